@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages vssd needs to build and test, and only those
+# that are missing. Run as root (or with sudo available) on Debian 12.
+set -euo pipefail
+
+packages=(
+	build-essential meson ninja-build pkg-config
+	libinih-dev libjson-c-dev libcmocka-dev
+	jq gnuplot-nox
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null || { echo "deps: need root to install: ${missing[*]}" >&2; exit 1; }
+	sudo=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,437 @@
+/*
+ * The parameter table and the one parser behind it. Each row names a field of
+ * struct vssd_config, its type, its default (as text, parsed like any user
+ * value so defaults obey the same rules) and its allowed range.
+ */
+#include "config/params.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum param_type {
+	P_UINT,   /* plain integer */
+	P_BYTES,  /* integer with optional k/m/g/t suffix */
+	P_DOUBLE, /* real number */
+	P_BOOL,   /* on/off, true/false, 1/0, yes/no */
+	P_ENUM,   /* one name of `choices`, stored as its index */
+	P_NSLIST, /* comma-separated nanoseconds, one per page type */
+};
+
+struct param {
+	const char *key;
+	enum param_type type;
+	const char *def;
+	double min, max;
+	const char *const *choices;
+	const char *help;
+	size_t offset;
+};
+
+static const char *const cell_names[] = {"slc", "mlc", "tlc", "qlc", NULL};
+static const char *const gc_policy_names[] = {"greedy", "cost_benefit", "fifo", NULL};
+static const char *const media_names[] = {"none", "ram", NULL};
+
+#define F(field) offsetof(struct vssd_config, field)
+#define GiB (1024.0 * 1024 * 1024)
+
+static const struct param params[] = {
+	/* geometry */
+	{"channels", P_UINT, "4", 1, 256, NULL, "NAND channels", F(channels)},
+	{"luns_per_channel", P_UINT, "2", 1, 64, NULL, "dies (LUNs) on each channel",
+	 F(luns_per_channel)},
+	{"planes_per_lun", P_UINT, "1", 1, 16, NULL,
+	 "planes per die; a program unit spans all planes", F(planes_per_lun)},
+	{"blocks_per_plane", P_UINT, "256", 1, 1 << 20, NULL,
+	 "erase blocks per plane; also the number of lines", F(blocks_per_plane)},
+	{"pages_per_block", P_UINT, "192", 1, 1 << 16, NULL, "flash pages per erase block",
+	 F(pages_per_block)},
+	{"flash_page_bytes", P_BYTES, "16k", 4096, 1 << 20, NULL,
+	 "flash page size: a multiple of the 4 KiB mapping unit", F(flash_page_bytes)},
+	{"oneshot_pages", P_UINT, "3", 1, 64, NULL,
+	 "flash pages programmed in one operation (per plane)", F(oneshot_pages)},
+	{"lba_bytes", P_UINT, "4096", 512, 4096, NULL, "logical block size: 512 or 4096",
+	 F(lba_bytes)},
+	{"op", P_DOUBLE, "0.07", 0, 4, NULL,
+	 "over-provisioning (physical - logical) / logical", F(op)},
+	/* garbage collection */
+	{"gc_policy", P_ENUM, "greedy", 0, 0, gc_policy_names, "GC victim selection",
+	 F(gc_policy)},
+	{"gc_free_lines_low", P_UINT, "2", 2, 1 << 20, NULL,
+	 "foreground GC starts when free lines fall to this", F(gc_free_lines_low)},
+	{"gc_free_lines_high", P_UINT, "3", 2, 1 << 20, NULL,
+	 "GC stops when free lines reach this", F(gc_free_lines_high)},
+	{"gc_background", P_BOOL, "off", 0, 1, NULL,
+	 "collect while the device is idle, up to gc_free_lines_high", F(gc_background)},
+	/* timing */
+	{"timing", P_BOOL, "on", 0, 1, NULL, "off = zero-latency device", F(timing)},
+	{"cell", P_ENUM, "tlc", 0, 0, cell_names, "bits per cell; sets the page types",
+	 F(cell)},
+	{"read_ns", P_NSLIST, "45000,55000,70000", 0, 1e10, NULL,
+	 "flash page read time, one value per page type (LSB first)", F(read_ns)},
+	{"prog_ns", P_NSLIST, "700000", 0, 1e10, NULL,
+	 "program time of a one-shot unit, one value per page type", F(prog_ns)},
+	{"erase_ns", P_UINT, "3000000", 0, 1e10, NULL, "block erase time", F(erase_ns)},
+	{"channel_mbps", P_UINT, "800", 1, 1e6, NULL, "NAND channel bandwidth, MB/s (10^6 B/s)",
+	 F(channel_mbps)},
+	{"pcie_mbps", P_UINT, "3200", 1, 1e6, NULL,
+	 "PCIe link bandwidth per direction, MB/s (10^6 B/s)", F(pcie_mbps)},
+	{"fw_read_ns", P_UINT, "20000", 0, 1e10, NULL, "firmware time per read command",
+	 F(fw_read_ns)},
+	{"fw_write_ns", P_UINT, "5000", 0, 1e10, NULL, "firmware time per write command",
+	 F(fw_write_ns)},
+	{"write_buffer_bytes", P_BYTES, "1m", 4096, 64 * GiB, NULL,
+	 "write buffer: host writes complete once in it", F(write_buffer_bytes)},
+	/* data */
+	{"media", P_ENUM, "none", 0, 0, media_names,
+	 "where data is kept: none (timing and mapping only) or ram", F(media)},
+	{"seed", P_UINT, "1", 0, 1.8e19, NULL, "random seed of the device and the workload",
+	 F(seed)},
+};
+
+#define NPARAMS (sizeof(params) / sizeof(params[0]))
+
+static void errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static const struct param *find_param(const char *key)
+{
+	for (size_t i = 0; i < NPARAMS; i++)
+		if (!strcmp(params[i].key, key))
+			return &params[i];
+	return NULL;
+}
+
+int parse_size_bytes(const char *text, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	uint64_t mult = 1;
+
+	if (!*text || *text == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno || end == text)
+		return -EINVAL;
+	switch (*end) {
+	case 'k': case 'K': mult = 1ULL << 10; end++; break;
+	case 'm': case 'M': mult = 1ULL << 20; end++; break;
+	case 'g': case 'G': mult = 1ULL << 30; end++; break;
+	case 't': case 'T': mult = 1ULL << 40; end++; break;
+	default: break;
+	}
+	if ((*end == 'i' || *end == 'I') && mult > 1)
+		end++;
+	if ((*end == 'b' || *end == 'B') && mult > 1)
+		end++;
+	if (*end)
+		return -EINVAL;
+	if (mult > 1 && v > UINT64_MAX / mult)
+		return -EINVAL;
+	*out = v * mult;
+	return 0;
+}
+
+static int parse_uint(const char *text, uint64_t *out)
+{
+	char *end;
+
+	if (!*text || *text == '-')
+		return -EINVAL;
+	errno = 0;
+	*out = strtoull(text, &end, 0);
+	return (errno || *end) ? -EINVAL : 0;
+}
+
+static int parse_bool(const char *text, uint64_t *out)
+{
+	static const char *const yes[] = {"on", "true", "1", "yes"};
+	static const char *const no[] = {"off", "false", "0", "no"};
+
+	for (size_t i = 0; i < 4; i++) {
+		if (!strcasecmp(text, yes[i])) {
+			*out = 1;
+			return 0;
+		}
+		if (!strcasecmp(text, no[i])) {
+			*out = 0;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static void range_text(const struct param *p, char *out, size_t outlen)
+{
+	size_t n = 0;
+
+	switch (p->type) {
+	case P_BOOL:
+		snprintf(out, outlen, "on|off");
+		return;
+	case P_ENUM:
+		out[0] = 0;
+		for (const char *const *c = p->choices; *c; c++)
+			n += snprintf(out + n, outlen - n, "%s%s", c == p->choices ? "" : "|", *c);
+		return;
+	case P_DOUBLE:
+		snprintf(out, outlen, "[%g, %g]", p->min, p->max);
+		return;
+	case P_NSLIST:
+		snprintf(out, outlen, "[%.0f, %.0f] each", p->min, p->max);
+		return;
+	default:
+		snprintf(out, outlen, "[%.0f, %.0f]", p->min, p->max);
+		return;
+	}
+}
+
+static int out_of_range(const struct param *p, const char *value, char *err, size_t errlen)
+{
+	char range[128];
+
+	range_text(p, range, sizeof(range));
+	errf(err, errlen, "%s=%s: out of range, allowed %s", p->key, value, range);
+	return -EINVAL;
+}
+
+static int set_number(const struct param *p, void *field, const char *value, char *err,
+		      size_t errlen)
+{
+	uint64_t v;
+	int rc = p->type == P_BYTES ? parse_size_bytes(value, &v) : parse_uint(value, &v);
+
+	if (rc) {
+		errf(err, errlen, "%s=%s: not a%s whole number", p->key, value,
+		     p->type == P_BYTES ? " size (bytes, k/m/g suffix) or" : "");
+		return -EINVAL;
+	}
+	if ((double)v < p->min || (double)v > p->max)
+		return out_of_range(p, value, err, errlen);
+	*(uint64_t *)field = v;
+	return 0;
+}
+
+static int set_nslist(const struct param *p, struct ns_list *list, const char *value,
+		      char *err, size_t errlen)
+{
+	struct ns_list tmp = {0};
+	char buf[256];
+	char *save = NULL;
+
+	if (strlen(value) >= sizeof(buf)) {
+		errf(err, errlen, "%s: value too long", p->key);
+		return -EINVAL;
+	}
+	strcpy(buf, value);
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		uint64_t v;
+
+		if (tmp.count == VSSD_MAX_PAGE_TYPES) {
+			errf(err, errlen, "%s=%s: at most %d values (one per page type)", p->key,
+			     value, VSSD_MAX_PAGE_TYPES);
+			return -EINVAL;
+		}
+		if (parse_uint(tok, &v)) {
+			errf(err, errlen, "%s=%s: '%s' is not a whole number of ns", p->key, value,
+			     tok);
+			return -EINVAL;
+		}
+		if ((double)v < p->min || (double)v > p->max)
+			return out_of_range(p, value, err, errlen);
+		tmp.ns[tmp.count++] = v;
+	}
+	if (!tmp.count) {
+		errf(err, errlen, "%s=%s: expected comma-separated nanoseconds", p->key, value);
+		return -EINVAL;
+	}
+	*list = tmp;
+	return 0;
+}
+
+static int set_param(struct vssd_config *cfg, const struct param *p, const char *value,
+		     char *err, size_t errlen)
+{
+	void *field = (char *)cfg + p->offset;
+	char range[128];
+
+	switch (p->type) {
+	case P_UINT:
+	case P_BYTES:
+		return set_number(p, field, value, err, errlen);
+	case P_DOUBLE: {
+		char *end;
+		double v;
+
+		errno = 0;
+		v = strtod(value, &end);
+		if (errno || end == value || *end || isnan(v)) {
+			errf(err, errlen, "%s=%s: not a number", p->key, value);
+			return -EINVAL;
+		}
+		if (v < p->min || v > p->max)
+			return out_of_range(p, value, err, errlen);
+		*(double *)field = v;
+		return 0;
+	}
+	case P_BOOL:
+		if (parse_bool(value, field)) {
+			errf(err, errlen, "%s=%s: expected on or off", p->key, value);
+			return -EINVAL;
+		}
+		return 0;
+	case P_ENUM:
+		for (const char *const *c = p->choices; *c; c++) {
+			if (!strcmp(*c, value)) {
+				*(uint64_t *)field = (uint64_t)(c - p->choices);
+				return 0;
+			}
+		}
+		range_text(p, range, sizeof(range));
+		errf(err, errlen, "%s=%s: expected one of %s", p->key, value, range);
+		return -EINVAL;
+	case P_NSLIST:
+		return set_nslist(p, field, value, err, errlen);
+	}
+	return -EINVAL;
+}
+
+int config_set(struct vssd_config *cfg, const char *key, const char *value, char *err,
+	       size_t errlen)
+{
+	const struct param *p = find_param(key);
+
+	if (!p) {
+		errf(err, errlen, "unknown parameter '%s' (see `vssd params`)", key);
+		return -EINVAL;
+	}
+	return set_param(cfg, p, value, err, errlen);
+}
+
+int config_set_pair(struct vssd_config *cfg, const char *pair, char *err, size_t errlen)
+{
+	const char *eq = strchr(pair, '=');
+	char key[64];
+
+	if (!eq || eq == pair || (size_t)(eq - pair) >= sizeof(key)) {
+		errf(err, errlen, "'%s': expected key=value", pair);
+		return -EINVAL;
+	}
+	memcpy(key, pair, (size_t)(eq - pair));
+	key[eq - pair] = 0;
+	return config_set(cfg, key, eq + 1, err, errlen);
+}
+
+int config_defaults(struct vssd_config *cfg)
+{
+	char err[256];
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (size_t i = 0; i < NPARAMS; i++) {
+		int rc = set_param(cfg, &params[i], params[i].def, err, sizeof(err));
+
+		if (rc) /* a bad default is a programming error caught by the tests */
+			return rc;
+	}
+	return 0;
+}
+
+int config_check(const struct vssd_config *cfg, char *err, size_t errlen)
+{
+	uint32_t types = cell_page_types(cfg->cell);
+	const struct ns_list *lists[] = {&cfg->read_ns, &cfg->prog_ns};
+	const char *names[] = {"read_ns", "prog_ns"};
+
+	for (int i = 0; i < 2; i++) {
+		if (lists[i]->count != 1 && lists[i]->count != types) {
+			errf(err, errlen,
+			     "%s has %u values but cell=%s has %u page types: give one value, "
+			     "or one per page type",
+			     names[i], lists[i]->count, cell_names[cfg->cell], types);
+			return -EINVAL;
+		}
+	}
+	if (cfg->lba_bytes != 512 && cfg->lba_bytes != 4096) {
+		errf(err, errlen, "lba_bytes=%llu: must be 512 or 4096",
+		     (unsigned long long)cfg->lba_bytes);
+		return -EINVAL;
+	}
+	if (cfg->gc_free_lines_high < cfg->gc_free_lines_low) {
+		errf(err, errlen, "gc_free_lines_high=%llu is below gc_free_lines_low=%llu",
+		     (unsigned long long)cfg->gc_free_lines_high,
+		     (unsigned long long)cfg->gc_free_lines_low);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void config_format(const struct vssd_config *cfg, const char *key, char *out, size_t outlen)
+{
+	const struct param *p = find_param(key);
+	const void *field;
+	size_t n = 0;
+
+	if (!p) {
+		snprintf(out, outlen, "?");
+		return;
+	}
+	field = (const char *)cfg + p->offset;
+	switch (p->type) {
+	case P_UINT:
+	case P_BYTES:
+		snprintf(out, outlen, "%llu", (unsigned long long)*(const uint64_t *)field);
+		break;
+	case P_DOUBLE:
+		snprintf(out, outlen, "%g", *(const double *)field);
+		break;
+	case P_BOOL:
+		snprintf(out, outlen, "%s", *(const uint64_t *)field ? "on" : "off");
+		break;
+	case P_ENUM:
+		snprintf(out, outlen, "%s", p->choices[*(const uint64_t *)field]);
+		break;
+	case P_NSLIST: {
+		const struct ns_list *l = field;
+
+		out[0] = 0;
+		for (uint32_t i = 0; i < l->count && n < outlen; i++)
+			n += snprintf(out + n, outlen - n, "%s%llu", i ? "," : "",
+				      (unsigned long long)l->ns[i]);
+		break;
+	}
+	}
+}
+
+void config_print_table(FILE *out)
+{
+	char range[128];
+
+	fprintf(out, "%-20s %-18s %-26s %s\n", "NAME", "DEFAULT", "RANGE", "HELP");
+	for (size_t i = 0; i < NPARAMS; i++) {
+		range_text(&params[i], range, sizeof(range));
+		fprintf(out, "%-20s %-18s %-26s %s\n", params[i].key, params[i].def, range,
+			params[i].help);
+	}
+}
+
+size_t config_param_count(void)
+{
+	return NPARAMS;
+}
+
+const char *config_param_key(size_t i)
+{
+	return i < NPARAMS ? params[i].key : NULL;
+}

@@ -1,0 +1,103 @@
+/*
+ * The device's parameters: one table (key, type, default, range, help) that
+ * every frontend uses, so `--set`, profile files and nbdkit arguments all
+ * accept the same keys with the same validation and the same messages.
+ */
+#ifndef VSSD_CONFIG_PARAMS_H
+#define VSSD_CONFIG_PARAMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define VSSD_MAX_PAGE_TYPES 4 /* QLC: LSB, CSB, MSB, TSB */
+
+enum vssd_cell { CELL_SLC, CELL_MLC, CELL_TLC, CELL_QLC };
+enum vssd_gc_policy { GC_GREEDY, GC_COST_BENEFIT, GC_FIFO };
+enum vssd_media { MEDIA_NONE, MEDIA_RAM };
+
+/* A list of nanosecond values, one per page type of the cell. */
+struct ns_list {
+	uint64_t ns[VSSD_MAX_PAGE_TYPES];
+	uint32_t count;
+};
+
+struct vssd_config {
+	/* geometry */
+	uint64_t channels;
+	uint64_t luns_per_channel;
+	uint64_t planes_per_lun;
+	uint64_t blocks_per_plane;
+	uint64_t pages_per_block;
+	uint64_t flash_page_bytes;
+	uint64_t oneshot_pages;
+	uint64_t lba_bytes;
+	double op;
+	/* garbage collection */
+	uint64_t gc_policy; /* enum vssd_gc_policy */
+	uint64_t gc_free_lines_low;
+	uint64_t gc_free_lines_high;
+	uint64_t gc_background; /* bool */
+	/* timing */
+	uint64_t timing; /* bool */
+	uint64_t cell;   /* enum vssd_cell */
+	struct ns_list read_ns;
+	struct ns_list prog_ns;
+	uint64_t erase_ns;
+	uint64_t channel_mbps;
+	uint64_t pcie_mbps;
+	uint64_t fw_read_ns;
+	uint64_t fw_write_ns;
+	uint64_t write_buffer_bytes;
+	/* data */
+	uint64_t media; /* enum vssd_media */
+	uint64_t seed;
+};
+
+/* Page types of a cell: SLC 1, MLC 2, TLC 3, QLC 4. */
+static inline uint32_t cell_page_types(uint64_t cell)
+{
+	return (uint32_t)cell + 1;
+}
+
+/* Fills cfg with every parameter's default. Returns 0. */
+int config_defaults(struct vssd_config *cfg);
+
+/*
+ * Sets one parameter from text. Returns 0, or -EINVAL with a message naming
+ * the key, the value and what is allowed written to err.
+ */
+int config_set(struct vssd_config *cfg, const char *key, const char *value, char *err,
+	       size_t errlen);
+
+/* Parses "key=value" and sets it. Returns 0 or -EINVAL with a message in err. */
+int config_set_pair(struct vssd_config *cfg, const char *pair, char *err, size_t errlen);
+
+/*
+ * Loads a profile: NAME (looked up in the profile directories) or a path to a
+ * file of `key = value` lines. Returns 0 or a negative errno with a message.
+ */
+int config_load_profile(struct vssd_config *cfg, const char *name_or_path, char *err,
+			size_t errlen);
+
+/*
+ * Checks the parameters against each other (list lengths against the cell,
+ * GC thresholds). Geometry is checked by geometry_init(). Returns 0 or -EINVAL.
+ */
+int config_check(const struct vssd_config *cfg, char *err, size_t errlen);
+
+/* Writes a parameter's current value as text (the form config_set accepts). */
+void config_format(const struct vssd_config *cfg, const char *key, char *out, size_t outlen);
+
+/* Prints every parameter: name, default, range, help. */
+void config_print_table(FILE *out);
+
+/* Number of table entries and the i-th key, for frontends that iterate. */
+size_t config_param_count(void);
+const char *config_param_key(size_t i);
+
+/* Parses a byte size with optional k/m/g/t (binary) suffix. Returns 0 or -EINVAL. */
+int parse_size_bytes(const char *text, uint64_t *out);
+
+#endif

@@ -1,0 +1,222 @@
+/*
+ * Commands in LBAs -> FTL work in 4 KiB units, with the timing model's
+ * firmware, write buffer and PCIe steps around it. An LBA range that covers
+ * part of a unit is merged with the unit's old data (read-modify-write), so
+ * 512-byte LBAs keep their neighbours.
+ */
+#include "core/device.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int dev_create(const struct vssd_config *cfg, struct vssd_dev **out, char *err, size_t errlen)
+{
+	struct vssd_dev *dev;
+	int rc;
+
+	if ((rc = config_check(cfg, err, errlen)))
+		return rc;
+	dev = calloc(1, sizeof(*dev));
+	if (!dev)
+		return -ENOMEM;
+	dev->cfg = *cfg;
+	if ((rc = geometry_init(&dev->geo, cfg, err, errlen)))
+		goto fail;
+	rc = -ENOMEM;
+	snprintf(err, errlen, "out of memory building the device");
+	dev->unit_buf = malloc(UNIT_BYTES);
+	if (!dev->unit_buf || timing_init(&dev->tm, &dev->geo, cfg))
+		goto fail;
+	if ((rc = media_open(cfg, dev->geo.physical_units, &dev->media, err, errlen)))
+		goto fail;
+	rc = -ENOMEM;
+	if (conv_init(&dev->ftl, &dev->geo, cfg, &dev->tm, dev->media))
+		goto fail;
+	err[0] = 0;
+	*out = dev;
+	return 0;
+fail:
+	dev_destroy(dev);
+	return rc;
+}
+
+void dev_destroy(struct vssd_dev *dev)
+{
+	if (!dev)
+		return;
+	conv_fini(&dev->ftl);
+	if (dev->media)
+		dev->media->ops->destroy(dev->media);
+	timing_fini(&dev->tm);
+	free(dev->unit_buf);
+	free(dev);
+}
+
+uint64_t dev_capacity_lbas(const struct vssd_dev *dev)
+{
+	return dev->geo.logical_units * dev->geo.lbas_per_unit;
+}
+
+static int check_range(const struct vssd_dev *dev, uint64_t slba, uint32_t nlb)
+{
+	if (!nlb)
+		return -EINVAL;
+	if (slba >= dev_capacity_lbas(dev) || nlb > dev_capacity_lbas(dev) - slba)
+		return -ERANGE;
+	return 0;
+}
+
+/* The unit's new contents when the write covers only part of it. */
+static const void *merge_partial(struct vssd_dev *dev, uint32_t lu, const uint8_t *src,
+				 uint32_t first_lba_in_unit, uint32_t nlb_in_unit)
+{
+	uint32_t ppa = dev->ftl.l2p[lu];
+
+	if (ppa == UNMAPPED)
+		memset(dev->unit_buf, 0, UNIT_BYTES);
+	else
+		dev->media->ops->read(dev->media, ppa, dev->unit_buf, NULL);
+	memcpy(dev->unit_buf + (uint64_t)first_lba_in_unit * dev->geo.lba_bytes, src,
+	       (uint64_t)nlb_in_unit * dev->geo.lba_bytes);
+	return dev->unit_buf;
+}
+
+int dev_write(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, const void *buf,
+	      uint64_t now_ns, uint64_t *done_ns)
+{
+	const struct geometry *geo = &dev->geo;
+	struct timing *tm = &dev->tm;
+	uint64_t lba = slba, end = slba + nlb, start = now_ns, done = now_ns;
+	const uint8_t *src = buf;
+	int rc = check_range(dev, slba, nlb);
+
+	if (rc)
+		return rc;
+	if (tm->on)
+		start = done = now_ns + tm->fw_write_ns;
+	while (lba < end) {
+		uint32_t lu = (uint32_t)(lba / geo->lbas_per_unit);
+		uint32_t first = (uint32_t)(lba % geo->lbas_per_unit);
+		uint32_t n = geo->lbas_per_unit - first;
+		const void *data = NULL;
+		uint64_t ready = now_ns;
+
+		if (n > end - lba)
+			n = (uint32_t)(end - lba);
+		if (src && dev->media->keeps_data)
+			data = n == geo->lbas_per_unit ? src : merge_partial(dev, lu, src, first, n);
+		if (tm->on) {
+			ready = wb_reserve(tm, start, UNIT_BYTES);
+			ready = pcie_xfer(tm, PCIE_TO_DEVICE, ready, (uint64_t)n * geo->lba_bytes);
+			done = ready;
+		}
+		if ((rc = conv_write(&dev->ftl, lu, data, ready)))
+			return rc;
+		if (src)
+			src += (uint64_t)n * geo->lba_bytes;
+		lba += n;
+	}
+	dev->host_write_bytes += (uint64_t)nlb * geo->lba_bytes;
+	*done_ns = done;
+	return 0;
+}
+
+int dev_read(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, void *buf, uint64_t now_ns,
+	     uint64_t *done_ns)
+{
+	const struct geometry *geo = &dev->geo;
+	struct timing *tm = &dev->tm;
+	uint32_t lu = (uint32_t)(slba / geo->lbas_per_unit);
+	uint32_t last = (uint32_t)((slba + nlb - 1) / geo->lbas_per_unit);
+	uint32_t nunits = last - lu + 1;
+	uint64_t bytes = (uint64_t)nlb * geo->lba_bytes, start = now_ns, end;
+	uint8_t *dst = NULL, *bounce = NULL;
+	int rc = check_range(dev, slba, nlb);
+
+	if (rc)
+		return rc;
+	if (buf && dev->media->keeps_data) {
+		bool aligned = slba % geo->lbas_per_unit == 0 && nlb % geo->lbas_per_unit == 0;
+
+		dst = aligned ? buf : (bounce = malloc((uint64_t)nunits * UNIT_BYTES));
+		if (!dst)
+			return -ENOMEM;
+	} else if (buf) {
+		memset(buf, 0, bytes);
+	}
+	if (tm->on)
+		start = now_ns + tm->fw_read_ns;
+	end = conv_read_range(&dev->ftl, lu, nunits, dst, start);
+	if (bounce) {
+		memcpy(buf, bounce + (slba % geo->lbas_per_unit) * geo->lba_bytes, bytes);
+		free(bounce);
+	}
+	*done_ns = tm->on ? pcie_xfer(tm, PCIE_TO_HOST, end, bytes) : now_ns;
+	dev->host_read_bytes += bytes;
+	return 0;
+}
+
+int dev_trim(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, uint64_t now_ns,
+	     uint64_t *done_ns)
+{
+	const struct geometry *geo = &dev->geo;
+	uint64_t first = (slba + geo->lbas_per_unit - 1) / geo->lbas_per_unit;
+	uint64_t end = (slba + nlb) / geo->lbas_per_unit;
+	int rc = check_range(dev, slba, nlb);
+
+	if (rc)
+		return rc;
+	/* only whole units are deallocated; a partial unit keeps its data, which
+	 * deallocate (advisory in NVMe) allows */
+	for (uint64_t lu = first; lu < end; lu++)
+		conv_trim(&dev->ftl, (uint32_t)lu);
+	dev->host_trim_bytes += (uint64_t)nlb * geo->lba_bytes;
+	*done_ns = now_ns + (dev->tm.on ? dev->tm.fw_write_ns : 0);
+	return 0;
+}
+
+int dev_flush(struct vssd_dev *dev, uint64_t now_ns, uint64_t *done_ns)
+{
+	uint64_t done = now_ns;
+
+	if (dev->tm.on) {
+		done += dev->tm.fw_write_ns;
+		for (uint32_t i = 0; i < dev->tm.wb_heap_len; i++)
+			if (dev->tm.wb_heap[i].at_ns > done)
+				done = dev->tm.wb_heap[i].at_ns;
+	}
+	*done_ns = done;
+	return 0;
+}
+
+void dev_idle(struct vssd_dev *dev, uint64_t until_ns)
+{
+	gc_background(&dev->ftl, until_ns);
+}
+
+void dev_counters(const struct vssd_dev *dev, struct dev_counters *c)
+{
+	const struct ftl_counters *f = &dev->ftl.c;
+
+	c->host_write_bytes = dev->host_write_bytes;
+	c->host_read_bytes = dev->host_read_bytes;
+	c->host_trim_bytes = dev->host_trim_bytes;
+	c->host_write_units = f->host_write_units;
+	c->gc_copied_units = f->gc_copied_units;
+	c->media_write_bytes = (f->host_write_units + f->gc_copied_units) * UNIT_BYTES;
+	c->erased_blocks = f->erased_lines * dev->geo.blocks_per_line;
+	c->gc_runs = f->gc_runs;
+	c->mapped_units = f->mapped_units;
+	c->free_lines = dev->ftl.lm.free_count;
+}
+
+uint64_t dev_metadata_bytes(const struct vssd_dev *dev)
+{
+	const struct geometry *geo = &dev->geo;
+
+	return geo->logical_units * sizeof(uint32_t) + geo->physical_units * sizeof(uint32_t) +
+	       geo->lines * (sizeof(struct line) + 2 * sizeof(uint32_t)) +
+	       ((uint64_t)geo->units_per_line + 1) * sizeof(uint32_t) +
+	       geo->dies * 2 * sizeof(uint64_t) + geo->channels * sizeof(uint64_t);
+}

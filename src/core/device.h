@@ -1,0 +1,72 @@
+/*
+ * The device core: one namespace's FTL, its timing model and its media,
+ * built from a config, taking commands in LBAs at a virtual time and
+ * returning the time they complete. Single-threaded and deterministic;
+ * the NVMe controller and both runtimes sit on top of it.
+ */
+#ifndef VSSD_CORE_DEVICE_H
+#define VSSD_CORE_DEVICE_H
+
+#include <stdint.h>
+
+#include "config/params.h"
+#include "ftl/conv.h"
+#include "media/media.h"
+#include "nand/geometry.h"
+#include "nand/timing.h"
+
+struct dev_counters {
+	uint64_t host_write_bytes;
+	uint64_t host_read_bytes;
+	uint64_t host_trim_bytes;
+	uint64_t host_write_units; /* 4 KiB units the host wrote to the FTL */
+	uint64_t gc_copied_units;
+	uint64_t media_write_bytes; /* (host + GC units) x 4 KiB */
+	uint64_t erased_blocks;
+	uint64_t gc_runs;
+	uint64_t mapped_units;
+	uint32_t free_lines;
+};
+
+struct vssd_dev {
+	struct vssd_config cfg;
+	struct geometry geo;
+	struct timing tm;
+	struct media *media;
+	struct conv_ftl ftl;
+	uint64_t host_write_bytes, host_read_bytes, host_trim_bytes;
+	uint8_t *unit_buf; /* one unit for read-modify-write of partial units */
+};
+
+/* Builds a device. Returns 0 or a negative errno with a message in err. */
+int dev_create(const struct vssd_config *cfg, struct vssd_dev **out, char *err, size_t errlen);
+void dev_destroy(struct vssd_dev *dev);
+
+/* Logical capacity in LBAs of lba_bytes. */
+uint64_t dev_capacity_lbas(const struct vssd_dev *dev);
+
+/*
+ * Commands. buf holds nlb * lba_bytes bytes (NULL: no data, as the simulator
+ * does with media=none). Each returns 0 and the completion time in *done_ns,
+ * -ERANGE for LBAs past the end, -EINVAL for nlb == 0, -ENOSPC on an FTL
+ * failure.
+ */
+int dev_write(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, const void *buf,
+	      uint64_t now_ns, uint64_t *done_ns);
+int dev_read(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, void *buf, uint64_t now_ns,
+	     uint64_t *done_ns);
+int dev_trim(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, uint64_t now_ns,
+	     uint64_t *done_ns);
+/* Completes when every full program unit in the write buffer is on NAND. */
+int dev_flush(struct vssd_dev *dev, uint64_t now_ns, uint64_t *done_ns);
+
+/* The device has had no command since now; the next comes at until_ns. */
+void dev_idle(struct vssd_dev *dev, uint64_t until_ns);
+
+/* A snapshot of the counters. */
+void dev_counters(const struct vssd_dev *dev, struct dev_counters *c);
+
+/* Bytes of RAM the device's own tables use (maps, lines, timing). */
+uint64_t dev_metadata_bytes(const struct vssd_dev *dev);
+
+#endif

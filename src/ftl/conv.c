@@ -1,0 +1,186 @@
+/*
+ * Host-facing half of the conventional FTL: mapping writes through the host
+ * write pointer, reads that follow the map, trims. Data really lives where
+ * the map says, so a mapping bug shows up as wrong data with media=ram.
+ */
+#include "ftl/conv.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int conv_init(struct conv_ftl *f, const struct geometry *geo, const struct vssd_config *cfg,
+	      struct timing *tm, struct media *media)
+{
+	memset(f, 0, sizeof(*f));
+	f->geo = geo;
+	f->tm = tm;
+	f->media = media;
+	f->gc_low = (uint32_t)cfg->gc_free_lines_low;
+	f->gc_high = (uint32_t)cfg->gc_free_lines_high;
+	f->gc_background = cfg->gc_background;
+	f->l2p = malloc(geo->logical_units * sizeof(uint32_t));
+	f->p2l = malloc(geo->physical_units * sizeof(uint32_t));
+	if (!f->l2p || !f->p2l || lines_init(&f->lm, geo->lines, geo->units_per_line,
+					     (int)cfg->gc_policy)) {
+		conv_fini(f);
+		return -ENOMEM;
+	}
+	memset(f->l2p, 0xff, geo->logical_units * sizeof(uint32_t));
+	memset(f->p2l, 0xff, geo->physical_units * sizeof(uint32_t));
+	f->host_wp.line = f->gc_wp.line = LINE_NONE;
+	return 0;
+}
+
+void conv_fini(struct conv_ftl *f)
+{
+	free(f->l2p);
+	free(f->p2l);
+	f->l2p = f->p2l = NULL;
+	lines_fini(&f->lm);
+}
+
+/* A program unit is complete: move it to its die and program it. */
+static void program_unit(struct conv_ftl *f, uint32_t first_ppa, uint64_t ready_ns, bool host)
+{
+	struct timing *tm = f->tm;
+	uint32_t die = geo_die_of(f->geo, first_ppa);
+	uint64_t end = nand_program(tm, die, ready_ns, prog_time_ns(tm, first_ppa));
+
+	/* host data leaves the write buffer when its program ends */
+	if (host)
+		wb_release_at(tm, end, (uint64_t)f->geo->units_per_prog * UNIT_BYTES);
+}
+
+uint32_t wp_take(struct conv_ftl *f, struct write_pointer *wp, uint64_t ready_ns, bool host)
+{
+	const struct geometry *geo = f->geo;
+	uint32_t ppa;
+
+	if (wp->line == LINE_NONE) {
+		wp->line = line_take_free(&f->lm);
+		if (wp->line == LINE_NONE)
+			return UNMAPPED;
+		wp->off = 0;
+		wp->ready_ns = 0;
+	}
+	ppa = wp->line * geo->units_per_line + wp->off;
+	f->lm.line[wp->line].vpc++;
+	if (ready_ns > wp->ready_ns)
+		wp->ready_ns = ready_ns;
+	wp->off++;
+	if (wp->off % geo->units_per_prog == 0) {
+		if (f->tm->on)
+			program_unit(f, ppa + 1 - geo->units_per_prog, wp->ready_ns, host);
+		wp->ready_ns = 0;
+	}
+	if (wp->off == geo->units_per_line) {
+		line_close(&f->lm, wp->line, f->seq);
+		wp->line = LINE_NONE;
+	}
+	return ppa;
+}
+
+void conv_invalidate(struct conv_ftl *f, uint32_t ppa)
+{
+	f->p2l[ppa] = UNMAPPED;
+	line_invalidate(&f->lm, geo_line_of(f->geo, ppa));
+}
+
+/* Foreground GC, paced by write credits as NVMeVirt does: once free lines
+ * fall to gc_low, each collection lets the host write as many units as it
+ * freed, so GC keeps pace with the host instead of stalling it in bursts. */
+static int gc_make_room(struct conv_ftl *f, uint64_t now_ns)
+{
+	if (!f->gc_active && f->lm.free_count <= f->gc_low)
+		f->gc_active = true;
+	while (f->gc_active && f->credits <= 0) {
+		if (f->lm.free_count >= f->gc_high) {
+			f->gc_active = false;
+			f->credits = 0;
+			break;
+		}
+		if (gc_collect(f, now_ns))
+			return -ENOSPC;
+	}
+	f->credits--;
+	return 0;
+}
+
+int conv_write(struct conv_ftl *f, uint32_t lu, const void *data, uint64_t ready_ns)
+{
+	uint32_t old = f->l2p[lu], ppa;
+	struct media_oob oob = {.lba = lu};
+
+	if (gc_make_room(f, ready_ns))
+		return -ENOSPC;
+	ppa = wp_take(f, &f->host_wp, ready_ns, true);
+	if (ppa == UNMAPPED)
+		return -ENOSPC;
+	if (old != UNMAPPED)
+		conv_invalidate(f, old);
+	else
+		f->c.mapped_units++;
+	f->l2p[lu] = ppa;
+	f->p2l[ppa] = lu;
+	oob.seq = ++f->seq;
+	f->media->ops->write(f->media, ppa, data, &oob);
+	f->c.host_write_units++;
+	return 0;
+}
+
+uint64_t conv_read_range(struct conv_ftl *f, uint32_t lu, uint32_t n, uint8_t *data,
+			 uint64_t start_ns)
+{
+	const struct geometry *geo = f->geo;
+	uint64_t done = start_ns;
+	uint32_t i = 0;
+
+	while (i < n) {
+		uint32_t ppa = f->l2p[lu + i], run = 1;
+
+		if (ppa == UNMAPPED) { /* never written or trimmed: zeros, no NAND work */
+			if (data)
+				memset(data + (uint64_t)i * UNIT_BYTES, 0, UNIT_BYTES);
+			i++;
+			continue;
+		}
+		/* units of the same flash page come out of one sense */
+		while (i + run < n && f->l2p[lu + i + run] != UNMAPPED &&
+		       geo_flash_page_of(geo, f->l2p[lu + i + run]) == geo_flash_page_of(geo, ppa))
+			run++;
+		if (f->tm->on) {
+			uint64_t end = nand_read(f->tm, geo_die_of(geo, ppa),
+						 geo_page_type_of(geo, ppa), start_ns, run);
+
+			if (end > done)
+				done = end;
+		}
+		for (uint32_t k = 0; k < run; k++) {
+			uint8_t *dst = data ? data + (uint64_t)(i + k) * UNIT_BYTES : NULL;
+
+			if (dst)
+				f->media->ops->read(f->media, f->l2p[lu + i + k], dst, NULL);
+		}
+		i += run;
+	}
+	f->c.host_read_units += n;
+	return done;
+}
+
+uint64_t conv_read(struct conv_ftl *f, uint32_t lu, void *data, uint64_t start_ns)
+{
+	return conv_read_range(f, lu, 1, data, start_ns);
+}
+
+void conv_trim(struct conv_ftl *f, uint32_t lu)
+{
+	uint32_t old = f->l2p[lu];
+
+	if (old == UNMAPPED)
+		return;
+	conv_invalidate(f, old);
+	f->l2p[lu] = UNMAPPED;
+	f->c.mapped_units--;
+	f->c.trim_units++;
+}

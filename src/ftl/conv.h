@@ -1,0 +1,93 @@
+/*
+ * The conventional FTL (NVMeVirt's conv_ftl): a page map at 4 KiB
+ * granularity (4-byte entries), its reverse map, lines with valid counts,
+ * one write pointer for host data and one for GC, greedy / cost-benefit /
+ * fifo GC paced by write credits, optional background GC, and trim. It
+ * works in logical 4 KiB units (lu) and physical units (ppa); LBAs and NVMe
+ * are the layers above.
+ */
+#ifndef VSSD_FTL_CONV_H
+#define VSSD_FTL_CONV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/params.h"
+#include "ftl/lines.h"
+#include "media/media.h"
+#include "nand/geometry.h"
+#include "nand/timing.h"
+
+#define UNMAPPED UINT32_MAX
+
+struct write_pointer {
+	uint32_t line; /* LINE_NONE until the first write needs one */
+	uint32_t off;  /* next unit inside the line */
+	uint64_t ready_ns; /* when all data of the program unit being filled is in */
+};
+
+struct ftl_counters {
+	uint64_t host_write_units;
+	uint64_t host_read_units;
+	uint64_t trim_units;
+	uint64_t gc_copied_units;
+	uint64_t gc_runs;
+	uint64_t erased_lines;
+	uint64_t mapped_units;
+};
+
+struct conv_ftl {
+	const struct geometry *geo;
+	struct timing *tm;
+	struct media *media;
+	uint32_t *l2p; /* logical unit -> ppa, or UNMAPPED */
+	uint32_t *p2l; /* ppa -> logical unit, or UNMAPPED when not valid */
+	struct line_mgr lm;
+	struct write_pointer host_wp, gc_wp;
+	int64_t credits; /* host units allowed before the next collection */
+	bool gc_active;
+	uint32_t gc_low, gc_high;
+	bool gc_background;
+	uint64_t seq; /* write sequence number, stored in each unit's OOB */
+	struct ftl_counters c;
+};
+
+/* Builds the FTL. Returns 0 or -ENOMEM. */
+int conv_init(struct conv_ftl *f, const struct geometry *geo, const struct vssd_config *cfg,
+	      struct timing *tm, struct media *media);
+void conv_fini(struct conv_ftl *f);
+
+/*
+ * Writes logical unit lu (data: 4 KiB, or NULL when the store keeps none),
+ * its data in the device at ready_ns. Runs foreground GC first when due.
+ * Returns 0 or -ENOSPC if no line can be had (a geometry bug).
+ */
+int conv_write(struct conv_ftl *f, uint32_t lu, const void *data, uint64_t ready_ns);
+
+/*
+ * Reads logical unit lu into data (may be NULL) starting at start_ns.
+ * Returns when its data has crossed the channel (start_ns if unmapped).
+ */
+uint64_t conv_read(struct conv_ftl *f, uint32_t lu, void *data, uint64_t start_ns);
+
+/* Reads units [lu, lu + n) with one die read per flash page; returns the end. */
+uint64_t conv_read_range(struct conv_ftl *f, uint32_t lu, uint32_t n, uint8_t *data,
+			 uint64_t start_ns);
+
+/* Deallocates logical unit lu. */
+void conv_trim(struct conv_ftl *f, uint32_t lu);
+
+/* Collects one victim line at now_ns. Returns 0 or -ENOSPC when none is worth it. */
+int gc_collect(struct conv_ftl *f, uint64_t now_ns);
+
+/* Background GC: collects while the dies are idle before until_ns and free
+ * lines are below gc_free_lines_high. */
+void gc_background(struct conv_ftl *f, uint64_t until_ns);
+
+/* Takes the next unit of a write pointer. Returns its ppa or UNMAPPED. */
+uint32_t wp_take(struct conv_ftl *f, struct write_pointer *wp, uint64_t ready_ns, bool host);
+
+/* Drops a physical unit's mapping: reverse map and line valid count. */
+void conv_invalidate(struct conv_ftl *f, uint32_t ppa);
+
+#endif

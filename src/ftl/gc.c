@@ -1,0 +1,81 @@
+/*
+ * Garbage collection: pick a victim line, read its valid units (one sense
+ * per flash page), rewrite them through the GC write pointer, erase the
+ * line's blocks. GC reads, programs and erases occupy the same dies and
+ * channels as host I/O, so GC shows up in host latency.
+ */
+#include "ftl/conv.h"
+
+#include <errno.h>
+
+static void gc_move(struct conv_ftl *f, uint32_t old, uint64_t data_ready_ns)
+{
+	uint32_t lu = f->p2l[old];
+	uint32_t ppa = wp_take(f, &f->gc_wp, data_ready_ns, false);
+	struct media_oob oob = {.lba = lu, .seq = ++f->seq};
+
+	f->l2p[lu] = ppa;
+	f->p2l[ppa] = lu;
+	f->p2l[old] = UNMAPPED;
+	f->media->ops->copy(f->media, old, ppa, &oob);
+	f->c.gc_copied_units++;
+}
+
+static uint32_t valid_in_page(const struct conv_ftl *f, uint32_t first)
+{
+	uint32_t n = 0;
+
+	for (uint32_t u = 0; u < f->geo->units_per_page; u++)
+		n += f->p2l[first + u] != UNMAPPED;
+	return n;
+}
+
+int gc_collect(struct conv_ftl *f, uint64_t now_ns)
+{
+	const struct geometry *geo = f->geo;
+	uint32_t victim = line_pick_victim(&f->lm, f->seq);
+	uint32_t base, vpc;
+
+	if (victim == LINE_NONE)
+		return -ENOSPC;
+	/* the GC line must exist before the victim's units move into it */
+	if (f->gc_wp.line == LINE_NONE && f->lm.free_count == 0)
+		return -ENOSPC;
+	base = victim * geo->units_per_line;
+	vpc = f->lm.line[victim].vpc;
+	for (uint32_t page = base; page < base + geo->units_per_line; page += geo->units_per_page) {
+		uint32_t n = valid_in_page(f, page);
+		uint64_t ready = now_ns;
+
+		if (!n)
+			continue;
+		if (f->tm->on)
+			ready = nand_read(f->tm, geo_die_of(geo, page), geo_page_type_of(geo, page),
+					  now_ns, n);
+		for (uint32_t u = page; u < page + geo->units_per_page; u++)
+			if (f->p2l[u] != UNMAPPED)
+				gc_move(f, u, ready);
+	}
+	if (f->tm->on)
+		for (uint32_t d = 0; d < geo->dies; d++)
+			nand_erase(f->tm, d, now_ns);
+	line_release(&f->lm, victim);
+	f->credits += geo->units_per_line - vpc;
+	f->c.gc_runs++;
+	f->c.erased_lines++;
+	return 0;
+}
+
+void gc_background(struct conv_ftl *f, uint64_t until_ns)
+{
+	if (!f->gc_background)
+		return;
+	while (f->lm.free_count < f->gc_high) {
+		uint64_t idle_from = f->tm->on ? timing_dies_free_ns(f->tm) : 0;
+
+		if (f->tm->on && idle_from >= until_ns)
+			return;
+		if (gc_collect(f, idle_from))
+			return;
+	}
+}

@@ -1,0 +1,191 @@
+/*
+ * Line bookkeeping and the three victim policies: greedy (fewest valid
+ * units, from the buckets), cost-benefit (LFS's (1 - u) * age / (1 + u), a
+ * scan of closed lines) and fifo (oldest closed line).
+ */
+#include "ftl/lines.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "config/params.h"
+
+int lines_init(struct line_mgr *lm, uint32_t nlines, uint32_t upl, int policy)
+{
+	lm->line = calloc(nlines, sizeof(*lm->line));
+	lm->free_ring = calloc(nlines, sizeof(uint32_t));
+	lm->fifo_ring = calloc(nlines, sizeof(uint32_t));
+	lm->bucket = malloc(((size_t)upl + 1) * sizeof(uint32_t));
+	if (!lm->line || !lm->free_ring || !lm->fifo_ring || !lm->bucket) {
+		lines_fini(lm);
+		return -ENOMEM;
+	}
+	lm->nlines = nlines;
+	lm->upl = upl;
+	lm->policy = policy;
+	for (uint32_t v = 0; v <= upl; v++)
+		lm->bucket[v] = LINE_NONE;
+	lm->min_vpc = upl + 1;
+	lm->free_head = 0;
+	lm->free_count = nlines;
+	lm->fifo_head = lm->fifo_count = lm->closed_count = 0;
+	for (uint32_t i = 0; i < nlines; i++) {
+		lm->free_ring[i] = i;
+		lm->line[i].state = LINE_FREE;
+		lm->line[i].prev = lm->line[i].next = LINE_NONE;
+	}
+	return 0;
+}
+
+void lines_fini(struct line_mgr *lm)
+{
+	free(lm->line);
+	free(lm->free_ring);
+	free(lm->fifo_ring);
+	free(lm->bucket);
+	lm->line = NULL;
+	lm->free_ring = lm->fifo_ring = lm->bucket = NULL;
+}
+
+uint32_t line_take_free(struct line_mgr *lm)
+{
+	uint32_t id;
+
+	if (!lm->free_count)
+		return LINE_NONE;
+	id = lm->free_ring[lm->free_head];
+	lm->free_head = (lm->free_head + 1) % lm->nlines;
+	lm->free_count--;
+	lm->line[id].state = LINE_OPEN;
+	lm->line[id].vpc = 0;
+	return id;
+}
+
+static void bucket_insert(struct line_mgr *lm, uint32_t id)
+{
+	struct line *l = &lm->line[id];
+
+	l->prev = LINE_NONE;
+	l->next = lm->bucket[l->vpc];
+	if (l->next != LINE_NONE)
+		lm->line[l->next].prev = id;
+	lm->bucket[l->vpc] = id;
+	if (l->vpc < lm->min_vpc)
+		lm->min_vpc = l->vpc;
+}
+
+static void bucket_remove(struct line_mgr *lm, uint32_t id)
+{
+	struct line *l = &lm->line[id];
+
+	if (l->prev != LINE_NONE)
+		lm->line[l->prev].next = l->next;
+	else
+		lm->bucket[l->vpc] = l->next;
+	if (l->next != LINE_NONE)
+		lm->line[l->next].prev = l->prev;
+	l->prev = l->next = LINE_NONE;
+}
+
+void line_close(struct line_mgr *lm, uint32_t id, uint64_t seq)
+{
+	lm->line[id].state = LINE_CLOSED;
+	lm->line[id].close_seq = seq;
+	bucket_insert(lm, id);
+	lm->closed_count++;
+	if (lm->policy == GC_FIFO) {
+		lm->fifo_ring[(lm->fifo_head + lm->fifo_count) % lm->nlines] = id;
+		lm->fifo_count++;
+	}
+}
+
+void line_invalidate(struct line_mgr *lm, uint32_t id)
+{
+	struct line *l = &lm->line[id];
+
+	if (l->state != LINE_CLOSED) {
+		l->vpc--;
+		return;
+	}
+	bucket_remove(lm, id);
+	l->vpc--;
+	bucket_insert(lm, id);
+}
+
+static uint32_t pick_greedy(struct line_mgr *lm)
+{
+	while (lm->min_vpc < lm->upl && lm->bucket[lm->min_vpc] == LINE_NONE)
+		lm->min_vpc++;
+	return lm->min_vpc < lm->upl ? lm->bucket[lm->min_vpc] : LINE_NONE;
+}
+
+static uint32_t pick_cost_benefit(struct line_mgr *lm, uint64_t now_seq)
+{
+	uint32_t best = LINE_NONE;
+	double best_score = -1;
+
+	for (uint32_t i = 0; i < lm->nlines; i++) {
+		const struct line *l = &lm->line[i];
+		double u, score;
+
+		if (l->state != LINE_CLOSED || l->vpc == lm->upl)
+			continue;
+		u = (double)l->vpc / lm->upl;
+		score = (1 - u) * (double)(now_seq - l->close_seq + 1) / (1 + u);
+		if (score > best_score) {
+			best_score = score;
+			best = i;
+		}
+	}
+	return best;
+}
+
+static uint32_t pick_fifo(struct line_mgr *lm)
+{
+	/* skip lines still holding only valid data; they stay in order at the back */
+	for (uint32_t n = 0; n < lm->fifo_count; n++) {
+		uint32_t id = lm->fifo_ring[lm->fifo_head];
+
+		lm->fifo_head = (lm->fifo_head + 1) % lm->nlines;
+		lm->fifo_count--;
+		if (lm->line[id].vpc < lm->upl)
+			return id;
+		lm->fifo_ring[(lm->fifo_head + lm->fifo_count) % lm->nlines] = id;
+		lm->fifo_count++;
+	}
+	return LINE_NONE;
+}
+
+uint32_t line_pick_victim(struct line_mgr *lm, uint64_t now_seq)
+{
+	uint32_t id;
+
+	switch (lm->policy) {
+	case GC_COST_BENEFIT:
+		id = pick_cost_benefit(lm, now_seq);
+		break;
+	case GC_FIFO:
+		id = pick_fifo(lm);
+		break;
+	default:
+		id = pick_greedy(lm);
+		break;
+	}
+	if (id == LINE_NONE)
+		return id;
+	bucket_remove(lm, id);
+	lm->line[id].state = LINE_VICTIM;
+	lm->closed_count--;
+	return id;
+}
+
+void line_release(struct line_mgr *lm, uint32_t id)
+{
+	struct line *l = &lm->line[id];
+
+	l->state = LINE_FREE;
+	l->vpc = 0;
+	l->erase_count++;
+	lm->free_ring[(lm->free_head + lm->free_count) % lm->nlines] = id;
+	lm->free_count++;
+}

@@ -1,0 +1,58 @@
+/*
+ * Lines, NVMeVirt's unit of allocation and GC: block i of every plane of
+ * every die. Free lines wait in a FIFO ring (so erases spread evenly); closed
+ * lines sit in buckets by valid count, so the greedy victim is found in O(1)
+ * and an invalidation moves a line one bucket down in O(1).
+ */
+#ifndef VSSD_FTL_LINES_H
+#define VSSD_FTL_LINES_H
+
+#include <stdint.h>
+
+#define LINE_NONE UINT32_MAX
+
+enum line_state { LINE_FREE, LINE_OPEN, LINE_CLOSED, LINE_VICTIM };
+
+struct line {
+	uint32_t vpc; /* valid units */
+	uint32_t prev, next; /* bucket list links */
+	uint32_t erase_count;
+	uint32_t state;
+	uint64_t close_seq; /* write sequence at close: the data's age for cost-benefit */
+};
+
+struct line_mgr {
+	struct line *line;
+	uint32_t nlines;
+	uint32_t upl; /* units per line */
+	uint32_t *free_ring;
+	uint32_t free_head, free_count;
+	uint32_t *bucket; /* first closed line with that many valid units */
+	uint32_t min_vpc; /* no closed line has fewer valid units than this */
+	uint32_t *fifo_ring; /* closed lines in close order (fifo policy) */
+	uint32_t fifo_head, fifo_count;
+	uint32_t closed_count;
+	int policy; /* enum vssd_gc_policy */
+};
+
+/* Allocates the line table with every line free. Returns 0 or -ENOMEM. */
+int lines_init(struct line_mgr *lm, uint32_t nlines, uint32_t upl, int policy);
+void lines_fini(struct line_mgr *lm);
+
+/* Takes the oldest free line and opens it. Returns its id or LINE_NONE. */
+uint32_t line_take_free(struct line_mgr *lm);
+
+/* A full line becomes a GC candidate. */
+void line_close(struct line_mgr *lm, uint32_t id, uint64_t seq);
+
+/* One unit of the line became invalid. */
+void line_invalidate(struct line_mgr *lm, uint32_t id);
+
+/* Removes and returns the victim the policy picks, or LINE_NONE when no
+ * closed line holds any invalid unit. now_seq is the current write sequence. */
+uint32_t line_pick_victim(struct line_mgr *lm, uint64_t now_seq);
+
+/* An erased victim goes back to the free ring. */
+void line_release(struct line_mgr *lm, uint32_t id);
+
+#endif

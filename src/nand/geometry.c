@@ -1,0 +1,99 @@
+/*
+ * Geometry derivation and the checks that make an impossible device an error
+ * with a message rather than a crash later.
+ */
+#include "nand/geometry.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+/* GC needs its reserve of free lines plus a host and a GC line being written. */
+#define OPEN_LINES 2
+
+int geometry_init(struct geometry *geo, const struct vssd_config *cfg, char *err, size_t errlen)
+{
+	uint64_t upl, physical, logical, needed_lines, prog_bytes;
+
+	if (cfg->flash_page_bytes % UNIT_BYTES) {
+		snprintf(err, errlen, "flash_page_bytes=%llu: must be a multiple of the 4096-byte "
+			 "mapping unit", (unsigned long long)cfg->flash_page_bytes);
+		return -EINVAL;
+	}
+	if (cfg->pages_per_block % cfg->oneshot_pages) {
+		snprintf(err, errlen, "pages_per_block=%llu: must be a multiple of "
+			 "oneshot_pages=%llu", (unsigned long long)cfg->pages_per_block,
+			 (unsigned long long)cfg->oneshot_pages);
+		return -EINVAL;
+	}
+	geo->channels = (uint32_t)cfg->channels;
+	geo->luns_per_channel = (uint32_t)cfg->luns_per_channel;
+	geo->dies = geo->channels * geo->luns_per_channel;
+	geo->planes = (uint32_t)cfg->planes_per_lun;
+	geo->pages_per_block = (uint32_t)cfg->pages_per_block;
+	geo->oneshot_pages = (uint32_t)cfg->oneshot_pages;
+	geo->page_types = cell_page_types(cfg->cell);
+	geo->units_per_page = (uint32_t)(cfg->flash_page_bytes / UNIT_BYTES);
+	geo->units_per_prog = geo->planes * geo->oneshot_pages * geo->units_per_page;
+	geo->progs_per_block = geo->pages_per_block / geo->oneshot_pages;
+	geo->lines = (uint32_t)cfg->blocks_per_plane;
+	geo->blocks_per_line = geo->dies * geo->planes;
+	geo->lba_bytes = (uint32_t)cfg->lba_bytes;
+	geo->lbas_per_unit = UNIT_BYTES / geo->lba_bytes;
+
+	upl = (uint64_t)geo->units_per_prog * geo->progs_per_block * geo->dies;
+	physical = upl * geo->lines;
+	if (upl > UINT32_MAX / 2 || physical >= UINT32_MAX) {
+		snprintf(err, errlen, "geometry of %llu physical 4 KiB units exceeds the 16 TiB "
+			 "the 32-bit map addresses", (unsigned long long)physical);
+		return -EINVAL;
+	}
+	geo->units_per_line = (uint32_t)upl;
+	geo->physical_units = physical;
+	logical = (uint64_t)((double)physical / (1.0 + cfg->op));
+	if (logical == 0) {
+		snprintf(err, errlen, "op=%g leaves no logical capacity", cfg->op);
+		return -EINVAL;
+	}
+	geo->logical_units = logical;
+
+	/* Pigeonhole: with this many lines, some closed line always holds invalid data
+	 * when GC runs, so every collection frees space. */
+	needed_lines = (logical + upl - 1) / upl + cfg->gc_free_lines_high + OPEN_LINES;
+	if (geo->lines < needed_lines) {
+		snprintf(err, errlen, "fewer lines than GC needs: blocks_per_plane=%u lines, but "
+			 "%llu logical units need %llu lines plus gc_free_lines_high=%llu plus %d "
+			 "open lines; raise op or blocks_per_plane",
+			 geo->lines, (unsigned long long)logical,
+			 (unsigned long long)((logical + upl - 1) / upl),
+			 (unsigned long long)cfg->gc_free_lines_high, OPEN_LINES);
+		return -EINVAL;
+	}
+	prog_bytes = (uint64_t)geo->units_per_prog * UNIT_BYTES;
+	if (cfg->write_buffer_bytes < prog_bytes) {
+		snprintf(err, errlen, "write_buffer_bytes=%llu: smaller than one program unit "
+			 "(%llu bytes = planes x oneshot_pages x flash_page_bytes)",
+			 (unsigned long long)cfg->write_buffer_bytes,
+			 (unsigned long long)prog_bytes);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+uint32_t geo_page_type_of(const struct geometry *geo, uint32_t ppa)
+{
+	uint32_t off = ppa % geo->units_per_line;
+	uint32_t row = off / geo->units_per_prog / geo->dies;
+	uint32_t k = off % geo->units_per_prog;
+	uint32_t page = row * geo->oneshot_pages + k / (geo->planes * geo->units_per_page);
+
+	return page % geo->page_types;
+}
+
+uint32_t geo_prog_page_type(const struct geometry *geo, uint32_t ppa_of_prog_start,
+			    uint32_t page_in_oneshot)
+{
+	uint32_t off = ppa_of_prog_start % geo->units_per_line;
+	uint32_t row = off / geo->units_per_prog / geo->dies;
+
+	return (row * geo->oneshot_pages + page_in_oneshot) % geo->page_types;
+}

@@ -1,0 +1,77 @@
+/*
+ * NAND geometry and address math. A physical unit (ppa) is one 4 KiB mapping
+ * unit, numbered in the order the FTL writes a line: line by line; inside a
+ * line, program unit by program unit across the dies (channel fastest, then
+ * LUN, as NVMeVirt's write pointer advances); inside a program unit, flash
+ * page, then plane, then 4 KiB slot. So a write pointer is a counter, and a
+ * flash page's units are contiguous.
+ */
+#ifndef VSSD_NAND_GEOMETRY_H
+#define VSSD_NAND_GEOMETRY_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#include "config/params.h"
+
+#define UNIT_BYTES 4096u
+#define UNIT_SHIFT 12
+
+struct geometry {
+	uint32_t channels;
+	uint32_t luns_per_channel;
+	uint32_t dies;
+	uint32_t planes;
+	uint32_t pages_per_block;
+	uint32_t oneshot_pages;
+	uint32_t page_types;
+	uint32_t units_per_page;  /* 4 KiB units in one flash page */
+	uint32_t units_per_prog;  /* units one program operation writes on a die */
+	uint32_t progs_per_block; /* program operations that fill a block */
+	uint32_t units_per_line;  /* a line is block i of every plane of every die */
+	uint32_t lines;
+	uint32_t blocks_per_line;
+	uint64_t physical_units;
+	uint64_t logical_units; /* physical / (1 + op), rounded down */
+	uint32_t lba_bytes;
+	uint32_t lbas_per_unit;
+};
+
+/* Where a physical unit sits in the NAND array. */
+struct nand_addr {
+	uint32_t line;
+	uint32_t die;
+	uint32_t page_type;
+};
+
+/*
+ * Derives the geometry from the parameters and checks it can work: a page of
+ * whole 4 KiB units, blocks of whole one-shot units, enough lines for GC, a
+ * write buffer that holds a program unit. Returns 0 or -EINVAL with a message.
+ */
+int geometry_init(struct geometry *geo, const struct vssd_config *cfg, char *err, size_t errlen);
+
+static inline uint32_t geo_line_of(const struct geometry *geo, uint32_t ppa)
+{
+	return ppa / geo->units_per_line;
+}
+
+static inline uint32_t geo_die_of(const struct geometry *geo, uint32_t ppa)
+{
+	return (ppa % geo->units_per_line) / geo->units_per_prog % geo->dies;
+}
+
+/* The flash page a unit is on: units of one flash page share this number. */
+static inline uint32_t geo_flash_page_of(const struct geometry *geo, uint32_t ppa)
+{
+	return ppa / geo->units_per_page;
+}
+
+/* Page type (0 = LSB) of the flash page holding ppa. */
+uint32_t geo_page_type_of(const struct geometry *geo, uint32_t ppa);
+
+/* Page type of the k-th flash page of a one-shot program, for its prog time. */
+uint32_t geo_prog_page_type(const struct geometry *geo, uint32_t ppa_of_prog_start,
+			    uint32_t page_in_oneshot);
+
+#endif

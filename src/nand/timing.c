@@ -1,0 +1,196 @@
+/*
+ * Resource bookkeeping of the timing model. Each function takes the time its
+ * input is ready, advances the resources it uses, and returns the time its
+ * output is ready; callers chain them (firmware -> die -> channel -> PCIe).
+ */
+#include "nand/timing.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static inline uint64_t max64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+static void fill_per_type(uint64_t *out, const struct ns_list *list, uint32_t types)
+{
+	for (uint32_t i = 0; i < types; i++)
+		out[i] = list->count == 1 ? list->ns[0] : list->ns[i];
+}
+
+int timing_init(struct timing *tm, const struct geometry *geo, const struct vssd_config *cfg)
+{
+	memset(tm, 0, sizeof(*tm));
+	tm->on = cfg->timing;
+	tm->geo = geo;
+	tm->die_free_ns = calloc(geo->dies, sizeof(uint64_t));
+	tm->die_busy_ns = calloc(geo->dies, sizeof(uint64_t));
+	tm->ch_free_ns = calloc(geo->channels, sizeof(uint64_t));
+	fill_per_type(tm->read_ns, &cfg->read_ns, geo->page_types);
+	fill_per_type(tm->prog_ns, &cfg->prog_ns, geo->page_types);
+	tm->erase_ns = cfg->erase_ns;
+	tm->channel_mbps = cfg->channel_mbps;
+	tm->pcie_mbps = cfg->pcie_mbps;
+	tm->fw_read_ns = cfg->fw_read_ns;
+	tm->fw_write_ns = cfg->fw_write_ns;
+	tm->wb_bytes = cfg->write_buffer_bytes;
+	tm->wb_free_bytes = cfg->write_buffer_bytes;
+	/* one pending release per program unit the buffer can hold */
+	tm->wb_heap_cap = (uint32_t)(cfg->write_buffer_bytes /
+				     ((uint64_t)geo->units_per_prog * UNIT_BYTES)) + 2;
+	tm->wb_heap = calloc(tm->wb_heap_cap, sizeof(*tm->wb_heap));
+	if (!tm->die_free_ns || !tm->die_busy_ns || !tm->ch_free_ns || !tm->wb_heap) {
+		timing_fini(tm);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void timing_fini(struct timing *tm)
+{
+	free(tm->die_free_ns);
+	free(tm->die_busy_ns);
+	free(tm->ch_free_ns);
+	free(tm->wb_heap);
+	tm->die_free_ns = tm->die_busy_ns = tm->ch_free_ns = NULL;
+	tm->wb_heap = NULL;
+}
+
+uint64_t nand_read(struct timing *tm, uint32_t die, uint32_t page_type, uint64_t start_ns,
+		   uint32_t units)
+{
+	uint32_t ch = die % tm->geo->channels;
+	uint64_t sense_start = max64(start_ns, tm->die_free_ns[die]);
+	uint64_t sense_end = sense_start + tm->read_ns[page_type];
+	uint64_t xfer_start = max64(sense_end, tm->ch_free_ns[ch]);
+	uint64_t xfer_end = xfer_start + xfer_ns((uint64_t)units * UNIT_BYTES, tm->channel_mbps);
+
+	tm->ch_free_ns[ch] = xfer_end;
+	/* the page register holds the data until it has left over the channel */
+	tm->die_free_ns[die] = xfer_end;
+	tm->die_busy_ns[die] += xfer_end - sense_start;
+	return xfer_end;
+}
+
+uint64_t nand_program(struct timing *tm, uint32_t die, uint64_t ready_ns, uint64_t prog_ns)
+{
+	uint32_t ch = die % tm->geo->channels;
+	uint64_t bytes = (uint64_t)tm->geo->units_per_prog * UNIT_BYTES;
+	uint64_t xfer_start = max64(ready_ns, tm->ch_free_ns[ch]);
+	uint64_t xfer_end = xfer_start + xfer_ns(bytes, tm->channel_mbps);
+	uint64_t prog_start = max64(xfer_end, tm->die_free_ns[die]);
+	uint64_t prog_end = prog_start + prog_ns;
+
+	tm->ch_free_ns[ch] = xfer_end;
+	tm->die_free_ns[die] = prog_end;
+	tm->die_busy_ns[die] += prog_ns;
+	return prog_end;
+}
+
+uint64_t nand_erase(struct timing *tm, uint32_t die, uint64_t start_ns)
+{
+	uint64_t begin = max64(start_ns, tm->die_free_ns[die]);
+
+	tm->die_free_ns[die] = begin + tm->erase_ns;
+	tm->die_busy_ns[die] += tm->erase_ns;
+	return begin + tm->erase_ns;
+}
+
+uint64_t pcie_xfer(struct timing *tm, enum pcie_dir dir, uint64_t start_ns, uint64_t bytes)
+{
+	uint64_t begin = max64(start_ns, tm->pcie_free_ns[dir]);
+
+	tm->pcie_free_ns[dir] = begin + xfer_ns(bytes, tm->pcie_mbps);
+	return tm->pcie_free_ns[dir];
+}
+
+uint64_t prog_time_ns(const struct timing *tm, uint32_t prog_start_ppa)
+{
+	uint64_t worst = 0;
+
+	for (uint32_t p = 0; p < tm->geo->oneshot_pages; p++) {
+		uint32_t type = geo_prog_page_type(tm->geo, prog_start_ppa, p);
+
+		worst = max64(worst, tm->prog_ns[type]);
+	}
+	return worst;
+}
+
+static void heap_swap(struct wb_release *a, struct wb_release *b)
+{
+	struct wb_release t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+static struct wb_release heap_pop(struct timing *tm)
+{
+	struct wb_release top = tm->wb_heap[0];
+	uint32_t i = 0;
+
+	tm->wb_heap[0] = tm->wb_heap[--tm->wb_heap_len];
+	for (;;) {
+		uint32_t l = 2 * i + 1, r = l + 1, m = i;
+
+		if (l < tm->wb_heap_len && tm->wb_heap[l].at_ns < tm->wb_heap[m].at_ns)
+			m = l;
+		if (r < tm->wb_heap_len && tm->wb_heap[r].at_ns < tm->wb_heap[m].at_ns)
+			m = r;
+		if (m == i)
+			break;
+		heap_swap(&tm->wb_heap[i], &tm->wb_heap[m]);
+		i = m;
+	}
+	return top;
+}
+
+int wb_release_at(struct timing *tm, uint64_t at_ns, uint64_t bytes)
+{
+	uint32_t i;
+
+	if (tm->wb_heap_len == tm->wb_heap_cap) {
+		uint32_t cap = tm->wb_heap_cap * 2;
+		struct wb_release *h = realloc(tm->wb_heap, cap * sizeof(*h));
+
+		if (!h)
+			return -ENOMEM;
+		tm->wb_heap = h;
+		tm->wb_heap_cap = cap;
+	}
+	i = tm->wb_heap_len++;
+	tm->wb_heap[i] = (struct wb_release){at_ns, bytes};
+	while (i && tm->wb_heap[(i - 1) / 2].at_ns > tm->wb_heap[i].at_ns) {
+		heap_swap(&tm->wb_heap[i], &tm->wb_heap[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	return 0;
+}
+
+uint64_t wb_reserve(struct timing *tm, uint64_t now_ns, uint64_t bytes)
+{
+	uint64_t t = now_ns;
+
+	while (tm->wb_heap_len && tm->wb_heap[0].at_ns <= now_ns)
+		tm->wb_free_bytes += heap_pop(tm).bytes;
+	/* a full buffer blocks the write until enough programs have ended */
+	while (tm->wb_free_bytes < bytes && tm->wb_heap_len) {
+		struct wb_release r = heap_pop(tm);
+
+		tm->wb_free_bytes += r.bytes;
+		t = max64(t, r.at_ns);
+	}
+	tm->wb_free_bytes -= bytes < tm->wb_free_bytes ? bytes : tm->wb_free_bytes;
+	return t;
+}
+
+uint64_t timing_dies_free_ns(const struct timing *tm)
+{
+	uint64_t t = 0;
+
+	for (uint32_t d = 0; d < tm->geo->dies; d++)
+		t = max64(t, tm->die_free_ns[d]);
+	return t;
+}

@@ -1,0 +1,85 @@
+/*
+ * The timing model, NVMeVirt style: every resource keeps the time it is next
+ * free, and an operation starts when both the request and the resource are
+ * ready. Dies hold a read until its data has crossed the channel; a program
+ * first moves its data over the channel, then holds the die. The PCIe link
+ * is one resource per direction. The write buffer completes host writes
+ * early and frees space when the program holding the data ends.
+ *
+ * All times are virtual nanoseconds; nothing here knows about LBAs.
+ */
+#ifndef VSSD_NAND_TIMING_H
+#define VSSD_NAND_TIMING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/params.h"
+#include "nand/geometry.h"
+
+enum pcie_dir { PCIE_TO_DEVICE, PCIE_TO_HOST };
+
+struct wb_release {
+	uint64_t at_ns;
+	uint64_t bytes;
+};
+
+struct timing {
+	bool on;
+	const struct geometry *geo;
+	uint64_t *die_free_ns;
+	uint64_t *die_busy_ns; /* accumulated, for utilisation */
+	uint64_t *ch_free_ns;
+	uint64_t pcie_free_ns[2];
+	uint64_t read_ns[VSSD_MAX_PAGE_TYPES];
+	uint64_t prog_ns[VSSD_MAX_PAGE_TYPES];
+	uint64_t erase_ns;
+	uint64_t channel_mbps;
+	uint64_t pcie_mbps;
+	uint64_t fw_read_ns;
+	uint64_t fw_write_ns;
+	/* write buffer: free bytes and a min-heap of pending releases */
+	uint64_t wb_bytes;
+	uint64_t wb_free_bytes;
+	struct wb_release *wb_heap;
+	uint32_t wb_heap_len, wb_heap_cap;
+};
+
+/* Sets up the model for geo. Returns 0 or -ENOMEM. */
+int timing_init(struct timing *tm, const struct geometry *geo, const struct vssd_config *cfg);
+void timing_fini(struct timing *tm);
+
+/* Nanoseconds to move bytes at mbps (10^6 B/s), rounded up. */
+static inline uint64_t xfer_ns(uint64_t bytes, uint64_t mbps)
+{
+	return (bytes * 1000 + mbps - 1) / mbps;
+}
+
+/* Reads one flash page on die, then moves `units` 4 KiB units over its channel.
+ * Returns when the last byte has crossed the channel. */
+uint64_t nand_read(struct timing *tm, uint32_t die, uint32_t page_type, uint64_t start_ns,
+		   uint32_t units);
+
+/* Moves a program unit over the channel, then programs it for prog_ns.
+ * Returns when the program ends. */
+uint64_t nand_program(struct timing *tm, uint32_t die, uint64_t ready_ns, uint64_t prog_ns);
+
+/* Erases the die's blocks of a line (all planes at once). Returns the end. */
+uint64_t nand_erase(struct timing *tm, uint32_t die, uint64_t start_ns);
+
+/* Moves bytes over the PCIe link in one direction. Returns the end. */
+uint64_t pcie_xfer(struct timing *tm, enum pcie_dir dir, uint64_t start_ns, uint64_t bytes);
+
+/* Program time of the one-shot unit starting at ppa: its slowest page type. */
+uint64_t prog_time_ns(const struct timing *tm, uint32_t prog_start_ppa);
+
+/* Takes bytes of write buffer space; returns when the space is there (>= now_ns). */
+uint64_t wb_reserve(struct timing *tm, uint64_t now_ns, uint64_t bytes);
+
+/* Returns bytes to the write buffer at at_ns (when their program ends). */
+int wb_release_at(struct timing *tm, uint64_t at_ns, uint64_t bytes);
+
+/* Latest time any die is busy until. */
+uint64_t timing_dies_free_ns(const struct timing *tm);
+
+#endif

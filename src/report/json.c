@@ -1,0 +1,180 @@
+/*
+ * The JSON report, built with json-c. jobs[] follows fio's
+ * --output-format=json (read/write/trim objects with io_bytes, iops,
+ * bw_bytes, lat_ns, clat_ns.percentile keyed "99.000000"); groups[],
+ * device and sim are vssd's. Wall-clock figures appear only as wall_s and
+ * host_ios_per_wall_s, so two runs of the same input differ only there.
+ * In virtual time a submission costs nothing: lat_ns equals clat_ns.
+ */
+#include "report/report.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+
+#include "config/params.h"
+
+double waf_of(uint64_t media_bytes, uint64_t host_bytes)
+{
+	return host_bytes ? (double)media_bytes / (double)host_bytes : 0;
+}
+
+double die_utilisation(const struct vssd_dev *dev, uint32_t die, uint64_t virtual_ns)
+{
+	return virtual_ns ? (double)dev->tm.die_busy_ns[die] / (double)virtual_ns : 0;
+}
+
+static void add_u64(json_object *o, const char *k, uint64_t v)
+{
+	json_object_object_add(o, k, json_object_new_uint64(v));
+}
+
+static void add_dbl(json_object *o, const char *k, double v)
+{
+	json_object_object_add(o, k, json_object_new_double(v));
+}
+
+static json_object *lat_object(const struct lat_stats *s, int with_percentiles)
+{
+	json_object *o = json_object_new_object();
+
+	add_u64(o, "min", s->n ? s->min_ns : 0);
+	add_u64(o, "max", s->max_ns);
+	add_dbl(o, "mean", lat_stats_mean(s));
+	add_dbl(o, "stddev", lat_stats_stddev(s));
+	add_u64(o, "N", s->n);
+	if (with_percentiles && s->n) {
+		json_object *p = json_object_new_object();
+		char key[32];
+
+		for (unsigned i = 0; i < fio_npercentiles; i++) {
+			snprintf(key, sizeof(key), "%f", fio_percentiles[i]);
+			add_u64(p, key, lat_stats_percentile(s, fio_percentiles[i]));
+		}
+		json_object_object_add(o, "percentile", p);
+	}
+	return o;
+}
+
+static json_object *dir_object(const struct lat_stats *s, uint64_t runtime_ns)
+{
+	json_object *o = json_object_new_object();
+	double secs = (double)runtime_ns / 1e9;
+
+	add_u64(o, "io_bytes", s->bytes);
+	add_u64(o, "io_kbytes", s->bytes >> 10);
+	add_u64(o, "bw_bytes", secs > 0 ? (uint64_t)((double)s->bytes / secs) : 0);
+	add_u64(o, "bw", secs > 0 ? (uint64_t)((double)s->bytes / 1024 / secs) : 0);
+	add_dbl(o, "iops", secs > 0 ? (double)s->n / secs : 0);
+	add_u64(o, "runtime", runtime_ns / 1000000);
+	add_u64(o, "total_ios", s->n);
+	add_u64(o, "short_ios", 0);
+	add_u64(o, "drop_ios", 0);
+	json_object_object_add(o, "clat_ns", lat_object(s, 1));
+	json_object_object_add(o, "lat_ns", lat_object(s, 0));
+	return o;
+}
+
+static json_object *job_object(const struct sim_job_result *j)
+{
+	static const char *const dirs[] = {"read", "write", "trim"};
+	json_object *o = json_object_new_object(), *opts = json_object_new_object();
+	uint64_t runtime_ns = j->end_ns - j->start_ns;
+
+	json_object_object_add(o, "jobname", json_object_new_string(j->spec->name));
+	json_object_object_add(o, "groupid", json_object_new_int(j->spec->group));
+	json_object_object_add(o, "error", json_object_new_int(0));
+	for (uint32_t i = 0; i < j->spec->nopts; i++)
+		json_object_object_add(opts, j->spec->opts[i].key,
+				       json_object_new_string(j->spec->opts[i].value));
+	json_object_object_add(o, "job options", opts);
+	add_u64(o, "job_runtime", runtime_ns / 1000000);
+	for (int d = 0; d < NDIR_STATS; d++)
+		json_object_object_add(o, dirs[d], dir_object(&j->dir[d], runtime_ns));
+	json_object_object_add(o, "sync", json_object_new_object());
+	json_object_object_add(json_object_object_get(o, "sync"), "lat_ns",
+			       lat_object(&j->flush, 1));
+	return o;
+}
+
+static void counters_into(json_object *o, const struct dev_counters *a,
+			  const struct dev_counters *b)
+{
+	uint64_t host = b->host_write_bytes - a->host_write_bytes;
+	uint64_t media = b->media_write_bytes - a->media_write_bytes;
+
+	add_u64(o, "host_write_bytes", host);
+	add_u64(o, "host_read_bytes", b->host_read_bytes - a->host_read_bytes);
+	add_u64(o, "host_trim_bytes", b->host_trim_bytes - a->host_trim_bytes);
+	add_u64(o, "media_write_bytes", media);
+	add_dbl(o, "waf", waf_of(media, host));
+	add_u64(o, "gc_copied_pages", b->gc_copied_units - a->gc_copied_units);
+	add_u64(o, "gc_runs", b->gc_runs - a->gc_runs);
+	add_u64(o, "erased_blocks", b->erased_blocks - a->erased_blocks);
+}
+
+static json_object *device_object(const struct vssd_dev *dev, const struct sim_result *res)
+{
+	static const struct dev_counters zero;
+	json_object *o = json_object_new_object(), *util = json_object_new_array();
+
+	add_u64(o, "logical_bytes", dev->geo.logical_units * UNIT_BYTES);
+	add_u64(o, "physical_bytes", dev->geo.physical_units * UNIT_BYTES);
+	counters_into(o, &zero, &res->final);
+	add_u64(o, "mapped_bytes", res->final.mapped_units * UNIT_BYTES);
+	add_u64(o, "free_lines", res->final.free_lines);
+	add_u64(o, "lines", dev->geo.lines);
+	for (uint32_t d = 0; d < dev->geo.dies; d++)
+		json_object_array_add(util, json_object_new_double(
+						    die_utilisation(dev, d, res->virtual_ns)));
+	json_object_object_add(o, "die_utilization", util);
+	return o;
+}
+
+static json_object *params_object(const struct vssd_dev *dev)
+{
+	json_object *o = json_object_new_object();
+	char value[128];
+
+	for (size_t i = 0; i < config_param_count(); i++) {
+		config_format(&dev->cfg, config_param_key(i), value, sizeof(value));
+		json_object_object_add(o, config_param_key(i), json_object_new_string(value));
+	}
+	return o;
+}
+
+int report_json(FILE *out, const struct vssd_dev *dev, const struct sim_result *res)
+{
+	json_object *root = json_object_new_object(), *jobs = json_object_new_array();
+	json_object *groups = json_object_new_array(), *sim = json_object_new_object();
+
+	if (!root || !jobs || !groups || !sim)
+		return -ENOMEM;
+	json_c_set_serialization_double_format("%.6f", JSON_C_OPTION_GLOBAL);
+	json_object_object_add(root, "vssd version", json_object_new_string(VSSD_VERSION));
+	json_object_object_add(root, "parameters", params_object(dev));
+	for (uint32_t j = 0; j < res->njobs; j++)
+		json_object_array_add(jobs, job_object(&res->jobs[j]));
+	json_object_object_add(root, "jobs", jobs);
+	for (uint32_t g = 0; g < res->ngroups; g++) {
+		const struct sim_group_result *gr = &res->groups[g];
+		json_object *go = json_object_new_object(), *dv = json_object_new_object();
+
+		json_object_object_add(go, "groupid", json_object_new_int(gr->groupid));
+		add_dbl(go, "wall_s", gr->wall_s);
+		add_dbl(go, "virtual_s", (double)(gr->end_ns - gr->start_ns) / 1e9);
+		counters_into(dv, &gr->before, &gr->after);
+		json_object_object_add(go, "device", dv);
+		json_object_array_add(groups, go);
+	}
+	json_object_object_add(root, "groups", groups);
+	json_object_object_add(root, "device", device_object(dev, res));
+	add_dbl(sim, "wall_s", res->wall_s);
+	add_dbl(sim, "virtual_s", (double)res->virtual_ns / 1e9);
+	add_u64(sim, "host_ios", res->host_ios);
+	add_dbl(sim, "host_ios_per_wall_s", res->wall_s > 0 ? (double)res->host_ios / res->wall_s : 0);
+	json_object_object_add(root, "sim", sim);
+	fprintf(out, "%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+							     JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(root);
+	return 0;
+}

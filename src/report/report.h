@@ -1,0 +1,31 @@
+/*
+ * Output of a simulation: fio's JSON layout for jobs[] plus vssd's groups[],
+ * device and sim objects; a human summary; CSV time series and plots.
+ */
+#ifndef VSSD_REPORT_REPORT_H
+#define VSSD_REPORT_REPORT_H
+
+#include <stdio.h>
+
+#include "core/device.h"
+#include "runtime/sim.h"
+
+/* Writes the JSON document. Returns 0 or -ENOMEM. */
+int report_json(FILE *out, const struct vssd_dev *dev, const struct sim_result *res);
+
+/* Writes the human summary. */
+void report_text(FILE *out, const struct vssd_dev *dev, const struct sim_result *res);
+
+/*
+ * Writes DIR/timeseries.csv and, when gnuplot is installed, one PNG per figure in DIR.
+ * Returns 0 or a negative errno with a message in err.
+ */
+int report_csv(const char *dir, const struct sim_result *res, char *err, size_t errlen);
+
+/* Write amplification: media bytes over host bytes (0 when nothing was written). */
+double waf_of(uint64_t media_bytes, uint64_t host_bytes);
+
+/* Fraction of the virtual time die d was busy. */
+double die_utilisation(const struct vssd_dev *dev, uint32_t die, uint64_t virtual_ns);
+
+#endif

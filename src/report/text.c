@@ -1,0 +1,101 @@
+/*
+ * The human summary: fio's familiar per-job lines, then what only an
+ * emulator can show: per-group WAF and GC, device totals, die utilisation.
+ */
+#include "report/report.h"
+
+static const char *const dir_names[] = {"read", "write", "trim"};
+
+static void bytes_text(uint64_t b, char *out, size_t n)
+{
+	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	double v = (double)b;
+	int u = 0;
+
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(out, n, "%.*f%s", u ? 2 : 0, v, units[u]);
+}
+
+static void job_text(FILE *out, const struct sim_job_result *j)
+{
+	const struct job_spec *s = j->spec;
+	uint64_t runtime_ns = j->end_ns - j->start_ns;
+	double secs = (double)runtime_ns / 1e9;
+
+	fprintf(out, "%s: (groupid=%d) bs=%llu iodepth=%u%s%s\n", s->name, s->group,
+		(unsigned long long)s->bs, s->iodepth, s->read_iolog[0] ? " replay=" : "",
+		s->read_iolog);
+	for (int d = 0; d < NDIR_STATS; d++) {
+		const struct lat_stats *l = &j->dir[d];
+		char total[32], bw[32];
+
+		if (!l->n)
+			continue;
+		bytes_text(l->bytes, total, sizeof(total));
+		bytes_text(secs > 0 ? (uint64_t)((double)l->bytes / secs) : 0, bw, sizeof(bw));
+		fprintf(out, "  %5s: IOPS=%.0f, BW=%s/s (%s in %.3f s virtual)\n", dir_names[d],
+			secs > 0 ? (double)l->n / secs : 0, bw, total, secs);
+		fprintf(out, "    lat (usec): min=%.2f, max=%.2f, avg=%.2f, stdev=%.2f\n",
+			(double)l->min_ns / 1e3, (double)l->max_ns / 1e3, lat_stats_mean(l) / 1e3,
+			lat_stats_stddev(l) / 1e3);
+		fprintf(out, "    clat percentiles (usec): 50th=%.1f 90th=%.1f 99th=%.1f "
+			"99.9th=%.1f 99.99th=%.1f\n",
+			(double)lat_stats_percentile(l, 50) / 1e3,
+			(double)lat_stats_percentile(l, 90) / 1e3,
+			(double)lat_stats_percentile(l, 99) / 1e3,
+			(double)lat_stats_percentile(l, 99.9) / 1e3,
+			(double)lat_stats_percentile(l, 99.99) / 1e3);
+	}
+}
+
+void report_text(FILE *out, const struct vssd_dev *dev, const struct sim_result *res)
+{
+	const struct geometry *geo = &dev->geo;
+	char logical[32], physical[32], host[32], media[32];
+	double umin = 1, umax = 0, usum = 0;
+
+	for (uint32_t j = 0; j < res->njobs; j++)
+		job_text(out, &res->jobs[j]);
+	fprintf(out, "\n");
+	for (uint32_t g = 0; g < res->ngroups; g++) {
+		const struct sim_group_result *gr = &res->groups[g];
+		uint64_t hw = gr->after.host_write_bytes - gr->before.host_write_bytes;
+		uint64_t mw = gr->after.media_write_bytes - gr->before.media_write_bytes;
+
+		bytes_text(hw, host, sizeof(host));
+		bytes_text(mw, media, sizeof(media));
+		fprintf(out, "group %d: %.3f s virtual, %.2f s wall; host wrote %s, media %s, "
+			"WAF %.3f, GC copied %llu pages, erased %llu blocks\n",
+			gr->groupid, (double)(gr->end_ns - gr->start_ns) / 1e9, gr->wall_s, host,
+			media, waf_of(mw, hw),
+			(unsigned long long)(gr->after.gc_copied_units - gr->before.gc_copied_units),
+			(unsigned long long)(gr->after.erased_blocks - gr->before.erased_blocks));
+	}
+	bytes_text(geo->logical_units * UNIT_BYTES, logical, sizeof(logical));
+	bytes_text(geo->physical_units * UNIT_BYTES, physical, sizeof(physical));
+	bytes_text(res->final.host_write_bytes, host, sizeof(host));
+	bytes_text(res->final.media_write_bytes, media, sizeof(media));
+	fprintf(out, "\ndevice: %u ch x %u LUN, %u lines of %u units; logical %s, physical %s "
+		"(op %.3f)\n", geo->channels, geo->luns_per_channel, geo->lines,
+		geo->units_per_line, logical, physical, dev->cfg.op);
+	fprintf(out, "  total: host wrote %s, media %s, WAF %.3f, %llu GC runs, %llu blocks "
+		"erased, %u free lines\n", host, media,
+		waf_of(res->final.media_write_bytes, res->final.host_write_bytes),
+		(unsigned long long)res->final.gc_runs,
+		(unsigned long long)res->final.erased_blocks, res->final.free_lines);
+	for (uint32_t d = 0; d < geo->dies; d++) {
+		double u = die_utilisation(dev, d, res->virtual_ns);
+
+		umin = u < umin ? u : umin;
+		umax = u > umax ? u : umax;
+		usum += u;
+	}
+	fprintf(out, "  die utilisation: min %.1f%%, mean %.1f%%, max %.1f%%\n", umin * 100,
+		usum / geo->dies * 100, umax * 100);
+	fprintf(out, "sim: %llu host I/Os, %.3f s virtual in %.2f s wall (%.2f M I/O/s)\n",
+		(unsigned long long)res->host_ios, (double)res->virtual_ns / 1e9, res->wall_s,
+		res->wall_s > 0 ? (double)res->host_ios / res->wall_s / 1e6 : 0);
+}

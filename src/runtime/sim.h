@@ -1,0 +1,69 @@
+/*
+ * The simulator: runs a job file against a device in virtual time. Events
+ * (submissions and completions) are kept in time order; the clock jumps from
+ * one to the next, so nothing waits and a run takes as long as the model's
+ * arithmetic. Stonewall groups run one after another on the same device.
+ */
+#ifndef VSSD_RUNTIME_SIM_H
+#define VSSD_RUNTIME_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/device.h"
+#include "stats/histogram.h"
+#include "workload/job.h"
+
+/* One interval of the time series; index 0 reads, 1 writes. */
+struct sim_sample {
+	uint64_t t_ns; /* end of the interval */
+	uint64_t bytes[2];
+	uint64_t ios[2];
+	double lat_sum_ns[2];
+	uint64_t lat_max_ns[2];
+	struct dev_counters dev; /* at t_ns */
+};
+
+struct sim_job_result {
+	const struct job_spec *spec;
+	struct lat_stats dir[NDIR_STATS]; /* read, write, trim */
+	struct lat_stats flush;
+	uint64_t start_ns, end_ns;
+};
+
+struct sim_group_result {
+	int groupid;
+	double wall_s;
+	uint64_t start_ns, end_ns;
+	struct dev_counters before, after;
+};
+
+struct sim_result {
+	struct sim_job_result *jobs;
+	uint32_t njobs;
+	struct sim_group_result *groups;
+	uint32_t ngroups;
+	double wall_s;
+	uint64_t virtual_ns;
+	uint64_t host_ios;
+	struct dev_counters final;
+	struct sim_sample *samples; /* when sample_interval_ns was set */
+	uint32_t nsamples;
+	uint64_t sample_interval_ns;
+};
+
+struct sim_options {
+	uint64_t seed;
+	bool progress;               /* a progress line on stderr */
+	uint64_t sample_interval_ns; /* time series every this many virtual ns; 0 = none */
+};
+
+/*
+ * Runs every group of jf on dev. Returns 0 with results in *res (free with
+ * sim_result_free), or a negative errno with a message in err.
+ */
+int sim_run(struct vssd_dev *dev, const struct job_file *jf, const struct sim_options *opt,
+	    struct sim_result *res, char *err, size_t errlen);
+void sim_result_free(struct sim_result *res);
+
+#endif

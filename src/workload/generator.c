@@ -1,0 +1,144 @@
+/*
+ * Turning a job spec into I/O: the region is [offset, offset + size), cut
+ * into bs blocks; sequential jobs walk it and wrap, random jobs draw from
+ * the distribution; the job stops after io_size (or size) times loops bytes,
+ * number_ios I/Os, or never when time_based (the runtime stops it).
+ */
+#include "workload/generator.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static int init_trace(struct job_gen *g, uint64_t capacity_bytes, char *err, size_t errlen)
+{
+	int rc = trace_load(g->spec->read_iolog, &g->trace, err, errlen);
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < g->trace.n; i++) {
+		const struct trace_rec *r = &g->trace.rec[i];
+
+		if (r->dir != DIR_FLUSH && (r->offset >= capacity_bytes ||
+					    r->len > capacity_bytes - r->offset)) {
+			snprintf(err, errlen, "%s:%u: request at offset %llu length %llu is past "
+				 "the device's end (%llu bytes)", g->spec->read_iolog, r->line,
+				 (unsigned long long)r->offset, (unsigned long long)r->len,
+				 (unsigned long long)capacity_bytes);
+			trace_free(&g->trace);
+			return -EINVAL;
+		}
+		if (r->len + 2ULL * g->lba_bytes > g->max_io_bytes)
+			g->max_io_bytes = r->len + 2ULL * g->lba_bytes;
+	}
+	g->budget_bytes = UINT64_MAX;
+	return 0;
+}
+
+int gen_init(struct job_gen *g, const struct job_spec *spec, uint64_t dev_lbas,
+	     uint32_t lba_bytes, uint64_t seed, char *err, size_t errlen)
+{
+	uint64_t capacity = dev_lbas * lba_bytes, offset, size, amount;
+
+	memset(g, 0, sizeof(*g));
+	g->spec = spec;
+	g->lba_bytes = lba_bytes;
+	rng_seed(&g->rng, spec->randseed_set ? spec->randseed : seed);
+	if (spec->read_iolog[0])
+		return init_trace(g, capacity, err, errlen);
+	if (spec->bs % lba_bytes) {
+		snprintf(err, errlen, "job '%s': bs=%llu is not a multiple of the device's "
+			 "lba_bytes=%u", spec->name, (unsigned long long)spec->bs, lba_bytes);
+		return -EINVAL;
+	}
+	offset = size_value_bytes(&spec->offset, capacity) / lba_bytes * lba_bytes;
+	if (offset >= capacity) {
+		snprintf(err, errlen, "job '%s': offset=%llu is past the device's end (%llu bytes)",
+			 spec->name, (unsigned long long)offset, (unsigned long long)capacity);
+		return -EINVAL;
+	}
+	size = spec->size.set ? size_value_bytes(&spec->size, capacity) : capacity - offset;
+	if (size > capacity - offset) {
+		snprintf(err, errlen, "job '%s': offset + size = %llu is past the device's end "
+			 "(%llu bytes)", spec->name, (unsigned long long)(offset + size),
+			 (unsigned long long)capacity);
+		return -EINVAL;
+	}
+	if (size < spec->bs) {
+		snprintf(err, errlen, "job '%s': size=%llu is smaller than bs=%llu", spec->name,
+			 (unsigned long long)size, (unsigned long long)spec->bs);
+		return -EINVAL;
+	}
+	g->region_lba = offset / lba_bytes;
+	g->bs_lbas = (uint32_t)(spec->bs / lba_bytes);
+	g->nblocks = size / spec->bs;
+	g->max_io_bytes = spec->bs;
+	amount = spec->io_size.set ? size_value_bytes(&spec->io_size, capacity) : size;
+	g->budget_bytes = spec->time_based ? UINT64_MAX : amount * spec->loops;
+	dist_init(&g->dist, spec, g->nblocks, rng_next(&g->rng));
+	return 0;
+}
+
+void gen_fini(struct job_gen *g)
+{
+	trace_free(&g->trace);
+}
+
+static bool next_from_trace(struct job_gen *g, struct io_req *io)
+{
+	const struct trace_rec *r;
+	uint64_t end;
+
+	if (g->trace_pos == g->trace.n)
+		return false;
+	r = &g->trace.rec[g->trace_pos++];
+	io->dir = r->dir;
+	io->not_before_ns = g->spec->replay_no_stall ? 0 : r->t_ns;
+	if (r->dir == DIR_FLUSH) {
+		io->slba = 0;
+		io->nlb = 0;
+		return true;
+	}
+	/* a request that is not LBA-aligned covers every LBA it touches */
+	io->slba = r->offset / g->lba_bytes;
+	end = (r->offset + r->len + g->lba_bytes - 1) / g->lba_bytes;
+	io->nlb = (uint32_t)(end - io->slba);
+	return true;
+}
+
+static uint8_t next_dir(struct job_gen *g)
+{
+	switch (g->spec->rw) {
+	case RW_READ:
+		return DIR_READ;
+	case RW_WRITE:
+		return DIR_WRITE;
+	case RW_TRIM:
+		return DIR_TRIM;
+	default:
+		return rng_below(&g->rng, 100) < g->spec->rwmixread ? DIR_READ : DIR_WRITE;
+	}
+}
+
+bool gen_next(struct job_gen *g, struct io_req *io)
+{
+	uint64_t block;
+
+	if (g->trace.n)
+		return next_from_trace(g, io);
+	if (g->issued_bytes >= g->budget_bytes)
+		return false;
+	if (g->spec->number_ios && g->issued_ios >= g->spec->number_ios)
+		return false;
+	io->dir = next_dir(g);
+	if (g->spec->random)
+		block = dist_next(&g->dist, &g->rng);
+	else
+		block = g->seq_block++ % g->nblocks;
+	io->slba = g->region_lba + block * g->bs_lbas;
+	io->nlb = g->bs_lbas;
+	io->not_before_ns = 0;
+	g->issued_bytes += g->spec->bs;
+	g->issued_ios++;
+	return true;
+}

@@ -1,0 +1,386 @@
+/*
+ * fio's job options the simulator implements: a table, one row per option
+ * (with fio's aliases), each with its parser. An option that is not in the
+ * table is an error naming it; nothing is silently ignored.
+ */
+#include "workload/job.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config/params.h"
+
+typedef int (*opt_fn)(struct job_spec *s, const char *v);
+
+void job_spec_defaults(struct job_spec *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->rw = RW_READ;
+	s->rwmixread = 50;
+	s->bs = 4096;
+	s->loops = 1;
+	s->iodepth = 1;
+	s->numjobs = 1;
+	s->dist = DIST_UNIFORM;
+}
+
+static int parse_u64(const char *v, uint64_t *out)
+{
+	char *end;
+
+	if (!*v || *v == '-')
+		return -EINVAL;
+	errno = 0;
+	*out = strtoull(v, &end, 0);
+	return (errno || *end) ? -EINVAL : 0;
+}
+
+/* fio's booleans: a bare option name means 1. */
+static int parse_flag(const char *v, bool *out)
+{
+	if (!*v || !strcmp(v, "1") || !strcasecmp(v, "true") || !strcasecmp(v, "on")) {
+		*out = true;
+		return 0;
+	}
+	if (!strcmp(v, "0") || !strcasecmp(v, "false") || !strcasecmp(v, "off")) {
+		*out = false;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* A time with an optional unit; bare numbers are in default_unit_ns. */
+static int parse_time_ns(const char *v, uint64_t default_unit_ns, uint64_t *out)
+{
+	static const struct { const char *suffix; uint64_t ns; } units[] = {
+		{"ns", 1}, {"us", 1000}, {"usec", 1000}, {"ms", 1000000}, {"msec", 1000000},
+		{"s", 1000000000ULL}, {"sec", 1000000000ULL}, {"m", 60000000000ULL},
+		{"min", 60000000000ULL}, {"h", 3600000000000ULL}, {"", 0},
+	};
+	char *end;
+	double x;
+
+	errno = 0;
+	x = strtod(v, &end);
+	if (errno || end == v || x < 0 || isnan(x))
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (!strcasecmp(end, units[i].suffix)) {
+			*out = (uint64_t)llround(x * (double)(units[i].ns ? units[i].ns : default_unit_ns));
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* max_pct: size and offset lie inside the device; io_size may be many passes */
+static int parse_sizeval(const char *v, struct size_value *out, double max_pct)
+{
+	size_t n = strlen(v);
+
+	if (n && v[n - 1] == '%') {
+		char *end;
+		double pct = strtod(v, &end);
+
+		if (end != v + n - 1 || pct <= 0 || pct > max_pct)
+			return -EINVAL;
+		*out = (struct size_value){.set = true, .is_pct = true, .pct = pct};
+		return 0;
+	}
+	out->set = true;
+	out->is_pct = false;
+	return parse_size_bytes(v, &out->bytes);
+}
+
+static int o_name(struct job_spec *s, const char *v)
+{
+	snprintf(s->name, sizeof(s->name), "%s", v);
+	return 0;
+}
+
+static int o_accept(struct job_spec *s, const char *v)
+{
+	(void)s, (void)v;
+	return 0;
+}
+
+static int o_rw(struct job_spec *s, const char *v)
+{
+	static const struct { const char *name; enum rw_kind rw; bool random; } kinds[] = {
+		{"read", RW_READ, false}, {"write", RW_WRITE, false}, {"trim", RW_TRIM, false},
+		{"randread", RW_READ, true}, {"randwrite", RW_WRITE, true},
+		{"randtrim", RW_TRIM, true}, {"rw", RW_MIX, false}, {"readwrite", RW_MIX, false},
+		{"randrw", RW_MIX, true},
+	};
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (!strcmp(v, kinds[i].name)) {
+			s->rw = kinds[i].rw;
+			s->random = kinds[i].random;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int o_bs(struct job_spec *s, const char *v)
+{
+	uint64_t b;
+
+	if (parse_size_bytes(v, &b) || b == 0 || b % 512 || b > (1ULL << 30))
+		return -EINVAL;
+	s->bs = b;
+	return 0;
+}
+
+static int o_size(struct job_spec *s, const char *v)
+{
+	return parse_sizeval(v, &s->size, 100);
+}
+
+static int o_offset(struct job_spec *s, const char *v)
+{
+	return parse_sizeval(v, &s->offset, 100);
+}
+
+static int o_io_size(struct job_spec *s, const char *v)
+{
+	return parse_sizeval(v, &s->io_size, 1e6);
+}
+
+static int o_number_ios(struct job_spec *s, const char *v)
+{
+	return parse_u64(v, &s->number_ios);
+}
+
+static int o_loops(struct job_spec *s, const char *v)
+{
+	return parse_u64(v, &s->loops) || s->loops == 0 ? -EINVAL : 0;
+}
+
+static int o_iodepth(struct job_spec *s, const char *v)
+{
+	uint64_t d;
+
+	if (parse_u64(v, &d) || d == 0 || d > 65536)
+		return -EINVAL;
+	s->iodepth = (uint32_t)d;
+	return 0;
+}
+
+static int o_numjobs(struct job_spec *s, const char *v)
+{
+	uint64_t n;
+
+	if (parse_u64(v, &n) || n == 0 || n > 1024)
+		return -EINVAL;
+	s->numjobs = (uint32_t)n;
+	return 0;
+}
+
+static int o_rwmixread(struct job_spec *s, const char *v)
+{
+	uint64_t p;
+
+	if (parse_u64(v, &p) || p > 100)
+		return -EINVAL;
+	s->rwmixread = (uint32_t)p;
+	return 0;
+}
+
+static int o_rwmixwrite(struct job_spec *s, const char *v)
+{
+	uint64_t p;
+
+	if (parse_u64(v, &p) || p > 100)
+		return -EINVAL;
+	s->rwmixread = 100 - (uint32_t)p;
+	return 0;
+}
+
+static int o_norandommap(struct job_spec *s, const char *v)
+{
+	return parse_flag(v, &s->norandommap);
+}
+
+static int o_stonewall(struct job_spec *s, const char *v)
+{
+	return parse_flag(v, &s->stonewall);
+}
+
+static int o_time_based(struct job_spec *s, const char *v)
+{
+	return parse_flag(v, &s->time_based);
+}
+
+static int o_replay_no_stall(struct job_spec *s, const char *v)
+{
+	return parse_flag(v, &s->replay_no_stall);
+}
+
+static int o_runtime(struct job_spec *s, const char *v)
+{
+	return parse_time_ns(v, 1000000000ULL, &s->runtime_ns);
+}
+
+static int o_thinktime(struct job_spec *s, const char *v)
+{
+	return parse_time_ns(v, 1000, &s->thinktime_ns);
+}
+
+static int o_randseed(struct job_spec *s, const char *v)
+{
+	s->randseed_set = true;
+	return parse_u64(v, &s->randseed);
+}
+
+static int o_read_iolog(struct job_spec *s, const char *v)
+{
+	if (!*v || strlen(v) >= sizeof(s->read_iolog))
+		return -EINVAL;
+	snprintf(s->read_iolog, sizeof(s->read_iolog), "%s", v);
+	return 0;
+}
+
+/* zoned:A/R:A/R... access percent / range percent, each list summing to 100 */
+static int parse_zones(struct job_spec *s, const char *v)
+{
+	double acc = 0, rng = 0;
+	const char *p = v;
+
+	s->nzones = 0;
+	while (*p) {
+		char *end;
+		double a, r;
+
+		if (s->nzones == MAX_ZONES)
+			return -EINVAL;
+		a = strtod(p, &end);
+		if (end == p || *end != '/')
+			return -EINVAL;
+		p = end + 1;
+		r = strtod(p, &end);
+		if (end == p || (*end && *end != ':') || a < 0 || r <= 0)
+			return -EINVAL;
+		p = *end ? end + 1 : end;
+		s->zones[s->nzones++] = (struct zone){a, r};
+		acc += a;
+		rng += r;
+	}
+	if (!s->nzones || fabs(acc - 100) > 1e-6 || fabs(rng - 100) > 1e-6)
+		return -EINVAL;
+	return 0;
+}
+
+static int o_random_distribution(struct job_spec *s, const char *v)
+{
+	char *end;
+
+	if (!strcmp(v, "random")) {
+		s->dist = DIST_UNIFORM;
+		return 0;
+	}
+	if (!strncmp(v, "zipf:", 5)) {
+		s->dist = DIST_ZIPF;
+		s->dist_param = strtod(v + 5, &end);
+		return (*end || end == v + 5 || s->dist_param <= 0 || s->dist_param == 1.0)
+			       ? -EINVAL : 0;
+	}
+	if (!strncmp(v, "pareto:", 7)) {
+		s->dist = DIST_PARETO;
+		s->dist_param = strtod(v + 7, &end);
+		return (*end || end == v + 7 || s->dist_param <= 0 || s->dist_param >= 1)
+			       ? -EINVAL : 0;
+	}
+	if (!strncmp(v, "zoned:", 6)) {
+		s->dist = DIST_ZONED;
+		return parse_zones(s, v + 6);
+	}
+	return -EINVAL;
+}
+
+static const struct {
+	const char *name;
+	opt_fn fn;
+	const char *expect; /* shown when the value is bad */
+} options[] = {
+	{"name", o_name, "a job name"},
+	{"description", o_accept, "text"},
+	/* where fio would send I/O: the simulator always targets the emulated device */
+	{"filename", o_accept, "a target name"},
+	{"ioengine", o_accept, "an engine name"},
+	{"direct", o_accept, "0 or 1"},
+	{"thread", o_accept, "a flag"},
+	{"rw", o_rw, "read|write|trim|randread|randwrite|randtrim|rw|readwrite|randrw"},
+	{"readwrite", o_rw, "read|write|trim|randread|randwrite|randtrim|rw|readwrite|randrw"},
+	{"bs", o_bs, "one block size, a multiple of 512 (k/m suffixes)"},
+	{"blocksize", o_bs, "one block size, a multiple of 512 (k/m suffixes)"},
+	{"size", o_size, "bytes (k/m/g/t suffixes) or a percentage"},
+	{"offset", o_offset, "bytes (k/m/g/t suffixes) or a percentage"},
+	{"io_size", o_io_size, "bytes (k/m/g/t suffixes) or a percentage"},
+	{"io_limit", o_io_size, "bytes (k/m/g/t suffixes) or a percentage"},
+	{"number_ios", o_number_ios, "a count"},
+	{"loops", o_loops, "a count >= 1"},
+	{"iodepth", o_iodepth, "1..65536"},
+	{"numjobs", o_numjobs, "1..1024"},
+	{"rwmixread", o_rwmixread, "0..100"},
+	{"rwmixwrite", o_rwmixwrite, "0..100"},
+	{"norandommap", o_norandommap, "a flag"},
+	{"random_distribution", o_random_distribution,
+	 "random | zipf:theta (theta > 0, != 1) | pareto:h (0 < h < 1) | zoned:A/R:A/R... "
+	 "(each summing to 100)"},
+	{"randseed", o_randseed, "a number"},
+	{"stonewall", o_stonewall, "a flag"},
+	{"wait_for_previous", o_stonewall, "a flag"},
+	{"time_based", o_time_based, "a flag"},
+	{"runtime", o_runtime, "a time (s default; ns/us/ms/s/m/h)"},
+	{"thinktime", o_thinktime, "a time (us default; ns/us/ms/s)"},
+	{"read_iolog", o_read_iolog, "a trace file: fio iolog v2/v3, blktrace, MSR csv"},
+	{"replay_no_stall", o_replay_no_stall, "a flag"},
+};
+
+static void remember(struct job_spec *s, const char *key, const char *value)
+{
+	for (uint32_t i = 0; i < s->nopts; i++) {
+		if (!strcmp(s->opts[i].key, key)) {
+			snprintf(s->opts[i].value, sizeof(s->opts[i].value), "%s", value);
+			return;
+		}
+	}
+	if (s->nopts == MAX_OPTIONS)
+		return;
+	snprintf(s->opts[s->nopts].key, sizeof(s->opts[0].key), "%s", key);
+	snprintf(s->opts[s->nopts].value, sizeof(s->opts[0].value), "%s", value);
+	s->nopts++;
+}
+
+int job_option_apply(struct job_spec *spec, const char *key, const char *value, char *err,
+		     size_t errlen)
+{
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
+		if (strcmp(options[i].name, key))
+			continue;
+		if (options[i].fn(spec, value)) {
+			snprintf(err, errlen, "%s=%s: bad value, expected %s", key, value,
+				 options[i].expect);
+			return -EINVAL;
+		}
+		remember(spec, key, value);
+		return 0;
+	}
+	snprintf(err, errlen, "fio option '%s' is not supported by the simulator", key);
+	return -ENOTSUP;
+}
+
+uint64_t size_value_bytes(const struct size_value *v, uint64_t capacity_bytes)
+{
+	if (!v->set)
+		return 0;
+	if (v->is_pct)
+		return (uint64_t)((double)capacity_bytes * v->pct / 100.0);
+	return v->bytes;
+}
