@@ -93,6 +93,7 @@ int dev_write(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, const void *buf
 
 	if (rc)
 		return rc;
+	timing_set_now(tm, now_ns);
 	if (tm->on)
 		start = done = now_ns + tm->fw_write_ns;
 	while (lba < end) {
@@ -136,6 +137,7 @@ int dev_read(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, void *buf, uint6
 
 	if (rc)
 		return rc;
+	timing_set_now(tm, now_ns);
 	if (buf && dev->media->keeps_data) {
 		bool aligned = slba % geo->lbas_per_unit == 0 && nlb % geo->lbas_per_unit == 0;
 
@@ -167,6 +169,7 @@ int dev_trim(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, uint64_t now_ns,
 
 	if (rc)
 		return rc;
+	timing_set_now(&dev->tm, now_ns);
 	/* only whole units are deallocated; a partial unit keeps its data, which
 	 * deallocate (advisory in NVMe) allows */
 	for (uint64_t lu = first; lu < end; lu++)
@@ -192,6 +195,7 @@ int dev_flush(struct vssd_dev *dev, uint64_t now_ns, uint64_t *done_ns)
 
 void dev_idle(struct vssd_dev *dev, uint64_t until_ns)
 {
+	timing_set_now(&dev->tm, until_ns);
 	gc_background(&dev->ftl, until_ns);
 }
 

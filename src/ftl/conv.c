@@ -109,11 +109,12 @@ static int gc_make_room(struct conv_ftl *f, uint64_t now_ns)
 
 int conv_write(struct conv_ftl *f, uint32_t lu, const void *data, uint64_t ready_ns)
 {
-	uint32_t old = f->l2p[lu], ppa;
 	struct media_oob oob = {.lba = lu};
+	uint32_t old, ppa;
 
 	if (gc_make_room(f, ready_ns))
 		return -ENOSPC;
+	old = f->l2p[lu]; /* only now: GC may just have moved this very unit */
 	ppa = wp_take(f, &f->host_wp, ready_ns, true);
 	if (ppa == UNMAPPED)
 		return -ENOSPC;

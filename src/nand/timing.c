@@ -27,7 +27,14 @@ int timing_init(struct timing *tm, const struct geometry *geo, const struct vssd
 	tm->geo = geo;
 	tm->die_free_ns = calloc(geo->dies, sizeof(uint64_t));
 	tm->die_busy_ns = calloc(geo->dies, sizeof(uint64_t));
-	tm->ch_free_ns = calloc(geo->channels, sizeof(uint64_t));
+	tm->die_reg_free_ns = calloc(geo->dies, sizeof(uint64_t));
+	tm->channel = calloc(geo->channels, sizeof(*tm->channel));
+	if (tm->channel)
+		for (uint32_t c = 0; c < geo->channels; c++)
+			if (timeline_init(&tm->channel[c]))
+				goto nomem;
+	if (timeline_init(&tm->pcie[0]) || timeline_init(&tm->pcie[1]))
+		goto nomem;
 	fill_per_type(tm->read_ns, &cfg->read_ns, geo->page_types);
 	fill_per_type(tm->prog_ns, &cfg->prog_ns, geo->page_types);
 	tm->erase_ns = cfg->erase_ns;
@@ -41,20 +48,29 @@ int timing_init(struct timing *tm, const struct geometry *geo, const struct vssd
 	tm->wb_heap_cap = (uint32_t)(cfg->write_buffer_bytes /
 				     ((uint64_t)geo->units_per_prog * UNIT_BYTES)) + 2;
 	tm->wb_heap = calloc(tm->wb_heap_cap, sizeof(*tm->wb_heap));
-	if (!tm->die_free_ns || !tm->die_busy_ns || !tm->ch_free_ns || !tm->wb_heap) {
-		timing_fini(tm);
-		return -ENOMEM;
-	}
+	if (!tm->die_free_ns || !tm->die_busy_ns || !tm->die_reg_free_ns || !tm->channel ||
+	    !tm->wb_heap)
+		goto nomem;
 	return 0;
+nomem:
+	timing_fini(tm);
+	return -ENOMEM;
 }
 
 void timing_fini(struct timing *tm)
 {
 	free(tm->die_free_ns);
 	free(tm->die_busy_ns);
-	free(tm->ch_free_ns);
+	free(tm->die_reg_free_ns);
+	if (tm->channel)
+		for (uint32_t c = 0; c < tm->geo->channels; c++)
+			timeline_fini(&tm->channel[c]);
+	free(tm->channel);
+	timeline_fini(&tm->pcie[0]);
+	timeline_fini(&tm->pcie[1]);
 	free(tm->wb_heap);
-	tm->die_free_ns = tm->die_busy_ns = tm->ch_free_ns = NULL;
+	tm->die_free_ns = tm->die_busy_ns = tm->die_reg_free_ns = NULL;
+	tm->channel = NULL;
 	tm->wb_heap = NULL;
 }
 
@@ -64,13 +80,15 @@ uint64_t nand_read(struct timing *tm, uint32_t die, uint32_t page_type, uint64_t
 	uint32_t ch = die % tm->geo->channels;
 	uint64_t sense_start = max64(start_ns, tm->die_free_ns[die]);
 	uint64_t sense_end = sense_start + tm->read_ns[page_type];
-	uint64_t xfer_start = max64(sense_end, tm->ch_free_ns[ch]);
-	uint64_t xfer_end = xfer_start + xfer_ns((uint64_t)units * UNIT_BYTES, tm->channel_mbps);
+	uint64_t xfer_end = timeline_reserve(&tm->channel[ch], sense_end,
+					     xfer_ns((uint64_t)units * UNIT_BYTES, tm->channel_mbps),
+					     tm->floor_ns);
 
-	tm->ch_free_ns[ch] = xfer_end;
-	/* the page register holds the data until it has left over the channel */
-	tm->die_free_ns[die] = xfer_end;
-	tm->die_busy_ns[die] += xfer_end - sense_start;
+	/* cache read: the next sense may start when this one ends and the cache
+	 * register has passed the previous page to the channel */
+	tm->die_free_ns[die] = max64(sense_end, tm->die_reg_free_ns[die]);
+	tm->die_reg_free_ns[die] = xfer_end;
+	tm->die_busy_ns[die] += tm->read_ns[page_type];
 	return xfer_end;
 }
 
@@ -78,12 +96,14 @@ uint64_t nand_program(struct timing *tm, uint32_t die, uint64_t ready_ns, uint64
 {
 	uint32_t ch = die % tm->geo->channels;
 	uint64_t bytes = (uint64_t)tm->geo->units_per_prog * UNIT_BYTES;
-	uint64_t xfer_start = max64(ready_ns, tm->ch_free_ns[ch]);
-	uint64_t xfer_end = xfer_start + xfer_ns(bytes, tm->channel_mbps);
-	uint64_t prog_start = max64(xfer_end, tm->die_free_ns[die]);
+	uint64_t xfer_end = timeline_reserve(&tm->channel[ch], ready_ns,
+					     xfer_ns(bytes, tm->channel_mbps), tm->floor_ns);
+	/* cache program: data crosses the channel while the die is still busy;
+	 * the program waits for the die and for its registers to be free */
+	uint64_t prog_start = max64(xfer_end, max64(tm->die_free_ns[die],
+						    tm->die_reg_free_ns[die]));
 	uint64_t prog_end = prog_start + prog_ns;
 
-	tm->ch_free_ns[ch] = xfer_end;
 	tm->die_free_ns[die] = prog_end;
 	tm->die_busy_ns[die] += prog_ns;
 	return prog_end;
@@ -91,7 +111,7 @@ uint64_t nand_program(struct timing *tm, uint32_t die, uint64_t ready_ns, uint64
 
 uint64_t nand_erase(struct timing *tm, uint32_t die, uint64_t start_ns)
 {
-	uint64_t begin = max64(start_ns, tm->die_free_ns[die]);
+	uint64_t begin = max64(max64(start_ns, tm->die_free_ns[die]), tm->die_reg_free_ns[die]);
 
 	tm->die_free_ns[die] = begin + tm->erase_ns;
 	tm->die_busy_ns[die] += tm->erase_ns;
@@ -100,10 +120,8 @@ uint64_t nand_erase(struct timing *tm, uint32_t die, uint64_t start_ns)
 
 uint64_t pcie_xfer(struct timing *tm, enum pcie_dir dir, uint64_t start_ns, uint64_t bytes)
 {
-	uint64_t begin = max64(start_ns, tm->pcie_free_ns[dir]);
-
-	tm->pcie_free_ns[dir] = begin + xfer_ns(bytes, tm->pcie_mbps);
-	return tm->pcie_free_ns[dir];
+	return timeline_reserve(&tm->pcie[dir], start_ns, xfer_ns(bytes, tm->pcie_mbps),
+				tm->floor_ns);
 }
 
 uint64_t prog_time_ns(const struct timing *tm, uint32_t prog_start_ppa)
@@ -171,19 +189,18 @@ int wb_release_at(struct timing *tm, uint64_t at_ns, uint64_t bytes)
 
 uint64_t wb_reserve(struct timing *tm, uint64_t now_ns, uint64_t bytes)
 {
-	uint64_t t = now_ns;
-
 	while (tm->wb_heap_len && tm->wb_heap[0].at_ns <= now_ns)
 		tm->wb_free_bytes += heap_pop(tm).bytes;
-	/* a full buffer blocks the write until enough programs have ended */
+	/* a full buffer blocks the write until enough programs have ended; space
+	 * freed by a program ending in the future is free only from then on */
 	while (tm->wb_free_bytes < bytes && tm->wb_heap_len) {
 		struct wb_release r = heap_pop(tm);
 
 		tm->wb_free_bytes += r.bytes;
-		t = max64(t, r.at_ns);
+		tm->wb_free_from_ns = max64(tm->wb_free_from_ns, r.at_ns);
 	}
 	tm->wb_free_bytes -= bytes < tm->wb_free_bytes ? bytes : tm->wb_free_bytes;
-	return t;
+	return max64(now_ns, tm->wb_free_from_ns);
 }
 
 uint64_t timing_dies_free_ns(const struct timing *tm)
@@ -191,6 +208,6 @@ uint64_t timing_dies_free_ns(const struct timing *tm)
 	uint64_t t = 0;
 
 	for (uint32_t d = 0; d < tm->geo->dies; d++)
-		t = max64(t, tm->die_free_ns[d]);
+		t = max64(t, max64(tm->die_free_ns[d], tm->die_reg_free_ns[d]));
 	return t;
 }

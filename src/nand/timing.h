@@ -1,8 +1,9 @@
 /*
  * The timing model, NVMeVirt style: every resource keeps the time it is next
  * free, and an operation starts when both the request and the resource are
- * ready. Dies hold a read until its data has crossed the channel; a program
- * first moves its data over the channel, then holds the die. The PCIe link
+ * ready. Unlike NVMeVirt, dies use cache read and cache program: a die may
+ * sense its next page while the previous one crosses the channel, and a
+ * program's data crosses the channel while the die is still busy. The PCIe link
  * is one resource per direction. The write buffer completes host writes
  * early and frees space when the program holding the data ends.
  *
@@ -16,6 +17,7 @@
 
 #include "config/params.h"
 #include "nand/geometry.h"
+#include "nand/timeline.h"
 
 enum pcie_dir { PCIE_TO_DEVICE, PCIE_TO_HOST };
 
@@ -29,8 +31,10 @@ struct timing {
 	const struct geometry *geo;
 	uint64_t *die_free_ns;
 	uint64_t *die_busy_ns; /* accumulated, for utilisation */
-	uint64_t *ch_free_ns;
-	uint64_t pcie_free_ns[2];
+	uint64_t *die_reg_free_ns; /* the cache register has passed its data on */
+	struct timeline *channel;
+	struct timeline pcie[2];
+	uint64_t floor_ns; /* submission time of the current command */
 	uint64_t read_ns[VSSD_MAX_PAGE_TYPES];
 	uint64_t prog_ns[VSSD_MAX_PAGE_TYPES];
 	uint64_t erase_ns;
@@ -41,6 +45,7 @@ struct timing {
 	/* write buffer: free bytes and a min-heap of pending releases */
 	uint64_t wb_bytes;
 	uint64_t wb_free_bytes;
+	uint64_t wb_free_from_ns; /* the free bytes are free from this time on */
 	struct wb_release *wb_heap;
 	uint32_t wb_heap_len, wb_heap_cap;
 };
@@ -48,6 +53,14 @@ struct timing {
 /* Sets up the model for geo. Returns 0 or -ENOMEM. */
 int timing_init(struct timing *tm, const struct geometry *geo, const struct vssd_config *cfg);
 void timing_fini(struct timing *tm);
+
+/* The current command was submitted at now_ns: no later work starts earlier
+ * (commands arrive in time order), so link history before it can go. */
+static inline void timing_set_now(struct timing *tm, uint64_t now_ns)
+{
+	if (now_ns > tm->floor_ns)
+		tm->floor_ns = now_ns;
+}
 
 /* Nanoseconds to move bytes at mbps (10^6 B/s), rounded up. */
 static inline uint64_t xfer_ns(uint64_t bytes, uint64_t mbps)

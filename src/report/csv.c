@@ -9,13 +9,15 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char *const plots[][3] = {
-	/* file, y label, columns to plot */
-	{"throughput", "MB/s", "2:title 'read', '' using 1:3 title 'write'"},
-	{"latency", "usec", "4:title 'read mean', '' using 1:5 title 'write mean', "
-			    "'' using 1:6 title 'write max'"},
-	{"waf", "WAF", "7:title 'interval', '' using 1:8 title 'cumulative'"},
-	{"free_lines", "free lines", "9:title 'free lines'"},
+/* One PNG per figure: file name, y label, and its series as (column, title). */
+static const struct {
+	const char *file, *ylabel;
+	struct { int column; const char *title; } series[3];
+} plots[] = {
+	{"throughput", "MB/s", {{2, "read"}, {3, "write"}}},
+	{"latency", "usec", {{4, "read mean"}, {5, "write mean"}, {6, "write max"}}},
+	{"waf", "WAF", {{7, "interval"}, {8, "cumulative"}}},
+	{"free_lines", "free lines", {{9, "free lines"}}},
 };
 
 static int write_rows(FILE *f, const struct sim_result *res)
@@ -31,14 +33,18 @@ static int write_rows(FILE *f, const struct sim_result *res)
 
 		if (span <= 0)
 			span = interval_s;
-		fprintf(f, "%.6f,%.3f,%.3f,%.3f,%.3f,%.3f,%.4f,%.4f,%u,%llu\n",
+		uint64_t host = s->dev.host_write_bytes - prev.host_write_bytes;
+		char waf[32] = ""; /* empty: no host writes, no WAF (gnuplot skips it) */
+
+		if (host)
+			snprintf(waf, sizeof(waf), "%.4f",
+				 waf_of(s->dev.media_write_bytes - prev.media_write_bytes, host));
+		fprintf(f, "%.6f,%.3f,%.3f,%.3f,%.3f,%.3f,%s,%.4f,%u,%llu\n",
 			(double)s->t_ns / 1e9, (double)s->bytes[0] / span / 1e6,
 			(double)s->bytes[1] / span / 1e6,
 			s->ios[0] ? s->lat_sum_ns[0] / (double)s->ios[0] / 1e3 : 0,
 			s->ios[1] ? s->lat_sum_ns[1] / (double)s->ios[1] / 1e3 : 0,
-			(double)s->lat_max_ns[1] / 1e3,
-			waf_of(s->dev.media_write_bytes - prev.media_write_bytes,
-			       s->dev.host_write_bytes - prev.host_write_bytes),
+			(double)s->lat_max_ns[1] / 1e3, waf,
 			waf_of(s->dev.media_write_bytes, s->dev.host_write_bytes), s->dev.free_lines,
 			(unsigned long long)s->dev.gc_copied_units);
 		prev = s->dev;
@@ -56,12 +62,19 @@ static int plot(const char *dir, char *err, size_t errlen)
 		return 0; /* plots are optional; the CSV is the data */
 	n += (size_t)snprintf(script + n, sizeof(script) - n,
 			      "set datafile separator ','; set terminal png size 900,500; "
-			      "set xlabel 'virtual time (s)'; set key outside; ");
-	for (size_t i = 0; i < sizeof(plots) / sizeof(plots[0]); i++)
+			      "set xlabel 'virtual time (s)'; set key outside; "
+			      "set key autotitle columnheader\n");
+	for (size_t i = 0; i < sizeof(plots) / sizeof(plots[0]); i++) {
 		n += (size_t)snprintf(script + n, sizeof(script) - n,
-				      "set output '%s/%s.png'; set ylabel '%s'; "
-				      "plot '%s/timeseries.csv' every ::1 using 1:%s with lines; ",
-				      dir, plots[i][0], plots[i][1], dir, plots[i][2]);
+				      "set output '%s/%s.png'; set ylabel '%s'; plot ", dir,
+				      plots[i].file, plots[i].ylabel);
+		for (int k = 0; k < 3 && plots[i].series[k].column; k++)
+			n += (size_t)snprintf(script + n, sizeof(script) - n,
+					      "%s'%s/timeseries.csv' using 1:%d with lines "
+					      "title '%s'", k ? ", " : "", dir,
+					      plots[i].series[k].column, plots[i].series[k].title);
+		n += (size_t)snprintf(script + n, sizeof(script) - n, "\n");
+	}
 	snprintf(cmd, sizeof(cmd), "gnuplot 2>/dev/null");
 	p = popen(cmd, "w");
 	if (!p || fputs(script, p) < 0 || pclose(p) != 0) {

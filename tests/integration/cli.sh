@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The `vssd` program as a user runs it: the demo, params, JSON and CSV output,
+# and every kind of bad input failing with one message that names the culprit.
+set -u
+vssd=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export VSSD_PROFILE_DIR=$src/profiles
+fails=0
+
+ok() { echo "ok - $1"; }
+bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
+
+# expect_error DESCRIPTION NEEDLE COMMAND...: non-zero exit, one line naming NEEDLE
+expect_error() {
+	local what=$1 needle=$2
+	shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	local rc=$?
+	if [ $rc -eq 0 ]; then bad "$what: exited 0"; return; fi
+	if [ $rc -ge 128 ]; then bad "$what: crashed (status $rc)"; return; fi
+	if ! grep -qF -- "$needle" "$tmp/err"; then
+		bad "$what: message '$(cat "$tmp/err")' lacks '$needle'"; return
+	fi
+	ok "$what"
+}
+
+small="--set blocks_per_plane=128 --set pages_per_block=24"
+cat >"$tmp/job.fio" <<'JOB'
+[fill]
+rw=write
+bs=128k
+iodepth=8
+[rand]
+stonewall
+rw=randwrite
+bs=4k
+iodepth=8
+norandommap
+io_size=50%
+JOB
+
+if "$vssd" sim $small "$tmp/job.fio" >"$tmp/text" 2>"$tmp/err" && grep -q "WAF" "$tmp/text" &&
+	grep -q "die utilisation" "$tmp/text"; then ok "text report"; else bad "text report: $(cat "$tmp/err")"; fi
+
+if "$vssd" sim $small --json "$tmp/job.fio" >"$tmp/a.json" &&
+	jq -e '.jobs[1].write.clat_ns.percentile["99.000000"] > 0 and (.groups | length) == 2
+	       and .groups[1].device.waf >= 1 and .device.logical_bytes > 0
+	       and .sim.host_ios > 0 and (.device.die_utilization | length) == 8' "$tmp/a.json" >/dev/null
+then ok "json report"; else bad "json report"; fi
+
+if "$vssd" sim $small --csv-dir "$tmp/csv" --csv-interval-ms 20 "$tmp/job.fio" >/dev/null &&
+	[ "$(wc -l <"$tmp/csv/timeseries.csv")" -gt 3 ] &&
+	head -1 "$tmp/csv/timeseries.csv" | grep -q "waf_interval"; then
+	ok "csv time series"
+	if command -v gnuplot >/dev/null; then
+		if [ -s "$tmp/csv/waf.png" ]; then ok "plots"; else bad "plots: no waf.png"; fi
+	fi
+else bad "csv time series"; fi
+
+if "$vssd" params | grep -q "^op " && "$vssd" params --profile samsung_970pro | grep -q "pcie_mbps = 3360"
+then ok "params"; else bad "params"; fi
+
+printf '[j]\nrw=write\nsize=1m\n' >"$tmp/ok.fio"
+printf '[j]\nrw=write\nbogus=1\n' >"$tmp/unsup.fio"
+printf '[j]\nrw=write\n=oops\n' >"$tmp/malformed.fio"
+printf 'fio version 2 iolog\n/dev/x write 0 4096\n/dev/x write abc\n' >"$tmp/bad.log"
+printf '[j]\nread_iolog=%s\n' "$tmp/bad.log" >"$tmp/trace.fio"
+
+expect_error "unknown parameter" "unknown parameter 'nope'" "$vssd" sim --set nope=1 "$tmp/ok.fio"
+expect_error "value out of range" "channels=999: out of range" "$vssd" sim --set channels=999 "$tmp/ok.fio"
+expect_error "zero channels" "channels=0: out of range" "$vssd" sim --set channels=0 "$tmp/ok.fio"
+expect_error "flash page under 4 KiB" "flash_page_bytes=2048" "$vssd" sim --set flash_page_bytes=2048 "$tmp/ok.fio"
+expect_error "too few lines for GC" "fewer lines than GC needs" "$vssd" sim --set blocks_per_plane=3 "$tmp/ok.fio"
+expect_error "unsupported fio option" "unsup.fio:3: fio option 'bogus' is not supported" "$vssd" sim "$tmp/unsup.fio"
+expect_error "malformed job line" "malformed.fio:3:" "$vssd" sim "$tmp/malformed.fio"
+expect_error "malformed trace line" "bad.log:3: malformed iolog v2 line" "$vssd" sim "$tmp/trace.fio"
+expect_error "missing job file" "cannot open job file" "$vssd" sim "$tmp/none.fio"
+expect_error "unknown profile" "profile 'nosuch' not found" "$vssd" sim --profile nosuch "$tmp/ok.fio"
+expect_error "bad --seed" "seed=x" "$vssd" sim --seed x "$tmp/ok.fio"
+
+[ $fails -eq 0 ]

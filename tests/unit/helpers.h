@@ -1,0 +1,53 @@
+/* Shared helpers for the unit tests: build a device from key=value pairs,
+ * run a job file held in a string. Failures here fail the calling test. */
+#ifndef VSSD_TEST_HELPERS_H
+#define VSSD_TEST_HELPERS_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/device.h"
+#include "runtime/sim.h"
+#include "workload/job.h"
+
+/* A device from the defaults, then the pairs (NULL-terminated). */
+static inline struct vssd_dev *make_dev(const char *const *pairs)
+{
+	struct vssd_config cfg;
+	struct vssd_dev *dev = NULL;
+	char err[512];
+
+	assert_int_equal(config_defaults(&cfg), 0);
+	for (; pairs && *pairs; pairs++) {
+		if (config_set_pair(&cfg, *pairs, err, sizeof(err)))
+			fail_msg("%s", err);
+	}
+	if (dev_create(&cfg, &dev, err, sizeof(err)))
+		fail_msg("dev_create: %s", err);
+	return dev;
+}
+
+/* Runs job text on dev; the job file stays alive in *jf for the result. */
+static inline void run_jobs(struct vssd_dev *dev, const char *text, struct job_file *jf,
+			    struct sim_result *res)
+{
+	struct sim_options opt = {.seed = dev->cfg.seed};
+	char err[512];
+
+	if (job_file_parse(text, "test.fio", jf, err, sizeof(err)))
+		fail_msg("parse: %s", err);
+	if (sim_run(dev, jf, &opt, res, err, sizeof(err)))
+		fail_msg("sim: %s", err);
+}
+
+static inline double rel_err(double got, double want)
+{
+	return want ? (got - want) / want : got;
+}
+
+#endif

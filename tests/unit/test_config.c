@@ -1,0 +1,143 @@
+/* Parameters: defaults are valid, and every kind of bad value is an error
+ * that names the key, the value and what is allowed. */
+#include "helpers.h"
+
+#include "config/params.h"
+#include "nand/geometry.h"
+
+static void expect_set_error(const char *pair, const char *needle)
+{
+	struct vssd_config cfg;
+	char err[512] = "";
+
+	config_defaults(&cfg);
+	assert_int_not_equal(config_set_pair(&cfg, pair, err, sizeof(err)), 0);
+	if (!strstr(err, needle))
+		fail_msg("'%s' gave '%s', expected it to mention '%s'", pair, err, needle);
+}
+
+static void expect_geometry_error(const char *const *pairs, const char *needle)
+{
+	struct vssd_config cfg;
+	struct vssd_dev *dev = NULL;
+	char err[512] = "";
+
+	config_defaults(&cfg);
+	for (; *pairs; pairs++)
+		assert_int_equal(config_set_pair(&cfg, *pairs, err, sizeof(err)), 0);
+	assert_int_not_equal(dev_create(&cfg, &dev, err, sizeof(err)), 0);
+	assert_null(dev);
+	if (!strstr(err, needle))
+		fail_msg("got '%s', expected it to mention '%s'", err, needle);
+}
+
+static void test_defaults_build_a_device(void **state)
+{
+	struct vssd_dev *dev = make_dev(NULL);
+
+	(void)state;
+	assert_true(dev->geo.logical_units > 0);
+	assert_true(dev->geo.logical_units < dev->geo.physical_units);
+	dev_destroy(dev);
+}
+
+static void test_bad_values_name_key_and_value(void **state)
+{
+	(void)state;
+	expect_set_error("nosuchkey=1", "unknown parameter 'nosuchkey'");
+	expect_set_error("channels=0", "channels=0: out of range");
+	expect_set_error("channels=abc", "channels=abc");
+	expect_set_error("op=-0.1", "op=-0.1: out of range");
+	expect_set_error("cell=plc", "expected one of slc|mlc|tlc|qlc");
+	expect_set_error("timing=maybe", "expected on or off");
+	expect_set_error("flash_page_bytes=2k", "flash_page_bytes=2k: out of range");
+	expect_set_error("read_ns=1,x", "'x' is not a whole number");
+	expect_set_error("channels", "expected key=value");
+}
+
+static void test_op_convention(void **state)
+{
+	const char *pairs[] = {"op=0.28", NULL};
+	struct vssd_dev *dev = make_dev(pairs);
+
+	(void)state;
+	/* logical = physical / (1 + op), rounded down to whole 4 KiB units */
+	assert_int_equal(dev->geo.logical_units,
+			 (uint64_t)((double)dev->geo.physical_units / 1.28));
+	dev_destroy(dev);
+}
+
+static void test_impossible_geometry(void **state)
+{
+	const char *few_lines[] = {"blocks_per_plane=4", NULL};
+	const char *tiny_op[] = {"op=0.001", NULL};
+	const char *oneshot[] = {"pages_per_block=64", "oneshot_pages=3", NULL};
+	const char *page[] = {"flash_page_bytes=6k", NULL};
+	const char *list[] = {"cell=mlc", "read_ns=1,2,3", NULL};
+	const char *buffer[] = {"write_buffer_bytes=32k", NULL};
+	const char *gc[] = {"gc_free_lines_low=8", "gc_free_lines_high=4", NULL};
+
+	(void)state;
+	expect_geometry_error(few_lines, "fewer lines than GC needs");
+	expect_geometry_error(tiny_op, "fewer lines than GC needs");
+	expect_geometry_error(oneshot, "multiple of oneshot_pages=3");
+	expect_geometry_error(page, "multiple of the 4096-byte");
+	expect_geometry_error(list, "read_ns has 3 values but cell=mlc has 2 page types");
+	expect_geometry_error(buffer, "smaller than one program unit");
+	expect_geometry_error(gc, "gc_free_lines_high=4 is below gc_free_lines_low=8");
+}
+
+static void test_profiles_load(void **state)
+{
+	const char *names[] = {"default", "samsung_970pro", "dc_tlc"};
+	struct vssd_config cfg;
+	char err[512];
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		struct geometry geo;
+
+		config_defaults(&cfg);
+		if (config_load_profile(&cfg, names[i], err, sizeof(err)))
+			fail_msg("%s", err);
+		assert_int_equal(config_check(&cfg, err, sizeof(err)), 0);
+		if (geometry_init(&geo, &cfg, err, sizeof(err)))
+			fail_msg("%s: %s", names[i], err);
+	}
+	config_defaults(&cfg);
+	assert_int_not_equal(config_load_profile(&cfg, "nosuchprofile", err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "profile 'nosuchprofile' not found"));
+}
+
+static void test_970pro_matches_nvmevirt(void **state)
+{
+	struct vssd_config cfg;
+	char err[512];
+
+	(void)state;
+	config_defaults(&cfg);
+	assert_int_equal(config_load_profile(&cfg, "samsung_970pro", err, sizeof(err)), 0);
+	assert_int_equal(cfg.channels, 8);
+	assert_int_equal(cfg.luns_per_channel, 2);
+	assert_int_equal(cfg.flash_page_bytes, 32768);
+	assert_int_equal(cfg.read_ns.ns[0], 29760);
+	assert_int_equal(cfg.read_ns.ns[1], 41760);
+	assert_int_equal(cfg.prog_ns.ns[0], 185000);
+	assert_int_equal(cfg.channel_mbps, 800);
+	assert_int_equal(cfg.pcie_mbps, 3360);
+	assert_int_equal(cfg.fw_read_ns, 21500);
+	assert_int_equal(cfg.write_buffer_bytes, 1 << 20);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults_build_a_device),
+		cmocka_unit_test(test_bad_values_name_key_and_value),
+		cmocka_unit_test(test_op_convention),
+		cmocka_unit_test(test_impossible_geometry),
+		cmocka_unit_test(test_profiles_load),
+		cmocka_unit_test(test_970pro_matches_nvmevirt),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,181 @@
+/* The conventional FTL's invariants, with media=ram so a mapping bug shows
+ * up as wrong data: map and reverse map agree, valid counts add up, and
+ * every LBA reads back its last data, through many GC cycles. */
+#include "helpers.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "util/rng.h"
+
+static void stamp(uint8_t *buf, uint64_t lba, uint32_t version, uint32_t lba_bytes)
+{
+	for (uint32_t off = 0; off < lba_bytes; off += 16) {
+		uint64_t w[2] = {lba, ((uint64_t)version << 32) | off};
+
+		memcpy(buf + off, w, sizeof(w));
+	}
+}
+
+static void check_maps(const struct vssd_dev *dev)
+{
+	const struct conv_ftl *f = &dev->ftl;
+	const struct geometry *geo = &dev->geo;
+	uint64_t mapped = 0;
+
+	for (uint64_t lu = 0; lu < geo->logical_units; lu++) {
+		uint32_t ppa = f->l2p[lu];
+
+		if (ppa == UNMAPPED)
+			continue;
+		mapped++;
+		assert_true(ppa < geo->physical_units);
+		assert_int_equal(f->p2l[ppa], lu);
+	}
+	assert_int_equal(mapped, f->c.mapped_units);
+	for (uint32_t line = 0; line < geo->lines; line++) {
+		uint32_t valid = 0;
+
+		for (uint32_t u = 0; u < geo->units_per_line; u++) {
+			uint32_t lu = f->p2l[line * geo->units_per_line + u];
+
+			if (lu != UNMAPPED) {
+				valid++;
+				assert_int_equal(f->l2p[lu], line * geo->units_per_line + u);
+			}
+		}
+		assert_int_equal(valid, f->lm.line[line].vpc);
+	}
+}
+
+static void check_data(struct vssd_dev *dev, const uint32_t *version)
+{
+	uint32_t lb = dev->geo.lba_bytes;
+	uint8_t *got = malloc(lb), *want = malloc(lb);
+	uint64_t done;
+
+	for (uint64_t lba = 0; lba < dev_capacity_lbas(dev); lba++) {
+		assert_int_equal(dev_read(dev, lba, 1, got, 0, &done), 0);
+		if (version[lba])
+			stamp(want, lba, version[lba], lb);
+		else
+			memset(want, 0, lb); /* never written or trimmed: zeros */
+		if (memcmp(got, want, lb))
+			fail_msg("LBA %llu: wrong data (expected version %u)",
+				 (unsigned long long)lba, version[lba]);
+	}
+	free(got);
+	free(want);
+}
+
+/* Random writes of 1..8 LBAs and some trims, several device fills' worth. */
+static void churn(const char *const *pairs, uint32_t fills)
+{
+	struct vssd_dev *dev = make_dev(pairs);
+	uint64_t cap = dev_capacity_lbas(dev), now = 0, done;
+	uint32_t lb = dev->geo.lba_bytes, *version = calloc(cap, sizeof(uint32_t)), v = 0;
+	uint8_t *buf = malloc(8ULL * lb);
+	struct rng r;
+
+	rng_seed(&r, 42);
+	for (uint64_t op = 0; op < cap * fills / 4; op++) {
+		uint32_t n = 1 + (uint32_t)rng_below(&r, 8);
+		uint64_t lba = rng_below(&r, cap - n);
+
+		if (rng_below(&r, 16) == 0) {
+			uint64_t first_unit = (lba + dev->geo.lbas_per_unit - 1) / dev->geo.lbas_per_unit;
+			uint64_t end_unit = (lba + n) / dev->geo.lbas_per_unit;
+
+			assert_int_equal(dev_trim(dev, lba, n, now, &done), 0);
+			/* whole units are deallocated; partial ones keep their data */
+			for (uint64_t u = first_unit; u < end_unit; u++)
+				for (uint32_t k = 0; k < dev->geo.lbas_per_unit; k++)
+					version[u * dev->geo.lbas_per_unit + k] = 0;
+		} else {
+			v++;
+			for (uint32_t i = 0; i < n; i++) {
+				stamp(buf + (uint64_t)i * lb, lba + i, v, lb);
+				version[lba + i] = v;
+			}
+			assert_int_equal(dev_write(dev, lba, n, buf, now, &done), 0);
+			assert_true(done >= now);
+		}
+		now += 1000;
+		if (op % (cap / 2) == 0)
+			check_maps(dev);
+	}
+	assert_true(dev->ftl.c.gc_runs > 10); /* GC really ran */
+	check_maps(dev);
+	check_data(dev, version);
+	free(version);
+	free(buf);
+	dev_destroy(dev);
+}
+
+static void test_greedy_4k_lbas(void **state)
+{
+	const char *pairs[] = {"media=ram", "channels=2", "luns_per_channel=2",
+			       "blocks_per_plane=64", "pages_per_block=16", "oneshot_pages=1",
+			       "cell=slc", "read_ns=25000", "op=0.25", NULL};
+	(void)state;
+	churn(pairs, 12);
+}
+
+static void test_512_byte_lbas_and_policies(void **state)
+{
+	const char *policies[] = {"gc_policy=greedy", "gc_policy=cost_benefit", "gc_policy=fifo"};
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		const char *pairs[] = {"media=ram", "lba_bytes=512", "channels=2",
+				       "luns_per_channel=1", "blocks_per_plane=48",
+				       "pages_per_block=12", "oneshot_pages=3", "op=0.3",
+				       "timing=off", policies[i], NULL};
+		churn(pairs, 8);
+	}
+}
+
+static void test_background_gc_uses_idle_time(void **state)
+{
+	const char *pairs[] = {"channels=2", "luns_per_channel=1", "blocks_per_plane=64",
+			       "pages_per_block=16", "oneshot_pages=1", "cell=slc", "read_ns=25000",
+			       "op=0.25", "gc_background=on", "gc_free_lines_low=2",
+			       "gc_free_lines_high=8", NULL};
+	struct vssd_dev *dev = make_dev(pairs);
+	uint64_t cap = dev_capacity_lbas(dev), now = 0, done;
+	struct rng r;
+
+	(void)state;
+	rng_seed(&r, 7);
+	for (uint64_t i = 0; i < cap * 3; i++) {
+		assert_int_equal(dev_write(dev, rng_below(&r, cap), 1, NULL, now, &done), 0);
+		now = done;
+	}
+	assert_true(dev->ftl.lm.free_count < 8);
+	dev_idle(dev, now + 10ULL * 1000 * 1000 * 1000); /* ten idle seconds */
+	assert_int_equal(dev->ftl.lm.free_count, 8);
+	dev_destroy(dev);
+}
+
+static void test_range_errors(void **state)
+{
+	struct vssd_dev *dev = make_dev(NULL);
+	uint64_t cap = dev_capacity_lbas(dev), done;
+
+	(void)state;
+	assert_int_equal(dev_write(dev, cap, 1, NULL, 0, &done), -ERANGE);
+	assert_int_equal(dev_read(dev, cap - 1, 2, NULL, 0, &done), -ERANGE);
+	assert_int_equal(dev_trim(dev, 0, 0, 0, &done), -EINVAL);
+	dev_destroy(dev);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_greedy_4k_lbas),
+		cmocka_unit_test(test_512_byte_lbas_and_policies),
+		cmocka_unit_test(test_background_gc_uses_idle_time),
+		cmocka_unit_test(test_range_errors),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,298 @@
+/* The simulator as a user drives it: job-file parsing and its errors,
+ * traces, stonewall groups, time-based runs, distributions, determinism. */
+#include "helpers.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "report/report.h"
+#include "workload/dist.h"
+#include "workload/trace.h"
+
+static void expect_parse_error(const char *text, const char *needle)
+{
+	struct job_file jf;
+	char err[512] = "";
+
+	assert_int_not_equal(job_file_parse(text, "job.fio", &jf, err, sizeof(err)), 0);
+	if (!strstr(err, needle))
+		fail_msg("got '%s', expected '%s'", err, needle);
+}
+
+static void test_job_file_errors_name_the_line(void **state)
+{
+	(void)state;
+	expect_parse_error("[a]\nrw=write\nbogus_opt=3\n", "job.fio:3: fio option 'bogus_opt' is not supported");
+	expect_parse_error("[a]\nrw=sideways\n", "job.fio:2: rw=sideways: bad value");
+	expect_parse_error("[a]\nbs=4q\n", "job.fio:2: bs=4q: bad value");
+	expect_parse_error("[a\nrw=read\n", "job.fio:1: malformed section header");
+	expect_parse_error("rw=read\n", "job.fio:1: option 'rw' outside any [section]");
+	expect_parse_error("[global]\nbs=4k\n", "no job sections");
+	expect_parse_error("[a]\nrandom_distribution=zoned:50/50:40/40\n", "bad value");
+	expect_parse_error("[a]\ninclude other.fio\n", "job.fio:2: fio option 'include other.fio' is not supported");
+}
+
+static void test_globals_numjobs_and_groups(void **state)
+{
+	struct job_file jf;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(job_file_parse("[global]\nbs=8k\n[a]\nnumjobs=3\n[global]\niodepth=4\n"
+					"[b]\nstonewall\n[c]\n",
+					"j", &jf, err, sizeof(err)), 0);
+	assert_int_equal(jf.njobs, 5);
+	assert_int_equal(jf.ngroups, 2);
+	assert_int_equal(jf.jobs[0].bs, 8192);
+	assert_int_equal(jf.jobs[0].iodepth, 1); /* [global] applies to jobs after it */
+	assert_int_equal(jf.jobs[3].iodepth, 4);
+	assert_string_equal(jf.jobs[3].name, "b");
+	assert_int_equal(jf.jobs[2].group, 0);
+	assert_int_equal(jf.jobs[3].group, 1);
+	assert_int_equal(jf.jobs[4].group, 1);
+	job_file_free(&jf);
+}
+
+static char *json_of(const char *seed)
+{
+	const char *pairs[] = {"channels=2", "luns_per_channel=2", "blocks_per_plane=64",
+			       "pages_per_block=48", "op=0.2", seed, NULL};
+	struct vssd_dev *dev = make_dev(pairs);
+	struct job_file jf;
+	struct sim_result res;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	run_jobs(dev, "[fill]\nrw=write\nbs=64k\niodepth=8\n"
+		      "[mix]\nstonewall\nrw=randrw\nrwmixread=30\nbs=4k\niodepth=16\n"
+		      "io_size=150%\nrandom_distribution=zipf:1.1\n", &jf, &res);
+	assert_int_equal(report_json(f, dev, &res), 0);
+	fclose(f);
+	sim_result_free(&res);
+	job_file_free(&jf);
+	dev_destroy(dev);
+	return buf;
+}
+
+/* Blanks the numbers after the wall-clock keys. */
+static void drop_wall_fields(char *json)
+{
+	const char *keys[] = {"\"wall_s\":", "\"host_ios_per_wall_s\":"};
+
+	for (int k = 0; k < 2; k++)
+		for (char *p = strstr(json, keys[k]); p; p = strstr(p + 1, keys[k]))
+			for (char *q = p + strlen(keys[k]); *q && *q != ',' && *q != '\n'; q++)
+				*q = '#';
+}
+
+static void test_deterministic_json(void **state)
+{
+	char *a = json_of("seed=5"), *b = json_of("seed=5"), *c = json_of("seed=6");
+
+	(void)state;
+	drop_wall_fields(a);
+	drop_wall_fields(b);
+	drop_wall_fields(c);
+	assert_string_equal(a, b);
+	assert_string_not_equal(a, c);
+	free(a);
+	free(b);
+	free(c);
+}
+
+static void test_time_based_runtime(void **state)
+{
+	struct vssd_dev *dev = make_dev(NULL);
+	struct job_file jf;
+	struct sim_result res;
+
+	(void)state;
+	run_jobs(dev, "[t]\nrw=randread\nbs=4k\niodepth=4\ntime_based\nruntime=250ms\n", &jf, &res);
+	/* submissions stop at 250 ms; the last completions land just after */
+	assert_true(res.virtual_ns >= 250000000ULL);
+	assert_true(res.virtual_ns < 251000000ULL);
+	sim_result_free(&res);
+	job_file_free(&jf);
+	dev_destroy(dev);
+}
+
+static void test_distributions_are_skewed(void **state)
+{
+	struct job_spec spec;
+	struct dist d;
+	struct rng r;
+	const uint64_t n = 100000, draws = 200000;
+	uint32_t *hits = calloc(n, sizeof(uint32_t));
+	char err[128];
+	const char *dists[] = {"zipf:1.2", "pareto:0.2", "zoned:90/10:10/90"};
+
+	(void)state;
+	for (int k = 0; k < 3; k++) {
+		uint64_t top = 0;
+
+		job_spec_defaults(&spec);
+		assert_int_equal(job_option_apply(&spec, "random_distribution", dists[k], err,
+						  sizeof(err)), 0);
+		dist_init(&d, &spec, n, 1);
+		rng_seed(&r, 2);
+		memset(hits, 0, n * sizeof(uint32_t));
+		for (uint64_t i = 0; i < draws; i++) {
+			uint64_t b = dist_next(&d, &r);
+
+			assert_true(b < n);
+			hits[b]++;
+		}
+		/* the hottest 10% of blocks get far more than 10% of accesses */
+		for (uint64_t i = 0; i < n; i++)
+			for (uint32_t h = hits[i]; h > 6; h = 0)
+				top += hits[i];
+		print_message("%s: blocks hit > 6 times take %.1f%% of accesses\n", dists[k],
+			      100.0 * (double)top / draws);
+		assert_true(top > draws / 3);
+	}
+	free(hits);
+}
+
+static void test_random_map_visits_every_block(void **state)
+{
+	struct job_spec spec;
+	struct dist d;
+	struct rng r;
+	const uint64_t n = 1000;
+	uint8_t seen[1000] = {0};
+
+	(void)state;
+	job_spec_defaults(&spec);
+	dist_init(&d, &spec, n, 9);
+	rng_seed(&r, 3);
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t b = dist_next(&d, &r);
+
+		assert_int_equal(seen[b], 0);
+		seen[b] = 1;
+	}
+}
+
+static char *write_temp(const char *suffix, const void *data, size_t len)
+{
+	char *path = malloc(64);
+	int fd;
+
+	snprintf(path, 64, "/tmp/vssd-test-XXXXXX%s", suffix);
+	fd = mkstemps(path, (int)strlen(suffix));
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	close(fd);
+	return path;
+}
+
+static void test_trace_formats(void **state)
+{
+	const char *v2 = "fio version 2 iolog\n/dev/x add\n/dev/x open\n/dev/x write 0 8192\n"
+			 "/dev/x wait 1000 0\n/dev/x read 4096 4096\n/dev/x trim 0 4096\n"
+			 "/dev/x sync 0 0\n/dev/x close\n";
+	const char *v3 = "fio version 3 iolog\n0 /dev/x add\n5 /dev/x write 4096 4096\n"
+			 "7 /dev/x read 0 512\n";
+	const char *msr = "128166372003061629,hm,1,Write,383135744,32768,1331\n"
+			  "128166372003065629,hm,1,Read,0,4096,200\n";
+	struct {
+		uint32_t magic, seq;
+		uint64_t time, sector;
+		uint32_t bytes, action, pid, device, cpu;
+		uint16_t error, pdu_len;
+	} bt[3] = {
+		{0x65617407, 0, 1000, 8, 4096, (2u << 16) | 1, 0, 0, 0, 0, 0},     /* queue write */
+		{0x65617407, 1, 1500, 8, 4096, (2u << 16) | 8, 0, 0, 0, 0, 0},     /* complete: skipped */
+		{0x65617407, 2, 3000, 0, 8192, (1u << 13 << 16) | 1, 0, 0, 0, 0, 0}, /* discard */
+	};
+	struct trace t;
+	char err[256], *p;
+
+	(void)state;
+	p = write_temp(".log", v2, strlen(v2));
+	assert_int_equal(trace_load(p, &t, err, sizeof(err)), 0);
+	assert_int_equal(t.n, 4);
+	assert_int_equal(t.rec[0].dir, DIR_WRITE);
+	assert_int_equal(t.rec[0].len, 8192);
+	assert_int_equal(t.rec[1].t_ns, 1000000); /* wait 1000 us */
+	assert_int_equal(t.rec[2].dir, DIR_TRIM);
+	assert_int_equal(t.rec[3].dir, DIR_FLUSH);
+	trace_free(&t);
+	unlink(p);
+	free(p);
+
+	p = write_temp(".log", v3, strlen(v3));
+	assert_int_equal(trace_load(p, &t, err, sizeof(err)), 0);
+	assert_int_equal(t.n, 2);
+	assert_int_equal(t.rec[0].t_ns, 5000000); /* stamps count from the log's first line, as fio replays */
+	assert_int_equal(t.rec[1].t_ns, 7000000);
+	trace_free(&t);
+	unlink(p);
+	free(p);
+
+	p = write_temp(".csv", msr, strlen(msr));
+	assert_int_equal(trace_load(p, &t, err, sizeof(err)), 0);
+	assert_int_equal(t.n, 2);
+	assert_int_equal(t.rec[0].offset, 383135744);
+	assert_int_equal(t.rec[1].t_ns, 400000); /* 4000 ticks of 100 ns */
+	assert_int_equal(t.rec[1].dir, DIR_READ);
+	trace_free(&t);
+	unlink(p);
+	free(p);
+
+	p = write_temp(".bin", bt, sizeof(bt));
+	assert_int_equal(trace_load(p, &t, err, sizeof(err)), 0);
+	assert_int_equal(t.n, 2);
+	assert_int_equal(t.rec[0].offset, 4096);
+	assert_int_equal(t.rec[1].dir, DIR_TRIM);
+	assert_int_equal(t.rec[1].t_ns, 2000);
+	trace_free(&t);
+	unlink(p);
+	free(p);
+
+	p = write_temp(".log", "fio version 2 iolog\n/dev/x write zero 1\n", 40);
+	assert_int_not_equal(trace_load(p, &t, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, ":2: malformed iolog v2 line"));
+	unlink(p);
+	free(p);
+}
+
+static void test_trace_replay(void **state)
+{
+	const char *v3 = "fio version 3 iolog\n0 /dev/x write 0 65536\n10 /dev/x write 65536 4096\n"
+			 "20 /dev/x read 0 4096\n";
+	char *p = write_temp(".log", v3, strlen(v3)), text[256];
+	struct vssd_dev *dev = make_dev(NULL);
+	struct job_file jf;
+	struct sim_result res;
+
+	(void)state;
+	snprintf(text, sizeof(text), "[replay]\nread_iolog=%s\n", p);
+	run_jobs(dev, text, &jf, &res);
+	assert_int_equal(res.jobs[0].dir[DIR_WRITE].n, 2);
+	assert_int_equal(res.jobs[0].dir[DIR_WRITE].bytes, 65536 + 4096);
+	assert_int_equal(res.jobs[0].dir[DIR_READ].n, 1);
+	/* replayed at the trace's pace: the read is issued at 20 ms */
+	assert_true(res.virtual_ns > 20000000ULL);
+	sim_result_free(&res);
+	job_file_free(&jf);
+	dev_destroy(dev);
+	unlink(p);
+	free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_job_file_errors_name_the_line),
+		cmocka_unit_test(test_globals_numjobs_and_groups),
+		cmocka_unit_test(test_deterministic_json),
+		cmocka_unit_test(test_time_based_runtime),
+		cmocka_unit_test(test_distributions_are_skewed),
+		cmocka_unit_test(test_random_map_visits_every_block),
+		cmocka_unit_test(test_trace_formats),
+		cmocka_unit_test(test_trace_replay),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

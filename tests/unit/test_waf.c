@@ -1,0 +1,117 @@
+/*
+ * Write amplification against theory. For uniform random overwrites under
+ * greedy GC with large lines, the steady-state WAF is
+ *   alpha / (alpha + W0(-alpha * e^-alpha))
+ * (W0: principal branch of Lambert W), alpha = data-capable physical units
+ * over logical units. Data-capable: all lines, less the free-line reserve
+ * (free lines oscillate between gc_free_lines_low and _high, so the mean of
+ * the two), less half of each of the two open lines (host and GC).
+ */
+#include "helpers.h"
+
+#include <math.h>
+
+#include "report/report.h"
+
+static double lambert_w0(double x)
+{
+	double w = x < -0.3 ? -0.5 : x;
+
+	for (int i = 0; i < 200; i++) {
+		double ew = exp(w), step = (w * ew - x) / (ew * (w + 1));
+
+		w -= step;
+		if (fabs(step) < 1e-15)
+			break;
+	}
+	return w;
+}
+
+static double theory_waf(const struct vssd_dev *dev)
+{
+	const struct geometry *geo = &dev->geo;
+	double reserve = (dev->cfg.gc_free_lines_low + dev->cfg.gc_free_lines_high) / 2.0;
+	double alpha = ((double)geo->lines - reserve - 1) * geo->units_per_line /
+		       (double)geo->logical_units;
+
+	return alpha / (alpha + lambert_w0(-alpha * exp(-alpha)));
+}
+
+/* fill, warm to steady state, then measure: the last group's WAF */
+static double measured_waf(struct vssd_dev *dev, const char *distribution)
+{
+	char text[1024];
+	struct job_file jf;
+	struct sim_result res;
+	const struct sim_group_result *g;
+	double waf;
+
+	snprintf(text, sizeof(text),
+		 "[global]\nbs=4k\nrandom_distribution=%s\n"
+		 "[fill]\nrw=write\nbs=256k\n"
+		 "[warm]\nstonewall\nrw=randwrite\nnorandommap\nio_size=400%%\n"
+		 "[measure]\nstonewall\nrw=randwrite\nnorandommap\nio_size=200%%\n",
+		 distribution);
+	run_jobs(dev, text, &jf, &res);
+	g = &res.groups[res.ngroups - 1];
+	waf = waf_of(g->after.media_write_bytes - g->before.media_write_bytes,
+		     g->after.host_write_bytes - g->before.host_write_bytes);
+	sim_result_free(&res);
+	job_file_free(&jf);
+	return waf;
+}
+
+static struct vssd_dev *waf_dev(const char *op)
+{
+	/* 128 lines of 2048 units (>= 1024, as the theory wants), 1 GiB raw */
+	const char *pairs[] = {"timing=off", "channels=4", "luns_per_channel=2",
+			       "pages_per_block=64", "oneshot_pages=1", "blocks_per_plane=128",
+			       op, NULL};
+	return make_dev(pairs);
+}
+
+static void check_uniform(const char *op)
+{
+	struct vssd_dev *dev = waf_dev(op);
+	double want = theory_waf(dev), got = measured_waf(dev, "random");
+
+	print_message("%s: WAF measured %.4f, theory %.4f, error %+.2f%%\n", op, got, want,
+		      100 * rel_err(got, want));
+	assert_true(fabs(rel_err(got, want)) < 0.03);
+	dev_destroy(dev);
+}
+
+static void test_uniform_op_007(void **state)
+{
+	(void)state;
+	check_uniform("op=0.07");
+}
+
+static void test_uniform_op_028(void **state)
+{
+	(void)state;
+	check_uniform("op=0.28");
+}
+
+static void test_hot_cold_raises_waf(void **state)
+{
+	struct vssd_dev *a = waf_dev("op=0.28"), *b = waf_dev("op=0.28");
+	double uniform = measured_waf(a, "random");
+	double hotcold = measured_waf(b, "zoned:80/20:20/80");
+
+	(void)state;
+	print_message("op=0.28: uniform WAF %.4f, hot/cold 80/20 WAF %.4f\n", uniform, hotcold);
+	assert_true(hotcold > uniform * 1.02);
+	dev_destroy(a);
+	dev_destroy(b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_uniform_op_007),
+		cmocka_unit_test(test_uniform_op_028),
+		cmocka_unit_test(test_hot_cold_raises_waf),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
