@@ -60,6 +60,16 @@ int dev_trim(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, uint64_t now_ns,
 /* Completes when every full program unit in the write buffer is on NAND. */
 int dev_flush(struct vssd_dev *dev, uint64_t now_ns, uint64_t *done_ns);
 
+/* Hint that a command on slba is coming (stage 0 first, then 1 later):
+ * lets the FTL fetch its map entries early. Changes no state. */
+static inline void dev_prefetch(const struct vssd_dev *dev, uint64_t slba, int stage)
+{
+	uint64_t lu = slba / dev->geo.lbas_per_unit;
+
+	if (lu < dev->geo.logical_units)
+		conv_prefetch(&dev->ftl, (uint32_t)lu, stage);
+}
+
 /* The device has had no command since now; the next comes at until_ns. */
 void dev_idle(struct vssd_dev *dev, uint64_t until_ns);
 

@@ -41,17 +41,19 @@ void conv_fini(struct conv_ftl *f)
 }
 
 /* A program unit is complete: move it to its die and program it. */
-static void program_unit(struct conv_ftl *f, uint32_t first_ppa, uint64_t ready_ns, bool host)
+static void program_unit(struct conv_ftl *f, const struct write_pointer *wp, bool host)
 {
 	struct timing *tm = f->tm;
-	uint32_t die = geo_die_of(f->geo, first_ppa);
-	uint64_t end = nand_program(tm, die, ready_ns, prog_time_ns(tm, first_ppa));
+	uint64_t end = nand_program(tm, wp->die, wp->ready_ns, tm->prog_ns_by_row[wp->row %
+									       f->geo->page_types]);
 
 	/* host data leaves the write buffer when its program ends */
 	if (host)
 		wb_release_at(tm, end, (uint64_t)f->geo->units_per_prog * UNIT_BYTES);
 }
 
+/* Units go in ppa order; counters, not divisions, track the program unit,
+ * its die and its row, since this runs for every unit written. */
 uint32_t wp_take(struct conv_ftl *f, struct write_pointer *wp, uint64_t ready_ns, bool host)
 {
 	const struct geometry *geo = f->geo;
@@ -62,6 +64,9 @@ uint32_t wp_take(struct conv_ftl *f, struct write_pointer *wp, uint64_t ready_ns
 		if (wp->line == LINE_NONE)
 			return UNMAPPED;
 		wp->off = 0;
+		wp->die = 0;
+		wp->row = 0;
+		wp->left_in_prog = geo->units_per_prog;
 		wp->ready_ns = 0;
 	}
 	ppa = wp->line * geo->units_per_line + wp->off;
@@ -69,10 +74,15 @@ uint32_t wp_take(struct conv_ftl *f, struct write_pointer *wp, uint64_t ready_ns
 	if (ready_ns > wp->ready_ns)
 		wp->ready_ns = ready_ns;
 	wp->off++;
-	if (wp->off % geo->units_per_prog == 0) {
+	if (--wp->left_in_prog == 0) {
 		if (f->tm->on)
-			program_unit(f, ppa + 1 - geo->units_per_prog, wp->ready_ns, host);
+			program_unit(f, wp, host);
 		wp->ready_ns = 0;
+		wp->left_in_prog = geo->units_per_prog;
+		if (++wp->die == geo->dies) {
+			wp->die = 0;
+			wp->row++;
+		}
 	}
 	if (wp->off == geo->units_per_line) {
 		line_close(&f->lm, wp->line, f->seq);
@@ -125,7 +135,8 @@ int conv_write(struct conv_ftl *f, uint32_t lu, const void *data, uint64_t ready
 	f->l2p[lu] = ppa;
 	f->p2l[ppa] = lu;
 	oob.seq = ++f->seq;
-	f->media->ops->write(f->media, ppa, data, &oob);
+	if (f->media->keeps_data)
+		f->media->ops->write(f->media, ppa, data, &oob);
 	f->c.host_write_units++;
 	return 0;
 }

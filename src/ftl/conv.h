@@ -23,6 +23,9 @@
 struct write_pointer {
 	uint32_t line; /* LINE_NONE until the first write needs one */
 	uint32_t off;  /* next unit inside the line */
+	uint32_t left_in_prog; /* units until the program unit being filled is full */
+	uint32_t die;  /* die of that program unit */
+	uint32_t row;  /* its program row in the block, for its page types */
 	uint64_t ready_ns; /* when all data of the program unit being filled is in */
 };
 
@@ -73,6 +76,23 @@ uint64_t conv_read(struct conv_ftl *f, uint32_t lu, void *data, uint64_t start_n
 /* Reads units [lu, lu + n) with one die read per flash page; returns the end. */
 uint64_t conv_read_range(struct conv_ftl *f, uint32_t lu, uint32_t n, uint8_t *data,
 			 uint64_t start_ns);
+
+/*
+ * A write or trim of lu is coming: stage 0 asks for its map entry, stage 1
+ * (issued later, once that entry is cached) for its old reverse-map entry
+ * and line. Only a hint: it changes no state.
+ */
+static inline void conv_prefetch(const struct conv_ftl *f, uint32_t lu, int stage)
+{
+	if (stage == 0) {
+		__builtin_prefetch(&f->l2p[lu], 1);
+	} else {
+		uint32_t old = f->l2p[lu];
+
+		if (old != UNMAPPED)
+			__builtin_prefetch(&f->p2l[old], 1);
+	}
+}
 
 /* Deallocates logical unit lu. */
 void conv_trim(struct conv_ftl *f, uint32_t lu);

@@ -17,8 +17,22 @@ static void gc_move(struct conv_ftl *f, uint32_t old, uint64_t data_ready_ns)
 	f->l2p[lu] = ppa;
 	f->p2l[ppa] = lu;
 	f->p2l[old] = UNMAPPED;
-	f->media->ops->copy(f->media, old, ppa, &oob);
+	if (f->media->keeps_data)
+		f->media->ops->copy(f->media, old, ppa, &oob);
 	f->c.gc_copied_units++;
+}
+
+/* The map entries GC will update are random: ask for them a few flash pages
+ * ahead of the scan, so their cache misses overlap instead of queueing. */
+#define PREFETCH_PAGES 4
+
+static void prefetch_map_ahead(const struct conv_ftl *f, uint32_t page, uint32_t base)
+{
+	if (page >= base + f->geo->units_per_line)
+		return;
+	for (uint32_t u = page; u < page + f->geo->units_per_page; u++)
+		if (f->p2l[u] != UNMAPPED)
+			__builtin_prefetch(&f->l2p[f->p2l[u]], 1);
 }
 
 static uint32_t valid_in_page(const struct conv_ftl *f, uint32_t first)
@@ -46,6 +60,8 @@ int gc_collect(struct conv_ftl *f, uint64_t now_ns)
 	for (uint32_t page = base; page < base + geo->units_per_line; page += geo->units_per_page) {
 		uint32_t n = valid_in_page(f, page);
 		uint64_t ready = now_ns;
+
+		prefetch_map_ahead(f, page + PREFETCH_PAGES * geo->units_per_page, base);
 
 		if (!n)
 			continue;

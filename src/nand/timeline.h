@@ -16,8 +16,8 @@ struct busy {
 };
 
 struct timeline {
-	struct busy *iv; /* sorted, disjoint; iv[0..len) */
-	uint32_t len, cap;
+	struct busy *iv; /* sorted, disjoint; live ones are iv[first..len) */
+	uint32_t first, len, cap;
 	uint64_t busy_until; /* end of the last interval */
 };
 

@@ -37,6 +37,9 @@ struct timing {
 	uint64_t floor_ns; /* submission time of the current command */
 	uint64_t read_ns[VSSD_MAX_PAGE_TYPES];
 	uint64_t prog_ns[VSSD_MAX_PAGE_TYPES];
+	/* a one-shot unit's program time (its slowest page) by program row mod
+	 * page types: the page types of row r repeat with that period */
+	uint64_t prog_ns_by_row[VSSD_MAX_PAGE_TYPES];
 	uint64_t erase_ns;
 	uint64_t channel_mbps;
 	uint64_t pcie_mbps;

@@ -18,6 +18,9 @@
 
 enum ev_kind { EV_SUBMIT, EV_COMPLETE };
 
+/* I/Os generated ahead of their submission; the sequence is the same. */
+#define LOOKAHEAD 2
+
 struct event {
 	uint64_t t_ns;
 	uint64_t seq;
@@ -42,6 +45,10 @@ struct job_state {
 	bool finished;
 	bool has_pending;
 	struct io_req pending; /* trace request waiting for its time */
+	/* the job's next I/Os, generated early so the device can prefetch */
+	struct io_req ahead[LOOKAHEAD];
+	uint32_t nahead;
+	bool gen_done;
 };
 
 struct sim {
@@ -220,6 +227,28 @@ static int issue(struct sim *s, uint32_t j, const struct io_req *io)
 					   .nlb = io->nlb, .kind = EV_COMPLETE, .dir = io->dir});
 }
 
+/* The job's next I/O. Keeps LOOKAHEAD generated ahead and tells the device
+ * about them, two stages apart, so map lookups are cache hits when they count. */
+static bool next_io(struct sim *s, struct job_state *js, struct io_req *io)
+{
+	while (js->nahead < LOOKAHEAD && !js->gen_done) {
+		if (!gen_next(&js->gen, &js->ahead[js->nahead])) {
+			js->gen_done = true;
+			break;
+		}
+		if (js->ahead[js->nahead].nlb)
+			dev_prefetch(s->dev, js->ahead[js->nahead].slba, 0);
+		js->nahead++;
+	}
+	if (!js->nahead)
+		return false;
+	*io = js->ahead[0];
+	memmove(js->ahead, js->ahead + 1, --js->nahead * sizeof(*io));
+	if (js->nahead && js->ahead[0].nlb)
+		dev_prefetch(s->dev, js->ahead[0].slba, 1);
+	return true;
+}
+
 static int submit(struct sim *s, uint32_t j)
 {
 	struct job_state *js = &s->js[j];
@@ -234,7 +263,7 @@ static int submit(struct sim *s, uint32_t j)
 	if (js->has_pending) {
 		io = js->pending;
 		js->has_pending = false;
-	} else if (!gen_next(&js->gen, &io)) {
+	} else if (!next_io(s, js, &io)) {
 		js->finished = true;
 		return 0;
 	}
