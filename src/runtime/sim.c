@@ -8,6 +8,7 @@
 #include "runtime/sim.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +71,7 @@ struct sim {
 	uint64_t idle_since_ns;
 	/* progress */
 	struct timespec wall_start, last_progress;
-	uint32_t group, ngroups;
+	uint32_t group, ngroups, njobs;
 	char *err;
 	size_t errlen;
 };
@@ -134,17 +135,43 @@ static double wall_since(const struct timespec *a)
 	return (double)(b.tv_sec - a->tv_sec) + (double)(b.tv_nsec - a->tv_nsec) / 1e9;
 }
 
+/* How far a job is: by runtime, by bytes, or by trace records. */
+static double job_done_fraction(const struct sim *s, const struct job_state *js)
+{
+	const struct job_gen *g = &js->gen;
+	double f = 0;
+
+	if (js->finished)
+		return 1;
+	if (js->stop_ns != UINT64_MAX)
+		f = (double)(s->now_ns - js->start_ns) / (double)(js->stop_ns - js->start_ns);
+	if (g->trace.n)
+		f = f > 0 ? f : (double)g->trace_pos / (double)g->trace.n;
+	else if (g->budget_bytes != UINT64_MAX)
+		f = fmax(f, (double)g->issued_bytes / (double)g->budget_bytes);
+	if (js->res->spec->number_ios)
+		f = fmax(f, (double)g->issued_ios / (double)js->res->spec->number_ios);
+	return f > 1 ? 1 : f;
+}
+
 static void progress(struct sim *s)
 {
-	double wall = wall_since(&s->wall_start);
+	double wall = wall_since(&s->wall_start), done = 0;
 	struct dev_counters c;
+	uint32_t n = 0;
 
 	if (wall < 1.0 || wall_since(&s->last_progress) < 0.5)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &s->last_progress);
+	for (uint32_t j = 0; j < s->njobs; j++) {
+		if (s->js[j].res && s->js[j].res->spec->group == (int)s->group) {
+			done += job_done_fraction(s, &s->js[j]);
+			n++;
+		}
+	}
 	dev_counters(s->dev, &c);
-	fprintf(stderr, "\rgroup %u/%u  virtual %.3f s  %llu I/Os  %.2f M I/O/s  WAF %.3f   ",
-		s->group + 1, s->ngroups, (double)s->now_ns / 1e9,
+	fprintf(stderr, "\rgroup %u/%u %3.0f%%  virtual %.3f s  %llu I/Os  %.2f M I/O/s  WAF %.3f ",
+		s->group + 1, s->ngroups, n ? 100 * done / n : 0, (double)s->now_ns / 1e9,
 		(unsigned long long)s->host_ios, (double)s->host_ios / wall / 1e6,
 		c.host_write_bytes ? (double)c.media_write_bytes / (double)c.host_write_bytes : 0);
 	fflush(stderr);
@@ -401,6 +428,7 @@ int sim_run(struct vssd_dev *dev, const struct job_file *jf, const struct sim_op
 	clock_gettime(CLOCK_MONOTONIC, &s.wall_start);
 	s.last_progress = s.wall_start;
 	s.ngroups = jf->ngroups;
+	s.njobs = jf->njobs;
 	s.res = res;
 	res->sample_interval_ns = opt->sample_interval_ns;
 	s.next_sample_ns = opt->sample_interval_ns;

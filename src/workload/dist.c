@@ -122,6 +122,8 @@ static uint64_t zipf_rank(struct dist *d, struct rng *r)
 	if (uz < 1.0 + pow(0.5, d->theta))
 		return d->n > 1 ? 1 : 0;
 	rank = (double)d->n * pow(d->eta * u - d->eta + 1, d->alpha);
+	if (!(rank >= 0)) /* NaN at the very edge of the formula's domain */
+		return 0;
 	return rank >= (double)d->n ? d->n - 1 : (uint64_t)rank;
 }
 
