@@ -85,6 +85,9 @@ static const struct param params[] = {
 	 F(fw_write_ns)},
 	{"write_buffer_bytes", P_BYTES, "1m", 4096, 64 * GiB, NULL,
 	 "write buffer: host writes complete once in it", F(write_buffer_bytes)},
+	{"pe_cycles", P_UINT, "0", 0, 1e7, NULL,
+	 "rated program/erase cycles per block; 0 = the cell's typical (SLC 100000, "
+	 "MLC 10000, TLC 3000, QLC 1000)", F(pe_cycles)},
 	/* data */
 	{"media", P_ENUM, "none", 0, 0, media_names,
 	 "where data is kept: none (timing and mapping only) or ram", F(media)},

@@ -50,6 +50,7 @@ struct vssd_config {
 	uint64_t fw_read_ns;
 	uint64_t fw_write_ns;
 	uint64_t write_buffer_bytes;
+	uint64_t pe_cycles; /* 0: by cell type */
 	/* data */
 	uint64_t media; /* enum vssd_media */
 	uint64_t seed;

@@ -67,6 +67,8 @@ static int check_range(const struct vssd_dev *dev, uint64_t slba, uint32_t nlb)
 	return 0;
 }
 
+static const uint8_t zero_unit[UNIT_BYTES];
+
 /* The unit's new contents when the write covers only part of it. */
 static const void *merge_partial(struct vssd_dev *dev, uint32_t lu, const uint8_t *src,
 				 uint32_t first_lba_in_unit, uint32_t nlb_in_unit)
@@ -105,8 +107,10 @@ int dev_write(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, const void *buf
 
 		if (n > end - lba)
 			n = (uint32_t)(end - lba);
-		if (src && dev->media->keeps_data)
+		if (dev->media->keeps_data && src)
 			data = n == geo->lbas_per_unit ? src : merge_partial(dev, lu, src, first, n);
+		else if (dev->media->keeps_data && n != geo->lbas_per_unit)
+			data = merge_partial(dev, lu, zero_unit, first, n); /* no data: zeros */
 		if (tm->on) {
 			ready = wb_reserve(tm, start, UNIT_BYTES);
 			ready = pcie_xfer(tm, PCIE_TO_DEVICE, ready, (uint64_t)n * geo->lba_bytes);
@@ -213,6 +217,15 @@ void dev_counters(const struct vssd_dev *dev, struct dev_counters *c)
 	c->gc_runs = f->gc_runs;
 	c->mapped_units = f->mapped_units;
 	c->free_lines = dev->ftl.lm.free_count;
+}
+
+uint32_t dev_percent_used(const struct vssd_dev *dev)
+{
+	static const uint64_t typical_pe[] = {100000, 10000, 3000, 1000}; /* slc..qlc */
+	uint64_t rated = dev->cfg.pe_cycles ? dev->cfg.pe_cycles : typical_pe[dev->cfg.cell];
+
+	/* every line erase is one erase of each of its blocks */
+	return (uint32_t)(dev->ftl.c.erased_lines * 100 / ((uint64_t)dev->geo.lines * rated));
 }
 
 uint64_t dev_metadata_bytes(const struct vssd_dev *dev)

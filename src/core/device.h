@@ -46,8 +46,8 @@ void dev_destroy(struct vssd_dev *dev);
 uint64_t dev_capacity_lbas(const struct vssd_dev *dev);
 
 /*
- * Commands. buf holds nlb * lba_bytes bytes (NULL: no data, as the simulator
- * does with media=none). Each returns 0 and the completion time in *done_ns,
+ * Commands. buf holds nlb * lba_bytes bytes; NULL means no data (the
+ * simulator with media=none), which a store that keeps data takes as zeros. Each returns 0 and the completion time in *done_ns,
  * -ERANGE for LBAs past the end, -EINVAL for nlb == 0, -ENOSPC on an FTL
  * failure.
  */
@@ -75,6 +75,10 @@ void dev_idle(struct vssd_dev *dev, uint64_t until_ns);
 
 /* A snapshot of the counters. */
 void dev_counters(const struct vssd_dev *dev, struct dev_counters *c);
+
+/* Percentage of rated endurance used: mean erases per block over the rated
+ * P/E cycles, times 100 (may exceed 100, as SMART allows up to 255). */
+uint32_t dev_percent_used(const struct vssd_dev *dev);
 
 /* Bytes of RAM the device's own tables use (maps, lines, timing). */
 uint64_t dev_metadata_bytes(const struct vssd_dev *dev);

@@ -1,0 +1,396 @@
+/*
+ * NVMe structures and constants as the NVMe Base Specification 2.0 lays
+ * them out (field names as the spec and libnvme use them), little-endian,
+ * with static size and offset checks. Only what vssd implements is here.
+ */
+#ifndef VSSD_NVME_H
+#define VSSD_NVME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Submission queue entry (64 bytes). */
+struct nvme_sqe {
+	uint8_t opcode;
+	uint8_t flags; /* bits 1:0 FUSE, bits 7:6 PSDT (0 = PRPs) */
+	uint16_t cid;
+	uint32_t nsid;
+	uint32_t cdw2;
+	uint32_t cdw3;
+	uint64_t mptr;
+	uint64_t prp1;
+	uint64_t prp2;
+	uint32_t cdw10;
+	uint32_t cdw11;
+	uint32_t cdw12;
+	uint32_t cdw13;
+	uint32_t cdw14;
+	uint32_t cdw15;
+};
+
+/* Completion queue entry (16 bytes). status: bit 0 phase, 8:1 SC, 11:9 SCT,
+ * 13:12 CRD, 14 More, 15 DNR. */
+struct nvme_cqe {
+	uint32_t result; /* DW0, command specific */
+	uint32_t dw1;
+	uint16_t sq_head;
+	uint16_t sq_id;
+	uint16_t cid;
+	uint16_t status;
+};
+
+_Static_assert(sizeof(struct nvme_sqe) == 64, "SQE is 64 bytes");
+_Static_assert(offsetof(struct nvme_sqe, prp1) == 24, "PRP1 at byte 24");
+_Static_assert(offsetof(struct nvme_sqe, cdw10) == 40, "CDW10 at byte 40");
+_Static_assert(sizeof(struct nvme_cqe) == 16, "CQE is 16 bytes");
+
+#define NVME_CQE_PHASE 0x1
+#define NVME_STATUS(sct, sc) ((uint16_t)(((sct) << 8) | (sc))) /* without the phase bit */
+#define NVME_CQE_SC(st) (((st) >> 1) & 0xff)
+#define NVME_CQE_SCT(st) (((st) >> 9) & 0x7)
+#define NVME_CQE_DNR (1u << 15)
+
+/* Status code types and codes (SCT 0 generic, 1 command specific, 2 media). */
+enum nvme_status {
+	NVME_SC_SUCCESS = NVME_STATUS(0, 0x00),
+	NVME_SC_INVALID_OPCODE = NVME_STATUS(0, 0x01),
+	NVME_SC_INVALID_FIELD = NVME_STATUS(0, 0x02),
+	NVME_SC_CMDID_CONFLICT = NVME_STATUS(0, 0x03),
+	NVME_SC_DATA_XFER_ERROR = NVME_STATUS(0, 0x04),
+	NVME_SC_INTERNAL = NVME_STATUS(0, 0x06),
+	NVME_SC_ABORT_REQ = NVME_STATUS(0, 0x07),
+	NVME_SC_ABORT_SQ_DELETED = NVME_STATUS(0, 0x08),
+	NVME_SC_INVALID_NS = NVME_STATUS(0, 0x0b),
+	NVME_SC_CMD_SEQ_ERROR = NVME_STATUS(0, 0x0c),
+	NVME_SC_INVALID_SGL_DESC = NVME_STATUS(0, 0x0d),
+	NVME_SC_PRP_OFFSET_INVALID = NVME_STATUS(0, 0x13),
+	NVME_SC_LBA_RANGE = NVME_STATUS(0, 0x80),
+	NVME_SC_CAP_EXCEEDED = NVME_STATUS(0, 0x81),
+	NVME_SC_NS_NOT_READY = NVME_STATUS(0, 0x82),
+	NVME_SC_CQ_INVALID = NVME_STATUS(1, 0x00),
+	NVME_SC_QID_INVALID = NVME_STATUS(1, 0x01),
+	NVME_SC_QUEUE_SIZE = NVME_STATUS(1, 0x02),
+	NVME_SC_ABORT_LIMIT = NVME_STATUS(1, 0x03),
+	NVME_SC_AER_LIMIT = NVME_STATUS(1, 0x05),
+	NVME_SC_INVALID_LOG_PAGE = NVME_STATUS(1, 0x09),
+	NVME_SC_INVALID_FORMAT = NVME_STATUS(1, 0x0a),
+	NVME_SC_INVALID_QUEUE_DELETION = NVME_STATUS(1, 0x0c),
+	NVME_SC_FEATURE_NOT_SAVEABLE = NVME_STATUS(1, 0x0d),
+	NVME_SC_COMPARE_FAILED = NVME_STATUS(2, 0x85),
+};
+
+enum nvme_admin_opcode {
+	NVME_ADMIN_DELETE_SQ = 0x00,
+	NVME_ADMIN_CREATE_SQ = 0x01,
+	NVME_ADMIN_GET_LOG_PAGE = 0x02,
+	NVME_ADMIN_DELETE_CQ = 0x04,
+	NVME_ADMIN_CREATE_CQ = 0x05,
+	NVME_ADMIN_IDENTIFY = 0x06,
+	NVME_ADMIN_ABORT = 0x08,
+	NVME_ADMIN_SET_FEATURES = 0x09,
+	NVME_ADMIN_GET_FEATURES = 0x0a,
+	NVME_ADMIN_ASYNC_EVENT = 0x0c,
+	NVME_ADMIN_FORMAT_NVM = 0x80,
+};
+
+enum nvme_io_opcode {
+	NVME_CMD_FLUSH = 0x00,
+	NVME_CMD_WRITE = 0x01,
+	NVME_CMD_READ = 0x02,
+	NVME_CMD_COMPARE = 0x05,
+	NVME_CMD_WRITE_ZEROES = 0x08,
+	NVME_CMD_DSM = 0x09,
+	NVME_CMD_VERIFY = 0x0c,
+};
+
+enum nvme_identify_cns {
+	NVME_ID_CNS_NS = 0x00,
+	NVME_ID_CNS_CTRL = 0x01,
+	NVME_ID_CNS_NS_ACTIVE_LIST = 0x02,
+	NVME_ID_CNS_NS_DESC_LIST = 0x03,
+	NVME_ID_CNS_CSI_INDEP_NS = 0x08,
+};
+
+enum nvme_feature_id {
+	NVME_FEAT_ARBITRATION = 0x01,
+	NVME_FEAT_POWER_MGMT = 0x02,
+	NVME_FEAT_VOLATILE_WC = 0x06,
+	NVME_FEAT_NUM_QUEUES = 0x07,
+	NVME_FEAT_TIMESTAMP = 0x0e,
+};
+
+enum nvme_log_id {
+	NVME_LOG_ERROR = 0x01,
+	NVME_LOG_SMART = 0x02,
+	NVME_LOG_CMD_EFFECTS = 0x05,
+};
+
+/* Read/Write CDW12 bits. */
+#define NVME_RW_FUA (1u << 30)
+#define NVME_RW_DTYPE_SHIFT 20 /* CDW12 bits 23:20 */
+#define NVME_RW_DSPEC_SHIFT 16 /* CDW13 bits 31:16 */
+#define NVME_WZ_DEAC (1u << 25) /* Write Zeroes: deallocate */
+#define NVME_DSM_AD (1u << 2)   /* Dataset Management: attribute deallocate */
+
+/* Dataset Management range (16 bytes). */
+struct nvme_dsm_range {
+	uint32_t cattr;
+	uint32_t nlb;
+	uint64_t slba;
+};
+_Static_assert(sizeof(struct nvme_dsm_range) == 16, "DSM range is 16 bytes");
+
+struct nvme_lbaf {
+	uint16_t ms;
+	uint8_t lbads; /* log2 of the LBA data size */
+	uint8_t rp;
+};
+
+/* Identify Controller (CNS 01h), 4096 bytes. */
+struct nvme_id_ctrl {
+	uint16_t vid;
+	uint16_t ssvid;
+	char sn[20];
+	char mn[40];
+	char fr[8];
+	uint8_t rab;
+	uint8_t ieee[3];
+	uint8_t cmic;
+	uint8_t mdts;
+	uint16_t cntlid;
+	uint32_t ver;
+	uint32_t rtd3r;
+	uint32_t rtd3e;
+	uint32_t oaes;
+	uint32_t ctratt;
+	uint16_t rrls;
+	uint8_t rsvd102[9];
+	uint8_t cntrltype;
+	uint8_t fguid[16];
+	uint16_t crdt1, crdt2, crdt3;
+	uint8_t rsvd134[122];
+	uint16_t oacs;
+	uint8_t acl;
+	uint8_t aerl;
+	uint8_t frmw;
+	uint8_t lpa;
+	uint8_t elpe;
+	uint8_t npss;
+	uint8_t avscc;
+	uint8_t apsta;
+	uint16_t wctemp;
+	uint16_t cctemp;
+	uint16_t mtfa;
+	uint32_t hmpre;
+	uint32_t hmmin;
+	uint8_t tnvmcap[16];
+	uint8_t unvmcap[16];
+	uint32_t rpmbs;
+	uint16_t edstt;
+	uint8_t dsto;
+	uint8_t fwug;
+	uint16_t kas;
+	uint16_t hctma;
+	uint16_t mntmt;
+	uint16_t mxtmt;
+	uint32_t sanicap;
+	uint32_t hmminds;
+	uint16_t hmmaxd;
+	uint16_t nsetidmax;
+	uint16_t endgidmax;
+	uint8_t anatt;
+	uint8_t anacap;
+	uint32_t anagrpmax;
+	uint32_t nanagrpid;
+	uint32_t pels;
+	uint16_t domainid;
+	uint8_t rsvd358[10];
+	uint8_t megcap[16];
+	uint8_t rsvd384[128];
+	uint8_t sqes;
+	uint8_t cqes;
+	uint16_t maxcmd;
+	uint32_t nn;
+	uint16_t oncs;
+	uint16_t fuses;
+	uint8_t fna;
+	uint8_t vwc;
+	uint16_t awun;
+	uint16_t awupf;
+	uint8_t icsvscc;
+	uint8_t nwpc;
+	uint16_t acwu;
+	uint16_t ocfs;
+	uint32_t sgls;
+	uint32_t mnan;
+	uint8_t maxdna[16];
+	uint32_t maxcna;
+	uint8_t rsvd564[204];
+	char subnqn[256];
+	uint8_t rsvd1024[768];
+	uint8_t nvmeof[256];
+	uint8_t psd[32][32];
+	uint8_t vs[1024];
+};
+_Static_assert(sizeof(struct nvme_id_ctrl) == 4096, "Identify Controller is 4096 bytes");
+_Static_assert(offsetof(struct nvme_id_ctrl, mdts) == 77, "MDTS at byte 77");
+_Static_assert(offsetof(struct nvme_id_ctrl, ctratt) == 96, "CTRATT at byte 96");
+_Static_assert(offsetof(struct nvme_id_ctrl, oacs) == 256, "OACS at byte 256");
+_Static_assert(offsetof(struct nvme_id_ctrl, tnvmcap) == 280, "TNVMCAP at byte 280");
+_Static_assert(offsetof(struct nvme_id_ctrl, endgidmax) == 340, "ENDGIDMAX at byte 340");
+_Static_assert(offsetof(struct nvme_id_ctrl, sqes) == 512, "SQES at byte 512");
+_Static_assert(offsetof(struct nvme_id_ctrl, oncs) == 520, "ONCS at byte 520");
+_Static_assert(offsetof(struct nvme_id_ctrl, vwc) == 525, "VWC at byte 525");
+_Static_assert(offsetof(struct nvme_id_ctrl, subnqn) == 768, "SUBNQN at byte 768");
+_Static_assert(offsetof(struct nvme_id_ctrl, psd) == 2048, "PSD0 at byte 2048");
+
+/* ONCS bits. */
+#define NVME_ONCS_COMPARE (1u << 0)
+#define NVME_ONCS_WRITE_UNCOR (1u << 1)
+#define NVME_ONCS_DSM (1u << 2)
+#define NVME_ONCS_WRITE_ZEROES (1u << 3)
+#define NVME_ONCS_SAVE_FEAT (1u << 4)
+#define NVME_ONCS_TIMESTAMP (1u << 6)
+#define NVME_ONCS_VERIFY (1u << 7)
+
+/* Identify Namespace (CNS 00h), NVM command set, 4096 bytes. */
+struct nvme_id_ns {
+	uint64_t nsze;
+	uint64_t ncap;
+	uint64_t nuse;
+	uint8_t nsfeat;
+	uint8_t nlbaf; /* number of LBA formats, zero-based */
+	uint8_t flbas;
+	uint8_t mc;
+	uint8_t dpc;
+	uint8_t dps;
+	uint8_t nmic;
+	uint8_t rescap;
+	uint8_t fpi;
+	uint8_t dlfeat;
+	uint16_t nawun;
+	uint16_t nawupf;
+	uint16_t nacwu;
+	uint16_t nabsn;
+	uint16_t nabo;
+	uint16_t nabspf;
+	uint16_t noiob;
+	uint8_t nvmcap[16];
+	uint16_t npwg;
+	uint16_t npwa;
+	uint16_t npdg;
+	uint16_t npda;
+	uint16_t nows;
+	uint16_t mssrl;
+	uint32_t mcl;
+	uint8_t msrc;
+	uint8_t rsvd81;
+	uint8_t nulbaf;
+	uint8_t rsvd83[9];
+	uint32_t anagrpid;
+	uint8_t rsvd96[3];
+	uint8_t nsattr;
+	uint16_t nvmsetid;
+	uint16_t endgid;
+	uint8_t nguid[16];
+	uint8_t eui64[8];
+	struct nvme_lbaf lbaf[64];
+	uint8_t vs[3712];
+};
+_Static_assert(sizeof(struct nvme_id_ns) == 4096, "Identify Namespace is 4096 bytes");
+_Static_assert(offsetof(struct nvme_id_ns, nvmcap) == 48, "NVMCAP at byte 48");
+_Static_assert(offsetof(struct nvme_id_ns, endgid) == 102, "ENDGID at byte 102");
+_Static_assert(offsetof(struct nvme_id_ns, nguid) == 104, "NGUID at byte 104");
+_Static_assert(offsetof(struct nvme_id_ns, lbaf) == 128, "LBAF0 at byte 128");
+
+/* I/O Command Set Independent Identify Namespace (CNS 08h). */
+struct nvme_id_csi_indep_ns {
+	uint8_t nsfeat;
+	uint8_t nmic;
+	uint8_t rescap;
+	uint8_t fpi;
+	uint32_t anagrpid;
+	uint8_t nsattr;
+	uint8_t rsvd9;
+	uint16_t nvmsetid;
+	uint16_t endgid;
+	uint8_t nstat;
+	uint8_t rsvd15[4081];
+};
+_Static_assert(sizeof(struct nvme_id_csi_indep_ns) == 4096, "CNS 08h is 4096 bytes");
+_Static_assert(offsetof(struct nvme_id_csi_indep_ns, nstat) == 14, "NSTAT at byte 14");
+
+/* Namespace identification descriptor header (CNS 03h list entries). */
+struct nvme_ns_id_desc {
+	uint8_t nidt; /* 1 EUI64 (8), 2 NGUID (16), 3 UUID (16), 4 CSI (1) */
+	uint8_t nidl;
+	uint16_t rsvd;
+};
+
+/* SMART / Health Information log (02h), 512 bytes; 128-bit counters. */
+struct nvme_smart_log {
+	uint8_t critical_warning;
+	uint16_t temperature; /* kelvin, unaligned as in the spec */
+	uint8_t avail_spare;
+	uint8_t spare_thresh;
+	uint8_t percent_used;
+	uint8_t endu_grp_crit_warn_sumry;
+	uint8_t rsvd7[25];
+	uint8_t data_units_read[16];
+	uint8_t data_units_written[16];
+	uint8_t host_reads[16];
+	uint8_t host_writes[16];
+	uint8_t ctrl_busy_time[16];
+	uint8_t power_cycles[16];
+	uint8_t power_on_hours[16];
+	uint8_t unsafe_shutdowns[16];
+	uint8_t media_errors[16];
+	uint8_t num_err_log_entries[16];
+	uint32_t warning_temp_time;
+	uint32_t critical_comp_time;
+	uint16_t temp_sensor[8];
+	uint32_t thm_temp1_trans_count;
+	uint32_t thm_temp2_trans_count;
+	uint32_t thm_temp1_total_time;
+	uint32_t thm_temp2_total_time;
+	uint8_t rsvd232[280];
+} __attribute__((packed));
+_Static_assert(sizeof(struct nvme_smart_log) == 512, "SMART log is 512 bytes");
+_Static_assert(offsetof(struct nvme_smart_log, data_units_read) == 32, "DUR at byte 32");
+_Static_assert(offsetof(struct nvme_smart_log, ctrl_busy_time) == 96, "busy time at byte 96");
+_Static_assert(offsetof(struct nvme_smart_log, num_err_log_entries) == 176, "at byte 176");
+
+/* Error Information log entry (01h), 64 bytes. */
+struct nvme_error_log {
+	uint64_t error_count;
+	uint16_t sqid;
+	uint16_t cmdid;
+	uint16_t status_field; /* status with the phase bit, as in the CQE */
+	uint16_t parm_error_location;
+	uint64_t lba;
+	uint32_t nsid;
+	uint8_t vs;
+	uint8_t trtype;
+	uint8_t csi;
+	uint8_t opcode;
+	uint64_t cs;
+	uint16_t trtype_spec_info;
+	uint8_t rsvd42[21];
+	uint8_t log_page_version;
+};
+_Static_assert(sizeof(struct nvme_error_log) == 64, "error log entry is 64 bytes");
+
+/* Commands Supported and Effects log (05h). */
+struct nvme_cmd_effects_log {
+	uint32_t acs[256];
+	uint32_t iocs[256];
+	uint8_t rsvd[2048];
+};
+_Static_assert(sizeof(struct nvme_cmd_effects_log) == 4096, "effects log is 4096 bytes");
+#define NVME_CMD_EFFECTS_CSUPP (1u << 0)
+#define NVME_CMD_EFFECTS_LBCC (1u << 1)
+#define NVME_CMD_EFFECTS_NCC (1u << 2)
+#define NVME_CMD_EFFECTS_NIC (1u << 3)
+#define NVME_CMD_EFFECTS_CCC (1u << 4)
+
+#endif

@@ -1,0 +1,102 @@
+/*
+ * vssd: a virtual NVMe SSD in your process.
+ *
+ * A device is an NVMe controller over an emulated SSD, driven by the wall
+ * clock: every command completes when the model says it would. You talk to
+ * it as a driver talks to a PCIe SSD, through submission and completion
+ * queues of raw NVMe commands (vssd/nvme.h), or through the small host
+ * helper below that builds the commands and PRPs for you.
+ *
+ * Host memory the device reads or writes (queues, data, PRP lists) must be
+ * registered for DMA: allocate it with vssd_dma_alloc() or register it.
+ * The helper registers a plain buffer for the length of one command.
+ *
+ * Functions return 0 (or a count) on success and a negative errno on
+ * failure; NVMe-level failures are in the completion's status.
+ */
+#ifndef VSSD_VSSD_H
+#define VSSD_VSSD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vssd/nvme.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct vssd;
+struct vssd_qpair;
+
+enum vssd_runtime {
+	VSSD_INLINE,   /* no threads: the submitting thread runs the controller (polled) */
+	VSSD_THREADED, /* a dispatcher thread and a completion worker, as NVMeVirt */
+};
+
+/*
+ * Creates a device from "key=value" parameters (NULL-terminated; the keys of
+ * `vssd params`, plus profile=NAME|FILE applied first) and starts its
+ * runtime. On failure, err says which key or value is at fault.
+ */
+int vssd_open(const char *const *params, enum vssd_runtime runtime, struct vssd **out,
+	      char *err, size_t errlen);
+void vssd_close(struct vssd *dev);
+
+uint64_t vssd_capacity_lbas(const struct vssd *dev);
+uint32_t vssd_lba_bytes(const struct vssd *dev);
+
+/* DMA-able host memory, page aligned. */
+void *vssd_dma_alloc(struct vssd *dev, size_t bytes);
+void vssd_dma_free(struct vssd *dev, void *buf);
+int vssd_dma_register(struct vssd *dev, void *buf, size_t bytes);
+int vssd_dma_unregister(struct vssd *dev, void *buf);
+
+/* Runs one admin command to completion (cid is chosen for you). */
+int vssd_admin(struct vssd *dev, struct nvme_sqe *sqe, struct nvme_cqe *cqe);
+
+/* Creates an I/O queue pair of `entries` slots with Create I/O CQ/SQ. */
+int vssd_qpair_open(struct vssd *dev, uint16_t entries, struct vssd_qpair **out);
+/* Deletes it with Delete I/O SQ/CQ after its commands have completed. */
+int vssd_qpair_close(struct vssd_qpair *qp);
+
+/* Raw commands. vssd_submit() rings the doorbell; returns the cid it gave
+ * the command, or -EAGAIN when the queue is full. */
+int vssd_submit(struct vssd_qpair *qp, struct nvme_sqe *sqe);
+/* Reaps up to max completions into out. Returns how many. */
+int vssd_reap(struct vssd_qpair *qp, struct nvme_cqe *out, int max);
+
+/* Host helper. Completion callbacks run inside vssd_poll(). */
+typedef void (*vssd_cb)(void *arg, const struct nvme_cqe *cqe);
+
+#define VSSD_FUA 1u
+
+int vssd_read_async(struct vssd_qpair *qp, void *buf, uint64_t slba, uint32_t nlb, vssd_cb cb,
+		    void *arg);
+int vssd_write_async(struct vssd_qpair *qp, const void *buf, uint64_t slba, uint32_t nlb,
+		     unsigned flags, vssd_cb cb, void *arg);
+int vssd_flush_async(struct vssd_qpair *qp, vssd_cb cb, void *arg);
+int vssd_trim_async(struct vssd_qpair *qp, uint64_t slba, uint32_t nlb, vssd_cb cb, void *arg);
+/* Processes completions and runs their callbacks. Returns how many. */
+int vssd_poll(struct vssd_qpair *qp);
+/* Commands submitted and not yet completed. */
+uint32_t vssd_inflight(const struct vssd_qpair *qp);
+
+/* Synchronous forms: return 0, a negative errno, or the NVMe status (> 0,
+ * the CQE status without its phase bit) when the command failed. */
+int vssd_read(struct vssd_qpair *qp, void *buf, uint64_t slba, uint32_t nlb);
+int vssd_write(struct vssd_qpair *qp, const void *buf, uint64_t slba, uint32_t nlb,
+	       unsigned flags);
+int vssd_flush(struct vssd_qpair *qp);
+int vssd_trim(struct vssd_qpair *qp, uint64_t slba, uint32_t nlb);
+
+/* When completions are posted, the runtime calls cb (from its thread in
+ * VSSD_THREADED mode: keep it short), or writes 1 to an eventfd. */
+void vssd_qpair_set_notify(struct vssd_qpair *qp, void (*cb)(void *arg), void *arg);
+int vssd_qpair_eventfd(struct vssd_qpair *qp);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,530 @@
+/*
+ * The public library (include/vssd/vssd.h): a controller, its real-time
+ * runtime, an admin queue pair, and I/O queue pairs created with admin
+ * commands, plus the host helper that builds Read/Write/Flush/DSM commands
+ * and their PRPs.
+ */
+#include "vssd/vssd.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "config/params.h"
+#include "nvme/ctrl.h"
+#include "nvme/host_qp.h"
+#include "runtime/realtime.h"
+
+#define ADMIN_ENTRIES 64
+
+struct vssd_qpair {
+	struct vssd *dev;
+	struct host_qp hq;
+	void (*notify)(void *arg);
+	void *notify_arg;
+	int efd;
+};
+
+struct vssd {
+	struct nvme_ctrl *ctrl;
+	struct rt rt;
+	struct host_qp admin;
+	pthread_mutex_t admin_lock;
+	struct vssd_qpair *qp[NVME_MAX_QUEUES]; /* by qid */
+};
+
+struct dma_op {
+	struct vssd *dev;
+	void *buf;
+	size_t bytes;
+	int rc;
+};
+
+static void do_register(void *arg)
+{
+	struct dma_op *op = arg;
+
+	op->rc = dma_register(&op->dev->ctrl->dma, op->buf, op->bytes);
+}
+
+static void do_unregister(void *arg)
+{
+	struct dma_op *op = arg;
+
+	op->rc = dma_unregister(&op->dev->ctrl->dma, op->buf);
+}
+
+static void do_is_mapped(void *arg)
+{
+	struct dma_op *op = arg;
+
+	op->rc = dma_map(&op->dev->ctrl->dma, (uintptr_t)op->buf, op->bytes) != NULL;
+}
+
+int vssd_dma_register(struct vssd *dev, void *buf, size_t bytes)
+{
+	struct dma_op op = {dev, buf, bytes, 0};
+
+	rt_locked(&dev->rt, do_register, &op);
+	return op.rc;
+}
+
+int vssd_dma_unregister(struct vssd *dev, void *buf)
+{
+	struct dma_op op = {dev, buf, 0, 0};
+
+	rt_locked(&dev->rt, do_unregister, &op);
+	return op.rc;
+}
+
+void *vssd_dma_alloc(struct vssd *dev, size_t bytes)
+{
+	void *p = NULL;
+
+	if (!bytes || posix_memalign(&p, NVME_PAGE_BYTES, bytes))
+		return NULL;
+	memset(p, 0, bytes);
+	if (vssd_dma_register(dev, p, bytes)) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void vssd_dma_free(struct vssd *dev, void *buf)
+{
+	if (buf && !vssd_dma_unregister(dev, buf))
+		free(buf);
+}
+
+static void unregister_cb(void *ctx, void *buf)
+{
+	vssd_dma_unregister(ctx, buf);
+}
+
+/* The post hook (the MSI equivalent): runs with the controller locked. */
+static void on_post(void *arg, uint16_t cqid)
+{
+	struct vssd *dev = arg;
+	struct vssd_qpair *qp = cqid ? dev->qp[cqid] : NULL;
+
+	if (!qp)
+		return;
+	if (qp->notify)
+		qp->notify(qp->notify_arg);
+	if (qp->efd >= 0) {
+		uint64_t one = 1;
+
+		if (write(qp->efd, &one, sizeof(one)) < 0) {
+			/* a full eventfd counter already says "look" */
+		}
+	}
+}
+
+struct bind_op {
+	struct vssd *dev;
+	struct vssd_qpair *qp;
+	uint16_t qid;
+};
+
+/* The queue tables are the runtime's: read and change them with it locked. */
+static void do_bind(void *arg)
+{
+	struct bind_op *op = arg;
+
+	if (op->qp)
+		host_qp_bind(&op->qp->hq, op->dev->ctrl->sq[op->qid], op->dev->ctrl->cq[op->qid]);
+	op->dev->qp[op->qid] = op->qp;
+}
+
+static int config_from_params(const char *const *params, struct vssd_config *cfg, char *err,
+			      size_t errlen)
+{
+	int rc;
+
+	config_defaults(cfg);
+	for (const char *const *p = params; p && *p; p++) /* the profile first */
+		if (!strncmp(*p, "profile=", 8) &&
+		    (rc = config_load_profile(cfg, *p + 8, err, errlen)))
+			return rc;
+	for (const char *const *p = params; p && *p; p++)
+		if (strncmp(*p, "profile=", 8) && (rc = config_set_pair(cfg, *p, err, errlen)))
+			return rc;
+	return config_check(cfg, err, errlen);
+}
+
+static int register_qp_memory(struct vssd *dev, struct host_qp *hq)
+{
+	int rc = vssd_dma_register(dev, hq->sq_ring, (size_t)hq->entries * sizeof(struct nvme_sqe));
+
+	if (!rc)
+		rc = vssd_dma_register(dev, hq->cq_ring, (size_t)hq->entries * sizeof(struct nvme_cqe));
+	if (!rc)
+		rc = vssd_dma_register(dev, hq->prp_lists, (size_t)hq->entries * NVME_PAGE_BYTES);
+	return rc;
+}
+
+static void unregister_qp_memory(struct vssd *dev, struct host_qp *hq)
+{
+	vssd_dma_unregister(dev, hq->sq_ring);
+	vssd_dma_unregister(dev, hq->cq_ring);
+	vssd_dma_unregister(dev, hq->prp_lists);
+}
+
+int vssd_open(const char *const *params, enum vssd_runtime runtime, struct vssd **out,
+	      char *err, size_t errlen)
+{
+	struct vssd_config cfg;
+	struct vssd *dev;
+	int rc;
+
+	if ((rc = config_from_params(params, &cfg, err, errlen)))
+		return rc;
+	dev = calloc(1, sizeof(*dev));
+	if (!dev)
+		return -ENOMEM;
+	if ((rc = nvme_ctrl_create(&cfg, &dev->ctrl, err, errlen))) {
+		free(dev);
+		return rc;
+	}
+	pthread_mutex_init(&dev->admin_lock, NULL);
+	rc = host_qp_alloc(&dev->admin, 0, ADMIN_ENTRIES);
+	if (!rc)
+		rc = dma_register(&dev->ctrl->dma, dev->admin.sq_ring,
+				  ADMIN_ENTRIES * sizeof(struct nvme_sqe));
+	if (!rc)
+		rc = dma_register(&dev->ctrl->dma, dev->admin.cq_ring,
+				  ADMIN_ENTRIES * sizeof(struct nvme_cqe));
+	if (!rc)
+		rc = dma_register(&dev->ctrl->dma, dev->admin.prp_lists,
+				  (size_t)ADMIN_ENTRIES * NVME_PAGE_BYTES);
+	if (!rc)
+		rc = nvme_ctrl_enable(dev->ctrl, dev->admin.sq_ring, ADMIN_ENTRIES,
+				      dev->admin.cq_ring, ADMIN_ENTRIES);
+	if (rc) {
+		snprintf(err, errlen, "cannot set up the admin queue: %s", strerror(-rc));
+		goto fail;
+	}
+	host_qp_bind(&dev->admin, dev->ctrl->sq[0], dev->ctrl->cq[0]);
+	dev->ctrl->on_post = on_post;
+	dev->ctrl->on_post_arg = dev;
+	if ((rc = rt_start(&dev->rt, dev->ctrl, runtime == VSSD_THREADED ? RT_THREADED : RT_INLINE))) {
+		snprintf(err, errlen, "cannot start the runtime's threads");
+		goto fail;
+	}
+	*out = dev;
+	return 0;
+fail:
+	host_qp_free(&dev->admin);
+	nvme_ctrl_destroy(dev->ctrl);
+	pthread_mutex_destroy(&dev->admin_lock);
+	free(dev);
+	return rc;
+}
+
+void vssd_close(struct vssd *dev)
+{
+	if (!dev)
+		return;
+	for (int q = 1; q < NVME_MAX_QUEUES; q++)
+		if (dev->qp[q])
+			vssd_qpair_close(dev->qp[q]);
+	rt_stop(&dev->rt);
+	host_qp_free(&dev->admin);
+	nvme_ctrl_destroy(dev->ctrl);
+	pthread_mutex_destroy(&dev->admin_lock);
+	free(dev);
+}
+
+uint64_t vssd_capacity_lbas(const struct vssd *dev)
+{
+	return dev_capacity_lbas(dev->ctrl->dev);
+}
+
+uint32_t vssd_lba_bytes(const struct vssd *dev)
+{
+	return dev->ctrl->dev->geo.lba_bytes;
+}
+
+struct sync_wait {
+	volatile int done;
+	struct nvme_cqe cqe;
+};
+
+static void sync_done(void *arg, const struct nvme_cqe *cqe)
+{
+	struct sync_wait *w = arg;
+
+	w->cqe = *cqe;
+	w->done = 1;
+}
+
+int vssd_admin(struct vssd *dev, struct nvme_sqe *sqe, struct nvme_cqe *cqe)
+{
+	struct sync_wait w = {0};
+	int rc;
+
+	if (sqe->opcode == NVME_ADMIN_ASYNC_EVENT)
+		return -EINVAL; /* held until an event: it would never return */
+	pthread_mutex_lock(&dev->admin_lock);
+	rc = host_qp_submit(&dev->admin, sqe, sync_done, &w, NULL);
+	if (rc >= 0) {
+		rt_kick(&dev->rt, 0);
+		while (!w.done) {
+			rt_poll(&dev->rt);
+			if (!host_qp_reap(&dev->admin, ADMIN_ENTRIES, NULL, NULL, NULL))
+				sched_yield();
+		}
+		*cqe = w.cqe;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&dev->admin_lock);
+	return rc;
+}
+
+static int admin_status(struct vssd *dev, struct nvme_sqe *sqe)
+{
+	struct nvme_cqe cqe;
+	int rc = vssd_admin(dev, sqe, &cqe);
+
+	if (rc)
+		return rc;
+	return cqe.status & ~NVME_CQE_PHASE & ~NVME_CQE_DNR ? -EIO : 0;
+}
+
+int vssd_qpair_open(struct vssd *dev, uint16_t entries, struct vssd_qpair **out)
+{
+	struct vssd_qpair *qp;
+	struct nvme_sqe sqe;
+	uint16_t qid = 1;
+	int rc;
+
+	if (entries < 2 || entries > NVME_MQES + 1)
+		return -EINVAL;
+	while (qid < NVME_MAX_QUEUES && dev->qp[qid])
+		qid++;
+	if (qid == NVME_MAX_QUEUES)
+		return -ENOSPC;
+	qp = calloc(1, sizeof(*qp));
+	if (!qp)
+		return -ENOMEM;
+	qp->dev = dev;
+	qp->efd = -1;
+	if ((rc = host_qp_alloc(&qp->hq, qid, entries)) || (rc = register_qp_memory(dev, &qp->hq)))
+		goto fail;
+	sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_CREATE_CQ, .prp1 = (uintptr_t)qp->hq.cq_ring,
+				.cdw10 = qid | (uint32_t)(entries - 1) << 16,
+				.cdw11 = 1 | 1u << 1 | (uint32_t)qid << 16};
+	if ((rc = admin_status(dev, &sqe)))
+		goto fail;
+	sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_CREATE_SQ, .prp1 = (uintptr_t)qp->hq.sq_ring,
+				.cdw10 = qid | (uint32_t)(entries - 1) << 16,
+				.cdw11 = 1 | (uint32_t)qid << 16};
+	if ((rc = admin_status(dev, &sqe))) {
+		sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_DELETE_CQ, .cdw10 = qid};
+		admin_status(dev, &sqe);
+		goto fail;
+	}
+	rt_locked(&dev->rt, do_bind, &(struct bind_op){dev, qp, qid});
+	*out = qp;
+	return 0;
+fail:
+	unregister_qp_memory(dev, &qp->hq);
+	host_qp_free(&qp->hq);
+	free(qp);
+	return rc;
+}
+
+int vssd_qpair_close(struct vssd_qpair *qp)
+{
+	struct vssd *dev = qp->dev;
+	uint16_t qid = qp->hq.qid;
+	struct nvme_sqe sqe;
+
+	while (qp->hq.inflight)
+		vssd_poll(qp);
+	sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_DELETE_SQ, .cdw10 = qid};
+	admin_status(dev, &sqe);
+	sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_DELETE_CQ, .cdw10 = qid};
+	admin_status(dev, &sqe);
+	rt_locked(&dev->rt, do_bind, &(struct bind_op){dev, NULL, qid});
+	unregister_qp_memory(dev, &qp->hq);
+	host_qp_free(&qp->hq);
+	if (qp->efd >= 0)
+		close(qp->efd);
+	free(qp);
+	return 0;
+}
+
+int vssd_submit(struct vssd_qpair *qp, struct nvme_sqe *sqe)
+{
+	int cid = host_qp_submit(&qp->hq, sqe, NULL, NULL, NULL);
+
+	if (cid >= 0)
+		rt_kick(&qp->dev->rt, qp->hq.qid);
+	return cid;
+}
+
+int vssd_reap(struct vssd_qpair *qp, struct nvme_cqe *out, int max)
+{
+	rt_poll(&qp->dev->rt);
+	return host_qp_reap(&qp->hq, max, out, unregister_cb, qp->dev);
+}
+
+int vssd_poll(struct vssd_qpair *qp)
+{
+	rt_poll(&qp->dev->rt);
+	return host_qp_reap(&qp->hq, qp->hq.entries, NULL, unregister_cb, qp->dev);
+}
+
+uint32_t vssd_inflight(const struct vssd_qpair *qp)
+{
+	return qp->hq.inflight;
+}
+
+/* Submits a command carrying buf: PRPs from the slot's list page; a buffer
+ * not yet registered is registered for this command. */
+static int submit_data(struct vssd_qpair *qp, struct nvme_sqe *sqe, const void *buf,
+		       uint64_t bytes, vssd_cb cb, void *arg)
+{
+	struct dma_op op = {qp->dev, (void *)buf, bytes, 0};
+	int cid = host_qp_next_cid(&qp->hq), rc;
+	void *registered = NULL;
+
+	if (cid < 0)
+		return -EAGAIN;
+	if (bytes > NVME_MAX_XFER_BYTES)
+		return -EINVAL;
+	if (bytes) {
+		if (nvme_build_prps(buf, bytes, host_qp_prp_list(&qp->hq, (uint16_t)cid), &sqe->prp1,
+				    &sqe->prp2))
+			return -EINVAL;
+		rt_locked(&qp->dev->rt, do_is_mapped, &op);
+		if (!op.rc) {
+			if ((rc = vssd_dma_register(qp->dev, (void *)buf, bytes)))
+				return rc == -EEXIST ? -EFAULT : rc;
+			registered = (void *)buf;
+		}
+	}
+	rc = host_qp_submit(&qp->hq, sqe, cb, arg, registered);
+	if (rc < 0) {
+		if (registered)
+			vssd_dma_unregister(qp->dev, registered);
+		return rc;
+	}
+	rt_kick(&qp->dev->rt, qp->hq.qid);
+	return 0;
+}
+
+static void rw_sqe(struct nvme_sqe *sqe, uint8_t opcode, uint64_t slba, uint32_t nlb)
+{
+	*sqe = (struct nvme_sqe){.opcode = opcode, .nsid = NVME_NSID, .cdw10 = (uint32_t)slba,
+				 .cdw11 = (uint32_t)(slba >> 32), .cdw12 = (nlb - 1) & 0xffff};
+}
+
+int vssd_read_async(struct vssd_qpair *qp, void *buf, uint64_t slba, uint32_t nlb, vssd_cb cb,
+		    void *arg)
+{
+	struct nvme_sqe sqe;
+
+	if (!nlb || nlb > 65536)
+		return -EINVAL;
+	rw_sqe(&sqe, NVME_CMD_READ, slba, nlb);
+	return submit_data(qp, &sqe, buf, (uint64_t)nlb * vssd_lba_bytes(qp->dev), cb, arg);
+}
+
+int vssd_write_async(struct vssd_qpair *qp, const void *buf, uint64_t slba, uint32_t nlb,
+		     unsigned flags, vssd_cb cb, void *arg)
+{
+	struct nvme_sqe sqe;
+
+	if (!nlb || nlb > 65536)
+		return -EINVAL;
+	rw_sqe(&sqe, NVME_CMD_WRITE, slba, nlb);
+	if (flags & VSSD_FUA)
+		sqe.cdw12 |= NVME_RW_FUA;
+	return submit_data(qp, &sqe, buf, (uint64_t)nlb * vssd_lba_bytes(qp->dev), cb, arg);
+}
+
+int vssd_flush_async(struct vssd_qpair *qp, vssd_cb cb, void *arg)
+{
+	struct nvme_sqe sqe = {.opcode = NVME_CMD_FLUSH, .nsid = NVME_NSID};
+
+	return submit_data(qp, &sqe, NULL, 0, cb, arg);
+}
+
+int vssd_trim_async(struct vssd_qpair *qp, uint64_t slba, uint32_t nlb, vssd_cb cb, void *arg)
+{
+	struct nvme_sqe sqe = {.opcode = NVME_CMD_DSM, .nsid = NVME_NSID, .cdw10 = 0,
+			       .cdw11 = NVME_DSM_AD};
+	int cid = host_qp_next_cid(&qp->hq);
+	struct nvme_dsm_range *range;
+	int rc;
+
+	if (cid < 0)
+		return -EAGAIN;
+	/* the range lives in the command's PRP list page, which is registered */
+	range = (struct nvme_dsm_range *)host_qp_prp_list(&qp->hq, (uint16_t)cid);
+	*range = (struct nvme_dsm_range){.nlb = nlb, .slba = slba};
+	sqe.prp1 = (uintptr_t)range;
+	rc = host_qp_submit(&qp->hq, &sqe, cb, arg, NULL);
+	if (rc >= 0)
+		rt_kick(&qp->dev->rt, qp->hq.qid);
+	return rc < 0 ? rc : 0;
+}
+
+static int wait_sync(struct vssd_qpair *qp, struct sync_wait *w, int rc)
+{
+	if (rc)
+		return rc;
+	while (!w->done)
+		if (!vssd_poll(qp) && qp->dev->rt.mode == RT_THREADED)
+			sched_yield();
+	return w->cqe.status & ~NVME_CQE_PHASE;
+}
+
+int vssd_read(struct vssd_qpair *qp, void *buf, uint64_t slba, uint32_t nlb)
+{
+	struct sync_wait w = {0};
+
+	return wait_sync(qp, &w, vssd_read_async(qp, buf, slba, nlb, sync_done, &w));
+}
+
+int vssd_write(struct vssd_qpair *qp, const void *buf, uint64_t slba, uint32_t nlb,
+	       unsigned flags)
+{
+	struct sync_wait w = {0};
+
+	return wait_sync(qp, &w, vssd_write_async(qp, buf, slba, nlb, flags, sync_done, &w));
+}
+
+int vssd_flush(struct vssd_qpair *qp)
+{
+	struct sync_wait w = {0};
+
+	return wait_sync(qp, &w, vssd_flush_async(qp, sync_done, &w));
+}
+
+int vssd_trim(struct vssd_qpair *qp, uint64_t slba, uint32_t nlb)
+{
+	struct sync_wait w = {0};
+
+	return wait_sync(qp, &w, vssd_trim_async(qp, slba, nlb, sync_done, &w));
+}
+
+void vssd_qpair_set_notify(struct vssd_qpair *qp, void (*cb)(void *arg), void *arg)
+{
+	qp->notify = cb;
+	qp->notify_arg = arg;
+}
+
+int vssd_qpair_eventfd(struct vssd_qpair *qp)
+{
+	if (qp->efd < 0)
+		qp->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	return qp->efd < 0 ? -errno : qp->efd;
+}

@@ -1,0 +1,559 @@
+/*
+ * The admin command set: queue creation and deletion, Identify, features,
+ * log pages, Abort, Asynchronous Event Request and Format NVM. Each handler
+ * fills in the status and result; data goes to host memory through PRPs.
+ */
+#include "nvme/ctrl.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define VSSD_VERSION_STR "0.1.0"
+
+/* Copies a controller-side structure to the command's PRPs. */
+static uint16_t to_host(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, const void *data,
+			uint64_t bytes)
+{
+	struct dma_sgl sgl;
+	int rc = dma_map_prps(&ctrl->dma, sqe->prp1, sqe->prp2, bytes, &sgl);
+
+	if (rc)
+		return (uint16_t)rc;
+	dma_to_host(&sgl, data);
+	return NVME_SC_SUCCESS;
+}
+
+static uint16_t create_cq(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
+{
+	uint16_t qid = sqe->cdw10 & 0xffff, entries = (uint16_t)((sqe->cdw10 >> 16) + 1);
+	struct nvme_cq *cq;
+	void *ring;
+
+	if (!qid || qid > ctrl->nr_io_cqs || ctrl->cq[qid])
+		return NVME_SC_QID_INVALID;
+	if ((sqe->cdw10 >> 16) == 0 || (sqe->cdw10 >> 16) > NVME_MQES)
+		return NVME_SC_QUEUE_SIZE;
+	if (!(sqe->cdw11 & 1)) /* CAP.CQR: queues must be physically contiguous */
+		return NVME_SC_INVALID_FIELD;
+	if (sqe->prp1 % NVME_PAGE_BYTES)
+		return NVME_SC_PRP_OFFSET_INVALID;
+	ring = dma_map(&ctrl->dma, sqe->prp1, (uint64_t)entries * sizeof(struct nvme_cqe));
+	if (!ring)
+		return NVME_SC_DATA_XFER_ERROR;
+	cq = calloc(1, sizeof(*cq));
+	if (!cq)
+		return NVME_SC_INTERNAL;
+	*cq = (struct nvme_cq){.ring = ring, .qid = qid, .size = entries, .phase = 1,
+			       .irq_enabled = (sqe->cdw11 >> 1) & 1,
+			       .vector = (uint16_t)(sqe->cdw11 >> 16)};
+	memset(ring, 0, (size_t)entries * sizeof(struct nvme_cqe));
+	ctrl->cq[qid] = cq;
+	ctrl->io_queues_created = true;
+	return NVME_SC_SUCCESS;
+}
+
+static uint16_t create_sq(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
+{
+	uint16_t qid = sqe->cdw10 & 0xffff, entries = (uint16_t)((sqe->cdw10 >> 16) + 1);
+	uint16_t cqid = (uint16_t)(sqe->cdw11 >> 16);
+	struct nvme_sq *sq;
+	void *ring;
+
+	if (!qid || qid > ctrl->nr_io_sqs || ctrl->sq[qid])
+		return NVME_SC_QID_INVALID;
+	if ((sqe->cdw10 >> 16) == 0 || (sqe->cdw10 >> 16) > NVME_MQES)
+		return NVME_SC_QUEUE_SIZE;
+	if (!(sqe->cdw11 & 1))
+		return NVME_SC_INVALID_FIELD;
+	if (!cqid || cqid >= NVME_MAX_QUEUES || !ctrl->cq[cqid])
+		return NVME_SC_CQ_INVALID;
+	if (sqe->prp1 % NVME_PAGE_BYTES)
+		return NVME_SC_PRP_OFFSET_INVALID;
+	ring = dma_map(&ctrl->dma, sqe->prp1, (uint64_t)entries * sizeof(struct nvme_sqe));
+	if (!ring)
+		return NVME_SC_DATA_XFER_ERROR;
+	sq = calloc(1, sizeof(*sq));
+	if (!sq)
+		return NVME_SC_INTERNAL;
+	*sq = (struct nvme_sq){.ring = ring, .qid = qid, .size = entries, .cqid = cqid,
+			       .prio = (uint16_t)((sqe->cdw11 >> 1) & 3)};
+	ctrl->sq[qid] = sq;
+	ctrl->cq[cqid]->nr_sqs++;
+	ctrl->io_queues_created = true;
+	return NVME_SC_SUCCESS;
+}
+
+static uint16_t delete_sq(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
+{
+	uint16_t qid = sqe->cdw10 & 0xffff;
+
+	if (!qid || qid >= NVME_MAX_QUEUES || !ctrl->sq[qid])
+		return NVME_SC_QID_INVALID;
+	/* its commands have all been executed; their completions still post */
+	ctrl->cq[ctrl->sq[qid]->cqid]->nr_sqs--;
+	free(ctrl->sq[qid]);
+	ctrl->sq[qid] = NULL;
+	return NVME_SC_SUCCESS;
+}
+
+static uint16_t delete_cq(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
+{
+	uint16_t qid = sqe->cdw10 & 0xffff;
+
+	if (!qid || qid >= NVME_MAX_QUEUES || !ctrl->cq[qid])
+		return NVME_SC_QID_INVALID;
+	if (ctrl->cq[qid]->nr_sqs)
+		return NVME_SC_INVALID_QUEUE_DELETION;
+	free(ctrl->cq[qid]);
+	ctrl->cq[qid] = NULL;
+	return NVME_SC_SUCCESS;
+}
+
+static void put_le128(uint8_t out[16], uint64_t v)
+{
+	memset(out, 0, 16);
+	memcpy(out, &v, sizeof(v));
+}
+
+/* Fixed-width, space-padded ASCII as Identify wants it. */
+static void put_ascii(char *out, size_t width, const char *s)
+{
+	size_t n = strlen(s);
+
+	memset(out, ' ', width);
+	memcpy(out, s, n < width ? n : width);
+}
+
+static void eui64_of(const struct nvme_ctrl *ctrl, uint8_t out[8])
+{
+	uint64_t v = ctrl->serial * 0x9e3779b97f4a7c15ULL + 1;
+
+	memcpy(out, &v, 8);
+	out[0] = 0x02; /* locally administered */
+}
+
+static void identify_ctrl(struct nvme_ctrl *ctrl, struct nvme_id_ctrl *id)
+{
+	char sn[21];
+
+	snprintf(sn, sizeof(sn), "VSSD%016llx", (unsigned long long)ctrl->serial);
+	put_ascii(id->sn, sizeof(id->sn), sn);
+	put_ascii(id->mn, sizeof(id->mn), "vssd virtual NVMe SSD");
+	put_ascii(id->fr, sizeof(id->fr), VSSD_VERSION_STR);
+	id->mdts = NVME_MDTS;
+	id->cntlid = 1;
+	id->ver = 0x00020000; /* NVMe 2.0 */
+	id->oaes = 0;
+	id->cntrltype = 1; /* I/O controller */
+	id->oacs = 1u << 1; /* Format NVM */
+	id->acl = NVME_ACL;
+	id->aerl = NVME_AERL;
+	id->frmw = 1u << 1; /* one firmware slot */
+	id->lpa = 1u << 1 | 1u << 2; /* effects log; extended Get Log Page data */
+	id->elpe = NVME_ERR_LOG_ENTRIES - 1;
+	id->npss = 0;
+	put_le128(id->tnvmcap, ctrl->dev ? ctrl->dev->geo.logical_units * UNIT_BYTES : 0);
+	id->sqes = 0x66; /* 64-byte SQEs */
+	id->cqes = 0x44; /* 16-byte CQEs */
+	id->maxcmd = NVME_MQES + 1;
+	id->nn = 1;
+	id->oncs = NVME_ONCS_COMPARE | NVME_ONCS_DSM | NVME_ONCS_WRITE_ZEROES |
+		   NVME_ONCS_TIMESTAMP | NVME_ONCS_VERIFY;
+	id->vwc = 1 | 3u << 1; /* present; Flush accepts NSID FFFFFFFFh */
+	snprintf(id->subnqn, sizeof(id->subnqn), "nqn.2026-11.io.vssd:%s", sn);
+	/* power state 0: 25.00 W (MP in centiwatts) */
+	id->psd[0][0] = 2500 & 0xff;
+	id->psd[0][1] = 2500 >> 8;
+}
+
+static void identify_ns(struct nvme_ctrl *ctrl, struct nvme_id_ns *id)
+{
+	const struct vssd_dev *dev = ctrl->dev;
+	const struct geometry *geo = &dev->geo;
+	uint64_t lbas = dev_capacity_lbas(dev);
+
+	id->nsze = id->ncap = lbas;
+	id->nuse = dev->ftl.c.mapped_units * geo->lbas_per_unit;
+	id->nsfeat = 1u << 0 | 1u << 4; /* NUSE tracks allocation; NPWG.. fields valid */
+	id->nlbaf = 1;                   /* two formats: 512 and 4096 bytes */
+	id->flbas = geo->lba_bytes == 4096 ? 1 : 0;
+	id->dlfeat = 1u | 1u << 3; /* deallocated reads are zeros; Write Zeroes may deallocate */
+	put_le128(id->nvmcap, lbas * geo->lba_bytes);
+	/* preferred write granularity: a program unit; deallocate: a 4 KiB unit */
+	id->npwg = (uint16_t)(geo->units_per_prog * geo->lbas_per_unit - 1);
+	id->npwa = id->npwg;
+	id->npdg = (uint16_t)(geo->lbas_per_unit - 1);
+	id->npda = id->npdg;
+	id->nows = id->npwg;
+	id->lbaf[0] = (struct nvme_lbaf){.ms = 0, .lbads = 9, .rp = 1};
+	id->lbaf[1] = (struct nvme_lbaf){.ms = 0, .lbads = 12, .rp = 0};
+	eui64_of(ctrl, id->eui64);
+	memcpy(id->nguid, id->eui64, 8);
+	memcpy(id->nguid + 8, id->eui64, 8);
+	id->nguid[8] ^= 0xff;
+}
+
+static uint16_t identify(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
+{
+	uint8_t cns = sqe->cdw10 & 0xff;
+	uint8_t *buf = calloc(1, 4096);
+	uint16_t st = NVME_SC_SUCCESS;
+
+	if (!buf)
+		return NVME_SC_INTERNAL;
+	switch (cns) {
+	case NVME_ID_CNS_CTRL:
+		identify_ctrl(ctrl, (struct nvme_id_ctrl *)buf);
+		break;
+	case NVME_ID_CNS_NS:
+	case NVME_ID_CNS_CSI_INDEP_NS:
+	case NVME_ID_CNS_NS_DESC_LIST:
+		if (sqe->nsid != NVME_NSID) {
+			st = NVME_SC_INVALID_NS;
+			break;
+		}
+		if (!ctrl->dev) {
+			st = NVME_SC_NS_NOT_READY;
+			break;
+		}
+		if (cns == NVME_ID_CNS_NS) {
+			identify_ns(ctrl, (struct nvme_id_ns *)buf);
+		} else if (cns == NVME_ID_CNS_CSI_INDEP_NS) {
+			struct nvme_id_csi_indep_ns *id = (void *)buf;
+
+			id->nsfeat = 1;
+			id->nstat = 1; /* namespace ready */
+		} else {
+			/* EUI-64 (8 bytes), NGUID (16), CSI (1: NVM command set = 0) */
+			struct nvme_id_ns ns = {0};
+
+			identify_ns(ctrl, &ns);
+			buf[0] = 1, buf[1] = 8;
+			memcpy(buf + 4, ns.eui64, 8);
+			buf[12] = 2, buf[13] = 16;
+			memcpy(buf + 16, ns.nguid, 16);
+			buf[32] = 4, buf[33] = 1, buf[36] = 0;
+		}
+		break;
+	case NVME_ID_CNS_NS_ACTIVE_LIST:
+		/* namespaces with an NSID greater than the one given */
+		if (sqe->nsid >= 0xfffffffe) {
+			st = NVME_SC_INVALID_NS;
+			break;
+		}
+		if (sqe->nsid < NVME_NSID && ctrl->dev) {
+			uint32_t nsid = NVME_NSID;
+
+			memcpy(buf, &nsid, 4);
+		}
+		break;
+	default:
+		st = NVME_SC_INVALID_FIELD;
+	}
+	if (st == NVME_SC_SUCCESS)
+		st = to_host(ctrl, sqe, buf, 4096);
+	free(buf);
+	return st;
+}
+
+/* Number of Queues result: granted SQs (15:0) and CQs (31:16), zero-based. */
+static uint32_t queues_result(const struct nvme_ctrl *ctrl)
+{
+	return (uint32_t)(ctrl->nr_io_sqs - 1) | (uint32_t)(ctrl->nr_io_cqs - 1) << 16;
+}
+
+static uint64_t timestamp_now_ms(const struct nvme_ctrl *ctrl, uint64_t now_ns)
+{
+	return ctrl->timestamp_ms + (now_ns - ctrl->timestamp_at_ns) / 1000000;
+}
+
+static uint16_t set_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
+			     uint64_t now_ns, uint32_t *result)
+{
+	uint8_t fid = sqe->cdw10 & 0xff;
+
+	if (sqe->cdw10 >> 31) /* SV: nothing here is saveable */
+		return NVME_SC_FEATURE_NOT_SAVEABLE;
+	switch (fid) {
+	case NVME_FEAT_ARBITRATION:
+		ctrl->arbitration = sqe->cdw11;
+		return NVME_SC_SUCCESS;
+	case NVME_FEAT_POWER_MGMT:
+		if ((sqe->cdw11 & 0x1f) > 0) /* NPSS = 0: only power state 0 */
+			return NVME_SC_INVALID_FIELD;
+		ctrl->power_state = sqe->cdw11 & 0xff;
+		return NVME_SC_SUCCESS;
+	case NVME_FEAT_VOLATILE_WC:
+		ctrl->vwc_enabled = sqe->cdw11 & 1;
+		return NVME_SC_SUCCESS;
+	case NVME_FEAT_NUM_QUEUES: {
+		uint32_t nsqr = (sqe->cdw11 & 0xffff) + 1, ncqr = (sqe->cdw11 >> 16) + 1;
+
+		if ((sqe->cdw11 & 0xffff) == 0xffff || (sqe->cdw11 >> 16) == 0xffff)
+			return NVME_SC_INVALID_FIELD;
+		if (ctrl->io_queues_created)
+			return NVME_SC_CMD_SEQ_ERROR; /* only before any I/O queue exists */
+		ctrl->nr_io_sqs = (uint16_t)(nsqr < NVME_MAX_QUEUES - 1 ? nsqr : NVME_MAX_QUEUES - 1);
+		ctrl->nr_io_cqs = (uint16_t)(ncqr < NVME_MAX_QUEUES - 1 ? ncqr : NVME_MAX_QUEUES - 1);
+		*result = queues_result(ctrl);
+		return NVME_SC_SUCCESS;
+	}
+	case NVME_FEAT_TIMESTAMP: {
+		struct dma_sgl sgl;
+		uint64_t ts = 0;
+		int rc = dma_map_prps(&ctrl->dma, sqe->prp1, sqe->prp2, 8, &sgl);
+
+		if (rc)
+			return (uint16_t)rc;
+		dma_from_host(&sgl, &ts);
+		ctrl->timestamp_ms = ts & 0xffffffffffffULL;
+		ctrl->timestamp_at_ns = now_ns;
+		ctrl->timestamp_set = true;
+		return NVME_SC_SUCCESS;
+	}
+	default:
+		return NVME_SC_INVALID_FIELD;
+	}
+}
+
+static uint16_t get_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
+			     uint64_t now_ns, uint32_t *result)
+{
+	uint8_t fid = sqe->cdw10 & 0xff, sel = (sqe->cdw10 >> 8) & 7;
+	bool current = sel == 0;
+
+	if (sel > 3)
+		return NVME_SC_INVALID_FIELD;
+	if (sel == 3) { /* supported capabilities: changeable, not saveable */
+		if (fid != NVME_FEAT_ARBITRATION && fid != NVME_FEAT_POWER_MGMT &&
+		    fid != NVME_FEAT_VOLATILE_WC && fid != NVME_FEAT_NUM_QUEUES &&
+		    fid != NVME_FEAT_TIMESTAMP)
+			return NVME_SC_INVALID_FIELD;
+		*result = 1u << 2;
+		return NVME_SC_SUCCESS;
+	}
+	/* nothing is saveable, so "saved" reads as the default (select 2) */
+	switch (fid) {
+	case NVME_FEAT_ARBITRATION:
+		*result = current ? ctrl->arbitration : 0;
+		return NVME_SC_SUCCESS;
+	case NVME_FEAT_POWER_MGMT:
+		*result = current ? ctrl->power_state : 0;
+		return NVME_SC_SUCCESS;
+	case NVME_FEAT_VOLATILE_WC:
+		*result = current ? ctrl->vwc_enabled : 1;
+		return NVME_SC_SUCCESS;
+	case NVME_FEAT_NUM_QUEUES:
+		*result = current ? queues_result(ctrl)
+				  : (uint32_t)(NVME_MAX_QUEUES - 2) * 0x10001u;
+		return NVME_SC_SUCCESS;
+	case NVME_FEAT_TIMESTAMP: {
+		/* bytes 0-5: milliseconds; byte 6: bit 1 "set by the host" (origin 1) */
+		uint64_t ts = current && ctrl->timestamp_set ? timestamp_now_ms(ctrl, now_ns) : 0;
+
+		if (current && ctrl->timestamp_set)
+			ts |= 1ULL << 49;
+		return to_host(ctrl, sqe, &ts, 8);
+	}
+	default:
+		return NVME_SC_INVALID_FIELD;
+	}
+}
+
+/* SMART / Health from the controller's and the FTL's real counters. */
+static void smart_log(struct nvme_ctrl *ctrl, uint64_t now_ns, struct nvme_smart_log *s)
+{
+	uint64_t busy_ns = ctrl->busy_ns;
+	uint32_t pct;
+
+	if (ctrl->io_outstanding && now_ns > ctrl->busy_since_ns)
+		busy_ns += now_ns - ctrl->busy_since_ns;
+	pct = ctrl->dev ? dev_percent_used(ctrl->dev) : 0;
+	s->critical_warning = pct >= 100 ? 1u << 2 : 0; /* reliability degraded: worn out */
+	s->temperature = 0; /* not modelled */
+	s->avail_spare = 100;
+	s->spare_thresh = 10;
+	s->percent_used = (uint8_t)(pct > 255 ? 255 : pct);
+	/* data units are thousands of 512-byte units, rounded up */
+	put_le128(s->data_units_read, (ctrl->read_bytes + 511999) / 512000);
+	put_le128(s->data_units_written, (ctrl->write_bytes + 511999) / 512000);
+	put_le128(s->host_reads, ctrl->read_cmds);
+	put_le128(s->host_writes, ctrl->write_cmds);
+	put_le128(s->ctrl_busy_time, busy_ns / 60000000000ULL);
+	put_le128(s->power_cycles, 1);
+	put_le128(s->power_on_hours, (now_ns - ctrl->created_ns) / 3600000000000ULL);
+	put_le128(s->num_err_log_entries, ctrl->error_count);
+}
+
+static uint16_t get_log_page(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
+			     uint64_t now_ns)
+{
+	uint8_t lid = sqe->cdw10 & 0xff;
+	bool rae = (sqe->cdw10 >> 15) & 1;
+	uint64_t numd = ((uint64_t)(sqe->cdw11 & 0xffff) << 16 | (sqe->cdw10 >> 16)) + 1;
+	uint64_t off = (uint64_t)sqe->cdw13 << 32 | sqe->cdw12, bytes = numd * 4, size;
+	uint8_t *log = calloc(1, 4096), *out;
+	uint16_t st = NVME_SC_SUCCESS;
+	uint8_t event_type = 0xff;
+
+	if (!log)
+		return NVME_SC_INTERNAL;
+	switch (lid) {
+	case NVME_LOG_ERROR:
+		size = sizeof(ctrl->errlog);
+		/* newest first, as nvme-cli expects */
+		for (uint64_t i = 0; i < NVME_ERR_LOG_ENTRIES && i < ctrl->error_count; i++)
+			memcpy(log + i * 64,
+			       &ctrl->errlog[(ctrl->error_count - 1 - i) % NVME_ERR_LOG_ENTRIES], 64);
+		event_type = 0;
+		break;
+	case NVME_LOG_SMART:
+		if (sqe->nsid != NVME_NSID && sqe->nsid != 0xffffffff && sqe->nsid != 0) {
+			st = NVME_SC_INVALID_NS;
+			break;
+		}
+		size = sizeof(struct nvme_smart_log);
+		smart_log(ctrl, now_ns, (struct nvme_smart_log *)log);
+		event_type = 1;
+		break;
+	case NVME_LOG_CMD_EFFECTS: {
+		struct nvme_cmd_effects_log *e = (void *)log;
+		static const uint8_t admin[] = {0x00, 0x01, 0x02, 0x04, 0x05, 0x06, 0x08, 0x09,
+						0x0a, 0x0c};
+		static const uint8_t io[] = {0x00, 0x01, 0x02, 0x05, 0x08, 0x09, 0x0c};
+
+		size = sizeof(*e);
+		for (size_t i = 0; i < sizeof(admin); i++)
+			e->acs[admin[i]] = NVME_CMD_EFFECTS_CSUPP;
+		e->acs[NVME_ADMIN_FORMAT_NVM] = NVME_CMD_EFFECTS_CSUPP | NVME_CMD_EFFECTS_LBCC |
+						NVME_CMD_EFFECTS_NCC | NVME_CMD_EFFECTS_NIC;
+		for (size_t i = 0; i < sizeof(io); i++)
+			e->iocs[io[i]] = NVME_CMD_EFFECTS_CSUPP;
+		for (int op = NVME_CMD_WRITE; op <= NVME_CMD_DSM; op++)
+			if (e->iocs[op] && op != NVME_CMD_READ && op != NVME_CMD_COMPARE)
+				e->iocs[op] |= NVME_CMD_EFFECTS_LBCC;
+		break;
+	}
+	default:
+		st = NVME_SC_INVALID_LOG_PAGE;
+	}
+	if (st == NVME_SC_SUCCESS && (off & 3))
+		st = NVME_SC_INVALID_FIELD;
+	if (st == NVME_SC_SUCCESS && off >= size && bytes)
+		st = NVME_SC_INVALID_FIELD;
+	if (st == NVME_SC_SUCCESS) {
+		out = calloc(1, bytes);
+		if (!out) {
+			free(log);
+			return NVME_SC_INTERNAL;
+		}
+		memcpy(out, log + off, bytes < size - off ? bytes : size - off);
+		st = to_host(ctrl, sqe, out, bytes);
+		free(out);
+		/* reading the log acknowledges its event type unless RAE is set */
+		if (st == NVME_SC_SUCCESS && !rae && event_type != 0xff)
+			ctrl->masked_logs &= (uint8_t)~(1u << event_type);
+	}
+	free(log);
+	return st;
+}
+
+static uint16_t abort_cmd(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+			  uint32_t *result)
+{
+	uint16_t sqid = sqe->cdw10 & 0xffff, cid = (uint16_t)(sqe->cdw10 >> 16);
+
+	*result = 1; /* bit 0 set: not aborted */
+	if (sqid != 0)
+		return NVME_SC_SUCCESS; /* I/O commands run when fetched: too late */
+	for (uint32_t i = 0; i < ctrl->naer; i++) {
+		if (ctrl->aer_cid[i] == cid) {
+			struct nvme_cqe cqe = {.cid = cid, .status = NVME_SC_ABORT_REQ};
+
+			ctrl->aer_cid[i] = ctrl->aer_cid[--ctrl->naer];
+			nvme_ctrl_queue_completion(ctrl, 0, now_ns, &cqe);
+			*result = 0;
+			break;
+		}
+	}
+	return NVME_SC_SUCCESS;
+}
+
+static uint16_t format_nvm(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
+{
+	uint8_t lbaf = sqe->cdw10 & 0xf, ses = (sqe->cdw10 >> 9) & 7;
+	struct vssd_config cfg = ctrl->cfg;
+	struct vssd_dev *dev;
+	char err[256];
+
+	if (sqe->nsid != NVME_NSID && sqe->nsid != 0xffffffff)
+		return NVME_SC_INVALID_NS;
+	if (lbaf > 1 || (sqe->cdw10 >> 4) & 1 /* MSET */ || (sqe->cdw10 >> 5) & 7 /* PI */)
+		return NVME_SC_INVALID_FORMAT;
+	if (ses > 1) /* cryptographic erase is not supported; user data erase is */
+		return NVME_SC_INVALID_FIELD;
+	if (ctrl->io_outstanding)
+		return NVME_SC_CMD_SEQ_ERROR;
+	cfg.lba_bytes = lbaf ? 4096 : 512;
+	/* a new FTL: every LBA deallocated, wear kept off the books of the new media */
+	if (dev_create(&cfg, &dev, err, sizeof(err)))
+		return NVME_SC_INTERNAL;
+	dev_destroy(ctrl->dev);
+	ctrl->dev = dev;
+	ctrl->cfg = cfg;
+	return NVME_SC_SUCCESS;
+}
+
+void nvme_admin_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+		     struct nvme_result *r)
+{
+	if ((sqe->flags >> 6) & 3) { /* PSDT: SGLs are not supported */
+		r->status = NVME_SC_INVALID_FIELD;
+		return;
+	}
+	switch (sqe->opcode) {
+	case NVME_ADMIN_CREATE_CQ:
+		r->status = create_cq(ctrl, sqe);
+		break;
+	case NVME_ADMIN_CREATE_SQ:
+		r->status = create_sq(ctrl, sqe);
+		break;
+	case NVME_ADMIN_DELETE_SQ:
+		r->status = delete_sq(ctrl, sqe);
+		break;
+	case NVME_ADMIN_DELETE_CQ:
+		r->status = delete_cq(ctrl, sqe);
+		break;
+	case NVME_ADMIN_IDENTIFY:
+		r->status = identify(ctrl, sqe);
+		break;
+	case NVME_ADMIN_SET_FEATURES:
+		r->status = set_features(ctrl, sqe, now_ns, &r->result);
+		break;
+	case NVME_ADMIN_GET_FEATURES:
+		r->status = get_features(ctrl, sqe, now_ns, &r->result);
+		break;
+	case NVME_ADMIN_GET_LOG_PAGE:
+		r->status = get_log_page(ctrl, sqe, now_ns);
+		break;
+	case NVME_ADMIN_ABORT:
+		r->status = abort_cmd(ctrl, sqe, now_ns, &r->result);
+		break;
+	case NVME_ADMIN_ASYNC_EVENT:
+		if (ctrl->naer > NVME_AERL) {
+			r->status = NVME_SC_AER_LIMIT;
+			break;
+		}
+		ctrl->aer_cid[ctrl->naer++] = sqe->cid;
+		r->held = true;
+		nvme_deliver_events(ctrl, now_ns); /* one may already be waiting */
+		break;
+	case NVME_ADMIN_FORMAT_NVM:
+		r->status = format_nvm(ctrl, sqe);
+		break;
+	default:
+		r->status = NVME_SC_INVALID_OPCODE;
+	}
+}

@@ -1,0 +1,258 @@
+/*
+ * The fetch-execute-post cycle, the pending-completion heap and the error
+ * log. Admin commands are in admin.c, I/O commands in io.c.
+ */
+#include "nvme/ctrl.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int nvme_ctrl_create(const struct vssd_config *cfg, struct nvme_ctrl **out, char *err,
+		     size_t errlen)
+{
+	struct nvme_ctrl *ctrl = calloc(1, sizeof(*ctrl));
+	int rc;
+
+	if (!ctrl)
+		return -ENOMEM;
+	ctrl->cfg = *cfg;
+	dma_init(&ctrl->dma);
+	if ((rc = dev_create(cfg, &ctrl->dev, err, errlen))) {
+		free(ctrl);
+		return rc;
+	}
+	ctrl->bounce = malloc(NVME_MAX_XFER_BYTES);
+	if (!ctrl->bounce) {
+		nvme_ctrl_destroy(ctrl);
+		return -ENOMEM;
+	}
+	ctrl->nr_io_sqs = ctrl->nr_io_cqs = NVME_MAX_QUEUES - 1;
+	ctrl->vwc_enabled = true;
+	ctrl->serial = cfg->seed;
+	*out = ctrl;
+	return 0;
+}
+
+void nvme_ctrl_destroy(struct nvme_ctrl *ctrl)
+{
+	if (!ctrl)
+		return;
+	for (int q = 0; q < NVME_MAX_QUEUES; q++) {
+		free(ctrl->sq[q]);
+		free(ctrl->cq[q]);
+	}
+	dev_destroy(ctrl->dev);
+	dma_fini(&ctrl->dma);
+	free(ctrl->pend);
+	free(ctrl->bounce);
+	free(ctrl);
+}
+
+int nvme_ctrl_enable(struct nvme_ctrl *ctrl, struct nvme_sqe *asq, uint16_t asq_entries,
+		     struct nvme_cqe *acq, uint16_t acq_entries)
+{
+	struct nvme_sq *sq;
+	struct nvme_cq *cq;
+
+	if (ctrl->enabled || asq_entries < 2 || acq_entries < 2 ||
+	    !dma_map(&ctrl->dma, (uintptr_t)asq, (uint64_t)asq_entries * sizeof(*asq)) ||
+	    !dma_map(&ctrl->dma, (uintptr_t)acq, (uint64_t)acq_entries * sizeof(*acq)))
+		return -EINVAL;
+	sq = calloc(1, sizeof(*sq));
+	cq = calloc(1, sizeof(*cq));
+	if (!sq || !cq) {
+		free(sq);
+		free(cq);
+		return -ENOMEM;
+	}
+	*sq = (struct nvme_sq){.ring = asq, .qid = 0, .size = asq_entries, .cqid = 0};
+	*cq = (struct nvme_cq){.ring = acq, .qid = 0, .size = acq_entries, .phase = 1,
+			       .irq_enabled = true, .nr_sqs = 1};
+	ctrl->sq[0] = sq;
+	ctrl->cq[0] = cq;
+	ctrl->enabled = true;
+	return 0;
+}
+
+static bool pend_before(const struct nvme_pending *a, const struct nvme_pending *b)
+{
+	return a->due_ns < b->due_ns || (a->due_ns == b->due_ns && a->seq < b->seq);
+}
+
+int nvme_ctrl_queue_completion(struct nvme_ctrl *ctrl, uint16_t cqid, uint64_t due_ns,
+			       const struct nvme_cqe *cqe)
+{
+	struct nvme_pending p = {due_ns, ctrl->pend_seq++, cqid, *cqe};
+	uint32_t i;
+
+	if (ctrl->npend == ctrl->pend_cap) {
+		uint32_t cap = ctrl->pend_cap ? ctrl->pend_cap * 2 : 256;
+		struct nvme_pending *n = realloc(ctrl->pend, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		ctrl->pend = n;
+		ctrl->pend_cap = cap;
+	}
+	i = ctrl->npend++;
+	while (i && pend_before(&p, &ctrl->pend[(i - 1) / 2])) {
+		ctrl->pend[i] = ctrl->pend[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	ctrl->pend[i] = p;
+	return 0;
+}
+
+static void pend_pop(struct nvme_ctrl *ctrl)
+{
+	struct nvme_pending last = ctrl->pend[--ctrl->npend];
+	uint32_t i = 0;
+
+	for (;;) {
+		uint32_t c = 2 * i + 1;
+
+		if (c >= ctrl->npend)
+			break;
+		if (c + 1 < ctrl->npend && pend_before(&ctrl->pend[c + 1], &ctrl->pend[c]))
+			c++;
+		if (!pend_before(&ctrl->pend[c], &last))
+			break;
+		ctrl->pend[i] = ctrl->pend[c];
+		i = c;
+	}
+	if (ctrl->npend)
+		ctrl->pend[i] = last;
+}
+
+/* A failed command leaves an entry in the Error Information log (a ring). */
+static void log_error(struct nvme_ctrl *ctrl, uint16_t sqid, const struct nvme_sqe *sqe,
+		      const struct nvme_result *r)
+{
+	struct nvme_error_log *e = &ctrl->errlog[ctrl->error_count % NVME_ERR_LOG_ENTRIES];
+
+	memset(e, 0, sizeof(*e));
+	e->error_count = ++ctrl->error_count;
+	e->sqid = sqid;
+	e->cmdid = sqe->cid;
+	e->status_field = r->status;
+	e->parm_error_location = 0xffff;
+	e->lba = r->lba;
+	e->nsid = sqe->nsid;
+	e->opcode = sqe->opcode;
+	e->log_page_version = 1;
+}
+
+static void io_busy_start(struct nvme_ctrl *ctrl, uint64_t now_ns)
+{
+	if (!ctrl->io_outstanding++)
+		ctrl->busy_since_ns = now_ns;
+}
+
+static void io_busy_end(struct nvme_ctrl *ctrl, uint64_t done_ns)
+{
+	if (!--ctrl->io_outstanding && done_ns > ctrl->busy_since_ns)
+		ctrl->busy_ns += done_ns - ctrl->busy_since_ns;
+}
+
+static void execute(struct nvme_ctrl *ctrl, struct nvme_sq *sq, const struct nvme_sqe *sqe,
+		    uint64_t now_ns)
+{
+	struct nvme_result r = {.status = NVME_SC_SUCCESS, .done_ns = now_ns};
+	struct nvme_cqe cqe;
+
+	if (sq->qid == 0) {
+		nvme_admin_exec(ctrl, sqe, now_ns, &r);
+	} else {
+		io_busy_start(ctrl, now_ns);
+		nvme_io_exec(ctrl, sqe, now_ns, &r);
+	}
+	if (r.held)
+		return; /* an AER: completed when an event comes */
+	if (r.status != NVME_SC_SUCCESS)
+		log_error(ctrl, sq->qid, sqe, &r);
+	cqe = (struct nvme_cqe){.result = r.result, .sq_id = sq->qid, .cid = sqe->cid,
+				.status = r.status};
+	if (r.status != NVME_SC_SUCCESS && r.status != NVME_SC_COMPARE_FAILED)
+		cqe.status |= NVME_CQE_DNR; /* retrying the same command fails the same way */
+	nvme_ctrl_queue_completion(ctrl, sq->cqid, r.done_ns, &cqe);
+}
+
+int nvme_ctrl_process_sq(struct nvme_ctrl *ctrl, uint16_t qid, uint64_t now_ns)
+{
+	struct nvme_sq *sq = qid < NVME_MAX_QUEUES ? ctrl->sq[qid] : NULL;
+	struct nvme_sqe sqe;
+	int n, done = 0;
+
+	if (!sq)
+		return 0;
+	n = nvme_sq_pending(sq);
+	if (n < 0) { /* error event, information 1h: invalid doorbell write value */
+		nvme_raise_event(ctrl, 0, 1, NVME_LOG_ERROR, now_ns);
+		return 0;
+	}
+	while (n--) {
+		nvme_sq_fetch(sq, &sqe);
+		execute(ctrl, sq, &sqe, now_ns);
+		done++;
+	}
+	return done;
+}
+
+int nvme_ctrl_post_due(struct nvme_ctrl *ctrl, uint64_t now_ns)
+{
+	uint64_t posted_mask = 0;
+	int posted = 0;
+
+	while (ctrl->npend && ctrl->pend[0].due_ns <= now_ns) {
+		struct nvme_pending p = ctrl->pend[0];
+		struct nvme_cq *cq = ctrl->cq[p.cqid];
+		struct nvme_sq *sq = ctrl->sq[p.cqe.sq_id];
+
+		if (cq && nvme_cq_full(cq))
+			break; /* in order: a full CQ holds back what follows */
+		pend_pop(ctrl);
+		if (p.cqe.sq_id)
+			io_busy_end(ctrl, p.due_ns);
+		if (!cq)
+			continue; /* its CQ was deleted */
+		p.cqe.sq_head = sq ? atomic_load_explicit(&sq->head_shadow, memory_order_acquire)
+				   : 0;
+		nvme_cq_post(cq, &p.cqe);
+		posted_mask |= 1ULL << p.cqid;
+		posted++;
+	}
+	for (uint16_t q = 0; posted_mask && ctrl->on_post; q++, posted_mask >>= 1)
+		if (posted_mask & 1)
+			ctrl->on_post(ctrl->on_post_arg, q);
+	return posted;
+}
+
+void nvme_deliver_events(struct nvme_ctrl *ctrl, uint64_t now_ns)
+{
+	while (ctrl->naer && ctrl->nevents) {
+		struct nvme_event e = ctrl->events[0];
+		struct nvme_cqe cqe = {
+			.result = e.type | (uint32_t)e.info << 8 | (uint32_t)e.log_page << 16,
+			.sq_id = 0,
+			.cid = ctrl->aer_cid[--ctrl->naer],
+			.status = NVME_SC_SUCCESS,
+		};
+
+		memmove(ctrl->events, ctrl->events + 1, --ctrl->nevents * sizeof(e));
+		nvme_ctrl_queue_completion(ctrl, 0, now_ns, &cqe);
+	}
+}
+
+void nvme_raise_event(struct nvme_ctrl *ctrl, uint8_t type, uint8_t info, uint8_t log_page,
+		      uint64_t now_ns)
+{
+	/* an event of a type the host has not acknowledged yet (by reading its
+	 * log page) is masked, as the spec says */
+	if (ctrl->masked_logs & (1u << type))
+		return;
+	ctrl->masked_logs |= (uint8_t)(1u << type);
+	if (ctrl->nevents < sizeof(ctrl->events) / sizeof(ctrl->events[0]))
+		ctrl->events[ctrl->nevents++] = (struct nvme_event){type, info, log_page};
+	nvme_deliver_events(ctrl, now_ns);
+}

@@ -1,0 +1,143 @@
+/*
+ * The NVMe controller: the queue table, the fetch-execute-post cycle and the
+ * state the admin command set reads and writes (features, logs, pending
+ * asynchronous events). One namespace (NSID 1) backed by the device core.
+ *
+ * A command runs when it is fetched (as NVMeVirt does): the device core
+ * answers with the time it completes, and the completion waits in a heap
+ * ordered by that time until a runtime posts it. The controller has no
+ * clock of its own: every call passes "now" (virtual or wall time), and
+ * nothing here takes a lock; the runtimes serialise calls.
+ */
+#ifndef VSSD_NVME_CTRL_H
+#define VSSD_NVME_CTRL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/params.h"
+#include "core/device.h"
+#include "nvme/dma.h"
+#include "nvme/queue.h"
+#include "vssd/nvme.h"
+
+#define NVME_MAX_QUEUES 64     /* admin + 63 I/O queue pairs */
+#define NVME_MQES 4095         /* CAP.MQES: queues of up to 4096 entries */
+#define NVME_AERL 3            /* up to 4 outstanding Asynchronous Event Requests */
+#define NVME_ACL 3             /* up to 4 outstanding Aborts */
+#define NVME_ERR_LOG_ENTRIES 64
+#define NVME_MDTS 5            /* 2^5 pages of 4 KiB: 128 KiB per command */
+#define NVME_MAX_XFER_BYTES (NVME_PAGE_BYTES << NVME_MDTS)
+#define NVME_NSID 1
+
+/* A completion waiting for the time the model gives it. */
+struct nvme_pending {
+	uint64_t due_ns;
+	uint64_t seq; /* ties broken in submission order */
+	uint16_t cqid;
+	struct nvme_cqe cqe;
+};
+
+/* What executing a command produced. */
+struct nvme_result {
+	uint16_t status;
+	uint32_t result;
+	uint64_t done_ns;
+	bool held; /* an AER: completed later, by an event */
+	uint64_t lba; /* for the error log */
+};
+
+/* An asynchronous event waiting for an AER command to report it. */
+struct nvme_event {
+	uint8_t type, info, log_page;
+};
+
+typedef void (*nvme_post_hook)(void *arg, uint16_t cqid);
+
+struct nvme_ctrl {
+	struct vssd_config cfg;
+	struct vssd_dev *dev; /* namespace 1; NULL while it is not ready */
+	struct dma_space dma;
+	struct nvme_sq *sq[NVME_MAX_QUEUES];
+	struct nvme_cq *cq[NVME_MAX_QUEUES];
+	bool enabled;
+	uint16_t nr_io_sqs, nr_io_cqs; /* granted by Number of Queues */
+	bool io_queues_created;
+	/* features */
+	uint32_t arbitration;
+	uint32_t power_state;
+	bool vwc_enabled;
+	uint64_t timestamp_ms;   /* as the host set it */
+	uint64_t timestamp_at_ns; /* controller time when it was set */
+	bool timestamp_set;
+	/* logs */
+	struct nvme_error_log errlog[NVME_ERR_LOG_ENTRIES];
+	uint64_t error_count;
+	uint64_t read_bytes, write_bytes;
+	uint64_t read_cmds, write_cmds;
+	uint64_t busy_ns, busy_since_ns;
+	uint32_t io_outstanding;
+	uint64_t created_ns;
+	bool endurance_warned;
+	/* asynchronous events */
+	uint16_t aer_cid[NVME_AERL + 1];
+	uint32_t naer;
+	struct nvme_event events[8];
+	uint32_t nevents;
+	uint8_t masked_logs; /* bit per event type: reported, log not yet read */
+	/* completions waiting for their time */
+	struct nvme_pending *pend;
+	uint32_t npend, pend_cap;
+	uint64_t pend_seq;
+	nvme_post_hook on_post; /* the MSI equivalent */
+	void *on_post_arg;
+	uint8_t *bounce; /* one maximum transfer, for data that is not contiguous */
+	uint64_t serial;
+};
+
+/* Builds a controller and its namespace. Returns 0 or a negative errno with a message. */
+int nvme_ctrl_create(const struct vssd_config *cfg, struct nvme_ctrl **out, char *err,
+		     size_t errlen);
+void nvme_ctrl_destroy(struct nvme_ctrl *ctrl);
+
+/*
+ * Sets up the admin queue pair (what AQA, ASQ, ACQ and CC.EN do on a PCIe
+ * controller). The rings are host memory and must be registered for DMA.
+ * Returns 0 or -EINVAL.
+ */
+int nvme_ctrl_enable(struct nvme_ctrl *ctrl, struct nvme_sqe *asq, uint16_t asq_entries,
+		     struct nvme_cqe *acq, uint16_t acq_entries);
+
+/*
+ * Fetches and executes every new entry of submission queue qid at now_ns;
+ * their completions become due at the modelled times. Returns the number of
+ * commands fetched (an invalid doorbell value raises an asynchronous event
+ * and fetches nothing).
+ */
+int nvme_ctrl_process_sq(struct nvme_ctrl *ctrl, uint16_t qid, uint64_t now_ns);
+
+/* Posts every completion due at or before now_ns whose CQ has room, calling
+ * the post hook once per CQ that got entries. Returns how many were posted. */
+int nvme_ctrl_post_due(struct nvme_ctrl *ctrl, uint64_t now_ns);
+
+/* When the next completion is due, or UINT64_MAX. */
+static inline uint64_t nvme_ctrl_next_due(const struct nvme_ctrl *ctrl)
+{
+	return ctrl->npend ? ctrl->pend[0].due_ns : UINT64_MAX;
+}
+
+/* Internal to src/nvme: the command sets and event reporting. */
+void nvme_admin_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+		     struct nvme_result *r);
+void nvme_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+		  struct nvme_result *r);
+/* Queues an asynchronous event (type, information, log page) and completes a
+ * waiting AER with it if there is one. */
+void nvme_raise_event(struct nvme_ctrl *ctrl, uint8_t type, uint8_t info, uint8_t log_page,
+		      uint64_t now_ns);
+/* Completes waiting AERs with queued events. */
+void nvme_deliver_events(struct nvme_ctrl *ctrl, uint64_t now_ns);
+int nvme_ctrl_queue_completion(struct nvme_ctrl *ctrl, uint16_t cqid, uint64_t due_ns,
+			       const struct nvme_cqe *cqe);
+
+#endif

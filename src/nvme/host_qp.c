@@ -1,0 +1,99 @@
+/* Host queue-pair bookkeeping: command identifiers, submission, reaping. */
+#include "nvme/host_qp.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void *page_alloc(size_t bytes)
+{
+	void *p = NULL;
+
+	if (posix_memalign(&p, 4096, (bytes + 4095) / 4096 * 4096))
+		return NULL;
+	memset(p, 0, bytes);
+	return p;
+}
+
+int host_qp_alloc(struct host_qp *qp, uint16_t qid, uint16_t entries)
+{
+	memset(qp, 0, sizeof(*qp));
+	qp->qid = qid;
+	qp->entries = entries;
+	qp->cq_phase = 1;
+	qp->sq_ring = page_alloc((size_t)entries * sizeof(struct nvme_sqe));
+	qp->cq_ring = page_alloc((size_t)entries * sizeof(struct nvme_cqe));
+	qp->slot = calloc(entries, sizeof(*qp->slot));
+	qp->free_cid = calloc(entries, sizeof(uint16_t));
+	qp->prp_lists = page_alloc((size_t)entries * 4096);
+	if (!qp->sq_ring || !qp->cq_ring || !qp->slot || !qp->free_cid || !qp->prp_lists) {
+		host_qp_free(qp);
+		return -ENOMEM;
+	}
+	/* one SQ slot always stays empty, so entries - 1 commands at most */
+	for (uint16_t c = 0; c < entries - 1; c++)
+		qp->free_cid[qp->nfree++] = (uint16_t)(entries - 2 - c);
+	return 0;
+}
+
+void host_qp_free(struct host_qp *qp)
+{
+	free(qp->sq_ring);
+	free(qp->cq_ring);
+	free(qp->slot);
+	free(qp->free_cid);
+	free(qp->prp_lists);
+	memset(qp, 0, sizeof(*qp));
+}
+
+void host_qp_bind(struct host_qp *qp, struct nvme_sq *sq, struct nvme_cq *cq)
+{
+	qp->sq = sq;
+	qp->cq = cq;
+}
+
+int host_qp_submit(struct host_qp *qp, struct nvme_sqe *sqe, host_done_fn done, void *arg,
+		   void *registered)
+{
+	uint16_t cid;
+
+	if (!qp->nfree)
+		return -EAGAIN;
+	cid = qp->free_cid[qp->nfree - 1];
+	sqe->cid = cid;
+	if (!nvme_sq_submit(qp->sq, &qp->sq_tail, qp->sq_head, sqe))
+		return -EAGAIN;
+	qp->nfree--;
+	qp->slot[cid] = (struct host_slot){done, arg, registered};
+	qp->inflight++;
+	return cid;
+}
+
+int host_qp_reap(struct host_qp *qp, int max, struct nvme_cqe *out,
+		 void (*unregister)(void *ctx, void *buf), void *ctx)
+{
+	struct nvme_cqe cqe;
+	int n = 0;
+
+	while (n < max && nvme_cq_reap(qp->cq, &qp->cq_head, &qp->cq_phase, &cqe)) {
+		struct host_slot s;
+
+		qp->sq_head = cqe.sq_head;
+		if (cqe.cid >= qp->entries)
+			continue; /* not ours: a controller bug, but never index past the table */
+		s = qp->slot[cqe.cid];
+		qp->slot[cqe.cid] = (struct host_slot){0};
+		qp->free_cid[qp->nfree++] = cqe.cid;
+		qp->inflight--;
+		if (s.registered && unregister)
+			unregister(ctx, s.registered);
+		if (out)
+			out[n] = cqe;
+		if (s.done)
+			s.done(s.arg, &cqe);
+		n++;
+	}
+	if (n)
+		nvme_cq_ring_head(qp->cq, qp->cq_head);
+	return n;
+}

@@ -1,0 +1,76 @@
+/*
+ * The host's side of a queue pair, as a driver keeps it: its SQ tail, the SQ
+ * head learnt from completions, its CQ head and phase, and one slot per
+ * command identifier holding what to do when that command completes (and
+ * a PRP list page for it). Rings and PRP lists are host memory the device
+ * reaches through DMA.
+ */
+#ifndef VSSD_NVME_HOST_QP_H
+#define VSSD_NVME_HOST_QP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "nvme/queue.h"
+#include "vssd/nvme.h"
+
+typedef void (*host_done_fn)(void *arg, const struct nvme_cqe *cqe);
+
+struct host_slot {
+	host_done_fn done;
+	void *arg;
+	void *registered; /* buffer registered for this command only, or NULL */
+};
+
+struct host_qp {
+	uint16_t qid;
+	uint16_t entries;
+	struct nvme_sqe *sq_ring;
+	struct nvme_cqe *cq_ring;
+	struct nvme_sq *sq; /* the controller's queue: its doorbell is the "register" */
+	struct nvme_cq *cq;
+	uint16_t sq_tail, sq_head, cq_head;
+	uint8_t cq_phase;
+	uint32_t inflight;
+	struct host_slot *slot; /* by cid */
+	uint16_t *free_cid;
+	uint32_t nfree;
+	uint64_t *prp_lists; /* a page per cid */
+};
+
+/* Allocates rings (page aligned) and slots for a queue pair of `entries`.
+ * Returns 0 or -ENOMEM. */
+int host_qp_alloc(struct host_qp *qp, uint16_t qid, uint16_t entries);
+void host_qp_free(struct host_qp *qp);
+
+/* Binds the controller's queues once they exist (after Create I/O CQ/SQ). */
+void host_qp_bind(struct host_qp *qp, struct nvme_sq *sq, struct nvme_cq *cq);
+
+/*
+ * Takes a command identifier and submits sqe with it (sqe->cid is set).
+ * Returns the cid, or -EAGAIN when the queue or the slots are full.
+ */
+int host_qp_submit(struct host_qp *qp, struct nvme_sqe *sqe, host_done_fn done, void *arg,
+		   void *registered);
+
+/*
+ * Reaps up to max completions: copies each into out[] (when out is given),
+ * calls its slot's done function and frees the slot, then rings the CQ head
+ * doorbell once. Returns the number reaped.
+ */
+int host_qp_reap(struct host_qp *qp, int max, struct nvme_cqe *out,
+		 void (*unregister)(void *ctx, void *buf), void *ctx);
+
+/* The PRP list page of command identifier cid. */
+static inline uint64_t *host_qp_prp_list(struct host_qp *qp, uint16_t cid)
+{
+	return qp->prp_lists + (uint64_t)cid * (4096 / 8);
+}
+
+/* The cid the next submission will take, or -1 when none is free. */
+static inline int host_qp_next_cid(const struct host_qp *qp)
+{
+	return qp->nfree ? qp->free_cid[qp->nfree - 1] : -1;
+}
+
+#endif

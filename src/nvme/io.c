@@ -1,0 +1,258 @@
+/*
+ * The NVM I/O command set: Read, Write (FUA), Flush, Write Zeroes (with
+ * deallocate), Dataset Management (deallocate), Compare and Verify, each
+ * checked as the spec says before the device core runs it. DTYPE and DSPEC
+ * are decoded for Flexible Data Placement.
+ */
+#include "nvme/ctrl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The fields of a Read/Write-like command. */
+struct rw_cmd {
+	uint64_t slba;
+	uint32_t nlb;
+	bool fua;
+	uint8_t dtype; /* CDW12 bits 23:20: 2 = data placement */
+	uint16_t dspec; /* CDW13 bits 31:16: the placement identifier */
+};
+
+static void decode_rw(const struct nvme_sqe *sqe, struct rw_cmd *c)
+{
+	c->slba = (uint64_t)sqe->cdw11 << 32 | sqe->cdw10;
+	c->nlb = (sqe->cdw12 & 0xffff) + 1;
+	c->fua = sqe->cdw12 & NVME_RW_FUA;
+	c->dtype = (sqe->cdw12 >> NVME_RW_DTYPE_SHIFT) & 0xf;
+	c->dspec = (uint16_t)(sqe->cdw13 >> NVME_RW_DSPEC_SHIFT);
+}
+
+static uint16_t check_range(const struct nvme_ctrl *ctrl, const struct rw_cmd *c,
+			    struct nvme_result *r)
+{
+	uint64_t cap = dev_capacity_lbas(ctrl->dev);
+
+	if (c->slba >= cap || c->nlb > cap - c->slba) {
+		r->lba = c->slba;
+		return NVME_SC_LBA_RANGE;
+	}
+	return NVME_SC_SUCCESS;
+}
+
+/* Maps the data of a transfer command; *flat is set when it is contiguous. */
+static uint16_t map_data(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t bytes,
+			 struct dma_sgl *sgl)
+{
+	if (bytes > NVME_MAX_XFER_BYTES)
+		return NVME_SC_INVALID_FIELD; /* over MDTS */
+	return (uint16_t)dma_map_prps(&ctrl->dma, sqe->prp1, sqe->prp2, bytes, sgl);
+}
+
+/* A completed write is durable at once when the cache is off or FUA asks. */
+static uint64_t make_durable(struct nvme_ctrl *ctrl, uint64_t done_ns)
+{
+	uint64_t flushed;
+
+	dev_flush(ctrl->dev, done_ns, &flushed);
+	return flushed > done_ns ? flushed : done_ns;
+}
+
+static void do_write(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+		     struct nvme_result *r)
+{
+	struct rw_cmd c;
+	struct dma_sgl sgl;
+	const uint8_t *data;
+	uint64_t bytes;
+
+	decode_rw(sqe, &c);
+	bytes = (uint64_t)c.nlb * ctrl->dev->geo.lba_bytes;
+	if ((r->status = check_range(ctrl, &c, r)) || (r->status = map_data(ctrl, sqe, bytes, &sgl)))
+		return;
+	data = dma_flat(&sgl);
+	if (!data && ctrl->dev->media->keeps_data) {
+		dma_from_host(&sgl, ctrl->bounce);
+		data = ctrl->bounce;
+	}
+	if (dev_write(ctrl->dev, c.slba, c.nlb, ctrl->dev->media->keeps_data ? data : NULL,
+		      now_ns, &r->done_ns)) {
+		r->status = NVME_SC_INTERNAL;
+		return;
+	}
+	if (c.fua || !ctrl->vwc_enabled)
+		r->done_ns = make_durable(ctrl, r->done_ns);
+	ctrl->write_bytes += bytes;
+	ctrl->write_cmds++;
+	if (!ctrl->endurance_warned && dev_percent_used(ctrl->dev) >= 100) {
+		ctrl->endurance_warned = true; /* SMART event: reliability degraded */
+		nvme_raise_event(ctrl, 1, 0, NVME_LOG_SMART, now_ns);
+	}
+}
+
+/* Read, Compare and Verify: read the range; then deliver, compare or drop it. */
+static void do_read(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+		    struct nvme_result *r)
+{
+	struct rw_cmd c;
+	struct dma_sgl sgl;
+	uint8_t *dst = NULL;
+	uint64_t bytes;
+	bool keeps = ctrl->dev->media->keeps_data;
+
+	decode_rw(sqe, &c);
+	bytes = (uint64_t)c.nlb * ctrl->dev->geo.lba_bytes;
+	if ((r->status = check_range(ctrl, &c, r)))
+		return;
+	if (sqe->opcode != NVME_CMD_VERIFY) {
+		if ((r->status = map_data(ctrl, sqe, bytes, &sgl)))
+			return;
+		dst = sqe->opcode == NVME_CMD_READ ? dma_flat(&sgl) : NULL;
+		if (!dst && (keeps || sqe->opcode == NVME_CMD_COMPARE))
+			dst = ctrl->bounce;
+	} else if (bytes > NVME_MAX_XFER_BYTES) {
+		r->status = NVME_SC_INVALID_FIELD;
+		return;
+	}
+	if (dev_read(ctrl->dev, c.slba, c.nlb, dst, now_ns, &r->done_ns)) {
+		r->status = NVME_SC_INTERNAL;
+		return;
+	}
+	if (sqe->opcode == NVME_CMD_READ) {
+		if (dst == ctrl->bounce)
+			dma_to_host(&sgl, ctrl->bounce);
+		else if (!dst)
+			for (uint32_t i = 0; i < sgl.nseg; i++) /* no data kept: zeros */
+				memset(sgl.seg[i].ptr, 0, sgl.seg[i].len);
+		ctrl->read_bytes += bytes;
+		ctrl->read_cmds++;
+	} else if (sqe->opcode == NVME_CMD_COMPARE) {
+		uint8_t *host = malloc(bytes);
+
+		if (!host) {
+			r->status = NVME_SC_INTERNAL;
+			return;
+		}
+		dma_from_host(&sgl, host);
+		if (memcmp(host, ctrl->bounce, bytes))
+			r->status = NVME_SC_COMPARE_FAILED;
+		free(host);
+	}
+}
+
+/* Writes zeros over [slba, slba + nlb) in pieces of at most MDTS. */
+static uint16_t write_zeroes(struct nvme_ctrl *ctrl, uint64_t slba, uint64_t nlb,
+			     uint64_t now_ns, uint64_t *done_ns)
+{
+	uint32_t max_lbas = NVME_MAX_XFER_BYTES / ctrl->dev->geo.lba_bytes;
+
+	memset(ctrl->bounce, 0, NVME_MAX_XFER_BYTES);
+	for (uint64_t done = 0; done < nlb;) {
+		uint32_t n = nlb - done < max_lbas ? (uint32_t)(nlb - done) : max_lbas;
+		uint64_t t;
+
+		if (dev_write(ctrl->dev, slba + done, n, ctrl->bounce, now_ns, &t))
+			return NVME_SC_INTERNAL;
+		*done_ns = t > *done_ns ? t : *done_ns;
+		done += n;
+	}
+	return NVME_SC_SUCCESS;
+}
+
+static void do_write_zeroes(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
+			    uint64_t now_ns, struct nvme_result *r)
+{
+	uint32_t lpu = ctrl->dev->geo.lbas_per_unit;
+	uint64_t first_whole, end_whole, end;
+	struct rw_cmd c;
+
+	decode_rw(sqe, &c);
+	if ((r->status = check_range(ctrl, &c, r)))
+		return;
+	if (!(sqe->cdw12 & NVME_WZ_DEAC)) {
+		r->status = write_zeroes(ctrl, c.slba, c.nlb, now_ns, &r->done_ns);
+		return;
+	}
+	/* deallocate the whole units (they read back as zeros, DLFEAT), and
+	 * write zeros over the LBAs of partial units at either end */
+	end = c.slba + c.nlb;
+	first_whole = (c.slba + lpu - 1) / lpu * lpu;
+	end_whole = end / lpu * lpu;
+	if (first_whole >= end_whole) {
+		r->status = write_zeroes(ctrl, c.slba, c.nlb, now_ns, &r->done_ns);
+		return;
+	}
+	dev_trim(ctrl->dev, first_whole, (uint32_t)(end_whole - first_whole), now_ns, &r->done_ns);
+	if (first_whole > c.slba)
+		r->status = write_zeroes(ctrl, c.slba, first_whole - c.slba, now_ns, &r->done_ns);
+	if (!r->status && end > end_whole)
+		r->status = write_zeroes(ctrl, end_whole, end - end_whole, now_ns, &r->done_ns);
+}
+
+static void do_dsm(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+		   struct nvme_result *r)
+{
+	uint32_t nr = (sqe->cdw10 & 0xff) + 1;
+	struct nvme_dsm_range ranges[256];
+	struct dma_sgl sgl;
+	uint64_t cap = dev_capacity_lbas(ctrl->dev);
+
+	if ((r->status = (uint16_t)dma_map_prps(&ctrl->dma, sqe->prp1, sqe->prp2,
+						nr * sizeof(ranges[0]), &sgl)))
+		return;
+	dma_from_host(&sgl, ranges);
+	for (uint32_t i = 0; i < nr; i++) {
+		if (ranges[i].nlb && (ranges[i].slba >= cap || ranges[i].nlb > cap - ranges[i].slba)) {
+			r->lba = ranges[i].slba;
+			r->status = NVME_SC_LBA_RANGE;
+			return;
+		}
+	}
+	if (!(sqe->cdw11 & NVME_DSM_AD))
+		return; /* only hints: nothing to do */
+	for (uint32_t i = 0; i < nr; i++) {
+		uint64_t t;
+
+		if (ranges[i].nlb && !dev_trim(ctrl->dev, ranges[i].slba, ranges[i].nlb, now_ns, &t))
+			r->done_ns = t > r->done_ns ? t : r->done_ns;
+	}
+}
+
+void nvme_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+		  struct nvme_result *r)
+{
+	bool all_ns = sqe->opcode == NVME_CMD_FLUSH && sqe->nsid == 0xffffffff;
+
+	if (!all_ns && sqe->nsid != NVME_NSID) {
+		r->status = NVME_SC_INVALID_NS;
+		return;
+	}
+	if (!ctrl->dev) {
+		r->status = NVME_SC_NS_NOT_READY;
+		return;
+	}
+	if ((sqe->flags >> 6) & 3) { /* PSDT: SGLs are not supported */
+		r->status = NVME_SC_INVALID_FIELD;
+		return;
+	}
+	switch (sqe->opcode) {
+	case NVME_CMD_WRITE:
+		do_write(ctrl, sqe, now_ns, r);
+		break;
+	case NVME_CMD_READ:
+	case NVME_CMD_COMPARE:
+	case NVME_CMD_VERIFY:
+		do_read(ctrl, sqe, now_ns, r);
+		break;
+	case NVME_CMD_FLUSH:
+		dev_flush(ctrl->dev, now_ns, &r->done_ns);
+		break;
+	case NVME_CMD_WRITE_ZEROES:
+		do_write_zeroes(ctrl, sqe, now_ns, r);
+		break;
+	case NVME_CMD_DSM:
+		do_dsm(ctrl, sqe, now_ns, r);
+		break;
+	default:
+		r->status = NVME_SC_INVALID_OPCODE;
+	}
+}

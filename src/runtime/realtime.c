@@ -1,0 +1,195 @@
+/*
+ * Wall-clock driving of the controller. Both threads take the one lock for
+ * each pass over the controller; the controller itself is single-threaded.
+ * An idle thread spins for spin_ns (latency matters more than a core) and
+ * then sleeps on the condition variable until a doorbell or a new completion
+ * wakes it.
+ */
+#include "runtime/realtime.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+static uint64_t mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
+}
+
+uint64_t rt_now(const struct rt *rt)
+{
+	return mono_ns() - rt->t0_ns;
+}
+
+static int process_all(struct rt *rt, uint64_t now)
+{
+	int n = 0;
+
+	for (uint16_t q = 0; q < NVME_MAX_QUEUES; q++)
+		if (rt->ctrl->sq[q])
+			n += nvme_ctrl_process_sq(rt->ctrl, q, now);
+	return n;
+}
+
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+/* Polls the SQ doorbells (NVMeVirt's nvmev_proc_dbs). */
+static void *dispatcher_main(void *arg)
+{
+	struct rt *rt = arg;
+	uint64_t idle_since = mono_ns();
+
+	while (!atomic_load(&rt->stop)) {
+		int n;
+
+		atomic_store(&rt->kicks, 0);
+		pthread_mutex_lock(&rt->lock);
+		n = process_all(rt, rt_now(rt));
+		if (n)
+			pthread_cond_broadcast(&rt->wake); /* the worker has new deadlines */
+		pthread_mutex_unlock(&rt->lock);
+		if (n) {
+			idle_since = mono_ns();
+			continue;
+		}
+		if (mono_ns() - idle_since < rt->spin_ns) {
+			cpu_relax();
+			continue;
+		}
+		pthread_mutex_lock(&rt->lock);
+		/* sleeping is set before kicks is read; rt_kick() increments kicks
+		 * before it reads sleeping: one of the two sees the other (seq_cst) */
+		atomic_store(&rt->sleeping, true);
+		if (!atomic_load(&rt->kicks) && !atomic_load(&rt->stop)) {
+			struct timespec ts;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 1000000; /* a doorbell without a kick is seen within 1 ms */
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+			pthread_cond_timedwait(&rt->wake, &rt->lock, &ts);
+		}
+		atomic_store(&rt->sleeping, false);
+		pthread_mutex_unlock(&rt->lock);
+		idle_since = mono_ns();
+	}
+	return NULL;
+}
+
+/* Posts each completion when the wall clock reaches its modelled time. */
+static void *worker_main(void *arg)
+{
+	struct rt *rt = arg;
+
+	while (!atomic_load(&rt->stop)) {
+		uint64_t due, now;
+
+		pthread_mutex_lock(&rt->lock);
+		now = rt_now(rt);
+		nvme_ctrl_post_due(rt->ctrl, now);
+		due = nvme_ctrl_next_due(rt->ctrl);
+		if (due == UINT64_MAX || due > now + rt->spin_ns) {
+			/* nothing soon: sleep until shortly before it, or until woken */
+			struct timespec ts;
+			uint64_t wait = due == UINT64_MAX ? 1000000 : due - now - rt->spin_ns / 2;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_sec += (time_t)(wait / 1000000000ULL);
+			ts.tv_nsec += (long)(wait % 1000000000ULL);
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+			pthread_cond_timedwait(&rt->wake, &rt->lock, &ts);
+			pthread_mutex_unlock(&rt->lock);
+			continue;
+		}
+		pthread_mutex_unlock(&rt->lock);
+		while (rt_now(rt) < due && !atomic_load(&rt->stop))
+			cpu_relax(); /* the last stretch: spin for precision */
+	}
+	return NULL;
+}
+
+int rt_start(struct rt *rt, struct nvme_ctrl *ctrl, enum rt_mode mode)
+{
+	memset(rt, 0, sizeof(*rt));
+	rt->ctrl = ctrl;
+	rt->mode = mode;
+	rt->t0_ns = mono_ns();
+	rt->spin_ns = 200000;
+	pthread_mutex_init(&rt->lock, NULL);
+	pthread_cond_init(&rt->wake, NULL);
+	if (mode == RT_INLINE)
+		return 0;
+	if (pthread_create(&rt->dispatcher, NULL, dispatcher_main, rt))
+		return -EAGAIN;
+	if (pthread_create(&rt->worker, NULL, worker_main, rt)) {
+		atomic_store(&rt->stop, true);
+		pthread_join(rt->dispatcher, NULL);
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+void rt_stop(struct rt *rt)
+{
+	if (rt->mode == RT_THREADED) {
+		atomic_store(&rt->stop, true);
+		pthread_mutex_lock(&rt->lock);
+		pthread_cond_broadcast(&rt->wake);
+		pthread_mutex_unlock(&rt->lock);
+		pthread_join(rt->dispatcher, NULL);
+		pthread_join(rt->worker, NULL);
+	}
+	pthread_cond_destroy(&rt->wake);
+	pthread_mutex_destroy(&rt->lock);
+}
+
+void rt_kick(struct rt *rt, uint16_t qid)
+{
+	if (rt->mode == RT_INLINE) {
+		pthread_mutex_lock(&rt->lock);
+		nvme_ctrl_process_sq(rt->ctrl, qid, rt_now(rt));
+		nvme_ctrl_post_due(rt->ctrl, rt_now(rt));
+		pthread_mutex_unlock(&rt->lock);
+		return;
+	}
+	/* a sleeping dispatcher holds the lock until it waits, so taking it here
+	 * means the broadcast cannot come between its check and its wait */
+	atomic_fetch_add(&rt->kicks, 1);
+	if (atomic_load(&rt->sleeping)) {
+		pthread_mutex_lock(&rt->lock);
+		pthread_cond_broadcast(&rt->wake);
+		pthread_mutex_unlock(&rt->lock);
+	}
+}
+
+int rt_poll(struct rt *rt)
+{
+	int n;
+
+	if (rt->mode != RT_INLINE)
+		return 0;
+	pthread_mutex_lock(&rt->lock);
+	n = nvme_ctrl_post_due(rt->ctrl, rt_now(rt));
+	pthread_mutex_unlock(&rt->lock);
+	return n;
+}
+
+void rt_locked(struct rt *rt, void (*fn)(void *arg), void *arg)
+{
+	pthread_mutex_lock(&rt->lock);
+	fn(arg);
+	pthread_mutex_unlock(&rt->lock);
+}
