@@ -45,7 +45,8 @@ _Static_assert(offsetof(struct nvme_sqe, cdw10) == 40, "CDW10 at byte 40");
 _Static_assert(sizeof(struct nvme_cqe) == 16, "CQE is 16 bytes");
 
 #define NVME_CQE_PHASE 0x1
-#define NVME_STATUS(sct, sc) ((uint16_t)(((sct) << 8) | (sc))) /* without the phase bit */
+/* a status word as the CQE carries it (phase bit 0 left clear) */
+#define NVME_STATUS(sct, sc) ((uint16_t)(((sct) << 9) | ((sc) << 1)))
 #define NVME_CQE_SC(st) (((st) >> 1) & 0xff)
 #define NVME_CQE_SCT(st) (((st) >> 9) & 0x7)
 #define NVME_CQE_DNR (1u << 15)

@@ -187,6 +187,8 @@ int dev_flush(struct vssd_dev *dev, uint64_t now_ns, uint64_t *done_ns)
 {
 	uint64_t done = now_ns;
 
+	timing_set_now(&dev->tm, now_ns);
+	conv_flush(&dev->ftl, now_ns);
 	if (dev->tm.on) {
 		done += dev->tm.fw_write_ns;
 		for (uint32_t i = 0; i < dev->tm.wb_heap_len; i++)
@@ -212,7 +214,7 @@ void dev_counters(const struct vssd_dev *dev, struct dev_counters *c)
 	c->host_trim_bytes = dev->host_trim_bytes;
 	c->host_write_units = f->host_write_units;
 	c->gc_copied_units = f->gc_copied_units;
-	c->media_write_bytes = (f->host_write_units + f->gc_copied_units) * UNIT_BYTES;
+	c->media_write_bytes = (f->host_write_units + f->gc_copied_units + f->pad_units) * UNIT_BYTES;
 	c->erased_blocks = f->erased_lines * dev->geo.blocks_per_line;
 	c->gc_runs = f->gc_runs;
 	c->mapped_units = f->mapped_units;

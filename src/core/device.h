@@ -57,7 +57,8 @@ int dev_read(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, void *buf, uint6
 	     uint64_t *done_ns);
 int dev_trim(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, uint64_t now_ns,
 	     uint64_t *done_ns);
-/* Completes when every full program unit in the write buffer is on NAND. */
+/* Completes when everything written is on NAND: a partly filled program
+ * unit is padded and programmed, as a drive does. */
 int dev_flush(struct vssd_dev *dev, uint64_t now_ns, uint64_t *done_ns);
 
 /* Hint that a command on slba is coming (stage 0 first, then 1 later):

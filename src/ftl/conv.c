@@ -48,13 +48,15 @@ static void program_unit(struct conv_ftl *f, const struct write_pointer *wp, boo
 									       f->geo->page_types]);
 
 	/* host data leaves the write buffer when its program ends */
-	if (host)
-		wb_release_at(tm, end, (uint64_t)f->geo->units_per_prog * UNIT_BYTES);
+	if (host && wp->buffered)
+		wb_release_at(tm, end, (uint64_t)wp->buffered * UNIT_BYTES);
 }
 
-/* Units go in ppa order; counters, not divisions, track the program unit,
- * its die and its row, since this runs for every unit written. */
-uint32_t wp_take(struct conv_ftl *f, struct write_pointer *wp, uint64_t ready_ns, bool host)
+/* Advances the pointer by one unit; `data` says whether the unit holds data
+ * (padding does not). Units go in ppa order; counters, not divisions, track
+ * the program unit, its die and its row, since this runs for every unit. */
+static uint32_t wp_advance(struct conv_ftl *f, struct write_pointer *wp, uint64_t ready_ns,
+			   bool host, bool data)
 {
 	const struct geometry *geo = f->geo;
 	uint32_t ppa;
@@ -67,10 +69,14 @@ uint32_t wp_take(struct conv_ftl *f, struct write_pointer *wp, uint64_t ready_ns
 		wp->die = 0;
 		wp->row = 0;
 		wp->left_in_prog = geo->units_per_prog;
+		wp->buffered = 0;
 		wp->ready_ns = 0;
 	}
 	ppa = wp->line * geo->units_per_line + wp->off;
-	f->lm.line[wp->line].vpc++;
+	if (data) {
+		f->lm.line[wp->line].vpc++;
+		wp->buffered++;
+	}
 	if (ready_ns > wp->ready_ns)
 		wp->ready_ns = ready_ns;
 	wp->off++;
@@ -78,6 +84,7 @@ uint32_t wp_take(struct conv_ftl *f, struct write_pointer *wp, uint64_t ready_ns
 		if (f->tm->on)
 			program_unit(f, wp, host);
 		wp->ready_ns = 0;
+		wp->buffered = 0;
 		wp->left_in_prog = geo->units_per_prog;
 		if (++wp->die == geo->dies) {
 			wp->die = 0;
@@ -89,6 +96,24 @@ uint32_t wp_take(struct conv_ftl *f, struct write_pointer *wp, uint64_t ready_ns
 		wp->line = LINE_NONE;
 	}
 	return ppa;
+}
+
+uint32_t wp_take(struct conv_ftl *f, struct write_pointer *wp, uint64_t ready_ns, bool host)
+{
+	return wp_advance(f, wp, ready_ns, host, true);
+}
+
+void conv_flush(struct conv_ftl *f, uint64_t now_ns)
+{
+	struct write_pointer *wp = &f->host_wp;
+	uint32_t pad;
+
+	if (wp->line == LINE_NONE || wp->left_in_prog == f->geo->units_per_prog)
+		return;
+	pad = wp->left_in_prog;
+	for (uint32_t i = 0; i < pad; i++)
+		wp_advance(f, wp, now_ns, true, false);
+	f->c.pad_units += pad;
 }
 
 void conv_invalidate(struct conv_ftl *f, uint32_t ppa)

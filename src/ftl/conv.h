@@ -26,6 +26,7 @@ struct write_pointer {
 	uint32_t left_in_prog; /* units until the program unit being filled is full */
 	uint32_t die;  /* die of that program unit */
 	uint32_t row;  /* its program row in the block, for its page types */
+	uint32_t buffered; /* host units of it in the write buffer (not padding) */
 	uint64_t ready_ns; /* when all data of the program unit being filled is in */
 };
 
@@ -37,6 +38,7 @@ struct ftl_counters {
 	uint64_t gc_runs;
 	uint64_t erased_lines;
 	uint64_t mapped_units;
+	uint64_t pad_units; /* programmed to complete a flush, holding no data */
 };
 
 struct conv_ftl {
@@ -106,6 +108,14 @@ void gc_background(struct conv_ftl *f, uint64_t until_ns);
 
 /* Takes the next unit of a write pointer. Returns its ppa or UNMAPPED. */
 uint32_t wp_take(struct conv_ftl *f, struct write_pointer *wp, uint64_t ready_ns, bool host);
+
+/*
+ * Makes everything the host has written durable: a partly filled program
+ * unit is padded and programmed (the pad units hold no data), as a drive
+ * does for a flush or FUA. The programs it starts release their buffer
+ * space when they end, so the write buffer tells when all is on NAND.
+ */
+void conv_flush(struct conv_ftl *f, uint64_t now_ns);
 
 /* Drops a physical unit's mapping: reverse map and line valid count. */
 void conv_invalidate(struct conv_ftl *f, uint32_t ppa);

@@ -1,0 +1,152 @@
+/* A test host for the NVMe controller in virtual time: an admin queue, I/O
+ * queues, a registered memory arena, and helpers that run one command to
+ * completion and return its CQE. */
+#ifndef VSSD_TEST_NVME_HARNESS_H
+#define VSSD_TEST_NVME_HARNESS_H
+
+#include "helpers.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "nvme/ctrl.h"
+#include "nvme/host_qp.h"
+
+#define ARENA_BYTES (8u << 20)
+
+struct th {
+	struct nvme_ctrl *ctrl;
+	struct host_qp admin;
+	struct host_qp io[NVME_MAX_QUEUES];
+	uint8_t *arena; /* registered; th_alloc hands out pages */
+	size_t arena_used;
+	uint64_t *prp_list; /* one list page, for commands run one at a time */
+	uint64_t now_ns;
+};
+
+static inline void *th_alloc(struct th *t, size_t bytes)
+{
+	void *p = t->arena + t->arena_used;
+
+	t->arena_used += (bytes + 4095) / 4096 * 4096;
+	assert_true(t->arena_used <= ARENA_BYTES);
+	memset(p, 0, bytes);
+	return p;
+}
+
+static inline void th_register_qp(struct th *t, struct host_qp *qp)
+{
+	assert_int_equal(dma_register(&t->ctrl->dma, qp->sq_ring, qp->entries * 64), 0);
+	assert_int_equal(dma_register(&t->ctrl->dma, qp->cq_ring, qp->entries * 16), 0);
+	assert_int_equal(dma_register(&t->ctrl->dma, qp->prp_lists, qp->entries * 4096ULL), 0);
+}
+
+static inline void th_init(struct th *t, const char *const *pairs)
+{
+	struct vssd_config cfg;
+	char err[512];
+
+	memset(t, 0, sizeof(*t));
+	config_defaults(&cfg);
+	for (; pairs && *pairs; pairs++)
+		if (config_set_pair(&cfg, *pairs, err, sizeof(err)))
+			fail_msg("%s", err);
+	if (nvme_ctrl_create(&cfg, &t->ctrl, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(posix_memalign((void **)&t->arena, 4096, ARENA_BYTES), 0);
+	assert_int_equal(dma_register(&t->ctrl->dma, t->arena, ARENA_BYTES), 0);
+	t->prp_list = th_alloc(t, 4096);
+	assert_int_equal(host_qp_alloc(&t->admin, 0, 32), 0);
+	th_register_qp(t, &t->admin);
+	assert_int_equal(nvme_ctrl_enable(t->ctrl, t->admin.sq_ring, 32, t->admin.cq_ring, 32), 0);
+	host_qp_bind(&t->admin, t->ctrl->sq[0], t->ctrl->cq[0]);
+}
+
+static inline void th_fini(struct th *t)
+{
+	for (int q = 0; q < NVME_MAX_QUEUES; q++)
+		host_qp_free(&t->io[q]);
+	host_qp_free(&t->admin);
+	nvme_ctrl_destroy(t->ctrl);
+	free(t->arena);
+}
+
+/* Lets virtual time run until everything submitted has completed. */
+static inline void th_drain(struct th *t)
+{
+	while (nvme_ctrl_next_due(t->ctrl) != UINT64_MAX) {
+		uint64_t due = nvme_ctrl_next_due(t->ctrl);
+
+		if (due > t->now_ns)
+			t->now_ns = due;
+		if (!nvme_ctrl_post_due(t->ctrl, t->now_ns))
+			break; /* a full CQ: the host must reap first */
+	}
+}
+
+/* Runs one command on qp to completion and returns its CQE. */
+static inline struct nvme_cqe th_run(struct th *t, struct host_qp *qp, struct nvme_sqe sqe)
+{
+	struct nvme_cqe cqe;
+
+	assert_true(host_qp_submit(qp, &sqe, NULL, NULL, NULL) >= 0);
+	nvme_ctrl_process_sq(t->ctrl, qp->qid, t->now_ns);
+	th_drain(t);
+	assert_int_equal(host_qp_reap(qp, 1, &cqe, NULL, NULL), 1);
+	return cqe;
+}
+
+static inline struct nvme_cqe th_admin(struct th *t, struct nvme_sqe sqe)
+{
+	return th_run(t, &t->admin, sqe);
+}
+
+/* Status without phase and DNR, to compare with enum nvme_status. */
+static inline uint16_t st(struct nvme_cqe c)
+{
+	return c.status & ~NVME_CQE_PHASE & ~NVME_CQE_DNR;
+}
+
+/* Creates I/O queue pair qid with `entries` slots. */
+static inline void th_qpair(struct th *t, uint16_t qid, uint16_t entries)
+{
+	struct host_qp *qp = &t->io[qid];
+	struct nvme_sqe cq = {.opcode = NVME_ADMIN_CREATE_CQ,
+			      .cdw10 = qid | (uint32_t)(entries - 1) << 16,
+			      .cdw11 = 1 | 2 | (uint32_t)qid << 16};
+	struct nvme_sqe sq = {.opcode = NVME_ADMIN_CREATE_SQ,
+			      .cdw10 = qid | (uint32_t)(entries - 1) << 16,
+			      .cdw11 = 1 | (uint32_t)qid << 16};
+
+	assert_int_equal(host_qp_alloc(qp, qid, entries), 0);
+	th_register_qp(t, qp);
+	cq.prp1 = (uintptr_t)qp->cq_ring;
+	sq.prp1 = (uintptr_t)qp->sq_ring;
+	assert_int_equal(st(th_admin(t, cq)), NVME_SC_SUCCESS);
+	assert_int_equal(st(th_admin(t, sq)), NVME_SC_SUCCESS);
+	host_qp_bind(qp, t->ctrl->sq[qid], t->ctrl->cq[qid]);
+}
+
+/* A Read/Write-like command for buf; PRP2 or a PRP list as the size needs
+ * (the harness's one list page: run such commands one at a time). */
+static inline struct nvme_sqe th_rw(struct th *t, uint8_t opcode, uint64_t slba, uint32_t nlb,
+				    void *buf)
+{
+	struct nvme_sqe sqe = {.opcode = opcode, .nsid = 1, .cdw10 = (uint32_t)slba,
+			       .cdw11 = (uint32_t)(slba >> 32), .cdw12 = nlb - 1};
+	uint64_t bytes = (uint64_t)nlb * t->ctrl->dev->geo.lba_bytes;
+	assert_int_equal(nvme_build_prps(buf, bytes, t->prp_list, &sqe.prp1, &sqe.prp2), 0);
+	return sqe;
+}
+
+/* Submits without waiting; returns the cid. */
+static inline int th_submit(struct th *t, struct host_qp *qp, struct nvme_sqe sqe)
+{
+	int cid = host_qp_submit(qp, &sqe, NULL, NULL, NULL);
+
+	assert_true(cid >= 0);
+	nvme_ctrl_process_sq(t->ctrl, qp->qid, t->now_ns);
+	return cid;
+}
+
+#endif

@@ -1,0 +1,335 @@
+/* I/O command set conformance and the queue protocol: each command and
+ * error path with its status code; wrap-around, phase flips, full queues,
+ * out-of-order completion, many queue pairs at once. */
+#include "nvme_harness.h"
+
+static const char *const ram[] = {"media=ram", "blocks_per_plane=64", "pages_per_block=48",
+				  "op=0.2", NULL};
+
+static void fill(uint8_t *b, size_t n, uint8_t seed)
+{
+	for (size_t i = 0; i < n; i++)
+		b[i] = (uint8_t)(seed + i * 7);
+}
+
+static void test_write_read_prp_forms(void **state)
+{
+	struct th t;
+	uint8_t *src, *dst;
+	/* one page, two pages (PRP2), a PRP list, and a start inside a page */
+	const uint32_t sizes[] = {1, 2, 32, 7};
+	const uint32_t offsets[] = {0, 0, 0, 512};
+
+	(void)state;
+	th_init(&t, ram);
+	th_qpair(&t, 1, 16);
+	src = th_alloc(&t, 256 * 1024);
+	dst = th_alloc(&t, 256 * 1024);
+	for (int i = 0; i < 4; i++) {
+		uint64_t bytes = sizes[i] * 4096ULL;
+
+		fill(src + offsets[i], bytes, (uint8_t)i);
+		memset(dst + offsets[i], 0, bytes);
+		assert_int_equal(st(th_run(&t, &t.io[1], th_rw(&t, NVME_CMD_WRITE, 100 * i, sizes[i],
+								src + offsets[i]))), 0);
+		assert_int_equal(st(th_run(&t, &t.io[1], th_rw(&t, NVME_CMD_READ, 100 * i, sizes[i],
+								dst + offsets[i]))), 0);
+		assert_memory_equal(src + offsets[i], dst + offsets[i], bytes);
+	}
+	th_fini(&t);
+}
+
+static void test_io_errors(void **state)
+{
+	struct th t;
+	uint8_t *buf;
+	struct nvme_sqe s;
+	uint64_t cap;
+
+	(void)state;
+	th_init(&t, ram);
+	th_qpair(&t, 1, 16);
+	buf = th_alloc(&t, 256 * 1024);
+	cap = dev_capacity_lbas(t.ctrl->dev);
+	s = th_rw(&t, NVME_CMD_READ, cap - 1, 2, buf);
+	assert_int_equal(st(th_run(&t, &t.io[1], s)), NVME_SC_LBA_RANGE);
+	s = th_rw(&t, NVME_CMD_READ, 0, 1, buf);
+	s.nsid = 2;
+	assert_int_equal(st(th_run(&t, &t.io[1], s)), NVME_SC_INVALID_NS);
+	s.nsid = 1;
+	s.opcode = 0x7f;
+	assert_int_equal(st(th_run(&t, &t.io[1], s)), NVME_SC_INVALID_OPCODE);
+	s = th_rw(&t, NVME_CMD_READ, 0, 1, buf);
+	s.prp1 = 0x10000; /* not registered host memory */
+	assert_int_equal(st(th_run(&t, &t.io[1], s)), NVME_SC_DATA_XFER_ERROR);
+	s.prp1 = (uintptr_t)buf + 2; /* PRP1 must be dword aligned */
+	assert_int_equal(st(th_run(&t, &t.io[1], s)), NVME_SC_PRP_OFFSET_INVALID);
+	s = th_rw(&t, NVME_CMD_READ, 0, 2, buf);
+	s.prp2 += 8; /* PRP2 of a two-page transfer must be page aligned */
+	assert_int_equal(st(th_run(&t, &t.io[1], s)), NVME_SC_PRP_OFFSET_INVALID);
+	s = th_rw(&t, NVME_CMD_READ, 0, 33, buf); /* 132 KiB > MDTS (128 KiB) */
+	assert_int_equal(st(th_run(&t, &t.io[1], s)), NVME_SC_INVALID_FIELD);
+	s = th_rw(&t, NVME_CMD_WRITE, 0, 1, buf);
+	s.flags = 1u << 6; /* SGLs */
+	assert_int_equal(st(th_run(&t, &t.io[1], s)), NVME_SC_INVALID_FIELD);
+	/* a PRP list entry that is not page aligned */
+	s = th_rw(&t, NVME_CMD_WRITE, 0, 16, buf);
+	t.prp_list[3] += 4;
+	assert_int_equal(st(th_run(&t, &t.io[1], s)), NVME_SC_PRP_OFFSET_INVALID);
+	th_fini(&t);
+}
+
+static void test_flush_fua_and_cache(void **state)
+{
+	const char *pairs[] = {"media=ram", "blocks_per_plane=64", "pages_per_block=48", "op=0.2",
+			       NULL};
+	struct th t;
+	uint8_t *buf;
+	uint64_t t0, plain, fua;
+	struct nvme_sqe s;
+
+	(void)state;
+	th_init(&t, pairs);
+	th_qpair(&t, 1, 16);
+	buf = th_alloc(&t, 4096);
+	t0 = t.now_ns;
+	th_run(&t, &t.io[1], th_rw(&t, NVME_CMD_WRITE, 0, 1, buf));
+	plain = t.now_ns - t0;
+	/* fill a program unit so the FUA write has something to wait for */
+	for (int i = 1; i < 12; i++)
+		th_run(&t, &t.io[1], th_rw(&t, NVME_CMD_WRITE, i, 1, buf));
+	t.now_ns += 1000000;
+	t0 = t.now_ns;
+	s = th_rw(&t, NVME_CMD_WRITE, 20, 1, buf);
+	s.cdw12 |= NVME_RW_FUA;
+	assert_int_equal(st(th_run(&t, &t.io[1], s)), 0);
+	fua = t.now_ns - t0;
+	assert_true(plain < 10000);     /* completes from the write buffer */
+	assert_true(fua > 100000);      /* waits for the program that holds the unit */
+	assert_int_equal(st(th_run(&t, &t.io[1], (struct nvme_sqe){.opcode = NVME_CMD_FLUSH,
+								  .nsid = 1})), 0);
+	assert_int_equal(st(th_run(&t, &t.io[1], (struct nvme_sqe){.opcode = NVME_CMD_FLUSH,
+								  .nsid = 0xffffffff})), 0);
+	th_fini(&t);
+}
+
+static void test_write_zeroes_dsm_compare_verify(void **state)
+{
+	struct th t;
+	uint8_t *buf, *back;
+	struct nvme_dsm_range *r;
+	struct nvme_sqe s;
+	uint64_t mapped;
+
+	(void)state;
+	th_init(&t, ram);
+	th_qpair(&t, 1, 16);
+	buf = th_alloc(&t, 64 * 1024);
+	back = th_alloc(&t, 64 * 1024);
+	fill(buf, 64 * 1024, 3);
+	assert_int_equal(st(th_run(&t, &t.io[1], th_rw(&t, NVME_CMD_WRITE, 0, 16, buf))), 0);
+	/* Compare: equal, then different */
+	assert_int_equal(st(th_run(&t, &t.io[1], th_rw(&t, NVME_CMD_COMPARE, 0, 16, buf))), 0);
+	buf[5000] ^= 1;
+	assert_int_equal(st(th_run(&t, &t.io[1], th_rw(&t, NVME_CMD_COMPARE, 0, 16, buf))),
+			 NVME_SC_COMPARE_FAILED);
+	/* Verify: no data transfer, range checked */
+	s = (struct nvme_sqe){.opcode = NVME_CMD_VERIFY, .nsid = 1, .cdw10 = 0, .cdw12 = 15};
+	assert_int_equal(st(th_run(&t, &t.io[1], s)), 0);
+	s.cdw10 = (uint32_t)dev_capacity_lbas(t.ctrl->dev);
+	assert_int_equal(st(th_run(&t, &t.io[1], s)), NVME_SC_LBA_RANGE);
+	/* Write Zeroes without and with deallocate */
+	s = (struct nvme_sqe){.opcode = NVME_CMD_WRITE_ZEROES, .nsid = 1, .cdw10 = 2, .cdw12 = 1};
+	assert_int_equal(st(th_run(&t, &t.io[1], s)), 0);
+	mapped = t.ctrl->dev->ftl.c.mapped_units;
+	s = (struct nvme_sqe){.opcode = NVME_CMD_WRITE_ZEROES, .nsid = 1, .cdw10 = 8,
+			      .cdw12 = 3 | NVME_WZ_DEAC};
+	assert_int_equal(st(th_run(&t, &t.io[1], s)), 0);
+	assert_int_equal(t.ctrl->dev->ftl.c.mapped_units, mapped - 4);
+	assert_int_equal(st(th_run(&t, &t.io[1], th_rw(&t, NVME_CMD_READ, 0, 16, back))), 0);
+	for (int i = 2 * 4096; i < 4 * 4096; i++)
+		assert_int_equal(back[i], 0);
+	for (int i = 8 * 4096; i < 12 * 4096; i++)
+		assert_int_equal(back[i], 0);
+	assert_int_equal(back[14 * 4096], buf[14 * 4096]);
+	/* Dataset Management: deallocate two ranges */
+	r = th_alloc(&t, 2 * sizeof(*r));
+	r[0] = (struct nvme_dsm_range){.slba = 0, .nlb = 1};
+	r[1] = (struct nvme_dsm_range){.slba = 14, .nlb = 2};
+	s = (struct nvme_sqe){.opcode = NVME_CMD_DSM, .nsid = 1, .prp1 = (uintptr_t)r, .cdw10 = 1,
+			      .cdw11 = NVME_DSM_AD};
+	assert_int_equal(st(th_run(&t, &t.io[1], s)), 0);
+	assert_int_equal(st(th_run(&t, &t.io[1], th_rw(&t, NVME_CMD_READ, 0, 16, back))), 0);
+	assert_int_equal(back[0], 0);
+	assert_int_equal(back[15 * 4096 + 9], 0);
+	assert_int_equal(back[5 * 4096], buf[5 * 4096]);
+	r[1].slba = dev_capacity_lbas(t.ctrl->dev);
+	assert_int_equal(st(th_run(&t, &t.io[1], s)), NVME_SC_LBA_RANGE);
+	th_fini(&t);
+}
+
+static void test_wraparound_and_phase(void **state)
+{
+	struct th t;
+	uint8_t *buf;
+	struct nvme_cqe c;
+
+	(void)state;
+	th_init(&t, ram);
+	th_qpair(&t, 1, 4); /* 3 usable slots */
+	buf = th_alloc(&t, 4096);
+	/* 25 commands through a 4-entry queue: the rings wrap six times and the
+	 * phase tag flips each time */
+	for (int i = 0; i < 25; i++) {
+		c = th_run(&t, &t.io[1], th_rw(&t, NVME_CMD_WRITE, i, 1, buf));
+		assert_int_equal(st(c), 0);
+		assert_int_equal(c.status & NVME_CQE_PHASE, t.io[1].cq_phase ^ (t.io[1].cq_head == 0));
+		assert_int_equal(c.sq_head, (i + 1) % 4);
+		assert_int_equal(c.sq_id, 1);
+	}
+	assert_int_equal(t.io[1].cq_head, 25 % 4);
+	assert_int_equal(t.io[1].cq_phase, (25 / 4) % 2 ? 0 : 1);
+	th_fini(&t);
+}
+
+static void test_full_queues(void **state)
+{
+	struct th t;
+	uint8_t *buf;
+	struct nvme_sqe s;
+	struct nvme_cqe c[8];
+
+	(void)state;
+	th_init(&t, ram);
+	th_qpair(&t, 1, 4);
+	buf = th_alloc(&t, 4096);
+	/* SQ full: 3 accepted, the 4th refused until something completes */
+	for (int i = 0; i < 3; i++) {
+		s = th_rw(&t, NVME_CMD_READ, i, 1, buf);
+		assert_true(host_qp_submit(&t.io[1], &s, NULL, NULL, NULL) >= 0);
+	}
+	s = th_rw(&t, NVME_CMD_READ, 3, 1, buf);
+	assert_int_equal(host_qp_submit(&t.io[1], &s, NULL, NULL, NULL), -EAGAIN);
+	nvme_ctrl_process_sq(t.ctrl, 1, t.now_ns);
+	th_drain(&t);
+	/* CQ full: the CQ holds 3; post nothing more until the host reaps */
+	assert_int_equal(host_qp_reap(&t.io[1], 8, c, NULL, NULL), 3);
+	for (int i = 0; i < 3; i++) {
+		s = th_rw(&t, NVME_CMD_READ, i, 1, buf);
+		assert_true(host_qp_submit(&t.io[1], &s, NULL, NULL, NULL) >= 0);
+		nvme_ctrl_process_sq(t.ctrl, 1, t.now_ns);
+	}
+	th_drain(&t);
+	assert_int_equal(host_qp_reap(&t.io[1], 8, c, NULL, NULL), 3);
+	th_fini(&t);
+}
+
+static void test_cq_full_holds_completions(void **state)
+{
+	struct th t;
+	uint8_t *buf;
+	struct nvme_cqe c[8];
+
+	(void)state;
+	th_init(&t, ram);
+	/* CQ of 4 shared by two SQs of 4: up to 6 completions for 3 CQ slots */
+	th_qpair(&t, 1, 4);
+	{
+		struct host_qp *qp = &t.io[2];
+		struct nvme_sqe sq = {.opcode = NVME_ADMIN_CREATE_SQ, .cdw10 = 2 | 3u << 16,
+				      .cdw11 = 1 | 1u << 16};
+
+		assert_int_equal(host_qp_alloc(qp, 2, 4), 0);
+		th_register_qp(&t, qp);
+		sq.prp1 = (uintptr_t)qp->sq_ring;
+		assert_int_equal(st(th_admin(&t, sq)), 0);
+		host_qp_bind(qp, t.ctrl->sq[2], t.ctrl->cq[1]);
+	}
+	buf = th_alloc(&t, 4096);
+	for (int q = 1; q <= 2; q++)
+		for (int i = 0; i < 3; i++)
+			th_submit(&t, &t.io[q], th_rw(&t, NVME_CMD_READ, i, 1, buf));
+	th_drain(&t);
+	assert_int_equal(t.ctrl->npend, 3); /* three wait for room */
+	assert_int_equal(host_qp_reap(&t.io[1], 8, c, NULL, NULL), 3);
+	th_drain(&t);
+	assert_int_equal(t.ctrl->npend, 0);
+	assert_int_equal(host_qp_reap(&t.io[1], 8, c, NULL, NULL), 3);
+	th_fini(&t);
+}
+
+static void test_out_of_order_completion(void **state)
+{
+	struct th t;
+	uint8_t *buf;
+	struct nvme_cqe c[4];
+	int slow, fast;
+
+	(void)state;
+	th_init(&t, ram);
+	th_qpair(&t, 1, 16);
+	buf = th_alloc(&t, 4096);
+	th_run(&t, &t.io[1], th_rw(&t, NVME_CMD_WRITE, 0, 1, buf));
+	t.now_ns += 100000000; /* let it reach NAND */
+	/* a NAND read (tens of us) then a read of a never-written LBA (no NAND) */
+	slow = th_submit(&t, &t.io[1], th_rw(&t, NVME_CMD_READ, 0, 1, buf));
+	fast = th_submit(&t, &t.io[1], th_rw(&t, NVME_CMD_READ, 999, 1, buf));
+	th_drain(&t);
+	assert_int_equal(host_qp_reap(&t.io[1], 4, c, NULL, NULL), 2);
+	assert_int_equal(c[0].cid, fast);
+	assert_int_equal(c[1].cid, slow);
+	th_fini(&t);
+}
+
+static void test_many_queue_pairs(void **state)
+{
+	struct th t;
+	uint8_t *buf;
+	struct nvme_cqe c;
+	int total = 0;
+
+	(void)state;
+	th_init(&t, ram);
+	buf = th_alloc(&t, 4096);
+	for (uint16_t q = 1; q < NVME_MAX_QUEUES; q++)
+		th_qpair(&t, q, 8);
+	/* every queue pair holds commands at once, each on its own LBAs */
+	for (uint16_t q = 1; q < NVME_MAX_QUEUES; q++)
+		for (int i = 0; i < 4; i++)
+			th_submit(&t, &t.io[q], th_rw(&t, NVME_CMD_WRITE, q * 8 + i, 1, buf));
+	th_drain(&t);
+	for (uint16_t q = 1; q < NVME_MAX_QUEUES; q++) {
+		int n = 0;
+
+		while (host_qp_reap(&t.io[q], 1, &c, NULL, NULL)) {
+			assert_int_equal(c.sq_id, q);
+			assert_int_equal(st(c), 0);
+			n++;
+		}
+		assert_int_equal(n, 4);
+		total += n;
+	}
+	assert_int_equal(total, 4 * (NVME_MAX_QUEUES - 1));
+	/* a 64th I/O queue does not exist */
+	assert_int_equal(st(th_admin(&t, (struct nvme_sqe){.opcode = NVME_ADMIN_CREATE_CQ,
+							   .prp1 = (uintptr_t)th_alloc(&t, 4096),
+							   .cdw10 = 64 | 3u << 16, .cdw11 = 1})),
+			 NVME_SC_QID_INVALID);
+	th_fini(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_write_read_prp_forms),
+		cmocka_unit_test(test_io_errors),
+		cmocka_unit_test(test_flush_fua_and_cache),
+		cmocka_unit_test(test_write_zeroes_dsm_compare_verify),
+		cmocka_unit_test(test_wraparound_and_phase),
+		cmocka_unit_test(test_full_queues),
+		cmocka_unit_test(test_cq_full_holds_completions),
+		cmocka_unit_test(test_out_of_order_completion),
+		cmocka_unit_test(test_many_queue_pairs),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
