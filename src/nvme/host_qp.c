@@ -64,7 +64,7 @@ int host_qp_submit(struct host_qp *qp, struct nvme_sqe *sqe, host_done_fn done, 
 	if (!nvme_sq_submit(qp->sq, &qp->sq_tail, qp->sq_head, sqe))
 		return -EAGAIN;
 	qp->nfree--;
-	qp->slot[cid] = (struct host_slot){done, arg, registered};
+	qp->slot[cid] = (struct host_slot){true, done, arg, registered};
 	qp->inflight++;
 	return cid;
 }
@@ -78,20 +78,21 @@ int host_qp_reap(struct host_qp *qp, int max, struct nvme_cqe *out,
 	while (n < max && nvme_cq_reap(qp->cq, &qp->cq_head, &qp->cq_phase, &cqe)) {
 		struct host_slot s;
 
+		if (out)
+			out[n] = cqe;
+		n++;
+		/* a CQ may serve other SQs too: only this SQ's commands are ours */
+		if (cqe.sq_id != qp->qid || cqe.cid >= qp->entries || !qp->slot[cqe.cid].busy)
+			continue;
 		qp->sq_head = cqe.sq_head;
-		if (cqe.cid >= qp->entries)
-			continue; /* not ours: a controller bug, but never index past the table */
 		s = qp->slot[cqe.cid];
 		qp->slot[cqe.cid] = (struct host_slot){0};
 		qp->free_cid[qp->nfree++] = cqe.cid;
 		qp->inflight--;
 		if (s.registered && unregister)
 			unregister(ctx, s.registered);
-		if (out)
-			out[n] = cqe;
 		if (s.done)
 			s.done(s.arg, &cqe);
-		n++;
 	}
 	if (n)
 		nvme_cq_ring_head(qp->cq, qp->cq_head);

@@ -17,6 +17,7 @@
 typedef void (*host_done_fn)(void *arg, const struct nvme_cqe *cqe);
 
 struct host_slot {
+	bool busy;
 	host_done_fn done;
 	void *arg;
 	void *registered; /* buffer registered for this command only, or NULL */
