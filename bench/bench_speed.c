@@ -12,6 +12,7 @@
 
 #include "bare_gc.h"
 #include "core/device.h"
+#include "nvme/ctrl.h"
 #include "runtime/sim.h"
 #include "workload/job.h"
 
@@ -30,10 +31,10 @@ static long rss_kib(void)
 }
 
 /* A 970 PRO-like array (16 dies, 32 KiB pages), sized for the logical capacity. */
-static struct vssd_dev *bench_dev(double logical_gib)
+static struct nvme_ctrl *bench_ctrl(double logical_gib)
 {
 	struct vssd_config cfg;
-	struct vssd_dev *dev = NULL;
+	struct nvme_ctrl *ctrl = NULL;
 	char err[512], blocks[32];
 	uint64_t line_bytes = 16ULL * 256 * 32768;
 	uint64_t lines = (uint64_t)(logical_gib * 1.28 * (1ULL << 30) / line_bytes) + 1;
@@ -46,9 +47,9 @@ static struct vssd_dev *bench_dev(double logical_gib)
 	    config_set(&cfg, "op", "0.28", err, sizeof(err)) ||
 	    config_set(&cfg, "lba_bytes", "4096", err, sizeof(err)) ||
 	    config_set(&cfg, "media", "none", err, sizeof(err)) ||
-	    dev_create(&cfg, &dev, err, sizeof(err)))
+	    nvme_ctrl_create(&cfg, &ctrl, err, sizeof(err)))
 		goto fail;
-	return dev;
+	return ctrl;
 fail:
 	fprintf(stderr, "bench: %s\n", err);
 	exit(1);
@@ -59,7 +60,8 @@ int main(int argc, char **argv)
 	double gib = argc > 1 ? atof(argv[1]) : 64, measure_pct = argc > 2 ? atof(argv[2]) : 100;
 	const char *mode = argc > 3 ? argv[3] : "both";
 	long rss0 = rss_kib();
-	struct vssd_dev *dev = bench_dev(gib);
+	struct nvme_ctrl *ctrl = bench_ctrl(gib);
+	struct vssd_dev *dev = ctrl->dev;
 	const struct geometry *geo = &dev->geo;
 	double vssd_rate = 0, bare_rate = 0;
 	char jobs[512], err[512];
@@ -81,7 +83,7 @@ int main(int argc, char **argv)
 			 "[warm]\nstonewall\nrw=randwrite\nio_size=200%%\n"
 			 "[measure]\nstonewall\nrw=randwrite\nio_size=%g%%\n", measure_pct);
 		if (job_file_parse(jobs, "bench", &jf, err, sizeof(err)) ||
-		    sim_run(dev, &jf, &opt, &res, err, sizeof(err))) {
+		    sim_run(ctrl, &jf, &opt, &res, err, sizeof(err))) {
 			fprintf(stderr, "bench: %s\n", err);
 			return 1;
 		}
@@ -112,6 +114,6 @@ int main(int argc, char **argv)
 	}
 	if (vssd_rate > 0 && bare_rate > 0)
 		printf("ratio: vssd / bare = %.3f\n", vssd_rate / bare_rate);
-	dev_destroy(dev);
+	nvme_ctrl_destroy(ctrl);
 	return 0;
 }

@@ -7,6 +7,7 @@ packages=(
 	build-essential meson ninja-build pkg-config
 	libinih-dev libjson-c-dev libcmocka-dev
 	jq gnuplot-nox
+	clang libclang-rt-14-dev
 )
 
 missing=()

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "core/device.h"
+#include "nvme/ctrl.h"
 #include "report/report.h"
 #include "runtime/sim.h"
 #include "workload/job.h"
@@ -116,7 +117,7 @@ int cmd_sim(int argc, char **argv)
 	struct sim_args a = {0};
 	struct vssd_config cfg;
 	struct job_file jf;
-	struct vssd_dev *dev = NULL;
+	struct nvme_ctrl *ctrl = NULL;
 	struct sim_result res;
 	struct sim_options opt = {0};
 	char err[512];
@@ -130,21 +131,21 @@ int cmd_sim(int argc, char **argv)
 		fprintf(stderr, "vssd: %s\n", err);
 		return 1;
 	}
-	if (dev_create(&cfg, &dev, err, sizeof(err))) {
+	if (nvme_ctrl_create(&cfg, &ctrl, err, sizeof(err))) {
 		fprintf(stderr, "vssd: %s\n", err);
 		goto out;
 	}
 	opt.seed = cfg.seed;
 	opt.progress = isatty(STDERR_FILENO);
 	opt.sample_interval_ns = a.csv_dir ? a.csv_interval_ms * 1000000ULL : 0;
-	if (sim_run(dev, &jf, &opt, &res, err, sizeof(err))) {
+	if (sim_run(ctrl, &jf, &opt, &res, err, sizeof(err))) {
 		fprintf(stderr, "vssd: %s\n", err);
 		goto out;
 	}
 	if (a.json)
-		rc = report_json(stdout, dev, &res);
+		rc = report_json(stdout, ctrl->dev, &res);
 	else
-		report_text(stdout, dev, &res);
+		report_text(stdout, ctrl->dev, &res);
 	if (!rc && a.csv_dir && report_csv(a.csv_dir, &res, err, sizeof(err))) {
 		fprintf(stderr, "vssd: %s\n", err);
 		rc = -1;
@@ -152,7 +153,7 @@ int cmd_sim(int argc, char **argv)
 	status = rc ? 1 : 0;
 	sim_result_free(&res);
 out:
-	dev_destroy(dev);
+	nvme_ctrl_destroy(ctrl);
 	job_file_free(&jf);
 	return status;
 }

@@ -99,8 +99,8 @@ int dev_write(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, const void *buf
 	if (tm->on)
 		start = done = now_ns + tm->fw_write_ns;
 	while (lba < end) {
-		uint32_t lu = (uint32_t)(lba / geo->lbas_per_unit);
-		uint32_t first = (uint32_t)(lba % geo->lbas_per_unit);
+		uint32_t lu = (uint32_t)(lba >> geo->lba_unit_shift);
+		uint32_t first = (uint32_t)(lba & (geo->lbas_per_unit - 1));
 		uint32_t n = geo->lbas_per_unit - first;
 		const void *data = NULL;
 		uint64_t ready = now_ns;
@@ -132,8 +132,8 @@ int dev_read(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, void *buf, uint6
 {
 	const struct geometry *geo = &dev->geo;
 	struct timing *tm = &dev->tm;
-	uint32_t lu = (uint32_t)(slba / geo->lbas_per_unit);
-	uint32_t last = (uint32_t)((slba + nlb - 1) / geo->lbas_per_unit);
+	uint32_t lu = (uint32_t)(slba >> geo->lba_unit_shift);
+	uint32_t last = (uint32_t)((slba + nlb - 1) >> geo->lba_unit_shift);
 	uint32_t nunits = last - lu + 1;
 	uint64_t bytes = (uint64_t)nlb * geo->lba_bytes, start = now_ns, end;
 	uint8_t *dst = NULL, *bounce = NULL;

@@ -65,7 +65,7 @@ int dev_flush(struct vssd_dev *dev, uint64_t now_ns, uint64_t *done_ns);
  * lets the FTL fetch its map entries early. Changes no state. */
 static inline void dev_prefetch(const struct vssd_dev *dev, uint64_t slba, int stage)
 {
-	uint64_t lu = slba / dev->geo.lbas_per_unit;
+	uint64_t lu = slba >> dev->geo.lba_unit_shift;
 
 	if (lu < dev->geo.logical_units)
 		conv_prefetch(&dev->ftl, (uint32_t)lu, stage);

@@ -39,6 +39,7 @@ int geometry_init(struct geometry *geo, const struct vssd_config *cfg, char *err
 	geo->blocks_per_line = geo->dies * geo->planes;
 	geo->lba_bytes = (uint32_t)cfg->lba_bytes;
 	geo->lbas_per_unit = UNIT_BYTES / geo->lba_bytes;
+	geo->lba_unit_shift = (uint32_t)__builtin_ctz(geo->lbas_per_unit);
 
 	upl = (uint64_t)geo->units_per_prog * geo->progs_per_block * geo->dies;
 	physical = upl * geo->lines;

@@ -35,6 +35,7 @@ struct geometry {
 	uint64_t logical_units; /* physical / (1 + op), rounded down */
 	uint32_t lba_bytes;
 	uint32_t lbas_per_unit;
+	uint32_t lba_unit_shift; /* log2(lbas_per_unit): LBA >> shift = unit */
 };
 
 /* Where a physical unit sits in the NAND array. */

@@ -29,7 +29,7 @@ bool nvme_cq_post(struct nvme_cq *cq, const struct nvme_cqe *cqe)
 bool nvme_sq_submit(struct nvme_sq *sq, uint16_t *host_tail, uint16_t sq_head,
 		    const struct nvme_sqe *sqe)
 {
-	uint16_t next = (uint16_t)((*host_tail + 1) % sq->size);
+	uint16_t next = *host_tail + 1 == sq->size ? 0 : (uint16_t)(*host_tail + 1);
 
 	if (next == sq_head)
 		return false;

@@ -48,14 +48,15 @@ static inline int nvme_sq_pending(struct nvme_sq *sq)
 
 	if (tail >= sq->size)
 		return -1;
-	return (int)((tail + sq->size - sq->head) % sq->size);
+	return tail >= sq->head ? (int)(tail - sq->head) : (int)(tail + sq->size - sq->head);
 }
 
 /* Takes the SQE at the head. Call only when nvme_sq_pending() > 0. */
 static inline void nvme_sq_fetch(struct nvme_sq *sq, struct nvme_sqe *out)
 {
 	*out = sq->ring[sq->head];
-	sq->head = (uint16_t)((sq->head + 1) % sq->size);
+	if (++sq->head == sq->size)
+		sq->head = 0;
 	atomic_store_explicit(&sq->head_shadow, sq->head, memory_order_release);
 }
 
@@ -64,8 +65,9 @@ static inline bool nvme_cq_full(struct nvme_cq *cq)
 {
 	/* acquire: pairs with the host's release store in nvme_cq_ring_head() */
 	uint32_t head = atomic_load_explicit(&cq->head_db, memory_order_acquire);
+	uint32_t next = cq->tail + 1u == cq->size ? 0 : cq->tail + 1u;
 
-	return (cq->tail + 1u) % cq->size == head;
+	return next == head;
 }
 
 /* Writes a CQE with the current phase. The status word, which carries the

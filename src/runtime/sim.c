@@ -15,21 +15,23 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/mman.h>
+
+#include "nvme/host_qp.h"
 #include "workload/generator.h"
 
-enum ev_kind { EV_SUBMIT, EV_COMPLETE };
+enum ev_kind { EV_SUBMIT };
 
 /* I/Os generated ahead of their submission; the sequence is the same. */
 #define LOOKAHEAD 2
+#define ADMIN_ENTRIES 16
+#define MAX_QUEUE_ENTRIES (NVME_MQES + 1)
 
 struct event {
 	uint64_t t_ns;
 	uint64_t seq;
-	uint64_t submit_ns;
 	uint32_t job;
-	uint32_t nlb;
 	uint8_t kind;
-	uint8_t dir;
 };
 
 struct event_heap {
@@ -37,9 +39,26 @@ struct event_heap {
 	uint32_t len, cap;
 };
 
+struct sim;
+
+/* One fio I/O in flight: one NVMe command, or several when it is over MDTS. */
+struct io_track {
+	struct sim *s;
+	struct io_track *next_free;
+	uint64_t submit_ns;
+	uint32_t job;
+	uint32_t nlb;
+	uint32_t parts_left;
+	uint16_t status; /* the first failure, if any */
+	uint8_t dir;
+};
+
 struct job_state {
 	struct job_gen gen;
 	struct sim_job_result *res;
+	struct host_qp *qp; /* its queue pair (shared when a group has many jobs) */
+	struct io_track *tracks, *free_tracks;
+	uint32_t parts_max; /* NVMe commands one I/O may need */
 	uint64_t start_ns;
 	uint64_t stop_ns; /* no submissions from here on (runtime) */
 	uint32_t inflight;
@@ -53,15 +72,20 @@ struct job_state {
 };
 
 struct sim {
+	struct nvme_ctrl *ctrl;
 	struct vssd_dev *dev;
 	const struct sim_options *opt;
+	struct host_qp admin;
+	struct host_qp qps[NVME_MAX_QUEUES]; /* by qid; 0 unused */
+	uint16_t nqps;
+	uint64_t posted_cqs; /* bit per CQ the controller posted to */
 	struct event_heap heap;
 	struct job_state *js;
 	uint64_t seq;
 	uint64_t now_ns;
 	uint64_t total_inflight;
 	uint64_t host_ios;
-	uint8_t *buf;
+	uint8_t *buf; /* data buffer, registered for DMA */
 	uint64_t buf_bytes;
 	/* time series */
 	uint64_t next_sample_ns;
@@ -205,6 +229,101 @@ static int sample(struct sim *s)
 	return 0;
 }
 
+/* Runs one admin command to completion at the current virtual time. */
+static int admin(struct sim *s, struct nvme_sqe sqe)
+{
+	struct nvme_cqe cqe;
+
+	if (host_qp_submit(&s->admin, &sqe, NULL, NULL, NULL) < 0)
+		return -EAGAIN;
+	nvme_ctrl_process_sq(s->ctrl, 0, s->now_ns);
+	nvme_ctrl_post_due(s->ctrl, s->now_ns);
+	if (host_qp_reap(&s->admin, 1, &cqe, NULL, NULL) != 1)
+		return -EIO;
+	return (cqe.status & ~NVME_CQE_PHASE & ~NVME_CQE_DNR) ? -EIO : 0;
+}
+
+static void on_post(void *arg, uint16_t cqid)
+{
+	((struct sim *)arg)->posted_cqs |= 1ULL << cqid;
+}
+
+static int register_mem(struct sim *s, void *p, uint64_t bytes)
+{
+	return dma_register(&s->ctrl->dma, p, bytes);
+}
+
+static int register_qp(struct sim *s, struct host_qp *qp)
+{
+	int rc = register_mem(s, qp->sq_ring, (uint64_t)qp->entries * sizeof(struct nvme_sqe));
+
+	if (!rc)
+		rc = register_mem(s, qp->cq_ring, (uint64_t)qp->entries * sizeof(struct nvme_cqe));
+	if (!rc)
+		rc = register_mem(s, qp->prp_lists, (uint64_t)qp->entries * NVME_PAGE_BYTES);
+	return rc;
+}
+
+static void unregister_qp(struct sim *s, struct host_qp *qp)
+{
+	dma_unregister(&s->ctrl->dma, qp->sq_ring);
+	dma_unregister(&s->ctrl->dma, qp->cq_ring);
+	dma_unregister(&s->ctrl->dma, qp->prp_lists);
+}
+
+/* The admin queue, as a driver sets it up when the controller is enabled. */
+static int setup_admin(struct sim *s)
+{
+	int rc = host_qp_alloc(&s->admin, 0, ADMIN_ENTRIES);
+
+	if (!rc)
+		rc = register_qp(s, &s->admin);
+	if (!rc)
+		rc = nvme_ctrl_enable(s->ctrl, s->admin.sq_ring, ADMIN_ENTRIES, s->admin.cq_ring,
+				      ADMIN_ENTRIES);
+	if (rc)
+		return rc;
+	host_qp_bind(&s->admin, s->ctrl->sq[0], s->ctrl->cq[0]);
+	s->ctrl->on_post = on_post;
+	s->ctrl->on_post_arg = s;
+	return 0;
+}
+
+/* Creates queue pair qid (Create I/O CQ, then SQ) of `entries` slots. */
+static int create_qp(struct sim *s, uint16_t qid, uint32_t entries)
+{
+	struct host_qp *qp = &s->qps[qid];
+	int rc = host_qp_alloc(qp, qid, (uint16_t)entries);
+
+	if (!rc)
+		rc = register_qp(s, qp);
+	if (!rc)
+		rc = admin(s, (struct nvme_sqe){.opcode = NVME_ADMIN_CREATE_CQ,
+						.prp1 = (uintptr_t)qp->cq_ring,
+						.cdw10 = qid | (entries - 1) << 16,
+						.cdw11 = 1 | 2 | (uint32_t)qid << 16});
+	if (!rc)
+		rc = admin(s, (struct nvme_sqe){.opcode = NVME_ADMIN_CREATE_SQ,
+						.prp1 = (uintptr_t)qp->sq_ring,
+						.cdw10 = qid | (entries - 1) << 16,
+						.cdw11 = 1 | (uint32_t)qid << 16});
+	if (rc)
+		return rc;
+	host_qp_bind(qp, s->ctrl->sq[qid], s->ctrl->cq[qid]);
+	return 0;
+}
+
+static void delete_qps(struct sim *s)
+{
+	for (uint16_t q = 1; q <= s->nqps; q++) {
+		admin(s, (struct nvme_sqe){.opcode = NVME_ADMIN_DELETE_SQ, .cdw10 = q});
+		admin(s, (struct nvme_sqe){.opcode = NVME_ADMIN_DELETE_CQ, .cdw10 = q});
+		unregister_qp(s, &s->qps[q]);
+		host_qp_free(&s->qps[q]);
+	}
+	s->nqps = 0;
+}
+
 /* Data for a write: each 4 KiB unit stamped with its LBA and a counter, so
  * stored data differs from place to place and from write to write. */
 static void fill_pattern(struct sim *s, uint64_t slba, uint64_t bytes)
@@ -216,42 +335,88 @@ static void fill_pattern(struct sim *s, uint64_t slba, uint64_t bytes)
 	}
 }
 
+static int complete_io(struct sim *s, struct io_track *io);
+
+/* A command of an I/O completed (called while its CQ is reaped). */
+static void part_done(void *arg, const struct nvme_cqe *cqe)
+{
+	struct io_track *io = arg;
+	uint16_t status = cqe->status & ~NVME_CQE_PHASE & ~NVME_CQE_DNR;
+
+	if (status && !io->status)
+		io->status = status;
+	if (--io->parts_left == 0)
+		complete_io(io->s, io);
+}
+
+static const uint8_t opcode_of[] = {
+	[DIR_READ] = NVME_CMD_READ, [DIR_WRITE] = NVME_CMD_WRITE,
+	[DIR_TRIM] = NVME_CMD_DSM, [DIR_FLUSH] = NVME_CMD_FLUSH,
+};
+
+/* Submits one NVMe command of an I/O: LBAs [slba, slba + nlb), data at buf. */
+static int submit_part(struct sim *s, struct host_qp *qp, struct io_track *io, uint64_t slba,
+		       uint32_t nlb, uint8_t *buf)
+{
+	struct nvme_sqe sqe = {.opcode = opcode_of[io->dir], .nsid = NVME_NSID};
+	int cid = host_qp_next_cid(qp);
+	uint64_t *list;
+
+	if (cid < 0)
+		return -EAGAIN;
+	list = host_qp_prp_list(qp, (uint16_t)cid);
+	if (io->dir == DIR_TRIM) {
+		/* one DSM range, in the command's PRP list page */
+		*(struct nvme_dsm_range *)list = (struct nvme_dsm_range){.nlb = nlb, .slba = slba};
+		sqe.prp1 = (uintptr_t)list;
+		sqe.cdw11 = NVME_DSM_AD;
+	} else if (io->dir != DIR_FLUSH) {
+		sqe.cdw10 = (uint32_t)slba;
+		sqe.cdw11 = (uint32_t)(slba >> 32);
+		sqe.cdw12 = nlb - 1;
+		nvme_build_prps(buf, (uint64_t)nlb * s->dev->geo.lba_bytes, list, &sqe.prp1, &sqe.prp2);
+	}
+	return host_qp_submit(qp, &sqe, part_done, io, NULL) < 0 ? -EAGAIN : 0;
+}
+
 static int issue(struct sim *s, uint32_t j, const struct io_req *io)
 {
-	struct vssd_dev *dev = s->dev;
-	bool data = dev->media->keeps_data;
-	uint64_t bytes = (uint64_t)io->nlb * dev->geo.lba_bytes, done = s->now_ns;
-	int rc;
+	struct job_state *js = &s->js[j];
+	struct io_track *t = js->free_tracks;
+	uint32_t lba_bytes = s->dev->geo.lba_bytes, max_nlb = NVME_MAX_XFER_BYTES / lba_bytes;
+	uint32_t max_part = io->dir == DIR_TRIM ? 0xffffffffu : max_nlb;
+	uint64_t done = 0;
+	int rc = 0;
 
 	/* background GC gets the gaps in which nothing was outstanding */
 	if (!s->total_inflight && s->now_ns > s->idle_since_ns)
-		dev_idle(dev, s->now_ns);
-	switch (io->dir) {
-	case DIR_READ:
-		rc = dev_read(dev, io->slba, io->nlb, data ? s->buf : NULL, s->now_ns, &done);
-		break;
-	case DIR_WRITE:
-		if (data)
-			fill_pattern(s, io->slba, bytes);
-		rc = dev_write(dev, io->slba, io->nlb, data ? s->buf : NULL, s->now_ns, &done);
-		break;
-	case DIR_TRIM:
-		rc = dev_trim(dev, io->slba, io->nlb, s->now_ns, &done);
-		break;
-	default:
-		rc = dev_flush(dev, s->now_ns, &done);
-		break;
+		dev_idle(s->dev, s->now_ns);
+	js->free_tracks = t->next_free;
+	*t = (struct io_track){.s = s, .submit_ns = s->now_ns, .job = j, .nlb = io->nlb,
+			       .dir = io->dir};
+	if (io->dir == DIR_WRITE && s->dev->media->keeps_data)
+		fill_pattern(s, io->slba, (uint64_t)io->nlb * lba_bytes);
+	/* an I/O over MDTS becomes several commands, as a driver splits it */
+	t->parts_left = io->dir == DIR_FLUSH ? 1 : (io->nlb + max_part - 1) / max_part;
+	if (io->dir == DIR_FLUSH)
+		rc = submit_part(s, js->qp, t, 0, 0, NULL);
+	for (uint64_t off = 0; !rc && io->dir != DIR_FLUSH && off < io->nlb; off += max_part) {
+		uint32_t n = io->nlb - off < max_part ? (uint32_t)(io->nlb - off) : max_part;
+
+		rc = submit_part(s, js->qp, t, io->slba + off, n, s->buf + done);
+		done += (uint64_t)n * lba_bytes;
 	}
 	if (rc) {
-		snprintf(s->err, s->errlen, "job '%s': device error %d (%s) at LBA %llu",
-			 s->js[j].res->spec->name, rc, strerror(-rc), (unsigned long long)io->slba);
+		snprintf(s->err, s->errlen, "job '%s': queue %u is full", js->res->spec->name,
+			 js->qp->qid);
 		return rc;
 	}
-	s->js[j].inflight++;
+	/* the doorbell: in virtual time the controller fetches at once */
+	nvme_ctrl_process_sq(s->ctrl, js->qp->qid, s->now_ns);
+	js->inflight++;
 	s->total_inflight++;
 	s->host_ios++;
-	return heap_push(s, (struct event){.t_ns = done, .submit_ns = s->now_ns, .job = j,
-					   .nlb = io->nlb, .kind = EV_COMPLETE, .dir = io->dir});
+	return 0;
 }
 
 /* The job's next I/O. Keeps LOOKAHEAD generated ahead and tells the device
@@ -303,32 +468,101 @@ static int submit(struct sim *s, uint32_t j)
 	return issue(s, j, &io);
 }
 
-static int complete(struct sim *s, const struct event *e)
+static int complete_io(struct sim *s, struct io_track *io)
 {
-	struct job_state *js = &s->js[e->job];
-	uint64_t lat = e->t_ns - e->submit_ns;
-	uint64_t bytes = (uint64_t)e->nlb * s->dev->geo.lba_bytes;
+	struct job_state *js = &s->js[io->job];
+	uint64_t lat = s->now_ns - io->submit_ns;
+	uint64_t bytes = (uint64_t)io->nlb * s->dev->geo.lba_bytes;
+	uint8_t dir = io->dir;
 
+	if (io->status && !s->err[0])
+		snprintf(s->err, s->errlen, "job '%s': the device failed a command with status "
+			 "0x%03x (SCT %u, SC 0x%02x)", js->res->spec->name, io->status,
+			 NVME_CQE_SCT(io->status), NVME_CQE_SC(io->status));
+	io->next_free = js->free_tracks;
+	js->free_tracks = io;
 	js->inflight--;
 	if (!--s->total_inflight)
-		s->idle_since_ns = e->t_ns;
-	if (e->dir == DIR_FLUSH)
+		s->idle_since_ns = s->now_ns;
+	if (dir == DIR_FLUSH)
 		lat_stats_add(&js->res->flush, lat, 0);
 	else
-		lat_stats_add(&js->res->dir[e->dir], lat, bytes);
-	if (e->t_ns > js->res->end_ns)
-		js->res->end_ns = e->t_ns;
-	if (e->dir <= DIR_WRITE) {
-		s->iv.bytes[e->dir] += bytes;
-		s->iv.ios[e->dir]++;
-		s->iv.lat_sum_ns[e->dir] += (double)lat;
-		if (lat > s->iv.lat_max_ns[e->dir])
-			s->iv.lat_max_ns[e->dir] = lat;
+		lat_stats_add(&js->res->dir[dir], lat, bytes);
+	if (s->now_ns > js->res->end_ns)
+		js->res->end_ns = s->now_ns;
+	if (dir <= DIR_WRITE) {
+		s->iv.bytes[dir] += bytes;
+		s->iv.ios[dir]++;
+		s->iv.lat_sum_ns[dir] += (double)lat;
+		if (lat > s->iv.lat_max_ns[dir])
+			s->iv.lat_max_ns[dir] = lat;
 	}
 	if (js->res->spec->thinktime_ns)
-		return heap_push(s, (struct event){.t_ns = e->t_ns + js->res->spec->thinktime_ns,
-						   .job = e->job, .kind = EV_SUBMIT});
-	return submit(s, e->job);
+		return heap_push(s, (struct event){.t_ns = s->now_ns + js->res->spec->thinktime_ns,
+						   .job = io->job, .kind = EV_SUBMIT});
+	return submit(s, io->job);
+}
+
+/* NVMe commands one I/O of the job needs at most. */
+static uint32_t parts_of(const struct sim *s, const struct job_state *js)
+{
+	uint64_t max = NVME_MAX_XFER_BYTES / s->dev->geo.lba_bytes * s->dev->geo.lba_bytes;
+
+	return js->gen.max_io_bytes <= max ? 1 : (uint32_t)((js->gen.max_io_bytes + max - 1) / max);
+}
+
+/* One queue pair per job, up to the controller's 63; beyond that, jobs share
+ * them round-robin. Each queue is sized for everything its jobs keep in flight. */
+static int setup_group_queues(struct sim *s, const struct job_file *jf, int g)
+{
+	uint32_t need[NVME_MAX_QUEUES] = {0}, njobs = 0, k = 0;
+	int rc;
+
+	for (uint32_t j = 0; j < jf->njobs; j++)
+		njobs += jf->jobs[j].group == g;
+	s->nqps = (uint16_t)(njobs < NVME_MAX_QUEUES - 1 ? njobs : NVME_MAX_QUEUES - 1);
+	for (uint32_t j = 0; j < jf->njobs; j++) {
+		struct job_state *js = &s->js[j];
+		uint16_t qid;
+
+		if (jf->jobs[j].group != g)
+			continue;
+		qid = (uint16_t)(1 + k++ % s->nqps);
+		js->parts_max = parts_of(s, js);
+		need[qid] += jf->jobs[j].iodepth * js->parts_max;
+		js->qp = &s->qps[qid];
+	}
+	for (uint16_t q = 1; q <= s->nqps; q++) {
+		if (need[q] + 1 > MAX_QUEUE_ENTRIES) {
+			snprintf(s->err, s->errlen, "queue %u would need %u entries for its jobs' "
+				 "iodepth (NVMe commands per I/O: %u); a queue holds %u: lower "
+				 "iodepth", q, need[q] + 1, s->js[0].parts_max, MAX_QUEUE_ENTRIES);
+			return -EINVAL;
+		}
+		if ((rc = create_qp(s, q, need[q] + 1)))
+			return rc;
+	}
+	return 0;
+}
+
+/* The data buffer: virtual memory registered for DMA, touched only when the
+ * store keeps data (or a read returns zeros into it). */
+static int grow_buffer(struct sim *s, uint64_t bytes)
+{
+	uint8_t *b;
+
+	bytes = (bytes + NVME_PAGE_BYTES - 1) / NVME_PAGE_BYTES * NVME_PAGE_BYTES;
+	b = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		 -1, 0);
+	if (b == MAP_FAILED)
+		return -ENOMEM;
+	if (s->buf) {
+		dma_unregister(&s->ctrl->dma, s->buf);
+		munmap(s->buf, s->buf_bytes);
+	}
+	s->buf = b;
+	s->buf_bytes = bytes;
+	return register_mem(s, b, bytes);
 }
 
 static int start_group(struct sim *s, const struct job_file *jf, struct sim_result *res, int g)
@@ -347,18 +581,20 @@ static int start_group(struct sim *s, const struct job_file *jf, struct sim_resu
 			      s->err, s->errlen);
 		if (rc)
 			return rc;
-		if (js->gen.max_io_bytes > s->buf_bytes && s->dev->media->keeps_data) {
-			uint8_t *b = realloc(s->buf, js->gen.max_io_bytes);
-
-			if (!b)
-				return -ENOMEM;
-			s->buf = b;
-			s->buf_bytes = js->gen.max_io_bytes;
-		}
+		js->res = &res->jobs[j];
+		if (js->gen.max_io_bytes > s->buf_bytes && (rc = grow_buffer(s, js->gen.max_io_bytes)))
+			return rc;
 		js->res = &res->jobs[j];
 		js->start_ns = s->now_ns;
 		js->res->start_ns = js->res->end_ns = s->now_ns;
 		js->stop_ns = spec->runtime_ns ? s->now_ns + spec->runtime_ns : UINT64_MAX;
+		js->tracks = calloc(spec->iodepth, sizeof(*js->tracks));
+		if (!js->tracks)
+			return -ENOMEM;
+		for (uint32_t d = 0; d < spec->iodepth; d++) {
+			js->tracks[d].next_free = js->free_tracks;
+			js->free_tracks = &js->tracks[d];
+		}
 		for (uint32_t d = 0; d < spec->iodepth; d++) {
 			rc = heap_push(s, (struct event){.t_ns = s->now_ns, .job = j,
 							 .kind = EV_SUBMIT});
@@ -367,6 +603,19 @@ static int start_group(struct sim *s, const struct job_file *jf, struct sim_resu
 		}
 	}
 	return 0;
+}
+
+/* Reaps every CQ the controller posted to; their completions may submit more. */
+static int reap_posted(struct sim *s)
+{
+	while (s->posted_cqs) {
+		uint16_t q = (uint16_t)__builtin_ctzll(s->posted_cqs);
+
+		s->posted_cqs &= s->posted_cqs - 1;
+		if (q && q <= s->nqps)
+			host_qp_reap(&s->qps[q], s->qps[q].entries, NULL, NULL, NULL);
+	}
+	return s->err[0] ? -EIO : 0;
 }
 
 static int run_group(struct sim *s, const struct job_file *jf, struct sim_result *res, int g)
@@ -380,33 +629,53 @@ static int run_group(struct sim *s, const struct job_file *jf, struct sim_result
 	gr->groupid = g;
 	gr->start_ns = s->now_ns;
 	dev_counters(s->dev, &gr->before);
-	if ((rc = start_group(s, jf, res, g)))
+	if ((rc = start_group(s, jf, res, g)) || (rc = setup_group_queues(s, jf, g)))
 		return rc;
-	while (s->heap.len) {
-		struct event e = heap_pop(&s->heap);
+	for (;;) {
+		uint64_t t_ctrl = nvme_ctrl_next_due(s->ctrl);
+		uint64_t t_sim = s->heap.len ? s->heap.ev[0].t_ns : UINT64_MAX;
 
-		s->now_ns = e.t_ns;
-		if ((rc = sample(s)))
-			return rc;
-		rc = e.kind == EV_SUBMIT ? submit(s, e.job) : complete(s, &e);
+		if (t_ctrl == UINT64_MAX && t_sim == UINT64_MAX)
+			break;
+		/* completions first at equal times: deterministic and causal */
+		if (t_ctrl <= t_sim) {
+			s->now_ns = t_ctrl;
+			if ((rc = sample(s)))
+				return rc;
+			nvme_ctrl_post_due(s->ctrl, s->now_ns);
+			rc = reap_posted(s);
+		} else {
+			struct event e = heap_pop(&s->heap);
+
+			s->now_ns = e.t_ns;
+			if ((rc = sample(s)))
+				return rc;
+			rc = submit(s, e.job);
+		}
 		if (rc)
 			return rc;
 		if (s->opt->progress && (++events & 0xffff) == 0)
 			progress(s);
 	}
-	for (uint32_t j = 0; j < jf->njobs; j++)
-		if (jf->jobs[j].group == g)
+	for (uint32_t j = 0; j < jf->njobs; j++) {
+		if (jf->jobs[j].group == g) {
 			gen_fini(&s->js[j].gen);
+			free(s->js[j].tracks);
+			s->js[j].tracks = NULL;
+		}
+	}
+	delete_qps(s);
 	gr->end_ns = s->now_ns;
 	gr->wall_s = wall_since(&t0);
 	dev_counters(s->dev, &gr->after);
 	return 0;
 }
 
-int sim_run(struct vssd_dev *dev, const struct job_file *jf, const struct sim_options *opt,
+int sim_run(struct nvme_ctrl *ctrl, const struct job_file *jf, const struct sim_options *opt,
 	    struct sim_result *res, char *err, size_t errlen)
 {
-	struct sim s = {.dev = dev, .opt = opt, .err = err, .errlen = errlen};
+	struct sim s = {.ctrl = ctrl, .dev = ctrl->dev, .opt = opt, .err = err, .errlen = errlen};
+	struct vssd_dev *dev = ctrl->dev;
 	int rc = -ENOMEM;
 
 	memset(res, 0, sizeof(*res));
@@ -417,6 +686,10 @@ int sim_run(struct vssd_dev *dev, const struct job_file *jf, const struct sim_op
 	if (!res->jobs || !res->groups || !s.js)
 		goto out;
 	err[0] = 0;
+	if ((rc = setup_admin(&s))) {
+		snprintf(err, errlen, "cannot set up the admin queue: %s", strerror(-rc));
+		goto out;
+	}
 	res->njobs = jf->njobs;
 	res->ngroups = jf->ngroups;
 	for (uint32_t j = 0; j < jf->njobs; j++) {
@@ -452,12 +725,23 @@ out:
 		snprintf(err, errlen, "simulation failed: %s", strerror(-rc));
 	if (opt->progress && wall_since(&s.wall_start) >= 1.0)
 		fprintf(stderr, "\r%*s\r", 79, "");
-	if (rc)
-		for (uint32_t j = 0; j < jf->njobs; j++)
+	if (rc) {
+		for (uint32_t j = 0; j < jf->njobs; j++) {
 			gen_fini(&s.js[j].gen);
+			free(s.js[j].tracks);
+		}
+		for (uint16_t q = 1; q <= s.nqps; q++)
+			host_qp_free(&s.qps[q]);
+	}
 	free(s.js);
 	free(s.heap.ev);
-	free(s.buf);
+	if (s.buf) {
+		dma_unregister(&ctrl->dma, s.buf);
+		munmap(s.buf, s.buf_bytes);
+	}
+	unregister_qp(&s, &s.admin);
+	host_qp_free(&s.admin);
+	ctrl->on_post = NULL;
 	if (rc)
 		sim_result_free(res);
 	return rc;

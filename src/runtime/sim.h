@@ -1,8 +1,11 @@
 /*
- * The simulator: runs a job file against a device in virtual time. Events
- * (submissions and completions) are kept in time order; the clock jumps from
- * one to the next, so nothing waits and a run takes as long as the model's
- * arithmetic. Stonewall groups run one after another on the same device.
+ * The simulator: runs a job file against an NVMe controller in virtual
+ * time. It is the host: each job has its own I/O queue pair, created with
+ * admin commands, and every I/O is an NVMe command (split at MDTS as a
+ * driver does) submitted through the SQ and reaped from the CQ. Events
+ * (the controller's due completions and the jobs' own timed submissions)
+ * are taken in time order; the clock jumps from one to the next, so nothing
+ * waits. Stonewall groups run one after another on the same device.
  */
 #ifndef VSSD_RUNTIME_SIM_H
 #define VSSD_RUNTIME_SIM_H
@@ -11,6 +14,7 @@
 #include <stdint.h>
 
 #include "core/device.h"
+#include "nvme/ctrl.h"
 #include "stats/histogram.h"
 #include "workload/job.h"
 
@@ -59,10 +63,11 @@ struct sim_options {
 };
 
 /*
- * Runs every group of jf on dev. Returns 0 with results in *res (free with
+ * Runs every group of jf on the controller's namespace; the controller must
+ * be new (not enabled): the simulator sets up its queues. Returns 0 with results in *res (free with
  * sim_result_free), or a negative errno with a message in err.
  */
-int sim_run(struct vssd_dev *dev, const struct job_file *jf, const struct sim_options *opt,
+int sim_run(struct nvme_ctrl *ctrl, const struct job_file *jf, const struct sim_options *opt,
 	    struct sim_result *res, char *err, size_t errlen);
 void sim_result_free(struct sim_result *res);
 

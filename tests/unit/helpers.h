@@ -32,16 +32,33 @@ static inline struct vssd_dev *make_dev(const char *const *pairs)
 	return dev;
 }
 
-/* Runs job text on dev; the job file stays alive in *jf for the result. */
-static inline void run_jobs(struct vssd_dev *dev, const char *text, struct job_file *jf,
+/* An NVMe controller over a device from the defaults, then the pairs. */
+static inline struct nvme_ctrl *make_ctrl(const char *const *pairs)
+{
+	struct vssd_config cfg;
+	struct nvme_ctrl *ctrl = NULL;
+	char err[512];
+
+	assert_int_equal(config_defaults(&cfg), 0);
+	for (; pairs && *pairs; pairs++) {
+		if (config_set_pair(&cfg, *pairs, err, sizeof(err)))
+			fail_msg("%s", err);
+	}
+	if (nvme_ctrl_create(&cfg, &ctrl, err, sizeof(err)))
+		fail_msg("nvme_ctrl_create: %s", err);
+	return ctrl;
+}
+
+/* Runs job text on a new controller; the job file stays alive in *jf for the result. */
+static inline void run_jobs(struct nvme_ctrl *ctrl, const char *text, struct job_file *jf,
 			    struct sim_result *res)
 {
-	struct sim_options opt = {.seed = dev->cfg.seed};
+	struct sim_options opt = {.seed = ctrl->cfg.seed};
 	char err[512];
 
 	if (job_file_parse(text, "test.fio", jf, err, sizeof(err)))
 		fail_msg("parse: %s", err);
-	if (sim_run(dev, jf, &opt, res, err, sizeof(err)))
+	if (sim_run(ctrl, jf, &opt, res, err, sizeof(err)))
 		fail_msg("sim: %s", err);
 }
 

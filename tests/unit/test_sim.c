@@ -57,21 +57,21 @@ static char *json_of(const char *seed)
 {
 	const char *pairs[] = {"channels=2", "luns_per_channel=2", "blocks_per_plane=64",
 			       "pages_per_block=48", "op=0.2", seed, NULL};
-	struct vssd_dev *dev = make_dev(pairs);
+	struct nvme_ctrl *ctrl = make_ctrl(pairs);
 	struct job_file jf;
 	struct sim_result res;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	run_jobs(dev, "[fill]\nrw=write\nbs=64k\niodepth=8\n"
+	run_jobs(ctrl, "[fill]\nrw=write\nbs=64k\niodepth=8\n"
 		      "[mix]\nstonewall\nrw=randrw\nrwmixread=30\nbs=4k\niodepth=16\n"
 		      "io_size=150%\nrandom_distribution=zipf:1.1\n", &jf, &res);
-	assert_int_equal(report_json(f, dev, &res), 0);
+	assert_int_equal(report_json(f, ctrl->dev, &res), 0);
 	fclose(f);
 	sim_result_free(&res);
 	job_file_free(&jf);
-	dev_destroy(dev);
+	nvme_ctrl_destroy(ctrl);
 	return buf;
 }
 
@@ -103,18 +103,18 @@ static void test_deterministic_json(void **state)
 
 static void test_time_based_runtime(void **state)
 {
-	struct vssd_dev *dev = make_dev(NULL);
+	struct nvme_ctrl *ctrl = make_ctrl(NULL);
 	struct job_file jf;
 	struct sim_result res;
 
 	(void)state;
-	run_jobs(dev, "[t]\nrw=randread\nbs=4k\niodepth=4\ntime_based\nruntime=250ms\n", &jf, &res);
+	run_jobs(ctrl, "[t]\nrw=randread\nbs=4k\niodepth=4\ntime_based\nruntime=250ms\n", &jf, &res);
 	/* submissions stop at 250 ms; the last completions land just after */
 	assert_true(res.virtual_ns >= 250000000ULL);
 	assert_true(res.virtual_ns < 251000000ULL);
 	sim_result_free(&res);
 	job_file_free(&jf);
-	dev_destroy(dev);
+	nvme_ctrl_destroy(ctrl);
 }
 
 static void test_distributions_are_skewed(void **state)
@@ -263,13 +263,13 @@ static void test_trace_replay(void **state)
 	const char *v3 = "fio version 3 iolog\n0 /dev/x write 0 65536\n10 /dev/x write 65536 4096\n"
 			 "20 /dev/x read 0 4096\n";
 	char *p = write_temp(".log", v3, strlen(v3)), text[256];
-	struct vssd_dev *dev = make_dev(NULL);
+	struct nvme_ctrl *ctrl = make_ctrl(NULL);
 	struct job_file jf;
 	struct sim_result res;
 
 	(void)state;
 	snprintf(text, sizeof(text), "[replay]\nread_iolog=%s\n", p);
-	run_jobs(dev, text, &jf, &res);
+	run_jobs(ctrl, text, &jf, &res);
 	assert_int_equal(res.jobs[0].dir[DIR_WRITE].n, 2);
 	assert_int_equal(res.jobs[0].dir[DIR_WRITE].bytes, 65536 + 4096);
 	assert_int_equal(res.jobs[0].dir[DIR_READ].n, 1);
@@ -277,7 +277,7 @@ static void test_trace_replay(void **state)
 	assert_true(res.virtual_ns > 20000000ULL);
 	sim_result_free(&res);
 	job_file_free(&jf);
-	dev_destroy(dev);
+	nvme_ctrl_destroy(ctrl);
 	unlink(p);
 	free(p);
 }

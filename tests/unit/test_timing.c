@@ -23,10 +23,10 @@ struct profile_case {
 	const char *extra; /* one more key=value, or NULL */
 };
 
-static struct vssd_dev *profile_dev(const struct profile_case *pc)
+static struct nvme_ctrl *profile_ctrl(const struct profile_case *pc)
 {
 	struct vssd_config cfg;
-	struct vssd_dev *dev = NULL;
+	struct nvme_ctrl *ctrl = NULL;
 	char err[512];
 
 	config_defaults(&cfg);
@@ -36,9 +36,9 @@ static struct vssd_dev *profile_dev(const struct profile_case *pc)
 	assert_int_equal(config_set(&cfg, "blocks_per_plane", "96", err, sizeof(err)), 0);
 	if (pc->extra && config_set_pair(&cfg, pc->extra, err, sizeof(err)))
 		fail_msg("%s", err);
-	if (dev_create(&cfg, &dev, err, sizeof(err)))
+	if (nvme_ctrl_create(&cfg, &ctrl, err, sizeof(err)))
 		fail_msg("%s", err);
-	return dev;
+	return ctrl;
 }
 
 static double ns_per_unit(uint64_t mbps)
@@ -68,7 +68,8 @@ static double job_secs(const struct sim_result *res, uint32_t job)
 /* Exact per-request figures on an idle device, through the device API. */
 static void check_qd1_exact(const struct profile_case *pc)
 {
-	struct vssd_dev *dev = profile_dev(pc);
+	struct nvme_ctrl *ctrl = profile_ctrl(pc);
+	struct vssd_dev *dev = ctrl->dev;
 	const struct vssd_config *c = &dev->cfg;
 	uint32_t lpu = dev->geo.lbas_per_unit;
 	uint64_t t = 0, done;
@@ -90,13 +91,14 @@ static void check_qd1_exact(const struct profile_case *pc)
 	t += 1000000000ULL;
 	assert_int_equal(dev_write(dev, 5000ULL * lpu, lpu, NULL, t, &done), 0);
 	assert_int_equal(done - t, c->fw_write_ns + xfer_ns(4096, c->pcie_mbps));
-	dev_destroy(dev);
+	nvme_ctrl_destroy(ctrl);
 }
 
 /* The same figures as a fio job sees them, as means over many requests. */
 static void check_qd1_jobs(const struct profile_case *pc)
 {
-	struct vssd_dev *dev = profile_dev(pc);
+	struct nvme_ctrl *ctrl = profile_ctrl(pc);
+	struct vssd_dev *dev = ctrl->dev;
 	const struct vssd_config *c = &dev->cfg;
 	struct job_file jf;
 	struct sim_result res;
@@ -105,7 +107,7 @@ static void check_qd1_jobs(const struct profile_case *pc)
 	double want_write = (double)c->fw_write_ns + ns_per_unit(c->pcie_mbps);
 	double got_read, got_write;
 
-	run_jobs(dev,
+	run_jobs(ctrl,
 		 "[fill]\nrw=write\nbs=128k\niodepth=16\n"
 		 "[qd1read]\nstonewall\nrw=randread\nbs=4k\nnumber_ios=20000\nthinktime=200\n"
 		 "[qd1write]\nstonewall\nrw=randwrite\nbs=4k\nnumber_ios=2000\nthinktime=2ms\n",
@@ -120,12 +122,13 @@ static void check_qd1_jobs(const struct profile_case *pc)
 	assert_true(fabs(rel_err(got_write, want_write)) < 0.01);
 	sim_result_free(&res);
 	job_file_free(&jf);
-	dev_destroy(dev);
+	nvme_ctrl_destroy(ctrl);
 }
 
 static void check_throughput(const struct profile_case *pc)
 {
-	struct vssd_dev *dev = profile_dev(pc);
+	struct nvme_ctrl *ctrl = profile_ctrl(pc);
+	struct vssd_dev *dev = ctrl->dev;
 	const struct vssd_config *c = &dev->cfg;
 	const struct geometry *g = &dev->geo;
 	struct job_file jf;
@@ -144,7 +147,7 @@ static void check_throughput(const struct profile_case *pc)
 	want_iops = fmin(g->dies / (die_read_ns / 1e9),
 			 fmin(g->channels / (ns_per_unit(c->channel_mbps) / 1e9),
 			      1e9 / ns_per_unit(c->pcie_mbps)));
-	run_jobs(dev,
+	run_jobs(ctrl,
 		 "[seqwrite]\nrw=write\nbs=128k\niodepth=64\n"
 		 "[randread]\nstonewall\nrw=randread\nbs=4k\niodepth=1024\n",
 		 &jf, &res);
@@ -158,7 +161,7 @@ static void check_throughput(const struct profile_case *pc)
 	assert_true(fabs(rel_err(got_iops, want_iops)) < 0.03);
 	sim_result_free(&res);
 	job_file_free(&jf);
-	dev_destroy(dev);
+	nvme_ctrl_destroy(ctrl);
 }
 
 static const struct profile_case cases[] = {

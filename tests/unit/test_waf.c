@@ -38,7 +38,7 @@ static double theory_waf(const struct vssd_dev *dev)
 }
 
 /* fill, warm to steady state, then measure: the last group's WAF */
-static double measured_waf(struct vssd_dev *dev, const char *distribution)
+static double measured_waf(struct nvme_ctrl *ctrl, const char *distribution)
 {
 	char text[1024];
 	struct job_file jf;
@@ -52,7 +52,7 @@ static double measured_waf(struct vssd_dev *dev, const char *distribution)
 		 "[warm]\nstonewall\nrw=randwrite\nnorandommap\nio_size=400%%\n"
 		 "[measure]\nstonewall\nrw=randwrite\nnorandommap\nio_size=200%%\n",
 		 distribution);
-	run_jobs(dev, text, &jf, &res);
+	run_jobs(ctrl, text, &jf, &res);
 	g = &res.groups[res.ngroups - 1];
 	waf = waf_of(g->after.media_write_bytes - g->before.media_write_bytes,
 		     g->after.host_write_bytes - g->before.host_write_bytes);
@@ -61,24 +61,24 @@ static double measured_waf(struct vssd_dev *dev, const char *distribution)
 	return waf;
 }
 
-static struct vssd_dev *waf_dev(const char *op)
+static struct nvme_ctrl *waf_ctrl(const char *op)
 {
 	/* 128 lines of 2048 units (>= 1024, as the theory wants), 1 GiB raw */
 	const char *pairs[] = {"timing=off", "channels=4", "luns_per_channel=2",
 			       "pages_per_block=64", "oneshot_pages=1", "blocks_per_plane=128",
 			       op, NULL};
-	return make_dev(pairs);
+	return make_ctrl(pairs);
 }
 
 static void check_uniform(const char *op)
 {
-	struct vssd_dev *dev = waf_dev(op);
-	double want = theory_waf(dev), got = measured_waf(dev, "random");
+	struct nvme_ctrl *ctrl = waf_ctrl(op);
+	double want = theory_waf(ctrl->dev), got = measured_waf(ctrl, "random");
 
 	print_message("%s: WAF measured %.4f, theory %.4f, error %+.2f%%\n", op, got, want,
 		      100 * rel_err(got, want));
 	assert_true(fabs(rel_err(got, want)) < 0.03);
-	dev_destroy(dev);
+	nvme_ctrl_destroy(ctrl);
 }
 
 static void test_uniform_op_007(void **state)
@@ -95,15 +95,15 @@ static void test_uniform_op_028(void **state)
 
 static void test_hot_cold_raises_waf(void **state)
 {
-	struct vssd_dev *a = waf_dev("op=0.28"), *b = waf_dev("op=0.28");
+	struct nvme_ctrl *a = waf_ctrl("op=0.28"), *b = waf_ctrl("op=0.28");
 	double uniform = measured_waf(a, "random");
 	double hotcold = measured_waf(b, "zoned:80/20:20/80");
 
 	(void)state;
 	print_message("op=0.28: uniform WAF %.4f, hot/cold 80/20 WAF %.4f\n", uniform, hotcold);
 	assert_true(hotcold > uniform * 1.02);
-	dev_destroy(a);
-	dev_destroy(b);
+	nvme_ctrl_destroy(a);
+	nvme_ctrl_destroy(b);
 }
 
 int main(void)
