@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Runs the test suite in every build directory given (release, then the
-# ASan+UBSan build) and ends with one line: "N passed, N failed".
+# Runs the test suite in every build directory given, each as DIR or
+# DIR:SUITE (only that suite), and ends with one line: "N passed, N failed".
 set -u
 passed=0
 failed=0
-for dir in "$@"; do
-	echo "== tests in $dir"
-	meson test -C "$dir" --print-errorlogs --num-processes 2
+for arg in "$@"; do
+	dir=${arg%%:*}
+	suite=()
+	[ "$arg" != "$dir" ] && suite=(--suite "${arg#*:}")
+	echo "== tests in $dir ${suite[*]}"
+	rm -f "$dir/meson-logs/testlog.json"
+	meson test -C "$dir" --print-errorlogs --num-processes 2 "${suite[@]}"
 	log="$dir/meson-logs/testlog.json"
 	if [ ! -s "$log" ]; then
 		echo "no test log in $dir"

@@ -34,7 +34,8 @@ struct vssd {
 	struct rt rt;
 	struct host_qp admin;
 	pthread_mutex_t admin_lock;
-	struct vssd_qpair *qp[NVME_MAX_QUEUES]; /* by qid */
+	pthread_mutex_t qp_lock; /* choosing a qid and publishing the pair */
+	struct vssd_qpair *qp[NVME_MAX_QUEUES]; /* by qid; changed with the runtime locked */
 };
 
 struct dma_op {
@@ -192,6 +193,7 @@ int vssd_open(const char *const *params, enum vssd_runtime runtime, struct vssd 
 		return rc;
 	}
 	pthread_mutex_init(&dev->admin_lock, NULL);
+	pthread_mutex_init(&dev->qp_lock, NULL);
 	rc = host_qp_alloc(&dev->admin, 0, ADMIN_ENTRIES);
 	if (!rc)
 		rc = dma_register(&dev->ctrl->dma, dev->admin.sq_ring,
@@ -222,6 +224,7 @@ fail:
 	host_qp_free(&dev->admin);
 	nvme_ctrl_destroy(dev->ctrl);
 	pthread_mutex_destroy(&dev->admin_lock);
+	pthread_mutex_destroy(&dev->qp_lock);
 	free(dev);
 	return rc;
 }
@@ -237,6 +240,7 @@ void vssd_close(struct vssd *dev)
 	host_qp_free(&dev->admin);
 	nvme_ctrl_destroy(dev->ctrl);
 	pthread_mutex_destroy(&dev->admin_lock);
+	pthread_mutex_destroy(&dev->qp_lock);
 	free(dev);
 }
 
@@ -305,13 +309,17 @@ int vssd_qpair_open(struct vssd *dev, uint16_t entries, struct vssd_qpair **out)
 
 	if (entries < 2 || entries > NVME_MQES + 1)
 		return -EINVAL;
-	while (qid < NVME_MAX_QUEUES && dev->qp[qid])
-		qid++;
-	if (qid == NVME_MAX_QUEUES)
-		return -ENOSPC;
 	qp = calloc(1, sizeof(*qp));
 	if (!qp)
 		return -ENOMEM;
+	pthread_mutex_lock(&dev->qp_lock);
+	while (qid < NVME_MAX_QUEUES && dev->qp[qid])
+		qid++;
+	if (qid == NVME_MAX_QUEUES) {
+		pthread_mutex_unlock(&dev->qp_lock);
+		free(qp);
+		return -ENOSPC;
+	}
 	qp->dev = dev;
 	qp->efd = -1;
 	if ((rc = host_qp_alloc(&qp->hq, qid, entries)) || (rc = register_qp_memory(dev, &qp->hq)))
@@ -330,9 +338,11 @@ int vssd_qpair_open(struct vssd *dev, uint16_t entries, struct vssd_qpair **out)
 		goto fail;
 	}
 	rt_locked(&dev->rt, do_bind, &(struct bind_op){dev, qp, qid});
+	pthread_mutex_unlock(&dev->qp_lock);
 	*out = qp;
 	return 0;
 fail:
+	pthread_mutex_unlock(&dev->qp_lock);
 	unregister_qp_memory(dev, &qp->hq);
 	host_qp_free(&qp->hq);
 	free(qp);
@@ -347,11 +357,13 @@ int vssd_qpair_close(struct vssd_qpair *qp)
 
 	while (qp->hq.inflight)
 		vssd_poll(qp);
+	pthread_mutex_lock(&dev->qp_lock);
 	sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_DELETE_SQ, .cdw10 = qid};
 	admin_status(dev, &sqe);
 	sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_DELETE_CQ, .cdw10 = qid};
 	admin_status(dev, &sqe);
 	rt_locked(&dev->rt, do_bind, &(struct bind_op){dev, NULL, qid});
+	pthread_mutex_unlock(&dev->qp_lock);
 	unregister_qp_memory(dev, &qp->hq);
 	host_qp_free(&qp->hq);
 	if (qp->efd >= 0)

@@ -1,0 +1,200 @@
+/* The real-time runtime through the public API: threaded and inline modes,
+ * several host threads on their own queue pairs, eventfd notification, and
+ * no completion before its modelled time. Built and run under
+ * ThreadSanitizer by `make test`. */
+#include "helpers.h"
+
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vssd/vssd.h"
+
+static const char *const params[] = {"media=ram", "channels=2", "luns_per_channel=2",
+				     "blocks_per_plane=64", "pages_per_block=48", "op=0.2",
+				     NULL};
+
+struct worker {
+	struct vssd *dev;
+	int id;
+	int errors;
+};
+
+static void stamp(uint8_t *b, uint32_t bytes, uint64_t lba, int round)
+{
+	for (uint32_t i = 0; i < bytes; i += 8) {
+		uint64_t w = lba * 1000003 + (uint64_t)round * 7 + i;
+
+		memcpy(b + i, &w, 8);
+	}
+}
+
+/* Writes and reads back its own 256 LBAs, several rounds. */
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct vssd_qpair *qp;
+	uint32_t lb;
+	uint8_t *buf, *back;
+
+	if (vssd_qpair_open(w->dev, 32, &qp)) {
+		w->errors++;
+		return NULL;
+	}
+	lb = vssd_lba_bytes(w->dev);
+	buf = vssd_dma_alloc(w->dev, lb * 4);
+	back = vssd_dma_alloc(w->dev, lb * 4);
+	for (int round = 0; round < 3; round++) {
+		for (uint64_t i = 0; i < 256; i += 4) {
+			uint64_t lba = (uint64_t)w->id * 1024 + i;
+
+			stamp(buf, lb * 4, lba, round);
+			if (vssd_write(qp, buf, lba, 4, round == 2 ? VSSD_FUA : 0) ||
+			    vssd_read(qp, back, lba, 4) || memcmp(buf, back, lb * 4))
+				w->errors++;
+		}
+	}
+	if (vssd_flush(qp) || vssd_trim(qp, (uint64_t)w->id * 1024, 8) ||
+	    vssd_read(qp, back, (uint64_t)w->id * 1024, 1))
+		w->errors++;
+	for (uint32_t i = 0; i < lb; i++)
+		if (back[i])
+			w->errors++; /* trimmed: zeros */
+	vssd_dma_free(w->dev, buf);
+	vssd_dma_free(w->dev, back);
+	vssd_qpair_close(qp);
+	return NULL;
+}
+
+static void run_workers(enum vssd_runtime rt, int nthreads)
+{
+	struct vssd *dev;
+	struct worker w[8];
+	pthread_t th[8];
+	char err[256];
+
+	if (vssd_open(params, rt, &dev, err, sizeof(err)))
+		fail_msg("%s", err);
+	for (int i = 0; i < nthreads; i++) {
+		w[i] = (struct worker){dev, i, 0};
+		assert_int_equal(pthread_create(&th[i], NULL, worker_main, &w[i]), 0);
+	}
+	for (int i = 0; i < nthreads; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(w[i].errors, 0);
+	}
+	vssd_close(dev);
+}
+
+static void test_threaded_many_host_threads(void **state)
+{
+	(void)state;
+	run_workers(VSSD_THREADED, 4);
+}
+
+static void test_inline_many_host_threads(void **state)
+{
+	(void)state;
+	run_workers(VSSD_INLINE, 3);
+}
+
+static void count_done(void *arg, const struct nvme_cqe *cqe)
+{
+	(void)cqe;
+	(*(int *)arg)++;
+}
+
+static void test_eventfd_notification(void **state)
+{
+	struct vssd *dev;
+	struct vssd_qpair *qp;
+	struct pollfd pfd;
+	char err[256];
+	uint8_t *buf;
+	uint64_t n;
+	int done = 0;
+
+	(void)state;
+	if (vssd_open(params, VSSD_THREADED, &dev, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(vssd_qpair_open(dev, 8, &qp), 0);
+	pfd.fd = vssd_qpair_eventfd(qp);
+	pfd.events = POLLIN;
+	assert_true(pfd.fd >= 0);
+	buf = vssd_dma_alloc(dev, 4096);
+	assert_int_equal(vssd_write_async(qp, buf, 7, 1, 0, count_done, &done), 0);
+	assert_int_equal(poll(&pfd, 1, 5000), 1); /* the worker signals the post */
+	assert_int_equal(read(pfd.fd, &n, sizeof(n)), (ssize_t)sizeof(n));
+	while (!done)
+		vssd_poll(qp);
+	assert_int_equal(done, 1);
+	vssd_dma_free(dev, buf);
+	vssd_qpair_close(qp);
+	vssd_close(dev);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
+}
+
+/* A QD1 read of data on NAND is never reported earlier than the model says. */
+static void test_never_early(void **state)
+{
+	const char *p970[] = {"profile=samsung_970pro", "blocks_per_plane=96", NULL};
+	struct vssd *dev;
+	struct vssd_qpair *qp;
+	char err[256];
+	uint8_t *buf;
+	/* fw 21.5 us + read >= 29.76 us + 4 KiB over 800 MB/s and 3360 MB/s */
+	const uint64_t floor_ns = 21500 + 29760 + 5120 + 1219;
+
+	(void)state;
+	if (vssd_open(p970, VSSD_THREADED, &dev, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(vssd_qpair_open(dev, 8, &qp), 0);
+	buf = vssd_dma_alloc(dev, 64 * 4096);
+	assert_int_equal(vssd_write(qp, buf, 0, 32 * 8, 0), 0); /* 128 KiB: MDTS */
+	assert_int_equal(vssd_flush(qp), 0);
+	for (int i = 0; i < 20; i++) {
+		uint64_t t0 = mono_ns();
+
+		assert_int_equal(vssd_read(qp, buf, (uint64_t)i * 8, 8), 0);
+		assert_true(mono_ns() - t0 >= floor_ns);
+	}
+	vssd_dma_free(dev, buf);
+	vssd_qpair_close(qp);
+	vssd_close(dev);
+}
+
+static void test_open_errors(void **state)
+{
+	const char *bad[] = {"channels=0", NULL};
+	const char *unknown[] = {"bogus=1", NULL};
+	struct vssd *dev = NULL;
+	char err[256];
+
+	(void)state;
+	assert_int_not_equal(vssd_open(bad, VSSD_INLINE, &dev, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "channels=0"));
+	assert_int_not_equal(vssd_open(unknown, VSSD_INLINE, &dev, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "unknown parameter 'bogus'"));
+	assert_null(dev);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_threaded_many_host_threads),
+		cmocka_unit_test(test_inline_many_host_threads),
+		cmocka_unit_test(test_eventfd_notification),
+		cmocka_unit_test(test_never_early),
+		cmocka_unit_test(test_open_errors),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
