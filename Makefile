@@ -2,8 +2,9 @@
 BUILD   ?= build
 SANBUILD ?= build-san
 TSANBUILD ?= build-tsan
+FUZZBUILD ?= build-fuzz
 
-.PHONY: all deps build build-san build-tsan demo test bench clean
+.PHONY: all deps build build-san build-tsan build-fuzz demo test bench clean
 
 all: build
 
@@ -28,15 +29,23 @@ $(TSANBUILD)/build.ninja: | deps
 build-tsan: deps $(TSANBUILD)/build.ninja
 	ninja -C $(TSANBUILD)
 
+$(FUZZBUILD)/build.ninja: | deps
+	CC=clang meson setup $(FUZZBUILD) --buildtype=debugoptimized -Dfuzz=true \
+		-Db_sanitize=address,undefined -Db_lundef=false
+
+build-fuzz: deps $(FUZZBUILD)/build.ninja
+	ninja -C $(FUZZBUILD) tests/fuzz_sqe
+
 demo: build
 	./$(BUILD)/vssd sim --profile default jobs/demo.fio
 
-# release and ASan+UBSan run everything; ThreadSanitizer runs the threaded tests
-test: build build-san build-tsan
-	scripts/run-tests.sh $(BUILD) $(SANBUILD) $(TSANBUILD):threads
+# release and ASan+UBSan run everything; ThreadSanitizer runs the threaded
+# tests; the clang build runs the libFuzzer target for a fixed budget
+test: build build-san build-tsan build-fuzz
+	scripts/run-tests.sh $(BUILD) $(SANBUILD) $(TSANBUILD):threads $(FUZZBUILD):fuzz
 
 bench: build
 	bench/speed.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(SANBUILD) $(TSANBUILD)
+	rm -rf $(BUILD) $(SANBUILD) $(TSANBUILD) $(FUZZBUILD)

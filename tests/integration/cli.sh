@@ -62,6 +62,17 @@ else bad "csv time series"; fi
 if "$vssd" params | grep -q "^op " && "$vssd" params --profile samsung_970pro | grep -q "pcie_mbps = 3360"
 then ok "params"; else bad "params"; fi
 
+# vssd nvme: the same answers a device gives nvme-cli, in text and JSON
+if "$vssd" nvme id-ctrl -o json | jq -e '.mdts == 5 and .sqes == 102 and .nn == 1 and
+	(.sn | startswith("VSSD"))' >/dev/null &&
+	"$vssd" nvme id-ns --profile samsung_970pro -o json | jq -e '.nsze == .ncap and .nuse == 0
+	and .flbas == 0' >/dev/null &&
+	"$vssd" nvme smart-log -o json | jq -e '.avail_spare == 100 and .host_writes == 0' >/dev/null &&
+	"$vssd" nvme error-log -o json | jq -e '(.errors | length) == 64' >/dev/null &&
+	"$vssd" nvme get-feature -f 7 | grep -q "Number of Queues), Current value:0x003e003e" &&
+	"$vssd" nvme id-ctrl | grep -q "^mn  *: vssd virtual NVMe SSD"
+then ok "vssd nvme"; else bad "vssd nvme"; fi
+
 printf '[j]\nrw=write\nsize=1m\n' >"$tmp/ok.fio"
 printf '[j]\nrw=write\nbogus=1\n' >"$tmp/unsup.fio"
 printf '[j]\nrw=write\n=oops\n' >"$tmp/malformed.fio"
@@ -79,5 +90,9 @@ expect_error "malformed trace line" "bad.log:3: malformed iolog v2 line" "$vssd"
 expect_error "missing job file" "cannot open job file" "$vssd" sim "$tmp/none.fio"
 expect_error "unknown profile" "profile 'nosuch' not found" "$vssd" sim --profile nosuch "$tmp/ok.fio"
 expect_error "bad --seed" "seed=x" "$vssd" sim --seed x "$tmp/ok.fio"
+expect_error "nvme: bad output format" "-o yaml: expected normal or json" "$vssd" nvme id-ctrl -o yaml
+expect_error "nvme: unknown feature" "SC 0x2" "$vssd" nvme get-feature -f 0x55
+expect_error "nvme: bad parameter" "lba_bytes=1000" "$vssd" nvme id-ns --set lba_bytes=1000
+expect_error "nvme: unknown command" "unknown command 'id-foo'" "$vssd" nvme id-foo
 
 [ $fails -eq 0 ]

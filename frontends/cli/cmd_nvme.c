@@ -1,0 +1,411 @@
+/*
+ * `vssd nvme`: inspect a device as nvme-cli does (id-ctrl, id-ns, smart-log,
+ * error-log, get-feature), in text or JSON (-o json), on a device built from
+ * the same --profile / --set options. It opens the device through the public
+ * library and sends real admin commands; fields are printed from tables of
+ * (name, byte offset, kind), so text and JSON come from one description.
+ */
+#include <getopt.h>
+#include <stdbool.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "vssd/nvme.h"
+#include "vssd/vssd.h"
+
+enum kind { U8, U16, U32, U64, U128, STR };
+
+struct field {
+	const char *name;
+	uint16_t off;
+	uint8_t kind;
+	uint16_t len; /* for STR */
+};
+
+#define FLD(n, k) {#n, offsetof(struct nvme_id_ctrl, n), k, sizeof(((struct nvme_id_ctrl *)0)->n)}
+static const struct field id_ctrl_fields[] = {
+	FLD(vid, U16), FLD(ssvid, U16), FLD(sn, STR), FLD(mn, STR), FLD(fr, STR),
+	FLD(rab, U8), FLD(cmic, U8), FLD(mdts, U8), FLD(cntlid, U16), FLD(ver, U32),
+	FLD(oaes, U32), FLD(ctratt, U32), FLD(cntrltype, U8), FLD(oacs, U16), FLD(acl, U8),
+	FLD(aerl, U8), FLD(frmw, U8), FLD(lpa, U8), FLD(elpe, U8), FLD(npss, U8),
+	FLD(wctemp, U16), FLD(cctemp, U16), FLD(tnvmcap, U128), FLD(unvmcap, U128),
+	FLD(endgidmax, U16), FLD(sqes, U8), FLD(cqes, U8), FLD(maxcmd, U16), FLD(nn, U32),
+	FLD(oncs, U16), FLD(fuses, U16), FLD(fna, U8), FLD(vwc, U8), FLD(awun, U16),
+	FLD(awupf, U16), FLD(sgls, U32), FLD(subnqn, STR),
+};
+#undef FLD
+#define FLD(n, k) {#n, offsetof(struct nvme_id_ns, n), k, 0}
+static const struct field id_ns_fields[] = {
+	FLD(nsze, U64), FLD(ncap, U64), FLD(nuse, U64), FLD(nsfeat, U8), FLD(nlbaf, U8),
+	FLD(flbas, U8), FLD(mc, U8), FLD(dpc, U8), FLD(dps, U8), FLD(nmic, U8), FLD(dlfeat, U8),
+	FLD(nvmcap, U128), FLD(npwg, U16), FLD(npwa, U16), FLD(npdg, U16), FLD(npda, U16),
+	FLD(nows, U16), FLD(endgid, U16),
+};
+#undef FLD
+#define FLD(n, k) {#n, offsetof(struct nvme_smart_log, n), k, 0}
+static const struct field smart_fields[] = {
+	FLD(critical_warning, U8), FLD(temperature, U16), FLD(avail_spare, U8),
+	FLD(spare_thresh, U8), FLD(percent_used, U8), FLD(endu_grp_crit_warn_sumry, U8),
+	FLD(data_units_read, U128), FLD(data_units_written, U128), FLD(host_reads, U128),
+	FLD(host_writes, U128), FLD(ctrl_busy_time, U128), FLD(power_cycles, U128),
+	FLD(power_on_hours, U128), FLD(unsafe_shutdowns, U128), FLD(media_errors, U128),
+	FLD(num_err_log_entries, U128), FLD(warning_temp_time, U32),
+	FLD(critical_comp_time, U32),
+};
+#undef FLD
+#define FLD(n, k) {#n, offsetof(struct nvme_error_log, n), k, 0}
+static const struct field error_fields[] = {
+	FLD(error_count, U64), FLD(sqid, U16), FLD(cmdid, U16), FLD(status_field, U16),
+	FLD(parm_error_location, U16), FLD(lba, U64), FLD(nsid, U32), FLD(opcode, U8),
+};
+#undef FLD
+
+#define NFIELDS(t) (sizeof(t) / sizeof(t[0]))
+
+static uint64_t get_uint(const uint8_t *b, const struct field *f)
+{
+	uint64_t v = 0;
+	size_t n = f->kind == U8 ? 1 : f->kind == U16 ? 2 : f->kind == U32 ? 4 : 8;
+
+	memcpy(&v, b + f->off, n); /* little-endian host, as NVMe */
+	return v;
+}
+
+/* A 128-bit counter as decimal text (the upper half is non-zero only past 2^64). */
+static void u128_text(const uint8_t *p, char *out, size_t n)
+{
+	uint64_t lo, hi;
+
+	memcpy(&lo, p, 8);
+	memcpy(&hi, p + 8, 8);
+	if (hi)
+		snprintf(out, n, "%.0f", (double)hi * 18446744073709551616.0 + (double)lo);
+	else
+		snprintf(out, n, "%llu", (unsigned long long)lo);
+}
+
+static void str_text(const uint8_t *p, size_t len, char *out, size_t n)
+{
+	size_t k = len < n - 1 ? len : n - 1;
+
+	memcpy(out, p, k);
+	while (k && (out[k - 1] == ' ' || out[k - 1] == 0))
+		k--;
+	out[k] = 0;
+}
+
+/* Counts print in decimal, everything else (bit fields, ids) in hex, as nvme-cli does. */
+static bool decimal_field(const struct field *f)
+{
+	static const char *const names[] = {"error_count", "lba", "nsze", "ncap", "nuse"};
+
+	if (f->kind == U8 || f->kind == U128)
+		return true;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(f->name, names[i]))
+			return true;
+	return false;
+}
+
+/* Prints the fields as text, or adds them to obj when it is given. */
+static void put_fields(const uint8_t *b, const struct field *f, size_t nf, json_object *obj)
+{
+	char text[300];
+
+	for (size_t i = 0; i < nf; i++) {
+		uint64_t x = 0;
+
+		if (f[i].kind == STR)
+			str_text(b + f[i].off, f[i].len, text, sizeof(text));
+		else if (f[i].kind == U128)
+			u128_text(b + f[i].off, text, sizeof(text));
+		else
+			x = get_uint(b, &f[i]);
+		if (f[i].kind != STR && f[i].kind != U128)
+			snprintf(text, sizeof(text), decimal_field(&f[i]) ? "%llu" : "%#llx",
+				 (unsigned long long)x);
+		if (!obj)
+			printf("%-26s: %s\n", f[i].name, text);
+		else if (f[i].kind == STR)
+			json_object_object_add(obj, f[i].name, json_object_new_string(text));
+		else if (f[i].kind == U128)
+			json_object_object_add(obj, f[i].name,
+					       json_object_new_uint64(strtoull(text, NULL, 10)));
+		else
+			json_object_object_add(obj, f[i].name, json_object_new_uint64(x));
+	}
+}
+
+struct nvme_args {
+	const char *profile, *seed, *output;
+	char *sets[256];
+	int nsets;
+	uint8_t fid, sel;
+	int fid_set;
+};
+
+static void nvme_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: vssd nvme id-ctrl|id-ns|smart-log|error-log|get-feature\n"
+		"                 [--profile NAME|FILE] [--set KEY=VALUE]... [-o normal|json]\n"
+		"                 [-f FEATURE_ID] [-s SELECT]   (get-feature)\n\n"
+		"Sends the admin command to a device built from the options and prints\n"
+		"what it returns, as nvme-cli does.\n");
+}
+
+static int parse_nvme_args(int argc, char **argv, struct nvme_args *a)
+{
+	static const struct option longopts[] = {
+		{"profile", required_argument, 0, 'p'}, {"set", required_argument, 0, 'S'},
+		{"seed", required_argument, 0, 'e'},    {"output-format", required_argument, 0, 'o'},
+		{"feature-id", required_argument, 0, 'f'}, {"sel", required_argument, 0, 's'},
+		{"help", no_argument, 0, 'h'},          {0, 0, 0, 0},
+	};
+	char *end;
+	int c;
+
+	a->profile = "default";
+	a->output = "normal";
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "p:S:e:o:f:s:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p': a->profile = optarg; break;
+		case 'e': a->seed = optarg; break;
+		case 'o': a->output = optarg; break;
+		case 'S':
+			if (a->nsets < 256)
+				a->sets[a->nsets++] = optarg;
+			break;
+		case 'f':
+			a->fid = (uint8_t)strtoul(optarg, &end, 0);
+			if (*end || !*optarg) {
+				fprintf(stderr, "vssd: -f %s: expected a feature identifier\n", optarg);
+				return 2;
+			}
+			a->fid_set = 1;
+			break;
+		case 's':
+			a->sel = (uint8_t)strtoul(optarg, &end, 0);
+			if (*end || a->sel > 3) {
+				fprintf(stderr, "vssd: -s %s: expected 0 (current), 1 (default), "
+					"2 (saved) or 3 (capabilities)\n", optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			nvme_usage(stdout);
+			return -1;
+		default:
+			nvme_usage(stderr);
+			return 2;
+		}
+	}
+	if (strcmp(a->output, "normal") && strcmp(a->output, "json")) {
+		fprintf(stderr, "vssd: -o %s: expected normal or json\n", a->output);
+		return 2;
+	}
+	return 0;
+}
+
+static int open_device(const struct nvme_args *a, struct vssd **dev)
+{
+	const char *params[260];
+	char profile[512], seed[64], err[512];
+	int n = 0;
+
+	snprintf(profile, sizeof(profile), "profile=%s", a->profile);
+	params[n++] = profile;
+	for (int i = 0; i < a->nsets; i++)
+		params[n++] = a->sets[i];
+	if (a->seed) {
+		snprintf(seed, sizeof(seed), "seed=%s", a->seed);
+		params[n++] = seed;
+	}
+	params[n] = NULL;
+	if (vssd_open(params, VSSD_INLINE, dev, err, sizeof(err))) {
+		fprintf(stderr, "vssd: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+static int admin_or_fail(struct vssd *dev, struct nvme_sqe *sqe, struct nvme_cqe *cqe)
+{
+	if (vssd_admin(dev, sqe, cqe) || (cqe->status & ~NVME_CQE_PHASE & ~NVME_CQE_DNR)) {
+		fprintf(stderr, "vssd: admin command %#x failed: status %#x (SCT %u, SC %#x)\n",
+			sqe->opcode, cqe->status, NVME_CQE_SCT(cqe->status), NVME_CQE_SC(cqe->status));
+		return 1;
+	}
+	return 0;
+}
+
+static int print_table(const char *title, const uint8_t *b, const struct field *f, size_t nf,
+		       int json)
+{
+	if (json) {
+		json_object *o = json_object_new_object();
+
+		put_fields(b, f, nf, o);
+		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+		json_object_put(o);
+	} else {
+		printf("%s\n", title);
+		put_fields(b, f, nf, NULL);
+	}
+	return 0;
+}
+
+static int do_error_log(struct vssd *dev, uint8_t *buf, int json)
+{
+	struct nvme_sqe sqe = {.opcode = NVME_ADMIN_GET_LOG_PAGE, .prp1 = (uintptr_t)buf,
+			       .cdw10 = NVME_LOG_ERROR | (64u * 64 / 4 - 1) << 16};
+	struct nvme_cqe cqe;
+	json_object *arr;
+
+	if (admin_or_fail(dev, &sqe, &cqe))
+		return 1;
+	if (!json)
+		printf("Error Log Entries for the device: 64 entries\n");
+	arr = json_object_new_array();
+	for (int i = 0; i < 64; i++) {
+		const uint8_t *e = buf + i * 64;
+		json_object *o = json ? json_object_new_object() : NULL;
+
+		if (!json)
+			printf(".................\nEntry[%2d]\n.................\n", i);
+		put_fields(e, error_fields, NFIELDS(error_fields), o);
+		if (o)
+			json_object_array_add(arr, o);
+	}
+	if (json) {
+		json_object *root = json_object_new_object();
+
+		json_object_object_add(root, "errors", arr);
+		printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
+		json_object_put(root);
+	} else {
+		json_object_put(arr);
+	}
+	return 0;
+}
+
+static const char *feature_name(uint8_t fid)
+{
+	switch (fid) {
+	case NVME_FEAT_ARBITRATION: return "Arbitration";
+	case NVME_FEAT_POWER_MGMT: return "Power Management";
+	case NVME_FEAT_VOLATILE_WC: return "Volatile Write Cache";
+	case NVME_FEAT_NUM_QUEUES: return "Number of Queues";
+	case NVME_FEAT_TIMESTAMP: return "Timestamp";
+	default: return "Unknown";
+	}
+}
+
+static int do_get_feature(struct vssd *dev, uint8_t *buf, const struct nvme_args *a, int json)
+{
+	static const uint8_t all[] = {NVME_FEAT_ARBITRATION, NVME_FEAT_POWER_MGMT,
+				      NVME_FEAT_VOLATILE_WC, NVME_FEAT_NUM_QUEUES,
+				      NVME_FEAT_TIMESTAMP};
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < sizeof(all); i++) {
+		uint8_t fid = a->fid_set ? a->fid : all[i];
+		struct nvme_sqe sqe = {.opcode = NVME_ADMIN_GET_FEATURES, .prp1 = (uintptr_t)buf,
+				       .cdw10 = fid | (uint32_t)a->sel << 8};
+		struct nvme_cqe cqe;
+		uint64_t ts = 0;
+
+		if (admin_or_fail(dev, &sqe, &cqe)) {
+			json_object_put(arr);
+			return 1;
+		}
+		if (fid == NVME_FEAT_TIMESTAMP)
+			memcpy(&ts, buf, 8);
+		if (json) {
+			json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "feature_id", json_object_new_int(fid));
+			json_object_object_add(o, "name", json_object_new_string(feature_name(fid)));
+			json_object_object_add(o, "value", json_object_new_uint64(cqe.result));
+			if (fid == NVME_FEAT_TIMESTAMP)
+				json_object_object_add(o, "timestamp",
+						       json_object_new_uint64(ts & 0xffffffffffffULL));
+			json_object_array_add(arr, o);
+		} else {
+			printf("get-feature:0x%02x (%s), %s value:0x%08x", fid, feature_name(fid),
+			       (const char *[]){"Current", "Default", "Saved", "Supported capabilities"}[a->sel],
+			       cqe.result);
+			if (fid == NVME_FEAT_TIMESTAMP)
+				printf(", timestamp %llu ms", (unsigned long long)(ts & 0xffffffffffffULL));
+			printf("\n");
+		}
+		if (a->fid_set)
+			break;
+	}
+	if (json)
+		printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY));
+	json_object_put(arr);
+	return 0;
+}
+
+int cmd_nvme(int argc, char **argv)
+{
+	struct nvme_args a = {0};
+	struct nvme_sqe sqe = {0};
+	struct nvme_cqe cqe;
+	struct vssd *dev;
+	const char *what;
+	uint8_t *buf;
+	int rc, json;
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		nvme_usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	what = argv[1];
+	if ((rc = parse_nvme_args(argc, argv, &a)))
+		return rc < 0 ? 0 : rc;
+	if (strcmp(what, "id-ctrl") && strcmp(what, "id-ns") && strcmp(what, "smart-log") &&
+	    strcmp(what, "error-log") && strcmp(what, "get-feature")) {
+		fprintf(stderr, "vssd nvme: unknown command '%s'\n", what);
+		nvme_usage(stderr);
+		return 2;
+	}
+	if (open_device(&a, &dev))
+		return 1;
+	json = !strcmp(a.output, "json");
+	buf = vssd_dma_alloc(dev, 64 * 64);
+	if (!strcmp(what, "id-ctrl") || !strcmp(what, "id-ns")) {
+		int ctrl = !strcmp(what, "id-ctrl");
+
+		sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_IDENTIFY, .nsid = ctrl ? 0 : 1,
+					.prp1 = (uintptr_t)buf,
+					.cdw10 = ctrl ? NVME_ID_CNS_CTRL : NVME_ID_CNS_NS};
+		rc = admin_or_fail(dev, &sqe, &cqe);
+		if (!rc && ctrl)
+			rc = print_table("NVME Identify Controller:", buf, id_ctrl_fields,
+					 NFIELDS(id_ctrl_fields), json);
+		else if (!rc)
+			rc = print_table("NVME Identify Namespace 1:", buf, id_ns_fields,
+					 NFIELDS(id_ns_fields), json);
+	} else if (!strcmp(what, "smart-log")) {
+		sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_GET_LOG_PAGE, .nsid = 0xffffffff,
+					.prp1 = (uintptr_t)buf,
+					.cdw10 = NVME_LOG_SMART | (512u / 4 - 1) << 16};
+		rc = admin_or_fail(dev, &sqe, &cqe);
+		if (!rc)
+			rc = print_table("Smart Log for NVME device:nvme0 namespace-id:ffffffff", buf,
+					 smart_fields, NFIELDS(smart_fields), json);
+	} else if (!strcmp(what, "error-log")) {
+		rc = do_error_log(dev, buf, json);
+	} else {
+		rc = do_get_feature(dev, buf, &a, json);
+	}
+	vssd_dma_free(dev, buf);
+	vssd_close(dev);
+	return rc;
+}
