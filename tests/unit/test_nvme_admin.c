@@ -285,6 +285,14 @@ static void test_error_log_and_effects(void **state)
 	assert_true(fx->iocs[NVME_CMD_READ] & NVME_CMD_EFFECTS_CSUPP);
 	assert_int_equal(fx->iocs[0x7f], 0);
 	assert_int_equal(st(th_admin(&t, get_log(fx, 0x70, 512, false))), NVME_SC_INVALID_LOG_PAGE);
+	/* a length over MDTS (found by the fuzzer: it used to be allocated whole) */
+	{
+		struct nvme_sqe big = get_log(fx, NVME_LOG_SMART, 512, false);
+
+		big.cdw10 |= 0xffffu << 16;
+		big.cdw11 = 0xffff;
+		assert_int_equal(st(th_admin(&t, big)), NVME_SC_INVALID_FIELD);
+	}
 	th_fini(&t);
 }
 
