@@ -88,6 +88,13 @@ static const struct param params[] = {
 	{"pe_cycles", P_UINT, "0", 0, 1e7, NULL,
 	 "rated program/erase cycles per block; 0 = the cell's typical (SLC 100000, "
 	 "MLC 10000, TLC 3000, QLC 1000)", F(pe_cycles)},
+	/* real-time runtime */
+	{"rt_workers", P_UINT, "1", 0, 1, NULL,
+	 "completion worker threads of the threaded runtime: 1 = NVMeVirt's dispatcher and "
+	 "worker; 0 = the dispatcher posts completions too (for machines with few cores)",
+	 F(rt_workers)},
+	{"rt_spin_ns", P_UINT, "200000", 0, 1e9, NULL,
+	 "how long an idle runtime thread polls before it sleeps", F(rt_spin_ns)},
 	/* data */
 	{"media", P_ENUM, "none", 0, 0, media_names,
 	 "where data is kept: none (timing and mapping only) or ram", F(media)},

@@ -51,6 +51,9 @@ struct vssd_config {
 	uint64_t fw_write_ns;
 	uint64_t write_buffer_bytes;
 	uint64_t pe_cycles; /* 0: by cell type */
+	/* real-time runtime */
+	uint64_t rt_workers;
+	uint64_t rt_spin_ns;
 	/* data */
 	uint64_t media; /* enum vssd_media */
 	uint64_t seed;

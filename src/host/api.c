@@ -17,6 +17,7 @@
 #include "config/params.h"
 #include "nvme/ctrl.h"
 #include "nvme/host_qp.h"
+#include "host/api_internal.h"
 #include "runtime/realtime.h"
 
 #define ADMIN_ENTRIES 64
@@ -539,4 +540,19 @@ int vssd_qpair_eventfd(struct vssd_qpair *qp)
 	if (qp->efd < 0)
 		qp->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	return qp->efd < 0 ? -errno : qp->efd;
+}
+
+struct nvme_ctrl *vssd_ctrl_of(struct vssd *dev)
+{
+	return dev->ctrl;
+}
+
+uint16_t vssd_qpair_qid(const struct vssd_qpair *qp)
+{
+	return qp->hq.qid;
+}
+
+void vssd_locked(struct vssd *dev, void (*fn)(void *arg), void *arg)
+{
+	rt_locked(&dev->rt, fn, arg);
 }

@@ -44,9 +44,17 @@ void nvme_ctrl_destroy(struct nvme_ctrl *ctrl)
 	}
 	dev_destroy(ctrl->dev);
 	dma_fini(&ctrl->dma);
+	free(ctrl->model_ns);
 	free(ctrl->pend);
 	free(ctrl->bounce);
 	free(ctrl);
+}
+
+int nvme_ctrl_trace_model(struct nvme_ctrl *ctrl)
+{
+	if (!ctrl->model_ns)
+		ctrl->model_ns = calloc((size_t)NVME_MAX_QUEUES * (NVME_MQES + 1), sizeof(uint64_t));
+	return ctrl->model_ns ? 0 : -ENOMEM;
 }
 
 int nvme_ctrl_enable(struct nvme_ctrl *ctrl, struct nvme_sqe *asq, uint16_t asq_entries,
@@ -169,6 +177,8 @@ static void execute(struct nvme_ctrl *ctrl, struct nvme_sq *sq, const struct nvm
 	}
 	if (r.held)
 		return; /* an AER: completed when an event comes */
+	if (ctrl->model_ns)
+		ctrl->model_ns[(uint32_t)sq->qid * (NVME_MQES + 1) + sqe->cid] = r.done_ns - now_ns;
 	if (r.status != NVME_SC_SUCCESS)
 		log_error(ctrl, sq->qid, sqe, &r);
 	cqe = (struct nvme_cqe){.result = r.result, .sq_id = sq->qid, .cid = sqe->cid,

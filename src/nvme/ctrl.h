@@ -92,6 +92,7 @@ struct nvme_ctrl {
 	nvme_post_hook on_post; /* the MSI equivalent */
 	void *on_post_arg;
 	uint8_t *bounce; /* one maximum transfer, for data that is not contiguous */
+	uint64_t *model_ns; /* opt-in: modelled latency by [sqid][cid], for fidelity benches */
 	uint64_t serial;
 };
 
@@ -119,6 +120,17 @@ int nvme_ctrl_process_sq(struct nvme_ctrl *ctrl, uint16_t qid, uint64_t now_ns);
 /* Posts every completion due at or before now_ns whose CQ has room, calling
  * the post hook once per CQ that got entries. Returns how many were posted. */
 int nvme_ctrl_post_due(struct nvme_ctrl *ctrl, uint64_t now_ns);
+
+/* Records each command's modelled latency (completion minus fetch time) by
+ * queue and command identifier, for measuring real-time fidelity. Returns 0
+ * or -ENOMEM. */
+int nvme_ctrl_trace_model(struct nvme_ctrl *ctrl);
+
+static inline uint64_t nvme_ctrl_model_ns(const struct nvme_ctrl *ctrl, uint16_t sqid,
+					  uint16_t cid)
+{
+	return ctrl->model_ns ? ctrl->model_ns[(uint32_t)sqid * (NVME_MQES + 1) + cid] : 0;
+}
 
 /* When the next completion is due, or UINT64_MAX. */
 static inline uint64_t nvme_ctrl_next_due(const struct nvme_ctrl *ctrl)

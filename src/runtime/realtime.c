@@ -41,26 +41,49 @@ static void cpu_relax(void)
 #endif
 }
 
-/* Polls the SQ doorbells (NVMeVirt's nvmev_proc_dbs). */
+static void timed_wait(struct rt *rt, uint64_t wait_ns)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += (time_t)(wait_ns / 1000000000ULL);
+	ts.tv_nsec += (long)(wait_ns % 1000000000ULL);
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_cond_timedwait(&rt->wake, &rt->lock, &ts);
+}
+
+/* Polls the SQ doorbells (NVMeVirt's nvmev_proc_dbs); without a worker
+ * thread it also posts completions when they are due. */
 static void *dispatcher_main(void *arg)
 {
 	struct rt *rt = arg;
 	uint64_t idle_since = mono_ns();
 
 	while (!atomic_load(&rt->stop)) {
-		int n;
+		uint64_t now, next = UINT64_MAX;
+		int n, posted = 0;
 
 		atomic_store(&rt->kicks, 0);
 		pthread_mutex_lock(&rt->lock);
-		n = process_all(rt, rt_now(rt));
-		if (n)
+		now = rt_now(rt);
+		n = process_all(rt, now);
+		if (!rt->worker_thread) {
+			posted = nvme_ctrl_post_due(rt->ctrl, now);
+			next = nvme_ctrl_next_due(rt->ctrl);
+		} else if (n) {
 			pthread_cond_broadcast(&rt->wake); /* the worker has new deadlines */
+		}
 		pthread_mutex_unlock(&rt->lock);
-		if (n) {
+		if (n || posted) {
 			idle_since = mono_ns();
 			continue;
 		}
-		if (mono_ns() - idle_since < rt->spin_ns) {
+		/* a completion due soon, or recent activity: keep polling */
+		if ((next != UINT64_MAX && next <= now + rt->spin_ns) ||
+		    mono_ns() - idle_since < rt->spin_ns) {
 			cpu_relax();
 			continue;
 		}
@@ -69,15 +92,11 @@ static void *dispatcher_main(void *arg)
 		 * before it reads sleeping: one of the two sees the other (seq_cst) */
 		atomic_store(&rt->sleeping, true);
 		if (!atomic_load(&rt->kicks) && !atomic_load(&rt->stop)) {
-			struct timespec ts;
+			/* until shortly before the next completion, or 1 ms; a doorbell
+			 * rung with rt_kick() wakes it at once */
+			uint64_t wait = next == UINT64_MAX ? 1000000 : next - now - rt->spin_ns / 2;
 
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += 1000000; /* a doorbell without a kick is seen within 1 ms */
-			if (ts.tv_nsec >= 1000000000) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000;
-			}
-			pthread_cond_timedwait(&rt->wake, &rt->lock, &ts);
+			timed_wait(rt, wait < 1000000 ? wait : 1000000);
 		}
 		atomic_store(&rt->sleeping, false);
 		pthread_mutex_unlock(&rt->lock);
@@ -100,17 +119,7 @@ static void *worker_main(void *arg)
 		due = nvme_ctrl_next_due(rt->ctrl);
 		if (due == UINT64_MAX || due > now + rt->spin_ns) {
 			/* nothing soon: sleep until shortly before it, or until woken */
-			struct timespec ts;
-			uint64_t wait = due == UINT64_MAX ? 1000000 : due - now - rt->spin_ns / 2;
-
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_sec += (time_t)(wait / 1000000000ULL);
-			ts.tv_nsec += (long)(wait % 1000000000ULL);
-			if (ts.tv_nsec >= 1000000000) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000;
-			}
-			pthread_cond_timedwait(&rt->wake, &rt->lock, &ts);
+			timed_wait(rt, due == UINT64_MAX ? 1000000 : due - now - rt->spin_ns / 2);
 			pthread_mutex_unlock(&rt->lock);
 			continue;
 		}
@@ -127,14 +136,15 @@ int rt_start(struct rt *rt, struct nvme_ctrl *ctrl, enum rt_mode mode)
 	rt->ctrl = ctrl;
 	rt->mode = mode;
 	rt->t0_ns = mono_ns();
-	rt->spin_ns = 200000;
+	rt->spin_ns = ctrl->cfg.rt_spin_ns;
+	rt->worker_thread = ctrl->cfg.rt_workers > 0;
 	pthread_mutex_init(&rt->lock, NULL);
 	pthread_cond_init(&rt->wake, NULL);
 	if (mode == RT_INLINE)
 		return 0;
 	if (pthread_create(&rt->dispatcher, NULL, dispatcher_main, rt))
 		return -EAGAIN;
-	if (pthread_create(&rt->worker, NULL, worker_main, rt)) {
+	if (rt->worker_thread && pthread_create(&rt->worker, NULL, worker_main, rt)) {
 		atomic_store(&rt->stop, true);
 		pthread_join(rt->dispatcher, NULL);
 		return -EAGAIN;
@@ -150,7 +160,8 @@ void rt_stop(struct rt *rt)
 		pthread_cond_broadcast(&rt->wake);
 		pthread_mutex_unlock(&rt->lock);
 		pthread_join(rt->dispatcher, NULL);
-		pthread_join(rt->worker, NULL);
+		if (rt->worker_thread)
+			pthread_join(rt->worker, NULL);
 	}
 	pthread_cond_destroy(&rt->wake);
 	pthread_mutex_destroy(&rt->lock);

@@ -30,6 +30,7 @@ struct rt {
 	atomic_bool sleeping; /* the dispatcher waits on `wake` */
 	uint64_t t0_ns;
 	uint64_t spin_ns; /* how long an idle thread spins before sleeping */
+	bool worker_thread; /* false: the dispatcher posts completions too */
 };
 
 /* Starts the runtime over ctrl. Returns 0 or a negative errno. */

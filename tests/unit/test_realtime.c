@@ -68,14 +68,20 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static void run_workers(enum vssd_runtime rt, int nthreads)
+static void run_workers(enum vssd_runtime rt, int nthreads, const char *extra)
 {
+	const char *p[16];
 	struct vssd *dev;
 	struct worker w[8];
 	pthread_t th[8];
 	char err[256];
+	int n = 0;
 
-	if (vssd_open(params, rt, &dev, err, sizeof(err)))
+	for (const char *const *q = params; *q; q++)
+		p[n++] = *q;
+	p[n++] = extra;
+	p[n] = NULL;
+	if (vssd_open(p, rt, &dev, err, sizeof(err)))
 		fail_msg("%s", err);
 	for (int i = 0; i < nthreads; i++) {
 		w[i] = (struct worker){dev, i, 0};
@@ -91,13 +97,19 @@ static void run_workers(enum vssd_runtime rt, int nthreads)
 static void test_threaded_many_host_threads(void **state)
 {
 	(void)state;
-	run_workers(VSSD_THREADED, 4);
+	run_workers(VSSD_THREADED, 4, "rt_workers=1");
+}
+
+static void test_threaded_dispatcher_posts(void **state)
+{
+	(void)state;
+	run_workers(VSSD_THREADED, 3, "rt_workers=0");
 }
 
 static void test_inline_many_host_threads(void **state)
 {
 	(void)state;
-	run_workers(VSSD_INLINE, 3);
+	run_workers(VSSD_INLINE, 3, "rt_spin_ns=1000");
 }
 
 static void count_done(void *arg, const struct nvme_cqe *cqe)
@@ -191,6 +203,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_threaded_many_host_threads),
+		cmocka_unit_test(test_threaded_dispatcher_posts),
 		cmocka_unit_test(test_inline_many_host_threads),
 		cmocka_unit_test(test_eventfd_notification),
 		cmocka_unit_test(test_never_early),

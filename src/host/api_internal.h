@@ -1,0 +1,13 @@
+/* For in-tree tools only (benches): the controller behind a vssd handle. */
+#ifndef VSSD_HOST_API_INTERNAL_H
+#define VSSD_HOST_API_INTERNAL_H
+
+#include "nvme/ctrl.h"
+#include "vssd/vssd.h"
+
+struct nvme_ctrl *vssd_ctrl_of(struct vssd *dev);
+uint16_t vssd_qpair_qid(const struct vssd_qpair *qp);
+/* Runs fn(arg) with the runtime's lock held. */
+void vssd_locked(struct vssd *dev, void (*fn)(void *arg), void *arg);
+
+#endif
