@@ -29,4 +29,4 @@ for pct in 100 200; do
 	writes[$pct]=$(echo "$out" | sed -n 's/.*(\([0-9]*\) host writes.*/\1/p')
 done
 awk -v a="${ir[100]}" -v b="${ir[200]}" -v wa="${writes[100]}" -v wb="${writes[200]}" \
-	'BEGIN { printf "%.0f instructions per host write (%d more host writes cost %d more instructions)\n", (b - a) / (wb - wa), wb - wa, b - a }'
+	'BEGIN { printf "%.0f instructions per host write (%d more host writes cost %.0f more instructions)\n", (b - a) / (wb - wa), wb - wa, b - a }'

@@ -9,4 +9,4 @@ seeds=$2
 shift 2
 corpus=$(mktemp -d)
 trap 'rm -rf "$corpus"' EXIT
-"$target" "$corpus" "$seeds" -max_len=4096 -len_control=20 "$@" 2>&1 | tail -n 4
+"$target" "$corpus" "$seeds" -max_len=4096 -len_control=20 "$@" 2>&1 | tail -n 14
