@@ -191,9 +191,9 @@ int dev_flush(struct vssd_dev *dev, uint64_t now_ns, uint64_t *done_ns)
 	conv_flush(&dev->ftl, now_ns);
 	if (dev->tm.on) {
 		done += dev->tm.fw_write_ns;
-		for (uint32_t i = 0; i < dev->tm.wb_heap_len; i++)
-			if (dev->tm.wb_heap[i].at_ns > done)
-				done = dev->tm.wb_heap[i].at_ns;
+		for (uint32_t i = 0; i < dev->tm.wb_pending.len; i++)
+			if (dev->tm.wb_pending.v[i].at_ns > done)
+				done = dev->tm.wb_pending.v[i].at_ns;
 	}
 	*done_ns = done;
 	return 0;

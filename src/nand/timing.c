@@ -46,12 +46,7 @@ int timing_init(struct timing *tm, const struct geometry *geo, const struct vssd
 	tm->fw_write_ns = cfg->fw_write_ns;
 	tm->wb_bytes = cfg->write_buffer_bytes;
 	tm->wb_free_bytes = cfg->write_buffer_bytes;
-	/* one pending release per program unit the buffer can hold */
-	tm->wb_heap_cap = (uint32_t)(cfg->write_buffer_bytes /
-				     ((uint64_t)geo->units_per_prog * UNIT_BYTES)) + 2;
-	tm->wb_heap = calloc(tm->wb_heap_cap, sizeof(*tm->wb_heap));
-	if (!tm->die_free_ns || !tm->die_busy_ns || !tm->die_reg_free_ns || !tm->channel ||
-	    !tm->wb_heap)
+	if (!tm->die_free_ns || !tm->die_busy_ns || !tm->die_reg_free_ns || !tm->channel)
 		goto nomem;
 	return 0;
 nomem:
@@ -70,10 +65,10 @@ void timing_fini(struct timing *tm)
 	free(tm->channel);
 	timeline_fini(&tm->pcie[0]);
 	timeline_fini(&tm->pcie[1]);
-	free(tm->wb_heap);
+	free(tm->wb_pending.v);
 	tm->die_free_ns = tm->die_busy_ns = tm->die_reg_free_ns = NULL;
 	tm->channel = NULL;
-	tm->wb_heap = NULL;
+	tm->wb_pending.v = NULL;
 }
 
 uint64_t nand_read(struct timing *tm, uint32_t die, uint32_t page_type, uint64_t start_ns,
@@ -138,65 +133,19 @@ uint64_t prog_time_ns(const struct timing *tm, uint32_t prog_start_ppa)
 	return worst;
 }
 
-static void heap_swap(struct wb_release *a, struct wb_release *b)
-{
-	struct wb_release t = *a;
-
-	*a = *b;
-	*b = t;
-}
-
-static struct wb_release heap_pop(struct timing *tm)
-{
-	struct wb_release top = tm->wb_heap[0];
-	uint32_t i = 0;
-
-	tm->wb_heap[0] = tm->wb_heap[--tm->wb_heap_len];
-	for (;;) {
-		uint32_t l = 2 * i + 1, r = l + 1, m = i;
-
-		if (l < tm->wb_heap_len && tm->wb_heap[l].at_ns < tm->wb_heap[m].at_ns)
-			m = l;
-		if (r < tm->wb_heap_len && tm->wb_heap[r].at_ns < tm->wb_heap[m].at_ns)
-			m = r;
-		if (m == i)
-			break;
-		heap_swap(&tm->wb_heap[i], &tm->wb_heap[m]);
-		i = m;
-	}
-	return top;
-}
-
 int wb_release_at(struct timing *tm, uint64_t at_ns, uint64_t bytes)
 {
-	uint32_t i;
-
-	if (tm->wb_heap_len == tm->wb_heap_cap) {
-		uint32_t cap = tm->wb_heap_cap * 2;
-		struct wb_release *h = realloc(tm->wb_heap, cap * sizeof(*h));
-
-		if (!h)
-			return -ENOMEM;
-		tm->wb_heap = h;
-		tm->wb_heap_cap = cap;
-	}
-	i = tm->wb_heap_len++;
-	tm->wb_heap[i] = (struct wb_release){at_ns, bytes};
-	while (i && tm->wb_heap[(i - 1) / 2].at_ns > tm->wb_heap[i].at_ns) {
-		heap_swap(&tm->wb_heap[i], &tm->wb_heap[(i - 1) / 2]);
-		i = (i - 1) / 2;
-	}
-	return 0;
+	return wb_heap_push(&tm->wb_pending, (struct wb_release){at_ns, bytes});
 }
 
 uint64_t wb_reserve(struct timing *tm, uint64_t now_ns, uint64_t bytes)
 {
-	while (tm->wb_heap_len && tm->wb_heap[0].at_ns <= now_ns)
-		tm->wb_free_bytes += heap_pop(tm).bytes;
+	while (tm->wb_pending.len && tm->wb_pending.v[0].at_ns <= now_ns)
+		tm->wb_free_bytes += wb_heap_pop(&tm->wb_pending).bytes;
 	/* a full buffer blocks the write until enough programs have ended; space
 	 * freed by a program ending in the future is free only from then on */
-	while (tm->wb_free_bytes < bytes && tm->wb_heap_len) {
-		struct wb_release r = heap_pop(tm);
+	while (tm->wb_free_bytes < bytes && tm->wb_pending.len) {
+		struct wb_release r = wb_heap_pop(&tm->wb_pending);
 
 		tm->wb_free_bytes += r.bytes;
 		tm->wb_free_from_ns = max64(tm->wb_free_from_ns, r.at_ns);

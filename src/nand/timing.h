@@ -18,6 +18,7 @@
 #include "config/params.h"
 #include "nand/geometry.h"
 #include "nand/timeline.h"
+#include "util/heap.h"
 
 enum pcie_dir { PCIE_TO_DEVICE, PCIE_TO_HOST };
 
@@ -25,6 +26,13 @@ struct wb_release {
 	uint64_t at_ns;
 	uint64_t bytes;
 };
+
+static inline bool wb_before(const struct wb_release *a, const struct wb_release *b)
+{
+	return a->at_ns < b->at_ns;
+}
+
+HEAP_DEFINE(wb_heap, struct wb_release, wb_before)
 
 struct timing {
 	bool on;
@@ -45,12 +53,11 @@ struct timing {
 	uint64_t pcie_mbps;
 	uint64_t fw_read_ns;
 	uint64_t fw_write_ns;
-	/* write buffer: free bytes and a min-heap of pending releases */
+	/* write buffer: free bytes and the pending releases, earliest first */
 	uint64_t wb_bytes;
 	uint64_t wb_free_bytes;
 	uint64_t wb_free_from_ns; /* the free bytes are free from this time on */
-	struct wb_release *wb_heap;
-	uint32_t wb_heap_len, wb_heap_cap;
+	struct wb_heap wb_pending;
 };
 
 /* Sets up the model for geo. Returns 0 or -ENOMEM. */

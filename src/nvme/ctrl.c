@@ -45,7 +45,7 @@ void nvme_ctrl_destroy(struct nvme_ctrl *ctrl)
 	dev_destroy(ctrl->dev);
 	dma_fini(&ctrl->dma);
 	free(ctrl->model_ns);
-	free(ctrl->pend);
+	free(ctrl->pend.v);
 	free(ctrl->bounce);
 	free(ctrl);
 }
@@ -83,54 +83,11 @@ int nvme_ctrl_enable(struct nvme_ctrl *ctrl, struct nvme_sqe *asq, uint16_t asq_
 	return 0;
 }
 
-static bool pend_before(const struct nvme_pending *a, const struct nvme_pending *b)
-{
-	return a->due_ns < b->due_ns || (a->due_ns == b->due_ns && a->seq < b->seq);
-}
-
 int nvme_ctrl_queue_completion(struct nvme_ctrl *ctrl, uint16_t cqid, uint64_t due_ns,
 			       const struct nvme_cqe *cqe)
 {
-	struct nvme_pending p = {due_ns, ctrl->pend_seq++, cqid, *cqe};
-	uint32_t i;
-
-	if (ctrl->npend == ctrl->pend_cap) {
-		uint32_t cap = ctrl->pend_cap ? ctrl->pend_cap * 2 : 256;
-		struct nvme_pending *n = realloc(ctrl->pend, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		ctrl->pend = n;
-		ctrl->pend_cap = cap;
-	}
-	i = ctrl->npend++;
-	while (i && pend_before(&p, &ctrl->pend[(i - 1) / 2])) {
-		ctrl->pend[i] = ctrl->pend[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	ctrl->pend[i] = p;
-	return 0;
-}
-
-static void pend_pop(struct nvme_ctrl *ctrl)
-{
-	struct nvme_pending last = ctrl->pend[--ctrl->npend];
-	uint32_t i = 0;
-
-	for (;;) {
-		uint32_t c = 2 * i + 1;
-
-		if (c >= ctrl->npend)
-			break;
-		if (c + 1 < ctrl->npend && pend_before(&ctrl->pend[c + 1], &ctrl->pend[c]))
-			c++;
-		if (!pend_before(&ctrl->pend[c], &last))
-			break;
-		ctrl->pend[i] = ctrl->pend[c];
-		i = c;
-	}
-	if (ctrl->npend)
-		ctrl->pend[i] = last;
+	return pend_heap_push(&ctrl->pend,
+			      (struct nvme_pending){due_ns, ctrl->pend_seq++, cqid, *cqe});
 }
 
 /* A failed command leaves an entry in the Error Information log (a ring). */
@@ -214,14 +171,14 @@ int nvme_ctrl_post_due(struct nvme_ctrl *ctrl, uint64_t now_ns)
 	uint64_t posted_mask = 0;
 	int posted = 0;
 
-	while (ctrl->npend && ctrl->pend[0].due_ns <= now_ns) {
-		struct nvme_pending p = ctrl->pend[0];
+	while (ctrl->pend.len && ctrl->pend.v[0].due_ns <= now_ns) {
+		struct nvme_pending p = ctrl->pend.v[0];
 		struct nvme_cq *cq = ctrl->cq[p.cqid];
 		struct nvme_sq *sq = ctrl->sq[p.cqe.sq_id];
 
 		if (cq && nvme_cq_full(cq))
 			break; /* in order: a full CQ holds back what follows */
-		pend_pop(ctrl);
+		pend_heap_pop(&ctrl->pend);
 		if (p.cqe.sq_id)
 			io_busy_end(ctrl, p.due_ns);
 		if (!cq)

@@ -19,6 +19,7 @@
 #include "core/device.h"
 #include "nvme/dma.h"
 #include "nvme/queue.h"
+#include "util/heap.h"
 #include "vssd/nvme.h"
 
 #define NVME_MAX_QUEUES 64     /* admin + 63 I/O queue pairs */
@@ -37,6 +38,13 @@ struct nvme_pending {
 	uint16_t cqid;
 	struct nvme_cqe cqe;
 };
+
+static inline bool pend_before(const struct nvme_pending *a, const struct nvme_pending *b)
+{
+	return a->due_ns < b->due_ns || (a->due_ns == b->due_ns && a->seq < b->seq);
+}
+
+HEAP_DEFINE(pend_heap, struct nvme_pending, pend_before)
 
 /* What executing a command produced. */
 struct nvme_result {
@@ -85,9 +93,8 @@ struct nvme_ctrl {
 	struct nvme_event events[8];
 	uint32_t nevents;
 	uint8_t masked_logs; /* bit per event type: reported, log not yet read */
-	/* completions waiting for their time */
-	struct nvme_pending *pend;
-	uint32_t npend, pend_cap;
+	/* completions waiting for their time, earliest first */
+	struct pend_heap pend;
 	uint64_t pend_seq;
 	nvme_post_hook on_post; /* the MSI equivalent */
 	void *on_post_arg;
@@ -135,7 +142,7 @@ static inline uint64_t nvme_ctrl_model_ns(const struct nvme_ctrl *ctrl, uint16_t
 /* When the next completion is due, or UINT64_MAX. */
 static inline uint64_t nvme_ctrl_next_due(const struct nvme_ctrl *ctrl)
 {
-	return ctrl->npend ? ctrl->pend[0].due_ns : UINT64_MAX;
+	return ctrl->pend.len ? ctrl->pend.v[0].due_ns : UINT64_MAX;
 }
 
 /* Internal to src/nvme: the command sets and event reporting. */

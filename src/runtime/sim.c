@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 
 #include "nvme/host_qp.h"
+#include "util/heap.h"
 #include "workload/generator.h"
 
 enum ev_kind { EV_SUBMIT };
@@ -34,10 +35,12 @@ struct event {
 	uint8_t kind;
 };
 
-struct event_heap {
-	struct event *ev;
-	uint32_t len, cap;
-};
+static inline bool ev_before(const struct event *a, const struct event *b)
+{
+	return a->t_ns < b->t_ns || (a->t_ns == b->t_ns && a->seq < b->seq);
+}
+
+HEAP_DEFINE(event_heap, struct event, ev_before)
 
 struct sim;
 
@@ -100,55 +103,10 @@ struct sim {
 	size_t errlen;
 };
 
-static bool ev_before(const struct event *a, const struct event *b)
-{
-	return a->t_ns < b->t_ns || (a->t_ns == b->t_ns && a->seq < b->seq);
-}
-
 static int heap_push(struct sim *s, struct event e)
 {
-	struct event_heap *h = &s->heap;
-	uint32_t i;
-
-	if (h->len == h->cap) {
-		uint32_t cap = h->cap ? h->cap * 2 : 256;
-		struct event *p = realloc(h->ev, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		h->ev = p;
-		h->cap = cap;
-	}
 	e.seq = s->seq++;
-	i = h->len++;
-	while (i && ev_before(&e, &h->ev[(i - 1) / 2])) {
-		h->ev[i] = h->ev[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	h->ev[i] = e;
-	return 0;
-}
-
-static struct event heap_pop(struct event_heap *h)
-{
-	struct event top = h->ev[0], last = h->ev[--h->len];
-	uint32_t i = 0;
-
-	for (;;) {
-		uint32_t c = 2 * i + 1;
-
-		if (c >= h->len)
-			break;
-		if (c + 1 < h->len && ev_before(&h->ev[c + 1], &h->ev[c]))
-			c++;
-		if (!ev_before(&h->ev[c], &last))
-			break;
-		h->ev[i] = h->ev[c];
-		i = c;
-	}
-	if (h->len)
-		h->ev[i] = last;
-	return top;
+	return event_heap_push(&s->heap, e);
 }
 
 static double wall_since(const struct timespec *a)
@@ -633,7 +591,7 @@ static int run_group(struct sim *s, const struct job_file *jf, struct sim_result
 		return rc;
 	for (;;) {
 		uint64_t t_ctrl = nvme_ctrl_next_due(s->ctrl);
-		uint64_t t_sim = s->heap.len ? s->heap.ev[0].t_ns : UINT64_MAX;
+		uint64_t t_sim = s->heap.len ? s->heap.v[0].t_ns : UINT64_MAX;
 
 		if (t_ctrl == UINT64_MAX && t_sim == UINT64_MAX)
 			break;
@@ -645,7 +603,7 @@ static int run_group(struct sim *s, const struct job_file *jf, struct sim_result
 			nvme_ctrl_post_due(s->ctrl, s->now_ns);
 			rc = reap_posted(s);
 		} else {
-			struct event e = heap_pop(&s->heap);
+			struct event e = event_heap_pop(&s->heap);
 
 			s->now_ns = e.t_ns;
 			if ((rc = sample(s)))
@@ -734,7 +692,7 @@ out:
 			host_qp_free(&s.qps[q]);
 	}
 	free(s.js);
-	free(s.heap.ev);
+	free(s.heap.v);
 	if (s.buf) {
 		dma_unregister(&ctrl->dma, s.buf);
 		munmap(s.buf, s.buf_bytes);

@@ -12,21 +12,29 @@
 #include <string.h>
 
 #include "core/device.h"
+#include "nvme/ctrl.h"
 #include "runtime/sim.h"
 #include "workload/job.h"
 
-/* A device from the defaults, then the pairs (NULL-terminated). */
+/* The defaults, then the key=value pairs (NULL-terminated). */
+static inline void config_from_pairs(struct vssd_config *cfg, const char *const *pairs)
+{
+	char err[512];
+
+	assert_int_equal(config_defaults(cfg), 0);
+	for (; pairs && *pairs; pairs++)
+		if (config_set_pair(cfg, *pairs, err, sizeof(err)))
+			fail_msg("%s", err);
+}
+
+/* A device from the defaults, then the pairs. */
 static inline struct vssd_dev *make_dev(const char *const *pairs)
 {
 	struct vssd_config cfg;
 	struct vssd_dev *dev = NULL;
 	char err[512];
 
-	assert_int_equal(config_defaults(&cfg), 0);
-	for (; pairs && *pairs; pairs++) {
-		if (config_set_pair(&cfg, *pairs, err, sizeof(err)))
-			fail_msg("%s", err);
-	}
+	config_from_pairs(&cfg, pairs);
 	if (dev_create(&cfg, &dev, err, sizeof(err)))
 		fail_msg("dev_create: %s", err);
 	return dev;
@@ -39,11 +47,7 @@ static inline struct nvme_ctrl *make_ctrl(const char *const *pairs)
 	struct nvme_ctrl *ctrl = NULL;
 	char err[512];
 
-	assert_int_equal(config_defaults(&cfg), 0);
-	for (; pairs && *pairs; pairs++) {
-		if (config_set_pair(&cfg, *pairs, err, sizeof(err)))
-			fail_msg("%s", err);
-	}
+	config_from_pairs(&cfg, pairs);
 	if (nvme_ctrl_create(&cfg, &ctrl, err, sizeof(err)))
 		fail_msg("nvme_ctrl_create: %s", err);
 	return ctrl;

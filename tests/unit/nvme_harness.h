@@ -47,10 +47,7 @@ static inline void th_init(struct th *t, const char *const *pairs)
 	char err[512];
 
 	memset(t, 0, sizeof(*t));
-	config_defaults(&cfg);
-	for (; pairs && *pairs; pairs++)
-		if (config_set_pair(&cfg, *pairs, err, sizeof(err)))
-			fail_msg("%s", err);
+	config_from_pairs(&cfg, pairs);
 	if (nvme_ctrl_create(&cfg, &t->ctrl, err, sizeof(err)))
 		fail_msg("%s", err);
 	assert_int_equal(posix_memalign((void **)&t->arena, 4096, ARENA_BYTES), 0);

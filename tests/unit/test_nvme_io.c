@@ -250,10 +250,10 @@ static void test_cq_full_holds_completions(void **state)
 		for (int i = 0; i < 3; i++)
 			th_submit(&t, &t.io[q], th_rw(&t, NVME_CMD_READ, i, 1, buf));
 	th_drain(&t);
-	assert_int_equal(t.ctrl->npend, 3); /* three wait for room */
+	assert_int_equal(t.ctrl->pend.len, 3); /* three wait for room */
 	assert_int_equal(host_qp_reap(&t.io[1], 8, c, NULL, NULL), 3);
 	th_drain(&t);
-	assert_int_equal(t.ctrl->npend, 0);
+	assert_int_equal(t.ctrl->pend.len, 0);
 	assert_int_equal(host_qp_reap(&t.io[1], 8, c, NULL, NULL), 3);
 	th_fini(&t);
 }
