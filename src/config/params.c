@@ -34,6 +34,7 @@ struct param {
 static const char *const cell_names[] = {"slc", "mlc", "tlc", "qlc", NULL};
 static const char *const gc_policy_names[] = {"greedy", "cost_benefit", "fifo", NULL};
 static const char *const media_names[] = {"none", "ram", NULL};
+static const char *const workers_names[] = {"auto", "0", "1", NULL};
 
 #define F(field) offsetof(struct vssd_config, field)
 #define GiB (1024.0 * 1024 * 1024)
@@ -89,9 +90,9 @@ static const struct param params[] = {
 	 "rated program/erase cycles per block; 0 = the cell's typical (SLC 100000, "
 	 "MLC 10000, TLC 3000, QLC 1000)", F(pe_cycles)},
 	/* real-time runtime */
-	{"rt_workers", P_UINT, "1", 0, 1, NULL,
+	{"rt_workers", P_ENUM, "auto", 0, 0, workers_names,
 	 "completion worker threads of the threaded runtime: 1 = NVMeVirt's dispatcher and "
-	 "worker; 0 = the dispatcher posts completions too (for machines with few cores)",
+	 "worker; 0 = the dispatcher posts completions too; auto = 1 with 4 or more CPUs",
 	 F(rt_workers)},
 	{"rt_spin_ns", P_UINT, "200000", 0, 1e9, NULL,
 	 "how long an idle runtime thread polls before it sleeps", F(rt_spin_ns)},

@@ -16,6 +16,7 @@
 enum vssd_cell { CELL_SLC, CELL_MLC, CELL_TLC, CELL_QLC };
 enum vssd_gc_policy { GC_GREEDY, GC_COST_BENEFIT, GC_FIFO };
 enum vssd_media { MEDIA_NONE, MEDIA_RAM };
+enum rt_workers { RT_WORKERS_AUTO, RT_WORKERS_0, RT_WORKERS_1 };
 
 /* A list of nanosecond values, one per page type of the cell. */
 struct ns_list {
@@ -52,7 +53,7 @@ struct vssd_config {
 	uint64_t write_buffer_bytes;
 	uint64_t pe_cycles; /* 0: by cell type */
 	/* real-time runtime */
-	uint64_t rt_workers;
+	uint64_t rt_workers; /* enum rt_workers */
 	uint64_t rt_spin_ns;
 	/* data */
 	uint64_t media; /* enum vssd_media */

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static uint64_t mono_ns(void)
 {
@@ -137,7 +138,10 @@ int rt_start(struct rt *rt, struct nvme_ctrl *ctrl, enum rt_mode mode)
 	rt->mode = mode;
 	rt->t0_ns = mono_ns();
 	rt->spin_ns = ctrl->cfg.rt_spin_ns;
-	rt->worker_thread = ctrl->cfg.rt_workers > 0;
+	/* a worker thread pays off only with a core for each polling thread
+	 * (dispatcher, worker, and the host's own) */
+	rt->worker_thread = ctrl->cfg.rt_workers == RT_WORKERS_1 ||
+			    (ctrl->cfg.rt_workers == RT_WORKERS_AUTO && sysconf(_SC_NPROCESSORS_ONLN) >= 4);
 	pthread_mutex_init(&rt->lock, NULL);
 	pthread_cond_init(&rt->wake, NULL);
 	if (mode == RT_INLINE)
