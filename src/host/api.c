@@ -133,13 +133,13 @@ struct bind_op {
 	uint16_t qid;
 };
 
-/* The queue tables are the runtime's: read and change them with it locked. */
+/* The qpair table is read by the post hook: change it with the runtime locked. */
 static void do_bind(void *arg)
 {
 	struct bind_op *op = arg;
 
 	if (op->qp)
-		host_qp_bind(&op->qp->hq, op->dev->ctrl->sq[op->qid], op->dev->ctrl->cq[op->qid]);
+		host_qp_bind(&op->qp->hq, &op->dev->ctrl->db[op->qid]);
 	op->dev->qp[op->qid] = op->qp;
 }
 
@@ -212,7 +212,7 @@ int vssd_open(const char *const *params, enum vssd_runtime runtime, struct vssd 
 		snprintf(err, errlen, "cannot set up the admin queue: %s", strerror(-rc));
 		goto fail;
 	}
-	host_qp_bind(&dev->admin, dev->ctrl->sq[0], dev->ctrl->cq[0]);
+	host_qp_bind(&dev->admin, &dev->ctrl->db[0]);
 	dev->ctrl->on_post = on_post;
 	dev->ctrl->on_post_arg = dev;
 	if ((rc = rt_start(&dev->rt, dev->ctrl, runtime == VSSD_THREADED ? RT_THREADED : RT_INLINE))) {

@@ -47,7 +47,9 @@ static uint16_t create_cq(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 		return NVME_SC_INTERNAL;
 	*cq = (struct nvme_cq){.ring = ring, .qid = qid, .size = entries, .phase = 1,
 			       .irq_enabled = (sqe->cdw11 >> 1) & 1,
-			       .vector = (uint16_t)(sqe->cdw11 >> 16)};
+			       .vector = (uint16_t)(sqe->cdw11 >> 16),
+			       .head_db = &ctrl->db[qid].cq_head};
+	atomic_store(&ctrl->db[qid].cq_head, 0); /* a new queue starts empty */
 	memset(ring, 0, (size_t)entries * sizeof(struct nvme_cqe));
 	ctrl->cq[qid] = cq;
 	ctrl->io_queues_created = true;
@@ -78,7 +80,9 @@ static uint16_t create_sq(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 	if (!sq)
 		return NVME_SC_INTERNAL;
 	*sq = (struct nvme_sq){.ring = ring, .qid = qid, .size = entries, .cqid = cqid,
-			       .prio = (uint16_t)((sqe->cdw11 >> 1) & 3)};
+			       .prio = (uint16_t)((sqe->cdw11 >> 1) & 3),
+			       .tail_db = &ctrl->db[qid].sq_tail};
+	atomic_store(&ctrl->db[qid].sq_tail, 0); /* a new queue starts empty */
 	ctrl->sq[qid] = sq;
 	ctrl->cq[cqid]->nr_sqs++;
 	ctrl->io_queues_created = true;

@@ -74,9 +74,10 @@ int nvme_ctrl_enable(struct nvme_ctrl *ctrl, struct nvme_sqe *asq, uint16_t asq_
 		free(cq);
 		return -ENOMEM;
 	}
-	*sq = (struct nvme_sq){.ring = asq, .qid = 0, .size = asq_entries, .cqid = 0};
+	*sq = (struct nvme_sq){.ring = asq, .qid = 0, .size = asq_entries, .cqid = 0,
+			       .tail_db = &ctrl->db[0].sq_tail};
 	*cq = (struct nvme_cq){.ring = acq, .qid = 0, .size = acq_entries, .phase = 1,
-			       .irq_enabled = true, .nr_sqs = 1};
+			       .irq_enabled = true, .nr_sqs = 1, .head_db = &ctrl->db[0].cq_head};
 	ctrl->sq[0] = sq;
 	ctrl->cq[0] = cq;
 	ctrl->enabled = true;

@@ -68,6 +68,7 @@ struct nvme_ctrl {
 	struct dma_space dma;
 	struct nvme_sq *sq[NVME_MAX_QUEUES];
 	struct nvme_cq *cq[NVME_MAX_QUEUES];
+	struct nvme_doorbells db[NVME_MAX_QUEUES]; /* the "BAR": never freed */
 	bool enabled;
 	uint16_t nr_io_sqs, nr_io_cqs; /* granted by Number of Queues */
 	bool io_queues_created;

@@ -46,10 +46,10 @@ void host_qp_free(struct host_qp *qp)
 	memset(qp, 0, sizeof(*qp));
 }
 
-void host_qp_bind(struct host_qp *qp, struct nvme_sq *sq, struct nvme_cq *cq)
+void host_qp_bind(struct host_qp *qp, struct nvme_doorbells *db)
 {
-	qp->sq = sq;
-	qp->cq = cq;
+	qp->sq_tail_db = &db->sq_tail;
+	qp->cq_head_db = &db->cq_head;
 }
 
 int host_qp_submit(struct host_qp *qp, struct nvme_sqe *sqe, host_done_fn done, void *arg,
@@ -61,7 +61,7 @@ int host_qp_submit(struct host_qp *qp, struct nvme_sqe *sqe, host_done_fn done, 
 		return -EAGAIN;
 	cid = qp->free_cid[qp->nfree - 1];
 	sqe->cid = cid;
-	if (!nvme_sq_submit(qp->sq, &qp->sq_tail, qp->sq_head, sqe))
+	if (!nvme_sq_submit(qp->sq_ring, qp->entries, qp->sq_tail_db, &qp->sq_tail, qp->sq_head, sqe))
 		return -EAGAIN;
 	qp->nfree--;
 	qp->slot[cid] = (struct host_slot){true, done, arg, registered};
@@ -75,7 +75,7 @@ int host_qp_reap(struct host_qp *qp, int max, struct nvme_cqe *out,
 	struct nvme_cqe cqe;
 	int n = 0;
 
-	while (n < max && nvme_cq_reap(qp->cq, &qp->cq_head, &qp->cq_phase, &cqe)) {
+	while (n < max && nvme_cq_reap(qp->cq_ring, qp->entries, &qp->cq_head, &qp->cq_phase, &cqe)) {
 		struct host_slot s;
 
 		if (out)
@@ -95,6 +95,6 @@ int host_qp_reap(struct host_qp *qp, int max, struct nvme_cqe *out,
 			s.done(s.arg, &cqe);
 	}
 	if (n)
-		nvme_cq_ring_head(qp->cq, qp->cq_head);
+		nvme_cq_ring_head(qp->cq_head_db, qp->cq_head);
 	return n;
 }

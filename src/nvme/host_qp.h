@@ -28,8 +28,8 @@ struct host_qp {
 	uint16_t entries;
 	struct nvme_sqe *sq_ring;
 	struct nvme_cqe *cq_ring;
-	struct nvme_sq *sq; /* the controller's queue: its doorbell is the "register" */
-	struct nvme_cq *cq;
+	_Atomic uint32_t *sq_tail_db; /* the controller's doorbell registers */
+	_Atomic uint32_t *cq_head_db;
 	uint16_t sq_tail, sq_head, cq_head;
 	uint8_t cq_phase;
 	uint32_t inflight;
@@ -44,8 +44,8 @@ struct host_qp {
 int host_qp_alloc(struct host_qp *qp, uint16_t qid, uint16_t entries);
 void host_qp_free(struct host_qp *qp);
 
-/* Binds the controller's queues once they exist (after Create I/O CQ/SQ). */
-void host_qp_bind(struct host_qp *qp, struct nvme_sq *sq, struct nvme_cq *cq);
+/* Binds the queue pair to its doorbell registers (the controller's db[qid]). */
+void host_qp_bind(struct host_qp *qp, struct nvme_doorbells *db);
 
 /*
  * Takes a command identifier and submits sqe with it (sqe->cid is set).

@@ -26,25 +26,25 @@ bool nvme_cq_post(struct nvme_cq *cq, const struct nvme_cqe *cqe)
 	return true;
 }
 
-bool nvme_sq_submit(struct nvme_sq *sq, uint16_t *host_tail, uint16_t sq_head,
-		    const struct nvme_sqe *sqe)
+bool nvme_sq_submit(struct nvme_sqe *ring, uint16_t size, _Atomic uint32_t *tail_db,
+		    uint16_t *host_tail, uint16_t sq_head, const struct nvme_sqe *sqe)
 {
-	uint16_t next = *host_tail + 1 == sq->size ? 0 : (uint16_t)(*host_tail + 1);
+	uint16_t next = *host_tail + 1 == size ? 0 : (uint16_t)(*host_tail + 1);
 
 	if (next == sq_head)
 		return false;
-	sq->ring[*host_tail] = *sqe;
+	ring[*host_tail] = *sqe;
 	*host_tail = next;
 	/* release: the SQE is written before the controller can see the tail;
 	 * pairs with the acquire in nvme_sq_pending() */
-	atomic_store_explicit(&sq->tail_db, next, memory_order_release);
+	atomic_store_explicit(tail_db, next, memory_order_release);
 	return true;
 }
 
-bool nvme_cq_reap(struct nvme_cq *cq, uint16_t *host_head, uint8_t *host_phase,
-		  struct nvme_cqe *out)
+bool nvme_cq_reap(const struct nvme_cqe *ring, uint16_t size, uint16_t *host_head,
+		  uint8_t *host_phase, struct nvme_cqe *out)
 {
-	struct nvme_cqe *slot = &cq->ring[*host_head];
+	const struct nvme_cqe *slot = &ring[*host_head];
 	/* acquire: pairs with the release store of the status in nvme_cq_post() */
 	uint16_t status = __atomic_load_n(&slot->status, __ATOMIC_ACQUIRE);
 
@@ -57,7 +57,7 @@ bool nvme_cq_reap(struct nvme_cq *cq, uint16_t *host_head, uint8_t *host_phase,
 	out->sq_id = slot->sq_id;
 	out->cid = slot->cid;
 	out->status = status;
-	if (++*host_head == cq->size) {
+	if (++*host_head == size) {
 		*host_head = 0;
 		*host_phase ^= 1;
 	}

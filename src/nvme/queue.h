@@ -14,6 +14,13 @@
 
 #include "vssd/nvme.h"
 
+/* A queue pair's doorbell registers. Like a PCIe BAR they outlive the
+ * queues: the host may write them whatever state its queues are in. */
+struct nvme_doorbells {
+	_Atomic uint32_t sq_tail;
+	_Atomic uint32_t cq_head;
+};
+
 struct nvme_sq {
 	struct nvme_sqe *ring;
 	uint16_t qid;
@@ -21,8 +28,8 @@ struct nvme_sq {
 	uint16_t cqid;
 	uint16_t prio;
 	uint16_t head; /* controller's consumer index */
-	_Atomic uint16_t head_shadow; /* head as the host may read it (for sq_head) */
-	_Atomic uint32_t tail_db; /* SQ tail doorbell, written by the host */
+	_Atomic uint16_t head_shadow; /* head as completions report it (sq_head) */
+	_Atomic uint32_t *tail_db; /* SQ tail doorbell, written by the host */
 };
 
 struct nvme_cq {
@@ -34,7 +41,7 @@ struct nvme_cq {
 	bool irq_enabled;
 	uint16_t vector;
 	uint16_t nr_sqs; /* SQs bound to this CQ */
-	_Atomic uint32_t head_db; /* CQ head doorbell, written by the host */
+	_Atomic uint32_t *head_db; /* CQ head doorbell, written by the host */
 };
 
 /* Controller side. */
@@ -44,7 +51,7 @@ struct nvme_cq {
 static inline int nvme_sq_pending(struct nvme_sq *sq)
 {
 	/* acquire: pairs with the host's release store of the tail in nvme_sq_ring() */
-	uint32_t tail = atomic_load_explicit(&sq->tail_db, memory_order_acquire);
+	uint32_t tail = atomic_load_explicit(sq->tail_db, memory_order_acquire);
 
 	if (tail >= sq->size)
 		return -1;
@@ -64,7 +71,7 @@ static inline void nvme_sq_fetch(struct nvme_sq *sq, struct nvme_sqe *out)
 static inline bool nvme_cq_full(struct nvme_cq *cq)
 {
 	/* acquire: pairs with the host's release store in nvme_cq_ring_head() */
-	uint32_t head = atomic_load_explicit(&cq->head_db, memory_order_acquire);
+	uint32_t head = atomic_load_explicit(cq->head_db, memory_order_acquire);
 	uint32_t next = cq->tail + 1u == cq->size ? 0 : cq->tail + 1u;
 
 	return next == head;
@@ -75,27 +82,28 @@ static inline bool nvme_cq_full(struct nvme_cq *cq)
  * phase with old contents. Returns false if the CQ is full. */
 bool nvme_cq_post(struct nvme_cq *cq, const struct nvme_cqe *cqe);
 
-/* Host side. */
+/* Host side: the host's own rings and the doorbell registers, nothing of
+ * the controller's state. */
 
-/* Copies sqe into the ring at the host's tail and rings the doorbell.
- * host_tail is the host's copy of the tail, sq_head the SQ head the host has
- * learnt from completions (CQE sq_head). Returns false when the queue is
- * full (one slot always stays empty, as the spec requires). */
-bool nvme_sq_submit(struct nvme_sq *sq, uint16_t *host_tail, uint16_t sq_head,
-		    const struct nvme_sqe *sqe);
+/* Copies sqe into the ring at the host's tail and rings the tail doorbell.
+ * sq_head is the SQ head the host has learnt from completions (CQE
+ * sq_head). Returns false when the queue is full (one slot always stays
+ * empty, as the spec requires). */
+bool nvme_sq_submit(struct nvme_sqe *ring, uint16_t size, _Atomic uint32_t *tail_db,
+		    uint16_t *host_tail, uint16_t sq_head, const struct nvme_sqe *sqe);
 
 /* Takes the next completion whose phase matches *host_phase; advances the
  * host's head and flips its phase on wrap. Returns false when none is there.
  * The CQ head doorbell is written separately (nvme_cq_ring_head), so a host
  * can reap a batch and ring once. */
-bool nvme_cq_reap(struct nvme_cq *cq, uint16_t *host_head, uint8_t *host_phase,
-		  struct nvme_cqe *out);
+bool nvme_cq_reap(const struct nvme_cqe *ring, uint16_t size, uint16_t *host_head,
+		  uint8_t *host_phase, struct nvme_cqe *out);
 
-static inline void nvme_cq_ring_head(struct nvme_cq *cq, uint16_t host_head)
+static inline void nvme_cq_ring_head(_Atomic uint32_t *head_db, uint16_t host_head)
 {
 	/* release: the host is done with every entry before head; pairs with
 	 * the acquire in nvme_cq_full() */
-	atomic_store_explicit(&cq->head_db, host_head, memory_order_release);
+	atomic_store_explicit(head_db, host_head, memory_order_release);
 }
 
 #endif

@@ -241,7 +241,7 @@ static int setup_admin(struct sim *s)
 				      ADMIN_ENTRIES);
 	if (rc)
 		return rc;
-	host_qp_bind(&s->admin, s->ctrl->sq[0], s->ctrl->cq[0]);
+	host_qp_bind(&s->admin, &s->ctrl->db[0]);
 	s->ctrl->on_post = on_post;
 	s->ctrl->on_post_arg = s;
 	return 0;
@@ -267,7 +267,7 @@ static int create_qp(struct sim *s, uint16_t qid, uint32_t entries)
 						.cdw11 = 1 | (uint32_t)qid << 16});
 	if (rc)
 		return rc;
-	host_qp_bind(qp, s->ctrl->sq[qid], s->ctrl->cq[qid]);
+	host_qp_bind(qp, &s->ctrl->db[qid]);
 	return 0;
 }
 

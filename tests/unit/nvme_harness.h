@@ -56,7 +56,7 @@ static inline void th_init(struct th *t, const char *const *pairs)
 	assert_int_equal(host_qp_alloc(&t->admin, 0, 32), 0);
 	th_register_qp(t, &t->admin);
 	assert_int_equal(nvme_ctrl_enable(t->ctrl, t->admin.sq_ring, 32, t->admin.cq_ring, 32), 0);
-	host_qp_bind(&t->admin, t->ctrl->sq[0], t->ctrl->cq[0]);
+	host_qp_bind(&t->admin, &t->ctrl->db[0]);
 }
 
 static inline void th_fini(struct th *t)
@@ -121,7 +121,7 @@ static inline void th_qpair(struct th *t, uint16_t qid, uint16_t entries)
 	sq.prp1 = (uintptr_t)qp->sq_ring;
 	assert_int_equal(st(th_admin(t, cq)), NVME_SC_SUCCESS);
 	assert_int_equal(st(th_admin(t, sq)), NVME_SC_SUCCESS);
-	host_qp_bind(qp, t->ctrl->sq[qid], t->ctrl->cq[qid]);
+	host_qp_bind(qp, &t->ctrl->db[qid]);
 }
 
 /* A Read/Write-like command for buf; PRP2 or a PRP list as the size needs

@@ -311,9 +311,9 @@ static void test_aer_held_until_event_and_abort(void **state)
 	th_drain(&t);
 	assert_int_equal(host_qp_reap(&t.admin, 1, &c, NULL, NULL), 0); /* held */
 	/* an invalid doorbell write (a tail past the end of the admin SQ) is the event */
-	atomic_store(&t.ctrl->sq[0]->tail_db, 1000);
+	atomic_store(&t.ctrl->db[0].sq_tail, 1000);
 	nvme_ctrl_process_sq(t.ctrl, 0, t.now_ns);
-	atomic_store(&t.ctrl->sq[0]->tail_db, t.admin.sq_tail);
+	atomic_store(&t.ctrl->db[0].sq_tail, t.admin.sq_tail);
 	th_drain(&t);
 	assert_int_equal(host_qp_reap(&t.admin, 1, &c, NULL, NULL), 1);
 	assert_int_equal(c.cid, cid);

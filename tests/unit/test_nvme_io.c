@@ -243,7 +243,9 @@ static void test_cq_full_holds_completions(void **state)
 		th_register_qp(&t, qp);
 		sq.prp1 = (uintptr_t)qp->sq_ring;
 		assert_int_equal(st(th_admin(&t, sq)), 0);
-		host_qp_bind(qp, t.ctrl->sq[2], t.ctrl->cq[1]);
+		/* its own SQ tail doorbell; completions are reaped through pair 1 */
+		qp->sq_tail_db = &t.ctrl->db[2].sq_tail;
+		qp->cq_head_db = &t.ctrl->db[1].cq_head;
 	}
 	buf = th_alloc(&t, 4096);
 	for (int q = 1; q <= 2; q++)
