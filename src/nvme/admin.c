@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define VSSD_VERSION_STR "0.1.0"
 
 /* Copies a controller-side structure to the command's PRPs. */
 static uint16_t to_host(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, const void *data,
@@ -145,7 +144,7 @@ static void identify_ctrl(struct nvme_ctrl *ctrl, struct nvme_id_ctrl *id)
 	snprintf(sn, sizeof(sn), "VSSD%016llx", (unsigned long long)ctrl->serial);
 	put_ascii(id->sn, sizeof(id->sn), sn);
 	put_ascii(id->mn, sizeof(id->mn), "vssd virtual NVMe SSD");
-	put_ascii(id->fr, sizeof(id->fr), VSSD_VERSION_STR);
+	put_ascii(id->fr, sizeof(id->fr), VSSD_VERSION);
 	id->mdts = NVME_MDTS;
 	id->cntlid = 1;
 	id->ver = 0x00020000; /* NVMe 2.0 */

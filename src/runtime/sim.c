@@ -1,9 +1,11 @@
 /*
- * The virtual-time event loop. Each job keeps iodepth I/Os in flight: a
- * submission asks the device, which answers with the completion time at
- * once (NVMeVirt computes it the same way); the completion is an event, and
- * at it the job submits its next I/O (after thinktime). Events are taken in
- * (time, sequence) order, so runs are deterministic.
+ * The virtual-time event loop. Each job keeps iodepth I/Os in flight as NVMe
+ * commands on its queue pair: the doorbell makes the controller fetch and
+ * run them at once, and the model gives each its completion time (NVMeVirt
+ * computes it the same way). The loop takes the earliest of the
+ * controller's due completions and the jobs' timed submissions (thinktime,
+ * trace timestamps); at a completion the job submits its next I/O. Ties go
+ * to completions, then to submission order, so runs are deterministic.
  */
 #include "runtime/sim.h"
 
