@@ -159,22 +159,30 @@ static int config_from_params(const char *const *params, struct vssd_config *cfg
 	return config_check(cfg, err, errlen);
 }
 
-static int register_qp_memory(struct vssd *dev, struct host_qp *hq)
-{
-	int rc = vssd_dma_register(dev, hq->sq_ring, (size_t)hq->entries * sizeof(struct nvme_sqe));
+struct qp_mem_op {
+	struct vssd *dev;
+	struct host_qp *hq;
+	bool add;
+	int rc;
+};
 
-	if (!rc)
-		rc = vssd_dma_register(dev, hq->cq_ring, (size_t)hq->entries * sizeof(struct nvme_cqe));
-	if (!rc)
-		rc = vssd_dma_register(dev, hq->prp_lists, (size_t)hq->entries * NVME_PAGE_BYTES);
-	return rc;
+static void do_qp_mem(void *arg)
+{
+	struct qp_mem_op *op = arg;
+
+	if (op->add)
+		op->rc = host_qp_register(op->hq, &op->dev->ctrl->dma);
+	else
+		host_qp_unregister(op->hq, &op->dev->ctrl->dma);
 }
 
-static void unregister_qp_memory(struct vssd *dev, struct host_qp *hq)
+/* A queue pair's rings and PRP lists, (un)registered with the runtime locked. */
+static int register_qp_memory(struct vssd *dev, struct host_qp *hq, bool add)
 {
-	vssd_dma_unregister(dev, hq->sq_ring);
-	vssd_dma_unregister(dev, hq->cq_ring);
-	vssd_dma_unregister(dev, hq->prp_lists);
+	struct qp_mem_op op = {dev, hq, add, 0};
+
+	rt_locked(&dev->rt, do_qp_mem, &op);
+	return op.rc;
 }
 
 int vssd_open(const char *const *params, enum vssd_runtime runtime, struct vssd **out,
@@ -196,15 +204,8 @@ int vssd_open(const char *const *params, enum vssd_runtime runtime, struct vssd 
 	pthread_mutex_init(&dev->admin_lock, NULL);
 	pthread_mutex_init(&dev->qp_lock, NULL);
 	rc = host_qp_alloc(&dev->admin, 0, ADMIN_ENTRIES);
-	if (!rc)
-		rc = dma_register(&dev->ctrl->dma, dev->admin.sq_ring,
-				  ADMIN_ENTRIES * sizeof(struct nvme_sqe));
-	if (!rc)
-		rc = dma_register(&dev->ctrl->dma, dev->admin.cq_ring,
-				  ADMIN_ENTRIES * sizeof(struct nvme_cqe));
-	if (!rc)
-		rc = dma_register(&dev->ctrl->dma, dev->admin.prp_lists,
-				  (size_t)ADMIN_ENTRIES * NVME_PAGE_BYTES);
+	if (!rc) /* no runtime yet: nothing else touches the controller */
+		rc = host_qp_register(&dev->admin, &dev->ctrl->dma);
 	if (!rc)
 		rc = nvme_ctrl_enable(dev->ctrl, dev->admin.sq_ring, ADMIN_ENTRIES,
 				      dev->admin.cq_ring, ADMIN_ENTRIES);
@@ -323,7 +324,8 @@ int vssd_qpair_open(struct vssd *dev, uint16_t entries, struct vssd_qpair **out)
 	}
 	qp->dev = dev;
 	qp->efd = -1;
-	if ((rc = host_qp_alloc(&qp->hq, qid, entries)) || (rc = register_qp_memory(dev, &qp->hq)))
+	if ((rc = host_qp_alloc(&qp->hq, qid, entries)) ||
+	    (rc = register_qp_memory(dev, &qp->hq, true)))
 		goto fail;
 	sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_CREATE_CQ, .prp1 = (uintptr_t)qp->hq.cq_ring,
 				.cdw10 = qid | (uint32_t)(entries - 1) << 16,
@@ -344,7 +346,7 @@ int vssd_qpair_open(struct vssd *dev, uint16_t entries, struct vssd_qpair **out)
 	return 0;
 fail:
 	pthread_mutex_unlock(&dev->qp_lock);
-	unregister_qp_memory(dev, &qp->hq);
+	register_qp_memory(dev, &qp->hq, false);
 	host_qp_free(&qp->hq);
 	free(qp);
 	return rc;
@@ -365,7 +367,7 @@ int vssd_qpair_close(struct vssd_qpair *qp)
 	admin_status(dev, &sqe);
 	rt_locked(&dev->rt, do_bind, &(struct bind_op){dev, NULL, qid});
 	pthread_mutex_unlock(&dev->qp_lock);
-	unregister_qp_memory(dev, &qp->hq);
+	register_qp_memory(dev, &qp->hq, false);
 	host_qp_free(&qp->hq);
 	if (qp->efd >= 0)
 		close(qp->efd);

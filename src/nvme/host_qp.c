@@ -46,6 +46,24 @@ void host_qp_free(struct host_qp *qp)
 	memset(qp, 0, sizeof(*qp));
 }
 
+int host_qp_register(struct host_qp *qp, struct dma_space *dma)
+{
+	int rc = dma_register(dma, qp->sq_ring, (size_t)qp->entries * sizeof(struct nvme_sqe));
+
+	if (!rc)
+		rc = dma_register(dma, qp->cq_ring, (size_t)qp->entries * sizeof(struct nvme_cqe));
+	if (!rc)
+		rc = dma_register(dma, qp->prp_lists, (size_t)qp->entries * NVME_PAGE_BYTES);
+	return rc;
+}
+
+void host_qp_unregister(struct host_qp *qp, struct dma_space *dma)
+{
+	dma_unregister(dma, qp->sq_ring);
+	dma_unregister(dma, qp->cq_ring);
+	dma_unregister(dma, qp->prp_lists);
+}
+
 void host_qp_bind(struct host_qp *qp, struct nvme_doorbells *db)
 {
 	qp->sq_tail_db = &db->sq_tail;

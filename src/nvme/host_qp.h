@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "nvme/dma.h"
 #include "nvme/queue.h"
 #include "vssd/nvme.h"
 
@@ -43,6 +44,11 @@ struct host_qp {
  * Returns 0 or -ENOMEM. */
 int host_qp_alloc(struct host_qp *qp, uint16_t qid, uint16_t entries);
 void host_qp_free(struct host_qp *qp);
+
+/* Registers (or forgets) the pair's rings and PRP list pages as DMA-able
+ * host memory. Returns 0 or the dma_register error. */
+int host_qp_register(struct host_qp *qp, struct dma_space *dma);
+void host_qp_unregister(struct host_qp *qp, struct dma_space *dma);
 
 /* Binds the queue pair to its doorbell registers (the controller's db[qid]). */
 void host_qp_bind(struct host_qp *qp, struct nvme_doorbells *db);

@@ -213,31 +213,13 @@ static int register_mem(struct sim *s, void *p, uint64_t bytes)
 	return dma_register(&s->ctrl->dma, p, bytes);
 }
 
-static int register_qp(struct sim *s, struct host_qp *qp)
-{
-	int rc = register_mem(s, qp->sq_ring, (uint64_t)qp->entries * sizeof(struct nvme_sqe));
-
-	if (!rc)
-		rc = register_mem(s, qp->cq_ring, (uint64_t)qp->entries * sizeof(struct nvme_cqe));
-	if (!rc)
-		rc = register_mem(s, qp->prp_lists, (uint64_t)qp->entries * NVME_PAGE_BYTES);
-	return rc;
-}
-
-static void unregister_qp(struct sim *s, struct host_qp *qp)
-{
-	dma_unregister(&s->ctrl->dma, qp->sq_ring);
-	dma_unregister(&s->ctrl->dma, qp->cq_ring);
-	dma_unregister(&s->ctrl->dma, qp->prp_lists);
-}
-
 /* The admin queue, as a driver sets it up when the controller is enabled. */
 static int setup_admin(struct sim *s)
 {
 	int rc = host_qp_alloc(&s->admin, 0, ADMIN_ENTRIES);
 
 	if (!rc)
-		rc = register_qp(s, &s->admin);
+		rc = host_qp_register(&s->admin, &s->ctrl->dma);
 	if (!rc)
 		rc = nvme_ctrl_enable(s->ctrl, s->admin.sq_ring, ADMIN_ENTRIES, s->admin.cq_ring,
 				      ADMIN_ENTRIES);
@@ -256,7 +238,7 @@ static int create_qp(struct sim *s, uint16_t qid, uint32_t entries)
 	int rc = host_qp_alloc(qp, qid, (uint16_t)entries);
 
 	if (!rc)
-		rc = register_qp(s, qp);
+		rc = host_qp_register(qp, &s->ctrl->dma);
 	if (!rc)
 		rc = admin(s, (struct nvme_sqe){.opcode = NVME_ADMIN_CREATE_CQ,
 						.prp1 = (uintptr_t)qp->cq_ring,
@@ -278,7 +260,7 @@ static void delete_qps(struct sim *s)
 	for (uint16_t q = 1; q <= s->nqps; q++) {
 		admin(s, (struct nvme_sqe){.opcode = NVME_ADMIN_DELETE_SQ, .cdw10 = q});
 		admin(s, (struct nvme_sqe){.opcode = NVME_ADMIN_DELETE_CQ, .cdw10 = q});
-		unregister_qp(s, &s->qps[q]);
+		host_qp_unregister(&s->qps[q], &s->ctrl->dma);
 		host_qp_free(&s->qps[q]);
 	}
 	s->nqps = 0;
@@ -699,7 +681,7 @@ out:
 		dma_unregister(&ctrl->dma, s.buf);
 		munmap(s.buf, s.buf_bytes);
 	}
-	unregister_qp(&s, &s.admin);
+	host_qp_unregister(&s.admin, &ctrl->dma);
 	host_qp_free(&s.admin);
 	ctrl->on_post = NULL;
 	if (rc)

@@ -40,13 +40,6 @@ static struct nvme_ctrl *new_ctrl(void)
 	return ctrl;
 }
 
-static void reg_qp(struct nvme_ctrl *c, struct host_qp *qp)
-{
-	dma_register(&c->dma, qp->sq_ring, (size_t)qp->entries * 64);
-	dma_register(&c->dma, qp->cq_ring, (size_t)qp->entries * 16);
-	dma_register(&c->dma, qp->prp_lists, (size_t)qp->entries * 4096);
-}
-
 /* Posts what is due, as far ahead as needed, and reaps both queues. */
 static void settle(struct nvme_ctrl *c, struct host_qp *qps, uint64_t *now)
 {
@@ -79,8 +72,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 	dma_register(&c->dma, data, DATA_BYTES);
 	host_qp_alloc(&qps[0], 0, 16);
 	host_qp_alloc(&qps[1], 1, 16);
-	reg_qp(c, &qps[0]);
-	reg_qp(c, &qps[1]);
+	host_qp_register(&qps[0], &c->dma);
+	host_qp_register(&qps[1], &c->dma);
 	nvme_ctrl_enable(c, qps[0].sq_ring, 16, qps[0].cq_ring, 16);
 	host_qp_bind(&qps[0], &c->db[0]);
 	{ /* a well-formed I/O queue pair 1, as a driver would make it */

@@ -36,9 +36,7 @@ static inline void *th_alloc(struct th *t, size_t bytes)
 
 static inline void th_register_qp(struct th *t, struct host_qp *qp)
 {
-	assert_int_equal(dma_register(&t->ctrl->dma, qp->sq_ring, qp->entries * 64), 0);
-	assert_int_equal(dma_register(&t->ctrl->dma, qp->cq_ring, qp->entries * 16), 0);
-	assert_int_equal(dma_register(&t->ctrl->dma, qp->prp_lists, qp->entries * 4096ULL), 0);
+	assert_int_equal(host_qp_register(qp, &t->ctrl->dma), 0);
 }
 
 static inline void th_init(struct th *t, const char *const *pairs)
