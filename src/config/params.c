@@ -35,6 +35,7 @@ static const char *const cell_names[] = {"slc", "mlc", "tlc", "qlc", NULL};
 static const char *const gc_policy_names[] = {"greedy", "cost_benefit", "fifo", NULL};
 static const char *const media_names[] = {"none", "ram", NULL};
 static const char *const workers_names[] = {"auto", "0", "1", NULL};
+static const char *const ruh_type_names[] = {"initially", "persistently", NULL};
 
 #define F(field) offsetof(struct vssd_config, field)
 #define GiB (1024.0 * 1024 * 1024)
@@ -89,6 +90,15 @@ static const struct param params[] = {
 	{"pe_cycles", P_UINT, "0", 0, 1e7, NULL,
 	 "rated program/erase cycles per block; 0 = the cell's typical (SLC 100000, "
 	 "MLC 10000, TLC 3000, QLC 1000)", F(pe_cycles)},
+	/* flexible data placement */
+	{"fdp", P_BOOL, "off", 0, 1, NULL,
+	 "flexible data placement: writes tagged with a placement identifier (DTYPE 2, "
+	 "DSPEC) go through their reclaim unit handle's own write pointer", F(fdp)},
+	{"fdp_nruh", P_UINT, "8", 1, 128, NULL, "reclaim unit handles (with fdp=on)",
+	 F(fdp_nruh)},
+	{"fdp_ruh_type", P_ENUM, "initially", 0, 0, ruh_type_names,
+	 "isolation of every handle: initially (GC merges handles' data) or persistently "
+	 "(GC keeps each handle's data in its own units)", F(fdp_ruh_type)},
 	/* real-time runtime */
 	{"rt_workers", P_ENUM, "auto", 0, 0, workers_names,
 	 "completion worker threads of the threaded runtime: 1 = NVMeVirt's dispatcher and "

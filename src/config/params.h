@@ -17,6 +17,8 @@ enum vssd_cell { CELL_SLC, CELL_MLC, CELL_TLC, CELL_QLC };
 enum vssd_gc_policy { GC_GREEDY, GC_COST_BENEFIT, GC_FIFO };
 enum vssd_media { MEDIA_NONE, MEDIA_RAM };
 enum rt_workers { RT_WORKERS_AUTO, RT_WORKERS_0, RT_WORKERS_1 };
+enum ruh_type { RUH_INITIALLY, RUH_PERSISTENTLY };
+
 
 /* A list of nanosecond values, one per page type of the cell. */
 struct ns_list {
@@ -52,6 +54,10 @@ struct vssd_config {
 	uint64_t fw_write_ns;
 	uint64_t write_buffer_bytes;
 	uint64_t pe_cycles; /* 0: by cell type */
+	/* flexible data placement */
+	uint64_t fdp; /* bool */
+	uint64_t fdp_nruh;
+	uint64_t fdp_ruh_type; /* enum ruh_type */
 	/* real-time runtime */
 	uint64_t rt_workers; /* enum rt_workers */
 	uint64_t rt_spin_ns;
@@ -64,6 +70,21 @@ struct vssd_config {
 static inline uint32_t cell_page_types(uint64_t cell)
 {
 	return (uint32_t)cell + 1;
+}
+
+/* Reclaim unit handles the FTL keeps write pointers for (1 without FDP). */
+static inline uint32_t config_nruh(const struct vssd_config *cfg)
+{
+	return cfg->fdp ? (uint32_t)cfg->fdp_nruh : 1;
+}
+
+/* Lines open at once: a host write pointer per handle, and a GC write
+ * pointer per persistently isolated handle or one shared. */
+static inline uint32_t config_open_lines(const struct vssd_config *cfg)
+{
+	uint32_t n = config_nruh(cfg);
+
+	return n + (cfg->fdp && cfg->fdp_ruh_type == RUH_PERSISTENTLY ? n : 1);
 }
 
 /* Fills cfg with every parameter's default. Returns 0. */

@@ -87,6 +87,12 @@ static const void *merge_partial(struct vssd_dev *dev, uint32_t lu, const uint8_
 int dev_write(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, const void *buf,
 	      uint64_t now_ns, uint64_t *done_ns)
 {
+	return dev_write_placed(dev, slba, nlb, buf, now_ns, 0, done_ns);
+}
+
+int dev_write_placed(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, const void *buf,
+		     uint64_t now_ns, uint16_t ruh, uint64_t *done_ns)
+{
 	const struct geometry *geo = &dev->geo;
 	struct timing *tm = &dev->tm;
 	uint64_t lba = slba, end = slba + nlb, start = now_ns, done = now_ns;
@@ -116,7 +122,7 @@ int dev_write(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, const void *buf
 			ready = pcie_xfer(tm, PCIE_TO_DEVICE, ready, (uint64_t)n * geo->lba_bytes);
 			done = ready;
 		}
-		if ((rc = conv_write(&dev->ftl, lu, data, ready)))
+		if ((rc = conv_write(&dev->ftl, lu, data, ready, ruh < dev->ftl.nruh ? ruh : 0)))
 			return rc;
 		if (src)
 			src += (uint64_t)n * geo->lba_bytes;

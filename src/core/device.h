@@ -53,6 +53,9 @@ uint64_t dev_capacity_lbas(const struct vssd_dev *dev);
  */
 int dev_write(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, const void *buf,
 	      uint64_t now_ns, uint64_t *done_ns);
+/* A write through reclaim unit handle ruh (dev_write uses handle 0). */
+int dev_write_placed(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, const void *buf,
+		     uint64_t now_ns, uint16_t ruh, uint64_t *done_ns);
 int dev_read(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, void *buf, uint64_t now_ns,
 	     uint64_t *done_ns);
 int dev_trim(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, uint64_t now_ns,

@@ -19,16 +19,26 @@ int conv_init(struct conv_ftl *f, const struct geometry *geo, const struct vssd_
 	f->gc_low = (uint32_t)cfg->gc_free_lines_low;
 	f->gc_high = (uint32_t)cfg->gc_free_lines_high;
 	f->gc_background = cfg->gc_background;
+	f->nruh = config_nruh(cfg);
+	f->ruh_persistent = cfg->fdp && cfg->fdp_ruh_type == RUH_PERSISTENTLY;
 	f->l2p = malloc(geo->logical_units * sizeof(uint32_t));
 	f->p2l = malloc(geo->physical_units * sizeof(uint32_t));
-	if (!f->l2p || !f->p2l || lines_init(&f->lm, geo->lines, geo->units_per_line,
-					     (int)cfg->gc_policy)) {
+	f->host_wps = calloc(f->nruh, sizeof(*f->host_wps));
+	f->gc_wps = calloc(f->nruh + 1, sizeof(*f->gc_wps));
+	f->ruh = calloc(f->nruh, sizeof(*f->ruh));
+	if (!f->l2p || !f->p2l || !f->host_wps || !f->gc_wps || !f->ruh ||
+	    lines_init(&f->lm, geo->lines, geo->units_per_line, (int)cfg->gc_policy)) {
 		conv_fini(f);
 		return -ENOMEM;
 	}
 	memset(f->l2p, 0xff, geo->logical_units * sizeof(uint32_t));
 	memset(f->p2l, 0xff, geo->physical_units * sizeof(uint32_t));
-	f->host_wp.line = f->gc_wp.line = LINE_NONE;
+	for (uint32_t r = 0; r <= f->nruh; r++) {
+		f->gc_wps[r] = (struct write_pointer){.line = LINE_NONE,
+						      .owner = r < f->nruh ? (uint16_t)r : OWNER_SHARED};
+		if (r < f->nruh)
+			f->host_wps[r] = (struct write_pointer){.line = LINE_NONE, .owner = (uint16_t)r};
+	}
 	return 0;
 }
 
@@ -36,7 +46,12 @@ void conv_fini(struct conv_ftl *f)
 {
 	free(f->l2p);
 	free(f->p2l);
+	free(f->host_wps);
+	free(f->gc_wps);
+	free(f->ruh);
 	f->l2p = f->p2l = NULL;
+	f->host_wps = f->gc_wps = NULL;
+	f->ruh = NULL;
 	lines_fini(&f->lm);
 }
 
@@ -65,6 +80,7 @@ static uint32_t wp_advance(struct conv_ftl *f, struct write_pointer *wp, uint64_
 		wp->line = line_take_free(&f->lm);
 		if (wp->line == LINE_NONE)
 			return UNMAPPED;
+		f->lm.line[wp->line].owner = wp->owner;
 		wp->off = 0;
 		wp->die = 0;
 		wp->row = 0;
@@ -105,15 +121,27 @@ uint32_t wp_take(struct conv_ftl *f, struct write_pointer *wp, uint64_t ready_ns
 
 void conv_flush(struct conv_ftl *f, uint64_t now_ns)
 {
-	struct write_pointer *wp = &f->host_wp;
-	uint32_t pad;
+	for (uint32_t r = 0; r < f->nruh; r++) {
+		struct write_pointer *wp = &f->host_wps[r];
+		uint32_t pad;
 
-	if (wp->line == LINE_NONE || wp->left_in_prog == f->geo->units_per_prog)
-		return;
-	pad = wp->left_in_prog;
-	for (uint32_t i = 0; i < pad; i++)
-		wp_advance(f, wp, now_ns, true, false);
-	f->c.pad_units += pad;
+		if (wp->line == LINE_NONE || wp->left_in_prog == f->geo->units_per_prog)
+			continue;
+		pad = wp->left_in_prog;
+		for (uint32_t i = 0; i < pad; i++)
+			wp_advance(f, wp, now_ns, true, false);
+		f->c.pad_units += pad;
+	}
+}
+
+uint64_t conv_ruh_units_in_use(const struct conv_ftl *f, uint16_t ruh)
+{
+	uint64_t n = 0;
+
+	for (uint32_t l = 0; l < f->lm.nlines; l++)
+		if (f->lm.line[l].state != LINE_FREE && f->lm.line[l].owner == ruh)
+			n += f->lm.line[l].vpc;
+	return n;
 }
 
 void conv_invalidate(struct conv_ftl *f, uint32_t ppa)
@@ -142,7 +170,8 @@ static int gc_make_room(struct conv_ftl *f, uint64_t now_ns)
 	return 0;
 }
 
-int conv_write(struct conv_ftl *f, uint32_t lu, const void *data, uint64_t ready_ns)
+int conv_write(struct conv_ftl *f, uint32_t lu, const void *data, uint64_t ready_ns,
+	       uint16_t ruh)
 {
 	struct media_oob oob = {.lba = lu};
 	uint32_t old, ppa;
@@ -150,7 +179,7 @@ int conv_write(struct conv_ftl *f, uint32_t lu, const void *data, uint64_t ready
 	if (gc_make_room(f, ready_ns))
 		return -ENOSPC;
 	old = f->l2p[lu]; /* only now: GC may just have moved this very unit */
-	ppa = wp_take(f, &f->host_wp, ready_ns, true);
+	ppa = wp_take(f, &f->host_wps[ruh], ready_ns, true);
 	if (ppa == UNMAPPED)
 		return -ENOSPC;
 	if (old != UNMAPPED)
@@ -163,6 +192,7 @@ int conv_write(struct conv_ftl *f, uint32_t lu, const void *data, uint64_t ready
 	if (f->media->keeps_data)
 		f->media->ops->write(f->media, ppa, data, &oob);
 	f->c.host_write_units++;
+	f->ruh[ruh].host_units++;
 	return 0;
 }
 

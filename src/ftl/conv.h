@@ -1,8 +1,11 @@
 /*
  * The conventional FTL (NVMeVirt's conv_ftl): a page map at 4 KiB
  * granularity (4-byte entries), its reverse map, lines with valid counts,
- * one write pointer for host data and one for GC, greedy / cost-benefit /
- * fifo GC paced by write credits, optional background GC, and trim. It
+ * greedy / cost-benefit / fifo GC paced by write credits, optional
+ * background GC, and trim. Host data goes through one write pointer per
+ * reclaim unit handle (one handle without FDP), so data placed apart stays
+ * apart; GC moves a persistently isolated handle's data through that
+ * handle's own GC write pointer, everything else through a shared one. It
  * works in logical 4 KiB units (lu) and physical units (ppa); LBAs and NVMe
  * are the layers above.
  */
@@ -27,6 +30,7 @@ struct write_pointer {
 	uint32_t die;  /* die of that program unit */
 	uint32_t row;  /* its program row in the block, for its page types */
 	uint32_t buffered; /* host units of it in the write buffer (not padding) */
+	uint16_t owner; /* handle whose data it writes, or OWNER_SHARED */
 	uint64_t ready_ns; /* when all data of the program unit being filled is in */
 };
 
@@ -41,6 +45,13 @@ struct ftl_counters {
 	uint64_t pad_units; /* programmed to complete a flush, holding no data */
 };
 
+/* What one reclaim unit handle did. */
+struct ruh_counters {
+	uint64_t host_units;   /* written by the host through it */
+	uint64_t gc_out_units; /* moved by GC out of its units */
+	uint64_t gc_in_units;  /* moved by GC into its units (persistently isolated) */
+};
+
 struct conv_ftl {
 	const struct geometry *geo;
 	struct timing *tm;
@@ -48,7 +59,11 @@ struct conv_ftl {
 	uint32_t *l2p; /* logical unit -> ppa, or UNMAPPED */
 	uint32_t *p2l; /* ppa -> logical unit, or UNMAPPED when not valid */
 	struct line_mgr lm;
-	struct write_pointer host_wp, gc_wp;
+	uint32_t nruh;
+	bool ruh_persistent;
+	struct write_pointer *host_wps; /* one per handle */
+	struct write_pointer *gc_wps;   /* one per handle, then the shared one */
+	struct ruh_counters *ruh;
 	int64_t credits; /* host units allowed before the next collection */
 	bool gc_active;
 	uint32_t gc_low, gc_high;
@@ -63,11 +78,16 @@ int conv_init(struct conv_ftl *f, const struct geometry *geo, const struct vssd_
 void conv_fini(struct conv_ftl *f);
 
 /*
- * Writes logical unit lu (data: 4 KiB, or NULL when the store keeps none),
- * its data in the device at ready_ns. Runs foreground GC first when due.
- * Returns 0 or -ENOSPC if no line can be had (a geometry bug).
+ * Writes logical unit lu (data: 4 KiB, or NULL when the store keeps none)
+ * through reclaim unit handle ruh, its data in the device at ready_ns. Runs
+ * foreground GC first when due. Returns 0 or -ENOSPC if no line can be had
+ * (a geometry bug).
  */
-int conv_write(struct conv_ftl *f, uint32_t lu, const void *data, uint64_t ready_ns);
+int conv_write(struct conv_ftl *f, uint32_t lu, const void *data, uint64_t ready_ns,
+	       uint16_t ruh);
+
+/* Valid units in lines a handle owns (its data on the media now). */
+uint64_t conv_ruh_units_in_use(const struct conv_ftl *f, uint16_t ruh);
 
 /*
  * Reads logical unit lu into data (may be NULL) starting at start_ns.

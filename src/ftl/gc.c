@@ -8,10 +8,11 @@
 
 #include <errno.h>
 
-static void gc_move(struct conv_ftl *f, uint32_t old, uint64_t data_ready_ns)
+static void gc_move(struct conv_ftl *f, struct write_pointer *dest, uint32_t old,
+		    uint64_t data_ready_ns)
 {
 	uint32_t lu = f->p2l[old];
-	uint32_t ppa = wp_take(f, &f->gc_wp, data_ready_ns, false);
+	uint32_t ppa = wp_take(f, dest, data_ready_ns, false);
 	struct media_oob oob = {.lba = lu, .seq = ++f->seq};
 
 	f->l2p[lu] = ppa;
@@ -20,6 +21,8 @@ static void gc_move(struct conv_ftl *f, uint32_t old, uint64_t data_ready_ns)
 	if (f->media->keeps_data)
 		f->media->ops->copy(f->media, old, ppa, &oob);
 	f->c.gc_copied_units++;
+	if (dest->owner != OWNER_SHARED)
+		f->ruh[dest->owner].gc_in_units++;
 }
 
 /* The map entries GC will update are random: ask for them a few flash pages
@@ -48,12 +51,17 @@ int gc_collect(struct conv_ftl *f, uint64_t now_ns)
 {
 	const struct geometry *geo = f->geo;
 	uint32_t victim = line_pick_victim(&f->lm, f->seq);
+	struct write_pointer *dest;
 	uint32_t base, vpc;
+	uint16_t owner;
 
 	if (victim == LINE_NONE)
 		return -ENOSPC;
+	/* a persistently isolated handle's data stays in its own units */
+	owner = f->lm.line[victim].owner;
+	dest = f->ruh_persistent && owner != OWNER_SHARED ? &f->gc_wps[owner] : &f->gc_wps[f->nruh];
 	/* the GC line must exist before the victim's units move into it */
-	if (f->gc_wp.line == LINE_NONE && f->lm.free_count == 0)
+	if (dest->line == LINE_NONE && f->lm.free_count == 0)
 		return -ENOSPC;
 	base = victim * geo->units_per_line;
 	vpc = f->lm.line[victim].vpc;
@@ -70,7 +78,9 @@ int gc_collect(struct conv_ftl *f, uint64_t now_ns)
 					  now_ns, n);
 		for (uint32_t u = page; u < page + geo->units_per_page; u++)
 			if (f->p2l[u] != UNMAPPED)
-				gc_move(f, u, ready);
+				gc_move(f, dest, u, ready);
+		if (owner != OWNER_SHARED)
+			f->ruh[owner].gc_out_units += n;
 	}
 	if (f->tm->on)
 		for (uint32_t d = 0; d < geo->dies; d++)

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #define LINE_NONE UINT32_MAX
+#define OWNER_SHARED UINT16_MAX /* a GC line holding several handles' data */
 
 enum line_state { LINE_FREE, LINE_OPEN, LINE_CLOSED, LINE_VICTIM };
 
@@ -17,7 +18,8 @@ struct line {
 	uint32_t vpc; /* valid units */
 	uint32_t prev, next; /* bucket list links */
 	uint32_t erase_count;
-	uint32_t state;
+	uint16_t state;
+	uint16_t owner; /* reclaim unit handle whose data it holds, or OWNER_SHARED */
 	uint64_t close_seq; /* write sequence at close: the data's age for cost-benefit */
 };
 

@@ -7,9 +7,6 @@
 #include <errno.h>
 #include <stdio.h>
 
-/* GC needs its reserve of free lines plus a host and a GC line being written. */
-#define OPEN_LINES 2
-
 int geometry_init(struct geometry *geo, const struct vssd_config *cfg, char *err, size_t errlen)
 {
 	uint64_t upl, physical, logical, needed_lines, prog_bytes;
@@ -59,14 +56,15 @@ int geometry_init(struct geometry *geo, const struct vssd_config *cfg, char *err
 
 	/* Pigeonhole: with this many lines, some closed line always holds invalid data
 	 * when GC runs, so every collection frees space. */
-	needed_lines = (logical + upl - 1) / upl + cfg->gc_free_lines_high + OPEN_LINES;
+	/* GC needs its reserve of free lines plus every line being written */
+	needed_lines = (logical + upl - 1) / upl + cfg->gc_free_lines_high + config_open_lines(cfg);
 	if (geo->lines < needed_lines) {
 		snprintf(err, errlen, "fewer lines than GC needs: blocks_per_plane=%u lines, but "
-			 "%llu logical units need %llu lines plus gc_free_lines_high=%llu plus %d "
+			 "%llu logical units need %llu lines plus gc_free_lines_high=%llu plus %u "
 			 "open lines; raise op or blocks_per_plane",
 			 geo->lines, (unsigned long long)logical,
 			 (unsigned long long)((logical + upl - 1) / upl),
-			 (unsigned long long)cfg->gc_free_lines_high, OPEN_LINES);
+			 (unsigned long long)cfg->gc_free_lines_high, config_open_lines(cfg));
 		return -EINVAL;
 	}
 	prog_bytes = (uint64_t)geo->units_per_prog * UNIT_BYTES;

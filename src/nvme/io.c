@@ -48,6 +48,17 @@ static uint16_t map_data(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uin
 	return (uint16_t)dma_map_prps(&ctrl->dma, sqe->prp1, sqe->prp2, bytes, sgl);
 }
 
+/* The reclaim unit handle a write goes through. With one reclaim group the
+ * placement identifier in DSPEC is the handle itself; without the directive
+ * (or FDP off) it is handle 0, and so is an identifier past the last handle
+ * (the spec's fallback for an invalid placement identifier). */
+static uint16_t placement_handle(const struct nvme_ctrl *ctrl, const struct rw_cmd *c)
+{
+	if (!ctrl->cfg.fdp || c->dtype != 2 || c->dspec >= ctrl->cfg.fdp_nruh)
+		return 0;
+	return c->dspec;
+}
+
 /* A completed write is durable at once when the cache is off or FUA asks. */
 static uint64_t make_durable(struct nvme_ctrl *ctrl, uint64_t done_ns)
 {
@@ -74,8 +85,8 @@ static void do_write(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 		dma_from_host(&sgl, ctrl->bounce);
 		data = ctrl->bounce;
 	}
-	if (dev_write(ctrl->dev, c.slba, c.nlb, ctrl->dev->media->keeps_data ? data : NULL,
-		      now_ns, &r->done_ns)) {
+	if (dev_write_placed(ctrl->dev, c.slba, c.nlb, ctrl->dev->media->keeps_data ? data : NULL,
+			     now_ns, placement_handle(ctrl, &c), &r->done_ns)) {
 		r->status = NVME_SC_INTERNAL;
 		return;
 	}

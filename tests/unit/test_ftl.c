@@ -157,6 +157,107 @@ static void test_background_gc_uses_idle_time(void **state)
 	dev_destroy(dev);
 }
 
+/* Two handles written in turns, random overwrites so GC runs; `lu_ruh`
+ * says which handle wrote each unit last. */
+static struct vssd_dev *two_streams(const char *ruh_type, uint8_t **lu_ruh_out)
+{
+	char type[64];
+	const char *pairs[] = {"channels=2", "luns_per_channel=2", "blocks_per_plane=64",
+			       "pages_per_block=16", "oneshot_pages=1", "cell=slc",
+			       "read_ns=25000", "op=0.3", "fdp=on", "fdp_nruh=2", type, NULL};
+	struct vssd_dev *dev;
+	uint64_t cap, done, now = 0;
+	uint8_t *lu_ruh;
+	struct rng r;
+
+	snprintf(type, sizeof(type), "fdp_ruh_type=%s", ruh_type);
+	dev = make_dev(pairs);
+	cap = dev->geo.logical_units;
+	lu_ruh = calloc(cap, 1);
+	rng_seed(&r, 11);
+	for (uint64_t i = 0; i < cap * 6; i++) {
+		/* handle 0 owns the first half of the LBAs, handle 1 the second */
+		uint16_t h = i & 1;
+		uint64_t lu = h * (cap / 2) + rng_below(&r, cap / 2);
+
+		assert_int_equal(dev_write_placed(dev, lu, 1, NULL, now, h, &done), 0);
+		lu_ruh[lu] = (uint8_t)h;
+		now += 1000;
+	}
+	assert_true(dev->ftl.c.gc_runs > 20);
+	*lu_ruh_out = lu_ruh;
+	return dev;
+}
+
+/* The handle whose data the line holds, or -1 for a mix. */
+static int line_content(const struct vssd_dev *dev, uint32_t line, const uint8_t *lu_ruh)
+{
+	const struct conv_ftl *f = &dev->ftl;
+	int who = -2;
+
+	for (uint32_t u = 0; u < dev->geo.units_per_line; u++) {
+		uint32_t lu = f->p2l[line * dev->geo.units_per_line + u];
+
+		if (lu == UNMAPPED)
+			continue;
+		if (who == -2)
+			who = lu_ruh[lu];
+		else if (who != lu_ruh[lu])
+			return -1;
+	}
+	return who;
+}
+
+static void test_placement_handles_persistently_isolated(void **state)
+{
+	uint8_t *lu_ruh;
+	struct vssd_dev *dev = two_streams("persistently", &lu_ruh);
+	const struct conv_ftl *f = &dev->ftl;
+
+	(void)state;
+	check_maps(dev);
+	/* every line, host- or GC-written, holds one handle's data: its owner's */
+	for (uint32_t l = 0; l < dev->geo.lines; l++) {
+		int who = line_content(dev, l, lu_ruh);
+
+		if (who >= 0)
+			assert_int_equal(who, f->lm.line[l].owner);
+		assert_int_not_equal(who, -1);
+	}
+	for (int h = 0; h < 2; h++) {
+		assert_true(f->ruh[h].host_units > 0);
+		assert_true(f->ruh[h].gc_out_units > 0);
+		assert_int_equal(f->ruh[h].gc_in_units, f->ruh[h].gc_out_units);
+	}
+	assert_int_equal(conv_ruh_units_in_use(f, 0) + conv_ruh_units_in_use(f, 1),
+			 f->c.mapped_units);
+	free(lu_ruh);
+	dev_destroy(dev);
+}
+
+static void test_placement_handles_initially_isolated(void **state)
+{
+	uint8_t *lu_ruh;
+	struct vssd_dev *dev = two_streams("initially", &lu_ruh);
+	const struct conv_ftl *f = &dev->ftl;
+	int mixed = 0;
+
+	(void)state;
+	check_maps(dev);
+	/* host lines stay pure; GC merges both handles into shared lines */
+	for (uint32_t l = 0; l < dev->geo.lines; l++) {
+		int who = line_content(dev, l, lu_ruh);
+
+		if (f->lm.line[l].owner != OWNER_SHARED && who != -2)
+			assert_int_equal(who, f->lm.line[l].owner);
+		mixed += who == -1;
+	}
+	assert_true(mixed > 0);
+	assert_int_equal(f->ruh[0].gc_in_units + f->ruh[1].gc_in_units, 0);
+	free(lu_ruh);
+	dev_destroy(dev);
+}
+
 static void test_range_errors(void **state)
 {
 	struct vssd_dev *dev = make_dev(NULL);
@@ -175,6 +276,8 @@ int main(void)
 		cmocka_unit_test(test_greedy_4k_lbas),
 		cmocka_unit_test(test_512_byte_lbas_and_policies),
 		cmocka_unit_test(test_background_gc_uses_idle_time),
+		cmocka_unit_test(test_placement_handles_persistently_isolated),
+		cmocka_unit_test(test_placement_handles_initially_isolated),
 		cmocka_unit_test(test_range_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

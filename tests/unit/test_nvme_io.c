@@ -320,6 +320,39 @@ static void test_many_queue_pairs(void **state)
 	th_fini(&t);
 }
 
+/* DTYPE 2 in CDW12 bits 23:20 and DSPEC in CDW13 bits 31:16 pick the
+ * reclaim unit handle; no directive, or an identifier past the last handle,
+ * means handle 0. */
+static void test_placement_directive(void **state)
+{
+	const char *pairs[] = {"media=ram", "blocks_per_plane=96", "pages_per_block=48", "op=0.2",
+			       "fdp=on", "fdp_nruh=4", NULL};
+	struct th t;
+	uint8_t *buf;
+	struct nvme_sqe s;
+	const struct ruh_counters *ruh;
+
+	(void)state;
+	th_init(&t, pairs);
+	th_qpair(&t, 1, 16);
+	buf = th_alloc(&t, 4096);
+	ruh = t.ctrl->dev->ftl.ruh;
+	s = th_rw(&t, NVME_CMD_WRITE, 0, 1, buf);
+	s.cdw12 |= 2u << NVME_RW_DTYPE_SHIFT;
+	s.cdw13 = 3u << NVME_RW_DSPEC_SHIFT;
+	assert_int_equal(st(th_run(&t, &t.io[1], s)), 0);
+	assert_int_equal(ruh[3].host_units, 1);
+	s.cdw13 = 9u << NVME_RW_DSPEC_SHIFT; /* no handle 9: handle 0 */
+	assert_int_equal(st(th_run(&t, &t.io[1], s)), 0);
+	assert_int_equal(ruh[0].host_units, 1);
+	s.cdw12 &= ~(0xfu << NVME_RW_DTYPE_SHIFT); /* no directive: handle 0 */
+	s.cdw13 = 3u << NVME_RW_DSPEC_SHIFT;
+	assert_int_equal(st(th_run(&t, &t.io[1], s)), 0);
+	assert_int_equal(ruh[0].host_units, 2);
+	assert_int_equal(ruh[3].host_units, 1);
+	th_fini(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +365,7 @@ int main(void)
 		cmocka_unit_test(test_cq_full_holds_completions),
 		cmocka_unit_test(test_out_of_order_completion),
 		cmocka_unit_test(test_many_queue_pairs),
+		cmocka_unit_test(test_placement_directive),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
