@@ -112,6 +112,35 @@ static void counters_into(json_object *o, const struct dev_counters *a,
 	add_u64(o, "erased_blocks", b->erased_blocks - a->erased_blocks);
 }
 
+/* Per reclaim unit handle: what the host wrote through it, what GC moved
+ * out of and into its units, the media bytes written into its units, and
+ * the valid data it holds now. GC copies into shared lines (initially
+ * isolated handles) belong to no handle and are given separately. */
+static json_object *fdp_object(const struct vssd_dev *dev)
+{
+	const struct conv_ftl *f = &dev->ftl;
+	json_object *o = json_object_new_object(), *arr = json_object_new_array();
+	uint64_t gc_in = 0;
+
+	json_object_object_add(o, "ruh_type", json_object_new_string(
+		dev->cfg.fdp_ruh_type == RUH_PERSISTENTLY ? "persistently" : "initially"));
+	for (uint16_t r = 0; r < f->nruh; r++) {
+		json_object *h = json_object_new_object();
+
+		json_object_object_add(h, "handle", json_object_new_int(r));
+		add_u64(h, "host_write_bytes", f->ruh[r].host_units * UNIT_BYTES);
+		add_u64(h, "media_write_bytes", (f->ruh[r].host_units + f->ruh[r].gc_in_units) * UNIT_BYTES);
+		add_u64(h, "gc_copied_out_pages", f->ruh[r].gc_out_units);
+		add_u64(h, "gc_copied_in_pages", f->ruh[r].gc_in_units);
+		add_u64(h, "in_use_bytes", conv_ruh_units_in_use(f, r) * UNIT_BYTES);
+		json_object_array_add(arr, h);
+		gc_in += f->ruh[r].gc_in_units;
+	}
+	json_object_object_add(o, "handles", arr);
+	add_u64(o, "shared_gc_copied_pages", f->c.gc_copied_units - gc_in);
+	return o;
+}
+
 static json_object *device_object(const struct vssd_dev *dev, const struct sim_result *res)
 {
 	static const struct dev_counters zero;
@@ -127,6 +156,8 @@ static json_object *device_object(const struct vssd_dev *dev, const struct sim_r
 		json_object_array_add(util, json_object_new_double(
 						    die_utilisation(dev, d, res->virtual_ns)));
 	json_object_object_add(o, "die_utilization", util);
+	if (dev->cfg.fdp)
+		json_object_object_add(o, "fdp", fdp_object(dev));
 	return o;
 }
 

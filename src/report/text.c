@@ -95,6 +95,25 @@ void report_text(FILE *out, const struct vssd_dev *dev, const struct sim_result 
 	}
 	fprintf(out, "  die utilisation: min %.1f%%, mean %.1f%%, max %.1f%%\n", umin * 100,
 		usum / geo->dies * 100, umax * 100);
+	if (dev->cfg.fdp) {
+		const struct conv_ftl *f = &dev->ftl;
+
+		fprintf(out, "  fdp: %u handles, %s isolated\n", f->nruh,
+			dev->cfg.fdp_ruh_type == RUH_PERSISTENTLY ? "persistently" : "initially");
+		fprintf(out, "    %6s %14s %14s %14s %14s\n", "handle", "host written", "GC out (pg)",
+			"GC in (pg)", "in use");
+		for (uint16_t r = 0; r < f->nruh; r++) {
+			char hw[32], use[32];
+
+			if (!f->ruh[r].host_units && !f->ruh[r].gc_out_units)
+				continue;
+			bytes_text(f->ruh[r].host_units * UNIT_BYTES, hw, sizeof(hw));
+			bytes_text(conv_ruh_units_in_use(f, r) * UNIT_BYTES, use, sizeof(use));
+			fprintf(out, "    %6u %14s %14llu %14llu %14s\n", r, hw,
+				(unsigned long long)f->ruh[r].gc_out_units,
+				(unsigned long long)f->ruh[r].gc_in_units, use);
+		}
+	}
 	fprintf(out, "sim: %llu host I/Os, %.3f s virtual in %.2f s wall (%.2f M I/O/s)\n",
 		(unsigned long long)res->host_ios, (double)res->virtual_ns / 1e9, res->wall_s,
 		res->wall_s > 0 ? (double)res->host_ios / res->wall_s / 1e6 : 0);

@@ -56,6 +56,7 @@ struct io_track {
 	uint32_t parts_left;
 	uint16_t status; /* the first failure, if any */
 	uint8_t dir;
+	int32_t pid; /* placement identifier of a write, or -1 */
 };
 
 struct job_state {
@@ -316,6 +317,10 @@ static int submit_part(struct sim *s, struct host_qp *qp, struct io_track *io, u
 		sqe.cdw10 = (uint32_t)slba;
 		sqe.cdw11 = (uint32_t)(slba >> 32);
 		sqe.cdw12 = nlb - 1;
+		if (io->pid >= 0) { /* the data placement directive */
+			sqe.cdw12 |= 2u << NVME_RW_DTYPE_SHIFT;
+			sqe.cdw13 = (uint32_t)io->pid << NVME_RW_DSPEC_SHIFT;
+		}
 		nvme_build_prps(buf, (uint64_t)nlb * s->dev->geo.lba_bytes, list, &sqe.prp1, &sqe.prp2);
 	}
 	return host_qp_submit(qp, &sqe, part_done, io, NULL) < 0 ? -EAGAIN : 0;
@@ -335,7 +340,7 @@ static int issue(struct sim *s, uint32_t j, const struct io_req *io)
 		dev_idle(s->dev, s->now_ns);
 	js->free_tracks = t->next_free;
 	*t = (struct io_track){.s = s, .submit_ns = s->now_ns, .job = j, .nlb = io->nlb,
-			       .dir = io->dir};
+			       .dir = io->dir, .pid = io->pid};
 	if (io->dir == DIR_WRITE && s->dev->media->keeps_data)
 		fill_pattern(s, io->slba, (uint64_t)io->nlb * lba_bytes);
 	/* an I/O over MDTS becomes several commands, as a driver splits it */
@@ -519,8 +524,9 @@ static int start_group(struct sim *s, const struct job_file *jf, struct sim_resu
 
 		if (spec->group != g)
 			continue;
-		rc = gen_init(&js->gen, spec, dev_capacity_lbas(s->dev), geo->lba_bytes, seed,
-			      s->err, s->errlen);
+		rc = gen_init(&js->gen, spec, dev_capacity_lbas(s->dev), geo->lba_bytes,
+			      s->ctrl->cfg.fdp ? (uint32_t)s->ctrl->cfg.fdp_nruh : 0, seed, s->err,
+			      s->errlen);
 		if (rc)
 			return rc;
 		js->res = &res->jobs[j];

@@ -35,15 +35,41 @@ static int init_trace(struct job_gen *g, uint64_t capacity_bytes, char *err, siz
 	return 0;
 }
 
+/* The placement identifiers a job's writes carry: its list, or every handle. */
+static int init_placement(struct job_gen *g, const struct job_spec *spec, uint32_t nruh,
+			  char *err, size_t errlen)
+{
+	if (!spec->fdp)
+		return 0;
+	if (!nruh) {
+		snprintf(err, errlen, "job '%s': fdp=1, but the device has fdp=off (set fdp=on)",
+			 spec->name);
+		return -EINVAL;
+	}
+	g->nplis = spec->nplis ? spec->nplis : nruh;
+	for (uint32_t i = 0; i < g->nplis; i++) {
+		g->plis[i] = spec->nplis ? spec->plis[i] : (uint16_t)i;
+		if (g->plis[i] >= nruh) {
+			snprintf(err, errlen, "job '%s': placement ID index %u, but the device has %u "
+				 "placement handles (fdp_nruh)", spec->name, g->plis[i], nruh);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int gen_init(struct job_gen *g, const struct job_spec *spec, uint64_t dev_lbas,
-	     uint32_t lba_bytes, uint64_t seed, char *err, size_t errlen)
+	     uint32_t lba_bytes, uint32_t nruh, uint64_t seed, char *err, size_t errlen)
 {
 	uint64_t capacity = dev_lbas * lba_bytes, offset, size, amount;
+	int rc;
 
 	memset(g, 0, sizeof(*g));
 	g->spec = spec;
 	g->lba_bytes = lba_bytes;
 	rng_seed(&g->rng, spec->randseed_set ? spec->randseed : seed);
+	if ((rc = init_placement(g, spec, nruh, err, errlen)))
+		return rc;
 	if (spec->read_iolog[0])
 		return init_trace(g, capacity, err, errlen);
 	if (spec->bs % lba_bytes) {
@@ -84,6 +110,16 @@ void gen_fini(struct job_gen *g)
 	trace_free(&g->trace);
 }
 
+/* The next write's placement identifier, as fio's roundrobin or random. */
+static int32_t next_pid(struct job_gen *g)
+{
+	if (!g->nplis)
+		return -1;
+	if (g->spec->pli_random)
+		return g->plis[rng_below(&g->rng, g->nplis)];
+	return g->plis[g->next_pli++ % g->nplis];
+}
+
 static bool next_from_trace(struct job_gen *g, struct io_req *io)
 {
 	const struct trace_rec *r;
@@ -93,6 +129,7 @@ static bool next_from_trace(struct job_gen *g, struct io_req *io)
 		return false;
 	r = &g->trace.rec[g->trace_pos++];
 	io->dir = r->dir;
+	io->pid = r->dir == DIR_WRITE ? next_pid(g) : -1;
 	io->not_before_ns = g->spec->replay_no_stall ? 0 : r->t_ns;
 	if (r->dir == DIR_FLUSH) {
 		io->slba = 0;
@@ -138,6 +175,7 @@ bool gen_next(struct job_gen *g, struct io_req *io)
 	io->slba = g->region_lba + block * g->bs_lbas;
 	io->nlb = g->bs_lbas;
 	io->not_before_ns = 0;
+	io->pid = io->dir == DIR_WRITE ? next_pid(g) : -1;
 	g->issued_bytes += g->spec->bs;
 	g->issued_ios++;
 	return true;

@@ -18,6 +18,7 @@ struct io_req {
 	uint64_t slba;
 	uint32_t nlb;
 	uint64_t not_before_ns; /* trace replay: offset from the job's start */
+	int32_t pid; /* placement identifier of a write, or -1 for none */
 };
 
 struct job_gen {
@@ -34,14 +35,18 @@ struct job_gen {
 	struct trace trace;
 	size_t trace_pos;
 	uint64_t max_io_bytes;
+	uint32_t nplis;      /* placement identifiers the job cycles through */
+	uint16_t plis[MAX_PLIS];
+	uint32_t next_pli;
 };
 
 /*
- * Resolves a job against a device of dev_lbas LBAs of lba_bytes. Returns 0
- * or -EINVAL with a message naming the option or trace line at fault.
+ * Resolves a job against a device of dev_lbas LBAs of lba_bytes with nruh
+ * placement handles (0 when FDP is off). Returns 0 or -EINVAL with a
+ * message naming the option or trace line at fault.
  */
 int gen_init(struct job_gen *g, const struct job_spec *spec, uint64_t dev_lbas,
-	     uint32_t lba_bytes, uint64_t seed, char *err, size_t errlen);
+	     uint32_t lba_bytes, uint32_t nruh, uint64_t seed, char *err, size_t errlen);
 void gen_fini(struct job_gen *g);
 
 /* The job's next I/O. Returns false when the job has issued everything. */

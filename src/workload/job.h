@@ -18,6 +18,7 @@ enum rw_kind { RW_READ, RW_WRITE, RW_TRIM, RW_MIX };
 enum dist_kind { DIST_UNIFORM, DIST_ZIPF, DIST_PARETO, DIST_ZONED };
 
 #define MAX_ZONES 16
+#define MAX_PLIS 128
 #define MAX_OPTIONS 48
 
 struct size_value {
@@ -60,6 +61,11 @@ struct job_spec {
 	bool time_based;
 	uint64_t runtime_ns;
 	uint64_t thinktime_ns;
+	/* flexible data placement: writes carry placement identifiers */
+	bool fdp;
+	uint16_t plis[MAX_PLIS]; /* indices into the device's handles; none = all */
+	uint32_t nplis;
+	bool pli_random; /* plid_select=random; else roundrobin */
 	char read_iolog[256];
 	bool replay_no_stall;
 	/* the options as written, for the report's "job options" */

@@ -90,6 +90,14 @@ expect_error "malformed trace line" "bad.log:3: malformed iolog v2 line" "$vssd"
 expect_error "missing job file" "cannot open job file" "$vssd" sim "$tmp/none.fio"
 expect_error "unknown profile" "profile 'nosuch' not found" "$vssd" sim --profile nosuch "$tmp/ok.fio"
 expect_error "bad --seed" "seed=x" "$vssd" sim --seed x "$tmp/ok.fio"
+printf '[j]\nrw=write\nsize=1m\nfdp=1\n' >"$tmp/fdp.fio"
+printf '[j]\nrw=write\nsize=1m\nfdp=1\nfdp_pli=0,9\n' >"$tmp/fdp9.fio"
+printf '[j]\nrw=write\nsize=1m\nplids=3-1\n' >"$tmp/plids.fio"
+expect_error "fdp job on a device without fdp" "fdp=1, but the device has fdp=off" "$vssd" sim "$tmp/fdp.fio"
+expect_error "placement index past the handles" "placement ID index 9, but the device has 8" "$vssd" sim --set fdp=on "$tmp/fdp9.fio"
+expect_error "bad plids" "plids.fio:4: plids=3-1: bad value" "$vssd" sim "$tmp/plids.fio"
+if "$vssd" sim --set fdp=on --set fdp_nruh=2 --json "$tmp/fdp.fio" | jq -e '.device.fdp.handles | length == 2' >/dev/null
+then ok "fdp report"; else bad "fdp report"; fi
 expect_error "nvme: bad output format" "-o yaml: expected normal or json" "$vssd" nvme id-ctrl -o yaml
 expect_error "nvme: unknown feature" "SC 0x2" "$vssd" nvme get-feature -f 0x55
 expect_error "nvme: bad parameter" "lba_bytes=1000" "$vssd" nvme id-ns --set lba_bytes=1000
