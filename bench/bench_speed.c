@@ -4,7 +4,8 @@
  * same geometry in the same run. Prints media unit writes per wall second,
  * the ratio to the baseline, and RAM per 4 KiB of emulated capacity.
  *
- * usage: bench_speed [LOGICAL_GIB [MEASURE_PCT [vssd|bare|both]]]
+ * usage: bench_speed [LOGICAL_GIB [MEASURE_PCT [vssd|bare|both [KEY=VALUE...]]]]
+ * (with fdp=on among the settings, the job's writes carry placement ID 0)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +32,7 @@ static long rss_kib(void)
 }
 
 /* A 970 PRO-like array (16 dies, 32 KiB pages), sized for the logical capacity. */
-static struct nvme_ctrl *bench_ctrl(double logical_gib)
+static struct nvme_ctrl *bench_ctrl(double logical_gib, char **extra, int nextra)
 {
 	struct vssd_config cfg;
 	struct nvme_ctrl *ctrl = NULL;
@@ -46,8 +47,12 @@ static struct nvme_ctrl *bench_ctrl(double logical_gib)
 	if (config_set(&cfg, "blocks_per_plane", blocks, err, sizeof(err)) ||
 	    config_set(&cfg, "op", "0.28", err, sizeof(err)) ||
 	    config_set(&cfg, "lba_bytes", "4096", err, sizeof(err)) ||
-	    config_set(&cfg, "media", "none", err, sizeof(err)) ||
-	    nvme_ctrl_create(&cfg, &ctrl, err, sizeof(err)))
+	    config_set(&cfg, "media", "none", err, sizeof(err)))
+		goto fail;
+	for (int i = 0; i < nextra; i++)
+		if (config_set_pair(&cfg, extra[i], err, sizeof(err)))
+			goto fail;
+	if (nvme_ctrl_create(&cfg, &ctrl, err, sizeof(err)))
 		goto fail;
 	return ctrl;
 fail:
@@ -60,7 +65,7 @@ int main(int argc, char **argv)
 	double gib = argc > 1 ? atof(argv[1]) : 64, measure_pct = argc > 2 ? atof(argv[2]) : 100;
 	const char *mode = argc > 3 ? argv[3] : "both";
 	long rss0 = rss_kib();
-	struct nvme_ctrl *ctrl = bench_ctrl(gib);
+	struct nvme_ctrl *ctrl = bench_ctrl(gib, argv + 4, argc > 4 ? argc - 4 : 0);
 	struct vssd_dev *dev = ctrl->dev;
 	const struct geometry *geo = &dev->geo;
 	double vssd_rate = 0, bare_rate = 0;
@@ -78,10 +83,11 @@ int main(int argc, char **argv)
 		long rss1;
 
 		snprintf(jobs, sizeof(jobs),
-			 "[global]\nbs=4k\niodepth=32\nnorandommap\n"
+			 "[global]\nbs=4k\niodepth=32\nnorandommap\n%s"
 			 "[fill]\nrw=write\nbs=1m\n"
 			 "[warm]\nstonewall\nrw=randwrite\nio_size=200%%\n"
-			 "[measure]\nstonewall\nrw=randwrite\nio_size=%g%%\n", measure_pct);
+			 "[measure]\nstonewall\nrw=randwrite\nio_size=%g%%\n",
+			 ctrl->cfg.fdp ? "fdp=1\nfdp_pli=0\n" : "", measure_pct);
 		if (job_file_parse(jobs, "bench", &jf, err, sizeof(err)) ||
 		    sim_run(ctrl, &jf, &opt, &res, err, sizeof(err))) {
 			fprintf(stderr, "bench: %s\n", err);
