@@ -65,6 +65,8 @@ enum nvme_status {
 	NVME_SC_CMD_SEQ_ERROR = NVME_STATUS(0, 0x0c),
 	NVME_SC_INVALID_SGL_DESC = NVME_STATUS(0, 0x0d),
 	NVME_SC_PRP_OFFSET_INVALID = NVME_STATUS(0, 0x13),
+	NVME_SC_FDP_DISABLED = NVME_STATUS(0, 0x29),
+	NVME_SC_INVALID_PHID_LIST = NVME_STATUS(0, 0x2a),
 	NVME_SC_LBA_RANGE = NVME_STATUS(0, 0x80),
 	NVME_SC_CAP_EXCEEDED = NVME_STATUS(0, 0x81),
 	NVME_SC_NS_NOT_READY = NVME_STATUS(0, 0x82),
@@ -102,6 +104,8 @@ enum nvme_io_opcode {
 	NVME_CMD_WRITE_ZEROES = 0x08,
 	NVME_CMD_DSM = 0x09,
 	NVME_CMD_VERIFY = 0x0c,
+	NVME_CMD_IO_MGMT_RECV = 0x12,
+	NVME_CMD_IO_MGMT_SEND = 0x1d,
 };
 
 enum nvme_identify_cns {
@@ -118,13 +122,22 @@ enum nvme_feature_id {
 	NVME_FEAT_VOLATILE_WC = 0x06,
 	NVME_FEAT_NUM_QUEUES = 0x07,
 	NVME_FEAT_TIMESTAMP = 0x0e,
+	NVME_FEAT_FDP = 0x1d,
+	NVME_FEAT_FDP_EVENTS = 0x1e,
 };
 
 enum nvme_log_id {
 	NVME_LOG_ERROR = 0x01,
 	NVME_LOG_SMART = 0x02,
 	NVME_LOG_CMD_EFFECTS = 0x05,
+	NVME_LOG_FDP_CONFIGS = 0x20,
+	NVME_LOG_FDP_RUH_USAGE = 0x21,
+	NVME_LOG_FDP_STATS = 0x22,
+	NVME_LOG_FDP_EVENTS = 0x23,
 };
+
+#define NVME_CTRATT_ENDGRPS (1u << 4)
+#define NVME_CTRATT_FDPS (1u << 19)
 
 /* Read/Write CDW12 bits. */
 #define NVME_RW_FUA (1u << 30)
@@ -393,5 +406,101 @@ _Static_assert(sizeof(struct nvme_cmd_effects_log) == 4096, "effects log is 4096
 #define NVME_CMD_EFFECTS_NCC (1u << 2)
 #define NVME_CMD_EFFECTS_NIC (1u << 3)
 #define NVME_CMD_EFFECTS_CCC (1u << 4)
+
+/* Flexible Data Placement (NVMe 2.1, TP4146). */
+
+struct nvme_fdp_config_log { /* log 20h header */
+	uint16_t numfdpc; /* configurations, zero-based */
+	uint8_t ver;
+	uint8_t rsvd3;
+	uint32_t sze; /* the log's size in bytes */
+	uint8_t rsvd8[8];
+};
+_Static_assert(sizeof(struct nvme_fdp_config_log) == 16, "FDP configs header is 16 bytes");
+
+#define NVME_FDPA_VALID (1u << 7)
+
+struct nvme_fdp_config_desc { /* followed by nruh 4-byte RUH descriptors */
+	uint16_t dsze; /* this descriptor's size, RUH descriptors included */
+	uint8_t fdpa;  /* bits 3:0 RGIF, bit 4 FDP volatile write cache, bit 7 valid */
+	uint8_t vss;
+	uint32_t nrg;
+	uint16_t nruh;
+	uint16_t maxpids; /* zero-based */
+	uint32_t nnss;
+	uint64_t runs; /* reclaim unit nominal size, bytes */
+	uint32_t erutl; /* estimated reclaim unit time limit, seconds; 0: none */
+	uint8_t rsvd28[36];
+};
+_Static_assert(sizeof(struct nvme_fdp_config_desc) == 64, "FDP config descriptor is 64 bytes");
+_Static_assert(offsetof(struct nvme_fdp_config_desc, runs) == 16, "RUNS at byte 16");
+
+enum nvme_fdp_ruht { NVME_RUHT_INITIALLY = 1, NVME_RUHT_PERSISTENTLY = 2 };
+
+struct nvme_fdp_ruh_usage_log { /* log 21h header, then 8-byte descriptors */
+	uint16_t nruh;
+	uint8_t rsvd2[6];
+};
+
+enum nvme_fdp_ruha { NVME_RUHA_UNUSED = 0, NVME_RUHA_HOST = 1, NVME_RUHA_CTRL = 2 };
+
+struct nvme_fdp_stats_log { /* log 22h */
+	uint8_t hbmw[16]; /* host bytes with metadata written */
+	uint8_t mbmw[16]; /* media bytes with metadata written */
+	uint8_t mbe[16];  /* media bytes erased */
+	uint8_t rsvd48[16];
+};
+_Static_assert(sizeof(struct nvme_fdp_stats_log) == 64, "FDP statistics log is 64 bytes");
+
+enum nvme_fdp_event_type {
+	NVME_FDP_EVT_RU_NOT_FULLY_WRITTEN = 0x00, /* host events */
+	NVME_FDP_EVT_RU_TIME_LIMIT = 0x01,
+	NVME_FDP_EVT_CTRL_RESET_MODIFIED = 0x02,
+	NVME_FDP_EVT_INVALID_PID = 0x03,
+	NVME_FDP_EVT_MEDIA_REALLOCATED = 0x80, /* controller events */
+	NVME_FDP_EVT_IMPLICIT_MODIFIED = 0x81,
+};
+
+#define NVME_FDP_EVF_PIV (1u << 0)   /* placement identifier valid */
+#define NVME_FDP_EVF_NSIDV (1u << 1) /* namespace identifier valid */
+#define NVME_FDP_EVF_LV (1u << 2)    /* location (reclaim group, handle) valid */
+
+struct nvme_fdp_event {
+	uint8_t type;
+	uint8_t flags;
+	uint16_t pid;
+	uint64_t timestamp; /* as the Timestamp feature reports it */
+	uint32_t nsid;
+	uint8_t type_specific[16]; /* media reallocated: flags, rsvd, NLBAM (2), LBA (8) */
+	uint16_t rgid;
+	uint8_t ruhid;
+	uint8_t rsvd35[5];
+	uint8_t vs[24];
+} __attribute__((packed));
+_Static_assert(sizeof(struct nvme_fdp_event) == 64, "FDP event is 64 bytes");
+_Static_assert(offsetof(struct nvme_fdp_event, rgid) == 32, "RGID at byte 32");
+
+struct nvme_fdp_events_log { /* log 23h */
+	uint32_t n;
+	uint8_t rsvd4[60];
+	struct nvme_fdp_event events[63];
+};
+_Static_assert(sizeof(struct nvme_fdp_events_log) == 4096, "FDP events log is 4096 bytes");
+
+struct nvme_fdp_ruh_status_desc { /* I/O Management Receive, operation 1 */
+	uint16_t pid;
+	uint16_t ruhid;
+	uint32_t earutr; /* estimated active RU time remaining; 0: not reported */
+	uint64_t ruamw;  /* RU available media writes, in logical blocks */
+	uint8_t rsvd16[16];
+};
+_Static_assert(sizeof(struct nvme_fdp_ruh_status_desc) == 32, "RUH status descriptor is 32 bytes");
+
+struct nvme_fdp_ruh_status {
+	uint8_t rsvd0[14];
+	uint16_t nruhsd;
+	/* struct nvme_fdp_ruh_status_desc follow */
+};
+_Static_assert(sizeof(struct nvme_fdp_ruh_status) == 16, "RUH status header is 16 bytes");
 
 #endif

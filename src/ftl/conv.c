@@ -16,8 +16,10 @@ int conv_init(struct conv_ftl *f, const struct geometry *geo, const struct vssd_
 	f->geo = geo;
 	f->tm = tm;
 	f->media = media;
-	f->gc_low = (uint32_t)cfg->gc_free_lines_low;
-	f->gc_high = (uint32_t)cfg->gc_free_lines_high;
+	/* every write pointer beyond the classic two (host, GC) may need a fresh
+	 * line at any time, so each gets a free line of its own on top */
+	f->gc_low = (uint32_t)cfg->gc_free_lines_low + config_open_lines(cfg) - 2;
+	f->gc_high = (uint32_t)cfg->gc_free_lines_high + config_open_lines(cfg) - 2;
 	f->gc_background = cfg->gc_background;
 	f->nruh = config_nruh(cfg);
 	f->ruh_persistent = cfg->fdp && cfg->fdp_ruh_type == RUH_PERSISTENTLY;
@@ -110,6 +112,8 @@ static uint32_t wp_advance(struct conv_ftl *f, struct write_pointer *wp, uint64_
 	if (wp->off == geo->units_per_line) {
 		line_close(&f->lm, wp->line, f->seq);
 		wp->line = LINE_NONE;
+		if (host && f->hooks.ru_full)
+			f->hooks.ru_full(f->hooks.arg, wp->owner);
 	}
 	return ppa;
 }
@@ -119,19 +123,45 @@ uint32_t wp_take(struct conv_ftl *f, struct write_pointer *wp, uint64_t ready_ns
 	return wp_advance(f, wp, ready_ns, host, true);
 }
 
+/* Pads the handle's partly filled program unit so its buffered data is programmed. */
+static void pad_program_unit(struct conv_ftl *f, struct write_pointer *wp, uint64_t now_ns)
+{
+	uint32_t pad;
+
+	if (wp->line == LINE_NONE || wp->left_in_prog == f->geo->units_per_prog)
+		return;
+	pad = wp->left_in_prog;
+	for (uint32_t i = 0; i < pad; i++)
+		wp_advance(f, wp, now_ns, true, false);
+	f->c.pad_units += pad;
+}
+
 void conv_flush(struct conv_ftl *f, uint64_t now_ns)
 {
-	for (uint32_t r = 0; r < f->nruh; r++) {
-		struct write_pointer *wp = &f->host_wps[r];
-		uint32_t pad;
+	for (uint32_t r = 0; r < f->nruh; r++)
+		pad_program_unit(f, &f->host_wps[r], now_ns);
+}
 
-		if (wp->line == LINE_NONE || wp->left_in_prog == f->geo->units_per_prog)
-			continue;
-		pad = wp->left_in_prog;
-		for (uint32_t i = 0; i < pad; i++)
-			wp_advance(f, wp, now_ns, true, false);
-		f->c.pad_units += pad;
-	}
+bool conv_ruh_update(struct conv_ftl *f, uint16_t ruh, uint64_t now_ns)
+{
+	struct write_pointer *wp = &f->host_wps[ruh];
+	bool had_data;
+
+	pad_program_unit(f, wp, now_ns);
+	if (wp->line == LINE_NONE)
+		return false; /* the next write opens a new unit anyway */
+	had_data = wp->off > 0;
+	/* the rest of the unit stays unwritten; GC treats it as any closed line */
+	line_close(&f->lm, wp->line, f->seq);
+	wp->line = LINE_NONE;
+	return had_data;
+}
+
+uint32_t conv_ruh_available_units(const struct conv_ftl *f, uint16_t ruh)
+{
+	const struct write_pointer *wp = &f->host_wps[ruh];
+
+	return wp->line == LINE_NONE ? f->geo->units_per_line : f->geo->units_per_line - wp->off;
 }
 
 uint64_t conv_ruh_units_in_use(const struct conv_ftl *f, uint16_t ruh)

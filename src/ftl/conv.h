@@ -52,6 +52,15 @@ struct ruh_counters {
 	uint64_t gc_in_units;  /* moved by GC into its units (persistently isolated) */
 };
 
+/* What the layer above may want to hear of (FDP events); any may be NULL. */
+struct ftl_hooks {
+	void *arg;
+	/* a handle's reclaim unit filled up and its next write opens a new one */
+	void (*ru_full)(void *arg, uint16_t ruh);
+	/* GC moved `units` units of a handle's data, the first holding logical unit lu */
+	void (*gc_moved)(void *arg, uint16_t owner, uint32_t lu, uint32_t units);
+};
+
 struct conv_ftl {
 	const struct geometry *geo;
 	struct timing *tm;
@@ -64,6 +73,7 @@ struct conv_ftl {
 	struct write_pointer *host_wps; /* one per handle */
 	struct write_pointer *gc_wps;   /* one per handle, then the shared one */
 	struct ruh_counters *ruh;
+	struct ftl_hooks hooks;
 	int64_t credits; /* host units allowed before the next collection */
 	bool gc_active;
 	uint32_t gc_low, gc_high;
@@ -85,6 +95,17 @@ void conv_fini(struct conv_ftl *f);
  */
 int conv_write(struct conv_ftl *f, uint32_t lu, const void *data, uint64_t ready_ns,
 	       uint16_t ruh);
+
+/*
+ * Reclaim Unit Handle Update: the handle's next write goes to a new reclaim
+ * unit. Buffered data is programmed first (the program unit padded) and the
+ * current unit is closed as it is. Returns true if that unit held data and
+ * was not full (an FDP "reclaim unit not fully written" event).
+ */
+bool conv_ruh_update(struct conv_ftl *f, uint16_t ruh, uint64_t now_ns);
+
+/* Units the handle can still write before its reclaim unit is full. */
+uint32_t conv_ruh_available_units(const struct conv_ftl *f, uint16_t ruh);
 
 /* Valid units in lines a handle owns (its data on the media now). */
 uint64_t conv_ruh_units_in_use(const struct conv_ftl *f, uint16_t ruh);

@@ -52,7 +52,7 @@ int gc_collect(struct conv_ftl *f, uint64_t now_ns)
 	const struct geometry *geo = f->geo;
 	uint32_t victim = line_pick_victim(&f->lm, f->seq);
 	struct write_pointer *dest;
-	uint32_t base, vpc;
+	uint32_t base, vpc, first_lu;
 	uint16_t owner;
 
 	if (victim == LINE_NONE)
@@ -60,11 +60,19 @@ int gc_collect(struct conv_ftl *f, uint64_t now_ns)
 	/* a persistently isolated handle's data stays in its own units */
 	owner = f->lm.line[victim].owner;
 	dest = f->ruh_persistent && owner != OWNER_SHARED ? &f->gc_wps[owner] : &f->gc_wps[f->nruh];
-	/* the GC line must exist before the victim's units move into it */
-	if (dest->line == LINE_NONE && f->lm.free_count == 0)
-		return -ENOSPC;
 	base = victim * geo->units_per_line;
 	vpc = f->lm.line[victim].vpc;
+	/* the lines the victim's data will need must be there before it moves */
+	{
+		uint32_t room = dest->line == LINE_NONE ? 0 : geo->units_per_line - dest->off;
+		uint32_t lines = vpc <= room ? 0 : (vpc - room + geo->units_per_line - 1) / geo->units_per_line;
+
+		if (lines > f->lm.free_count) {
+			line_close(&f->lm, victim, f->lm.line[victim].close_seq); /* put it back */
+			return -ENOSPC;
+		}
+	}
+	first_lu = UNMAPPED;
 	for (uint32_t page = base; page < base + geo->units_per_line; page += geo->units_per_page) {
 		uint32_t n = valid_in_page(f, page);
 		uint64_t ready = now_ns;
@@ -76,6 +84,9 @@ int gc_collect(struct conv_ftl *f, uint64_t now_ns)
 		if (f->tm->on)
 			ready = nand_read(f->tm, geo_die_of(geo, page), geo_page_type_of(geo, page),
 					  now_ns, n);
+		if (first_lu == UNMAPPED)
+			for (uint32_t u = page; u < page + geo->units_per_page && first_lu == UNMAPPED; u++)
+				first_lu = f->p2l[u];
 		for (uint32_t u = page; u < page + geo->units_per_page; u++)
 			if (f->p2l[u] != UNMAPPED)
 				gc_move(f, dest, u, ready);
@@ -85,6 +96,8 @@ int gc_collect(struct conv_ftl *f, uint64_t now_ns)
 	if (f->tm->on)
 		for (uint32_t d = 0; d < geo->dies; d++)
 			nand_erase(f->tm, d, now_ns);
+	if (vpc && f->hooks.gc_moved)
+		f->hooks.gc_moved(f->hooks.arg, owner, first_lu, vpc);
 	line_release(&f->lm, victim);
 	f->credits += geo->units_per_line - vpc;
 	f->c.gc_runs++;

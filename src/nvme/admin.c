@@ -149,6 +149,8 @@ static void identify_ctrl(struct nvme_ctrl *ctrl, struct nvme_id_ctrl *id)
 	id->cntlid = 1;
 	id->ver = 0x00020000; /* NVMe 2.0 */
 	id->oaes = 0;
+	id->ctratt = NVME_CTRATT_ENDGRPS | NVME_CTRATT_FDPS;
+	id->endgidmax = 1;
 	id->cntrltype = 1; /* I/O controller */
 	id->oacs = 1u << 1; /* Format NVM */
 	id->acl = NVME_ACL;
@@ -192,6 +194,7 @@ static void identify_ns(struct nvme_ctrl *ctrl, struct nvme_id_ns *id)
 	id->nows = id->npwg;
 	id->lbaf[0] = (struct nvme_lbaf){.ms = 0, .lbads = 9, .rp = 1};
 	id->lbaf[1] = (struct nvme_lbaf){.ms = 0, .lbads = 12, .rp = 0};
+	id->endgid = 1;
 	eui64_of(ctrl, id->eui64);
 	memcpy(id->nguid, id->eui64, 8);
 	memcpy(id->nguid + 8, id->eui64, 8);
@@ -303,6 +306,9 @@ static uint16_t set_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 		*result = queues_result(ctrl);
 		return NVME_SC_SUCCESS;
 	}
+	case NVME_FEAT_FDP:
+	case NVME_FEAT_FDP_EVENTS:
+		return nvme_fdp_set_features(ctrl, sqe, result);
 	case NVME_FEAT_TIMESTAMP: {
 		struct dma_sgl sgl;
 		uint64_t ts = 0;
@@ -332,7 +338,7 @@ static uint16_t get_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 	if (sel == 3) { /* supported capabilities: changeable, not saveable */
 		if (fid != NVME_FEAT_ARBITRATION && fid != NVME_FEAT_POWER_MGMT &&
 		    fid != NVME_FEAT_VOLATILE_WC && fid != NVME_FEAT_NUM_QUEUES &&
-		    fid != NVME_FEAT_TIMESTAMP)
+		    fid != NVME_FEAT_TIMESTAMP && fid != NVME_FEAT_FDP && fid != NVME_FEAT_FDP_EVENTS)
 			return NVME_SC_INVALID_FIELD;
 		*result = 1u << 2;
 		return NVME_SC_SUCCESS;
@@ -348,6 +354,9 @@ static uint16_t get_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 	case NVME_FEAT_VOLATILE_WC:
 		*result = current ? ctrl->vwc_enabled : 1;
 		return NVME_SC_SUCCESS;
+	case NVME_FEAT_FDP:
+	case NVME_FEAT_FDP_EVENTS:
+		return nvme_fdp_get_features(ctrl, sqe, result);
 	case NVME_FEAT_NUM_QUEUES:
 		*result = current ? queues_result(ctrl)
 				  : (uint32_t)(NVME_MAX_QUEUES - 2) * 0x10001u;
@@ -421,11 +430,17 @@ static uint16_t get_log_page(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 		smart_log(ctrl, now_ns, (struct nvme_smart_log *)log);
 		event_type = 1;
 		break;
+	case NVME_LOG_FDP_CONFIGS:
+	case NVME_LOG_FDP_RUH_USAGE:
+	case NVME_LOG_FDP_STATS:
+	case NVME_LOG_FDP_EVENTS:
+		st = nvme_fdp_log(ctrl, sqe, log, &size);
+		break;
 	case NVME_LOG_CMD_EFFECTS: {
 		struct nvme_cmd_effects_log *e = (void *)log;
 		static const uint8_t admin[] = {0x00, 0x01, 0x02, 0x04, 0x05, 0x06, 0x08, 0x09,
 						0x0a, 0x0c};
-		static const uint8_t io[] = {0x00, 0x01, 0x02, 0x05, 0x08, 0x09, 0x0c};
+		static const uint8_t io[] = {0x00, 0x01, 0x02, 0x05, 0x08, 0x09, 0x0c, 0x12, 0x1d};
 
 		size = sizeof(*e);
 		for (size_t i = 0; i < sizeof(admin); i++)
@@ -506,6 +521,7 @@ static uint16_t format_nvm(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 	dev_destroy(ctrl->dev);
 	ctrl->dev = dev;
 	ctrl->cfg = cfg;
+	nvme_fdp_attach(ctrl);
 	return NVME_SC_SUCCESS;
 }
 

@@ -28,6 +28,8 @@ int nvme_ctrl_create(const struct vssd_config *cfg, struct nvme_ctrl **out, char
 		return -ENOMEM;
 	}
 	ctrl->nr_io_sqs = ctrl->nr_io_cqs = NVME_MAX_QUEUES - 1;
+	memset(ctrl->fdp_event_mask, 0x3f, sizeof(ctrl->fdp_event_mask)); /* all six types */
+	nvme_fdp_attach(ctrl);
 	ctrl->vwc_enabled = true;
 	ctrl->serial = cfg->seed;
 	*out = ctrl;
@@ -127,6 +129,7 @@ static void execute(struct nvme_ctrl *ctrl, struct nvme_sq *sq, const struct nvm
 	struct nvme_result r = {.status = NVME_SC_SUCCESS, .done_ns = now_ns};
 	struct nvme_cqe cqe;
 
+	ctrl->cmd_now_ns = now_ns;
 	if (sq->qid == 0) {
 		nvme_admin_exec(ctrl, sqe, now_ns, &r);
 	} else {

@@ -62,6 +62,13 @@ struct nvme_event {
 
 typedef void (*nvme_post_hook)(void *arg, uint16_t cqid);
 
+#define FDP_EVENT_RING 63 /* what log 23h can hold */
+
+struct fdp_event_ring {
+	struct nvme_fdp_event ev[FDP_EVENT_RING];
+	uint32_t next, count; /* the oldest is ev[(next - count) mod ring] */
+};
+
 struct nvme_ctrl {
 	struct vssd_config cfg;
 	struct vssd_dev *dev; /* namespace 1; NULL while it is not ready */
@@ -101,6 +108,10 @@ struct nvme_ctrl {
 	void *on_post_arg;
 	uint8_t *bounce; /* one maximum transfer, for data that is not contiguous */
 	uint64_t *model_ns; /* opt-in: modelled latency by [sqid][cid], for fidelity benches */
+	uint64_t cmd_now_ns; /* when the command being executed was fetched */
+	/* flexible data placement */
+	struct fdp_event_ring fdp_host_events, fdp_ctrl_events;
+	uint8_t fdp_event_mask[128]; /* per handle: bit per supported event type */
 	uint64_t serial;
 };
 
@@ -151,6 +162,18 @@ void nvme_admin_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 		     struct nvme_result *r);
 void nvme_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
 		  struct nvme_result *r);
+/* FDP (fdp.c): hooks into the FTL, log pages, I/O Management, features. */
+void nvme_fdp_attach(struct nvme_ctrl *ctrl);
+void nvme_fdp_invalid_pid(struct nvme_ctrl *ctrl, uint16_t pid);
+uint16_t nvme_fdp_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_t *buf,
+		      uint64_t *size);
+void nvme_fdp_io_mgmt(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+		      struct nvme_result *r);
+uint16_t nvme_fdp_set_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
+			       uint32_t *result);
+uint16_t nvme_fdp_get_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
+			       uint32_t *result);
+
 /* Queues an asynchronous event (type, information, log page) and completes a
  * waiting AER with it if there is one. */
 void nvme_raise_event(struct nvme_ctrl *ctrl, uint8_t type, uint8_t info, uint8_t log_page,

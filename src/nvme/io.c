@@ -52,10 +52,14 @@ static uint16_t map_data(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uin
  * placement identifier in DSPEC is the handle itself; without the directive
  * (or FDP off) it is handle 0, and so is an identifier past the last handle
  * (the spec's fallback for an invalid placement identifier). */
-static uint16_t placement_handle(const struct nvme_ctrl *ctrl, const struct rw_cmd *c)
+static uint16_t placement_handle(struct nvme_ctrl *ctrl, const struct rw_cmd *c)
 {
-	if (!ctrl->cfg.fdp || c->dtype != 2 || c->dspec >= ctrl->cfg.fdp_nruh)
+	if (!ctrl->cfg.fdp || c->dtype != 2)
 		return 0;
+	if (c->dspec >= ctrl->cfg.fdp_nruh) {
+		nvme_fdp_invalid_pid(ctrl, c->dspec); /* event 03h */
+		return 0;
+	}
 	return c->dspec;
 }
 
@@ -262,6 +266,10 @@ void nvme_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t n
 		break;
 	case NVME_CMD_DSM:
 		do_dsm(ctrl, sqe, now_ns, r);
+		break;
+	case NVME_CMD_IO_MGMT_RECV:
+	case NVME_CMD_IO_MGMT_SEND:
+		nvme_fdp_io_mgmt(ctrl, sqe, now_ns, r);
 		break;
 	default:
 		r->status = NVME_SC_INVALID_OPCODE;
