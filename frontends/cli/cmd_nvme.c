@@ -97,17 +97,18 @@ static void str_text(const uint8_t *p, size_t len, char *out, size_t n)
 	out[k] = 0;
 }
 
-/* Counts print in decimal, everything else (bit fields, ids) in hex, as nvme-cli does. */
+/* Bit fields and identifiers print in hex, counts in decimal, as nvme-cli does. */
 static bool decimal_field(const struct field *f)
 {
-	static const char *const names[] = {"error_count", "lba", "nsze", "ncap", "nuse"};
+	static const char *const hex[] = {"vid", "ssvid", "ver", "oaes", "ctratt", "oacs",
+					  "oncs", "fuses", "sgls", "frmw", "lpa", "vwc", "cmic",
+					  "critical_warning", "nsfeat", "flbas", "dlfeat", "dps",
+					  "status_field", "flags", "fdpa", "type"};
 
-	if (f->kind == U8 || f->kind == U128)
-		return true;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(f->name, names[i]))
-			return true;
-	return false;
+	for (size_t i = 0; i < sizeof(hex) / sizeof(hex[0]); i++)
+		if (!strcmp(f->name, hex[i]))
+			return false;
+	return true;
 }
 
 /* Prints the fields as text, or adds them to obj when it is given. */
@@ -145,16 +146,22 @@ struct nvme_args {
 	int nsets;
 	uint8_t fid, sel;
 	int fid_set;
+	const char *pids; /* fdp update */
+	int host_events;  /* fdp events */
+	int first_opt;    /* argv index where options start */
 };
 
 static void nvme_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: vssd nvme id-ctrl|id-ns|smart-log|error-log|get-feature\n"
+		"       vssd nvme fdp configs|usage|stats|events|status|update\n"
 		"                 [--profile NAME|FILE] [--set KEY=VALUE]... [-o normal|json]\n"
-		"                 [-f FEATURE_ID] [-s SELECT]   (get-feature)\n\n"
-		"Sends the admin command to a device built from the options and prints\n"
-		"what it returns, as nvme-cli does.\n");
+		"                 [-f FEATURE_ID] [-s SELECT]   (get-feature)\n"
+		"                 [-E]                          (fdp events: host events)\n"
+		"                 [--pids LIST]                 (fdp update: e.g. 0,2)\n\n"
+		"Sends the command to a device built from the options and prints what it\n"
+		"returns, as nvme-cli does.\n");
 }
 
 static int parse_nvme_args(int argc, char **argv, struct nvme_args *a)
@@ -163,6 +170,7 @@ static int parse_nvme_args(int argc, char **argv, struct nvme_args *a)
 		{"profile", required_argument, 0, 'p'}, {"set", required_argument, 0, 'S'},
 		{"seed", required_argument, 0, 'e'},    {"output-format", required_argument, 0, 'o'},
 		{"feature-id", required_argument, 0, 'f'}, {"sel", required_argument, 0, 's'},
+		{"host-events", no_argument, 0, 'E'},   {"pids", required_argument, 0, 'P'},
 		{"help", no_argument, 0, 'h'},          {0, 0, 0, 0},
 	};
 	char *end;
@@ -170,9 +178,11 @@ static int parse_nvme_args(int argc, char **argv, struct nvme_args *a)
 
 	a->profile = "default";
 	a->output = "normal";
-	optind = 2;
-	while ((c = getopt_long(argc, argv, "p:S:e:o:f:s:h", longopts, NULL)) != -1) {
+	optind = a->first_opt;
+	while ((c = getopt_long(argc, argv, "p:S:e:o:f:s:EP:h", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'E': a->host_events = 1; break;
+		case 'P': a->pids = optarg; break;
 		case 'p': a->profile = optarg; break;
 		case 'e': a->seed = optarg; break;
 		case 'o': a->output = optarg; break;
@@ -352,6 +362,176 @@ static int do_get_feature(struct vssd *dev, uint8_t *buf, const struct nvme_args
 	return 0;
 }
 
+#define FLD(s, n, k) {#n, offsetof(struct s, n), k, 0}
+static const struct field fdp_config_fields[] = {
+	FLD(nvme_fdp_config_desc, fdpa, U8), FLD(nvme_fdp_config_desc, vss, U8),
+	FLD(nvme_fdp_config_desc, nrg, U32), FLD(nvme_fdp_config_desc, nruh, U16),
+	FLD(nvme_fdp_config_desc, maxpids, U16), FLD(nvme_fdp_config_desc, nnss, U32),
+	FLD(nvme_fdp_config_desc, runs, U64), FLD(nvme_fdp_config_desc, erutl, U32),
+};
+static const struct field fdp_stats_fields[] = {
+	FLD(nvme_fdp_stats_log, hbmw, U128), FLD(nvme_fdp_stats_log, mbmw, U128),
+	FLD(nvme_fdp_stats_log, mbe, U128),
+};
+static const struct field fdp_event_fields[] = {
+	FLD(nvme_fdp_event, type, U8), FLD(nvme_fdp_event, flags, U8),
+	FLD(nvme_fdp_event, pid, U16), FLD(nvme_fdp_event, timestamp, U64),
+	FLD(nvme_fdp_event, nsid, U32), FLD(nvme_fdp_event, rgid, U16),
+	FLD(nvme_fdp_event, ruhid, U8),
+};
+static const struct field ruh_status_fields[] = {
+	FLD(nvme_fdp_ruh_status_desc, pid, U16), FLD(nvme_fdp_ruh_status_desc, ruhid, U16),
+	FLD(nvme_fdp_ruh_status_desc, earutr, U32), FLD(nvme_fdp_ruh_status_desc, ruamw, U64),
+};
+#undef FLD
+
+/* Prints n records of `stride` bytes at b, each with the fields, as a list. */
+static void print_list(const char *title, const char *key, const uint8_t *b, uint32_t n,
+		       size_t stride, const struct field *f, size_t nf, json_object *root)
+{
+	json_object *arr = root ? json_object_new_array() : NULL;
+
+	if (!root)
+		printf("%s: %u\n", title, n);
+	for (uint32_t i = 0; i < n; i++) {
+		json_object *o = root ? json_object_new_object() : NULL;
+
+		if (!root)
+			printf("[%u]\n", i);
+		put_fields(b + i * stride, f, nf, o);
+		if (o)
+			json_object_array_add(arr, o);
+	}
+	if (root)
+		json_object_object_add(root, key, arr);
+}
+
+static int fdp_log(struct vssd *dev, uint8_t *buf, uint8_t lid, uint32_t bytes, uint8_t lsp)
+{
+	struct nvme_sqe sqe = {.opcode = NVME_ADMIN_GET_LOG_PAGE, .nsid = 0xffffffff,
+			       .prp1 = (uintptr_t)buf,
+			       .cdw10 = lid | (uint32_t)lsp << 8 | (bytes / 4 - 1) << 16,
+			       .cdw11 = 1u << 16 /* endurance group 1 */};
+	struct nvme_cqe cqe;
+
+	return admin_or_fail(dev, &sqe, &cqe);
+}
+
+/* An I/O Management command on a fresh queue pair. */
+static int io_mgmt(struct vssd *dev, struct nvme_sqe *sqe)
+{
+	struct vssd_qpair *qp;
+	struct nvme_cqe cqe;
+	int rc;
+
+	if ((rc = vssd_qpair_open(dev, 4, &qp))) {
+		fprintf(stderr, "vssd: cannot open a queue pair: %d\n", rc);
+		return 1;
+	}
+	rc = vssd_submit(qp, sqe) < 0;
+	while (!rc && vssd_reap(qp, &cqe, 1) == 0)
+		;
+	vssd_qpair_close(qp);
+	if (!rc && (cqe.status & ~NVME_CQE_PHASE & ~NVME_CQE_DNR)) {
+		fprintf(stderr, "vssd: I/O command %#x failed: status %#x (SCT %u, SC %#x)\n",
+			sqe->opcode, cqe.status, NVME_CQE_SCT(cqe.status), NVME_CQE_SC(cqe.status));
+		return 1;
+	}
+	return rc;
+}
+
+static int do_fdp(struct vssd *dev, uint8_t *buf, const char *sub, const struct nvme_args *a,
+		  int json)
+{
+	json_object *root = json ? json_object_new_object() : NULL;
+	int rc = 1;
+
+	if (!strcmp(sub, "configs") && !(rc = fdp_log(dev, buf, NVME_LOG_FDP_CONFIGS, 4096, 0))) {
+		const struct nvme_fdp_config_desc *d = (const void *)(buf + 16);
+		json_object *ruhs = root ? json_object_new_array() : NULL;
+
+		if (!root)
+			printf("FDP Configuration 0:\n");
+		put_fields((const uint8_t *)d, fdp_config_fields, NFIELDS(fdp_config_fields), root);
+		for (uint16_t r = 0; r < d->nruh; r++) {
+			const char *t = ((const uint8_t *)(d + 1))[4 * r] == NVME_RUHT_PERSISTENTLY
+						? "Persistently Isolated" : "Initially Isolated";
+
+			if (root)
+				json_object_array_add(ruhs, json_object_new_string(t));
+			else
+				printf("  Reclaim Unit Handle %u: %s\n", r, t);
+		}
+		if (root)
+			json_object_object_add(root, "ruhs", ruhs);
+	} else if (!strcmp(sub, "usage") &&
+		   !(rc = fdp_log(dev, buf, NVME_LOG_FDP_RUH_USAGE, 4096, 0))) {
+		uint16_t n = *(const uint16_t *)buf;
+		json_object *arr = root ? json_object_new_array() : NULL;
+
+		for (uint16_t r = 0; r < n; r++) {
+			static const char *const ruha[] = {"Unused", "Host Specified", "Controller Specified"};
+			uint8_t v = buf[8 + 8 * r];
+			const char *t = v < 3 ? ruha[v] : "Reserved";
+
+			if (root)
+				json_object_array_add(arr, json_object_new_string(t));
+			else
+				printf("Reclaim Unit Handle %u: %s\n", r, t);
+		}
+		if (root)
+			json_object_object_add(root, "ruhus", arr);
+	} else if (!strcmp(sub, "stats") && !(rc = fdp_log(dev, buf, NVME_LOG_FDP_STATS, 64, 0))) {
+		put_fields(buf, fdp_stats_fields, NFIELDS(fdp_stats_fields), root);
+	} else if (!strcmp(sub, "events") &&
+		   !(rc = fdp_log(dev, buf, NVME_LOG_FDP_EVENTS, 4096, a->host_events ? 1 : 0))) {
+		print_list(a->host_events ? "Host FDP events" : "Controller FDP events", "events",
+			   buf + 64, *(const uint32_t *)buf, 64, fdp_event_fields,
+			   NFIELDS(fdp_event_fields), root);
+	} else if (!strcmp(sub, "status")) {
+		struct nvme_sqe sqe = {.opcode = NVME_CMD_IO_MGMT_RECV, .nsid = 1,
+				       .prp1 = (uintptr_t)buf, .cdw10 = 1, .cdw11 = 4096 / 4 - 1};
+
+		if (!(rc = io_mgmt(dev, &sqe)))
+			print_list("Reclaim Unit Handle Status descriptors", "ruhss", buf + 16,
+				   *(const uint16_t *)(buf + 14), 32, ruh_status_fields,
+				   NFIELDS(ruh_status_fields), root);
+	} else if (!strcmp(sub, "update")) {
+		struct nvme_sqe sqe = {.opcode = NVME_CMD_IO_MGMT_SEND, .nsid = 1,
+				       .prp1 = (uintptr_t)buf, .cdw10 = 1};
+		uint16_t *pids = (uint16_t *)buf;
+		uint32_t n = 0;
+		char *end;
+
+		for (const char *p = a->pids; p && *p && n < 128; p = *end ? end + 1 : end) {
+			pids[n++] = (uint16_t)strtoul(p, &end, 10);
+			if (end == p || (*end && *end != ',')) {
+				fprintf(stderr, "vssd: --pids %s: expected placement identifiers like 0,2\n",
+					a->pids);
+				json_object_put(root);
+				return 2;
+			}
+		}
+		if (!n) {
+			fprintf(stderr, "vssd: fdp update needs --pids LIST\n");
+			json_object_put(root);
+			return 2;
+		}
+		sqe.cdw10 |= (n - 1) << 16;
+		if (!(rc = io_mgmt(dev, &sqe)) && !root)
+			printf("update: success\n");
+	} else if (strcmp(sub, "configs") && strcmp(sub, "usage") && strcmp(sub, "stats") &&
+		   strcmp(sub, "events")) {
+		fprintf(stderr, "vssd nvme fdp: unknown command '%s'\n", sub);
+		json_object_put(root);
+		return 2;
+	}
+	if (root && !rc)
+		printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
+	json_object_put(root);
+	return rc;
+}
+
 int cmd_nvme(int argc, char **argv)
 {
 	struct nvme_args a = {0};
@@ -367,10 +547,19 @@ int cmd_nvme(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	what = argv[1];
+	a.first_opt = 2;
+	if (!strcmp(what, "fdp")) {
+		if (argc < 3 || argv[2][0] == '-') {
+			fprintf(stderr, "vssd nvme fdp: expected configs, usage, stats, events, "
+				"status or update\n");
+			return 2;
+		}
+		a.first_opt = 3;
+	}
 	if ((rc = parse_nvme_args(argc, argv, &a)))
 		return rc < 0 ? 0 : rc;
 	if (strcmp(what, "id-ctrl") && strcmp(what, "id-ns") && strcmp(what, "smart-log") &&
-	    strcmp(what, "error-log") && strcmp(what, "get-feature")) {
+	    strcmp(what, "error-log") && strcmp(what, "get-feature") && strcmp(what, "fdp")) {
 		fprintf(stderr, "vssd nvme: unknown command '%s'\n", what);
 		nvme_usage(stderr);
 		return 2;
@@ -378,7 +567,7 @@ int cmd_nvme(int argc, char **argv)
 	if (open_device(&a, &dev))
 		return 1;
 	json = !strcmp(a.output, "json");
-	buf = vssd_dma_alloc(dev, 64 * 64);
+	buf = vssd_dma_alloc(dev, 4096);
 	if (!strcmp(what, "id-ctrl") || !strcmp(what, "id-ns")) {
 		int ctrl = !strcmp(what, "id-ctrl");
 
@@ -402,6 +591,8 @@ int cmd_nvme(int argc, char **argv)
 					 smart_fields, NFIELDS(smart_fields), json);
 	} else if (!strcmp(what, "error-log")) {
 		rc = do_error_log(dev, buf, json);
+	} else if (!strcmp(what, "fdp")) {
+		rc = do_fdp(dev, buf, argv[2], &a, json);
 	} else {
 		rc = do_get_feature(dev, buf, &a, json);
 	}

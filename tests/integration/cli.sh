@@ -73,6 +73,15 @@ if "$vssd" nvme id-ctrl -o json | jq -e '.mdts == 5 and .sqes == 102 and .nn == 
 	"$vssd" nvme id-ctrl | grep -q "^mn  *: vssd virtual NVMe SSD"
 then ok "vssd nvme"; else bad "vssd nvme"; fi
 
+if "$vssd" nvme fdp configs --set fdp=on --set fdp_nruh=4 -o json | jq -e '.nruh == 4 and .nrg == 1
+	and (.ruhs | length) == 4' >/dev/null &&
+	"$vssd" nvme fdp status --set fdp=on --set fdp_nruh=4 -o json | jq -e '(.ruhss | length) == 4
+	and .ruhss[3].ruamw > 0' >/dev/null &&
+	"$vssd" nvme fdp stats --set fdp=on -o json | jq -e '.hbmw == 0 and .mbmw == 0' >/dev/null &&
+	"$vssd" nvme fdp events -E --set fdp=on -o json | jq -e '(.events | length) == 0' >/dev/null &&
+	"$vssd" nvme fdp update --set fdp=on --pids 0,3 | grep -q "update: success"
+then ok "vssd nvme fdp"; else bad "vssd nvme fdp"; fi
+
 printf '[j]\nrw=write\nsize=1m\n' >"$tmp/ok.fio"
 printf '[j]\nrw=write\nbogus=1\n' >"$tmp/unsup.fio"
 printf '[j]\nrw=write\n=oops\n' >"$tmp/malformed.fio"
@@ -102,5 +111,9 @@ expect_error "nvme: bad output format" "-o yaml: expected normal or json" "$vssd
 expect_error "nvme: unknown feature" "SC 0x2" "$vssd" nvme get-feature -f 0x55
 expect_error "nvme: bad parameter" "lba_bytes=1000" "$vssd" nvme id-ns --set lba_bytes=1000
 expect_error "nvme: unknown command" "unknown command 'id-foo'" "$vssd" nvme id-foo
+expect_error "nvme fdp: FDP off" "SC 0x29" "$vssd" nvme fdp stats
+expect_error "nvme fdp: bad pids" "--pids x: expected placement identifiers" "$vssd" nvme fdp update --set fdp=on --pids x
+expect_error "nvme fdp: no such handle" "SC 0x2" "$vssd" nvme fdp update --set fdp=on --pids 12
+expect_error "nvme fdp: unknown command" "unknown command 'foo'" "$vssd" nvme fdp foo
 
 [ $fails -eq 0 ]
