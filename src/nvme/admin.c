@@ -11,19 +11,6 @@
 #include <string.h>
 
 
-/* Copies a controller-side structure to the command's PRPs. */
-static uint16_t to_host(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, const void *data,
-			uint64_t bytes)
-{
-	struct dma_sgl sgl;
-	int rc = dma_map_prps(&ctrl->dma, sqe->prp1, sqe->prp2, bytes, &sgl);
-
-	if (rc)
-		return (uint16_t)rc;
-	dma_to_host(&sgl, data);
-	return NVME_SC_SUCCESS;
-}
-
 static uint16_t create_cq(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 {
 	uint16_t qid = sqe->cdw10 & 0xffff, entries = (uint16_t)((sqe->cdw10 >> 16) + 1);
@@ -114,12 +101,6 @@ static uint16_t delete_cq(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 	return NVME_SC_SUCCESS;
 }
 
-static void put_le128(uint8_t out[16], uint64_t v)
-{
-	memset(out, 0, 16);
-	memcpy(out, &v, sizeof(v));
-}
-
 /* Fixed-width, space-padded ASCII as Identify wants it. */
 static void put_ascii(char *out, size_t width, const char *s)
 {
@@ -159,7 +140,7 @@ static void identify_ctrl(struct nvme_ctrl *ctrl, struct nvme_id_ctrl *id)
 	id->lpa = 1u << 1 | 1u << 2; /* effects log; extended Get Log Page data */
 	id->elpe = NVME_ERR_LOG_ENTRIES - 1;
 	id->npss = 0;
-	put_le128(id->tnvmcap, ctrl->dev ? ctrl->dev->geo.logical_units * UNIT_BYTES : 0);
+	nvme_put_le128(id->tnvmcap, ctrl->dev ? ctrl->dev->geo.logical_units * UNIT_BYTES : 0);
 	id->sqes = 0x66; /* 64-byte SQEs */
 	id->cqes = 0x44; /* 16-byte CQEs */
 	id->maxcmd = NVME_MQES + 1;
@@ -185,7 +166,7 @@ static void identify_ns(struct nvme_ctrl *ctrl, struct nvme_id_ns *id)
 	id->nlbaf = 1;                   /* two formats: 512 and 4096 bytes */
 	id->flbas = geo->lba_bytes == 4096 ? 1 : 0;
 	id->dlfeat = 1u | 1u << 3; /* deallocated reads are zeros; Write Zeroes may deallocate */
-	put_le128(id->nvmcap, lbas * geo->lba_bytes);
+	nvme_put_le128(id->nvmcap, lbas * geo->lba_bytes);
 	/* preferred write granularity: a program unit; deallocate: a 4 KiB unit */
 	id->npwg = (uint16_t)(geo->units_per_prog * geo->lbas_per_unit - 1);
 	id->npwa = id->npwg;
@@ -259,7 +240,7 @@ static uint16_t identify(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 		st = NVME_SC_INVALID_FIELD;
 	}
 	if (st == NVME_SC_SUCCESS)
-		st = to_host(ctrl, sqe, buf, 4096);
+		st = nvme_data_to_host(ctrl, sqe, buf, 4096);
 	free(buf);
 	return st;
 }
@@ -310,13 +291,11 @@ static uint16_t set_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 	case NVME_FEAT_FDP_EVENTS:
 		return nvme_fdp_set_features(ctrl, sqe, result);
 	case NVME_FEAT_TIMESTAMP: {
-		struct dma_sgl sgl;
 		uint64_t ts = 0;
-		int rc = dma_map_prps(&ctrl->dma, sqe->prp1, sqe->prp2, 8, &sgl);
+		uint16_t st = nvme_data_from_host(ctrl, sqe, &ts, 8);
 
-		if (rc)
-			return (uint16_t)rc;
-		dma_from_host(&sgl, &ts);
+		if (st)
+			return st;
 		ctrl->timestamp_ms = ts & 0xffffffffffffULL;
 		ctrl->timestamp_at_ns = now_ns;
 		ctrl->timestamp_set = true;
@@ -367,7 +346,7 @@ static uint16_t get_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 
 		if (current && ctrl->timestamp_set)
 			ts |= 1ULL << 49;
-		return to_host(ctrl, sqe, &ts, 8);
+		return nvme_data_to_host(ctrl, sqe, &ts, 8);
 	}
 	default:
 		return NVME_SC_INVALID_FIELD;
@@ -389,14 +368,14 @@ static void smart_log(struct nvme_ctrl *ctrl, uint64_t now_ns, struct nvme_smart
 	s->spare_thresh = 10;
 	s->percent_used = (uint8_t)(pct > 255 ? 255 : pct);
 	/* data units are thousands of 512-byte units, rounded up */
-	put_le128(s->data_units_read, (ctrl->read_bytes + 511999) / 512000);
-	put_le128(s->data_units_written, (ctrl->write_bytes + 511999) / 512000);
-	put_le128(s->host_reads, ctrl->read_cmds);
-	put_le128(s->host_writes, ctrl->write_cmds);
-	put_le128(s->ctrl_busy_time, busy_ns / 60000000000ULL);
-	put_le128(s->power_cycles, 1);
-	put_le128(s->power_on_hours, (now_ns - ctrl->created_ns) / 3600000000000ULL);
-	put_le128(s->num_err_log_entries, ctrl->error_count);
+	nvme_put_le128(s->data_units_read, (ctrl->read_bytes + 511999) / 512000);
+	nvme_put_le128(s->data_units_written, (ctrl->write_bytes + 511999) / 512000);
+	nvme_put_le128(s->host_reads, ctrl->read_cmds);
+	nvme_put_le128(s->host_writes, ctrl->write_cmds);
+	nvme_put_le128(s->ctrl_busy_time, busy_ns / 60000000000ULL);
+	nvme_put_le128(s->power_cycles, 1);
+	nvme_put_le128(s->power_on_hours, (now_ns - ctrl->created_ns) / 3600000000000ULL);
+	nvme_put_le128(s->num_err_log_entries, ctrl->error_count);
 }
 
 static uint16_t get_log_page(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
@@ -468,7 +447,7 @@ static uint16_t get_log_page(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 			return NVME_SC_INTERNAL;
 		}
 		memcpy(out, log + off, bytes < size - off ? bytes : size - off);
-		st = to_host(ctrl, sqe, out, bytes);
+		st = nvme_data_to_host(ctrl, sqe, out, bytes);
 		free(out);
 		/* reading the log acknowledges its event type unless RAE is set */
 		if (st == NVME_SC_SUCCESS && !rae && event_type != 0xff)

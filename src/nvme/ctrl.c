@@ -93,6 +93,30 @@ int nvme_ctrl_queue_completion(struct nvme_ctrl *ctrl, uint16_t cqid, uint64_t d
 			      (struct nvme_pending){due_ns, ctrl->pend_seq++, cqid, *cqe});
 }
 
+uint16_t nvme_data_to_host(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, const void *data,
+			   uint64_t bytes)
+{
+	struct dma_sgl sgl;
+	int rc = dma_map_prps(&ctrl->dma, sqe->prp1, sqe->prp2, bytes, &sgl);
+
+	if (rc)
+		return (uint16_t)rc;
+	dma_to_host(&sgl, data);
+	return NVME_SC_SUCCESS;
+}
+
+uint16_t nvme_data_from_host(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, void *data,
+			     uint64_t bytes)
+{
+	struct dma_sgl sgl;
+	int rc = dma_map_prps(&ctrl->dma, sqe->prp1, sqe->prp2, bytes, &sgl);
+
+	if (rc)
+		return (uint16_t)rc;
+	dma_from_host(&sgl, data);
+	return NVME_SC_SUCCESS;
+}
+
 /* A failed command leaves an entry in the Error Information log (a ring). */
 static void log_error(struct nvme_ctrl *ctrl, uint16_t sqid, const struct nvme_sqe *sqe,
 		      const struct nvme_result *r)

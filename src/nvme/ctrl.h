@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "config/params.h"
 #include "core/device.h"
@@ -162,6 +163,20 @@ void nvme_admin_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 		     struct nvme_result *r);
 void nvme_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
 		  struct nvme_result *r);
+/* Copies a command's data to or from host memory through its PRPs.
+ * Returns 0 or the NVMe status of a bad PRP. */
+uint16_t nvme_data_to_host(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, const void *data,
+			   uint64_t bytes);
+uint16_t nvme_data_from_host(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, void *data,
+			     uint64_t bytes);
+
+/* A 128-bit little-endian counter (SMART, FDP statistics) from 64 bits. */
+static inline void nvme_put_le128(uint8_t out[16], uint64_t v)
+{
+	memset(out, 0, 16);
+	memcpy(out, &v, sizeof(v));
+}
+
 /* FDP (fdp.c): hooks into the FTL, log pages, I/O Management, features. */
 void nvme_fdp_attach(struct nvme_ctrl *ctrl);
 void nvme_fdp_invalid_pid(struct nvme_ctrl *ctrl, uint16_t pid);

@@ -99,12 +99,6 @@ void nvme_fdp_invalid_pid(struct nvme_ctrl *ctrl, uint16_t pid)
 	record(ctrl, NVME_FDP_EVT_INVALID_PID, NVME_FDP_EVF_PIV, pid, 0, NULL);
 }
 
-static void put_le128(uint8_t out[16], uint64_t v)
-{
-	memset(out, 0, 16);
-	memcpy(out, &v, sizeof(v));
-}
-
 uint16_t nvme_fdp_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_t *buf,
 		      uint64_t *size)
 {
@@ -155,9 +149,9 @@ uint16_t nvme_fdp_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_
 
 		dev_counters(dev, &c);
 		*size = sizeof(*s);
-		put_le128(s->hbmw, c.host_write_bytes);
-		put_le128(s->mbmw, c.media_write_bytes);
-		put_le128(s->mbe, c.erased_blocks * block_bytes);
+		nvme_put_le128(s->hbmw, c.host_write_bytes);
+		nvme_put_le128(s->mbmw, c.media_write_bytes);
+		nvme_put_le128(s->mbe, c.erased_blocks * block_bytes);
 		return NVME_SC_SUCCESS;
 	}
 	case NVME_LOG_FDP_EVENTS: {
@@ -176,30 +170,6 @@ uint16_t nvme_fdp_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_
 	default:
 		return NVME_SC_INVALID_LOG_PAGE;
 	}
-}
-
-static uint16_t to_host(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, const void *data,
-			uint64_t bytes)
-{
-	struct dma_sgl sgl;
-	int rc = dma_map_prps(&ctrl->dma, sqe->prp1, sqe->prp2, bytes, &sgl);
-
-	if (rc)
-		return (uint16_t)rc;
-	dma_to_host(&sgl, data);
-	return NVME_SC_SUCCESS;
-}
-
-static uint16_t from_host(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, void *data,
-			  uint64_t bytes)
-{
-	struct dma_sgl sgl;
-	int rc = dma_map_prps(&ctrl->dma, sqe->prp1, sqe->prp2, bytes, &sgl);
-
-	if (rc)
-		return (uint16_t)rc;
-	dma_from_host(&sgl, data);
-	return NVME_SC_SUCCESS;
 }
 
 /* I/O Management Receive, operation 1: Reclaim Unit Handle Status. */
@@ -227,7 +197,7 @@ static uint16_t ruh_status(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 	out = ctrl->bounce;
 	memset(out, 0, bytes);
 	memcpy(out, buf, have < bytes ? have : bytes);
-	st = to_host(ctrl, sqe, out, bytes);
+	st = nvme_data_to_host(ctrl, sqe, out, bytes);
 	return st;
 }
 
@@ -240,7 +210,7 @@ static uint16_t ruh_update(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, u
 
 	if (npid > 128)
 		return NVME_SC_INVALID_FIELD;
-	if ((st = from_host(ctrl, sqe, pids, npid * sizeof(uint16_t))))
+	if ((st = nvme_data_from_host(ctrl, sqe, pids, npid * sizeof(uint16_t))))
 		return st;
 	for (uint32_t i = 0; i < npid; i++)
 		if (pids[i] >= ctrl->cfg.fdp_nruh)
@@ -295,7 +265,7 @@ uint16_t nvme_fdp_get_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sq
 			desc[2 * n + 1] = (ctrl->fdp_event_mask[ruh] >> n) & 1;
 		}
 		*result = n;
-		return n ? to_host(ctrl, sqe, desc, 2 * n) : NVME_SC_SUCCESS;
+		return n ? nvme_data_to_host(ctrl, sqe, desc, 2 * n) : NVME_SC_SUCCESS;
 	}
 }
 
@@ -324,7 +294,7 @@ uint16_t nvme_fdp_set_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sq
 			return NVME_SC_FDP_DISABLED;
 		if (ruh >= ctrl->cfg.fdp_nruh || !noet)
 			return NVME_SC_INVALID_FIELD;
-		if ((st = from_host(ctrl, sqe, types, noet)))
+		if ((st = nvme_data_from_host(ctrl, sqe, types, noet)))
 			return st;
 		for (uint32_t i = 0; i < noet; i++)
 			if (event_bit(types[i]) < 0)
