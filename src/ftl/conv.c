@@ -265,11 +265,6 @@ uint64_t conv_read_range(struct conv_ftl *f, uint32_t lu, uint32_t n, uint8_t *d
 	return done;
 }
 
-uint64_t conv_read(struct conv_ftl *f, uint32_t lu, void *data, uint64_t start_ns)
-{
-	return conv_read_range(f, lu, 1, data, start_ns);
-}
-
 void conv_trim(struct conv_ftl *f, uint32_t lu)
 {
 	uint32_t old = f->l2p[lu];

@@ -110,12 +110,6 @@ uint32_t conv_ruh_available_units(const struct conv_ftl *f, uint16_t ruh);
 /* Valid units in lines a handle owns (its data on the media now). */
 uint64_t conv_ruh_units_in_use(const struct conv_ftl *f, uint16_t ruh);
 
-/*
- * Reads logical unit lu into data (may be NULL) starting at start_ns.
- * Returns when its data has crossed the channel (start_ns if unmapped).
- */
-uint64_t conv_read(struct conv_ftl *f, uint32_t lu, void *data, uint64_t start_ns);
-
 /* Reads units [lu, lu + n) with one die read per flash page; returns the end. */
 uint64_t conv_read_range(struct conv_ftl *f, uint32_t lu, uint32_t n, uint8_t *data,
 			 uint64_t start_ns);
