@@ -437,6 +437,30 @@ _Static_assert(offsetof(struct nvme_fdp_config_desc, runs) == 16, "RUNS at byte 
 
 enum nvme_fdp_ruht { NVME_RUHT_INITIALLY = 1, NVME_RUHT_PERSISTENTLY = 2 };
 
+/* Reclaim Group Identifier Format: the bits a placement identifier gives to
+ * the reclaim group, enough for groups 0 .. nrg - 1. */
+static inline uint32_t nvme_fdp_rgif(uint32_t nrg)
+{
+	return nrg > 1 ? 32u - (uint32_t)__builtin_clz(nrg - 1) : 0;
+}
+
+/* A placement identifier: the reclaim group in its top RGIF bits, the
+ * placement handle below them. */
+static inline uint16_t nvme_fdp_pid(uint32_t rgif, uint16_t rg, uint16_t ph)
+{
+	return rgif ? (uint16_t)(rg << (16 - rgif) | ph) : ph;
+}
+
+static inline uint16_t nvme_fdp_pid_rg(uint32_t rgif, uint16_t pid)
+{
+	return rgif ? (uint16_t)(pid >> (16 - rgif)) : 0;
+}
+
+static inline uint16_t nvme_fdp_pid_ph(uint32_t rgif, uint16_t pid)
+{
+	return rgif ? (uint16_t)(pid & ((1u << (16 - rgif)) - 1)) : pid;
+}
+
 struct nvme_fdp_ruh_usage_log { /* log 21h header, then 8-byte descriptors */
 	uint16_t nruh;
 	uint8_t rsvd2[6];

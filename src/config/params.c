@@ -19,6 +19,7 @@ enum param_type {
 	P_BOOL,   /* on/off, true/false, 1/0, yes/no */
 	P_ENUM,   /* one name of `choices`, stored as its index */
 	P_NSLIST, /* comma-separated nanoseconds, one per page type */
+	P_RUHTYPES, /* comma-separated reclaim unit handle types, one or one per handle */
 };
 
 struct param {
@@ -48,7 +49,7 @@ static const struct param params[] = {
 	{"planes_per_lun", P_UINT, "1", 1, 16, NULL,
 	 "planes per die; a program unit spans all planes", F(planes_per_lun)},
 	{"blocks_per_plane", P_UINT, "256", 1, 1 << 20, NULL,
-	 "erase blocks per plane; also the number of lines", F(blocks_per_plane)},
+	 "erase blocks per plane; also the number of lines (times the die sets with FDP groups)", F(blocks_per_plane)},
 	{"pages_per_block", P_UINT, "192", 1, 1 << 16, NULL, "flash pages per erase block",
 	 F(pages_per_block)},
 	{"flash_page_bytes", P_BYTES, "16k", 4096, 1 << 20, NULL,
@@ -63,9 +64,9 @@ static const struct param params[] = {
 	{"gc_policy", P_ENUM, "greedy", 0, 0, gc_policy_names, "GC victim selection",
 	 F(gc_policy)},
 	{"gc_free_lines_low", P_UINT, "2", 2, 1 << 20, NULL,
-	 "foreground GC starts when free lines fall to this", F(gc_free_lines_low)},
+	 "foreground GC starts when free lines (of a reclaim group) fall to this", F(gc_free_lines_low)},
 	{"gc_free_lines_high", P_UINT, "3", 2, 1 << 20, NULL,
-	 "GC stops when free lines reach this", F(gc_free_lines_high)},
+	 "GC stops when free lines (of a reclaim group) reach this", F(gc_free_lines_high)},
 	{"gc_background", P_BOOL, "off", 0, 1, NULL,
 	 "collect while the device is idle, up to gc_free_lines_high", F(gc_background)},
 	/* timing */
@@ -94,11 +95,18 @@ static const struct param params[] = {
 	{"fdp", P_BOOL, "off", 0, 1, NULL,
 	 "flexible data placement: writes tagged with a placement identifier (DTYPE 2, "
 	 "DSPEC) go through their reclaim unit handle's own write pointer", F(fdp)},
-	{"fdp_nruh", P_UINT, "8", 1, 128, NULL, "reclaim unit handles (with fdp=on)",
+	{"fdp_nruh", P_UINT, "8", 1, VSSD_MAX_RUH, NULL, "reclaim unit handles (with fdp=on)",
 	 F(fdp_nruh)},
-	{"fdp_ruh_type", P_ENUM, "initially", 0, 0, ruh_type_names,
-	 "isolation of every handle: initially (GC merges handles' data) or persistently "
-	 "(GC keeps each handle's data in its own units)", F(fdp_ruh_type)},
+	{"fdp_nrg", P_UINT, "1", 1, VSSD_MAX_RG, NULL,
+	 "reclaim groups (with fdp=on): disjoint sets of dies, each with its own reclaim "
+	 "units, free units and GC; must divide the dies", F(fdp_nrg)},
+	{"fdp_ru_bytes", P_BYTES, "0", 0, 1e15, NULL,
+	 "reclaim unit size (with fdp=on): block i of every plane of some of a group's dies; "
+	 "0 = all of them", F(fdp_ru_bytes)},
+	{"fdp_ruh_type", P_RUHTYPES, "initially", 0, 0, ruh_type_names,
+	 "isolation: initially (GC merges handles' data) or persistently (GC keeps a handle's "
+	 "data in its own units); one for all handles or a list, one per handle",
+	 F(fdp_ruh_type)},
 	/* real-time runtime */
 	{"rt_workers", P_ENUM, "auto", 0, 0, workers_names,
 	 "completion worker threads of the threaded runtime: 1 = NVMeVirt's dispatcher and "
@@ -203,9 +211,12 @@ static void range_text(const struct param *p, char *out, size_t outlen)
 		snprintf(out, outlen, "on|off");
 		return;
 	case P_ENUM:
+	case P_RUHTYPES:
 		out[0] = 0;
 		for (const char *const *c = p->choices; *c; c++)
 			n += snprintf(out + n, outlen - n, "%s%s", c == p->choices ? "" : "|", *c);
+		if (p->type == P_RUHTYPES)
+			snprintf(out + n, outlen - n, ",...");
 		return;
 	case P_DOUBLE:
 		snprintf(out, outlen, "[%g, %g]", p->min, p->max);
@@ -245,34 +256,48 @@ static int set_number(const struct param *p, void *field, const char *value, cha
 	return 0;
 }
 
-static int set_nslist(const struct param *p, struct ns_list *list, const char *value,
-		      char *err, size_t errlen)
+/* Splits a comma-separated value into at most max tokens, in buf. `what`
+ * names the items for the error: "values (one per page type)". */
+static int split_list(const struct param *p, const char *value, char *buf, size_t buflen,
+		      char **tok, uint32_t max, const char *what, uint32_t *n, char *err,
+		      size_t errlen)
 {
-	struct ns_list tmp = {0};
-	char buf[256];
 	char *save = NULL;
 
-	if (strlen(value) >= sizeof(buf)) {
+	if (strlen(value) >= buflen) {
 		errf(err, errlen, "%s: value too long", p->key);
 		return -EINVAL;
 	}
 	strcpy(buf, value);
-	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		uint64_t v;
+	*n = 0;
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (*n == max) {
+			errf(err, errlen, "%s=%s: at most %u %s", p->key, value, max, what);
+			return -EINVAL;
+		}
+		tok[(*n)++] = t;
+	}
+	return 0;
+}
 
-		if (tmp.count == VSSD_MAX_PAGE_TYPES) {
-			errf(err, errlen, "%s=%s: at most %d values (one per page type)", p->key,
-			     value, VSSD_MAX_PAGE_TYPES);
-			return -EINVAL;
-		}
-		if (parse_uint(tok, &v)) {
+static int set_nslist(const struct param *p, struct ns_list *list, const char *value,
+		      char *err, size_t errlen)
+{
+	struct ns_list tmp = {0};
+	char buf[256], *tok[VSSD_MAX_PAGE_TYPES];
+	int rc = split_list(p, value, buf, sizeof(buf), tok, VSSD_MAX_PAGE_TYPES,
+			    "values (one per page type)", &tmp.count, err, errlen);
+
+	if (rc)
+		return rc;
+	for (uint32_t i = 0; i < tmp.count; i++) {
+		if (parse_uint(tok[i], &tmp.ns[i])) {
 			errf(err, errlen, "%s=%s: '%s' is not a whole number of ns", p->key, value,
-			     tok);
+			     tok[i]);
 			return -EINVAL;
 		}
-		if ((double)v < p->min || (double)v > p->max)
+		if ((double)tmp.ns[i] < p->min || (double)tmp.ns[i] > p->max)
 			return out_of_range(p, value, err, errlen);
-		tmp.ns[tmp.count++] = v;
 	}
 	if (!tmp.count) {
 		errf(err, errlen, "%s=%s: expected comma-separated nanoseconds", p->key, value);
@@ -282,11 +307,52 @@ static int set_nslist(const struct param *p, struct ns_list *list, const char *v
 	return 0;
 }
 
+/* Index of name in p's choices, or -1. */
+static int choice_index(const struct param *p, const char *name)
+{
+	for (const char *const *c = p->choices; *c; c++)
+		if (!strcmp(*c, name))
+			return (int)(c - p->choices);
+	return -1;
+}
+
+static int bad_choice(const struct param *p, const char *value, char *err, size_t errlen)
+{
+	char range[128];
+
+	range_text(p, range, sizeof(range));
+	errf(err, errlen, "%s=%s: expected one of %s", p->key, value, range);
+	return -EINVAL;
+}
+
+static int set_ruh_types(const struct param *p, struct ruh_types *types, const char *value,
+			 char *err, size_t errlen)
+{
+	struct ruh_types tmp = {0};
+	char buf[VSSD_MAX_RUH * 16], *tok[VSSD_MAX_RUH];
+	int rc = split_list(p, value, buf, sizeof(buf), tok, VSSD_MAX_RUH,
+			    "types (one per handle)", &tmp.count, err, errlen);
+
+	if (rc)
+		return rc;
+	for (uint32_t i = 0; i < tmp.count; i++) {
+		int c = choice_index(p, tok[i]);
+
+		if (c < 0)
+			return bad_choice(p, value, err, errlen);
+		tmp.type[i] = (uint8_t)c;
+	}
+	if (!tmp.count)
+		return bad_choice(p, value, err, errlen);
+	*types = tmp;
+	return 0;
+}
+
 static int set_param(struct vssd_config *cfg, const struct param *p, const char *value,
 		     char *err, size_t errlen)
 {
 	void *field = (char *)cfg + p->offset;
-	char range[128];
+	int choice;
 
 	switch (p->type) {
 	case P_UINT:
@@ -314,17 +380,14 @@ static int set_param(struct vssd_config *cfg, const struct param *p, const char 
 		}
 		return 0;
 	case P_ENUM:
-		for (const char *const *c = p->choices; *c; c++) {
-			if (!strcmp(*c, value)) {
-				*(uint64_t *)field = (uint64_t)(c - p->choices);
-				return 0;
-			}
-		}
-		range_text(p, range, sizeof(range));
-		errf(err, errlen, "%s=%s: expected one of %s", p->key, value, range);
-		return -EINVAL;
+		if ((choice = choice_index(p, value)) < 0)
+			return bad_choice(p, value, err, errlen);
+		*(uint64_t *)field = (uint64_t)choice;
+		return 0;
 	case P_NSLIST:
 		return set_nslist(p, field, value, err, errlen);
+	case P_RUHTYPES:
+		return set_ruh_types(p, field, value, err, errlen);
 	}
 	return -EINVAL;
 }
@@ -389,6 +452,16 @@ int config_check(const struct vssd_config *cfg, char *err, size_t errlen)
 		     (unsigned long long)cfg->lba_bytes);
 		return -EINVAL;
 	}
+	if (cfg->fdp_ruh_type.count != 1 && cfg->fdp_ruh_type.count != cfg->fdp_nruh) {
+		errf(err, errlen, "fdp_ruh_type lists %u types but fdp_nruh=%llu: give one type, "
+		     "or one per handle", cfg->fdp_ruh_type.count,
+		     (unsigned long long)cfg->fdp_nruh);
+		return -EINVAL;
+	}
+	if (!cfg->fdp && (cfg->fdp_nrg != 1 || cfg->fdp_ru_bytes)) {
+		errf(err, errlen, "%s needs fdp=on", cfg->fdp_nrg != 1 ? "fdp_nrg" : "fdp_ru_bytes");
+		return -EINVAL;
+	}
 	if (cfg->gc_free_lines_high < cfg->gc_free_lines_low) {
 		errf(err, errlen, "gc_free_lines_high=%llu is below gc_free_lines_low=%llu",
 		     (unsigned long long)cfg->gc_free_lines_high,
@@ -430,6 +503,15 @@ void config_format(const struct vssd_config *cfg, const char *key, char *out, si
 		for (uint32_t i = 0; i < l->count && n < outlen; i++)
 			n += snprintf(out + n, outlen - n, "%s%llu", i ? "," : "",
 				      (unsigned long long)l->ns[i]);
+		break;
+	}
+	case P_RUHTYPES: {
+		const struct ruh_types *t = field;
+
+		out[0] = 0;
+		for (uint32_t i = 0; i < t->count && n < outlen; i++)
+			n += snprintf(out + n, outlen - n, "%s%s", i ? "," : "",
+				      p->choices[t->type[i]]);
 		break;
 	}
 	}

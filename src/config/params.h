@@ -12,6 +12,8 @@
 #include <stdio.h>
 
 #define VSSD_MAX_PAGE_TYPES 4 /* QLC: LSB, CSB, MSB, TSB */
+#define VSSD_MAX_RUH 128      /* reclaim unit handles */
+#define VSSD_MAX_RG 128       /* reclaim groups */
 
 enum vssd_cell { CELL_SLC, CELL_MLC, CELL_TLC, CELL_QLC };
 enum vssd_gc_policy { GC_GREEDY, GC_COST_BENEFIT, GC_FIFO };
@@ -23,6 +25,12 @@ enum ruh_type { RUH_INITIALLY, RUH_PERSISTENTLY };
 /* A list of nanosecond values, one per page type of the cell. */
 struct ns_list {
 	uint64_t ns[VSSD_MAX_PAGE_TYPES];
+	uint32_t count;
+};
+
+/* Each reclaim unit handle's type: one value for all, or one per handle. */
+struct ruh_types {
+	uint8_t type[VSSD_MAX_RUH]; /* enum ruh_type */
 	uint32_t count;
 };
 
@@ -57,7 +65,9 @@ struct vssd_config {
 	/* flexible data placement */
 	uint64_t fdp; /* bool */
 	uint64_t fdp_nruh;
-	uint64_t fdp_ruh_type; /* enum ruh_type */
+	uint64_t fdp_nrg;
+	uint64_t fdp_ru_bytes; /* 0: block i of every plane of every die of a group */
+	struct ruh_types fdp_ruh_type;
 	/* real-time runtime */
 	uint64_t rt_workers; /* enum rt_workers */
 	uint64_t rt_spin_ns;
@@ -78,13 +88,30 @@ static inline uint32_t config_nruh(const struct vssd_config *cfg)
 	return cfg->fdp ? (uint32_t)cfg->fdp_nruh : 1;
 }
 
-/* Lines open at once: a host write pointer per handle, and a GC write
- * pointer per persistently isolated handle or one shared. */
+/* Reclaim groups: disjoint sets of dies, each with its own lines (1 without FDP). */
+static inline uint32_t config_nrg(const struct vssd_config *cfg)
+{
+	return cfg->fdp ? (uint32_t)cfg->fdp_nrg : 1;
+}
+
+/* Whether GC keeps handle r's data in units of its own. */
+static inline bool config_ruh_persistent(const struct vssd_config *cfg, uint32_t r)
+{
+	const struct ruh_types *t = &cfg->fdp_ruh_type;
+
+	return cfg->fdp && t->type[t->count == 1 ? 0 : r] == RUH_PERSISTENTLY;
+}
+
+/* Lines open at once in one reclaim group: a host write pointer per
+ * handle, a GC write pointer per persistently isolated handle, and one GC
+ * write pointer the other handles share. */
 static inline uint32_t config_open_lines(const struct vssd_config *cfg)
 {
-	uint32_t n = config_nruh(cfg);
+	uint32_t n = config_nruh(cfg), persistent = 0;
 
-	return n + (cfg->fdp && cfg->fdp_ruh_type == RUH_PERSISTENTLY ? n : 1);
+	for (uint32_t r = 0; r < n; r++)
+		persistent += config_ruh_persistent(cfg, r);
+	return n + persistent + (persistent < n);
 }
 
 /* Fills cfg with every parameter's default. Returns 0. */

@@ -87,11 +87,11 @@ static const void *merge_partial(struct vssd_dev *dev, uint32_t lu, const uint8_
 int dev_write(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, const void *buf,
 	      uint64_t now_ns, uint64_t *done_ns)
 {
-	return dev_write_placed(dev, slba, nlb, buf, now_ns, 0, done_ns);
+	return dev_write_placed(dev, slba, nlb, buf, now_ns, (struct placement){0, 0}, done_ns);
 }
 
 int dev_write_placed(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, const void *buf,
-		     uint64_t now_ns, uint16_t ruh, uint64_t *done_ns)
+		     uint64_t now_ns, struct placement pl, uint64_t *done_ns)
 {
 	const struct geometry *geo = &dev->geo;
 	struct timing *tm = &dev->tm;
@@ -101,6 +101,8 @@ int dev_write_placed(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, const vo
 
 	if (rc)
 		return rc;
+	if (pl.ruh >= dev->ftl.nruh || pl.rg >= dev->ftl.nrg)
+		pl = (struct placement){0, 0};
 	timing_set_now(tm, now_ns);
 	if (tm->on)
 		start = done = now_ns + tm->fw_write_ns;
@@ -122,7 +124,7 @@ int dev_write_placed(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, const vo
 			ready = pcie_xfer(tm, PCIE_TO_DEVICE, ready, (uint64_t)n * geo->lba_bytes);
 			done = ready;
 		}
-		if ((rc = conv_write(&dev->ftl, lu, data, ready, ruh < dev->ftl.nruh ? ruh : 0)))
+		if ((rc = conv_write(&dev->ftl, lu, data, ready, pl)))
 			return rc;
 		if (src)
 			src += (uint64_t)n * geo->lba_bytes;
@@ -224,7 +226,8 @@ void dev_counters(const struct vssd_dev *dev, struct dev_counters *c)
 	c->erased_blocks = f->erased_lines * dev->geo.blocks_per_line;
 	c->gc_runs = f->gc_runs;
 	c->mapped_units = f->mapped_units;
-	c->free_lines = dev->ftl.lm.free_count;
+	c->free_lines = conv_free_lines(&dev->ftl);
+	c->borrowed_lines = f->borrowed_lines;
 }
 
 uint32_t dev_percent_used(const struct vssd_dev *dev)
@@ -242,6 +245,6 @@ uint64_t dev_metadata_bytes(const struct vssd_dev *dev)
 
 	return geo->logical_units * sizeof(uint32_t) + geo->physical_units * sizeof(uint32_t) +
 	       geo->lines * (sizeof(struct line) + 2 * sizeof(uint32_t)) +
-	       ((uint64_t)geo->units_per_line + 1) * sizeof(uint32_t) +
+	       geo->rgs * ((uint64_t)geo->units_per_line + 1) * sizeof(uint32_t) +
 	       geo->dies * 2 * sizeof(uint64_t) + geo->channels * sizeof(uint64_t);
 }

@@ -26,6 +26,7 @@ struct dev_counters {
 	uint64_t gc_runs;
 	uint64_t mapped_units;
 	uint32_t free_lines;
+	uint64_t borrowed_lines; /* host lines a full reclaim group took from another */
 };
 
 struct vssd_dev {
@@ -53,9 +54,10 @@ uint64_t dev_capacity_lbas(const struct vssd_dev *dev);
  */
 int dev_write(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, const void *buf,
 	      uint64_t now_ns, uint64_t *done_ns);
-/* A write through reclaim unit handle ruh (dev_write uses handle 0). */
+/* A write through placement pl, a reclaim unit handle in a reclaim group
+ * (dev_write uses handle 0 of group 0; so does a placement out of range). */
 int dev_write_placed(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, const void *buf,
-		     uint64_t now_ns, uint16_t ruh, uint64_t *done_ns);
+		     uint64_t now_ns, struct placement pl, uint64_t *done_ns);
 int dev_read(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, void *buf, uint64_t now_ns,
 	     uint64_t *done_ns);
 int dev_trim(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, uint64_t now_ns,

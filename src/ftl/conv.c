@@ -9,6 +9,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void init_write_pointers(struct conv_ftl *f)
+{
+	for (uint32_t g = 0; g < f->nrg; g++) {
+		for (uint32_t r = 0; r <= f->nruh; r++) {
+			f->gc_wps[g * (f->nruh + 1) + r] = (struct write_pointer){
+				.line = LINE_NONE, .rg = (uint16_t)g,
+				.owner = r < f->nruh ? (uint16_t)r : OWNER_SHARED};
+			if (r < f->nruh)
+				f->host_wps[g * f->nruh + r] = (struct write_pointer){
+					.line = LINE_NONE, .rg = (uint16_t)g, .owner = (uint16_t)r};
+		}
+	}
+}
+
+static int init_groups(struct conv_ftl *f, int policy)
+{
+	const struct geometry *geo = f->geo;
+
+	f->lines = calloc(geo->lines, sizeof(*f->lines));
+	f->rg = calloc(f->nrg, sizeof(*f->rg));
+	if (!f->lines || !f->rg)
+		return -ENOMEM;
+	for (uint32_t g = 0; g < f->nrg; g++)
+		if (lines_init(&f->rg[g].lm, f->lines, g * geo->lines_per_rg, geo->lines_per_rg,
+			       geo->units_per_line, policy))
+			return -ENOMEM;
+	return 0;
+}
+
 int conv_init(struct conv_ftl *f, const struct geometry *geo, const struct vssd_config *cfg,
 	      struct timing *tm, struct media *media)
 {
@@ -16,45 +45,109 @@ int conv_init(struct conv_ftl *f, const struct geometry *geo, const struct vssd_
 	f->geo = geo;
 	f->tm = tm;
 	f->media = media;
+	f->nruh = config_nruh(cfg);
+	f->nrg = geo->rgs;
 	/* every write pointer beyond the classic two (host, GC) may need a fresh
 	 * line at any time, so each gets a free line of its own on top */
 	f->gc_low = (uint32_t)cfg->gc_free_lines_low + config_open_lines(cfg) - 2;
 	f->gc_high = (uint32_t)cfg->gc_free_lines_high + config_open_lines(cfg) - 2;
+	f->gc_floor = config_open_lines(cfg) - f->nruh;
 	f->gc_background = cfg->gc_background;
-	f->nruh = config_nruh(cfg);
-	f->ruh_persistent = cfg->fdp && cfg->fdp_ruh_type == RUH_PERSISTENTLY;
 	f->l2p = malloc(geo->logical_units * sizeof(uint32_t));
 	f->p2l = malloc(geo->physical_units * sizeof(uint32_t));
-	f->host_wps = calloc(f->nruh, sizeof(*f->host_wps));
-	f->gc_wps = calloc(f->nruh + 1, sizeof(*f->gc_wps));
+	f->host_wps = calloc((size_t)f->nrg * f->nruh, sizeof(*f->host_wps));
+	f->gc_wps = calloc((size_t)f->nrg * (f->nruh + 1), sizeof(*f->gc_wps));
 	f->ruh = calloc(f->nruh, sizeof(*f->ruh));
-	if (!f->l2p || !f->p2l || !f->host_wps || !f->gc_wps || !f->ruh ||
-	    lines_init(&f->lm, geo->lines, geo->units_per_line, (int)cfg->gc_policy)) {
+	f->ruh_persistent = calloc(f->nruh, sizeof(*f->ruh_persistent));
+	if (!f->l2p || !f->p2l || !f->host_wps || !f->gc_wps || !f->ruh || !f->ruh_persistent ||
+	    init_groups(f, (int)cfg->gc_policy)) {
 		conv_fini(f);
 		return -ENOMEM;
 	}
+	for (uint32_t r = 0; r < f->nruh; r++)
+		f->ruh_persistent[r] = config_ruh_persistent(cfg, r);
 	memset(f->l2p, 0xff, geo->logical_units * sizeof(uint32_t));
 	memset(f->p2l, 0xff, geo->physical_units * sizeof(uint32_t));
-	for (uint32_t r = 0; r <= f->nruh; r++) {
-		f->gc_wps[r] = (struct write_pointer){.line = LINE_NONE,
-						      .owner = r < f->nruh ? (uint16_t)r : OWNER_SHARED};
-		if (r < f->nruh)
-			f->host_wps[r] = (struct write_pointer){.line = LINE_NONE, .owner = (uint16_t)r};
-	}
+	init_write_pointers(f);
 	return 0;
 }
 
 void conv_fini(struct conv_ftl *f)
 {
+	if (f->rg)
+		for (uint32_t g = 0; g < f->nrg; g++)
+			lines_fini(&f->rg[g].lm);
+	free(f->rg);
+	free(f->lines);
 	free(f->l2p);
 	free(f->p2l);
 	free(f->host_wps);
 	free(f->gc_wps);
 	free(f->ruh);
+	free(f->ruh_persistent);
+	f->rg = NULL;
+	f->lines = NULL;
 	f->l2p = f->p2l = NULL;
 	f->host_wps = f->gc_wps = NULL;
 	f->ruh = NULL;
-	lines_fini(&f->lm);
+	f->ruh_persistent = NULL;
+}
+
+static struct line_mgr *lm_of_line(struct conv_ftl *f, uint32_t line)
+{
+	return &f->rg[geo_rg_of_line(f->geo, line)].lm;
+}
+
+uint32_t conv_free_lines(const struct conv_ftl *f)
+{
+	uint32_t n = 0;
+
+	for (uint32_t g = 0; g < f->nrg; g++)
+		n += f->rg[g].lm.free_count;
+	return n;
+}
+
+/*
+ * The group a host write pointer of group g takes its next line from: g,
+ * unless g is down to the lines its own GC needs and collecting there frees
+ * nothing (the host placed more data in g than g holds). Then the group with
+ * the most free lines lends one: the data goes where there is room rather
+ * than being refused, and stays there (GC keeps data in its group).
+ */
+static uint32_t host_line_group(struct conv_ftl *f, uint32_t g, uint64_t now_ns)
+{
+	uint32_t best = g;
+
+	while (f->rg[g].lm.free_count <= f->gc_floor && gc_collect(f, g, now_ns) == 0)
+		;
+	if (f->rg[g].lm.free_count > f->gc_floor)
+		return g;
+	for (uint32_t h = 0; h < f->nrg; h++)
+		if (f->rg[h].lm.free_count > f->rg[best].lm.free_count)
+			best = h;
+	if (best != g)
+		f->c.borrowed_lines++;
+	return best;
+}
+
+/* Gives a write pointer with no line its next one. Returns false if there is none. */
+static bool wp_open_line(struct conv_ftl *f, struct write_pointer *wp, uint64_t now_ns,
+			 bool host)
+{
+	uint32_t g = host ? host_line_group(f, wp->rg, now_ns) : wp->rg;
+
+	wp->line = line_take_free(&f->rg[g].lm);
+	if (wp->line == LINE_NONE)
+		return false;
+	f->lines[wp->line].owner = wp->owner;
+	wp->off = 0;
+	wp->first_die = geo_line_first_die(f->geo, wp->line);
+	wp->die = wp->first_die;
+	wp->row = 0;
+	wp->left_in_prog = f->geo->units_per_prog;
+	wp->buffered = 0;
+	wp->ready_ns = 0;
+	return true;
 }
 
 /* A program unit is complete: move it to its die and program it. */
@@ -78,21 +171,11 @@ static uint32_t wp_advance(struct conv_ftl *f, struct write_pointer *wp, uint64_
 	const struct geometry *geo = f->geo;
 	uint32_t ppa;
 
-	if (wp->line == LINE_NONE) {
-		wp->line = line_take_free(&f->lm);
-		if (wp->line == LINE_NONE)
-			return UNMAPPED;
-		f->lm.line[wp->line].owner = wp->owner;
-		wp->off = 0;
-		wp->die = 0;
-		wp->row = 0;
-		wp->left_in_prog = geo->units_per_prog;
-		wp->buffered = 0;
-		wp->ready_ns = 0;
-	}
+	if (wp->line == LINE_NONE && !wp_open_line(f, wp, ready_ns, host))
+		return UNMAPPED;
 	ppa = wp->line * geo->units_per_line + wp->off;
 	if (data) {
-		f->lm.line[wp->line].vpc++;
+		f->lines[wp->line].vpc++;
 		wp->buffered++;
 	}
 	if (ready_ns > wp->ready_ns)
@@ -104,16 +187,16 @@ static uint32_t wp_advance(struct conv_ftl *f, struct write_pointer *wp, uint64_
 		wp->ready_ns = 0;
 		wp->buffered = 0;
 		wp->left_in_prog = geo->units_per_prog;
-		if (++wp->die == geo->dies) {
-			wp->die = 0;
+		if (++wp->die == wp->first_die + geo->line_dies) {
+			wp->die = wp->first_die;
 			wp->row++;
 		}
 	}
 	if (wp->off == geo->units_per_line) {
-		line_close(&f->lm, wp->line, f->seq);
+		line_close(lm_of_line(f, wp->line), wp->line, f->seq);
 		wp->line = LINE_NONE;
 		if (host && f->hooks.ru_full)
-			f->hooks.ru_full(f->hooks.arg, wp->owner);
+			f->hooks.ru_full(f->hooks.arg, (struct placement){wp->owner, wp->rg});
 	}
 	return ppa;
 }
@@ -138,13 +221,18 @@ static void pad_program_unit(struct conv_ftl *f, struct write_pointer *wp, uint6
 
 void conv_flush(struct conv_ftl *f, uint64_t now_ns)
 {
-	for (uint32_t r = 0; r < f->nruh; r++)
-		pad_program_unit(f, &f->host_wps[r], now_ns);
+	for (uint32_t w = 0; w < f->nrg * f->nruh; w++)
+		pad_program_unit(f, &f->host_wps[w], now_ns);
 }
 
-bool conv_ruh_update(struct conv_ftl *f, uint16_t ruh, uint64_t now_ns)
+static struct write_pointer *host_wp(const struct conv_ftl *f, struct placement pl)
 {
-	struct write_pointer *wp = &f->host_wps[ruh];
+	return &f->host_wps[pl.rg * f->nruh + pl.ruh];
+}
+
+bool conv_ruh_update(struct conv_ftl *f, struct placement pl, uint64_t now_ns)
+{
+	struct write_pointer *wp = host_wp(f, pl);
 	bool had_data;
 
 	pad_program_unit(f, wp, now_ns);
@@ -152,14 +240,14 @@ bool conv_ruh_update(struct conv_ftl *f, uint16_t ruh, uint64_t now_ns)
 		return false; /* the next write opens a new unit anyway */
 	had_data = wp->off > 0;
 	/* the rest of the unit stays unwritten; GC treats it as any closed line */
-	line_close(&f->lm, wp->line, f->seq);
+	line_close(lm_of_line(f, wp->line), wp->line, f->seq);
 	wp->line = LINE_NONE;
 	return had_data;
 }
 
-uint32_t conv_ruh_available_units(const struct conv_ftl *f, uint16_t ruh)
+uint32_t conv_ruh_available_units(const struct conv_ftl *f, struct placement pl)
 {
-	const struct write_pointer *wp = &f->host_wps[ruh];
+	const struct write_pointer *wp = host_wp(f, pl);
 
 	return wp->line == LINE_NONE ? f->geo->units_per_line : f->geo->units_per_line - wp->off;
 }
@@ -168,50 +256,56 @@ uint64_t conv_ruh_units_in_use(const struct conv_ftl *f, uint16_t ruh)
 {
 	uint64_t n = 0;
 
-	for (uint32_t l = 0; l < f->lm.nlines; l++)
-		if (f->lm.line[l].state != LINE_FREE && f->lm.line[l].owner == ruh)
-			n += f->lm.line[l].vpc;
+	for (uint32_t l = 0; l < f->geo->lines; l++)
+		if (f->lines[l].state != LINE_FREE && f->lines[l].owner == ruh)
+			n += f->lines[l].vpc;
 	return n;
 }
 
 void conv_invalidate(struct conv_ftl *f, uint32_t ppa)
 {
+	uint32_t line = geo_line_of(f->geo, ppa);
+
 	f->p2l[ppa] = UNMAPPED;
-	line_invalidate(&f->lm, geo_line_of(f->geo, ppa));
+	line_invalidate(lm_of_line(f, line), line);
 }
 
-/* Foreground GC, paced by write credits as NVMeVirt does: once free lines
- * fall to gc_low, each collection lets the host write as many units as it
- * freed, so GC keeps pace with the host instead of stalling it in bursts. */
-static int gc_make_room(struct conv_ftl *f, uint64_t now_ns)
+/* Foreground GC in group g, paced by write credits as NVMeVirt does: once
+ * its free lines fall to gc_low, each collection lets the host write as
+ * many units as it freed, so GC keeps pace with the host instead of
+ * stalling it in bursts. A group whose GC frees nothing (all its data
+ * valid) stops trying until it next falls to gc_low; its host writes then
+ * borrow lines (host_line_group). */
+static void gc_make_room(struct conv_ftl *f, uint32_t g, uint64_t now_ns)
 {
-	if (!f->gc_active && f->lm.free_count <= f->gc_low)
-		f->gc_active = true;
-	while (f->gc_active && f->credits <= 0) {
-		if (f->lm.free_count >= f->gc_high) {
-			f->gc_active = false;
-			f->credits = 0;
+	struct reclaim_group *rg = &f->rg[g];
+
+	if (!rg->gc_active && rg->lm.free_count <= f->gc_low)
+		rg->gc_active = true;
+	while (rg->gc_active && rg->credits <= 0) {
+		if (rg->lm.free_count >= f->gc_high || gc_collect(f, g, now_ns)) {
+			rg->gc_active = false;
+			rg->credits = 0;
 			break;
 		}
-		if (gc_collect(f, now_ns))
-			return -ENOSPC;
 	}
-	f->credits--;
-	return 0;
+	rg->credits--;
 }
 
 int conv_write(struct conv_ftl *f, uint32_t lu, const void *data, uint64_t ready_ns,
-	       uint16_t ruh)
+	       struct placement pl)
 {
+	struct write_pointer *wp = host_wp(f, pl);
 	struct media_oob oob = {.lba = lu};
 	uint32_t old, ppa;
 
-	if (gc_make_room(f, ready_ns))
-		return -ENOSPC;
-	old = f->l2p[lu]; /* only now: GC may just have moved this very unit */
-	ppa = wp_take(f, &f->host_wps[ruh], ready_ns, true);
+	/* pace GC in the group whose line this unit goes to */
+	gc_make_room(f, wp->line == LINE_NONE ? pl.rg : geo_rg_of_line(f->geo, wp->line),
+		     ready_ns);
+	ppa = wp_take(f, wp, ready_ns, true);
 	if (ppa == UNMAPPED)
 		return -ENOSPC;
+	old = f->l2p[lu]; /* only now: GC may just have moved this very unit */
 	if (old != UNMAPPED)
 		conv_invalidate(f, old);
 	else
@@ -222,7 +316,7 @@ int conv_write(struct conv_ftl *f, uint32_t lu, const void *data, uint64_t ready
 	if (f->media->keeps_data)
 		f->media->ops->write(f->media, ppa, data, &oob);
 	f->c.host_write_units++;
-	f->ruh[ruh].host_units++;
+	f->ruh[pl.ruh].host_units++;
 	return 0;
 }
 

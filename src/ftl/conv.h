@@ -3,11 +3,12 @@
  * granularity (4-byte entries), its reverse map, lines with valid counts,
  * greedy / cost-benefit / fifo GC paced by write credits, optional
  * background GC, and trim. Host data goes through one write pointer per
- * reclaim unit handle (one handle without FDP), so data placed apart stays
- * apart; GC moves a persistently isolated handle's data through that
- * handle's own GC write pointer, everything else through a shared one. It
- * works in logical 4 KiB units (lu) and physical units (ppa); LBAs and NVMe
- * are the layers above.
+ * (reclaim unit handle, reclaim group) (one of each without FDP), so data
+ * placed apart stays apart; GC moves a persistently isolated handle's data
+ * through that handle's own GC write pointer, everything else through a
+ * shared one, and never out of the group it is in. Each reclaim group has
+ * its own lines, free lines and GC pacing. It works in logical 4 KiB units
+ * (lu) and physical units (ppa); LBAs and NVMe are the layers above.
  */
 #ifndef VSSD_FTL_CONV_H
 #define VSSD_FTL_CONV_H
@@ -23,14 +24,22 @@
 
 #define UNMAPPED UINT32_MAX
 
+/* Where a write goes: a reclaim unit handle in a reclaim group. */
+struct placement {
+	uint16_t ruh;
+	uint16_t rg;
+};
+
 struct write_pointer {
 	uint32_t line; /* LINE_NONE until the first write needs one */
 	uint32_t off;  /* next unit inside the line */
 	uint32_t left_in_prog; /* units until the program unit being filled is full */
+	uint32_t first_die; /* the line's first die */
 	uint32_t die;  /* die of that program unit */
 	uint32_t row;  /* its program row in the block, for its page types */
 	uint32_t buffered; /* host units of it in the write buffer (not padding) */
 	uint16_t owner; /* handle whose data it writes, or OWNER_SHARED */
+	uint16_t rg;    /* reclaim group it writes in */
 	uint64_t ready_ns; /* when all data of the program unit being filled is in */
 };
 
@@ -43,6 +52,7 @@ struct ftl_counters {
 	uint64_t erased_lines;
 	uint64_t mapped_units;
 	uint64_t pad_units; /* programmed to complete a flush, holding no data */
+	uint64_t borrowed_lines; /* host lines taken from another group (see host_line_group) */
 };
 
 /* What one reclaim unit handle did. */
@@ -56,9 +66,17 @@ struct ruh_counters {
 struct ftl_hooks {
 	void *arg;
 	/* a handle's reclaim unit filled up and its next write opens a new one */
-	void (*ru_full)(void *arg, uint16_t ruh);
-	/* GC moved `units` units of a handle's data, the first holding logical unit lu */
-	void (*gc_moved)(void *arg, uint16_t owner, uint32_t lu, uint32_t units);
+	void (*ru_full)(void *arg, struct placement pl);
+	/* GC moved `units` units of a handle's data (owner, or OWNER_SHARED) in
+	 * reclaim group rg, the first holding logical unit lu */
+	void (*gc_moved)(void *arg, uint16_t owner, uint16_t rg, uint32_t lu, uint32_t units);
+};
+
+/* One reclaim group: its lines and the GC pacing over them. */
+struct reclaim_group {
+	struct line_mgr lm;
+	int64_t credits; /* host units allowed before the next collection */
+	bool gc_active;
 };
 
 struct conv_ftl {
@@ -67,16 +85,17 @@ struct conv_ftl {
 	struct media *media;
 	uint32_t *l2p; /* logical unit -> ppa, or UNMAPPED */
 	uint32_t *p2l; /* ppa -> logical unit, or UNMAPPED when not valid */
-	struct line_mgr lm;
+	struct line *lines; /* every line; each group's manager keeps a range of them */
+	struct reclaim_group *rg;
+	uint32_t nrg;
 	uint32_t nruh;
-	bool ruh_persistent;
-	struct write_pointer *host_wps; /* one per handle */
-	struct write_pointer *gc_wps;   /* one per handle, then the shared one */
+	bool *ruh_persistent; /* per handle */
+	struct write_pointer *host_wps; /* [rg * nruh + handle] */
+	struct write_pointer *gc_wps;   /* [rg * (nruh + 1) + handle], the shared one at nruh */
 	struct ruh_counters *ruh;
 	struct ftl_hooks hooks;
-	int64_t credits; /* host units allowed before the next collection */
-	bool gc_active;
-	uint32_t gc_low, gc_high;
+	uint32_t gc_low, gc_high; /* free lines of a group that start and stop GC */
+	uint32_t gc_floor; /* free lines of a group its GC write pointers may need */
 	bool gc_background;
 	uint64_t seq; /* write sequence number, stored in each unit's OOB */
 	struct ftl_counters c;
@@ -89,23 +108,26 @@ void conv_fini(struct conv_ftl *f);
 
 /*
  * Writes logical unit lu (data: 4 KiB, or NULL when the store keeps none)
- * through reclaim unit handle ruh, its data in the device at ready_ns. Runs
- * foreground GC first when due. Returns 0 or -ENOSPC if no line can be had
- * (a geometry bug).
+ * through placement pl (a valid handle and group), its data in the device at
+ * ready_ns. Runs foreground GC first when due. Returns 0 or -ENOSPC if no
+ * line can be had (a geometry bug).
  */
 int conv_write(struct conv_ftl *f, uint32_t lu, const void *data, uint64_t ready_ns,
-	       uint16_t ruh);
+	       struct placement pl);
 
 /*
- * Reclaim Unit Handle Update: the handle's next write goes to a new reclaim
- * unit. Buffered data is programmed first (the program unit padded) and the
- * current unit is closed as it is. Returns true if that unit held data and
- * was not full (an FDP "reclaim unit not fully written" event).
+ * Reclaim Unit Handle Update: the handle's next write in that group goes to
+ * a new reclaim unit. Buffered data is programmed first (the program unit
+ * padded) and the current unit is closed as it is. Returns true if that unit
+ * held data and was not full (an FDP "reclaim unit not fully written" event).
  */
-bool conv_ruh_update(struct conv_ftl *f, uint16_t ruh, uint64_t now_ns);
+bool conv_ruh_update(struct conv_ftl *f, struct placement pl, uint64_t now_ns);
 
-/* Units the handle can still write before its reclaim unit is full. */
-uint32_t conv_ruh_available_units(const struct conv_ftl *f, uint16_t ruh);
+/* Units the handle can still write in that group before its reclaim unit is full. */
+uint32_t conv_ruh_available_units(const struct conv_ftl *f, struct placement pl);
+
+/* Free lines of every group together. */
+uint32_t conv_free_lines(const struct conv_ftl *f);
 
 /* Valid units in lines a handle owns (its data on the media now). */
 uint64_t conv_ruh_units_in_use(const struct conv_ftl *f, uint16_t ruh);
@@ -134,11 +156,12 @@ static inline void conv_prefetch(const struct conv_ftl *f, uint32_t lu, int stag
 /* Deallocates logical unit lu. */
 void conv_trim(struct conv_ftl *f, uint32_t lu);
 
-/* Collects one victim line at now_ns. Returns 0 or -ENOSPC when none is worth it. */
-int gc_collect(struct conv_ftl *f, uint64_t now_ns);
+/* Collects one victim line of reclaim group rg at now_ns. Returns 0, or
+ * -ENOSPC when none is worth it or its data would not fit. */
+int gc_collect(struct conv_ftl *f, uint32_t rg, uint64_t now_ns);
 
-/* Background GC: collects while the dies are idle before until_ns and free
- * lines are below gc_free_lines_high. */
+/* Background GC: collects while the dies are idle before until_ns and a
+ * group's free lines are below gc_free_lines_high. */
 void gc_background(struct conv_ftl *f, uint64_t until_ns);
 
 /* Takes the next unit of a write pointer. Returns its ppa or UNMAPPED. */

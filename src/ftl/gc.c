@@ -47,30 +47,44 @@ static uint32_t valid_in_page(const struct conv_ftl *f, uint32_t first)
 	return n;
 }
 
-int gc_collect(struct conv_ftl *f, uint64_t now_ns)
+/* Where GC moves a victim's data: a persistently isolated handle's data
+ * stays in its own units, the rest shares one write pointer; always in the
+ * victim's reclaim group. */
+static struct write_pointer *gc_dest(struct conv_ftl *f, uint32_t rg, uint16_t owner)
+{
+	uint32_t w = owner != OWNER_SHARED && f->ruh_persistent[owner] ? owner : f->nruh;
+
+	return &f->gc_wps[rg * (f->nruh + 1) + w];
+}
+
+/* Whether the lines the victim's data will need are there before it moves. */
+static bool dest_has_room(const struct conv_ftl *f, const struct write_pointer *dest,
+			  uint32_t vpc, uint32_t free_lines)
+{
+	uint32_t upl = f->geo->units_per_line;
+	uint32_t room = dest->line == LINE_NONE ? 0 : upl - dest->off;
+
+	return vpc <= room || (vpc - room + upl - 1) / upl <= free_lines;
+}
+
+int gc_collect(struct conv_ftl *f, uint32_t rg, uint64_t now_ns)
 {
 	const struct geometry *geo = f->geo;
-	uint32_t victim = line_pick_victim(&f->lm, f->seq);
+	struct line_mgr *lm = &f->rg[rg].lm;
+	uint32_t victim = line_pick_victim(lm, f->seq);
 	struct write_pointer *dest;
-	uint32_t base, vpc, first_lu;
+	uint32_t base, vpc, first_lu, first_die;
 	uint16_t owner;
 
 	if (victim == LINE_NONE)
 		return -ENOSPC;
-	/* a persistently isolated handle's data stays in its own units */
-	owner = f->lm.line[victim].owner;
-	dest = f->ruh_persistent && owner != OWNER_SHARED ? &f->gc_wps[owner] : &f->gc_wps[f->nruh];
+	owner = f->lines[victim].owner;
+	dest = gc_dest(f, rg, owner);
 	base = victim * geo->units_per_line;
-	vpc = f->lm.line[victim].vpc;
-	/* the lines the victim's data will need must be there before it moves */
-	{
-		uint32_t room = dest->line == LINE_NONE ? 0 : geo->units_per_line - dest->off;
-		uint32_t lines = vpc <= room ? 0 : (vpc - room + geo->units_per_line - 1) / geo->units_per_line;
-
-		if (lines > f->lm.free_count) {
-			line_close(&f->lm, victim, f->lm.line[victim].close_seq); /* put it back */
-			return -ENOSPC;
-		}
+	vpc = f->lines[victim].vpc;
+	if (!dest_has_room(f, dest, vpc, lm->free_count)) {
+		line_close(lm, victim, f->lines[victim].close_seq); /* put it back */
+		return -ENOSPC;
 	}
 	first_lu = UNMAPPED;
 	for (uint32_t page = base; page < base + geo->units_per_line; page += geo->units_per_page) {
@@ -93,13 +107,14 @@ int gc_collect(struct conv_ftl *f, uint64_t now_ns)
 		if (owner != OWNER_SHARED)
 			f->ruh[owner].gc_out_units += n;
 	}
+	first_die = geo_line_first_die(geo, victim);
 	if (f->tm->on)
-		for (uint32_t d = 0; d < geo->dies; d++)
+		for (uint32_t d = first_die; d < first_die + geo->line_dies; d++)
 			nand_erase(f->tm, d, now_ns);
 	if (vpc && f->hooks.gc_moved)
-		f->hooks.gc_moved(f->hooks.arg, owner, first_lu, vpc);
-	line_release(&f->lm, victim);
-	f->credits += geo->units_per_line - vpc;
+		f->hooks.gc_moved(f->hooks.arg, owner, (uint16_t)rg, first_lu, vpc);
+	line_release(lm, victim);
+	f->rg[rg].credits += geo->units_per_line - vpc;
 	f->c.gc_runs++;
 	f->c.erased_lines++;
 	return 0;
@@ -109,12 +124,14 @@ void gc_background(struct conv_ftl *f, uint64_t until_ns)
 {
 	if (!f->gc_background)
 		return;
-	while (f->lm.free_count < f->gc_high) {
-		uint64_t idle_from = f->tm->on ? timing_dies_free_ns(f->tm) : 0;
+	for (uint32_t g = 0; g < f->nrg; g++) {
+		while (f->rg[g].lm.free_count < f->gc_high) {
+			uint64_t idle_from = f->tm->on ? timing_dies_free_ns(f->tm) : 0;
 
-		if (f->tm->on && idle_from >= until_ns)
-			return;
-		if (gc_collect(f, idle_from))
-			return;
+			if (f->tm->on && idle_from >= until_ns)
+				return;
+			if (gc_collect(f, g, idle_from))
+				break;
+		}
 	}
 }

@@ -10,16 +10,18 @@
 
 #include "config/params.h"
 
-int lines_init(struct line_mgr *lm, uint32_t nlines, uint32_t upl, int policy)
+int lines_init(struct line_mgr *lm, struct line *table, uint32_t first, uint32_t nlines,
+	       uint32_t upl, int policy)
 {
-	lm->line = calloc(nlines, sizeof(*lm->line));
+	lm->line = table;
 	lm->free_ring = calloc(nlines, sizeof(uint32_t));
 	lm->fifo_ring = calloc(nlines, sizeof(uint32_t));
 	lm->bucket = malloc(((size_t)upl + 1) * sizeof(uint32_t));
-	if (!lm->line || !lm->free_ring || !lm->fifo_ring || !lm->bucket) {
+	if (!lm->free_ring || !lm->fifo_ring || !lm->bucket) {
 		lines_fini(lm);
 		return -ENOMEM;
 	}
+	lm->first = first;
 	lm->nlines = nlines;
 	lm->upl = upl;
 	lm->policy = policy;
@@ -30,16 +32,16 @@ int lines_init(struct line_mgr *lm, uint32_t nlines, uint32_t upl, int policy)
 	lm->free_count = nlines;
 	lm->fifo_head = lm->fifo_count = lm->closed_count = 0;
 	for (uint32_t i = 0; i < nlines; i++) {
-		lm->free_ring[i] = i;
-		lm->line[i].state = LINE_FREE;
-		lm->line[i].prev = lm->line[i].next = LINE_NONE;
+		struct line *l = &lm->line[first + i];
+
+		lm->free_ring[i] = first + i;
+		*l = (struct line){.state = LINE_FREE, .prev = LINE_NONE, .next = LINE_NONE};
 	}
 	return 0;
 }
 
 void lines_fini(struct line_mgr *lm)
 {
-	free(lm->line);
 	free(lm->free_ring);
 	free(lm->fifo_ring);
 	free(lm->bucket);
@@ -124,7 +126,7 @@ static uint32_t pick_cost_benefit(struct line_mgr *lm, uint64_t now_seq)
 	uint32_t best = LINE_NONE;
 	double best_score = -1;
 
-	for (uint32_t i = 0; i < lm->nlines; i++) {
+	for (uint32_t i = lm->first; i < lm->first + lm->nlines; i++) {
 		const struct line *l = &lm->line[i];
 		double u, score;
 

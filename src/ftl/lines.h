@@ -1,6 +1,8 @@
 /*
- * Lines, NVMeVirt's unit of allocation and GC: block i of every plane of
- * every die. Free lines wait in a FIFO ring (so erases spread evenly); closed
+ * Lines, NVMeVirt's unit of allocation and GC: block i of every plane of a
+ * set of dies (all dies, unless reclaim groups or a smaller reclaim unit
+ * split them; see geometry.h). One line_mgr keeps the lines of one reclaim
+ * group, [first, first + nlines) of a table shared by all groups. Free lines wait in a FIFO ring (so erases spread evenly); closed
  * lines sit in buckets by valid count, so the greedy victim is found in O(1)
  * and an invalidation moves a line one bucket down in O(1).
  */
@@ -24,8 +26,8 @@ struct line {
 };
 
 struct line_mgr {
-	struct line *line;
-	uint32_t nlines;
+	struct line *line; /* the shared table, indexed by global line id */
+	uint32_t first, nlines; /* the lines this manager keeps */
 	uint32_t upl; /* units per line */
 	uint32_t *free_ring;
 	uint32_t free_head, free_count;
@@ -37,8 +39,9 @@ struct line_mgr {
 	int policy; /* enum vssd_gc_policy */
 };
 
-/* Allocates the line table with every line free. Returns 0 or -ENOMEM. */
-int lines_init(struct line_mgr *lm, uint32_t nlines, uint32_t upl, int policy);
+/* Takes lines [first, first + nlines) of table, every one free. Returns 0 or -ENOMEM. */
+int lines_init(struct line_mgr *lm, struct line *table, uint32_t first, uint32_t nlines,
+	       uint32_t upl, int policy);
 void lines_fini(struct line_mgr *lm);
 
 /* Takes the oldest free line and opens it. Returns its id or LINE_NONE. */

@@ -7,9 +7,48 @@
 #include <errno.h>
 #include <stdio.h>
 
+/*
+ * Reclaim groups and reclaim unit size: how many dies a line spans. A
+ * reclaim unit is block i of every plane of k dies, k dividing a group's dies.
+ */
+static int split_dies(struct geometry *geo, const struct vssd_config *cfg, char *err,
+		      size_t errlen)
+{
+	uint64_t die_block_bytes = (uint64_t)geo->planes * cfg->pages_per_block *
+				   cfg->flash_page_bytes;
+	uint32_t rgs = config_nrg(cfg), group_dies, k;
+
+	if (geo->dies % rgs) {
+		snprintf(err, errlen, "fdp_nrg=%u: must divide the %u dies (channels x "
+			 "luns_per_channel)", rgs, geo->dies);
+		return -EINVAL;
+	}
+	group_dies = geo->dies / rgs;
+	k = group_dies;
+	if (cfg->fdp && cfg->fdp_ru_bytes) {
+		if (cfg->fdp_ru_bytes % die_block_bytes ||
+		    group_dies % (cfg->fdp_ru_bytes / die_block_bytes)) {
+			snprintf(err, errlen, "fdp_ru_bytes=%llu: must be k x %llu bytes (a block "
+				 "of every plane of k dies), k dividing the %u dies of a reclaim "
+				 "group", (unsigned long long)cfg->fdp_ru_bytes,
+				 (unsigned long long)die_block_bytes, group_dies);
+			return -EINVAL;
+		}
+		k = (uint32_t)(cfg->fdp_ru_bytes / die_block_bytes);
+	}
+	geo->rgs = rgs;
+	geo->line_dies = k;
+	geo->stripes_per_rg = group_dies / k;
+	geo->lines_per_rg = (uint32_t)cfg->blocks_per_plane * geo->stripes_per_rg;
+	geo->lines = geo->lines_per_rg * rgs;
+	geo->blocks_per_line = k * geo->planes;
+	return 0;
+}
+
 int geometry_init(struct geometry *geo, const struct vssd_config *cfg, char *err, size_t errlen)
 {
-	uint64_t upl, physical, logical, needed_lines, prog_bytes;
+	uint64_t upl, physical, logical, needed_lines, reserve, prog_bytes;
+	int rc;
 
 	if (cfg->flash_page_bytes % UNIT_BYTES) {
 		snprintf(err, errlen, "flash_page_bytes=%llu: must be a multiple of the 4096-byte "
@@ -32,13 +71,13 @@ int geometry_init(struct geometry *geo, const struct vssd_config *cfg, char *err
 	geo->units_per_page = (uint32_t)(cfg->flash_page_bytes / UNIT_BYTES);
 	geo->units_per_prog = geo->planes * geo->oneshot_pages * geo->units_per_page;
 	geo->progs_per_block = geo->pages_per_block / geo->oneshot_pages;
-	geo->lines = (uint32_t)cfg->blocks_per_plane;
-	geo->blocks_per_line = geo->dies * geo->planes;
 	geo->lba_bytes = (uint32_t)cfg->lba_bytes;
 	geo->lbas_per_unit = UNIT_BYTES / geo->lba_bytes;
 	geo->lba_unit_shift = (uint32_t)__builtin_ctz(geo->lbas_per_unit);
+	if ((rc = split_dies(geo, cfg, err, errlen)))
+		return rc;
 
-	upl = (uint64_t)geo->units_per_prog * geo->progs_per_block * geo->dies;
+	upl = (uint64_t)geo->units_per_prog * geo->progs_per_block * geo->line_dies;
 	physical = upl * geo->lines;
 	if (upl > UINT32_MAX / 2 || physical >= UINT32_MAX) {
 		snprintf(err, errlen, "geometry of %llu physical 4 KiB units exceeds the 16 TiB "
@@ -55,15 +94,16 @@ int geometry_init(struct geometry *geo, const struct vssd_config *cfg, char *err
 	geo->logical_units = logical;
 
 	/* Pigeonhole: with this many lines, some closed line always holds invalid data
-	 * when GC runs, so every collection frees space. */
-	/* GC needs its reserve of free lines plus every line being written */
-	needed_lines = (logical + upl - 1) / upl + cfg->gc_free_lines_high + config_open_lines(cfg);
+	 * when GC runs, so every collection frees space. Each reclaim group keeps
+	 * its own GC reserve of free lines and its own lines being written. */
+	reserve = (cfg->gc_free_lines_high + config_open_lines(cfg)) * geo->rgs;
+	needed_lines = (logical + upl - 1) / upl + reserve;
 	if (geo->lines < needed_lines) {
-		snprintf(err, errlen, "fewer lines than GC needs: blocks_per_plane=%u lines, but "
-			 "%llu logical units need %llu lines plus gc_free_lines_high=%llu plus %u "
-			 "open lines; raise op or blocks_per_plane",
-			 geo->lines, (unsigned long long)logical,
-			 (unsigned long long)((logical + upl - 1) / upl),
+		snprintf(err, errlen, "fewer lines than GC needs: %u lines (blocks_per_plane x "
+			 "die sets), but %llu logical units need %llu lines plus, in each of %u "
+			 "reclaim groups, gc_free_lines_high=%llu plus %u open lines; raise op or "
+			 "blocks_per_plane", geo->lines, (unsigned long long)logical,
+			 (unsigned long long)((logical + upl - 1) / upl), geo->rgs,
 			 (unsigned long long)cfg->gc_free_lines_high, config_open_lines(cfg));
 		return -EINVAL;
 	}
@@ -81,7 +121,7 @@ int geometry_init(struct geometry *geo, const struct vssd_config *cfg, char *err
 uint32_t geo_page_type_of(const struct geometry *geo, uint32_t ppa)
 {
 	uint32_t off = ppa % geo->units_per_line;
-	uint32_t row = off / geo->units_per_prog / geo->dies;
+	uint32_t row = off / geo->units_per_prog / geo->line_dies;
 	uint32_t k = off % geo->units_per_prog;
 	uint32_t page = row * geo->oneshot_pages + k / (geo->planes * geo->units_per_page);
 
@@ -92,7 +132,7 @@ uint32_t geo_prog_page_type(const struct geometry *geo, uint32_t ppa_of_prog_sta
 			    uint32_t page_in_oneshot)
 {
 	uint32_t off = ppa_of_prog_start % geo->units_per_line;
-	uint32_t row = off / geo->units_per_prog / geo->dies;
+	uint32_t row = off / geo->units_per_prog / geo->line_dies;
 
 	return (row * geo->oneshot_pages + page_in_oneshot) % geo->page_types;
 }

@@ -1,10 +1,18 @@
 /*
  * NAND geometry and address math. A physical unit (ppa) is one 4 KiB mapping
  * unit, numbered in the order the FTL writes a line: line by line; inside a
- * line, program unit by program unit across the dies (channel fastest, then
- * LUN, as NVMeVirt's write pointer advances); inside a program unit, flash
- * page, then plane, then 4 KiB slot. So a write pointer is a counter, and a
- * flash page's units are contiguous.
+ * line, program unit by program unit across the line's dies (channel
+ * fastest, then LUN, as NVMeVirt's write pointer advances); inside a program
+ * unit, flash page, then plane, then 4 KiB slot. So a write pointer is a
+ * counter, and a flash page's units are contiguous.
+ *
+ * A line is block i of every plane of line_dies consecutive dies (a
+ * stripe). Without FDP a line spans every die, as in NVMeVirt. FDP's
+ * reclaim groups split the dies into nrg disjoint sets, and a reclaim unit
+ * smaller than a group's dies (fdp_ru_bytes) splits each group into
+ * stripes; a line is then one reclaim unit. Line ids run group by group
+ * (each group's lines are one range) and, inside a group, block-major over
+ * its stripes, so lines taken in order rotate over the group's dies.
  */
 #ifndef VSSD_NAND_GEOMETRY_H
 #define VSSD_NAND_GEOMETRY_H
@@ -28,9 +36,13 @@ struct geometry {
 	uint32_t units_per_page;  /* 4 KiB units in one flash page */
 	uint32_t units_per_prog;  /* units one program operation writes on a die */
 	uint32_t progs_per_block; /* program operations that fill a block */
-	uint32_t units_per_line;  /* a line is block i of every plane of every die */
+	uint32_t units_per_line;  /* a line is block i of every plane of line_dies dies */
 	uint32_t lines;
 	uint32_t blocks_per_line;
+	uint32_t line_dies;      /* dies a line spans */
+	uint32_t rgs;            /* reclaim groups */
+	uint32_t lines_per_rg;   /* lines of one reclaim group */
+	uint32_t stripes_per_rg; /* disjoint die sets of line_dies dies in a group */
 	uint64_t physical_units;
 	uint64_t logical_units; /* physical / (1 + op), rounded down */
 	uint32_t lba_bytes;
@@ -57,9 +69,27 @@ static inline uint32_t geo_line_of(const struct geometry *geo, uint32_t ppa)
 	return ppa / geo->units_per_line;
 }
 
+/* Reclaim group of a line. */
+static inline uint32_t geo_rg_of_line(const struct geometry *geo, uint32_t line)
+{
+	return geo->rgs == 1 ? 0 : line / geo->lines_per_rg;
+}
+
+/* The first of a line's dies. */
+static inline uint32_t geo_line_first_die(const struct geometry *geo, uint32_t line)
+{
+	if (geo->line_dies == geo->dies)
+		return 0; /* no groups, whole-device lines: skip the divisions */
+	return (geo_rg_of_line(geo, line) * geo->stripes_per_rg + line % geo->stripes_per_rg) *
+	       geo->line_dies;
+}
+
 static inline uint32_t geo_die_of(const struct geometry *geo, uint32_t ppa)
 {
-	return (ppa % geo->units_per_line) / geo->units_per_prog % geo->dies;
+	uint32_t line = geo_line_of(geo, ppa);
+
+	return geo_line_first_die(geo, line) +
+	       (ppa % geo->units_per_line) / geo->units_per_prog % geo->line_dies;
 }
 
 /* The flash page a unit is on: units of one flash page share this number. */

@@ -38,7 +38,7 @@ int timing_init(struct timing *tm, const struct geometry *geo, const struct vssd
 	fill_per_type(tm->read_ns, &cfg->read_ns, geo->page_types);
 	fill_per_type(tm->prog_ns, &cfg->prog_ns, geo->page_types);
 	for (uint32_t r = 0; r < geo->page_types; r++)
-		tm->prog_ns_by_row[r] = prog_time_ns(tm, r * geo->dies * geo->units_per_prog);
+		tm->prog_ns_by_row[r] = prog_time_ns(tm, r * geo->line_dies * geo->units_per_prog);
 	tm->erase_ns = cfg->erase_ns;
 	tm->channel_mbps = cfg->channel_mbps;
 	tm->pcie_mbps = cfg->pcie_mbps;

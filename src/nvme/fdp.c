@@ -1,7 +1,8 @@
 /*
  * The Flexible Data Placement host interface (NVMe 2.1, TP4146) over the
- * FTL's reclaim unit handles: one endurance group (1), one reclaim group,
- * one FDP configuration. Log pages 20h-23h, I/O Management Receive (Reclaim
+ * FTL's reclaim unit handles and reclaim groups: one endurance group (1),
+ * one FDP configuration, a placement identifier of (group << (16 - RGIF)) |
+ * handle. Log pages 20h-23h, I/O Management Receive (Reclaim
  * Unit Handle Status) and Send (Reclaim Unit Handle Update), features 1Dh
  * and 1Eh, and the events: 00h on an update of a unit not fully written,
  * 03h for an invalid placement identifier, 80h when GC moves data, 81h when
@@ -37,14 +38,46 @@ static uint64_t timestamp_ms(const struct nvme_ctrl *ctrl)
 				   : now / 1000000;
 }
 
+static uint32_t rgif_of(const struct nvme_ctrl *ctrl)
+{
+	return nvme_fdp_rgif(ctrl->dev->geo.rgs);
+}
+
+static uint16_t pid_of(const struct nvme_ctrl *ctrl, struct placement pl)
+{
+	return nvme_fdp_pid(rgif_of(ctrl), pl.rg, pl.ruh);
+}
+
+struct placement nvme_fdp_status_entry(const struct nvme_ctrl *ctrl, uint32_t i)
+{
+	uint32_t nrg = ctrl->dev->geo.rgs;
+
+	return (struct placement){(uint16_t)(i / nrg), (uint16_t)(i % nrg)};
+}
+
+uint16_t nvme_fdp_status_pid(const struct nvme_ctrl *ctrl, uint32_t i)
+{
+	return pid_of(ctrl, nvme_fdp_status_entry(ctrl, i));
+}
+
+/* Decodes a placement identifier; false if it names no handle or group. */
+static bool decode_pid(const struct nvme_ctrl *ctrl, uint16_t pid, struct placement *pl)
+{
+	uint32_t rgif = rgif_of(ctrl);
+
+	pl->rg = nvme_fdp_pid_rg(rgif, pid);
+	pl->ruh = nvme_fdp_pid_ph(rgif, pid);
+	return pl->rg < ctrl->dev->geo.rgs && pl->ruh < ctrl->cfg.fdp_nruh;
+}
+
 /* Logs an event if its handle has that type enabled (feature 1Eh). */
 static void record(struct nvme_ctrl *ctrl, uint8_t type, uint8_t flags, uint16_t pid,
-		   uint16_t ruh, const uint8_t *specific)
+		   struct placement pl, const uint8_t *specific)
 {
 	struct fdp_event_ring *ring = type & 0x80 ? &ctrl->fdp_ctrl_events : &ctrl->fdp_host_events;
 	struct nvme_fdp_event *e;
 
-	if (!(ctrl->fdp_event_mask[ruh] & (1u << event_bit(type))))
+	if (!(ctrl->fdp_event_mask[pl.ruh] & (1u << event_bit(type))))
 		return;
 	e = &ring->ev[ring->next];
 	memset(e, 0, sizeof(*e));
@@ -53,8 +86,8 @@ static void record(struct nvme_ctrl *ctrl, uint8_t type, uint8_t flags, uint16_t
 	e->pid = pid;
 	e->timestamp = timestamp_ms(ctrl);
 	e->nsid = NVME_NSID;
-	e->rgid = 0;
-	e->ruhid = (uint8_t)ruh;
+	e->rgid = pl.rg;
+	e->ruhid = (uint8_t)pl.ruh;
 	if (specific)
 		memcpy(e->type_specific, specific, sizeof(e->type_specific));
 	ring->next = (ring->next + 1) % FDP_EVENT_RING;
@@ -62,13 +95,13 @@ static void record(struct nvme_ctrl *ctrl, uint8_t type, uint8_t flags, uint16_t
 		ring->count++;
 }
 
-static void on_ru_full(void *arg, uint16_t ruh)
+static void on_ru_full(void *arg, struct placement pl)
 {
-	record(arg, NVME_FDP_EVT_IMPLICIT_MODIFIED, NVME_FDP_EVF_PIV | NVME_FDP_EVF_LV, ruh, ruh,
-	       NULL);
+	record(arg, NVME_FDP_EVT_IMPLICIT_MODIFIED, NVME_FDP_EVF_PIV | NVME_FDP_EVF_LV,
+	       pid_of(arg, pl), pl, NULL);
 }
 
-static void on_gc_moved(void *arg, uint16_t owner, uint32_t lu, uint32_t units)
+static void on_gc_moved(void *arg, uint16_t owner, uint16_t rg, uint32_t lu, uint32_t units)
 {
 	struct nvme_ctrl *ctrl = arg;
 	uint32_t lpu = ctrl->dev->geo.lbas_per_unit;
@@ -76,14 +109,15 @@ static void on_gc_moved(void *arg, uint16_t owner, uint32_t lu, uint32_t units)
 	uint32_t nlbam = units * lpu > 0xffff ? 0xffff : units * lpu;
 	uint8_t specific[16] = {1 /* LBA valid */};
 	bool one_handle = owner != OWNER_SHARED;
+	struct placement pl = {one_handle ? owner : 0, rg};
 
 	specific[2] = nlbam & 0xff;
 	specific[3] = (uint8_t)(nlbam >> 8);
 	memcpy(specific + 4, &lba, 8);
 	/* data from shared GC units belongs to no one handle: no location */
 	record(ctrl, NVME_FDP_EVT_MEDIA_REALLOCATED,
-	       one_handle ? NVME_FDP_EVF_PIV | NVME_FDP_EVF_LV : 0, one_handle ? owner : 0,
-	       one_handle ? owner : 0, specific);
+	       one_handle ? NVME_FDP_EVF_PIV | NVME_FDP_EVF_LV : 0, one_handle ? pid_of(ctrl, pl) : 0,
+	       pl, specific);
 }
 
 void nvme_fdp_attach(struct nvme_ctrl *ctrl)
@@ -94,9 +128,15 @@ void nvme_fdp_attach(struct nvme_ctrl *ctrl)
 	ctrl->dev->ftl.hooks = (struct ftl_hooks){ctrl, on_ru_full, on_gc_moved};
 }
 
-void nvme_fdp_invalid_pid(struct nvme_ctrl *ctrl, uint16_t pid)
+struct placement nvme_fdp_placement(struct nvme_ctrl *ctrl, uint16_t pid)
 {
-	record(ctrl, NVME_FDP_EVT_INVALID_PID, NVME_FDP_EVF_PIV, pid, 0, NULL);
+	struct placement pl;
+
+	if (decode_pid(ctrl, pid, &pl))
+		return pl;
+	pl = (struct placement){0, 0};
+	record(ctrl, NVME_FDP_EVT_INVALID_PID, NVME_FDP_EVF_PIV, pid, pl, NULL);
+	return pl;
 }
 
 uint16_t nvme_fdp_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_t *buf,
@@ -121,16 +161,16 @@ uint16_t nvme_fdp_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_
 		h->numfdpc = 0; /* one configuration */
 		h->sze = (uint32_t)*size;
 		d->dsze = (uint16_t)(sizeof(*d) + 4u * nruh);
-		d->fdpa = NVME_FDPA_VALID; /* RGIF 0: one reclaim group */
-		d->nrg = 1;
+		d->fdpa = (uint8_t)(NVME_FDPA_VALID | rgif_of(ctrl));
+		d->nrg = dev->geo.rgs;
 		d->nruh = nruh;
 		d->maxpids = nruh - 1;
 		d->nnss = 1;
-		d->runs = (uint64_t)dev->geo.units_per_line * UNIT_BYTES;
+		d->runs = (uint64_t)dev->geo.units_per_line * UNIT_BYTES; /* a line */
 		d->erutl = 0;
 		for (uint16_t r = 0; r < nruh; r++)
-			ruhs[4 * r] = ctrl->cfg.fdp_ruh_type == RUH_PERSISTENTLY ? NVME_RUHT_PERSISTENTLY
-									     : NVME_RUHT_INITIALLY;
+			ruhs[4 * r] = config_ruh_persistent(&ctrl->cfg, r) ? NVME_RUHT_PERSISTENTLY
+									   : NVME_RUHT_INITIALLY;
 		return NVME_SC_SUCCESS;
 	}
 	case NVME_LOG_FDP_RUH_USAGE: {
@@ -175,30 +215,26 @@ uint16_t nvme_fdp_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_
 /* I/O Management Receive, operation 1: Reclaim Unit Handle Status. */
 static uint16_t ruh_status(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 {
-	uint16_t nruh = (uint16_t)ctrl->cfg.fdp_nruh;
+	uint32_t nruh = (uint32_t)ctrl->cfg.fdp_nruh, nrg = ctrl->dev->geo.rgs;
 	uint64_t bytes = ((uint64_t)sqe->cdw11 + 1) * 4;
-	uint8_t buf[sizeof(struct nvme_fdp_ruh_status) + 128 * sizeof(struct nvme_fdp_ruh_status_desc)];
-	struct nvme_fdp_ruh_status *h = (void *)buf;
+	struct nvme_fdp_ruh_status *h = (void *)ctrl->bounce;
 	struct nvme_fdp_ruh_status_desc *d = (void *)(h + 1);
-	uint64_t have = sizeof(*h) + (uint64_t)nruh * sizeof(*d);
-	uint8_t *out;
-	uint16_t st;
+	uint64_t fit;
 
 	if (bytes > NVME_MAX_XFER_BYTES)
 		return NVME_SC_INVALID_FIELD;
-	memset(buf, 0, sizeof(buf));
-	h->nruhsd = nruh;
-	for (uint16_t r = 0; r < nruh; r++) {
-		d[r].pid = r;
-		d[r].ruhid = r;
-		d[r].ruamw = (uint64_t)conv_ruh_available_units(&ctrl->dev->ftl, r) *
+	memset(ctrl->bounce, 0, bytes < sizeof(*h) ? sizeof(*h) : bytes);
+	h->nruhsd = (uint16_t)(nruh * nrg);
+	fit = bytes < sizeof(*h) ? 0 : (bytes - sizeof(*h)) / sizeof(*d);
+	for (uint32_t i = 0; i < nruh * nrg && i < fit; i++) {
+		struct placement pl = nvme_fdp_status_entry(ctrl, i);
+
+		d[i].pid = pid_of(ctrl, pl);
+		d[i].ruhid = pl.ruh;
+		d[i].ruamw = (uint64_t)conv_ruh_available_units(&ctrl->dev->ftl, pl) *
 			     ctrl->dev->geo.lbas_per_unit;
 	}
-	out = ctrl->bounce;
-	memset(out, 0, bytes);
-	memcpy(out, buf, have < bytes ? have : bytes);
-	st = nvme_data_to_host(ctrl, sqe, out, bytes);
-	return st;
+	return nvme_data_to_host(ctrl, sqe, ctrl->bounce, bytes);
 }
 
 /* I/O Management Send, operation 1: Reclaim Unit Handle Update. */
@@ -206,6 +242,7 @@ static uint16_t ruh_update(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, u
 {
 	uint32_t npid = (sqe->cdw10 >> 16) + 1;
 	uint16_t pids[128];
+	struct placement pl[128];
 	uint16_t st;
 
 	if (npid > 128)
@@ -213,12 +250,12 @@ static uint16_t ruh_update(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, u
 	if ((st = nvme_data_from_host(ctrl, sqe, pids, npid * sizeof(uint16_t))))
 		return st;
 	for (uint32_t i = 0; i < npid; i++)
-		if (pids[i] >= ctrl->cfg.fdp_nruh)
+		if (!decode_pid(ctrl, pids[i], &pl[i]))
 			return NVME_SC_INVALID_FIELD;
 	for (uint32_t i = 0; i < npid; i++)
-		if (conv_ruh_update(&ctrl->dev->ftl, pids[i], now_ns))
+		if (conv_ruh_update(&ctrl->dev->ftl, pl[i], now_ns))
 			record(ctrl, NVME_FDP_EVT_RU_NOT_FULLY_WRITTEN,
-			       NVME_FDP_EVF_PIV | NVME_FDP_EVF_LV, pids[i], pids[i], NULL);
+			       NVME_FDP_EVF_PIV | NVME_FDP_EVF_LV, pids[i], pl[i], NULL);
 	return NVME_SC_SUCCESS;
 }
 

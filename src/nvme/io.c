@@ -48,19 +48,13 @@ static uint16_t map_data(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uin
 	return (uint16_t)dma_map_prps(&ctrl->dma, sqe->prp1, sqe->prp2, bytes, sgl);
 }
 
-/* The reclaim unit handle a write goes through. With one reclaim group the
- * placement identifier in DSPEC is the handle itself; without the directive
- * (or FDP off) it is handle 0, and so is an identifier past the last handle
- * (the spec's fallback for an invalid placement identifier). */
-static uint16_t placement_handle(struct nvme_ctrl *ctrl, const struct rw_cmd *c)
+/* Where a write goes: without the data placement directive (or with FDP
+ * off) handle 0 of group 0, else what the placement identifier in DSPEC names. */
+static struct placement write_placement(struct nvme_ctrl *ctrl, const struct rw_cmd *c)
 {
 	if (!ctrl->cfg.fdp || c->dtype != 2)
-		return 0;
-	if (c->dspec >= ctrl->cfg.fdp_nruh) {
-		nvme_fdp_invalid_pid(ctrl, c->dspec); /* event 03h */
-		return 0;
-	}
-	return c->dspec;
+		return (struct placement){0, 0};
+	return nvme_fdp_placement(ctrl, c->dspec);
 }
 
 /* A completed write is durable at once when the cache is off or FUA asks. */
@@ -90,7 +84,7 @@ static void do_write(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 		data = ctrl->bounce;
 	}
 	if (dev_write_placed(ctrl->dev, c.slba, c.nlb, ctrl->dev->media->keeps_data ? data : NULL,
-			     now_ns, placement_handle(ctrl, &c), &r->done_ns)) {
+			     now_ns, write_placement(ctrl, &c), &r->done_ns)) {
 		r->status = NVME_SC_INTERNAL;
 		return;
 	}

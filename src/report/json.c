@@ -120,14 +120,26 @@ static json_object *fdp_object(const struct vssd_dev *dev)
 {
 	const struct conv_ftl *f = &dev->ftl;
 	json_object *o = json_object_new_object(), *arr = json_object_new_array();
+	json_object *groups = json_object_new_array();
 	uint64_t gc_in = 0;
 
-	json_object_object_add(o, "ruh_type", json_object_new_string(
-		dev->cfg.fdp_ruh_type == RUH_PERSISTENTLY ? "persistently" : "initially"));
+	add_u64(o, "reclaim_unit_bytes", (uint64_t)dev->geo.units_per_line * UNIT_BYTES);
+	for (uint32_t g = 0; g < f->nrg; g++) {
+		json_object *rg = json_object_new_object();
+
+		json_object_object_add(rg, "group", json_object_new_int((int)g));
+		add_u64(rg, "free_units", f->rg[g].lm.free_count);
+		json_object_array_add(groups, rg);
+	}
+	json_object_object_add(o, "reclaim_groups", groups);
+	/* lines a full group's host writes took from another group */
+	add_u64(o, "borrowed_reclaim_units", f->c.borrowed_lines);
 	for (uint16_t r = 0; r < f->nruh; r++) {
 		json_object *h = json_object_new_object();
 
 		json_object_object_add(h, "handle", json_object_new_int(r));
+		json_object_object_add(h, "type", json_object_new_string(
+			f->ruh_persistent[r] ? "persistently" : "initially"));
 		add_u64(h, "host_write_bytes", f->ruh[r].host_units * UNIT_BYTES);
 		add_u64(h, "media_write_bytes", (f->ruh[r].host_units + f->ruh[r].gc_in_units) * UNIT_BYTES);
 		add_u64(h, "gc_copied_out_pages", f->ruh[r].gc_out_units);

@@ -98,10 +98,17 @@ void report_text(FILE *out, const struct vssd_dev *dev, const struct sim_result 
 	if (dev->cfg.fdp) {
 		const struct conv_ftl *f = &dev->ftl;
 
-		fprintf(out, "  fdp: %u handles, %s isolated\n", f->nruh,
-			dev->cfg.fdp_ruh_type == RUH_PERSISTENTLY ? "persistently" : "initially");
-		fprintf(out, "    %6s %14s %14s %14s %14s\n", "handle", "host written", "GC out (pg)",
-			"GC in (pg)", "in use");
+		char ru[32];
+
+		bytes_text((uint64_t)geo->units_per_line * UNIT_BYTES, ru, sizeof(ru));
+		fprintf(out, "  fdp: %u handles, %u reclaim group%s of %u dies, reclaim units of %s "
+			"(%u dies)", f->nruh, f->nrg, f->nrg == 1 ? "" : "s", geo->dies / f->nrg, ru,
+			geo->line_dies);
+		if (f->c.borrowed_lines)
+			fprintf(out, ", %llu reclaim units borrowed by full groups",
+				(unsigned long long)f->c.borrowed_lines);
+		fprintf(out, "\n    %6s %12s %14s %14s %14s %14s\n", "handle", "isolation",
+			"host written", "GC out (pg)", "GC in (pg)", "in use");
 		for (uint16_t r = 0; r < f->nruh; r++) {
 			char hw[32], use[32];
 
@@ -109,7 +116,8 @@ void report_text(FILE *out, const struct vssd_dev *dev, const struct sim_result 
 				continue;
 			bytes_text(f->ruh[r].host_units * UNIT_BYTES, hw, sizeof(hw));
 			bytes_text(conv_ruh_units_in_use(f, r) * UNIT_BYTES, use, sizeof(use));
-			fprintf(out, "    %6u %14s %14llu %14llu %14s\n", r, hw,
+			fprintf(out, "    %6u %12s %14s %14llu %14llu %14s\n", r,
+				f->ruh_persistent[r] ? "persistently" : "initially", hw,
 				(unsigned long long)f->ruh[r].gc_out_units,
 				(unsigned long long)f->ruh[r].gc_in_units, use);
 		}

@@ -515,6 +515,12 @@ static int grow_buffer(struct sim *s, uint64_t bytes)
 static int start_group(struct sim *s, const struct job_file *jf, struct sim_result *res, int g)
 {
 	const struct geometry *geo = &s->dev->geo;
+	uint32_t npids = s->ctrl->cfg.fdp ? (uint32_t)s->ctrl->cfg.fdp_nruh * geo->rgs : 0;
+	uint16_t pids[VSSD_MAX_RUH * VSSD_MAX_RG];
+
+	/* the device's reclaim unit handle status list, which fio reads */
+	for (uint32_t i = 0; i < npids; i++)
+		pids[i] = nvme_fdp_status_pid(s->ctrl, i);
 
 	for (uint32_t j = 0; j < jf->njobs; j++) {
 		struct job_state *js = &s->js[j];
@@ -525,8 +531,7 @@ static int start_group(struct sim *s, const struct job_file *jf, struct sim_resu
 		if (spec->group != g)
 			continue;
 		rc = gen_init(&js->gen, spec, dev_capacity_lbas(s->dev), geo->lba_bytes,
-			      s->ctrl->cfg.fdp ? (uint32_t)s->ctrl->cfg.fdp_nruh : 0, seed, s->err,
-			      s->errlen);
+			      pids, npids, seed, s->err, s->errlen);
 		if (rc)
 			return rc;
 		js->res = &res->jobs[j];

@@ -35,31 +35,36 @@ static int init_trace(struct job_gen *g, uint64_t capacity_bytes, char *err, siz
 	return 0;
 }
 
-/* The placement identifiers a job's writes carry: its list, or every handle. */
-static int init_placement(struct job_gen *g, const struct job_spec *spec, uint32_t nruh,
-			  char *err, size_t errlen)
+/* The placement identifiers a job's writes carry: fio's placement ID
+ * indices pick entries of the device's reclaim unit handle status list
+ * (pids); without a list, the first MAX_PLIS entries. */
+static int init_placement(struct job_gen *g, const struct job_spec *spec, const uint16_t *pids,
+			  uint32_t npids, char *err, size_t errlen)
 {
 	if (!spec->fdp)
 		return 0;
-	if (!nruh) {
+	if (!npids) {
 		snprintf(err, errlen, "job '%s': fdp=1, but the device has fdp=off (set fdp=on)",
 			 spec->name);
 		return -EINVAL;
 	}
-	g->nplis = spec->nplis ? spec->nplis : nruh;
+	g->nplis = spec->nplis ? spec->nplis : (npids < MAX_PLIS ? npids : MAX_PLIS);
 	for (uint32_t i = 0; i < g->nplis; i++) {
-		g->plis[i] = spec->nplis ? spec->plis[i] : (uint16_t)i;
-		if (g->plis[i] >= nruh) {
+		uint32_t idx = spec->nplis ? spec->plis[i] : i;
+
+		if (idx >= npids) {
 			snprintf(err, errlen, "job '%s': placement ID index %u, but the device has %u "
-				 "placement handles (fdp_nruh)", spec->name, g->plis[i], nruh);
+				 "placement identifiers (fdp_nruh x fdp_nrg)", spec->name, idx, npids);
 			return -EINVAL;
 		}
+		g->plis[i] = pids[idx];
 	}
 	return 0;
 }
 
 int gen_init(struct job_gen *g, const struct job_spec *spec, uint64_t dev_lbas,
-	     uint32_t lba_bytes, uint32_t nruh, uint64_t seed, char *err, size_t errlen)
+	     uint32_t lba_bytes, const uint16_t *pids, uint32_t npids, uint64_t seed, char *err,
+	     size_t errlen)
 {
 	uint64_t capacity = dev_lbas * lba_bytes, offset, size, amount;
 	int rc;
@@ -68,7 +73,7 @@ int gen_init(struct job_gen *g, const struct job_spec *spec, uint64_t dev_lbas,
 	g->spec = spec;
 	g->lba_bytes = lba_bytes;
 	rng_seed(&g->rng, spec->randseed_set ? spec->randseed : seed);
-	if ((rc = init_placement(g, spec, nruh, err, errlen)))
+	if ((rc = init_placement(g, spec, pids, npids, err, errlen)))
 		return rc;
 	if (spec->read_iolog[0])
 		return init_trace(g, capacity, err, errlen);

@@ -41,12 +41,14 @@ struct job_gen {
 };
 
 /*
- * Resolves a job against a device of dev_lbas LBAs of lba_bytes with nruh
- * placement handles (0 when FDP is off). Returns 0 or -EINVAL with a
- * message naming the option or trace line at fault.
+ * Resolves a job against a device of dev_lbas LBAs of lba_bytes whose
+ * reclaim unit handle status list holds the npids placement identifiers
+ * pids (none when FDP is off). Returns 0 or -EINVAL with a message naming
+ * the option or trace line at fault.
  */
 int gen_init(struct job_gen *g, const struct job_spec *spec, uint64_t dev_lbas,
-	     uint32_t lba_bytes, uint32_t nruh, uint64_t seed, char *err, size_t errlen);
+	     uint32_t lba_bytes, const uint16_t *pids, uint32_t npids, uint64_t seed, char *err,
+	     size_t errlen);
 void gen_fini(struct job_gen *g);
 
 /* The job's next I/O. Returns false when the job has issued everything. */

@@ -53,6 +53,9 @@ static void test_bad_values_name_key_and_value(void **state)
 	expect_set_error("flash_page_bytes=2k", "flash_page_bytes=2k: out of range");
 	expect_set_error("read_ns=1,x", "'x' is not a whole number");
 	expect_set_error("channels", "expected key=value");
+	expect_set_error("fdp_ruh_type=persistently,sometimes",
+			 "fdp_ruh_type=persistently,sometimes: expected one of initially|persistently");
+	expect_set_error("fdp_nrg=0", "fdp_nrg=0: out of range");
 }
 
 static void test_op_convention(void **state)
@@ -85,6 +88,32 @@ static void test_impossible_geometry(void **state)
 	expect_geometry_error(list, "read_ns has 3 values but cell=mlc has 2 page types");
 	expect_geometry_error(buffer, "smaller than one program unit");
 	expect_geometry_error(gc, "gc_free_lines_high=4 is below gc_free_lines_low=8");
+}
+
+static void test_impossible_fdp_layout(void **state)
+{
+	const char *no_fdp[] = {"fdp_nrg=2", NULL};
+	const char *groups[] = {"fdp=on", "fdp_nrg=3", NULL};
+	const char *ru[] = {"fdp=on", "fdp_ru_bytes=1m", NULL};
+	const char *ru_split[] = {"fdp=on", "channels=2", "luns_per_channel=3", "fdp_nrg=2",
+				  "fdp_ru_bytes=%s", NULL};
+	const char *types[] = {"fdp=on", "fdp_nruh=4", "fdp_ruh_type=initially,persistently",
+			       NULL};
+	struct vssd_config cfg;
+	char ru_bytes[64];
+
+	(void)state;
+	expect_geometry_error(no_fdp, "fdp_nrg needs fdp=on");
+	expect_geometry_error(groups, "fdp_nrg=3: must divide the");
+	expect_geometry_error(ru, "fdp_ru_bytes=1048576: must be k x");
+	/* two dies' blocks do not divide a group of three dies */
+	config_defaults(&cfg);
+	snprintf(ru_bytes, sizeof(ru_bytes), "fdp_ru_bytes=%llu",
+		 2 * (unsigned long long)(cfg.planes_per_lun * cfg.pages_per_block *
+					  cfg.flash_page_bytes));
+	ru_split[4] = ru_bytes;
+	expect_geometry_error(ru_split, "k dividing the 3 dies of a reclaim group");
+	expect_geometry_error(types, "fdp_ruh_type lists 2 types but fdp_nruh=4");
 }
 
 static void test_profiles_load(void **state)
@@ -136,6 +165,7 @@ int main(void)
 		cmocka_unit_test(test_bad_values_name_key_and_value),
 		cmocka_unit_test(test_op_convention),
 		cmocka_unit_test(test_impossible_geometry),
+		cmocka_unit_test(test_impossible_fdp_layout),
 		cmocka_unit_test(test_profiles_load),
 		cmocka_unit_test(test_970pro_matches_nvmevirt),
 	};

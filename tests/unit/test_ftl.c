@@ -44,7 +44,7 @@ static void check_maps(const struct vssd_dev *dev)
 				assert_int_equal(f->l2p[lu], line * geo->units_per_line + u);
 			}
 		}
-		assert_int_equal(valid, f->lm.line[line].vpc);
+		assert_int_equal(valid, f->lines[line].vpc);
 	}
 }
 
@@ -68,8 +68,18 @@ static void check_data(struct vssd_dev *dev, const uint32_t *version)
 	free(want);
 }
 
+/* A write's placement: every (handle, group) in turn with `spread`, else
+ * handle 0 of group 0 (all a device without FDP has). */
+static struct placement churn_placement(const struct vssd_dev *dev, bool spread, struct rng *r)
+{
+	if (!spread)
+		return (struct placement){0, 0};
+	return (struct placement){(uint16_t)rng_below(r, dev->ftl.nruh),
+				  (uint16_t)rng_below(r, dev->ftl.nrg)};
+}
+
 /* Random writes of 1..8 LBAs and some trims, several device fills' worth. */
-static void churn(const char *const *pairs, uint32_t fills)
+static struct vssd_dev *churn_placed(const char *const *pairs, uint32_t fills, bool spread)
 {
 	struct vssd_dev *dev = make_dev(pairs);
 	uint64_t cap = dev_capacity_lbas(dev), now = 0, done;
@@ -97,7 +107,8 @@ static void churn(const char *const *pairs, uint32_t fills)
 				stamp(buf + (uint64_t)i * lb, lba + i, v, lb);
 				version[lba + i] = v;
 			}
-			assert_int_equal(dev_write(dev, lba, n, buf, now, &done), 0);
+			assert_int_equal(dev_write_placed(dev, lba, n, buf, now,
+							  churn_placement(dev, spread, &r), &done), 0);
 			assert_true(done >= now);
 		}
 		now += 1000;
@@ -109,7 +120,12 @@ static void churn(const char *const *pairs, uint32_t fills)
 	check_data(dev, version);
 	free(version);
 	free(buf);
-	dev_destroy(dev);
+	return dev;
+}
+
+static void churn(const char *const *pairs, uint32_t fills)
+{
+	dev_destroy(churn_placed(pairs, fills, false));
 }
 
 static void test_greedy_4k_lbas(void **state)
@@ -151,43 +167,46 @@ static void test_background_gc_uses_idle_time(void **state)
 		assert_int_equal(dev_write(dev, rng_below(&r, cap), 1, NULL, now, &done), 0);
 		now = done;
 	}
-	assert_true(dev->ftl.lm.free_count < 8);
+	assert_true(conv_free_lines(&dev->ftl) < 8);
 	dev_idle(dev, now + 10ULL * 1000 * 1000 * 1000); /* ten idle seconds */
-	assert_int_equal(dev->ftl.lm.free_count, 8);
+	assert_int_equal(conv_free_lines(&dev->ftl), 8);
 	dev_destroy(dev);
 }
 
-/* Two handles written in turns, random overwrites so GC runs; `lu_ruh`
- * says which handle wrote each unit last. */
-static struct vssd_dev *two_streams(const char *ruh_type, uint8_t **lu_ruh_out)
+/* Two streams written in turns, each through its placement, random
+ * overwrites so GC runs: stream 0 owns the first half of the LBAs, stream 1
+ * the second. `lu_stream` says which stream wrote each unit last. */
+static struct vssd_dev *two_streams(const char *ruh_type, const char *nrg,
+				    const struct placement pl[2], uint8_t **lu_stream_out)
 {
 	char type[64];
 	const char *pairs[] = {"channels=2", "luns_per_channel=2", "blocks_per_plane=64",
 			       "pages_per_block=16", "oneshot_pages=1", "cell=slc",
-			       "read_ns=25000", "op=0.3", "fdp=on", "fdp_nruh=2", type, NULL};
+			       "read_ns=25000", "op=0.3", "fdp=on", "fdp_nruh=2", type, nrg, NULL};
 	struct vssd_dev *dev;
 	uint64_t cap, done, now = 0;
-	uint8_t *lu_ruh;
+	uint8_t *lu_stream;
 	struct rng r;
 
 	snprintf(type, sizeof(type), "fdp_ruh_type=%s", ruh_type);
 	dev = make_dev(pairs);
 	cap = dev->geo.logical_units;
-	lu_ruh = calloc(cap, 1);
+	lu_stream = calloc(cap, 1);
 	rng_seed(&r, 11);
 	for (uint64_t i = 0; i < cap * 6; i++) {
-		/* handle 0 owns the first half of the LBAs, handle 1 the second */
-		uint16_t h = i & 1;
-		uint64_t lu = h * (cap / 2) + rng_below(&r, cap / 2);
+		uint32_t k = i & 1;
+		uint64_t lu = k * (cap / 2) + rng_below(&r, cap / 2);
 
-		assert_int_equal(dev_write_placed(dev, lu, 1, NULL, now, h, &done), 0);
-		lu_ruh[lu] = (uint8_t)h;
+		assert_int_equal(dev_write_placed(dev, lu, 1, NULL, now, pl[k], &done), 0);
+		lu_stream[lu] = (uint8_t)k;
 		now += 1000;
 	}
 	assert_true(dev->ftl.c.gc_runs > 20);
-	*lu_ruh_out = lu_ruh;
+	*lu_stream_out = lu_stream;
 	return dev;
 }
+
+static const struct placement two_handles[2] = {{0, 0}, {1, 0}};
 
 /* The handle whose data the line holds, or -1 for a mix. */
 static int line_content(const struct vssd_dev *dev, uint32_t line, const uint8_t *lu_ruh)
@@ -211,7 +230,7 @@ static int line_content(const struct vssd_dev *dev, uint32_t line, const uint8_t
 static void test_placement_handles_persistently_isolated(void **state)
 {
 	uint8_t *lu_ruh;
-	struct vssd_dev *dev = two_streams("persistently", &lu_ruh);
+	struct vssd_dev *dev = two_streams("persistently", "fdp_nrg=1", two_handles, &lu_ruh);
 	const struct conv_ftl *f = &dev->ftl;
 
 	(void)state;
@@ -221,7 +240,7 @@ static void test_placement_handles_persistently_isolated(void **state)
 		int who = line_content(dev, l, lu_ruh);
 
 		if (who >= 0)
-			assert_int_equal(who, f->lm.line[l].owner);
+			assert_int_equal(who, f->lines[l].owner);
 		assert_int_not_equal(who, -1);
 	}
 	for (int h = 0; h < 2; h++) {
@@ -238,7 +257,7 @@ static void test_placement_handles_persistently_isolated(void **state)
 static void test_placement_handles_initially_isolated(void **state)
 {
 	uint8_t *lu_ruh;
-	struct vssd_dev *dev = two_streams("initially", &lu_ruh);
+	struct vssd_dev *dev = two_streams("initially", "fdp_nrg=1", two_handles, &lu_ruh);
 	const struct conv_ftl *f = &dev->ftl;
 	int mixed = 0;
 
@@ -248,13 +267,109 @@ static void test_placement_handles_initially_isolated(void **state)
 	for (uint32_t l = 0; l < dev->geo.lines; l++) {
 		int who = line_content(dev, l, lu_ruh);
 
-		if (f->lm.line[l].owner != OWNER_SHARED && who != -2)
-			assert_int_equal(who, f->lm.line[l].owner);
+		if (f->lines[l].owner != OWNER_SHARED && who != -2)
+			assert_int_equal(who, f->lines[l].owner);
 		mixed += who == -1;
 	}
 	assert_true(mixed > 0);
 	assert_int_equal(f->ruh[0].gc_in_units + f->ruh[1].gc_in_units, 0);
 	free(lu_ruh);
+	dev_destroy(dev);
+}
+
+/* A handle per type: the persistently isolated one keeps its data to
+ * itself through GC, the initially isolated one's data goes to shared lines. */
+static void test_per_handle_types(void **state)
+{
+	uint8_t *lu_ruh;
+	struct vssd_dev *dev = two_streams("persistently,initially", "fdp_nrg=1", two_handles,
+					   &lu_ruh);
+	const struct conv_ftl *f = &dev->ftl;
+
+	(void)state;
+	check_maps(dev);
+	for (uint32_t l = 0; l < dev->geo.lines; l++) {
+		int who = line_content(dev, l, lu_ruh);
+
+		if (f->lines[l].owner == 0)
+			assert_true(who == 0 || who == -2);
+		if (who == 0) /* handle 0's data is only in handle 0's lines */
+			assert_int_equal(f->lines[l].owner, 0);
+	}
+	assert_true(f->ruh[0].gc_in_units > 0);
+	assert_int_equal(f->ruh[0].gc_in_units, f->ruh[0].gc_out_units);
+	assert_int_equal(f->ruh[1].gc_in_units, 0);
+	assert_true(f->ruh[1].gc_out_units > 0);
+	free(lu_ruh);
+	dev_destroy(dev);
+}
+
+/* Two reclaim groups, one stream each through the same handle: each
+ * group's data stays on that group's dies, through GC. */
+static void test_reclaim_groups_keep_data_on_their_dies(void **state)
+{
+	static const struct placement groups[2] = {{0, 0}, {0, 1}};
+	uint8_t *lu_stream;
+	struct vssd_dev *dev = two_streams("persistently", "fdp_nrg=2", groups, &lu_stream);
+	const struct geometry *geo = &dev->geo;
+	const struct conv_ftl *f = &dev->ftl;
+
+	(void)state;
+	assert_int_equal(geo->rgs, 2);
+	assert_int_equal(geo->line_dies, 2);
+	check_maps(dev);
+	for (uint32_t l = 0; l < geo->lines; l++) {
+		int who = line_content(dev, l, lu_stream);
+		uint32_t g = geo_rg_of_line(geo, l);
+
+		assert_true(who == -2 || who == (int)g);
+		/* group g is dies 2g and 2g+1 */
+		for (uint32_t u = 0; u < geo->units_per_line; u += geo->units_per_prog)
+			assert_int_equal(geo_die_of(geo, l * geo->units_per_line + u) / 2, g);
+	}
+	for (uint32_t g = 0; g < 2; g++)
+		assert_true(f->rg[g].lm.free_count > 0);
+	assert_int_equal(f->c.borrowed_lines, 0);
+	free(lu_stream);
+	dev_destroy(dev);
+}
+
+/* Reclaim units of one die: a line is one die's blocks, lines taken in
+ * order rotate over the dies, and data survives GC with writes spread over
+ * every (handle, group). */
+static void test_small_reclaim_units(void **state)
+{
+	const char *pairs[] = {"media=ram", "channels=2", "luns_per_channel=2",
+			       "blocks_per_plane=64", "pages_per_block=16", "oneshot_pages=1",
+			       "cell=slc", "read_ns=25000", "op=0.25", "fdp=on", "fdp_nruh=3",
+			       "fdp_nrg=2", "fdp_ru_bytes=256k", NULL};
+	struct vssd_dev *dev;
+	const struct geometry *geo;
+
+	(void)state;
+	dev = churn_placed(pairs, 10, true);
+	geo = &dev->geo;
+	assert_int_equal(geo->line_dies, 1);
+	assert_int_equal(geo->units_per_line, 64); /* 16 pages of 16 KiB on one die */
+	assert_int_equal(geo->lines, 4 * 64);
+	for (uint32_t l = 0; l < geo->lines; l++)
+		assert_int_equal(geo_line_first_die(geo, l), 2 * geo_rg_of_line(geo, l) + l % 2);
+	dev_destroy(dev);
+}
+
+/* All data placed in one of two groups, more than it holds: its writes
+ * borrow the other group's lines rather than fail, and no data is lost. */
+static void test_full_group_borrows_lines(void **state)
+{
+	const char *pairs[] = {"media=ram", "channels=2", "luns_per_channel=2",
+			       "blocks_per_plane=64", "pages_per_block=16", "oneshot_pages=1",
+			       "cell=slc", "read_ns=25000", "op=0.25", "fdp=on", "fdp_nruh=2",
+			       "fdp_nrg=2", NULL};
+	struct vssd_dev *dev;
+
+	(void)state;
+	dev = churn_placed(pairs, 8, false);
+	assert_true(dev->ftl.c.borrowed_lines > 0);
 	dev_destroy(dev);
 }
 
@@ -278,6 +393,10 @@ int main(void)
 		cmocka_unit_test(test_background_gc_uses_idle_time),
 		cmocka_unit_test(test_placement_handles_persistently_isolated),
 		cmocka_unit_test(test_placement_handles_initially_isolated),
+		cmocka_unit_test(test_per_handle_types),
+		cmocka_unit_test(test_reclaim_groups_keep_data_on_their_dies),
+		cmocka_unit_test(test_small_reclaim_units),
+		cmocka_unit_test(test_full_group_borrows_lines),
 		cmocka_unit_test(test_range_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

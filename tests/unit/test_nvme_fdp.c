@@ -35,18 +35,36 @@ static void write_units(struct th *t, uint8_t *buf, uint64_t lba, uint32_t n, in
 	}
 }
 
-static struct nvme_fdp_ruh_status_desc ruh_status(struct th *t, uint8_t *buf, uint16_t ruh)
+/* Descriptor i of the Reclaim Unit Handle Status, which has nruhsd of them. */
+static struct nvme_fdp_ruh_status_desc status_desc(struct th *t, uint8_t *buf, uint16_t i,
+						   uint16_t nruhsd)
 {
 	struct nvme_sqe s = {.opcode = NVME_CMD_IO_MGMT_RECV, .nsid = 1, .prp1 = (uintptr_t)buf,
 			     .cdw10 = 1, .cdw11 = 4096 / 4 - 1};
 	struct nvme_fdp_ruh_status_desc d;
 
 	assert_int_equal(st(th_run(t, &t->io[1], s)), 0);
-	assert_int_equal(*(uint16_t *)(buf + 14), 4); /* NRUHSD */
-	memcpy(&d, buf + 16 + 32 * ruh, sizeof(d));
+	assert_int_equal(*(uint16_t *)(buf + 14), nruhsd); /* NRUHSD */
+	memcpy(&d, buf + 16 + 32 * i, sizeof(d));
+	return d;
+}
+
+/* With one reclaim group, descriptor r is handle r and its PID is r. */
+static struct nvme_fdp_ruh_status_desc ruh_status(struct th *t, uint8_t *buf, uint16_t ruh)
+{
+	struct nvme_fdp_ruh_status_desc d = status_desc(t, buf, ruh, 4);
+
 	assert_int_equal(d.pid, ruh);
 	assert_int_equal(d.ruhid, ruh);
 	return d;
+}
+
+static void update_handle(struct th *t, uint16_t *pids, uint16_t pid, uint16_t status)
+{
+	pids[0] = pid;
+	assert_int_equal(st(th_run(t, &t->io[1], (struct nvme_sqe){.opcode = NVME_CMD_IO_MGMT_SEND,
+								 .nsid = 1, .prp1 = (uintptr_t)pids,
+								 .cdw10 = 1})), status);
 }
 
 static uint32_t events(struct th *t, uint8_t *buf, bool host, struct nvme_fdp_event *last)
@@ -160,10 +178,7 @@ static void test_ruamw_and_update(void **state)
 	assert_int_equal(ruh_status(&t, b, 1).ruamw, full);      /* other handles untouched */
 	/* Reclaim Unit Handle Update moves handle 2 to a new unit */
 	pids = th_alloc(&t, 4096);
-	pids[0] = 2;
-	assert_int_equal(st(th_run(&t, &t.io[1], (struct nvme_sqe){.opcode = NVME_CMD_IO_MGMT_SEND,
-								  .nsid = 1, .prp1 = (uintptr_t)pids,
-								  .cdw10 = 1})), 0);
+	update_handle(&t, pids, 2, 0);
 	assert_int_equal(ruh_status(&t, b, 2).ruamw, full);
 	assert_int_equal(events(&t, b, true, &e), 1); /* 00h: unit not fully written */
 	assert_int_equal(e.type, NVME_FDP_EVT_RU_NOT_FULLY_WRITTEN);
@@ -172,10 +187,84 @@ static void test_ruamw_and_update(void **state)
 	assert_true(e.flags & NVME_FDP_EVF_PIV);
 	/* the data written before the update is still there */
 	assert_int_equal(st(th_run(&t, &t.io[1], th_rw(&t, NVME_CMD_COMPARE, 100, 1, buf))), 0);
-	pids[0] = 7; /* no such handle */
-	assert_int_equal(st(th_run(&t, &t.io[1], (struct nvme_sqe){.opcode = NVME_CMD_IO_MGMT_SEND,
-								  .nsid = 1, .prp1 = (uintptr_t)pids,
-								  .cdw10 = 1})), NVME_SC_INVALID_FIELD);
+	update_handle(&t, pids, 7, NVME_SC_INVALID_FIELD); /* no such handle */
+	th_fini(&t);
+}
+
+/* Two reclaim groups: RGIF and NRG in the configuration, a status
+ * descriptor per (handle, group) with PID (group << 15) | handle, writes and
+ * updates acting on one (handle, group) only, its data on its group's
+ * dies, events naming the group; and a type per handle. */
+static void test_reclaim_groups(void **state)
+{
+	const char *pairs[] = {"media=ram", "channels=2", "luns_per_channel=2",
+			       "blocks_per_plane=64", "pages_per_block=16", "oneshot_pages=1",
+			       "cell=slc", "read_ns=25000", "op=0.5", "fdp=on", "fdp_nruh=4",
+			       "fdp_nrg=2", "fdp_ruh_type=persistently,initially,initially,persistently",
+			       NULL};
+	const uint16_t rg1 = 1u << 15; /* RGIF 1: the group is the top bit */
+	struct th t;
+	uint8_t *b, *buf;
+	uint16_t *pids;
+	uint32_t upl;
+	struct nvme_fdp_event e;
+	const struct geometry *geo;
+
+	(void)state;
+	th_init(&t, pairs);
+	th_qpair(&t, 1, 16);
+	b = th_alloc(&t, 4096);
+	buf = th_alloc(&t, 4096);
+	pids = th_alloc(&t, 4096);
+	geo = &t.ctrl->dev->geo;
+	upl = geo->units_per_line;
+	assert_int_equal(geo->line_dies, 2);
+	assert_int_equal(st(th_admin(&t, log_page(b, NVME_LOG_FDP_CONFIGS, 512, 0, 1))), 0);
+	assert_int_equal(b[18] & 0xf, 1);                      /* RGIF */
+	assert_int_equal(*(uint32_t *)(b + 20), 2);            /* NRG */
+	assert_int_equal(*(uint64_t *)(b + 32), (uint64_t)upl * 4096); /* RUNS: two dies' blocks */
+	assert_int_equal(b[80], NVME_RUHT_PERSISTENTLY);
+	assert_int_equal(b[84], NVME_RUHT_INITIALLY);
+	assert_int_equal(b[88], NVME_RUHT_INITIALLY);
+	assert_int_equal(b[92], NVME_RUHT_PERSISTENTLY);
+	for (uint16_t i = 0; i < 8; i++) {
+		struct nvme_fdp_ruh_status_desc d = status_desc(&t, b, i, 8);
+
+		assert_int_equal(d.pid, (i % 2 ? rg1 : 0) | i / 2);
+		assert_int_equal(d.ruhid, i / 2);
+		assert_int_equal(d.ruamw, upl);
+	}
+	/* handle 2 in group 1 is descriptor 5 */
+	write_units(&t, buf, 300, 10, rg1 | 2);
+	assert_int_equal(status_desc(&t, b, 5, 8).ruamw, upl - 10);
+	assert_int_equal(status_desc(&t, b, 4, 8).ruamw, upl);
+	{
+		uint32_t ppa = t.ctrl->dev->ftl.l2p[300];
+
+		assert_int_equal(geo_rg_of_line(geo, geo_line_of(geo, ppa)), 1);
+		assert_true(geo_die_of(geo, ppa) >= 2); /* group 1 is dies 2 and 3 */
+	}
+	update_handle(&t, pids, rg1 | 2, 0);
+	assert_int_equal(status_desc(&t, b, 5, 8).ruamw, upl);
+	assert_int_equal(events(&t, b, true, &e), 1); /* 00h, in group 1 */
+	assert_int_equal(e.type, NVME_FDP_EVT_RU_NOT_FULLY_WRITTEN);
+	assert_int_equal(e.pid, rg1 | 2);
+	assert_int_equal(e.rgid, 1);
+	assert_int_equal(e.ruhid, 2);
+	assert_int_equal(st(th_run(&t, &t.io[1], th_rw(&t, NVME_CMD_COMPARE, 300, 1, buf))), 0);
+	/* 81h names the group too */
+	write_units(&t, buf, 1000, upl, rg1 | 3);
+	assert_int_equal(events(&t, b, false, &e), 1);
+	assert_int_equal(e.type, NVME_FDP_EVT_IMPLICIT_MODIFIED);
+	assert_int_equal(e.pid, rg1 | 3);
+	assert_int_equal(e.rgid, 1);
+	/* a handle past the last, in group 1: event 03h, and the write goes to handle 0, group 0 */
+	write_units(&t, buf, 2000, 1, rg1 | 9);
+	assert_int_equal(events(&t, b, true, &e), 2);
+	assert_int_equal(e.type, NVME_FDP_EVT_INVALID_PID);
+	assert_int_equal(e.pid, rg1 | 9);
+	assert_int_equal(status_desc(&t, b, 0, 8).ruamw, upl - 1);
+	update_handle(&t, pids, rg1 | 9, NVME_SC_INVALID_FIELD);
 	th_fini(&t);
 }
 
@@ -323,6 +412,7 @@ int main(void)
 		cmocka_unit_test(test_fdp_disabled),
 		cmocka_unit_test(test_config_and_usage_logs),
 		cmocka_unit_test(test_ruamw_and_update),
+		cmocka_unit_test(test_reclaim_groups),
 		cmocka_unit_test(test_events_from_their_causes),
 		cmocka_unit_test(test_event_filter_feature),
 		cmocka_unit_test(test_statistics_are_the_waf),
