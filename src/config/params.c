@@ -20,6 +20,7 @@ enum param_type {
 	P_ENUM,   /* one name of `choices`, stored as its index */
 	P_NSLIST, /* comma-separated nanoseconds, one per page type */
 	P_RUHTYPES, /* comma-separated reclaim unit handle types, one or one per handle */
+	P_RUHLIST,  /* "all" or comma-separated reclaim unit handle ids */
 };
 
 struct param {
@@ -107,6 +108,10 @@ static const struct param params[] = {
 	 "isolation: initially (GC merges handles' data) or persistently (GC keeps a handle's "
 	 "data in its own units); one for all handles or a list, one per handle",
 	 F(fdp_ruh_type)},
+	{"fdp_phndls", P_RUHLIST, "all", 0, VSSD_MAX_RUH - 1, NULL,
+	 "the namespace's placement handle list: the reclaim unit handles its writes may "
+	 "use, placement handle i being the i-th listed (e.g. 2,0); all = every handle",
+	 F(fdp_phndls)},
 	/* real-time runtime */
 	{"rt_workers", P_ENUM, "auto", 0, 0, workers_names,
 	 "completion worker threads of the threaded runtime: 1 = NVMeVirt's dispatcher and "
@@ -223,6 +228,9 @@ static void range_text(const struct param *p, char *out, size_t outlen)
 		return;
 	case P_NSLIST:
 		snprintf(out, outlen, "[%.0f, %.0f] each", p->min, p->max);
+		return;
+	case P_RUHLIST:
+		snprintf(out, outlen, "all|list of [%.0f, %.0f]", p->min, p->max);
 		return;
 	default:
 		snprintf(out, outlen, "[%.0f, %.0f]", p->min, p->max);
@@ -348,6 +356,45 @@ static int set_ruh_types(const struct param *p, struct ruh_types *types, const c
 	return 0;
 }
 
+static int set_ruh_list(const struct param *p, struct ruh_list *list, const char *value,
+			char *err, size_t errlen)
+{
+	struct ruh_list tmp = {0};
+	char buf[VSSD_MAX_RUH * 8], *tok[VSSD_MAX_RUH];
+	int rc;
+
+	if (!strcmp(value, "all")) {
+		*list = tmp;
+		return 0;
+	}
+	if ((rc = split_list(p, value, buf, sizeof(buf), tok, VSSD_MAX_RUH,
+			     "handles", &tmp.count, err, errlen)))
+		return rc;
+	for (uint32_t i = 0; i < tmp.count; i++) {
+		uint64_t v;
+
+		if (parse_uint(tok[i], &v)) {
+			errf(err, errlen, "%s=%s: '%s' is not a handle number", p->key, value, tok[i]);
+			return -EINVAL;
+		}
+		if ((double)v > p->max)
+			return out_of_range(p, value, err, errlen);
+		for (uint32_t k = 0; k < i; k++)
+			if (tmp.ruh[k] == v) {
+				errf(err, errlen, "%s=%s: handle %llu listed twice", p->key, value,
+				     (unsigned long long)v);
+				return -EINVAL;
+			}
+		tmp.ruh[i] = (uint16_t)v;
+	}
+	if (!tmp.count) {
+		errf(err, errlen, "%s=%s: expected all or comma-separated handles", p->key, value);
+		return -EINVAL;
+	}
+	*list = tmp;
+	return 0;
+}
+
 static int set_param(struct vssd_config *cfg, const struct param *p, const char *value,
 		     char *err, size_t errlen)
 {
@@ -388,6 +435,8 @@ static int set_param(struct vssd_config *cfg, const struct param *p, const char 
 		return set_nslist(p, field, value, err, errlen);
 	case P_RUHTYPES:
 		return set_ruh_types(p, field, value, err, errlen);
+	case P_RUHLIST:
+		return set_ruh_list(p, field, value, err, errlen);
 	}
 	return -EINVAL;
 }
@@ -458,6 +507,14 @@ int config_check(const struct vssd_config *cfg, char *err, size_t errlen)
 		     (unsigned long long)cfg->fdp_nruh);
 		return -EINVAL;
 	}
+	for (uint32_t i = 0; i < cfg->fdp_phndls.count; i++) {
+		if (cfg->fdp_phndls.ruh[i] >= cfg->fdp_nruh) {
+			errf(err, errlen, "fdp_phndls lists handle %u but fdp_nruh=%llu (handles 0 "
+			     "to %llu)", cfg->fdp_phndls.ruh[i], (unsigned long long)cfg->fdp_nruh,
+			     (unsigned long long)cfg->fdp_nruh - 1);
+			return -EINVAL;
+		}
+	}
 	if (!cfg->fdp && (cfg->fdp_nrg != 1 || cfg->fdp_ru_bytes)) {
 		errf(err, errlen, "%s needs fdp=on", cfg->fdp_nrg != 1 ? "fdp_nrg" : "fdp_ru_bytes");
 		return -EINVAL;
@@ -503,6 +560,14 @@ void config_format(const struct vssd_config *cfg, const char *key, char *out, si
 		for (uint32_t i = 0; i < l->count && n < outlen; i++)
 			n += snprintf(out + n, outlen - n, "%s%llu", i ? "," : "",
 				      (unsigned long long)l->ns[i]);
+		break;
+	}
+	case P_RUHLIST: {
+		const struct ruh_list *l = field;
+
+		snprintf(out, outlen, "all");
+		for (uint32_t i = 0; i < l->count && n < outlen; i++)
+			n += snprintf(out + n, outlen - n, "%s%u", i ? "," : "", l->ruh[i]);
 		break;
 	}
 	case P_RUHTYPES: {

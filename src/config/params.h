@@ -34,6 +34,13 @@ struct ruh_types {
 	uint32_t count;
 };
 
+/* The namespace's placement handle list: placement handle i is reclaim
+ * unit handle ruh[i]; count 0 means every handle, in order. */
+struct ruh_list {
+	uint16_t ruh[VSSD_MAX_RUH];
+	uint32_t count;
+};
+
 struct vssd_config {
 	/* geometry */
 	uint64_t channels;
@@ -68,6 +75,7 @@ struct vssd_config {
 	uint64_t fdp_nrg;
 	uint64_t fdp_ru_bytes; /* 0: block i of every plane of every die of a group */
 	struct ruh_types fdp_ruh_type;
+	struct ruh_list fdp_phndls;
 	/* real-time runtime */
 	uint64_t rt_workers; /* enum rt_workers */
 	uint64_t rt_spin_ns;

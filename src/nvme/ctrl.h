@@ -179,12 +179,15 @@ static inline void nvme_put_le128(uint8_t out[16], uint64_t v)
 
 /* FDP (fdp.c): hooks into the FTL, log pages, I/O Management, features. */
 void nvme_fdp_attach(struct nvme_ctrl *ctrl);
-/* The placement a write's identifier names; an invalid one logs event 03h
- * and falls back to handle 0 of group 0. */
-struct placement nvme_fdp_placement(struct nvme_ctrl *ctrl, uint16_t pid);
-/* Entry i of the Reclaim Unit Handle Status list (fdp_nruh x fdp_nrg of
- * them, handle by handle, each handle group by group), and its identifier:
- * what fio's placement ID indices select. */
+/* Where a write goes: with the data placement directive, what its
+ * placement identifier names; without it (or for an invalid one, which
+ * logs event 03h) placement handle 0 in reclaim group 0. */
+struct placement nvme_fdp_placement(struct nvme_ctrl *ctrl, bool directive, uint16_t pid);
+/* The Reclaim Unit Handle Status list: its length (the namespace's
+ * placement handles x fdp_nrg, none with FDP off), entry i (placement
+ * handle by placement handle, each group by group) and entry i's
+ * identifier: what fio's placement ID indices select. */
+uint32_t nvme_fdp_status_count(const struct nvme_ctrl *ctrl);
 struct placement nvme_fdp_status_entry(const struct nvme_ctrl *ctrl, uint32_t i);
 uint16_t nvme_fdp_status_pid(const struct nvme_ctrl *ctrl, uint32_t i);
 uint16_t nvme_fdp_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_t *buf,

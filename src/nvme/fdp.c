@@ -43,16 +43,53 @@ static uint32_t rgif_of(const struct nvme_ctrl *ctrl)
 	return nvme_fdp_rgif(ctrl->dev->geo.rgs);
 }
 
+/* The namespace's placement handles: its list (fdp_phndls), or every handle. */
+static uint32_t nphndls(const struct nvme_ctrl *ctrl)
+{
+	const struct ruh_list *l = &ctrl->cfg.fdp_phndls;
+
+	return l->count ? l->count : (uint32_t)ctrl->cfg.fdp_nruh;
+}
+
+static uint16_t ruh_of_ph(const struct nvme_ctrl *ctrl, uint16_t ph)
+{
+	const struct ruh_list *l = &ctrl->cfg.fdp_phndls;
+
+	return l->count ? l->ruh[ph] : ph;
+}
+
+/* The placement handle naming reclaim unit handle ruh, or -1 if the
+ * namespace may not use it. */
+static int ph_of_ruh(const struct nvme_ctrl *ctrl, uint16_t ruh)
+{
+	const struct ruh_list *l = &ctrl->cfg.fdp_phndls;
+
+	if (!l->count)
+		return ruh;
+	for (uint32_t i = 0; i < l->count; i++)
+		if (l->ruh[i] == ruh)
+			return (int)i;
+	return -1;
+}
+
+/* The identifier of a placement; the FTL only reports handles the namespace uses. */
 static uint16_t pid_of(const struct nvme_ctrl *ctrl, struct placement pl)
 {
-	return nvme_fdp_pid(rgif_of(ctrl), pl.rg, pl.ruh);
+	int ph = ph_of_ruh(ctrl, pl.ruh);
+
+	return nvme_fdp_pid(rgif_of(ctrl), pl.rg, (uint16_t)(ph < 0 ? 0 : ph));
+}
+
+uint32_t nvme_fdp_status_count(const struct nvme_ctrl *ctrl)
+{
+	return ctrl->cfg.fdp ? nphndls(ctrl) * ctrl->dev->geo.rgs : 0;
 }
 
 struct placement nvme_fdp_status_entry(const struct nvme_ctrl *ctrl, uint32_t i)
 {
 	uint32_t nrg = ctrl->dev->geo.rgs;
 
-	return (struct placement){(uint16_t)(i / nrg), (uint16_t)(i % nrg)};
+	return (struct placement){ruh_of_ph(ctrl, (uint16_t)(i / nrg)), (uint16_t)(i % nrg)};
 }
 
 uint16_t nvme_fdp_status_pid(const struct nvme_ctrl *ctrl, uint32_t i)
@@ -65,9 +102,13 @@ static bool decode_pid(const struct nvme_ctrl *ctrl, uint16_t pid, struct placem
 {
 	uint32_t rgif = rgif_of(ctrl);
 
+	uint16_t ph = nvme_fdp_pid_ph(rgif, pid);
+
 	pl->rg = nvme_fdp_pid_rg(rgif, pid);
-	pl->ruh = nvme_fdp_pid_ph(rgif, pid);
-	return pl->rg < ctrl->dev->geo.rgs && pl->ruh < ctrl->cfg.fdp_nruh;
+	if (pl->rg >= ctrl->dev->geo.rgs || ph >= nphndls(ctrl))
+		return false;
+	pl->ruh = ruh_of_ph(ctrl, ph);
+	return true;
 }
 
 /* Logs an event if its handle has that type enabled (feature 1Eh). */
@@ -128,15 +169,19 @@ void nvme_fdp_attach(struct nvme_ctrl *ctrl)
 	ctrl->dev->ftl.hooks = (struct ftl_hooks){ctrl, on_ru_full, on_gc_moved};
 }
 
-struct placement nvme_fdp_placement(struct nvme_ctrl *ctrl, uint16_t pid)
+struct placement nvme_fdp_placement(struct nvme_ctrl *ctrl, bool directive, uint16_t pid)
 {
-	struct placement pl;
+	struct placement pl, first = {0, 0};
 
+	if (!ctrl->cfg.fdp)
+		return first;
+	first.ruh = ruh_of_ph(ctrl, 0);
+	if (!directive)
+		return first;
 	if (decode_pid(ctrl, pid, &pl))
 		return pl;
-	pl = (struct placement){0, 0};
-	record(ctrl, NVME_FDP_EVT_INVALID_PID, NVME_FDP_EVF_PIV, pid, pl, NULL);
-	return pl;
+	record(ctrl, NVME_FDP_EVT_INVALID_PID, NVME_FDP_EVF_PIV, pid, first, NULL);
+	return first;
 }
 
 uint16_t nvme_fdp_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_t *buf,
@@ -178,8 +223,9 @@ uint16_t nvme_fdp_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_
 
 		*size = sizeof(*h) + 8u * nruh;
 		h->nruh = nruh;
-		for (uint16_t r = 0; r < nruh; r++) /* all in the namespace's placement handle list */
-			buf[sizeof(*h) + 8 * r] = NVME_RUHA_HOST;
+		for (uint16_t r = 0; r < nruh; r++) /* used if in the namespace's handle list */
+			buf[sizeof(*h) + 8 * r] = ph_of_ruh(ctrl, r) >= 0 ? NVME_RUHA_HOST
+									  : NVME_RUHA_UNUSED;
 		return NVME_SC_SUCCESS;
 	}
 	case NVME_LOG_FDP_STATS: {
@@ -215,7 +261,7 @@ uint16_t nvme_fdp_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_
 /* I/O Management Receive, operation 1: Reclaim Unit Handle Status. */
 static uint16_t ruh_status(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 {
-	uint32_t nruh = (uint32_t)ctrl->cfg.fdp_nruh, nrg = ctrl->dev->geo.rgs;
+	uint32_t n = nvme_fdp_status_count(ctrl);
 	uint64_t bytes = ((uint64_t)sqe->cdw11 + 1) * 4;
 	struct nvme_fdp_ruh_status *h = (void *)ctrl->bounce;
 	struct nvme_fdp_ruh_status_desc *d = (void *)(h + 1);
@@ -224,9 +270,9 @@ static uint16_t ruh_status(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 	if (bytes > NVME_MAX_XFER_BYTES)
 		return NVME_SC_INVALID_FIELD;
 	memset(ctrl->bounce, 0, bytes < sizeof(*h) ? sizeof(*h) : bytes);
-	h->nruhsd = (uint16_t)(nruh * nrg);
+	h->nruhsd = (uint16_t)n;
 	fit = bytes < sizeof(*h) ? 0 : (bytes - sizeof(*h)) / sizeof(*d);
-	for (uint32_t i = 0; i < nruh * nrg && i < fit; i++) {
+	for (uint32_t i = 0; i < n && i < fit; i++) {
 		struct placement pl = nvme_fdp_status_entry(ctrl, i);
 
 		d[i].pid = pid_of(ctrl, pl);
@@ -276,6 +322,15 @@ void nvme_fdp_io_mgmt(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64
 							  : ruh_update(ctrl, sqe, now_ns);
 }
 
+/* FDP Events features name a placement handle of the namespace (CDW11
+ * bits 15:0); the filter belongs to its reclaim unit handle. -1 if none. */
+static int event_handle(const struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
+{
+	uint16_t ph = sqe->cdw11 & 0xffff;
+
+	return ph < nphndls(ctrl) ? ruh_of_ph(ctrl, ph) : -1;
+}
+
 uint16_t nvme_fdp_get_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 			       uint32_t *result)
 {
@@ -289,13 +344,13 @@ uint16_t nvme_fdp_get_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sq
 	}
 	/* FDP Events: the supported event types of a handle, each with its enable bit */
 	{
-		uint16_t ruh = sqe->cdw11 & 0xffff;
+		int ruh = event_handle(ctrl, sqe);
 		uint32_t noet = (sqe->cdw11 >> 16) & 0xff, n = 0;
 		uint8_t desc[2 * NEVENT_TYPES] = {0};
 
 		if (!ctrl->cfg.fdp)
 			return NVME_SC_FDP_DISABLED;
-		if (ruh >= ctrl->cfg.fdp_nruh)
+		if (ruh < 0)
 			return NVME_SC_INVALID_FIELD;
 		for (; n < NEVENT_TYPES && n < noet; n++) {
 			desc[2 * n] = event_types[n];
@@ -321,7 +376,7 @@ uint16_t nvme_fdp_set_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sq
 		return fdpe == (bool)ctrl->cfg.fdp ? NVME_SC_SUCCESS : NVME_SC_CMD_SEQ_ERROR;
 	}
 	{
-		uint16_t ruh = sqe->cdw11 & 0xffff;
+		int ruh = event_handle(ctrl, sqe);
 		uint32_t noet = (sqe->cdw11 >> 16) & 0xff;
 		bool enable = sqe->cdw12 & 1;
 		uint8_t types[256];
@@ -329,7 +384,7 @@ uint16_t nvme_fdp_set_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sq
 
 		if (!ctrl->cfg.fdp)
 			return NVME_SC_FDP_DISABLED;
-		if (ruh >= ctrl->cfg.fdp_nruh || !noet)
+		if (ruh < 0 || !noet)
 			return NVME_SC_INVALID_FIELD;
 		if ((st = nvme_data_from_host(ctrl, sqe, types, noet)))
 			return st;

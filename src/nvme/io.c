@@ -48,15 +48,6 @@ static uint16_t map_data(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uin
 	return (uint16_t)dma_map_prps(&ctrl->dma, sqe->prp1, sqe->prp2, bytes, sgl);
 }
 
-/* Where a write goes: without the data placement directive (or with FDP
- * off) handle 0 of group 0, else what the placement identifier in DSPEC names. */
-static struct placement write_placement(struct nvme_ctrl *ctrl, const struct rw_cmd *c)
-{
-	if (!ctrl->cfg.fdp || c->dtype != 2)
-		return (struct placement){0, 0};
-	return nvme_fdp_placement(ctrl, c->dspec);
-}
-
 /* A completed write is durable at once when the cache is off or FUA asks. */
 static uint64_t make_durable(struct nvme_ctrl *ctrl, uint64_t done_ns)
 {
@@ -84,7 +75,7 @@ static void do_write(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 		data = ctrl->bounce;
 	}
 	if (dev_write_placed(ctrl->dev, c.slba, c.nlb, ctrl->dev->media->keeps_data ? data : NULL,
-			     now_ns, write_placement(ctrl, &c), &r->done_ns)) {
+			     now_ns, nvme_fdp_placement(ctrl, c.dtype == 2, c.dspec), &r->done_ns)) {
 		r->status = NVME_SC_INTERNAL;
 		return;
 	}

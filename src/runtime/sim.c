@@ -515,7 +515,7 @@ static int grow_buffer(struct sim *s, uint64_t bytes)
 static int start_group(struct sim *s, const struct job_file *jf, struct sim_result *res, int g)
 {
 	const struct geometry *geo = &s->dev->geo;
-	uint32_t npids = s->ctrl->cfg.fdp ? (uint32_t)s->ctrl->cfg.fdp_nruh * geo->rgs : 0;
+	uint32_t npids = nvme_fdp_status_count(s->ctrl);
 	uint16_t pids[VSSD_MAX_RUH * VSSD_MAX_RG];
 
 	/* the device's reclaim unit handle status list, which fio reads */

@@ -54,7 +54,7 @@ static int init_placement(struct job_gen *g, const struct job_spec *spec, const 
 
 		if (idx >= npids) {
 			snprintf(err, errlen, "job '%s': placement ID index %u, but the device has %u "
-				 "placement identifiers (fdp_nruh x fdp_nrg)", spec->name, idx, npids);
+				 "placement identifiers (placement handles x reclaim groups)", spec->name, idx, npids);
 			return -EINVAL;
 		}
 		g->plis[i] = pids[idx];

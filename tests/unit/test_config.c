@@ -56,6 +56,8 @@ static void test_bad_values_name_key_and_value(void **state)
 	expect_set_error("fdp_ruh_type=persistently,sometimes",
 			 "fdp_ruh_type=persistently,sometimes: expected one of initially|persistently");
 	expect_set_error("fdp_nrg=0", "fdp_nrg=0: out of range");
+	expect_set_error("fdp_phndls=2,0,2", "fdp_phndls=2,0,2: handle 2 listed twice");
+	expect_set_error("fdp_phndls=1,x", "'x' is not a handle number");
 }
 
 static void test_op_convention(void **state)
@@ -99,6 +101,7 @@ static void test_impossible_fdp_layout(void **state)
 				  "fdp_ru_bytes=%s", NULL};
 	const char *types[] = {"fdp=on", "fdp_nruh=4", "fdp_ruh_type=initially,persistently",
 			       NULL};
+	const char *phndls[] = {"fdp=on", "fdp_nruh=4", "fdp_phndls=0,4", NULL};
 	struct vssd_config cfg;
 	char ru_bytes[64];
 
@@ -114,6 +117,7 @@ static void test_impossible_fdp_layout(void **state)
 	ru_split[4] = ru_bytes;
 	expect_geometry_error(ru_split, "k dividing the 3 dies of a reclaim group");
 	expect_geometry_error(types, "fdp_ruh_type lists 2 types but fdp_nruh=4");
+	expect_geometry_error(phndls, "fdp_phndls lists handle 4 but fdp_nruh=4");
 }
 
 static void test_profiles_load(void **state)

@@ -268,6 +268,60 @@ static void test_reclaim_groups(void **state)
 	th_fini(&t);
 }
 
+/* The namespace's placement handle list: placement handle i is the i-th
+ * listed reclaim unit handle, the others are unused, and writes without
+ * the directive go to placement handle 0. */
+static void test_placement_handle_list(void **state)
+{
+	const char *pairs[] = {"media=ram", "channels=2", "luns_per_channel=2",
+			       "blocks_per_plane=64", "pages_per_block=16", "oneshot_pages=1",
+			       "cell=slc", "read_ns=25000", "op=0.5", "fdp=on", "fdp_nruh=4",
+			       "fdp_phndls=3,1", NULL};
+	struct th t;
+	uint8_t *b, *buf;
+	uint32_t upl;
+	struct nvme_fdp_event e;
+	struct nvme_fdp_ruh_status_desc d;
+
+	(void)state;
+	th_init(&t, pairs);
+	th_qpair(&t, 1, 16);
+	b = th_alloc(&t, 4096);
+	buf = th_alloc(&t, 4096);
+	upl = t.ctrl->dev->geo.units_per_line;
+	assert_int_equal(st(th_admin(&t, log_page(b, NVME_LOG_FDP_RUH_USAGE, 512, 0, 1))), 0);
+	assert_int_equal(b[8 + 8 * 0], NVME_RUHA_UNUSED);
+	assert_int_equal(b[8 + 8 * 1], NVME_RUHA_HOST);
+	assert_int_equal(b[8 + 8 * 2], NVME_RUHA_UNUSED);
+	assert_int_equal(b[8 + 8 * 3], NVME_RUHA_HOST);
+	d = status_desc(&t, b, 0, 2);
+	assert_int_equal(d.pid, 0);
+	assert_int_equal(d.ruhid, 3);
+	d = status_desc(&t, b, 1, 2);
+	assert_int_equal(d.pid, 1);
+	assert_int_equal(d.ruhid, 1);
+	write_units(&t, buf, 0, 5, -1); /* no directive: placement handle 0, handle 3 */
+	assert_int_equal(status_desc(&t, b, 0, 2).ruamw, upl - 5);
+	assert_int_equal(t.ctrl->dev->ftl.ruh[3].host_units, 5);
+	write_units(&t, buf, 10, 2, 1);
+	assert_int_equal(t.ctrl->dev->ftl.ruh[1].host_units, 2);
+	write_units(&t, buf, 20, 1, 2); /* past the list: 03h, and handle 3 */
+	assert_int_equal(events(&t, b, true, &e), 1);
+	assert_int_equal(e.type, NVME_FDP_EVT_INVALID_PID);
+	assert_int_equal(t.ctrl->dev->ftl.ruh[3].host_units, 6);
+	/* the events feature takes a placement handle of the namespace */
+	assert_int_equal(st(th_admin(&t, (struct nvme_sqe){.opcode = NVME_ADMIN_GET_FEATURES,
+							   .prp1 = (uintptr_t)b, .nsid = 1,
+							   .cdw10 = NVME_FEAT_FDP_EVENTS,
+							   .cdw11 = 2 | 6u << 16})),
+			 NVME_SC_INVALID_FIELD);
+	assert_int_equal(st(th_admin(&t, (struct nvme_sqe){.opcode = NVME_ADMIN_GET_FEATURES,
+							   .prp1 = (uintptr_t)b, .nsid = 1,
+							   .cdw10 = NVME_FEAT_FDP_EVENTS,
+							   .cdw11 = 1 | 6u << 16})), 0);
+	th_fini(&t);
+}
+
 static void test_events_from_their_causes(void **state)
 {
 	struct th t;
@@ -413,6 +467,7 @@ int main(void)
 		cmocka_unit_test(test_config_and_usage_logs),
 		cmocka_unit_test(test_ruamw_and_update),
 		cmocka_unit_test(test_reclaim_groups),
+		cmocka_unit_test(test_placement_handle_list),
 		cmocka_unit_test(test_events_from_their_causes),
 		cmocka_unit_test(test_event_filter_feature),
 		cmocka_unit_test(test_statistics_are_the_waf),
