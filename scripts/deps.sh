@@ -8,6 +8,7 @@ packages=(
 	libinih-dev libjson-c-dev libcmocka-dev
 	jq gnuplot-nox
 	clang libclang-rt-14-dev
+	nbdkit nbdkit-plugin-dev libnbd-bin fio qemu-utils
 )
 
 missing=()

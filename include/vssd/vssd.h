@@ -43,6 +43,9 @@ int vssd_open(const char *const *params, enum vssd_runtime runtime, struct vssd 
 	      char *err, size_t errlen);
 void vssd_close(struct vssd *dev);
 
+/* Checks parameters as vssd_open() would, without building the device. */
+int vssd_check(const char *const *params, char *err, size_t errlen);
+
 uint64_t vssd_capacity_lbas(const struct vssd *dev);
 uint32_t vssd_lba_bytes(const struct vssd *dev);
 
@@ -69,12 +72,22 @@ int vssd_reap(struct vssd_qpair *qp, struct nvme_cqe *out, int max);
 /* Host helper. Completion callbacks run inside vssd_poll(). */
 typedef void (*vssd_cb)(void *arg, const struct nvme_cqe *cqe);
 
-#define VSSD_FUA 1u
+/* Flags of the write helpers. */
+#define VSSD_FUA 1u        /* Force Unit Access: durable when it completes */
+#define VSSD_DEALLOCATE 2u /* Write Zeroes may deallocate (DEAC) */
+#define VSSD_PLACED 4u     /* FDP: the data placement directive ... */
+#define VSSD_PID(pid) (VSSD_PLACED | (unsigned)(pid) << 16) /* ... with this identifier */
+
+/* Largest data transfer of one command (MDTS), in bytes. */
+uint32_t vssd_max_transfer_bytes(const struct vssd *dev);
 
 int vssd_read_async(struct vssd_qpair *qp, void *buf, uint64_t slba, uint32_t nlb, vssd_cb cb,
 		    void *arg);
 int vssd_write_async(struct vssd_qpair *qp, const void *buf, uint64_t slba, uint32_t nlb,
 		     unsigned flags, vssd_cb cb, void *arg);
+/* Write Zeroes of nlb (at most 65536) LBAs; flags VSSD_FUA, VSSD_DEALLOCATE. */
+int vssd_write_zeroes_async(struct vssd_qpair *qp, uint64_t slba, uint32_t nlb, unsigned flags,
+			    vssd_cb cb, void *arg);
 int vssd_flush_async(struct vssd_qpair *qp, vssd_cb cb, void *arg);
 int vssd_trim_async(struct vssd_qpair *qp, uint64_t slba, uint32_t nlb, vssd_cb cb, void *arg);
 /* Processes completions and runs their callbacks. Returns how many. */

@@ -159,6 +159,15 @@ static int config_from_params(const char *const *params, struct vssd_config *cfg
 	return config_check(cfg, err, errlen);
 }
 
+int vssd_check(const char *const *params, char *err, size_t errlen)
+{
+	struct vssd_config cfg;
+	struct geometry geo;
+	int rc = config_from_params(params, &cfg, err, errlen);
+
+	return rc ? rc : geometry_init(&geo, &cfg, err, errlen);
+}
+
 struct qp_mem_op {
 	struct vssd *dev;
 	struct host_qp *hq;
@@ -249,6 +258,12 @@ void vssd_close(struct vssd *dev)
 uint64_t vssd_capacity_lbas(const struct vssd *dev)
 {
 	return dev_capacity_lbas(dev->ctrl->dev);
+}
+
+uint32_t vssd_max_transfer_bytes(const struct vssd *dev)
+{
+	(void)dev;
+	return NVME_MAX_XFER_BYTES;
 }
 
 uint32_t vssd_lba_bytes(const struct vssd *dev)
@@ -452,6 +467,17 @@ int vssd_read_async(struct vssd_qpair *qp, void *buf, uint64_t slba, uint32_t nl
 	return submit_data(qp, &sqe, buf, (uint64_t)nlb * vssd_lba_bytes(qp->dev), cb, arg);
 }
 
+/* FUA and the data placement directive, from the helper's flags. */
+static void write_flags(struct nvme_sqe *sqe, unsigned flags)
+{
+	if (flags & VSSD_FUA)
+		sqe->cdw12 |= NVME_RW_FUA;
+	if (flags & VSSD_PLACED) {
+		sqe->cdw12 |= 2u << NVME_RW_DTYPE_SHIFT;
+		sqe->cdw13 = (flags >> 16) << NVME_RW_DSPEC_SHIFT;
+	}
+}
+
 int vssd_write_async(struct vssd_qpair *qp, const void *buf, uint64_t slba, uint32_t nlb,
 		     unsigned flags, vssd_cb cb, void *arg)
 {
@@ -460,9 +486,22 @@ int vssd_write_async(struct vssd_qpair *qp, const void *buf, uint64_t slba, uint
 	if (!nlb || nlb > 65536)
 		return -EINVAL;
 	rw_sqe(&sqe, NVME_CMD_WRITE, slba, nlb);
-	if (flags & VSSD_FUA)
-		sqe.cdw12 |= NVME_RW_FUA;
+	write_flags(&sqe, flags);
 	return submit_data(qp, &sqe, buf, (uint64_t)nlb * vssd_lba_bytes(qp->dev), cb, arg);
+}
+
+int vssd_write_zeroes_async(struct vssd_qpair *qp, uint64_t slba, uint32_t nlb, unsigned flags,
+			    vssd_cb cb, void *arg)
+{
+	struct nvme_sqe sqe;
+
+	if (!nlb || nlb > 65536)
+		return -EINVAL;
+	rw_sqe(&sqe, NVME_CMD_WRITE_ZEROES, slba, nlb);
+	write_flags(&sqe, flags);
+	if (flags & VSSD_DEALLOCATE)
+		sqe.cdw12 |= NVME_WZ_DEAC;
+	return submit_data(qp, &sqe, NULL, 0, cb, arg);
 }
 
 int vssd_flush_async(struct vssd_qpair *qp, vssd_cb cb, void *arg)

@@ -19,15 +19,16 @@ static void bytes_text(uint64_t b, char *out, size_t n)
 	snprintf(out, n, "%.*f%s", u ? 2 : 0, v, units[u]);
 }
 
-static void job_text(FILE *out, const struct sim_job_result *j)
+static void job_text(FILE *out, const struct sim_job_result *j, const char *clock)
 {
 	const struct job_spec *s = j->spec;
 	uint64_t runtime_ns = j->end_ns - j->start_ns;
 	double secs = (double)runtime_ns / 1e9;
 
-	fprintf(out, "%s: (groupid=%d) bs=%llu iodepth=%u%s%s\n", s->name, s->group,
-		(unsigned long long)s->bs, s->iodepth, s->read_iolog[0] ? " replay=" : "",
-		s->read_iolog);
+	fprintf(out, "%s: (groupid=%d)", s->name, s->group);
+	if (s->bs) /* a generated job; a served export has no fixed block size */
+		fprintf(out, " bs=%llu iodepth=%u", (unsigned long long)s->bs, s->iodepth);
+	fprintf(out, "%s%s\n", s->read_iolog[0] ? " replay=" : "", s->read_iolog);
 	for (int d = 0; d < NDIR_STATS; d++) {
 		const struct lat_stats *l = &j->dir[d];
 		char total[32], bw[32];
@@ -36,8 +37,8 @@ static void job_text(FILE *out, const struct sim_job_result *j)
 			continue;
 		bytes_text(l->bytes, total, sizeof(total));
 		bytes_text(secs > 0 ? (uint64_t)((double)l->bytes / secs) : 0, bw, sizeof(bw));
-		fprintf(out, "  %5s: IOPS=%.0f, BW=%s/s (%s in %.3f s virtual)\n", dir_names[d],
-			secs > 0 ? (double)l->n / secs : 0, bw, total, secs);
+		fprintf(out, "  %5s: IOPS=%.0f, BW=%s/s (%s in %.3f s %s)\n", dir_names[d],
+			secs > 0 ? (double)l->n / secs : 0, bw, total, secs, clock);
 		fprintf(out, "    lat (usec): min=%.2f, max=%.2f, avg=%.2f, stdev=%.2f\n",
 			(double)l->min_ns / 1e3, (double)l->max_ns / 1e3, lat_stats_mean(l) / 1e3,
 			lat_stats_stddev(l) / 1e3);
@@ -56,9 +57,10 @@ void report_text(FILE *out, const struct vssd_dev *dev, const struct sim_result 
 	const struct geometry *geo = &dev->geo;
 	char logical[32], physical[32], host[32], media[32];
 	double umin = 1, umax = 0, usum = 0;
+	const char *clock = res->real_time ? "real" : "virtual";
 
 	for (uint32_t j = 0; j < res->njobs; j++)
-		job_text(out, &res->jobs[j]);
+		job_text(out, &res->jobs[j], clock);
 	fprintf(out, "\n");
 	for (uint32_t g = 0; g < res->ngroups; g++) {
 		const struct sim_group_result *gr = &res->groups[g];
@@ -67,9 +69,9 @@ void report_text(FILE *out, const struct vssd_dev *dev, const struct sim_result 
 
 		bytes_text(hw, host, sizeof(host));
 		bytes_text(mw, media, sizeof(media));
-		fprintf(out, "group %d: %.3f s virtual, %.2f s wall; host wrote %s, media %s, "
+		fprintf(out, "group %d: %.3f s %s, %.2f s wall; host wrote %s, media %s, "
 			"WAF %.3f, GC copied %llu pages, erased %llu blocks\n",
-			gr->groupid, (double)(gr->end_ns - gr->start_ns) / 1e9, gr->wall_s, host,
+			gr->groupid, (double)(gr->end_ns - gr->start_ns) / 1e9, clock, gr->wall_s, host,
 			media, waf_of(mw, hw),
 			(unsigned long long)(gr->after.gc_copied_units - gr->before.gc_copied_units),
 			(unsigned long long)(gr->after.erased_blocks - gr->before.erased_blocks));
@@ -122,7 +124,8 @@ void report_text(FILE *out, const struct vssd_dev *dev, const struct sim_result 
 				(unsigned long long)f->ruh[r].gc_in_units, use);
 		}
 	}
-	fprintf(out, "sim: %llu host I/Os, %.3f s virtual in %.2f s wall (%.2f M I/O/s)\n",
-		(unsigned long long)res->host_ios, (double)res->virtual_ns / 1e9, res->wall_s,
+	fprintf(out, "%s: %llu host I/Os, %.3f s %s in %.2f s wall (%.2f M I/O/s)\n",
+		res->real_time ? "served" : "sim", (unsigned long long)res->host_ios,
+		(double)res->virtual_ns / 1e9, clock, res->wall_s,
 		res->wall_s > 0 ? (double)res->host_ios / res->wall_s / 1e6 : 0);
 }

@@ -54,6 +54,7 @@ struct sim_result {
 	struct sim_sample *samples; /* when sample_interval_ns was set */
 	uint32_t nsamples;
 	uint64_t sample_interval_ns;
+	bool real_time; /* a served device: its clock is the wall clock */
 };
 
 struct sim_options {

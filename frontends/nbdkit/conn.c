@@ -1,0 +1,262 @@
+/*
+ * NBD requests as NVMe commands on the connection's queue pair. Data goes
+ * through DMA buffers registered once per connection (a slot per request in
+ * flight), so no command registers memory. Waiting threads take turns: one
+ * blocks on the queue pair's eventfd for everyone and the others sleep on
+ * the connection's condition variable; whoever reaps completions wakes the
+ * rest. The runtime only writes the eventfd, so it never waits for a lock
+ * of ours.
+ */
+#include "conn.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <nbdkit-plugin.h>
+
+#include "stats.h"
+
+#define QUEUE_ENTRIES 64 /* more than the requests nbdkit runs at once on a connection */
+
+enum op { OP_READ, OP_WRITE, OP_ZERO, OP_TRIM };
+
+struct req {
+	bool done;
+	uint16_t status; /* NVMe status field, without the phase bit */
+};
+
+static void req_done(void *arg, const struct nvme_cqe *cqe)
+{
+	struct req *r = arg;
+
+	r->status = cqe->status & ~NVME_CQE_PHASE;
+	r->done = true;
+}
+
+int conn_open(struct conn *c, struct vssd *dev, unsigned write_flags, int export_index)
+{
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->dev = dev;
+	c->write_flags = write_flags;
+	c->export_index = export_index;
+	c->slot_bytes = vssd_max_transfer_bytes(dev);
+	c->free_slots = (1u << CONN_SLOTS) - 1;
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->cond, NULL);
+	c->slot_buf = vssd_dma_alloc(dev, (size_t)CONN_SLOTS * c->slot_bytes);
+	if (!c->slot_buf)
+		return -ENOMEM;
+	if ((rc = vssd_qpair_open(dev, QUEUE_ENTRIES, &c->qp)))
+		return rc;
+	c->efd = vssd_qpair_eventfd(c->qp);
+	return c->efd < 0 ? c->efd : 0;
+}
+
+void conn_close(struct conn *c)
+{
+	if (c->qp)
+		vssd_qpair_close(c->qp); /* waits for its commands; closes the eventfd */
+	if (c->slot_buf)
+		vssd_dma_free(c->dev, c->slot_buf);
+	pthread_cond_destroy(&c->cond);
+	pthread_mutex_destroy(&c->lock);
+}
+
+/* With c->lock held: returns once r is done. */
+static void wait_done(struct conn *c, struct req *r)
+{
+	while (!r->done) {
+		struct pollfd pfd = {.fd = c->efd, .events = POLLIN};
+		uint64_t posted;
+
+		if (vssd_poll(c->qp) > 0) {
+			pthread_cond_broadcast(&c->cond); /* others' commands may be done too */
+			continue;
+		}
+		if (c->reaping) {
+			pthread_cond_wait(&c->cond, &c->lock);
+			continue;
+		}
+		c->reaping = true;
+		pthread_mutex_unlock(&c->lock);
+		if (poll(&pfd, 1, -1) > 0 && read(c->efd, &posted, sizeof(posted)) < 0) {
+			/* EAGAIN: another read took the count; polling again tells */
+		}
+		pthread_mutex_lock(&c->lock);
+		c->reaping = false;
+		pthread_cond_broadcast(&c->cond);
+	}
+}
+
+static int slot_get(struct conn *c)
+{
+	int i;
+
+	while (!c->free_slots)
+		pthread_cond_wait(&c->cond, &c->lock);
+	i = __builtin_ctz(c->free_slots);
+	c->free_slots &= ~(1u << i);
+	return i;
+}
+
+static void slot_put(struct conn *c, int i)
+{
+	c->free_slots |= 1u << i;
+	pthread_cond_broadcast(&c->cond);
+}
+
+static int submit(struct conn *c, enum op kind, unsigned flags, void *dma, uint64_t slba,
+		  uint32_t nlb, struct req *r)
+{
+	switch (kind) {
+	case OP_READ:
+		return vssd_read_async(c->qp, dma, slba, nlb, req_done, r);
+	case OP_WRITE:
+		return vssd_write_async(c->qp, dma, slba, nlb, flags, req_done, r);
+	case OP_ZERO:
+		return vssd_write_zeroes_async(c->qp, slba, nlb, flags, req_done, r);
+	case OP_TRIM:
+		return vssd_trim_async(c->qp, slba, nlb, req_done, r);
+	}
+	return -EINVAL;
+}
+
+/* Most bytes one command of this kind may cover. */
+static uint32_t chunk_limit(const struct conn *c, enum op kind, uint32_t lba_bytes)
+{
+	if (kind == OP_READ || kind == OP_WRITE)
+		return c->slot_bytes;
+	if (kind == OP_ZERO)
+		return 65536u * lba_bytes > (1u << 30) ? 1u << 30 : 65536u * lba_bytes;
+	return UINT32_MAX / lba_bytes * lba_bytes; /* one DSM range */
+}
+
+static int fail(int err, const char *what, uint64_t offset, uint16_t status)
+{
+	nbdkit_error("vssd: %s at byte %llu failed: NVMe status 0x%x", what,
+		     (unsigned long long)offset, status);
+	return err;
+}
+
+static int do_op(struct conn *c, enum op kind, unsigned flags, void *buf, uint32_t count,
+		 uint64_t offset)
+{
+	static const char *const names[] = {"read", "write", "write zeroes", "trim"};
+	uint32_t lb = vssd_lba_bytes(c->dev), limit = chunk_limit(c, kind, lb);
+	bool data = kind == OP_READ || kind == OP_WRITE;
+	uint8_t *dma = NULL;
+	int slot = -1, err = 0;
+
+	if (count % lb || offset % lb) {
+		nbdkit_error("vssd: %s of %u bytes at %llu is not aligned to the %u-byte LBA",
+			     names[kind], count, (unsigned long long)offset, lb);
+		return EINVAL;
+	}
+	pthread_mutex_lock(&c->lock);
+	if (data) {
+		slot = slot_get(c);
+		dma = c->slot_buf + (size_t)slot * c->slot_bytes;
+	}
+	for (uint32_t done = 0; done < count && !err;) {
+		uint32_t n = count - done < limit ? count - done : limit;
+		struct req r = {0};
+		int rc;
+
+		if (kind == OP_WRITE) { /* the slot is ours: copy without the lock */
+			pthread_mutex_unlock(&c->lock);
+			memcpy(dma, (const uint8_t *)buf + done, n);
+			pthread_mutex_lock(&c->lock);
+		}
+		rc = submit(c, kind, flags, dma, (offset + done) / lb, n / lb, &r);
+		if (rc) {
+			nbdkit_error("vssd: %s: submitting failed: %s", names[kind], strerror(-rc));
+			err = EIO;
+			break;
+		}
+		wait_done(c, &r);
+		if (r.status) {
+			err = fail(EIO, names[kind], offset + done, r.status);
+			break;
+		}
+		if (kind == OP_READ) {
+			pthread_mutex_unlock(&c->lock);
+			memcpy((uint8_t *)buf + done, dma, n);
+			pthread_mutex_lock(&c->lock);
+		}
+		done += n;
+	}
+	if (slot >= 0)
+		slot_put(c, slot);
+	pthread_mutex_unlock(&c->lock);
+	return err;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Runs an operation and records its latency as the client sees it (less the network). */
+static int timed(struct conn *c, enum stats_dir dir, enum op kind, unsigned flags, void *buf,
+		 uint32_t count, uint64_t offset)
+{
+	uint64_t start = now_ns();
+	int err = do_op(c, kind, flags, buf, count, offset);
+
+	if (!err)
+		stats_record(c->export_index, dir, now_ns() - start, count);
+	return err;
+}
+
+int conn_read(struct conn *c, void *buf, uint32_t count, uint64_t offset)
+{
+	return timed(c, STATS_READ, OP_READ, 0, buf, count, offset);
+}
+
+int conn_write(struct conn *c, const void *buf, uint32_t count, uint64_t offset, bool fua)
+{
+	return timed(c, STATS_WRITE, OP_WRITE, c->write_flags | (fua ? VSSD_FUA : 0), (void *)buf,
+		     count, offset);
+}
+
+int conn_zero(struct conn *c, uint32_t count, uint64_t offset, bool may_trim, bool fua)
+{
+	return timed(c, STATS_WRITE, OP_ZERO,
+		     (may_trim ? VSSD_DEALLOCATE : 0) | (fua ? VSSD_FUA : 0), NULL, count, offset);
+}
+
+int conn_trim(struct conn *c, uint32_t count, uint64_t offset, bool fua)
+{
+	int err = timed(c, STATS_TRIM, OP_TRIM, 0, NULL, count, offset);
+
+	return err || !fua ? err : conn_flush(c);
+}
+
+int conn_flush(struct conn *c)
+{
+	uint64_t start = now_ns();
+	struct req r = {0};
+	int rc;
+
+	pthread_mutex_lock(&c->lock);
+	rc = vssd_flush_async(c->qp, req_done, &r);
+	if (!rc)
+		wait_done(c, &r);
+	pthread_mutex_unlock(&c->lock);
+	if (rc) {
+		nbdkit_error("vssd: flush: submitting failed: %s", strerror(-rc));
+		return EIO;
+	}
+	if (r.status)
+		return fail(EIO, "flush", 0, r.status);
+	stats_record(c->export_index, STATS_FLUSH, now_ns() - start, 0);
+	return 0;
+}

@@ -1,0 +1,287 @@
+/*
+ * nbdkit-vssd-plugin: serves a vssd device over NBD in real time.
+ *
+ *   nbdkit ./build/nbdkit-vssd-plugin.so profile=default op=0.28 stats=/tmp/s.json
+ *
+ * Every parameter of `vssd params` is a key=value argument, checked as
+ * vssd_open() checks it; profile= is applied first. stats=PATH keeps a JSON
+ * report there, rewritten every stats_interval seconds (default 1) and
+ * once more at exit, when the human summary goes to stderr. Each
+ * connection gets its own I/O queue pair; the export name "pid=N" makes its
+ * writes carry FDP placement identifier N (list_exports names them all).
+ */
+#define NBDKIT_API_VERSION 2
+#define THREAD_MODEL NBDKIT_THREAD_MODEL_PARALLEL
+#include <nbdkit-plugin.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "host/api_internal.h"
+#include "stats.h"
+
+#define MAX_PARAMS 256
+
+static char *params[MAX_PARAMS + 1]; /* "key=value", NULL-terminated */
+static unsigned nparams;
+static const char *stats_path;
+static double stats_interval_s = 1;
+static struct vssd *dev;
+static char **export_names; /* "pid=N" for each entry of the handle status list */
+static uint32_t nexport_names;
+
+static int plugin_config(const char *key, const char *value)
+{
+	char *end;
+
+	if (!strcmp(key, "stats")) {
+		stats_path = value;
+		return 0;
+	}
+	if (!strcmp(key, "stats_interval")) {
+		stats_interval_s = strtod(value, &end);
+		if (*end || end == value || !(stats_interval_s >= 0.01)) {
+			nbdkit_error("stats_interval=%s: expected seconds, at least 0.01", value);
+			return -1;
+		}
+		return 0;
+	}
+	if (nparams == MAX_PARAMS) {
+		nbdkit_error("%s=%s: more than %d parameters", key, value, MAX_PARAMS);
+		return -1;
+	}
+	if (asprintf(&params[nparams], "%s=%s", key, value) < 0) {
+		nbdkit_error("out of memory");
+		return -1;
+	}
+	nparams++;
+	return 0;
+}
+
+/* Checks every parameter now, so a bad one stops nbdkit before it serves. */
+static int plugin_config_complete(void)
+{
+	char err[512];
+
+	if (vssd_check((const char *const *)params, err, sizeof(err))) {
+		nbdkit_error("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int make_export_names(void)
+{
+	struct nvme_ctrl *ctrl = vssd_ctrl_of(dev);
+
+	nexport_names = nvme_fdp_status_count(ctrl);
+	export_names = calloc(nexport_names ? nexport_names : 1, sizeof(char *));
+	if (!export_names)
+		return -1;
+	for (uint32_t i = 0; i < nexport_names; i++)
+		if (asprintf(&export_names[i], "pid=%u", nvme_fdp_status_pid(ctrl, i)) < 0)
+			return -1;
+	return 0;
+}
+
+/* The device and its threads start after nbdkit forks into the background. */
+static int plugin_after_fork(void)
+{
+	char err[512];
+	int rc;
+
+	if (vssd_open((const char *const *)params, VSSD_THREADED, &dev, err, sizeof(err))) {
+		nbdkit_error("%s", err);
+		return -1;
+	}
+	if (make_export_names() || stats_init(dev, export_names, nexport_names)) {
+		nbdkit_error("out of memory");
+		return -1;
+	}
+	if ((rc = stats_start(stats_path, (uint64_t)(stats_interval_s * 1e9)))) {
+		nbdkit_error("stats=%s: %s", stats_path, strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
+static void plugin_unload(void)
+{
+	stats_finish();
+	if (dev)
+		vssd_close(dev);
+	for (uint32_t i = 0; i < nexport_names; i++)
+		free(export_names[i]);
+	free(export_names);
+	for (unsigned i = 0; i < nparams; i++)
+		free(params[i]);
+}
+
+static int plugin_list_exports(int readonly, int is_tls, struct nbdkit_exports *exports)
+{
+	if (nbdkit_add_export(exports, "", "the device, writes without placement") == -1)
+		return -1;
+	for (uint32_t i = 0; i < nexport_names; i++)
+		if (nbdkit_add_export(exports, export_names[i],
+				      "writes carry this FDP placement identifier") == -1)
+			return -1;
+	return 0;
+}
+
+static const char *plugin_default_export(int readonly, int is_tls)
+{
+	return "";
+}
+
+/* The export's index for the statistics (0: the default export), or -1. */
+static int export_index(const char *name)
+{
+	if (!*name)
+		return 0;
+	for (uint32_t i = 0; i < nexport_names; i++)
+		if (!strcmp(name, export_names[i]))
+			return (int)i + 1;
+	return -1;
+}
+
+static void *plugin_open_conn(int readonly)
+{
+	const char *name = nbdkit_export_name();
+	int index = export_index(name ? name : "");
+	struct conn *c;
+	int rc;
+
+	if (index < 0) {
+		nbdkit_error("export '%s': not an export of this device (the default \"\", or "
+			     "pid=N for a placement identifier of fdp=on; see nbdinfo --list)",
+			     name);
+		return NULL;
+	}
+	if (!(c = malloc(sizeof(*c)))) {
+		nbdkit_error("out of memory");
+		return NULL;
+	}
+	unsigned pid = index ? (unsigned)strtoul(name + 4, NULL, 10) : 0;
+
+	if ((rc = conn_open(c, dev, index ? VSSD_PID(pid) : 0, index))) {
+		nbdkit_error("vssd: opening a queue pair: %s", strerror(-rc));
+		conn_close(c);
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static void plugin_close_conn(void *handle)
+{
+	conn_close(handle);
+	free(handle);
+}
+
+static int64_t plugin_get_size(void *handle)
+{
+	return (int64_t)(vssd_capacity_lbas(dev) * vssd_lba_bytes(dev));
+}
+
+/* Minimum: an LBA. Preferred: a flash page (what the device programs and
+ * senses at once). Maximum: one command's transfer (MDTS). */
+static int plugin_block_size(void *handle, uint32_t *minimum, uint32_t *preferred,
+			   uint32_t *maximum)
+{
+	uint32_t page = (uint32_t)vssd_ctrl_of(dev)->dev->cfg.flash_page_bytes;
+
+	*minimum = vssd_lba_bytes(dev);
+	*preferred = page & (page - 1) ? 4096 : page; /* NBD wants a power of two */
+	*maximum = vssd_max_transfer_bytes(dev);
+	return 0;
+}
+
+static int yes(void *handle)
+{
+	return 1;
+}
+
+static int plugin_can_fua(void *handle)
+{
+	return NBDKIT_FUA_NATIVE;
+}
+
+static int plugin_is_rotational(void *handle)
+{
+	return 0;
+}
+
+/* nbdkit calls these with bounds checked against get_size. */
+static int finish(int err)
+{
+	if (err)
+		nbdkit_set_error(err);
+	return err ? -1 : 0;
+}
+
+static int plugin_pread(void *handle, void *buf, uint32_t count, uint64_t offset, uint32_t flags)
+{
+	return finish(conn_read(handle, buf, count, offset));
+}
+
+static int plugin_pwrite(void *handle, const void *buf, uint32_t count, uint64_t offset,
+		       uint32_t flags)
+{
+	return finish(conn_write(handle, buf, count, offset, flags & NBDKIT_FLAG_FUA));
+}
+
+static int plugin_zero(void *handle, uint32_t count, uint64_t offset, uint32_t flags)
+{
+	return finish(conn_zero(handle, count, offset, flags & NBDKIT_FLAG_MAY_TRIM,
+				flags & NBDKIT_FLAG_FUA));
+}
+
+static int plugin_trim(void *handle, uint32_t count, uint64_t offset, uint32_t flags)
+{
+	return finish(conn_trim(handle, count, offset, flags & NBDKIT_FLAG_FUA));
+}
+
+static int plugin_flush(void *handle, uint32_t flags)
+{
+	return finish(conn_flush(handle));
+}
+
+static struct nbdkit_plugin plugin = {
+	.name = "vssd",
+	.longname = "vssd: a virtual NVMe SSD (NVMeVirt with FDP) in real time",
+	.version = VSSD_VERSION,
+	.description = "Serves an emulated NVMe SSD whose latency, GC and write "
+		       "amplification follow its model.",
+	.config = plugin_config,
+	.config_complete = plugin_config_complete,
+	.config_help = "profile=NAME|FILE  a profile, applied first\n"
+		       "KEY=VALUE          any parameter of `vssd params`\n"
+		       "stats=PATH         a JSON report there, kept up to date\n"
+		       "stats_interval=S   how often it is rewritten (default 1 s)",
+	.after_fork = plugin_after_fork,
+	.unload = plugin_unload,
+	.list_exports = plugin_list_exports,
+	.default_export = plugin_default_export,
+	.open = plugin_open_conn,
+	.close = plugin_close_conn,
+	.get_size = plugin_get_size,
+	.block_size = plugin_block_size,
+	.can_write = yes,
+	.can_flush = yes,
+	.can_trim = yes,
+	.can_zero = yes,
+	.can_multi_conn = yes,
+	.can_fua = plugin_can_fua,
+	.is_rotational = plugin_is_rotational,
+	.pread = plugin_pread,
+	.pwrite = plugin_pwrite,
+	.zero = plugin_zero,
+	.trim = plugin_trim,
+	.flush = plugin_flush,
+	.errno_is_preserved = 0,
+};
+
+NBDKIT_REGISTER_PLUGIN(plugin)

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# The nbdkit plugin with real clients: nbdinfo, nbdcopy, qemu-io, fio's nbd
+# engine (verify through GC), placement by export name, bad parameters.
+# Each check starts and stops its own server (nbdkit -U - ... --run).
+# usage: nbd.sh PLUGIN SOURCE_DIR
+set -uo pipefail
+plugin=$1
+src=$2
+export VSSD_PROFILE_DIR=$src/profiles
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+# A plugin built with AddressSanitizer needs its runtime loaded first, in
+# nbdkit only: the clients --run starts must not inherit it.
+preload=""
+if ldd "$plugin" | grep -q libasan; then
+	preload=$(gcc -print-file-name=libasan.so)
+	export ASAN_OPTIONS=detect_leaks=0 # nbdkit's own allocations are not ours
+fi
+
+ok() { echo "ok: $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
+check() { # name, command...
+	local name=$1
+	shift
+	if "$@" >"$tmp/out" 2>&1; then ok "$name"; else bad "$name"; tail -20 "$tmp/out"; fi
+}
+
+# a 160 MiB device: 4 dies x 64 blocks x 48 pages of 16 KiB, op 0.25
+small=(channels=2 luns_per_channel=2 blocks_per_plane=64 pages_per_block=48 op=0.25 media=ram)
+serve() {
+	local args=() prev=""
+	for a in "$@"; do
+		[ "$prev" = --run ] && a="unset LD_PRELOAD; $a"
+		args+=("$a")
+		prev=$a
+	done
+	LD_PRELOAD=$preload nbdkit -U - "$plugin" "${args[@]}"
+}
+
+# 1. size and block sizes as the device reports them
+info_matches() {
+	serve "${small[@]}" lba_bytes=512 --run 'nbdinfo --json "$uri"' >"$tmp/info.json" &&
+		jq -e '.exports[0] | .["export-size"] == 161058816 and
+			.["block_size_minimum"] == 512 and .["block_size_preferred"] == 16384 and
+			.["block_size_maximum"] == 131072 and .["can_multi_conn"] and
+			.["can_fua"] and .["can_trim"] and .["can_zero"]' "$tmp/info.json"
+}
+check "nbdinfo: size and block sizes" info_matches
+
+# 2. nbdcopy in and out, byte for byte
+copy_round_trip() {
+	head -c 96M /dev/urandom >"$tmp/in.bin"
+	serve "${small[@]}" --run "nbdcopy '$tmp/in.bin' \"\$uri\" && nbdcopy \"\$uri\" '$tmp/out.bin'" &&
+		cmp -n $((96 << 20)) "$tmp/in.bin" "$tmp/out.bin"
+}
+check "nbdcopy round trip" copy_round_trip
+
+# 3. qemu-io: write, read back, discard and write-zeroes read as zeros
+qemu_io() {
+	serve "${small[@]}" --run 'qemu-io -f raw "$uri" \
+		-c "write -P 0xab 1M 256k" -c "read -P 0xab 1M 256k" \
+		-c "discard 1M 64k" -c "read -P 0 1M 64k" -c "read -P 0xab 1088k 192k" \
+		-c "write -z 4M 64k" -c "read -P 0 4M 64k" -c "flush"' >"$tmp/qemu.txt" &&
+		! grep -qi "pattern verification failed\|error" "$tmp/qemu.txt"
+}
+check "qemu-io read/write/discard/zero" qemu_io
+
+# 4. fio through NBD: random overwrites of 3x the capacity with crc32c
+# verify, so GC moves data under the verifier; the stats file shows GC ran.
+# serialize_overlap: two writes of one block in flight at once may land in
+# either order (on any device), which fio's verifier would call corruption.
+fio_verify() {
+	serve "${small[@]}" timing=off stats="$tmp/stats.json" --run '
+		size=$(nbdinfo --size "$uri")
+		fio --name=verify --ioengine=nbd --uri="$uri" --rw=randwrite --bs=4k \
+			--size=$size --io_size=$((size * 3)) --norandommap --serialize_overlap=1 \
+			--iodepth=16 --verify=crc32c --verify_fatal=1 --output-format=json | sed -n "/^{/,\$p"' \
+		>"$tmp/fio.json" &&
+		jq -e '.jobs[0].error == 0 and .jobs[0].read.io_bytes > 0' "$tmp/fio.json" >/dev/null &&
+		jq -e '.device.gc_copied_pages > 0 and .device.waf > 1' "$tmp/stats.json"
+}
+check "fio nbd verify through GC" fio_verify
+
+# 5. placement by export name: four jobs, each on its own pid=N export
+placement() {
+	cat >"$tmp/place.sh" <<'EOF'
+sock=$1
+nbdinfo --list "nbd+unix:///?socket=$sock" | grep -q 'export="pid=3"' || exit 1
+args=()
+for p in 0 1 2 3; do
+	args+=(--name=h$p --uri="nbd+unix:///pid=$p?socket=$sock" --offset=$((p * 32))m --size=32m)
+done
+fio --ioengine=nbd --rw=randwrite --bs=4k --iodepth=8 "${args[@]}" >/dev/null
+EOF
+	serve "${small[@]}" timing=off fdp=on fdp_nruh=4 stats="$tmp/fdp.json" \
+		--run "bash '$tmp/place.sh' \"\$unixsocket\"" &&
+		jq -e '[.device.fdp.handles[] | select(.host_write_bytes == 33554432)] | length == 4' \
+			"$tmp/fdp.json" >/dev/null &&
+		jq -e '[.jobs[].jobname] | sort == ["pid=0", "pid=1", "pid=2", "pid=3"]' "$tmp/fdp.json"
+}
+check "four pid=N exports write through four handles" placement
+
+# 6. an export that is not a placement identifier is refused by name
+bad_export() {
+	serve "${small[@]}" fdp=on fdp_nruh=2 --run 'nbdinfo "nbd+unix:///pid=7?socket=$unixsocket"' \
+		>"$tmp/e.txt" 2>&1
+	[ $? -ne 0 ] && grep -q "export 'pid=7': not an export of this device" "$tmp/e.txt"
+}
+check "unknown export refused by name" bad_export
+
+# 7. a bad parameter stops nbdkit with vssd's message
+bad_param() {
+	! serve channels=0 --run true 2>"$tmp/p.txt" &&
+		grep -q "channels=0: out of range" "$tmp/p.txt" &&
+		! serve nosuchkey=1 --run true 2>"$tmp/p.txt" &&
+		grep -q "unknown parameter 'nosuchkey'" "$tmp/p.txt"
+}
+check "bad parameters named" bad_param
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
