@@ -9,6 +9,7 @@ packages=(
 	jq gnuplot-nox
 	clang libclang-rt-14-dev
 	nbdkit nbdkit-plugin-dev libnbd-bin fio qemu-utils
+	e2fsprogs util-linux
 )
 
 missing=()

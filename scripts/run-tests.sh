@@ -4,6 +4,7 @@
 set -u
 passed=0
 failed=0
+skipped=0
 for arg in "$@"; do
 	dir=${arg%%:*}
 	suite=()
@@ -19,8 +20,10 @@ for arg in "$@"; do
 	fi
 	p=$(grep -c '"result": "OK"' "$log")
 	f=$(grep -c '"result": "\(FAIL\|TIMEOUT\|ERROR\|UNEXPECTEDPASS\)"' "$log")
+	skipped=$((skipped + $(grep -c '"result": "SKIP"' "$log")))
 	passed=$((passed + p))
 	failed=$((failed + f))
 done
+[ "$skipped" -gt 0 ] && echo "($skipped skipped: see their logs for why)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
