@@ -26,14 +26,24 @@ enum op { OP_READ, OP_WRITE, OP_ZERO, OP_TRIM };
 struct req {
 	bool done;
 	uint16_t status; /* NVMe status field, without the phase bit */
+	pthread_cond_t cv; /* its thread sleeps on it while another reaps */
+	struct req *next;  /* in the connection's list of sleepers */
 };
 
+static void req_init(struct req *r)
+{
+	*r = (struct req){0};
+	pthread_cond_init(&r->cv, NULL);
+}
+
+/* Runs inside vssd_poll(), with the connection locked. */
 static void req_done(void *arg, const struct nvme_cqe *cqe)
 {
 	struct req *r = arg;
 
 	r->status = cqe->status & ~NVME_CQE_PHASE;
 	r->done = true;
+	pthread_cond_signal(&r->cv);
 }
 
 int conn_open(struct conn *c, struct vssd *dev, unsigned write_flags, int export_index)
@@ -67,29 +77,50 @@ void conn_close(struct conn *c)
 	pthread_mutex_destroy(&c->lock);
 }
 
-/* With c->lock held: returns once r is done. */
+static void unlink_sleeper(struct conn *c, struct req *r)
+{
+	for (struct req **p = &c->sleepers; *p; p = &(*p)->next)
+		if (*p == r) {
+			*p = r->next;
+			return;
+		}
+}
+
+/*
+ * With c->lock held: returns once r is done. One thread at a time reaps:
+ * it polls the queue pair and, when nothing is there, blocks on the
+ * eventfd with the lock released. A completion wakes only its own
+ * thread; a reaper whose command is done hands the job to a sleeper.
+ */
 static void wait_done(struct conn *c, struct req *r)
 {
 	while (!r->done) {
-		struct pollfd pfd = {.fd = c->efd, .events = POLLIN};
-		uint64_t posted;
-
-		if (vssd_poll(c->qp) > 0) {
-			pthread_cond_broadcast(&c->cond); /* others' commands may be done too */
-			continue;
-		}
 		if (c->reaping) {
-			pthread_cond_wait(&c->cond, &c->lock);
+			r->next = c->sleepers;
+			c->sleepers = r;
+			pthread_cond_wait(&r->cv, &c->lock);
+			unlink_sleeper(c, r);
 			continue;
 		}
 		c->reaping = true;
-		pthread_mutex_unlock(&c->lock);
-		if (poll(&pfd, 1, -1) > 0 && read(c->efd, &posted, sizeof(posted)) < 0) {
-			/* EAGAIN: another read took the count; polling again tells */
+		while (!r->done) {
+			struct pollfd pfd = {.fd = c->efd, .events = POLLIN};
+			uint64_t posted;
+
+			if (vssd_poll(c->qp) > 0)
+				continue;
+			pthread_mutex_unlock(&c->lock);
+			if (poll(&pfd, 1, -1) > 0 && read(c->efd, &posted, sizeof(posted)) < 0) {
+				/* EAGAIN: the count was taken; polling the queue tells */
+			}
+			pthread_mutex_lock(&c->lock);
 		}
-		pthread_mutex_lock(&c->lock);
 		c->reaping = false;
-		pthread_cond_broadcast(&c->cond);
+		for (struct req *w = c->sleepers; w; w = w->next)
+			if (!w->done) {
+				pthread_cond_signal(&w->cv);
+				break;
+			}
 	}
 }
 
@@ -164,7 +195,7 @@ static int do_op(struct conn *c, enum op kind, unsigned flags, void *buf, uint32
 	}
 	for (uint32_t done = 0; done < count && !err;) {
 		uint32_t n = count - done < limit ? count - done : limit;
-		struct req r = {0};
+		struct req r;
 		int rc;
 
 		if (kind == OP_WRITE) { /* the slot is ours: copy without the lock */
@@ -172,13 +203,16 @@ static int do_op(struct conn *c, enum op kind, unsigned flags, void *buf, uint32
 			memcpy(dma, (const uint8_t *)buf + done, n);
 			pthread_mutex_lock(&c->lock);
 		}
+		req_init(&r);
 		rc = submit(c, kind, flags, dma, (offset + done) / lb, n / lb, &r);
+		if (!rc)
+			wait_done(c, &r);
+		pthread_cond_destroy(&r.cv);
 		if (rc) {
 			nbdkit_error("vssd: %s: submitting failed: %s", names[kind], strerror(-rc));
 			err = EIO;
 			break;
 		}
-		wait_done(c, &r);
 		if (r.status) {
 			err = fail(EIO, names[kind], offset + done, r.status);
 			break;
@@ -243,14 +277,16 @@ int conn_trim(struct conn *c, uint32_t count, uint64_t offset, bool fua)
 int conn_flush(struct conn *c)
 {
 	uint64_t start = now_ns();
-	struct req r = {0};
+	struct req r;
 	int rc;
 
+	req_init(&r);
 	pthread_mutex_lock(&c->lock);
 	rc = vssd_flush_async(c->qp, req_done, &r);
 	if (!rc)
 		wait_done(c, &r);
 	pthread_mutex_unlock(&c->lock);
+	pthread_cond_destroy(&r.cv);
 	if (rc) {
 		nbdkit_error("vssd: flush: submitting failed: %s", strerror(-rc));
 		return EIO;

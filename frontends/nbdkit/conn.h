@@ -13,6 +13,8 @@
 
 #include "vssd/vssd.h"
 
+struct req;
+
 #define CONN_SLOTS 16 /* requests in flight per connection (nbdkit's default threads) */
 
 struct conn {
@@ -20,8 +22,9 @@ struct conn {
 	struct vssd_qpair *qp;
 	int efd; /* the runtime writes to it when it posts completions */
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool reaping; /* a thread is blocked on efd for everyone */
+	pthread_cond_t cond; /* a slot was freed */
+	bool reaping; /* a thread is polling, or blocked on efd, for everyone */
+	struct req *sleepers; /* threads waiting for their command meanwhile */
 	uint8_t *slot_buf; /* CONN_SLOTS buffers of one maximum transfer each */
 	uint32_t slot_bytes;
 	uint32_t free_slots; /* bit per free slot */
