@@ -16,6 +16,25 @@ if ldd "$plugin" | grep -q libasan; then
 fi
 export VSSD_PLUGIN=$plugin
 tmp=$(mktemp -d)
+# Can this machine make the device at all? Probe with no vssd code: a loop
+# device over a plain file, and nbdfuse over nbdkit's memory plugin.
+probe() {
+	local img=$tmp/probe.img loop
+	truncate -s 1M "$img"
+	loop=$(losetup --find --show "$img" 2>/dev/null) || return 1
+	losetup -d "$loop"
+	mkdir -p "$tmp/probe"
+	timeout 10 nbdfuse "$tmp/probe/f" [ nbdkit memory 1M ] >/dev/null 2>&1 &
+	for _ in $(seq 50); do [ -e "$tmp/probe/f" ] && break; sleep 0.1; done
+	[ -e "$tmp/probe/f" ] || return 1
+	umount "$tmp/probe"
+	wait
+}
+if ! probe; then
+	echo "skipped: this machine cannot make loop devices or FUSE mounts"
+	rm -rf "$tmp"
+	exit 77
+fi
 state=$tmp/state
 mnt=$tmp/mnt
 mkdir -p "$mnt"
