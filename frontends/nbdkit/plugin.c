@@ -151,6 +151,7 @@ static void *plugin_open_conn(int readonly)
 {
 	const char *name = nbdkit_export_name();
 	int index = export_index(name ? name : "");
+	unsigned write_flags;
 	struct conn *c;
 	int rc;
 
@@ -164,9 +165,9 @@ static void *plugin_open_conn(int readonly)
 		nbdkit_error("out of memory");
 		return NULL;
 	}
-	unsigned pid = index ? (unsigned)strtoul(name + 4, NULL, 10) : 0;
-
-	if ((rc = conn_open(c, dev, index ? VSSD_PID(pid) : 0, index))) {
+	/* export pid=N is status-list entry index - 1, whose identifier is N */
+	write_flags = index ? VSSD_PID(nvme_fdp_status_pid(vssd_ctrl_of(dev), index - 1)) : 0;
+	if ((rc = conn_open(c, dev, write_flags, index))) {
 		nbdkit_error("vssd: opening a queue pair: %s", strerror(-rc));
 		conn_close(c);
 		free(c);

@@ -184,11 +184,10 @@ void nvme_fdp_attach(struct nvme_ctrl *ctrl);
  * logs event 03h) placement handle 0 in reclaim group 0. */
 struct placement nvme_fdp_placement(struct nvme_ctrl *ctrl, bool directive, uint16_t pid);
 /* The Reclaim Unit Handle Status list: its length (the namespace's
- * placement handles x fdp_nrg, none with FDP off), entry i (placement
- * handle by placement handle, each group by group) and entry i's
- * identifier: what fio's placement ID indices select. */
+ * placement handles x fdp_nrg, none with FDP off) and entry i's
+ * identifier (placement handle by placement handle, each group by group):
+ * what fio's placement ID indices select. */
 uint32_t nvme_fdp_status_count(const struct nvme_ctrl *ctrl);
-struct placement nvme_fdp_status_entry(const struct nvme_ctrl *ctrl, uint32_t i);
 uint16_t nvme_fdp_status_pid(const struct nvme_ctrl *ctrl, uint32_t i);
 uint16_t nvme_fdp_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_t *buf,
 		      uint64_t *size);

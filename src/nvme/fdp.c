@@ -85,7 +85,8 @@ uint32_t nvme_fdp_status_count(const struct nvme_ctrl *ctrl)
 	return ctrl->cfg.fdp ? nphndls(ctrl) * ctrl->dev->geo.rgs : 0;
 }
 
-struct placement nvme_fdp_status_entry(const struct nvme_ctrl *ctrl, uint32_t i)
+/* Entry i of the status list is placement handle i / nrg in group i % nrg. */
+static struct placement status_entry(const struct nvme_ctrl *ctrl, uint32_t i)
 {
 	uint32_t nrg = ctrl->dev->geo.rgs;
 
@@ -94,7 +95,9 @@ struct placement nvme_fdp_status_entry(const struct nvme_ctrl *ctrl, uint32_t i)
 
 uint16_t nvme_fdp_status_pid(const struct nvme_ctrl *ctrl, uint32_t i)
 {
-	return pid_of(ctrl, nvme_fdp_status_entry(ctrl, i));
+	uint32_t nrg = ctrl->dev->geo.rgs;
+
+	return nvme_fdp_pid(rgif_of(ctrl), (uint16_t)(i % nrg), (uint16_t)(i / nrg));
 }
 
 /* Decodes a placement identifier; false if it names no handle or group. */
@@ -273,9 +276,9 @@ static uint16_t ruh_status(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 	h->nruhsd = (uint16_t)n;
 	fit = bytes < sizeof(*h) ? 0 : (bytes - sizeof(*h)) / sizeof(*d);
 	for (uint32_t i = 0; i < n && i < fit; i++) {
-		struct placement pl = nvme_fdp_status_entry(ctrl, i);
+		struct placement pl = status_entry(ctrl, i);
 
-		d[i].pid = pid_of(ctrl, pl);
+		d[i].pid = nvme_fdp_status_pid(ctrl, i);
 		d[i].ruhid = pl.ruh;
 		d[i].ruamw = (uint64_t)conv_ruh_available_units(&ctrl->dev->ftl, pl) *
 			     ctrl->dev->geo.lbas_per_unit;
