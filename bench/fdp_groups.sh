@@ -11,11 +11,7 @@
 set -euo pipefail
 build=${1:-build}
 shift || true
-cd "$(dirname "$0")/.."
-export VSSD_PROFILE_DIR=$PWD/profiles
-vssd=$build/vssd
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/sim_env.sh"
 
 # READER_PLI / WRITER_PLI: indices into the handle status list, which runs
 # handle by handle, each handle group by group (index = handle x nrg + group)

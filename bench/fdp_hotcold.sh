@@ -8,11 +8,7 @@
 set -euo pipefail
 build=${1:-build}
 shift || true
-cd "$(dirname "$0")/.."
-export VSSD_PROFILE_DIR=$PWD/profiles
-vssd=$build/vssd
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/sim_env.sh"
 
 # hot: 20% of the LBAs at QD 16; cold: 80% at QD 4 (4:1 write rates, and
 # io_size in the same ratio so both end together)

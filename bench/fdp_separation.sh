@@ -9,11 +9,7 @@
 set -euo pipefail
 build=${1:-build}
 shift || true
-cd "$(dirname "$0")/.."
-export VSSD_PROFILE_DIR=$PWD/profiles
-vssd=$build/vssd
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/sim_env.sh"
 
 # job file for utilisation U (percent of the logical capacity in use)
 jobs() {

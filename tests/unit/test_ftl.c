@@ -78,6 +78,11 @@ static struct placement churn_placement(const struct vssd_dev *dev, bool spread,
 				  (uint16_t)rng_below(r, dev->ftl.nrg)};
 }
 
+/* A small SLC device (4 dies, 64 lines, op 0.25) with data kept. */
+#define SMALL_DEVICE                                                                       \
+	"media=ram", "channels=2", "luns_per_channel=2", "blocks_per_plane=64",            \
+		"pages_per_block=16", "oneshot_pages=1", "cell=slc", "read_ns=25000", "op=0.25"
+
 /* Random writes of 1..8 LBAs and some trims, several device fills' worth. */
 static struct vssd_dev *churn_placed(const char *const *pairs, uint32_t fills, bool spread)
 {
@@ -130,9 +135,7 @@ static void churn(const char *const *pairs, uint32_t fills)
 
 static void test_greedy_4k_lbas(void **state)
 {
-	const char *pairs[] = {"media=ram", "channels=2", "luns_per_channel=2",
-			       "blocks_per_plane=64", "pages_per_block=16", "oneshot_pages=1",
-			       "cell=slc", "read_ns=25000", "op=0.25", NULL};
+	const char *pairs[] = {SMALL_DEVICE, NULL};
 	(void)state;
 	churn(pairs, 12);
 }
@@ -339,10 +342,8 @@ static void test_reclaim_groups_keep_data_on_their_dies(void **state)
  * every (handle, group). */
 static void test_small_reclaim_units(void **state)
 {
-	const char *pairs[] = {"media=ram", "channels=2", "luns_per_channel=2",
-			       "blocks_per_plane=64", "pages_per_block=16", "oneshot_pages=1",
-			       "cell=slc", "read_ns=25000", "op=0.25", "fdp=on", "fdp_nruh=3",
-			       "fdp_nrg=2", "fdp_ru_bytes=256k", NULL};
+	const char *pairs[] = {SMALL_DEVICE, "fdp=on", "fdp_nruh=3", "fdp_nrg=2",
+			       "fdp_ru_bytes=256k", NULL};
 	struct vssd_dev *dev;
 	const struct geometry *geo;
 
@@ -361,10 +362,7 @@ static void test_small_reclaim_units(void **state)
  * borrow the other group's lines rather than fail, and no data is lost. */
 static void test_full_group_borrows_lines(void **state)
 {
-	const char *pairs[] = {"media=ram", "channels=2", "luns_per_channel=2",
-			       "blocks_per_plane=64", "pages_per_block=16", "oneshot_pages=1",
-			       "cell=slc", "read_ns=25000", "op=0.25", "fdp=on", "fdp_nruh=2",
-			       "fdp_nrg=2", NULL};
+	const char *pairs[] = {SMALL_DEVICE, "fdp=on", "fdp_nruh=2", "fdp_nrg=2", NULL};
 	struct vssd_dev *dev;
 
 	(void)state;

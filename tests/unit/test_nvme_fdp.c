@@ -5,10 +5,13 @@
 
 #include "util/rng.h"
 
-static const char *const fdp_on[] = {"media=ram", "channels=2", "luns_per_channel=2",
-				     "blocks_per_plane=64", "pages_per_block=16",
-				     "oneshot_pages=1", "cell=slc", "read_ns=25000", "op=0.5",
-				     "fdp=on", "fdp_nruh=4", "fdp_ruh_type=persistently", NULL};
+/* A small SLC device (4 dies, 64 lines) with data kept, for every FDP setting below. */
+#define SMALL_DEVICE                                                                       \
+	"media=ram", "channels=2", "luns_per_channel=2", "blocks_per_plane=64",            \
+		"pages_per_block=16", "oneshot_pages=1", "cell=slc", "read_ns=25000", "op=0.5"
+
+static const char *const fdp_on[] = {SMALL_DEVICE, "fdp=on", "fdp_nruh=4",
+				     "fdp_ruh_type=persistently", NULL};
 static const char *const fdp_off[] = {"media=ram", "blocks_per_plane=64", "pages_per_block=48",
 				      "op=0.2", NULL};
 
@@ -197,11 +200,8 @@ static void test_ruamw_and_update(void **state)
  * dies, events naming the group; and a type per handle. */
 static void test_reclaim_groups(void **state)
 {
-	const char *pairs[] = {"media=ram", "channels=2", "luns_per_channel=2",
-			       "blocks_per_plane=64", "pages_per_block=16", "oneshot_pages=1",
-			       "cell=slc", "read_ns=25000", "op=0.5", "fdp=on", "fdp_nruh=4",
-			       "fdp_nrg=2", "fdp_ruh_type=persistently,initially,initially,persistently",
-			       NULL};
+	const char *pairs[] = {SMALL_DEVICE, "fdp=on", "fdp_nruh=4", "fdp_nrg=2",
+			       "fdp_ruh_type=persistently,initially,initially,persistently", NULL};
 	const uint16_t rg1 = 1u << 15; /* RGIF 1: the group is the top bit */
 	struct th t;
 	uint8_t *b, *buf;
@@ -273,10 +273,7 @@ static void test_reclaim_groups(void **state)
  * the directive go to placement handle 0. */
 static void test_placement_handle_list(void **state)
 {
-	const char *pairs[] = {"media=ram", "channels=2", "luns_per_channel=2",
-			       "blocks_per_plane=64", "pages_per_block=16", "oneshot_pages=1",
-			       "cell=slc", "read_ns=25000", "op=0.5", "fdp=on", "fdp_nruh=4",
-			       "fdp_phndls=3,1", NULL};
+	const char *pairs[] = {SMALL_DEVICE, "fdp=on", "fdp_nruh=4", "fdp_phndls=3,1", NULL};
 	struct th t;
 	uint8_t *b, *buf;
 	uint32_t upl;
