@@ -2,18 +2,16 @@
  * NBD requests as NVMe commands on the connection's queue pair. Data goes
  * through DMA buffers registered once per connection (a slot per request in
  * flight), so no command registers memory. Waiting threads take turns: one
- * blocks on the queue pair's eventfd for everyone and the others sleep on
- * the connection's condition variable; whoever reaps completions wakes the
- * rest. The runtime only writes the eventfd, so it never waits for a lock
- * of ours.
+ * waits on the queue pair for everyone (with the inline runtime it drives
+ * the device meanwhile, posting completions at their modelled times) and
+ * the others sleep on their own condition variable; whoever reaps wakes
+ * the threads whose commands completed.
  */
 #include "conn.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <nbdkit-plugin.h>
 
@@ -48,7 +46,6 @@ static void req_done(void *arg, const struct nvme_cqe *cqe)
 
 int conn_open(struct conn *c, struct vssd *dev, unsigned write_flags, int export_index)
 {
-	int rc;
 
 	memset(c, 0, sizeof(*c));
 	c->dev = dev;
@@ -61,16 +58,13 @@ int conn_open(struct conn *c, struct vssd *dev, unsigned write_flags, int export
 	c->slot_buf = vssd_dma_alloc(dev, (size_t)CONN_SLOTS * c->slot_bytes);
 	if (!c->slot_buf)
 		return -ENOMEM;
-	if ((rc = vssd_qpair_open(dev, QUEUE_ENTRIES, &c->qp)))
-		return rc;
-	c->efd = vssd_qpair_eventfd(c->qp);
-	return c->efd < 0 ? c->efd : 0;
+	return vssd_qpair_open(dev, QUEUE_ENTRIES, &c->qp);
 }
 
 void conn_close(struct conn *c)
 {
 	if (c->qp)
-		vssd_qpair_close(c->qp); /* waits for its commands; closes the eventfd */
+		vssd_qpair_close(c->qp); /* waits for its commands */
 	if (c->slot_buf)
 		vssd_dma_free(c->dev, c->slot_buf);
 	pthread_cond_destroy(&c->cond);
@@ -88,9 +82,9 @@ static void unlink_sleeper(struct conn *c, struct req *r)
 
 /*
  * With c->lock held: returns once r is done. One thread at a time reaps:
- * it polls the queue pair and, when nothing is there, blocks on the
- * eventfd with the lock released. A completion wakes only its own
- * thread; a reaper whose command is done hands the job to a sleeper.
+ * it polls the queue pair and, when nothing is there, waits on it with the
+ * lock released. A completion wakes only its own thread; a reaper whose
+ * command is done hands the job to a sleeper.
  */
 static void wait_done(struct conn *c, struct req *r)
 {
@@ -104,15 +98,10 @@ static void wait_done(struct conn *c, struct req *r)
 		}
 		c->reaping = true;
 		while (!r->done) {
-			struct pollfd pfd = {.fd = c->efd, .events = POLLIN};
-			uint64_t posted;
-
 			if (vssd_poll(c->qp) > 0)
 				continue;
 			pthread_mutex_unlock(&c->lock);
-			if (poll(&pfd, 1, -1) > 0 && read(c->efd, &posted, sizeof(posted)) < 0) {
-				/* EAGAIN: the count was taken; polling the queue tells */
-			}
+			vssd_qpair_wait(c->qp, UINT64_MAX);
 			pthread_mutex_lock(&c->lock);
 		}
 		c->reaping = false;

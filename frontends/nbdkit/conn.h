@@ -20,10 +20,9 @@ struct req;
 struct conn {
 	struct vssd *dev;
 	struct vssd_qpair *qp;
-	int efd; /* the runtime writes to it when it posts completions */
 	pthread_mutex_t lock;
 	pthread_cond_t cond; /* a slot was freed */
-	bool reaping; /* a thread is polling, or blocked on efd, for everyone */
+	bool reaping; /* a thread is polling, or waiting on qp, for everyone */
 	struct req *sleepers; /* threads waiting for their command meanwhile */
 	uint8_t *slot_buf; /* CONN_SLOTS buffers of one maximum transfer each */
 	uint32_t slot_bytes;

@@ -87,13 +87,15 @@ static int make_export_names(void)
 	return 0;
 }
 
-/* The device and its threads start after nbdkit forks into the background. */
+/* The device starts after nbdkit forks into the background. Its runtime is
+ * inline: the threads nbdkit runs requests on drive the controller
+ * themselves, so a command needs no hop to a dispatcher thread and back. */
 static int plugin_after_fork(void)
 {
 	char err[512];
 	int rc;
 
-	if (vssd_open((const char *const *)params, VSSD_THREADED, &dev, err, sizeof(err))) {
+	if (vssd_open((const char *const *)params, VSSD_INLINE, &dev, err, sizeof(err))) {
 		nbdkit_error("%s", err);
 		return -1;
 	}

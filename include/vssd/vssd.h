@@ -92,6 +92,11 @@ int vssd_flush_async(struct vssd_qpair *qp, vssd_cb cb, void *arg);
 int vssd_trim_async(struct vssd_qpair *qp, uint64_t slba, uint32_t nlb, vssd_cb cb, void *arg);
 /* Processes completions and runs their callbacks. Returns how many. */
 int vssd_poll(struct vssd_qpair *qp);
+/* Blocks until a completion of this queue pair can be reaped (returns 1)
+ * or timeout_ns passes (0; UINT64_MAX waits for ever). VSSD_INLINE: the
+ * calling thread drives the device meanwhile, posting each completion at
+ * its modelled time, so a waiting host needs no other thread. */
+int vssd_qpair_wait(struct vssd_qpair *qp, uint64_t timeout_ns);
 /* Commands submitted and not yet completed. */
 uint32_t vssd_inflight(const struct vssd_qpair *qp);
 

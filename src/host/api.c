@@ -7,7 +7,6 @@
 #include "vssd/vssd.h"
 
 #include <errno.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -284,6 +283,12 @@ static void sync_done(void *arg, const struct nvme_cqe *cqe)
 	w->done = 1;
 }
 
+/* rt_wait()'s condition: a completion waits at the host's CQ head. */
+static bool has_cqe(void *arg)
+{
+	return host_qp_has_cqe(arg);
+}
+
 int vssd_admin(struct vssd *dev, struct nvme_sqe *sqe, struct nvme_cqe *cqe)
 {
 	struct sync_wait w = {0};
@@ -295,11 +300,9 @@ int vssd_admin(struct vssd *dev, struct nvme_sqe *sqe, struct nvme_cqe *cqe)
 	rc = host_qp_submit(&dev->admin, sqe, sync_done, &w, NULL);
 	if (rc >= 0) {
 		rt_kick(&dev->rt, 0);
-		while (!w.done) {
-			rt_poll(&dev->rt);
+		while (!w.done)
 			if (!host_qp_reap(&dev->admin, ADMIN_ENTRIES, NULL, NULL, NULL))
-				sched_yield();
-		}
+				rt_wait(&dev->rt, has_cqe, &dev->admin, UINT64_MAX);
 		*cqe = w.cqe;
 		rc = 0;
 	}
@@ -374,7 +377,8 @@ int vssd_qpair_close(struct vssd_qpair *qp)
 	struct nvme_sqe sqe;
 
 	while (qp->hq.inflight)
-		vssd_poll(qp);
+		if (!vssd_poll(qp))
+			vssd_qpair_wait(qp, UINT64_MAX);
 	pthread_mutex_lock(&dev->qp_lock);
 	sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_DELETE_SQ, .cdw10 = qid};
 	admin_status(dev, &sqe);
@@ -409,6 +413,11 @@ int vssd_poll(struct vssd_qpair *qp)
 {
 	rt_poll(&qp->dev->rt);
 	return host_qp_reap(&qp->hq, qp->hq.entries, NULL, unregister_cb, qp->dev);
+}
+
+int vssd_qpair_wait(struct vssd_qpair *qp, uint64_t timeout_ns)
+{
+	return rt_wait(&qp->dev->rt, has_cqe, &qp->hq, timeout_ns);
 }
 
 uint32_t vssd_inflight(const struct vssd_qpair *qp)
@@ -536,8 +545,8 @@ static int wait_sync(struct vssd_qpair *qp, struct sync_wait *w, int rc)
 	if (rc)
 		return rc;
 	while (!w->done)
-		if (!vssd_poll(qp) && qp->dev->rt.mode == RT_THREADED)
-			sched_yield();
+		if (!vssd_poll(qp))
+			vssd_qpair_wait(qp, UINT64_MAX);
 	return w->cqe.status & ~NVME_CQE_PHASE;
 }
 

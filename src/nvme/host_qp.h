@@ -68,6 +68,14 @@ int host_qp_submit(struct host_qp *qp, struct nvme_sqe *sqe, host_done_fn done, 
 int host_qp_reap(struct host_qp *qp, int max, struct nvme_cqe *out,
 		 void (*unregister)(void *ctx, void *buf), void *ctx);
 
+/* A completion waits at the CQ head (its phase tag is the expected one). */
+static inline bool host_qp_has_cqe(const struct host_qp *qp)
+{
+	uint16_t status = __atomic_load_n(&qp->cq_ring[qp->cq_head].status, __ATOMIC_ACQUIRE);
+
+	return (status & NVME_CQE_PHASE) == qp->cq_phase;
+}
+
 /* The PRP list page of command identifier cid. */
 static inline uint64_t *host_qp_prp_list(struct host_qp *qp, uint16_t cid)
 {

@@ -42,7 +42,7 @@ static void cpu_relax(void)
 #endif
 }
 
-static void timed_wait(struct rt *rt, uint64_t wait_ns)
+static void timed_wait(struct rt *rt, pthread_cond_t *cond, uint64_t wait_ns)
 {
 	struct timespec ts;
 
@@ -53,7 +53,18 @@ static void timed_wait(struct rt *rt, uint64_t wait_ns)
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000;
 	}
-	pthread_cond_timedwait(&rt->wake, &rt->lock, &ts);
+	pthread_cond_timedwait(cond, &rt->lock, &ts);
+}
+
+/* With the lock held: posts what is due and wakes rt_wait() callers if
+ * anything was posted. */
+static int post_due(struct rt *rt, uint64_t now)
+{
+	int n = nvme_ctrl_post_due(rt->ctrl, now);
+
+	if (n && rt->waiters)
+		pthread_cond_broadcast(&rt->posted);
+	return n;
 }
 
 /* Polls the SQ doorbells (NVMeVirt's nvmev_proc_dbs); without a worker
@@ -72,7 +83,7 @@ static void *dispatcher_main(void *arg)
 		now = rt_now(rt);
 		n = process_all(rt, now);
 		if (!rt->worker_thread) {
-			posted = nvme_ctrl_post_due(rt->ctrl, now);
+			posted = post_due(rt, now);
 			next = nvme_ctrl_next_due(rt->ctrl);
 		} else if (n) {
 			pthread_cond_broadcast(&rt->wake); /* the worker has new deadlines */
@@ -97,7 +108,7 @@ static void *dispatcher_main(void *arg)
 			 * rung with rt_kick() wakes it at once */
 			uint64_t wait = next == UINT64_MAX ? 1000000 : next - now - rt->spin_ns / 2;
 
-			timed_wait(rt, wait < 1000000 ? wait : 1000000);
+			timed_wait(rt, &rt->wake, wait < 1000000 ? wait : 1000000);
 		}
 		atomic_store(&rt->sleeping, false);
 		pthread_mutex_unlock(&rt->lock);
@@ -116,11 +127,11 @@ static void *worker_main(void *arg)
 
 		pthread_mutex_lock(&rt->lock);
 		now = rt_now(rt);
-		nvme_ctrl_post_due(rt->ctrl, now);
+		post_due(rt, now);
 		due = nvme_ctrl_next_due(rt->ctrl);
 		if (due == UINT64_MAX || due > now + rt->spin_ns) {
 			/* nothing soon: sleep until shortly before it, or until woken */
-			timed_wait(rt, due == UINT64_MAX ? 1000000 : due - now - rt->spin_ns / 2);
+			timed_wait(rt, &rt->wake, due == UINT64_MAX ? 1000000 : due - now - rt->spin_ns / 2);
 			pthread_mutex_unlock(&rt->lock);
 			continue;
 		}
@@ -144,6 +155,7 @@ int rt_start(struct rt *rt, struct nvme_ctrl *ctrl, enum rt_mode mode)
 			    (ctrl->cfg.rt_workers == RT_WORKERS_AUTO && sysconf(_SC_NPROCESSORS_ONLN) >= 4);
 	pthread_mutex_init(&rt->lock, NULL);
 	pthread_cond_init(&rt->wake, NULL);
+	pthread_cond_init(&rt->posted, NULL);
 	if (mode == RT_INLINE)
 		return 0;
 	if (pthread_create(&rt->dispatcher, NULL, dispatcher_main, rt))
@@ -168,6 +180,7 @@ void rt_stop(struct rt *rt)
 			pthread_join(rt->worker, NULL);
 	}
 	pthread_cond_destroy(&rt->wake);
+	pthread_cond_destroy(&rt->posted);
 	pthread_mutex_destroy(&rt->lock);
 }
 
@@ -176,7 +189,8 @@ void rt_kick(struct rt *rt, uint16_t qid)
 	if (rt->mode == RT_INLINE) {
 		pthread_mutex_lock(&rt->lock);
 		nvme_ctrl_process_sq(rt->ctrl, qid, rt_now(rt));
-		nvme_ctrl_post_due(rt->ctrl, rt_now(rt));
+		if (!post_due(rt, rt_now(rt)) && rt->waiters)
+			pthread_cond_broadcast(&rt->posted); /* the new command may be due first */
 		pthread_mutex_unlock(&rt->lock);
 		return;
 	}
@@ -197,9 +211,56 @@ int rt_poll(struct rt *rt)
 	if (rt->mode != RT_INLINE)
 		return 0;
 	pthread_mutex_lock(&rt->lock);
-	n = nvme_ctrl_post_due(rt->ctrl, rt_now(rt));
+	n = post_due(rt, rt_now(rt));
 	pthread_mutex_unlock(&rt->lock);
 	return n;
+}
+
+/* Inline, with the lock held: one step towards ready or the deadline. */
+static void drive_until(struct rt *rt, uint64_t deadline)
+{
+	uint64_t now = rt_now(rt), next, wait_ns;
+
+	if (post_due(rt, now) || now >= deadline)
+		return;
+	next = nvme_ctrl_next_due(rt->ctrl);
+	next = next < deadline ? next : deadline;
+	if (next <= now + rt->spin_ns) {
+		/* the last stretch: spin for precision, letting others in */
+		pthread_mutex_unlock(&rt->lock);
+		while (rt_now(rt) < next)
+			cpu_relax();
+		pthread_mutex_lock(&rt->lock);
+		return;
+	}
+	/* until shortly before it; a submission or another waiter's post
+	 * wakes us to look again */
+	wait_ns = next - now - rt->spin_ns / 2;
+	rt->waiters++;
+	timed_wait(rt, &rt->posted, wait_ns < 1000000000 ? wait_ns : 1000000000);
+	rt->waiters--;
+}
+
+bool rt_wait(struct rt *rt, bool (*ready)(void *arg), void *arg, uint64_t timeout_ns)
+{
+	uint64_t deadline = timeout_ns == UINT64_MAX ? UINT64_MAX : rt_now(rt) + timeout_ns;
+	bool ok;
+
+	pthread_mutex_lock(&rt->lock);
+	while (!(ok = ready(arg)) && rt_now(rt) < deadline) {
+		uint64_t left_ns;
+
+		if (rt->mode == RT_INLINE) {
+			drive_until(rt, deadline);
+			continue;
+		}
+		left_ns = deadline - rt_now(rt);
+		rt->waiters++;
+		timed_wait(rt, &rt->posted, left_ns < 1000000000 ? left_ns : 1000000000);
+		rt->waiters--;
+	}
+	pthread_mutex_unlock(&rt->lock);
+	return ok;
 }
 
 void rt_locked(struct rt *rt, void (*fn)(void *arg), void *arg)

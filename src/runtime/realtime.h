@@ -24,6 +24,8 @@ struct rt {
 	enum rt_mode mode;
 	pthread_mutex_t lock; /* serialises every call into the controller */
 	pthread_cond_t wake;  /* the dispatcher or worker may sleep on it */
+	pthread_cond_t posted; /* rt_wait() callers sleep on it */
+	unsigned waiters;      /* how many do, under lock */
 	pthread_t dispatcher, worker;
 	atomic_bool stop;
 	atomic_uint kicks; /* doorbell writes not yet seen by the dispatcher */
@@ -47,6 +49,16 @@ void rt_kick(struct rt *rt, uint16_t qid);
 /* Inline: posts completions that are due. Threaded: nothing (the worker
  * does it). Returns the number posted. */
 int rt_poll(struct rt *rt);
+
+/*
+ * Blocks until ready(arg) holds (called with the controller locked, e.g.
+ * "this CQ has an entry") or timeout_ns passes; returns ready's last value.
+ * Threaded: sleeps until the runtime posts something. Inline: the caller
+ * drives the controller itself, posting completions when they are due: it
+ * sleeps until shortly before the next one and spins the rest, as the
+ * completion worker does.
+ */
+bool rt_wait(struct rt *rt, bool (*ready)(void *arg), void *arg, uint64_t timeout_ns);
 
 /* Runs fn(arg) with the controller locked (for admin helpers and reports). */
 void rt_locked(struct rt *rt, void (*fn)(void *arg), void *arg);

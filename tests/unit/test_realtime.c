@@ -1,6 +1,6 @@
 /* The real-time runtime through the public API: threaded and inline modes,
- * several host threads on their own queue pairs, eventfd notification, and
- * no completion before its modelled time. Built and run under
+ * several host threads on their own queue pairs, eventfd notification,
+ * waiting on a queue pair, and no completion before its modelled time. Built and run under
  * ThreadSanitizer by `make test`. */
 #include "helpers.h"
 
@@ -155,8 +155,9 @@ static uint64_t mono_ns(void)
 	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
 }
 
-/* A QD1 read of data on NAND is never reported earlier than the model says. */
-static void test_never_early(void **state)
+/* A QD1 read of data on NAND is never reported earlier than the model says,
+ * whether a runtime thread posts it or the waiting thread does (inline). */
+static void never_early(enum vssd_runtime runtime)
 {
 	const char *p970[] = {"profile=samsung_970pro", "blocks_per_plane=96", NULL};
 	struct vssd *dev;
@@ -166,8 +167,7 @@ static void test_never_early(void **state)
 	/* fw 21.5 us + read >= 29.76 us + 4 KiB over 800 MB/s and 3360 MB/s */
 	const uint64_t floor_ns = 21500 + 29760 + 5120 + 1219;
 
-	(void)state;
-	if (vssd_open(p970, VSSD_THREADED, &dev, err, sizeof(err)))
+	if (vssd_open(p970, runtime, &dev, err, sizeof(err)))
 		fail_msg("%s", err);
 	assert_int_equal(vssd_qpair_open(dev, 8, &qp), 0);
 	buf = vssd_dma_alloc(dev, 64 * 4096);
@@ -182,6 +182,50 @@ static void test_never_early(void **state)
 	vssd_dma_free(dev, buf);
 	vssd_qpair_close(qp);
 	vssd_close(dev);
+}
+
+static void test_never_early_threaded(void **state)
+{
+	(void)state;
+	never_early(VSSD_THREADED);
+}
+
+static void test_never_early_inline(void **state)
+{
+	(void)state;
+	never_early(VSSD_INLINE);
+}
+
+/* vssd_qpair_wait: a completion ends the wait, an idle queue times out. */
+static void test_qpair_wait(void **state)
+{
+	enum vssd_runtime modes[] = {VSSD_INLINE, VSSD_THREADED};
+
+	(void)state;
+	for (int m = 0; m < 2; m++) {
+		struct vssd *dev;
+		struct vssd_qpair *qp;
+		char err[256];
+		uint8_t *buf;
+		uint64_t t0;
+		int done = 0;
+
+		if (vssd_open(params, modes[m], &dev, err, sizeof(err)))
+			fail_msg("%s", err);
+		assert_int_equal(vssd_qpair_open(dev, 8, &qp), 0);
+		t0 = mono_ns();
+		assert_int_equal(vssd_qpair_wait(qp, 2000000), 0);
+		assert_true(mono_ns() - t0 >= 2000000);
+		buf = vssd_dma_alloc(dev, 4096);
+		assert_int_equal(vssd_write_async(qp, buf, 7, 1, 0, count_done, &done), 0);
+		assert_int_equal(vssd_qpair_wait(qp, UINT64_MAX), 1);
+		assert_int_equal(done, 0); /* posted, not yet reaped */
+		assert_int_equal(vssd_poll(qp), 1);
+		assert_int_equal(done, 1);
+		vssd_dma_free(dev, buf);
+		vssd_qpair_close(qp);
+		vssd_close(dev);
+	}
 }
 
 static void test_open_errors(void **state)
@@ -206,7 +250,9 @@ int main(void)
 		cmocka_unit_test(test_threaded_dispatcher_posts),
 		cmocka_unit_test(test_inline_many_host_threads),
 		cmocka_unit_test(test_eventfd_notification),
-		cmocka_unit_test(test_never_early),
+		cmocka_unit_test(test_never_early_threaded),
+		cmocka_unit_test(test_never_early_inline),
+		cmocka_unit_test(test_qpair_wait),
 		cmocka_unit_test(test_open_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
