@@ -15,7 +15,7 @@
 
 #include <nbdkit-plugin.h>
 
-#include "stats.h"
+#include "common/served_stats.h"
 
 #define QUEUE_ENTRIES 64 /* more than the requests nbdkit runs at once on a connection */
 
@@ -228,37 +228,37 @@ static uint64_t now_ns(void)
 }
 
 /* Runs an operation and records its latency as the client sees it (less the network). */
-static int timed(struct conn *c, enum stats_dir dir, enum op kind, unsigned flags, void *buf,
+static int timed(struct conn *c, enum served_dir dir, enum op kind, unsigned flags, void *buf,
 		 uint32_t count, uint64_t offset)
 {
 	uint64_t start = now_ns();
 	int err = do_op(c, kind, flags, buf, count, offset);
 
 	if (!err)
-		stats_record(c->export_index, dir, now_ns() - start, count);
+		served_record(c->export_index, dir, now_ns() - start, count);
 	return err;
 }
 
 int conn_read(struct conn *c, void *buf, uint32_t count, uint64_t offset)
 {
-	return timed(c, STATS_READ, OP_READ, 0, buf, count, offset);
+	return timed(c, SERVED_READ, OP_READ, 0, buf, count, offset);
 }
 
 int conn_write(struct conn *c, const void *buf, uint32_t count, uint64_t offset, bool fua)
 {
-	return timed(c, STATS_WRITE, OP_WRITE, c->write_flags | (fua ? VSSD_FUA : 0), (void *)buf,
+	return timed(c, SERVED_WRITE, OP_WRITE, c->write_flags | (fua ? VSSD_FUA : 0), (void *)buf,
 		     count, offset);
 }
 
 int conn_zero(struct conn *c, uint32_t count, uint64_t offset, bool may_trim, bool fua)
 {
-	return timed(c, STATS_WRITE, OP_ZERO,
+	return timed(c, SERVED_WRITE, OP_ZERO,
 		     (may_trim ? VSSD_DEALLOCATE : 0) | (fua ? VSSD_FUA : 0), NULL, count, offset);
 }
 
 int conn_trim(struct conn *c, uint32_t count, uint64_t offset, bool fua)
 {
-	int err = timed(c, STATS_TRIM, OP_TRIM, 0, NULL, count, offset);
+	int err = timed(c, SERVED_TRIM, OP_TRIM, 0, NULL, count, offset);
 
 	return err || !fua ? err : conn_flush(c);
 }
@@ -282,6 +282,6 @@ int conn_flush(struct conn *c)
 	}
 	if (r.status)
 		return fail(EIO, "flush", 0, r.status);
-	stats_record(c->export_index, STATS_FLUSH, now_ns() - start, 0);
+	served_record(c->export_index, SERVED_FLUSH, now_ns() - start, 0);
 	return 0;
 }

@@ -21,7 +21,7 @@
 
 #include "conn.h"
 #include "host/api_internal.h"
-#include "stats.h"
+#include "common/served_stats.h"
 
 #define MAX_PARAMS 256
 
@@ -99,11 +99,18 @@ static int plugin_after_fork(void)
 		nbdkit_error("%s", err);
 		return -1;
 	}
-	if (make_export_names() || stats_init(dev, export_names, nexport_names)) {
+	served_init(dev);
+	/* statistics clients in export order: client i is export_index() i */
+	if (make_export_names() || served_client("default") < 0) {
 		nbdkit_error("out of memory");
 		return -1;
 	}
-	if ((rc = stats_start(stats_path, (uint64_t)(stats_interval_s * 1e9)))) {
+	for (uint32_t i = 0; i < nexport_names; i++)
+		if (served_client(export_names[i]) < 0) {
+			nbdkit_error("out of memory");
+			return -1;
+		}
+	if ((rc = served_start(stats_path, (uint64_t)(stats_interval_s * 1e9)))) {
 		nbdkit_error("stats=%s: %s", stats_path, strerror(-rc));
 		return -1;
 	}
@@ -112,7 +119,7 @@ static int plugin_after_fork(void)
 
 static void plugin_unload(void)
 {
-	stats_finish();
+	served_finish(stderr);
 	if (dev)
 		vssd_close(dev);
 	for (uint32_t i = 0; i < nexport_names; i++)

@@ -1,10 +1,10 @@
 /*
  * Statistics of a served device, written with the simulator's report code:
- * each export used is a "job" whose latencies are the plugin's wall-clock
- * service times, the whole run is one group, and the device figures come
+ * each client that did I/O is a "job" whose latencies are the frontend's
+ * wall-clock service times, the whole run is one group, and the device figures come
  * from a snapshot taken with the runtime locked.
  */
-#include "stats.h"
+#include "served_stats.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -13,13 +13,12 @@
 #include <string.h>
 #include <time.h>
 
-#include <nbdkit-plugin.h>
-
 #include "host/api_internal.h"
 #include "report/report.h"
 
-struct export_stats {
+struct client_stats {
 	struct job_spec spec; /* only its name and group: what the report prints */
+	bool used;            /* did I/O: only these are reported */
 	struct lat_stats dir[NDIR_STATS];
 	struct lat_stats flush;
 };
@@ -27,9 +26,8 @@ struct export_stats {
 static struct {
 	pthread_mutex_t lock; /* the tables below */
 	struct vssd *dev;
-	struct export_stats **exp; /* made on first use */
-	char **names;
-	uint32_t nexports;
+	struct client_stats **client; /* each apart: reports hold pointers to them */
+	uint32_t nclients;
 	uint64_t start_ns;
 	/* live file */
 	char *path;
@@ -47,39 +45,48 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-int stats_init(struct vssd *dev, char **names, uint32_t nnames)
+void served_init(struct vssd *dev)
 {
 	st.dev = dev;
-	st.names = names;
-	st.nexports = nnames + 1;
-	st.exp = calloc(st.nexports, sizeof(*st.exp));
 	st.start_ns = mono_ns();
-	return st.exp ? 0 : -ENOMEM;
 }
 
-static struct export_stats *export_of(int i)
+int served_client(const char *name)
 {
-	struct export_stats *e = st.exp[i];
-
-	if (e)
-		return e;
-	e = calloc(1, sizeof(*e));
-	if (!e)
-		return NULL;
-	snprintf(e->spec.name, sizeof(e->spec.name), "%s", i ? st.names[i - 1] : "default");
-	for (int d = 0; d < NDIR_STATS; d++)
-		lat_stats_init(&e->dir[d]);
-	lat_stats_init(&e->flush);
-	return st.exp[i] = e;
-}
-
-void stats_record(int export_index, enum stats_dir dir, uint64_t lat_ns, uint64_t bytes)
-{
-	struct export_stats *e;
+	struct client_stats **grown, *c;
+	int i;
 
 	pthread_mutex_lock(&st.lock);
-	if ((e = export_of(export_index)))
-		lat_stats_add(dir == STATS_FLUSH ? &e->flush : &e->dir[dir], lat_ns, bytes);
+	for (i = 0; i < (int)st.nclients; i++)
+		if (!strcmp(st.client[i]->spec.name, name))
+			goto out;
+	grown = realloc(st.client, (st.nclients + 1) * sizeof(*grown));
+	c = calloc(1, sizeof(*c));
+	if (grown)
+		st.client = grown;
+	if (!grown || !c) {
+		free(c);
+		i = -ENOMEM;
+		goto out;
+	}
+	st.client[st.nclients++] = c;
+	snprintf(c->spec.name, sizeof(c->spec.name), "%s", name);
+	for (int d = 0; d < NDIR_STATS; d++)
+		lat_stats_init(&c->dir[d]);
+	lat_stats_init(&c->flush);
+out:
+	pthread_mutex_unlock(&st.lock);
+	return i;
+}
+
+void served_record(int client, enum served_dir dir, uint64_t lat_ns, uint64_t bytes)
+{
+	struct client_stats *c;
+
+	pthread_mutex_lock(&st.lock);
+	c = st.client[client];
+	c->used = true;
+	lat_stats_add(dir == SERVED_FLUSH ? &c->flush : &c->dir[dir], lat_ns, bytes);
 	pthread_mutex_unlock(&st.lock);
 }
 
@@ -114,21 +121,23 @@ static char *report_now(bool json)
 {
 	struct snapshot s = {.json = json};
 	uint64_t elapsed = mono_ns() - st.start_ns;
-	struct sim_job_result *jobs = calloc(st.nexports, sizeof(*jobs));
+	struct sim_job_result *jobs;
 
-	if (!jobs)
-		return NULL;
 	pthread_mutex_lock(&st.lock);
-	for (uint32_t i = 0; i < st.nexports; i++) {
-		if (!st.exp[i])
+	jobs = calloc(st.nclients + 1, sizeof(*jobs));
+	for (uint32_t i = 0; jobs && i < st.nclients; i++) {
+		struct client_stats *c = st.client[i];
+
+		if (!c->used)
 			continue;
-		jobs[s.res.njobs] = (struct sim_job_result){.spec = &st.exp[i]->spec,
-							     .flush = st.exp[i]->flush,
+		jobs[s.res.njobs] = (struct sim_job_result){.spec = &c->spec, .flush = c->flush,
 							     .end_ns = elapsed};
-		memcpy(jobs[s.res.njobs].dir, st.exp[i]->dir, sizeof(st.exp[i]->dir));
+		memcpy(jobs[s.res.njobs].dir, c->dir, sizeof(c->dir));
 		s.res.njobs++;
 	}
 	pthread_mutex_unlock(&st.lock);
+	if (!jobs)
+		return NULL;
 	s.group = (struct sim_group_result){.end_ns = elapsed, .wall_s = (double)elapsed / 1e9};
 	s.res.jobs = jobs;
 	s.res.groups = &s.group;
@@ -152,12 +161,12 @@ static void write_file(const char *path, const char *text)
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	if (!(f = fopen(tmp, "w"))) {
-		nbdkit_error("vssd: stats=%s: %s", path, strerror(errno));
+		fprintf(stderr, "vssd: stats=%s: %s\n", path, strerror(errno));
 		return;
 	}
 	fputs(text, f);
 	if (fclose(f) || rename(tmp, path))
-		nbdkit_error("vssd: stats=%s: %s", path, strerror(errno));
+		fprintf(stderr, "vssd: stats=%s: %s\n", path, strerror(errno));
 }
 
 static void write_stats_file(void)
@@ -192,7 +201,7 @@ static void *stats_thread(void *arg)
 	return NULL;
 }
 
-int stats_start(const char *path, uint64_t interval_ns)
+int served_start(const char *path, uint64_t interval_ns)
 {
 	if (!path)
 		return 0;
@@ -207,7 +216,7 @@ int stats_start(const char *path, uint64_t interval_ns)
 	return 0;
 }
 
-void stats_finish(void)
+void served_finish(FILE *text_out)
 {
 	char *text;
 
@@ -223,14 +232,16 @@ void stats_finish(void)
 	}
 	if (st.path)
 		write_stats_file();
-	if ((text = report_now(false)))
-		fputs(text, stderr);
-	free(text);
-	for (uint32_t i = 0; i < st.nexports; i++)
-		free(st.exp[i]);
-	free(st.exp);
+	if (text_out && (text = report_now(false))) {
+		fputs(text, text_out);
+		free(text);
+	}
+	for (uint32_t i = 0; i < st.nclients; i++)
+		free(st.client[i]);
+	free(st.client);
 	free(st.path);
-	st.exp = NULL;
+	st.client = NULL;
+	st.nclients = 0;
 	st.path = NULL;
 	st.dev = NULL;
 }
