@@ -8,8 +8,11 @@ FUZZBUILD ?= build-fuzz
 
 all: build
 
+# packages, then the source of Debian's fio for the fio engine (or a
+# message saying why the engine is skipped)
 deps:
 	@scripts/deps.sh
+	@scripts/fio-source.sh .deps
 
 $(BUILD)/build.ninja: | deps
 	meson setup $(BUILD) --buildtype=release

@@ -10,6 +10,10 @@ packages=(
 	clang libclang-rt-14-dev
 	nbdkit nbdkit-plugin-dev libnbd-bin fio qemu-utils
 	e2fsprogs util-linux
+	# fio's source for the fio engine (scripts/fio-source.sh): apt-get
+	# source unpacks with dpkg-dev, and fio's configure finds the libraries
+	# Debian's fio was built with only if their headers are here
+	dpkg-dev libaio-dev librdmacm-dev libibverbs-dev libnbd-dev zlib1g-dev libnuma-dev
 )
 
 missing=()

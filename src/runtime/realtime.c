@@ -187,9 +187,12 @@ void rt_stop(struct rt *rt)
 void rt_kick(struct rt *rt, uint16_t qid)
 {
 	if (rt->mode == RT_INLINE) {
+		uint64_t now;
+
 		pthread_mutex_lock(&rt->lock);
-		nvme_ctrl_process_sq(rt->ctrl, qid, rt_now(rt));
-		if (!post_due(rt, rt_now(rt)) && rt->waiters)
+		now = rt_now(rt);
+		nvme_ctrl_process_sq(rt->ctrl, qid, now);
+		if (!post_due(rt, now) && rt->waiters)
 			pthread_cond_broadcast(&rt->posted); /* the new command may be due first */
 		pthread_mutex_unlock(&rt->lock);
 		return;

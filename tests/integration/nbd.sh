@@ -6,25 +6,8 @@
 set -uo pipefail
 plugin=$1
 src=$2
-export VSSD_PROFILE_DIR=$src/profiles
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-
-# A plugin built with AddressSanitizer needs its runtime loaded first, in
-# nbdkit only: the clients --run starts must not inherit it.
-# (awk reads all of ldd's output: grep -q would stop early and the SIGPIPE
-# ldd then gets fails the pipeline under pipefail)
-preload=$(ldd "$plugin" | awk '/libasan/ { print $3 }')
-[ -n "$preload" ] && export ASAN_OPTIONS=detect_leaks=0 # nbdkit's own allocations are not ours
-
-ok() { echo "ok: $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
-check() { # name, command...
-	local name=$1
-	shift
-	if "$@" >"$tmp/out" 2>&1; then ok "$name"; else bad "$name"; tail -20 "$tmp/out"; fi
-}
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh" "$src" "$plugin"
 
 # a 160 MiB device: 4 dies x 64 blocks x 48 pages of 16 KiB, op 0.25
 small=(channels=2 luns_per_channel=2 blocks_per_plane=64 pages_per_block=48 op=0.25 media=ram)
@@ -35,7 +18,7 @@ serve() {
 		args+=("$a")
 		prev=$a
 	done
-	LD_PRELOAD=$preload nbdkit -U - "$plugin" "${args[@]}"
+	LD_PRELOAD=$asan_preload nbdkit -U - "$plugin" "${args[@]}"
 }
 
 # 1. size and block sizes as the device reports them
@@ -118,5 +101,4 @@ bad_param() {
 }
 check "bad parameters named" bad_param
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

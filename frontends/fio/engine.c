@@ -1,0 +1,468 @@
+/*
+ * libvssd-fio.so: vssd inside fio's process, for ioengine=external:PATH.
+ * No protocol in between: each fio job gets an NVMe I/O queue pair of its
+ * own on one device, and the job's thread drives the device (the inline
+ * runtime) while it waits for completions, so the modelled latency is what
+ * fio measures.
+ *
+ *   fio --thread --ioengine=external:build/libvssd-fio.so \
+ *       --vssd_params="profile=default op=0.28 fdp=on" --plid=1 ...
+ *
+ * Jobs in one process (fio's thread=1) with the same vssd_params share one
+ * device. Writes carry an FDP placement identifier from plid= (an index
+ * into the reclaim unit handle status list, as fio's own plids=) or, failing
+ * that, from write_hint= (none, short, medium, long, extreme: entries 0 to 4).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fio.h"
+#include "optgroup.h"
+
+#include "common/served_stats.h"
+#include "host/api_internal.h"
+#include "vssd/vssd.h"
+
+/* fio checks the version when it loads the engine; this checks the
+ * structures it was written against when it is built */
+#if FIO_IOOPS_VERSION != 31
+#error "frontends/fio/engine.c is written for fio's engine interface version 31 (fio 3.33)"
+#endif
+
+#define QUEUE_ENTRIES_MAX 4096
+
+struct engine_options {
+	void *pad; /* fio takes an option offset of 0 for "none" */
+	char *params;
+	int plid;
+	char *stats_path;
+	unsigned int stats_interval_ms;
+};
+
+static struct fio_option options[] = {
+	{
+		.name = "vssd_params",
+		.lname = "vssd parameters",
+		.type = FIO_OPT_STR_STORE,
+		.off1 = offsetof(struct engine_options, params),
+		.help = "the device: vssd key=value parameters, separated by spaces or ':'",
+		.category = FIO_OPT_C_ENGINE,
+		.group = FIO_OPT_G_INVALID,
+	},
+	{
+		.name = "plid",
+		.lname = "FDP placement identifier index",
+		.type = FIO_OPT_INT,
+		.off1 = offsetof(struct engine_options, plid),
+		.def = "-1",
+		.help = "writes carry the placement identifier of this entry of the RUH status list",
+		.category = FIO_OPT_C_ENGINE,
+		.group = FIO_OPT_G_INVALID,
+	},
+	{
+		.name = "vssd_stats",
+		.lname = "vssd statistics file",
+		.type = FIO_OPT_STR_STORE,
+		.off1 = offsetof(struct engine_options, stats_path),
+		.help = "keep the device's JSON report (as vssd sim --json) in this file",
+		.category = FIO_OPT_C_ENGINE,
+		.group = FIO_OPT_G_INVALID,
+	},
+	{
+		.name = "vssd_stats_interval",
+		.lname = "vssd statistics interval",
+		.type = FIO_OPT_INT,
+		.off1 = offsetof(struct engine_options, stats_interval_ms),
+		.def = "1000",
+		.minval = 10,
+		.help = "milliseconds between rewrites of vssd_stats",
+		.category = FIO_OPT_C_ENGINE,
+		.group = FIO_OPT_G_INVALID,
+	},
+	{
+		.name = NULL,
+	},
+};
+
+/* The process's device: jobs with the same parameters share it. */
+static struct {
+	pthread_mutex_t lock;
+	struct vssd *dev;
+	char *params; /* what it was opened with */
+	int users;    /* jobs set up and not yet cleaned up */
+} shared = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+struct job;
+
+/* One per io_u (by io_u->index): what a completion callback needs. */
+struct cmd {
+	struct job *job;
+	struct io_u *io_u;
+	uint64_t start_ns;
+};
+
+struct job {
+	struct thread_data *td;
+	struct vssd_qpair *qp;
+	unsigned write_flags; /* VSSD_PID(n) or 0 */
+	int client;           /* served_stats client: the job's name */
+	uint32_t lba_bytes;
+	struct cmd *cmd;      /* by io_u->index */
+	unsigned ncmd;
+	struct io_u **ready;  /* completed, not yet handed to fio (a ring) */
+	unsigned ready_head, nready, ready_cap;
+	struct io_u **events; /* what the last getevents returned */
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* "a=1 b=2:c=3" into a NULL-terminated array of strings (one allocation). */
+static char **split_params(const char *text)
+{
+	size_t n = 1, len = strlen(text);
+	char **v, *copy;
+
+	for (const char *p = text; *p; p++)
+		n += *p == ' ' || *p == ':' || *p == '\t';
+	v = malloc((n + 1) * sizeof(*v) + len + 1);
+	if (!v)
+		return NULL;
+	copy = memcpy((char *)(v + n + 1), text, len + 1);
+	n = 0;
+	for (char *save, *tok = strtok_r(copy, " :\t", &save); tok; tok = strtok_r(NULL, " :\t", &save))
+		v[n++] = tok;
+	v[n] = NULL;
+	return v;
+}
+
+/* Opens the process's device, or checks a job asks for the same one. */
+static int device_get(struct thread_data *td, const struct engine_options *o)
+{
+	const char *params = o->params ? o->params : "";
+	char err[512];
+	char **argv;
+	int rc = 0;
+
+	pthread_mutex_lock(&shared.lock);
+	if (shared.dev) {
+		if (strcmp(params, shared.params)) {
+			log_err("vssd: job %s: vssd_params=\"%s\" differ from another job's \"%s\": "
+				"one fio process serves one device\n", td->o.name, params, shared.params);
+			rc = 1;
+		} else {
+			shared.users++;
+		}
+		goto out;
+	}
+	if (!(argv = split_params(params)) || !(shared.params = strdup(params))) {
+		free(argv);
+		log_err("vssd: out of memory\n");
+		rc = 1;
+		goto out;
+	}
+	if (vssd_open((const char *const *)argv, VSSD_INLINE, &shared.dev, err, sizeof(err))) {
+		log_err("vssd: vssd_params: %s\n", err);
+		free(shared.params);
+		shared.params = NULL;
+		rc = 1;
+	} else {
+		shared.users = 1;
+		served_init(shared.dev);
+		if (o->stats_path &&
+		    (rc = served_start(o->stats_path, (uint64_t)o->stats_interval_ms * 1000000))) {
+			log_err("vssd: vssd_stats=%s: %s\n", o->stats_path, strerror(-rc));
+			rc = 1;
+		}
+	}
+	free(argv);
+out:
+	pthread_mutex_unlock(&shared.lock);
+	return rc;
+}
+
+/* The last job out writes the report and closes the device. */
+static void device_put(void)
+{
+	pthread_mutex_lock(&shared.lock);
+	if (shared.dev && --shared.users == 0) {
+		served_finish(stderr);
+		vssd_close(shared.dev);
+		free(shared.params);
+		shared.dev = NULL;
+		shared.params = NULL;
+	}
+	pthread_mutex_unlock(&shared.lock);
+}
+
+/* The write flags a job's options ask for; 0 without placement, -1 on error. */
+static long placement_flags(struct thread_data *td, const struct engine_options *o)
+{
+	const struct nvme_ctrl *ctrl = vssd_ctrl_of(shared.dev);
+	unsigned entries = nvme_fdp_status_count(ctrl);
+	const char *from = "plid";
+	int index = o->plid;
+
+	if (index < 0 && td->o.write_hint >= RWH_WRITE_LIFE_NONE) {
+		index = (int)td->o.write_hint - RWH_WRITE_LIFE_NONE;
+		from = "write_hint";
+	}
+	if (index < 0)
+		return 0;
+	if ((unsigned)index >= entries) {
+		log_err("vssd: job %s: %s asks for placement identifier entry %d, but the device "
+			"has %u (%s)\n", td->o.name, from, index, entries,
+			entries ? "see vssd nvme fdp status" : "fdp is off: add fdp=on to vssd_params");
+		return -1;
+	}
+	return VSSD_PID(nvme_fdp_status_pid(ctrl, index));
+}
+
+/* Runs in the main process for each job before any starts (fio's
+ * create_serialize): the device's size becomes the job's one file. */
+static int engine_setup(struct thread_data *td)
+{
+	struct engine_options *o = td->eo;
+	struct fio_file *f;
+
+	if (!td->o.use_thread && td->thread_number > 1) {
+		log_err("vssd: job %s: several jobs share the device only as threads: add thread=1 "
+			"(as processes each would write its own copy)\n", td->o.name);
+		return 1;
+	}
+	if (device_get(td, o))
+		return 1;
+	if (!td->files_index) {
+		add_file(td, "vssd", 0, 0);
+		td->o.nr_files = td->o.nr_files ?: 1;
+		td->o.open_files++;
+	}
+	f = td->files[0];
+	f->real_file_size = vssd_capacity_lbas(shared.dev) * vssd_lba_bytes(shared.dev);
+	return 0;
+}
+
+static int engine_init(struct thread_data *td)
+{
+	struct engine_options *o = td->eo;
+	unsigned depth = td->o.iodepth ? td->o.iodepth : 1;
+	struct job *j = calloc(1, sizeof(*j));
+	long flags;
+	int rc;
+
+	if (!j)
+		return 1;
+	td->io_ops_data = j;
+	j->td = td;
+	if ((flags = placement_flags(td, o)) < 0)
+		return 1;
+	j->write_flags = (unsigned)flags;
+	j->lba_bytes = vssd_lba_bytes(shared.dev);
+	if ((j->client = served_client(td->o.name)) < 0) {
+		log_err("vssd: out of memory\n");
+		return 1;
+	}
+	/* a slot for each command in flight, and one to tell full from empty */
+	rc = vssd_qpair_open(shared.dev, depth + 1 < QUEUE_ENTRIES_MAX ? depth + 1 : QUEUE_ENTRIES_MAX,
+			     &j->qp);
+	if (rc) {
+		log_err("vssd: job %s: opening a queue pair of %u entries: %s\n", td->o.name, depth + 1,
+			strerror(-rc));
+		return 1;
+	}
+	return 0;
+}
+
+/* fio's I/O buffers come from the device's DMA memory, so no command
+ * registers its buffer; fio frees them before the engine's cleanup. */
+static int engine_iomem_alloc(struct thread_data *td, size_t bytes)
+{
+	td->orig_buffer = vssd_dma_alloc(shared.dev, bytes);
+	return td->orig_buffer ? 0 : 1;
+}
+
+static void engine_iomem_free(struct thread_data *td)
+{
+	vssd_dma_free(shared.dev, td->orig_buffer);
+	td->orig_buffer = NULL;
+}
+
+/* After fio made its io_us: a command slot for each. */
+static int engine_post_init(struct thread_data *td)
+{
+	struct job *j = td->io_ops_data;
+
+	j->ncmd = td->io_u_all.nr ? td->io_u_all.nr : 1;
+	j->cmd = calloc(j->ncmd, sizeof(*j->cmd));
+	j->ready_cap = j->ncmd; /* every io_u may be in flight at once */
+	j->ready = calloc(j->ncmd, sizeof(*j->ready));
+	j->events = calloc(j->ncmd, sizeof(*j->events));
+	if (!j->cmd || !j->ready || !j->events) {
+		log_err("vssd: out of memory\n");
+		return 1;
+	}
+	for (unsigned i = 0; i < j->ncmd; i++)
+		if (td->io_u_all.io_us[i]->index >= j->ncmd) {
+			log_err("vssd: job %s: an io_u index beyond fio's io_u count\n", td->o.name);
+			return 1;
+		}
+	return 0;
+}
+
+static void engine_cleanup(struct thread_data *td)
+{
+	struct job *j = td->io_ops_data;
+
+	if (j) {
+		if (j->qp)
+			vssd_qpair_close(j->qp);
+		free(j->cmd);
+		free(j->ready);
+		free(j->events);
+		free(j);
+		td->io_ops_data = NULL;
+	}
+	device_put();
+}
+
+/* A command completed (inside vssd_poll): queue its io_u for fio. */
+static void on_done(void *arg, const struct nvme_cqe *cqe)
+{
+	struct cmd *c = arg;
+	struct job *j = c->job;
+	struct io_u *io_u = c->io_u;
+	static const enum served_dir dir_of[] = {
+		[DDIR_READ] = SERVED_READ, [DDIR_WRITE] = SERVED_WRITE,
+		[DDIR_TRIM] = SERVED_TRIM, [DDIR_SYNC] = SERVED_FLUSH,
+	};
+	uint16_t status = cqe->status & ~NVME_CQE_PHASE;
+
+	io_u->error = status ? EIO : 0;
+	if (status)
+		log_err("vssd: job %s: %s at byte %llu: NVMe status 0x%x\n", j->td->o.name,
+			io_ddir_name(io_u->ddir), io_u->offset, status);
+	else
+		served_record(j->client, dir_of[io_u->ddir], mono_ns() - c->start_ns,
+			      io_u->ddir == DDIR_SYNC ? 0 : io_u->xfer_buflen);
+	j->ready[(j->ready_head + j->nready++) % j->ready_cap] = io_u;
+}
+
+static enum fio_q_status engine_queue(struct thread_data *td, struct io_u *io_u)
+{
+	struct job *j = td->io_ops_data;
+	struct cmd *c = &j->cmd[io_u->index];
+	uint64_t slba = io_u->offset / j->lba_bytes;
+	uint32_t nlb = (uint32_t)(io_u->xfer_buflen / j->lba_bytes);
+	int rc;
+
+	if (io_u->offset % j->lba_bytes || io_u->xfer_buflen % j->lba_bytes) {
+		log_err("vssd: job %s: %s of %llu bytes at %llu is not aligned to the %u-byte LBA\n",
+			td->o.name, io_ddir_name(io_u->ddir), io_u->xfer_buflen, io_u->offset,
+			j->lba_bytes);
+		io_u->error = EINVAL;
+		return FIO_Q_COMPLETED;
+	}
+	*c = (struct cmd){j, io_u, mono_ns()};
+	switch (io_u->ddir) {
+	case DDIR_READ:
+		rc = vssd_read_async(j->qp, io_u->xfer_buf, slba, nlb, on_done, c);
+		break;
+	case DDIR_WRITE:
+		rc = vssd_write_async(j->qp, io_u->xfer_buf, slba, nlb, j->write_flags, on_done, c);
+		break;
+	case DDIR_TRIM:
+		rc = vssd_trim_async(j->qp, slba, nlb, on_done, c);
+		break;
+	case DDIR_SYNC:
+	case DDIR_DATASYNC:
+		io_u->ddir = DDIR_SYNC;
+		rc = vssd_flush_async(j->qp, on_done, c);
+		break;
+	default:
+		io_u->error = EINVAL;
+		return FIO_Q_COMPLETED;
+	}
+	if (rc == -EAGAIN)
+		return FIO_Q_BUSY; /* fio reaps and comes back */
+	if (rc) {
+		io_u->error = -rc;
+		return FIO_Q_COMPLETED;
+	}
+	return FIO_Q_QUEUED;
+}
+
+/* At least min completions (fewer only when the time t runs out), at most max. */
+static int engine_getevents(struct thread_data *td, unsigned int min, unsigned int max,
+			    const struct timespec *t)
+{
+	struct job *j = td->io_ops_data;
+	uint64_t deadline = t ? mono_ns() + (uint64_t)t->tv_sec * 1000000000u + (uint64_t)t->tv_nsec
+			      : UINT64_MAX;
+	unsigned n;
+
+	vssd_poll(j->qp);
+	while (j->nready < min) {
+		uint64_t now = mono_ns();
+
+		if (now >= deadline)
+			break;
+		if (vssd_qpair_wait(j->qp, deadline == UINT64_MAX ? UINT64_MAX : deadline - now))
+			vssd_poll(j->qp);
+	}
+	n = j->nready < max ? j->nready : max;
+	for (unsigned i = 0; i < n; i++) {
+		j->events[i] = j->ready[j->ready_head];
+		j->ready_head = (j->ready_head + 1) % j->ready_cap;
+	}
+	j->nready -= n;
+	return (int)n;
+}
+
+static struct io_u *engine_event(struct thread_data *td, int event)
+{
+	struct job *j = td->io_ops_data;
+
+	return j->events[event];
+}
+
+/* The device is the job's file: nothing to open, close or drop from a cache. */
+static int engine_file_noop(struct thread_data *td, struct fio_file *f)
+{
+	return 0;
+}
+
+static struct ioengine_ops ioengine_ops = {
+	.name = "vssd",
+	.version = FIO_IOOPS_VERSION,
+	.flags = FIO_DISKLESSIO | FIO_NOEXTEND | FIO_NODISKUTIL,
+	.setup = engine_setup,
+	.init = engine_init,
+	.post_init = engine_post_init,
+	.queue = engine_queue,
+	.getevents = engine_getevents,
+	.event = engine_event,
+	.cleanup = engine_cleanup,
+	.iomem_alloc = engine_iomem_alloc,
+	.iomem_free = engine_iomem_free,
+	.open_file = engine_file_noop,
+	.close_file = engine_file_noop,
+	.invalidate = engine_file_noop,
+	.options = options,
+	.option_struct_size = sizeof(struct engine_options),
+};
+
+/* What fio looks up in an external engine. */
+void get_ioengine(struct ioengine_ops **ops);
+void get_ioengine(struct ioengine_ops **ops)
+{
+	*ops = &ioengine_ops;
+}
