@@ -11,6 +11,7 @@ static const struct {
 } commands[] = {
 	{"sim", cmd_sim, "run a fio job file against an emulated SSD in virtual time"},
 	{"params", cmd_params, "list every device parameter: name, default, range, help"},
+	{"serve", cmd_serve, "serve the device over NBD in real time (nbdkit and the vssd plugin)"},
 	{"nvme", cmd_nvme, "inspect a device as nvme-cli does: id-ctrl, id-ns, smart-log, ..."},
 };
 

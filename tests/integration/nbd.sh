@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The nbdkit plugin with real clients: nbdinfo, nbdcopy, qemu-io, fio's nbd
-# engine (verify through GC), placement by export name, bad parameters.
+# engine (verify through GC), placement by export name, bad parameters,
+# and `vssd serve` around it.
 # Each check starts and stops its own server (nbdkit -U - ... --run).
 # usage: nbd.sh PLUGIN SOURCE_DIR
 set -uo pipefail
@@ -100,5 +101,45 @@ bad_param() {
 		grep -q "unknown parameter 'nosuchkey'" "$tmp/p.txt"
 }
 check "bad parameters named" bad_param
+
+# 8. vssd serve: prints the URI when ready, serves until Ctrl-C, then the
+# final report; the statistics file has the writes
+vssd=$(dirname "$plugin")/vssd
+serve_unix() {
+	local sets=() uri
+	for p in "${small[@]}"; do sets+=(--set "$p"); done
+	LD_PRELOAD=$asan_preload "$vssd" serve "${sets[@]}" --stats "$tmp/serve.json" \
+		>"$tmp/uri.txt" 2>"$tmp/serve.err" &
+	local pid=$!
+	for _ in $(seq 300); do [ -s "$tmp/uri.txt" ] && break; sleep 0.1; done
+	uri=$(head -1 "$tmp/uri.txt")
+	[[ $uri == nbd+unix:///\?socket=* ]] &&
+		[ "$(nbdinfo --size "$uri")" = 161058816 ] &&
+		head -c 4M /dev/urandom >"$tmp/s.bin" && nbdcopy "$tmp/s.bin" "$uri" &&
+		kill -INT $pid && wait $pid &&
+		grep -q "^device: 2 ch x 2 LUN" "$tmp/serve.err" &&
+		jq -e '.device.host_write_bytes == 4194304' "$tmp/serve.json"
+	local rc=$?
+	kill $pid 2>/dev/null
+	return $rc
+}
+check "vssd serve on a Unix socket, Ctrl-C, final report" serve_unix
+
+# 9. on a TCP port of the loopback address, with --run
+serve_tcp() {
+	local port=$((20000 + $$ % 20000))
+	LD_PRELOAD=$asan_preload "$vssd" serve --set channels=2 --set luns_per_channel=2 \
+		--set blocks_per_plane=64 --set pages_per_block=48 --set op=0.25 --port $port \
+		--run 'unset LD_PRELOAD; nbdinfo --size "$uri"' >"$tmp/tcp.txt" 2>"$tmp/tcp.err" &&
+		grep -qx "nbd://127.0.0.1:$port/" "$tmp/tcp.txt" && grep -qx 161058816 "$tmp/tcp.txt"
+}
+check "vssd serve --port" serve_tcp
+
+# 10. bad parameters stop it before nbdkit starts, in vssd's words
+serve_bad() {
+	! "$vssd" serve --set channels=0 2>"$tmp/b.txt" && grep -q "^vssd: channels=0: out of range" "$tmp/b.txt" &&
+		! "$vssd" serve --port 70000 2>"$tmp/b.txt" && grep -q -- "--port 70000" "$tmp/b.txt"
+}
+check "vssd serve: bad input named" serve_bad
 
 summary

@@ -1,0 +1,250 @@
+/*
+ * `vssd serve`: the device over NBD in real time, for unmodified software
+ * (fio, qemu, nbdfuse + losetup for a block device). A convenience wrapper:
+ * it checks the device's parameters, starts nbdkit with the vssd
+ * plugin in the foreground on a Unix socket (or a TCP port), prints the NBD
+ * URI once nbdkit listens, and passes Ctrl-C or SIGTERM on. The plugin keeps
+ * the statistics file and prints the final report when nbdkit stops.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "vssd/vssd.h"
+
+#define MAX_SETS 256
+#define READY_TIMEOUT_S 30 /* building a large device with media=ram takes a while */
+
+struct serve_args {
+	const char *profile, *seed, *socket, *listen, *stats, *stats_interval, *run;
+	char *sets[MAX_SETS];
+	int nsets;
+	long port; /* 0: a Unix socket */
+};
+
+static void serve_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: vssd serve [--profile NAME|FILE] [--set KEY=VALUE]... [--seed N]\n"
+		"                  [--socket PATH | --port N [--listen ADDRESS]]\n"
+		"                  [--stats PATH] [--stats-interval SECONDS] [--run COMMAND]\n\n"
+		"Serves the device over NBD in real time with nbdkit and the vssd plugin:\n"
+		"on a Unix socket (default /tmp/vssd-PID.sock) or on TCP port N of the\n"
+		"loopback address (or ADDRESS). Prints the NBD URI when it is ready; export\n"
+		"\"pid=N\" tags writes with FDP placement identifier N. --stats keeps the\n"
+		"JSON report (as vssd sim --json) in PATH; the final report is printed at\n"
+		"exit (Ctrl-C). --run starts COMMAND with $uri set and stops when it ends.\n");
+}
+
+static int parse_serve_args(int argc, char **argv, struct serve_args *a)
+{
+	static const struct option longopts[] = {
+		{"profile", required_argument, 0, 'p'}, {"set", required_argument, 0, 'S'},
+		{"seed", required_argument, 0, 'e'},    {"socket", required_argument, 0, 'U'},
+		{"port", required_argument, 0, 'P'},    {"listen", required_argument, 0, 'l'},
+		{"stats", required_argument, 0, 's'},   {"stats-interval", required_argument, 0, 'i'},
+		{"run", required_argument, 0, 'r'},     {"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
+	};
+	char *end;
+	int c;
+
+	a->profile = "default";
+	while ((c = getopt_long(argc, argv, "p:S:e:U:P:l:s:i:r:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p': a->profile = optarg; break;
+		case 'e': a->seed = optarg; break;
+		case 'U': a->socket = optarg; break;
+		case 'l': a->listen = optarg; break;
+		case 's': a->stats = optarg; break;
+		case 'i': a->stats_interval = optarg; break;
+		case 'r': a->run = optarg; break;
+		case 'S':
+			if (a->nsets == MAX_SETS) {
+				fprintf(stderr, "vssd: more than %d --set options\n", MAX_SETS);
+				return 2;
+			}
+			a->sets[a->nsets++] = optarg;
+			break;
+		case 'P':
+			a->port = strtol(optarg, &end, 10);
+			if (*end || a->port < 1 || a->port > 65535) {
+				fprintf(stderr, "vssd: --port %s: expected a TCP port, 1 to 65535\n", optarg);
+				return 2;
+			}
+			break;
+		case 'h': serve_usage(stdout); return -1;
+		default: serve_usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vssd: serve: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (a->port && a->socket) {
+		fprintf(stderr, "vssd: --socket and --port: choose one\n");
+		return 2;
+	}
+	if (a->listen && !a->port) {
+		fprintf(stderr, "vssd: --listen %s needs --port\n", a->listen);
+		return 2;
+	}
+	return 0;
+}
+
+/* The plugin beside this program (a build tree), else nbdkit's own "vssd". */
+static const char *plugin_path(char *buf, size_t len)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n > 0) {
+		self[n] = '\0';
+		snprintf(buf, len, "%s/nbdkit-vssd-plugin.so", dirname(self));
+		if (access(buf, R_OK) == 0)
+			return buf;
+	}
+	return "vssd";
+}
+
+static volatile sig_atomic_t child_pid;
+
+static void forward_signal(int sig)
+{
+	if (child_pid > 0)
+		kill(child_pid, sig);
+}
+
+/* Waits until nbdkit writes its pid file (it does once it listens), or exits. */
+static int wait_ready(pid_t pid, const char *pidfile)
+{
+	struct timespec tick = {0, 10 * 1000 * 1000};
+	struct stat sb;
+	int status;
+
+	for (int i = 0; i < READY_TIMEOUT_S * 100; i++) {
+		if (stat(pidfile, &sb) == 0 && sb.st_size > 0)
+			return 0;
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			child_pid = 0;
+			return WIFEXITED(status) ? WEXITSTATUS(status) ? WEXITSTATUS(status) : 1 : 1;
+		}
+		nanosleep(&tick, NULL);
+	}
+	fprintf(stderr, "vssd: nbdkit did not start listening within %d s\n", READY_TIMEOUT_S);
+	return 1;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	struct serve_args a = {0};
+	char plugin[PATH_MAX], socket_buf[64], pidfile[64], port[16], err[512];
+	char profile[PATH_MAX + 16], seed[64], stats[PATH_MAX + 16], interval[64];
+	const char *params[MAX_SETS + 3], *nargv[MAX_SETS + 32];
+	int n = 0, np = 0, rc, status;
+	pid_t pid;
+
+	if ((rc = parse_serve_args(argc, argv, &a)))
+		return rc < 0 ? 0 : rc;
+	/* the device's parameters, as the plugin takes them */
+	snprintf(profile, sizeof(profile), "profile=%s", a.profile);
+	params[np++] = profile;
+	for (int i = 0; i < a.nsets; i++)
+		params[np++] = a.sets[i];
+	if (a.seed) {
+		snprintf(seed, sizeof(seed), "seed=%s", a.seed);
+		params[np++] = seed;
+	}
+	params[np] = NULL;
+	if (vssd_check(params, err, sizeof(err))) {
+		fprintf(stderr, "vssd: %s\n", err); /* before nbdkit starts, in vssd's words */
+		return 1;
+	}
+	if (!a.port && !a.socket) {
+		snprintf(socket_buf, sizeof(socket_buf), "/tmp/vssd-%d.sock", (int)getpid());
+		a.socket = socket_buf;
+	}
+	snprintf(pidfile, sizeof(pidfile), "/tmp/vssd-serve-%d.pid", (int)getpid());
+	unlink(pidfile);
+
+	nargv[n++] = "nbdkit";
+	nargv[n++] = "--foreground";
+	nargv[n++] = "--exit-with-parent";
+	nargv[n++] = "--pidfile";
+	nargv[n++] = pidfile;
+	if (a.port) {
+		snprintf(port, sizeof(port), "%ld", a.port);
+		nargv[n++] = "--port";
+		nargv[n++] = port;
+		nargv[n++] = "--ipaddr";
+		nargv[n++] = a.listen ? a.listen : "127.0.0.1";
+	} else {
+		nargv[n++] = "--unix";
+		nargv[n++] = a.socket;
+	}
+	if (a.run) {
+		nargv[n++] = "--run";
+		nargv[n++] = a.run;
+	}
+	nargv[n++] = plugin_path(plugin, sizeof(plugin));
+	for (int i = 0; i < np; i++)
+		nargv[n++] = params[i];
+	if (a.stats) {
+		snprintf(stats, sizeof(stats), "stats=%s", a.stats);
+		nargv[n++] = stats;
+	}
+	if (a.stats_interval) {
+		snprintf(interval, sizeof(interval), "stats_interval=%s", a.stats_interval);
+		nargv[n++] = interval;
+	}
+	nargv[n] = NULL;
+
+	if ((pid = fork()) < 0) {
+		fprintf(stderr, "vssd: fork: %s\n", strerror(errno));
+		return 1;
+	}
+	if (pid == 0) {
+		execvp("nbdkit", (char *const *)nargv);
+		fprintf(stderr, "vssd: cannot run nbdkit: %s (install Debian's nbdkit)\n",
+			strerror(errno));
+		_exit(127);
+	}
+	child_pid = pid;
+	signal(SIGINT, forward_signal);
+	signal(SIGTERM, forward_signal);
+	signal(SIGHUP, forward_signal);
+	if ((rc = wait_ready(pid, pidfile)) == 0) {
+		/* the URI alone on stdout, for scripts; the rest on stderr */
+		if (a.port)
+			printf("nbd://%s:%ld/\n", a.listen ? a.listen : "127.0.0.1", a.port);
+		else
+			printf("nbd+unix:///?socket=%s\n", a.socket);
+		fflush(stdout);
+		fprintf(stderr, "vssd: serving; exports \"\" and, with fdp=on, pid=N (nbdinfo --list "
+			"URI); Ctrl-C stops\n");
+	} else if (!child_pid) {
+		unlink(pidfile);
+		return rc; /* nbdkit exited: it said why */
+	} else {
+		kill(pid, SIGTERM);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	unlink(pidfile);
+	if (rc)
+		return rc;
+	if (WIFSIGNALED(status))
+		return WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM ? 0 : 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
