@@ -16,11 +16,11 @@ run_fio() { LD_PRELOAD=$asan_preload fio --thread --ioengine=external:"$engine" 
 # a 160 MiB device: 4 dies x 64 blocks x 48 pages of 16 KiB, op 0.25
 small="channels=2 luns_per_channel=2 blocks_per_plane=64 pages_per_block=48 op=0.25 media=ram"
 
-# 1. random overwrites of 3x the capacity with crc32c verify: GC moves
+# 1. random overwrites of 3x the capacity (161058816 bytes) with crc32c verify: GC moves
 # data under the verifier (serialize_overlap: see nbd.sh)
 verify_through_gc() {
 	run_fio --name=verify --vssd_params="$small timing=off" --vssd_stats="$tmp/v.json" \
-		--rw=randwrite --bs=4k --size=100% --io_size=450m --norandommap \
+		--rw=randwrite --bs=4k --size=100% --io_size=$((161058816 * 3)) --norandommap \
 		--serialize_overlap=1 --iodepth=16 --verify=crc32c --verify_fatal=1 \
 		--verify_state_save=0 --output-format=json >"$tmp/verify.json" &&
 		jq -e '.jobs[0].error == 0 and .jobs[0].read.io_bytes > 0' "$tmp/verify.json" >/dev/null &&
