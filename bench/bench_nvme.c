@@ -19,15 +19,8 @@
 #include "host/api_internal.h"
 #include "stats/histogram.h"
 #include "util/rng.h"
+#include "util/clock.h"
 #include "vssd/vssd.h"
-
-static uint64_t mono_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
-}
 
 static struct vssd *open_dev(const char *const *params, enum vssd_runtime rt)
 {

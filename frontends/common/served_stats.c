@@ -15,6 +15,7 @@
 
 #include "host/api_internal.h"
 #include "report/report.h"
+#include "util/clock.h"
 
 struct client_stats {
 	struct job_spec spec; /* only its name and group: what the report prints */
@@ -36,14 +37,6 @@ static struct {
 	bool running, stop;
 	pthread_cond_t wake;
 } st = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 void served_init(struct vssd *dev)
 {

@@ -25,6 +25,7 @@
 
 #include "common/served_stats.h"
 #include "host/api_internal.h"
+#include "util/clock.h"
 #include "vssd/vssd.h"
 
 /* fio checks the version when it loads the engine; this checks the
@@ -117,14 +118,6 @@ struct job {
 	unsigned ready_head, nready, ready_cap;
 	struct io_u **events; /* what the last getevents returned */
 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* "a=1 b=2:c=3" into a NULL-terminated array of strings (one allocation). */
 static char **split_params(const char *text)

@@ -16,6 +16,7 @@
 #include <nbdkit-plugin.h>
 
 #include "common/served_stats.h"
+#include "util/clock.h"
 
 #define QUEUE_ENTRIES 64 /* more than the requests nbdkit runs at once on a connection */
 
@@ -219,23 +220,15 @@ static int do_op(struct conn *c, enum op kind, unsigned flags, void *buf, uint32
 	return err;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Runs an operation and records its latency as the client sees it (less the network). */
 static int timed(struct conn *c, enum served_dir dir, enum op kind, unsigned flags, void *buf,
 		 uint32_t count, uint64_t offset)
 {
-	uint64_t start = now_ns();
+	uint64_t start = mono_ns();
 	int err = do_op(c, kind, flags, buf, count, offset);
 
 	if (!err)
-		served_record(c->export_index, dir, now_ns() - start, count);
+		served_record(c->export_index, dir, mono_ns() - start, count);
 	return err;
 }
 
@@ -265,7 +258,7 @@ int conn_trim(struct conn *c, uint32_t count, uint64_t offset, bool fua)
 
 int conn_flush(struct conn *c)
 {
-	uint64_t start = now_ns();
+	uint64_t start = mono_ns();
 	struct req r;
 	int rc;
 
@@ -282,6 +275,6 @@ int conn_flush(struct conn *c)
 	}
 	if (r.status)
 		return fail(EIO, "flush", 0, r.status);
-	served_record(c->export_index, SERVED_FLUSH, now_ns() - start, 0);
+	served_record(c->export_index, SERVED_FLUSH, mono_ns() - start, 0);
 	return 0;
 }

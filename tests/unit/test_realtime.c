@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "vssd/vssd.h"
+#include "util/clock.h"
 
 static const char *const params[] = {"media=ram", "channels=2", "luns_per_channel=2",
 				     "blocks_per_plane=64", "pages_per_block=48", "op=0.2",
@@ -145,14 +146,6 @@ static void test_eventfd_notification(void **state)
 	vssd_dma_free(dev, buf);
 	vssd_qpair_close(qp);
 	vssd_close(dev);
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
 }
 
 /* A QD1 read of data on NAND is never reported earlier than the model says,
