@@ -113,9 +113,9 @@ struct job {
 	int client;           /* served_stats client: the job's name */
 	uint32_t lba_bytes;
 	struct cmd *cmd;      /* by io_u->index */
-	unsigned ncmd;
-	struct io_u **ready;  /* completed, not yet handed to fio (a ring) */
-	unsigned ready_head, nready, ready_cap;
+	unsigned ncmd;        /* fio's io_us: at most this many in flight */
+	struct io_u **ready;  /* completed, not yet handed to fio (a ring of ncmd) */
+	unsigned ready_head, nready;
 	struct io_u **events; /* what the last getevents returned */
 };
 
@@ -247,7 +247,8 @@ static int engine_setup(struct thread_data *td)
 static int engine_init(struct thread_data *td)
 {
 	struct engine_options *o = td->eo;
-	unsigned depth = td->o.iodepth ? td->o.iodepth : 1;
+	/* a slot for each command in flight, and one to tell full from empty */
+	unsigned entries = (td->o.iodepth ? td->o.iodepth : 1) + 1;
 	struct job *j = calloc(1, sizeof(*j));
 	long flags;
 	int rc;
@@ -264,11 +265,10 @@ static int engine_init(struct thread_data *td)
 		log_err("vssd: out of memory\n");
 		return 1;
 	}
-	/* a slot for each command in flight, and one to tell full from empty */
-	rc = vssd_qpair_open(shared.dev, depth + 1 < QUEUE_ENTRIES_MAX ? depth + 1 : QUEUE_ENTRIES_MAX,
-			     &j->qp);
-	if (rc) {
-		log_err("vssd: job %s: opening a queue pair of %u entries: %s\n", td->o.name, depth + 1,
+	if (entries > QUEUE_ENTRIES_MAX)
+		entries = QUEUE_ENTRIES_MAX; /* deeper jobs see FIO_Q_BUSY and reap */
+	if ((rc = vssd_qpair_open(shared.dev, (uint16_t)entries, &j->qp))) {
+		log_err("vssd: job %s: opening a queue pair of %u entries: %s\n", td->o.name, entries,
 			strerror(-rc));
 		return 1;
 	}
@@ -296,7 +296,6 @@ static int engine_post_init(struct thread_data *td)
 
 	j->ncmd = td->io_u_all.nr ? td->io_u_all.nr : 1;
 	j->cmd = calloc(j->ncmd, sizeof(*j->cmd));
-	j->ready_cap = j->ncmd; /* every io_u may be in flight at once */
 	j->ready = calloc(j->ncmd, sizeof(*j->ready));
 	j->events = calloc(j->ncmd, sizeof(*j->events));
 	if (!j->cmd || !j->ready || !j->events) {
@@ -346,7 +345,7 @@ static void on_done(void *arg, const struct nvme_cqe *cqe)
 	else
 		served_record(j->client, dir_of[io_u->ddir], mono_ns() - c->start_ns,
 			      io_u->ddir == DDIR_SYNC ? 0 : io_u->xfer_buflen);
-	j->ready[(j->ready_head + j->nready++) % j->ready_cap] = io_u;
+	j->ready[(j->ready_head + j->nready++) % j->ncmd] = io_u;
 }
 
 static enum fio_q_status engine_queue(struct thread_data *td, struct io_u *io_u)
@@ -414,7 +413,7 @@ static int engine_getevents(struct thread_data *td, unsigned int min, unsigned i
 	n = j->nready < max ? j->nready : max;
 	for (unsigned i = 0; i < n; i++) {
 		j->events[i] = j->ready[j->ready_head];
-		j->ready_head = (j->ready_head + 1) % j->ready_cap;
+		j->ready_head = (j->ready_head + 1) % j->ncmd;
 	}
 	j->nready -= n;
 	return (int)n;
