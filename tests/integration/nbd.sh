@@ -105,10 +105,11 @@ check "bad parameters named" bad_param
 # 8. vssd serve: prints the URI when ready, serves until Ctrl-C, then the
 # final report; the statistics file has the writes
 vssd=$(dirname "$plugin")/vssd
+small_sets=() # the same device as vssd serve options
+for p in "${small[@]}"; do small_sets+=(--set "$p"); done
 serve_unix() {
-	local sets=() uri
-	for p in "${small[@]}"; do sets+=(--set "$p"); done
-	LD_PRELOAD=$asan_preload "$vssd" serve "${sets[@]}" --stats "$tmp/serve.json" \
+	local uri
+	LD_PRELOAD=$asan_preload "$vssd" serve "${small_sets[@]}" --stats "$tmp/serve.json" \
 		>"$tmp/uri.txt" 2>"$tmp/serve.err" &
 	local pid=$!
 	for _ in $(seq 300); do [ -s "$tmp/uri.txt" ] && break; sleep 0.1; done
@@ -128,8 +129,7 @@ check "vssd serve on a Unix socket, Ctrl-C, final report" serve_unix
 # 9. on a TCP port of the loopback address, with --run
 serve_tcp() {
 	local port=$((20000 + $$ % 20000))
-	LD_PRELOAD=$asan_preload "$vssd" serve --set channels=2 --set luns_per_channel=2 \
-		--set blocks_per_plane=64 --set pages_per_block=48 --set op=0.25 --port $port \
+	LD_PRELOAD=$asan_preload "$vssd" serve "${small_sets[@]}" --port $port \
 		--run 'unset LD_PRELOAD; nbdinfo --size "$uri"' >"$tmp/tcp.txt" 2>"$tmp/tcp.err" &&
 		grep -qx "nbd://127.0.0.1:$port/" "$tmp/tcp.txt" && grep -qx 161058816 "$tmp/tcp.txt"
 }
