@@ -126,24 +126,23 @@ static void forward_signal(int sig)
 		kill(child_pid, sig);
 }
 
-/* Waits until nbdkit writes its pid file (it does once it listens), or exits. */
-static int wait_ready(pid_t pid, const char *pidfile)
+enum start { STARTED, EXITED, TOO_SLOW };
+
+/* Waits until nbdkit writes its pid file (it does once it listens), exits
+ * (*status is its wait status), or takes longer than READY_TIMEOUT_S. */
+static enum start wait_ready(pid_t pid, const char *pidfile, int *status)
 {
 	struct timespec tick = {0, 10 * 1000 * 1000};
 	struct stat sb;
-	int status;
 
 	for (int i = 0; i < READY_TIMEOUT_S * 100; i++) {
 		if (stat(pidfile, &sb) == 0 && sb.st_size > 0)
-			return 0;
-		if (waitpid(pid, &status, WNOHANG) == pid) {
-			child_pid = 0;
-			return WIFEXITED(status) ? WEXITSTATUS(status) ? WEXITSTATUS(status) : 1 : 1;
-		}
+			return STARTED;
+		if (waitpid(pid, status, WNOHANG) == pid)
+			return EXITED;
 		nanosleep(&tick, NULL);
 	}
-	fprintf(stderr, "vssd: nbdkit did not start listening within %d s\n", READY_TIMEOUT_S);
-	return 1;
+	return TOO_SLOW;
 }
 
 int cmd_serve(int argc, char **argv)
@@ -224,7 +223,17 @@ int cmd_serve(int argc, char **argv)
 	signal(SIGINT, forward_signal);
 	signal(SIGTERM, forward_signal);
 	signal(SIGHUP, forward_signal);
-	if ((rc = wait_ready(pid, pidfile)) == 0) {
+	rc = 0;
+	switch (wait_ready(pid, pidfile, &status)) {
+	case EXITED: /* nbdkit said why; it never served, so never a success */
+		unlink(pidfile);
+		return WIFEXITED(status) && WEXITSTATUS(status) ? WEXITSTATUS(status) : 1;
+	case TOO_SLOW:
+		fprintf(stderr, "vssd: nbdkit did not start listening within %d s\n", READY_TIMEOUT_S);
+		kill(pid, SIGTERM);
+		rc = 1;
+		break;
+	case STARTED:
 		/* the URI alone on stdout, for scripts; the rest on stderr */
 		if (a.port)
 			printf("nbd://%s:%ld/\n", a.listen ? a.listen : "127.0.0.1", a.port);
@@ -233,11 +242,7 @@ int cmd_serve(int argc, char **argv)
 		fflush(stdout);
 		fprintf(stderr, "vssd: serving; exports \"\" and, with fdp=on, pid=N (nbdinfo --list "
 			"URI); Ctrl-C stops\n");
-	} else if (!child_pid) {
-		unlink(pidfile);
-		return rc; /* nbdkit exited: it said why */
-	} else {
-		kill(pid, SIGTERM);
+		break;
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
