@@ -21,6 +21,7 @@ enum param_type {
 	P_NSLIST, /* comma-separated nanoseconds, one per page type */
 	P_RUHTYPES, /* comma-separated reclaim unit handle types, one or one per handle */
 	P_RUHLIST,  /* "all" or comma-separated reclaim unit handle ids */
+	P_PATH,     /* a file name */
 };
 
 struct param {
@@ -31,36 +32,39 @@ struct param {
 	const char *const *choices;
 	const char *help;
 	size_t offset;
+	bool layout; /* shapes what is on the media: a device file must match it */
 };
 
 static const char *const cell_names[] = {"slc", "mlc", "tlc", "qlc", NULL};
 static const char *const gc_policy_names[] = {"greedy", "cost_benefit", "fifo", NULL};
-static const char *const media_names[] = {"none", "ram", NULL};
+static const char *const media_names[] = {"none", "ram", "file", NULL};
 static const char *const workers_names[] = {"auto", "0", "1", NULL};
 static const char *const ruh_type_names[] = {"initially", "persistently", NULL};
 
-#define F(field) offsetof(struct vssd_config, field)
+/* F: a field; L: a field that shapes the data on the media */
+#define F(field) offsetof(struct vssd_config, field), false
+#define L(field) offsetof(struct vssd_config, field), true
 #define GiB (1024.0 * 1024 * 1024)
 
 static const struct param params[] = {
 	/* geometry */
-	{"channels", P_UINT, "4", 1, 256, NULL, "NAND channels", F(channels)},
+	{"channels", P_UINT, "4", 1, 256, NULL, "NAND channels", L(channels)},
 	{"luns_per_channel", P_UINT, "2", 1, 64, NULL, "dies (LUNs) on each channel",
-	 F(luns_per_channel)},
+	 L(luns_per_channel)},
 	{"planes_per_lun", P_UINT, "1", 1, 16, NULL,
-	 "planes per die; a program unit spans all planes", F(planes_per_lun)},
+	 "planes per die; a program unit spans all planes", L(planes_per_lun)},
 	{"blocks_per_plane", P_UINT, "256", 1, 1 << 20, NULL,
-	 "erase blocks per plane; also the number of lines (times the die sets with FDP groups)", F(blocks_per_plane)},
+	 "erase blocks per plane; also the number of lines (times the die sets with FDP groups)", L(blocks_per_plane)},
 	{"pages_per_block", P_UINT, "192", 1, 1 << 16, NULL, "flash pages per erase block",
-	 F(pages_per_block)},
+	 L(pages_per_block)},
 	{"flash_page_bytes", P_BYTES, "16k", 4096, 1 << 20, NULL,
-	 "flash page size: a multiple of the 4 KiB mapping unit", F(flash_page_bytes)},
+	 "flash page size: a multiple of the 4 KiB mapping unit", L(flash_page_bytes)},
 	{"oneshot_pages", P_UINT, "3", 1, 64, NULL,
-	 "flash pages programmed in one operation (per plane)", F(oneshot_pages)},
+	 "flash pages programmed in one operation (per plane)", L(oneshot_pages)},
 	{"lba_bytes", P_UINT, "4096", 512, 4096, NULL, "logical block size: 512 or 4096",
-	 F(lba_bytes)},
+	 L(lba_bytes)},
 	{"op", P_DOUBLE, "0.07", 0, 4, NULL,
-	 "over-provisioning (physical - logical) / logical", F(op)},
+	 "over-provisioning (physical - logical) / logical", L(op)},
 	/* garbage collection */
 	{"gc_policy", P_ENUM, "greedy", 0, 0, gc_policy_names, "GC victim selection",
 	 F(gc_policy)},
@@ -73,7 +77,7 @@ static const struct param params[] = {
 	/* timing */
 	{"timing", P_BOOL, "on", 0, 1, NULL, "off = zero-latency device", F(timing)},
 	{"cell", P_ENUM, "tlc", 0, 0, cell_names, "bits per cell; sets the page types",
-	 F(cell)},
+	 L(cell)},
 	{"read_ns", P_NSLIST, "45000,55000,70000", 0, 1e10, NULL,
 	 "flash page read time, one value per page type (LSB first)", F(read_ns)},
 	{"prog_ns", P_NSLIST, "700000", 0, 1e10, NULL,
@@ -95,19 +99,19 @@ static const struct param params[] = {
 	/* flexible data placement */
 	{"fdp", P_BOOL, "off", 0, 1, NULL,
 	 "flexible data placement: writes tagged with a placement identifier (DTYPE 2, "
-	 "DSPEC) go through their reclaim unit handle's own write pointer", F(fdp)},
+	 "DSPEC) go through their reclaim unit handle's own write pointer", L(fdp)},
 	{"fdp_nruh", P_UINT, "8", 1, VSSD_MAX_RUH, NULL, "reclaim unit handles (with fdp=on)",
-	 F(fdp_nruh)},
+	 L(fdp_nruh)},
 	{"fdp_nrg", P_UINT, "1", 1, VSSD_MAX_RG, NULL,
 	 "reclaim groups (with fdp=on): disjoint sets of dies, each with its own reclaim "
-	 "units, free units and GC; must divide the dies", F(fdp_nrg)},
+	 "units, free units and GC; must divide the dies", L(fdp_nrg)},
 	{"fdp_ru_bytes", P_BYTES, "0", 0, 1e15, NULL,
 	 "reclaim unit size (with fdp=on): block i of every plane of some of a group's dies; "
-	 "0 = all of them", F(fdp_ru_bytes)},
+	 "0 = all of them", L(fdp_ru_bytes)},
 	{"fdp_ruh_type", P_RUHTYPES, "initially", 0, 0, ruh_type_names,
 	 "isolation: initially (GC merges handles' data) or persistently (GC keeps a handle's "
 	 "data in its own units); one for all handles or a list, one per handle",
-	 F(fdp_ruh_type)},
+	 L(fdp_ruh_type)},
 	{"fdp_phndls", P_RUHLIST, "all", 0, VSSD_MAX_RUH - 1, NULL,
 	 "the namespace's placement handle list: the reclaim unit handles its writes may "
 	 "use, placement handle i being the i-th listed (e.g. 2,0); all = every handle",
@@ -121,7 +125,10 @@ static const struct param params[] = {
 	 "how long an idle runtime thread polls before it sleeps", F(rt_spin_ns)},
 	/* data */
 	{"media", P_ENUM, "none", 0, 0, media_names,
-	 "where data is kept: none (timing and mapping only) or ram", F(media)},
+	 "where data is kept: none (timing and mapping only), ram, or file (path=; survives "
+	 "restarts and crashes)", F(media)},
+	{"path", P_PATH, "", 0, 0, NULL,
+	 "the device file of media=file: created sparse if missing, reopened if not", F(path)},
 	{"seed", P_UINT, "1", 0, 1.8e19, NULL, "random seed of the device and the workload",
 	 F(seed)},
 };
@@ -231,6 +238,9 @@ static void range_text(const struct param *p, char *out, size_t outlen)
 		return;
 	case P_RUHLIST:
 		snprintf(out, outlen, "all|list of [%.0f, %.0f]", p->min, p->max);
+		return;
+	case P_PATH:
+		snprintf(out, outlen, "a file name");
 		return;
 	default:
 		snprintf(out, outlen, "[%.0f, %.0f]", p->min, p->max);
@@ -437,6 +447,13 @@ static int set_param(struct vssd_config *cfg, const struct param *p, const char 
 		return set_ruh_types(p, field, value, err, errlen);
 	case P_RUHLIST:
 		return set_ruh_list(p, field, value, err, errlen);
+	case P_PATH:
+		if (strlen(value) >= VSSD_PATH_MAX) {
+			errf(err, errlen, "%s: longer than %d characters", p->key, VSSD_PATH_MAX - 1);
+			return -EINVAL;
+		}
+		strcpy(field, value);
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -519,6 +536,11 @@ int config_check(const struct vssd_config *cfg, char *err, size_t errlen)
 		errf(err, errlen, "%s needs fdp=on", cfg->fdp_nrg != 1 ? "fdp_nrg" : "fdp_ru_bytes");
 		return -EINVAL;
 	}
+	if ((cfg->media == MEDIA_FILE) != (cfg->path[0] != 0)) {
+		errf(err, errlen, cfg->path[0] ? "path=%s needs media=file"
+					       : "media=file needs path=FILE, the device file", cfg->path);
+		return -EINVAL;
+	}
 	if (cfg->gc_free_lines_high < cfg->gc_free_lines_low) {
 		errf(err, errlen, "gc_free_lines_high=%llu is below gc_free_lines_low=%llu",
 		     (unsigned long long)cfg->gc_free_lines_high,
@@ -579,6 +601,9 @@ void config_format(const struct vssd_config *cfg, const char *key, char *out, si
 				      p->choices[t->type[i]]);
 		break;
 	}
+	case P_PATH:
+		snprintf(out, outlen, "%s", (const char *)field);
+		break;
 	}
 }
 
@@ -602,4 +627,9 @@ size_t config_param_count(void)
 const char *config_param_key(size_t i)
 {
 	return i < NPARAMS ? params[i].key : NULL;
+}
+
+bool config_param_is_layout(size_t i)
+{
+	return i < NPARAMS && params[i].layout;
 }

@@ -14,10 +14,11 @@
 #define VSSD_MAX_PAGE_TYPES 4 /* QLC: LSB, CSB, MSB, TSB */
 #define VSSD_MAX_RUH 128      /* reclaim unit handles */
 #define VSSD_MAX_RG 128       /* reclaim groups */
+#define VSSD_PATH_MAX 1024
 
 enum vssd_cell { CELL_SLC, CELL_MLC, CELL_TLC, CELL_QLC };
 enum vssd_gc_policy { GC_GREEDY, GC_COST_BENEFIT, GC_FIFO };
-enum vssd_media { MEDIA_NONE, MEDIA_RAM };
+enum vssd_media { MEDIA_NONE, MEDIA_RAM, MEDIA_FILE };
 enum rt_workers { RT_WORKERS_AUTO, RT_WORKERS_0, RT_WORKERS_1 };
 enum ruh_type { RUH_INITIALLY, RUH_PERSISTENTLY };
 
@@ -81,6 +82,7 @@ struct vssd_config {
 	uint64_t rt_spin_ns;
 	/* data */
 	uint64_t media; /* enum vssd_media */
+	char path[VSSD_PATH_MAX]; /* media=file's device file */
 	uint64_t seed;
 };
 
@@ -157,6 +159,9 @@ void config_print_table(FILE *out);
 /* Number of table entries and the i-th key, for frontends that iterate. */
 size_t config_param_count(void);
 const char *config_param_key(size_t i);
+/* Whether the i-th parameter shapes the data on the media (geometry, FTL
+ * layout): a device file can only be reopened with the values it was made with. */
+bool config_param_is_layout(size_t i);
 
 /* Parses a byte size with optional k/m/g/t (binary) suffix. Returns 0 or -EINVAL. */
 int parse_size_bytes(const char *text, uint64_t *out);

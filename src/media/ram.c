@@ -1,10 +1,14 @@
 /*
- * The RAM store: every physical unit's 4 KiB and its OOB in anonymous
- * memory. mmap rather than malloc so untouched units cost no RAM: a device
- * pays only for what has been written.
+ * The RAM store: every physical unit's 4 KiB and its OOB, and the metadata
+ * area, in anonymous memory. mmap rather than malloc so untouched units
+ * cost no RAM: a device pays only for what has been written. It lives as
+ * long as the device object, so a simulated power loss, which rebuilds
+ * everything else, recovers from it.
  */
 #include "media/media.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -13,6 +17,7 @@ struct ram_media {
 	struct media base;
 	uint8_t *data;
 	struct media_oob *oob;
+	uint8_t *meta;
 };
 
 static struct ram_media *ram(struct media *m)
@@ -20,8 +25,8 @@ static struct ram_media *ram(struct media *m)
 	return (struct ram_media *)m;
 }
 
-static void ram_write(struct media *m, uint32_t ppa, const void *data,
-		      const struct media_oob *oob)
+static int ram_write(struct media *m, uint32_t ppa, const void *data,
+		     const struct media_oob *oob)
 {
 	uint8_t *dst = ram(m)->data + (uint64_t)ppa * 4096;
 
@@ -30,50 +35,95 @@ static void ram_write(struct media *m, uint32_t ppa, const void *data,
 	else
 		memset(dst, 0, 4096);
 	ram(m)->oob[ppa] = *oob;
+	return 0;
 }
 
-static void ram_read(struct media *m, uint32_t ppa, void *data, struct media_oob *oob)
+static int ram_read(struct media *m, uint32_t ppa, void *data, struct media_oob *oob)
 {
 	if (data)
 		memcpy(data, ram(m)->data + (uint64_t)ppa * 4096, 4096);
 	if (oob)
 		*oob = ram(m)->oob[ppa];
+	return 0;
 }
 
-static void ram_copy(struct media *m, uint32_t from, uint32_t to, const struct media_oob *oob)
+static int ram_copy(struct media *m, uint32_t from, uint32_t to, const struct media_oob *oob)
 {
 	memcpy(ram(m)->data + (uint64_t)to * 4096, ram(m)->data + (uint64_t)from * 4096, 4096);
 	ram(m)->oob[to] = *oob;
+	return 0;
+}
+
+static int ram_read_oob(struct media *m, uint64_t first, uint32_t n, struct media_oob *out)
+{
+	memcpy(out, ram(m)->oob + first, (size_t)n * sizeof(*out));
+	return 0;
+}
+
+static int ram_meta_write(struct media *m, uint64_t off, const void *buf, size_t len)
+{
+	memcpy(ram(m)->meta + off, buf, len);
+	return 0;
+}
+
+static int ram_meta_read(struct media *m, uint64_t off, void *buf, size_t len)
+{
+	memcpy(buf, ram(m)->meta + off, len);
+	return 0;
+}
+
+static int ram_sync(struct media *m)
+{
+	(void)m;
+	return 0;
+}
+
+static void unmap(void *p, uint64_t bytes)
+{
+	if (p && p != MAP_FAILED)
+		munmap(p, bytes ? bytes : 1);
 }
 
 static void ram_destroy(struct media *m)
 {
-	munmap(ram(m)->data, m->units * 4096);
-	munmap(ram(m)->oob, m->units * sizeof(struct media_oob));
+	unmap(ram(m)->data, m->units * 4096);
+	unmap(ram(m)->oob, m->units * sizeof(struct media_oob));
+	unmap(ram(m)->meta, m->meta_bytes);
 	free(m);
 }
 
-static const struct media_ops ram_ops = {"ram", ram_write, ram_read, ram_copy, ram_destroy};
+static const struct media_ops ram_ops = {"ram", ram_write, ram_read, ram_copy, ram_read_oob,
+					 ram_meta_write, ram_meta_read, ram_sync, ram_destroy};
 
-struct media *media_ram_open(uint64_t units)
+static void *map_anon(uint64_t bytes)
+{
+	return mmap(NULL, bytes ? bytes : 1, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+}
+
+int media_ram_open(const struct vssd_config *cfg, uint64_t units, uint64_t meta_bytes,
+		   struct media **out, char *err, size_t errlen)
 {
 	struct ram_media *r = calloc(1, sizeof(*r));
-	int prot = PROT_READ | PROT_WRITE, flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
 
+	(void)cfg;
 	if (!r)
-		return NULL;
-	r->data = mmap(NULL, units * 4096, prot, flags, -1, 0);
-	r->oob = mmap(NULL, units * sizeof(struct media_oob), prot, flags, -1, 0);
-	if (r->data == MAP_FAILED || r->oob == MAP_FAILED) {
-		if (r->data != MAP_FAILED)
-			munmap(r->data, units * 4096);
-		if (r->oob != MAP_FAILED)
-			munmap(r->oob, units * sizeof(struct media_oob));
-		free(r);
-		return NULL;
-	}
+		goto nomem;
 	r->base.ops = &ram_ops;
 	r->base.units = units;
-	r->base.keeps_data = 1;
-	return &r->base;
+	r->base.meta_bytes = meta_bytes;
+	r->base.keeps_data = true;
+	r->data = map_anon(units * 4096);
+	r->oob = map_anon(units * sizeof(struct media_oob));
+	r->meta = map_anon(meta_bytes);
+	if (r->data == MAP_FAILED || r->oob == MAP_FAILED || r->meta == MAP_FAILED) {
+		ram_destroy(&r->base);
+		goto nomem;
+	}
+	*out = &r->base;
+	return 0;
+nomem:
+	snprintf(err, errlen, "media=ram: cannot map %llu units (%llu MiB)",
+		 (unsigned long long)units, (unsigned long long)(units * 4096 >> 20));
+	return -ENOMEM;
 }
