@@ -7,8 +7,57 @@
 #include "core/device.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+_Static_assert(sizeof(struct dev_health) <= PERSIST_EXTRA_BYTES, "health fits the state block");
+
+/* The FTL over the media: new, or recovered from what the media holds. */
+static int load_ftl(struct vssd_dev *dev)
+{
+	uint8_t extra[PERSIST_EXTRA_BYTES];
+	int rc = conv_init(&dev->ftl, &dev->geo, &dev->cfg, &dev->tm, dev->media);
+
+	dev->recovery = (struct ftl_recovery){0};
+	dev->loaded = false;
+	if (rc)
+		return rc;
+	if (!dev->media->reopened) {
+		dev->health.power_cycles = 1;
+	} else {
+		if ((rc = persist_recover(&dev->ftl, extra, &dev->recovery)))
+			return rc;
+		memcpy(&dev->health, extra, sizeof(dev->health));
+		dev->health.power_cycles++;
+		dev->health.unsafe_shutdowns += !dev->recovery.from_checkpoint;
+	}
+	dev->loaded = true;
+	return 0;
+}
+
+/* Every command brings the caller's clock: the timing model's and the power-on time's. */
+static void dev_set_now(struct vssd_dev *dev, uint64_t now_ns)
+{
+	timing_set_now(&dev->tm, now_ns);
+	if (now_ns > dev->now_ns)
+		dev->now_ns = now_ns;
+}
+
+uint64_t dev_power_on_ns(const struct vssd_dev *dev, uint64_t now_ns)
+{
+	return dev->health.power_on_ns + (now_ns > dev->powered_at_ns ? now_ns - dev->powered_at_ns : 0);
+}
+
+/* The counters as the media keeps them (power-on time up to now). */
+static void health_extra(const struct vssd_dev *dev, uint8_t *extra)
+{
+	struct dev_health h = dev->health;
+
+	h.power_on_ns = dev_power_on_ns(dev, dev->now_ns);
+	memset(extra, 0, PERSIST_EXTRA_BYTES);
+	memcpy(extra, &h, sizeof(h));
+}
 
 int dev_create(const struct vssd_config *cfg, struct vssd_dev **out, char *err, size_t errlen)
 {
@@ -28,11 +77,14 @@ int dev_create(const struct vssd_config *cfg, struct vssd_dev **out, char *err, 
 	dev->unit_buf = malloc(UNIT_BYTES);
 	if (!dev->unit_buf || timing_init(&dev->tm, &dev->geo, cfg))
 		goto fail;
-	if ((rc = media_open(cfg, dev->geo.physical_units, &dev->media, err, errlen)))
+	if ((rc = media_open(cfg, dev->geo.physical_units,
+			     persist_meta_bytes(&dev->geo, config_nruh(cfg)), &dev->media, err, errlen)))
 		goto fail;
-	rc = -ENOMEM;
-	if (conv_init(&dev->ftl, &dev->geo, cfg, &dev->tm, dev->media))
+	if ((rc = load_ftl(dev))) {
+		snprintf(err, errlen, "cannot %s the device: %s",
+			 dev->media->reopened ? "recover" : "build", strerror(-rc));
 		goto fail;
+	}
 	err[0] = 0;
 	*out = dev;
 	return 0;
@@ -41,10 +93,25 @@ fail:
 	return rc;
 }
 
+/* Programs everything buffered (GC's copies too) and writes the checkpoint. */
+static int dev_checkpoint(struct vssd_dev *dev)
+{
+	struct conv_ftl *f = &dev->ftl;
+	uint8_t extra[PERSIST_EXTRA_BYTES];
+
+	conv_flush(f, dev->now_ns);
+	for (uint32_t w = 0; w < f->nrg * (f->nruh + 1); w++)
+		conv_pad(f, &f->gc_wps[w], dev->now_ns, false);
+	health_extra(dev, extra);
+	return persist_checkpoint(f, extra);
+}
+
 void dev_destroy(struct vssd_dev *dev)
 {
 	if (!dev)
 		return;
+	if (dev->loaded && dev->ftl.ps && dev_checkpoint(dev))
+		fprintf(stderr, "vssd: the checkpoint could not be written; the next open scans\n");
 	conv_fini(&dev->ftl);
 	if (dev->media)
 		dev->media->ops->destroy(dev->media);
@@ -69,7 +136,8 @@ static int check_range(const struct vssd_dev *dev, uint64_t slba, uint32_t nlb)
 
 static const uint8_t zero_unit[UNIT_BYTES];
 
-/* The unit's new contents when the write covers only part of it. */
+/* The unit's new contents when the write covers only part of it, or NULL
+ * when its old contents cannot be read. */
 static const void *merge_partial(struct vssd_dev *dev, uint32_t lu, const uint8_t *src,
 				 uint32_t first_lba_in_unit, uint32_t nlb_in_unit)
 {
@@ -77,8 +145,8 @@ static const void *merge_partial(struct vssd_dev *dev, uint32_t lu, const uint8_
 
 	if (ppa == UNMAPPED)
 		memset(dev->unit_buf, 0, UNIT_BYTES);
-	else
-		dev->media->ops->read(dev->media, ppa, dev->unit_buf, NULL);
+	else if (dev->media->ops->read(dev->media, ppa, dev->unit_buf, NULL))
+		return NULL; /* the unit's old data cannot be read: fail the write */
 	memcpy(dev->unit_buf + (uint64_t)first_lba_in_unit * dev->geo.lba_bytes, src,
 	       (uint64_t)nlb_in_unit * dev->geo.lba_bytes);
 	return dev->unit_buf;
@@ -103,7 +171,7 @@ int dev_write_placed(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, const vo
 		return rc;
 	if (pl.ruh >= dev->ftl.nruh || pl.rg >= dev->ftl.nrg)
 		pl = (struct placement){0, 0};
-	timing_set_now(tm, now_ns);
+	dev_set_now(dev, now_ns);
 	if (tm->on)
 		start = done = now_ns + tm->fw_write_ns;
 	while (lba < end) {
@@ -119,6 +187,8 @@ int dev_write_placed(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, const vo
 			data = n == geo->lbas_per_unit ? src : merge_partial(dev, lu, src, first, n);
 		else if (dev->media->keeps_data && n != geo->lbas_per_unit)
 			data = merge_partial(dev, lu, zero_unit, first, n); /* no data: zeros */
+		if (dev->media->keeps_data && !data && (src || n != geo->lbas_per_unit))
+			return -EIO;
 		if (tm->on) {
 			ready = wb_reserve(tm, start, UNIT_BYTES);
 			ready = pcie_xfer(tm, PCIE_TO_DEVICE, ready, (uint64_t)n * geo->lba_bytes);
@@ -130,7 +200,7 @@ int dev_write_placed(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, const vo
 			src += (uint64_t)n * geo->lba_bytes;
 		lba += n;
 	}
-	dev->host_write_bytes += (uint64_t)nlb * geo->lba_bytes;
+	dev->health.host_write_bytes += (uint64_t)nlb * geo->lba_bytes;
 	*done_ns = done;
 	return 0;
 }
@@ -149,7 +219,7 @@ int dev_read(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, void *buf, uint6
 
 	if (rc)
 		return rc;
-	timing_set_now(tm, now_ns);
+	dev_set_now(dev, now_ns);
 	if (buf && dev->media->keeps_data) {
 		bool aligned = slba % geo->lbas_per_unit == 0 && nlb % geo->lbas_per_unit == 0;
 
@@ -161,13 +231,14 @@ int dev_read(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, void *buf, uint6
 	}
 	if (tm->on)
 		start = now_ns + tm->fw_read_ns;
-	end = conv_read_range(&dev->ftl, lu, nunits, dst, start);
-	if (bounce) {
+	rc = conv_read_range(&dev->ftl, lu, nunits, dst, start, &end);
+	if (bounce && !rc)
 		memcpy(buf, bounce + (slba % geo->lbas_per_unit) * geo->lba_bytes, bytes);
-		free(bounce);
-	}
+	free(bounce);
+	if (rc)
+		return rc;
 	*done_ns = tm->on ? pcie_xfer(tm, PCIE_TO_HOST, end, bytes) : now_ns;
-	dev->host_read_bytes += bytes;
+	dev->health.host_read_bytes += bytes;
 	return 0;
 }
 
@@ -181,12 +252,12 @@ int dev_trim(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, uint64_t now_ns,
 
 	if (rc)
 		return rc;
-	timing_set_now(&dev->tm, now_ns);
+	dev_set_now(dev, now_ns);
 	/* only whole units are deallocated; a partial unit keeps its data, which
 	 * deallocate (advisory in NVMe) allows */
 	for (uint64_t lu = first; lu < end; lu++)
 		conv_trim(&dev->ftl, (uint32_t)lu);
-	dev->host_trim_bytes += (uint64_t)nlb * geo->lba_bytes;
+	dev->health.host_trim_bytes += (uint64_t)nlb * geo->lba_bytes;
 	*done_ns = now_ns + (dev->tm.on ? dev->tm.fw_write_ns : 0);
 	return 0;
 }
@@ -195,8 +266,16 @@ int dev_flush(struct vssd_dev *dev, uint64_t now_ns, uint64_t *done_ns)
 {
 	uint64_t done = now_ns;
 
-	timing_set_now(&dev->tm, now_ns);
+	dev_set_now(dev, now_ns);
 	conv_flush(&dev->ftl, now_ns);
+	if (dev->ftl.ps) {
+		uint8_t extra[PERSIST_EXTRA_BYTES];
+		int rc;
+
+		health_extra(dev, extra);
+		if ((rc = persist_flush(&dev->ftl, extra)))
+			return rc;
+	}
 	if (dev->tm.on) {
 		done += dev->tm.fw_write_ns;
 		for (uint32_t i = 0; i < dev->tm.wb_pending.len; i++)
@@ -209,7 +288,7 @@ int dev_flush(struct vssd_dev *dev, uint64_t now_ns, uint64_t *done_ns)
 
 void dev_idle(struct vssd_dev *dev, uint64_t until_ns)
 {
-	timing_set_now(&dev->tm, until_ns);
+	dev_set_now(dev, until_ns);
 	gc_background(&dev->ftl, until_ns);
 }
 
@@ -217,9 +296,9 @@ void dev_counters(const struct vssd_dev *dev, struct dev_counters *c)
 {
 	const struct ftl_counters *f = &dev->ftl.c;
 
-	c->host_write_bytes = dev->host_write_bytes;
-	c->host_read_bytes = dev->host_read_bytes;
-	c->host_trim_bytes = dev->host_trim_bytes;
+	c->host_write_bytes = dev->health.host_write_bytes;
+	c->host_read_bytes = dev->health.host_read_bytes;
+	c->host_trim_bytes = dev->health.host_trim_bytes;
 	c->host_write_units = f->host_write_units;
 	c->gc_copied_units = f->gc_copied_units;
 	c->media_write_bytes = (f->host_write_units + f->gc_copied_units + f->pad_units) * UNIT_BYTES;
@@ -247,4 +326,22 @@ uint64_t dev_metadata_bytes(const struct vssd_dev *dev)
 	       geo->lines * (sizeof(struct line) + 2 * sizeof(uint32_t)) +
 	       geo->rgs * ((uint64_t)geo->units_per_line + 1) * sizeof(uint32_t) +
 	       geo->dies * 2 * sizeof(uint64_t) + geo->channels * sizeof(uint64_t);
+}
+
+int dev_powerloss(struct vssd_dev *dev)
+{
+	int rc;
+
+	if (!dev->ftl.ps)
+		return -EOPNOTSUPP;
+	if ((rc = persist_drop_volatile(&dev->ftl)))
+		return rc;
+	conv_fini(&dev->ftl);
+	timing_fini(&dev->tm);
+	if ((rc = timing_init(&dev->tm, &dev->geo, &dev->cfg)))
+		return rc;
+	dev->media->reopened = true;
+	dev->health.power_on_ns = dev_power_on_ns(dev, dev->now_ns);
+	dev->powered_at_ns = dev->now_ns;
+	return load_ftl(dev);
 }

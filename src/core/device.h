@@ -11,6 +11,7 @@
 
 #include "config/params.h"
 #include "ftl/conv.h"
+#include "ftl/persist.h"
 #include "media/media.h"
 #include "nand/geometry.h"
 #include "nand/timing.h"
@@ -29,19 +30,46 @@ struct dev_counters {
 	uint64_t borrowed_lines; /* host lines a full reclaim group took from another */
 };
 
+/* The device's life as SMART reports it, kept with its media (at each
+ * flush and at a clean close), so a reopened device goes on counting. */
+struct dev_health {
+	uint64_t host_write_bytes, host_read_bytes, host_trim_bytes; /* the core's own */
+	uint64_t read_bytes, write_bytes;  /* by Read and Write commands */
+	uint64_t read_cmds, write_cmds;
+	uint64_t busy_ns;        /* time with I/O outstanding */
+	uint64_t power_on_ns;    /* before this power-on */
+	uint64_t power_cycles;   /* opens and power losses survived, this one included */
+	uint64_t unsafe_shutdowns; /* recoveries without a clean close's checkpoint */
+};
+
 struct vssd_dev {
 	struct vssd_config cfg;
 	struct geometry geo;
 	struct timing tm;
 	struct media *media;
 	struct conv_ftl ftl;
-	uint64_t host_write_bytes, host_read_bytes, host_trim_bytes;
+	struct dev_health health;
+	struct ftl_recovery recovery; /* what the last open or power loss recovered */
+	bool loaded; /* the FTL is whole (a failed recovery leaves nothing to checkpoint) */
+	uint64_t now_ns; /* the latest time a command brought */
+	uint64_t powered_at_ns; /* when power last came back (a power loss) */
 	uint8_t *unit_buf; /* one unit for read-modify-write of partial units */
 };
 
-/* Builds a device. Returns 0 or a negative errno with a message in err. */
+/* Builds a device; with media that holds one (a device file), recovers it.
+ * Returns 0 or a negative errno with a message in err. */
 int dev_create(const struct vssd_config *cfg, struct vssd_dev **out, char *err, size_t errlen);
+/* A clean close: on media that keeps data, everything buffered is programmed
+ * and a checkpoint written first. */
 void dev_destroy(struct vssd_dev *dev);
+
+/*
+ * Power is cut and comes back: what no program had taken yet (the write
+ * buffer, trims since the last flush) is lost, and the device is rebuilt
+ * from its media by a scan, as after a crash. Returns 0, -EOPNOTSUPP with
+ * media=none (it keeps nothing to recover from), or a media error.
+ */
+int dev_powerloss(struct vssd_dev *dev);
 
 /* Logical capacity in LBAs of lba_bytes. */
 uint64_t dev_capacity_lbas(const struct vssd_dev *dev);
@@ -63,7 +91,8 @@ int dev_read(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, void *buf, uint6
 int dev_trim(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, uint64_t now_ns,
 	     uint64_t *done_ns);
 /* Completes when everything written is on NAND: a partly filled program
- * unit is padded and programmed, as a drive does. */
+ * unit is padded and programmed, as a drive does, and trims since the last
+ * flush are recorded on the media. Returns 0 or a media error. */
 int dev_flush(struct vssd_dev *dev, uint64_t now_ns, uint64_t *done_ns);
 
 /* Hint that a command on slba is coming (stage 0 first, then 1 later):
@@ -78,6 +107,9 @@ static inline void dev_prefetch(const struct vssd_dev *dev, uint64_t slba, int s
 
 /* The device has had no command since now; the next comes at until_ns. */
 void dev_idle(struct vssd_dev *dev, uint64_t until_ns);
+
+/* Power-on time over the device's life, at the caller's time now_ns. */
+uint64_t dev_power_on_ns(const struct vssd_dev *dev, uint64_t now_ns);
 
 /* A snapshot of the counters. */
 void dev_counters(const struct vssd_dev *dev, struct dev_counters *c);

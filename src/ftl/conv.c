@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void init_write_pointers(struct conv_ftl *f)
+void conv_reset_write_pointers(struct conv_ftl *f)
 {
 	for (uint32_t g = 0; g < f->nrg; g++) {
 		for (uint32_t r = 0; r <= f->nruh; r++) {
@@ -68,12 +68,41 @@ int conv_init(struct conv_ftl *f, const struct geometry *geo, const struct vssd_
 		f->ruh_persistent[r] = config_ruh_persistent(cfg, r);
 	memset(f->l2p, 0xff, geo->logical_units * sizeof(uint32_t));
 	memset(f->p2l, 0xff, geo->physical_units * sizeof(uint32_t));
-	init_write_pointers(f);
+	conv_reset_write_pointers(f);
+	if (media->keeps_data && persist_init(f)) {
+		conv_fini(f);
+		return -ENOMEM;
+	}
 	return 0;
+}
+
+void conv_rebuild(struct conv_ftl *f, const uint32_t *free_order)
+{
+	const struct geometry *geo = f->geo;
+
+	memset(f->p2l, 0xff, geo->physical_units * sizeof(uint32_t));
+	f->c.mapped_units = 0;
+	for (uint32_t l = 0; l < geo->lines; l++)
+		f->lines[l].vpc = 0;
+	for (uint64_t lu = 0; lu < geo->logical_units; lu++) {
+		uint32_t ppa = f->l2p[lu];
+
+		if (ppa == UNMAPPED)
+			continue;
+		f->p2l[ppa] = (uint32_t)lu;
+		f->lines[geo_line_of(geo, ppa)].vpc++;
+		f->c.mapped_units++;
+	}
+	for (uint32_t l = 0; l < geo->lines && !free_order; l++)
+		if (f->lines[l].state == LINE_CLOSED && !f->lines[l].vpc)
+			f->lines[l].state = LINE_FREE;
+	for (uint32_t g = 0; g < f->nrg; g++)
+		lines_rebuild(&f->rg[g].lm, free_order ? free_order + f->rg[g].lm.first : NULL);
 }
 
 void conv_fini(struct conv_ftl *f)
 {
+	persist_fini(f);
 	if (f->rg)
 		for (uint32_t g = 0; g < f->nrg; g++)
 			lines_fini(&f->rg[g].lm);
@@ -118,8 +147,11 @@ static uint32_t host_line_group(struct conv_ftl *f, uint32_t g, uint64_t now_ns)
 {
 	uint32_t best = g;
 
-	while (f->rg[g].lm.free_count <= f->gc_floor && gc_collect(f, g, now_ns) == 0)
-		;
+	/* every line collected once without gaining room: collecting there
+	 * frees nothing (copies and padding take what the victims free) */
+	for (uint32_t tries = 0; f->rg[g].lm.free_count <= f->gc_floor; tries++)
+		if (tries == f->rg[g].lm.nlines || gc_collect(f, g, now_ns))
+			break;
 	if (f->rg[g].lm.free_count > f->gc_floor)
 		return g;
 	for (uint32_t h = 0; h < f->nrg; h++)
@@ -206,8 +238,7 @@ uint32_t wp_take(struct conv_ftl *f, struct write_pointer *wp, uint64_t ready_ns
 	return wp_advance(f, wp, ready_ns, host, true);
 }
 
-/* Pads the handle's partly filled program unit so its buffered data is programmed. */
-static void pad_program_unit(struct conv_ftl *f, struct write_pointer *wp, uint64_t now_ns)
+void conv_pad(struct conv_ftl *f, struct write_pointer *wp, uint64_t now_ns, bool host)
 {
 	uint32_t pad;
 
@@ -215,14 +246,14 @@ static void pad_program_unit(struct conv_ftl *f, struct write_pointer *wp, uint6
 		return;
 	pad = wp->left_in_prog;
 	for (uint32_t i = 0; i < pad; i++)
-		wp_advance(f, wp, now_ns, true, false);
+		wp_advance(f, wp, now_ns, host, false);
 	f->c.pad_units += pad;
 }
 
 void conv_flush(struct conv_ftl *f, uint64_t now_ns)
 {
 	for (uint32_t w = 0; w < f->nrg * f->nruh; w++)
-		pad_program_unit(f, &f->host_wps[w], now_ns);
+		conv_pad(f, &f->host_wps[w], now_ns, true);
 }
 
 static struct write_pointer *host_wp(const struct conv_ftl *f, struct placement pl)
@@ -235,7 +266,7 @@ bool conv_ruh_update(struct conv_ftl *f, struct placement pl, uint64_t now_ns)
 	struct write_pointer *wp = host_wp(f, pl);
 	bool had_data;
 
-	pad_program_unit(f, wp, now_ns);
+	conv_pad(f, wp, now_ns, true);
 	if (wp->line == LINE_NONE)
 		return false; /* the next write opens a new unit anyway */
 	had_data = wp->off > 0;
@@ -296,8 +327,9 @@ int conv_write(struct conv_ftl *f, uint32_t lu, const void *data, uint64_t ready
 	       struct placement pl)
 {
 	struct write_pointer *wp = host_wp(f, pl);
-	struct media_oob oob = {.lba = lu};
+	struct media_oob oob = {.lba = lu, .owner = wp->owner};
 	uint32_t old, ppa;
+	int rc;
 
 	/* pace GC in the group whose line this unit goes to */
 	gc_make_room(f, wp->line == LINE_NONE ? pl.rg : geo_rg_of_line(f->geo, wp->line),
@@ -305,23 +337,29 @@ int conv_write(struct conv_ftl *f, uint32_t lu, const void *data, uint64_t ready
 	ppa = wp_take(f, wp, ready_ns, true);
 	if (ppa == UNMAPPED)
 		return -ENOSPC;
+	oob.seq = ++f->seq;
+	/* the data first: if the store fails, the old copy stays mapped */
+	if (f->media->keeps_data && (rc = f->media->ops->write(f->media, ppa, data, &oob))) {
+		line_invalidate(lm_of_line(f, geo_line_of(f->geo, ppa)), geo_line_of(f->geo, ppa));
+		return rc;
+	}
 	old = f->l2p[lu]; /* only now: GC may just have moved this very unit */
-	if (old != UNMAPPED)
+	if (old != UNMAPPED) {
 		conv_invalidate(f, old);
-	else
+	} else {
 		f->c.mapped_units++;
+		if (f->ps)
+			persist_mapped(f->ps, lu);
+	}
 	f->l2p[lu] = ppa;
 	f->p2l[ppa] = lu;
-	oob.seq = ++f->seq;
-	if (f->media->keeps_data)
-		f->media->ops->write(f->media, ppa, data, &oob);
 	f->c.host_write_units++;
 	f->ruh[pl.ruh].host_units++;
 	return 0;
 }
 
-uint64_t conv_read_range(struct conv_ftl *f, uint32_t lu, uint32_t n, uint8_t *data,
-			 uint64_t start_ns)
+int conv_read_range(struct conv_ftl *f, uint32_t lu, uint32_t n, uint8_t *data,
+		    uint64_t start_ns, uint64_t *done_ns)
 {
 	const struct geometry *geo = f->geo;
 	uint64_t done = start_ns;
@@ -350,13 +388,16 @@ uint64_t conv_read_range(struct conv_ftl *f, uint32_t lu, uint32_t n, uint8_t *d
 		for (uint32_t k = 0; k < run; k++) {
 			uint8_t *dst = data ? data + (uint64_t)(i + k) * UNIT_BYTES : NULL;
 
-			if (dst)
-				f->media->ops->read(f->media, f->l2p[lu + i + k], dst, NULL);
+			int rc = dst ? f->media->ops->read(f->media, f->l2p[lu + i + k], dst, NULL) : 0;
+
+			if (rc)
+				return rc;
 		}
 		i += run;
 	}
 	f->c.host_read_units += n;
-	return done;
+	*done_ns = done;
+	return 0;
 }
 
 void conv_trim(struct conv_ftl *f, uint32_t lu)
@@ -369,4 +410,6 @@ void conv_trim(struct conv_ftl *f, uint32_t lu)
 	f->l2p[lu] = UNMAPPED;
 	f->c.mapped_units--;
 	f->c.trim_units++;
+	if (f->ps)
+		persist_trimmed(f->ps, lu);
 }

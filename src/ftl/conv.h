@@ -18,6 +18,7 @@
 
 #include "config/params.h"
 #include "ftl/lines.h"
+#include "ftl/persist.h"
 #include "media/media.h"
 #include "nand/geometry.h"
 #include "nand/timing.h"
@@ -99,18 +100,31 @@ struct conv_ftl {
 	bool gc_background;
 	uint64_t seq; /* write sequence number, stored in each unit's OOB */
 	struct ftl_counters c;
+	struct persist *ps; /* what is kept on the media; NULL when it keeps nothing */
 };
 
-/* Builds the FTL. Returns 0 or -ENOMEM. */
+/* Builds the FTL over empty media (persist_recover() rebuilds it from full
+ * media). Returns 0 or -ENOMEM. */
 int conv_init(struct conv_ftl *f, const struct geometry *geo, const struct vssd_config *cfg,
 	      struct timing *tm, struct media *media);
 void conv_fini(struct conv_ftl *f);
 
+/* Rebuilds reverse map, valid counts and line lists from the map and each
+ * line's state (open lines stay with their write pointers). Free lines go
+ * in free_order (per line id range of each group, LINE_NONE-ended), or by
+ * id when it is NULL; then (a recovery scan) closed lines left with no
+ * valid data become free. */
+void conv_rebuild(struct conv_ftl *f, const uint32_t *free_order);
+
+/* Every write pointer without a line: the next writes open new ones. */
+void conv_reset_write_pointers(struct conv_ftl *f);
+
 /*
  * Writes logical unit lu (data: 4 KiB, or NULL when the store keeps none)
  * through placement pl (a valid handle and group), its data in the device at
- * ready_ns. Runs foreground GC first when due. Returns 0 or -ENOSPC if no
- * line can be had (a geometry bug).
+ * ready_ns. Runs foreground GC first when due. Returns 0, -ENOSPC if no
+ * line can be had (a geometry bug), or the media's error (the unit is then
+ * not mapped: the old data stays).
  */
 int conv_write(struct conv_ftl *f, uint32_t lu, const void *data, uint64_t ready_ns,
 	       struct placement pl);
@@ -132,9 +146,10 @@ uint32_t conv_free_lines(const struct conv_ftl *f);
 /* Valid units in lines a handle owns (its data on the media now). */
 uint64_t conv_ruh_units_in_use(const struct conv_ftl *f, uint16_t ruh);
 
-/* Reads units [lu, lu + n) with one die read per flash page; returns the end. */
-uint64_t conv_read_range(struct conv_ftl *f, uint32_t lu, uint32_t n, uint8_t *data,
-			 uint64_t start_ns);
+/* Reads units [lu, lu + n) with one die read per flash page, ending at
+ * *done_ns. Returns 0 or the media's error. */
+int conv_read_range(struct conv_ftl *f, uint32_t lu, uint32_t n, uint8_t *data,
+		    uint64_t start_ns, uint64_t *done_ns);
 
 /*
  * A write or trim of lu is coming: stage 0 asks for its map entry, stage 1
@@ -153,11 +168,16 @@ static inline void conv_prefetch(const struct conv_ftl *f, uint32_t lu, int stag
 	}
 }
 
+/* Pads a write pointer's partly filled program unit so its buffered data is
+ * programmed (host: it is a host write pointer, whose data holds write buffer). */
+void conv_pad(struct conv_ftl *f, struct write_pointer *wp, uint64_t now_ns, bool host);
+
 /* Deallocates logical unit lu. */
 void conv_trim(struct conv_ftl *f, uint32_t lu);
 
-/* Collects one victim line of reclaim group rg at now_ns. Returns 0, or
- * -ENOSPC when none is worth it or its data would not fit. */
+/* Collects one victim line of reclaim group rg at now_ns. Returns 0,
+ * -ENOSPC when none is worth it or its data would not fit, or the media's
+ * error (the victim then stays, holding what was not moved). */
 int gc_collect(struct conv_ftl *f, uint32_t rg, uint64_t now_ns);
 
 /* Background GC: collects while the dies are idle before until_ns and a

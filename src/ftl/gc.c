@@ -8,21 +8,42 @@
 
 #include <errno.h>
 
-static void gc_move(struct conv_ftl *f, struct write_pointer *dest, uint32_t old,
-		    uint64_t data_ready_ns)
+/* Moves one valid unit. Returns 0, -ENOSPC if no line can take it, or the
+ * media's error (the unit then stays). */
+static int gc_move(struct conv_ftl *f, struct write_pointer *dest, uint32_t old,
+		   uint64_t data_ready_ns)
 {
 	uint32_t lu = f->p2l[old];
 	uint32_t ppa = wp_take(f, dest, data_ready_ns, false);
-	struct media_oob oob = {.lba = lu, .seq = ++f->seq};
+	struct media_oob oob = {.lba = lu, .owner = dest->owner, .seq = f->seq + 1};
+	int rc;
 
+	if (ppa == UNMAPPED)
+		return -ENOSPC; /* no line for the copy: the unit stays */
+	f->seq++;
+	if (f->media->keeps_data && (rc = f->media->ops->copy(f->media, old, ppa, &oob))) {
+		conv_invalidate(f, ppa); /* the unit taken holds nothing */
+		return rc;
+	}
 	f->l2p[lu] = ppa;
 	f->p2l[ppa] = lu;
 	f->p2l[old] = UNMAPPED;
-	if (f->media->keeps_data)
-		f->media->ops->copy(f->media, old, ppa, &oob);
 	f->c.gc_copied_units++;
 	if (dest->owner != OWNER_SHARED)
 		f->ruh[dest->owner].gc_in_units++;
+	return 0;
+}
+
+/* The store failed a move: the victim goes back with what it still holds. */
+static int gc_abort(struct conv_ftl *f, uint32_t rg, uint32_t victim, int rc)
+{
+	uint32_t base = victim * f->geo->units_per_line, vpc = 0;
+
+	for (uint32_t u = base; u < base + f->geo->units_per_line; u++)
+		vpc += f->p2l[u] != UNMAPPED;
+	f->lines[victim].vpc = vpc;
+	line_close(&f->rg[rg].lm, victim, f->lines[victim].close_seq);
+	return rc;
 }
 
 /* The map entries GC will update are random: ask for them a few flash pages
@@ -75,6 +96,7 @@ int gc_collect(struct conv_ftl *f, uint32_t rg, uint64_t now_ns)
 	struct write_pointer *dest;
 	uint32_t base, vpc, first_lu, first_die;
 	uint16_t owner;
+	int rc;
 
 	if (victim == LINE_NONE)
 		return -ENOSPC;
@@ -101,9 +123,11 @@ int gc_collect(struct conv_ftl *f, uint32_t rg, uint64_t now_ns)
 		if (first_lu == UNMAPPED)
 			for (uint32_t u = page; u < page + geo->units_per_page && first_lu == UNMAPPED; u++)
 				first_lu = f->p2l[u];
-		for (uint32_t u = page; u < page + geo->units_per_page; u++)
-			if (f->p2l[u] != UNMAPPED)
-				gc_move(f, dest, u, ready);
+		for (uint32_t u = page; u < page + geo->units_per_page; u++) {
+			rc = f->p2l[u] != UNMAPPED ? gc_move(f, dest, u, ready) : 0;
+			if (rc)
+				return gc_abort(f, rg, victim, rc);
+		}
 		if (owner != OWNER_SHARED)
 			f->ruh[owner].gc_out_units += n;
 	}
@@ -113,6 +137,8 @@ int gc_collect(struct conv_ftl *f, uint32_t rg, uint64_t now_ns)
 			nand_erase(f->tm, d, now_ns);
 	if (vpc && f->hooks.gc_moved)
 		f->hooks.gc_moved(f->hooks.arg, owner, (uint16_t)rg, first_lu, vpc);
+	if (f->ps && (rc = persist_before_release(f, now_ns)))
+		return gc_abort(f, rg, victim, rc);
 	line_release(lm, victim);
 	f->rg[rg].credits += geo->units_per_line - vpc;
 	f->c.gc_runs++;

@@ -191,3 +191,44 @@ void line_release(struct line_mgr *lm, uint32_t id)
 	lm->free_ring[(lm->free_head + lm->free_count) % lm->nlines] = id;
 	lm->free_count++;
 }
+
+static const struct line *sort_table; /* for by_close_seq: qsort has no context argument */
+
+static int by_close_seq(const void *a, const void *b)
+{
+	uint64_t x = sort_table[*(const uint32_t *)a].close_seq;
+	uint64_t y = sort_table[*(const uint32_t *)b].close_seq;
+
+	return x < y ? -1 : x > y;
+}
+
+void lines_rebuild(struct line_mgr *lm, const uint32_t *free_order)
+{
+	uint32_t nfifo = 0;
+
+	for (uint32_t v = 0; v <= lm->upl; v++)
+		lm->bucket[v] = LINE_NONE;
+	lm->min_vpc = lm->upl + 1;
+	lm->free_head = lm->free_count = 0;
+	lm->fifo_head = lm->fifo_count = lm->closed_count = 0;
+	for (uint32_t i = 0; i < lm->nlines; i++) {
+		uint32_t id = free_order ? free_order[i] : lm->first + i;
+
+		if (id != LINE_NONE && lm->line[id].state == LINE_FREE)
+			lm->free_ring[lm->free_count++] = id;
+	}
+	for (uint32_t id = lm->first; id < lm->first + lm->nlines; id++) {
+		struct line *l = &lm->line[id];
+
+		l->prev = l->next = LINE_NONE;
+		if (l->state != LINE_CLOSED)
+			continue;
+		bucket_insert(lm, id);
+		lm->closed_count++;
+		lm->fifo_ring[nfifo++] = id;
+	}
+	sort_table = lm->line;
+	qsort(lm->fifo_ring, nfifo, sizeof(uint32_t), by_close_seq);
+	if (lm->policy == GC_FIFO)
+		lm->fifo_count = nfifo;
+}

@@ -57,6 +57,12 @@ void line_invalidate(struct line_mgr *lm, uint32_t id);
  * closed line holds any invalid unit. now_seq is the current write sequence. */
 uint32_t line_pick_victim(struct line_mgr *lm, uint64_t now_seq);
 
+/* Rebuilds the free ring, the buckets and the close order from each line's
+ * state, vpc and close_seq (after a checkpoint or a recovery scan). Free
+ * lines go in free_order (nlines entries, LINE_NONE for none) if given,
+ * else by id; open lines are left to their write pointers. */
+void lines_rebuild(struct line_mgr *lm, const uint32_t *free_order);
+
 /* An erased victim goes back to the free ring. */
 void line_release(struct line_mgr *lm, uint32_t id);
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 
 static uint16_t create_cq(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
@@ -356,25 +357,26 @@ static uint16_t get_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 /* SMART / Health from the controller's and the FTL's real counters. */
 static void smart_log(struct nvme_ctrl *ctrl, uint64_t now_ns, struct nvme_smart_log *s)
 {
-	uint64_t busy_ns = ctrl->busy_ns;
-	uint32_t pct;
+	const struct dev_health *h = &ctrl->dev->health;
+	uint64_t busy_ns = h->busy_ns;
+	uint32_t pct = dev_percent_used(ctrl->dev);
 
 	if (ctrl->io_outstanding && now_ns > ctrl->busy_since_ns)
 		busy_ns += now_ns - ctrl->busy_since_ns;
-	pct = ctrl->dev ? dev_percent_used(ctrl->dev) : 0;
 	s->critical_warning = pct >= 100 ? 1u << 2 : 0; /* reliability degraded: worn out */
 	s->temperature = 0; /* not modelled */
 	s->avail_spare = 100;
 	s->spare_thresh = 10;
 	s->percent_used = (uint8_t)(pct > 255 ? 255 : pct);
 	/* data units are thousands of 512-byte units, rounded up */
-	nvme_put_le128(s->data_units_read, (ctrl->read_bytes + 511999) / 512000);
-	nvme_put_le128(s->data_units_written, (ctrl->write_bytes + 511999) / 512000);
-	nvme_put_le128(s->host_reads, ctrl->read_cmds);
-	nvme_put_le128(s->host_writes, ctrl->write_cmds);
+	nvme_put_le128(s->data_units_read, (h->read_bytes + 511999) / 512000);
+	nvme_put_le128(s->data_units_written, (h->write_bytes + 511999) / 512000);
+	nvme_put_le128(s->host_reads, h->read_cmds);
+	nvme_put_le128(s->host_writes, h->write_cmds);
 	nvme_put_le128(s->ctrl_busy_time, busy_ns / 60000000000ULL);
-	nvme_put_le128(s->power_cycles, 1);
-	nvme_put_le128(s->power_on_hours, (now_ns - ctrl->created_ns) / 3600000000000ULL);
+	nvme_put_le128(s->power_cycles, h->power_cycles);
+	nvme_put_le128(s->power_on_hours, dev_power_on_ns(ctrl->dev, now_ns) / 3600000000000ULL);
+	nvme_put_le128(s->unsafe_shutdowns, h->unsafe_shutdowns);
 	nvme_put_le128(s->num_err_log_entries, ctrl->error_count);
 }
 
@@ -406,7 +408,8 @@ static uint16_t get_log_page(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 			break;
 		}
 		size = sizeof(struct nvme_smart_log);
-		smart_log(ctrl, now_ns, (struct nvme_smart_log *)log);
+		if (ctrl->dev)
+			smart_log(ctrl, now_ns, (struct nvme_smart_log *)log);
 		event_type = 1;
 		break;
 	case NVME_LOG_FDP_CONFIGS:
@@ -494,10 +497,15 @@ static uint16_t format_nvm(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 	if (ctrl->io_outstanding)
 		return NVME_SC_CMD_SEQ_ERROR;
 	cfg.lba_bytes = lbaf ? 4096 : 512;
-	/* a new FTL: every LBA deallocated, wear kept off the books of the new media */
-	if (dev_create(&cfg, &dev, err, sizeof(err)))
-		return NVME_SC_INTERNAL;
+	/* a new FTL: every LBA deallocated, wear kept off the books of the new
+	 * media. The old device goes first: a device file is locked while open,
+	 * and is emptied to be laid out again. */
 	dev_destroy(ctrl->dev);
+	ctrl->dev = NULL;
+	if (cfg.media == MEDIA_FILE && truncate(cfg.path, 0))
+		return NVME_SC_INTERNAL;
+	if (dev_create(&cfg, &dev, err, sizeof(err)))
+		return NVME_SC_INTERNAL; /* the namespace stays not ready */
 	ctrl->dev = dev;
 	ctrl->cfg = cfg;
 	nvme_fdp_attach(ctrl);

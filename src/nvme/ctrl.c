@@ -52,6 +52,30 @@ void nvme_ctrl_destroy(struct nvme_ctrl *ctrl)
 	free(ctrl);
 }
 
+int nvme_ctrl_powerloss(struct nvme_ctrl *ctrl)
+{
+	for (int q = 0; q < NVME_MAX_QUEUES; q++) {
+		free(ctrl->sq[q]);
+		free(ctrl->cq[q]);
+		ctrl->sq[q] = NULL;
+		ctrl->cq[q] = NULL;
+		atomic_store(&ctrl->db[q].sq_tail, 0);
+		atomic_store(&ctrl->db[q].cq_head, 0);
+	}
+	ctrl->enabled = false;
+	ctrl->io_queues_created = false;
+	ctrl->pend.len = 0; /* commands in flight never complete */
+	ctrl->io_outstanding = 0;
+	ctrl->naer = 0;
+	ctrl->nevents = 0;
+	ctrl->masked_logs = 0;
+	memset(&ctrl->fdp_host_events, 0, sizeof(ctrl->fdp_host_events));
+	memset(&ctrl->fdp_ctrl_events, 0, sizeof(ctrl->fdp_ctrl_events));
+	if (!ctrl->dev)
+		return 0;
+	return dev_powerloss(ctrl->dev);
+}
+
 int nvme_ctrl_trace_model(struct nvme_ctrl *ctrl)
 {
 	if (!ctrl->model_ns)
@@ -144,7 +168,7 @@ static void io_busy_start(struct nvme_ctrl *ctrl, uint64_t now_ns)
 static void io_busy_end(struct nvme_ctrl *ctrl, uint64_t done_ns)
 {
 	if (!--ctrl->io_outstanding && done_ns > ctrl->busy_since_ns)
-		ctrl->busy_ns += done_ns - ctrl->busy_since_ns;
+		ctrl->dev->health.busy_ns += done_ns - ctrl->busy_since_ns;
 }
 
 static void execute(struct nvme_ctrl *ctrl, struct nvme_sq *sq, const struct nvme_sqe *sqe,

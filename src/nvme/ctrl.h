@@ -90,9 +90,7 @@ struct nvme_ctrl {
 	/* logs */
 	struct nvme_error_log errlog[NVME_ERR_LOG_ENTRIES];
 	uint64_t error_count;
-	uint64_t read_bytes, write_bytes;
-	uint64_t read_cmds, write_cmds;
-	uint64_t busy_ns, busy_since_ns;
+	uint64_t busy_since_ns; /* the counters SMART reports are the device's (dev->health) */
 	uint32_t io_outstanding;
 	uint64_t created_ns;
 	bool endurance_warned;
@@ -115,6 +113,12 @@ struct nvme_ctrl {
 	uint8_t fdp_event_mask[128]; /* per handle: bit per supported event type */
 	uint64_t serial;
 };
+
+/* Power is cut and comes back: queues, completions not yet posted and
+ * pending events are gone, and the namespace recovers from its media
+ * (dev_powerloss). The host enables the controller again. Returns 0 or
+ * dev_powerloss()'s error. */
+int nvme_ctrl_powerloss(struct nvme_ctrl *ctrl);
 
 /* Builds a controller and its namespace. Returns 0 or a negative errno with a message. */
 int nvme_ctrl_create(const struct vssd_config *cfg, struct nvme_ctrl **out, char *err,

@@ -30,9 +30,7 @@ int host_qp_alloc(struct host_qp *qp, uint16_t qid, uint16_t entries)
 		host_qp_free(qp);
 		return -ENOMEM;
 	}
-	/* one SQ slot always stays empty, so entries - 1 commands at most */
-	for (uint16_t c = 0; c < entries - 1; c++)
-		qp->free_cid[qp->nfree++] = (uint16_t)(entries - 2 - c);
+	host_qp_reset(qp, NULL, NULL);
 	return 0;
 }
 
@@ -115,4 +113,20 @@ int host_qp_reap(struct host_qp *qp, int max, struct nvme_cqe *out,
 	if (n)
 		nvme_cq_ring_head(qp->cq_head_db, qp->cq_head);
 	return n;
+}
+
+void host_qp_reset(struct host_qp *qp, void (*unregister)(void *ctx, void *buf), void *ctx)
+{
+	for (uint16_t c = 0; c < qp->entries; c++)
+		if (qp->slot[c].busy && qp->slot[c].registered && unregister)
+			unregister(ctx, qp->slot[c].registered);
+	memset(qp->slot, 0, (size_t)qp->entries * sizeof(*qp->slot));
+	memset(qp->sq_ring, 0, (size_t)qp->entries * sizeof(struct nvme_sqe));
+	memset(qp->cq_ring, 0, (size_t)qp->entries * sizeof(struct nvme_cqe));
+	qp->sq_tail = qp->sq_head = qp->cq_head = 0;
+	qp->cq_phase = 1;
+	qp->inflight = 0;
+	qp->nfree = 0;
+	for (uint16_t c = 0; c < qp->entries - 1; c++)
+		qp->free_cid[qp->nfree++] = (uint16_t)(qp->entries - 2 - c);
 }

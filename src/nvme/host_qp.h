@@ -50,6 +50,12 @@ void host_qp_free(struct host_qp *qp);
 int host_qp_register(struct host_qp *qp, struct dma_space *dma);
 void host_qp_unregister(struct host_qp *qp, struct dma_space *dma);
 
+/* Forgets every command in flight (their callbacks never run; buffers
+ * registered for one command are given to unregister) and starts the rings
+ * afresh, as a driver does after a controller reset. One SQ slot always
+ * stays empty, so entries - 1 commands at most. */
+void host_qp_reset(struct host_qp *qp, void (*unregister)(void *ctx, void *buf), void *ctx);
+
 /* Binds the queue pair to its doorbell registers (the controller's db[qid]). */
 void host_qp_bind(struct host_qp *qp, struct nvme_doorbells *db);
 

@@ -48,13 +48,16 @@ static uint16_t map_data(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uin
 	return (uint16_t)dma_map_prps(&ctrl->dma, sqe->prp1, sqe->prp2, bytes, sgl);
 }
 
-/* A completed write is durable at once when the cache is off or FUA asks. */
-static uint64_t make_durable(struct nvme_ctrl *ctrl, uint64_t done_ns)
+/* A completed write (or deallocate) is durable at once when the cache is
+ * off or FUA asks: it completes when a flush after it would. */
+static void make_durable(struct nvme_ctrl *ctrl, struct nvme_result *r)
 {
 	uint64_t flushed;
 
-	dev_flush(ctrl->dev, done_ns, &flushed);
-	return flushed > done_ns ? flushed : done_ns;
+	if (dev_flush(ctrl->dev, r->done_ns, &flushed))
+		r->status = NVME_SC_WRITE_FAULT;
+	else if (flushed > r->done_ns)
+		r->done_ns = flushed;
 }
 
 static void do_write(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
@@ -76,13 +79,13 @@ static void do_write(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 	}
 	if (dev_write_placed(ctrl->dev, c.slba, c.nlb, ctrl->dev->media->keeps_data ? data : NULL,
 			     now_ns, nvme_fdp_placement(ctrl, c.dtype == 2, c.dspec), &r->done_ns)) {
-		r->status = NVME_SC_INTERNAL;
+		r->status = NVME_SC_WRITE_FAULT; /* the store failed it: the old data stays */
 		return;
 	}
 	if (c.fua || !ctrl->vwc_enabled)
-		r->done_ns = make_durable(ctrl, r->done_ns);
-	ctrl->write_bytes += bytes;
-	ctrl->write_cmds++;
+		make_durable(ctrl, r);
+	ctrl->dev->health.write_bytes += bytes;
+	ctrl->dev->health.write_cmds++;
 	if (!ctrl->endurance_warned && dev_percent_used(ctrl->dev) >= 100) {
 		ctrl->endurance_warned = true; /* SMART event: reliability degraded */
 		nvme_raise_event(ctrl, 1, 0, NVME_LOG_SMART, now_ns);
@@ -114,7 +117,7 @@ static void do_read(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t
 		return;
 	}
 	if (dev_read(ctrl->dev, c.slba, c.nlb, dst, now_ns, &r->done_ns)) {
-		r->status = NVME_SC_INTERNAL;
+		r->status = NVME_SC_READ_ERROR;
 		return;
 	}
 	if (sqe->opcode == NVME_CMD_READ) {
@@ -123,8 +126,8 @@ static void do_read(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t
 		else if (!dst)
 			for (uint32_t i = 0; i < sgl.nseg; i++) /* no data kept: zeros */
 				memset(sgl.seg[i].ptr, 0, sgl.seg[i].len);
-		ctrl->read_bytes += bytes;
-		ctrl->read_cmds++;
+		ctrl->dev->health.read_bytes += bytes;
+		ctrl->dev->health.read_cmds++;
 	} else if (sqe->opcode == NVME_CMD_COMPARE) {
 		uint8_t *host = malloc(bytes);
 
@@ -151,18 +154,37 @@ static uint16_t write_zeroes(struct nvme_ctrl *ctrl, uint64_t slba, uint64_t nlb
 		uint64_t t;
 
 		if (dev_write(ctrl->dev, slba + done, n, ctrl->bounce, now_ns, &t))
-			return NVME_SC_INTERNAL;
+			return NVME_SC_WRITE_FAULT;
 		*done_ns = t > *done_ns ? t : *done_ns;
 		done += n;
 	}
 	return NVME_SC_SUCCESS;
 }
 
+/* Write Zeroes with Deallocate: whole units are deallocated, the LBAs of
+ * partial units at either end get zeros written. */
+static void deallocate_zeroes(struct nvme_ctrl *ctrl, const struct rw_cmd *c,
+			      uint64_t now_ns, struct nvme_result *r)
+{
+	uint32_t lpu = ctrl->dev->geo.lbas_per_unit;
+	uint64_t end = c->slba + c->nlb;
+	uint64_t first_whole = (c->slba + lpu - 1) / lpu * lpu, end_whole = end / lpu * lpu;
+
+	/* deallocated units read back as zeros (DLFEAT) */
+	if (first_whole >= end_whole) {
+		r->status = write_zeroes(ctrl, c->slba, c->nlb, now_ns, &r->done_ns);
+		return;
+	}
+	dev_trim(ctrl->dev, first_whole, (uint32_t)(end_whole - first_whole), now_ns, &r->done_ns);
+	if (first_whole > c->slba)
+		r->status = write_zeroes(ctrl, c->slba, first_whole - c->slba, now_ns, &r->done_ns);
+	if (!r->status && end > end_whole)
+		r->status = write_zeroes(ctrl, end_whole, end - end_whole, now_ns, &r->done_ns);
+}
+
 static void do_write_zeroes(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 			    uint64_t now_ns, struct nvme_result *r)
 {
-	uint32_t lpu = ctrl->dev->geo.lbas_per_unit;
-	uint64_t first_whole, end_whole, end;
 	struct rw_cmd c;
 
 	decode_rw(sqe, &c);
@@ -170,22 +192,11 @@ static void do_write_zeroes(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 		return;
 	if (!(sqe->cdw12 & NVME_WZ_DEAC)) {
 		r->status = write_zeroes(ctrl, c.slba, c.nlb, now_ns, &r->done_ns);
-		return;
+	} else {
+		deallocate_zeroes(ctrl, &c, now_ns, r);
 	}
-	/* deallocate the whole units (they read back as zeros, DLFEAT), and
-	 * write zeros over the LBAs of partial units at either end */
-	end = c.slba + c.nlb;
-	first_whole = (c.slba + lpu - 1) / lpu * lpu;
-	end_whole = end / lpu * lpu;
-	if (first_whole >= end_whole) {
-		r->status = write_zeroes(ctrl, c.slba, c.nlb, now_ns, &r->done_ns);
-		return;
-	}
-	dev_trim(ctrl->dev, first_whole, (uint32_t)(end_whole - first_whole), now_ns, &r->done_ns);
-	if (first_whole > c.slba)
-		r->status = write_zeroes(ctrl, c.slba, first_whole - c.slba, now_ns, &r->done_ns);
-	if (!r->status && end > end_whole)
-		r->status = write_zeroes(ctrl, end_whole, end - end_whole, now_ns, &r->done_ns);
+	if (!r->status && (c.fua || !ctrl->vwc_enabled))
+		make_durable(ctrl, r);
 }
 
 static void do_dsm(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
@@ -215,6 +226,8 @@ static void do_dsm(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t 
 		if (ranges[i].nlb && !dev_trim(ctrl->dev, ranges[i].slba, ranges[i].nlb, now_ns, &t))
 			r->done_ns = t > r->done_ns ? t : r->done_ns;
 	}
+	if (!ctrl->vwc_enabled)
+		make_durable(ctrl, r);
 }
 
 void nvme_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
@@ -244,7 +257,8 @@ void nvme_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t n
 		do_read(ctrl, sqe, now_ns, r);
 		break;
 	case NVME_CMD_FLUSH:
-		dev_flush(ctrl->dev, now_ns, &r->done_ns);
+		if (dev_flush(ctrl->dev, now_ns, &r->done_ns))
+			r->status = NVME_SC_WRITE_FAULT;
 		break;
 	case NVME_CMD_WRITE_ZEROES:
 		do_write_zeroes(ctrl, sqe, now_ns, r);

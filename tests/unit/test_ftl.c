@@ -366,7 +366,7 @@ static void test_full_group_borrows_lines(void **state)
 	struct vssd_dev *dev;
 
 	(void)state;
-	dev = churn_placed(pairs, 8, false);
+	dev = churn_placed(pairs, 3, false);
 	assert_true(dev->ftl.c.borrowed_lines > 0);
 	dev_destroy(dev);
 }

@@ -249,8 +249,8 @@ static void test_smart_counts_real_work(void **state)
 	assert_true(s->percent_used >= 100);
 	assert_int_equal(s->critical_warning & 4, 4);
 	memcpy(&v, s->ctrl_busy_time, 8);
-	assert_true(t.ctrl->busy_ns > 0); /* I/O was outstanding for a while */
-	assert_int_equal(v, t.ctrl->busy_ns / 60000000000ULL); /* reported in minutes */
+	assert_true(t.ctrl->dev->health.busy_ns > 0); /* I/O was outstanding for a while */
+	assert_int_equal(v, t.ctrl->dev->health.busy_ns / 60000000000ULL); /* reported in minutes */
 	th_fini(&t);
 }
 

@@ -1,0 +1,462 @@
+/*
+ * The FTL's metadata on its media: state blocks, trim pages, the
+ * checkpoint, and recovery from them or from a scan of every unit's OOB.
+ * See persist.h for what each holds and why it is enough.
+ */
+#include "ftl/persist.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "ftl/conv.h"
+#include "media/media.h"
+#include "util/clock.h"
+
+#define STATE_MAGIC 0x56535354u /* "VSST" */
+#define CKPT_MAGIC 0x5653434bu  /* "VSCK" */
+#define TPAGE_BITS (4096 * 8)   /* logical units one trim page covers */
+#define SCAN_CHUNK 65536        /* units whose OOB one read brings */
+
+struct state_block {
+	uint32_t magic;
+	uint32_t crc; /* of the whole block with this field 0 */
+	uint64_t gen; /* the newer of the two blocks wins */
+	uint64_t seq; /* the FTL's write sequence when written */
+	uint64_t ckpt_seq; /* a clean close's checkpoint is at this sequence; 0 = none */
+	uint32_t lines;
+	uint32_t reserved;
+	struct ftl_counters c;
+	uint8_t extra[PERSIST_EXTRA_BYTES];
+	uint32_t erase_count[]; /* per line */
+};
+
+struct ckpt_header {
+	uint32_t magic;
+	uint32_t crc; /* of the body */
+	uint64_t seq;
+	uint64_t body_bytes;
+};
+
+struct ckpt_line {
+	uint16_t state;
+	uint16_t owner;
+	uint32_t reserved;
+	uint64_t close_seq;
+};
+
+static uint64_t round4k(uint64_t v)
+{
+	return (v + 4095) / 4096 * 4096;
+}
+
+/* CRC-32 of a buffer of any size (zlib takes uInt lengths). */
+static uint32_t crc_of(const uint8_t *buf, uint64_t len)
+{
+	uLong crc = crc32(0, NULL, 0);
+
+	for (uint64_t done = 0; done < len;) {
+		uint64_t n = len - done > (1u << 30) ? (1u << 30) : len - done;
+
+		crc = crc32(crc, buf + done, (uInt)n);
+		done += n;
+	}
+	return (uint32_t)crc;
+}
+
+/* Host write pointers, then GC write pointers (one more per group: the shared one). */
+static uint32_t nwps(uint32_t nrg, uint32_t nruh)
+{
+	return nrg * nruh + nrg * (nruh + 1);
+}
+
+static uint32_t nwps_of(const struct conv_ftl *f)
+{
+	return nwps(f->nrg, f->nruh);
+}
+
+static uint64_t ckpt_body_bytes(const struct geometry *geo, uint32_t nwps)
+{
+	return geo->logical_units * sizeof(uint32_t) + geo->lines * sizeof(struct ckpt_line) +
+	       geo->lines * sizeof(uint32_t) + nwps * sizeof(struct write_pointer);
+}
+
+/* The metadata area: state blocks, stamps, trim pages, checkpoint, in that order. */
+static void layout(struct persist *ps, const struct geometry *geo, uint32_t nwps)
+{
+	ps->tpages = (uint32_t)((geo->logical_units + TPAGE_BITS - 1) / TPAGE_BITS);
+	ps->state_bytes = round4k(sizeof(struct state_block) + geo->lines * sizeof(uint32_t));
+	ps->state_off[0] = 0;
+	ps->state_off[1] = ps->state_bytes;
+	ps->stamp_off = 2 * ps->state_bytes;
+	ps->tpage_off = ps->stamp_off + round4k((uint64_t)ps->tpages * sizeof(uint64_t));
+	ps->ckpt_off = ps->tpage_off + (uint64_t)ps->tpages * 4096;
+	ps->ckpt_bytes = round4k(sizeof(struct ckpt_header) + ckpt_body_bytes(geo, nwps));
+}
+
+uint64_t persist_meta_bytes(const struct geometry *geo, uint32_t nruh)
+{
+	struct persist ps;
+
+	layout(&ps, geo, nwps(geo->rgs, nruh));
+	return ps.ckpt_off + ps.ckpt_bytes;
+}
+
+int persist_init(struct conv_ftl *f)
+{
+	struct persist *ps = calloc(1, sizeof(*ps));
+
+	if (!ps)
+		return -ENOMEM;
+	layout(ps, f->geo, nwps_of(f));
+	ps->media = f->media;
+	ps->unmapped = malloc((size_t)ps->tpages * 4096);
+	ps->stamps = calloc(ps->tpages, sizeof(uint64_t));
+	ps->dirty = calloc(ps->tpages, 1);
+	f->ps = ps;
+	if (!ps->unmapped || !ps->stamps || !ps->dirty) {
+		persist_fini(f);
+		return -ENOMEM;
+	}
+	memset(ps->unmapped, 0xff, (size_t)ps->tpages * 4096); /* a new device maps nothing */
+	return 0;
+}
+
+void persist_fini(struct conv_ftl *f)
+{
+	if (!f->ps)
+		return;
+	free(f->ps->unmapped);
+	free(f->ps->stamps);
+	free(f->ps->dirty);
+	free(f->ps);
+	f->ps = NULL;
+}
+
+static int write_state(struct conv_ftl *f, uint64_t ckpt_seq)
+{
+	struct persist *ps = f->ps;
+	struct state_block *s = calloc(1, ps->state_bytes);
+	int rc;
+
+	if (!s)
+		return -ENOMEM;
+	*s = (struct state_block){.magic = STATE_MAGIC, .gen = ++ps->gen, .seq = f->seq,
+				  .ckpt_seq = ckpt_seq, .lines = f->geo->lines, .c = f->c};
+	memcpy(s->extra, ps->extra, sizeof(s->extra));
+	for (uint32_t l = 0; l < f->geo->lines; l++)
+		s->erase_count[l] = f->lines[l].erase_count;
+	s->crc = crc_of((const uint8_t *)s, ps->state_bytes);
+	rc = ps->media->ops->meta_write(ps->media, ps->state_off[ps->gen % 2], s, ps->state_bytes);
+	free(s);
+	return rc;
+}
+
+static int write_trim_pages(struct persist *ps, uint64_t seq)
+{
+	for (uint32_t p = 0; p < ps->tpages; p++) {
+		int rc;
+
+		if (!ps->dirty[p])
+			continue;
+		/* the page, then its stamp: a page whose stamp did not land is read
+		 * with its older stamp, which only makes it kill fewer copies */
+		rc = ps->media->ops->meta_write(ps->media, ps->tpage_off + (uint64_t)p * 4096,
+						(const uint8_t *)ps->unmapped + (uint64_t)p * 4096, 4096);
+		ps->stamps[p] = seq;
+		if (!rc)
+			rc = ps->media->ops->meta_write(ps->media, ps->stamp_off + p * sizeof(uint64_t),
+							&ps->stamps[p], sizeof(uint64_t));
+		if (rc)
+			return rc;
+		ps->dirty[p] = 0;
+	}
+	return 0;
+}
+
+int persist_flush(struct conv_ftl *f, const void *extra)
+{
+	int rc = write_trim_pages(f->ps, f->seq);
+
+	memcpy(f->ps->extra, extra, PERSIST_EXTRA_BYTES);
+	return rc ? rc : write_state(f, 0);
+}
+
+static void save_lines(const struct conv_ftl *f, struct ckpt_line *cl, uint32_t *free_order)
+{
+	for (uint32_t l = 0; l < f->geo->lines; l++) {
+		cl[l] = (struct ckpt_line){.state = f->lines[l].state, .owner = f->lines[l].owner,
+					   .close_seq = f->lines[l].close_seq};
+		free_order[l] = LINE_NONE;
+	}
+	for (uint32_t g = 0; g < f->nrg; g++) {
+		const struct line_mgr *lm = &f->rg[g].lm;
+
+		for (uint32_t i = 0; i < lm->free_count; i++)
+			free_order[lm->first + i] = lm->free_ring[(lm->free_head + i) % lm->nlines];
+	}
+}
+
+int persist_checkpoint(struct conv_ftl *f, const void *extra)
+{
+	struct persist *ps = f->ps;
+	const struct geometry *geo = f->geo;
+	uint64_t body_bytes = ckpt_body_bytes(geo, nwps_of(f));
+	uint8_t *body = malloc(body_bytes), *p = body;
+	struct ckpt_header h = {.magic = CKPT_MAGIC, .seq = f->seq, .body_bytes = body_bytes};
+	int rc;
+
+	if (!body)
+		return -ENOMEM;
+	memcpy(p, f->l2p, geo->logical_units * sizeof(uint32_t));
+	p += geo->logical_units * sizeof(uint32_t);
+	save_lines(f, (struct ckpt_line *)p, (uint32_t *)(p + geo->lines * sizeof(struct ckpt_line)));
+	p += geo->lines * (sizeof(struct ckpt_line) + sizeof(uint32_t));
+	memcpy(p, f->host_wps, (size_t)f->nrg * f->nruh * sizeof(struct write_pointer));
+	p += (size_t)f->nrg * f->nruh * sizeof(struct write_pointer);
+	memcpy(p, f->gc_wps, (size_t)f->nrg * (f->nruh + 1) * sizeof(struct write_pointer));
+	h.crc = crc_of(body, body_bytes);
+	rc = write_trim_pages(ps, f->seq);
+	if (!rc)
+		rc = ps->media->ops->meta_write(ps->media, ps->ckpt_off + sizeof(h), body, body_bytes);
+	if (!rc)
+		rc = ps->media->ops->meta_write(ps->media, ps->ckpt_off, &h, sizeof(h));
+	free(body);
+	memcpy(ps->extra, extra, PERSIST_EXTRA_BYTES);
+	if (!rc)
+		rc = ps->media->ops->sync(ps->media); /* the checkpoint before the block naming it */
+	if (!rc)
+		rc = write_state(f, f->seq);
+	return rc ? rc : ps->media->ops->sync(ps->media);
+}
+
+/* The newer valid state block, or NULL (free it). */
+static struct state_block *read_state(struct conv_ftl *f)
+{
+	struct persist *ps = f->ps;
+	struct state_block *best = NULL;
+
+	for (int i = 0; i < 2; i++) {
+		struct state_block *s = malloc(ps->state_bytes);
+		uint32_t crc;
+
+		if (!s || ps->media->ops->meta_read(ps->media, ps->state_off[i], s, ps->state_bytes)) {
+			free(s);
+			continue;
+		}
+		crc = s->crc;
+		s->crc = 0;
+		if (s->magic != STATE_MAGIC || s->lines != f->geo->lines ||
+		    crc != crc_of((const uint8_t *)s, ps->state_bytes) ||
+		    (best && best->gen > s->gen)) {
+			free(s);
+			continue;
+		}
+		free(best);
+		best = s;
+	}
+	return best;
+}
+
+/* Loads the checkpoint of sequence seq. Returns 0, or -EINVAL if it is not there intact. */
+static int load_checkpoint(struct conv_ftl *f, uint64_t seq)
+{
+	struct persist *ps = f->ps;
+	const struct geometry *geo = f->geo;
+	struct ckpt_header h;
+	uint8_t *body = NULL, *p;
+	int rc = -EINVAL;
+
+	if (ps->media->ops->meta_read(ps->media, ps->ckpt_off, &h, sizeof(h)) ||
+	    h.magic != CKPT_MAGIC || h.seq != seq || h.body_bytes != ckpt_body_bytes(geo, nwps_of(f)))
+		return -EINVAL;
+	if (!(body = malloc(h.body_bytes)) ||
+	    ps->media->ops->meta_read(ps->media, ps->ckpt_off + sizeof(h), body, h.body_bytes))
+		goto out;
+	if (crc_of(body, h.body_bytes) != h.crc)
+		goto out;
+	p = body;
+	memcpy(f->l2p, p, geo->logical_units * sizeof(uint32_t));
+	p += geo->logical_units * sizeof(uint32_t);
+	for (uint32_t l = 0; l < geo->lines; l++) {
+		const struct ckpt_line *cl = (const struct ckpt_line *)p + l;
+
+		f->lines[l].state = cl->state;
+		f->lines[l].owner = cl->owner;
+		f->lines[l].close_seq = cl->close_seq;
+	}
+	p += geo->lines * sizeof(struct ckpt_line);
+	conv_rebuild(f, (const uint32_t *)p);
+	p += geo->lines * sizeof(uint32_t);
+	memcpy(f->host_wps, p, (size_t)f->nrg * f->nruh * sizeof(struct write_pointer));
+	p += (size_t)f->nrg * f->nruh * sizeof(struct write_pointer);
+	memcpy(f->gc_wps, p, (size_t)f->nrg * (f->nruh + 1) * sizeof(struct write_pointer));
+	f->seq = seq;
+	rc = 0;
+out:
+	free(body);
+	return rc;
+}
+
+/* Trim pages: a unit unmapped in a page stamped S loses every copy up to S. */
+static int apply_trim_pages(struct conv_ftl *f, const uint64_t *newest)
+{
+	struct persist *ps = f->ps;
+	uint64_t *bits = malloc(4096);
+
+	if (!bits)
+		return -ENOMEM;
+	for (uint32_t p = 0; p < ps->tpages; p++) {
+		if (!ps->stamps[p])
+			continue;
+		if (ps->media->ops->meta_read(ps->media, ps->tpage_off + (uint64_t)p * 4096, bits, 4096)) {
+			free(bits);
+			return -EIO;
+		}
+		for (uint32_t i = 0; i < TPAGE_BITS; i++) {
+			uint64_t lu = (uint64_t)p * TPAGE_BITS + i;
+
+			/* a stamp is the sequence of the last write before it, so a copy
+			 * of that very sequence is as dead as older ones */
+			if (lu < f->geo->logical_units && (bits[i / 64] >> (i % 64) & 1) &&
+			    newest[lu] <= ps->stamps[p])
+				f->l2p[lu] = UNMAPPED;
+		}
+		if (ps->stamps[p] > f->seq)
+			f->seq = ps->stamps[p];
+	}
+	free(bits);
+	return 0;
+}
+
+/* Reads every unit's OOB: the newest copy of each logical unit is its data.
+ * Each line's newest unit gives its age and owner. */
+static int scan(struct conv_ftl *f, struct ftl_recovery *rec)
+{
+	const struct geometry *geo = f->geo;
+	uint64_t *newest = calloc(geo->logical_units, sizeof(uint64_t));
+	uint64_t *line_seq = calloc(geo->lines, sizeof(uint64_t));
+	struct media_oob *oob = malloc(SCAN_CHUNK * sizeof(*oob));
+	int rc = -ENOMEM;
+
+	if (!newest || !line_seq || !oob)
+		goto out;
+	memset(f->l2p, 0xff, geo->logical_units * sizeof(uint32_t));
+	for (uint64_t first = 0; first < geo->physical_units; first += SCAN_CHUNK) {
+		uint32_t n = (uint32_t)(geo->physical_units - first < SCAN_CHUNK
+						? geo->physical_units - first : SCAN_CHUNK);
+
+		if ((rc = f->media->ops->read_oob(f->media, first, n, oob)))
+			goto out;
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t ppa = (uint32_t)(first + i), line = ppa / geo->units_per_line;
+
+			if (!oob[i].seq)
+				continue;
+			rec->units_scanned++;
+			if (oob[i].seq > f->seq)
+				f->seq = oob[i].seq;
+			if (oob[i].seq > line_seq[line]) {
+				line_seq[line] = oob[i].seq;
+				f->lines[line].owner = oob[i].owner;
+			}
+			if (oob[i].lba < geo->logical_units && oob[i].seq > newest[oob[i].lba]) {
+				newest[oob[i].lba] = oob[i].seq;
+				f->l2p[oob[i].lba] = ppa;
+			}
+		}
+	}
+	if ((rc = apply_trim_pages(f, newest)))
+		goto out;
+	/* every line holding valid data is closed; the rest are free (an open
+	 * line's unwritten end stays unwritten until it is collected) */
+	for (uint32_t l = 0; l < geo->lines; l++) {
+		f->lines[l].close_seq = line_seq[l];
+		f->lines[l].state = LINE_CLOSED; /* conv_rebuild frees those left empty */
+	}
+	conv_rebuild(f, NULL);
+	conv_reset_write_pointers(f);
+	rc = 0;
+out:
+	free(newest);
+	free(line_seq);
+	free(oob);
+	return rc;
+}
+
+int persist_recover(struct conv_ftl *f, void *extra, struct ftl_recovery *rec)
+{
+	struct persist *ps = f->ps;
+	struct state_block *s = read_state(f);
+	uint64_t t0 = mono_ns();
+	int rc;
+
+	*rec = (struct ftl_recovery){.recovered = true};
+	if (s) {
+		f->c = s->c;
+		f->seq = s->seq;
+		ps->gen = s->gen;
+		memcpy(ps->extra, s->extra, sizeof(ps->extra));
+		for (uint32_t l = 0; l < f->geo->lines; l++)
+			f->lines[l].erase_count = s->erase_count[l];
+	}
+	memcpy(extra, ps->extra, PERSIST_EXTRA_BYTES);
+	rc = ps->media->ops->meta_read(ps->media, ps->stamp_off, ps->stamps,
+				       (size_t)ps->tpages * sizeof(uint64_t));
+	if (!rc && s && s->ckpt_seq && !load_checkpoint(f, s->ckpt_seq))
+		rec->from_checkpoint = true;
+	else if (!rc)
+		rc = scan(f, rec);
+	free(s);
+	if (rc)
+		return rc;
+	for (uint64_t lu = 0; lu < f->geo->logical_units; lu++)
+		if (f->l2p[lu] != UNMAPPED)
+			persist_mapped(ps, (uint32_t)lu);
+	rec->mapped_units = f->c.mapped_units;
+	rec->wall_ns = mono_ns() - t0;
+	return write_state(f, 0); /* from here on a crash must scan */
+}
+
+static bool wp_partial(const struct conv_ftl *f, const struct write_pointer *wp)
+{
+	return wp->line != LINE_NONE && wp->left_in_prog != f->geo->units_per_prog;
+}
+
+int persist_drop_volatile(struct conv_ftl *f)
+{
+	static const struct media_oob erased;
+	uint32_t n = nwps_of(f), upp = f->geo->units_per_prog;
+
+	for (uint32_t w = 0; w < n; w++) {
+		const struct write_pointer *wp = w < f->nrg * f->nruh ? &f->host_wps[w]
+								      : &f->gc_wps[w - f->nrg * f->nruh];
+		uint32_t buffered = upp - wp->left_in_prog;
+		uint32_t end = wp->line * f->geo->units_per_line + wp->off;
+
+		if (!wp_partial(f, wp))
+			continue;
+		for (uint32_t ppa = end - buffered; ppa < end; ppa++) {
+			int rc = f->media->ops->write(f->media, ppa, NULL, &erased);
+
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+int persist_before_release(struct conv_ftl *f, uint64_t now_ns)
+{
+	uint32_t n = nwps_of(f);
+
+	for (uint32_t w = 0; w < n; w++) {
+		bool host = w < f->nrg * f->nruh;
+		struct write_pointer *wp = host ? &f->host_wps[w] : &f->gc_wps[w - f->nrg * f->nruh];
+
+		if (wp_partial(f, wp))
+			conv_pad(f, wp, now_ns, host);
+	}
+	return write_trim_pages(f->ps, f->seq);
+}
