@@ -8,6 +8,7 @@ int cmd_sim(int argc, char **argv);
 int cmd_params(int argc, char **argv);
 int cmd_nvme(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_torture(int argc, char **argv);
 
 /*
  * Reads the device options every subcommand shares (--profile, --set,

@@ -41,7 +41,31 @@ enum vssd_runtime {
  */
 int vssd_open(const char *const *params, enum vssd_runtime runtime, struct vssd **out,
 	      char *err, size_t errlen);
+/* A clean shutdown: with media=ram or file, everything buffered is
+ * programmed and a checkpoint written, so media=file reopens without a scan. */
 void vssd_close(struct vssd *dev);
+
+/*
+ * Cuts the power and brings it back: commands in flight never complete
+ * (their callbacks never run), data acknowledged from the write buffer
+ * since the last Flush (or FUA) is lost, as are trims since then, and the
+ * device recovers from its media by scanning every unit's out-of-band
+ * area. Queue pairs stay open and usable afterwards. No other thread may
+ * use the device meanwhile. Returns 0, -EOPNOTSUPP with media=none (nothing
+ * is kept to recover from), or a negative errno from the media.
+ */
+int vssd_powerloss(struct vssd *dev);
+
+/* What the device recovered at its last open or power loss. */
+struct vssd_recovery {
+	int recovered;        /* the media held a device (0: it was new) */
+	int from_checkpoint;  /* a clean close's checkpoint; 0: a scan of every unit */
+	uint64_t units_scanned; /* programmed 4 KiB units whose out-of-band area was read */
+	uint64_t mapped_bytes;  /* data found */
+	uint64_t wall_ns;       /* how long recovery took */
+	uint64_t power_cycles, unsafe_shutdowns; /* as SMART counts them */
+};
+int vssd_recovery_info(struct vssd *dev, struct vssd_recovery *out);
 
 /* Checks parameters as vssd_open() would, without building the device. */
 int vssd_check(const char *const *params, char *err, size_t errlen);

@@ -193,6 +193,17 @@ static int register_qp_memory(struct vssd *dev, struct host_qp *hq, bool add)
 	return op.rc;
 }
 
+/* Enables the controller over the host's admin rings, as at open. */
+static int enable_admin(struct vssd *dev)
+{
+	int rc = nvme_ctrl_enable(dev->ctrl, dev->admin.sq_ring, ADMIN_ENTRIES, dev->admin.cq_ring,
+				  ADMIN_ENTRIES);
+
+	if (!rc)
+		host_qp_bind(&dev->admin, &dev->ctrl->db[0]);
+	return rc;
+}
+
 int vssd_open(const char *const *params, enum vssd_runtime runtime, struct vssd **out,
 	      char *err, size_t errlen)
 {
@@ -215,13 +226,11 @@ int vssd_open(const char *const *params, enum vssd_runtime runtime, struct vssd 
 	if (!rc) /* no runtime yet: nothing else touches the controller */
 		rc = host_qp_register(&dev->admin, &dev->ctrl->dma);
 	if (!rc)
-		rc = nvme_ctrl_enable(dev->ctrl, dev->admin.sq_ring, ADMIN_ENTRIES,
-				      dev->admin.cq_ring, ADMIN_ENTRIES);
+		rc = enable_admin(dev);
 	if (rc) {
 		snprintf(err, errlen, "cannot set up the admin queue: %s", strerror(-rc));
 		goto fail;
 	}
-	host_qp_bind(&dev->admin, &dev->ctrl->db[0]);
 	dev->ctrl->on_post = on_post;
 	dev->ctrl->on_post_arg = dev;
 	if ((rc = rt_start(&dev->rt, dev->ctrl, runtime == VSSD_THREADED ? RT_THREADED : RT_INLINE))) {
@@ -320,10 +329,30 @@ static int admin_status(struct vssd *dev, struct nvme_sqe *sqe)
 	return cqe.status & ~NVME_CQE_PHASE & ~NVME_CQE_DNR ? -EIO : 0;
 }
 
+/* Creates the controller's CQ and SQ for a host queue pair (its rings). */
+static int create_io_queues(struct vssd *dev, struct host_qp *hq)
+{
+	uint16_t qid = hq->qid, entries = hq->entries;
+	struct nvme_sqe sqe = {.opcode = NVME_ADMIN_CREATE_CQ, .prp1 = (uintptr_t)hq->cq_ring,
+			       .cdw10 = qid | (uint32_t)(entries - 1) << 16,
+			       .cdw11 = 1 | 1u << 1 | (uint32_t)qid << 16};
+	int rc = admin_status(dev, &sqe);
+
+	if (rc)
+		return rc;
+	sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_CREATE_SQ, .prp1 = (uintptr_t)hq->sq_ring,
+				.cdw10 = qid | (uint32_t)(entries - 1) << 16,
+				.cdw11 = 1 | (uint32_t)qid << 16};
+	if ((rc = admin_status(dev, &sqe))) {
+		sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_DELETE_CQ, .cdw10 = qid};
+		admin_status(dev, &sqe);
+	}
+	return rc;
+}
+
 int vssd_qpair_open(struct vssd *dev, uint16_t entries, struct vssd_qpair **out)
 {
 	struct vssd_qpair *qp;
-	struct nvme_sqe sqe;
 	uint16_t qid = 1;
 	int rc;
 
@@ -345,19 +374,8 @@ int vssd_qpair_open(struct vssd *dev, uint16_t entries, struct vssd_qpair **out)
 	if ((rc = host_qp_alloc(&qp->hq, qid, entries)) ||
 	    (rc = register_qp_memory(dev, &qp->hq, true)))
 		goto fail;
-	sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_CREATE_CQ, .prp1 = (uintptr_t)qp->hq.cq_ring,
-				.cdw10 = qid | (uint32_t)(entries - 1) << 16,
-				.cdw11 = 1 | 1u << 1 | (uint32_t)qid << 16};
-	if ((rc = admin_status(dev, &sqe)))
+	if ((rc = create_io_queues(dev, &qp->hq)))
 		goto fail;
-	sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_CREATE_SQ, .prp1 = (uintptr_t)qp->hq.sq_ring,
-				.cdw10 = qid | (uint32_t)(entries - 1) << 16,
-				.cdw11 = 1 | (uint32_t)qid << 16};
-	if ((rc = admin_status(dev, &sqe))) {
-		sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_DELETE_CQ, .cdw10 = qid};
-		admin_status(dev, &sqe);
-		goto fail;
-	}
 	rt_locked(&dev->rt, do_bind, &(struct bind_op){dev, qp, qid});
 	pthread_mutex_unlock(&dev->qp_lock);
 	*out = qp;
@@ -368,6 +386,56 @@ fail:
 	host_qp_free(&qp->hq);
 	free(qp);
 	return rc;
+}
+
+static void unregister_now(void *ctx, void *buf)
+{
+	dma_unregister(ctx, buf); /* the runtime is stopped: nothing else touches it */
+}
+
+int vssd_powerloss(struct vssd *dev)
+{
+	uint64_t t0;
+	int rc;
+
+	pthread_mutex_lock(&dev->qp_lock);
+	pthread_mutex_lock(&dev->admin_lock);
+	t0 = dev->rt.t0_ns;
+	rt_stop(&dev->rt);
+	rc = nvme_ctrl_powerloss(dev->ctrl);
+	host_qp_reset(&dev->admin, NULL, NULL);
+	for (int q = 1; q < NVME_MAX_QUEUES; q++)
+		if (dev->qp[q])
+			host_qp_reset(&dev->qp[q]->hq, unregister_now, &dev->ctrl->dma);
+	if (!rc)
+		rc = enable_admin(dev);
+	if (rt_start(&dev->rt, dev->ctrl, dev->rt.mode) && !rc)
+		rc = -EAGAIN;
+	dev->rt.t0_ns = t0; /* the controller's clock goes on */
+	pthread_mutex_unlock(&dev->admin_lock);
+	for (int q = 1; q < NVME_MAX_QUEUES && !rc; q++)
+		if (dev->qp[q])
+			rc = create_io_queues(dev, &dev->qp[q]->hq);
+	pthread_mutex_unlock(&dev->qp_lock);
+	return rc;
+}
+
+int vssd_recovery_info(struct vssd *dev, struct vssd_recovery *out)
+{
+	const struct vssd_dev *d = dev->ctrl->dev;
+
+	if (!d)
+		return -ENODEV;
+	*out = (struct vssd_recovery){
+		.recovered = d->recovery.recovered,
+		.from_checkpoint = d->recovery.from_checkpoint,
+		.units_scanned = d->recovery.units_scanned,
+		.mapped_bytes = d->recovery.mapped_units * UNIT_BYTES,
+		.wall_ns = d->recovery.wall_ns,
+		.power_cycles = d->health.power_cycles,
+		.unsafe_shutdowns = d->health.unsafe_shutdowns,
+	};
+	return 0;
 }
 
 int vssd_qpair_close(struct vssd_qpair *qp)

@@ -1,0 +1,512 @@
+/*
+ * `vssd torture`: power-loss testing. A random workload of writes (some
+ * FUA), trims and flushes runs at queue depth through the library; at a
+ * random point, with commands still in flight, the power is cut
+ * (vssd_powerloss) and the device recovers from its media. Then every LBA
+ * is read and checked against what the host knows, kept outside the device:
+ *
+ *   a version acknowledged before the last completed flush was submitted
+ *   (or acknowledged with FUA) must read back, or a newer one; versions
+ *   written after it may read back; nothing else may, zeros included
+ *   unless the LBA was trimmed or never written.
+ *
+ * Writes carry a random placement identifier (0-7), which FDP uses.
+ * Every block carries its LBA and version, so garbage, a block from
+ * elsewhere and a resurrected old version are all told apart. Writes to an
+ * LBA never overlap in flight, so each LBA's versions are ordered.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "util/clock.h"
+#include "util/rng.h"
+#include "vssd/vssd.h"
+
+#define MAX_SETS 256
+#define MAX_QD 64
+#define MAX_WRITE_UNITS 16 /* 4 KiB units in one write or trim */
+#define NOT_ACKED UINT64_MAX
+#define MAGIC 0x76737364746f7274ULL /* "vssdtort" */
+
+/* A version written to one LBA: when the host saw it complete. */
+struct version {
+	uint32_t ver;
+	bool fua;
+	uint64_t acked_at; /* event number, or NOT_ACKED */
+};
+
+/* What one LBA may hold: base (known since the last check) and the versions since. */
+struct lba_hist {
+	uint32_t base;
+	uint32_t n, cap;
+	struct version *v;
+};
+
+enum cmd_kind { CMD_WRITE, CMD_TRIM, CMD_FLUSH };
+
+struct torture;
+
+struct cmd {
+	struct torture *t;
+	bool used;
+	enum cmd_kind kind;
+	uint64_t slba;
+	uint32_t nlb;
+	uint64_t submitted_at; /* event number */
+	uint8_t *buf;
+};
+
+struct torture {
+	struct vssd *dev;
+	struct vssd_qpair *qp;
+	uint64_t cap;
+	uint32_t lba_bytes, lpu; /* LBAs per 4 KiB unit */
+	struct lba_hist *h;
+	uint8_t *busy; /* per LBA: a command on it is in flight */
+	struct cmd cmds[MAX_QD];
+	uint32_t qd;
+	uint64_t event;      /* submissions and completions, counted */
+	uint64_t flushed_at; /* submission event of the newest completed flush */
+	uint32_t next_ver;
+	struct rng rng;
+	uint8_t *check_buf;
+	uint32_t check_lbas;
+	/* figures */
+	uint64_t writes, trims, flushes, in_flight_lost, errors;
+	uint64_t checked, violations, cuts, recovery_ns, scanned;
+};
+
+struct torture_args {
+	const char *profile, *seed;
+	char *sets[MAX_SETS];
+	int nsets;
+	long cycles, ops, qd;
+	bool verbose;
+};
+
+/* The word i of LBA lba's block at version ver (ver 0: zeros). */
+static uint64_t pattern_word(uint64_t lba, uint32_t ver, uint32_t i)
+{
+	uint64_t x = lba * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)ver << 32 | i);
+
+	if (i == 0)
+		return MAGIC ^ lba;
+	if (i == 1)
+		return ver;
+	return splitmix64(&x);
+}
+
+static void fill_block(uint8_t *dst, uint64_t lba, uint32_t ver, uint32_t bytes)
+{
+	uint64_t *w = (uint64_t *)dst;
+
+	for (uint32_t i = 0; i < bytes / 8; i++)
+		w[i] = pattern_word(lba, ver, i);
+}
+
+/* The version a block holds: 0 for zeros, UINT32_MAX for anything else
+ * that is not exactly some version's pattern of this LBA. */
+static uint32_t block_version(const uint8_t *src, uint64_t lba, uint32_t bytes)
+{
+	const uint64_t *w = (const uint64_t *)src;
+	uint32_t ver;
+
+	if (w[0] != (MAGIC ^ lba)) {
+		for (uint32_t i = 0; i < bytes / 8; i++)
+			if (w[i])
+				return UINT32_MAX;
+		return 0;
+	}
+	ver = (uint32_t)w[1];
+	for (uint32_t i = 2; i < bytes / 8; i++)
+		if (w[i] != pattern_word(lba, ver, i))
+			return UINT32_MAX;
+	return ver;
+}
+
+static int hist_push(struct lba_hist *h, uint32_t ver, bool fua)
+{
+	if (h->n == h->cap) {
+		uint32_t cap = h->cap ? 2 * h->cap : 4;
+		struct version *v = realloc(h->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		h->v = v;
+		h->cap = cap;
+	}
+	h->v[h->n++] = (struct version){ver, fua, NOT_ACKED};
+	return 0;
+}
+
+static void on_done(void *arg, const struct nvme_cqe *cqe)
+{
+	struct cmd *c = arg;
+	struct torture *t = c->t;
+	uint16_t status = cqe->status >> 1;
+
+	c->used = false;
+	t->event++;
+	if (status && ++t->errors <= 10) {
+		fprintf(stderr, "torture: %s of LBA %llu+%u failed: status %#x\n",
+			c->kind == CMD_FLUSH ? "flush" : c->kind == CMD_TRIM ? "trim" : "write",
+			(unsigned long long)c->slba, c->nlb, status);
+	}
+	if (c->kind == CMD_FLUSH) {
+		if (!status && c->submitted_at > t->flushed_at)
+			t->flushed_at = c->submitted_at;
+		return;
+	}
+	for (uint64_t lba = c->slba; lba < c->slba + c->nlb; lba++) {
+		struct lba_hist *h = &t->h[lba];
+
+		t->busy[lba] = 0;
+		if (!status) /* the newest version of an LBA is its in-flight one */
+			h->v[h->n - 1].acked_at = t->event;
+	}
+}
+
+static struct cmd *free_cmd(struct torture *t)
+{
+	for (;;) {
+		for (uint32_t i = 0; i < t->qd; i++)
+			if (!t->cmds[i].used)
+				return &t->cmds[i];
+		if (!vssd_poll(t->qp))
+			vssd_qpair_wait(t->qp, UINT64_MAX);
+	}
+}
+
+/* A range of whole 4 KiB units with nothing in flight, or false. */
+static bool pick_range(struct torture *t, uint64_t *slba, uint32_t *nlb)
+{
+	uint64_t units = t->cap / t->lpu;
+	uint32_t n = 1 + (uint32_t)rng_below(&t->rng, MAX_WRITE_UNITS);
+	uint64_t first = rng_below(&t->rng, units - n + 1);
+
+	*slba = first * t->lpu;
+	*nlb = n * t->lpu;
+	for (uint64_t lba = *slba; lba < *slba + *nlb; lba++)
+		if (t->busy[lba])
+			return false;
+	return true;
+}
+
+static int submit_one(struct torture *t)
+{
+	struct cmd *c = free_cmd(t);
+	uint64_t r = rng_below(&t->rng, 100);
+	bool fua = false;
+	uint32_t ver = 0;
+	int rc;
+
+	*c = (struct cmd){.t = t, .used = true, .buf = c->buf, .submitted_at = ++t->event};
+	c->kind = r < 5 ? CMD_FLUSH : r < 15 ? CMD_TRIM : CMD_WRITE;
+	if (c->kind == CMD_FLUSH) {
+		t->flushes++;
+		if ((rc = vssd_flush_async(t->qp, on_done, c)) < 0)
+			return rc;
+		return 0;
+	}
+	if (!pick_range(t, &c->slba, &c->nlb)) {
+		c->used = false;
+		return 0; /* busy: try another next time */
+	}
+	if (c->kind == CMD_WRITE) {
+		ver = ++t->next_ver;
+		fua = rng_below(&t->rng, 16) == 0;
+		for (uint32_t i = 0; i < c->nlb; i++)
+			fill_block(c->buf + (uint64_t)i * t->lba_bytes, c->slba + i, ver, t->lba_bytes);
+	}
+	for (uint64_t lba = c->slba; lba < c->slba + c->nlb; lba++) {
+		t->busy[lba] = 1;
+		if (hist_push(&t->h[lba], ver, fua))
+			return -ENOMEM;
+	}
+	if (c->kind == CMD_WRITE) {
+		t->writes++;
+		/* a placement identifier too: with fdp=on the handles write apart */
+		rc = vssd_write_async(t->qp, c->buf, c->slba, c->nlb,
+				      (fua ? VSSD_FUA : 0) | VSSD_PID(rng_below(&t->rng, 8)), on_done, c);
+	} else {
+		t->trims++;
+		rc = vssd_trim_async(t->qp, c->slba, c->nlb, on_done, c);
+	}
+	return rc < 0 ? rc : 0;
+}
+
+/* Whether ver may be what lba reads back now; see the top of the file. */
+static bool allowed(const struct torture *t, const struct lba_hist *h, uint32_t ver)
+{
+	int durable = -1;
+
+	for (uint32_t i = 0; i < h->n; i++)
+		if (h->v[i].acked_at != NOT_ACKED && (h->v[i].acked_at < t->flushed_at || h->v[i].fua))
+			durable = (int)i;
+	if (durable < 0 && ver == h->base)
+		return true;
+	for (uint32_t i = (uint32_t)(durable < 0 ? 0 : durable); i < h->n; i++)
+		if (h->v[i].ver == ver)
+			return true;
+	return false;
+}
+
+static void report_violation(struct torture *t, uint64_t lba, uint32_t got)
+{
+	const struct lba_hist *h = &t->h[lba];
+
+	if (++t->violations > 10)
+		return;
+	fprintf(stderr, "torture: VIOLATION at LBA %llu: read %s", (unsigned long long)lba,
+		got == UINT32_MAX ? "garbage" : "version");
+	if (got != UINT32_MAX)
+		fprintf(stderr, " %u", got);
+	fprintf(stderr, "; base %u, since:", h->base);
+	for (uint32_t i = 0; i < h->n; i++)
+		fprintf(stderr, " %u%s", h->v[i].ver, h->v[i].fua ? "F" : ""),
+		h->v[i].acked_at == NOT_ACKED ? fprintf(stderr, " (not acknowledged)")
+					      : fprintf(stderr, " (acknowledged at event %llu)",
+							(unsigned long long)h->v[i].acked_at);
+	fprintf(stderr, " (last flush submitted at event %llu)\n",
+		(unsigned long long)t->flushed_at);
+}
+
+/* Reads every LBA back and checks it; each LBA's history then starts over. */
+static int check_all(struct torture *t)
+{
+	for (uint64_t slba = 0; slba < t->cap; slba += t->check_lbas) {
+		uint32_t n = t->cap - slba < t->check_lbas ? (uint32_t)(t->cap - slba) : t->check_lbas;
+		int rc = vssd_read(t->qp, t->check_buf, slba, n);
+
+		if (rc) {
+			fprintf(stderr, "torture: reading LBA %llu+%u failed: %d\n",
+				(unsigned long long)slba, n, rc);
+			return -EIO;
+		}
+		for (uint32_t i = 0; i < n; i++) {
+			struct lba_hist *h = &t->h[slba + i];
+			uint32_t got = block_version(t->check_buf + (uint64_t)i * t->lba_bytes, slba + i,
+						     t->lba_bytes);
+
+			if (!allowed(t, h, got))
+				report_violation(t, slba + i, got);
+			h->base = got == UINT32_MAX ? h->base : got;
+			h->n = 0;
+		}
+		t->checked += n;
+	}
+	t->flushed_at = 0;
+	return 0;
+}
+
+static int power_cut(struct torture *t)
+{
+	struct vssd_recovery rec;
+	int rc;
+
+	for (uint32_t i = 0; i < t->qd; i++) {
+		struct cmd *c = &t->cmds[i];
+
+		if (!c->used)
+			continue;
+		t->in_flight_lost++;
+		c->used = false;
+		if (c->kind != CMD_FLUSH)
+			for (uint64_t lba = c->slba; lba < c->slba + c->nlb; lba++)
+				t->busy[lba] = 0;
+	}
+	if ((rc = vssd_powerloss(t->dev)))
+		return rc;
+	vssd_recovery_info(t->dev, &rec);
+	t->cuts++;
+	t->recovery_ns += rec.wall_ns;
+	t->scanned += rec.units_scanned;
+	return 0;
+}
+
+static void torture_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: vssd torture [--profile NAME|FILE] [--set KEY=VALUE]... [--seed N]\n"
+		"                    [--cycles N] [--ops N] [--qd N] [-v]\n\n"
+		"Runs random writes (some FUA), trims and flushes at queue depth --qd (8),\n"
+		"cuts the power after a random number of commands (mean --ops, 2000) with\n"
+		"commands in flight, lets the device recover, and checks every LBA: what\n"
+		"was acknowledged before the last completed flush must read back, or\n"
+		"something newer. --cycles (50) power cuts. The device is a small one\n"
+		"(153 MiB) with media=ram unless --set says otherwise; media=none keeps\n"
+		"nothing and cannot be tortured. Exits 1 on any violation.\n");
+}
+
+static int parse_args(int argc, char **argv, struct torture_args *a)
+{
+	static const struct option longopts[] = {
+		{"profile", required_argument, 0, 'p'}, {"set", required_argument, 0, 'S'},
+		{"seed", required_argument, 0, 'e'},    {"cycles", required_argument, 0, 'c'},
+		{"ops", required_argument, 0, 'o'},     {"qd", required_argument, 0, 'q'},
+		{"verbose", no_argument, 0, 'v'},       {"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
+	};
+	int c;
+
+	*a = (struct torture_args){.profile = "default", .seed = "1", .cycles = 50, .ops = 2000,
+				   .qd = 8};
+	while ((c = getopt_long(argc, argv, "p:S:e:c:o:q:vh", longopts, NULL)) != -1) {
+		long *num = c == 'c' ? &a->cycles : c == 'o' ? &a->ops : c == 'q' ? &a->qd : NULL;
+
+		if (num) {
+			char *end;
+
+			*num = strtol(optarg, &end, 10);
+			if (*end || *num < 1 || (c == 'q' && *num > MAX_QD)) {
+				fprintf(stderr, "vssd torture: --%s %s: expected a whole number from 1%s\n",
+					c == 'c' ? "cycles" : c == 'o' ? "ops" : "qd", optarg,
+					c == 'q' ? " to 64" : "");
+				return 2;
+			}
+			continue;
+		}
+		switch (c) {
+		case 'p': a->profile = optarg; break;
+		case 'e': a->seed = optarg; break;
+		case 'v': a->verbose = true; break;
+		case 'S':
+			if (a->nsets == MAX_SETS) {
+				fprintf(stderr, "vssd torture: more than %d --set options\n", MAX_SETS);
+				return 2;
+			}
+			a->sets[a->nsets++] = optarg;
+			break;
+		case 'h': torture_usage(stdout); return -1;
+		default: torture_usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vssd torture: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	return 0;
+}
+
+/* The small default device first, then the profile and the user's --set. */
+static int open_device(const struct torture_args *a, struct torture *t)
+{
+	static const char *const small[] = {"channels=2", "luns_per_channel=2",
+					    "blocks_per_plane=64", "pages_per_block=48",
+					    "op=0.25", "media=ram", "timing=off"};
+	const char *params[MAX_SETS + 16];
+	char profile[512], seed[64], err[512];
+	int n = 0, rc;
+
+	snprintf(profile, sizeof(profile), "profile=%s", a->profile);
+	snprintf(seed, sizeof(seed), "seed=%s", a->seed);
+	params[n++] = profile;
+	for (size_t i = 0; i < sizeof(small) / sizeof(small[0]); i++)
+		params[n++] = small[i];
+	params[n++] = seed;
+	for (int i = 0; i < a->nsets; i++)
+		params[n++] = a->sets[i];
+	params[n] = NULL;
+	if ((rc = vssd_open(params, VSSD_INLINE, &t->dev, err, sizeof(err)))) {
+		fprintf(stderr, "vssd torture: %s\n", err);
+		return rc;
+	}
+	return vssd_qpair_open(t->dev, (uint16_t)(t->qd + 1), &t->qp);
+}
+
+static int setup(struct torture *t, const struct torture_args *a)
+{
+	t->qd = (uint32_t)a->qd;
+	rng_seed(&t->rng, strtoull(a->seed, NULL, 0) ^ 0x746f72747572ULL);
+	if (open_device(a, t))
+		return -1;
+	t->cap = vssd_capacity_lbas(t->dev);
+	t->lba_bytes = vssd_lba_bytes(t->dev);
+	t->lpu = 4096 / t->lba_bytes;
+	t->check_lbas = vssd_max_transfer_bytes(t->dev) / t->lba_bytes;
+	t->h = calloc(t->cap, sizeof(*t->h));
+	t->busy = calloc(t->cap, 1);
+	t->check_buf = vssd_dma_alloc(t->dev, vssd_max_transfer_bytes(t->dev));
+	if (!t->h || !t->busy || !t->check_buf)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < t->qd; i++)
+		if (!(t->cmds[i].buf = vssd_dma_alloc(t->dev, MAX_WRITE_UNITS * 4096)))
+			return -ENOMEM;
+	return 0;
+}
+
+static void teardown(struct torture *t)
+{
+	if (t->dev) {
+		for (uint32_t i = 0; i < t->qd; i++)
+			vssd_dma_free(t->dev, t->cmds[i].buf);
+		vssd_dma_free(t->dev, t->check_buf);
+		if (t->qp)
+			vssd_qpair_close(t->qp);
+		vssd_close(t->dev);
+	}
+	for (uint64_t i = 0; t->h && i < t->cap; i++)
+		free(t->h[i].v);
+	free(t->h);
+	free(t->busy);
+}
+
+static int run_cycles(struct torture *t, const struct torture_args *a)
+{
+	for (long cycle = 1; cycle <= a->cycles; cycle++) {
+		uint64_t ops = 1 + rng_below(&t->rng, 2 * (uint64_t)a->ops);
+		int rc;
+
+		for (uint64_t i = 0; i < ops; i++)
+			if ((rc = submit_one(t)))
+				return rc;
+		if (rng_below(&t->rng, 2)) /* else those in flight are cut off */
+			vssd_poll(t->qp);
+		if ((rc = power_cut(t))) {
+			fprintf(stderr, "vssd torture: power loss: %s\n", strerror(-rc));
+			return rc;
+		}
+		if ((rc = check_all(t)))
+			return rc;
+		if (a->verbose || cycle % 10 == 0 || cycle == a->cycles)
+			fprintf(stderr, "torture: %ld/%ld power cuts, %llu LBAs checked, %llu violations\n",
+				cycle, a->cycles, (unsigned long long)t->checked,
+				(unsigned long long)t->violations);
+	}
+	return 0;
+}
+
+int cmd_torture(int argc, char **argv)
+{
+	struct torture_args a;
+	struct torture t = {0};
+	uint64_t t0 = mono_ns();
+	int rc = parse_args(argc, argv, &a);
+
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	if ((rc = setup(&t, &a))) {
+		if (rc != -1)
+			fprintf(stderr, "vssd torture: setting up: %s\n", strerror(-rc));
+		teardown(&t);
+		return 1;
+	}
+	rc = run_cycles(&t, &a);
+	printf("torture: %llu power cuts, %llu writes, %llu trims, %llu flushes, %llu commands "
+	       "cut off in flight; %llu LBAs checked, %llu violations, %llu command errors\n",
+	       (unsigned long long)t.cuts, (unsigned long long)t.writes,
+	       (unsigned long long)t.trims, (unsigned long long)t.flushes,
+	       (unsigned long long)t.in_flight_lost, (unsigned long long)t.checked,
+	       (unsigned long long)t.violations, (unsigned long long)t.errors);
+	if (t.cuts)
+		printf("recovery: %.2f ms and %llu units scanned on average; %.1f s in all\n",
+		       (double)t.recovery_ns / (double)t.cuts / 1e6,
+		       (unsigned long long)(t.scanned / t.cuts), (double)(mono_ns() - t0) / 1e9);
+	teardown(&t);
+	return rc || t.violations || t.errors ? 1 : 0;
+}
