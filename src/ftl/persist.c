@@ -330,17 +330,89 @@ static int apply_trim_pages(struct conv_ftl *f, const uint64_t *newest)
 	return 0;
 }
 
+/* A free write pointer of the line's group for a line a scan found partly
+ * written: its owner's host write pointer if free, else any free one. */
+static struct write_pointer *free_wp_for(struct conv_ftl *f, uint32_t line)
+{
+	uint32_t g = geo_rg_of_line(f->geo, line), owner = f->lines[line].owner;
+	struct write_pointer *own = owner < f->nruh ? &f->host_wps[g * f->nruh + owner] : NULL;
+
+	if (own && own->line == LINE_NONE)
+		return own;
+	for (uint32_t r = 0; r < f->nruh; r++)
+		if (f->host_wps[g * f->nruh + r].line == LINE_NONE)
+			return &f->host_wps[g * f->nruh + r];
+	for (uint32_t r = 0; r <= f->nruh; r++)
+		if (f->gc_wps[g * (f->nruh + 1) + r].line == LINE_NONE)
+			return &f->gc_wps[g * (f->nruh + 1) + r];
+	return NULL;
+}
+
+/* A write pointer goes on writing a line from unit `written`, as pblk
+ * resumes its open lines: the rest of the line is not wasted. */
+static void resume_line(struct conv_ftl *f, struct write_pointer *wp, uint32_t line,
+			uint32_t written)
+{
+	const struct geometry *geo = f->geo;
+	uint32_t prog = written / geo->units_per_prog;
+
+	wp->line = line;
+	wp->off = written;
+	wp->first_die = geo_line_first_die(geo, line);
+	wp->die = wp->first_die + prog % geo->line_dies;
+	wp->row = prog / geo->line_dies;
+	wp->left_in_prog = geo->units_per_prog - written % geo->units_per_prog;
+	wp->buffered = 0;
+	wp->ready_ns = 0;
+	f->lines[line].state = LINE_OPEN;
+	f->lines[line].owner = wp->owner;
+}
+
+/* Per line, from its units' OOB in write order: the sequence of its first
+ * unit, and how many units its current life wrote (old lives' units, wiped
+ * units and padding hold older sequences). */
+struct line_scan {
+	uint64_t first_seq, newest_seq;
+	uint32_t written;
+};
+
+static void scan_unit(struct conv_ftl *f, struct line_scan *ls, uint64_t *newest, uint32_t ppa,
+		      const struct media_oob *oob)
+{
+	const struct geometry *geo = f->geo;
+	uint32_t line = ppa / geo->units_per_line, off = ppa % geo->units_per_line;
+	struct line_scan *l = &ls[line];
+
+	if (off == 0)
+		l->first_seq = oob->seq;
+	if (!oob->seq)
+		return;
+	if (l->first_seq && oob->seq >= l->first_seq)
+		l->written = off + 1;
+	if (oob->seq > f->seq)
+		f->seq = oob->seq;
+	if (oob->seq > l->newest_seq) {
+		l->newest_seq = oob->seq;
+		f->lines[line].owner = oob->owner;
+	}
+	if (oob->lba < geo->logical_units && oob->seq > newest[oob->lba]) {
+		newest[oob->lba] = oob->seq;
+		f->l2p[oob->lba] = ppa;
+	}
+}
+
 /* Reads every unit's OOB: the newest copy of each logical unit is its data.
- * Each line's newest unit gives its age and owner. */
+ * Lines written part way are resumed by a write pointer of their group; the
+ * rest holding valid data are closed, the others free. */
 static int scan(struct conv_ftl *f, struct ftl_recovery *rec)
 {
 	const struct geometry *geo = f->geo;
 	uint64_t *newest = calloc(geo->logical_units, sizeof(uint64_t));
-	uint64_t *line_seq = calloc(geo->lines, sizeof(uint64_t));
+	struct line_scan *ls = calloc(geo->lines, sizeof(*ls));
 	struct media_oob *oob = malloc(SCAN_CHUNK * sizeof(*oob));
 	int rc = -ENOMEM;
 
-	if (!newest || !line_seq || !oob)
+	if (!newest || !ls || !oob)
 		goto out;
 	memset(f->l2p, 0xff, geo->logical_units * sizeof(uint32_t));
 	for (uint64_t first = 0; first < geo->physical_units; first += SCAN_CHUNK) {
@@ -350,37 +422,30 @@ static int scan(struct conv_ftl *f, struct ftl_recovery *rec)
 		if ((rc = f->media->ops->read_oob(f->media, first, n, oob)))
 			goto out;
 		for (uint32_t i = 0; i < n; i++) {
-			uint32_t ppa = (uint32_t)(first + i), line = ppa / geo->units_per_line;
-
-			if (!oob[i].seq)
-				continue;
-			rec->units_scanned++;
-			if (oob[i].seq > f->seq)
-				f->seq = oob[i].seq;
-			if (oob[i].seq > line_seq[line]) {
-				line_seq[line] = oob[i].seq;
-				f->lines[line].owner = oob[i].owner;
-			}
-			if (oob[i].lba < geo->logical_units && oob[i].seq > newest[oob[i].lba]) {
-				newest[oob[i].lba] = oob[i].seq;
-				f->l2p[oob[i].lba] = ppa;
-			}
+			rec->units_scanned += oob[i].seq != 0;
+			scan_unit(f, ls, newest, (uint32_t)(first + i), &oob[i]);
 		}
 	}
 	if ((rc = apply_trim_pages(f, newest)))
 		goto out;
-	/* every line holding valid data is closed; the rest are free (an open
-	 * line's unwritten end stays unwritten until it is collected) */
+	conv_reset_write_pointers(f);
 	for (uint32_t l = 0; l < geo->lines; l++) {
-		f->lines[l].close_seq = line_seq[l];
+		struct write_pointer *wp;
+		uint32_t upp = geo->units_per_prog;
+		uint32_t written = (ls[l].written + upp - 1) / upp * upp;
+
+		f->lines[l].close_seq = ls[l].newest_seq;
 		f->lines[l].state = LINE_CLOSED; /* conv_rebuild frees those left empty */
+		/* a program unit with any unit of this life was programmed (padded
+		 * past its last data unit) or lost: the pointer goes on after it */
+		if (written && written < geo->units_per_line && (wp = free_wp_for(f, l)))
+			resume_line(f, wp, l, written);
 	}
 	conv_rebuild(f, NULL);
-	conv_reset_write_pointers(f);
 	rc = 0;
 out:
 	free(newest);
-	free(line_seq);
+	free(ls);
 	free(oob);
 	return rc;
 }
