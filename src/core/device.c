@@ -96,14 +96,11 @@ fail:
 /* Programs everything buffered (GC's copies too) and writes the checkpoint. */
 static int dev_checkpoint(struct vssd_dev *dev)
 {
-	struct conv_ftl *f = &dev->ftl;
 	uint8_t extra[PERSIST_EXTRA_BYTES];
+	int rc = persist_program_buffers(&dev->ftl, dev->now_ns);
 
-	conv_flush(f, dev->now_ns);
-	for (uint32_t w = 0; w < f->nrg * (f->nruh + 1); w++)
-		conv_pad(f, &f->gc_wps[w], dev->now_ns, false);
 	health_extra(dev, extra);
-	return persist_checkpoint(f, extra);
+	return rc ? rc : persist_checkpoint(&dev->ftl, extra);
 }
 
 void dev_destroy(struct vssd_dev *dev)

@@ -137,7 +137,7 @@ int gc_collect(struct conv_ftl *f, uint32_t rg, uint64_t now_ns)
 			nand_erase(f->tm, d, now_ns);
 	if (vpc && f->hooks.gc_moved)
 		f->hooks.gc_moved(f->hooks.arg, owner, (uint16_t)rg, first_lu, vpc);
-	if (f->ps && (rc = persist_before_release(f, now_ns)))
+	if (f->ps && (rc = persist_program_buffers(f, now_ns)))
 		return gc_abort(f, rg, victim, rc);
 	line_release(lm, victim);
 	f->rg[rg].credits += geo->units_per_line - vpc;

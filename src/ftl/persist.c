@@ -489,14 +489,21 @@ static bool wp_partial(const struct conv_ftl *f, const struct write_pointer *wp)
 	return wp->line != LINE_NONE && wp->left_in_prog != f->geo->units_per_prog;
 }
 
+/* Write pointer w of all nwps_of(f): the host ones, then the GC ones. */
+static struct write_pointer *wp_at(struct conv_ftl *f, uint32_t w, bool *host)
+{
+	*host = w < f->nrg * f->nruh;
+	return *host ? &f->host_wps[w] : &f->gc_wps[w - f->nrg * f->nruh];
+}
+
 int persist_drop_volatile(struct conv_ftl *f)
 {
 	static const struct media_oob erased;
 	uint32_t n = nwps_of(f), upp = f->geo->units_per_prog;
 
 	for (uint32_t w = 0; w < n; w++) {
-		const struct write_pointer *wp = w < f->nrg * f->nruh ? &f->host_wps[w]
-								      : &f->gc_wps[w - f->nrg * f->nruh];
+		bool host;
+		const struct write_pointer *wp = wp_at(f, w, &host);
 		uint32_t buffered = upp - wp->left_in_prog;
 		uint32_t end = wp->line * f->geo->units_per_line + wp->off;
 
@@ -512,13 +519,13 @@ int persist_drop_volatile(struct conv_ftl *f)
 	return 0;
 }
 
-int persist_before_release(struct conv_ftl *f, uint64_t now_ns)
+int persist_program_buffers(struct conv_ftl *f, uint64_t now_ns)
 {
 	uint32_t n = nwps_of(f);
 
 	for (uint32_t w = 0; w < n; w++) {
-		bool host = w < f->nrg * f->nruh;
-		struct write_pointer *wp = host ? &f->host_wps[w] : &f->gc_wps[w - f->nrg * f->nruh];
+		bool host;
+		struct write_pointer *wp = wp_at(f, w, &host);
 
 		if (wp_partial(f, wp))
 			conv_pad(f, wp, now_ns, host);

@@ -95,13 +95,14 @@ int persist_recover(struct conv_ftl *f, void *extra, struct ftl_recovery *rec);
 int persist_drop_volatile(struct conv_ftl *f);
 
 /*
- * Before a collected line goes back to the free lines, what made its data
- * dead must be durable: the writes and trims that replaced it and the
- * copies GC made of it. So every write pointer's buffered units are
- * programmed (padded) and changed trim pages written. A free line then
- * never holds the only durable copy of anything, and recovery finds free
- * what was free. Returns 0 or a media error.
+ * Programs every write pointer's buffered units (padding their program
+ * units) and writes changed trim pages. GC does this before a collected
+ * line goes back to the free lines, so what made its data dead (the writes
+ * and trims that replaced it, the copies GC made of it) is durable: a free
+ * line never holds the only durable copy of anything, and recovery finds
+ * free what was free. A clean close does it before its checkpoint.
+ * Returns 0 or a media error.
  */
-int persist_before_release(struct conv_ftl *f, uint64_t now_ns);
+int persist_program_buffers(struct conv_ftl *f, uint64_t now_ns);
 
 #endif
