@@ -76,10 +76,24 @@ static uint32_t nwps_of(const struct conv_ftl *f)
 	return nwps(f->nrg, f->nruh);
 }
 
-static uint64_t ckpt_body_bytes(const struct geometry *geo, uint32_t nwps)
+/*
+ * Where each part of the checkpoint's body starts: widest elements first,
+ * so every part is aligned for its type (the map's 4-byte entries come
+ * last, as their count may be odd).
+ */
+struct ckpt_body {
+	uint64_t lines, wps, free_order, l2p, bytes;
+};
+
+static struct ckpt_body ckpt_body_of(const struct geometry *geo, uint32_t nwps)
 {
-	return geo->logical_units * sizeof(uint32_t) + geo->lines * sizeof(struct ckpt_line) +
-	       geo->lines * sizeof(uint32_t) + nwps * sizeof(struct write_pointer);
+	struct ckpt_body b = {.lines = 0};
+
+	b.wps = b.lines + geo->lines * sizeof(struct ckpt_line);
+	b.free_order = b.wps + nwps * sizeof(struct write_pointer);
+	b.l2p = b.free_order + geo->lines * sizeof(uint32_t);
+	b.bytes = b.l2p + geo->logical_units * sizeof(uint32_t);
+	return b;
 }
 
 /* The metadata area: state blocks, stamps, trim pages, checkpoint, in that order. */
@@ -92,7 +106,7 @@ static void layout(struct persist *ps, const struct geometry *geo, uint32_t nwps
 	ps->stamp_off = 2 * ps->state_bytes;
 	ps->tpage_off = ps->stamp_off + round4k((uint64_t)ps->tpages * sizeof(uint64_t));
 	ps->ckpt_off = ps->tpage_off + (uint64_t)ps->tpages * 4096;
-	ps->ckpt_bytes = round4k(sizeof(struct ckpt_header) + ckpt_body_bytes(geo, nwps));
+	ps->ckpt_bytes = round4k(sizeof(struct ckpt_header) + ckpt_body_of(geo, nwps).bytes);
 }
 
 uint64_t persist_meta_bytes(const struct geometry *geo, uint32_t nruh)
@@ -202,20 +216,20 @@ int persist_checkpoint(struct conv_ftl *f, const void *extra)
 {
 	struct persist *ps = f->ps;
 	const struct geometry *geo = f->geo;
-	uint64_t body_bytes = ckpt_body_bytes(geo, nwps_of(f));
-	uint8_t *body = malloc(body_bytes), *p = body;
+	struct ckpt_body b = ckpt_body_of(geo, nwps_of(f));
+	uint64_t body_bytes = b.bytes;
+	uint8_t *body = malloc(body_bytes);
 	struct ckpt_header h = {.magic = CKPT_MAGIC, .seq = f->seq, .body_bytes = body_bytes};
+	size_t host_wps_bytes = (size_t)f->nrg * f->nruh * sizeof(struct write_pointer);
 	int rc;
 
 	if (!body)
 		return -ENOMEM;
-	memcpy(p, f->l2p, geo->logical_units * sizeof(uint32_t));
-	p += geo->logical_units * sizeof(uint32_t);
-	save_lines(f, (struct ckpt_line *)p, (uint32_t *)(p + geo->lines * sizeof(struct ckpt_line)));
-	p += geo->lines * (sizeof(struct ckpt_line) + sizeof(uint32_t));
-	memcpy(p, f->host_wps, (size_t)f->nrg * f->nruh * sizeof(struct write_pointer));
-	p += (size_t)f->nrg * f->nruh * sizeof(struct write_pointer);
-	memcpy(p, f->gc_wps, (size_t)f->nrg * (f->nruh + 1) * sizeof(struct write_pointer));
+	save_lines(f, (struct ckpt_line *)(body + b.lines), (uint32_t *)(body + b.free_order));
+	memcpy(body + b.wps, f->host_wps, host_wps_bytes);
+	memcpy(body + b.wps + host_wps_bytes, f->gc_wps,
+	       (size_t)f->nrg * (f->nruh + 1) * sizeof(struct write_pointer));
+	memcpy(body + b.l2p, f->l2p, geo->logical_units * sizeof(uint32_t));
 	h.crc = crc_of(body, body_bytes);
 	rc = write_trim_pages(ps, f->seq);
 	if (!rc)
@@ -264,34 +278,32 @@ static int load_checkpoint(struct conv_ftl *f, uint64_t seq)
 {
 	struct persist *ps = f->ps;
 	const struct geometry *geo = f->geo;
+	struct ckpt_body b = ckpt_body_of(geo, nwps_of(f));
+	size_t host_wps_bytes = (size_t)f->nrg * f->nruh * sizeof(struct write_pointer);
 	struct ckpt_header h;
-	uint8_t *body = NULL, *p;
+	uint8_t *body = NULL;
 	int rc = -EINVAL;
 
 	if (ps->media->ops->meta_read(ps->media, ps->ckpt_off, &h, sizeof(h)) ||
-	    h.magic != CKPT_MAGIC || h.seq != seq || h.body_bytes != ckpt_body_bytes(geo, nwps_of(f)))
+	    h.magic != CKPT_MAGIC || h.seq != seq || h.body_bytes != b.bytes)
 		return -EINVAL;
 	if (!(body = malloc(h.body_bytes)) ||
 	    ps->media->ops->meta_read(ps->media, ps->ckpt_off + sizeof(h), body, h.body_bytes))
 		goto out;
 	if (crc_of(body, h.body_bytes) != h.crc)
 		goto out;
-	p = body;
-	memcpy(f->l2p, p, geo->logical_units * sizeof(uint32_t));
-	p += geo->logical_units * sizeof(uint32_t);
 	for (uint32_t l = 0; l < geo->lines; l++) {
-		const struct ckpt_line *cl = (const struct ckpt_line *)p + l;
+		const struct ckpt_line *cl = (const struct ckpt_line *)(body + b.lines) + l;
 
 		f->lines[l].state = cl->state;
 		f->lines[l].owner = cl->owner;
 		f->lines[l].close_seq = cl->close_seq;
 	}
-	p += geo->lines * sizeof(struct ckpt_line);
-	conv_rebuild(f, (const uint32_t *)p);
-	p += geo->lines * sizeof(uint32_t);
-	memcpy(f->host_wps, p, (size_t)f->nrg * f->nruh * sizeof(struct write_pointer));
-	p += (size_t)f->nrg * f->nruh * sizeof(struct write_pointer);
-	memcpy(f->gc_wps, p, (size_t)f->nrg * (f->nruh + 1) * sizeof(struct write_pointer));
+	memcpy(f->host_wps, body + b.wps, host_wps_bytes);
+	memcpy(f->gc_wps, body + b.wps + host_wps_bytes,
+	       (size_t)f->nrg * (f->nruh + 1) * sizeof(struct write_pointer));
+	memcpy(f->l2p, body + b.l2p, geo->logical_units * sizeof(uint32_t));
+	conv_rebuild(f, (const uint32_t *)(body + b.free_order));
 	f->seq = seq;
 	rc = 0;
 out:
