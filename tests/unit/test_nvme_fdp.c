@@ -365,8 +365,15 @@ static void test_events_from_their_causes(void **state)
 	}
 	assert_int_equal(e.type, NVME_FDP_EVT_MEDIA_REALLOCATED);
 	assert_true(e.type_specific[0] & 1); /* LBA valid */
-	assert_true(*(uint16_t *)(e.type_specific + 2) > 0); /* NLBAM */
-	assert_true(*(uint64_t *)(e.type_specific + 4) < cap);
+	{
+		uint16_t nlbam; /* the fields sit at offsets 2 and 4 of the event's bytes */
+		uint64_t lba_of_event;
+
+		memcpy(&nlbam, e.type_specific + 2, sizeof(nlbam));
+		memcpy(&lba_of_event, e.type_specific + 4, sizeof(lba_of_event));
+		assert_true(nlbam > 0);
+		assert_true(lba_of_event < cap);
+	}
 	th_fini(&t);
 }
 
