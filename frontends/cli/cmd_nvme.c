@@ -246,8 +246,9 @@ static int open_device(const struct nvme_args *a, struct vssd **dev)
 static int admin_or_fail(struct vssd *dev, struct nvme_sqe *sqe, struct nvme_cqe *cqe)
 {
 	if (vssd_admin(dev, sqe, cqe) || (cqe->status & ~NVME_CQE_PHASE & ~NVME_CQE_DNR)) {
-		fprintf(stderr, "vssd: admin command %#x failed: status %#x (SCT %u, SC %#x)\n",
-			sqe->opcode, cqe->status, NVME_CQE_SCT(cqe->status), NVME_CQE_SC(cqe->status));
+		fprintf(stderr, "vssd: admin command %#x failed: status %x/%02xh (%s)\n", sqe->opcode,
+			NVME_CQE_SCT(cqe->status), NVME_CQE_SC(cqe->status),
+			vssd_status_name(cqe->status));
 		return 1;
 	}
 	return 0;
@@ -433,8 +434,8 @@ static int io_mgmt(struct vssd *dev, struct nvme_sqe *sqe)
 		;
 	vssd_qpair_close(qp);
 	if (!rc && (cqe.status & ~NVME_CQE_PHASE & ~NVME_CQE_DNR)) {
-		fprintf(stderr, "vssd: I/O command %#x failed: status %#x (SCT %u, SC %#x)\n",
-			sqe->opcode, cqe.status, NVME_CQE_SCT(cqe.status), NVME_CQE_SC(cqe.status));
+		fprintf(stderr, "vssd: I/O command %#x failed: status %x/%02xh (%s)\n", sqe->opcode,
+			NVME_CQE_SCT(cqe.status), NVME_CQE_SC(cqe.status), vssd_status_name(cqe.status));
 		return 1;
 	}
 	return rc;

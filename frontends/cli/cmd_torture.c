@@ -148,14 +148,15 @@ static void on_done(void *arg, const struct nvme_cqe *cqe)
 {
 	struct cmd *c = arg;
 	struct torture *t = c->t;
-	uint16_t status = cqe->status >> 1;
+	uint16_t status = NVME_STATUS(NVME_CQE_SCT(cqe->status), NVME_CQE_SC(cqe->status));
 
 	c->used = false;
 	t->event++;
 	if (status && ++t->errors <= 10) {
-		fprintf(stderr, "torture: %s of LBA %llu+%u failed: status %#x\n",
+		fprintf(stderr, "torture: %s of LBA %llu+%u failed: status %x/%02xh (%s)\n",
 			c->kind == CMD_FLUSH ? "flush" : c->kind == CMD_TRIM ? "trim" : "write",
-			(unsigned long long)c->slba, c->nlb, status);
+			(unsigned long long)c->slba, c->nlb, NVME_CQE_SCT(status),
+			NVME_CQE_SC(status), vssd_status_name(status));
 	}
 	if (c->kind == CMD_FLUSH) {
 		if (!status && c->submitted_at > t->flushed_at)

@@ -159,8 +159,9 @@ static uint32_t chunk_limit(const struct conn *c, enum op kind, uint32_t lba_byt
 
 static int fail(int err, const char *what, uint64_t offset, uint16_t status)
 {
-	nbdkit_error("vssd: %s at byte %llu failed: NVMe status 0x%x", what,
-		     (unsigned long long)offset, status);
+	nbdkit_error("vssd: %s at byte %llu failed: NVMe status %x/%02xh (%s)", what,
+		     (unsigned long long)offset, NVME_CQE_SCT(status), NVME_CQE_SC(status),
+		     vssd_status_name(status));
 	return err;
 }
 

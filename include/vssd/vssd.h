@@ -67,6 +67,9 @@ struct vssd_recovery {
 };
 int vssd_recovery_info(struct vssd *dev, struct vssd_recovery *out);
 
+/* The specification's name of a CQE status word's code ("Write Fault"). */
+const char *vssd_status_name(uint16_t status);
+
 /* Checks parameters as vssd_open() would, without building the device. */
 int vssd_check(const char *const *params, char *err, size_t errlen);
 

@@ -108,12 +108,12 @@ expect_error "bad plids" "plids.fio:4: plids=3-1: bad value" "$vssd" sim "$tmp/p
 if "$vssd" sim --set fdp=on --set fdp_nruh=2 --json "$tmp/fdp.fio" | jq -e '.device.fdp.handles | length == 2' >/dev/null
 then ok "fdp report"; else bad "fdp report"; fi
 expect_error "nvme: bad output format" "-o yaml: expected normal or json" "$vssd" nvme id-ctrl -o yaml
-expect_error "nvme: unknown feature" "SC 0x2" "$vssd" nvme get-feature -f 0x55
+expect_error "nvme: unknown feature" "0/02h (Invalid Field in Command)" "$vssd" nvme get-feature -f 0x55
 expect_error "nvme: bad parameter" "lba_bytes=1000" "$vssd" nvme id-ns --set lba_bytes=1000
 expect_error "nvme: unknown command" "unknown command 'id-foo'" "$vssd" nvme id-foo
-expect_error "nvme fdp: FDP off" "SC 0x29" "$vssd" nvme fdp stats
+expect_error "nvme fdp: FDP off" "0/29h (FDP Disabled)" "$vssd" nvme fdp stats
 expect_error "nvme fdp: bad pids" "--pids x: expected placement identifiers" "$vssd" nvme fdp update --set fdp=on --pids x
-expect_error "nvme fdp: no such handle" "SC 0x2" "$vssd" nvme fdp update --set fdp=on --pids 12
+expect_error "nvme fdp: no such handle" "0/02h (Invalid Field in Command)" "$vssd" nvme fdp update --set fdp=on --pids 12
 expect_error "nvme fdp: unknown command" "unknown command 'foo'" "$vssd" nvme fdp foo
 
 [ $fails -eq 0 ]
