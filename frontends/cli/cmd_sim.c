@@ -22,14 +22,20 @@ static void sim_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: vssd sim [--profile NAME|FILE] [--set KEY=VALUE]... [--seed N] [--json]\n"
-		"                [--csv-dir DIR] [--csv-interval-ms MS] JOBFILE\n\n"
+		"                [--csv-dir DIR] [--csv-interval-ms MS] [--powerloss at=TIME|after=N]...\n"
+		"                JOBFILE\n\n"
 		"Runs a fio job file against an emulated SSD in virtual time.\n"
 		"  --profile NAME|FILE  device preset (default: default)\n"
 		"  --set KEY=VALUE      override a parameter (see `vssd params`), repeatable\n"
 		"  --seed N             seed of the device and the jobs' random streams\n"
 		"  --json               fio-style JSON report on stdout\n"
 		"  --csv-dir DIR        time series (and PNG plots if gnuplot is installed)\n"
-		"  --csv-interval-ms MS sample interval in virtual milliseconds (default 100)\n");
+		"  --csv-interval-ms MS sample interval in virtual milliseconds (default 100)\n"
+		"  --powerloss at=TIME  cut the power at this virtual time (1.5s, 200ms), or\n"
+		"  --powerloss after=N  once N host I/Os have been issued; repeatable. The\n"
+		"                       device loses what is volatile and recovers from its\n"
+		"                       media (media=ram or media=file); I/Os in flight are\n"
+		"                       lost and the jobs go on\n");
 }
 
 int cli_device_config(struct vssd_config *cfg, const char *profile, char **sets, int nsets,
@@ -59,7 +65,36 @@ struct sim_args {
 	int nsets;
 	int json;
 	uint64_t csv_interval_ms;
+	struct sim_powerloss powerloss[SIM_MAX_POWERLOSS];
+	uint32_t npowerloss;
 };
+
+/* --powerloss at=TIME or after=N */
+static int parse_powerloss(const char *v, struct sim_args *a)
+{
+	struct sim_powerloss *p = &a->powerloss[a->npowerloss];
+	char *end;
+
+	if (a->npowerloss == SIM_MAX_POWERLOSS) {
+		fprintf(stderr, "vssd: more than %d --powerloss options\n", SIM_MAX_POWERLOSS);
+		return 2;
+	}
+	*p = (struct sim_powerloss){0};
+	if (!strncmp(v, "at=", 3) && !job_parse_time_ns(v + 3, 1000000000ULL, &p->at_ns)) {
+		a->npowerloss++;
+		return 0;
+	}
+	if (!strncmp(v, "after=", 6) && v[6] >= '0' && v[6] <= '9') {
+		p->after_ios = strtoull(v + 6, &end, 10);
+		if (!*end && p->after_ios) {
+			a->npowerloss++;
+			return 0;
+		}
+	}
+	fprintf(stderr, "vssd: --powerloss %s: expected at=TIME (a virtual time such as 1.5s "
+		"or 200ms) or after=N (host I/Os, N > 0)\n", v);
+	return 2;
+}
 
 static int parse_args(int argc, char **argv, struct sim_args *a)
 {
@@ -67,19 +102,24 @@ static int parse_args(int argc, char **argv, struct sim_args *a)
 		{"profile", required_argument, 0, 'p'}, {"set", required_argument, 0, 's'},
 		{"seed", required_argument, 0, 'S'},    {"json", no_argument, 0, 'j'},
 		{"csv-dir", required_argument, 0, 'c'}, {"csv-interval-ms", required_argument, 0, 'i'},
-		{"help", no_argument, 0, 'h'},          {0, 0, 0, 0},
+		{"powerloss", required_argument, 0, 'P'}, {"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
 	};
 	char *end;
 	int c;
 
 	a->profile = "default";
 	a->csv_interval_ms = 100;
-	while ((c = getopt_long(argc, argv, "p:s:S:jc:i:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:s:S:jc:i:P:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p': a->profile = optarg; break;
 		case 'S': a->seed = optarg; break;
 		case 'j': a->json = 1; break;
 		case 'c': a->csv_dir = optarg; break;
+		case 'P':
+			if (parse_powerloss(optarg, a))
+				return 2;
+			break;
 		case 's':
 			if (a->nsets == MAX_SETS) {
 				fprintf(stderr, "vssd: more than %d --set options\n", MAX_SETS);
@@ -138,10 +178,17 @@ int cmd_sim(int argc, char **argv)
 	opt.seed = cfg.seed;
 	opt.progress = isatty(STDERR_FILENO);
 	opt.sample_interval_ns = a.csv_dir ? a.csv_interval_ms * 1000000ULL : 0;
+	memcpy(opt.powerloss, a.powerloss, sizeof(opt.powerloss));
+	opt.npowerloss = a.npowerloss;
 	if (sim_run(ctrl, &jf, &opt, &res, err, sizeof(err))) {
 		fprintf(stderr, "vssd: %s\n", err);
 		goto out;
 	}
+	if (res.npowerloss < opt.npowerloss)
+		fprintf(stderr, "vssd: %u of %u --powerloss cuts came after the run's end (%.6f s "
+			"virtual, %llu host I/Os)\n", opt.npowerloss - res.npowerloss,
+			opt.npowerloss, (double)res.virtual_ns / 1e9,
+			(unsigned long long)res.host_ios);
 	if (a.json)
 		rc = report_json(stdout, ctrl->dev, &res);
 	else

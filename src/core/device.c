@@ -325,20 +325,87 @@ uint64_t dev_metadata_bytes(const struct vssd_dev *dev)
 	       geo->dies * 2 * sizeof(uint64_t) + geo->channels * sizeof(uint64_t);
 }
 
+/*
+ * What the run has measured: the FTL's counters, each handle's, each line's
+ * erases, each die's busy time, SMART. A simulated power loss keeps them:
+ * the NAND did that work (the wear is real), a drive keeps its SMART and
+ * wear logs across a power loss, and a report spanning the cut must add up.
+ * Recovery rebuilds only the FTL's state (map, lines, write pointers).
+ */
+struct measured {
+	struct ftl_counters c;
+	struct dev_health health;
+	uint32_t *erase_count;
+	struct ruh_counters *ruh;
+	uint64_t *die_busy_ns;
+};
+
+static void measured_free(struct measured *m)
+{
+	free(m->erase_count);
+	free(m->ruh);
+	free(m->die_busy_ns);
+}
+
+static int measured_save(const struct vssd_dev *dev, struct measured *m)
+{
+	const struct conv_ftl *f = &dev->ftl;
+
+	m->c = f->c;
+	m->health = dev->health;
+	m->erase_count = malloc(dev->geo.lines * sizeof(uint32_t));
+	m->ruh = malloc(f->nruh * sizeof(*m->ruh));
+	m->die_busy_ns = malloc(dev->geo.dies * sizeof(uint64_t));
+	if (!m->erase_count || !m->ruh || !m->die_busy_ns) {
+		measured_free(m);
+		return -ENOMEM;
+	}
+	for (uint32_t l = 0; l < dev->geo.lines; l++)
+		m->erase_count[l] = f->lines[l].erase_count;
+	memcpy(m->ruh, f->ruh, f->nruh * sizeof(*m->ruh));
+	memcpy(m->die_busy_ns, dev->tm.die_busy_ns, dev->geo.dies * sizeof(uint64_t));
+	return 0;
+}
+
+/* Puts the measurements back over what recovery found; the power cycle and
+ * (after a scan) the unsafe shutdown are counted on top. */
+static void measured_restore(struct vssd_dev *dev, const struct measured *m)
+{
+	struct conv_ftl *f = &dev->ftl;
+	uint64_t mapped_units = f->c.mapped_units; /* state, as recovery found it */
+
+	f->c = m->c;
+	f->c.mapped_units = mapped_units;
+	dev->health = m->health;
+	dev->health.power_cycles++;
+	dev->health.unsafe_shutdowns += !dev->recovery.from_checkpoint;
+	for (uint32_t l = 0; l < dev->geo.lines; l++)
+		f->lines[l].erase_count = m->erase_count[l];
+	memcpy(f->ruh, m->ruh, f->nruh * sizeof(*m->ruh));
+	memcpy(dev->tm.die_busy_ns, m->die_busy_ns, dev->geo.dies * sizeof(uint64_t));
+}
+
 int dev_powerloss(struct vssd_dev *dev)
 {
+	struct measured m;
 	int rc;
 
 	if (!dev->ftl.ps)
 		return -EOPNOTSUPP;
-	if ((rc = persist_drop_volatile(&dev->ftl)))
+	if ((rc = measured_save(dev, &m)))
 		return rc;
+	if ((rc = persist_drop_volatile(&dev->ftl)))
+		goto out;
 	conv_fini(&dev->ftl);
 	timing_fini(&dev->tm);
 	if ((rc = timing_init(&dev->tm, &dev->geo, &dev->cfg)))
-		return rc;
+		goto out;
 	dev->media->reopened = true;
-	dev->health.power_on_ns = dev_power_on_ns(dev, dev->now_ns);
+	m.health.power_on_ns = dev_power_on_ns(dev, dev->now_ns);
 	dev->powered_at_ns = dev->now_ns;
-	return load_ftl(dev);
+	if (!(rc = load_ftl(dev)))
+		measured_restore(dev, &m);
+out:
+	measured_free(&m);
+	return rc;
 }

@@ -2,8 +2,8 @@
  * The JSON report, built with json-c. jobs[] follows fio's
  * --output-format=json (read/write/trim objects with io_bytes, iops,
  * bw_bytes, lat_ns, clat_ns.percentile keyed "99.000000"); groups[],
- * device and sim are vssd's. Wall-clock figures appear only as wall_s and
- * host_ios_per_wall_s, so two runs of the same input differ only there.
+ * device, power_losses and sim are vssd's. Wall-clock figures appear only
+ * under keys ending in wall_s, so two runs of the same input differ only there.
  * In virtual time a submission costs nothing: lat_ns equals clat_ns.
  */
 #include "report/report.h"
@@ -185,6 +185,29 @@ static json_object *params_object(const struct vssd_dev *dev)
 	return o;
 }
 
+/* The power cuts of the run: when, what was lost, how the device recovered. */
+static json_object *powerloss_array(const struct sim_result *res)
+{
+	json_object *a = json_object_new_array();
+
+	for (uint32_t i = 0; i < res->npowerloss; i++) {
+		const struct sim_powerloss_result *p = &res->powerloss[i];
+		json_object *o = json_object_new_object(), *r = json_object_new_object();
+
+		add_dbl(o, "virtual_s", (double)p->t_ns / 1e9);
+		add_u64(o, "host_ios_before", p->host_ios);
+		add_u64(o, "ios_lost", p->ios_lost);
+		json_object_object_add(r, "from_checkpoint",
+				       json_object_new_boolean(p->recovery.from_checkpoint));
+		add_u64(r, "units_scanned", p->recovery.units_scanned);
+		add_u64(r, "mapped_bytes", p->recovery.mapped_units * UNIT_BYTES);
+		add_dbl(r, "wall_s", (double)p->recovery.wall_ns / 1e9);
+		json_object_object_add(o, "recovery", r);
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
 int report_json(FILE *out, const struct vssd_dev *dev, const struct sim_result *res)
 {
 	json_object *root = json_object_new_object(), *jobs = json_object_new_array();
@@ -211,6 +234,7 @@ int report_json(FILE *out, const struct vssd_dev *dev, const struct sim_result *
 	}
 	json_object_object_add(root, "groups", groups);
 	json_object_object_add(root, "device", device_object(dev, res));
+	json_object_object_add(root, "power_losses", powerloss_array(res));
 	add_dbl(sim, "wall_s", res->wall_s);
 	add_dbl(sim, "virtual_s", (double)res->virtual_ns / 1e9);
 	add_u64(sim, "host_ios", res->host_ios);

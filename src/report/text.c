@@ -76,6 +76,21 @@ void report_text(FILE *out, const struct vssd_dev *dev, const struct sim_result 
 			(unsigned long long)(gr->after.gc_copied_units - gr->before.gc_copied_units),
 			(unsigned long long)(gr->after.erased_blocks - gr->before.erased_blocks));
 	}
+	for (uint32_t i = 0; i < res->npowerloss; i++) {
+		const struct sim_powerloss_result *p = &res->powerloss[i];
+		char how[64];
+
+		bytes_text(p->recovery.mapped_units * UNIT_BYTES, host, sizeof(host));
+		if (p->recovery.from_checkpoint)
+			snprintf(how, sizeof(how), "from the checkpoint");
+		else
+			snprintf(how, sizeof(how), "by scanning %llu units",
+				 (unsigned long long)p->recovery.units_scanned);
+		fprintf(out, "power loss at %.6f s %s, after %llu host I/Os: %llu in flight lost; "
+			"%s of data recovered %s in %.1f ms wall\n", (double)p->t_ns / 1e9, clock,
+			(unsigned long long)p->host_ios, (unsigned long long)p->ios_lost, host, how,
+			(double)p->recovery.wall_ns / 1e6);
+	}
 	bytes_text(geo->logical_units * UNIT_BYTES, logical, sizeof(logical));
 	bytes_text(geo->physical_units * UNIT_BYTES, physical, sizeof(physical));
 	bytes_text(res->final.host_write_bytes, host, sizeof(host));

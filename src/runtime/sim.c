@@ -21,6 +21,7 @@
 
 #include "nvme/host_qp.h"
 #include "util/heap.h"
+#include "vssd/vssd.h"
 #include "workload/generator.h"
 
 enum ev_kind { EV_SUBMIT };
@@ -99,6 +100,7 @@ struct sim {
 	struct sim_result *res;
 	uint32_t samples_cap;
 	uint64_t idle_since_ns;
+	uint32_t cuts_done; /* bit per power cut of the options that happened */
 	/* progress */
 	struct timespec wall_start, last_progress;
 	uint32_t group, ngroups, njobs;
@@ -214,16 +216,13 @@ static int register_mem(struct sim *s, void *p, uint64_t bytes)
 	return dma_register(&s->ctrl->dma, p, bytes);
 }
 
-/* The admin queue, as a driver sets it up when the controller is enabled. */
-static int setup_admin(struct sim *s)
+/* Enables the controller on the admin queue, as a driver does at start and
+ * after a power cycle. */
+static int enable_admin(struct sim *s)
 {
-	int rc = host_qp_alloc(&s->admin, 0, ADMIN_ENTRIES);
+	int rc = nvme_ctrl_enable(s->ctrl, s->admin.sq_ring, ADMIN_ENTRIES, s->admin.cq_ring,
+				  ADMIN_ENTRIES);
 
-	if (!rc)
-		rc = host_qp_register(&s->admin, &s->ctrl->dma);
-	if (!rc)
-		rc = nvme_ctrl_enable(s->ctrl, s->admin.sq_ring, ADMIN_ENTRIES, s->admin.cq_ring,
-				      ADMIN_ENTRIES);
 	if (rc)
 		return rc;
 	host_qp_bind(&s->admin, &s->ctrl->db[0]);
@@ -232,19 +231,26 @@ static int setup_admin(struct sim *s)
 	return 0;
 }
 
-/* Creates queue pair qid (Create I/O CQ, then SQ) of `entries` slots. */
-static int create_qp(struct sim *s, uint16_t qid, uint32_t entries)
+/* The admin queue's memory, then the controller enabled on it. */
+static int setup_admin(struct sim *s)
 {
-	struct host_qp *qp = &s->qps[qid];
-	int rc = host_qp_alloc(qp, qid, (uint16_t)entries);
+	int rc = host_qp_alloc(&s->admin, 0, ADMIN_ENTRIES);
 
 	if (!rc)
-		rc = host_qp_register(qp, &s->ctrl->dma);
-	if (!rc)
-		rc = admin(s, (struct nvme_sqe){.opcode = NVME_ADMIN_CREATE_CQ,
-						.prp1 = (uintptr_t)qp->cq_ring,
-						.cdw10 = qid | (entries - 1) << 16,
-						.cdw11 = 1 | 2 | (uint32_t)qid << 16});
+		rc = host_qp_register(&s->admin, &s->ctrl->dma);
+	return rc ? rc : enable_admin(s);
+}
+
+/* Create I/O CQ, then SQ, for the host queue pair qid already holds. */
+static int create_queues(struct sim *s, uint16_t qid)
+{
+	struct host_qp *qp = &s->qps[qid];
+	uint32_t entries = qp->entries;
+	int rc = admin(s, (struct nvme_sqe){.opcode = NVME_ADMIN_CREATE_CQ,
+					    .prp1 = (uintptr_t)qp->cq_ring,
+					    .cdw10 = qid | (entries - 1) << 16,
+					    .cdw11 = 1 | 2 | (uint32_t)qid << 16});
+
 	if (!rc)
 		rc = admin(s, (struct nvme_sqe){.opcode = NVME_ADMIN_CREATE_SQ,
 						.prp1 = (uintptr_t)qp->sq_ring,
@@ -254,6 +260,16 @@ static int create_qp(struct sim *s, uint16_t qid, uint32_t entries)
 		return rc;
 	host_qp_bind(qp, &s->ctrl->db[qid]);
 	return 0;
+}
+
+/* Creates queue pair qid of `entries` slots. */
+static int create_qp(struct sim *s, uint16_t qid, uint32_t entries)
+{
+	int rc = host_qp_alloc(&s->qps[qid], qid, (uint16_t)entries);
+
+	if (!rc)
+		rc = host_qp_register(&s->qps[qid], &s->ctrl->dma);
+	return rc ? rc : create_queues(s, qid);
 }
 
 static void delete_qps(struct sim *s)
@@ -424,8 +440,8 @@ static int complete_io(struct sim *s, struct io_track *io)
 
 	if (io->status && !s->err[0])
 		snprintf(s->err, s->errlen, "job '%s': the device failed a command with status "
-			 "0x%03x (SCT %u, SC 0x%02x)", js->res->spec->name, io->status,
-			 NVME_CQE_SCT(io->status), NVME_CQE_SC(io->status));
+			 "%x/%02xh (%s)", js->res->spec->name, NVME_CQE_SCT(io->status),
+			 NVME_CQE_SC(io->status), vssd_status_name(io->status));
 	io->next_free = js->free_tracks;
 	js->free_tracks = io;
 	js->inflight--;
@@ -571,6 +587,94 @@ static int reap_posted(struct sim *s)
 	return s->err[0] ? -EIO : 0;
 }
 
+/* The earliest power cut still to come that is due by t_next (the next
+ * event's time): its index, with its time in *t_cut; or -1. A cut by I/O
+ * count is due as soon as the count is reached. */
+static int due_cut(const struct sim *s, uint64_t t_next, uint64_t *t_cut)
+{
+	int which = -1;
+
+	for (uint32_t i = 0; i < s->opt->npowerloss; i++) {
+		const struct sim_powerloss *p = &s->opt->powerloss[i];
+		uint64_t t;
+
+		if (s->cuts_done & (1u << i))
+			continue;
+		if (p->after_ios ? s->host_ios < p->after_ios : p->at_ns > t_next)
+			continue;
+		t = p->after_ios || p->at_ns < s->now_ns ? s->now_ns : p->at_ns;
+		if (which < 0 || t < *t_cut) {
+			which = (int)i;
+			*t_cut = t;
+		}
+	}
+	return which;
+}
+
+/* The jobs' I/Os in flight at a power cut never complete: their slots take
+ * new I/Os once the device is back. */
+static int requeue_lost(struct sim *s)
+{
+	for (uint32_t j = 0; j < s->njobs; j++) {
+		struct job_state *js = &s->js[j];
+		uint32_t depth = js->tracks ? js->res->spec->iodepth : 0;
+
+		js->free_tracks = NULL;
+		for (uint32_t d = 0; d < depth; d++) {
+			js->tracks[d].next_free = js->free_tracks;
+			js->free_tracks = &js->tracks[d];
+		}
+		for (; js->inflight; js->inflight--) {
+			int rc = heap_push(s, (struct event){.t_ns = s->now_ns, .job = j,
+							     .kind = EV_SUBMIT});
+			if (rc)
+				return rc;
+		}
+	}
+	s->total_inflight = 0;
+	s->idle_since_ns = s->now_ns;
+	return 0;
+}
+
+/*
+ * Power cut `which` at t_ns: the controller drops everything volatile and
+ * the device recovers from its media (nvme_ctrl_powerloss); the host, as a
+ * driver at the next power-up, enables the controller and creates its I/O
+ * queues again, and its jobs go on.
+ */
+static int power_cut(struct sim *s, int which, uint64_t t_ns)
+{
+	struct sim_powerloss_result *r = &s->res->powerloss[s->res->npowerloss];
+	int rc;
+
+	s->cuts_done |= 1u << which;
+	s->now_ns = t_ns;
+	if ((rc = sample(s)))
+		return rc;
+	*r = (struct sim_powerloss_result){.t_ns = t_ns, .host_ios = s->host_ios,
+					   .ios_lost = s->total_inflight};
+	if ((rc = nvme_ctrl_powerloss(s->ctrl))) {
+		snprintf(s->err, s->errlen, "power loss at %.6f s: the device did not recover: %s",
+			 (double)t_ns / 1e9, strerror(-rc));
+		return rc;
+	}
+	r->recovery = s->dev->recovery;
+	s->res->npowerloss++;
+	s->posted_cqs = 0;
+	host_qp_reset(&s->admin, NULL, NULL);
+	rc = enable_admin(s);
+	for (uint16_t q = 1; !rc && q <= s->nqps; q++) {
+		host_qp_reset(&s->qps[q], NULL, NULL);
+		rc = create_queues(s, q);
+	}
+	if (rc) {
+		snprintf(s->err, s->errlen, "power loss at %.6f s: the queues could not be "
+			 "created again: %s", (double)t_ns / 1e9, strerror(-rc));
+		return rc;
+	}
+	return requeue_lost(s);
+}
+
 static int run_group(struct sim *s, const struct job_file *jf, struct sim_result *res, int g)
 {
 	struct sim_group_result *gr = &res->groups[g];
@@ -586,10 +690,17 @@ static int run_group(struct sim *s, const struct job_file *jf, struct sim_result
 		return rc;
 	for (;;) {
 		uint64_t t_ctrl = nvme_ctrl_next_due(s->ctrl);
-		uint64_t t_sim = s->heap.len ? s->heap.v[0].t_ns : UINT64_MAX;
+		uint64_t t_sim = s->heap.len ? s->heap.v[0].t_ns : UINT64_MAX, t_cut = 0;
+		int cut;
 
 		if (t_ctrl == UINT64_MAX && t_sim == UINT64_MAX)
 			break;
+		cut = due_cut(s, t_ctrl < t_sim ? t_ctrl : t_sim, &t_cut);
+		if (cut >= 0) {
+			if ((rc = power_cut(s, cut, t_cut)))
+				return rc;
+			continue;
+		}
 		/* completions first at equal times: deterministic and causal */
 		if (t_ctrl <= t_sim) {
 			s->now_ns = t_ctrl;
@@ -639,6 +750,12 @@ int sim_run(struct nvme_ctrl *ctrl, const struct job_file *jf, const struct sim_
 	if (!res->jobs || !res->groups || !s.js)
 		goto out;
 	err[0] = 0;
+	if (opt->npowerloss && !dev->media->keeps_data) {
+		snprintf(err, errlen, "a power loss needs a store that keeps data: media=%s keeps "
+			 "none; use media=ram or media=file", dev->media->ops->name);
+		rc = -EINVAL;
+		goto out;
+	}
 	if ((rc = setup_admin(&s))) {
 		snprintf(err, errlen, "cannot set up the admin queue: %s", strerror(-rc));
 		goto out;

@@ -42,6 +42,23 @@ struct sim_group_result {
 	struct dev_counters before, after;
 };
 
+#define SIM_MAX_POWERLOSS 16
+
+/* A power cut the options ask for: at a virtual time, or once this many
+ * host I/Os have been issued (at the next event after the count). */
+struct sim_powerloss {
+	uint64_t at_ns;      /* when after_ios is 0 */
+	uint64_t after_ios;
+};
+
+/* A power cut as it happened: what was lost and how the device recovered. */
+struct sim_powerloss_result {
+	uint64_t t_ns;     /* virtual time of the cut */
+	uint64_t host_ios; /* issued before it */
+	uint64_t ios_lost; /* in flight: they never complete */
+	struct ftl_recovery recovery;
+};
+
 struct sim_result {
 	struct sim_job_result *jobs;
 	uint32_t njobs;
@@ -55,12 +72,19 @@ struct sim_result {
 	uint32_t nsamples;
 	uint64_t sample_interval_ns;
 	bool real_time; /* a served device: its clock is the wall clock */
+	struct sim_powerloss_result powerloss[SIM_MAX_POWERLOSS];
+	uint32_t npowerloss;
 };
 
 struct sim_options {
 	uint64_t seed;
 	bool progress;               /* a progress line on stderr */
 	uint64_t sample_interval_ns; /* time series every this many virtual ns; 0 = none */
+	/* power cuts: the device drops what is volatile and recovers from its
+	 * media; I/Os in flight are lost and the jobs go on (needs a store that
+	 * keeps data) */
+	struct sim_powerloss powerloss[SIM_MAX_POWERLOSS];
+	uint32_t npowerloss;
 };
 
 /*

@@ -90,6 +90,10 @@ void job_spec_defaults(struct job_spec *spec);
 int job_option_apply(struct job_spec *spec, const char *key, const char *value, char *err,
 		     size_t errlen);
 
+/* A time as fio writes one ("1.5s", "200ms"); a bare number is in
+ * default_unit_ns. Returns 0 or -EINVAL. */
+int job_parse_time_ns(const char *v, uint64_t default_unit_ns, uint64_t *out);
+
 /* Parses a job file. Returns 0 or a negative errno with "FILE:LINE: message". */
 int job_file_load(const char *path, struct job_file *out, char *err, size_t errlen);
 

@@ -53,8 +53,7 @@ static int parse_flag(const char *v, bool *out)
 	return -EINVAL;
 }
 
-/* A time with an optional unit; bare numbers are in default_unit_ns. */
-static int parse_time_ns(const char *v, uint64_t default_unit_ns, uint64_t *out)
+int job_parse_time_ns(const char *v, uint64_t default_unit_ns, uint64_t *out)
 {
 	static const struct { const char *suffix; uint64_t ns; } units[] = {
 		{"ns", 1}, {"us", 1000}, {"usec", 1000}, {"ms", 1000000}, {"msec", 1000000},
@@ -224,12 +223,12 @@ static int o_replay_no_stall(struct job_spec *s, const char *v)
 
 static int o_runtime(struct job_spec *s, const char *v)
 {
-	return parse_time_ns(v, 1000000000ULL, &s->runtime_ns);
+	return job_parse_time_ns(v, 1000000000ULL, &s->runtime_ns);
 }
 
 static int o_thinktime(struct job_spec *s, const char *v)
 {
-	return parse_time_ns(v, 1000, &s->thinktime_ns);
+	return job_parse_time_ns(v, 1000, &s->thinktime_ns);
 }
 
 static int o_randseed(struct job_spec *s, const char *v)

@@ -29,6 +29,33 @@ torture "FDP, 4 persistently isolated handles" --set fdp=on --set fdp_nruh=4 \
 	--set fdp_ruh_type=persistently
 torture "device file" --ops 500 --set media=file --set path="$tmp/torture.vssd"
 
+# power cuts in vssd sim, by virtual time and by I/O count: each recovers by
+# a scan, loses at most the I/Os in flight, and the job still issues all it
+# should (what completed plus what was lost is the whole io_size)
+cat >"$tmp/cut.fio" <<'JOB'
+[w]
+rw=randwrite
+bs=4k
+iodepth=16
+size=100%
+io_size=300m
+JOB
+if "$vssd" sim "${small[@]}" --set media=ram --powerloss at=0.5s --powerloss after=50000 \
+	--json "$tmp/cut.fio" >"$tmp/cut.json" 2>"$tmp/err" &&
+	jq -e '(.power_losses | length == 2) and
+		all(.power_losses[]; .ios_lost > 0 and .ios_lost <= 16 and
+			.recovery.from_checkpoint == false and .recovery.units_scanned > 0) and
+		.power_losses[0].virtual_s == 0.5 and .power_losses[1].host_ios_before >= 50000 and
+		.jobs[0].write.io_bytes + 4096 * ([.power_losses[].ios_lost] | add) == 314572800 and
+		.device.host_write_bytes == 314572800' "$tmp/cut.json" >/dev/null; then
+	ok "vssd sim --powerloss: $(jq -c '[.power_losses[] | {virtual_s, ios_lost,
+		units: .recovery.units_scanned}]' "$tmp/cut.json")"
+else
+	bad "vssd sim --powerloss"
+	cat "$tmp/err"
+	jq '.power_losses, .jobs[0].write.io_bytes, .device' "$tmp/cut.json"
+fi
+
 # a device file written by vssd sim, then read back twice through nbdkit:
 # each open after a clean close must find the same data from its checkpoint
 dev=(--set media=file --set path="$tmp/dev.vssd")
