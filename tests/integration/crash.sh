@@ -17,31 +17,8 @@ src=$2
 
 params=(media=file path="$tmp/dev.vssd" channels=2 luns_per_channel=2 blocks_per_plane=64
 	pages_per_block=48 op=0.25)
-sock=$tmp/nbd.sock
 region=$((120 << 20)) # of the 153.6 MiB device
-server=
-
-start() { # LOG: nbdkit in the background, each request and reply in LOG
-	rm -f "$sock"
-	LD_PRELOAD=$asan_preload nbdkit -f -U "$sock" --filter=log "$plugin" logfile="$1" \
-		"${params[@]}" 2>>"$tmp/server.err" &
-	server=$!
-	for _ in $(seq 100); do [ -S "$sock" ] && return 0; sleep 0.1; done
-	echo "nbdkit did not start:"
-	cat "$tmp/server.err"
-	return 1
-}
-stop() { # a clean shutdown: SIGTERM, then wait for the checkpoint
-	kill "$server" && wait "$server"
-}
-# fio PASS SIZE [OPTION...]: pass 1 or 2 over the first SIZE bytes, each
-# pass's blocks all of its own pattern
-fio_pass() {
-	local pattern=0x$1$1$1$1$1$1$1$1 size=$2
-	shift 2
-	fio --name=pass --ioengine=nbd --uri="nbd+unix:///?socket=$sock" --rw=write --bs=64k \
-		--iodepth=1 --fsync=8 --size="$size" --verify=pattern --verify_pattern="$pattern" "$@"
-}
+start() { server_start --filter=log "$plugin" logfile="$1" "${params[@]}"; }
 # BYTES of the region whose writes completed before the last flush that did
 flushed_bytes() {
 	awk '
@@ -57,7 +34,7 @@ flushed_bytes() {
 }
 
 # the older pass, then a clean shutdown
-if start "$tmp/log0" && fio_pass 1 $region --do_verify=0 >"$tmp/fio0.out" 2>&1 && stop; then
+if start "$tmp/log0" && fio_pass 1 $region --do_verify=0 >"$tmp/fio0.out" 2>&1 && server_stop; then
 	ok "an older pass written and checkpointed"
 else
 	bad "an older pass"
@@ -101,7 +78,7 @@ fi
 block_of() { head -c 4096 /dev/zero | tr '\0' "\\$1" | md5sum | cut -d' ' -f1; }
 old=$(block_of 021) new=$(block_of 042) # 0x11, 0x22
 mkdir "$tmp/blocks"
-if nbdcopy "nbd+unix:///?socket=$sock" "$tmp/dev.img" && truncate -s $region "$tmp/dev.img" &&
+if nbdcopy "$nbd_uri" "$tmp/dev.img" && truncate -s $region "$tmp/dev.img" &&
 	split -a 4 -b 4096 "$tmp/dev.img" "$tmp/blocks/b" &&
 	md5sum "$tmp/blocks"/b* | cut -d' ' -f1 | sort | uniq -c >"$tmp/kinds" &&
 	! grep -v -e " $old\$" -e " $new\$" "$tmp/kinds" >/dev/null &&
@@ -112,5 +89,5 @@ else
 	bad "blocks that are neither pass"
 	cat "$tmp/kinds"
 fi
-stop
+server_stop
 summary

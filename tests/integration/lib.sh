@@ -20,6 +20,33 @@ check() { # name, command...
 	shift
 	if "$@" >"$tmp/out" 2>&1; then ok "$name"; else bad "$name"; tail -20 "$tmp/out"; fi
 }
+# A server in the background, for checks that kill it or run several
+# clients: server_start NBDKIT_ARG... (plugin or filters first) starts
+# nbdkit on $nbd_sock and sets $server; server_stop is a clean shutdown.
+nbd_sock=$tmp/nbd.sock
+nbd_uri="nbd+unix:///?socket=$nbd_sock"
+server=
+server_start() {
+	rm -f "$nbd_sock"
+	LD_PRELOAD=$asan_preload nbdkit -f -U "$nbd_sock" "$@" 2>>"$tmp/server.err" &
+	server=$!
+	for _ in $(seq 100); do [ -S "$nbd_sock" ] && return 0; sleep 0.1; done
+	echo "nbdkit did not start:"
+	cat "$tmp/server.err"
+	return 1
+}
+server_stop() { kill "$server" && wait "$server"; }
+
+# fio_pass PASS SIZE [FIO_OPTION...]: a sequential pass over SIZE bytes
+# through the server, every block all of the pass's own pattern (PASS is
+# a digit: pass 1 writes 0x11 bytes), a flush every 8 writes of 64 KiB
+fio_pass() {
+	local pattern=0x$1$1$1$1$1$1$1$1 size=$2
+	shift 2
+	fio --name=pass --ioengine=nbd --uri="$nbd_uri" --rw=write --bs=64k --iodepth=1 \
+		--fsync=8 --size="$size" --verify=pattern --verify_pattern="$pattern" "$@"
+}
+
 summary() {
 	echo "$pass passed, $fail failed"
 	[ "$fail" -eq 0 ]
