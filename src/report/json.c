@@ -185,6 +185,17 @@ static json_object *params_object(const struct vssd_dev *dev)
 	return o;
 }
 
+static json_object *recovery_object(const struct ftl_recovery *r)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "from_checkpoint", json_object_new_boolean(r->from_checkpoint));
+	add_u64(o, "units_scanned", r->units_scanned);
+	add_u64(o, "mapped_bytes", r->mapped_units * UNIT_BYTES);
+	add_dbl(o, "wall_s", (double)r->wall_ns / 1e9);
+	return o;
+}
+
 /* The power cuts of the run: when, what was lost, how the device recovered. */
 static json_object *powerloss_array(const struct sim_result *res)
 {
@@ -192,17 +203,12 @@ static json_object *powerloss_array(const struct sim_result *res)
 
 	for (uint32_t i = 0; i < res->npowerloss; i++) {
 		const struct sim_powerloss_result *p = &res->powerloss[i];
-		json_object *o = json_object_new_object(), *r = json_object_new_object();
+		json_object *o = json_object_new_object();
 
 		add_dbl(o, "virtual_s", (double)p->t_ns / 1e9);
 		add_u64(o, "host_ios_before", p->host_ios);
 		add_u64(o, "ios_lost", p->ios_lost);
-		json_object_object_add(r, "from_checkpoint",
-				       json_object_new_boolean(p->recovery.from_checkpoint));
-		add_u64(r, "units_scanned", p->recovery.units_scanned);
-		add_u64(r, "mapped_bytes", p->recovery.mapped_units * UNIT_BYTES);
-		add_dbl(r, "wall_s", (double)p->recovery.wall_ns / 1e9);
-		json_object_object_add(o, "recovery", r);
+		json_object_object_add(o, "recovery", recovery_object(&p->recovery));
 		json_object_array_add(a, o);
 	}
 	return a;
@@ -234,6 +240,8 @@ int report_json(FILE *out, const struct vssd_dev *dev, const struct sim_result *
 	}
 	json_object_object_add(root, "groups", groups);
 	json_object_object_add(root, "device", device_object(dev, res));
+	if (res->opened.recovered) /* the media held the device: how it came up */
+		json_object_object_add(root, "opened", recovery_object(&res->opened));
 	json_object_object_add(root, "power_losses", powerloss_array(res));
 	add_dbl(sim, "wall_s", res->wall_s);
 	add_dbl(sim, "virtual_s", (double)res->virtual_ns / 1e9);

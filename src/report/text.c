@@ -52,6 +52,20 @@ static void job_text(FILE *out, const struct sim_job_result *j, const char *cloc
 	}
 }
 
+/* "1.00GiB of data recovered by scanning 262144 units in 80.1 ms wall" */
+static void recovery_text(FILE *out, const struct ftl_recovery *r)
+{
+	char data[32];
+
+	bytes_text(r->mapped_units * UNIT_BYTES, data, sizeof(data));
+	if (r->from_checkpoint)
+		fprintf(out, "%s of data recovered from the checkpoint", data);
+	else
+		fprintf(out, "%s of data recovered by scanning %llu units", data,
+			(unsigned long long)r->units_scanned);
+	fprintf(out, " in %.1f ms wall\n", (double)r->wall_ns / 1e6);
+}
+
 void report_text(FILE *out, const struct vssd_dev *dev, const struct sim_result *res)
 {
 	const struct geometry *geo = &dev->geo;
@@ -76,20 +90,17 @@ void report_text(FILE *out, const struct vssd_dev *dev, const struct sim_result 
 			(unsigned long long)(gr->after.gc_copied_units - gr->before.gc_copied_units),
 			(unsigned long long)(gr->after.erased_blocks - gr->before.erased_blocks));
 	}
+	if (res->opened.recovered) {
+		fprintf(out, "opened from media: ");
+		recovery_text(out, &res->opened);
+	}
 	for (uint32_t i = 0; i < res->npowerloss; i++) {
 		const struct sim_powerloss_result *p = &res->powerloss[i];
-		char how[64];
 
-		bytes_text(p->recovery.mapped_units * UNIT_BYTES, host, sizeof(host));
-		if (p->recovery.from_checkpoint)
-			snprintf(how, sizeof(how), "from the checkpoint");
-		else
-			snprintf(how, sizeof(how), "by scanning %llu units",
-				 (unsigned long long)p->recovery.units_scanned);
-		fprintf(out, "power loss at %.6f s %s, after %llu host I/Os: %llu in flight lost; "
-			"%s of data recovered %s in %.1f ms wall\n", (double)p->t_ns / 1e9, clock,
-			(unsigned long long)p->host_ios, (unsigned long long)p->ios_lost, host, how,
-			(double)p->recovery.wall_ns / 1e6);
+		fprintf(out, "power loss at %.6f s %s, after %llu host I/Os: %llu in flight lost; ",
+			(double)p->t_ns / 1e9, clock, (unsigned long long)p->host_ios,
+			(unsigned long long)p->ios_lost);
+		recovery_text(out, &p->recovery);
 	}
 	bytes_text(geo->logical_units * UNIT_BYTES, logical, sizeof(logical));
 	bytes_text(geo->physical_units * UNIT_BYTES, physical, sizeof(physical));

@@ -762,6 +762,7 @@ int sim_run(struct nvme_ctrl *ctrl, const struct job_file *jf, const struct sim_
 	}
 	res->njobs = jf->njobs;
 	res->ngroups = jf->ngroups;
+	res->opened = dev->recovery;
 	for (uint32_t j = 0; j < jf->njobs; j++) {
 		res->jobs[j].spec = &jf->jobs[j];
 		for (int d = 0; d < NDIR_STATS; d++)

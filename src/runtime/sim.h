@@ -74,6 +74,7 @@ struct sim_result {
 	bool real_time; /* a served device: its clock is the wall clock */
 	struct sim_powerloss_result powerloss[SIM_MAX_POWERLOSS];
 	uint32_t npowerloss;
+	struct ftl_recovery opened; /* how the device came up from its media, if it did */
 };
 
 struct sim_options {

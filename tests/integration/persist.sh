@@ -89,6 +89,13 @@ else
 	diff "$tmp/s1" "$tmp/s2"
 fi
 
+if "$vssd" sim "${small[@]}" "${dev[@]}" --json "$tmp/fill.fio" >"$tmp/open.json" &&
+	jq -e '.opened.from_checkpoint and .opened.mapped_bytes > 0' "$tmp/open.json" >/dev/null; then
+	ok "the report of a reopened device file: $(jq -c .opened "$tmp/open.json")"
+else
+	bad "the report of a reopened device file lacks how it came up"
+fi
+
 # expect_error WHAT NEEDLE ARGS...: vssd sim fails, naming NEEDLE
 expect_error() {
 	local what=$1 needle=$2
