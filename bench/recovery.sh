@@ -43,28 +43,37 @@ t0=$(date +%s.%N)
 "$vssd" sim "${dev[@]}" --set timing=off "$tmp/fill.fio" >/dev/null
 echo "filled and closed in $(echo "$(date +%s.%N) - $t0" | bc) s" >&2
 
-drop_caches
-"$vssd" sim "${dev[@]}" --json "$tmp/one.fio" >"$tmp/ckpt.json"
-drop_caches
-"$vssd" sim "${dev[@]}" --json --powerloss after=1 "$tmp/one.fio" >"$tmp/scan.json"
-
-# the baseline: the OOB area read raw (offsets from the file's header)
-read -r oob_off data_off < <(od -An -t u8 -j 40 -N 16 "$file")
+# each measurement ROUNDS times, cache dropped before each; medians printed
+rounds=${ROUNDS:-3}
+read -r oob_off data_off < <(od -An -t u8 -j 40 -N 16 "$file") # from the file's header
 oob_mib=$(((data_off - oob_off) >> 20))
-drop_caches
-t0=$(date +%s.%N)
-dd if="$file" of=/dev/null bs=1M skip=$((oob_off >> 20)) count=$oob_mib status=none
-raw_s=$(echo "$(date +%s.%N) - $t0" | bc)
-
-ckpt_s=$(jq .opened.wall_s "$tmp/ckpt.json")
-scan_s=$(jq '.power_losses[0].recovery.wall_s' "$tmp/scan.json")
+for r in $(seq "$rounds"); do
+	drop_caches
+	"$vssd" sim "${dev[@]}" --json "$tmp/one.fio" >"$tmp/ckpt.json"
+	jq .opened.wall_s "$tmp/ckpt.json" >>"$tmp/ckpt.s"
+	drop_caches
+	"$vssd" sim "${dev[@]}" --json --powerloss after=1 "$tmp/one.fio" >"$tmp/scan.json"
+	jq '.power_losses[0].recovery.wall_s' "$tmp/scan.json" >>"$tmp/scan.s"
+	# the baseline: the OOB area read raw
+	drop_caches
+	t0=$(date +%s.%N)
+	dd if="$file" of=/dev/null bs=1M skip=$((oob_off >> 20)) count=$oob_mib status=none
+	echo "$(date +%s.%N) - $t0" | bc >>"$tmp/raw.s"
+	echo "round $r of $rounds: checkpoint $(tail -1 "$tmp/ckpt.s") s, scan $(tail -1 "$tmp/scan.s") s," \
+		"dd $(tail -1 "$tmp/raw.s") s" >&2
+done
+median() { sort -g "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+ckpt_s=$(median "$tmp/ckpt.s")
+scan_s=$(median "$tmp/scan.s")
+raw_s=$(median "$tmp/raw.s")
 units=$(jq '.power_losses[0].recovery.units_scanned' "$tmp/scan.json")
 data_gib=$(jq '.opened.mapped_bytes / 1073741824' "$tmp/ckpt.json")
 jq -e '.opened.from_checkpoint and (.power_losses[0].recovery.from_checkpoint | not)' \
 	"$tmp/scan.json" >/dev/null
 cache="dropped"
 [ -w /proc/sys/vm/drop_caches ] || cache="NOT dropped (not root)"
-printf "device: %.2f GiB of data; page cache %s before each\n" "$data_gib" "$cache"
+printf "device: %.2f GiB of data; page cache %s before each; medians of %d rounds\n" \
+	"$data_gib" "$cache" "$rounds"
 printf "%-40s %10.3f s\n" "from the checkpoint (clean close)" "$ckpt_s"
 printf "%-40s %10.3f s  (%d units, %.0f ns each)\n" "by scanning OOB (after a power cut)" \
 	"$scan_s" "$units" "$(echo "$scan_s * 1000000000 / $units" | bc -l)"
