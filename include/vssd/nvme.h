@@ -82,6 +82,15 @@ enum nvme_status {
 	NVME_SC_WRITE_FAULT = NVME_STATUS(2, 0x80),
 	NVME_SC_READ_ERROR = NVME_STATUS(2, 0x81), /* Unrecovered Read Error */
 	NVME_SC_COMPARE_FAILED = NVME_STATUS(2, 0x85),
+	NVME_SC_UNWRITTEN = NVME_STATUS(2, 0x87), /* Deallocated or Unwritten Logical Block */
+	/* Open-Channel SSD 2.0 */
+	NVME_SC_OC_LBAL_LENGTH = NVME_STATUS(1, 0xc1), /* LBAL/SGL Length Invalid */
+	NVME_SC_OC_OFFLINE_CHUNK = NVME_STATUS(2, 0xc0),
+	NVME_SC_OC_INVALID_RESET = NVME_STATUS(2, 0xc1),
+	NVME_SC_OC_HIGH_ECC = NVME_STATUS(2, 0xd0),
+	NVME_SC_OC_WRITE_NEXT_UNIT = NVME_STATUS(2, 0xf0),
+	NVME_SC_OC_CHUNK_EARLY_CLOSE = NVME_STATUS(2, 0xf1),
+	NVME_SC_OC_OUT_OF_ORDER_WRITE = NVME_STATUS(2, 0xf2),
 };
 
 enum nvme_admin_opcode {
@@ -96,6 +105,7 @@ enum nvme_admin_opcode {
 	NVME_ADMIN_GET_FEATURES = 0x0a,
 	NVME_ADMIN_ASYNC_EVENT = 0x0c,
 	NVME_ADMIN_FORMAT_NVM = 0x80,
+	NVME_ADMIN_OC_GEOMETRY = 0xe2, /* Open-Channel SSD 2.0 */
 };
 
 enum nvme_io_opcode {
@@ -108,6 +118,11 @@ enum nvme_io_opcode {
 	NVME_CMD_VERIFY = 0x0c,
 	NVME_CMD_IO_MGMT_RECV = 0x12,
 	NVME_CMD_IO_MGMT_SEND = 0x1d,
+	/* Open-Channel SSD 2.0 vector commands */
+	NVME_CMD_OC_RESET = 0x90,
+	NVME_CMD_OC_WRITE = 0x91,
+	NVME_CMD_OC_READ = 0x92,
+	NVME_CMD_OC_COPY = 0x93,
 };
 
 enum nvme_identify_cns {
@@ -136,6 +151,7 @@ enum nvme_log_id {
 	NVME_LOG_FDP_RUH_USAGE = 0x21,
 	NVME_LOG_FDP_STATS = 0x22,
 	NVME_LOG_FDP_EVENTS = 0x23,
+	NVME_LOG_OC_CHUNK_INFO = 0xca, /* Open-Channel SSD 2.0 */
 };
 
 #define NVME_CTRATT_ENDGRPS (1u << 4)
@@ -528,5 +544,72 @@ struct nvme_fdp_ruh_status {
 	/* struct nvme_fdp_ruh_status_desc follow */
 };
 _Static_assert(sizeof(struct nvme_fdp_ruh_status) == 16, "RUH status header is 16 bytes");
+
+/*
+ * Open-Channel SSD 2.0. A device address (a "chunk LBA") is the group, the
+ * parallel unit (PU), the chunk and the sector, most significant first, in
+ * the bit widths of the geometry's LBA format. Vector commands carry an LBA
+ * list (CDW10-11: its address, or the one LBA when NLB is 0), NLB in CDW12
+ * bits 5:0 (0-based, up to 64), a metadata buffer of oc_ms bytes per sector
+ * (MPTR), and complete with a 64-bit bitmap of the LBAs that failed in
+ * CQE DW0 (low) and DW1 (high).
+ */
+#define NVME_OC_MAX_LBAS 64
+#define NVME_OC_MCCAP_MULTIPLE_RESETS (1u << 1) /* a free chunk may be reset */
+
+struct nvme_oc_lbaf {
+	uint8_t grp_len, pu_len, chk_len, lba_len;
+	uint8_t rsvd[4];
+};
+_Static_assert(sizeof(struct nvme_oc_lbaf) == 8, "OCSSD LBA format is 8 bytes");
+
+struct nvme_oc_geometry { /* admin E2h */
+	uint8_t mjr, mnr;
+	uint8_t rsvd2[6];
+	struct nvme_oc_lbaf lbaf;
+	uint32_t mccap;
+	uint8_t rsvd20[12];
+	uint8_t wit; /* wear-level index delta threshold */
+	uint8_t rsvd33[31];
+	uint16_t num_grp;
+	uint16_t num_pu;
+	uint32_t num_chk;
+	uint32_t clba;
+	uint8_t rsvd76[52];
+	uint32_t ws_min, ws_opt, mw_cunits, maxoc, maxocpu;
+	uint8_t rsvd148[44];
+	uint32_t trdt, trdm, twrt, twrm, tcrst, tcrsm; /* read, write, reset: typical, max (ns) */
+	uint8_t rsvd216[40];
+	uint8_t rsvd256[2816];
+	uint8_t vs[1024];
+};
+_Static_assert(sizeof(struct nvme_oc_geometry) == 4096, "OCSSD geometry is 4096 bytes");
+_Static_assert(offsetof(struct nvme_oc_geometry, num_grp) == 64, "NUM_GRP at byte 64");
+_Static_assert(offsetof(struct nvme_oc_geometry, ws_min) == 128, "WS_MIN at byte 128");
+_Static_assert(offsetof(struct nvme_oc_geometry, trdt) == 192, "TRDT at byte 192");
+
+enum nvme_oc_chunk_state {
+	NVME_OC_CHUNK_FREE = 1 << 0,
+	NVME_OC_CHUNK_CLOSED = 1 << 1,
+	NVME_OC_CHUNK_OPEN = 1 << 2,
+	NVME_OC_CHUNK_OFFLINE = 1 << 3,
+};
+
+enum nvme_oc_chunk_type {
+	NVME_OC_CHUNK_SEQ = 1 << 0,     /* written sequentially */
+	NVME_OC_CHUNK_RANDOM = 1 << 1,  /* may be written randomly */
+	NVME_OC_CHUNK_SHRUNK = 1 << 4,  /* deviates from the geometry's chunk size */
+};
+
+struct nvme_oc_chunk_desc { /* log CAh: one per chunk, group-major, then PU, then chunk */
+	uint8_t cs;  /* enum nvme_oc_chunk_state */
+	uint8_t ct;  /* enum nvme_oc_chunk_type */
+	uint8_t wli; /* wear-level index: percent of rated erases used */
+	uint8_t rsvd3[5];
+	uint64_t slba;
+	uint64_t cnlb;
+	uint64_t wp;
+};
+_Static_assert(sizeof(struct nvme_oc_chunk_desc) == 32, "chunk descriptor is 32 bytes");
 
 #endif

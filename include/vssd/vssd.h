@@ -99,6 +99,10 @@ int vssd_reap(struct vssd_qpair *qp, struct nvme_cqe *out, int max);
 /* Host helper. Completion callbacks run inside vssd_poll(). */
 typedef void (*vssd_cb)(void *arg, const struct nvme_cqe *cqe);
 
+/* A raw command whose completion runs cb inside vssd_poll() (the vector
+ * commands of an open-channel device, say). Returns the cid or -EAGAIN. */
+int vssd_submit_cb(struct vssd_qpair *qp, struct nvme_sqe *sqe, vssd_cb cb, void *arg);
+
 /* Flags of the write helpers. */
 #define VSSD_FUA 1u        /* Force Unit Access: durable when it completes */
 #define VSSD_DEALLOCATE 2u /* Write Zeroes may deallocate (DEAC) */

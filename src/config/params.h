@@ -21,6 +21,7 @@ enum vssd_gc_policy { GC_GREEDY, GC_COST_BENEFIT, GC_FIFO };
 enum vssd_media { MEDIA_NONE, MEDIA_RAM, MEDIA_FILE };
 enum rt_workers { RT_WORKERS_AUTO, RT_WORKERS_0, RT_WORKERS_1 };
 enum ruh_type { RUH_INITIALLY, RUH_PERSISTENTLY };
+enum vssd_ftl { FTL_CONV, FTL_OCSSD, FTL_PBLK };
 
 
 /* A list of nanosecond values, one per page type of the cell. */
@@ -53,6 +54,15 @@ struct vssd_config {
 	uint64_t oneshot_pages;
 	uint64_t lba_bytes;
 	double op;
+	/* who maps */
+	uint64_t ftl; /* enum vssd_ftl */
+	double ocssd_offline_rate;
+	double ocssd_write_fail;
+	double ocssd_erase_fail;
+	uint64_t ocssd_reset_free; /* bool */
+	uint64_t pblk_op;
+	uint64_t pblk_rb_units;
+	uint64_t pblk_copy_ns;
 	/* garbage collection */
 	uint64_t gc_policy; /* enum vssd_gc_policy */
 	uint64_t gc_free_lines_low;
@@ -111,6 +121,9 @@ static inline bool config_ruh_persistent(const struct vssd_config *cfg, uint32_t
 
 	return cfg->fdp && t->type[t->count == 1 ? 0 : r] == RUH_PERSISTENTLY;
 }
+
+/* Rated program/erase cycles of a block: pe_cycles, or the cell type's typical. */
+uint64_t config_rated_pe_cycles(const struct vssd_config *cfg);
 
 /* Lines open at once in one reclaim group: a host write pointer per
  * handle, a GC write pointer per persistently isolated handle, and one GC

@@ -11,14 +11,41 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/clock.h"
+
 _Static_assert(sizeof(struct dev_health) <= PERSIST_EXTRA_BYTES, "health fits the state block");
+
+/* The open-channel chunk table, new or found again on the media. The
+ * device keeps no SMART state of its own here: the host's FTL keeps what
+ * it needs. */
+static int load_ocssd(struct vssd_dev *dev)
+{
+	uint64_t t0 = mono_ns();
+	int rc;
+
+	dev->recovery = (struct ftl_recovery){0};
+	if ((rc = ocssd_init(&dev->oc, &dev->geo, &dev->cfg, &dev->tm, dev->media)))
+		return rc;
+	if (dev->media->reopened) {
+		dev->recovery.recovered = true;
+		for (uint32_t i = 0; i < ocssd_nchunks(&dev->oc); i++)
+			dev->recovery.units_scanned += dev->oc.chunks[i].wp;
+		dev->recovery.wall_ns = mono_ns() - t0;
+	}
+	dev->health.power_cycles++;
+	dev->loaded = true;
+	return 0;
+}
 
 /* The FTL over the media: new, or recovered from what the media holds. */
 static int load_ftl(struct vssd_dev *dev)
 {
 	uint8_t extra[PERSIST_EXTRA_BYTES];
-	int rc = conv_init(&dev->ftl, &dev->geo, &dev->cfg, &dev->tm, dev->media);
+	int rc;
 
+	if (dev->open_channel)
+		return load_ocssd(dev);
+	rc = conv_init(&dev->ftl, &dev->geo, &dev->cfg, &dev->tm, dev->media);
 	dev->recovery = (struct ftl_recovery){0};
 	dev->loaded = false;
 	if (rc)
@@ -70,6 +97,7 @@ int dev_create(const struct vssd_config *cfg, struct vssd_dev **out, char *err, 
 	if (!dev)
 		return -ENOMEM;
 	dev->cfg = *cfg;
+	dev->open_channel = cfg->ftl != FTL_CONV;
 	if ((rc = geometry_init(&dev->geo, cfg, err, errlen)))
 		goto fail;
 	rc = -ENOMEM;
@@ -78,7 +106,9 @@ int dev_create(const struct vssd_config *cfg, struct vssd_dev **out, char *err, 
 	if (!dev->unit_buf || timing_init(&dev->tm, &dev->geo, cfg))
 		goto fail;
 	if ((rc = media_open(cfg, dev->geo.physical_units,
-			     persist_meta_bytes(&dev->geo, config_nruh(cfg)), &dev->media, err, errlen)))
+			     dev->open_channel ? ocssd_meta_bytes(&dev->geo)
+					       : persist_meta_bytes(&dev->geo, config_nruh(cfg)),
+			     &dev->media, err, errlen)))
 		goto fail;
 	if ((rc = load_ftl(dev))) {
 		snprintf(err, errlen, "cannot %s the device: %s",
@@ -110,6 +140,7 @@ void dev_destroy(struct vssd_dev *dev)
 	if (dev->loaded && dev->ftl.ps && dev_checkpoint(dev))
 		fprintf(stderr, "vssd: the checkpoint could not be written; the next open scans\n");
 	conv_fini(&dev->ftl);
+	ocssd_fini(&dev->oc);
 	if (dev->media)
 		dev->media->ops->destroy(dev->media);
 	timing_fini(&dev->tm);
@@ -119,6 +150,8 @@ void dev_destroy(struct vssd_dev *dev)
 
 uint64_t dev_capacity_lbas(const struct vssd_dev *dev)
 {
+	if (dev->open_channel)
+		return ocssd_address_space(&dev->oc);
 	return dev->geo.logical_units * dev->geo.lbas_per_unit;
 }
 
@@ -264,6 +297,10 @@ int dev_flush(struct vssd_dev *dev, uint64_t now_ns, uint64_t *done_ns)
 	uint64_t done = now_ns;
 
 	dev_set_now(dev, now_ns);
+	if (dev->open_channel) { /* a completed vector write is on the media already */
+		*done_ns = now_ns;
+		return 0;
+	}
 	conv_flush(&dev->ftl, now_ns);
 	if (dev->ftl.ps) {
 		uint8_t extra[PERSIST_EXTRA_BYTES];
@@ -283,16 +320,56 @@ int dev_flush(struct vssd_dev *dev, uint64_t now_ns, uint64_t *done_ns)
 	return 0;
 }
 
+uint64_t dev_oc_vector(struct vssd_dev *dev, uint8_t opcode, const uint64_t *lbas, uint32_t n,
+		       void *data, void *meta, uint64_t now_ns, uint16_t *st)
+{
+	uint64_t done = now_ns, ok = 0;
+
+	dev_set_now(dev, now_ns);
+	if (!dev->media->keeps_data)
+		data = NULL;
+	if (opcode == NVME_CMD_OC_WRITE)
+		done = ocssd_write(&dev->oc, lbas, n, data, meta, now_ns, st);
+	else if (opcode == NVME_CMD_OC_READ)
+		done = ocssd_read(&dev->oc, lbas, n, data, meta, now_ns, st);
+	else
+		done = ocssd_reset(&dev->oc, lbas, n, now_ns, st);
+	for (uint32_t i = 0; i < n; i++)
+		ok += !st[i];
+	if (opcode == NVME_CMD_OC_WRITE)
+		dev->health.host_write_bytes += ok * UNIT_BYTES;
+	else if (opcode == NVME_CMD_OC_READ)
+		dev->health.host_read_bytes += ok * UNIT_BYTES;
+	return done;
+}
+
 void dev_idle(struct vssd_dev *dev, uint64_t until_ns)
 {
 	dev_set_now(dev, until_ns);
-	gc_background(&dev->ftl, until_ns);
+	if (!dev->open_channel)
+		gc_background(&dev->ftl, until_ns);
+}
+
+/* Open-channel mode: the device only programs what the host writes. */
+static void oc_counters(const struct vssd_dev *dev, struct dev_counters *c)
+{
+	const struct oc_counters *o = &dev->oc.c;
+
+	*c = (struct dev_counters){.host_write_bytes = dev->health.host_write_bytes,
+				   .host_read_bytes = dev->health.host_read_bytes,
+				   .host_write_units = o->written_sectors,
+				   .media_write_bytes = o->written_sectors * UNIT_BYTES,
+				   .erased_blocks = o->resets * dev->geo.planes};
 }
 
 void dev_counters(const struct vssd_dev *dev, struct dev_counters *c)
 {
 	const struct ftl_counters *f = &dev->ftl.c;
 
+	if (dev->open_channel) {
+		oc_counters(dev, c);
+		return;
+	}
 	c->host_write_bytes = dev->health.host_write_bytes;
 	c->host_read_bytes = dev->health.host_read_bytes;
 	c->host_trim_bytes = dev->health.host_trim_bytes;
@@ -308,8 +385,10 @@ void dev_counters(const struct vssd_dev *dev, struct dev_counters *c)
 
 uint32_t dev_percent_used(const struct vssd_dev *dev)
 {
-	static const uint64_t typical_pe[] = {100000, 10000, 3000, 1000}; /* slc..qlc */
-	uint64_t rated = dev->cfg.pe_cycles ? dev->cfg.pe_cycles : typical_pe[dev->cfg.cell];
+	uint64_t rated = config_rated_pe_cycles(&dev->cfg);
+
+	if (dev->open_channel) /* a reset erases one block of each plane of its die */
+		return (uint32_t)(dev->oc.c.resets * 100 / ((uint64_t)ocssd_nchunks(&dev->oc) * rated));
 
 	/* every line erase is one erase of each of its blocks */
 	return (uint32_t)(dev->ftl.c.erased_lines * 100 / ((uint64_t)dev->geo.lines * rated));
@@ -319,6 +398,9 @@ uint64_t dev_metadata_bytes(const struct vssd_dev *dev)
 {
 	const struct geometry *geo = &dev->geo;
 
+	if (dev->open_channel)
+		return ocssd_nchunks(&dev->oc) * sizeof(struct oc_chunk) + geo->dies * 2 * sizeof(uint64_t) +
+		       geo->channels * sizeof(uint64_t);
 	return geo->logical_units * sizeof(uint32_t) + geo->physical_units * sizeof(uint32_t) +
 	       geo->lines * (sizeof(struct line) + 2 * sizeof(uint32_t)) +
 	       geo->rgs * ((uint64_t)geo->units_per_line + 1) * sizeof(uint32_t) +
@@ -385,11 +467,43 @@ static void measured_restore(struct vssd_dev *dev, const struct measured *m)
 	memcpy(dev->tm.die_busy_ns, m->die_busy_ns, dev->geo.dies * sizeof(uint64_t));
 }
 
+/* Open-channel mode: nothing is volatile; the chunk table is found again
+ * on the media, and what the run measured is kept. */
+static int oc_powerloss(struct vssd_dev *dev)
+{
+	struct oc_counters c = dev->oc.c;
+	struct dev_health health = dev->health;
+	uint64_t *busy = malloc(dev->geo.dies * sizeof(uint64_t));
+	int rc;
+
+	if (!busy)
+		return -ENOMEM;
+	memcpy(busy, dev->tm.die_busy_ns, dev->geo.dies * sizeof(uint64_t));
+	ocssd_fini(&dev->oc);
+	timing_fini(&dev->tm);
+	if (!(rc = timing_init(&dev->tm, &dev->geo, &dev->cfg))) {
+		dev->media->reopened = true;
+		health.power_on_ns = dev_power_on_ns(dev, dev->now_ns);
+		dev->powered_at_ns = dev->now_ns;
+		if (!(rc = load_ocssd(dev))) {
+			dev->oc.c = c;
+			health.power_cycles++;
+			health.unsafe_shutdowns++;
+			dev->health = health;
+			memcpy(dev->tm.die_busy_ns, busy, dev->geo.dies * sizeof(uint64_t));
+		}
+	}
+	free(busy);
+	return rc;
+}
+
 int dev_powerloss(struct vssd_dev *dev)
 {
 	struct measured m;
 	int rc;
 
+	if (dev->open_channel)
+		return dev->media->keeps_data ? oc_powerloss(dev) : -EOPNOTSUPP;
 	if (!dev->ftl.ps)
 		return -EOPNOTSUPP;
 	if ((rc = measured_save(dev, &m)))

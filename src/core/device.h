@@ -11,6 +11,7 @@
 
 #include "config/params.h"
 #include "ftl/conv.h"
+#include "ftl/ocssd.h"
 #include "ftl/persist.h"
 #include "media/media.h"
 #include "nand/geometry.h"
@@ -47,7 +48,9 @@ struct vssd_dev {
 	struct geometry geo;
 	struct timing tm;
 	struct media *media;
-	struct conv_ftl ftl;
+	struct conv_ftl ftl;     /* ftl=conv */
+	struct ocssd oc;         /* ftl=ocssd or pblk: the host maps */
+	bool open_channel;
 	struct dev_health health;
 	struct ftl_recovery recovery; /* what the last open or power loss recovered */
 	bool loaded; /* the FTL is whole (a failed recovery leaves nothing to checkpoint) */
@@ -95,13 +98,22 @@ int dev_trim(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, uint64_t now_ns,
  * flush are recorded on the media. Returns 0 or a media error. */
 int dev_flush(struct vssd_dev *dev, uint64_t now_ns, uint64_t *done_ns);
 
+/*
+ * Open-channel mode: a vector command (NVME_CMD_OC_WRITE, _READ, _RESET)
+ * over n device addresses, with n sectors of data and n * OC_MS bytes of
+ * metadata (either may be NULL). st[i] gets each address's NVMe status.
+ * Returns the completion time.
+ */
+uint64_t dev_oc_vector(struct vssd_dev *dev, uint8_t opcode, const uint64_t *lbas, uint32_t n,
+		       void *data, void *meta, uint64_t now_ns, uint16_t *st);
+
 /* Hint that a command on slba is coming (stage 0 first, then 1 later):
  * lets the FTL fetch its map entries early. Changes no state. */
 static inline void dev_prefetch(const struct vssd_dev *dev, uint64_t slba, int stage)
 {
 	uint64_t lu = slba >> dev->geo.lba_unit_shift;
 
-	if (lu < dev->geo.logical_units)
+	if (!dev->open_channel && lu < dev->geo.logical_units)
 		conv_prefetch(&dev->ftl, (uint32_t)lu, stage);
 }
 

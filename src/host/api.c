@@ -471,6 +471,15 @@ int vssd_submit(struct vssd_qpair *qp, struct nvme_sqe *sqe)
 	return cid;
 }
 
+int vssd_submit_cb(struct vssd_qpair *qp, struct nvme_sqe *sqe, vssd_cb cb, void *arg)
+{
+	int cid = host_qp_submit(&qp->hq, sqe, cb, arg, NULL);
+
+	if (cid >= 0)
+		rt_kick(&qp->dev->rt, qp->hq.qid);
+	return cid;
+}
+
 int vssd_reap(struct vssd_qpair *qp, struct nvme_cqe *out, int max)
 {
 	rt_poll(&qp->dev->rt);

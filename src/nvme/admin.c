@@ -148,7 +148,9 @@ static void identify_ctrl(struct nvme_ctrl *ctrl, struct nvme_id_ctrl *id)
 	id->nn = 1;
 	id->oncs = NVME_ONCS_COMPARE | NVME_ONCS_DSM | NVME_ONCS_WRITE_ZEROES |
 		   NVME_ONCS_TIMESTAMP | NVME_ONCS_VERIFY;
-	id->vwc = 1 | 3u << 1; /* present; Flush accepts NSID FFFFFFFFh */
+	/* present (an open-channel device has none: a write is on the media when
+	 * it completes); Flush accepts NSID FFFFFFFFh */
+	id->vwc = (ctrl->dev && ctrl->dev->open_channel ? 0 : 1) | 3u << 1;
 	snprintf(id->subnqn, sizeof(id->subnqn), "nqn.2026-11.io.vssd:%s", sn);
 	/* power state 0: 25.00 W (MP in centiwatts) */
 	id->psd[0][0] = 2500 & 0xff;
@@ -393,6 +395,10 @@ static uint16_t get_log_page(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 
 	if (!log)
 		return NVME_SC_INTERNAL;
+	if (lid == NVME_LOG_OC_CHUNK_INFO) { /* as large as the device: its own window */
+		free(log);
+		return nvme_oc_chunk_log(ctrl, sqe, off, bytes);
+	}
 	switch (lid) {
 	case NVME_LOG_ERROR:
 		size = sizeof(ctrl->errlog);
@@ -558,6 +564,9 @@ void nvme_admin_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 		break;
 	case NVME_ADMIN_FORMAT_NVM:
 		r->status = format_nvm(ctrl, sqe);
+		break;
+	case NVME_ADMIN_OC_GEOMETRY:
+		r->status = nvme_oc_geometry(ctrl, sqe);
 		break;
 	default:
 		r->status = NVME_SC_INVALID_OPCODE;

@@ -190,8 +190,8 @@ static void execute(struct nvme_ctrl *ctrl, struct nvme_sq *sq, const struct nvm
 		ctrl->model_ns[(uint32_t)sq->qid * (NVME_MQES + 1) + sqe->cid] = r.done_ns - now_ns;
 	if (r.status != NVME_SC_SUCCESS)
 		log_error(ctrl, sq->qid, sqe, &r);
-	cqe = (struct nvme_cqe){.result = r.result, .sq_id = sq->qid, .cid = sqe->cid,
-				.status = r.status};
+	cqe = (struct nvme_cqe){.result = r.result, .dw1 = r.result_hi, .sq_id = sq->qid,
+				.cid = sqe->cid, .status = r.status};
 	if (r.status != NVME_SC_SUCCESS && r.status != NVME_SC_COMPARE_FAILED)
 		cqe.status |= NVME_CQE_DNR; /* retrying the same command fails the same way */
 	nvme_ctrl_queue_completion(ctrl, sq->cqid, r.done_ns, &cqe);

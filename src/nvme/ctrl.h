@@ -28,7 +28,7 @@
 #define NVME_AERL 3            /* up to 4 outstanding Asynchronous Event Requests */
 #define NVME_ACL 3             /* up to 4 outstanding Aborts */
 #define NVME_ERR_LOG_ENTRIES 64
-#define NVME_MDTS 5            /* 2^5 pages of 4 KiB: 128 KiB per command */
+#define NVME_MDTS 6            /* 2^6 pages of 4 KiB: 256 KiB, 64 sectors (an OCSSD vector) */
 #define NVME_MAX_XFER_BYTES (NVME_PAGE_BYTES << NVME_MDTS)
 #define NVME_NSID 1
 
@@ -51,6 +51,7 @@ HEAP_DEFINE(pend_heap, struct nvme_pending, pend_before)
 struct nvme_result {
 	uint16_t status;
 	uint32_t result;
+	uint32_t result_hi; /* CQE DW1: the high half of a vector command's status bitmap */
 	uint64_t done_ns;
 	bool held; /* an AER: completed later, by an event */
 	uint64_t lba; /* for the error log */
@@ -167,6 +168,13 @@ void nvme_admin_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 		     struct nvme_result *r);
 void nvme_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
 		  struct nvme_result *r);
+/* An open-channel namespace (ftl=ocssd/pblk): Geometry, the Chunk
+ * Information log window [off, off + bytes), and the I/O command set. */
+uint16_t nvme_oc_geometry(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe);
+uint16_t nvme_oc_chunk_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t off,
+			   uint64_t bytes);
+void nvme_oc_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+		     struct nvme_result *r);
 /* Copies a command's data to or from host memory through its PRPs.
  * Returns 0 or the NVMe status of a bad PRP. */
 uint16_t nvme_data_to_host(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, const void *data,

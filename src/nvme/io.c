@@ -247,6 +247,10 @@ void nvme_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t n
 		r->status = NVME_SC_INVALID_FIELD;
 		return;
 	}
+	if (ctrl->dev->open_channel) {
+		nvme_oc_io_exec(ctrl, sqe, now_ns, r);
+		return;
+	}
 	switch (sqe->opcode) {
 	case NVME_CMD_WRITE:
 		do_write(ctrl, sqe, now_ns, r);

@@ -41,6 +41,14 @@ static const struct {
 	{NVME_SC_WRITE_FAULT, "Write Fault"},
 	{NVME_SC_READ_ERROR, "Unrecovered Read Error"},
 	{NVME_SC_COMPARE_FAILED, "Compare Failure"},
+	{NVME_SC_UNWRITTEN, "Deallocated or Unwritten Logical Block"},
+	{NVME_SC_OC_LBAL_LENGTH, "LBAL/SGL Length Invalid"},
+	{NVME_SC_OC_OFFLINE_CHUNK, "Offline Chunk"},
+	{NVME_SC_OC_INVALID_RESET, "Invalid Reset"},
+	{NVME_SC_OC_HIGH_ECC, "High ECC"},
+	{NVME_SC_OC_WRITE_NEXT_UNIT, "Write Next Unit"},
+	{NVME_SC_OC_CHUNK_EARLY_CLOSE, "Chunk Early Close"},
+	{NVME_SC_OC_OUT_OF_ORDER_WRITE, "Out of Order Write"},
 };
 
 const char *vssd_status_name(uint16_t status)

@@ -27,7 +27,7 @@ info_matches() {
 	serve "${small[@]}" lba_bytes=512 --run 'nbdinfo --json "$uri"' >"$tmp/info.json" &&
 		jq -e '.exports[0] | .["export-size"] == 161058816 and
 			.["block_size_minimum"] == 512 and .["block_size_preferred"] == 16384 and
-			.["block_size_maximum"] == 131072 and .["can_multi_conn"] and
+			.["block_size_maximum"] == 262144 and .["can_multi_conn"] and
 			.["can_fua"] and .["can_trim"] and .["can_zero"]' "$tmp/info.json"
 }
 check "nbdinfo: size and block sizes" info_matches

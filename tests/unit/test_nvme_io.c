@@ -67,7 +67,7 @@ static void test_io_errors(void **state)
 	s = th_rw(&t, NVME_CMD_READ, 0, 2, buf);
 	s.prp2 += 8; /* PRP2 of a two-page transfer must be page aligned */
 	assert_int_equal(st(th_run(&t, &t.io[1], s)), NVME_SC_PRP_OFFSET_INVALID);
-	s = th_rw(&t, NVME_CMD_READ, 0, 33, buf); /* 132 KiB > MDTS (128 KiB) */
+	s = th_rw(&t, NVME_CMD_READ, 0, 65, buf); /* 260 KiB > MDTS (256 KiB) */
 	assert_int_equal(st(th_run(&t, &t.io[1], s)), NVME_SC_INVALID_FIELD);
 	s = th_rw(&t, NVME_CMD_WRITE, 0, 1, buf);
 	s.flags = 1u << 6; /* SGLs */

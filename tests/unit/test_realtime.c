@@ -164,7 +164,7 @@ static void never_early(enum vssd_runtime runtime)
 		fail_msg("%s", err);
 	assert_int_equal(vssd_qpair_open(dev, 8, &qp), 0);
 	buf = vssd_dma_alloc(dev, 64 * 4096);
-	assert_int_equal(vssd_write(qp, buf, 0, 32 * 8, 0), 0); /* 128 KiB: MDTS */
+	assert_int_equal(vssd_write(qp, buf, 0, 32 * 8, 0), 0); /* 128 KiB */
 	assert_int_equal(vssd_flush(qp), 0);
 	for (int i = 0; i < 20; i++) {
 		uint64_t t0 = mono_ns();

@@ -1,0 +1,174 @@
+/*
+ * An Open-Channel SSD 2.0 namespace's commands. Admin: Geometry (E2h) and
+ * the Chunk Information log page (CAh). I/O: vector chunk
+ * reset, write and read over an LBA list of up to 64 device addresses, each
+ * sector with OC_MS bytes of metadata (MPTR); scalar Read and Write on
+ * consecutive addresses of one chunk; Flush. A vector command completes
+ * with the first failing address's status and, in CQE DW0/DW1, a bitmap of
+ * the addresses that failed.
+ */
+#include "nvme/ctrl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+uint16_t nvme_oc_geometry(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
+{
+	struct nvme_oc_geometry g;
+
+	if (!ctrl->dev || !ctrl->dev->open_channel)
+		return NVME_SC_INVALID_OPCODE;
+	ocssd_geometry(&ctrl->dev->oc, &ctrl->dev->cfg, &g);
+	return nvme_data_to_host(ctrl, sqe, &g, sizeof(g));
+}
+
+/* The descriptors of the log's window [off, off + bytes). */
+uint16_t nvme_oc_chunk_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t off,
+			   uint64_t bytes)
+{
+	const struct ocssd *oc;
+	uint64_t size;
+	uint8_t *out;
+	uint16_t st;
+
+	if (!ctrl->dev || !ctrl->dev->open_channel)
+		return NVME_SC_INVALID_LOG_PAGE;
+	oc = &ctrl->dev->oc;
+	size = (uint64_t)ocssd_nchunks(oc) * sizeof(struct nvme_oc_chunk_desc);
+	if ((off & 3) || bytes > NVME_MAX_XFER_BYTES || off >= size)
+		return NVME_SC_INVALID_FIELD;
+	if (!(out = calloc(1, bytes)))
+		return NVME_SC_INTERNAL;
+	for (uint64_t b = off / 32 * 32; b < off + bytes && b < size; b += 32) {
+		struct nvme_oc_chunk_desc d;
+		uint64_t from = b < off ? off - b : 0, to = b + 32 < off + bytes ? 32 : off + bytes - b;
+
+		ocssd_chunk_desc(oc, (uint32_t)(b / 32), &d);
+		memcpy(out + b + from - off, (uint8_t *)&d + from, to - from);
+	}
+	st = nvme_data_to_host(ctrl, sqe, out, bytes);
+	free(out);
+	return st;
+}
+
+/* The LBA list of a vector command: the one LBA itself when NLB is 0. */
+static uint16_t map_lba_list(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint32_t n,
+			     uint64_t *one, const uint64_t **lbas)
+{
+	uint64_t lbal = (uint64_t)sqe->cdw11 << 32 | sqe->cdw10;
+
+	if (n == 1) {
+		*one = lbal;
+		*lbas = one;
+		return 0;
+	}
+	*lbas = dma_map(&ctrl->dma, lbal, (uint64_t)n * sizeof(uint64_t));
+	return *lbas ? 0 : NVME_SC_DATA_XFER_ERROR;
+}
+
+/* The per-sector metadata buffer, or NULL when MPTR is 0. */
+static uint16_t map_meta(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint32_t n,
+			 uint8_t **meta)
+{
+	*meta = NULL;
+	if (!sqe->mptr)
+		return 0;
+	*meta = dma_map(&ctrl->dma, sqe->mptr, (uint64_t)n * OC_MS);
+	return *meta ? 0 : NVME_SC_DATA_XFER_ERROR;
+}
+
+/* Runs a vector command over lbas; sets the status and the bitmap. */
+static void run_vector(struct nvme_ctrl *ctrl, uint8_t opcode, const uint64_t *lbas, uint32_t n,
+		       uint8_t *data, uint8_t *meta, uint64_t now_ns, struct nvme_result *r)
+{
+	uint16_t st[NVME_OC_MAX_LBAS];
+	uint64_t failed = 0;
+
+	r->done_ns = dev_oc_vector(ctrl->dev, opcode, lbas, n, data, meta, now_ns, st);
+	for (uint32_t i = 0; i < n; i++) {
+		if (!st[i])
+			continue;
+		failed |= 1ull << i;
+		if (!r->status) {
+			r->status = st[i];
+			r->lba = lbas[i];
+		}
+	}
+	r->result = (uint32_t)failed;
+	r->result_hi = (uint32_t)(failed >> 32);
+}
+
+/* Vector reset, write, read; and scalar read and write, whose LBA list is
+ * slba, slba + 1, ... */
+static void do_oc_rw(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+		     struct nvme_result *r)
+{
+	bool vector = sqe->opcode >= NVME_CMD_OC_RESET;
+	uint8_t opcode = sqe->opcode;
+	uint64_t one, scalar[NVME_OC_MAX_LBAS];
+	const uint64_t *lbas = scalar;
+	uint32_t n;
+	uint8_t *meta = NULL, *data = NULL;
+	struct dma_sgl sgl;
+
+	if (vector) {
+		n = (sqe->cdw12 & 0x3f) + 1;
+		if ((r->status = map_lba_list(ctrl, sqe, n, &one, &lbas)) ||
+		    (r->status = map_meta(ctrl, sqe, n, &meta)))
+			return;
+	} else {
+		uint64_t slba = (uint64_t)sqe->cdw11 << 32 | sqe->cdw10;
+
+		n = (sqe->cdw12 & 0xffff) + 1;
+		if (n > NVME_OC_MAX_LBAS) {
+			r->status = NVME_SC_INVALID_FIELD;
+			return;
+		}
+		for (uint32_t i = 0; i < n; i++)
+			scalar[i] = slba + i;
+		opcode = sqe->opcode == NVME_CMD_WRITE ? NVME_CMD_OC_WRITE : NVME_CMD_OC_READ;
+	}
+	if (opcode != NVME_CMD_OC_RESET) {
+		if ((uint64_t)n * UNIT_BYTES > NVME_MAX_XFER_BYTES ||
+		    dma_map_prps(&ctrl->dma, sqe->prp1, sqe->prp2, (uint64_t)n * UNIT_BYTES, &sgl)) {
+			r->status = NVME_SC_INVALID_FIELD;
+			return;
+		}
+		data = dma_flat(&sgl);
+		if (!data) {
+			data = ctrl->bounce;
+			if (opcode == NVME_CMD_OC_WRITE)
+				dma_from_host(&sgl, data);
+		}
+	}
+	run_vector(ctrl, opcode, lbas, n, data, meta, now_ns, r);
+	if (opcode == NVME_CMD_OC_READ && data == ctrl->bounce)
+		dma_to_host(&sgl, data);
+	if (opcode == NVME_CMD_OC_READ) {
+		ctrl->dev->health.read_bytes += (uint64_t)n * UNIT_BYTES;
+		ctrl->dev->health.read_cmds++;
+	} else if (opcode == NVME_CMD_OC_WRITE) {
+		ctrl->dev->health.write_bytes += (uint64_t)n * UNIT_BYTES;
+		ctrl->dev->health.write_cmds++;
+	}
+}
+
+void nvme_oc_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+		     struct nvme_result *r)
+{
+	switch (sqe->opcode) {
+	case NVME_CMD_OC_RESET:
+	case NVME_CMD_OC_WRITE:
+	case NVME_CMD_OC_READ:
+	case NVME_CMD_WRITE:
+	case NVME_CMD_READ:
+		do_oc_rw(ctrl, sqe, now_ns, r);
+		break;
+	case NVME_CMD_FLUSH:
+		if (dev_flush(ctrl->dev, now_ns, &r->done_ns))
+			r->status = NVME_SC_WRITE_FAULT;
+		break;
+	default: /* vector copy, and the NVM commands that need a device FTL */
+		r->status = NVME_SC_INVALID_OPCODE;
+	}
+}
