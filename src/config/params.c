@@ -40,7 +40,7 @@ static const char *const gc_policy_names[] = {"greedy", "cost_benefit", "fifo", 
 static const char *const media_names[] = {"none", "ram", "file", NULL};
 static const char *const workers_names[] = {"auto", "0", "1", NULL};
 static const char *const ruh_type_names[] = {"initially", "persistently", NULL};
-static const char *const ftl_names[] = {"conv", "ocssd", "pblk", NULL};
+static const char *const ftl_names[] = {"conv", "ocssd", NULL};
 
 /* F: a field; L: a field that shapes the data on the media */
 #define F(field) offsetof(struct vssd_config, field), false
@@ -69,29 +69,20 @@ static const struct param params[] = {
 	/* who maps: the device, or the host over an open-channel device */
 	{"ftl", P_ENUM, "conv", 0, 0, ftl_names,
 	 "conv = the device's page-mapped FTL; ocssd = an Open-Channel SSD 2.0 device (chunks, "
-	 "vector commands; the host maps); pblk = pblk, the host FTL, over an ocssd device",
+	 "vector commands; the host maps)",
 	 L(ftl)},
 	{"ocssd_offline_rate", P_DOUBLE, "0", 0, 0.5, NULL,
-	 "fraction of chunks offline from the start (ftl=ocssd/pblk; chosen by seed)",
+	 "fraction of chunks offline from the start (ftl=ocssd; chosen by seed)",
 	 L(ocssd_offline_rate)},
 	{"ocssd_write_fail", P_DOUBLE, "0", 0, 1, NULL,
-	 "probability that a sector write fails with Write Fault (ftl=ocssd/pblk)",
+	 "probability that a sector write fails with Write Fault (ftl=ocssd)",
 	 F(ocssd_write_fail)},
 	{"ocssd_erase_fail", P_DOUBLE, "0", 0, 1, NULL,
-	 "probability that a chunk reset fails and takes the chunk offline (ftl=ocssd/pblk)",
+	 "probability that a chunk reset fails and takes the chunk offline (ftl=ocssd)",
 	 F(ocssd_erase_fail)},
 	{"ocssd_reset_free", P_BOOL, "off", 0, 1, NULL,
-	 "capability: a free chunk may be reset again (MCCAP bit 1; ftl=ocssd/pblk)",
+	 "capability: a free chunk may be reset again (MCCAP bit 1; ftl=ocssd)",
 	 F(ocssd_reset_free)},
-	{"pblk_op", P_UINT, "11", 1, 90, NULL,
-	 "pblk's over-provisioning: percent of the good chunks' sectors kept from the user",
-	 F(pblk_op)},
-	{"pblk_rb_units", P_UINT, "0", 0, 1 << 24, NULL,
-	 "pblk's write ring buffer in 4 KiB entries (a power of two); 0 = sized from the "
-	 "geometry, as pblk does", F(pblk_rb_units)},
-	{"pblk_copy_ns", P_UINT, "500", 0, 1e9, NULL,
-	 "host CPU time to copy 4 KiB into pblk's ring buffer (the simulator's cost of a "
-	 "buffered write)", F(pblk_copy_ns)},
 	/* garbage collection */
 	{"gc_policy", P_ENUM, "greedy", 0, 0, gc_policy_names, "GC victim selection",
 	 F(gc_policy)},

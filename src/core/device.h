@@ -49,7 +49,7 @@ struct vssd_dev {
 	struct timing tm;
 	struct media *media;
 	struct conv_ftl ftl;     /* ftl=conv */
-	struct ocssd oc;         /* ftl=ocssd or pblk: the host maps */
+	struct ocssd oc;         /* ftl=ocssd: the host maps */
 	bool open_channel;
 	struct dev_health health;
 	struct ftl_recovery recovery; /* what the last open or power loss recovered */

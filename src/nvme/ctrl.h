@@ -168,7 +168,7 @@ void nvme_admin_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 		     struct nvme_result *r);
 void nvme_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
 		  struct nvme_result *r);
-/* An open-channel namespace (ftl=ocssd/pblk): Geometry, the Chunk
+/* An open-channel namespace (ftl=ocssd): Geometry, the Chunk
  * Information log window [off, off + bytes), and the I/O command set. */
 uint16_t nvme_oc_geometry(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe);
 uint16_t nvme_oc_chunk_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t off,

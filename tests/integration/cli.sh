@@ -63,7 +63,7 @@ if "$vssd" params | grep -q "^op " && "$vssd" params --profile samsung_970pro | 
 then ok "params"; else bad "params"; fi
 
 # vssd nvme: the same answers a device gives nvme-cli, in text and JSON
-if "$vssd" nvme id-ctrl -o json | jq -e '.mdts == 5 and .sqes == 102 and .nn == 1 and
+if "$vssd" nvme id-ctrl -o json | jq -e '.mdts == 6 and .sqes == 102 and .nn == 1 and
 	(.sn | startswith("VSSD"))' >/dev/null &&
 	"$vssd" nvme id-ns --profile samsung_970pro -o json | jq -e '.nsze == .ncap and .nuse == 0
 	and .flbas == 0' >/dev/null &&
@@ -93,6 +93,9 @@ expect_error "value out of range" "channels=999: out of range" "$vssd" sim --set
 expect_error "zero channels" "channels=0: out of range" "$vssd" sim --set channels=0 "$tmp/ok.fio"
 expect_error "flash page under 4 KiB" "flash_page_bytes=2048" "$vssd" sim --set flash_page_bytes=2048 "$tmp/ok.fio"
 expect_error "too few lines for GC" "fewer lines than GC needs" "$vssd" sim --set blocks_per_plane=3 "$tmp/ok.fio"
+expect_error "ftl=ocssd with fdp" "ftl=ocssd needs fdp=off" "$vssd" sim --set ftl=ocssd --set fdp=on "$tmp/ok.fio"
+expect_error "ftl=ocssd with 512-byte LBAs" "ftl=ocssd needs lba_bytes=4096" "$vssd" sim --set ftl=ocssd --set lba_bytes=512 "$tmp/ok.fio"
+expect_error "plain 4 KiB writes on an open-channel device" "Invalid Field in Command" "$vssd" sim --set ftl=ocssd "$tmp/ok.fio"
 expect_error "unsupported fio option" "unsup.fio:3: fio option 'bogus' is not supported" "$vssd" sim "$tmp/unsup.fio"
 expect_error "malformed job line" "malformed.fio:3:" "$vssd" sim "$tmp/malformed.fio"
 expect_error "malformed trace line" "bad.log:3: malformed iolog v2 line" "$vssd" sim "$tmp/trace.fio"
