@@ -98,7 +98,7 @@ int geometry_init(struct geometry *geo, const struct vssd_config *cfg, char *err
 	 * its own GC reserve of free lines and its own lines being written. */
 	reserve = (cfg->gc_free_lines_high + config_open_lines(cfg)) * geo->rgs;
 	needed_lines = (logical + upl - 1) / upl + reserve;
-	if (geo->lines < needed_lines) {
+	if (cfg->ftl == FTL_CONV && geo->lines < needed_lines) { /* open-channel: the host's GC */
 		snprintf(err, errlen, "fewer lines than GC needs: %u lines (blocks_per_plane x "
 			 "die sets), but %llu logical units need %llu lines plus, in each of %u "
 			 "reclaim groups, gc_free_lines_high=%llu plus %u open lines; raise op or "

@@ -1,0 +1,320 @@
+/*
+ * pblk's set-up from the device's geometry and chunk log, its lines and
+ * capacity, the command contexts, and the queue of block requests that are
+ * done and wait for their time.
+ */
+#include "host/pblk/pblk_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EMETA_HEADER_BYTES 64
+
+uint64_t pblk_dev_addr(const struct pblk *pb, const struct pblk_line *line, uint32_t sec)
+{
+	uint32_t pu_i, chunk_sec, pu;
+
+	pblk_sec_pos(pb, sec, line, &pu_i, &chunk_sec);
+	pu = line->good_pu[pu_i]; /* PUs spread over groups (channels) first */
+	return ((((uint64_t)(pu % pb->ngrp) << pb->pu_bits | pu / pb->ngrp) << pb->chk_bits |
+		 line->id) << pb->sec_bits) | chunk_sec;
+}
+
+static int read_geometry(struct pblk *pb, char *err, size_t errlen)
+{
+	struct nvme_oc_geometry *g = pb->tr.dma_alloc(pb->tr.ctx, sizeof(*g));
+	struct nvme_cqe cqe;
+	int rc;
+
+	if (!g)
+		return -ENOMEM;
+	rc = pb->tr.admin(pb->tr.ctx, &(struct nvme_sqe){.opcode = NVME_ADMIN_OC_GEOMETRY, .nsid = 1,
+							 .prp1 = (uintptr_t)g}, &cqe);
+	if (rc || g->mjr != 2) {
+		snprintf(err, errlen, "pblk needs an Open-Channel SSD 2.0 device (ftl=ocssd): the "
+			 "Geometry command %s", rc ? "failed" : "reports another version");
+		pb->tr.dma_free(pb->tr.ctx, g);
+		return -ENODEV;
+	}
+	pb->ngrp = g->num_grp;
+	pb->npu = g->num_pu;
+	pb->nchk = g->num_chk;
+	pb->clba = g->clba;
+	pb->sec_bits = g->lbaf.lba_len;
+	pb->chk_bits = g->lbaf.chk_len;
+	pb->pu_bits = g->lbaf.pu_len;
+	pb->ws_min = g->ws_min;
+	pb->ws_opt = g->ws_opt;
+	pb->mw_cunits = g->mw_cunits;
+	pb->nr_pus = pb->ngrp * pb->npu;
+	pb->line_max = pb->clba * pb->nr_pus;
+	pb->tr.dma_free(pb->tr.ctx, g);
+	return 0;
+}
+
+/* Marks each line's offline chunks from the chunk log, read in windows. */
+static int read_chunk_states(struct pblk *pb, uint8_t *offline)
+{
+	uint32_t total = pb->nr_pus * pb->nchk, per = 8192;
+	struct nvme_oc_chunk_desc *d = pb->tr.dma_alloc(pb->tr.ctx, per * sizeof(*d));
+	int rc = 0;
+
+	if (!d)
+		return -ENOMEM;
+	for (uint32_t first = 0; first < total && !rc; first += per) {
+		uint32_t n = total - first < per ? total - first : per;
+		uint64_t off = (uint64_t)first * sizeof(*d), numd = n * sizeof(*d) / 4 - 1;
+		struct nvme_cqe cqe;
+
+		rc = pb->tr.admin(pb->tr.ctx, &(struct nvme_sqe){
+			.opcode = NVME_ADMIN_GET_LOG_PAGE, .nsid = 1, .prp1 = (uintptr_t)d,
+			.cdw10 = NVME_LOG_OC_CHUNK_INFO | (uint32_t)(numd & 0xffff) << 16,
+			.cdw11 = (uint32_t)(numd >> 16), .cdw12 = (uint32_t)off,
+			.cdw13 = (uint32_t)(off >> 32)}, &cqe);
+		for (uint32_t i = 0; i < n && !rc; i++)
+			offline[first + i] = d[i].cs == NVME_OC_CHUNK_OFFLINE;
+	}
+	pb->tr.dma_free(pb->tr.ctx, d);
+	return rc;
+}
+
+/* Lines: chunk l of every PU whose chunk is good; smeta at the start,
+ * emeta (the LBA list) at the end, in whole write units. */
+static int build_lines(struct pblk *pb, const uint8_t *offline)
+{
+	uint64_t data = 0;
+
+	pb->lines = calloc(pb->nchk, sizeof(*pb->lines));
+	if (!pb->lines)
+		return -ENOMEM;
+	pb->smeta_secs = pb->ws_opt;
+	for (uint32_t l = 0; l < pb->nchk; l++) {
+		struct pblk_line *line = &pb->lines[l];
+		uint64_t emeta_bytes;
+
+		line->id = l;
+		line->good_pu = calloc(pb->nr_pus, sizeof(uint16_t));
+		line->chunk_done = calloc(pb->nr_pus, sizeof(uint32_t));
+		line->lba = malloc((uint64_t)pb->line_max * sizeof(uint32_t));
+		if (!line->good_pu || !line->chunk_done || !line->lba)
+			return -ENOMEM;
+		for (uint32_t u = 0; u < pb->nr_pus; u++) {
+			/* chunk log order: group, PU, chunk; PU index u = pu * ngrp + grp */
+			uint32_t grp = u % pb->ngrp, pu = u / pb->ngrp;
+
+			if (!offline[(grp * pb->npu + pu) * pb->nchk + l])
+				line->good_pu[line->nr_good++] = (uint16_t)u;
+			else
+				pb->st.bad_chunks++;
+		}
+		line->cap = line->nr_good * pb->clba;
+		emeta_bytes = EMETA_HEADER_BYTES + (uint64_t)line->cap * sizeof(uint32_t);
+		line->data_end = line->cap - (uint32_t)(((emeta_bytes + 4095) / 4096 + pb->ws_opt - 1) /
+							pb->ws_opt * pb->ws_opt);
+		if (line->cap - line->data_end > pb->emeta_secs)
+			pb->emeta_secs = line->cap - line->data_end;
+		if (line->nr_good < 2 || line->data_end <= pb->smeta_secs) {
+			line->state = LINE_BAD; /* too few good chunks to be worth a line */
+			continue;
+		}
+		data += line->data_end - pb->smeta_secs;
+	}
+	pb->capacity = data * (100 - pb->cfg.op_percent) / 100;
+	return 0;
+}
+
+static int alloc_buffers(struct pblk *pb)
+{
+	uint32_t need = 2 * (pb->mw_cunits + pb->ws_opt) * pb->nr_pus, size = 1;
+
+	/* as pblk sized it: enough that the oldest entries are readable from the
+	 * device once the buffer is full of newer ones */
+	while (size < need || size < PBLK_MAX_VEC * 2)
+		size <<= 1;
+	if (pb->cfg.rb_entries > size)
+		size = pb->cfg.rb_entries;
+	pb->rb_size = size;
+	pb->rb = calloc(size, sizeof(*pb->rb));
+	pb->rb_data = pb->tr.dma_alloc(pb->tr.ctx, (size_t)size * 4096);
+	pb->l2p = malloc(pb->capacity * sizeof(uint32_t));
+	pb->cmds = calloc(PBLK_CMD_CTXS, sizeof(struct pblk_cmd));
+	pb->cmd_pages = pb->tr.dma_alloc(pb->tr.ctx, (size_t)PBLK_CMD_CTXS * 4096);
+	pb->bounces = pb->tr.dma_alloc(pb->tr.ctx, (size_t)PBLK_CMD_CTXS * PBLK_MAX_VEC * 4096);
+	pb->smeta_buf = pb->tr.dma_alloc(pb->tr.ctx, (size_t)pb->smeta_secs * 4096);
+	pb->emeta_buf = pb->tr.dma_alloc(pb->tr.ctx, (size_t)pb->emeta_secs * 4096);
+	if (!pb->rb || !pb->rb_data || !pb->l2p || !pb->cmds || !pb->cmd_pages || !pb->bounces ||
+	    !pb->smeta_buf || !pb->emeta_buf)
+		return -ENOMEM;
+	memset(pb->l2p, 0xff, pb->capacity * sizeof(uint32_t));
+	for (uint32_t i = 0; i < PBLK_CMD_CTXS; i++) {
+		uint64_t *page = (uint64_t *)(pb->cmd_pages + (size_t)i * 4096);
+
+		pb->cmds[i].lbas = page;
+		pb->cmds[i].meta = page + PBLK_MAX_VEC;
+		pb->cmds[i].prp = page + 2 * PBLK_MAX_VEC;
+		pb->cmds[i].bounce = pb->bounces + (size_t)i * PBLK_MAX_VEC * 4096;
+		pblk_cmd_put(pb, &pb->cmds[i]);
+	}
+	return 0;
+}
+
+int pblk_create(const struct pblk_config *cfg, const struct pblk_transport *tr,
+		struct pblk **out, char *err, size_t errlen)
+{
+	struct pblk *pb = calloc(1, sizeof(*pb));
+	uint8_t *offline = NULL;
+	int rc = -ENOMEM;
+
+	if (!pb)
+		return -ENOMEM;
+	pb->cfg = *cfg;
+	pb->tr = *tr;
+	if ((rc = read_geometry(pb, err, errlen)))
+		goto fail;
+	rc = -ENOMEM;
+	offline = calloc((size_t)pb->nr_pus * pb->nchk, 1);
+	if (!offline || (rc = read_chunk_states(pb, offline)) || (rc = build_lines(pb, offline)) ||
+	    (rc = alloc_buffers(pb))) {
+		snprintf(err, errlen, "cannot build pblk: %s", strerror(-rc));
+		goto fail;
+	}
+	free(offline);
+	*out = pb;
+	return 0;
+fail:
+	free(offline);
+	pblk_destroy(pb);
+	return rc;
+}
+
+void pblk_destroy(struct pblk *pb)
+{
+	if (!pb)
+		return;
+	for (uint32_t l = 0; pb->lines && l < pb->nchk; l++) {
+		free(pb->lines[l].good_pu);
+		free(pb->lines[l].chunk_done);
+		free(pb->lines[l].lba);
+	}
+	free(pb->lines);
+	free(pb->rb);
+	free(pb->l2p);
+	if (pb->rb_data)
+		pb->tr.dma_free(pb->tr.ctx, pb->rb_data);
+	free(pb->cmds);
+	if (pb->bounces)
+		pb->tr.dma_free(pb->tr.ctx, pb->bounces);
+	if (pb->cmd_pages)
+		pb->tr.dma_free(pb->tr.ctx, pb->cmd_pages);
+	if (pb->smeta_buf)
+		pb->tr.dma_free(pb->tr.ctx, pb->smeta_buf);
+	if (pb->emeta_buf)
+		pb->tr.dma_free(pb->tr.ctx, pb->emeta_buf);
+	free(pb);
+}
+
+uint64_t pblk_capacity(const struct pblk *pb)
+{
+	return pb->capacity;
+}
+
+struct pblk_cmd *pblk_cmd_get(struct pblk *pb)
+{
+	struct pblk_cmd *c = pb->free_cmds;
+
+	if (c) {
+		pb->free_cmds = c->next_free;
+		pb->nfree_cmds--;
+	}
+	return c;
+}
+
+void pblk_cmd_put(struct pblk *pb, struct pblk_cmd *c)
+{
+	c->pb = pb;
+	c->next_free = pb->free_cmds;
+	pb->free_cmds = c;
+	pb->nfree_cmds++;
+}
+
+/* The request is done; it completes at due_ns (the list stays in time order). */
+void pblk_bio_due(struct pblk *pb, struct pblk_bio *bio, uint64_t due_ns)
+{
+	struct pblk_bio **p = &pb->done_head;
+
+	bio->due_ns = due_ns;
+	while (*p && (*p)->due_ns <= due_ns)
+		p = &(*p)->next;
+	bio->next = *p;
+	*p = bio;
+}
+
+void pblk_fail(struct pblk *pb, const char *what, uint16_t status)
+{
+	if (!pb->err[0])
+		snprintf(pb->err, sizeof(pb->err), "pblk: %s failed with NVMe status %x/%02xh",
+			 what, NVME_CQE_SCT(status), NVME_CQE_SC(status));
+}
+
+const char *pblk_error(const struct pblk *pb)
+{
+	return pb->err[0] ? pb->err : NULL;
+}
+
+int pblk_submit(struct pblk *pb, struct pblk_bio *bio, uint64_t now_ns)
+{
+	if (now_ns > pb->now_ns)
+		pb->now_ns = now_ns;
+	bio->status = 0;
+	bio->next = NULL;
+	if (bio->dir == PBLK_FLUSH) {
+		pblk_flush(pb, bio);
+		return 0;
+	}
+	if (!bio->nr)
+		return -EINVAL;
+	if (bio->lba >= pb->capacity || bio->nr > pb->capacity - bio->lba)
+		return -ERANGE;
+	return bio->dir == PBLK_WRITE ? pblk_write(pb, bio) : pblk_read(pb, bio);
+}
+
+uint64_t pblk_next_due(const struct pblk *pb)
+{
+	return pb->done_head ? pb->done_head->due_ns : UINT64_MAX;
+}
+
+int pblk_complete_due(struct pblk *pb, uint64_t now_ns)
+{
+	int n = 0;
+
+	if (now_ns > pb->now_ns)
+		pb->now_ns = now_ns;
+	while (pb->done_head && pb->done_head->due_ns <= now_ns) {
+		struct pblk_bio *bio = pb->done_head;
+
+		pb->done_head = bio->next;
+		bio->done(bio->arg, bio->status);
+		n++;
+	}
+	return n;
+}
+
+void pblk_rb_pointers(const struct pblk *pb, struct pblk_rb_pointers *p)
+{
+	*p = (struct pblk_rb_pointers){.mem = pb->rb_mem, .subm = pb->rb_subm, .sync = pb->rb_sync,
+				       .l2p = pb->rb_l2p, .size = pb->rb_size};
+}
+
+void pblk_get_stats(const struct pblk *pb, struct pblk_stats *s)
+{
+	*s = pb->st;
+	s->lines = pb->nchk;
+	s->capacity_sectors = pb->capacity;
+	s->free_lines = s->closed_lines = 0;
+	for (uint32_t l = 0; l < pb->nchk; l++) {
+		s->free_lines += pb->lines[l].state == LINE_FREE;
+		s->closed_lines += pb->lines[l].state == LINE_CLOSED;
+	}
+}

@@ -1,0 +1,132 @@
+/*
+ * pblk's read path: each sector is served from the ring buffer when its
+ * newest copy is there, as zeros when it was never written, and otherwise
+ * from the device by vector reads (up to 64 sectors each) into a bounce
+ * buffer; a request partly cached is merged. The OOB metadata each sector
+ * comes back with must name the LBA asked for.
+ */
+#include "host/pblk/pblk_int.h"
+
+#include <errno.h>
+#include <string.h>
+
+static void read_done(void *arg, const struct nvme_cqe *cqe)
+{
+	struct pblk_cmd *c = arg;
+	struct pblk *pb = c->pb;
+	struct pblk_bio *bio = c->bio;
+	uint16_t status = cqe->status & ~NVME_CQE_PHASE & ~NVME_CQE_DNR;
+	uint64_t failed = cqe->result | (uint64_t)cqe->dw1 << 32;
+
+	for (uint32_t k = 0; k < c->n; k++) {
+		uint32_t off = c->bio_off[k];
+
+		if (status && (failed >> k & 1)) {
+			bio->status = status;
+			pb->st.read_errors++;
+			continue;
+		}
+		if (c->meta[k] != bio->lba + off) { /* the device gave another sector */
+			bio->status = NVME_SC_READ_ERROR;
+			pb->st.read_errors++;
+			continue;
+		}
+		if (bio->buf)
+			memcpy(bio->buf + (uint64_t)off * 4096, c->bounce + (uint64_t)k * 4096, 4096);
+	}
+	if (!--bio->pending)
+		pblk_bio_due(pb, bio, pb->now_ns);
+	pblk_cmd_put(pb, c);
+	pblk_after_completion(pb);
+}
+
+static int submit_read(struct pblk *pb, struct pblk_cmd *c)
+{
+	struct nvme_sqe sqe = {.opcode = NVME_CMD_OC_READ, .nsid = 1, .cdw12 = c->n - 1};
+	uint64_t list = c->n == 1 ? c->lbas[0] : (uintptr_t)c->lbas;
+
+	for (uint32_t k = 1; k < c->n; k++)
+		c->prp[k - 1] = (uintptr_t)(c->bounce + (uint64_t)k * 4096);
+	sqe.cdw10 = (uint32_t)list;
+	sqe.cdw11 = (uint32_t)(list >> 32);
+	sqe.mptr = (uintptr_t)c->meta;
+	sqe.prp1 = (uintptr_t)c->bounce;
+	sqe.prp2 = c->n == 1 ? 0 : c->n == 2 ? c->prp[0] : (uintptr_t)c->prp;
+	return pb->tr.submit(pb->tr.ctx, &sqe, read_done, c);
+}
+
+/* One vector read of the request; the queue has room, as the caller checked
+ * its contexts, so a refusal is a fault of the transport. */
+static void issue_read(struct pblk *pb, struct pblk_bio *bio, struct pblk_cmd *c)
+{
+	bio->pending++;
+	if (!submit_read(pb, c))
+		return;
+	pblk_fail(pb, "a vector read submission", NVME_SC_INTERNAL);
+	bio->pending--;
+	bio->status = NVME_SC_INTERNAL;
+	pblk_cmd_put(pb, c);
+}
+
+/* Sectors of the request the device must serve. */
+static uint32_t device_sectors(const struct pblk *pb, const struct pblk_bio *bio)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < bio->nr; i++) {
+		uint32_t v = pb->l2p[bio->lba + i];
+
+		n += v != PBLK_EMPTY && !(v & PBLK_CACHED);
+	}
+	return n;
+}
+
+bool pblk_read_try(struct pblk *pb, struct pblk_bio *bio)
+{
+	uint32_t ndev = device_sectors(pb, bio);
+	struct pblk_cmd *c = NULL;
+
+	if ((ndev + PBLK_MAX_VEC - 1) / PBLK_MAX_VEC > pb->nfree_cmds)
+		return false;
+	bio->pending = 1; /* this function's own, dropped at its end */
+	for (uint32_t i = 0; i < bio->nr; i++) {
+		uint32_t v = pb->l2p[bio->lba + i];
+		uint8_t *dst = bio->buf ? bio->buf + (uint64_t)i * 4096 : NULL;
+
+		if (v == PBLK_EMPTY || (v & PBLK_CACHED)) {
+			if (dst && v == PBLK_EMPTY)
+				memset(dst, 0, 4096);
+			else if (dst)
+				memcpy(dst, pb->rb_data + (uint64_t)(v & ~PBLK_CACHED) * 4096, 4096);
+			pb->st.cache_read_sectors += v != PBLK_EMPTY;
+			continue;
+		}
+		if (!c) {
+			c = pblk_cmd_get(pb);
+			*c = (struct pblk_cmd){.lbas = c->lbas, .meta = c->meta, .prp = c->prp,
+					       .pb = pb, .bounce = c->bounce, .kind = CMD_READ,
+					       .bio = bio};
+		}
+		c->lbas[c->n] = pblk_dev_addr(pb, &pb->lines[v / pb->line_max], v % pb->line_max);
+		c->bio_off[c->n++] = i;
+		if (c->n == PBLK_MAX_VEC) {
+			issue_read(pb, bio, c);
+			c = NULL;
+		}
+	}
+	if (c)
+		issue_read(pb, bio, c);
+	pb->st.read_sectors += bio->nr;
+	if (!--bio->pending)
+		pblk_bio_due(pb, bio, pb->now_ns + bio->nr * pb->cfg.copy_ns);
+	return true;
+}
+
+int pblk_read(struct pblk *pb, struct pblk_bio *bio)
+{
+	if (bio->nr > PBLK_CMD_CTXS * PBLK_MAX_VEC / 2)
+		return -EINVAL;
+	if (pb->wait_head || !pblk_read_try(pb, bio))
+		pblk_wait_enqueue(pb, bio);
+	return 0;
+}
