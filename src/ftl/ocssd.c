@@ -401,18 +401,21 @@ uint64_t ocssd_reset(struct ocssd *oc, const uint64_t *lbas, uint32_t n, uint64_
 	return end;
 }
 
-static uint32_t max_ns(const struct ns_list *l)
+/* The largest of a per-page-type time: the slowest page type's. */
+static uint32_t max_ns(const uint64_t *per_type, uint32_t types)
 {
 	uint64_t m = 0;
 
-	for (uint32_t i = 0; i < l->count; i++)
-		m = l->ns[i] > m ? l->ns[i] : m;
+	for (uint32_t i = 0; i < types; i++)
+		m = per_type[i] > m ? per_type[i] : m;
 	return (uint32_t)m;
 }
 
-void ocssd_geometry(const struct ocssd *oc, const struct vssd_config *cfg,
-		    struct nvme_oc_geometry *g)
+void ocssd_geometry(const struct ocssd *oc, struct nvme_oc_geometry *g)
 {
+	const struct timing *tm = oc->tm;
+	uint32_t types = oc->geo->page_types;
+
 	memset(g, 0, sizeof(*g));
 	g->mjr = 2;
 	g->mnr = 0;
@@ -428,11 +431,12 @@ void ocssd_geometry(const struct ocssd *oc, const struct vssd_config *cfg,
 	g->mw_cunits = oc->mw_cunits;
 	g->maxoc = 0; /* 0: any number of chunks may be open */
 	g->maxocpu = 0;
-	g->trdt = (uint32_t)cfg->read_ns.ns[0];
-	g->trdm = max_ns(&cfg->read_ns);
-	g->twrt = (uint32_t)cfg->prog_ns.ns[0];
-	g->twrm = max_ns(&cfg->prog_ns);
-	g->tcrst = g->tcrsm = (uint32_t)cfg->erase_ns;
+	/* typical: the fastest (LSB) page; max: the slowest page type */
+	g->trdt = (uint32_t)tm->read_ns[0];
+	g->trdm = max_ns(tm->read_ns, types);
+	g->twrt = (uint32_t)tm->prog_ns[0];
+	g->twrm = max_ns(tm->prog_ns, types);
+	g->tcrst = g->tcrsm = (uint32_t)tm->erase_ns;
 }
 
 void ocssd_chunk_desc(const struct ocssd *oc, uint32_t idx, struct nvme_oc_chunk_desc *d)

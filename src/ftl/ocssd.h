@@ -96,8 +96,8 @@ uint64_t ocssd_read(struct ocssd *oc, const uint64_t *lbas, uint32_t n, uint8_t 
 uint64_t ocssd_reset(struct ocssd *oc, const uint64_t *lbas, uint32_t n, uint64_t start_ns,
 		     uint16_t *st);
 
-void ocssd_geometry(const struct ocssd *oc, const struct vssd_config *cfg,
-		    struct nvme_oc_geometry *g);
+/* The Geometry command's answer; its timing fields are the timing model's. */
+void ocssd_geometry(const struct ocssd *oc, struct nvme_oc_geometry *g);
 void ocssd_chunk_desc(const struct ocssd *oc, uint32_t idx, struct nvme_oc_chunk_desc *d);
 static inline uint32_t ocssd_nchunks(const struct ocssd *oc)
 {

@@ -445,10 +445,8 @@ static uint16_t get_log_page(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 	default:
 		st = NVME_SC_INVALID_LOG_PAGE;
 	}
-	if (st == NVME_SC_SUCCESS && ((off & 3) || bytes > NVME_MAX_XFER_BYTES))
-		st = NVME_SC_INVALID_FIELD; /* misaligned offset, or a transfer over MDTS */
-	if (st == NVME_SC_SUCCESS && off >= size && bytes)
-		st = NVME_SC_INVALID_FIELD;
+	if (st == NVME_SC_SUCCESS)
+		st = nvme_log_window(off, bytes, size);
 	if (st == NVME_SC_SUCCESS) {
 		out = calloc(1, bytes);
 		if (!out) {

@@ -175,6 +175,19 @@ uint16_t nvme_oc_chunk_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, u
 			   uint64_t bytes);
 void nvme_oc_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
 		     struct nvme_result *r);
+/* Maps the data of a transfer command through its PRPs. Returns 0, Invalid
+ * Field for a transfer over MDTS, or the NVMe status of a bad PRP. */
+uint16_t nvme_map_data(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t bytes,
+		       struct dma_sgl *sgl);
+/* Whether a Get Log Page window [off, off + bytes) of a log of size bytes
+ * is one the controller serves: 0, or Invalid Field (a misaligned offset,
+ * a transfer over MDTS, an offset past the end). */
+static inline uint16_t nvme_log_window(uint64_t off, uint64_t bytes, uint64_t size)
+{
+	if ((off & 3) || bytes > NVME_MAX_XFER_BYTES || (off >= size && bytes))
+		return NVME_SC_INVALID_FIELD;
+	return NVME_SC_SUCCESS;
+}
 /* Copies a command's data to or from host memory through its PRPs.
  * Returns 0 or the NVMe status of a bad PRP. */
 uint16_t nvme_data_to_host(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, const void *data,

@@ -39,9 +39,8 @@ static uint16_t check_range(const struct nvme_ctrl *ctrl, const struct rw_cmd *c
 	return NVME_SC_SUCCESS;
 }
 
-/* Maps the data of a transfer command; *flat is set when it is contiguous. */
-static uint16_t map_data(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t bytes,
-			 struct dma_sgl *sgl)
+uint16_t nvme_map_data(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t bytes,
+		       struct dma_sgl *sgl)
 {
 	if (bytes > NVME_MAX_XFER_BYTES)
 		return NVME_SC_INVALID_FIELD; /* over MDTS */
@@ -70,7 +69,7 @@ static void do_write(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 
 	decode_rw(sqe, &c);
 	bytes = (uint64_t)c.nlb * ctrl->dev->geo.lba_bytes;
-	if ((r->status = check_range(ctrl, &c, r)) || (r->status = map_data(ctrl, sqe, bytes, &sgl)))
+	if ((r->status = check_range(ctrl, &c, r)) || (r->status = nvme_map_data(ctrl, sqe, bytes, &sgl)))
 		return;
 	data = dma_flat(&sgl);
 	if (!data && ctrl->dev->media->keeps_data) {
@@ -107,7 +106,7 @@ static void do_read(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t
 	if ((r->status = check_range(ctrl, &c, r)))
 		return;
 	if (sqe->opcode != NVME_CMD_VERIFY) {
-		if ((r->status = map_data(ctrl, sqe, bytes, &sgl)))
+		if ((r->status = nvme_map_data(ctrl, sqe, bytes, &sgl)))
 			return;
 		dst = sqe->opcode == NVME_CMD_READ ? dma_flat(&sgl) : NULL;
 		if (!dst && (keeps || sqe->opcode == NVME_CMD_COMPARE))

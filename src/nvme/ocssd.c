@@ -18,7 +18,7 @@ uint16_t nvme_oc_geometry(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 
 	if (!ctrl->dev || !ctrl->dev->open_channel)
 		return NVME_SC_INVALID_OPCODE;
-	ocssd_geometry(&ctrl->dev->oc, &ctrl->dev->cfg, &g);
+	ocssd_geometry(&ctrl->dev->oc, &g);
 	return nvme_data_to_host(ctrl, sqe, &g, sizeof(g));
 }
 
@@ -35,8 +35,8 @@ uint16_t nvme_oc_chunk_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, u
 		return NVME_SC_INVALID_LOG_PAGE;
 	oc = &ctrl->dev->oc;
 	size = (uint64_t)ocssd_nchunks(oc) * sizeof(struct nvme_oc_chunk_desc);
-	if ((off & 3) || bytes > NVME_MAX_XFER_BYTES || off >= size)
-		return NVME_SC_INVALID_FIELD;
+	if ((st = nvme_log_window(off, bytes, size)))
+		return st;
 	if (!(out = calloc(1, bytes)))
 		return NVME_SC_INTERNAL;
 	for (uint64_t b = off / 32 * 32; b < off + bytes && b < size; b += 32) {
@@ -129,11 +129,8 @@ static void do_oc_rw(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 		opcode = sqe->opcode == NVME_CMD_WRITE ? NVME_CMD_OC_WRITE : NVME_CMD_OC_READ;
 	}
 	if (opcode != NVME_CMD_OC_RESET) {
-		if ((uint64_t)n * UNIT_BYTES > NVME_MAX_XFER_BYTES ||
-		    dma_map_prps(&ctrl->dma, sqe->prp1, sqe->prp2, (uint64_t)n * UNIT_BYTES, &sgl)) {
-			r->status = NVME_SC_INVALID_FIELD;
+		if ((r->status = nvme_map_data(ctrl, sqe, (uint64_t)n * UNIT_BYTES, &sgl)))
 			return;
-		}
 		data = dma_flat(&sgl);
 		if (!data) {
 			data = ctrl->bounce;

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vssd/vssd.h"
+
 #define EMETA_HEADER_BYTES 64
 
 uint64_t pblk_dev_addr(const struct pblk *pb, const struct pblk_line *line, uint32_t sec)
@@ -220,6 +222,17 @@ uint64_t pblk_capacity(const struct pblk *pb)
 	return pb->capacity;
 }
 
+struct nvme_sqe pblk_vector_sqe(uint8_t opcode, const struct pblk_cmd *c)
+{
+	/* one address goes in the command itself, more in the LBA list */
+	uint64_t list = c->n == 1 ? c->lbas[0] : (uintptr_t)c->lbas;
+
+	return (struct nvme_sqe){.opcode = opcode, .nsid = 1, .cdw12 = c->n - 1,
+				 .cdw10 = (uint32_t)list, .cdw11 = (uint32_t)(list >> 32),
+				 .mptr = (uintptr_t)c->meta, .prp1 = c->prp[0],
+				 .prp2 = c->n == 1 ? 0 : c->n == 2 ? c->prp[1] : (uintptr_t)&c->prp[1]};
+}
+
 struct pblk_cmd *pblk_cmd_get(struct pblk *pb)
 {
 	struct pblk_cmd *c = pb->free_cmds;
@@ -254,8 +267,8 @@ void pblk_bio_due(struct pblk *pb, struct pblk_bio *bio, uint64_t due_ns)
 void pblk_fail(struct pblk *pb, const char *what, uint16_t status)
 {
 	if (!pb->err[0])
-		snprintf(pb->err, sizeof(pb->err), "pblk: %s failed with NVMe status %x/%02xh",
-			 what, NVME_CQE_SCT(status), NVME_CQE_SC(status));
+		snprintf(pb->err, sizeof(pb->err), "pblk: %s failed with NVMe status %x/%02xh (%s)",
+			 what, NVME_CQE_SCT(status), NVME_CQE_SC(status), vssd_status_name(status));
 }
 
 const char *pblk_error(const struct pblk *pb)

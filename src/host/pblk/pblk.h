@@ -59,10 +59,10 @@ struct pblk_bio {
 };
 
 struct pblk_stats {
-	uint64_t user_sectors, gc_sectors, pad_sectors, meta_sectors;
+	uint64_t user_sectors, pad_sectors, meta_sectors;
 	uint64_t read_sectors, cache_read_sectors;
 	uint64_t lines, free_lines, closed_lines, bad_chunks;
-	uint64_t write_errors, erase_errors, read_errors;
+	uint64_t write_errors, read_errors;
 	uint64_t capacity_sectors;
 };
 

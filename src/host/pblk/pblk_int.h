@@ -35,22 +35,19 @@ struct rb_entry {
 	bool synced;
 };
 
-enum cmd_kind { CMD_DATA, CMD_META, CMD_READ };
-
 /* One vector command in flight, in DMA memory: its LBA list, metadata and
  * PRP list, and what it was for. */
 struct pblk_cmd {
 	uint64_t *lbas, *meta, *prp; /* in its own DMA page */
 	struct pblk *pb;
 	struct pblk_cmd *next_free;
-	uint8_t kind;   /* CMD_DATA, CMD_META, CMD_READ */
 	uint32_t n;
 	uint64_t rb_first; /* CMD_DATA: its first ring position */
 	struct pblk_line *line;
 	uint32_t first_sec; /* line sector of lbas[0] (data and metadata writes) */
-	struct pblk_bio *bio; /* CMD_READ */
-	uint32_t bio_off[PBLK_MAX_VEC]; /* CMD_READ: sector of the bio each address fills */
-	uint8_t *bounce; /* CMD_READ: PBLK_MAX_VEC sectors */
+	struct pblk_bio *bio; /* a read's */
+	uint32_t bio_off[PBLK_MAX_VEC]; /* a read's: the bio sector each address fills */
+	uint8_t *bounce; /* a read's: PBLK_MAX_VEC sectors */
 };
 
 struct pblk {
@@ -100,6 +97,9 @@ static inline void pblk_sec_pos(const struct pblk *pb, uint32_t sec, const struc
 	*chunk_sec = unit / line->nr_good * pb->ws_opt + sec % pb->ws_opt;
 }
 
+/* A vector command over c's n addresses and metadata; data in c->prp[0..n)
+ * (page addresses; the PRP list is c->prp from entry 1). */
+struct nvme_sqe pblk_vector_sqe(uint8_t opcode, const struct pblk_cmd *c);
 struct pblk_cmd *pblk_cmd_get(struct pblk *pb);
 void pblk_cmd_put(struct pblk *pb, struct pblk_cmd *c);
 void pblk_bio_due(struct pblk *pb, struct pblk_bio *bio, uint64_t due_ns);

@@ -42,16 +42,11 @@ static void read_done(void *arg, const struct nvme_cqe *cqe)
 
 static int submit_read(struct pblk *pb, struct pblk_cmd *c)
 {
-	struct nvme_sqe sqe = {.opcode = NVME_CMD_OC_READ, .nsid = 1, .cdw12 = c->n - 1};
-	uint64_t list = c->n == 1 ? c->lbas[0] : (uintptr_t)c->lbas;
+	struct nvme_sqe sqe;
 
-	for (uint32_t k = 1; k < c->n; k++)
-		c->prp[k - 1] = (uintptr_t)(c->bounce + (uint64_t)k * 4096);
-	sqe.cdw10 = (uint32_t)list;
-	sqe.cdw11 = (uint32_t)(list >> 32);
-	sqe.mptr = (uintptr_t)c->meta;
-	sqe.prp1 = (uintptr_t)c->bounce;
-	sqe.prp2 = c->n == 1 ? 0 : c->n == 2 ? c->prp[0] : (uintptr_t)c->prp;
+	for (uint32_t k = 0; k < c->n; k++) /* the bounce buffer, page by page */
+		c->prp[k] = (uintptr_t)(c->bounce + (uint64_t)k * 4096);
+	sqe = pblk_vector_sqe(NVME_CMD_OC_READ, c);
 	return pb->tr.submit(pb->tr.ctx, &sqe, read_done, c);
 }
 
@@ -103,9 +98,8 @@ bool pblk_read_try(struct pblk *pb, struct pblk_bio *bio)
 		}
 		if (!c) {
 			c = pblk_cmd_get(pb);
-			*c = (struct pblk_cmd){.lbas = c->lbas, .meta = c->meta, .prp = c->prp,
-					       .pb = pb, .bounce = c->bounce, .kind = CMD_READ,
-					       .bio = bio};
+			c->n = 0;
+			c->bio = bio;
 		}
 		c->lbas[c->n] = pblk_dev_addr(pb, &pb->lines[v / pb->line_max], v % pb->line_max);
 		c->bio_off[c->n++] = i;

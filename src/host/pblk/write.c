@@ -238,10 +238,10 @@ static void meta_done(void *arg, const struct nvme_cqe *cqe)
 /* Submits a vector write of n sectors of the line from line->cur; page[i]
  * is each sector's data. Returns false when no context or queue slot is free. */
 static bool submit_write(struct pblk *pb, struct pblk_line *line, uint32_t n, uint8_t *const *page,
-			 const uint32_t *lbas, enum cmd_kind kind, uint64_t rb_first)
+			 const uint32_t *lbas, bool meta, uint64_t rb_first)
 {
 	struct pblk_cmd *c = pblk_cmd_get(pb);
-	struct nvme_sqe sqe = {.opcode = NVME_CMD_OC_WRITE, .nsid = 1, .cdw12 = n - 1};
+	struct nvme_sqe sqe;
 
 	if (!c)
 		return false;
@@ -250,24 +250,19 @@ static bool submit_write(struct pblk *pb, struct pblk_line *line, uint32_t n, ui
 		c->meta[i] = lbas[i] == PBLK_EMPTY ? UINT64_MAX : lbas[i];
 		c->prp[i] = (uintptr_t)page[i];
 	}
-	c->kind = (uint8_t)kind;
 	c->n = n;
 	c->line = line;
 	c->first_sec = line->cur;
 	c->rb_first = rb_first;
-	sqe.cdw10 = (uint32_t)(n == 1 ? c->lbas[0] : (uintptr_t)c->lbas);
-	sqe.cdw11 = (uint32_t)((n == 1 ? c->lbas[0] : (uintptr_t)c->lbas) >> 32);
-	sqe.mptr = (uintptr_t)c->meta;
-	sqe.prp1 = c->prp[0];
-	sqe.prp2 = n == 1 ? 0 : n == 2 ? c->prp[1] : (uintptr_t)&c->prp[1];
-	if (pb->tr.submit(pb->tr.ctx, &sqe, kind == CMD_DATA ? data_done : meta_done, c)) {
+	sqe = pblk_vector_sqe(NVME_CMD_OC_WRITE, c);
+	if (pb->tr.submit(pb->tr.ctx, &sqe, meta ? meta_done : data_done, c)) {
 		pblk_cmd_put(pb, c);
 		return false;
 	}
 	for (uint32_t i = 0; i < n; i++)
 		line->lba[line->cur + i] = lbas[i];
 	line->cur += n;
-	if (kind == CMD_META)
+	if (meta)
 		line->meta_inflight++;
 	return true;
 }
@@ -295,7 +290,7 @@ static bool write_meta(struct pblk *pb, struct pblk_line *line, uint8_t *buf, ui
 
 		for (uint32_t i = 0; i < n; i++)
 			page[i] = buf + (uint64_t)(first + i) * 4096;
-		if (!submit_write(pb, line, n, page, empty, CMD_META, 0))
+		if (!submit_write(pb, line, n, page, empty, true, 0))
 			return false;
 		pb->st.meta_sectors += n;
 	}
@@ -352,7 +347,7 @@ static bool write_data(struct pblk *pb, struct pblk_line *line, uint32_t n)
 		page[i] = pb->rb_data + rb_mask(pb, pb->rb_subm + i) * 4096;
 		lbas[i] = e->lba;
 	}
-	if (!submit_write(pb, line, n, page, lbas, CMD_DATA, pb->rb_subm))
+	if (!submit_write(pb, line, n, page, lbas, false, pb->rb_subm))
 		return false;
 	for (uint32_t i = 0; i < n; i++)
 		pb->rb[rb_mask(pb, pb->rb_subm + i)].addr = line->id * pb->line_max + line->cur - n + i;
