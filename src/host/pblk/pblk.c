@@ -34,7 +34,7 @@ static int read_geometry(struct pblk *pb, char *err, size_t errlen)
 		return -ENOMEM;
 	rc = pb->tr.admin(pb->tr.ctx, &(struct nvme_sqe){.opcode = NVME_ADMIN_OC_GEOMETRY, .nsid = 1,
 							 .prp1 = (uintptr_t)g}, &cqe);
-	if (rc || g->mjr != 2) {
+	if (rc || pblk_cqe_status(&cqe) || g->mjr != 2) {
 		snprintf(err, errlen, "pblk needs an Open-Channel SSD 2.0 device (ftl=ocssd): the "
 			 "Geometry command %s", rc ? "failed" : "reports another version");
 		pb->tr.dma_free(pb->tr.ctx, g);
@@ -56,10 +56,11 @@ static int read_geometry(struct pblk *pb, char *err, size_t errlen)
 	return 0;
 }
 
-/* Marks each line's offline chunks from the chunk log, read in windows. */
-static int read_chunk_states(struct pblk *pb, uint8_t *offline)
+/* Each chunk's state and write pointer from the chunk log, read a page of
+ * descriptors at a time; chunk log order is group, PU, chunk. */
+static int read_chunk_log(struct pblk *pb, uint8_t *state, uint32_t *wp)
 {
-	uint32_t total = pb->nr_pus * pb->nchk, per = 8192;
+	uint32_t total = pb->nr_pus * pb->nchk, per = 4096 / sizeof(struct nvme_oc_chunk_desc);
 	struct nvme_oc_chunk_desc *d = pb->tr.dma_alloc(pb->tr.ctx, per * sizeof(*d));
 	int rc = 0;
 
@@ -75,26 +76,54 @@ static int read_chunk_states(struct pblk *pb, uint8_t *offline)
 			.cdw10 = NVME_LOG_OC_CHUNK_INFO | (uint32_t)(numd & 0xffff) << 16,
 			.cdw11 = (uint32_t)(numd >> 16), .cdw12 = (uint32_t)off,
 			.cdw13 = (uint32_t)(off >> 32)}, &cqe);
-		for (uint32_t i = 0; i < n && !rc; i++)
-			offline[first + i] = d[i].cs == NVME_OC_CHUNK_OFFLINE;
+		rc = rc ? rc : pblk_cqe_status(&cqe) ? -EIO : 0;
+		for (uint32_t i = 0; i < n && !rc; i++) {
+			state[first + i] = d[i].cs;
+			wp[first + i] = (uint32_t)d[i].wp; /* sectors written, as pblk read it */
+		}
 	}
 	pb->tr.dma_free(pb->tr.ctx, d);
 	return rc;
 }
 
-/* Lines: chunk l of every PU whose chunk is good; smeta at the start,
- * emeta (the LBA list) at the end, in whole write units. */
-static int build_lines(struct pblk *pb, const uint8_t *offline)
+/* Index into the chunk log of line l's chunk on PU index u (u = pu * ngrp + grp). */
+static uint32_t log_index(const struct pblk *pb, uint32_t l, uint32_t u)
 {
-	uint64_t data = 0;
+	return ((u % pb->ngrp) * pb->npu + u / pb->ngrp) * pb->nchk + l;
+}
 
+void pblk_line_setup(struct pblk *pb, struct pblk_line *line)
+{
+	uint64_t emeta_bytes;
+
+	line->nr_good = 0;
+	for (uint32_t u = 0; u < pb->nr_pus; u++)
+		if (!pb->offline[(uint64_t)line->id * pb->nr_pus + u])
+			line->good_pu[line->nr_good++] = (uint16_t)u;
+	line->cap = line->nr_good * pb->clba;
+	emeta_bytes = EMETA_HEADER_BYTES + (uint64_t)line->cap * sizeof(uint32_t);
+	line->data_end = line->cap - (uint32_t)(((emeta_bytes + 4095) / 4096 + pb->ws_opt - 1) /
+						pb->ws_opt * pb->ws_opt);
+	if (line->cap - line->data_end > pb->emeta_secs)
+		pb->emeta_secs = line->cap - line->data_end;
+	/* too few good chunks to be worth a line */
+	if (line->nr_good < 2 || line->data_end <= pb->smeta_secs)
+		line->state = LINE_BAD;
+}
+
+/* Lines: chunk l of every PU whose chunk is good; smeta at the start,
+ * emeta (the LBA list) at the end, in whole write units. Returns the data
+ * sectors of the usable lines. */
+static int build_lines(struct pblk *pb, const uint8_t *state, uint64_t *data, uint32_t *max_data)
+{
 	pb->lines = calloc(pb->nchk, sizeof(*pb->lines));
-	if (!pb->lines)
+	pb->offline = calloc((size_t)pb->nchk * pb->nr_pus, 1);
+	if (!pb->lines || !pb->offline)
 		return -ENOMEM;
 	pb->smeta_secs = pb->ws_opt;
+	*data = *max_data = 0;
 	for (uint32_t l = 0; l < pb->nchk; l++) {
 		struct pblk_line *line = &pb->lines[l];
-		uint64_t emeta_bytes;
 
 		line->id = l;
 		line->good_pu = calloc(pb->nr_pus, sizeof(uint16_t));
@@ -103,53 +132,72 @@ static int build_lines(struct pblk *pb, const uint8_t *offline)
 		if (!line->good_pu || !line->chunk_done || !line->lba)
 			return -ENOMEM;
 		for (uint32_t u = 0; u < pb->nr_pus; u++) {
-			/* chunk log order: group, PU, chunk; PU index u = pu * ngrp + grp */
-			uint32_t grp = u % pb->ngrp, pu = u / pb->ngrp;
+			bool off = state[log_index(pb, l, u)] == NVME_OC_CHUNK_OFFLINE;
 
-			if (!offline[(grp * pb->npu + pu) * pb->nchk + l])
-				line->good_pu[line->nr_good++] = (uint16_t)u;
-			else
-				pb->st.bad_chunks++;
+			pb->offline[(uint64_t)l * pb->nr_pus + u] = off;
+			pb->st.bad_chunks += off;
 		}
-		line->cap = line->nr_good * pb->clba;
-		emeta_bytes = EMETA_HEADER_BYTES + (uint64_t)line->cap * sizeof(uint32_t);
-		line->data_end = line->cap - (uint32_t)(((emeta_bytes + 4095) / 4096 + pb->ws_opt - 1) /
-							pb->ws_opt * pb->ws_opt);
-		if (line->cap - line->data_end > pb->emeta_secs)
-			pb->emeta_secs = line->cap - line->data_end;
-		if (line->nr_good < 2 || line->data_end <= pb->smeta_secs) {
-			line->state = LINE_BAD; /* too few good chunks to be worth a line */
+		pblk_line_setup(pb, line);
+		if (line->state == LINE_BAD)
 			continue;
-		}
-		data += line->data_end - pb->smeta_secs;
+		*data += line->data_end - pb->smeta_secs;
+		if (line->data_end - pb->smeta_secs > *max_data)
+			*max_data = line->data_end - pb->smeta_secs;
 	}
-	pb->capacity = data * (100 - pb->cfg.op_percent) / 100;
+	return 0;
+}
+
+/* The ring buffer, sized as pblk sized it: enough that the oldest entries
+ * are readable from the device once the buffer is full of newer ones. */
+static void size_ring(struct pblk *pb)
+{
+	uint32_t need = 2 * (pb->mw_cunits + pb->ws_opt) * pb->nr_pus, size = 1;
+
+	while (size < need || size < PBLK_MAX_BIO_SECTORS * 4)
+		size <<= 1;
+	while (size < pb->cfg.rb_entries)
+		size <<= 1;
+	pb->rb_size = size;
+}
+
+/* The user capacity: the op_percent kept back, and at least enough free
+ * lines for the rate limiter's reserve and GC to always make progress. */
+static int set_capacity(struct pblk *pb, uint64_t data, uint32_t max_data, char *err, size_t errlen)
+{
+	uint64_t spare_lines = 2 + (pb->rb_size + max_data - 1) / max_data + 2;
+	uint64_t by_op = data * (100 - pb->cfg.op_percent) / 100;
+
+	if (data <= spare_lines * max_data) {
+		snprintf(err, errlen, "the device is too small for pblk: it has %llu usable lines of "
+			 "%u data sectors and pblk keeps %llu free", (unsigned long long)(data / max_data),
+			 max_data, (unsigned long long)spare_lines);
+		return -ENOSPC;
+	}
+	pb->data_secs = data;
+	pb->capacity = by_op < data - spare_lines * max_data ? by_op : data - spare_lines * max_data;
 	return 0;
 }
 
 static int alloc_buffers(struct pblk *pb)
 {
-	uint32_t need = 2 * (pb->mw_cunits + pb->ws_opt) * pb->nr_pus, size = 1;
+	uint64_t size = pb->rb_size;
 
-	/* as pblk sized it: enough that the oldest entries are readable from the
-	 * device once the buffer is full of newer ones */
-	while (size < need || size < PBLK_MAX_VEC * 2)
-		size <<= 1;
-	if (pb->cfg.rb_entries > size)
-		size = pb->cfg.rb_entries;
-	pb->rb_size = size;
 	pb->rb = calloc(size, sizeof(*pb->rb));
+	pb->resub = calloc(size, sizeof(*pb->resub));
 	pb->rb_data = pb->tr.dma_alloc(pb->tr.ctx, (size_t)size * 4096);
-	pb->l2p = malloc(pb->capacity * sizeof(uint32_t));
+	/* room for any capacity an earlier start gave, before chunks went bad */
+	pb->l2p = malloc((uint64_t)pb->nchk * pb->line_max * sizeof(uint32_t));
 	pb->cmds = calloc(PBLK_CMD_CTXS, sizeof(struct pblk_cmd));
 	pb->cmd_pages = pb->tr.dma_alloc(pb->tr.ctx, (size_t)PBLK_CMD_CTXS * 4096);
 	pb->bounces = pb->tr.dma_alloc(pb->tr.ctx, (size_t)PBLK_CMD_CTXS * PBLK_MAX_VEC * 4096);
 	pb->smeta_buf = pb->tr.dma_alloc(pb->tr.ctx, (size_t)pb->smeta_secs * 4096);
 	pb->emeta_buf = pb->tr.dma_alloc(pb->tr.ctx, (size_t)pb->emeta_secs * 4096);
-	if (!pb->rb || !pb->rb_data || !pb->l2p || !pb->cmds || !pb->cmd_pages || !pb->bounces ||
-	    !pb->smeta_buf || !pb->emeta_buf)
+	pb->gc.freeing = calloc(pb->nchk, sizeof(uint32_t));
+	pb->zero_page = pb->tr.dma_alloc(pb->tr.ctx, 4096);
+	if (!pb->gc.freeing || !pb->zero_page || !pb->rb || !pb->resub || !pb->rb_data || !pb->l2p || !pb->cmds || !pb->cmd_pages ||
+	    !pb->bounces || !pb->smeta_buf || !pb->emeta_buf)
 		return -ENOMEM;
-	memset(pb->l2p, 0xff, pb->capacity * sizeof(uint32_t));
+	memset(pb->l2p, 0xff, (uint64_t)pb->nchk * pb->line_max * sizeof(uint32_t));
 	for (uint32_t i = 0; i < PBLK_CMD_CTXS; i++) {
 		uint64_t *page = (uint64_t *)(pb->cmd_pages + (size_t)i * 4096);
 
@@ -162,33 +210,56 @@ static int alloc_buffers(struct pblk *pb)
 	return 0;
 }
 
+/* Builds pblk from the geometry and the chunk log; recovers when any chunk holds data. */
+static int build(struct pblk *pb, char *err, size_t errlen)
+{
+	uint32_t total = pb->nr_pus * pb->nchk, max_data;
+	uint8_t *state = calloc(total, 1);
+	uint32_t *wp = calloc(total, sizeof(*wp));
+	bool used = false;
+	uint64_t data;
+	int rc = -ENOMEM;
+
+	if (state && wp && !(rc = read_chunk_log(pb, state, wp)) &&
+	    !(rc = build_lines(pb, state, &data, &max_data))) {
+		size_ring(pb);
+		if (!max_data)
+			rc = -ENOSPC, snprintf(err, errlen, "pblk: the device has no usable line");
+		else if (!(rc = set_capacity(pb, data, max_data, err, errlen)))
+			rc = alloc_buffers(pb);
+	}
+	if (!rc) {
+		for (uint32_t i = 0; i < total; i++)
+			used |= state[i] == NVME_OC_CHUNK_OPEN || state[i] == NVME_OC_CHUNK_CLOSED;
+		if (used)
+			rc = pblk_recover(pb, state, wp, err, errlen);
+		pblk_rl_init(pb);
+		pblk_rl_update(pb);
+	}
+	if (rc && !err[0])
+		snprintf(err, errlen, "cannot build pblk: %s", strerror(-rc));
+	free(state);
+	free(wp);
+	return rc;
+}
+
 int pblk_create(const struct pblk_config *cfg, const struct pblk_transport *tr,
 		struct pblk **out, char *err, size_t errlen)
 {
 	struct pblk *pb = calloc(1, sizeof(*pb));
-	uint8_t *offline = NULL;
-	int rc = -ENOMEM;
+	int rc;
 
 	if (!pb)
 		return -ENOMEM;
+	err[0] = 0;
 	pb->cfg = *cfg;
 	pb->tr = *tr;
-	if ((rc = read_geometry(pb, err, errlen)))
-		goto fail;
-	rc = -ENOMEM;
-	offline = calloc((size_t)pb->nr_pus * pb->nchk, 1);
-	if (!offline || (rc = read_chunk_states(pb, offline)) || (rc = build_lines(pb, offline)) ||
-	    (rc = alloc_buffers(pb))) {
-		snprintf(err, errlen, "cannot build pblk: %s", strerror(-rc));
-		goto fail;
+	if ((rc = read_geometry(pb, err, errlen)) || (rc = build(pb, err, errlen))) {
+		pblk_destroy(pb);
+		return rc;
 	}
-	free(offline);
 	*out = pb;
 	return 0;
-fail:
-	free(offline);
-	pblk_destroy(pb);
-	return rc;
 }
 
 void pblk_destroy(struct pblk *pb)
@@ -201,7 +272,10 @@ void pblk_destroy(struct pblk *pb)
 		free(pb->lines[l].lba);
 	}
 	free(pb->lines);
+	free(pb->offline);
 	free(pb->rb);
+	free(pb->resub);
+	free(pb->gc.freeing);
 	free(pb->l2p);
 	if (pb->rb_data)
 		pb->tr.dma_free(pb->tr.ctx, pb->rb_data);
@@ -214,6 +288,8 @@ void pblk_destroy(struct pblk *pb)
 		pb->tr.dma_free(pb->tr.ctx, pb->smeta_buf);
 	if (pb->emeta_buf)
 		pb->tr.dma_free(pb->tr.ctx, pb->emeta_buf);
+	if (pb->zero_page)
+		pb->tr.dma_free(pb->tr.ctx, pb->zero_page);
 	free(pb);
 }
 
@@ -286,11 +362,37 @@ int pblk_submit(struct pblk *pb, struct pblk_bio *bio, uint64_t now_ns)
 		pblk_flush(pb, bio);
 		return 0;
 	}
-	if (!bio->nr)
+	if (!bio->nr || bio->nr > PBLK_MAX_BIO_SECTORS)
 		return -EINVAL;
 	if (bio->lba >= pb->capacity || bio->nr > pb->capacity - bio->lba)
 		return -ERANGE;
+	if (bio->dir == PBLK_TRIM) {
+		pblk_trim(pb, bio);
+		return 0;
+	}
 	return bio->dir == PBLK_WRITE ? pblk_write(pb, bio) : pblk_read(pb, bio);
+}
+
+static void sync_done(void *arg, const struct nvme_cqe *cqe)
+{
+	struct pblk_cmd *c = arg;
+
+	c->rc = pblk_cqe_status(cqe);
+	c->failed = c->rc ? pblk_cqe_failed(cqe) : 0;
+	c->done = true;
+}
+
+uint16_t pblk_cmd_sync(struct pblk *pb, struct pblk_cmd *c, uint8_t opcode)
+{
+	struct nvme_sqe sqe = pblk_vector_sqe(opcode, c);
+
+	c->done = false;
+	if (pb->tr.submit(pb->tr.ctx, &sqe, sync_done, c))
+		return NVME_SC_INTERNAL;
+	while (!c->done)
+		if (pb->tr.poll(pb->tr.ctx))
+			return NVME_SC_INTERNAL;
+	return (uint16_t)c->rc;
 }
 
 uint64_t pblk_next_due(const struct pblk *pb)
@@ -322,12 +424,39 @@ void pblk_rb_pointers(const struct pblk *pb, struct pblk_rb_pointers *p)
 
 void pblk_get_stats(const struct pblk *pb, struct pblk_stats *s)
 {
+	static const uint8_t counted[] = {
+		[LINE_FREE] = 1, [LINE_OPEN] = 2, [LINE_CLOSING] = 2, [LINE_CLOSED] = 3, [LINE_BAD] = 4,
+	};
+
 	*s = pb->st;
 	s->lines = pb->nchk;
 	s->capacity_sectors = pb->capacity;
-	s->free_lines = s->closed_lines = 0;
+	s->free_lines = s->open_lines = s->closed_lines = s->bad_lines = 0;
+	memset(s->gc_group, 0, sizeof(s->gc_group));
 	for (uint32_t l = 0; l < pb->nchk; l++) {
-		s->free_lines += pb->lines[l].state == LINE_FREE;
-		s->closed_lines += pb->lines[l].state == LINE_CLOSED;
+		const struct pblk_line *line = &pb->lines[l];
+		uint64_t *count[] = {NULL, &s->free_lines, &s->open_lines, &s->closed_lines,
+				     &s->bad_lines};
+
+		if (counted[line->state])
+			(*count[counted[line->state]])++;
+		if (line->state == LINE_CLOSED)
+			s->gc_group[pblk_gc_group(pb, line)]++;
 	}
+	s->rl_state = pb->rl.state;
+	s->rb_budget = pb->rl.rb_budget;
+	s->rb_user_max = pb->rl.rb_user_max;
+	s->rb_gc_max = pb->rl.rb_gc_max;
+	s->rb_user_cnt = pb->rl.rb_user_cnt;
+	s->rb_gc_cnt = pb->rl.rb_gc_cnt;
+	s->free_blocks = pb->rl.free_blocks;
+	s->rl_high = pb->rl.high;
+	s->rl_rsv = pb->rl.rsv;
+}
+
+double pblk_stats_waf(const struct pblk_stats *s)
+{
+	if (!s->user_sectors)
+		return 0;
+	return (double)(s->user_sectors + s->gc_sectors + s->pad_sectors) / (double)s->user_sectors;
 }

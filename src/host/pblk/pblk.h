@@ -31,6 +31,10 @@ struct pblk_transport {
 	int (*admin)(void *ctx, struct nvme_sqe *sqe, struct nvme_cqe *cqe);
 	void *(*dma_alloc)(void *ctx, size_t bytes); /* zeroed, page aligned */
 	void (*dma_free)(void *ctx, void *buf);
+	/* Waits for and runs the completions of at least one submitted
+	 * command (recovery at start-up needs its reads done before it goes
+	 * on). 0 or a negative errno. */
+	int (*poll)(void *ctx);
 };
 
 struct pblk_config {
@@ -39,7 +43,12 @@ struct pblk_config {
 	uint64_t copy_ns;      /* host time to copy 4 KiB into the buffer */
 };
 
-enum pblk_dir { PBLK_READ, PBLK_WRITE, PBLK_FLUSH };
+/* Sectors one block request may carry at most (a frontend splits larger). */
+#define PBLK_MAX_BIO_SECTORS 64
+
+/* A trim unmaps: the sectors read as zeros. As in Linux's pblk, a trim is
+ * not kept across a power loss (the old data may come back, never garbage). */
+enum pblk_dir { PBLK_READ, PBLK_WRITE, PBLK_FLUSH, PBLK_TRIM };
 
 /* A block request in 4 KiB sectors. done(arg, status) runs inside
  * pblk_complete_due() with 0 or an NVMe status. */
@@ -58,18 +67,43 @@ struct pblk_bio {
 	uint64_t flush_point; /* a flush: entries before it must be synced */
 };
 
-struct pblk_stats {
-	uint64_t user_sectors, pad_sectors, meta_sectors;
-	uint64_t read_sectors, cache_read_sectors;
-	uint64_t lines, free_lines, closed_lines, bad_chunks;
-	uint64_t write_errors, read_errors;
-	uint64_t capacity_sectors;
+/* GC groups of closed lines, in the order GC takes them (pblk's gc lists):
+ * write errors, no valid data, under 1/8 valid, under 1/2, under all, full. */
+enum {
+	PBLK_GC_GROUP_WERR, PBLK_GC_GROUP_EMPTY, PBLK_GC_GROUP_HIGH, PBLK_GC_GROUP_MID,
+	PBLK_GC_GROUP_LOW, PBLK_GC_GROUP_FULL, PBLK_GC_GROUPS
 };
+/* Rate limiter states: no GC; a small GC budget for lines with write
+ * errors; GC shares the buffer by free chunks; only GC writes. */
+enum { PBLK_RL_OFF, PBLK_RL_WERR, PBLK_RL_LOW, PBLK_RL_RSV };
+
+/* What pblk's sysfs showed. Sectors are 4 KiB. */
+struct pblk_stats {
+	uint64_t user_sectors, gc_sectors, pad_sectors, meta_sectors;
+	uint64_t read_sectors, cache_read_sectors, trim_sectors;
+	uint64_t lines, free_lines, open_lines, closed_lines, bad_lines, bad_chunks;
+	uint64_t gc_lines;          /* lines GC emptied and reset */
+	uint64_t gc_group[PBLK_GC_GROUPS]; /* closed lines in each GC group now */
+	uint64_t write_errors, read_errors, erase_errors; /* sectors, sectors, chunks */
+	uint64_t capacity_sectors;
+	/* rate limiter: its state and budgets, in ring entries */
+	uint32_t rl_state;
+	uint64_t rb_budget, rb_user_max, rb_gc_max, rb_user_cnt, rb_gc_cnt;
+	uint64_t free_blocks, rl_high, rl_rsv;
+	/* the last start-up over a device that held data */
+	uint64_t recovered_lines, recovered_from_emeta, recovered_sectors, recovery_pad_sectors;
+};
+
+/* (user + GC + padding) / user, as pblk's sysfs computed it; 0 before any write. */
+double pblk_stats_waf(const struct pblk_stats *s);
 
 struct pblk;
 
-/* Reads the device's geometry and chunk states and builds pblk over a
- * fresh device. Returns 0 or a negative errno with a message in err. */
+/* Reads the device's geometry and chunk states and builds pblk. Over a
+ * device that holds data (after a power loss, or media=file reopened) it
+ * recovers: lines in sequence order, the L2P from each line's emeta, or by
+ * reading the out-of-band area up to each chunk's write pointer, and open
+ * chunks padded to full. Returns 0 or a negative errno with a message in err. */
 int pblk_create(const struct pblk_config *cfg, const struct pblk_transport *tr,
 		struct pblk **out, char *err, size_t errlen);
 void pblk_destroy(struct pblk *pb);
@@ -78,7 +112,8 @@ void pblk_destroy(struct pblk *pb);
 uint64_t pblk_capacity(const struct pblk *pb);
 
 /* Takes a block request at now_ns (its completion comes later, through
- * pblk_complete_due). Returns 0, or -ERANGE / -EINVAL for a bad request. */
+ * pblk_complete_due). Returns 0, or -ERANGE / -EINVAL for a bad request
+ * (past the end, empty, or over PBLK_MAX_BIO_SECTORS). */
 int pblk_submit(struct pblk *pb, struct pblk_bio *bio, uint64_t now_ns);
 
 /* When the next block request completes, or UINT64_MAX. */

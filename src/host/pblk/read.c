@@ -15,18 +15,18 @@ static void read_done(void *arg, const struct nvme_cqe *cqe)
 	struct pblk_cmd *c = arg;
 	struct pblk *pb = c->pb;
 	struct pblk_bio *bio = c->bio;
-	uint16_t status = cqe->status & ~NVME_CQE_PHASE & ~NVME_CQE_DNR;
-	uint64_t failed = cqe->result | (uint64_t)cqe->dw1 << 32;
+	uint16_t status = pblk_cqe_status(cqe);
+	uint64_t failed = status ? pblk_cqe_failed(cqe) : 0;
 
 	for (uint32_t k = 0; k < c->n; k++) {
 		uint32_t off = c->bio_off[k];
 
-		if (status && (failed >> k & 1)) {
+		if (failed >> k & 1) {
 			bio->status = status;
 			pb->st.read_errors++;
 			continue;
 		}
-		if (c->meta[k] != bio->lba + off) { /* the device gave another sector */
+		if ((uint32_t)c->meta[k] != bio->lba + off) { /* the device gave another sector */
 			bio->status = NVME_SC_READ_ERROR;
 			pb->st.read_errors++;
 			continue;
@@ -118,8 +118,6 @@ bool pblk_read_try(struct pblk *pb, struct pblk_bio *bio)
 
 int pblk_read(struct pblk *pb, struct pblk_bio *bio)
 {
-	if (bio->nr > PBLK_CMD_CTXS * PBLK_MAX_VEC / 2)
-		return -EINVAL;
 	if (pb->wait_head || !pblk_read_try(pb, bio))
 		pblk_wait_enqueue(pb, bio);
 	return 0;

@@ -15,28 +15,18 @@
 #include <string.h>
 #include <zlib.h>
 
-#define SMETA_MAGIC 0x41544d53424c4250ull /* "PBLKSMTA" */
-#define EMETA_MAGIC 0x41544d45424c4250ull /* "PBLKEMTA" */
-
-struct line_header {
-	uint64_t magic;
-	uint64_t seq;
-	uint32_t line, nr_lbas;
-	uint32_t valid; /* emeta: the line's valid sectors when it was closed */
-	uint32_t crc;   /* of the header (crc 0) and what follows it */
-};
 
 static uint64_t rb_mask(const struct pblk *pb, uint64_t pos)
 {
 	return pos & (pb->rb_size - 1);
 }
 
-static uint64_t rb_free(const struct pblk *pb)
+uint64_t pblk_rb_free(const struct pblk *pb)
 {
-	return pb->rb_size - (pb->rb_mem - pb->rb_l2p);
+	return pb->rb_size - (pb->rb_mem - pb->rb_l2p) - pb->gc.reserved;
 }
 
-static struct pblk_line *line_of_addr(struct pblk *pb, uint32_t addr)
+struct pblk_line *pblk_line_of_addr(struct pblk *pb, uint32_t addr)
 {
 	return &pb->lines[addr / pb->line_max];
 }
@@ -53,58 +43,72 @@ static bool readable(const struct pblk *pb, uint32_t addr)
 	return done == pb->clba || done >= cs + 1 + pb->mw_cunits;
 }
 
-/* Frees the oldest synced entries until `need` are free: their L2P entries
- * (if still theirs) move to the device address. */
-static void rb_update_l2p(struct pblk *pb, uint64_t need)
+void pblk_rb_update_l2p(struct pblk *pb, uint64_t need)
 {
-	while (rb_free(pb) < need && pb->rb_l2p < pb->rb_sync) {
+	while (pblk_rb_free(pb) < need && pb->rb_l2p < pb->rb_sync) {
 		uint64_t idx = rb_mask(pb, pb->rb_l2p);
 		struct rb_entry *e = &pb->rb[idx];
 
-		if (e->lba != PBLK_EMPTY) {
-			if (!readable(pb, e->addr))
-				break;
-			if (pb->l2p[e->lba] == (PBLK_CACHED | (uint32_t)idx)) {
-				pb->l2p[e->lba] = e->addr;
-				line_of_addr(pb, e->addr)->vsc++;
-			}
+		if (e->lba != PBLK_EMPTY && !readable(pb, e->addr))
+			break;
+		if (e->lba != PBLK_EMPTY && pb->l2p[e->lba] == (PBLK_CACHED | (uint32_t)idx)) {
+			pb->l2p[e->lba] = e->addr;
+			pblk_line_of_addr(pb, e->addr)->vsc++;
 		}
+		pblk_line_of_addr(pb, e->addr)->rb_refs--;
 		pb->rb_l2p++;
 	}
 }
 
-/* A new copy of lba is at entry idx: the old one, on the device, is invalid. */
+/* A new copy of lba is at entry idx (or nowhere: PBLK_EMPTY, a trim): the
+ * old one, on the device, is invalid. */
 static void map_cached(struct pblk *pb, uint32_t lba, uint32_t idx)
 {
 	uint32_t old = pb->l2p[lba];
 
 	if (old != PBLK_EMPTY && !(old & PBLK_CACHED))
-		line_of_addr(pb, old)->vsc--;
-	pb->l2p[lba] = PBLK_CACHED | idx;
+		pblk_line_of_addr(pb, old)->vsc--;
+	pb->l2p[lba] = idx == PBLK_EMPTY ? PBLK_EMPTY : PBLK_CACHED | idx;
 }
 
 /* Puts one entry at mem: data (NULL: padding) for lba. */
-static void rb_put(struct pblk *pb, uint32_t lba, const uint8_t *data)
+static void rb_put(struct pblk *pb, uint32_t lba, const uint8_t *data, bool gc)
 {
 	uint64_t idx = rb_mask(pb, pb->rb_mem++);
 
-	pb->rb[idx] = (struct rb_entry){.lba = lba, .addr = PBLK_EMPTY};
+	pb->rb[idx] = (struct rb_entry){.lba = lba, .addr = PBLK_EMPTY, .gc = gc};
 	if (data)
 		memcpy(pb->rb_data + idx * 4096, data, 4096);
 	else
 		memset(pb->rb_data + idx * 4096, 0, 4096);
 	if (lba != PBLK_EMPTY)
 		map_cached(pb, lba, (uint32_t)idx);
+	if (gc)
+		pb->rl.rb_gc_cnt++;
+	else if (lba != PBLK_EMPTY)
+		pb->rl.rb_user_cnt++;
+}
+
+void pblk_rb_put_gc(struct pblk *pb, uint32_t lba, const uint8_t *data, uint32_t old_addr)
+{
+	pb->gc.reserved--;
+	if (pb->l2p[lba] != old_addr)
+		return; /* overwritten or trimmed while GC read it */
+	rb_put(pb, lba, data, true);
+	pb->st.gc_sectors++;
 }
 
 static bool write_try(struct pblk *pb, struct pblk_bio *bio)
 {
-	if (rb_free(pb) < bio->nr)
-		rb_update_l2p(pb, bio->nr);
-	if (rb_free(pb) < bio->nr)
+	if (!pblk_rl_user_may_insert(pb, bio->nr))
+		return false;
+	if (pblk_rb_free(pb) < bio->nr)
+		pblk_rb_update_l2p(pb, bio->nr);
+	if (pblk_rb_free(pb) < bio->nr)
 		return false;
 	for (uint32_t i = 0; i < bio->nr; i++)
-		rb_put(pb, (uint32_t)(bio->lba + i), bio->buf ? bio->buf + (uint64_t)i * 4096 : NULL);
+		rb_put(pb, (uint32_t)(bio->lba + i), bio->buf ? bio->buf + (uint64_t)i * 4096 : NULL,
+		       false);
 	pb->st.user_sectors += bio->nr;
 	pblk_bio_due(pb, bio, pb->now_ns + bio->nr * pb->cfg.copy_ns);
 	return true;
@@ -122,12 +126,24 @@ void pblk_wait_enqueue(struct pblk *pb, struct pblk_bio *bio)
 
 int pblk_write(struct pblk *pb, struct pblk_bio *bio)
 {
-	if (bio->nr > pb->rb_size / 2)
-		return -EINVAL;
 	if (pb->wait_head || !write_try(pb, bio))
 		pblk_wait_enqueue(pb, bio);
 	pblk_writer_kick(pb);
 	return 0;
+}
+
+/* Unmaps at once: later reads see zeros. Waits behind earlier requests,
+ * so it never overtakes a write it follows. */
+void pblk_trim(struct pblk *pb, struct pblk_bio *bio)
+{
+	if (pb->wait_head) {
+		pblk_wait_enqueue(pb, bio);
+		return;
+	}
+	for (uint32_t i = 0; i < bio->nr; i++)
+		map_cached(pb, (uint32_t)(bio->lba + i), PBLK_EMPTY);
+	pb->st.trim_sectors += bio->nr;
+	pblk_bio_due(pb, bio, pb->now_ns);
 }
 
 void pblk_flush(struct pblk *pb, struct pblk_bio *bio)
@@ -147,12 +163,15 @@ static void retry_waiting(struct pblk *pb)
 {
 	while (pb->wait_head) {
 		struct pblk_bio *bio = pb->wait_head;
-		bool started = bio->dir == PBLK_WRITE ? write_try(pb, bio) : pblk_read_try(pb, bio);
+		bool started = bio->dir == PBLK_WRITE ? write_try(pb, bio)
+			     : bio->dir == PBLK_READ ? pblk_read_try(pb, bio) : true;
 
 		if (!started)
 			return;
 		if (!(pb->wait_head = bio->next))
 			pb->wait_tail = NULL;
+		if (bio->dir == PBLK_TRIM)
+			pblk_trim(pb, bio);
 	}
 }
 
@@ -182,47 +201,72 @@ static void chunk_written(struct pblk *pb, struct pblk_line *line, uint32_t sec)
 		line->chunk_done[pu_i] = cs + 1;
 }
 
-static uint16_t cqe_status(const struct nvme_cqe *cqe)
-{
-	return cqe->status & ~NVME_CQE_PHASE & ~NVME_CQE_DNR;
-}
-
 void pblk_after_completion(struct pblk *pb)
 {
 	complete_flushes(pb);
 	retry_waiting(pb);
+	pblk_gc_kick(pb);
 	pblk_writer_kick(pb);
+	retry_waiting(pb); /* the writer may have freed ring space */
+}
+
+/* The device failed some sectors of a data write: their entries are written
+ * again elsewhere (they are still in the ring), and the line is marked so
+ * GC moves its data first. Anything but a write fault is beyond pblk. */
+static void write_failed(struct pblk *pb, struct pblk_cmd *c, uint16_t status, uint64_t failed)
+{
+	if (status != NVME_SC_WRITE_FAULT) {
+		pblk_fail(pb, "a vector write", status);
+		failed = c->n >= 64 ? UINT64_MAX : (1ull << c->n) - 1;
+	}
+	c->line->w_err = true;
+	for (uint32_t i = 0; i < c->n; i++) {
+		struct rb_entry *e = &pb->rb[c->rb_idx[i]];
+
+		if (!(failed >> i & 1) || c->rb_idx[i] == PBLK_EMPTY)
+			continue; /* a failed pad sector is just used up */
+		pb->st.write_errors++;
+		c->line->lba[c->sec[i]] = PBLK_EMPTY;
+		c->line->rb_refs--;
+		e->addr = PBLK_EMPTY;
+		pb->resub[rb_mask(pb, pb->resub_tail++)] = c->rb_idx[i];
+	}
 }
 
 static void data_done(void *arg, const struct nvme_cqe *cqe)
 {
 	struct pblk_cmd *c = arg;
 	struct pblk *pb = c->pb;
-	uint16_t status = cqe_status(cqe);
+	uint16_t status = pblk_cqe_status(cqe);
+	uint64_t failed = status ? pblk_cqe_failed(cqe) : 0;
 
-	if (status) {
-		pb->st.write_errors++;
-		pblk_fail(pb, "a vector write", status);
-	}
+	if (status)
+		write_failed(pb, c, status, failed);
 	for (uint32_t i = 0; i < c->n; i++) {
-		pb->rb[rb_mask(pb, c->rb_first + i)].synced = true;
-		chunk_written(pb, c->line, c->first_sec + i);
+		chunk_written(pb, c->line, c->sec[i]); /* a failed sector is used up too */
+		if (!(failed >> i & 1) && c->rb_idx[i] != PBLK_EMPTY)
+			pb->rb[c->rb_idx[i]].synced = true;
 	}
 	while (pb->rb_sync < pb->rb_subm && pb->rb[rb_mask(pb, pb->rb_sync)].synced)
 		pb->rb_sync++;
+	c->line->data_inflight--;
 	pblk_cmd_put(pb, c);
 	pblk_after_completion(pb);
 }
 
+/* A failed metadata sector costs the line its emeta or smeta: recovery then
+ * reads the line's out-of-band area instead; GC moves the line first. */
 static void meta_done(void *arg, const struct nvme_cqe *cqe)
 {
 	struct pblk_cmd *c = arg;
 	struct pblk *pb = c->pb;
 	struct pblk_line *line = c->line;
-	uint16_t status = cqe_status(cqe);
+	uint16_t status = pblk_cqe_status(cqe);
 
-	if (status) {
-		pb->st.write_errors++;
+	if (status == NVME_SC_WRITE_FAULT) {
+		pb->st.write_errors += (uint64_t)__builtin_popcountll(pblk_cqe_failed(cqe));
+		line->w_err = true;
+	} else if (status) {
 		pblk_fail(pb, "a line metadata write", status);
 	}
 	for (uint32_t i = 0; i < c->n; i++)
@@ -238,7 +282,7 @@ static void meta_done(void *arg, const struct nvme_cqe *cqe)
 /* Submits a vector write of n sectors of the line from line->cur; page[i]
  * is each sector's data. Returns false when no context or queue slot is free. */
 static bool submit_write(struct pblk *pb, struct pblk_line *line, uint32_t n, uint8_t *const *page,
-			 const uint32_t *lbas, bool meta, uint64_t rb_first)
+			 const uint32_t *lbas, const uint32_t *rb_idx)
 {
 	struct pblk_cmd *c = pblk_cmd_get(pb);
 	struct nvme_sqe sqe;
@@ -247,27 +291,30 @@ static bool submit_write(struct pblk *pb, struct pblk_line *line, uint32_t n, ui
 		return false;
 	for (uint32_t i = 0; i < n; i++) {
 		c->lbas[i] = pblk_dev_addr(pb, line, line->cur + i);
-		c->meta[i] = lbas[i] == PBLK_EMPTY ? UINT64_MAX : lbas[i];
+		c->meta[i] = pblk_oob(lbas[i], line->seq);
 		c->prp[i] = (uintptr_t)page[i];
+		c->sec[i] = line->cur + i;
+		c->rb_idx[i] = rb_idx ? rb_idx[i] : 0;
 	}
 	c->n = n;
 	c->line = line;
 	c->first_sec = line->cur;
-	c->rb_first = rb_first;
 	sqe = pblk_vector_sqe(NVME_CMD_OC_WRITE, c);
-	if (pb->tr.submit(pb->tr.ctx, &sqe, meta ? meta_done : data_done, c)) {
+	if (pb->tr.submit(pb->tr.ctx, &sqe, rb_idx ? data_done : meta_done, c)) {
 		pblk_cmd_put(pb, c);
 		return false;
 	}
 	for (uint32_t i = 0; i < n; i++)
 		line->lba[line->cur + i] = lbas[i];
 	line->cur += n;
-	if (meta)
+	if (rb_idx)
+		line->data_inflight++;
+	else
 		line->meta_inflight++;
 	return true;
 }
 
-static uint32_t header_crc(struct line_header *h, const void *rest, size_t len)
+uint32_t pblk_header_crc(struct line_header *h, const void *rest, size_t len)
 {
 	uLong crc;
 
@@ -290,7 +337,7 @@ static bool write_meta(struct pblk *pb, struct pblk_line *line, uint8_t *buf, ui
 
 		for (uint32_t i = 0; i < n; i++)
 			page[i] = buf + (uint64_t)(first + i) * 4096;
-		if (!submit_write(pb, line, n, page, empty, true, 0))
+		if (!submit_write(pb, line, n, page, empty, NULL))
 			return false;
 		pb->st.meta_sectors += n;
 	}
@@ -309,12 +356,15 @@ static bool open_line(struct pblk *pb)
 		line->state = LINE_OPEN;
 		line->seq = ++pb->next_seq;
 		line->cur = line->vsc = 0;
+		line->w_err = false;
 		memset(line->chunk_done, 0, pb->nr_pus * sizeof(uint32_t));
 		memset(line->lba, 0xff, (uint64_t)pb->line_max * sizeof(uint32_t));
 		memset(pb->smeta_buf, 0, (size_t)pb->smeta_secs * 4096);
-		*h = (struct line_header){.magic = SMETA_MAGIC, .seq = line->seq, .line = l};
-		h->crc = header_crc(h, NULL, 0);
+		*h = (struct line_header){.magic = PBLK_SMETA_MAGIC, .seq = line->seq, .line = l,
+					  .capacity = pb->capacity};
+		h->crc = pblk_header_crc(h, NULL, 0);
 		pb->cur = line;
+		pblk_rl_update(pb);
 		return true;
 	}
 	return false;
@@ -328,30 +378,64 @@ static void build_emeta(struct pblk *pb, struct pblk_line *line)
 
 	memset(pb->emeta_buf, 0, (size_t)pb->emeta_secs * 4096);
 	memcpy(h + 1, line->lba, list);
-	*h = (struct line_header){.magic = EMETA_MAGIC, .seq = line->seq, .line = line->id,
+	*h = (struct line_header){.magic = PBLK_EMETA_MAGIC, .seq = line->seq, .line = line->id,
 				  .nr_lbas = line->data_end, .valid = line->vsc};
-	h->crc = header_crc(h, h + 1, list);
+	h->crc = pblk_header_crc(h, h + 1, list);
 	line->state = LINE_CLOSING;
 	pb->emeta_busy = true;
 }
 
-/* Submits the next data write: up to 64 sectors of whole write units. */
-static bool write_data(struct pblk *pb, struct pblk_line *line, uint32_t n)
+/* The ring entry the writer takes next: a failed one to write again first,
+ * else the next at the submission pointer. */
+static uint32_t next_entry(struct pblk *pb, uint64_t *resub, uint64_t *subm)
+{
+	if (*resub < pb->resub_tail)
+		return pb->resub[rb_mask(pb, (*resub)++)];
+	return (uint32_t)rb_mask(pb, (*subm)++);
+}
+
+/* Submits the next data write: n ring entries and `pad` sectors of padding
+ * after them (zeros from outside the ring), in whole write units. An entry
+ * written again whose LBA was overwritten meanwhile goes as padding, so the
+ * newest copy stays the last one on the media. */
+static bool write_data(struct pblk *pb, struct pblk_line *line, uint32_t n, uint32_t pad)
 {
 	uint8_t *page[PBLK_MAX_VEC] = {0};
-	uint32_t lbas[PBLK_MAX_VEC] = {0};
+	uint32_t lbas[PBLK_MAX_VEC] = {0}, idx[PBLK_MAX_VEC];
+	uint64_t resub = pb->resub_head, subm = pb->rb_subm;
 
 	for (uint32_t i = 0; i < n; i++) {
-		struct rb_entry *e = &pb->rb[rb_mask(pb, pb->rb_subm + i)];
+		bool again = resub < pb->resub_tail;
+		struct rb_entry *e = &pb->rb[idx[i] = next_entry(pb, &resub, &subm)];
 
-		page[i] = pb->rb_data + rb_mask(pb, pb->rb_subm + i) * 4096;
+		page[i] = pb->rb_data + (uint64_t)idx[i] * 4096;
 		lbas[i] = e->lba;
+		if (again && e->lba != PBLK_EMPTY && pb->l2p[e->lba] != (PBLK_CACHED | idx[i]))
+			lbas[i] = PBLK_EMPTY;
 	}
-	if (!submit_write(pb, line, n, page, lbas, false, pb->rb_subm))
+	for (uint32_t i = n; i < n + pad; i++) {
+		page[i] = pb->zero_page;
+		lbas[i] = PBLK_EMPTY;
+		idx[i] = PBLK_EMPTY;
+	}
+	if (!submit_write(pb, line, n + pad, page, lbas, idx))
 		return false;
-	for (uint32_t i = 0; i < n; i++)
-		pb->rb[rb_mask(pb, pb->rb_subm + i)].addr = line->id * pb->line_max + line->cur - n + i;
-	pb->rb_subm += n;
+	pb->st.pad_sectors += pad;
+	for (uint32_t i = 0; i < n; i++) {
+		struct rb_entry *e = &pb->rb[idx[i]];
+
+		e->addr = line->id * pb->line_max + line->cur - n - pad + i;
+		line->rb_refs++;
+		if (pb->resub_head < pb->resub_tail) {
+			pb->resub_head++;
+			continue;
+		}
+		if (e->gc)
+			pb->rl.rb_gc_cnt--;
+		else if (e->lba != PBLK_EMPTY)
+			pb->rl.rb_user_cnt--;
+		pb->rb_subm++;
+	}
 	return true;
 }
 
@@ -364,11 +448,36 @@ static bool flush_wanted(const struct pblk *pb)
 	return false;
 }
 
+/* Synced entries cannot leave the ring because the device cannot serve them
+ * yet (too little written after them in their chunk, as after a write was
+ * done again at the line's end), nothing in flight will change that, and a
+ * request needs their space. */
+static bool ring_stuck(struct pblk *pb, const struct pblk_line *line)
+{
+	uint64_t want = pb->wait_head && pb->wait_head->dir == PBLK_WRITE ? pb->wait_head->nr : 0;
+
+	if (pb->gc.victim && !pb->gc.reads_inflight)
+		want = want > PBLK_MAX_VEC ? want : PBLK_MAX_VEC;
+	if (!want || pb->rb_l2p == pb->rb_sync || line->meta_inflight || line->data_inflight)
+		return false;
+	pblk_rb_update_l2p(pb, want);
+	return pblk_rb_free(pb) < want && pb->rb_l2p < pb->rb_sync;
+}
+
+/* Less than a write unit waits: it is padded to one when a flush waits for
+ * it, when it holds entries to write again (the sync pointer waits for
+ * them), or when the ring is stuck (padding fills the chunks). */
+static bool pad_wanted(struct pblk *pb, const struct pblk_line *line, uint64_t avail)
+{
+	return (avail && (flush_wanted(pb) || pb->resub_head < pb->resub_tail)) ||
+	       ring_stuck(pb, line);
+}
+
 void pblk_writer_kick(struct pblk *pb)
 {
-	for (;;) {
+	while (!pb->err[0]) {
 		struct pblk_line *line = pb->cur;
-		uint64_t avail = pb->rb_mem - pb->rb_subm, units;
+		uint64_t avail = pb->rb_mem - pb->rb_subm + (pb->resub_tail - pb->resub_head), units;
 
 		if (!line) {
 			if (pb->emeta_busy || !open_line(pb))
@@ -381,6 +490,9 @@ void pblk_writer_kick(struct pblk *pb)
 			continue;
 		}
 		if (line->cur >= line->data_end) {
+			/* emeta lists what the data writes left: wait for their failures */
+			if (line->state == LINE_OPEN && line->data_inflight)
+				return;
 			if (line->state == LINE_OPEN)
 				build_emeta(pb, line);
 			if (!write_meta(pb, line, pb->emeta_buf, line->cap))
@@ -394,19 +506,12 @@ void pblk_writer_kick(struct pblk *pb)
 		if (units > (line->data_end - line->cur) / pb->ws_opt)
 			units = (line->data_end - line->cur) / pb->ws_opt;
 		if (!units) {
-			uint64_t pad = pb->ws_opt - avail;
-
-			if (!avail || !flush_wanted(pb))
+			if (!pad_wanted(pb, line, avail) ||
+			    !write_data(pb, line, (uint32_t)avail, pb->ws_opt - (uint32_t)avail))
 				return;
-			rb_update_l2p(pb, pad);
-			if (rb_free(pb) < pad)
-				return;
-			for (uint64_t i = 0; i < pad; i++)
-				rb_put(pb, PBLK_EMPTY, NULL);
-			pb->st.pad_sectors += pad;
 			continue;
 		}
-		if (!write_data(pb, line, (uint32_t)(units * pb->ws_opt)))
+		if (!write_data(pb, line, (uint32_t)(units * pb->ws_opt), 0))
 			return;
 	}
 }
