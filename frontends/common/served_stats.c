@@ -27,6 +27,7 @@ struct client_stats {
 static struct {
 	pthread_mutex_t lock; /* the tables below */
 	struct vssd *dev;
+	struct vssd_pblk *pblk; /* ftl=pblk: its figures join the report */
 	struct client_stats **client; /* each apart: reports hold pointers to them */
 	uint32_t nclients;
 	uint64_t start_ns;
@@ -38,9 +39,10 @@ static struct {
 	pthread_cond_t wake;
 } st = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 
-void served_init(struct vssd *dev)
+void served_init(struct vssd *dev, struct vssd_pblk *pblk)
 {
 	st.dev = dev;
+	st.pblk = pblk;
 	st.start_ns = mono_ns();
 }
 
@@ -138,6 +140,10 @@ static char *report_now(bool json)
 	s.res.wall_s = (double)elapsed / 1e9;
 	s.res.virtual_ns = elapsed; /* the real-time device's clock is the wall clock */
 	s.res.real_time = true;
+	if (st.pblk) {
+		s.res.has_pblk = true;
+		vssd_pblk_report_stats(st.pblk, &s.res.pblk);
+	}
 	for (uint32_t j = 0; j < s.res.njobs; j++)
 		for (int d = 0; d < NDIR_STATS; d++)
 			s.res.host_ios += jobs[j].dir[d].n;

@@ -17,7 +17,7 @@
 enum served_dir { SERVED_READ, SERVED_WRITE, SERVED_TRIM, SERVED_FLUSH };
 
 /* Starts the statistics of dev (clients are added with served_client). */
-void served_init(struct vssd *dev);
+void served_init(struct vssd *dev, struct vssd_pblk *pblk); /* pblk: ftl=pblk, or NULL */
 
 /* The index of the client called name, added on first use; -ENOMEM. */
 int served_client(const char *name);

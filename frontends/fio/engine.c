@@ -170,7 +170,7 @@ static int device_get(struct thread_data *td, const struct engine_options *o)
 		rc = 1;
 	} else {
 		shared.users = 1;
-		served_init(shared.dev);
+		served_init(shared.dev, NULL);
 		if (o->stats_path &&
 		    (rc = served_start(o->stats_path, (uint64_t)o->stats_interval_ms * 1000000))) {
 			log_err("vssd: vssd_stats=%s: %s\n", o->stats_path, strerror(-rc));

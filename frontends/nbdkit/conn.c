@@ -10,6 +10,7 @@
 #include "conn.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -45,13 +46,16 @@ static void req_done(void *arg, const struct nvme_cqe *cqe)
 	pthread_cond_signal(&r->cv);
 }
 
-int conn_open(struct conn *c, struct vssd *dev, unsigned write_flags, int export_index)
+int conn_open(struct conn *c, struct vssd *dev, struct vssd_pblk *pblk, unsigned write_flags,
+	      int export_index)
 {
-
 	memset(c, 0, sizeof(*c));
 	c->dev = dev;
+	c->pblk = pblk;
 	c->write_flags = write_flags;
 	c->export_index = export_index;
+	if (pblk) /* pblk has its own queue pair and buffers */
+		return 0;
 	c->slot_bytes = vssd_max_transfer_bytes(dev);
 	c->free_slots = (1u << CONN_SLOTS) - 1;
 	pthread_mutex_init(&c->lock, NULL);
@@ -165,6 +169,41 @@ static int fail(int err, const char *what, uint64_t offset, uint16_t status)
 	return err;
 }
 
+/* ftl=pblk: the operation through pblk, in 4 KiB sectors. Write Zeroes
+ * becomes a trim when the client allows one, else zeros written. */
+static int pblk_op(struct conn *c, enum op kind, unsigned flags, void *buf, uint32_t count,
+		   uint64_t offset)
+{
+	static const char *const names[] = {"read", "write", "write zeroes", "trim"};
+	uint64_t lba = offset / 4096;
+	uint32_t nlb = count / 4096;
+	void *zeros = NULL;
+	int rc;
+
+	if (count % 4096 || offset % 4096) {
+		nbdkit_error("vssd: %s of %u bytes at %llu is not aligned to pblk's 4 KiB sector",
+			     names[kind], count, (unsigned long long)offset);
+		return EINVAL;
+	}
+	if (kind == OP_ZERO && !(flags & VSSD_DEALLOCATE) && !(zeros = buf = calloc(nlb, 4096)))
+		return ENOMEM;
+	if (kind == OP_READ)
+		rc = vssd_pblk_read(c->pblk, buf, lba, nlb);
+	else if (kind == OP_TRIM || (kind == OP_ZERO && !zeros))
+		rc = vssd_pblk_trim(c->pblk, lba, nlb);
+	else
+		rc = vssd_pblk_write(c->pblk, buf, lba, nlb);
+	free(zeros);
+	if (!rc && (flags & VSSD_FUA))
+		rc = vssd_pblk_flush(c->pblk);
+	if (rc < 0) {
+		nbdkit_error("vssd: pblk %s at byte %llu failed: %s", names[kind],
+			     (unsigned long long)offset, strerror(-rc));
+		return EIO;
+	}
+	return rc ? fail(EIO, names[kind], offset, (uint16_t)rc) : 0;
+}
+
 static int do_op(struct conn *c, enum op kind, unsigned flags, void *buf, uint32_t count,
 		 uint64_t offset)
 {
@@ -226,7 +265,8 @@ static int timed(struct conn *c, enum served_dir dir, enum op kind, unsigned fla
 		 uint32_t count, uint64_t offset)
 {
 	uint64_t start = mono_ns();
-	int err = do_op(c, kind, flags, buf, count, offset);
+	int err = c->pblk ? pblk_op(c, kind, flags, buf, count, offset)
+			  : do_op(c, kind, flags, buf, count, offset);
 
 	if (!err)
 		served_record(c->export_index, dir, mono_ns() - start, count);
@@ -263,6 +303,13 @@ int conn_flush(struct conn *c)
 	struct req r;
 	int rc;
 
+	if (c->pblk) {
+		if ((rc = vssd_pblk_flush(c->pblk)))
+			return rc < 0 ? (nbdkit_error("vssd: pblk flush: %s", strerror(-rc)), EIO)
+				      : fail(EIO, "flush", 0, (uint16_t)rc);
+		served_record(c->export_index, SERVED_FLUSH, mono_ns() - start, 0);
+		return 0;
+	}
 	req_init(&r);
 	pthread_mutex_lock(&c->lock);
 	rc = vssd_flush_async(c->qp, req_done, &r);

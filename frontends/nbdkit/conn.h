@@ -19,6 +19,7 @@ struct req;
 
 struct conn {
 	struct vssd *dev;
+	struct vssd_pblk *pblk; /* ftl=pblk: requests go through it, not a queue pair */
 	struct vssd_qpair *qp;
 	pthread_mutex_t lock;
 	pthread_cond_t cond; /* a slot was freed */
@@ -31,7 +32,8 @@ struct conn {
 	int export_index; /* for the statistics: 0 default, 1 + status-list entry */
 };
 
-int conn_open(struct conn *c, struct vssd *dev, unsigned write_flags, int export_index);
+int conn_open(struct conn *c, struct vssd *dev, struct vssd_pblk *pblk, unsigned write_flags,
+	      int export_index);
 void conn_close(struct conn *c);
 
 /* The NBD operations, split into commands of at most one maximum transfer.

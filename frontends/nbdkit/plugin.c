@@ -30,6 +30,7 @@ static unsigned nparams;
 static const char *stats_path;
 static double stats_interval_s = 1;
 static struct vssd *dev;
+static struct vssd_pblk *pblk; /* ftl=pblk: the block device is pblk's */
 static char **export_names; /* "pid=N" for each entry of the handle status list */
 static uint32_t nexport_names;
 
@@ -99,7 +100,12 @@ static int plugin_after_fork(void)
 		nbdkit_error("%s", err);
 		return -1;
 	}
-	served_init(dev);
+	if (vssd_ctrl_of(dev)->dev->cfg.ftl == FTL_PBLK &&
+	    vssd_pblk_open(dev, &pblk, err, sizeof(err))) {
+		nbdkit_error("%s", err);
+		return -1;
+	}
+	served_init(dev, pblk);
 	/* statistics clients in export order: client i is export_index() i */
 	if (make_export_names() || served_client("default") < 0) {
 		nbdkit_error("out of memory");
@@ -120,6 +126,7 @@ static int plugin_after_fork(void)
 static void plugin_unload(void)
 {
 	served_finish(stderr);
+	vssd_pblk_close(pblk); /* flushed: media=file reopens with everything */
 	if (dev)
 		vssd_close(dev);
 	for (uint32_t i = 0; i < nexport_names; i++)
@@ -176,7 +183,7 @@ static void *plugin_open_conn(int readonly)
 	}
 	/* export pid=N is status-list entry index - 1, whose identifier is N */
 	write_flags = index ? VSSD_PID(nvme_fdp_status_pid(vssd_ctrl_of(dev), index - 1)) : 0;
-	if ((rc = conn_open(c, dev, write_flags, index))) {
+	if ((rc = conn_open(c, dev, pblk, write_flags, index))) {
 		nbdkit_error("vssd: opening a queue pair: %s", strerror(-rc));
 		conn_close(c);
 		free(c);
@@ -193,6 +200,8 @@ static void plugin_close_conn(void *handle)
 
 static int64_t plugin_get_size(void *handle)
 {
+	if (pblk)
+		return (int64_t)(vssd_pblk_capacity(pblk) * 4096);
 	return (int64_t)(vssd_capacity_lbas(dev) * vssd_lba_bytes(dev));
 }
 

@@ -144,6 +144,38 @@ int vssd_trim(struct vssd_qpair *qp, uint64_t slba, uint32_t nlb);
 void vssd_qpair_set_notify(struct vssd_qpair *qp, void (*cb)(void *arg), void *arg);
 int vssd_qpair_eventfd(struct vssd_qpair *qp);
 
+/*
+ * pblk, the host FTL, over an open-channel device (opened with ftl=ocssd or
+ * ftl=pblk): a block device of 4 KiB sectors on a queue pair of its own,
+ * with the device's pblk_op and pblk_rb_entries. Over a device that holds
+ * data (media=file reopened, or after vssd_powerloss() with a new pblk) it
+ * recovers. Requests are synchronous and thread-safe; a write is durable
+ * once a later vssd_pblk_flush() returns. They return 0, a negative errno,
+ * or the NVMe status (> 0) of a failure.
+ */
+struct vssd_pblk;
+
+int vssd_pblk_open(struct vssd *dev, struct vssd_pblk **out, char *err, size_t errlen);
+/* Flushes, lets pblk's writes in flight finish, and frees it. */
+void vssd_pblk_close(struct vssd_pblk *pb);
+uint64_t vssd_pblk_capacity(const struct vssd_pblk *pb); /* in 4 KiB sectors */
+int vssd_pblk_read(struct vssd_pblk *pb, void *buf, uint64_t lba, uint32_t nlb);
+int vssd_pblk_write(struct vssd_pblk *pb, const void *buf, uint64_t lba, uint32_t nlb);
+/* Unmapped sectors read as zeros; a trim is not kept across a power loss. */
+int vssd_pblk_trim(struct vssd_pblk *pb, uint64_t lba, uint32_t nlb);
+int vssd_pblk_flush(struct vssd_pblk *pb);
+
+/* pblk's figures, as its sysfs showed them (sectors of 4 KiB). */
+struct vssd_pblk_stats {
+	uint64_t capacity_sectors, user_sectors, gc_sectors, pad_sectors, meta_sectors;
+	double waf; /* (user + GC + padding) / user */
+	uint64_t gc_lines, free_lines, closed_lines, bad_chunks;
+	uint64_t write_errors, read_errors, erase_errors;
+	uint64_t rb_user_max, rb_gc_max; /* the rate limiter's budgets, in buffer entries */
+	uint64_t recovered_lines;
+};
+void vssd_pblk_stats(struct vssd_pblk *pb, struct vssd_pblk_stats *out);
+
 #ifdef __cplusplus
 }
 #endif

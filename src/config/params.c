@@ -40,7 +40,7 @@ static const char *const gc_policy_names[] = {"greedy", "cost_benefit", "fifo", 
 static const char *const media_names[] = {"none", "ram", "file", NULL};
 static const char *const workers_names[] = {"auto", "0", "1", NULL};
 static const char *const ruh_type_names[] = {"initially", "persistently", NULL};
-static const char *const ftl_names[] = {"conv", "ocssd", NULL};
+static const char *const ftl_names[] = {"conv", "ocssd", "pblk", NULL};
 
 /* F: a field; L: a field that shapes the data on the media */
 #define F(field) offsetof(struct vssd_config, field), false
@@ -69,8 +69,18 @@ static const struct param params[] = {
 	/* who maps: the device, or the host over an open-channel device */
 	{"ftl", P_ENUM, "conv", 0, 0, ftl_names,
 	 "conv = the device's page-mapped FTL; ocssd = an Open-Channel SSD 2.0 device (chunks, "
-	 "vector commands; the host maps)",
+	 "vector commands; the host maps); pblk = that device with pblk, the host FTL, over it",
 	 L(ftl)},
+	{"pblk_op", P_UINT, "11", 1, 90, NULL,
+	 "pblk: percent of the good chunks' data sectors kept from the user (ftl=pblk)",
+	 F(pblk_op)},
+	{"pblk_rb_entries", P_UINT, "0", 0, 1u << 24, NULL,
+	 "pblk: write buffer entries of 4 KiB, rounded up to a power of two; 0 = from the geometry "
+	 "(ftl=pblk)",
+	 F(pblk_rb_entries)},
+	{"pblk_copy_ns", P_UINT, "300", 0, 1000000, NULL,
+	 "pblk: host time to copy 4 KiB into or out of its buffer, in the simulator (ftl=pblk)",
+	 F(pblk_copy_ns)},
 	{"ocssd_offline_rate", P_DOUBLE, "0", 0, 0.5, NULL,
 	 "fraction of chunks offline from the start (ftl=ocssd; chosen by seed)",
 	 L(ocssd_offline_rate)},

@@ -21,7 +21,7 @@ enum vssd_gc_policy { GC_GREEDY, GC_COST_BENEFIT, GC_FIFO };
 enum vssd_media { MEDIA_NONE, MEDIA_RAM, MEDIA_FILE };
 enum rt_workers { RT_WORKERS_AUTO, RT_WORKERS_0, RT_WORKERS_1 };
 enum ruh_type { RUH_INITIALLY, RUH_PERSISTENTLY };
-enum vssd_ftl { FTL_CONV, FTL_OCSSD };
+enum vssd_ftl { FTL_CONV, FTL_OCSSD, FTL_PBLK };
 
 
 /* A list of nanosecond values, one per page type of the cell. */
@@ -60,6 +60,9 @@ struct vssd_config {
 	double ocssd_write_fail;
 	double ocssd_erase_fail;
 	uint64_t ocssd_reset_free; /* bool */
+	uint64_t pblk_op;         /* percent */
+	uint64_t pblk_rb_entries;
+	uint64_t pblk_copy_ns;
 	/* garbage collection */
 	uint64_t gc_policy; /* enum vssd_gc_policy */
 	uint64_t gc_free_lines_low;

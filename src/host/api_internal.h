@@ -2,6 +2,7 @@
 #ifndef VSSD_HOST_API_INTERNAL_H
 #define VSSD_HOST_API_INTERNAL_H
 
+#include "host/pblk/pblk.h"
 #include "nvme/ctrl.h"
 #include "vssd/vssd.h"
 
@@ -9,5 +10,7 @@ struct nvme_ctrl *vssd_ctrl_of(struct vssd *dev);
 uint16_t vssd_qpair_qid(const struct vssd_qpair *qp);
 /* Runs fn(arg) with the runtime's lock held. */
 void vssd_locked(struct vssd *dev, void (*fn)(void *arg), void *arg);
+/* All of pblk's figures, for the reports. */
+void vssd_pblk_report_stats(struct vssd_pblk *pb, struct pblk_stats *out);
 
 #endif

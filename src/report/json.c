@@ -196,6 +196,38 @@ static json_object *recovery_object(const struct ftl_recovery *r)
 	return o;
 }
 
+/* pblk's figures, as its sysfs showed them. */
+static json_object *pblk_object(const struct pblk_stats *p, uint64_t media_bytes)
+{
+	static const char *const groups[] = {"write_error", "empty", "under_1_8_valid",
+					     "under_1_2_valid", "under_all_valid", "full"};
+	json_object *o = json_object_new_object(), *g = json_object_new_object();
+	const struct { const char *key; uint64_t v; } u64s[] = {
+		{"capacity_bytes", p->capacity_sectors * UNIT_BYTES},
+		{"user_sectors", p->user_sectors}, {"gc_sectors", p->gc_sectors},
+		{"pad_sectors", p->pad_sectors}, {"meta_sectors", p->meta_sectors},
+		{"read_sectors", p->read_sectors}, {"cache_read_sectors", p->cache_read_sectors},
+		{"trim_sectors", p->trim_sectors}, {"lines", p->lines},
+		{"free_lines", p->free_lines}, {"open_lines", p->open_lines},
+		{"closed_lines", p->closed_lines}, {"bad_lines", p->bad_lines},
+		{"bad_chunks", p->bad_chunks}, {"gc_lines", p->gc_lines},
+		{"write_errors", p->write_errors}, {"read_errors", p->read_errors},
+		{"erase_errors", p->erase_errors}, {"rl_state", p->rl_state},
+		{"rb_budget", p->rb_budget}, {"rb_user_max", p->rb_user_max},
+		{"rb_gc_max", p->rb_gc_max}, {"free_chunks", p->free_blocks},
+		{"rl_high_chunks", p->rl_high}, {"rl_reserve_chunks", p->rl_rsv},
+	};
+
+	for (size_t i = 0; i < sizeof(u64s) / sizeof(u64s[0]); i++)
+		add_u64(o, u64s[i].key, u64s[i].v);
+	add_dbl(o, "waf", pblk_stats_waf(p));
+	add_dbl(o, "media_waf", waf_of(media_bytes, p->user_sectors * UNIT_BYTES));
+	for (int i = 0; i < PBLK_GC_GROUPS; i++)
+		add_u64(g, groups[i], p->gc_group[i]);
+	json_object_object_add(o, "closed_lines_by_gc_group", g);
+	return o;
+}
+
 /* The power cuts of the run: when, what was lost, how the device recovered. */
 static json_object *powerloss_array(const struct sim_result *res)
 {
@@ -209,6 +241,12 @@ static json_object *powerloss_array(const struct sim_result *res)
 		add_u64(o, "host_ios_before", p->host_ios);
 		add_u64(o, "ios_lost", p->ios_lost);
 		json_object_object_add(o, "recovery", recovery_object(&p->recovery));
+		if (res->has_pblk) {
+			add_u64(o, "pblk_recovered_lines", p->pblk.recovered_lines);
+			add_u64(o, "pblk_recovered_from_emeta", p->pblk.recovered_from_emeta);
+			add_u64(o, "pblk_recovered_sectors", p->pblk.recovered_sectors);
+			add_u64(o, "pblk_recovery_pad_sectors", p->pblk.recovery_pad_sectors);
+		}
 		json_object_array_add(a, o);
 	}
 	return a;
@@ -243,6 +281,9 @@ int report_json(FILE *out, const struct vssd_dev *dev, const struct sim_result *
 	if (res->opened.recovered) /* the media held the device: how it came up */
 		json_object_object_add(root, "opened", recovery_object(&res->opened));
 	json_object_object_add(root, "power_losses", powerloss_array(res));
+	if (res->has_pblk)
+		json_object_object_add(root, "pblk", pblk_object(&res->pblk,
+								 res->final.media_write_bytes));
 	add_dbl(sim, "wall_s", res->wall_s);
 	add_dbl(sim, "virtual_s", (double)res->virtual_ns / 1e9);
 	add_u64(sim, "host_ios", res->host_ios);

@@ -66,6 +66,45 @@ static void recovery_text(FILE *out, const struct ftl_recovery *r)
 	fprintf(out, " in %.1f ms wall\n", (double)r->wall_ns / 1e6);
 }
 
+static const char *const rl_state_names[] = {"off", "write-error lines", "GC shares", "GC only"};
+
+/* pblk's figures, as its sysfs showed them. */
+static void pblk_text(FILE *out, const struct pblk_stats *p, uint64_t media_bytes)
+{
+	char cap[32], user[32];
+
+	bytes_text(p->capacity_sectors * UNIT_BYTES, cap, sizeof(cap));
+	bytes_text(p->user_sectors * UNIT_BYTES, user, sizeof(user));
+	fprintf(out, "\npblk: capacity %s; %llu lines: %llu free, %llu open, %llu closed, %llu bad; "
+		"%llu bad chunks\n", cap, (unsigned long long)p->lines,
+		(unsigned long long)p->free_lines, (unsigned long long)p->open_lines,
+		(unsigned long long)p->closed_lines, (unsigned long long)p->bad_lines,
+		(unsigned long long)p->bad_chunks);
+	fprintf(out, "  wrote: user %s, GC %llu sectors, padding %llu, metadata %llu; "
+		"WAF %.3f (user + GC + padding), %.3f to the media\n", user,
+		(unsigned long long)p->gc_sectors, (unsigned long long)p->pad_sectors,
+		(unsigned long long)p->meta_sectors, pblk_stats_waf(p),
+		waf_of(media_bytes, p->user_sectors * UNIT_BYTES));
+	fprintf(out, "  GC: %llu lines collected; closed lines by group: write error %llu, "
+		"empty %llu, <1/8 valid %llu, <1/2 %llu, <all %llu, full %llu\n",
+		(unsigned long long)p->gc_lines, (unsigned long long)p->gc_group[PBLK_GC_GROUP_WERR],
+		(unsigned long long)p->gc_group[PBLK_GC_GROUP_EMPTY],
+		(unsigned long long)p->gc_group[PBLK_GC_GROUP_HIGH],
+		(unsigned long long)p->gc_group[PBLK_GC_GROUP_MID],
+		(unsigned long long)p->gc_group[PBLK_GC_GROUP_LOW],
+		(unsigned long long)p->gc_group[PBLK_GC_GROUP_FULL]);
+	fprintf(out, "  rate limiter: %s; buffer %llu entries, user max %llu, GC max %llu; "
+		"%llu free chunks (GC from %llu, user stops at %llu)\n",
+		rl_state_names[p->rl_state], (unsigned long long)p->rb_budget,
+		(unsigned long long)p->rb_user_max, (unsigned long long)p->rb_gc_max,
+		(unsigned long long)p->free_blocks, (unsigned long long)p->rl_high,
+		(unsigned long long)p->rl_rsv);
+	fprintf(out, "  reads: %llu sectors, %llu from the buffer; errors: %llu write, %llu read "
+		"(sectors), %llu erase (chunks)\n", (unsigned long long)p->read_sectors,
+		(unsigned long long)p->cache_read_sectors, (unsigned long long)p->write_errors,
+		(unsigned long long)p->read_errors, (unsigned long long)p->erase_errors);
+}
+
 void report_text(FILE *out, const struct vssd_dev *dev, const struct sim_result *res)
 {
 	const struct geometry *geo = &dev->geo;
@@ -100,7 +139,14 @@ void report_text(FILE *out, const struct vssd_dev *dev, const struct sim_result 
 		fprintf(out, "power loss at %.6f s %s, after %llu host I/Os: %llu in flight lost; ",
 			(double)p->t_ns / 1e9, clock, (unsigned long long)p->host_ios,
 			(unsigned long long)p->ios_lost);
-		recovery_text(out, &p->recovery);
+		if (res->has_pblk)
+			fprintf(out, "pblk recovered %llu lines (%llu from emeta), %llu sectors mapped, "
+				"%llu sectors of padding\n", (unsigned long long)p->pblk.recovered_lines,
+				(unsigned long long)p->pblk.recovered_from_emeta,
+				(unsigned long long)p->pblk.recovered_sectors,
+				(unsigned long long)p->pblk.recovery_pad_sectors);
+		else
+			recovery_text(out, &p->recovery);
 	}
 	bytes_text(geo->logical_units * UNIT_BYTES, logical, sizeof(logical));
 	bytes_text(geo->physical_units * UNIT_BYTES, physical, sizeof(physical));
@@ -150,6 +196,8 @@ void report_text(FILE *out, const struct vssd_dev *dev, const struct sim_result 
 				(unsigned long long)f->ruh[r].gc_in_units, use);
 		}
 	}
+	if (res->has_pblk)
+		pblk_text(out, &res->pblk, res->final.media_write_bytes);
 	fprintf(out, "%s: %llu host I/Os, %.3f s %s in %.2f s wall (%.2f M I/O/s)\n",
 		res->real_time ? "served" : "sim", (unsigned long long)res->host_ios,
 		(double)res->virtual_ns / 1e9, clock, res->wall_s,

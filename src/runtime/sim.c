@@ -19,12 +19,18 @@
 
 #include <sys/mman.h>
 
+#include "host/pblk/pblk.h"
 #include "nvme/host_qp.h"
 #include "util/heap.h"
 #include "vssd/vssd.h"
 #include "workload/generator.h"
 
 enum ev_kind { EV_SUBMIT };
+
+/* ftl=pblk: pblk's vector commands go on a queue pair of their own, the last
+ * one, so the jobs have one fewer. */
+#define PBLK_QID (NVME_MAX_QUEUES - 1)
+#define PBLK_QUEUE_ENTRIES 128
 
 /* I/Os generated ahead of their submission; the sequence is the same. */
 #define LOOKAHEAD 2
@@ -58,6 +64,7 @@ struct io_track {
 	uint16_t status; /* the first failure, if any */
 	uint8_t dir;
 	int32_t pid; /* placement identifier of a write, or -1 */
+	struct pblk_bio *bios; /* ftl=pblk: its block requests, parts_max of them */
 };
 
 struct job_state {
@@ -85,6 +92,7 @@ struct sim {
 	struct host_qp admin;
 	struct host_qp qps[NVME_MAX_QUEUES]; /* by qid; 0 unused */
 	uint16_t nqps;
+	struct pblk *pb; /* ftl=pblk: the host FTL the jobs write through */
 	uint64_t posted_cqs; /* bit per CQ the controller posted to */
 	struct event_heap heap;
 	struct job_state *js;
@@ -193,17 +201,21 @@ static int sample(struct sim *s)
 }
 
 /* Runs one admin command to completion at the current virtual time. */
-static int admin(struct sim *s, struct nvme_sqe sqe)
+static int admin_cqe(struct sim *s, struct nvme_sqe *sqe, struct nvme_cqe *cqe)
 {
-	struct nvme_cqe cqe;
-
-	if (host_qp_submit(&s->admin, &sqe, NULL, NULL, NULL) < 0)
+	if (host_qp_submit(&s->admin, sqe, NULL, NULL, NULL) < 0)
 		return -EAGAIN;
 	nvme_ctrl_process_sq(s->ctrl, 0, s->now_ns);
 	nvme_ctrl_post_due(s->ctrl, s->now_ns);
-	if (host_qp_reap(&s->admin, 1, &cqe, NULL, NULL) != 1)
-		return -EIO;
-	return (cqe.status & ~NVME_CQE_PHASE & ~NVME_CQE_DNR) ? -EIO : 0;
+	return host_qp_reap(&s->admin, 1, cqe, NULL, NULL) == 1 ? 0 : -EIO;
+}
+
+static int admin(struct sim *s, struct nvme_sqe sqe)
+{
+	struct nvme_cqe cqe;
+	int rc = admin_cqe(s, &sqe, &cqe);
+
+	return rc ? rc : (cqe.status & ~NVME_CQE_PHASE & ~NVME_CQE_DNR) ? -EIO : 0;
 }
 
 static void on_post(void *arg, uint16_t cqid)
@@ -296,16 +308,52 @@ static void fill_pattern(struct sim *s, uint64_t slba, uint64_t bytes)
 
 static int complete_io(struct sim *s, struct io_track *io);
 
-/* A command of an I/O completed (called while its CQ is reaped). */
-static void part_done(void *arg, const struct nvme_cqe *cqe)
+/* A part of an I/O (an NVMe command, or a pblk request) completed. */
+static void part_status(void *arg, uint16_t status)
 {
 	struct io_track *io = arg;
-	uint16_t status = cqe->status & ~NVME_CQE_PHASE & ~NVME_CQE_DNR;
 
 	if (status && !io->status)
 		io->status = status;
 	if (--io->parts_left == 0)
 		complete_io(io->s, io);
+}
+
+/* A command of an I/O completed (called while its CQ is reaped). */
+static void part_done(void *arg, const struct nvme_cqe *cqe)
+{
+	part_status(arg, cqe->status & ~NVME_CQE_PHASE & ~NVME_CQE_DNR);
+}
+
+static const uint8_t pblk_dir_of[] = {
+	[DIR_READ] = PBLK_READ, [DIR_WRITE] = PBLK_WRITE,
+	[DIR_TRIM] = PBLK_TRIM, [DIR_FLUSH] = PBLK_FLUSH,
+};
+
+/* ftl=pblk: the I/O as pblk block requests of up to PBLK_MAX_BIO_SECTORS. */
+static int issue_pblk(struct sim *s, struct job_state *js, struct io_track *t,
+		      const struct io_req *io)
+{
+	uint32_t n = io->dir == DIR_FLUSH ? 1 : (io->nlb + PBLK_MAX_BIO_SECTORS - 1) /
+					      PBLK_MAX_BIO_SECTORS;
+
+	t->parts_left = n;
+	for (uint32_t k = 0; k < n; k++) {
+		uint64_t off = (uint64_t)k * PBLK_MAX_BIO_SECTORS;
+		uint32_t nr = io->dir == DIR_FLUSH ? 0 : io->nlb - off < PBLK_MAX_BIO_SECTORS ?
+			      (uint32_t)(io->nlb - off) : PBLK_MAX_BIO_SECTORS;
+		struct pblk_bio *bio = &t->bios[k];
+		int rc;
+
+		*bio = (struct pblk_bio){.dir = pblk_dir_of[io->dir], .lba = io->slba + off, .nr = nr,
+					 .buf = s->buf + off * 4096, .done = part_status, .arg = t};
+		if ((rc = pblk_submit(s->pb, bio, s->now_ns))) {
+			snprintf(s->err, s->errlen, "job '%s': pblk refused a request at LBA %llu: %s",
+				 js->res->spec->name, (unsigned long long)bio->lba, strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
 }
 
 static const uint8_t opcode_of[] = {
@@ -356,9 +404,14 @@ static int issue(struct sim *s, uint32_t j, const struct io_req *io)
 		dev_idle(s->dev, s->now_ns);
 	js->free_tracks = t->next_free;
 	*t = (struct io_track){.s = s, .submit_ns = s->now_ns, .job = j, .nlb = io->nlb,
-			       .dir = io->dir, .pid = io->pid};
+			       .dir = io->dir, .pid = io->pid, .bios = t->bios};
 	if (io->dir == DIR_WRITE && s->dev->media->keeps_data)
 		fill_pattern(s, io->slba, (uint64_t)io->nlb * lba_bytes);
+	if (s->pb) {
+		if ((rc = issue_pblk(s, js, t, io)))
+			return rc;
+		goto issued;
+	}
 	/* an I/O over MDTS becomes several commands, as a driver splits it */
 	t->parts_left = io->dir == DIR_FLUSH ? 1 : (io->nlb + max_part - 1) / max_part;
 	if (io->dir == DIR_FLUSH)
@@ -376,6 +429,7 @@ static int issue(struct sim *s, uint32_t j, const struct io_req *io)
 	}
 	/* the doorbell: in virtual time the controller fetches at once */
 	nvme_ctrl_process_sq(s->ctrl, js->qp->qid, s->now_ns);
+issued:
 	js->inflight++;
 	s->total_inflight++;
 	s->host_ios++;
@@ -474,6 +528,33 @@ static uint32_t parts_of(const struct sim *s, const struct job_state *js)
 	return js->gen.max_io_bytes <= max ? 1 : (uint32_t)((js->gen.max_io_bytes + max - 1) / max);
 }
 
+/* ftl=pblk: the jobs go through pblk, not queues; each I/O slot gets the
+ * block requests its largest I/O needs. */
+static int setup_group_bios(struct sim *s, const struct job_file *jf, int g)
+{
+	for (uint32_t j = 0; j < jf->njobs; j++) {
+		struct job_state *js = &s->js[j];
+		uint64_t per = (uint64_t)PBLK_MAX_BIO_SECTORS * 4096;
+		uint32_t parts = (uint32_t)((js->gen.max_io_bytes + per - 1) / per);
+
+		if (jf->jobs[j].group != g)
+			continue;
+		parts = parts ? parts : 1;
+		for (uint32_t d = 0; d < jf->jobs[j].iodepth; d++)
+			if (!(js->tracks[d].bios = calloc(parts, sizeof(struct pblk_bio))))
+				return -ENOMEM;
+	}
+	return 0;
+}
+
+static void free_tracks(struct job_state *js)
+{
+	for (uint32_t d = 0; js->tracks && js->res && d < js->res->spec->iodepth; d++)
+		free(js->tracks[d].bios);
+	free(js->tracks);
+	js->tracks = NULL;
+}
+
 /* One queue pair per job, up to the controller's 63; beyond that, jobs share
  * them round-robin. Each queue is sized for everything its jobs keep in flight. */
 static int setup_group_queues(struct sim *s, const struct job_file *jf, int g)
@@ -481,6 +562,8 @@ static int setup_group_queues(struct sim *s, const struct job_file *jf, int g)
 	uint32_t need[NVME_MAX_QUEUES] = {0}, njobs = 0, k = 0;
 	int rc;
 
+	if (s->pb)
+		return setup_group_bios(s, jf, g);
 	for (uint32_t j = 0; j < jf->njobs; j++)
 		njobs += jf->jobs[j].group == g;
 	s->nqps = (uint16_t)(njobs < NVME_MAX_QUEUES - 1 ? njobs : NVME_MAX_QUEUES - 1);
@@ -546,7 +629,8 @@ static int start_group(struct sim *s, const struct job_file *jf, struct sim_resu
 
 		if (spec->group != g)
 			continue;
-		rc = gen_init(&js->gen, spec, dev_capacity_lbas(s->dev), geo->lba_bytes,
+		rc = gen_init(&js->gen, spec, s->pb ? pblk_capacity(s->pb) : dev_capacity_lbas(s->dev),
+			      geo->lba_bytes,
 			      pids, npids, seed, s->err, s->errlen);
 		if (rc)
 			return rc;
@@ -581,10 +665,80 @@ static int reap_posted(struct sim *s)
 		uint16_t q = (uint16_t)__builtin_ctzll(s->posted_cqs);
 
 		s->posted_cqs &= s->posted_cqs - 1;
-		if (q && q <= s->nqps)
+		if (q && (q <= s->nqps || (q == PBLK_QID && s->pb)))
 			host_qp_reap(&s->qps[q], s->qps[q].entries, NULL, NULL, NULL);
 	}
+	if (s->pb && pblk_error(s->pb) && !s->err[0])
+		snprintf(s->err, s->errlen, "%s", pblk_error(s->pb));
 	return s->err[0] ? -EIO : 0;
+}
+
+/* ftl=pblk: pblk's transport to the controller, in virtual time. */
+static int pblk_tr_submit(void *ctx, struct nvme_sqe *sqe, pblk_cmd_done done, void *arg)
+{
+	struct sim *s = ctx;
+
+	if (host_qp_submit(&s->qps[PBLK_QID], sqe, done, arg, NULL) < 0)
+		return -EAGAIN;
+	nvme_ctrl_process_sq(s->ctrl, PBLK_QID, s->now_ns);
+	return 0;
+}
+
+static int pblk_tr_admin(void *ctx, struct nvme_sqe *sqe, struct nvme_cqe *cqe)
+{
+	return admin_cqe(ctx, sqe, cqe);
+}
+
+static void *pblk_tr_alloc(void *ctx, size_t bytes)
+{
+	struct sim *s = ctx;
+	size_t len = (bytes + NVME_PAGE_BYTES - 1) / NVME_PAGE_BYTES * NVME_PAGE_BYTES;
+	void *p = aligned_alloc(NVME_PAGE_BYTES, len);
+
+	if (p && register_mem(s, memset(p, 0, len), len)) {
+		free(p);
+		p = NULL;
+	}
+	return p;
+}
+
+static void pblk_tr_free(void *ctx, void *p)
+{
+	dma_unregister(&((struct sim *)ctx)->ctrl->dma, p);
+	free(p);
+}
+
+static uint64_t pblk_tr_now(void *ctx)
+{
+	return ((struct sim *)ctx)->now_ns;
+}
+
+/* Recovery waits for its reads: the clock moves to the next completion. */
+static int pblk_tr_poll(void *ctx)
+{
+	struct sim *s = ctx;
+	uint64_t t = nvme_ctrl_next_due(s->ctrl);
+
+	if (t == UINT64_MAX)
+		return -EIO;
+	if (t > s->now_ns)
+		s->now_ns = t;
+	nvme_ctrl_post_due(s->ctrl, s->now_ns);
+	reap_posted(s);
+	return 0;
+}
+
+/* pblk over the controller: new, or recovered from the media. */
+static int pblk_start(struct sim *s)
+{
+	const struct vssd_config *cfg = &s->dev->cfg;
+	struct pblk_transport tr = {s, pblk_tr_submit, pblk_tr_admin, pblk_tr_alloc, pblk_tr_free,
+				    pblk_tr_now, pblk_tr_poll};
+	struct pblk_config pc = {.op_percent = (uint32_t)cfg->pblk_op,
+				 .rb_entries = (uint32_t)cfg->pblk_rb_entries,
+				 .copy_ns = cfg->pblk_copy_ns, .media_none = !s->dev->media->keeps_data};
+
+	return pblk_create(&pc, &tr, &s->pb, s->err, s->errlen);
 }
 
 /* The earliest power cut still to come that is due by t_next (the next
@@ -667,6 +821,14 @@ static int power_cut(struct sim *s, int which, uint64_t t_ns)
 		host_qp_reset(&s->qps[q], NULL, NULL);
 		rc = create_queues(s, q);
 	}
+	if (!rc && s->pb) { /* the host's memory is gone too: pblk recovers from the media */
+		pblk_destroy(s->pb);
+		s->pb = NULL;
+		host_qp_reset(&s->qps[PBLK_QID], NULL, NULL);
+		if (!(rc = create_queues(s, PBLK_QID)) && (rc = pblk_start(s)))
+			return rc;
+		pblk_get_stats(s->pb, &r->pblk);
+	}
 	if (rc) {
 		snprintf(s->err, s->errlen, "power loss at %.6f s: the queues could not be "
 			 "created again: %s", (double)t_ns / 1e9, strerror(-rc));
@@ -691,23 +853,33 @@ static int run_group(struct sim *s, const struct job_file *jf, struct sim_result
 	for (;;) {
 		uint64_t t_ctrl = nvme_ctrl_next_due(s->ctrl);
 		uint64_t t_sim = s->heap.len ? s->heap.v[0].t_ns : UINT64_MAX, t_cut = 0;
+		uint64_t t_pblk = s->pb ? pblk_next_due(s->pb) : UINT64_MAX;
+		uint64_t t_next = t_ctrl < t_sim ? t_ctrl : t_sim;
 		int cut;
 
-		if (t_ctrl == UINT64_MAX && t_sim == UINT64_MAX)
+		t_next = t_pblk < t_next ? t_pblk : t_next;
+		if (t_next == UINT64_MAX)
 			break;
-		cut = due_cut(s, t_ctrl < t_sim ? t_ctrl : t_sim, &t_cut);
+		cut = due_cut(s, t_next, &t_cut);
 		if (cut >= 0) {
 			if ((rc = power_cut(s, cut, t_cut)))
 				return rc;
 			continue;
 		}
-		/* completions first at equal times: deterministic and causal */
-		if (t_ctrl <= t_sim) {
+		/* completions first at equal times (the device's, then pblk's
+		 * requests): deterministic and causal */
+		if (t_ctrl == t_next) {
 			s->now_ns = t_ctrl;
 			if ((rc = sample(s)))
 				return rc;
 			nvme_ctrl_post_due(s->ctrl, s->now_ns);
 			rc = reap_posted(s);
+		} else if (t_pblk == t_next) {
+			s->now_ns = t_pblk;
+			if ((rc = sample(s)))
+				return rc;
+			pblk_complete_due(s->pb, s->now_ns);
+			rc = s->err[0] ? -EIO : 0;
 		} else {
 			struct event e = event_heap_pop(&s->heap);
 
@@ -721,11 +893,18 @@ static int run_group(struct sim *s, const struct job_file *jf, struct sim_result
 		if (s->opt->progress && (++events & 0xffff) == 0)
 			progress(s);
 	}
+	for (uint32_t j = 0; j < jf->njobs && s->pb; j++) {
+		if (jf->jobs[j].group == g && s->js[j].inflight) {
+			snprintf(s->err, s->errlen, "job '%s': %u I/Os never completed: pblk stalled%s%s",
+				 jf->jobs[j].name, s->js[j].inflight, pblk_error(s->pb) ? ": " : "",
+				 pblk_error(s->pb) ? pblk_error(s->pb) : "");
+			return -EIO;
+		}
+	}
 	for (uint32_t j = 0; j < jf->njobs; j++) {
 		if (jf->jobs[j].group == g) {
 			gen_fini(&s->js[j].gen);
-			free(s->js[j].tracks);
-			s->js[j].tracks = NULL;
+			free_tracks(&s->js[j]);
 		}
 	}
 	delete_qps(s);
@@ -760,6 +939,9 @@ int sim_run(struct nvme_ctrl *ctrl, const struct job_file *jf, const struct sim_
 		snprintf(err, errlen, "cannot set up the admin queue: %s", strerror(-rc));
 		goto out;
 	}
+	if (dev->cfg.ftl == FTL_PBLK &&
+	    ((rc = create_qp(&s, PBLK_QID, PBLK_QUEUE_ENTRIES)) || (rc = pblk_start(&s))))
+		goto out;
 	res->njobs = jf->njobs;
 	res->ngroups = jf->ngroups;
 	res->opened = dev->recovery;
@@ -790,6 +972,10 @@ int sim_run(struct nvme_ctrl *ctrl, const struct job_file *jf, const struct sim_
 	res->virtual_ns = s.now_ns;
 	res->host_ios = s.host_ios;
 	dev_counters(dev, &res->final);
+	if (s.pb) {
+		res->has_pblk = true;
+		pblk_get_stats(s.pb, &res->pblk);
+	}
 	rc = 0;
 out:
 	if (rc && !err[0])
@@ -799,10 +985,15 @@ out:
 	if (rc) {
 		for (uint32_t j = 0; j < jf->njobs; j++) {
 			gen_fini(&s.js[j].gen);
-			free(s.js[j].tracks);
+			free_tracks(&s.js[j]);
 		}
 		for (uint16_t q = 1; q <= s.nqps; q++)
 			host_qp_free(&s.qps[q]);
+	}
+	pblk_destroy(s.pb);
+	if (s.qps[PBLK_QID].entries) {
+		host_qp_unregister(&s.qps[PBLK_QID], &ctrl->dma);
+		host_qp_free(&s.qps[PBLK_QID]);
 	}
 	free(s.js);
 	free(s.heap.v);

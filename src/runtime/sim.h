@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "core/device.h"
+#include "host/pblk/pblk.h"
 #include "nvme/ctrl.h"
 #include "stats/histogram.h"
 #include "workload/job.h"
@@ -57,6 +58,7 @@ struct sim_powerloss_result {
 	uint64_t host_ios; /* issued before it */
 	uint64_t ios_lost; /* in flight: they never complete */
 	struct ftl_recovery recovery;
+	struct pblk_stats pblk; /* ftl=pblk: what pblk recovered */
 };
 
 struct sim_result {
@@ -75,6 +77,8 @@ struct sim_result {
 	struct sim_powerloss_result powerloss[SIM_MAX_POWERLOSS];
 	uint32_t npowerloss;
 	struct ftl_recovery opened; /* how the device came up from its media, if it did */
+	bool has_pblk;           /* ftl=pblk: the jobs wrote through pblk */
+	struct pblk_stats pblk;  /* at the end */
 };
 
 struct sim_options {

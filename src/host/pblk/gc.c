@@ -63,10 +63,11 @@ static void gc_read_done(void *arg, const struct nvme_cqe *cqe)
 	uint16_t status = pblk_cqe_status(cqe);
 	uint64_t failed = status ? pblk_cqe_failed(cqe) : 0;
 
+	pblk_tick(pb);
 	for (uint32_t k = 0; k < c->n; k++) {
 		uint32_t lba = c->rb_idx[k], old = c->line->id * pb->line_max + c->sec[k];
 
-		if ((failed >> k & 1) || (uint32_t)c->meta[k] != lba) {
+		if ((failed >> k & 1) || (!pb->cfg.media_none && (uint32_t)c->meta[k] != lba)) {
 			/* the only copy is unreadable: the LBA is lost, and says so on read */
 			pb->st.read_errors++;
 			pb->gc.reserved--;
@@ -156,6 +157,7 @@ static void reset_done(void *arg, const struct nvme_cqe *cqe)
 	uint16_t status = pblk_cqe_status(cqe);
 	uint64_t failed = status ? pblk_cqe_failed(cqe) : 0;
 
+	pblk_tick(pb);
 	if (status && status != NVME_SC_OC_OFFLINE_CHUNK)
 		pblk_fail(pb, "a chunk reset", status);
 	for (uint32_t k = 0; k < c->n; k++) {

@@ -309,6 +309,14 @@ struct nvme_sqe pblk_vector_sqe(uint8_t opcode, const struct pblk_cmd *c)
 				 .prp2 = c->n == 1 ? 0 : c->n == 2 ? c->prp[1] : (uintptr_t)&c->prp[1]};
 }
 
+void pblk_tick(struct pblk *pb)
+{
+	uint64_t now = pb->tr.now_ns(pb->tr.ctx);
+
+	if (now > pb->now_ns)
+		pb->now_ns = now;
+}
+
 struct pblk_cmd *pblk_cmd_get(struct pblk *pb)
 {
 	struct pblk_cmd *c = pb->free_cmds;

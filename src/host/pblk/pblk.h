@@ -31,6 +31,9 @@ struct pblk_transport {
 	int (*admin)(void *ctx, struct nvme_sqe *sqe, struct nvme_cqe *cqe);
 	void *(*dma_alloc)(void *ctx, size_t bytes); /* zeroed, page aligned */
 	void (*dma_free)(void *ctx, void *buf);
+	/* The host's clock (virtual or wall), read when a command completes:
+	 * block requests that waited complete after it. */
+	uint64_t (*now_ns)(void *ctx);
 	/* Waits for and runs the completions of at least one submitted
 	 * command (recovery at start-up needs its reads done before it goes
 	 * on). 0 or a negative errno. */
@@ -41,6 +44,9 @@ struct pblk_config {
 	uint32_t op_percent;   /* sectors of the good chunks kept from the user */
 	uint32_t rb_entries;   /* write buffer entries (a power of two); 0: from the geometry */
 	uint64_t copy_ns;      /* host time to copy 4 KiB into the buffer */
+	/* The device keeps no data (media=none, for timing and mapping
+	 * studies): reads return zeros with no out-of-band LBA to check. */
+	bool media_none;
 };
 
 /* Sectors one block request may carry at most (a frontend splits larger). */

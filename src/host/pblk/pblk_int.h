@@ -179,6 +179,8 @@ static inline uint64_t pblk_cqe_failed(const struct nvme_cqe *cqe)
 }
 
 /* pblk.c */
+/* A device command completed: pblk's clock catches up with the host's. */
+void pblk_tick(struct pblk *pb);
 /* A vector command over c's n addresses and metadata; data in c->prp[0..n)
  * (page addresses; the PRP list is c->prp from entry 1). */
 struct nvme_sqe pblk_vector_sqe(uint8_t opcode, const struct pblk_cmd *c);

@@ -18,6 +18,7 @@ static void read_done(void *arg, const struct nvme_cqe *cqe)
 	uint16_t status = pblk_cqe_status(cqe);
 	uint64_t failed = status ? pblk_cqe_failed(cqe) : 0;
 
+	pblk_tick(pb);
 	for (uint32_t k = 0; k < c->n; k++) {
 		uint32_t off = c->bio_off[k];
 
@@ -26,7 +27,8 @@ static void read_done(void *arg, const struct nvme_cqe *cqe)
 			pb->st.read_errors++;
 			continue;
 		}
-		if ((uint32_t)c->meta[k] != bio->lba + off) { /* the device gave another sector */
+		if (!pb->cfg.media_none && (uint32_t)c->meta[k] != bio->lba + off) {
+			/* the device gave another sector */
 			bio->status = NVME_SC_READ_ERROR;
 			pb->st.read_errors++;
 			continue;

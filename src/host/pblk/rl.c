@@ -22,16 +22,18 @@ static uint32_t order_of(uint64_t v) /* ceil(log2(v)) */
 void pblk_rl_init(struct pblk *pb)
 {
 	struct pblk_rl *rl = &pb->rl;
-	uint32_t per_line = pb->nr_pus, total = 0, spare;
+	uint32_t per_line = pb->nr_pus;
 
-	for (uint32_t l = 0; l < pb->nchk; l++)
-		total += pb->lines[l].state == LINE_BAD ? 0 : pb->lines[l].nr_good;
-	/* the chunks not needed to hold the user's capacity (op_blks) */
-	spare = total - (uint32_t)((uint64_t)total * pb->capacity / pb->data_secs);
-	/* GC's reserve: a line to write into, the one it empties, and room for
-	 * what the ring buffer holds */
-	rl->rsv = (2 + (uint32_t)((pb->rb_size + pb->clba - 1) / pb->clba / per_line + 1)) * per_line;
-	rl->high = spare > rl->rsv + per_line ? spare - per_line : rl->rsv + per_line;
+	uint64_t line_secs = (uint64_t)pb->clba * per_line;
+
+	/* GC's reserve: a line to move a victim's data into, and room for what
+	 * the ring buffer holds */
+	rl->rsv = (1 + (uint32_t)((pb->rb_size + line_secs - 1) / line_secs)) * per_line;
+	/* pblk started GC at its whole over-provisioning less a line, which
+	 * keeps the spare space free rather than spread over the lines GC
+	 * chooses from; two lines above the reserve (one shared with the
+	 * user) leave the rest to GC */
+	rl->high = rl->rsv + 2 * per_line;
 	rl->high_pw = order_of(rl->high);
 	rl->rb_budget = pb->rb_size;
 	rl->windows_pw = order_of(rl->rb_budget / PBLK_MAX_VEC);

@@ -240,6 +240,7 @@ static void data_done(void *arg, const struct nvme_cqe *cqe)
 	uint16_t status = pblk_cqe_status(cqe);
 	uint64_t failed = status ? pblk_cqe_failed(cqe) : 0;
 
+	pblk_tick(pb);
 	if (status)
 		write_failed(pb, c, status, failed);
 	for (uint32_t i = 0; i < c->n; i++) {
@@ -263,6 +264,7 @@ static void meta_done(void *arg, const struct nvme_cqe *cqe)
 	struct pblk_line *line = c->line;
 	uint16_t status = pblk_cqe_status(cqe);
 
+	pblk_tick(pb);
 	if (status == NVME_SC_WRITE_FAULT) {
 		pb->st.write_errors += (uint64_t)__builtin_popcountll(pblk_cqe_failed(cqe));
 		line->w_err = true;
