@@ -168,6 +168,16 @@ static int device_get(struct thread_data *td, const struct engine_options *o)
 		free(shared.params);
 		shared.params = NULL;
 		rc = 1;
+	} else if (vssd_ctrl_of(shared.dev)->dev->cfg.ftl != FTL_CONV) {
+		/* the engine speaks the NVM command set; pblk is served over NBD */
+		log_err("vssd: ftl=%s is not supported by the fio engine: serve it with the "
+			"nbdkit plugin (vssd serve) and use fio's nbd engine, or run vssd sim\n",
+			vssd_ctrl_of(shared.dev)->dev->cfg.ftl == FTL_PBLK ? "pblk" : "ocssd");
+		vssd_close(shared.dev);
+		shared.dev = NULL;
+		free(shared.params);
+		shared.params = NULL;
+		rc = 1;
 	} else {
 		shared.users = 1;
 		served_init(shared.dev, NULL);

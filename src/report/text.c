@@ -69,22 +69,25 @@ static void recovery_text(FILE *out, const struct ftl_recovery *r)
 static const char *const rl_state_names[] = {"off", "write-error lines", "GC shares", "GC only"};
 
 /* pblk's figures, as its sysfs showed them. */
-static void pblk_text(FILE *out, const struct pblk_stats *p, uint64_t media_bytes)
+static void pblk_text(FILE *out, const struct pblk_stats *p, uint64_t media_bytes, bool restarted)
 {
 	char cap[32], user[32];
 
 	bytes_text(p->capacity_sectors * UNIT_BYTES, cap, sizeof(cap));
 	bytes_text(p->user_sectors * UNIT_BYTES, user, sizeof(user));
-	fprintf(out, "\npblk: capacity %s; %llu lines: %llu free, %llu open, %llu closed, %llu bad; "
-		"%llu bad chunks\n", cap, (unsigned long long)p->lines,
+	fprintf(out, "\npblk%s: capacity %s; %llu lines: %llu free, %llu open, %llu closed, %llu bad; "
+		"%llu bad chunks\n", restarted ? " (since its start after the last power loss)" : "",
+		cap, (unsigned long long)p->lines,
 		(unsigned long long)p->free_lines, (unsigned long long)p->open_lines,
 		(unsigned long long)p->closed_lines, (unsigned long long)p->bad_lines,
 		(unsigned long long)p->bad_chunks);
 	fprintf(out, "  wrote: user %s, GC %llu sectors, padding %llu, metadata %llu; "
-		"WAF %.3f (user + GC + padding), %.3f to the media\n", user,
-		(unsigned long long)p->gc_sectors, (unsigned long long)p->pad_sectors,
-		(unsigned long long)p->meta_sectors, pblk_stats_waf(p),
-		waf_of(media_bytes, p->user_sectors * UNIT_BYTES));
+		"WAF %.3f (user + GC + padding)", user, (unsigned long long)p->gc_sectors,
+		(unsigned long long)p->pad_sectors, (unsigned long long)p->meta_sectors,
+		pblk_stats_waf(p));
+	if (!restarted) /* the device counts from the run's start, pblk from its own */
+		fprintf(out, ", %.3f to the media", waf_of(media_bytes, p->user_sectors * UNIT_BYTES));
+	fprintf(out, "\n");
 	fprintf(out, "  GC: %llu lines collected; closed lines by group: write error %llu, "
 		"empty %llu, <1/8 valid %llu, <1/2 %llu, <all %llu, full %llu\n",
 		(unsigned long long)p->gc_lines, (unsigned long long)p->gc_group[PBLK_GC_GROUP_WERR],
@@ -197,7 +200,7 @@ void report_text(FILE *out, const struct vssd_dev *dev, const struct sim_result 
 		}
 	}
 	if (res->has_pblk)
-		pblk_text(out, &res->pblk, res->final.media_write_bytes);
+		pblk_text(out, &res->pblk, res->final.media_write_bytes, res->npowerloss > 0);
 	fprintf(out, "%s: %llu host I/Os, %.3f s %s in %.2f s wall (%.2f M I/O/s)\n",
 		res->real_time ? "served" : "sim", (unsigned long long)res->host_ios,
 		(double)res->virtual_ns / 1e9, clock, res->wall_s,

@@ -665,7 +665,7 @@ static int reap_posted(struct sim *s)
 		uint16_t q = (uint16_t)__builtin_ctzll(s->posted_cqs);
 
 		s->posted_cqs &= s->posted_cqs - 1;
-		if (q && (q <= s->nqps || (q == PBLK_QID && s->pb)))
+		if (q && (q <= s->nqps || (q == PBLK_QID && s->dev->cfg.ftl == FTL_PBLK)))
 			host_qp_reap(&s->qps[q], s->qps[q].entries, NULL, NULL, NULL);
 	}
 	if (s->pb && pblk_error(s->pb) && !s->err[0])
@@ -719,6 +719,8 @@ static int pblk_tr_poll(void *ctx)
 	struct sim *s = ctx;
 	uint64_t t = nvme_ctrl_next_due(s->ctrl);
 
+	if (s->posted_cqs) /* posted already (admin commands post what is due) */
+		return reap_posted(s);
 	if (t == UINT64_MAX)
 		return -EIO;
 	if (t > s->now_ns)

@@ -96,6 +96,22 @@ expect_error "too few lines for GC" "fewer lines than GC needs" "$vssd" sim --se
 expect_error "ftl=ocssd with fdp" "ftl=ocssd needs fdp=off" "$vssd" sim --set ftl=ocssd --set fdp=on "$tmp/ok.fio"
 expect_error "ftl=ocssd with 512-byte LBAs" "ftl=ocssd needs lba_bytes=4096" "$vssd" sim --set ftl=ocssd --set lba_bytes=512 "$tmp/ok.fio"
 expect_error "plain 4 KiB writes on an open-channel device" "Invalid Field in Command" "$vssd" sim --set ftl=ocssd "$tmp/ok.fio"
+expect_error "a device too small for pblk" "too small for pblk" "$vssd" sim --set ftl=pblk --set channels=1 --set luns_per_channel=2 --set blocks_per_plane=5 --set pages_per_block=24 "$tmp/ok.fio"
+expect_error "pblk_op out of range" "pblk_op=95: out of range" "$vssd" sim --set ftl=pblk --set pblk_op=95 "$tmp/ok.fio"
+
+# ftl=pblk: a fill then 2x the capacity of random overwrites through pblk;
+# its figures join the report, and power cuts rebuild it from the media
+pblk_small="--set ftl=pblk --set channels=2 --set luns_per_channel=2 --set blocks_per_plane=64 --set pages_per_block=48 --set media=ram"
+printf '[fill]\nrw=write\nsize=100%%\n[rand]\nstonewall\nrw=randwrite\nio_size=200%%\n[check]\nstonewall\nrw=randread\nio_size=16m\n' >"$tmp/pblk.fio"
+# shellcheck disable=SC2086
+if "$vssd" sim $pblk_small --json --powerloss at=3s "$tmp/pblk.fio" >"$tmp/pblk.json" 2>"$tmp/pblk.err" &&
+	jq -e '.pblk.gc_lines > 0 and .pblk.waf > 1 and .pblk.read_errors == 0 and
+		.pblk.write_errors == 0 and .jobs[2].read.io_bytes > 0 and
+		.power_losses[0].pblk_recovered_lines > 0' "$tmp/pblk.json" >/dev/null; then
+	ok "sim ftl=pblk: GC, figures in the report, a power cut recovered"
+else
+	bad "sim ftl=pblk: $(head -c 300 "$tmp/pblk.err")"
+fi
 expect_error "unsupported fio option" "unsup.fio:3: fio option 'bogus' is not supported" "$vssd" sim "$tmp/unsup.fio"
 expect_error "malformed job line" "malformed.fio:3:" "$vssd" sim "$tmp/malformed.fio"
 expect_error "malformed trace line" "bad.log:3: malformed iolog v2 line" "$vssd" sim "$tmp/trace.fio"

@@ -66,6 +66,21 @@ fio_verify() {
 }
 check "fio nbd verify through GC" fio_verify
 
+# 4b. the same through pblk (ftl=pblk): the host FTL's GC moves data under
+# the verifier; its figures join the stats file
+fio_verify_pblk() {
+	serve ftl=pblk channels=2 luns_per_channel=2 blocks_per_plane=64 pages_per_block=48 \
+		media=ram timing=off stats="$tmp/pstats.json" --run '
+		size=$(nbdinfo --size "$uri")
+		fio --name=verify --ioengine=nbd --uri="$uri" --rw=randwrite --bs=4k \
+			--size=$size --io_size=$((size * 3)) --norandommap --serialize_overlap=1 \
+			--iodepth=16 --verify=crc32c --verify_fatal=1 --verify_state_save=0 --output-format=json | sed -n "/^{/,\$p"' \
+		>"$tmp/pfio.json" &&
+		jq -e '.jobs[0].error == 0 and .jobs[0].read.io_bytes > 0' "$tmp/pfio.json" >/dev/null &&
+		jq -e '.pblk.gc_lines > 0 and .pblk.waf > 1 and .pblk.read_errors == 0' "$tmp/pstats.json"
+}
+check "fio nbd verify through pblk, 3x its capacity" fio_verify_pblk
+
 # 5. placement by export name: four jobs, each on its own pid=N export
 placement() {
 	cat >"$tmp/place.sh" <<'EOF'
