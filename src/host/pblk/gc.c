@@ -118,12 +118,13 @@ static bool gc_read_more(struct pblk *pb, struct pblk_line *v)
 
 		if (!c)
 			return false;
-		end = gather(pb, v, c);
-		if (c->n && (!pblk_rl_gc_may_insert(pb, c->n) ||
-			     (pblk_rb_update_l2p(pb, c->n), pblk_rb_free(pb) < c->n))) {
+		/* room for a whole read first: gathering is a scan of the line */
+		if (!pblk_rl_gc_may_insert(pb, PBLK_MAX_VEC) ||
+		    (pblk_rb_update_l2p(pb, PBLK_MAX_VEC), pblk_rb_free(pb) < PBLK_MAX_VEC)) {
 			pblk_cmd_put(pb, c);
 			return false;
 		}
+		end = gather(pb, v, c);
 		if (c->n) {
 			c->line = v;
 			sqe = pblk_vector_sqe(NVME_CMD_OC_READ, c);

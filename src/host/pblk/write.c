@@ -77,7 +77,10 @@ static void rb_put(struct pblk *pb, uint32_t lba, const uint8_t *data, bool gc)
 	uint64_t idx = rb_mask(pb, pb->rb_mem++);
 
 	pb->rb[idx] = (struct rb_entry){.lba = lba, .addr = PBLK_EMPTY, .gc = gc};
-	if (data)
+	/* with media=none nothing is kept anywhere: the buffer stays zeros */
+	if (pb->cfg.media_none)
+		;
+	else if (data)
 		memcpy(pb->rb_data + idx * 4096, data, 4096);
 	else
 		memset(pb->rb_data + idx * 4096, 0, 4096);
@@ -132,18 +135,22 @@ int pblk_write(struct pblk *pb, struct pblk_bio *bio)
 	return 0;
 }
 
-/* Unmaps at once: later reads see zeros. Waits behind earlier requests,
- * so it never overtakes a write it follows. */
-void pblk_trim(struct pblk *pb, struct pblk_bio *bio)
+/* Unmaps: later reads see zeros. */
+static void trim_now(struct pblk *pb, struct pblk_bio *bio)
 {
-	if (pb->wait_head) {
-		pblk_wait_enqueue(pb, bio);
-		return;
-	}
 	for (uint32_t i = 0; i < bio->nr; i++)
 		map_cached(pb, (uint32_t)(bio->lba + i), PBLK_EMPTY);
 	pb->st.trim_sectors += bio->nr;
 	pblk_bio_due(pb, bio, pb->now_ns);
+}
+
+/* A trim waits behind earlier requests, so it never overtakes a write it follows. */
+void pblk_trim(struct pblk *pb, struct pblk_bio *bio)
+{
+	if (pb->wait_head)
+		pblk_wait_enqueue(pb, bio);
+	else
+		trim_now(pb, bio);
 }
 
 void pblk_flush(struct pblk *pb, struct pblk_bio *bio)
@@ -158,20 +165,20 @@ void pblk_flush(struct pblk *pb, struct pblk_bio *bio)
 	pblk_writer_kick(pb);
 }
 
-/* Requests that waited (for buffer space or command contexts), in order. */
+/* Requests that waited (for buffer space or command contexts), in order.
+ * Each leaves the queue before it starts: starting links it elsewhere. */
 static void retry_waiting(struct pblk *pb)
 {
 	while (pb->wait_head) {
-		struct pblk_bio *bio = pb->wait_head;
-		bool started = bio->dir == PBLK_WRITE ? write_try(pb, bio)
-			     : bio->dir == PBLK_READ ? pblk_read_try(pb, bio) : true;
+		struct pblk_bio *bio = pb->wait_head, *next = bio->next;
 
-		if (!started)
+		if (bio->dir == PBLK_WRITE ? !write_try(pb, bio)
+		    : bio->dir == PBLK_READ ? !pblk_read_try(pb, bio) : false)
 			return;
-		if (!(pb->wait_head = bio->next))
+		if (!(pb->wait_head = next))
 			pb->wait_tail = NULL;
 		if (bio->dir == PBLK_TRIM)
-			pblk_trim(pb, bio);
+			trim_now(pb, bio);
 	}
 }
 
