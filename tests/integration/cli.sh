@@ -102,7 +102,7 @@ expect_error "pblk_op out of range" "pblk_op=95: out of range" "$vssd" sim --set
 # ftl=pblk: a fill then 2x the capacity of random overwrites through pblk;
 # its figures join the report, and power cuts rebuild it from the media
 pblk_small="--set ftl=pblk --set channels=2 --set luns_per_channel=2 --set blocks_per_plane=64 --set pages_per_block=48 --set media=ram"
-printf '[fill]\nrw=write\nsize=100%%\n[rand]\nstonewall\nrw=randwrite\nio_size=200%%\n[check]\nstonewall\nrw=randread\nio_size=16m\n' >"$tmp/pblk.fio"
+printf '[fill]\nrw=write\nsize=100%%\n[rand]\nstonewall\nrw=randwrite\niodepth=16\nio_size=200%%\n[check]\nstonewall\nrw=randread\nio_size=16m\n' >"$tmp/pblk.fio"
 # shellcheck disable=SC2086
 if "$vssd" sim $pblk_small --json --powerloss at=3s "$tmp/pblk.fio" >"$tmp/pblk.json" 2>"$tmp/pblk.err" &&
 	jq -e '.pblk.gc_lines > 0 and .pblk.waf > 1 and .pblk.read_errors == 0 and
