@@ -7,10 +7,11 @@
  * buffer or at a device address.
  *
  * pblk talks to the device only through a transport (submit a command,
- * run an admin command, DMA memory) and has no clock: every call passes
- * "now", and completions of block requests become due at times the caller
- * collects (pblk_next_due, pblk_complete_due). So the simulator drives it
- * in virtual time and a real-time host in wall time.
+ * run an admin command, DMA memory, the host's clock, wait for a
+ * completion) and keeps no clock of its own: every call passes "now", and
+ * completions of block requests become due at times the caller collects
+ * (pblk_next_due, pblk_complete_due). So the simulator drives it in
+ * virtual time and a real-time host in wall time.
  */
 #ifndef VSSD_HOST_PBLK_H
 #define VSSD_HOST_PBLK_H
