@@ -330,30 +330,19 @@ static const uint8_t pblk_dir_of[] = {
 	[DIR_TRIM] = PBLK_TRIM, [DIR_FLUSH] = PBLK_FLUSH,
 };
 
-/* ftl=pblk: the I/O as pblk block requests of up to PBLK_MAX_BIO_SECTORS. */
-static int issue_pblk(struct sim *s, struct job_state *js, struct io_track *t,
-		      const struct io_req *io)
+/* ftl=pblk: part k of an I/O as a pblk block request. */
+static int pblk_part(struct sim *s, struct io_track *t, uint32_t k, uint64_t slba, uint32_t nlb,
+		     uint8_t *buf)
 {
-	uint32_t n = io->dir == DIR_FLUSH ? 1 : (io->nlb + PBLK_MAX_BIO_SECTORS - 1) /
-					      PBLK_MAX_BIO_SECTORS;
+	struct pblk_bio *bio = &t->bios[k];
+	int rc;
 
-	t->parts_left = n;
-	for (uint32_t k = 0; k < n; k++) {
-		uint64_t off = (uint64_t)k * PBLK_MAX_BIO_SECTORS;
-		uint32_t nr = io->dir == DIR_FLUSH ? 0 : io->nlb - off < PBLK_MAX_BIO_SECTORS ?
-			      (uint32_t)(io->nlb - off) : PBLK_MAX_BIO_SECTORS;
-		struct pblk_bio *bio = &t->bios[k];
-		int rc;
-
-		*bio = (struct pblk_bio){.dir = pblk_dir_of[io->dir], .lba = io->slba + off, .nr = nr,
-					 .buf = s->buf + off * 4096, .done = part_status, .arg = t};
-		if ((rc = pblk_submit(s->pb, bio, s->now_ns))) {
-			snprintf(s->err, s->errlen, "job '%s': pblk refused a request at LBA %llu: %s",
-				 js->res->spec->name, (unsigned long long)bio->lba, strerror(-rc));
-			return rc;
-		}
-	}
-	return 0;
+	*bio = (struct pblk_bio){.dir = pblk_dir_of[t->dir], .lba = slba, .nr = nlb, .buf = buf,
+				 .done = part_status, .arg = t};
+	if ((rc = pblk_submit(s->pb, bio, s->now_ns)))
+		snprintf(s->err, s->errlen, "job '%s': pblk refused a request at LBA %llu: %s",
+			 s->js[t->job].res->spec->name, (unsigned long long)slba, strerror(-rc));
+	return rc;
 }
 
 static const uint8_t opcode_of[] = {
@@ -395,8 +384,10 @@ static int issue(struct sim *s, uint32_t j, const struct io_req *io)
 	struct job_state *js = &s->js[j];
 	struct io_track *t = js->free_tracks;
 	uint32_t lba_bytes = s->dev->geo.lba_bytes, max_nlb = NVME_MAX_XFER_BYTES / lba_bytes;
-	uint32_t max_part = io->dir == DIR_TRIM ? 0xffffffffu : max_nlb;
-	uint64_t done = 0;
+	/* an I/O over MDTS becomes several commands, as a driver splits it;
+	 * pblk takes requests of up to PBLK_MAX_BIO_SECTORS, trims included */
+	uint32_t max_part = s->pb ? PBLK_MAX_BIO_SECTORS : io->dir == DIR_TRIM ? 0xffffffffu : max_nlb;
+	uint32_t nparts;
 	int rc = 0;
 
 	/* background GC gets the gaps in which nothing was outstanding */
@@ -407,29 +398,26 @@ static int issue(struct sim *s, uint32_t j, const struct io_req *io)
 			       .dir = io->dir, .pid = io->pid, .bios = t->bios};
 	if (io->dir == DIR_WRITE && s->dev->media->keeps_data)
 		fill_pattern(s, io->slba, (uint64_t)io->nlb * lba_bytes);
-	if (s->pb) {
-		if ((rc = issue_pblk(s, js, t, io)))
-			return rc;
-		goto issued;
-	}
-	/* an I/O over MDTS becomes several commands, as a driver splits it */
-	t->parts_left = io->dir == DIR_FLUSH ? 1 : (io->nlb + max_part - 1) / max_part;
-	if (io->dir == DIR_FLUSH)
-		rc = submit_part(s, js->qp, t, 0, 0, NULL);
-	for (uint64_t off = 0; !rc && io->dir != DIR_FLUSH && off < io->nlb; off += max_part) {
-		uint32_t n = io->nlb - off < max_part ? (uint32_t)(io->nlb - off) : max_part;
+	nparts = io->dir == DIR_FLUSH ? 1 : (io->nlb + max_part - 1) / max_part;
+	t->parts_left = nparts;
+	for (uint32_t k = 0; !rc && k < nparts; k++) {
+		uint64_t off = (uint64_t)k * max_part;
+		uint32_t n = io->dir == DIR_FLUSH ? 0 : io->nlb - off < max_part ?
+			     (uint32_t)(io->nlb - off) : max_part;
+		uint8_t *buf = s->buf + off * lba_bytes;
 
-		rc = submit_part(s, js->qp, t, io->slba + off, n, s->buf + done);
-		done += (uint64_t)n * lba_bytes;
+		rc = s->pb ? pblk_part(s, t, k, io->slba + off, n, buf)
+			   : submit_part(s, js->qp, t, io->slba + off, n, buf);
 	}
 	if (rc) {
-		snprintf(s->err, s->errlen, "job '%s': queue %u is full", js->res->spec->name,
-			 js->qp->qid);
+		if (!s->err[0])
+			snprintf(s->err, s->errlen, "job '%s': queue %u is full",
+				 js->res->spec->name, js->qp->qid);
 		return rc;
 	}
 	/* the doorbell: in virtual time the controller fetches at once */
-	nvme_ctrl_process_sq(s->ctrl, js->qp->qid, s->now_ns);
-issued:
+	if (!s->pb)
+		nvme_ctrl_process_sq(s->ctrl, js->qp->qid, s->now_ns);
 	js->inflight++;
 	s->total_inflight++;
 	s->host_ios++;
