@@ -86,8 +86,7 @@ static int read_chunk_log(struct pblk *pb, uint8_t *state, uint32_t *wp)
 	return rc;
 }
 
-/* Index into the chunk log of line l's chunk on PU index u (u = pu * ngrp + grp). */
-static uint32_t log_index(const struct pblk *pb, uint32_t l, uint32_t u)
+uint32_t pblk_log_index(const struct pblk *pb, uint32_t l, uint32_t u)
 {
 	return ((u % pb->ngrp) * pb->npu + u / pb->ngrp) * pb->nchk + l;
 }
@@ -132,7 +131,7 @@ static int build_lines(struct pblk *pb, const uint8_t *state, uint64_t *data, ui
 		if (!line->good_pu || !line->chunk_done || !line->lba)
 			return -ENOMEM;
 		for (uint32_t u = 0; u < pb->nr_pus; u++) {
-			bool off = state[log_index(pb, l, u)] == NVME_OC_CHUNK_OFFLINE;
+			bool off = state[pblk_log_index(pb, l, u)] == NVME_OC_CHUNK_OFFLINE;
 
 			pb->offline[(uint64_t)l * pb->nr_pus + u] = off;
 			pb->st.bad_chunks += off;
@@ -432,10 +431,6 @@ void pblk_rb_pointers(const struct pblk *pb, struct pblk_rb_pointers *p)
 
 void pblk_get_stats(const struct pblk *pb, struct pblk_stats *s)
 {
-	static const uint8_t counted[] = {
-		[LINE_FREE] = 1, [LINE_OPEN] = 2, [LINE_CLOSING] = 2, [LINE_CLOSED] = 3, [LINE_BAD] = 4,
-	};
-
 	*s = pb->st;
 	s->lines = pb->nchk;
 	s->capacity_sectors = pb->capacity;
@@ -443,11 +438,11 @@ void pblk_get_stats(const struct pblk *pb, struct pblk_stats *s)
 	memset(s->gc_group, 0, sizeof(s->gc_group));
 	for (uint32_t l = 0; l < pb->nchk; l++) {
 		const struct pblk_line *line = &pb->lines[l];
-		uint64_t *count[] = {NULL, &s->free_lines, &s->open_lines, &s->closed_lines,
-				     &s->bad_lines};
 
-		if (counted[line->state])
-			(*count[counted[line->state]])++;
+		s->free_lines += line->state == LINE_FREE;
+		s->open_lines += line->state == LINE_OPEN || line->state == LINE_CLOSING;
+		s->closed_lines += line->state == LINE_CLOSED;
+		s->bad_lines += line->state == LINE_BAD;
 		if (line->state == LINE_CLOSED)
 			s->gc_group[pblk_gc_group(pb, line)]++;
 	}

@@ -188,6 +188,8 @@ struct pblk_cmd *pblk_cmd_get(struct pblk *pb);
 void pblk_cmd_put(struct pblk *pb, struct pblk_cmd *c);
 void pblk_bio_due(struct pblk *pb, struct pblk_bio *bio, uint64_t due_ns);
 void pblk_fail(struct pblk *pb, const char *what, uint16_t status);
+/* Index into the chunk log of line l's chunk on PU index u (u = pu * ngrp + grp). */
+uint32_t pblk_log_index(const struct pblk *pb, uint32_t l, uint32_t u);
 /* Sets the line's good PUs, capacity and data area from the offline map. */
 void pblk_line_setup(struct pblk *pb, struct pblk_line *line);
 /* Runs a vector command to completion (recovery); returns its status. */

@@ -184,8 +184,7 @@ static uint32_t used_lines(struct pblk *pb, const uint8_t *state, const uint32_t
 		if (line->state == LINE_BAD)
 			continue;
 		for (uint32_t i = 0; i < line->nr_good; i++) {
-			uint32_t u = line->good_pu[i];
-			uint32_t idx = ((u % pb->ngrp) * pb->npu + u / pb->ngrp) * pb->nchk + l;
+			uint32_t idx = pblk_log_index(pb, l, line->good_pu[i]);
 
 			line->chunk_done[i] = chunk_wp[idx];
 			any |= state[idx] == NVME_OC_CHUNK_OPEN || state[idx] == NVME_OC_CHUNK_CLOSED;
