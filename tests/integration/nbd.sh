@@ -54,32 +54,25 @@ check "qemu-io read/write/discard/zero" qemu_io
 # verify, so GC moves data under the verifier; the stats file shows GC ran.
 # serialize_overlap: two writes of one block in flight at once may land in
 # either order (on any device), which fio's verifier would call corruption.
-fio_verify() {
-	serve "${small[@]}" timing=off stats="$tmp/stats.json" --run '
+# usage: verify_3x NAME STATS_CHECK DEVICE_PARAMS...
+verify_3x() {
+	local name=$1 stats_check=$2
+	shift 2
+	serve "$@" timing=off stats="$tmp/$name.stats.json" --run '
 		size=$(nbdinfo --size "$uri")
 		fio --name=verify --ioengine=nbd --uri="$uri" --rw=randwrite --bs=4k \
 			--size=$size --io_size=$((size * 3)) --norandommap --serialize_overlap=1 \
 			--iodepth=16 --verify=crc32c --verify_fatal=1 --verify_state_save=0 --output-format=json | sed -n "/^{/,\$p"' \
-		>"$tmp/fio.json" &&
-		jq -e '.jobs[0].error == 0 and .jobs[0].read.io_bytes > 0' "$tmp/fio.json" >/dev/null &&
-		jq -e '.device.gc_copied_pages > 0 and .device.waf > 1' "$tmp/stats.json"
+		>"$tmp/$name.fio.json" &&
+		jq -e '.jobs[0].error == 0 and .jobs[0].read.io_bytes > 0' "$tmp/$name.fio.json" >/dev/null &&
+		jq -e "$stats_check" "$tmp/$name.stats.json"
 }
-check "fio nbd verify through GC" fio_verify
-
-# 4b. the same through pblk (ftl=pblk): the host FTL's GC moves data under
-# the verifier; its figures join the stats file
-fio_verify_pblk() {
-	serve ftl=pblk channels=2 luns_per_channel=2 blocks_per_plane=64 pages_per_block=48 \
-		media=ram timing=off stats="$tmp/pstats.json" --run '
-		size=$(nbdinfo --size "$uri")
-		fio --name=verify --ioengine=nbd --uri="$uri" --rw=randwrite --bs=4k \
-			--size=$size --io_size=$((size * 3)) --norandommap --serialize_overlap=1 \
-			--iodepth=16 --verify=crc32c --verify_fatal=1 --verify_state_save=0 --output-format=json | sed -n "/^{/,\$p"' \
-		>"$tmp/pfio.json" &&
-		jq -e '.jobs[0].error == 0 and .jobs[0].read.io_bytes > 0' "$tmp/pfio.json" >/dev/null &&
-		jq -e '.pblk.gc_lines > 0 and .pblk.waf > 1 and .pblk.read_errors == 0' "$tmp/pstats.json"
-}
-check "fio nbd verify through pblk, 3x its capacity" fio_verify_pblk
+check "fio nbd verify through GC" verify_3x conv '.device.gc_copied_pages > 0 and .device.waf > 1' \
+	"${small[@]}"
+# the same through pblk (ftl=pblk): the host FTL's GC moves the data
+check "fio nbd verify through pblk, 3x its capacity" verify_3x pblk \
+	'.pblk.gc_lines > 0 and .pblk.waf > 1 and .pblk.read_errors == 0' \
+	ftl=pblk channels=2 luns_per_channel=2 blocks_per_plane=64 pages_per_block=48 media=ram
 
 # 5. placement by export name: four jobs, each on its own pid=N export
 placement() {
