@@ -34,9 +34,10 @@ static int read_geometry(struct pblk *pb, char *err, size_t errlen)
 		return -ENOMEM;
 	rc = pb->tr.admin(pb->tr.ctx, &(struct nvme_sqe){.opcode = NVME_ADMIN_OC_GEOMETRY, .nsid = 1,
 							 .prp1 = (uintptr_t)g}, &cqe);
-	if (rc || pblk_cqe_status(&cqe) || g->mjr != 2) {
-		snprintf(err, errlen, "pblk needs an Open-Channel SSD 2.0 device (ftl=ocssd): the "
-			 "Geometry command %s", rc ? "failed" : "reports another version");
+	rc = rc ? rc : pblk_cqe_status(&cqe) ? -EIO : 0;
+	if (rc || g->mjr != 2) {
+		snprintf(err, errlen, "pblk needs an Open-Channel SSD 2.0 device (ftl=ocssd or "
+			 "ftl=pblk): the Geometry command %s", rc ? "failed" : "reports another version");
 		pb->tr.dma_free(pb->tr.ctx, g);
 		return -ENODEV;
 	}
