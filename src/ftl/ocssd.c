@@ -163,8 +163,7 @@ int ocssd_init(struct ocssd *oc, const struct geometry *geo, const struct vssd_c
 	rng_seed(&oc->fault_rng, cfg->seed ^ 0x6f63737364ull);
 	n = ocssd_nchunks(oc);
 	oc->chunks = calloc(n, sizeof(*oc->chunks));
-	oc->sector_buf = calloc(1, UNIT_BYTES);
-	if (!oc->chunks || !oc->sector_buf) {
+	if (!oc->chunks) {
 		ocssd_fini(oc);
 		return -ENOMEM;
 	}
@@ -185,26 +184,33 @@ int ocssd_init(struct ocssd *oc, const struct geometry *geo, const struct vssd_c
 void ocssd_fini(struct ocssd *oc)
 {
 	free(oc->chunks);
-	free(oc->sector_buf);
 	oc->chunks = NULL;
-	oc->sector_buf = NULL;
 }
 
-/* Every chunk a write names gets a multiple of ws_min sectors from it. */
+/* Every chunk a write names gets a multiple of ws_min sectors from it. A
+ * list names few chunks (a host stripes ws_opt sectors per chunk), so each
+ * sector looks for its chunk among those seen so far, the last one first. */
 static bool whole_write_units(const struct ocssd *oc, const uint64_t *lbas, uint32_t n)
 {
-	for (uint32_t i = 0; i < n; i++) {
-		uint64_t chunk_i = lbas[i] >> oc->sec_bits;
-		uint32_t count = 0;
-		bool counted = false;
+	uint64_t chunk[NVME_OC_MAX_LBAS];
+	uint32_t count[NVME_OC_MAX_LBAS], nchunks = 0, last = 0;
 
-		for (uint32_t j = 0; j < i && !counted; j++)
-			counted = lbas[j] >> oc->sec_bits == chunk_i;
-		for (uint32_t j = i; j < n && !counted; j++)
-			count += lbas[j] >> oc->sec_bits == chunk_i;
-		if (!counted && count % oc->ws_min)
-			return false;
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t c = lbas[i] >> oc->sec_bits;
+
+		if (!nchunks || chunk[last] != c) {
+			for (last = 0; last < nchunks && chunk[last] != c; last++)
+				;
+			if (last == nchunks) {
+				chunk[nchunks] = c;
+				count[nchunks++] = 0;
+			}
+		}
+		count[last]++;
 	}
+	for (uint32_t k = 0; k < nchunks; k++)
+		if (count[k] % oc->ws_min)
+			return false;
 	return true;
 }
 
@@ -307,7 +313,8 @@ static uint16_t read_sector(struct ocssd *oc, uint64_t lba, uint8_t *data, uint8
 		return NVME_SC_OC_OFFLINE_CHUNK;
 	if (a->sec >= readable_sectors(oc, c))
 		return NVME_SC_UNWRITTEN;
-	if (oc->media->ops->read(oc->media, ppa_of(oc, *a), data ? data : oc->sector_buf, &oob))
+	/* data is NULL when the media keeps none: the sector is not copied */
+	if (oc->media->ops->read(oc->media, ppa_of(oc, *a), data, &oob))
 		return NVME_SC_READ_ERROR;
 	if (meta)
 		memcpy(meta, &oob, OC_MS);

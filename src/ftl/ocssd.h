@@ -53,7 +53,6 @@ struct ocssd {
 	struct oc_chunk *chunks; /* (grp * npu + pu) * nchk + chk */
 	uint64_t seq;            /* the last write's sequence number */
 	struct oc_counters c;
-	uint8_t *sector_buf;
 };
 
 /* A decoded device address. */
