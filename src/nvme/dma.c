@@ -69,21 +69,31 @@ int dma_unregister(struct dma_space *d, const void *ptr)
 	return 0;
 }
 
-void *dma_map(const struct dma_space *d, uint64_t addr, uint64_t len)
+/* [addr, addr + len) inside region *i: tried first, and set to where it was
+ * found. A PRP list names pages of the same few buffers over and over, so
+ * the last region found usually holds the next page too. */
+static void *map_near(const struct dma_space *d, uint64_t addr, uint64_t len, uint32_t *i)
 {
-	uint32_t i;
-
 	if (addr > UINTPTR_MAX || len > UINTPTR_MAX - addr)
 		return NULL;
-	i = find(d, (uintptr_t)addr);
-	if (i == d->n || d->r[i].start > addr || addr + len > d->r[i].end)
+	if (*i >= d->n || d->r[*i].start > addr || addr + len > d->r[*i].end)
+		*i = find(d, (uintptr_t)addr);
+	if (*i == d->n || d->r[*i].start > addr || addr + len > d->r[*i].end)
 		return NULL;
 	return (void *)(uintptr_t)addr;
 }
 
-static int add_seg(const struct dma_space *d, struct dma_sgl *sgl, uint64_t addr, uint32_t len)
+void *dma_map(const struct dma_space *d, uint64_t addr, uint64_t len)
 {
-	uint8_t *p = dma_map(d, addr, len);
+	uint32_t i = UINT32_MAX;
+
+	return map_near(d, addr, len, &i);
+}
+
+static int add_seg(const struct dma_space *d, struct dma_sgl *sgl, uint64_t addr, uint32_t len,
+		   uint32_t *region)
+{
+	uint8_t *p = map_near(d, addr, len, region);
 
 	if (!p)
 		return NVME_SC_DATA_XFER_ERROR;
@@ -103,6 +113,7 @@ int dma_map_prps(const struct dma_space *d, uint64_t prp1, uint64_t prp2, uint64
 {
 	uint32_t first = NVME_PAGE_BYTES - (uint32_t)(prp1 % NVME_PAGE_BYTES);
 	uint64_t left;
+	uint32_t region = UINT32_MAX; /* of the last page mapped */
 	int rc;
 
 	sgl->nseg = 0;
@@ -111,7 +122,7 @@ int dma_map_prps(const struct dma_space *d, uint64_t prp1, uint64_t prp2, uint64
 		return NVME_SC_PRP_OFFSET_INVALID; /* dword aligned, as the spec requires */
 	if (first > bytes)
 		first = (uint32_t)bytes;
-	if ((rc = add_seg(d, sgl, prp1, first)))
+	if ((rc = add_seg(d, sgl, prp1, first, &region)))
 		return rc;
 	left = bytes - first;
 	if (!left)
@@ -119,7 +130,7 @@ int dma_map_prps(const struct dma_space *d, uint64_t prp1, uint64_t prp2, uint64
 	if (left <= NVME_PAGE_BYTES) { /* two pages: PRP2 is the second */
 		if (prp2 % NVME_PAGE_BYTES)
 			return NVME_SC_PRP_OFFSET_INVALID;
-		return add_seg(d, sgl, prp2, (uint32_t)left);
+		return add_seg(d, sgl, prp2, (uint32_t)left, &region);
 	}
 	/* a PRP list at PRP2 (it may start inside a page; entries fill to its end) */
 	if (prp2 & 7)
@@ -142,7 +153,7 @@ int dma_map_prps(const struct dma_space *d, uint64_t prp1, uint64_t prp2, uint64
 			}
 			if (entry % NVME_PAGE_BYTES)
 				return NVME_SC_PRP_OFFSET_INVALID;
-			if ((rc = add_seg(d, sgl, entry, len)))
+			if ((rc = add_seg(d, sgl, entry, len, &region)))
 				return rc;
 			left -= len;
 		}

@@ -5,7 +5,8 @@
  * sector with OC_MS bytes of metadata (MPTR); scalar Read and Write on
  * consecutive addresses of one chunk; Flush. A vector command completes
  * with the first failing address's status and, in CQE DW0/DW1, a bitmap of
- * the addresses that failed.
+ * the addresses that failed. With media that keeps no data (media=none)
+ * no data moves: a read leaves the host's buffer as it was.
  */
 #include "nvme/ctrl.h"
 
@@ -132,7 +133,8 @@ static void do_oc_rw(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 		if ((r->status = nvme_map_data(ctrl, sqe, (uint64_t)n * UNIT_BYTES, &sgl)))
 			return;
 		data = dma_flat(&sgl);
-		if (!data) {
+		/* media that keeps no data moves none: the host's buffer is left as it is */
+		if (!data && ctrl->dev->media->keeps_data) {
 			data = ctrl->bounce;
 			if (opcode == NVME_CMD_OC_WRITE)
 				dma_from_host(&sgl, data);

@@ -33,7 +33,9 @@ static void read_done(void *arg, const struct nvme_cqe *cqe)
 			pb->st.read_errors++;
 			continue;
 		}
-		if (bio->buf)
+		if (bio->buf && pb->cfg.media_none) /* the device moved no data */
+			memset(bio->buf + (uint64_t)off * 4096, 0, 4096);
+		else if (bio->buf)
 			memcpy(bio->buf + (uint64_t)off * 4096, c->bounce + (uint64_t)k * 4096, 4096);
 	}
 	if (!--bio->pending)
