@@ -94,6 +94,9 @@ static uint32_t gather(struct pblk *pb, struct pblk_line *v, struct pblk_cmd *c)
 	for (; sec < v->data_end && c->n < PBLK_MAX_VEC; sec++) {
 		uint32_t lba = v->lba[sec];
 
+		pblk_l2p_prefetch(pb, v->lba[sec + PBLK_PREFETCH_AHEAD < v->data_end ?
+					     sec + PBLK_PREFETCH_AHEAD : sec]);
+
 		if (lba >= pb->capacity || pb->l2p[lba] != v->id * pb->line_max + sec)
 			continue;
 		c->lbas[c->n] = pblk_dev_addr(pb, v, sec);

@@ -168,6 +168,17 @@ static inline void pblk_sec_pos(const struct pblk *pb, uint32_t sec, const struc
 	*chunk_sec = unit / line->nr_good * pb->ws_opt + sec % pb->ws_opt;
 }
 
+/* The L2P is far larger than the caches and each look-up lands somewhere
+ * else: scans over known LBAs (GC's victim, the ring's l2p pointer) ask for
+ * the entry this many steps ahead. */
+#define PBLK_PREFETCH_AHEAD 8
+
+static inline void pblk_l2p_prefetch(const struct pblk *pb, uint32_t lba)
+{
+	if (lba < pb->capacity)
+		__builtin_prefetch(&pb->l2p[lba]);
+}
+
 static inline uint16_t pblk_cqe_status(const struct nvme_cqe *cqe)
 {
 	return cqe->status & ~NVME_CQE_PHASE & ~NVME_CQE_DNR;

@@ -49,6 +49,7 @@ void pblk_rb_update_l2p(struct pblk *pb, uint64_t need)
 		uint64_t idx = rb_mask(pb, pb->rb_l2p);
 		struct rb_entry *e = &pb->rb[idx];
 
+		pblk_l2p_prefetch(pb, pb->rb[rb_mask(pb, idx + PBLK_PREFETCH_AHEAD)].lba);
 		if (e->lba != PBLK_EMPTY && !readable(pb, e->addr))
 			break;
 		if (e->lba != PBLK_EMPTY && pb->l2p[e->lba] == (PBLK_CACHED | (uint32_t)idx)) {
@@ -172,6 +173,8 @@ static void retry_waiting(struct pblk *pb)
 	while (pb->wait_head) {
 		struct pblk_bio *bio = pb->wait_head, *next = bio->next;
 
+		if (next && next->next) /* a random write's L2P entry is a cache miss */
+			pblk_l2p_prefetch(pb, (uint32_t)next->next->lba);
 		if (bio->dir == PBLK_WRITE ? !write_try(pb, bio)
 		    : bio->dir == PBLK_READ ? !pblk_read_try(pb, bio) : false)
 			return;
@@ -198,14 +201,20 @@ static void complete_flushes(struct pblk *pb)
 	}
 }
 
-/* Sectors of the line whose write completed: per chunk, in order. */
-static void chunk_written(struct pblk *pb, struct pblk_line *line, uint32_t sec)
+/* The write of the line's sectors [first, first + n) completed: each
+ * chunk's count of sectors written moves up to the last of them it holds.
+ * A write unit's sectors are consecutive in one chunk, so the last sector
+ * of each unit says it all. */
+static void chunk_written(struct pblk *pb, struct pblk_line *line, uint32_t first, uint32_t n)
 {
-	uint32_t pu_i, cs;
+	for (uint32_t end = first + n; first < end;) {
+		uint32_t unit_end = (first / pb->ws_opt + 1) * pb->ws_opt, pu_i, cs;
 
-	pblk_sec_pos(pb, sec, line, &pu_i, &cs);
-	if (cs + 1 > line->chunk_done[pu_i])
-		line->chunk_done[pu_i] = cs + 1;
+		first = unit_end < end ? unit_end : end;
+		pblk_sec_pos(pb, first - 1, line, &pu_i, &cs);
+		if (cs + 1 > line->chunk_done[pu_i])
+			line->chunk_done[pu_i] = cs + 1;
+	}
 }
 
 void pblk_after_completion(struct pblk *pb)
@@ -250,11 +259,10 @@ static void data_done(void *arg, const struct nvme_cqe *cqe)
 	pblk_tick(pb);
 	if (status)
 		write_failed(pb, c, status, failed);
-	for (uint32_t i = 0; i < c->n; i++) {
-		chunk_written(pb, c->line, c->sec[i]); /* a failed sector is used up too */
+	chunk_written(pb, c->line, c->first_sec, c->n); /* a failed sector is used up too */
+	for (uint32_t i = 0; i < c->n; i++)
 		if (!(failed >> i & 1) && c->rb_idx[i] != PBLK_EMPTY)
 			pb->rb[c->rb_idx[i]].synced = true;
-	}
 	while (pb->rb_sync < pb->rb_subm && pb->rb[rb_mask(pb, pb->rb_sync)].synced)
 		pb->rb_sync++;
 	c->line->data_inflight--;
@@ -278,8 +286,7 @@ static void meta_done(void *arg, const struct nvme_cqe *cqe)
 	} else if (status) {
 		pblk_fail(pb, "a line metadata write", status);
 	}
-	for (uint32_t i = 0; i < c->n; i++)
-		chunk_written(pb, line, c->first_sec + i);
+	chunk_written(pb, line, c->first_sec, c->n);
 	if (!--line->meta_inflight && line->state == LINE_CLOSING) {
 		line->state = LINE_CLOSED;
 		pb->emeta_busy = false;
@@ -299,7 +306,9 @@ static bool submit_write(struct pblk *pb, struct pblk_line *line, uint32_t n, ui
 	if (!c)
 		return false;
 	for (uint32_t i = 0; i < n; i++) {
-		c->lbas[i] = pblk_dev_addr(pb, line, line->cur + i);
+		/* a write unit's sectors are consecutive addresses in one chunk */
+		c->lbas[i] = i && (line->cur + i) % pb->ws_opt ? c->lbas[i - 1] + 1
+							       : pblk_dev_addr(pb, line, line->cur + i);
 		c->meta[i] = pblk_oob(lbas[i], line->seq);
 		c->prp[i] = (uintptr_t)page[i];
 		c->sec[i] = line->cur + i;
@@ -409,8 +418,8 @@ static uint32_t next_entry(struct pblk *pb, uint64_t *resub, uint64_t *subm)
  * newest copy stays the last one on the media. */
 static bool write_data(struct pblk *pb, struct pblk_line *line, uint32_t n, uint32_t pad)
 {
-	uint8_t *page[PBLK_MAX_VEC] = {0};
-	uint32_t lbas[PBLK_MAX_VEC] = {0}, idx[PBLK_MAX_VEC];
+	uint8_t *page[PBLK_MAX_VEC]; /* the first n + pad of each are set */
+	uint32_t lbas[PBLK_MAX_VEC], idx[PBLK_MAX_VEC];
 	uint64_t resub = pb->resub_head, subm = pb->rb_subm;
 
 	for (uint32_t i = 0; i < n; i++) {
