@@ -198,6 +198,16 @@ int cmd_sim(int argc, char **argv)
 		rc = -1;
 	}
 	status = rc ? 1 : 0;
+	for (uint32_t j = 0; j < res.njobs; j++) { /* as fio: the report, then a failed exit */
+		const struct sim_job_result *r = &res.jobs[j];
+
+		if (!r->verify_bad)
+			continue;
+		fprintf(stderr, "vssd: job '%s': verify failed: %llu of %llu blocks bad; the first at "
+			"%s\n", r->spec->name, (unsigned long long)r->verify_bad,
+			(unsigned long long)r->verify_blocks, r->verify_first_bad);
+		status = 1;
+	}
 	sim_result_free(&res);
 out:
 	nvme_ctrl_destroy(ctrl);

@@ -82,7 +82,8 @@ static json_object *job_object(const struct sim_job_result *j)
 
 	json_object_object_add(o, "jobname", json_object_new_string(j->spec->name));
 	json_object_object_add(o, "groupid", json_object_new_int(j->spec->group));
-	json_object_object_add(o, "error", json_object_new_int(0));
+	/* as fio: a verify failure is the job's error, EILSEQ */
+	json_object_object_add(o, "error", json_object_new_int(j->verify_bad ? EILSEQ : 0));
 	for (uint32_t i = 0; i < j->spec->nopts; i++)
 		json_object_object_add(opts, j->spec->opts[i].key,
 				       json_object_new_string(j->spec->opts[i].value));
@@ -93,6 +94,16 @@ static json_object *job_object(const struct sim_job_result *j)
 	json_object_object_add(o, "sync", json_object_new_object());
 	json_object_object_add(json_object_object_get(o, "sync"), "lat_ns",
 			       lat_object(&j->flush, 1));
+	if (j->spec->verify) {
+		json_object *v = json_object_new_object();
+
+		add_u64(v, "blocks", j->verify_blocks);
+		add_u64(v, "bad", j->verify_bad);
+		if (j->verify_bad)
+			json_object_object_add(v, "first_bad",
+					       json_object_new_string(j->verify_first_bad));
+		json_object_object_add(o, "verify", v);
+	}
 	return o;
 }
 

@@ -50,6 +50,12 @@ static void job_text(FILE *out, const struct sim_job_result *j, const char *cloc
 			(double)lat_stats_percentile(l, 99.9) / 1e3,
 			(double)lat_stats_percentile(l, 99.99) / 1e3);
 	}
+	if (s->verify && s->rw != RW_READ && !s->do_verify)
+		fprintf(out, "  verify: blocks stamped for a later check (do_verify=0)\n");
+	else if (s->verify)
+		fprintf(out, "  verify: %llu blocks checked, %llu bad%s%s\n",
+			(unsigned long long)j->verify_blocks, (unsigned long long)j->verify_bad,
+			j->verify_bad ? "; the first at " : "", j->verify_bad ? j->verify_first_bad : "");
 }
 
 /* "1.00GiB of data recovered by scanning 262144 units in 80.1 ms wall" */

@@ -24,6 +24,7 @@
 #include "util/heap.h"
 #include "vssd/vssd.h"
 #include "workload/generator.h"
+#include "workload/verify.h"
 
 enum ev_kind { EV_SUBMIT };
 
@@ -64,6 +65,9 @@ struct io_track {
 	uint16_t status; /* the first failure, if any */
 	uint8_t dir;
 	int32_t pid; /* placement identifier of a write, or -1 */
+	bool verify_read; /* its data is checked at completion */
+	uint64_t slba;
+	uint8_t *buf; /* its data: its own when the media keeps data, else shared */
 	struct pblk_bio *bios; /* ftl=pblk: its block requests, parts_max of them */
 };
 
@@ -83,6 +87,9 @@ struct job_state {
 	struct io_req ahead[LOOKAHEAD];
 	uint32_t nahead;
 	bool gen_done;
+	bool verify;    /* verify=crc32c: writes are stamped, reads checked */
+	bool verifying; /* its verify phase: reading back what it wrote */
+	struct verify_log vlog;
 };
 
 struct sim {
@@ -100,7 +107,7 @@ struct sim {
 	uint64_t now_ns;
 	uint64_t total_inflight;
 	uint64_t host_ios;
-	uint8_t *buf; /* data buffer, registered for DMA */
+	uint8_t *buf; /* the tracks' data buffers, registered for DMA */
 	uint64_t buf_bytes;
 	/* time series */
 	uint64_t next_sample_ns;
@@ -297,12 +304,12 @@ static void delete_qps(struct sim *s)
 
 /* Data for a write: each 4 KiB unit stamped with its LBA and a counter, so
  * stored data differs from place to place and from write to write. */
-static void fill_pattern(struct sim *s, uint64_t slba, uint64_t bytes)
+static void fill_pattern(struct sim *s, uint8_t *buf, uint64_t slba, uint64_t bytes)
 {
 	for (uint64_t off = 0; off < bytes; off += 8) {
 		uint64_t word = (slba + off / 4096) ^ (s->host_ios << 32) ^ off;
 
-		memcpy(s->buf + off, &word, sizeof(word));
+		memcpy(buf + off, &word, sizeof(word));
 	}
 }
 
@@ -337,7 +344,9 @@ static int pblk_part(struct sim *s, struct io_track *t, uint32_t k, uint64_t slb
 	struct pblk_bio *bio = &t->bios[k];
 	int rc;
 
-	*bio = (struct pblk_bio){.dir = pblk_dir_of[t->dir], .lba = slba, .nr = nlb, .buf = buf,
+	/* with media that keeps no data there is none to move */
+	*bio = (struct pblk_bio){.dir = pblk_dir_of[t->dir], .lba = slba, .nr = nlb,
+				 .buf = s->dev->media->keeps_data ? buf : NULL,
 				 .done = part_status, .arg = t};
 	if ((rc = pblk_submit(s->pb, bio, s->now_ns)))
 		snprintf(s->err, s->errlen, "job '%s': pblk refused a request at LBA %llu: %s",
@@ -395,16 +404,22 @@ static int issue(struct sim *s, uint32_t j, const struct io_req *io)
 		dev_idle(s->dev, s->now_ns);
 	js->free_tracks = t->next_free;
 	*t = (struct io_track){.s = s, .submit_ns = s->now_ns, .job = j, .nlb = io->nlb,
-			       .dir = io->dir, .pid = io->pid, .bios = t->bios};
-	if (io->dir == DIR_WRITE && s->dev->media->keeps_data)
-		fill_pattern(s, io->slba, (uint64_t)io->nlb * lba_bytes);
+			       .dir = io->dir, .pid = io->pid, .slba = io->slba, .buf = t->buf,
+			       .bios = t->bios};
+	if (io->dir == DIR_WRITE && js->verify)
+		verify_fill(&js->vlog, t->buf, io->slba);
+	else if (io->dir == DIR_WRITE && s->dev->media->keeps_data)
+		fill_pattern(s, t->buf, io->slba, (uint64_t)io->nlb * lba_bytes);
+	/* a read-only job checks every read; a writer, its verify phase's */
+	t->verify_read = io->dir == DIR_READ && js->verify &&
+			 (js->verifying || js->res->spec->rw == RW_READ);
 	nparts = io->dir == DIR_FLUSH ? 1 : (io->nlb + max_part - 1) / max_part;
 	t->parts_left = nparts;
 	for (uint32_t k = 0; !rc && k < nparts; k++) {
 		uint64_t off = (uint64_t)k * max_part;
 		uint32_t n = io->dir == DIR_FLUSH ? 0 : io->nlb - off < max_part ?
 			     (uint32_t)(io->nlb - off) : max_part;
-		uint8_t *buf = s->buf + off * lba_bytes;
+		uint8_t *buf = t->buf + off * lba_bytes;
 
 		rc = s->pb ? pblk_part(s, t, k, io->slba + off, n, buf)
 			   : submit_part(s, js->qp, t, io->slba + off, n, buf);
@@ -428,6 +443,14 @@ static int issue(struct sim *s, uint32_t j, const struct io_req *io)
  * about them, two stages apart, so map lookups are cache hits when they count. */
 static bool next_io(struct sim *s, struct job_state *js, struct io_req *io)
 {
+	uint64_t lba;
+
+	if (js->verifying) {
+		if (!verify_next(&js->vlog, &lba))
+			return false;
+		*io = (struct io_req){.dir = DIR_READ, .slba = lba, .nlb = js->vlog.bs_lbas, .pid = -1};
+		return true;
+	}
 	while (js->nahead < LOOKAHEAD && !js->gen_done) {
 		if (!gen_next(&js->gen, &js->ahead[js->nahead])) {
 			js->gen_done = true;
@@ -446,6 +469,28 @@ static bool next_io(struct sim *s, struct job_state *js, struct io_req *io)
 	return true;
 }
 
+static int submit(struct sim *s, uint32_t j);
+
+/* The job has issued its last I/O (or its runtime is up). It is done, or,
+ * when it verifies what it wrote, its verify phase starts once its writes
+ * have completed, at its full depth. */
+static int end_of_io(struct sim *s, uint32_t j)
+{
+	struct job_state *js = &s->js[j];
+	int rc = 0;
+
+	if (js->verifying || !js->verify || !js->vlog.last || !js->res->spec->do_verify) {
+		js->finished = true;
+		return 0;
+	}
+	if (js->inflight)
+		return 0; /* the last completion comes back here */
+	js->verifying = true;
+	for (uint32_t d = 0; !rc && d < js->res->spec->iodepth && !js->finished; d++)
+		rc = submit(s, j);
+	return rc;
+}
+
 static int submit(struct sim *s, uint32_t j)
 {
 	struct job_state *js = &s->js[j];
@@ -453,16 +498,13 @@ static int submit(struct sim *s, uint32_t j)
 
 	if (js->finished)
 		return 0;
-	if (s->now_ns >= js->stop_ns) {
-		js->finished = true;
-		return 0;
-	}
+	if (s->now_ns >= js->stop_ns && !js->verifying)
+		return end_of_io(s, j);
 	if (js->has_pending) {
 		io = js->pending;
 		js->has_pending = false;
 	} else if (!next_io(s, js, &io)) {
-		js->finished = true;
-		return 0;
+		return end_of_io(s, j);
 	}
 	if (js->start_ns + io.not_before_ns > s->now_ns) {
 		js->pending = io;
@@ -471,6 +513,21 @@ static int submit(struct sim *s, uint32_t j)
 						   .job = j, .kind = EV_SUBMIT});
 	}
 	return issue(s, j, &io);
+}
+
+/* A verified read's data against what the job wrote there. */
+static void check_read(struct job_state *js, const struct io_track *io)
+{
+	struct sim_job_result *r = js->res;
+	char why[sizeof(r->verify_first_bad)];
+
+	r->verify_blocks++;
+	if (verify_check(&js->vlog, io->buf, io->slba, why, sizeof(why)))
+		return;
+	if (!r->verify_bad++)
+		memcpy(r->verify_first_bad, why, sizeof(why));
+	if (r->spec->verify_fatal)
+		js->finished = true; /* fio stops the job at the first bad block */
 }
 
 static int complete_io(struct sim *s, struct io_track *io)
@@ -484,6 +541,8 @@ static int complete_io(struct sim *s, struct io_track *io)
 		snprintf(s->err, s->errlen, "job '%s': the device failed a command with status "
 			 "%x/%02xh (%s)", js->res->spec->name, NVME_CQE_SCT(io->status),
 			 NVME_CQE_SC(io->status), vssd_status_name(io->status));
+	if (io->verify_read && !io->status)
+		check_read(js, io);
 	io->next_free = js->free_tracks;
 	js->free_tracks = io;
 	js->inflight--;
@@ -599,6 +658,69 @@ static int grow_buffer(struct sim *s, uint64_t bytes)
 	return register_mem(s, b, bytes);
 }
 
+/* verify=crc32c on job j: what it needs, then its write log. */
+static int setup_verify(struct sim *s, uint32_t j, uint64_t seed)
+{
+	struct job_state *js = &s->js[j];
+	const struct job_spec *spec = js->res->spec;
+	const char *why = NULL;
+
+	if (!spec->verify)
+		return 0;
+	if (!s->dev->media->keeps_data)
+		why = "the media must keep the data: use media=ram or media=file";
+	else if (spec->read_iolog[0])
+		why = "a trace replay (read_iolog) is not supported";
+	else if (spec->rw == RW_TRIM)
+		why = "rw=trim is not supported";
+	else if (s->opt->npowerloss)
+		why = "--powerloss is not supported (writes after the last flush may be lost by "
+		      "design; vssd torture checks that)";
+	if (why) {
+		snprintf(s->err, s->errlen, "job '%s': verify=crc32c: %s", spec->name, why);
+		return -EINVAL;
+	}
+	js->verify = true;
+	if (verify_init(&js->vlog, &js->gen, seed, spec->rw != RW_READ))
+		return -ENOMEM;
+	return 0;
+}
+
+/* Each I/O slot's data buffer: its own when the media keeps data (a write
+ * that waits in pblk, or a read checked at its completion, holds on to
+ * it), one shared by all when no data is kept. */
+static int setup_buffers(struct sim *s, const struct job_file *jf, int g)
+{
+	bool own = s->dev->media->keeps_data;
+	uint64_t total = 0, at = 0;
+	int rc;
+
+	for (uint32_t j = 0; j < jf->njobs; j++) {
+		uint64_t slot = (s->js[j].gen.max_io_bytes + NVME_PAGE_BYTES - 1) / NVME_PAGE_BYTES *
+				NVME_PAGE_BYTES;
+
+		if (jf->jobs[j].group != g)
+			continue;
+		if (own)
+			total += slot * jf->jobs[j].iodepth;
+		else if (slot > total)
+			total = slot;
+	}
+	if (total > s->buf_bytes && (rc = grow_buffer(s, total)))
+		return rc;
+	for (uint32_t j = 0; j < jf->njobs; j++) {
+		struct job_state *js = &s->js[j];
+		uint64_t slot = (js->gen.max_io_bytes + NVME_PAGE_BYTES - 1) / NVME_PAGE_BYTES *
+				NVME_PAGE_BYTES;
+
+		if (jf->jobs[j].group != g)
+			continue;
+		for (uint32_t d = 0; d < jf->jobs[j].iodepth; d++, at += own ? slot : 0)
+			js->tracks[d].buf = s->buf + at;
+	}
+	return 0;
+}
+
 static int start_group(struct sim *s, const struct job_file *jf, struct sim_result *res, int g)
 {
 	const struct geometry *geo = &s->dev->geo;
@@ -623,9 +745,8 @@ static int start_group(struct sim *s, const struct job_file *jf, struct sim_resu
 		if (rc)
 			return rc;
 		js->res = &res->jobs[j];
-		if (js->gen.max_io_bytes > s->buf_bytes && (rc = grow_buffer(s, js->gen.max_io_bytes)))
+		if ((rc = setup_verify(s, j, seed)))
 			return rc;
-		js->res = &res->jobs[j];
 		js->start_ns = s->now_ns;
 		js->res->start_ns = js->res->end_ns = s->now_ns;
 		js->stop_ns = spec->runtime_ns ? s->now_ns + spec->runtime_ns : UINT64_MAX;
@@ -643,7 +764,7 @@ static int start_group(struct sim *s, const struct job_file *jf, struct sim_resu
 				return rc;
 		}
 	}
-	return 0;
+	return setup_buffers(s, jf, g);
 }
 
 /* Reaps every CQ the controller posted to; their completions may submit more. */
@@ -894,6 +1015,7 @@ static int run_group(struct sim *s, const struct job_file *jf, struct sim_result
 	for (uint32_t j = 0; j < jf->njobs; j++) {
 		if (jf->jobs[j].group == g) {
 			gen_fini(&s->js[j].gen);
+			verify_fini(&s->js[j].vlog);
 			free_tracks(&s->js[j]);
 		}
 	}
@@ -975,6 +1097,7 @@ out:
 	if (rc) {
 		for (uint32_t j = 0; j < jf->njobs; j++) {
 			gen_fini(&s.js[j].gen);
+			verify_fini(&s.js[j].vlog);
 			free_tracks(&s.js[j]);
 		}
 		for (uint16_t q = 1; q <= s.nqps; q++)

@@ -34,6 +34,9 @@ struct sim_job_result {
 	struct lat_stats dir[NDIR_STATS]; /* read, write, trim */
 	struct lat_stats flush;
 	uint64_t start_ns, end_ns;
+	/* verify=crc32c: blocks read back and checked, those bad, the first's story */
+	uint64_t verify_blocks, verify_bad;
+	char verify_first_bad[200];
 };
 
 struct sim_group_result {

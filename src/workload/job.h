@@ -66,6 +66,9 @@ struct job_spec {
 	uint16_t plis[MAX_PLIS]; /* indices into the device's handles; none = all */
 	uint32_t nplis;
 	bool pli_random; /* plid_select=random; else roundrobin */
+	/* verify=crc32c: writes stamp each block, a verify phase (do_verify)
+	 * reads them back after the writes; verify_fatal stops at the first bad one */
+	bool verify, do_verify, verify_fatal;
 	char read_iolog[256];
 	bool replay_no_stall;
 	/* the options as written, for the report's "job options" */

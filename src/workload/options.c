@@ -26,6 +26,7 @@ void job_spec_defaults(struct job_spec *s)
 	s->iodepth = 1;
 	s->numjobs = 1;
 	s->dist = DIST_UNIFORM;
+	s->do_verify = true;
 }
 
 static int parse_u64(const char *v, uint64_t *out)
@@ -302,6 +303,47 @@ static int o_random_distribution(struct job_spec *s, const char *v)
 	return -EINVAL;
 }
 
+/* fio's verify types: CRC-32C is the one the simulator stamps and checks */
+static int o_verify(struct job_spec *s, const char *v)
+{
+	if (!strcmp(v, "crc32c") || !strcmp(v, "crc32c-intel"))
+		s->verify = true;
+	else if (!strcmp(v, "0") || !strcmp(v, "none"))
+		s->verify = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int o_do_verify(struct job_spec *s, const char *v)
+{
+	return parse_flag(v, &s->do_verify);
+}
+
+static int o_verify_fatal(struct job_spec *s, const char *v)
+{
+	return parse_flag(v, &s->verify_fatal);
+}
+
+/* The simulator keeps no verify state file: only "do not save" is honest. */
+static int o_verify_state_save(struct job_spec *s, const char *v)
+{
+	bool save;
+
+	(void)s;
+	return parse_flag(v, &save) || save ? -EINVAL : 0;
+}
+
+/* The simulator applies overlapping writes in the order it issues them, so
+ * fio's serialization of overlapping I/Os changes nothing either way. */
+static int o_serialize_overlap(struct job_spec *s, const char *v)
+{
+	bool on;
+
+	(void)s;
+	return parse_flag(v, &on);
+}
+
 static int o_fdp(struct job_spec *s, const char *v)
 {
 	return parse_flag(v, &s->fdp);
@@ -400,6 +442,11 @@ static const struct {
 	{"thinktime", o_thinktime, "a time (us default; ns/us/ms/s)"},
 	{"read_iolog", o_read_iolog, "a trace file: fio iolog v2/v3, blktrace, MSR csv"},
 	{"replay_no_stall", o_replay_no_stall, "a flag"},
+	{"verify", o_verify, "crc32c (or crc32c-intel), or 0 / none"},
+	{"do_verify", o_do_verify, "a flag"},
+	{"verify_fatal", o_verify_fatal, "a flag"},
+	{"verify_state_save", o_verify_state_save, "0 (the simulator saves no verify state)"},
+	{"serialize_overlap", o_serialize_overlap, "a flag"},
 	{"fdp", o_fdp, "0 or 1"},
 	{"dataplacement", o_dataplacement, "none or fdp"},
 	{"fdp_pli", o_plis, "placement ID indices, e.g. 0,2,4-7 (at most 128)"},

@@ -112,6 +112,28 @@ if "$vssd" sim $pblk_small --json --powerloss at=3s "$tmp/pblk.fio" >"$tmp/pblk.
 else
 	bad "sim ftl=pblk: $(head -c 300 "$tmp/pblk.err")"
 fi
+# fio's verify in the simulator: the job file nbd.sh runs with fio itself,
+# 3x pblk's capacity in random overwrites, then every block read back
+printf '[verify]\nrw=randwrite\nbs=4k\niodepth=16\nio_size=300%%\nnorandommap\nserialize_overlap=1\nverify=crc32c\nverify_fatal=1\nverify_state_save=0\n' >"$tmp/verify.fio"
+# shellcheck disable=SC2086
+if "$vssd" sim $pblk_small --json "$tmp/verify.fio" >"$tmp/verify.json" 2>"$tmp/verify.err" &&
+	jq -e '.jobs[0].error == 0 and .jobs[0].verify.blocks > 30000 and .jobs[0].verify.bad == 0 and
+		.jobs[0].read.total_ios == .jobs[0].verify.blocks and .pblk.gc_lines > 0' \
+		"$tmp/verify.json" >/dev/null; then
+	ok "sim verify=crc32c through pblk, 3x its capacity"
+else
+	bad "sim verify through pblk: $(head -c 300 "$tmp/verify.err")"
+fi
+# a reader with verify over blocks never written: the report, then exit 1
+printf '[w]\nrw=write\nsize=20%%\nverify=crc32c\ndo_verify=0\n[r]\nstonewall\nrw=read\nsize=40%%\nverify=crc32c\n' >"$tmp/verify_bad.fio"
+# shellcheck disable=SC2086
+expect_error "sim verify failure" "job 'r': verify failed: " "$vssd" sim ${pblk_small/ftl=pblk/ftl=conv} --set op=0.25 "$tmp/verify_bad.fio"
+if grep -q "verify: .* bad; the first at offset .*: bad magic" "$tmp/out"; then
+	ok "sim verify failure in the report"
+else
+	bad "sim verify failure in the report: $(grep verify "$tmp/out")"
+fi
+expect_error "verify without kept data" "verify=crc32c: the media must keep the data" "$vssd" sim --set media=none "$tmp/verify.fio"
 expect_error "unsupported fio option" "unsup.fio:3: fio option 'bogus' is not supported" "$vssd" sim "$tmp/unsup.fio"
 expect_error "malformed job line" "malformed.fio:3:" "$vssd" sim "$tmp/malformed.fio"
 expect_error "malformed trace line" "bad.log:3: malformed iolog v2 line" "$vssd" sim "$tmp/trace.fio"

@@ -8,6 +8,8 @@
 #include "report/report.h"
 #include "workload/dist.h"
 #include "workload/trace.h"
+#include "workload/verify.h"
+#include "util/crc32c.h"
 
 static void expect_parse_error(const char *text, const char *needle)
 {
@@ -282,6 +284,127 @@ static void test_trace_replay(void **state)
 	free(p);
 }
 
+/* CRC-32C's check value, and a verify block's round trip: every way a block
+ * can be wrong is told apart, each in its own words. */
+static void test_verify_blocks(void **state)
+{
+	struct job_spec spec;
+	struct job_gen g;
+	struct verify_log v;
+	uint8_t a[8192], b[8192];
+	uint64_t lba, order[3] = {0}, n = 0;
+	char why[200], err[256];
+
+	(void)state;
+	assert_int_equal(crc32c(0, "123456789", 9), 0xe3069283);
+	assert_int_equal(crc32c(crc32c(0, "1234", 4), "56789", 5), 0xe3069283);
+	job_spec_defaults(&spec);
+	spec.bs = 8192;
+	assert_int_equal(gen_init(&g, &spec, 1024, 512, NULL, 0, 1, err, sizeof(err)), 0);
+	assert_int_equal(verify_init(&v, &g, 7, true), 0);
+	verify_fill(&v, a, 32); /* block 2 */
+	verify_fill(&v, b, 32); /* written again: a is stale now */
+	assert_true(verify_check(&v, b, 32, why, sizeof(why)));
+	assert_false(verify_check(&v, a, 32, why, sizeof(why)));
+	assert_non_null(strstr(why, "holds write 1, but the last write there was 2 (stale data)"));
+	assert_false(verify_check(&v, b, 48, why, sizeof(why)));
+	assert_non_null(strstr(why, "offset 24576: holds the block written at offset 16384"));
+	b[5000] ^= 1;
+	assert_false(verify_check(&v, b, 32, why, sizeof(why)));
+	assert_non_null(strstr(why, "the data differs from byte 5000 of the block"));
+	memset(b, 0, sizeof(b));
+	assert_false(verify_check(&v, b, 32, why, sizeof(why)));
+	assert_non_null(strstr(why, "bad magic 00000000"));
+	verify_fill(&v, a, 0);
+	verify_fill(&v, a, 1008); /* the last block */
+	while (n < 3 && verify_next(&v, &lba)) /* in offset order, written blocks only */
+		order[n++] = lba;
+	assert_int_equal(n, 3);
+	assert_false(verify_next(&v, &lba));
+	assert_int_equal(order[0], 0);
+	assert_int_equal(order[1], 32);
+	assert_int_equal(order[2], 1008);
+	verify_fini(&v);
+	/* a reader without a log checks the header only */
+	assert_int_equal(verify_init(&v, &g, 7, false), 0);
+	assert_true(verify_check(&v, a, 1008, why, sizeof(why)));
+	assert_false(verify_next(&v, &lba));
+	verify_fini(&v);
+	gen_fini(&g);
+}
+
+static const char *const small_ram[] = {"channels=2", "luns_per_channel=2", "blocks_per_plane=64",
+					"pages_per_block=48", "media=ram", "op=0.25", NULL};
+
+/* Runs text on a small device with media=ram and ftl; the one job's result. */
+static struct sim_job_result verify_run(const char *ftl, const char *text)
+{
+	const char *pairs[16];
+	struct nvme_ctrl *ctrl;
+	struct job_file jf;
+	struct sim_result res;
+	struct sim_job_result r;
+	size_t n = 0;
+
+	while (small_ram[n]) {
+		pairs[n] = small_ram[n];
+		n++;
+	}
+	pairs[n++] = ftl;
+	pairs[n] = NULL;
+	ctrl = make_ctrl(pairs);
+	run_jobs(ctrl, text, &jf, &res);
+	r = res.jobs[jf.njobs - 1];
+	sim_result_free(&res);
+	job_file_free(&jf);
+	nvme_ctrl_destroy(ctrl);
+	return r;
+}
+
+/* verify=crc32c through the device FTL and through pblk: 3x the capacity
+ * in random overwrites at depth 16, GC moving the data, then every block
+ * written reads back as its last write. A reader over blocks never written
+ * finds them bad, and says why. */
+static void test_verify_through_gc(void **state)
+{
+	const char *churn = "[churn]\nrw=randwrite\nbs=4k\niodepth=16\nio_size=300%\n"
+			    "norandommap\nverify=crc32c\n";
+	struct sim_job_result r;
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		r = verify_run(i ? "ftl=pblk" : "ftl=conv", churn);
+		assert_true(r.verify_blocks > 30000); /* of ~40,000; 1 - e^-3 of them written */
+		assert_int_equal(r.verify_bad, 0);
+		assert_int_equal(r.verify_blocks, r.dir[DIR_READ].n);
+	}
+	r = verify_run("ftl=conv", "[w]\nrw=write\nbs=16k\nsize=40%\nverify=crc32c\ndo_verify=0\n"
+			       "[r]\nstonewall\nrw=read\nbs=16k\nsize=80%\nverify=crc32c\n");
+	assert_int_equal(r.verify_blocks, r.dir[DIR_READ].n);
+	assert_true(r.verify_bad > 0 && r.verify_bad < r.verify_blocks);
+	assert_non_null(strstr(r.verify_first_bad, "bad magic 00000000 (not a block written with verify)"));
+}
+
+static void test_verify_refusals(void **state)
+{
+	const char *const none[] = {"media=none", NULL};
+	struct nvme_ctrl *ctrl = make_ctrl(none);
+	struct sim_options opt = {0};
+	struct job_file jf;
+	struct sim_result res;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(job_file_parse("[a]\nrw=randwrite\nverify=crc32c\nnumber_ios=10\n", "j",
+					&jf, err, sizeof(err)), 0);
+	assert_int_not_equal(sim_run(ctrl, &jf, &opt, &res, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "job 'a': verify=crc32c: the media must keep the data"));
+	job_file_free(&jf);
+	nvme_ctrl_destroy(ctrl);
+	expect_parse_error("[a]\nverify=md5\n", "verify=md5: bad value, expected crc32c");
+	expect_parse_error("[a]\nverify_state_save=1\n", "verify_state_save=1: bad value");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +416,9 @@ int main(void)
 		cmocka_unit_test(test_random_map_visits_every_block),
 		cmocka_unit_test(test_trace_formats),
 		cmocka_unit_test(test_trace_replay),
+		cmocka_unit_test(test_verify_blocks),
+		cmocka_unit_test(test_verify_through_gc),
+		cmocka_unit_test(test_verify_refusals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
