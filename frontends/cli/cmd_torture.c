@@ -10,6 +10,14 @@
  *   written after it may read back; nothing else may, zeros included
  *   unless the LBA was trimmed or never written.
  *
+ * With ftl=pblk the same workload goes through pblk, the host FTL, whose
+ * requests are synchronous: what a cut catches is what pblk holds in its
+ * write buffer and has in flight on the device. pblk keeps no trim across a
+ * power loss (nor did Linux's), so an LBA trimmed since its last durable
+ * write may read back zeros or any version it ever held, but never garbage
+ * or another LBA's block; the power cut throws pblk away, and a new one
+ * recovers from the media.
+ *
  * Writes carry a random placement identifier (0-7), which FDP uses.
  * Every block carries its LBA and version, so garbage, a block from
  * elsewhere and a resurrected old version are all told apart. Writes to an
@@ -23,6 +31,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "host/api_internal.h"
 #include "util/clock.h"
 #include "util/rng.h"
 #include "vssd/vssd.h"
@@ -44,6 +53,7 @@ struct version {
 struct lba_hist {
 	uint32_t base;
 	uint32_t n, cap;
+	bool loose; /* pblk: trimmed since its last durable write, as of the last check */
 	struct version *v;
 };
 
@@ -64,6 +74,7 @@ struct cmd {
 struct torture {
 	struct vssd *dev;
 	struct vssd_qpair *qp;
+	struct vssd_pblk *pb; /* ftl=pblk: the block device is pblk's */
 	uint64_t cap;
 	uint32_t lba_bytes, lpu; /* LBAs per 4 KiB unit */
 	struct lba_hist *h;
@@ -79,6 +90,7 @@ struct torture {
 	/* figures */
 	uint64_t writes, trims, flushes, in_flight_lost, errors;
 	uint64_t checked, violations, cuts, recovery_ns, scanned;
+	uint64_t pblk_lines; /* ftl=pblk: lines recovered */
 };
 
 struct torture_args {
@@ -198,6 +210,30 @@ static bool pick_range(struct torture *t, uint64_t *slba, uint32_t *nlb)
 	return true;
 }
 
+/* Sends c: an NVMe command on the queue pair, or pblk's request, which is
+ * done when the call returns. */
+static int issue(struct torture *t, struct cmd *c, unsigned flags)
+{
+	struct nvme_cqe cqe = {0};
+	int rc;
+
+	if (!t->pb) {
+		if (c->kind == CMD_FLUSH)
+			return vssd_flush_async(t->qp, on_done, c);
+		if (c->kind == CMD_TRIM)
+			return vssd_trim_async(t->qp, c->slba, c->nlb, on_done, c);
+		return vssd_write_async(t->qp, c->buf, c->slba, c->nlb, flags, on_done, c);
+	}
+	rc = c->kind == CMD_FLUSH ? vssd_pblk_flush(t->pb)
+	     : c->kind == CMD_TRIM ? vssd_pblk_trim(t->pb, c->slba, c->nlb)
+				   : vssd_pblk_write(t->pb, c->buf, c->slba, c->nlb);
+	if (rc < 0)
+		return rc;
+	cqe.status = (uint16_t)rc; /* pblk's status is the CQE's, without the phase */
+	on_done(c, &cqe);
+	return 0;
+}
+
 static int submit_one(struct torture *t)
 {
 	struct cmd *c = free_cmd(t);
@@ -210,9 +246,7 @@ static int submit_one(struct torture *t)
 	c->kind = r < 5 ? CMD_FLUSH : r < 15 ? CMD_TRIM : CMD_WRITE;
 	if (c->kind == CMD_FLUSH) {
 		t->flushes++;
-		if ((rc = vssd_flush_async(t->qp, on_done, c)) < 0)
-			return rc;
-		return 0;
+		return (rc = issue(t, c, 0)) < 0 ? rc : 0;
 	}
 	if (!pick_range(t, &c->slba, &c->nlb)) {
 		c->used = false;
@@ -220,7 +254,7 @@ static int submit_one(struct torture *t)
 	}
 	if (c->kind == CMD_WRITE) {
 		ver = ++t->next_ver;
-		fua = rng_below(&t->rng, 16) == 0;
+		fua = rng_below(&t->rng, 16) == 0 && !t->pb; /* pblk's writes have no FUA */
 		for (uint32_t i = 0; i < c->nlb; i++)
 			fill_block(c->buf + (uint64_t)i * t->lba_bytes, c->slba + i, ver, t->lba_bytes);
 	}
@@ -229,26 +263,43 @@ static int submit_one(struct torture *t)
 		if (hist_push(&t->h[lba], ver, fua))
 			return -ENOMEM;
 	}
-	if (c->kind == CMD_WRITE) {
+	if (c->kind == CMD_WRITE) /* a placement identifier too: with fdp=on the handles write apart */
 		t->writes++;
-		/* a placement identifier too: with fdp=on the handles write apart */
-		rc = vssd_write_async(t->qp, c->buf, c->slba, c->nlb,
-				      (fua ? VSSD_FUA : 0) | VSSD_PID(rng_below(&t->rng, 8)), on_done, c);
-	} else {
+	else
 		t->trims++;
-		rc = vssd_trim_async(t->qp, c->slba, c->nlb, on_done, c);
-	}
+	rc = issue(t, c, (fua ? VSSD_FUA : 0) | VSSD_PID(rng_below(&t->rng, 8)));
 	return rc < 0 ? rc : 0;
+}
+
+/* The newest entry of h that must survive a power loss (-1: none); for
+ * pblk, writes only, and *trimmed says whether a trim came after it (or,
+ * with none, after the last durable write of an earlier cycle). */
+static int last_durable(const struct torture *t, const struct lba_hist *h, bool *trimmed)
+{
+	int durable = -1;
+
+	*trimmed = h->loose;
+	for (uint32_t i = 0; i < h->n; i++) {
+		bool acked = h->v[i].acked_at != NOT_ACKED;
+
+		if (t->pb && !h->v[i].ver) {
+			*trimmed |= acked;
+		} else if (acked && (h->v[i].acked_at < t->flushed_at || h->v[i].fua)) {
+			durable = (int)i;
+			*trimmed = false;
+		}
+	}
+	return durable;
 }
 
 /* Whether ver may be what lba reads back now; see the top of the file. */
 static bool allowed(const struct torture *t, const struct lba_hist *h, uint32_t ver)
 {
-	int durable = -1;
+	bool trimmed;
+	int durable = last_durable(t, h, &trimmed);
 
-	for (uint32_t i = 0; i < h->n; i++)
-		if (h->v[i].acked_at != NOT_ACKED && (h->v[i].acked_at < t->flushed_at || h->v[i].fua))
-			durable = (int)i;
+	if (trimmed) /* pblk: any version of this LBA, or zeros; never garbage */
+		return ver != UINT32_MAX;
 	if (durable < 0 && ver == h->base)
 		return true;
 	for (uint32_t i = (uint32_t)(durable < 0 ? 0 : durable); i < h->n; i++)
@@ -282,7 +333,8 @@ static int check_all(struct torture *t)
 {
 	for (uint64_t slba = 0; slba < t->cap; slba += t->check_lbas) {
 		uint32_t n = t->cap - slba < t->check_lbas ? (uint32_t)(t->cap - slba) : t->check_lbas;
-		int rc = vssd_read(t->qp, t->check_buf, slba, n);
+		int rc = t->pb ? vssd_pblk_read(t->pb, t->check_buf, slba, n)
+			       : vssd_read(t->qp, t->check_buf, slba, n);
 
 		if (rc) {
 			fprintf(stderr, "torture: reading LBA %llu+%u failed: %d\n",
@@ -296,12 +348,33 @@ static int check_all(struct torture *t)
 
 			if (!allowed(t, h, got))
 				report_violation(t, slba + i, got);
+			last_durable(t, h, &h->loose);
 			h->base = got == UINT32_MAX ? h->base : got;
 			h->n = 0;
 		}
 		t->checked += n;
 	}
 	t->flushed_at = 0;
+	return 0;
+}
+
+/* pblk's memory went with the power: a new pblk recovers from the media. */
+static int pblk_restart(struct torture *t)
+{
+	struct vssd_pblk_stats st;
+	uint64_t t0 = mono_ns();
+	char err[512];
+	int rc;
+
+	vssd_pblk_close(t->pb);
+	t->pb = NULL;
+	if ((rc = vssd_pblk_open(t->dev, &t->pb, err, sizeof(err)))) {
+		fprintf(stderr, "torture: pblk did not recover: %s\n", err);
+		return rc;
+	}
+	t->recovery_ns += mono_ns() - t0;
+	vssd_pblk_stats(t->pb, &st);
+	t->pblk_lines += st.recovered_lines;
 	return 0;
 }
 
@@ -327,7 +400,7 @@ static int power_cut(struct torture *t)
 	t->cuts++;
 	t->recovery_ns += rec.wall_ns;
 	t->scanned += rec.units_scanned;
-	return 0;
+	return t->pb ? pblk_restart(t) : 0;
 }
 
 static void torture_usage(FILE *out)
@@ -341,7 +414,9 @@ static void torture_usage(FILE *out)
 		"was acknowledged before the last completed flush must read back, or\n"
 		"something newer. --cycles (50) power cuts. The device is a small one\n"
 		"(153 MiB) with media=ram unless --set says otherwise; media=none keeps\n"
-		"nothing and cannot be tortured. Exits 1 on any violation.\n");
+		"nothing and cannot be tortured. --set ftl=pblk runs it through pblk, the\n"
+		"host FTL (whose trims do not survive a power loss). Exits 1 on any\n"
+		"violation.\n");
 }
 
 static int parse_args(int argc, char **argv, struct torture_args *a)
@@ -417,7 +492,11 @@ static int open_device(const struct torture_args *a, struct torture *t)
 		fprintf(stderr, "vssd torture: %s\n", err);
 		return rc;
 	}
-	return vssd_qpair_open(t->dev, (uint16_t)(t->qd + 1), &t->qp);
+	if (vssd_ctrl_of(t->dev)->dev->cfg.ftl != FTL_PBLK)
+		return vssd_qpair_open(t->dev, (uint16_t)(t->qd + 1), &t->qp);
+	if ((rc = vssd_pblk_open(t->dev, &t->pb, err, sizeof(err))))
+		fprintf(stderr, "vssd torture: %s\n", err);
+	return rc;
 }
 
 static int setup(struct torture *t, const struct torture_args *a)
@@ -426,8 +505,8 @@ static int setup(struct torture *t, const struct torture_args *a)
 	rng_seed(&t->rng, strtoull(a->seed, NULL, 0) ^ 0x746f72747572ULL);
 	if (open_device(a, t))
 		return -1;
-	t->cap = vssd_capacity_lbas(t->dev);
-	t->lba_bytes = vssd_lba_bytes(t->dev);
+	t->cap = t->pb ? vssd_pblk_capacity(t->pb) : vssd_capacity_lbas(t->dev);
+	t->lba_bytes = t->pb ? 4096 : vssd_lba_bytes(t->dev);
 	t->lpu = 4096 / t->lba_bytes;
 	t->check_lbas = vssd_max_transfer_bytes(t->dev) / t->lba_bytes;
 	t->h = calloc(t->cap, sizeof(*t->h));
@@ -449,6 +528,7 @@ static void teardown(struct torture *t)
 		vssd_dma_free(t->dev, t->check_buf);
 		if (t->qp)
 			vssd_qpair_close(t->qp);
+		vssd_pblk_close(t->pb);
 		vssd_close(t->dev);
 	}
 	for (uint64_t i = 0; t->h && i < t->cap; i++)
@@ -466,7 +546,7 @@ static int run_cycles(struct torture *t, const struct torture_args *a)
 		for (uint64_t i = 0; i < ops; i++)
 			if ((rc = submit_one(t)))
 				return rc;
-		if (rng_below(&t->rng, 2)) /* else those in flight are cut off */
+		if (rng_below(&t->rng, 2) && t->qp) /* else those in flight are cut off */
 			vssd_poll(t->qp);
 		if ((rc = power_cut(t))) {
 			fprintf(stderr, "vssd torture: power loss: %s\n", strerror(-rc));
@@ -504,7 +584,11 @@ int cmd_torture(int argc, char **argv)
 	       (unsigned long long)t.trims, (unsigned long long)t.flushes,
 	       (unsigned long long)t.in_flight_lost, (unsigned long long)t.checked,
 	       (unsigned long long)t.violations, (unsigned long long)t.errors);
-	if (t.cuts)
+	if (t.cuts && t.pb)
+		printf("recovery: pblk rebuilt its map from %.1f lines in %.2f ms on average; "
+		       "%.1f s in all\n", (double)t.pblk_lines / (double)t.cuts,
+		       (double)t.recovery_ns / (double)t.cuts / 1e6, (double)(mono_ns() - t0) / 1e9);
+	else if (t.cuts)
 		printf("recovery: %.2f ms and %llu units scanned on average; %.1f s in all\n",
 		       (double)t.recovery_ns / (double)t.cuts / 1e6,
 		       (unsigned long long)(t.scanned / t.cuts), (double)(mono_ns() - t0) / 1e9);

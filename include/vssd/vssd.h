@@ -156,7 +156,9 @@ int vssd_qpair_eventfd(struct vssd_qpair *qp);
 struct vssd_pblk;
 
 int vssd_pblk_open(struct vssd *dev, struct vssd_pblk **out, char *err, size_t errlen);
-/* Flushes, lets pblk's writes in flight finish, and frees it. */
+/* Flushes, lets pblk's writes in flight finish, and frees it. After a
+ * vssd_powerloss() it only frees: pblk's memory went with the power, and a
+ * new vssd_pblk_open() recovers from the media. */
 void vssd_pblk_close(struct vssd_pblk *pb);
 uint64_t vssd_pblk_capacity(const struct vssd_pblk *pb); /* in 4 KiB sectors */
 int vssd_pblk_read(struct vssd_pblk *pb, void *buf, uint64_t lba, uint32_t nlb);

@@ -19,7 +19,13 @@ struct vssd_pblk {
 	struct vssd_qpair *qp;
 	struct pblk *pb;
 	pthread_mutex_t lock;
+	uint64_t power_cycles; /* the device's, when pblk started */
 };
+
+static uint64_t power_cycles(struct vssd *dev)
+{
+	return vssd_ctrl_of(dev)->dev->health.power_cycles;
+}
 
 /* One synchronous request: its parts' completions. */
 struct sync_req {
@@ -59,7 +65,8 @@ static uint64_t tr_now(void *ctx)
 static int tr_poll(void *ctx)
 {
 	struct vssd_pblk *p = ctx;
-	uint64_t due = pblk_next_due(p->pb), now = mono_ns();
+	/* while pblk_create() recovers, p->pb is not set yet: it waits for the device alone */
+	uint64_t due = p->pb ? pblk_next_due(p->pb) : UINT64_MAX, now = mono_ns();
 
 	if (vssd_inflight(p->qp))
 		vssd_qpair_wait(p->qp, due > now ? due - now : 0);
@@ -80,6 +87,7 @@ int vssd_pblk_open(struct vssd *dev, struct vssd_pblk **out, char *err, size_t e
 	if (!p)
 		return -ENOMEM;
 	p->dev = dev;
+	p->power_cycles = power_cycles(dev);
 	tr.ctx = p;
 	pthread_mutex_init(&p->lock, NULL);
 	if ((rc = vssd_qpair_open(dev, 256, &p->qp))) {
@@ -202,13 +210,16 @@ void vssd_pblk_stats(struct vssd_pblk *p, struct vssd_pblk_stats *out)
 
 void vssd_pblk_close(struct vssd_pblk *p)
 {
+	bool powered = p && power_cycles(p->dev) == p->power_cycles;
+
 	if (!p)
 		return;
-	if (!pblk_error(p->pb))
+	/* after a power loss pblk's memory is gone with the power: nothing to write */
+	if (powered && !pblk_error(p->pb))
 		vssd_pblk_flush(p);
 	pthread_mutex_lock(&p->lock);
 	/* let the writer finish what the flush left in flight (GC, metadata) */
-	while (vssd_inflight(p->qp) && !pblk_error(p->pb))
+	while (powered && vssd_inflight(p->qp) && !pblk_error(p->pb))
 		tr_poll(p);
 	pthread_mutex_unlock(&p->lock);
 	pblk_destroy(p->pb);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Durable media as a user sees it: power cuts (vssd torture) on the
-# conventional FTL, with FDP and on a device file; a device file reopened
+# conventional FTL, with FDP, on a device file and through pblk; a device file reopened
 # after a clean shutdown with the same contents and SMART counters; and bad
 # device files failing with a message that names what is wrong.
 set -u
@@ -28,6 +28,11 @@ torture "conventional FTL"
 torture "FDP, 4 persistently isolated handles" --set fdp=on --set fdp_nruh=4 \
 	--set fdp_ruh_type=persistently
 torture "device file" --ops 500 --set media=file --set path="$tmp/torture.vssd"
+# pblk, the host FTL: what it holds in its write buffer is lost at a cut;
+# a new pblk rebuilds its map from the lines (on a device file too)
+torture "pblk" --set ftl=pblk
+torture "pblk on a device file" --ops 500 --set ftl=pblk --set media=file \
+	--set path="$tmp/torture-pblk.vssd"
 
 # power cuts in vssd sim, by virtual time and by I/O count: each recovers by
 # a scan, loses at most the I/Os in flight, and the job still issues all it
