@@ -6,6 +6,8 @@
  * controller's due completions and the jobs' timed submissions (thinktime,
  * trace timestamps); at a completion the job submits its next I/O. Ties go
  * to completions, then to submission order, so runs are deterministic.
+ * A job with verify=crc32c stamps its writes and, once they are done, reads
+ * back and checks what it wrote (workload/verify.c).
  */
 #include "runtime/sim.h"
 
@@ -689,6 +691,11 @@ static int setup_verify(struct sim *s, uint32_t j, uint64_t seed)
 /* Each I/O slot's data buffer: its own when the media keeps data (a write
  * that waits in pblk, or a read checked at its completion, holds on to
  * it), one shared by all when no data is kept. */
+static uint64_t slot_bytes(const struct job_state *js)
+{
+	return (js->gen.max_io_bytes + NVME_PAGE_BYTES - 1) / NVME_PAGE_BYTES * NVME_PAGE_BYTES;
+}
+
 static int setup_buffers(struct sim *s, const struct job_file *jf, int g)
 {
 	bool own = s->dev->media->keeps_data;
@@ -696,26 +703,21 @@ static int setup_buffers(struct sim *s, const struct job_file *jf, int g)
 	int rc;
 
 	for (uint32_t j = 0; j < jf->njobs; j++) {
-		uint64_t slot = (s->js[j].gen.max_io_bytes + NVME_PAGE_BYTES - 1) / NVME_PAGE_BYTES *
-				NVME_PAGE_BYTES;
-
 		if (jf->jobs[j].group != g)
 			continue;
 		if (own)
-			total += slot * jf->jobs[j].iodepth;
-		else if (slot > total)
-			total = slot;
+			total += slot_bytes(&s->js[j]) * jf->jobs[j].iodepth;
+		else if (slot_bytes(&s->js[j]) > total)
+			total = slot_bytes(&s->js[j]);
 	}
 	if (total > s->buf_bytes && (rc = grow_buffer(s, total)))
 		return rc;
 	for (uint32_t j = 0; j < jf->njobs; j++) {
 		struct job_state *js = &s->js[j];
-		uint64_t slot = (js->gen.max_io_bytes + NVME_PAGE_BYTES - 1) / NVME_PAGE_BYTES *
-				NVME_PAGE_BYTES;
 
 		if (jf->jobs[j].group != g)
 			continue;
-		for (uint32_t d = 0; d < jf->jobs[j].iodepth; d++, at += own ? slot : 0)
+		for (uint32_t d = 0; d < jf->jobs[j].iodepth; d++, at += own ? slot_bytes(js) : 0)
 			js->tracks[d].buf = s->buf + at;
 	}
 	return 0;
