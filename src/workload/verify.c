@@ -1,3 +1,4 @@
+/* The header's layout and the checks; see verify.h. */
 #include "workload/verify.h"
 
 #include <errno.h>
@@ -53,7 +54,6 @@ static uint32_t block_data(uint8_t *buf, const uint8_t *cmp, uint32_t len, uint6
 	for (uint32_t off = sizeof(struct verify_hdr); off < len; off += 8) {
 		uint64_t word = splitmix64(&seed);
 		uint32_t n = len - off < 8 ? len - off : 8;
-
 		const uint8_t *w = (const uint8_t *)&word;
 
 		if (buf) {
