@@ -71,6 +71,11 @@ struct pblk_line {
 struct rb_entry {
 	uint32_t lba;  /* PBLK_EMPTY: padding, or a GC copy gone stale */
 	uint32_t addr; /* line * line_max + sector, once assigned; PBLK_EMPTY before */
+	/* from addr, kept for the l2p pointer's test, which runs per entry: its
+	 * line, good-PU index, and the count of its chunk's sectors written at
+	 * which the device can serve it */
+	uint32_t line, ready;
+	uint16_t pu_i;
 	bool synced;
 	bool gc;       /* written by GC (the rate limiter counts them apart) */
 };

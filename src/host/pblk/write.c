@@ -31,16 +31,21 @@ struct pblk_line *pblk_line_of_addr(struct pblk *pb, uint32_t addr)
 	return &pb->lines[addr / pb->line_max];
 }
 
-/* The device can serve a written sector: mw_cunits sectors after it in its
- * chunk have been written, or the chunk is full. */
-static bool readable(const struct pblk *pb, uint32_t addr)
+/* The device can serve an entry's sector: mw_cunits sectors after it in
+ * its chunk have been written, or the chunk is full. */
+static bool readable(const struct pblk *pb, const struct rb_entry *e)
 {
-	const struct pblk_line *line = &pb->lines[addr / pb->line_max];
-	uint32_t pu_i, cs, done;
+	return pb->lines[e->line].chunk_done[e->pu_i] >= e->ready;
+}
 
-	pblk_sec_pos(pb, addr % pb->line_max, line, &pu_i, &cs);
-	done = line->chunk_done[pu_i];
-	return done == pb->clba || done >= cs + 1 + pb->mw_cunits;
+/* Entry e goes to line sector sec, the chunk sector cs of good PU pu_i. */
+static void rb_assign(struct pblk *pb, struct rb_entry *e, const struct pblk_line *line,
+		      uint32_t sec, uint32_t pu_i, uint32_t cs)
+{
+	e->addr = line->id * pb->line_max + sec;
+	e->line = line->id;
+	e->pu_i = (uint16_t)pu_i;
+	e->ready = cs + 1 + pb->mw_cunits < pb->clba ? cs + 1 + pb->mw_cunits : pb->clba;
 }
 
 void pblk_rb_update_l2p(struct pblk *pb, uint64_t need)
@@ -50,13 +55,13 @@ void pblk_rb_update_l2p(struct pblk *pb, uint64_t need)
 		struct rb_entry *e = &pb->rb[idx];
 
 		pblk_l2p_prefetch(pb, pb->rb[rb_mask(pb, idx + PBLK_PREFETCH_AHEAD)].lba);
-		if (e->lba != PBLK_EMPTY && !readable(pb, e->addr))
+		if (e->lba != PBLK_EMPTY && !readable(pb, e))
 			break;
 		if (e->lba != PBLK_EMPTY && pb->l2p[e->lba] == (PBLK_CACHED | (uint32_t)idx)) {
 			pb->l2p[e->lba] = e->addr;
-			pblk_line_of_addr(pb, e->addr)->vsc++;
+			pb->lines[e->line].vsc++;
 		}
-		pblk_line_of_addr(pb, e->addr)->rb_refs--;
+		pb->lines[e->line].rb_refs--;
 		pb->rb_l2p++;
 	}
 }
@@ -439,10 +444,15 @@ static bool write_data(struct pblk *pb, struct pblk_line *line, uint32_t n, uint
 	if (!submit_write(pb, line, n + pad, page, lbas, idx))
 		return false;
 	pb->st.pad_sectors += pad;
-	for (uint32_t i = 0; i < n; i++) {
+	for (uint32_t i = 0, pu_i = 0, cs = 0; i < n; i++) {
 		struct rb_entry *e = &pb->rb[idx[i]];
+		uint32_t sec = line->cur - n - pad + i;
 
-		e->addr = line->id * pb->line_max + line->cur - n - pad + i;
+		if (!i || sec % pb->ws_opt == 0) /* a write unit is consecutive in one chunk */
+			pblk_sec_pos(pb, sec, line, &pu_i, &cs);
+		else
+			cs++;
+		rb_assign(pb, e, line, sec, pu_i, cs);
 		line->rb_refs++;
 		if (pb->resub_head < pb->resub_tail) {
 			pb->resub_head++;
