@@ -169,12 +169,25 @@ static json_object *device_object(const struct vssd_dev *dev, const struct sim_r
 	static const struct dev_counters zero;
 	json_object *o = json_object_new_object(), *util = json_object_new_array();
 
-	add_u64(o, "logical_bytes", dev->geo.logical_units * UNIT_BYTES);
+	if (dev->open_channel) { /* no mapping or lines of its own: its chunks */
+		json_object *oc = json_object_new_object();
+
+		add_u64(oc, "groups", dev->oc.ngrp);
+		add_u64(oc, "pus", dev->oc.npu);
+		add_u64(oc, "chunks", dev->oc.nchk);
+		add_u64(oc, "chunk_sectors", dev->oc.clba);
+		add_u64(oc, "resets", dev->oc.c.resets);
+		json_object_object_add(o, "open_channel", oc);
+	} else {
+		add_u64(o, "logical_bytes", dev->geo.logical_units * UNIT_BYTES);
+	}
 	add_u64(o, "physical_bytes", dev->geo.physical_units * UNIT_BYTES);
 	counters_into(o, &zero, &res->final);
-	add_u64(o, "mapped_bytes", res->final.mapped_units * UNIT_BYTES);
-	add_u64(o, "free_lines", res->final.free_lines);
-	add_u64(o, "lines", dev->geo.lines);
+	if (!dev->open_channel) {
+		add_u64(o, "mapped_bytes", res->final.mapped_units * UNIT_BYTES);
+		add_u64(o, "free_lines", res->final.free_lines);
+		add_u64(o, "lines", dev->geo.lines);
+	}
 	for (uint32_t d = 0; d < dev->geo.dies; d++)
 		json_object_array_add(util, json_object_new_double(
 						    die_utilisation(dev, d, res->virtual_ns)));

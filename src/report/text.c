@@ -114,6 +114,38 @@ static void pblk_text(FILE *out, const struct pblk_stats *p, uint64_t media_byte
 		(unsigned long long)p->read_errors, (unsigned long long)p->erase_errors);
 }
 
+/* The device FTL's geometry and totals. */
+static void conv_device_text(FILE *out, const struct vssd_dev *dev, const struct sim_result *res,
+			     const char *logical, const char *physical, const char *host,
+			     const char *media)
+{
+	const struct geometry *geo = &dev->geo;
+
+	fprintf(out, "\ndevice: %u ch x %u LUN, %u lines of %u units; logical %s, physical %s "
+		"(op %.3f)\n", geo->channels, geo->luns_per_channel, geo->lines,
+		geo->units_per_line, logical, physical, dev->cfg.op);
+	fprintf(out, "  total: host wrote %s, media %s, WAF %.3f, %llu GC runs, %llu blocks "
+		"erased, %u free lines\n", host, media,
+		waf_of(res->final.media_write_bytes, res->final.host_write_bytes),
+		(unsigned long long)res->final.gc_runs,
+		(unsigned long long)res->final.erased_blocks, res->final.free_lines);
+}
+
+/* An open-channel device has no mapping, spare space or GC of its own: the
+ * host (pblk) does that; the device programs what it is sent. */
+static void oc_device_text(FILE *out, const struct vssd_dev *dev, const struct sim_result *res,
+			   const char *physical, const char *host)
+{
+	const struct ocssd *oc = &dev->oc;
+
+	fprintf(out, "\ndevice: %u ch x %u LUN, open-channel: %u groups x %u PUs x %u chunks of "
+		"%u sectors, %s\n", dev->geo.channels, dev->geo.luns_per_channel, oc->ngrp, oc->npu,
+		oc->nchk, oc->clba, physical);
+	fprintf(out, "  total: host wrote %s (the media writes what the host sends), %llu chunk "
+		"resets (%llu blocks erased)\n", host, (unsigned long long)oc->c.resets,
+		(unsigned long long)res->final.erased_blocks);
+}
+
 void report_text(FILE *out, const struct vssd_dev *dev, const struct sim_result *res)
 {
 	const struct geometry *geo = &dev->geo;
@@ -161,14 +193,10 @@ void report_text(FILE *out, const struct vssd_dev *dev, const struct sim_result 
 	bytes_text(geo->physical_units * UNIT_BYTES, physical, sizeof(physical));
 	bytes_text(res->final.host_write_bytes, host, sizeof(host));
 	bytes_text(res->final.media_write_bytes, media, sizeof(media));
-	fprintf(out, "\ndevice: %u ch x %u LUN, %u lines of %u units; logical %s, physical %s "
-		"(op %.3f)\n", geo->channels, geo->luns_per_channel, geo->lines,
-		geo->units_per_line, logical, physical, dev->cfg.op);
-	fprintf(out, "  total: host wrote %s, media %s, WAF %.3f, %llu GC runs, %llu blocks "
-		"erased, %u free lines\n", host, media,
-		waf_of(res->final.media_write_bytes, res->final.host_write_bytes),
-		(unsigned long long)res->final.gc_runs,
-		(unsigned long long)res->final.erased_blocks, res->final.free_lines);
+	if (dev->open_channel)
+		oc_device_text(out, dev, res, physical, host);
+	else
+		conv_device_text(out, dev, res, logical, physical, host, media);
 	for (uint32_t d = 0; d < geo->dies; d++) {
 		double u = die_utilisation(dev, d, res->virtual_ns);
 
