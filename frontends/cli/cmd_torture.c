@@ -263,11 +263,14 @@ static int submit_one(struct torture *t)
 		if (hist_push(&t->h[lba], ver, fua))
 			return -ENOMEM;
 	}
-	if (c->kind == CMD_WRITE) /* a placement identifier too: with fdp=on the handles write apart */
+	if (c->kind == CMD_WRITE) {
 		t->writes++;
-	else
+		/* a placement identifier too: with fdp=on the handles write apart */
+		rc = issue(t, c, (fua ? VSSD_FUA : 0) | VSSD_PID(rng_below(&t->rng, 8)));
+	} else {
 		t->trims++;
-	rc = issue(t, c, (fua ? VSSD_FUA : 0) | VSSD_PID(rng_below(&t->rng, 8)));
+		rc = issue(t, c, 0);
+	}
 	return rc < 0 ? rc : 0;
 }
 
