@@ -7,13 +7,17 @@
  */
 #include "workload/job.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <ini.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_LINE 199 /* inih's INI_MAX_LINE, less the newline */
+#define MAX_SECTIONS 65536
+#define MAX_JOBS 4096 /* fio's own limit (REAL_MAX_JOBS), after numjobs */
 
 struct section {
 	char name[64];
@@ -22,7 +26,9 @@ struct section {
 
 struct parse_ctx {
 	struct section *sections;
-	uint32_t nsections;
+	uint32_t nsections, sections_cap;
+	uint32_t njob_sections;
+	uint32_t jobs_cap;
 	int current;
 	struct job_spec global;
 	struct job_file *out;
@@ -31,14 +37,32 @@ struct parse_ctx {
 	int failed;
 };
 
+/* Grows an array of elem_bytes elements to hold one more; doubling keeps a
+ * file of many sections linear. */
+static int grow(void **v, uint32_t n, uint32_t *cap, size_t elem_bytes)
+{
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	p = realloc(*v, (size_t)(*cap ? *cap * 2 : 16) * elem_bytes);
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	*cap = *cap ? *cap * 2 : 16;
+	return 0;
+}
+
 static int add_job(struct parse_ctx *ctx, const char *name)
 {
 	struct job_file *jf = ctx->out;
-	struct job_spec *jobs = realloc(jf->jobs, (jf->njobs + 1) * sizeof(*jobs));
+	struct job_spec *jobs;
 
-	if (!jobs)
+	if (jf->njobs == MAX_JOBS)
+		return -E2BIG;
+	if (grow((void **)&jf->jobs, jf->njobs, &ctx->jobs_cap, sizeof(*jobs)))
 		return -ENOMEM;
-	jf->jobs = jobs;
+	jobs = jf->jobs;
 	/* a job starts from the [global] options so far; its name is its section's
 	 * until a name= option says otherwise */
 	jobs[jf->njobs] = ctx->global;
@@ -52,10 +76,17 @@ static int add_job(struct parse_ctx *ctx, const char *name)
 static int advance_to(struct parse_ctx *ctx, int idx)
 {
 	while (ctx->current < idx) {
+		int rc;
+
 		ctx->current++;
 		if (!ctx->sections[ctx->current].global &&
-		    add_job(ctx, ctx->sections[ctx->current].name))
-			return -ENOMEM;
+		    (rc = add_job(ctx, ctx->sections[ctx->current].name))) {
+			if (rc == -E2BIG)
+				snprintf(ctx->err, ctx->errlen, "more than %d jobs (fio's limit)", MAX_JOBS);
+			else
+				snprintf(ctx->err, ctx->errlen, "out of memory");
+			return rc;
+		}
 	}
 	return 0;
 }
@@ -65,17 +96,18 @@ static int on_option(void *user, const char *section, const char *key, const cha
 {
 	struct parse_ctx *ctx = user;
 	struct job_spec *target;
-	int idx = atoi(section);
+	char *end;
+	unsigned long idx = strtoul(section, &end, 10);
 
 	if (ctx->failed)
 		return 1;
-	if (!section[0]) {
+	/* every header inih sees is one prepare() numbered */
+	if (!section[0] || *end || idx >= ctx->nsections) {
 		snprintf(ctx->err, ctx->errlen, "option '%s' outside any [section]", key);
 		ctx->failed = 1;
 		return 0;
 	}
-	if (advance_to(ctx, idx)) {
-		snprintf(ctx->err, ctx->errlen, "out of memory");
+	if (advance_to(ctx, (int)idx)) {
 		ctx->failed = 1;
 		return 0;
 	}
@@ -87,63 +119,127 @@ static int on_option(void *user, const char *section, const char *key, const cha
 	return 1;
 }
 
-/* Rewrites the text for inih and records the sections. Returns the new text or NULL. */
+/* The rewritten text for inih, grown as it is written. */
+struct text_buf {
+	char *p;
+	size_t len, cap;
+};
+
+static int buf_append(struct text_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int need;
+
+	va_start(ap, fmt);
+	need = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (b->len + (size_t)need + 1 > b->cap) {
+		size_t cap = (b->cap ? b->cap * 2 : 4096) + (size_t)need;
+		char *p = realloc(b->p, cap);
+
+		if (!p)
+			return -ENOMEM;
+		b->p = p;
+		b->cap = cap;
+	}
+	va_start(ap, fmt);
+	b->len += (size_t)vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+static int add_section(struct parse_ctx *ctx, const char *name)
+{
+	struct section *s;
+
+	if (ctx->nsections == MAX_SECTIONS)
+		return -ERANGE;
+	if (grow((void **)&ctx->sections, ctx->nsections, &ctx->sections_cap, sizeof(*s)))
+		return -ENOMEM;
+	s = &ctx->sections[ctx->nsections++];
+	snprintf(s->name, sizeof(s->name), "%.63s", name);
+	s->global = !strcmp(name, "global");
+	if (!s->global && ++ctx->njob_sections > MAX_JOBS)
+		return -E2BIG;
+	return 0;
+}
+
+/* The length of the line at p; a line ends at "\n", "\r\n" or a lone "\r"
+ * (old Mac files), and *next is where the one after it starts. */
+static size_t line_length(const char *p, const char **next)
+{
+	size_t len = strcspn(p, "\r\n");
+
+	*next = p + len;
+	if ((*next)[0] == '\r' && (*next)[1] == '\n')
+		*next += 2;
+	else if (**next)
+		(*next)++;
+	return len;
+}
+
+/* Rewrites one line (without its end) for inih. Returns 0 or a negative
+ * errno with ctx->err set. */
+static int prepare_line(char *line, struct parse_ctx *ctx, struct text_buf *out)
+{
+	char *close;
+	int rc;
+
+	if (line[0] != '[') {
+		if (line[0] && line[0] != '#' && line[0] != ';' && !strchr(line, '='))
+			return buf_append(out, "%s=\n", line);
+		return buf_append(out, "%s\n", line);
+	}
+	close = strchr(line, ']');
+	if (!close || close == line + 1) {
+		snprintf(ctx->err, ctx->errlen, "malformed section header '%s'", line);
+		return -EINVAL;
+	}
+	*close = 0;
+	if ((rc = add_section(ctx, line + 1))) {
+		if (rc == -E2BIG)
+			snprintf(ctx->err, ctx->errlen, "more than %d jobs (fio's limit)", MAX_JOBS);
+		else if (rc == -ERANGE)
+			snprintf(ctx->err, ctx->errlen, "more than %d sections", MAX_SECTIONS);
+		return rc;
+	}
+	return buf_append(out, "[%u]\n", ctx->nsections - 1);
+}
+
+/* Rewrites the text for inih and records the sections. Returns the new text,
+ * or NULL with *bad_line and ctx->err set (ctx->err empty: out of memory). */
 static char *prepare(const char *text, struct parse_ctx *ctx, int *bad_line)
 {
-	size_t cap = strlen(text) * 2 + 64, n = 0;
-	char *out = malloc(cap);
-	const char *p = text;
+	struct text_buf out = {0};
+	const char *p = text, *next;
 	int lineno = 0;
 
-	if (!out)
-		return NULL;
-	while (*p) {
-		const char *eol = strchr(p, '\n');
-		size_t len = eol ? (size_t)(eol - p) : strlen(p);
-		char line[512];
+	if (!strncmp(p, "\xef\xbb\xbf", 3)) /* a UTF-8 byte-order mark, as Notepad writes */
+		p += 3;
+	for (; *p; p = next) {
+		size_t len = line_length(p, &next);
+		char line[MAX_LINE + 1];
 
 		lineno++;
-		while (len && (*p == ' ' || *p == '\t'))
+		while (len && isspace((unsigned char)*p))
 			p++, len--;
-		while (len && (p[len - 1] == '\r' || p[len - 1] == ' ' || p[len - 1] == '\t'))
+		while (len && isspace((unsigned char)p[len - 1]))
 			len--;
-		if (len > MAX_LINE || len >= sizeof(line)) {
-			*bad_line = lineno;
+		if (len > MAX_LINE) {
 			snprintf(ctx->err, ctx->errlen, "line longer than %d characters", MAX_LINE);
-			free(out);
-			return NULL;
+			goto fail;
 		}
 		memcpy(line, p, len);
 		line[len] = 0;
-		if (line[0] == '[') {
-			char *close = strchr(line, ']');
-			struct section *s;
-
-			if (!close || close == line + 1) {
-				*bad_line = lineno;
-				snprintf(ctx->err, ctx->errlen, "malformed section header '%s'", line);
-				free(out);
-				return NULL;
-			}
-			*close = 0;
-			s = realloc(ctx->sections, (ctx->nsections + 1) * sizeof(*s));
-			if (!s) {
-				free(out);
-				return NULL;
-			}
-			ctx->sections = s;
-			snprintf(s[ctx->nsections].name, sizeof(s->name), "%.63s", line + 1);
-			s[ctx->nsections].global = !strcmp(line + 1, "global");
-			n += (size_t)snprintf(out + n, cap - n, "[%u]\n", ctx->nsections++);
-		} else if (line[0] && line[0] != '#' && line[0] != ';' && !strchr(line, '=')) {
-			n += (size_t)snprintf(out + n, cap - n, "%s=\n", line);
-		} else {
-			n += (size_t)snprintf(out + n, cap - n, "%s\n", line);
-		}
-		p = eol ? eol + 1 : p + len;
+		if (prepare_line(line, ctx, &out))
+			goto fail;
 	}
-	out[n] = 0;
-	return out;
+	if (!buf_append(&out, "%s", ""))
+		return out.p;
+fail:
+	*bad_line = lineno;
+	free(out.p);
+	return NULL;
 }
 
 static void assign_groups(struct job_file *jf)
@@ -158,6 +254,17 @@ static void assign_groups(struct job_file *jf)
 	jf->ngroups = jf->njobs ? (uint32_t)group + 1 : 0;
 }
 
+/* What needs a job's options together; returns 0 or -EINVAL with err set. */
+static int check_job(const struct job_spec *j, const char *name, char *err, size_t errlen)
+{
+	if (j->time_based && !j->runtime_ns) {
+		snprintf(err, errlen, "%s: job '%s': time_based needs a runtime above 0", name,
+			 j->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* numjobs=N becomes N jobs, each with its own random stream. */
 static int expand_numjobs(struct job_file *jf)
 {
@@ -165,7 +272,9 @@ static int expand_numjobs(struct job_file *jf)
 	struct job_spec *jobs;
 
 	for (uint32_t i = 0; i < jf->njobs; i++)
-		total += jf->jobs[i].numjobs;
+		total += jf->jobs[i].numjobs; /* at most MAX_JOBS * 1024: no overflow */
+	if (total > MAX_JOBS)
+		return -E2BIG;
 	jobs = calloc(total, sizeof(*jobs));
 	if (!jobs)
 		return -ENOMEM;
@@ -199,7 +308,7 @@ int job_file_parse(const char *text, const char *name, struct job_file *out, cha
 	prepared = prepare(text, &ctx, &bad_line);
 	if (!prepared) {
 		snprintf(err, errlen, "%s:%d: %s", name, bad_line, msg[0] ? msg : "out of memory");
-		rc = -EINVAL;
+		rc = msg[0] ? -EINVAL : -ENOMEM;
 		goto out;
 	}
 	bad_line = ini_parse_string(prepared, on_option, &ctx);
@@ -210,9 +319,13 @@ int job_file_parse(const char *text, const char *name, struct job_file *out, cha
 		rc = ctx.failed && strstr(msg, "not supported") ? -ENOTSUP : -EINVAL;
 		goto out;
 	}
-	if (advance_to(&ctx, (int)ctx.nsections - 1) || expand_numjobs(out)) {
-		snprintf(err, errlen, "%s: out of memory", name);
-		rc = -ENOMEM;
+	if ((rc = advance_to(&ctx, (int)ctx.nsections - 1))) {
+		snprintf(err, errlen, "%s: %s", name, msg);
+		goto out;
+	}
+	if ((rc = expand_numjobs(out))) {
+		snprintf(err, errlen, rc == -E2BIG ? "%s: more than %d jobs after numjobs (fio's limit)"
+						    : "%s: out of memory", name, MAX_JOBS);
 		goto out;
 	}
 	if (!out->njobs) {
@@ -220,7 +333,10 @@ int job_file_parse(const char *text, const char *name, struct job_file *out, cha
 		rc = -EINVAL;
 		goto out;
 	}
-	assign_groups(out);
+	for (uint32_t i = 0; i < out->njobs && !rc; i++)
+		rc = check_job(&out->jobs[i], name, err, errlen);
+	if (!rc)
+		assign_groups(out);
 out:
 	free(ctx.sections);
 	if (rc)

@@ -14,6 +14,9 @@
 
 #include "config/params.h"
 
+/* Times past this (292 years) do not fit the clock; NaN and infinity never pass. */
+#define MAX_TIME_NS 9.2e18
+
 typedef int (*opt_fn)(struct job_spec *s, const char *v);
 
 void job_spec_defaults(struct job_spec *s)
@@ -66,11 +69,15 @@ int job_parse_time_ns(const char *v, uint64_t default_unit_ns, uint64_t *out)
 
 	errno = 0;
 	x = strtod(v, &end);
-	if (errno || end == v || x < 0 || isnan(x))
+	if (errno || end == v || !(x >= 0) || !isfinite(x))
 		return -EINVAL;
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		if (!strcasecmp(end, units[i].suffix)) {
-			*out = (uint64_t)llround(x * (double)(units[i].ns ? units[i].ns : default_unit_ns));
+			double ns = x * (double)(units[i].ns ? units[i].ns : default_unit_ns);
+
+			if (ns > MAX_TIME_NS)
+				return -EINVAL;
+			*out = (uint64_t)llround(ns);
 			return 0;
 		}
 	}
@@ -86,7 +93,7 @@ static int parse_sizeval(const char *v, struct size_value *out, double max_pct)
 		char *end;
 		double pct = strtod(v, &end);
 
-		if (end != v + n - 1 || pct <= 0 || pct > max_pct)
+		if (end != v + n - 1 || !(pct > 0 && pct <= max_pct))
 			return -EINVAL;
 		*out = (struct size_value){.set = true, .is_pct = true, .pct = pct};
 		return 0;
@@ -264,7 +271,7 @@ static int parse_zones(struct job_spec *s, const char *v)
 			return -EINVAL;
 		p = end + 1;
 		r = strtod(p, &end);
-		if (end == p || (*end && *end != ':') || a < 0 || r <= 0)
+		if (end == p || (*end && *end != ':') || !(a >= 0 && a <= 100) || !(r > 0 && r <= 100))
 			return -EINVAL;
 		p = *end ? end + 1 : end;
 		s->zones[s->nzones++] = (struct zone){a, r};
@@ -287,14 +294,14 @@ static int o_random_distribution(struct job_spec *s, const char *v)
 	if (!strncmp(v, "zipf:", 5)) {
 		s->dist = DIST_ZIPF;
 		s->dist_param = strtod(v + 5, &end);
-		return (*end || end == v + 5 || s->dist_param <= 0 || s->dist_param == 1.0)
+		return (*end || end == v + 5 || !(s->dist_param > 0) || !isfinite(s->dist_param) ||
+			s->dist_param == 1.0)
 			       ? -EINVAL : 0;
 	}
 	if (!strncmp(v, "pareto:", 7)) {
 		s->dist = DIST_PARETO;
 		s->dist_param = strtod(v + 7, &end);
-		return (*end || end == v + 7 || s->dist_param <= 0 || s->dist_param >= 1)
-			       ? -EINVAL : 0;
+		return (*end || end == v + 7 || !(s->dist_param > 0 && s->dist_param < 1)) ? -EINVAL : 0;
 	}
 	if (!strncmp(v, "zoned:", 6)) {
 		s->dist = DIST_ZONED;
@@ -432,14 +439,14 @@ static const struct {
 	{"rwmixwrite", o_rwmixwrite, "0..100"},
 	{"norandommap", o_norandommap, "a flag"},
 	{"random_distribution", o_random_distribution,
-	 "random | zipf:theta (theta > 0, != 1) | pareto:h (0 < h < 1) | zoned:A/R:A/R... "
+	 "random | zipf:theta (finite, > 0, != 1) | pareto:h (0 < h < 1) | zoned:A/R:A/R... "
 	 "(each summing to 100)"},
 	{"randseed", o_randseed, "a number"},
 	{"stonewall", o_stonewall, "a flag"},
 	{"wait_for_previous", o_stonewall, "a flag"},
 	{"time_based", o_time_based, "a flag"},
-	{"runtime", o_runtime, "a time (s default; ns/us/ms/s/m/h)"},
-	{"thinktime", o_thinktime, "a time (us default; ns/us/ms/s)"},
+	{"runtime", o_runtime, "a finite time (s default; ns/us/ms/s/m/h)"},
+	{"thinktime", o_thinktime, "a finite time (us default; ns/us/ms/s)"},
 	{"read_iolog", o_read_iolog, "a trace file: fio iolog v2/v3, blktrace, MSR csv"},
 	{"replay_no_stall", o_replay_no_stall, "a flag"},
 	{"verify", o_verify, "crc32c (or crc32c-intel), or 0 / none"},
