@@ -35,6 +35,11 @@ enum vssd_runtime {
 };
 
 /*
+ * The functions that create, register or submit (vssd_open,
+ * vssd_qpair_open/close, vssd_admin, vssd_submit, vssd_submit_cb,
+ * vssd_dma_register/unregister) refuse NULL pointers with -EINVAL;
+ * vssd_close(NULL) does nothing.
+ *
  * Creates a device from "key=value" parameters (NULL-terminated; the keys of
  * `vssd params`, plus profile=NAME|FILE applied first) and starts its
  * runtime. On failure, err says which key or value is at fault.
@@ -52,7 +57,9 @@ void vssd_close(struct vssd *dev);
  * device recovers from its media by scanning every unit's out-of-band
  * area. Queue pairs stay open and usable afterwards. No other thread may
  * use the device meanwhile. Returns 0, -EOPNOTSUPP with media=none (nothing
- * is kept to recover from), or a negative errno from the media.
+ * is kept to recover from; the device is left untouched and usable), or a
+ * negative errno from the media. After that last case the device is lost:
+ * every later command returns -ENODEV and only vssd_close() is left.
  */
 int vssd_powerloss(struct vssd *dev);
 
@@ -155,6 +162,8 @@ int vssd_qpair_eventfd(struct vssd_qpair *qp);
  */
 struct vssd_pblk;
 
+/* Returns 0, or a negative errno with a message in err: -EBUSY while another
+ * pblk is open on the device. */
 int vssd_pblk_open(struct vssd *dev, struct vssd_pblk **out, char *err, size_t errlen);
 /* Flushes, lets pblk's writes in flight finish, and frees it. After a
  * vssd_powerloss() it only frees: pblk's memory went with the power, and a
@@ -166,6 +175,8 @@ int vssd_pblk_write(struct vssd_pblk *pb, const void *buf, uint64_t lba, uint32_
 /* Unmapped sectors read as zeros; a trim is not kept across a power loss. */
 int vssd_pblk_trim(struct vssd_pblk *pb, uint64_t lba, uint32_t nlb);
 int vssd_pblk_flush(struct vssd_pblk *pb);
+/* Why pblk stopped taking requests (every one then fails with -EIO), or NULL. */
+const char *vssd_pblk_error(const struct vssd_pblk *pb);
 
 /* pblk's figures, as its sysfs showed them (sectors of 4 KiB). */
 struct vssd_pblk_stats {

@@ -497,15 +497,20 @@ static int oc_powerloss(struct vssd_dev *dev)
 	return rc;
 }
 
+bool dev_can_powerloss(const struct vssd_dev *dev)
+{
+	return dev->open_channel ? dev->media->keeps_data : dev->ftl.ps != NULL;
+}
+
 int dev_powerloss(struct vssd_dev *dev)
 {
 	struct measured m;
 	int rc;
 
-	if (dev->open_channel)
-		return dev->media->keeps_data ? oc_powerloss(dev) : -EOPNOTSUPP;
-	if (!dev->ftl.ps)
+	if (!dev_can_powerloss(dev))
 		return -EOPNOTSUPP;
+	if (dev->open_channel)
+		return oc_powerloss(dev);
 	if ((rc = measured_save(dev, &m)))
 		return rc;
 	if ((rc = persist_drop_volatile(&dev->ftl)))

@@ -73,6 +73,8 @@ void dev_destroy(struct vssd_dev *dev);
  * media=none (it keeps nothing to recover from), or a media error.
  */
 int dev_powerloss(struct vssd_dev *dev);
+/* Whether dev_powerloss() can recover: false with media=none. */
+bool dev_can_powerloss(const struct vssd_dev *dev);
 
 /* Logical capacity in LBAs of lba_bytes. */
 uint64_t dev_capacity_lbas(const struct vssd_dev *dev);

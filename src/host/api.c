@@ -7,6 +7,7 @@
 #include "vssd/vssd.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,8 @@ struct vssd {
 	pthread_mutex_t admin_lock;
 	pthread_mutex_t qp_lock; /* choosing a qid and publishing the pair */
 	struct vssd_qpair *qp[NVME_MAX_QUEUES]; /* by qid; changed with the runtime locked */
+	atomic_bool pblk_claimed; /* one pblk owns the chunks: a second would write over the first */
+	int lost; /* the namespace did not come back from a power loss: its error */
 };
 
 struct dma_op {
@@ -70,6 +73,8 @@ int vssd_dma_register(struct vssd *dev, void *buf, size_t bytes)
 {
 	struct dma_op op = {dev, buf, bytes, 0};
 
+	if (!dev || !buf || !bytes)
+		return -EINVAL;
 	rt_locked(&dev->rt, do_register, &op);
 	return op.rc;
 }
@@ -78,6 +83,8 @@ int vssd_dma_unregister(struct vssd *dev, void *buf)
 {
 	struct dma_op op = {dev, buf, 0, 0};
 
+	if (!dev || !buf)
+		return -EINVAL;
 	rt_locked(&dev->rt, do_unregister, &op);
 	return op.rc;
 }
@@ -211,6 +218,10 @@ int vssd_open(const char *const *params, enum vssd_runtime runtime, struct vssd 
 	struct vssd *dev;
 	int rc;
 
+	if (!params || !out) {
+		snprintf(err, errlen, "vssd_open: %s is NULL", params ? "out" : "params");
+		return -EINVAL;
+	}
 	if ((rc = config_from_params(params, &cfg, err, errlen)))
 		return rc;
 	dev = calloc(1, sizeof(*dev));
@@ -303,8 +314,12 @@ int vssd_admin(struct vssd *dev, struct nvme_sqe *sqe, struct nvme_cqe *cqe)
 	struct sync_wait w = {0};
 	int rc;
 
+	if (!dev || !sqe || !cqe)
+		return -EINVAL;
 	if (sqe->opcode == NVME_ADMIN_ASYNC_EVENT)
 		return -EINVAL; /* held until an event: it would never return */
+	if (dev->lost)
+		return -ENODEV;
 	pthread_mutex_lock(&dev->admin_lock);
 	rc = host_qp_submit(&dev->admin, sqe, sync_done, &w, NULL);
 	if (rc >= 0) {
@@ -356,7 +371,7 @@ int vssd_qpair_open(struct vssd *dev, uint16_t entries, struct vssd_qpair **out)
 	uint16_t qid = 1;
 	int rc;
 
-	if (entries < 2 || entries > NVME_MQES + 1)
+	if (!dev || !out || entries < 2 || entries > NVME_MQES + 1)
 		return -EINVAL;
 	qp = calloc(1, sizeof(*qp));
 	if (!qp)
@@ -398,6 +413,11 @@ int vssd_powerloss(struct vssd *dev)
 	uint64_t t0;
 	int rc;
 
+	/* before anything is torn down: a device that cannot recover stays as it was */
+	if (!nvme_ctrl_can_powerloss(dev->ctrl))
+		return -EOPNOTSUPP;
+	if (dev->lost)
+		return -ENODEV;
 	pthread_mutex_lock(&dev->qp_lock);
 	pthread_mutex_lock(&dev->admin_lock);
 	t0 = dev->rt.t0_ns;
@@ -407,7 +427,9 @@ int vssd_powerloss(struct vssd *dev)
 	for (int q = 1; q < NVME_MAX_QUEUES; q++)
 		if (dev->qp[q])
 			host_qp_reset(&dev->qp[q]->hq, unregister_now, &dev->ctrl->dma);
-	if (!rc)
+	if (rc) /* no namespace to serve: every command fails from now on */
+		dev->lost = rc;
+	else
 		rc = enable_admin(dev);
 	if (rt_start(&dev->rt, dev->ctrl, dev->rt.mode) && !rc)
 		rc = -EAGAIN;
@@ -440,10 +462,14 @@ int vssd_recovery_info(struct vssd *dev, struct vssd_recovery *out)
 
 int vssd_qpair_close(struct vssd_qpair *qp)
 {
-	struct vssd *dev = qp->dev;
-	uint16_t qid = qp->hq.qid;
+	struct vssd *dev;
+	uint16_t qid;
 	struct nvme_sqe sqe;
 
+	if (!qp)
+		return -EINVAL;
+	dev = qp->dev;
+	qid = qp->hq.qid;
 	while (qp->hq.inflight)
 		if (!vssd_poll(qp))
 			vssd_qpair_wait(qp, UINT64_MAX);
@@ -464,17 +490,16 @@ int vssd_qpair_close(struct vssd_qpair *qp)
 
 int vssd_submit(struct vssd_qpair *qp, struct nvme_sqe *sqe)
 {
-	int cid = host_qp_submit(&qp->hq, sqe, NULL, NULL, NULL);
-
-	if (cid >= 0)
-		rt_kick(&qp->dev->rt, qp->hq.qid);
-	return cid;
+	return vssd_submit_cb(qp, sqe, NULL, NULL);
 }
 
 int vssd_submit_cb(struct vssd_qpair *qp, struct nvme_sqe *sqe, vssd_cb cb, void *arg)
 {
-	int cid = host_qp_submit(&qp->hq, sqe, cb, arg, NULL);
+	int cid;
 
+	if (!qp || !sqe)
+		return -EINVAL;
+	cid = qp->dev->lost ? -ENODEV : host_qp_submit(&qp->hq, sqe, cb, arg, NULL);
 	if (cid >= 0)
 		rt_kick(&qp->dev->rt, qp->hq.qid);
 	return cid;
@@ -511,6 +536,8 @@ static int submit_data(struct vssd_qpair *qp, struct nvme_sqe *sqe, const void *
 	int cid = host_qp_next_cid(&qp->hq), rc;
 	void *registered = NULL;
 
+	if (qp->dev->lost)
+		return -ENODEV;
 	if (cid < 0)
 		return -EAGAIN;
 	if (bytes > NVME_MAX_XFER_BYTES)
@@ -667,6 +694,18 @@ int vssd_qpair_eventfd(struct vssd_qpair *qp)
 	if (qp->efd < 0)
 		qp->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	return qp->efd < 0 ? -errno : qp->efd;
+}
+
+int vssd_claim_pblk(struct vssd *dev)
+{
+	bool free = false;
+
+	return atomic_compare_exchange_strong(&dev->pblk_claimed, &free, true) ? 0 : -EBUSY;
+}
+
+void vssd_release_pblk(struct vssd *dev)
+{
+	atomic_store(&dev->pblk_claimed, false);
 }
 
 struct nvme_ctrl *vssd_ctrl_of(struct vssd *dev)

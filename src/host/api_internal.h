@@ -10,6 +10,9 @@ struct nvme_ctrl *vssd_ctrl_of(struct vssd *dev);
 uint16_t vssd_qpair_qid(const struct vssd_qpair *qp);
 /* Runs fn(arg) with the runtime's lock held. */
 void vssd_locked(struct vssd *dev, void (*fn)(void *arg), void *arg);
+/* One pblk at a time on a device: returns 0, or -EBUSY while another holds it. */
+int vssd_claim_pblk(struct vssd *dev);
+void vssd_release_pblk(struct vssd *dev);
 /* All of pblk's figures, for the reports. */
 void vssd_pblk_report_stats(struct vssd_pblk *pb, struct pblk_stats *out);
 

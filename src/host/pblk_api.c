@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,22 +87,31 @@ int vssd_pblk_open(struct vssd *dev, struct vssd_pblk **out, char *err, size_t e
 
 	if (!p)
 		return -ENOMEM;
+	if ((rc = vssd_claim_pblk(dev))) {
+		snprintf(err, errlen, "pblk: this device has a pblk open already (one pblk owns "
+			 "its chunks; close it first)");
+		free(p);
+		return rc;
+	}
 	p->dev = dev;
 	p->power_cycles = power_cycles(dev);
 	tr.ctx = p;
 	pthread_mutex_init(&p->lock, NULL);
 	if ((rc = vssd_qpair_open(dev, 256, &p->qp))) {
 		snprintf(err, errlen, "pblk: cannot open its queue pair: %s", strerror(-rc));
-		free(p);
-		return rc;
+		goto fail;
 	}
 	if ((rc = pblk_create(&pc, &tr, &p->pb, err, errlen))) {
 		vssd_qpair_close(p->qp);
-		free(p);
-		return rc;
+		goto fail;
 	}
 	*out = p;
 	return 0;
+fail:
+	vssd_release_pblk(dev);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+	return rc;
 }
 
 static void part_done(void *arg, uint16_t status)
@@ -113,13 +123,17 @@ static void part_done(void *arg, uint16_t status)
 	r->left--;
 }
 
-/* Runs the parts to completion; the lock is held. */
+/* Runs the parts to completion; the lock is held. A part that waits while
+ * nothing is in flight on the device and nothing is due never completes:
+ * pblk has stalled (as `vssd sim` says too), and the request fails. */
 static int wait_parts(struct vssd_pblk *p, struct sync_req *r)
 {
 	while (r->left) {
 		pblk_complete_due(p->pb, mono_ns());
 		if (!r->left)
 			break;
+		if (!vssd_inflight(p->qp) && pblk_next_due(p->pb) == UINT64_MAX)
+			pblk_fail_why(p->pb, "stalled: a request waits and nothing is in flight");
 		if (pblk_error(p->pb))
 			return -EIO;
 		tr_poll(p);
@@ -180,6 +194,11 @@ int vssd_pblk_flush(struct vssd_pblk *p)
 	return request(p, PBLK_FLUSH, NULL, 0, 0);
 }
 
+const char *vssd_pblk_error(const struct vssd_pblk *p)
+{
+	return pblk_error(p->pb);
+}
+
 uint64_t vssd_pblk_capacity(const struct vssd_pblk *p)
 {
 	return pblk_capacity(p->pb);
@@ -218,12 +237,14 @@ void vssd_pblk_close(struct vssd_pblk *p)
 	if (powered && !pblk_error(p->pb))
 		vssd_pblk_flush(p);
 	pthread_mutex_lock(&p->lock);
-	/* let the writer finish what the flush left in flight (GC, metadata) */
-	while (powered && vssd_inflight(p->qp) && !pblk_error(p->pb))
+	/* let the writer finish what the flush left in flight (GC, metadata); in
+	 * its error state too, as each completion calls back into pblk */
+	while (powered && vssd_inflight(p->qp))
 		tr_poll(p);
 	pthread_mutex_unlock(&p->lock);
 	pblk_destroy(p->pb);
 	vssd_qpair_close(p->qp);
+	vssd_release_pblk(p->dev);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 }

@@ -52,8 +52,15 @@ void nvme_ctrl_destroy(struct nvme_ctrl *ctrl)
 	free(ctrl);
 }
 
+bool nvme_ctrl_can_powerloss(const struct nvme_ctrl *ctrl)
+{
+	return !ctrl->dev || dev_can_powerloss(ctrl->dev);
+}
+
 int nvme_ctrl_powerloss(struct nvme_ctrl *ctrl)
 {
+	if (!nvme_ctrl_can_powerloss(ctrl))
+		return -EOPNOTSUPP; /* and nothing is torn down */
 	for (int q = 0; q < NVME_MAX_QUEUES; q++) {
 		free(ctrl->sq[q]);
 		free(ctrl->cq[q]);

@@ -120,6 +120,8 @@ struct nvme_ctrl {
  * (dev_powerloss). The host enables the controller again. Returns 0 or
  * dev_powerloss()'s error. */
 int nvme_ctrl_powerloss(struct nvme_ctrl *ctrl);
+/* Whether the namespace can recover from a power loss (its media keeps data). */
+bool nvme_ctrl_can_powerloss(const struct nvme_ctrl *ctrl);
 
 /* Builds a controller and its namespace. Returns 0 or a negative errno with a message. */
 int nvme_ctrl_create(const struct vssd_config *cfg, struct nvme_ctrl **out, char *err,

@@ -355,6 +355,12 @@ void pblk_fail(struct pblk *pb, const char *what, uint16_t status)
 			 what, NVME_CQE_SCT(status), NVME_CQE_SC(status), vssd_status_name(status));
 }
 
+void pblk_fail_why(struct pblk *pb, const char *why)
+{
+	if (!pb->err[0])
+		snprintf(pb->err, sizeof(pb->err), "pblk: %s", why);
+}
+
 const char *pblk_error(const struct pblk *pb)
 {
 	return pb->err[0] ? pb->err : NULL;

@@ -137,5 +137,8 @@ void pblk_rb_pointers(const struct pblk *pb, struct pblk_rb_pointers *p);
 void pblk_get_stats(const struct pblk *pb, struct pblk_stats *s);
 /* A fatal error (a command the device failed that pblk cannot handle), or NULL. */
 const char *pblk_error(const struct pblk *pb);
+/* Puts pblk in its error state, saying why, unless it is in it already:
+ * for a host that finds it can make no progress. */
+void pblk_fail_why(struct pblk *pb, const char *why);
 
 #endif

@@ -13,6 +13,7 @@
 #define PBLK_MAX_VEC NVME_OC_MAX_LBAS
 #define PBLK_CMD_CTXS 64
 #define PBLK_GC_READS 4 /* GC's vector reads in flight at most */
+#define PBLK_MAX_WRITE_FAILS 8 /* failed writes of one buffered sector before pblk gives up */
 
 /* The 8 bytes of out-of-band metadata of each sector: the LBA it holds and
  * the sequence number of the line it was written in (recovery orders lines
@@ -78,6 +79,7 @@ struct rb_entry {
 	uint16_t pu_i;
 	bool synced;
 	bool gc;       /* written by GC (the rate limiter counts them apart) */
+	uint8_t write_fails; /* failed writes of this entry, up to PBLK_MAX_WRITE_FAILS */
 };
 
 /* One vector command in flight, in DMA memory: its LBA list, metadata and
@@ -204,6 +206,7 @@ struct pblk_cmd *pblk_cmd_get(struct pblk *pb);
 void pblk_cmd_put(struct pblk *pb, struct pblk_cmd *c);
 void pblk_bio_due(struct pblk *pb, struct pblk_bio *bio, uint64_t due_ns);
 void pblk_fail(struct pblk *pb, const char *what, uint16_t status);
+
 /* Index into the chunk log of line l's chunk on PU index u (u = pu * ngrp + grp). */
 uint32_t pblk_log_index(const struct pblk *pb, uint32_t l, uint32_t u);
 /* Sets the line's good PUs, capacity and data area from the offline map. */

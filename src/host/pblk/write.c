@@ -12,6 +12,7 @@
 #include "host/pblk/pblk_int.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <zlib.h>
 
@@ -233,7 +234,18 @@ void pblk_after_completion(struct pblk *pb)
 
 /* The device failed some sectors of a data write: their entries are written
  * again elsewhere (they are still in the ring), and the line is marked so
- * GC moves its data first. Anything but a write fault is beyond pblk. */
+ * GC moves its data first. Anything but a write fault is beyond pblk, and so
+ * is a sector that keeps failing: a device that fails most writes would
+ * otherwise keep pblk rewriting for ever. */
+static void too_many_write_fails(struct pblk *pb)
+{
+	char why[128];
+
+	snprintf(why, sizeof(why), "a buffered sector failed to write %d times: the device "
+		 "fails too many writes to keep the data", PBLK_MAX_WRITE_FAILS);
+	pblk_fail_why(pb, why);
+}
+
 static void write_failed(struct pblk *pb, struct pblk_cmd *c, uint16_t status, uint64_t failed)
 {
 	if (status != NVME_SC_WRITE_FAULT) {
@@ -247,6 +259,8 @@ static void write_failed(struct pblk *pb, struct pblk_cmd *c, uint16_t status, u
 		if (!(failed >> i & 1) || c->rb_idx[i] == PBLK_EMPTY)
 			continue; /* a failed pad sector is just used up */
 		pb->st.write_errors++;
+		if (++e->write_fails == PBLK_MAX_WRITE_FAILS)
+			too_many_write_fails(pb);
 		c->line->lba[c->sec[i]] = PBLK_EMPTY;
 		c->line->rb_refs--;
 		e->addr = PBLK_EMPTY;
