@@ -472,6 +472,15 @@ static int parse_args(int argc, char **argv, struct torture_args *a)
 	return 0;
 }
 
+/* Why the device cannot be tortured, or NULL. */
+static const char *refusal(const struct vssd_config *cfg)
+{
+	if (cfg->media == MEDIA_NONE)
+		return "media=none keeps no data, so nothing survives a power cut to be checked: "
+		       "use media=ram or media=file";
+	return config_block_host_refusal(cfg);
+}
+
 /* The small default device first, then the profile and the user's --set. */
 static int open_device(const struct torture_args *a, struct torture *t)
 {
@@ -480,6 +489,7 @@ static int open_device(const struct torture_args *a, struct torture *t)
 					    "op=0.25", "media=ram", "timing=off"};
 	const char *params[MAX_SETS + 16];
 	char profile[512], seed[64], err[512];
+	const char *why;
 	int n = 0, rc;
 
 	snprintf(profile, sizeof(profile), "profile=%s", a->profile);
@@ -494,6 +504,10 @@ static int open_device(const struct torture_args *a, struct torture *t)
 	if ((rc = vssd_open(params, VSSD_INLINE, &t->dev, err, sizeof(err)))) {
 		fprintf(stderr, "vssd torture: %s\n", err);
 		return rc;
+	}
+	if ((why = refusal(&vssd_ctrl_of(t->dev)->dev->cfg))) {
+		fprintf(stderr, "vssd torture: %s\n", why);
+		return -EINVAL;
 	}
 	if (vssd_ctrl_of(t->dev)->dev->cfg.ftl != FTL_PBLK)
 		return vssd_qpair_open(t->dev, (uint16_t)(t->qd + 1), &t->qp);
@@ -546,9 +560,14 @@ static int run_cycles(struct torture *t, const struct torture_args *a)
 		uint64_t ops = 1 + rng_below(&t->rng, 2 * (uint64_t)a->ops);
 		int rc;
 
-		for (uint64_t i = 0; i < ops; i++)
-			if ((rc = submit_one(t)))
+		for (uint64_t i = 0; i < ops; i++) {
+			if ((rc = submit_one(t))) {
+				fprintf(stderr, "vssd torture: a command could not be sent: %s\n",
+					t->pb && vssd_pblk_error(t->pb) ? vssd_pblk_error(t->pb)
+									: strerror(-rc));
 				return rc;
+			}
+		}
 		if (rng_below(&t->rng, 2) && t->qp) /* else those in flight are cut off */
 			vssd_poll(t->qp);
 		if ((rc = power_cut(t))) {

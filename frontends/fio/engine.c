@@ -22,6 +22,7 @@
 
 #include "fio.h"
 #include "optgroup.h"
+#include "verify.h"
 
 #include "common/served_stats.h"
 #include "host/api_internal.h"
@@ -254,6 +255,28 @@ static int engine_setup(struct thread_data *td)
 	return 0;
 }
 
+/* What the device cannot do for this job, said before it starts rather
+ * than as an error on every I/O (EINVAL) or a verify mismatch. */
+static int check_job(struct thread_data *td)
+{
+	uint32_t mdts_bytes = vssd_max_transfer_bytes(shared.dev);
+	unsigned long long max_bs = td->o.max_bs[DDIR_READ] > td->o.max_bs[DDIR_WRITE] ?
+					    td->o.max_bs[DDIR_READ] : td->o.max_bs[DDIR_WRITE];
+
+	if (max_bs > mdts_bytes) {
+		log_err("vssd: job %s: bs of %llu bytes is over the device's largest transfer "
+			"(MDTS) of %u bytes: use bs=%u or less\n", td->o.name, max_bs, mdts_bytes,
+			mdts_bytes);
+		return 1;
+	}
+	if (td->o.verify != VERIFY_NONE && vssd_ctrl_of(shared.dev)->dev->cfg.media == MEDIA_NONE) {
+		log_err("vssd: job %s: verify needs the data back, but media=none keeps no data "
+			"(every read returns zeros): use media=ram or media=file\n", td->o.name);
+		return 1;
+	}
+	return 0;
+}
+
 static int engine_init(struct thread_data *td)
 {
 	struct engine_options *o = td->eo;
@@ -267,6 +290,8 @@ static int engine_init(struct thread_data *td)
 		return 1;
 	td->io_ops_data = j;
 	j->td = td;
+	if (check_job(td))
+		return 1;
 	if ((flags = placement_flags(td, o)) < 0)
 		return 1;
 	j->write_flags = (unsigned)flags;

@@ -100,6 +100,10 @@ static int plugin_after_fork(void)
 		nbdkit_error("%s", err);
 		return -1;
 	}
+	if (config_block_host_refusal(&vssd_ctrl_of(dev)->dev->cfg)) {
+		nbdkit_error("%s", config_block_host_refusal(&vssd_ctrl_of(dev)->dev->cfg));
+		return -1;
+	}
 	if (vssd_ctrl_of(dev)->dev->cfg.ftl == FTL_PBLK &&
 	    vssd_pblk_open(dev, &pblk, err, sizeof(err))) {
 		nbdkit_error("%s", err);

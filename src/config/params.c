@@ -665,6 +665,15 @@ size_t config_param_count(void)
 	return NPARAMS;
 }
 
+const char *config_block_host_refusal(const struct vssd_config *cfg)
+{
+	if (cfg->ftl != FTL_OCSSD)
+		return NULL;
+	return "ftl=ocssd is a raw Open-Channel SSD 2.0 device: it serves vector commands, not "
+	       "block reads and writes, so it needs a host FTL such as ftl=pblk (pblk over the "
+	       "same device)";
+}
+
 const char *config_param_key(size_t i)
 {
 	return i < NPARAMS ? params[i].key : NULL;

@@ -1043,6 +1043,11 @@ int sim_run(struct nvme_ctrl *ctrl, const struct job_file *jf, const struct sim_
 	if (!res->jobs || !res->groups || !s.js)
 		goto out;
 	err[0] = 0;
+	if (config_block_host_refusal(&dev->cfg)) {
+		snprintf(err, errlen, "%s", config_block_host_refusal(&dev->cfg));
+		rc = -EINVAL;
+		goto out;
+	}
 	if (opt->npowerloss && !dev->media->keeps_data) {
 		snprintf(err, errlen, "a power loss needs a store that keeps data: media=%s keeps "
 			 "none; use media=ram or media=file", dev->media->ops->name);

@@ -95,7 +95,7 @@ expect_error "flash page under 4 KiB" "flash_page_bytes=2048" "$vssd" sim --set 
 expect_error "too few lines for GC" "fewer lines than GC needs" "$vssd" sim --set blocks_per_plane=3 "$tmp/ok.fio"
 expect_error "ftl=ocssd with fdp" "ftl=ocssd needs fdp=off" "$vssd" sim --set ftl=ocssd --set fdp=on "$tmp/ok.fio"
 expect_error "ftl=ocssd with 512-byte LBAs" "ftl=ocssd needs lba_bytes=4096" "$vssd" sim --set ftl=ocssd --set lba_bytes=512 "$tmp/ok.fio"
-expect_error "plain 4 KiB writes on an open-channel device" "Invalid Field in Command" "$vssd" sim --set ftl=ocssd "$tmp/ok.fio"
+expect_error "block writes on a raw open-channel device" "needs a host FTL such as ftl=pblk" "$vssd" sim --set ftl=ocssd "$tmp/ok.fio"
 expect_error "a device too small for pblk" "too small for pblk" "$vssd" sim --set ftl=pblk --set channels=1 --set luns_per_channel=2 --set blocks_per_plane=5 --set pages_per_block=24 "$tmp/ok.fio"
 expect_error "pblk_op out of range" "pblk_op=95: out of range" "$vssd" sim --set ftl=pblk --set pblk_op=95 "$tmp/ok.fio"
 

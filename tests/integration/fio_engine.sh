@@ -65,4 +65,16 @@ bad_options() {
 }
 check "bad options named" bad_options
 
+# 5. what the device cannot do is said before the job starts (issue 20, item 13)
+refused_up_front() {
+	! run_fio --name=b --vssd_params="$small" --rw=write --bs=1m --size=8m \
+		>"$tmp/r1.txt" 2>&1 &&
+		grep -q "bs of 1048576 bytes is over the device's largest transfer (MDTS) of 262144" \
+			"$tmp/r1.txt" &&
+		! run_fio --name=b --vssd_params="${small/media=ram/media=none}" --rw=write \
+			--size=1m --verify=crc32c >"$tmp/r2.txt" 2>&1 &&
+		grep -q "media=none keeps no data" "$tmp/r2.txt"
+}
+check "bs over MDTS and verify on media=none refused" refused_up_front
+
 summary
