@@ -20,6 +20,19 @@ check() { # name, command...
 	shift
 	if "$@" >"$tmp/out" 2>&1; then ok "$name"; else bad "$name"; tail -20 "$tmp/out"; fi
 }
+# expect_error NAME NEEDLE COMMAND...: the command fails within a minute,
+# without a signal, and its output has NEEDLE
+expect_error() {
+	local name=$1 needle=$2 rc
+	shift 2
+	timeout 60 "$@" >"$tmp/out" 2>&1
+	rc=$?
+	if [ $rc -eq 0 ]; then bad "$name: exited 0"
+	elif [ $rc -eq 124 ]; then bad "$name: still running after 60 s"
+	elif [ $rc -ge 128 ]; then bad "$name: killed by signal $((rc - 128))"
+	elif ! grep -qF -- "$needle" "$tmp/out"; then bad "$name: no '$needle' in: $(head -c 600 "$tmp/out")"
+	else ok "$name"; fi
+}
 # A server in the background, for checks that kill it or run several
 # clients: server_start NBDKIT_ARG... (plugin or filters first) starts
 # nbdkit on $nbd_sock and sets $server; server_stop is a clean shutdown.

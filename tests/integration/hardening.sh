@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# What a careless or hostile user once broke (issue 20): files saved by other
+# editors, odd numbers, misbehaving NBD clients, damaged device files. Each
+# check names the issue's item it guards; a hang counts as a failure.
+# usage: hardening.sh VSSD PLUGIN SOURCE_DIR
+set -uo pipefail
+vssd=$1
+plugin=$2
+src=$3
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh" "$src" "$plugin"
+
+# the issue's small device: 4 dies x 64 blocks x 96 pages of 16 KiB
+cat >"$tmp/small.conf" <<'EOF'
+channels = 2
+luns_per_channel = 2
+blocks_per_plane = 64
+pages_per_block = 96
+op = 0.28
+EOF
+sim=("$vssd" sim --profile "$tmp/small.conf")
+
+# writes_1m NAME FILE: the job file runs as the one 1 MiB sequential write it says
+writes_1m() {
+	if timeout 120 "${sim[@]}" --json "$2" >"$tmp/w.json" 2>"$tmp/w.err" &&
+		jq -e '.jobs | length == 1 and .[0].write.io_bytes == 1048576 and
+			.[0].read.io_bytes == 0' "$tmp/w.json" >/dev/null
+	then ok "$1"; else bad "$1: $(cat "$tmp/w.err")"; fi
+}
+
+# items 1 and 2: byte-order marks, form feeds, CR and CRLF line ends
+printf '\xef\xbb\xbf[j]\nrw=write\nsize=1m\n' >"$tmp/bom.fio"
+printf '\f[j]\nrw=write\nsize=1m\n\f' >"$tmp/ff.fio"
+printf '[j]\r\nrw=write\r\nsize=1m\r' >"$tmp/crlf.fio"
+printf '[j]\rrw=write\rsize=1m\r' >"$tmp/cr.fio"
+writes_1m "item 1: a job file with a UTF-8 byte-order mark" "$tmp/bom.fio"
+writes_1m "item 1: form feeds around the job" "$tmp/ff.fio"
+writes_1m "item 2: CRLF lines, the last ending in a lone CR" "$tmp/crlf.fio"
+writes_1m "item 2: CR-only lines" "$tmp/cr.fio"
+
+# item 5: too many sections fail fast with the limit named
+awk 'BEGIN { for (i = 0; i < 200000; i++) printf "[j%d]\nrw=write\nsize=4k\n", i }' \
+	>"$tmp/many.fio"
+expect_error "item 5: 200,000 job sections" "more than 4096 jobs (fio's limit)" "${sim[@]}" "$tmp/many.fio"
+printf '[global]\nrw=write\nsize=4k\nnumjobs=1024\n[a]\n[b]\n[c]\n[d]\n[e]\nnumjobs=1\n' \
+	>"$tmp/numjobs.fio"
+expect_error "item 5: numjobs past fio's limit" "more than 4096 jobs after numjobs" \
+	"${sim[@]}" "$tmp/numjobs.fio"
+
+# item 9 and 12: NaN, infinity and endless runs refused with the key named
+bad_value() { # ITEM NEEDLE OPTION...: a job with these options is refused
+	local item=$1 needle=$2
+	shift 2
+	printf '[j]\nrw=randwrite\nsize=1m\n' >"$tmp/v.fio"
+	printf '%s\n' "$@" >>"$tmp/v.fio"
+	expect_error "item $item: $*" "$needle" "${sim[@]}" "$tmp/v.fio"
+}
+bad_value 9 "random_distribution=pareto:nan: bad value" random_distribution=pareto:nan
+bad_value 9 "random_distribution=zipf:inf: bad value" random_distribution=zipf:inf
+bad_value 9 "random_distribution=zoned:nan/50:50/50: bad value" random_distribution=zoned:nan/50:50/50
+bad_value 9 "rwmixread=nan: bad value" rwmixread=nan
+bad_value 9 "size=nan%: bad value" size=nan%
+bad_value 9 "offset=inf%: bad value" offset=inf%
+bad_value 12 "time_based needs a runtime above 0" time_based
+bad_value 12 "time_based needs a runtime above 0" time_based runtime=0
+bad_value 12 "runtime=inf: bad value, expected a finite time" runtime=inf
+bad_value 12 "runtime=1e30: bad value, expected a finite time" runtime=1e30
+bad_value 12 "thinktime=nan: bad value" thinktime=nan
+
+# item 3: torture on media that keeps nothing is refused, not hung
+expect_error "item 3: torture with media=none" "media=none keeps no data" \
+	"$vssd" torture --set media=none --cycles 1
+
+# item 10: pblk over media whose writes mostly fail gives up with the reason
+expect_error "item 10: sim, pblk with ocssd_write_fail=0.7" "failed to write 8 times" \
+	"${sim[@]}" --set ftl=pblk --set ocssd_write_fail=0.7 "$tmp/crlf.fio"
+expect_error "item 10: torture, pblk with ocssd_write_fail=0.7" "could not be sent" \
+	"$vssd" torture --set ftl=pblk --set ocssd_write_fail=0.7 --cycles 1
+
+# item 13: a raw open-channel device under a block host says what it needs
+expect_error "item 13: sim on ftl=ocssd" "needs a host FTL such as ftl=pblk" \
+	"${sim[@]}" --set ftl=ocssd "$tmp/crlf.fio"
+expect_error "item 13: torture on ftl=ocssd" "needs a host FTL such as ftl=pblk" \
+	"$vssd" torture --set ftl=ocssd --cycles 1
+
+summary
