@@ -8,7 +8,7 @@ packages=(
 	libinih-dev libjson-c-dev libcmocka-dev
 	jq gnuplot-nox
 	clang libclang-rt-14-dev
-	nbdkit nbdkit-plugin-dev libnbd-bin fio qemu-utils
+	nbdkit nbdkit-plugin-dev libnbd-bin python3-libnbd fio qemu-utils
 	e2fsprogs util-linux
 	# fio's source for the fio engine (scripts/fio-source.sh): apt-get
 	# source unpacks with dpkg-dev, and fio's configure finds the libraries

@@ -65,10 +65,16 @@ static int plugin_config(const char *key, const char *value)
 /* Checks every parameter now, so a bad one stops nbdkit before it serves. */
 static int plugin_config_complete(void)
 {
+	struct vssd_config cfg;
 	char err[512];
 
-	if (vssd_check((const char *const *)params, err, sizeof(err))) {
+	if (vssd_config_from_params((const char *const *)params, &cfg, err, sizeof(err)) ||
+	    vssd_check((const char *const *)params, err, sizeof(err))) {
 		nbdkit_error("%s", err);
+		return -1;
+	}
+	if (config_block_host_refusal(&cfg)) {
+		nbdkit_error("%s", config_block_host_refusal(&cfg));
 		return -1;
 	}
 	return 0;
@@ -98,10 +104,6 @@ static int plugin_after_fork(void)
 
 	if (vssd_open((const char *const *)params, VSSD_INLINE, &dev, err, sizeof(err))) {
 		nbdkit_error("%s", err);
-		return -1;
-	}
-	if (config_block_host_refusal(&vssd_ctrl_of(dev)->dev->cfg)) {
-		nbdkit_error("%s", config_block_host_refusal(&vssd_ctrl_of(dev)->dev->cfg));
 		return -1;
 	}
 	if (vssd_ctrl_of(dev)->dev->cfg.ftl == FTL_PBLK &&
@@ -188,7 +190,12 @@ static void *plugin_open_conn(int readonly)
 	/* export pid=N is status-list entry index - 1, whose identifier is N */
 	write_flags = index ? VSSD_PID(nvme_fdp_status_pid(vssd_ctrl_of(dev), index - 1)) : 0;
 	if ((rc = conn_open(c, dev, pblk, write_flags, index))) {
-		nbdkit_error("vssd: opening a queue pair: %s", strerror(-rc));
+		if (rc == -ENOSPC) /* the client only hears that the export failed to open */
+			nbdkit_error("vssd: connection refused: each NBD connection has an I/O queue "
+				     "pair of its own and all %d are in use; close one first",
+				     NVME_MAX_QUEUES - 1);
+		else
+			nbdkit_error("vssd: opening a queue pair: %s", strerror(-rc));
 		conn_close(c);
 		free(c);
 		return NULL;
@@ -256,8 +263,13 @@ static int plugin_pwrite(void *handle, const void *buf, uint32_t count, uint64_t
 	return finish(conn_write(handle, buf, count, offset, flags & NBDKIT_FLAG_FUA));
 }
 
+/* A fast zero (NBD_CMD_FLAG_FAST_ZERO) must fail at once rather than be
+ * slower than writing zeros: deallocating is fast (no NAND program), writing
+ * zeros is not, so without the client's leave to trim the answer is ENOTSUP. */
 static int plugin_zero(void *handle, uint32_t count, uint64_t offset, uint32_t flags)
 {
+	if ((flags & NBDKIT_FLAG_FAST_ZERO) && !(flags & NBDKIT_FLAG_MAY_TRIM))
+		return finish(ENOTSUP);
 	return finish(conn_zero(handle, count, offset, flags & NBDKIT_FLAG_MAY_TRIM,
 				flags & NBDKIT_FLAG_FUA));
 }
@@ -296,6 +308,7 @@ static struct nbdkit_plugin plugin = {
 	.can_flush = yes,
 	.can_trim = yes,
 	.can_zero = yes,
+	.can_fast_zero = yes,
 	.can_multi_conn = yes,
 	.can_fua = plugin_can_fua,
 	.is_rotational = plugin_is_rotational,

@@ -149,8 +149,8 @@ static void do_bind(void *arg)
 	op->dev->qp[op->qid] = op->qp;
 }
 
-static int config_from_params(const char *const *params, struct vssd_config *cfg, char *err,
-			      size_t errlen)
+int vssd_config_from_params(const char *const *params, struct vssd_config *cfg, char *err,
+			    size_t errlen)
 {
 	int rc;
 
@@ -169,7 +169,7 @@ int vssd_check(const char *const *params, char *err, size_t errlen)
 {
 	struct vssd_config cfg;
 	struct geometry geo;
-	int rc = config_from_params(params, &cfg, err, errlen);
+	int rc = vssd_config_from_params(params, &cfg, err, errlen);
 
 	return rc ? rc : geometry_init(&geo, &cfg, err, errlen);
 }
@@ -222,7 +222,7 @@ int vssd_open(const char *const *params, enum vssd_runtime runtime, struct vssd 
 		snprintf(err, errlen, "vssd_open: %s is NULL", params ? "out" : "params");
 		return -EINVAL;
 	}
-	if ((rc = config_from_params(params, &cfg, err, errlen)))
+	if ((rc = vssd_config_from_params(params, &cfg, err, errlen)))
 		return rc;
 	dev = calloc(1, sizeof(*dev));
 	if (!dev)

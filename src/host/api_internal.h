@@ -13,6 +13,10 @@ void vssd_locked(struct vssd *dev, void (*fn)(void *arg), void *arg);
 /* One pblk at a time on a device: returns 0, or -EBUSY while another holds it. */
 int vssd_claim_pblk(struct vssd *dev);
 void vssd_release_pblk(struct vssd *dev);
+/* The configuration vssd_open() would build from params (the profile first),
+ * checked; for frontends that refuse a device before they start one. */
+int vssd_config_from_params(const char *const *params, struct vssd_config *cfg, char *err,
+			    size_t errlen);
 /* All of pblk's figures, for the reports. */
 void vssd_pblk_report_stats(struct vssd_pblk *pb, struct pblk_stats *out);
 

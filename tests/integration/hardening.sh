@@ -83,4 +83,54 @@ expect_error "item 13: sim on ftl=ocssd" "needs a host FTL such as ftl=pblk" \
 expect_error "item 13: torture on ftl=ocssd" "needs a host FTL such as ftl=pblk" \
 	"$vssd" torture --set ftl=ocssd --cycles 1
 
+# NBD clients, through libnbd's Python binding (Debian's python3, not a
+# python3 earlier on PATH that lacks the module)
+nbd_small=(timing=off media=ram channels=2 luns_per_channel=2 blocks_per_plane=64
+	pages_per_block=48 op=0.25)
+nbd_py() { timeout 60 /usr/bin/python3 - "$nbd_uri"; }
+
+# item 6: a fast zero is answered (ENOTSUP unless it may deallocate), not an
+# assertion in nbdkit that drops every client
+fast_zero() {
+	nbd_py <<'EOF' && kill -0 "$server"
+import sys, nbd
+h = nbd.NBD()
+h.connect_uri(sys.argv[1])
+assert h.can_fast_zero()
+h.pwrite(b"\xab" * 65536, 0)
+try:
+    h.zero(65536, 0, nbd.CMD_FLAG_FAST_ZERO | nbd.CMD_FLAG_NO_HOLE)
+    sys.exit("a fast zero that would write zeros was accepted")
+except nbd.Error as e:
+    assert e.errnum == 95, e  # ENOTSUP: the client writes zeros itself
+assert h.pread(4096, 0) == b"\xab" * 4096
+h.zero(65536, 0, nbd.CMD_FLAG_FAST_ZERO)
+assert h.pread(65536, 0) == bytes(65536)
+EOF
+}
+# item 13: the 64th connection is refused with the limit named in the log
+connection_limit() {
+	nbd_py <<'EOF' && grep -q "all 63 are in use" "$tmp/server.err"
+import sys, nbd
+hs = []
+for i in range(64):
+    h = nbd.NBD()
+    try:
+        h.connect_uri(sys.argv[1])
+    except nbd.Error:
+        sys.exit(0 if i == 63 else "connection %d refused" % (i + 1))
+    hs.append(h)
+sys.exit("64 connections accepted")
+EOF
+}
+if server_start "$plugin" "${nbd_small[@]}"; then
+	check "item 6: NBD fast zero" fast_zero
+	check "item 13: the 64th NBD connection" connection_limit
+	server_stop
+else
+	bad "items 6, 13: nbdkit did not start"
+fi
+expect_error "item 13: NBD on ftl=ocssd" "needs a host FTL such as ftl=pblk" \
+	env LD_PRELOAD="$asan_preload" nbdkit -U - "$plugin" "${nbd_small[@]}" ftl=ocssd --run true
+
 summary
