@@ -94,6 +94,31 @@ static int make_export_names(void)
 	return 0;
 }
 
+/* What the open of a device file found damaged, in nbdkit's log: a client
+ * cannot see it, and the data it lost must not pass unnoticed. */
+static void log_recovery(void)
+{
+	struct vssd_recovery r;
+
+	if (vssd_recovery_info(dev, &r) || !r.recovered)
+		return;
+	nbdkit_debug("vssd: opened from media: %llu bytes of data, %s",
+		     (unsigned long long)r.mapped_bytes,
+		     r.from_checkpoint ? "from the checkpoint" : "by a scan");
+	if (r.checkpoint_rejected)
+		nbdkit_error("vssd: the checkpoint was not used (%s); the device was scanned",
+			     r.checkpoint_rejected);
+	if (r.state_blocks_damaged || r.oob_from_copy || r.oob_lost || r.trim_pages_from_copy ||
+	    r.trim_pages_damaged)
+		nbdkit_error("vssd: the device file was damaged: %llu state blocks; %llu units' OOB "
+			     "read from its second copy, %llu units lost; %llu trim pages read from "
+			     "their second copy, %llu lost",
+			     (unsigned long long)r.state_blocks_damaged,
+			     (unsigned long long)r.oob_from_copy, (unsigned long long)r.oob_lost,
+			     (unsigned long long)r.trim_pages_from_copy,
+			     (unsigned long long)r.trim_pages_damaged);
+}
+
 /* The device starts after nbdkit forks into the background. Its runtime is
  * inline: the threads nbdkit runs requests on drive the controller
  * themselves, so a command needs no hop to a dispatcher thread and back. */
@@ -106,6 +131,7 @@ static int plugin_after_fork(void)
 		nbdkit_error("%s", err);
 		return -1;
 	}
+	log_recovery();
 	if (vssd_ctrl_of(dev)->dev->cfg.ftl == FTL_PBLK &&
 	    vssd_pblk_open(dev, &pblk, err, sizeof(err))) {
 		nbdkit_error("%s", err);

@@ -71,6 +71,14 @@ struct vssd_recovery {
 	uint64_t mapped_bytes;  /* data found */
 	uint64_t wall_ns;       /* how long recovery took */
 	uint64_t power_cycles, unsafe_shutdowns; /* as SMART counts them */
+	/* what recovery found damaged (a device file checksums everything) */
+	const char *checkpoint_rejected; /* why a clean close's checkpoint was scanned past, or NULL */
+	uint64_t state_blocks_damaged;   /* of two */
+	uint64_t oob_from_copy;          /* units whose OOB came from its second copy */
+	uint64_t oob_lost;               /* units both of whose OOB copies were damaged */
+	uint64_t trim_pages_from_copy;   /* trim records whose second copy served */
+	uint64_t trim_pages_damaged;     /* trim records neither copy of which was whole */
+	uint64_t media_errors;           /* SMART: reads that failed a unit's checksum */
 };
 int vssd_recovery_info(struct vssd *dev, struct vssd_recovery *out);
 

@@ -175,8 +175,10 @@ static const void *merge_partial(struct vssd_dev *dev, uint32_t lu, const uint8_
 
 	if (ppa == UNMAPPED)
 		memset(dev->unit_buf, 0, UNIT_BYTES);
-	else if (dev->media->ops->read(dev->media, ppa, dev->unit_buf, NULL))
+	else if (dev->media->ops->read(dev->media, ppa, dev->unit_buf, NULL)) {
+		dev->health.media_errors++;
 		return NULL; /* the unit's old data cannot be read: fail the write */
+	}
 	memcpy(dev->unit_buf + (uint64_t)first_lba_in_unit * dev->geo.lba_bytes, src,
 	       (uint64_t)nlb_in_unit * dev->geo.lba_bytes);
 	return dev->unit_buf;
@@ -262,6 +264,7 @@ int dev_read(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, void *buf, uint6
 	if (tm->on)
 		start = now_ns + tm->fw_read_ns;
 	rc = conv_read_range(&dev->ftl, lu, nunits, dst, start, &end);
+	dev->health.media_errors += rc == -EBADMSG;
 	if (bounce && !rc)
 		memcpy(buf, bounce + (slba % geo->lbas_per_unit) * geo->lba_bytes, bytes);
 	free(bounce);
@@ -334,8 +337,10 @@ uint64_t dev_oc_vector(struct vssd_dev *dev, uint8_t opcode, const uint64_t *lba
 		done = ocssd_read(&dev->oc, lbas, n, data, meta, now_ns, st);
 	else
 		done = ocssd_reset(&dev->oc, lbas, n, now_ns, st);
-	for (uint32_t i = 0; i < n; i++)
+	for (uint32_t i = 0; i < n; i++) {
 		ok += !st[i];
+		dev->health.media_errors += st[i] == NVME_SC_READ_ERROR;
+	}
 	if (opcode == NVME_CMD_OC_WRITE)
 		dev->health.host_write_bytes += ok * UNIT_BYTES;
 	else if (opcode == NVME_CMD_OC_READ)

@@ -41,6 +41,7 @@ struct dev_health {
 	uint64_t power_on_ns;    /* before this power-on */
 	uint64_t power_cycles;   /* opens and power losses survived, this one included */
 	uint64_t unsafe_shutdowns; /* recoveries without a clean close's checkpoint */
+	uint64_t media_errors;   /* reads the media could not serve (a unit failed its CRC) */
 };
 
 struct vssd_dev {

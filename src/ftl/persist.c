@@ -6,6 +6,7 @@
 #include "ftl/persist.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -37,6 +38,14 @@ struct ckpt_header {
 	uint32_t crc; /* of the body */
 	uint64_t seq;
 	uint64_t body_bytes;
+};
+
+/* What says a trim page is whole: written after its page, in each of the
+ * two copies (a crash between them leaves one copy whole). */
+struct trim_stamp {
+	uint64_t seq;      /* the write sequence when the page was written; 0 = never */
+	uint32_t page_crc; /* of the page's 4 KiB */
+	uint32_t crc;      /* of the two fields above */
 };
 
 struct ckpt_line {
@@ -96,16 +105,24 @@ static struct ckpt_body ckpt_body_of(const struct geometry *geo, uint32_t nwps)
 	return b;
 }
 
-/* The metadata area: state blocks, stamps, trim pages, checkpoint, in that order. */
+/* The metadata area: state blocks, then two copies of the stamps and trim
+ * pages, then the checkpoint. */
 static void layout(struct persist *ps, const struct geometry *geo, uint32_t nwps)
 {
+	uint64_t copy_bytes;
+
 	ps->tpages = (uint32_t)((geo->logical_units + TPAGE_BITS - 1) / TPAGE_BITS);
+	copy_bytes = round4k((uint64_t)ps->tpages * sizeof(struct trim_stamp)) +
+		     (uint64_t)ps->tpages * 4096;
 	ps->state_bytes = round4k(sizeof(struct state_block) + geo->lines * sizeof(uint32_t));
 	ps->state_off[0] = 0;
 	ps->state_off[1] = ps->state_bytes;
-	ps->stamp_off = 2 * ps->state_bytes;
-	ps->tpage_off = ps->stamp_off + round4k((uint64_t)ps->tpages * sizeof(uint64_t));
-	ps->ckpt_off = ps->tpage_off + (uint64_t)ps->tpages * 4096;
+	for (int c = 0; c < 2; c++) {
+		ps->stamp_off[c] = 2 * ps->state_bytes + c * copy_bytes;
+		ps->tpage_off[c] = ps->stamp_off[c] + round4k((uint64_t)ps->tpages *
+							       sizeof(struct trim_stamp));
+	}
+	ps->ckpt_off = 2 * ps->state_bytes + 2 * copy_bytes;
 	ps->ckpt_bytes = round4k(sizeof(struct ckpt_header) + ckpt_body_of(geo, nwps).bytes);
 }
 
@@ -167,6 +184,26 @@ static int write_state(struct conv_ftl *f, uint64_t ckpt_seq)
 	return rc;
 }
 
+static struct trim_stamp stamp_of(uint64_t seq, const void *page)
+{
+	struct trim_stamp t = {.seq = seq, .page_crc = crc_of(page, 4096)};
+
+	t.crc = crc_of((const uint8_t *)&t, offsetof(struct trim_stamp, crc));
+	return t;
+}
+
+static int write_trim_page(struct persist *ps, uint32_t p, int copy)
+{
+	const uint8_t *page = (const uint8_t *)ps->unmapped + (uint64_t)p * 4096;
+	struct trim_stamp t = stamp_of(ps->stamps[p], page);
+	int rc = ps->media->ops->meta_write(ps->media, ps->tpage_off[copy] + (uint64_t)p * 4096,
+					    page, 4096);
+
+	return rc ? rc : ps->media->ops->meta_write(ps->media,
+						    ps->stamp_off[copy] + p * sizeof(t), &t,
+						    sizeof(t));
+}
+
 static int write_trim_pages(struct persist *ps, uint64_t seq)
 {
 	for (uint32_t p = 0; p < ps->tpages; p++) {
@@ -174,15 +211,10 @@ static int write_trim_pages(struct persist *ps, uint64_t seq)
 
 		if (!ps->dirty[p])
 			continue;
-		/* the page, then its stamp: a page whose stamp did not land is read
-		 * with its older stamp, which only makes it kill fewer copies */
-		rc = ps->media->ops->meta_write(ps->media, ps->tpage_off + (uint64_t)p * 4096,
-						(const uint8_t *)ps->unmapped + (uint64_t)p * 4096, 4096);
+		/* each copy's page, then its stamp: a crash leaves at least one
+		 * copy whole, the new one or the old one */
 		ps->stamps[p] = seq;
-		if (!rc)
-			rc = ps->media->ops->meta_write(ps->media, ps->stamp_off + p * sizeof(uint64_t),
-							&ps->stamps[p], sizeof(uint64_t));
-		if (rc)
+		if ((rc = write_trim_page(ps, p, 0)) || (rc = write_trim_page(ps, p, 1)))
 			return rc;
 		ps->dirty[p] = 0;
 	}
@@ -245,8 +277,14 @@ int persist_checkpoint(struct conv_ftl *f, const void *extra)
 	return rc ? rc : ps->media->ops->sync(ps->media);
 }
 
-/* The newer valid state block, or NULL (free it). */
-static struct state_block *read_state(struct conv_ftl *f)
+static bool all_zero(const uint8_t *buf, size_t len)
+{
+	return !len || (!buf[0] && !memcmp(buf, buf + 1, len - 1));
+}
+
+/* The newer valid state block, or NULL (free it); a block written but
+ * damaged is counted in rec. */
+static struct state_block *read_state(struct conv_ftl *f, struct ftl_recovery *rec)
 {
 	struct persist *ps = f->ps;
 	struct state_block *best = NULL;
@@ -254,16 +292,22 @@ static struct state_block *read_state(struct conv_ftl *f)
 	for (int i = 0; i < 2; i++) {
 		struct state_block *s = malloc(ps->state_bytes);
 		uint32_t crc;
+		bool blank;
 
 		if (!s || ps->media->ops->meta_read(ps->media, ps->state_off[i], s, ps->state_bytes)) {
 			free(s);
 			continue;
 		}
+		blank = all_zero((const uint8_t *)s, ps->state_bytes);
 		crc = s->crc;
 		s->crc = 0;
 		if (s->magic != STATE_MAGIC || s->lines != f->geo->lines ||
-		    crc != crc_of((const uint8_t *)s, ps->state_bytes) ||
-		    (best && best->gen > s->gen)) {
+		    crc != crc_of((const uint8_t *)s, ps->state_bytes)) {
+			rec->state_blocks_damaged += !blank; /* blank: never written */
+			free(s);
+			continue;
+		}
+		if (best && best->gen > s->gen) {
 			free(s);
 			continue;
 		}
@@ -273,8 +317,107 @@ static struct state_block *read_state(struct conv_ftl *f)
 	return best;
 }
 
-/* Loads the checkpoint of sequence seq. Returns 0, or -EINVAL if it is not there intact. */
-static int load_checkpoint(struct conv_ftl *f, uint64_t seq)
+/* Why a line record cannot be right, or NULL. */
+static const char *bad_line(const struct conv_ftl *f, const struct ckpt_line *cl)
+{
+	if (cl->state > LINE_VICTIM)
+		return "a line in no known state";
+	if (cl->owner >= f->nruh && cl->owner != OWNER_SHARED)
+		return "a line owned by no handle";
+	return NULL;
+}
+
+/* Why write pointer w (host ones first, then GC ones) cannot be right, or NULL. */
+static const char *bad_wp(const struct conv_ftl *f, const struct ckpt_line *cl, uint32_t w,
+			  const struct write_pointer *wp)
+{
+	const struct geometry *geo = f->geo;
+	uint32_t nhost = f->nrg * f->nruh, r = w < nhost ? w % f->nruh : (w - nhost) % (f->nruh + 1);
+	uint32_t g = w < nhost ? w / f->nruh : (w - nhost) / (f->nruh + 1);
+
+	if (wp->rg != g || wp->owner != (r < f->nruh ? r : OWNER_SHARED))
+		return "a write pointer of another group or handle";
+	if (wp->line == LINE_NONE)
+		return NULL;
+	if (wp->line >= geo->lines || cl[wp->line].state != LINE_OPEN)
+		return "a write pointer on a line that is not open";
+	if (wp->off > geo->units_per_line || !wp->left_in_prog ||
+	    wp->left_in_prog > geo->units_per_prog || wp->buffered > geo->units_per_prog ||
+	    wp->first_die != geo_line_first_die(geo, wp->line) || wp->die < wp->first_die ||
+	    wp->die >= wp->first_die + geo->line_dies || wp->row >= geo->pages_per_block)
+		return "a write pointer outside its line";
+	return NULL;
+}
+
+/* Why the free-line order cannot be right, or NULL: each group lists only
+ * its own free lines, each once. */
+static const char *bad_free_order(const struct conv_ftl *f, const struct ckpt_line *cl,
+				  const uint32_t *order, uint8_t *seen)
+{
+	for (uint32_t g = 0; g < f->nrg; g++) {
+		const struct line_mgr *lm = &f->rg[g].lm;
+
+		for (uint32_t i = 0; i < lm->nlines; i++) {
+			uint32_t id = order[lm->first + i];
+
+			if (id == LINE_NONE)
+				continue;
+			if (id < lm->first || id >= lm->first + lm->nlines || cl[id].state != LINE_FREE ||
+			    seen[id]++)
+				return "a free-line list naming a line that is not free";
+		}
+	}
+	return NULL;
+}
+
+/* Why the map cannot be right, or NULL: every entry a unit of a line that
+ * is not free, no unit held by two logical units. */
+static const char *bad_map(const struct conv_ftl *f, const struct ckpt_line *cl,
+			   const uint32_t *l2p, uint64_t *taken)
+{
+	const struct geometry *geo = f->geo;
+
+	for (uint64_t lu = 0; lu < geo->logical_units; lu++) {
+		uint32_t ppa = l2p[lu];
+
+		if (ppa == UNMAPPED)
+			continue;
+		if (ppa >= geo->physical_units || cl[geo_line_of(geo, ppa)].state == LINE_FREE)
+			return "a map entry outside the written lines";
+		if (taken[ppa / 64] >> (ppa % 64) & 1)
+			return "two logical units mapped to one physical unit";
+		taken[ppa / 64] |= 1ULL << (ppa % 64);
+	}
+	return NULL;
+}
+
+/* Everything a checkpoint would load, checked before any of it is: a CRC
+ * says the bytes are the ones written, not that a writer was right. */
+static const char *bad_checkpoint(const struct conv_ftl *f, const uint8_t *body,
+				  const struct ckpt_body *b)
+{
+	const struct geometry *geo = f->geo;
+	const struct ckpt_line *cl = (const struct ckpt_line *)(body + b->lines);
+	uint8_t *seen = calloc(geo->lines, 1);
+	uint64_t *taken = calloc((geo->physical_units + 63) / 64, sizeof(uint64_t));
+	const char *why = seen && taken ? NULL : "no memory to check it";
+
+	for (uint32_t l = 0; !why && l < geo->lines; l++)
+		why = bad_line(f, &cl[l]);
+	for (uint32_t w = 0; !why && w < nwps_of(f); w++)
+		why = bad_wp(f, cl, w, (const struct write_pointer *)(body + b->wps) + w);
+	if (!why)
+		why = bad_free_order(f, cl, (const uint32_t *)(body + b->free_order), seen);
+	if (!why)
+		why = bad_map(f, cl, (const uint32_t *)(body + b->l2p), taken);
+	free(seen);
+	free(taken);
+	return why;
+}
+
+/* Loads the checkpoint of sequence seq. Returns 0, or -EINVAL if it is not
+ * there intact (rec->ckpt_rejected says why; the caller scans instead). */
+static int load_checkpoint(struct conv_ftl *f, uint64_t seq, struct ftl_recovery *rec)
 {
 	struct persist *ps = f->ps;
 	const struct geometry *geo = f->geo;
@@ -284,13 +427,18 @@ static int load_checkpoint(struct conv_ftl *f, uint64_t seq)
 	uint8_t *body = NULL;
 	int rc = -EINVAL;
 
+	rec->ckpt_rejected = "its header is damaged";
 	if (ps->media->ops->meta_read(ps->media, ps->ckpt_off, &h, sizeof(h)) ||
 	    h.magic != CKPT_MAGIC || h.seq != seq || h.body_bytes != b.bytes)
 		return -EINVAL;
+	rec->ckpt_rejected = "it cannot be read";
 	if (!(body = malloc(h.body_bytes)) ||
 	    ps->media->ops->meta_read(ps->media, ps->ckpt_off + sizeof(h), body, h.body_bytes))
 		goto out;
+	rec->ckpt_rejected = "its CRC does not match";
 	if (crc_of(body, h.body_bytes) != h.crc)
+		goto out;
+	if ((rec->ckpt_rejected = bad_checkpoint(f, body, &b)))
 		goto out;
 	for (uint32_t l = 0; l < geo->lines; l++) {
 		const struct ckpt_line *cl = (const struct ckpt_line *)(body + b.lines) + l;
@@ -305,14 +453,57 @@ static int load_checkpoint(struct conv_ftl *f, uint64_t seq)
 	memcpy(f->l2p, body + b.l2p, geo->logical_units * sizeof(uint32_t));
 	conv_rebuild(f, (const uint32_t *)(body + b.free_order));
 	f->seq = seq;
+	rec->ckpt_rejected = NULL;
 	rc = 0;
 out:
 	free(body);
 	return rc;
 }
 
-/* Trim pages: a unit unmapped in a page stamped S loses every copy up to S. */
-static int apply_trim_pages(struct conv_ftl *f, const uint64_t *newest)
+static bool stamp_ok(const struct trim_stamp *t)
+{
+	static const struct trim_stamp never_written;
+
+	return !memcmp(t, &never_written, sizeof(*t)) ||
+	       t->crc == crc_of((const uint8_t *)t, offsetof(struct trim_stamp, crc));
+}
+
+/* Reads trim page p into bits from the newer whole copy. Returns its
+ * sequence (0: never written, or no copy whole, which rec counts), or -EIO. */
+static int64_t read_trim_page(struct persist *ps, uint32_t p, uint64_t *bits,
+			      struct ftl_recovery *rec)
+{
+	struct trim_stamp t[2];
+	int first;
+
+	for (int c = 0; c < 2; c++)
+		if (ps->media->ops->meta_read(ps->media, ps->stamp_off[c] + p * sizeof(t[c]), &t[c],
+					      sizeof(t[c])))
+			return -EIO;
+	first = t[1].seq > t[0].seq; /* the newer copy first, the older if it is damaged */
+	for (int i = 0; i < 2; i++) {
+		const struct trim_stamp *s = &t[first ^ i];
+
+		if (!stamp_ok(s))
+			continue;
+		if (!s->seq)
+			return 0;
+		if (ps->media->ops->meta_read(ps->media, ps->tpage_off[first ^ i] + (uint64_t)p * 4096,
+					      bits, 4096))
+			return -EIO;
+		if (crc_of((const uint8_t *)bits, 4096) == s->page_crc) {
+			rec->trim_pages_from_copy += i;
+			return (int64_t)s->seq;
+		}
+	}
+	rec->trim_pages_damaged++;
+	return 0;
+}
+
+/* Trim pages: a unit unmapped in a page stamped S loses every copy up to S.
+ * A page neither copy of which is whole unmaps nothing: the open reports
+ * that trims it recorded may be undone. */
+static int apply_trim_pages(struct conv_ftl *f, const uint64_t *newest, struct ftl_recovery *rec)
 {
 	struct persist *ps = f->ps;
 	uint64_t *bits = malloc(4096);
@@ -320,12 +511,15 @@ static int apply_trim_pages(struct conv_ftl *f, const uint64_t *newest)
 	if (!bits)
 		return -ENOMEM;
 	for (uint32_t p = 0; p < ps->tpages; p++) {
-		if (!ps->stamps[p])
-			continue;
-		if (ps->media->ops->meta_read(ps->media, ps->tpage_off + (uint64_t)p * 4096, bits, 4096)) {
+		int64_t seq = read_trim_page(ps, p, bits, rec);
+
+		if (seq < 0) {
 			free(bits);
-			return -EIO;
+			return (int)seq;
 		}
+		ps->stamps[p] = (uint64_t)seq;
+		if (!seq)
+			continue;
 		for (uint32_t i = 0; i < TPAGE_BITS; i++) {
 			uint64_t lu = (uint64_t)p * TPAGE_BITS + i;
 
@@ -422,11 +616,13 @@ static int scan(struct conv_ftl *f, struct ftl_recovery *rec)
 	uint64_t *newest = calloc(geo->logical_units, sizeof(uint64_t));
 	struct line_scan *ls = calloc(geo->lines, sizeof(*ls));
 	struct media_oob *oob = malloc(SCAN_CHUNK * sizeof(*oob));
+	struct media_damage seen;
 	int rc = -ENOMEM;
 
 	if (!newest || !ls || !oob)
 		goto out;
 	memset(f->l2p, 0xff, geo->logical_units * sizeof(uint32_t));
+	seen = f->media->damage;
 	for (uint64_t first = 0; first < geo->physical_units; first += SCAN_CHUNK) {
 		uint32_t n = (uint32_t)(geo->physical_units - first < SCAN_CHUNK
 						? geo->physical_units - first : SCAN_CHUNK);
@@ -438,7 +634,9 @@ static int scan(struct conv_ftl *f, struct ftl_recovery *rec)
 			scan_unit(f, ls, newest, (uint32_t)(first + i), &oob[i]);
 		}
 	}
-	if ((rc = apply_trim_pages(f, newest)))
+	rec->oob_lost = f->media->damage.oob_lost - seen.oob_lost;
+	rec->oob_from_copy = f->media->damage.oob_from_copy - seen.oob_from_copy;
+	if ((rc = apply_trim_pages(f, newest, rec)))
 		goto out;
 	conv_reset_write_pointers(f);
 	for (uint32_t l = 0; l < geo->lines; l++) {
@@ -465,11 +663,12 @@ out:
 int persist_recover(struct conv_ftl *f, void *extra, struct ftl_recovery *rec)
 {
 	struct persist *ps = f->ps;
-	struct state_block *s = read_state(f);
 	uint64_t t0 = mono_ns();
-	int rc;
+	struct state_block *s;
+	int rc = 0;
 
 	*rec = (struct ftl_recovery){.recovered = true};
+	s = read_state(f, rec);
 	if (s) {
 		f->c = s->c;
 		f->seq = s->seq;
@@ -479,11 +678,9 @@ int persist_recover(struct conv_ftl *f, void *extra, struct ftl_recovery *rec)
 			f->lines[l].erase_count = s->erase_count[l];
 	}
 	memcpy(extra, ps->extra, PERSIST_EXTRA_BYTES);
-	rc = ps->media->ops->meta_read(ps->media, ps->stamp_off, ps->stamps,
-				       (size_t)ps->tpages * sizeof(uint64_t));
-	if (!rc && s && s->ckpt_seq && !load_checkpoint(f, s->ckpt_seq))
+	if (s && s->ckpt_seq && !load_checkpoint(f, s->ckpt_seq, rec))
 		rec->from_checkpoint = true;
-	else if (!rc)
+	else
 		rc = scan(f, rec);
 	free(s);
 	if (rc)

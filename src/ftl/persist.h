@@ -5,8 +5,9 @@
  * - two state blocks, written alternately at every flush: write sequence,
  *   counters, each line's erase count, the layer above's counters, and
  *   whether a clean close left a checkpoint;
- * - trim records: a bitmap of unmapped logical units in 4 KiB pages, each
- *   page stamped with the write sequence when it was last written. A page
+ * - trim records, twice: a bitmap of unmapped logical units in 4 KiB pages,
+ *   each page stamped with the write sequence when it was last written and
+ *   its CRC. A page
  *   written at sequence S says "these units were unmapped after write S",
  *   so copies up to S found by a scan are dead; newer writes win. Pages a trim
  *   touched are written at the next flush, so trims are as durable as data;
@@ -33,7 +34,8 @@ struct media;
 struct persist {
 	struct media *media;
 	uint64_t state_off[2], state_bytes;
-	uint64_t stamp_off, tpage_off, ckpt_off, ckpt_bytes;
+	uint64_t stamp_off[2], tpage_off[2]; /* two copies of the trim records */
+	uint64_t ckpt_off, ckpt_bytes;
 	uint32_t tpages;      /* trim bitmap pages */
 	uint64_t *unmapped;   /* bit per logical unit: 1 = not mapped */
 	uint64_t *stamps;     /* per trim page: the sequence it was written at, 0 = never */
@@ -47,7 +49,13 @@ struct persist {
 struct ftl_recovery {
 	bool recovered;       /* the media held a device */
 	bool from_checkpoint; /* a clean close's checkpoint (else a scan) */
+	const char *ckpt_rejected; /* why a clean close's checkpoint was not used, or NULL */
 	uint64_t units_scanned; /* programmed units whose OOB was read */
+	uint64_t oob_lost;      /* units both of whose OOB copies failed their CRC: skipped */
+	uint64_t oob_from_copy; /* units whose first OOB copy failed and the second served */
+	uint64_t state_blocks_damaged; /* of the two (both: the counters start again) */
+	uint64_t trim_pages_from_copy; /* trim pages whose first copy failed, the second served */
+	uint64_t trim_pages_damaged; /* trim pages neither copy of which was whole: ignored */
 	uint64_t mapped_units;
 	uint64_t wall_ns;
 };

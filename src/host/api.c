@@ -456,6 +456,13 @@ int vssd_recovery_info(struct vssd *dev, struct vssd_recovery *out)
 		.wall_ns = d->recovery.wall_ns,
 		.power_cycles = d->health.power_cycles,
 		.unsafe_shutdowns = d->health.unsafe_shutdowns,
+		.checkpoint_rejected = d->recovery.ckpt_rejected,
+		.state_blocks_damaged = d->recovery.state_blocks_damaged,
+		.oob_from_copy = d->recovery.oob_from_copy,
+		.oob_lost = d->recovery.oob_lost,
+		.trim_pages_from_copy = d->recovery.trim_pages_from_copy,
+		.trim_pages_damaged = d->recovery.trim_pages_damaged,
+		.media_errors = d->health.media_errors,
 	};
 	return 0;
 }

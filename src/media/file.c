@@ -7,11 +7,16 @@
  *                      lines), CRC-32
  *   meta_off           the FTL's metadata area (allocated up front, so a
  *                      full disk cannot fail a checkpoint)
- *   oob_off            16 bytes of OOB per physical unit
+ *   oob_off            a 24-byte record per physical unit: its OOB, the
+ *                      CRC-32 of its data, and a CRC-32 of the record
+ *   oob_copy_off       the same records again, as a drive's ECC would
+ *                      recover a damaged OOB
  *   data_off           4 KiB per physical unit
  *
- * Units are written with pwrite (data first, then OOB: a unit whose OOB
- * never landed is not programmed as far as recovery can tell). A process
+ * Units are written with pwrite (data first, then the record, then its
+ * copy: a unit whose record never landed is not programmed as far as
+ * recovery can tell). A read whose data or records fail their CRC returns
+ * -EBADMSG, which the controller turns into Unrecovered Read Error. A process
  * killed mid-run leaves its writes in the page cache, as a drive's NAND
  * keeps what it programmed; sync() (a clean close) takes them to disk. An
  * exclusive lock stops two processes opening one device.
@@ -19,6 +24,8 @@
 #include "media/media.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +36,7 @@
 #include <zlib.h>
 
 #define FILE_MAGIC "VSSDDEV1"
-#define FILE_VERSION 1
+#define FILE_VERSION 2 /* 1 had no checksums */
 #define HEADER_BYTES (64 * 1024)
 #define REGION_ALIGN (1024 * 1024)
 
@@ -38,16 +45,24 @@ struct file_header {
 	uint32_t version;
 	uint32_t crc; /* CRC-32 of the header with this field 0, params included */
 	uint64_t units, meta_bytes;
-	uint64_t meta_off, oob_off, data_off, file_bytes;
+	uint64_t meta_off, oob_off, oob_copy_off, data_off, file_bytes;
 	uint32_t params_len;
 	uint32_t reserved;
 	char params[]; /* "key=value\n" for every layout parameter */
 };
 
+/* What the file keeps per unit besides its data. An all-zero record is a
+ * unit never written (a hole in the sparse file), whose data reads as zeros. */
+struct file_oob {
+	struct media_oob oob;
+	uint32_t data_crc;
+	uint32_t crc; /* of the fields above */
+};
+
 struct file_media {
 	struct media base;
 	int fd;
-	uint64_t meta_off, oob_off, data_off;
+	uint64_t meta_off, oob_off, oob_copy_off, data_off;
 	char path[VSSD_PATH_MAX];
 };
 
@@ -96,37 +111,129 @@ static int get(int fd, void *buf, size_t len, uint64_t off)
 
 static const uint8_t zeros[4096];
 
+static uint32_t crc_of(const void *buf, size_t len)
+{
+	return (uint32_t)crc32(0, (const Bytef *)buf, (uInt)len);
+}
+
+static struct file_oob record_of(const struct media_oob *oob, uint32_t data_crc)
+{
+	struct file_oob r = {.oob = *oob, .data_crc = data_crc};
+
+	r.crc = crc_of(&r, offsetof(struct file_oob, crc));
+	return r;
+}
+
+static bool record_ok(const struct file_oob *r)
+{
+	static const struct file_oob never_written;
+
+	return !memcmp(r, &never_written, sizeof(*r)) ||
+	       r->crc == crc_of(r, offsetof(struct file_oob, crc));
+}
+
+/* The data CRC a record promises (a unit never written holds zeros). */
+static uint32_t promised_data_crc(const struct file_oob *r)
+{
+	static uint32_t zeros_crc;
+
+	if (r->oob.seq || r->crc)
+		return r->data_crc;
+	if (!zeros_crc)
+		zeros_crc = crc_of(zeros, sizeof(zeros));
+	return zeros_crc;
+}
+
+static uint64_t record_at(const struct file_media *f, uint64_t base, uint64_t ppa)
+{
+	return base + ppa * sizeof(struct file_oob);
+}
+
+static int put_unit(struct file_media *f, uint32_t ppa, const void *data, uint32_t data_crc,
+		    const struct media_oob *oob)
+{
+	struct file_oob r = record_of(oob, data_crc);
+	int rc = put(f->fd, data, 4096, f->data_off + (uint64_t)ppa * 4096);
+
+	if (!rc)
+		rc = put(f->fd, &r, sizeof(r), record_at(f, f->oob_off, ppa));
+	return rc ? rc : put(f->fd, &r, sizeof(r), record_at(f, f->oob_copy_off, ppa));
+}
+
 static int file_write(struct media *m, uint32_t ppa, const void *data,
 		      const struct media_oob *oob)
 {
-	struct file_media *f = fm(m);
-	int rc = put(f->fd, data ? data : zeros, 4096, f->data_off + (uint64_t)ppa * 4096);
+	data = data ? data : zeros;
+	return put_unit(fm(m), ppa, data, crc_of(data, 4096), oob);
+}
 
-	return rc ? rc : put(f->fd, oob, sizeof(*oob), f->oob_off + (uint64_t)ppa * sizeof(*oob));
+/* The unit's record: the first copy whose CRC holds. Returns 0, 1 when
+ * both are damaged (r is then zeros), or a negative errno. */
+static int get_record(struct file_media *f, uint32_t ppa, struct file_oob *r)
+{
+	int rc = get(f->fd, r, sizeof(*r), record_at(f, f->oob_off, ppa));
+
+	if (rc || record_ok(r))
+		return rc;
+	if ((rc = get(f->fd, r, sizeof(*r), record_at(f, f->oob_copy_off, ppa))))
+		return rc;
+	if (record_ok(r)) {
+		f->base.damage.oob_from_copy++;
+		return 0;
+	}
+	f->base.damage.oob_lost++;
+	*r = (struct file_oob){0};
+	return 1;
 }
 
 static int file_read(struct media *m, uint32_t ppa, void *data, struct media_oob *oob)
 {
 	struct file_media *f = fm(m);
-	int rc = data ? get(f->fd, data, 4096, f->data_off + (uint64_t)ppa * 4096) : 0;
+	struct file_oob r;
+	int lost = get_record(f, ppa, &r), rc = lost < 0 ? lost : 0;
 
-	if (!rc && oob)
-		rc = get(f->fd, oob, sizeof(*oob), f->oob_off + (uint64_t)ppa * sizeof(*oob));
-	return rc;
+	if (!rc && data)
+		rc = get(f->fd, data, 4096, f->data_off + (uint64_t)ppa * 4096);
+	if (rc)
+		return rc;
+	if (oob)
+		*oob = r.oob;
+	if (data && (lost || crc_of(data, 4096) != promised_data_crc(&r))) {
+		f->base.damage.data_bad++;
+		return -EBADMSG;
+	}
+	return 0;
 }
 
+/* The data moves as it is, with the CRC it was written with: damage found
+ * later at the new place is the damage it had at the old one. */
 static int file_copy(struct media *m, uint32_t from, uint32_t to, const struct media_oob *oob)
 {
+	struct file_media *f = fm(m);
 	uint8_t buf[4096];
-	int rc = file_read(m, from, buf, NULL);
+	struct file_oob r;
+	int lost = get_record(f, from, &r), rc = lost < 0 ? lost : 0;
 
-	return rc ? rc : file_write(m, to, buf, oob);
+	if (!rc)
+		rc = get(f->fd, buf, sizeof(buf), f->data_off + (uint64_t)from * 4096);
+	if (rc)
+		return rc;
+	return put_unit(f, to, buf, lost ? ~crc_of(buf, 4096) : promised_data_crc(&r), oob);
 }
 
 static int file_read_oob(struct media *m, uint64_t first, uint32_t n, struct media_oob *out)
 {
-	return get(fm(m)->fd, out, (size_t)n * sizeof(*out),
-		   fm(m)->oob_off + first * sizeof(*out));
+	struct file_media *f = fm(m);
+	struct file_oob *r = malloc((size_t)n * sizeof(*r));
+	int rc = r ? get(f->fd, r, (size_t)n * sizeof(*r), record_at(f, f->oob_off, first)) : -ENOMEM;
+
+	for (uint32_t i = 0; !rc && i < n; i++) {
+		if (!record_ok(&r[i]) && get_record(f, (uint32_t)(first + i), &r[i]) < 0)
+			rc = -EIO;
+		out[i] = r[i].oob;
+	}
+	free(r);
+	return rc;
 }
 
 static int file_meta_write(struct media *m, uint64_t off, const void *buf, size_t len)
@@ -176,7 +283,8 @@ static struct file_header *make_header(const struct vssd_config *cfg, uint64_t u
 	h->meta_bytes = meta_bytes;
 	h->meta_off = HEADER_BYTES;
 	h->oob_off = align_up(h->meta_off + meta_bytes);
-	h->data_off = align_up(h->oob_off + units * sizeof(struct media_oob));
+	h->oob_copy_off = align_up(h->oob_off + units * sizeof(struct file_oob));
+	h->data_off = align_up(h->oob_copy_off + units * sizeof(struct file_oob));
 	h->file_bytes = h->data_off + units * 4096;
 	for (size_t i = 0; i < config_param_count(); i++) {
 		if (!config_param_is_layout(i))
@@ -233,15 +341,26 @@ static int check_header(struct file_media *f, const struct file_header *want, ui
 	}
 	crc = h->crc;
 	h->crc = 0;
-	if (h->params_len >= HEADER_BYTES - sizeof(*h) ||
-	    crc != (uint32_t)crc32(0, (const Bytef *)h, HEADER_BYTES)) {
+	if (crc != (uint32_t)crc32(0, (const Bytef *)h, HEADER_BYTES)) {
 		snprintf(err, errlen, "path=%s: the device file's header is damaged (CRC mismatch)",
 			 f->path);
 		goto out;
 	}
 	if (h->version != FILE_VERSION) {
-		snprintf(err, errlen, "path=%s: device file version %u, this vssd reads version %u",
+		snprintf(err, errlen, "path=%s: device file version %u, this vssd reads version %u "
+			 "(version 2 added checksums: make the device again)",
 			 f->path, h->version, FILE_VERSION);
+		goto out;
+	}
+	if (h->params_len >= HEADER_BYTES - sizeof(*h)) {
+		snprintf(err, errlen, "path=%s: the device file's header is damaged (its parameters "
+			 "overrun it)", f->path);
+		goto out;
+	}
+	h->params[h->params_len] = 0; /* room for it was checked above */
+	if (h->params_len && h->params[h->params_len - 1] != '\n') {
+		snprintf(err, errlen, "path=%s: the device file's header is damaged (its parameters "
+			 "do not end a line)", f->path);
 		goto out;
 	}
 	if (compare_params(h->params, want->params, diff, sizeof(diff))) {
@@ -330,6 +449,7 @@ int media_file_open(const struct vssd_config *cfg, uint64_t units, uint64_t meta
 	f->base.reopened = st.st_size != 0;
 	f->meta_off = want->meta_off;
 	f->oob_off = want->oob_off;
+	f->oob_copy_off = want->oob_copy_off;
 	f->data_off = want->data_off;
 	free(want);
 	*out = &f->base;

@@ -21,23 +21,34 @@
 struct media_oob {
 	uint32_t lba; /* logical 4 KiB unit held here */
 	uint16_t owner; /* reclaim unit handle whose data it is (OWNER_SHARED for GC'd mixes) */
-	uint16_t reserved;
+	uint16_t reserved; /* an open-channel host's metadata (OC_MS bytes) spans it */
 	uint64_t seq; /* device-wide write sequence number; 0: never programmed */
+};
+
+/* What a store that checksums its units (file) found damaged as it read:
+ * the FTL's recovery reports what these rose by while it scanned. */
+struct media_damage {
+	uint64_t oob_from_copy; /* OOB records whose first copy failed, the second served */
+	uint64_t oob_lost;      /* units both of whose records failed: read as never written */
+	uint64_t data_bad;      /* unit reads whose data failed its CRC (-EBADMSG) */
 };
 
 struct media;
 
 /* Every function returns 0 or a negative errno (-ENOSPC when the file's
- * disk is full, -EIO when it fails). */
+ * disk is full, -EIO when it fails, -EBADMSG when a unit read fails its
+ * checksum: what a drive's ECC reports as an unrecovered read error). */
 struct media_ops {
 	const char *name;
 	/* Stores one unit (data may be NULL: keep the OOB, zero-fill the data). */
 	int (*write)(struct media *m, uint32_t ppa, const void *data, const struct media_oob *oob);
 	/* Copies one unit into data (4 KiB) and its OOB into oob (either may be NULL). */
 	int (*read)(struct media *m, uint32_t ppa, void *data, struct media_oob *oob);
-	/* Moves a unit to a new place, as GC does, with a new OOB. */
+	/* Moves a unit to a new place, as GC does, with a new OOB; a damaged
+	 * unit stays damaged at its new place (its data is not made good). */
 	int (*copy)(struct media *m, uint32_t from, uint32_t to, const struct media_oob *oob);
-	/* The OOB of units [first, first + n): what a recovery scan reads. */
+	/* The OOB of units [first, first + n): what a recovery scan reads (a
+	 * unit whose OOB is lost reads as never written). */
 	int (*read_oob)(struct media *m, uint64_t first, uint32_t n, struct media_oob *out);
 	/* Bytes [off, off + len) of the metadata area. */
 	int (*meta_write)(struct media *m, uint64_t off, const void *buf, size_t len);
@@ -53,6 +64,7 @@ struct media {
 	uint64_t meta_bytes;
 	bool keeps_data; /* false for none: reads of it are not data */
 	bool reopened;   /* holds a device from before: the FTL recovers it */
+	struct media_damage damage; /* counted since the store was opened */
 };
 
 /* Opens the store the config names for `units` physical units and a

@@ -379,6 +379,7 @@ static void smart_log(struct nvme_ctrl *ctrl, uint64_t now_ns, struct nvme_smart
 	nvme_put_le128(s->power_cycles, h->power_cycles);
 	nvme_put_le128(s->power_on_hours, dev_power_on_ns(ctrl->dev, now_ns) / 3600000000000ULL);
 	nvme_put_le128(s->unsafe_shutdowns, h->unsafe_shutdowns);
+	nvme_put_le128(s->media_errors, h->media_errors);
 	nvme_put_le128(s->num_err_log_entries, ctrl->error_count);
 }
 

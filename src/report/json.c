@@ -217,6 +217,13 @@ static json_object *recovery_object(const struct ftl_recovery *r)
 	add_u64(o, "units_scanned", r->units_scanned);
 	add_u64(o, "mapped_bytes", r->mapped_units * UNIT_BYTES);
 	add_dbl(o, "wall_s", (double)r->wall_ns / 1e9);
+	json_object_object_add(o, "checkpoint_rejected",
+			       r->ckpt_rejected ? json_object_new_string(r->ckpt_rejected) : NULL);
+	add_u64(o, "state_blocks_damaged", r->state_blocks_damaged);
+	add_u64(o, "oob_from_copy", r->oob_from_copy);
+	add_u64(o, "oob_lost", r->oob_lost);
+	add_u64(o, "trim_pages_from_copy", r->trim_pages_from_copy);
+	add_u64(o, "trim_pages_damaged", r->trim_pages_damaged);
 	return o;
 }
 

@@ -58,6 +58,25 @@ static void job_text(FILE *out, const struct sim_job_result *j, const char *cloc
 			j->verify_bad ? "; the first at " : "", j->verify_bad ? j->verify_first_bad : "");
 }
 
+/* What recovery had to discard or take from a second copy, one clause each. */
+static void discarded_text(FILE *out, const struct ftl_recovery *r)
+{
+	const struct { uint64_t n; const char *what; } parts[] = {
+		{r->state_blocks_damaged, "state blocks damaged (counters from the other, or anew)"},
+		{r->oob_from_copy, "units' OOB read from its second copy"},
+		{r->oob_lost, "units lost (both OOB copies damaged): they read as older data or unwritten"},
+		{r->trim_pages_from_copy, "trim pages read from their second copy"},
+		{r->trim_pages_damaged, "trim pages damaged (both copies): trims they held may be undone"},
+	};
+
+	if (r->ckpt_rejected)
+		fprintf(out, "  the checkpoint was not used: %s; the device was scanned\n",
+			r->ckpt_rejected);
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if (parts[i].n)
+			fprintf(out, "  %llu %s\n", (unsigned long long)parts[i].n, parts[i].what);
+}
+
 /* "1.00GiB of data recovered by scanning 262144 units in 80.1 ms wall" */
 static void recovery_text(FILE *out, const struct ftl_recovery *r)
 {
@@ -70,6 +89,7 @@ static void recovery_text(FILE *out, const struct ftl_recovery *r)
 		fprintf(out, "%s of data recovered by scanning %llu units", data,
 			(unsigned long long)r->units_scanned);
 	fprintf(out, " in %.1f ms wall\n", (double)r->wall_ns / 1e6);
+	discarded_text(out, r);
 }
 
 static const char *const rl_state_names[] = {"off", "write-error lines", "GC shares", "GC only"};
