@@ -187,8 +187,11 @@ static int parse_nvme_args(int argc, char **argv, struct nvme_args *a)
 		case 'e': a->seed = optarg; break;
 		case 'o': a->output = optarg; break;
 		case 'S':
-			if (a->nsets < 256)
-				a->sets[a->nsets++] = optarg;
+			if (a->nsets >= 256) {
+				fprintf(stderr, "vssd: more than 256 --set options\n");
+				return 2;
+			}
+			a->sets[a->nsets++] = optarg;
 			break;
 		case 'f':
 			a->fid = (uint8_t)strtoul(optarg, &end, 0);
@@ -213,6 +216,10 @@ static int parse_nvme_args(int argc, char **argv, struct nvme_args *a)
 			nvme_usage(stderr);
 			return 2;
 		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vssd: nvme: unexpected argument '%s'\n", argv[optind]);
+		return 2;
 	}
 	if (strcmp(a->output, "normal") && strcmp(a->output, "json")) {
 		fprintf(stderr, "vssd: -o %s: expected normal or json\n", a->output);

@@ -29,6 +29,10 @@ int cmd_params(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (optind < argc) {
+		fprintf(stderr, "vssd: params: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
 	if (!profile) {
 		config_print_table(stdout);
 		return 0;

@@ -12,6 +12,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,20 @@ static void serve_usage(FILE *out)
 		"\"pid=N\" tags writes with FDP placement identifier N. --stats keeps the\n"
 		"JSON report (as vssd sim --json) in PATH; the final report is printed at\n"
 		"exit (Ctrl-C). --run starts COMMAND with $uri set and stops when it ends.\n");
+}
+
+/* --stats is written by nbdkit's plugin once it is serving; a path that
+ * cannot be written is refused before anything starts. */
+static bool stats_writable(const char *path)
+{
+	FILE *f = fopen(path, "a");
+
+	if (!f) {
+		fprintf(stderr, "vssd: --stats %s: %s\n", path, strerror(errno));
+		return false;
+	}
+	fclose(f);
+	return true;
 }
 
 static int parse_serve_args(int argc, char **argv, struct serve_args *a)
@@ -92,6 +107,8 @@ static int parse_serve_args(int argc, char **argv, struct serve_args *a)
 		fprintf(stderr, "vssd: serve: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
+	if (a->stats && !stats_writable(a->stats))
+		return 2;
 	if (a->port && a->socket) {
 		fprintf(stderr, "vssd: --socket and --port: choose one\n");
 		return 2;

@@ -128,8 +128,9 @@ static int parse_args(int argc, char **argv, struct sim_args *a)
 			a->sets[a->nsets++] = optarg;
 			break;
 		case 'i':
+			/* strtoull would take "-5" as a huge number */
 			a->csv_interval_ms = strtoull(optarg, &end, 10);
-			if (*end || !a->csv_interval_ms) {
+			if (*end || !a->csv_interval_ms || optarg[0] < '0' || optarg[0] > '9') {
 				fprintf(stderr, "vssd: --csv-interval-ms=%s: expected a whole number "
 					"of milliseconds > 0\n", optarg);
 				return 2;

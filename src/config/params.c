@@ -155,8 +155,12 @@ static const struct param params[] = {
 	{"media", P_ENUM, "none", 0, 0, media_names,
 	 "where data is kept: none (timing and mapping only), ram, or file (path=; survives "
 	 "restarts and crashes)", F(media)},
+	{"ram_beyond_memory", P_BOOL, "off", 0, 1, NULL,
+	 "on = allow media=ram larger than the machine's memory: only what is written costs "
+	 "memory, and a run that writes more than there is gets killed", F(ram_beyond_memory)},
 	{"path", P_PATH, "", 0, 0, NULL,
-	 "the device file of media=file: created sparse if missing, reopened if not", F(path)},
+	 "the device file of media=file: created sparse if missing, reopened if it holds a "
+	 "device (an empty file is refused)", F(path)},
 	{"seed", P_UINT, "1", 0, 1.8e19, NULL, "random seed of the device and the workload",
 	 F(seed)},
 };

@@ -82,6 +82,7 @@ struct vssd_config {
 	uint64_t pe_cycles; /* 0: by cell type */
 	/* flexible data placement */
 	uint64_t fdp; /* bool */
+	uint64_t ram_beyond_memory; /* bool */
 	uint64_t fdp_nruh;
 	uint64_t fdp_nrg;
 	uint64_t fdp_ru_bytes; /* 0: block i of every plane of every die of a group */

@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#define PROFILE_MAX_BYTES (1 << 20)
 
 struct profile_ctx {
 	struct vssd_config *cfg;
@@ -57,6 +60,28 @@ static int find_profile(const char *name, char *path, size_t pathlen)
 	return -ENOENT;
 }
 
+/* A profile is a short text file: a directory would read as empty and a
+ * device such as /dev/zero would never end. */
+static int check_profile_file(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (stat(path, &st)) {
+		snprintf(err, errlen, "%s: cannot open profile", path);
+		return -ENOENT;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: a profile must be a regular file", path);
+		return -EINVAL;
+	}
+	if (st.st_size > PROFILE_MAX_BYTES) {
+		snprintf(err, errlen, "%s: %lld bytes is too large for a profile (at most %d)", path,
+			 (long long)st.st_size, PROFILE_MAX_BYTES);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int config_load_profile(struct vssd_config *cfg, const char *name_or_path, char *err,
 			size_t errlen)
 {
@@ -73,6 +98,8 @@ int config_load_profile(struct vssd_config *cfg, const char *name_or_path, char 
 			 VSSD_SOURCE_PROFILE_DIR, VSSD_INSTALL_PROFILE_DIR);
 		return -ENOENT;
 	}
+	if ((line = check_profile_file(path, err, errlen)))
+		return line;
 	ctx.err = msg;
 	ctx.errlen = sizeof(msg);
 	line = ini_parse(path, profile_line, &ctx);

@@ -412,6 +412,7 @@ int media_file_open(const struct vssd_config *cfg, uint64_t units, uint64_t meta
 	struct file_media *f = calloc(1, sizeof(*f));
 	struct file_header *want = make_header(cfg, units, meta_bytes);
 	struct stat st;
+	bool created;
 	int rc;
 
 	if (!f || !want) {
@@ -423,7 +424,12 @@ int media_file_open(const struct vssd_config *cfg, uint64_t units, uint64_t meta
 	snprintf(f->path, sizeof(f->path), "%s", cfg->path);
 	f->base = (struct media){.ops = &file_ops, .units = units, .meta_bytes = meta_bytes,
 				 .keeps_data = true};
-	f->fd = open(cfg->path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	/* created here, or there before: an empty file that was there before is
+	 * not taken for a new device (it may be one whose contents were lost) */
+	f->fd = open(cfg->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	created = f->fd >= 0;
+	if (!created && errno == EEXIST)
+		f->fd = open(cfg->path, O_RDWR | O_CLOEXEC);
 	if (f->fd < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "path=%s: cannot open for reading and writing: %s", cfg->path,
@@ -440,7 +446,11 @@ int media_file_open(const struct vssd_config *cfg, uint64_t units, uint64_t meta
 		snprintf(err, errlen, "path=%s: not a regular file", cfg->path);
 		goto fail;
 	}
-	if (st.st_size == 0)
+	if (st.st_size == 0 && !created) {
+		rc = -EINVAL;
+		snprintf(err, errlen, "path=%s: an empty file, not a vssd device file (remove it, "
+			 "and vssd makes a new device there)", cfg->path);
+	} else if (st.st_size == 0)
 		rc = create_file(f, want, err, errlen);
 	else
 		rc = check_header(f, want, (uint64_t)st.st_size, err, errlen);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/mman.h>
 
 struct ram_media {
@@ -101,12 +102,32 @@ static void *map_anon(uint64_t bytes)
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 }
 
+/* A device larger than the machine's memory is most likely a mistake (a
+ * large profile meant for media=none): said before anything is written. */
+static int check_size(const struct vssd_config *cfg, uint64_t bytes, char *err, size_t errlen)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), page_bytes = sysconf(_SC_PAGESIZE);
+	uint64_t memory = pages > 0 && page_bytes > 0 ? (uint64_t)pages * (uint64_t)page_bytes : 0;
+
+	if (cfg->ram_beyond_memory || !memory || bytes <= memory)
+		return 0;
+	snprintf(err, errlen, "media=ram: the device needs %.1f GiB, more than this machine's "
+		 "%.1f GiB of memory; use media=none or media=file, a smaller device, or "
+		 "ram_beyond_memory=on if the run writes less than that",
+		 (double)bytes / (1 << 30), (double)memory / (1 << 30));
+	return -ENOMEM;
+}
+
 int media_ram_open(const struct vssd_config *cfg, uint64_t units, uint64_t meta_bytes,
 		   struct media **out, char *err, size_t errlen)
 {
-	struct ram_media *r = calloc(1, sizeof(*r));
+	struct ram_media *r;
+	int rc = check_size(cfg, units * (4096 + sizeof(struct media_oob)) + meta_bytes, err,
+			    errlen);
 
-	(void)cfg;
+	if (rc)
+		return rc;
+	r = calloc(1, sizeof(*r));
 	if (!r)
 		goto nomem;
 	r->base.ops = &ram_ops;

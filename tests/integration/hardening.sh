@@ -133,4 +133,36 @@ fi
 expect_error "item 13: NBD on ftl=ocssd" "needs a host FTL such as ftl=pblk" \
 	env LD_PRELOAD="$asan_preload" nbdkit -U - "$plugin" "${nbd_small[@]}" ftl=ocssd --run true
 
+
+# item 11: media=ram beyond the machine's memory is refused, naming the
+# sizes, unless asked for
+printf '[r]\nrw=read\nsize=1m\n' >"$tmp/r.fio"
+expect_error "item 11: media=ram of dc_tlc (1.1 TiB)" "more than this machine's" \
+	"$vssd" sim --profile dc_tlc --set media=ram "$tmp/r.fio"
+check "item 11: ram_beyond_memory=on runs it" \
+	"$vssd" sim --profile dc_tlc --set media=ram --set ram_beyond_memory=on "$tmp/r.fio"
+
+# item 14: an empty file is not taken for a new device
+: >"$tmp/empty.vssd"
+expect_error "item 14: an empty device file" "an empty file, not a vssd device file" \
+	"${sim[@]}" --set media=file --set path="$tmp/empty.vssd" "$tmp/r.fio"
+
+# item 15: the command line
+expect_error "item 15: --csv-interval-ms -5" "expected a whole number of milliseconds" \
+	"${sim[@]}" --csv-interval-ms -5 "$tmp/r.fio"
+expect_error "item 15: --profile naming a directory" "a profile must be a regular file" \
+	"$vssd" sim --profile "$tmp" "$tmp/r.fio"
+expect_error "item 15: --profile /dev/zero" "a profile must be a regular file" \
+	"$vssd" sim --profile /dev/zero "$tmp/r.fio"
+expect_error "item 15: serve --stats in a missing folder" "--stats $tmp/no/such: No such file" \
+	"$vssd" serve --stats "$tmp/no/such" --run true
+expect_error "item 15: sim with an extra argument" "expected one JOBFILE" \
+	"${sim[@]}" "$tmp/r.fio" extra
+expect_error "item 15: nvme with an extra argument" "unexpected argument 'extra'" \
+	"$vssd" nvme id-ctrl extra
+expect_error "item 15: params with an extra argument" "unexpected argument 'extra'" \
+	"$vssd" params extra
+expect_error "item 15: torture with an extra argument" "unexpected argument 'extra'" \
+	"$vssd" torture --cycles 1 extra
+
 summary
