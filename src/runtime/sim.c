@@ -415,7 +415,8 @@ static int issue(struct sim *s, uint32_t j, const struct io_req *io)
 	/* a read-only job checks every read; a writer, its verify phase's */
 	t->verify_read = io->dir == DIR_READ && js->verify &&
 			 (js->verifying || js->res->spec->rw == RW_READ);
-	nparts = io->dir == DIR_FLUSH ? 1 : (io->nlb + max_part - 1) / max_part;
+	/* in 64 bits: nlb + 0xffffffff (a trim's limit) would wrap to no parts */
+	nparts = io->dir == DIR_FLUSH ? 1 : (uint32_t)(((uint64_t)io->nlb + max_part - 1) / max_part);
 	t->parts_left = nparts;
 	for (uint32_t k = 0; !rc && k < nparts; k++) {
 		uint64_t off = (uint64_t)k * max_part;

@@ -237,6 +237,11 @@ int trace_load(const char *path, struct trace *t, char *err, size_t errlen)
 			rc = load_iolog(f, 2, path, t, err, errlen);
 		} else if (!strncmp(head, "fio version 3 iolog", 19)) {
 			rc = load_iolog(f, 3, path, t, err, errlen);
+		} else if (!strncmp(head, "fio version ", 12)) {
+			head[strcspn(head, "\r\n")] = 0;
+			snprintf(err, errlen, "%s:1: '%s': an iolog version this vssd does not read "
+				 "(it reads versions 2 and 3)", path, head);
+			rc = -EINVAL;
 		} else {
 			rewind(f);
 			rc = load_msr(f, path, t, err, errlen);

@@ -165,4 +165,19 @@ expect_error "item 15: params with an extra argument" "unexpected argument 'extr
 expect_error "item 15: torture with an extra argument" "unexpected argument 'extra'" \
 	"$vssd" torture --cycles 1 extra
 
+
+# found on the way: a trim job trimmed nothing (its command count wrapped to 0)
+printf '[t]\nrw=trim\nbs=64k\nsize=15m\n' >"$tmp/trim.fio"
+if [ "$("${sim[@]}" --json "$tmp/trim.fio" | jq '.device.host_trim_bytes')" = 15728640 ]; then
+	ok "rw=trim trims its 15 MiB"
+else
+	bad "rw=trim trims its 15 MiB"
+fi
+
+# item 13: an iolog version vssd does not read is named as such
+printf 'fio version 4 iolog\n/dev/x add\n' >"$tmp/v4.log"
+printf '[r]\nread_iolog=%s\n' "$tmp/v4.log" >"$tmp/v4.fio"
+expect_error "item 13: iolog version 4" "an iolog version this vssd does not read" \
+	"${sim[@]}" "$tmp/v4.fio"
+
 summary
