@@ -161,12 +161,20 @@ static uint32_t chunk_limit(const struct conn *c, enum op kind, uint32_t lba_byt
 	return UINT32_MAX / lba_bytes * lba_bytes; /* one DSM range */
 }
 
-static int fail(int err, const char *what, uint64_t offset, uint16_t status)
+/* A failed command, in nbdkit's log with its cause when the store gave one;
+ * a full disk reaches the client as ENOSPC, as a full file system would. */
+static int fail(const struct conn *c, int err, const char *what, uint64_t offset,
+		uint16_t status)
 {
-	nbdkit_error("vssd: %s at byte %llu failed: NVMe status %x/%02xh (%s)", what,
+	int cause = vssd_media_errno(c->dev);
+	bool write_fault = NVME_CQE_SCT(status) == NVME_CQE_SCT(NVME_SC_WRITE_FAULT) &&
+			   NVME_CQE_SC(status) == NVME_CQE_SC(NVME_SC_WRITE_FAULT);
+
+	nbdkit_error("vssd: %s at byte %llu failed: NVMe status %x/%02xh (%s)%s%s", what,
 		     (unsigned long long)offset, NVME_CQE_SCT(status), NVME_CQE_SC(status),
-		     vssd_status_name(status));
-	return err;
+		     vssd_status_name(status), cause ? "; the store's last write failed: " : "",
+		     cause ? strerror(cause) : "");
+	return cause == ENOSPC && write_fault ? ENOSPC : err;
 }
 
 /* ftl=pblk: the operation through pblk, in 4 KiB sectors. Write Zeroes
@@ -201,7 +209,7 @@ static int pblk_op(struct conn *c, enum op kind, unsigned flags, void *buf, uint
 			     (unsigned long long)offset, strerror(-rc));
 		return EIO;
 	}
-	return rc ? fail(EIO, names[kind], offset, (uint16_t)rc) : 0;
+	return rc ? fail(c, EIO, names[kind], offset, (uint16_t)rc) : 0;
 }
 
 static int do_op(struct conn *c, enum op kind, unsigned flags, void *buf, uint32_t count,
@@ -244,7 +252,7 @@ static int do_op(struct conn *c, enum op kind, unsigned flags, void *buf, uint32
 			break;
 		}
 		if (r.status) {
-			err = fail(EIO, names[kind], offset + done, r.status);
+			err = fail(c, EIO, names[kind], offset + done, r.status);
 			break;
 		}
 		if (kind == OP_READ) {
@@ -306,7 +314,7 @@ int conn_flush(struct conn *c)
 	if (c->pblk) {
 		if ((rc = vssd_pblk_flush(c->pblk)))
 			return rc < 0 ? (nbdkit_error("vssd: pblk flush: %s", strerror(-rc)), EIO)
-				      : fail(EIO, "flush", 0, (uint16_t)rc);
+				      : fail(c, EIO, "flush", 0, (uint16_t)rc);
 		served_record(c->export_index, SERVED_FLUSH, mono_ns() - start, 0);
 		return 0;
 	}
@@ -322,7 +330,7 @@ int conn_flush(struct conn *c)
 		return EIO;
 	}
 	if (r.status)
-		return fail(EIO, "flush", 0, r.status);
+		return fail(c, EIO, "flush", 0, r.status);
 	served_record(c->export_index, SERVED_FLUSH, mono_ns() - start, 0);
 	return 0;
 }

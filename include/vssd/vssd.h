@@ -82,6 +82,10 @@ struct vssd_recovery {
 };
 int vssd_recovery_info(struct vssd *dev, struct vssd_recovery *out);
 
+/* The errno of the latest write the device's store failed (ENOSPC: the
+ * device file's disk is full), 0 if none: the cause behind a Write Fault. */
+int vssd_media_errno(struct vssd *dev);
+
 /* The specification's name of a CQE status word's code ("Write Fault"). */
 const char *vssd_status_name(uint16_t status);
 

@@ -442,6 +442,13 @@ int vssd_powerloss(struct vssd *dev)
 	return rc;
 }
 
+int vssd_media_errno(struct vssd *dev)
+{
+	const struct vssd_dev *d = dev ? dev->ctrl->dev : NULL;
+
+	return d ? d->media->last_errno : 0;
+}
+
 int vssd_recovery_info(struct vssd *dev, struct vssd_recovery *out)
 {
 	const struct vssd_dev *d = dev->ctrl->dev;

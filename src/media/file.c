@@ -157,7 +157,10 @@ static int put_unit(struct file_media *f, uint32_t ppa, const void *data, uint32
 
 	if (!rc)
 		rc = put(f->fd, &r, sizeof(r), record_at(f, f->oob_off, ppa));
-	return rc ? rc : put(f->fd, &r, sizeof(r), record_at(f, f->oob_copy_off, ppa));
+	if (!rc)
+		rc = put(f->fd, &r, sizeof(r), record_at(f, f->oob_copy_off, ppa));
+	f->base.last_errno = rc ? -rc : f->base.last_errno;
+	return rc;
 }
 
 static int file_write(struct media *m, uint32_t ppa, const void *data,
@@ -238,7 +241,10 @@ static int file_read_oob(struct media *m, uint64_t first, uint32_t n, struct med
 
 static int file_meta_write(struct media *m, uint64_t off, const void *buf, size_t len)
 {
-	return put(fm(m)->fd, buf, len, fm(m)->meta_off + off);
+	int rc = put(fm(m)->fd, buf, len, fm(m)->meta_off + off);
+
+	m->last_errno = rc ? -rc : m->last_errno;
+	return rc;
 }
 
 static int file_meta_read(struct media *m, uint64_t off, void *buf, size_t len)

@@ -65,6 +65,7 @@ struct media {
 	bool keeps_data; /* false for none: reads of it are not data */
 	bool reopened;   /* holds a device from before: the FTL recovers it */
 	struct media_damage damage; /* counted since the store was opened */
+	int last_errno; /* of the latest write the store failed (ENOSPC: its disk is full); 0: none */
 };
 
 /* Opens the store the config names for `units` physical units and a

@@ -28,10 +28,11 @@ else
 	tail -5 "$tmp/fio1.out"
 fi
 if ! fio_pass 2 120m --offset=32m --do_verify=0 >"$tmp/fio2.out" 2>&1 &&
-	grep -q "Write Fault" "$tmp/server.err"; then
+	grep -q "Write Fault.*the store's last write failed: No space left on device" \
+		"$tmp/server.err" && grep -q "No space left on device" "$tmp/fio2.out"; then
 	ok "writing 120 MiB more fails: $(grep -m1 "Write Fault" "$tmp/server.err" | sed 's/.*vssd: //')"
 else
-	bad "writing 120 MiB more on a 40 MiB disk: no Write Fault"
+	bad "writing 120 MiB more on a 40 MiB disk: no Write Fault with its cause, ENOSPC"
 	tail -5 "$tmp/fio2.out" "$tmp/server.err"
 fi
 if fio_pass 1 16m --verify_only=1 >"$tmp/fio3.out" 2>&1; then

@@ -180,4 +180,13 @@ printf '[r]\nread_iolog=%s\n' "$tmp/v4.log" >"$tmp/v4.fio"
 expect_error "item 13: iolog version 4" "an iolog version this vssd does not read" \
 	"${sim[@]}" "$tmp/v4.fio"
 
+
+# item 14: a --powerloss past the end of the run is said, not skipped
+if "${sim[@]}" --set media=ram --powerloss at=100s "$tmp/r.fio" 2>&1 >/dev/null |
+	grep -q "1 of 1 --powerloss cuts came after the run's end"; then
+	ok "item 14: --powerloss past the end is reported"
+else
+	bad "item 14: --powerloss past the end is reported"
+fi
+
 summary
