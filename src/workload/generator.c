@@ -10,11 +10,31 @@
 #include <stdio.h>
 #include <string.h>
 
+/* What a replay cannot do: a trace is played once, as recorded (runtime
+ * still stops it early). */
+static const char *trace_refusal(const struct job_spec *spec)
+{
+	if (spec->loops > 1)
+		return "loops";
+	if (spec->number_ios)
+		return "number_ios";
+	if (spec->time_based)
+		return "time_based";
+	return NULL;
+}
+
 static int init_trace(struct job_gen *g, uint64_t capacity_bytes, char *err, size_t errlen)
 {
-	int rc = trace_load(g->spec->read_iolog, &g->trace, err, errlen);
+	const char *refused = trace_refusal(g->spec);
+	int rc;
 
-	if (rc)
+	if (refused) {
+		snprintf(err, errlen, "job '%s': %s with read_iolog is not supported (a trace is "
+			 "replayed once, as recorded; runtime may stop it early)", g->spec->name,
+			 refused);
+		return -EINVAL;
+	}
+	if ((rc = trace_load(g->spec->read_iolog, &g->trace, err, errlen)))
 		return rc;
 	for (size_t i = 0; i < g->trace.n; i++) {
 		const struct trace_rec *r = &g->trace.rec[i];

@@ -189,4 +189,13 @@ else
 	bad "item 14: --powerloss past the end is reported"
 fi
 
+
+# item 14: what a trace replay cannot do is refused, not ignored
+printf 'fio version 3 iolog\n0 /dev/x add\n5 /dev/x write 4096 4096\n' >"$tmp/v3.log"
+for opt in loops=2 number_ios=1 time_based; do
+	printf '[r]\nread_iolog=%s\n%s\nruntime=1s\n' "$tmp/v3.log" "$opt" >"$tmp/replay.fio"
+	expect_error "item 14: read_iolog with $opt" "${opt%%=*} with read_iolog is not supported" \
+		"${sim[@]}" "$tmp/replay.fio"
+done
+
 summary
