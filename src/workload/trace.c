@@ -179,20 +179,35 @@ static int load_blktrace(FILE *f, bool swap, const char *path, struct trace *t, 
 	bool have_t0 = false;
 
 	t->format = "blktrace";
-	while (fread(&b, sizeof(b), 1, f) == 1) {
+	for (size_t got; (got = fread(&b, 1, sizeof(b), f));) {
 		uint32_t action = bswap32_if(b.action, swap), cat = action >> 16;
 		uint32_t bytes = bswap32_if(b.bytes, swap);
-		uint64_t time = bswap64_if(b.time, swap);
+		uint64_t time = bswap64_if(b.time, swap), sector = bswap64_if(b.sector, swap);
 		uint16_t pdu = swap ? __builtin_bswap16(b.pdu_len) : b.pdu_len;
-		uint8_t dir;
+		uint8_t skip[256], dir;
 
 		recno++;
+		if (got < sizeof(b)) {
+			snprintf(err, errlen, "%s: record %u: truncated (%zu of its %zu bytes)", path,
+				 recno, got, sizeof(b));
+			return -EINVAL;
+		}
 		if ((bswap32_if(b.magic, swap) & 0xffffff00u) != BLK_MAGIC) {
 			snprintf(err, errlen, "%s: record %u: bad blktrace magic", path, recno);
 			return -EINVAL;
 		}
-		if (pdu && fseek(f, pdu, SEEK_CUR)) {
-			snprintf(err, errlen, "%s: record %u: truncated", path, recno);
+		/* read, not seek, past the payload: a seek past the end succeeds */
+		for (uint32_t left = pdu, n; left; left -= n) {
+			n = left < sizeof(skip) ? left : (uint32_t)sizeof(skip);
+			if (fread(skip, 1, n, f) != n) {
+				snprintf(err, errlen, "%s: record %u: truncated (its %u-byte payload)",
+					 path, recno, pdu);
+				return -EINVAL;
+			}
+		}
+		if (sector > UINT64_MAX / 512 - bytes) {
+			snprintf(err, errlen, "%s: record %u: sector %llu is past any device", path,
+				 recno, (unsigned long long)sector);
 			return -EINVAL;
 		}
 		if ((action & 0xffff) != BLK_TA_QUEUE)
@@ -205,8 +220,8 @@ static int load_blktrace(FILE *f, bool swap, const char *path, struct trace *t, 
 			t0 = time;
 			have_t0 = true;
 		}
-		if (push(t, (struct trace_rec){time >= t0 ? time - t0 : 0,
-					       bswap64_if(b.sector, swap) * 512, bytes, recno, dir}))
+		if (push(t, (struct trace_rec){time >= t0 ? time - t0 : 0, sector * 512, bytes, recno,
+					       dir}))
 			return -ENOMEM;
 	}
 	return 0;

@@ -198,4 +198,21 @@ for opt in loops=2 number_ios=1 time_based; do
 		"${sim[@]}" "$tmp/replay.fio"
 done
 
+
+# item 14: a blktrace file cut short or naming a sector past any device is
+# refused, not read as something else
+/usr/bin/python3 - "$tmp" <<'PY'
+import struct, sys
+rec = lambda sec, pdu=0: struct.pack("<IIQQIIIIIHH", 0x65617407, 0, 1000, sec, 4096,
+                                     (2 << 16) | 1, 0, 0, 0, 0, pdu)
+for name, data in (("cut", rec(8) + rec(16)[:30]), ("pdu", rec(8) + rec(16, 100) + b"x" * 10),
+                   ("sector", rec(8) + rec(2**62))):
+    open(sys.argv[1] + "/" + name + ".blk", "wb").write(data)
+PY
+for c in "cut:truncated (30 of its 48 bytes)" "pdu:truncated (its 100-byte payload)" \
+	"sector:sector 4611686018427387904 is past any device"; do
+	printf '[r]\nread_iolog=%s\n' "$tmp/${c%%:*}.blk" >"$tmp/blk.fio"
+	expect_error "item 14: blktrace, ${c%%:*}" "${c#*:}" "${sim[@]}" "$tmp/blk.fio"
+done
+
 summary
