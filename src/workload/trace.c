@@ -68,6 +68,25 @@ static bool is_file_action(const char *act)
 	return !strcmp(act, "add") || !strcmp(act, "open") || !strcmp(act, "close");
 }
 
+/* A trace's times stay below this (146 years), so the simulator's own
+ * time arithmetic on them cannot wrap. */
+#define TRACE_MAX_NS (1ULL << 62)
+
+/* base + delta * unit_ns in *out, or false when it would pass TRACE_MAX_NS. */
+static bool trace_time(uint64_t base_ns, uint64_t delta, uint64_t unit_ns, uint64_t *out)
+{
+	if (delta > (TRACE_MAX_NS - base_ns) / unit_ns)
+		return false;
+	*out = base_ns + delta * unit_ns;
+	return true;
+}
+
+static int time_too_far(const char *path, uint32_t lineno, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s:%u: a time more than 146 years into the trace", path, lineno);
+	return -EINVAL;
+}
+
 static int load_iolog(FILE *f, int version, const char *path, struct trace *t, char *err,
 		      size_t errlen)
 {
@@ -91,7 +110,8 @@ static int load_iolog(FILE *f, int version, const char *path, struct trace *t, c
 				if (first)
 					t0_ms = ts;
 				first = false;
-				now_ns = (ts >= t0_ms ? ts - t0_ms : 0) * 1000000ULL;
+				if (!trace_time(0, ts >= t0_ms ? ts - t0_ms : 0, 1000000ULL, &now_ns))
+					return time_too_far(path, lineno, err, errlen);
 			}
 		} else {
 			fields = sscanf(line, "%256s %256s %llu %llu", fname, act, &off, &len);
@@ -99,7 +119,8 @@ static int load_iolog(FILE *f, int version, const char *path, struct trace *t, c
 		if (fields == 2 && is_file_action(act))
 			continue;
 		if (version == 2 && fields >= 3 && !strcmp(act, "wait")) {
-			now_ns += off * 1000ULL;
+			if (!trace_time(now_ns, off, 1000ULL, &now_ns))
+				return time_too_far(path, lineno, err, errlen);
 			continue;
 		}
 		dir = fields >= 2 ? action_dir(act) : -1;
@@ -125,6 +146,7 @@ static int load_msr(FILE *f, const char *path, struct trace *t, char *err, size_
 {
 	char line[1024], host[128], type[16];
 	unsigned long long ts, disk, off, len, resp, t0 = 0;
+	uint64_t t_ns;
 	uint32_t lineno = 0;
 
 	t->format = "msr";
@@ -153,8 +175,9 @@ static int load_msr(FILE *f, const char *path, struct trace *t, char *err, size_
 		}
 		if (!t->n)
 			t0 = ts;
-		if (push(t, (struct trace_rec){(ts >= t0 ? ts - t0 : 0) * 100, off, len, lineno,
-					       (uint8_t)dir}))
+		if (!trace_time(0, ts >= t0 ? ts - t0 : 0, 100, &t_ns)) /* 100 ns ticks */
+			return time_too_far(path, lineno, err, errlen);
+		if (push(t, (struct trace_rec){t_ns, off, len, lineno, (uint8_t)dir}))
 			return -ENOMEM;
 	}
 	return 0;

@@ -215,4 +215,21 @@ for c in "cut:truncated (30 of its 48 bytes)" "pdu:truncated (its 100-byte paylo
 	expect_error "item 14: blktrace, ${c%%:*}" "${c#*:}" "${sim[@]}" "$tmp/blk.fio"
 done
 
+
+# item 14: trace times: one past 146 years is refused, not wrapped; a
+# request 46 days in is replayed, not dropped
+printf 'fio version 3 iolog\n0 /dev/x add\n0 /dev/x write 0 4096\n18446744073709551615 /dev/x read 0 4096\n' \
+	>"$tmp/big.log"
+printf '[r]\nread_iolog=%s\n' "$tmp/big.log" >"$tmp/big.fio"
+expect_error "item 14: the largest iolog timestamp" "a time more than 146 years into the trace" \
+	"${sim[@]}" "$tmp/big.fio"
+printf 'fio version 3 iolog\n0 /dev/x add\n0 /dev/x write 0 4096\n4000000000 /dev/x read 0 4096\n' \
+	>"$tmp/far.log"
+printf '[r]\nread_iolog=%s\n' "$tmp/far.log" >"$tmp/far.fio"
+if [ "$("${sim[@]}" --json "$tmp/far.fio" | jq -c '[.jobs[0].read.total_ios, .jobs[0].write.total_ios]')" = "[1,1]" ]; then
+	ok "item 14: a request 46 days into a trace is replayed"
+else
+	bad "item 14: a request 46 days into a trace is replayed"
+fi
+
 summary
