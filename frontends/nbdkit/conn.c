@@ -173,7 +173,7 @@ static int fail(const struct conn *c, int err, const char *what, uint64_t offset
 	nbdkit_error("vssd: %s at byte %llu failed: NVMe status %x/%02xh (%s)%s%s", what,
 		     (unsigned long long)offset, NVME_CQE_SCT(status), NVME_CQE_SC(status),
 		     vssd_status_name(status), cause ? "; the store's last write failed: " : "",
-		     cause ? strerror(cause) : "");
+		     cause ? strerrordesc_np(cause) : "");
 	return cause == ENOSPC && write_fault ? ENOSPC : err;
 }
 

@@ -545,7 +545,7 @@ static int complete_io(struct sim *s, struct io_track *io)
 			 "%x/%02xh (%s)%s%s", js->res->spec->name, NVME_CQE_SCT(io->status),
 			 NVME_CQE_SC(io->status), vssd_status_name(io->status),
 			 s->dev->media->last_errno ? "; the store's last write failed: " : "",
-			 s->dev->media->last_errno ? strerror(s->dev->media->last_errno) : "");
+			 s->dev->media->last_errno ? strerrordesc_np(s->dev->media->last_errno) : "");
 	if (io->verify_read && !io->status)
 		check_read(js, io);
 	io->next_free = js->free_tracks;
