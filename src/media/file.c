@@ -37,6 +37,7 @@
 
 #define FILE_MAGIC "VSSDDEV1"
 #define FILE_VERSION 2 /* 1 had no checksums */
+#define ZEROS_CRC 0xc71c0011u /* CRC-32 of 4 KiB of zeros */
 #define HEADER_BYTES (64 * 1024)
 #define REGION_ALIGN (1024 * 1024)
 
@@ -135,13 +136,7 @@ static bool record_ok(const struct file_oob *r)
 /* The data CRC a record promises (a unit never written holds zeros). */
 static uint32_t promised_data_crc(const struct file_oob *r)
 {
-	static uint32_t zeros_crc;
-
-	if (r->oob.seq || r->crc)
-		return r->data_crc;
-	if (!zeros_crc)
-		zeros_crc = crc_of(zeros, sizeof(zeros));
-	return zeros_crc;
+	return r->oob.seq || r->crc ? r->data_crc : ZEROS_CRC;
 }
 
 static uint64_t record_at(const struct file_media *f, uint64_t base, uint64_t ppa)
