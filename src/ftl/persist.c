@@ -192,21 +192,21 @@ static struct trim_stamp stamp_of(uint64_t seq, const void *page)
 	return t;
 }
 
-static int write_trim_page(struct persist *ps, uint32_t p, int copy)
+static int write_trim_page(struct persist *ps, uint32_t p, const struct trim_stamp *t, int copy)
 {
 	const uint8_t *page = (const uint8_t *)ps->unmapped + (uint64_t)p * 4096;
-	struct trim_stamp t = stamp_of(ps->stamps[p], page);
 	int rc = ps->media->ops->meta_write(ps->media, ps->tpage_off[copy] + (uint64_t)p * 4096,
 					    page, 4096);
 
 	return rc ? rc : ps->media->ops->meta_write(ps->media,
-						    ps->stamp_off[copy] + p * sizeof(t), &t,
-						    sizeof(t));
+						    ps->stamp_off[copy] + p * sizeof(*t), t,
+						    sizeof(*t));
 }
 
 static int write_trim_pages(struct persist *ps, uint64_t seq)
 {
 	for (uint32_t p = 0; p < ps->tpages; p++) {
+		struct trim_stamp t;
 		int rc;
 
 		if (!ps->dirty[p])
@@ -214,7 +214,8 @@ static int write_trim_pages(struct persist *ps, uint64_t seq)
 		/* each copy's page, then its stamp: a crash leaves at least one
 		 * copy whole, the new one or the old one */
 		ps->stamps[p] = seq;
-		if ((rc = write_trim_page(ps, p, 0)) || (rc = write_trim_page(ps, p, 1)))
+		t = stamp_of(seq, (const uint8_t *)ps->unmapped + (uint64_t)p * 4096);
+		if ((rc = write_trim_page(ps, p, &t, 0)) || (rc = write_trim_page(ps, p, &t, 1)))
 			return rc;
 		ps->dirty[p] = 0;
 	}
@@ -462,9 +463,7 @@ out:
 
 static bool stamp_ok(const struct trim_stamp *t)
 {
-	static const struct trim_stamp never_written;
-
-	return !memcmp(t, &never_written, sizeof(*t)) ||
+	return all_zero((const uint8_t *)t, sizeof(*t)) || /* never written */
 	       t->crc == crc_of((const uint8_t *)t, offsetof(struct trim_stamp, crc));
 }
 
