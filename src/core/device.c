@@ -483,6 +483,7 @@ static int oc_powerloss(struct vssd_dev *dev)
 
 	if (!busy)
 		return -ENOMEM;
+	timing_cut_busy(&dev->tm, dev->now_ns);
 	memcpy(busy, dev->tm.die_busy_ns, dev->geo.dies * sizeof(uint64_t));
 	ocssd_fini(&dev->oc);
 	timing_fini(&dev->tm);
@@ -516,6 +517,7 @@ int dev_powerloss(struct vssd_dev *dev)
 		return -EOPNOTSUPP;
 	if (dev->open_channel)
 		return oc_powerloss(dev);
+	timing_cut_busy(&dev->tm, dev->now_ns);
 	if ((rc = measured_save(dev, &m)))
 		return rc;
 	if ((rc = persist_drop_volatile(&dev->ftl)))

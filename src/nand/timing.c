@@ -162,3 +162,12 @@ uint64_t timing_dies_free_ns(const struct timing *tm)
 		t = max64(t, max64(tm->die_free_ns[d], tm->die_reg_free_ns[d]));
 	return t;
 }
+
+void timing_cut_busy(struct timing *tm, uint64_t cut_ns)
+{
+	for (uint32_t d = 0; d < tm->geo->dies; d++) {
+		uint64_t past = tm->die_free_ns[d] > cut_ns ? tm->die_free_ns[d] - cut_ns : 0;
+
+		tm->die_busy_ns[d] -= past < tm->die_busy_ns[d] ? past : tm->die_busy_ns[d];
+	}
+}

@@ -105,4 +105,9 @@ int wb_release_at(struct timing *tm, uint64_t at_ns, uint64_t bytes);
 /* Latest time any die is busy until. */
 uint64_t timing_dies_free_ns(const struct timing *tm);
 
+/* A power cut at cut_ns: the work booked on each die past it never happens,
+ * so it leaves the busy time. A die that would have idled between booked
+ * operations after the cut loses a little more than it should. */
+void timing_cut_busy(struct timing *tm, uint64_t cut_ns);
+
 #endif

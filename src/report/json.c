@@ -18,9 +18,18 @@ double waf_of(uint64_t media_bytes, uint64_t host_bytes)
 	return host_bytes ? (double)media_bytes / (double)host_bytes : 0;
 }
 
+uint64_t die_window_ns(const struct vssd_dev *dev, uint64_t virtual_ns)
+{
+	uint64_t dies_free_ns = timing_dies_free_ns(&dev->tm);
+
+	return dies_free_ns > virtual_ns ? dies_free_ns : virtual_ns;
+}
+
 double die_utilisation(const struct vssd_dev *dev, uint32_t die, uint64_t virtual_ns)
 {
-	return virtual_ns ? (double)dev->tm.die_busy_ns[die] / (double)virtual_ns : 0;
+	uint64_t window_ns = die_window_ns(dev, virtual_ns);
+
+	return window_ns ? (double)dev->tm.die_busy_ns[die] / (double)window_ns : 0;
 }
 
 static void add_u64(json_object *o, const char *k, uint64_t v)
@@ -192,6 +201,7 @@ static json_object *device_object(const struct vssd_dev *dev, const struct sim_r
 		json_object_array_add(util, json_object_new_double(
 						    die_utilisation(dev, d, res->virtual_ns)));
 	json_object_object_add(o, "die_utilization", util);
+	add_dbl(o, "die_utilization_window_s", die_window_ns(dev, res->virtual_ns) / 1e9);
 	if (dev->cfg.fdp)
 		json_object_object_add(o, "fdp", fdp_object(dev));
 	return o;

@@ -25,7 +25,12 @@ int report_csv(const char *dir, const struct sim_result *res, char *err, size_t 
 /* Write amplification: media bytes over host bytes (0 when nothing was written). */
 double waf_of(uint64_t media_bytes, uint64_t host_bytes);
 
-/* Fraction of the virtual time die d was busy. */
+/* The span die utilisation is measured over: the run, or longer when the
+ * dies still had work when the last I/O completed (writes complete from the
+ * write buffer before their programs end). */
+uint64_t die_window_ns(const struct vssd_dev *dev, uint64_t virtual_ns);
+
+/* Fraction of die_window_ns() die d was busy: at most 1. */
 double die_utilisation(const struct vssd_dev *dev, uint32_t die, uint64_t virtual_ns);
 
 #endif

@@ -224,8 +224,12 @@ void report_text(FILE *out, const struct vssd_dev *dev, const struct sim_result 
 		umax = u > umax ? u : umax;
 		usum += u;
 	}
-	fprintf(out, "  die utilisation: min %.1f%%, mean %.1f%%, max %.1f%%\n", umin * 100,
+	fprintf(out, "  die utilisation: min %.1f%%, mean %.1f%%, max %.1f%%", umin * 100,
 		usum / geo->dies * 100, umax * 100);
+	if (die_window_ns(dev, res->virtual_ns) > res->virtual_ns)
+		fprintf(out, " (over %.3f s: the dies worked on after the last completion)",
+			die_window_ns(dev, res->virtual_ns) / 1e9);
+	fprintf(out, "\n");
 	if (dev->cfg.fdp) {
 		const struct conv_ftl *f = &dev->ftl;
 

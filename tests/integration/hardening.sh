@@ -190,6 +190,19 @@ else
 fi
 
 
+# item 14: die utilisation stays at or under 100%, also when writes complete
+# from the write buffer before their programs end, and across a power cut
+printf '[w]\nrw=write\nbs=128k\niodepth=32\nsize=8m\n' >"$tmp/burst.fio"
+for cut in "" "--set media=ram --powerloss after=40"; do
+	# shellcheck disable=SC2086 # $cut is two options or none
+	if "${sim[@]}" $cut --json "$tmp/burst.fio" 2>"$tmp/u.err" >"$tmp/u.json" &&
+		jq -e '(.device.die_utilization | max) <= 1 and (.device.die_utilization | max) > 0.9
+			and .device.die_utilization_window_s >= .sim.virtual_s' "$tmp/u.json" >/dev/null
+	then ok "item 14: die utilisation at most 100% ${cut:-(no cut)}"
+	else bad "item 14: die utilisation at most 100% ${cut:-(no cut)}: $(jq -c .device.die_utilization "$tmp/u.json") $(cat "$tmp/u.err")"; fi
+done
+
+
 # item 14: what a trace replay cannot do is refused, not ignored
 printf 'fio version 3 iolog\n0 /dev/x add\n5 /dev/x write 4096 4096\n' >"$tmp/v3.log"
 for opt in loops=2 number_ios=1 time_based; do
