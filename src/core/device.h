@@ -10,9 +10,7 @@
 #include <stdint.h>
 
 #include "config/params.h"
-#include "ftl/conv.h"
-#include "ftl/ocssd.h"
-#include "ftl/persist.h"
+#include "ftl/ftl.h"
 #include "media/media.h"
 #include "nand/geometry.h"
 #include "nand/timing.h"
@@ -49,15 +47,16 @@ struct vssd_dev {
 	struct geometry geo;
 	struct timing tm;
 	struct media *media;
-	struct conv_ftl ftl;     /* ftl=conv */
-	struct ocssd oc;         /* ftl=ocssd: the host maps */
-	bool open_channel;
+	struct ftl *ftl; /* whichever serves cfg.ftl, behind the FTL interface */
+	uint64_t capacity_lbas; /* the FTL's, fixed for its life (asked once: every command checks it) */
+	uint64_t rated_pe;      /* rated P/E cycles, for Percentage Used at every write */
+	/* the FTL's prefetch hint (or NULL), one load nearer: it runs twice per I/O */
+	void (*prefetch)(const struct ftl *ftl, uint64_t slba, int stage);
 	struct dev_health health;
 	struct ftl_recovery recovery; /* what the last open or power loss recovered */
 	bool loaded; /* the FTL is whole (a failed recovery leaves nothing to checkpoint) */
 	uint64_t now_ns; /* the latest time a command brought */
 	uint64_t powered_at_ns; /* when power last came back (a power loss) */
-	uint8_t *unit_buf; /* one unit for read-modify-write of partial units */
 };
 
 /* Builds a device; with media that holds one (a device file), recovers it.
@@ -77,14 +76,43 @@ int dev_powerloss(struct vssd_dev *dev);
 /* Whether dev_powerloss() can recover: false with media=none. */
 bool dev_can_powerloss(const struct vssd_dev *dev);
 
-/* Logical capacity in LBAs of lba_bytes. */
-uint64_t dev_capacity_lbas(const struct vssd_dev *dev);
+/* Logical capacity in LBAs of lba_bytes (device addresses for the
+ * open-channel command set). */
+static inline uint64_t dev_capacity_lbas(const struct vssd_dev *dev)
+{
+	return dev->capacity_lbas;
+}
+
+/* What the FTL behind the namespace is: its name (`ftl=`), the I/O command
+ * set it serves, whether it maps LBAs itself (logical capacity, spare,
+ * lines and GC), whether writes complete before they are durable (VWC). */
+static inline const char *dev_ftl_name(const struct vssd_dev *dev)
+{
+	return dev->ftl->ops->name;
+}
+
+static inline enum ftl_iocs dev_iocs(const struct vssd_dev *dev)
+{
+	return dev->ftl->ops->iocs;
+}
+
+static inline bool dev_maps_lbas(const struct vssd_dev *dev)
+{
+	return dev->ftl->ops->maps_lbas;
+}
+
+static inline bool dev_volatile_cache(const struct vssd_dev *dev)
+{
+	return dev->ftl->ops->volatile_cache;
+}
 
 /*
- * Commands. buf holds nlb * lba_bytes bytes; NULL means no data (the
- * simulator with media=none), which a store that keeps data takes as zeros. Each returns 0 and the completion time in *done_ns,
- * -ERANGE for LBAs past the end, -EINVAL for nlb == 0, -ENOSPC on an FTL
- * failure.
+ * The NVM command set. buf holds nlb * lba_bytes bytes; NULL means no data
+ * (the simulator with media=none), which a store that keeps data takes as
+ * zeros. Each returns 0 and the completion time in *done_ns, -ERANGE for
+ * LBAs past the end, -EINVAL for nlb == 0, -EOPNOTSUPP when the FTL does
+ * not serve it, -EBADMSG for data that failed its check (counted as a media
+ * error), -ENOSPC on an FTL failure.
  */
 int dev_write(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, const void *buf,
 	      uint64_t now_ns, uint64_t *done_ns);
@@ -102,26 +130,43 @@ int dev_trim(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, uint64_t now_ns,
 int dev_flush(struct vssd_dev *dev, uint64_t now_ns, uint64_t *done_ns);
 
 /*
- * Open-channel mode: a vector command (NVME_CMD_OC_WRITE, _READ, _RESET)
- * over n device addresses, with n sectors of data and n * OC_MS bytes of
- * metadata (either may be NULL). st[i] gets each address's NVMe status.
- * Returns the completion time.
+ * The open-channel command set: a vector command over n device addresses,
+ * with n sectors of data and n * dev_sector_meta_bytes() of metadata (either
+ * may be NULL). st[i] gets each address's NVMe status. Returns the
+ * completion time.
  */
-uint64_t dev_oc_vector(struct vssd_dev *dev, uint8_t opcode, const uint64_t *lbas, uint32_t n,
-		       void *data, void *meta, uint64_t now_ns, uint16_t *st);
+uint64_t dev_vector(struct vssd_dev *dev, enum ftl_vector_op op, const uint64_t *lbas,
+		    uint32_t n, void *data, void *meta, uint64_t now_ns, uint16_t *st);
+uint32_t dev_sector_meta_bytes(const struct vssd_dev *dev);
 
 /* Hint that a command on slba is coming (stage 0 first, then 1 later):
  * lets the FTL fetch its map entries early. Changes no state. */
 static inline void dev_prefetch(const struct vssd_dev *dev, uint64_t slba, int stage)
 {
-	uint64_t lu = slba >> dev->geo.lba_unit_shift;
-
-	if (!dev->open_channel && lu < dev->geo.logical_units)
-		conv_prefetch(&dev->ftl, (uint32_t)lu, stage);
+	if (dev->prefetch)
+		dev->prefetch(dev->ftl, slba, stage);
 }
 
 /* The device has had no command since now; the next comes at until_ns. */
 void dev_idle(struct vssd_dev *dev, uint64_t until_ns);
+
+/* SMART's command counters: a Read (or Write) command of bytes done. */
+static inline void dev_count_io(struct vssd_dev *dev, bool write, uint64_t bytes)
+{
+	if (write) {
+		dev->health.write_bytes += bytes;
+		dev->health.write_cmds++;
+	} else {
+		dev->health.read_bytes += bytes;
+		dev->health.read_cmds++;
+	}
+}
+
+/* SMART's Controller Busy Time: busy_ns more with I/O outstanding. */
+static inline void dev_count_busy(struct vssd_dev *dev, uint64_t busy_ns)
+{
+	dev->health.busy_ns += busy_ns;
+}
 
 /* Power-on time over the device's life, at the caller's time now_ns. */
 uint64_t dev_power_on_ns(const struct vssd_dev *dev, uint64_t now_ns);
@@ -135,5 +180,32 @@ uint32_t dev_percent_used(const struct vssd_dev *dev);
 
 /* Bytes of RAM the device's own tables use (maps, lines, timing). */
 uint64_t dev_metadata_bytes(const struct vssd_dev *dev);
+
+/* The FTL's own figures for reports, under the name it gives them (NULL and
+ * 0 when it has none). */
+const char *dev_figures(const struct vssd_dev *dev, struct ftl_figure out[FTL_MAX_FIGURES],
+			uint32_t *n);
+
+/* The I/O command set's Identify data into buf (bytes); returns the bytes
+ * the FTL has, 0 for none. */
+size_t dev_identify_cs(const struct vssd_dev *dev, void *buf, size_t bytes);
+/* A log page of the FTL's own: its size (0: not the FTL's), and a window of it. */
+uint64_t dev_log_bytes(const struct vssd_dev *dev, uint8_t lid);
+void dev_log_read(const struct vssd_dev *dev, uint8_t lid, uint64_t off, uint64_t bytes,
+		  void *out);
+
+/*
+ * Flexible Data Placement, for an FTL that places data (the others: no
+ * events, 0 units available, nothing to update, zero counters).
+ */
+bool dev_places_data(const struct vssd_dev *dev);
+void dev_set_events(struct vssd_dev *dev, const struct ftl_events *ev);
+/* Units the handle can still write in that group before its reclaim unit is full. */
+uint32_t dev_ruh_available_units(const struct vssd_dev *dev, struct placement pl);
+/* Reclaim Unit Handle Update: returns whether the unit left held data and
+ * was not full (an FDP "reclaim unit not fully written" event). */
+bool dev_ruh_update(struct vssd_dev *dev, struct placement pl, uint64_t now_ns);
+void dev_ruh_stats(const struct vssd_dev *dev, uint16_t ruh, struct ftl_ruh_stats *st);
+uint32_t dev_rg_free_units(const struct vssd_dev *dev, uint32_t rg);
 
 #endif

@@ -150,7 +150,7 @@ static void identify_ctrl(struct nvme_ctrl *ctrl, struct nvme_id_ctrl *id)
 		   NVME_ONCS_TIMESTAMP | NVME_ONCS_VERIFY;
 	/* present (an open-channel device has none: a write is on the media when
 	 * it completes); Flush accepts NSID FFFFFFFFh */
-	id->vwc = (ctrl->dev && ctrl->dev->open_channel ? 0 : 1) | 3u << 1;
+	id->vwc = (ctrl->dev && !dev_volatile_cache(ctrl->dev) ? 0 : 1) | 3u << 1;
 	snprintf(id->subnqn, sizeof(id->subnqn), "nqn.2026-11.io.vssd:%s", sn);
 	/* power state 0: 25.00 W (MP in centiwatts) */
 	id->psd[0][0] = 2500 & 0xff;
@@ -162,9 +162,11 @@ static void identify_ns(struct nvme_ctrl *ctrl, struct nvme_id_ns *id)
 	const struct vssd_dev *dev = ctrl->dev;
 	const struct geometry *geo = &dev->geo;
 	uint64_t lbas = dev_capacity_lbas(dev);
+	struct dev_counters c;
 
+	dev_counters(dev, &c);
 	id->nsze = id->ncap = lbas;
-	id->nuse = dev->ftl.c.mapped_units * geo->lbas_per_unit;
+	id->nuse = c.mapped_units * geo->lbas_per_unit;
 	id->nsfeat = 1u << 0 | 1u << 4; /* NUSE tracks allocation; NPWG.. fields valid */
 	id->nlbaf = 1;                   /* two formats: 512 and 4096 bytes */
 	id->flbas = geo->lba_bytes == 4096 ? 1 : 0;
@@ -383,6 +385,24 @@ static void smart_log(struct nvme_ctrl *ctrl, uint64_t now_ns, struct nvme_smart
 	nvme_put_le128(s->num_err_log_entries, ctrl->error_count);
 }
 
+/* A log page the FTL keeps (the open-channel Chunk Information): the window
+ * [off, off + bytes) of it. */
+static uint16_t ftl_log_page(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_t lid,
+			     uint64_t off, uint64_t bytes)
+{
+	uint8_t *out;
+	uint16_t st;
+
+	if ((st = nvme_log_window(off, bytes, dev_log_bytes(ctrl->dev, lid))))
+		return st;
+	if (!(out = calloc(1, bytes)))
+		return NVME_SC_INTERNAL;
+	dev_log_read(ctrl->dev, lid, off, bytes, out);
+	st = nvme_data_to_host(ctrl, sqe, out, bytes);
+	free(out);
+	return st;
+}
+
 static uint16_t get_log_page(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 			     uint64_t now_ns)
 {
@@ -396,9 +416,9 @@ static uint16_t get_log_page(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 
 	if (!log)
 		return NVME_SC_INTERNAL;
-	if (lid == NVME_LOG_OC_CHUNK_INFO) { /* as large as the device: its own window */
+	if (ctrl->dev && dev_log_bytes(ctrl->dev, lid)) { /* the FTL's own, as large as it is */
 		free(log);
-		return nvme_oc_chunk_log(ctrl, sqe, off, bytes);
+		return ftl_log_page(ctrl, sqe, lid, off, bytes);
 	}
 	switch (lid) {
 	case NVME_LOG_ERROR:

@@ -175,7 +175,7 @@ static void io_busy_start(struct nvme_ctrl *ctrl, uint64_t now_ns)
 static void io_busy_end(struct nvme_ctrl *ctrl, uint64_t done_ns)
 {
 	if (!--ctrl->io_outstanding && done_ns > ctrl->busy_since_ns)
-		ctrl->dev->health.busy_ns += done_ns - ctrl->busy_since_ns;
+		dev_count_busy(ctrl->dev, done_ns - ctrl->busy_since_ns);
 }
 
 static void execute(struct nvme_ctrl *ctrl, struct nvme_sq *sq, const struct nvme_sqe *sqe,

@@ -170,11 +170,9 @@ void nvme_admin_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 		     struct nvme_result *r);
 void nvme_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
 		  struct nvme_result *r);
-/* An open-channel namespace (ftl=ocssd): Geometry, the Chunk
- * Information log window [off, off + bytes), and the I/O command set. */
+/* A namespace serving the open-channel command set: Geometry (its Identify
+ * data), and its I/O commands. */
 uint16_t nvme_oc_geometry(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe);
-uint16_t nvme_oc_chunk_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t off,
-			   uint64_t bytes);
 void nvme_oc_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
 		     struct nvme_result *r);
 /* Maps the data of a transfer command through its PRPs. Returns 0, Invalid

@@ -152,7 +152,7 @@ static void on_gc_moved(void *arg, uint16_t owner, uint16_t rg, uint32_t lu, uin
 	uint64_t lba = (uint64_t)lu * lpu;
 	uint32_t nlbam = units * lpu > 0xffff ? 0xffff : units * lpu;
 	uint8_t specific[16] = {1 /* LBA valid */};
-	bool one_handle = owner != OWNER_SHARED;
+	bool one_handle = owner != FTL_OWNER_SHARED;
 	struct placement pl = {one_handle ? owner : 0, rg};
 
 	specific[2] = nlbam & 0xff;
@@ -166,10 +166,9 @@ static void on_gc_moved(void *arg, uint16_t owner, uint16_t rg, uint32_t lu, uin
 
 void nvme_fdp_attach(struct nvme_ctrl *ctrl)
 {
-
 	if (!ctrl->dev || !ctrl->cfg.fdp)
 		return;
-	ctrl->dev->ftl.hooks = (struct ftl_hooks){ctrl, on_ru_full, on_gc_moved};
+	dev_set_events(ctrl->dev, &(struct ftl_events){ctrl, on_ru_full, on_gc_moved});
 }
 
 struct placement nvme_fdp_placement(struct nvme_ctrl *ctrl, bool directive, uint16_t pid)
@@ -280,7 +279,7 @@ static uint16_t ruh_status(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 
 		d[i].pid = nvme_fdp_status_pid(ctrl, i);
 		d[i].ruhid = pl.ruh;
-		d[i].ruamw = (uint64_t)conv_ruh_available_units(&ctrl->dev->ftl, pl) *
+		d[i].ruamw = (uint64_t)dev_ruh_available_units(ctrl->dev, pl) *
 			     ctrl->dev->geo.lbas_per_unit;
 	}
 	return nvme_data_to_host(ctrl, sqe, ctrl->bounce, bytes);
@@ -302,7 +301,7 @@ static uint16_t ruh_update(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, u
 		if (!decode_pid(ctrl, pids[i], &pl[i]))
 			return NVME_SC_INVALID_FIELD;
 	for (uint32_t i = 0; i < npid; i++)
-		if (conv_ruh_update(&ctrl->dev->ftl, pl[i], now_ns))
+		if (dev_ruh_update(ctrl->dev, pl[i], now_ns))
 			record(ctrl, NVME_FDP_EVT_RU_NOT_FULLY_WRITTEN,
 			       NVME_FDP_EVF_PIV | NVME_FDP_EVF_LV, pids[i], pl[i], NULL);
 	return NVME_SC_SUCCESS;

@@ -65,26 +65,28 @@ static void do_write(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 	struct rw_cmd c;
 	struct dma_sgl sgl;
 	const uint8_t *data;
+	struct placement pl = {0, 0};
 	uint64_t bytes;
 
 	decode_rw(sqe, &c);
 	bytes = (uint64_t)c.nlb * ctrl->dev->geo.lba_bytes;
 	if ((r->status = check_range(ctrl, &c, r)) || (r->status = nvme_map_data(ctrl, sqe, bytes, &sgl)))
 		return;
+	if (ctrl->cfg.fdp) /* without FDP every write goes to handle 0 of group 0 */
+		pl = nvme_fdp_placement(ctrl, c.dtype == 2, c.dspec);
 	data = dma_flat(&sgl);
 	if (!data && ctrl->dev->media->keeps_data) {
 		dma_from_host(&sgl, ctrl->bounce);
 		data = ctrl->bounce;
 	}
 	if (dev_write_placed(ctrl->dev, c.slba, c.nlb, ctrl->dev->media->keeps_data ? data : NULL,
-			     now_ns, nvme_fdp_placement(ctrl, c.dtype == 2, c.dspec), &r->done_ns)) {
+			     now_ns, pl, &r->done_ns)) {
 		r->status = NVME_SC_WRITE_FAULT; /* the store failed it: the old data stays */
 		return;
 	}
 	if (c.fua || !ctrl->vwc_enabled)
 		make_durable(ctrl, r);
-	ctrl->dev->health.write_bytes += bytes;
-	ctrl->dev->health.write_cmds++;
+	dev_count_io(ctrl->dev, true, bytes);
 	if (!ctrl->endurance_warned && dev_percent_used(ctrl->dev) >= 100) {
 		ctrl->endurance_warned = true; /* SMART event: reliability degraded */
 		nvme_raise_event(ctrl, 1, 0, NVME_LOG_SMART, now_ns);
@@ -125,8 +127,7 @@ static void do_read(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t
 		else if (!dst)
 			for (uint32_t i = 0; i < sgl.nseg; i++) /* no data kept: zeros */
 				memset(sgl.seg[i].ptr, 0, sgl.seg[i].len);
-		ctrl->dev->health.read_bytes += bytes;
-		ctrl->dev->health.read_cmds++;
+		dev_count_io(ctrl->dev, false, bytes);
 	} else if (sqe->opcode == NVME_CMD_COMPARE) {
 		uint8_t *host = malloc(bytes);
 
@@ -229,27 +230,10 @@ static void do_dsm(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t 
 		make_durable(ctrl, r);
 }
 
-void nvme_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
-		  struct nvme_result *r)
+/* The NVM command set. */
+static void nvm_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+			struct nvme_result *r)
 {
-	bool all_ns = sqe->opcode == NVME_CMD_FLUSH && sqe->nsid == 0xffffffff;
-
-	if (!all_ns && sqe->nsid != NVME_NSID) {
-		r->status = NVME_SC_INVALID_NS;
-		return;
-	}
-	if (!ctrl->dev) {
-		r->status = NVME_SC_NS_NOT_READY;
-		return;
-	}
-	if ((sqe->flags >> 6) & 3) { /* PSDT: SGLs are not supported */
-		r->status = NVME_SC_INVALID_FIELD;
-		return;
-	}
-	if (ctrl->dev->open_channel) {
-		nvme_oc_io_exec(ctrl, sqe, now_ns, r);
-		return;
-	}
 	switch (sqe->opcode) {
 	case NVME_CMD_WRITE:
 		do_write(ctrl, sqe, now_ns, r);
@@ -276,4 +260,34 @@ void nvme_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t n
 	default:
 		r->status = NVME_SC_INVALID_OPCODE;
 	}
+}
+
+/* Each I/O command set's commands, by the set the namespace's FTL serves. */
+static void (*const iocs_exec[FTL_IOCS_COUNT])(struct nvme_ctrl *, const struct nvme_sqe *,
+						uint64_t, struct nvme_result *) = {
+	[FTL_IOCS_NVM] = nvm_io_exec,
+	[FTL_IOCS_OCSSD] = nvme_oc_io_exec,
+};
+
+void nvme_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+		  struct nvme_result *r)
+{
+	bool all_ns = sqe->opcode == NVME_CMD_FLUSH && sqe->nsid == 0xffffffff;
+
+	if (!all_ns && sqe->nsid != NVME_NSID) {
+		r->status = NVME_SC_INVALID_NS;
+		return;
+	}
+	if (!ctrl->dev) {
+		r->status = NVME_SC_NS_NOT_READY;
+		return;
+	}
+	if ((sqe->flags >> 6) & 3) { /* PSDT: SGLs are not supported */
+		r->status = NVME_SC_INVALID_FIELD;
+		return;
+	}
+	if (dev_iocs(ctrl->dev) == FTL_IOCS_NVM) /* the common set, called directly so it is inlined */
+		nvm_io_exec(ctrl, sqe, now_ns, r);
+	else
+		iocs_exec[dev_iocs(ctrl->dev)](ctrl, sqe, now_ns, r);
 }

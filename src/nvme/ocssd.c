@@ -2,7 +2,7 @@
  * An Open-Channel SSD 2.0 namespace's commands. Admin: Geometry (E2h) and
  * the Chunk Information log page (CAh). I/O: vector chunk
  * reset, write and read over an LBA list of up to 64 device addresses, each
- * sector with OC_MS bytes of metadata (MPTR); scalar Read and Write on
+ * sector with the namespace's metadata bytes (MPTR); scalar Read and Write on
  * consecutive addresses of one chunk; Flush. A vector command completes
  * with the first failing address's status and, in CQE DW0/DW1, a bitmap of
  * the addresses that failed. With media that keeps no data (media=none)
@@ -17,39 +17,10 @@ uint16_t nvme_oc_geometry(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 {
 	struct nvme_oc_geometry g;
 
-	if (!ctrl->dev || !ctrl->dev->open_channel)
+	if (!ctrl->dev || dev_iocs(ctrl->dev) != FTL_IOCS_OCSSD ||
+	    dev_identify_cs(ctrl->dev, &g, sizeof(g)) != sizeof(g))
 		return NVME_SC_INVALID_OPCODE;
-	ocssd_geometry(&ctrl->dev->oc, &g);
 	return nvme_data_to_host(ctrl, sqe, &g, sizeof(g));
-}
-
-/* The descriptors of the log's window [off, off + bytes). */
-uint16_t nvme_oc_chunk_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t off,
-			   uint64_t bytes)
-{
-	const struct ocssd *oc;
-	uint64_t size;
-	uint8_t *out;
-	uint16_t st;
-
-	if (!ctrl->dev || !ctrl->dev->open_channel)
-		return NVME_SC_INVALID_LOG_PAGE;
-	oc = &ctrl->dev->oc;
-	size = (uint64_t)ocssd_nchunks(oc) * sizeof(struct nvme_oc_chunk_desc);
-	if ((st = nvme_log_window(off, bytes, size)))
-		return st;
-	if (!(out = calloc(1, bytes)))
-		return NVME_SC_INTERNAL;
-	for (uint64_t b = off / 32 * 32; b < off + bytes && b < size; b += 32) {
-		struct nvme_oc_chunk_desc d;
-		uint64_t from = b < off ? off - b : 0, to = b + 32 < off + bytes ? 32 : off + bytes - b;
-
-		ocssd_chunk_desc(oc, (uint32_t)(b / 32), &d);
-		memcpy(out + b + from - off, (uint8_t *)&d + from, to - from);
-	}
-	st = nvme_data_to_host(ctrl, sqe, out, bytes);
-	free(out);
-	return st;
 }
 
 /* The LBA list of a vector command: the one LBA itself when NLB is 0. */
@@ -74,7 +45,7 @@ static uint16_t map_meta(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uin
 	*meta = NULL;
 	if (!sqe->mptr)
 		return 0;
-	*meta = dma_map(&ctrl->dma, sqe->mptr, (uint64_t)n * OC_MS);
+	*meta = dma_map(&ctrl->dma, sqe->mptr, (uint64_t)n * dev_sector_meta_bytes(ctrl->dev));
 	return *meta ? 0 : NVME_SC_DATA_XFER_ERROR;
 }
 
@@ -82,10 +53,13 @@ static uint16_t map_meta(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uin
 static void run_vector(struct nvme_ctrl *ctrl, uint8_t opcode, const uint64_t *lbas, uint32_t n,
 		       uint8_t *data, uint8_t *meta, uint64_t now_ns, struct nvme_result *r)
 {
+	enum ftl_vector_op op = opcode == NVME_CMD_OC_WRITE  ? FTL_VECTOR_WRITE
+				: opcode == NVME_CMD_OC_READ ? FTL_VECTOR_READ
+							     : FTL_VECTOR_RESET;
 	uint16_t st[NVME_OC_MAX_LBAS];
 	uint64_t failed = 0;
 
-	r->done_ns = dev_oc_vector(ctrl->dev, opcode, lbas, n, data, meta, now_ns, st);
+	r->done_ns = dev_vector(ctrl->dev, op, lbas, n, data, meta, now_ns, st);
 	for (uint32_t i = 0; i < n; i++) {
 		if (!st[i])
 			continue;
@@ -143,13 +117,8 @@ static void do_oc_rw(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 	run_vector(ctrl, opcode, lbas, n, data, meta, now_ns, r);
 	if (opcode == NVME_CMD_OC_READ && data == ctrl->bounce)
 		dma_to_host(&sgl, data);
-	if (opcode == NVME_CMD_OC_READ) {
-		ctrl->dev->health.read_bytes += (uint64_t)n * UNIT_BYTES;
-		ctrl->dev->health.read_cmds++;
-	} else if (opcode == NVME_CMD_OC_WRITE) {
-		ctrl->dev->health.write_bytes += (uint64_t)n * UNIT_BYTES;
-		ctrl->dev->health.write_cmds++;
-	}
+	if (opcode != NVME_CMD_OC_RESET)
+		dev_count_io(ctrl->dev, opcode == NVME_CMD_OC_WRITE, (uint64_t)n * UNIT_BYTES);
 }
 
 void nvme_oc_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,

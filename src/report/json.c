@@ -138,39 +138,59 @@ static void counters_into(json_object *o, const struct dev_counters *a,
  * isolated handles) belong to no handle and are given separately. */
 static json_object *fdp_object(const struct vssd_dev *dev)
 {
-	const struct conv_ftl *f = &dev->ftl;
 	json_object *o = json_object_new_object(), *arr = json_object_new_array();
 	json_object *groups = json_object_new_array();
+	uint32_t nruh = config_nruh(&dev->cfg);
+	struct dev_counters c;
 	uint64_t gc_in = 0;
 
+	dev_counters(dev, &c);
 	add_u64(o, "reclaim_unit_bytes", (uint64_t)dev->geo.units_per_line * UNIT_BYTES);
-	for (uint32_t g = 0; g < f->nrg; g++) {
+	for (uint32_t g = 0; g < dev->geo.rgs; g++) {
 		json_object *rg = json_object_new_object();
 
 		json_object_object_add(rg, "group", json_object_new_int((int)g));
-		add_u64(rg, "free_units", f->rg[g].lm.free_count);
+		add_u64(rg, "free_units", dev_rg_free_units(dev, g));
 		json_object_array_add(groups, rg);
 	}
 	json_object_object_add(o, "reclaim_groups", groups);
 	/* lines a full group's host writes took from another group */
-	add_u64(o, "borrowed_reclaim_units", f->c.borrowed_lines);
-	for (uint16_t r = 0; r < f->nruh; r++) {
+	add_u64(o, "borrowed_reclaim_units", c.borrowed_lines);
+	for (uint16_t r = 0; r < nruh; r++) {
 		json_object *h = json_object_new_object();
+		struct ftl_ruh_stats st;
 
+		dev_ruh_stats(dev, r, &st);
 		json_object_object_add(h, "handle", json_object_new_int(r));
 		json_object_object_add(h, "type", json_object_new_string(
-			f->ruh_persistent[r] ? "persistently" : "initially"));
-		add_u64(h, "host_write_bytes", f->ruh[r].host_units * UNIT_BYTES);
-		add_u64(h, "media_write_bytes", (f->ruh[r].host_units + f->ruh[r].gc_in_units) * UNIT_BYTES);
-		add_u64(h, "gc_copied_out_pages", f->ruh[r].gc_out_units);
-		add_u64(h, "gc_copied_in_pages", f->ruh[r].gc_in_units);
-		add_u64(h, "in_use_bytes", conv_ruh_units_in_use(f, r) * UNIT_BYTES);
+			config_ruh_persistent(&dev->cfg, r) ? "persistently" : "initially"));
+		add_u64(h, "host_write_bytes", st.host_units * UNIT_BYTES);
+		add_u64(h, "media_write_bytes", (st.host_units + st.gc_in_units) * UNIT_BYTES);
+		add_u64(h, "gc_copied_out_pages", st.gc_out_units);
+		add_u64(h, "gc_copied_in_pages", st.gc_in_units);
+		add_u64(h, "in_use_bytes", st.in_use_units * UNIT_BYTES);
 		json_object_array_add(arr, h);
-		gc_in += f->ruh[r].gc_in_units;
+		gc_in += st.gc_in_units;
 	}
 	json_object_object_add(o, "handles", arr);
-	add_u64(o, "shared_gc_copied_pages", f->c.gc_copied_units - gc_in);
+	add_u64(o, "shared_gc_copied_pages", c.gc_copied_units - gc_in);
 	return o;
+}
+
+/* The FTL's own figures, as it names them (the open-channel chunk shape). */
+static void figures_into(json_object *o, const struct vssd_dev *dev)
+{
+	struct ftl_figure fig[FTL_MAX_FIGURES];
+	uint32_t n;
+	const char *name = dev_figures(dev, fig, &n);
+	json_object *f;
+
+	if (!name)
+		return;
+	f = json_object_new_object();
+	for (uint32_t i = 0; i < n; i++)
+		add_u64(f, fig[i].key, fig[i].value);
+	json_object_object_add(o, name, f);
 }
 
 static json_object *device_object(const struct vssd_dev *dev, const struct sim_result *res)
@@ -178,21 +198,12 @@ static json_object *device_object(const struct vssd_dev *dev, const struct sim_r
 	static const struct dev_counters zero;
 	json_object *o = json_object_new_object(), *util = json_object_new_array();
 
-	if (dev->open_channel) { /* no mapping or lines of its own: its chunks */
-		json_object *oc = json_object_new_object();
-
-		add_u64(oc, "groups", dev->oc.ngrp);
-		add_u64(oc, "pus", dev->oc.npu);
-		add_u64(oc, "chunks", dev->oc.nchk);
-		add_u64(oc, "chunk_sectors", dev->oc.clba);
-		add_u64(oc, "resets", dev->oc.c.resets);
-		json_object_object_add(o, "open_channel", oc);
-	} else {
+	figures_into(o, dev);
+	if (dev_maps_lbas(dev))
 		add_u64(o, "logical_bytes", dev->geo.logical_units * UNIT_BYTES);
-	}
 	add_u64(o, "physical_bytes", dev->geo.physical_units * UNIT_BYTES);
 	counters_into(o, &zero, &res->final);
-	if (!dev->open_channel) {
+	if (dev_maps_lbas(dev)) {
 		add_u64(o, "mapped_bytes", res->final.mapped_units * UNIT_BYTES);
 		add_u64(o, "free_lines", res->final.free_lines);
 		add_u64(o, "lines", dev->geo.lines);

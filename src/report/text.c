@@ -134,8 +134,8 @@ static void pblk_text(FILE *out, const struct pblk_stats *p, uint64_t media_byte
 		(unsigned long long)p->read_errors, (unsigned long long)p->erase_errors);
 }
 
-/* The device FTL's geometry and totals. */
-static void conv_device_text(FILE *out, const struct vssd_dev *dev, const struct sim_result *res,
+/* A device whose FTL maps LBAs: its geometry and totals. */
+static void mapped_device_text(FILE *out, const struct vssd_dev *dev, const struct sim_result *res,
 			     const char *logical, const char *physical, const char *host,
 			     const char *media)
 {
@@ -151,19 +151,57 @@ static void conv_device_text(FILE *out, const struct vssd_dev *dev, const struct
 		(unsigned long long)res->final.erased_blocks, res->final.free_lines);
 }
 
-/* An open-channel device has no mapping, spare space or GC of its own: the
- * host (pblk) does that; the device programs what it is sent. */
-static void oc_device_text(FILE *out, const struct vssd_dev *dev, const struct sim_result *res,
-			   const char *physical, const char *host)
+/* An FTL that maps nothing (the open-channel device) has no spare space or
+ * GC of its own: the host (pblk) does that; the device programs what it is
+ * sent. Its own figures say its shape. */
+static void unmapped_device_text(FILE *out, const struct vssd_dev *dev,
+				 const struct sim_result *res, const char *physical,
+				 const char *host)
 {
-	const struct ocssd *oc = &dev->oc;
+	struct ftl_figure fig[FTL_MAX_FIGURES];
+	uint32_t n;
+	const char *name = dev_figures(dev, fig, &n);
 
-	fprintf(out, "\ndevice: %u ch x %u LUN, open-channel: %u groups x %u PUs x %u chunks of "
-		"%u sectors, %s\n", dev->geo.channels, dev->geo.luns_per_channel, oc->ngrp, oc->npu,
-		oc->nchk, oc->clba, physical);
-	fprintf(out, "  total: host wrote %s (the media writes what the host sends), %llu chunk "
-		"resets (%llu blocks erased)\n", host, (unsigned long long)oc->c.resets,
-		(unsigned long long)res->final.erased_blocks);
+	fprintf(out, "\ndevice: %u ch x %u LUN, %s", dev->geo.channels, dev->geo.luns_per_channel,
+		dev_ftl_name(dev));
+	for (uint32_t i = 0; name && i < n; i++)
+		fprintf(out, "%s%s %llu", i ? ", " : " (", fig[i].key, (unsigned long long)fig[i].value);
+	fprintf(out, "%s; physical %s\n", name && n ? ")" : "", physical);
+	fprintf(out, "  total: host wrote %s (the media writes what the host sends), %llu blocks "
+		"erased\n", host, (unsigned long long)res->final.erased_blocks);
+}
+
+/* Per reclaim unit handle that did anything: what it wrote, what GC moved
+ * out of and into it, what it holds now. */
+static void fdp_text(FILE *out, const struct vssd_dev *dev)
+{
+	const struct geometry *geo = &dev->geo;
+	uint32_t nruh = config_nruh(&dev->cfg), nrg = geo->rgs;
+	struct dev_counters c;
+	char ru[32];
+
+	dev_counters(dev, &c);
+	bytes_text((uint64_t)geo->units_per_line * UNIT_BYTES, ru, sizeof(ru));
+	fprintf(out, "  fdp: %u handles, %u reclaim group%s of %u dies, reclaim units of %s "
+		"(%u dies)", nruh, nrg, nrg == 1 ? "" : "s", geo->dies / nrg, ru, geo->line_dies);
+	if (c.borrowed_lines)
+		fprintf(out, ", %llu reclaim units borrowed by full groups",
+			(unsigned long long)c.borrowed_lines);
+	fprintf(out, "\n    %6s %12s %14s %14s %14s %14s\n", "handle", "isolation", "host written",
+		"GC out (pg)", "GC in (pg)", "in use");
+	for (uint16_t r = 0; r < nruh; r++) {
+		struct ftl_ruh_stats st;
+		char hw[32], use[32];
+
+		dev_ruh_stats(dev, r, &st);
+		if (!st.host_units && !st.gc_out_units)
+			continue;
+		bytes_text(st.host_units * UNIT_BYTES, hw, sizeof(hw));
+		bytes_text(st.in_use_units * UNIT_BYTES, use, sizeof(use));
+		fprintf(out, "    %6u %12s %14s %14llu %14llu %14s\n", r,
+			config_ruh_persistent(&dev->cfg, r) ? "persistently" : "initially", hw,
+			(unsigned long long)st.gc_out_units, (unsigned long long)st.gc_in_units, use);
+	}
 }
 
 void report_text(FILE *out, const struct vssd_dev *dev, const struct sim_result *res)
@@ -213,10 +251,10 @@ void report_text(FILE *out, const struct vssd_dev *dev, const struct sim_result 
 	bytes_text(geo->physical_units * UNIT_BYTES, physical, sizeof(physical));
 	bytes_text(res->final.host_write_bytes, host, sizeof(host));
 	bytes_text(res->final.media_write_bytes, media, sizeof(media));
-	if (dev->open_channel)
-		oc_device_text(out, dev, res, physical, host);
+	if (dev_maps_lbas(dev))
+		mapped_device_text(out, dev, res, logical, physical, host, media);
 	else
-		conv_device_text(out, dev, res, logical, physical, host, media);
+		unmapped_device_text(out, dev, res, physical, host);
 	for (uint32_t d = 0; d < geo->dies; d++) {
 		double u = die_utilisation(dev, d, res->virtual_ns);
 
@@ -230,33 +268,8 @@ void report_text(FILE *out, const struct vssd_dev *dev, const struct sim_result 
 		fprintf(out, " (over %.3f s: the dies worked on after the last completion)",
 			die_window_ns(dev, res->virtual_ns) / 1e9);
 	fprintf(out, "\n");
-	if (dev->cfg.fdp) {
-		const struct conv_ftl *f = &dev->ftl;
-
-		char ru[32];
-
-		bytes_text((uint64_t)geo->units_per_line * UNIT_BYTES, ru, sizeof(ru));
-		fprintf(out, "  fdp: %u handles, %u reclaim group%s of %u dies, reclaim units of %s "
-			"(%u dies)", f->nruh, f->nrg, f->nrg == 1 ? "" : "s", geo->dies / f->nrg, ru,
-			geo->line_dies);
-		if (f->c.borrowed_lines)
-			fprintf(out, ", %llu reclaim units borrowed by full groups",
-				(unsigned long long)f->c.borrowed_lines);
-		fprintf(out, "\n    %6s %12s %14s %14s %14s %14s\n", "handle", "isolation",
-			"host written", "GC out (pg)", "GC in (pg)", "in use");
-		for (uint16_t r = 0; r < f->nruh; r++) {
-			char hw[32], use[32];
-
-			if (!f->ruh[r].host_units && !f->ruh[r].gc_out_units)
-				continue;
-			bytes_text(f->ruh[r].host_units * UNIT_BYTES, hw, sizeof(hw));
-			bytes_text(conv_ruh_units_in_use(f, r) * UNIT_BYTES, use, sizeof(use));
-			fprintf(out, "    %6u %12s %14s %14llu %14llu %14s\n", r,
-				f->ruh_persistent[r] ? "persistently" : "initially", hw,
-				(unsigned long long)f->ruh[r].gc_out_units,
-				(unsigned long long)f->ruh[r].gc_in_units, use);
-		}
-	}
+	if (dev->cfg.fdp)
+		fdp_text(out, dev);
 	if (res->has_pblk)
 		pblk_text(out, &res->pblk, res->final.media_write_bytes, res->npowerloss > 0);
 	fprintf(out, "%s: %llu host I/Os, %.3f s %s in %.2f s wall (%.2f M I/O/s)\n",

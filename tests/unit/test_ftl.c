@@ -3,6 +3,8 @@
  * every LBA reads back its last data, through many GC cycles. */
 #include "helpers.h"
 
+#include "ftl/conv/conv.h"
+
 #include <errno.h>
 #include <stdlib.h>
 
@@ -19,7 +21,7 @@ static void stamp(uint8_t *buf, uint64_t lba, uint32_t version, uint32_t lba_byt
 
 static void check_maps(const struct vssd_dev *dev)
 {
-	const struct conv_ftl *f = &dev->ftl;
+	const struct conv_ftl *f = conv_of(dev->ftl);
 	const struct geometry *geo = &dev->geo;
 	uint64_t mapped = 0;
 
@@ -74,8 +76,8 @@ static struct placement churn_placement(const struct vssd_dev *dev, bool spread,
 {
 	if (!spread)
 		return (struct placement){0, 0};
-	return (struct placement){(uint16_t)rng_below(r, dev->ftl.nruh),
-				  (uint16_t)rng_below(r, dev->ftl.nrg)};
+	return (struct placement){(uint16_t)rng_below(r, conv_of(dev->ftl)->nruh),
+				  (uint16_t)rng_below(r, conv_of(dev->ftl)->nrg)};
 }
 
 /* A small SLC device (4 dies, 64 lines, op 0.25) with data kept. */
@@ -120,7 +122,7 @@ static struct vssd_dev *churn_placed(const char *const *pairs, uint32_t fills, b
 		if (op % (cap / 2) == 0)
 			check_maps(dev);
 	}
-	assert_true(dev->ftl.c.gc_runs > 10); /* GC really ran */
+	assert_true(conv_of(dev->ftl)->c.gc_runs > 10); /* GC really ran */
 	check_maps(dev);
 	check_data(dev, version);
 	free(version);
@@ -170,9 +172,9 @@ static void test_background_gc_uses_idle_time(void **state)
 		assert_int_equal(dev_write(dev, rng_below(&r, cap), 1, NULL, now, &done), 0);
 		now = done;
 	}
-	assert_true(conv_free_lines(&dev->ftl) < 8);
+	assert_true(conv_free_lines(conv_of(dev->ftl)) < 8);
 	dev_idle(dev, now + 10ULL * 1000 * 1000 * 1000); /* ten idle seconds */
-	assert_int_equal(conv_free_lines(&dev->ftl), 8);
+	assert_int_equal(conv_free_lines(conv_of(dev->ftl)), 8);
 	dev_destroy(dev);
 }
 
@@ -204,7 +206,7 @@ static struct vssd_dev *two_streams(const char *ruh_type, const char *nrg,
 		lu_stream[lu] = (uint8_t)k;
 		now += 1000;
 	}
-	assert_true(dev->ftl.c.gc_runs > 20);
+	assert_true(conv_of(dev->ftl)->c.gc_runs > 20);
 	*lu_stream_out = lu_stream;
 	return dev;
 }
@@ -214,7 +216,7 @@ static const struct placement two_handles[2] = {{0, 0}, {1, 0}};
 /* The handle whose data the line holds, or -1 for a mix. */
 static int line_content(const struct vssd_dev *dev, uint32_t line, const uint8_t *lu_ruh)
 {
-	const struct conv_ftl *f = &dev->ftl;
+	const struct conv_ftl *f = conv_of(dev->ftl);
 	int who = -2;
 
 	for (uint32_t u = 0; u < dev->geo.units_per_line; u++) {
@@ -234,7 +236,7 @@ static void test_placement_handles_persistently_isolated(void **state)
 {
 	uint8_t *lu_ruh;
 	struct vssd_dev *dev = two_streams("persistently", "fdp_nrg=1", two_handles, &lu_ruh);
-	const struct conv_ftl *f = &dev->ftl;
+	const struct conv_ftl *f = conv_of(dev->ftl);
 
 	(void)state;
 	check_maps(dev);
@@ -261,7 +263,7 @@ static void test_placement_handles_initially_isolated(void **state)
 {
 	uint8_t *lu_ruh;
 	struct vssd_dev *dev = two_streams("initially", "fdp_nrg=1", two_handles, &lu_ruh);
-	const struct conv_ftl *f = &dev->ftl;
+	const struct conv_ftl *f = conv_of(dev->ftl);
 	int mixed = 0;
 
 	(void)state;
@@ -287,7 +289,7 @@ static void test_per_handle_types(void **state)
 	uint8_t *lu_ruh;
 	struct vssd_dev *dev = two_streams("persistently,initially", "fdp_nrg=1", two_handles,
 					   &lu_ruh);
-	const struct conv_ftl *f = &dev->ftl;
+	const struct conv_ftl *f = conv_of(dev->ftl);
 
 	(void)state;
 	check_maps(dev);
@@ -315,7 +317,7 @@ static void test_reclaim_groups_keep_data_on_their_dies(void **state)
 	uint8_t *lu_stream;
 	struct vssd_dev *dev = two_streams("persistently", "fdp_nrg=2", groups, &lu_stream);
 	const struct geometry *geo = &dev->geo;
-	const struct conv_ftl *f = &dev->ftl;
+	const struct conv_ftl *f = conv_of(dev->ftl);
 
 	(void)state;
 	assert_int_equal(geo->rgs, 2);
@@ -367,7 +369,7 @@ static void test_full_group_borrows_lines(void **state)
 
 	(void)state;
 	dev = churn_placed(pairs, 3, false);
-	assert_true(dev->ftl.c.borrowed_lines > 0);
+	assert_true(conv_of(dev->ftl)->c.borrowed_lines > 0);
 	dev_destroy(dev);
 }
 

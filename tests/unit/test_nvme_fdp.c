@@ -3,6 +3,8 @@
  * event raised by the action that causes it, FDP Disabled when off. */
 #include "nvme_harness.h"
 
+#include "ftl/conv/conv.h"
+
 #include "util/rng.h"
 
 /* A small SLC device (4 dies, 64 lines) with data kept, for every FDP setting below. */
@@ -239,7 +241,7 @@ static void test_reclaim_groups(void **state)
 	assert_int_equal(status_desc(&t, b, 5, 8).ruamw, upl - 10);
 	assert_int_equal(status_desc(&t, b, 4, 8).ruamw, upl);
 	{
-		uint32_t ppa = t.ctrl->dev->ftl.l2p[300];
+		uint32_t ppa = conv_of(t.ctrl->dev->ftl)->l2p[300];
 
 		assert_int_equal(geo_rg_of_line(geo, geo_line_of(geo, ppa)), 1);
 		assert_true(geo_die_of(geo, ppa) >= 2); /* group 1 is dies 2 and 3 */
@@ -299,13 +301,13 @@ static void test_placement_handle_list(void **state)
 	assert_int_equal(d.ruhid, 1);
 	write_units(&t, buf, 0, 5, -1); /* no directive: placement handle 0, handle 3 */
 	assert_int_equal(status_desc(&t, b, 0, 2).ruamw, upl - 5);
-	assert_int_equal(t.ctrl->dev->ftl.ruh[3].host_units, 5);
+	assert_int_equal(conv_of(t.ctrl->dev->ftl)->ruh[3].host_units, 5);
 	write_units(&t, buf, 10, 2, 1);
-	assert_int_equal(t.ctrl->dev->ftl.ruh[1].host_units, 2);
+	assert_int_equal(conv_of(t.ctrl->dev->ftl)->ruh[1].host_units, 2);
 	write_units(&t, buf, 20, 1, 2); /* past the list: 03h, and handle 3 */
 	assert_int_equal(events(&t, b, true, &e), 1);
 	assert_int_equal(e.type, NVME_FDP_EVT_INVALID_PID);
-	assert_int_equal(t.ctrl->dev->ftl.ruh[3].host_units, 6);
+	assert_int_equal(conv_of(t.ctrl->dev->ftl)->ruh[3].host_units, 6);
 	/* the events feature takes a placement handle of the namespace */
 	assert_int_equal(st(th_admin(&t, (struct nvme_sqe){.opcode = NVME_ADMIN_GET_FEATURES,
 							   .prp1 = (uintptr_t)b, .nsid = 1,
@@ -350,7 +352,7 @@ static void test_events_from_their_causes(void **state)
 		struct rng r;
 
 		rng_seed(&r, 5);
-		for (lba = 0; t.ctrl->dev->ftl.c.gc_copied_units == 0; lba = rng_below(&r, cap))
+		for (lba = 0; conv_of(t.ctrl->dev->ftl)->c.gc_copied_units == 0; lba = rng_below(&r, cap))
 			write_units(&t, buf, lba, 1, 0);
 	}
 	{
@@ -447,7 +449,7 @@ static void test_statistics_are_the_waf(void **state)
 		struct rng r;
 
 		rng_seed(&r, 6);
-		for (uint64_t i = 0; t.ctrl->dev->ftl.c.gc_copied_units < 1000; i++)
+		for (uint64_t i = 0; conv_of(t.ctrl->dev->ftl)->c.gc_copied_units < 1000; i++)
 			write_units(&t, buf, rng_below(&r, dev_capacity_lbas(t.ctrl->dev)), 1,
 				    (int)(i % 4));
 	}

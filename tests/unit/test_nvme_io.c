@@ -3,6 +3,8 @@
  * out-of-order completion, many queue pairs at once. */
 #include "nvme_harness.h"
 
+#include "ftl/conv/conv.h"
+
 static const char *const ram[] = {"media=ram", "blocks_per_plane=64", "pages_per_block=48",
 				  "op=0.2", NULL};
 
@@ -141,11 +143,11 @@ static void test_write_zeroes_dsm_compare_verify(void **state)
 	/* Write Zeroes without and with deallocate */
 	s = (struct nvme_sqe){.opcode = NVME_CMD_WRITE_ZEROES, .nsid = 1, .cdw10 = 2, .cdw12 = 1};
 	assert_int_equal(st(th_run(&t, &t.io[1], s)), 0);
-	mapped = t.ctrl->dev->ftl.c.mapped_units;
+	mapped = conv_of(t.ctrl->dev->ftl)->c.mapped_units;
 	s = (struct nvme_sqe){.opcode = NVME_CMD_WRITE_ZEROES, .nsid = 1, .cdw10 = 8,
 			      .cdw12 = 3 | NVME_WZ_DEAC};
 	assert_int_equal(st(th_run(&t, &t.io[1], s)), 0);
-	assert_int_equal(t.ctrl->dev->ftl.c.mapped_units, mapped - 4);
+	assert_int_equal(conv_of(t.ctrl->dev->ftl)->c.mapped_units, mapped - 4);
 	assert_int_equal(st(th_run(&t, &t.io[1], th_rw(&t, NVME_CMD_READ, 0, 16, back))), 0);
 	for (int i = 2 * 4096; i < 4 * 4096; i++)
 		assert_int_equal(back[i], 0);
@@ -336,7 +338,7 @@ static void test_placement_directive(void **state)
 	th_init(&t, pairs);
 	th_qpair(&t, 1, 16);
 	buf = th_alloc(&t, 4096);
-	ruh = t.ctrl->dev->ftl.ruh;
+	ruh = conv_of(t.ctrl->dev->ftl)->ruh;
 	s = th_rw(&t, NVME_CMD_WRITE, 0, 1, buf);
 	s.cdw12 |= 2u << NVME_RW_DTYPE_SHIFT;
 	s.cdw13 = 3u << NVME_RW_DSPEC_SHIFT;

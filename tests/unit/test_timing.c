@@ -14,6 +14,8 @@
  */
 #include "helpers.h"
 
+#include "ftl/conv/conv.h"
+
 #include <math.h>
 
 #include "config/params.h"
@@ -80,7 +82,7 @@ static void check_qd1_exact(const struct profile_case *pc)
 		t = done;
 	}
 	for (uint64_t lu = 0; lu < 4096; lu += 97) {
-		uint32_t ppa = dev->ftl.l2p[lu];
+		uint32_t ppa = conv_of(dev->ftl)->l2p[lu];
 		uint64_t want = c->fw_read_ns + dev->tm.read_ns[geo_page_type_of(&dev->geo, ppa)] +
 				xfer_ns(4096, c->channel_mbps) + xfer_ns(4096, c->pcie_mbps);
 

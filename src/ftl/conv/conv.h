@@ -17,19 +17,14 @@
 #include <stdint.h>
 
 #include "config/params.h"
-#include "ftl/lines.h"
-#include "ftl/persist.h"
+#include "ftl/conv/lines.h"
+#include "ftl/ftl.h"
+#include "ftl/conv/persist.h"
 #include "media/media.h"
 #include "nand/geometry.h"
 #include "nand/timing.h"
 
 #define UNMAPPED UINT32_MAX
-
-/* Where a write goes: a reclaim unit handle in a reclaim group. */
-struct placement {
-	uint16_t ruh;
-	uint16_t rg;
-};
 
 struct write_pointer {
 	uint32_t line; /* LINE_NONE until the first write needs one */
@@ -63,16 +58,6 @@ struct ruh_counters {
 	uint64_t gc_in_units;  /* moved by GC into its units (persistently isolated) */
 };
 
-/* What the layer above may want to hear of (FDP events); any may be NULL. */
-struct ftl_hooks {
-	void *arg;
-	/* a handle's reclaim unit filled up and its next write opens a new one */
-	void (*ru_full)(void *arg, struct placement pl);
-	/* GC moved `units` units of a handle's data (owner, or OWNER_SHARED) in
-	 * reclaim group rg, the first holding logical unit lu */
-	void (*gc_moved)(void *arg, uint16_t owner, uint16_t rg, uint32_t lu, uint32_t units);
-};
-
 /* One reclaim group: its lines and the GC pacing over them. */
 struct reclaim_group {
 	struct line_mgr lm;
@@ -94,7 +79,7 @@ struct conv_ftl {
 	struct write_pointer *host_wps; /* [rg * nruh + handle] */
 	struct write_pointer *gc_wps;   /* [rg * (nruh + 1) + handle], the shared one at nruh */
 	struct ruh_counters *ruh;
-	struct ftl_hooks hooks;
+	struct ftl_events hooks;
 	uint32_t gc_low, gc_high; /* free lines of a group that start and stop GC */
 	uint32_t gc_floor; /* free lines of a group its GC write pointers may need */
 	bool gc_background;
@@ -102,6 +87,11 @@ struct conv_ftl {
 	struct ftl_counters c;
 	struct persist *ps; /* what is kept on the media; NULL when it keeps nothing */
 };
+
+/* The conventional FTL behind the FTL interface (ops.c). */
+const struct ftl_ops *conv_ftl_ops(void);
+/* The conventional FTL behind ftl, or NULL when ftl is another (for its tests). */
+struct conv_ftl *conv_of(struct ftl *ftl);
 
 /* Builds the FTL over empty media (persist_recover() rebuilds it from full
  * media). Returns 0 or -ENOMEM. */

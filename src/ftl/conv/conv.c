@@ -3,7 +3,7 @@
  * write pointer, reads that follow the map, trims. Data really lives where
  * the map says, so a mapping bug shows up as wrong data with media=ram.
  */
-#include "ftl/conv.h"
+#include "ftl/conv/conv.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -11,8 +11,10 @@
 
 #include <stdint.h>
 
+#include "ftl/ftl.h"
+
 #define LINE_NONE UINT32_MAX
-#define OWNER_SHARED UINT16_MAX /* a GC line holding several handles' data */
+#define OWNER_SHARED FTL_OWNER_SHARED /* a GC line holding several handles' data */
 
 enum line_state { LINE_FREE, LINE_OPEN, LINE_CLOSED, LINE_VICTIM };
 

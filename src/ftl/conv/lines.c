@@ -3,7 +3,7 @@
  * units, from the buckets), cost-benefit (LFS's (1 - u) * age / (1 + u), a
  * scan of closed lines) and fifo (oldest closed line).
  */
-#include "ftl/lines.h"
+#include "ftl/conv/lines.h"
 
 #include <errno.h>
 #include <stdlib.h>

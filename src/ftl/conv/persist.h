@@ -24,12 +24,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ftl/ftl.h"
 #include "nand/geometry.h"
 
 struct conv_ftl;
 struct media;
 
-#define PERSIST_EXTRA_BYTES 256 /* the layer above's own counters, kept in the state block */
+#define PERSIST_EXTRA_BYTES FTL_EXTRA_BYTES /* the layer above's own counters, kept in the state block */
 
 struct persist {
 	struct media *media;
@@ -43,21 +44,6 @@ struct persist {
 	uint64_t gen;         /* state blocks written */
 	uint64_t ckpt_seq;    /* sequence of the checkpoint a clean close left, 0 = none */
 	uint8_t extra[PERSIST_EXTRA_BYTES];
-};
-
-/* What recovery did, for the report. */
-struct ftl_recovery {
-	bool recovered;       /* the media held a device */
-	bool from_checkpoint; /* a clean close's checkpoint (else a scan) */
-	const char *ckpt_rejected; /* why a clean close's checkpoint was not used, or NULL */
-	uint64_t units_scanned; /* programmed units whose OOB was read */
-	uint64_t oob_lost;      /* units both of whose OOB copies failed their CRC: skipped */
-	uint64_t oob_from_copy; /* units whose first OOB copy failed and the second served */
-	uint64_t state_blocks_damaged; /* of the two (both: the counters start again) */
-	uint64_t trim_pages_from_copy; /* trim pages whose first copy failed, the second served */
-	uint64_t trim_pages_damaged; /* trim pages neither copy of which was whole: ignored */
-	uint64_t mapped_units;
-	uint64_t wall_ns;
 };
 
 /* Bytes of metadata area a device of this geometry needs. */

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "config/params.h"
+#include "ftl/ftl.h"
 #include "media/media.h"
 #include "nand/geometry.h"
 #include "nand/timing.h"
@@ -59,6 +60,11 @@ struct ocssd {
 struct oc_addr {
 	uint32_t grp, pu, chk, sec;
 };
+
+/* The open-channel device behind the FTL interface (ops.c). */
+const struct ftl_ops *ocssd_ftl_ops(void);
+/* The open-channel device behind ftl, or NULL when ftl is another (for its tests). */
+struct ocssd *ocssd_of(struct ftl *ftl);
 
 /* Builds the chunk table (fresh, with ocssd_offline_rate of chunks offline
  * by the seed), or recovers it from media that held a device. Returns 0,

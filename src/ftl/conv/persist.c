@@ -3,7 +3,7 @@
  * checkpoint, and recovery from them or from a scan of every unit's OOB.
  * See persist.h for what each holds and why it is enough.
  */
-#include "ftl/persist.h"
+#include "ftl/conv/persist.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "ftl/conv.h"
+#include "ftl/conv/conv.h"
 #include "media/media.h"
 #include "util/clock.h"
 

@@ -4,7 +4,7 @@
  * line's blocks. GC reads, programs and erases occupy the same dies and
  * channels as host I/O, so GC shows up in host latency.
  */
-#include "ftl/conv.h"
+#include "ftl/conv/conv.h"
 
 #include <errno.h>
 

@@ -1,0 +1,427 @@
+/*
+ * The conventional FTL behind the FTL interface: LBAs in, 4 KiB units to
+ * conv.c, with the timing model's firmware, write buffer and PCIe steps
+ * around them. An LBA range that covers part of a unit is merged with the
+ * unit's old data (read-modify-write), so 512-byte LBAs keep their
+ * neighbours. Also its life: open (new or recovered), flush, checkpoint,
+ * power loss keeping what it measured.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ftl/conv/conv.h"
+
+struct conv_ns {
+	struct ftl base; /* must come first */
+	struct conv_ftl f;
+	const struct vssd_config *cfg;
+	uint8_t *unit_buf; /* one unit for read-modify-write of partial units */
+	/* the geometry's, here so a prefetch hint (twice per I/O) loads less */
+	uint32_t lba_unit_shift;
+	uint64_t logical_units;
+};
+
+static const struct ftl_ops conv_ops;
+
+static struct conv_ns *ns_of(struct ftl *ftl)
+{
+	return (struct conv_ns *)ftl;
+}
+
+static const struct conv_ns *cns_of(const struct ftl *ftl)
+{
+	return (const struct conv_ns *)ftl;
+}
+
+struct conv_ftl *conv_of(struct ftl *ftl)
+{
+	return ftl && ftl->ops == &conv_ops ? &ns_of(ftl)->f : NULL;
+}
+
+/* The FTL over the media: new, or recovered from what the media holds. */
+static int load(struct conv_ns *ns, struct ftl_recovery *rec, void *extra)
+{
+	struct conv_ftl *f = &ns->f;
+	int rc = conv_init(f, f->geo, ns->cfg, f->tm, f->media);
+
+	*rec = (struct ftl_recovery){0};
+	if (rc || !f->media->reopened)
+		return rc;
+	return persist_recover(f, extra, rec);
+}
+
+static void conv_close(struct ftl *ftl)
+{
+	struct conv_ns *ns = ns_of(ftl);
+
+	conv_fini(&ns->f);
+	free(ns->unit_buf);
+	free(ns);
+}
+
+static int conv_open(const struct ftl_env *env, struct ftl **out, struct ftl_recovery *rec,
+		     void *extra)
+{
+	struct conv_ns *ns = calloc(1, sizeof(*ns));
+	int rc;
+
+	if (!ns)
+		return -ENOMEM;
+	ns->base.ops = &conv_ops;
+	ns->cfg = env->cfg;
+	ns->f.geo = env->geo;
+	ns->f.tm = env->tm;
+	ns->f.media = env->media;
+	ns->lba_unit_shift = env->geo->lba_unit_shift;
+	ns->logical_units = env->geo->logical_units;
+	rc = (ns->unit_buf = malloc(UNIT_BYTES)) ? load(ns, rec, extra) : -ENOMEM;
+	if (rc) {
+		conv_close(&ns->base);
+		return rc;
+	}
+	*out = &ns->base;
+	return 0;
+}
+
+/* Programs everything buffered (GC's copies too) and writes the checkpoint. */
+static int conv_checkpoint(struct ftl *ftl, const void *extra, uint64_t now_ns)
+{
+	struct conv_ftl *f = &ns_of(ftl)->f;
+	int rc;
+
+	if (!f->ps)
+		return 0;
+	rc = persist_program_buffers(f, now_ns);
+	return rc ? rc : persist_checkpoint(f, extra);
+}
+
+static bool conv_can_power_loss(const struct ftl *ftl)
+{
+	return cns_of(ftl)->f.ps != NULL;
+}
+
+/*
+ * What the run has measured: the counters, each handle's, each line's
+ * erases. A simulated power loss keeps them: the NAND did that work (the
+ * wear is real), a drive keeps its wear logs across a power loss, and a
+ * report spanning the cut must add up. Recovery rebuilds only the state
+ * (map, lines, write pointers).
+ */
+struct measured {
+	struct ftl_counters c;
+	uint32_t *erase_count;
+	struct ruh_counters *ruh;
+};
+
+static void measured_free(struct measured *m)
+{
+	free(m->erase_count);
+	free(m->ruh);
+}
+
+static int measured_save(const struct conv_ftl *f, struct measured *m)
+{
+	m->c = f->c;
+	m->erase_count = malloc(f->geo->lines * sizeof(uint32_t));
+	m->ruh = malloc(f->nruh * sizeof(*m->ruh));
+	if (!m->erase_count || !m->ruh) {
+		measured_free(m);
+		return -ENOMEM;
+	}
+	for (uint32_t l = 0; l < f->geo->lines; l++)
+		m->erase_count[l] = f->lines[l].erase_count;
+	memcpy(m->ruh, f->ruh, f->nruh * sizeof(*m->ruh));
+	return 0;
+}
+
+/* Puts the measurements back over what recovery found. */
+static void measured_restore(struct conv_ftl *f, const struct measured *m)
+{
+	uint64_t mapped_units = f->c.mapped_units; /* state, as recovery found it */
+
+	f->c = m->c;
+	f->c.mapped_units = mapped_units;
+	for (uint32_t l = 0; l < f->geo->lines; l++)
+		f->lines[l].erase_count = m->erase_count[l];
+	memcpy(f->ruh, m->ruh, f->nruh * sizeof(*m->ruh));
+}
+
+static int conv_power_loss(struct ftl *ftl, struct ftl_recovery *rec)
+{
+	struct conv_ns *ns = ns_of(ftl);
+	struct ftl_events hooks = ns->f.hooks;
+	uint8_t extra[FTL_EXTRA_BYTES]; /* the layer above keeps its own across the cut */
+	struct measured m;
+	int rc;
+
+	if ((rc = measured_save(&ns->f, &m)))
+		return rc;
+	if (!(rc = persist_drop_volatile(&ns->f))) {
+		conv_fini(&ns->f);
+		if (!(rc = load(ns, rec, extra))) {
+			measured_restore(&ns->f, &m);
+			ns->f.hooks = hooks;
+		}
+	}
+	measured_free(&m);
+	return rc;
+}
+
+static uint64_t conv_capacity_lbas(const struct ftl *ftl)
+{
+	const struct geometry *geo = cns_of(ftl)->f.geo;
+
+	return geo->logical_units * geo->lbas_per_unit;
+}
+
+static const uint8_t zero_unit[UNIT_BYTES];
+
+/* The unit's new contents when the write covers only part of it, or NULL
+ * when its old contents cannot be read. */
+static const void *merge_partial(struct conv_ns *ns, uint32_t lu, const uint8_t *src,
+				 uint32_t first_lba_in_unit, uint32_t nlb_in_unit)
+{
+	struct conv_ftl *f = &ns->f;
+	uint32_t ppa = f->l2p[lu];
+
+	if (ppa == UNMAPPED)
+		memset(ns->unit_buf, 0, UNIT_BYTES);
+	else if (f->media->ops->read(f->media, ppa, ns->unit_buf, NULL))
+		return NULL;
+	memcpy(ns->unit_buf + (uint64_t)first_lba_in_unit * f->geo->lba_bytes, src,
+	       (uint64_t)nlb_in_unit * f->geo->lba_bytes);
+	return ns->unit_buf;
+}
+
+static int conv_ns_write(struct ftl *ftl, uint64_t slba, uint32_t nlb, const void *buf,
+			 uint64_t now_ns, struct placement pl, uint64_t *done_ns)
+{
+	struct conv_ns *ns = ns_of(ftl);
+	const struct geometry *geo = ns->f.geo;
+	struct timing *tm = ns->f.tm;
+	bool keeps = ns->f.media->keeps_data;
+	uint64_t lba = slba, end = slba + nlb, start = now_ns, done = now_ns;
+	const uint8_t *src = buf;
+	int rc;
+
+	if (pl.ruh >= ns->f.nruh || pl.rg >= ns->f.nrg)
+		pl = (struct placement){0, 0};
+	if (tm->on)
+		start = done = now_ns + tm->fw_write_ns;
+	while (lba < end) {
+		uint32_t lu = (uint32_t)(lba >> geo->lba_unit_shift);
+		uint32_t first = (uint32_t)(lba & (geo->lbas_per_unit - 1));
+		uint32_t n = geo->lbas_per_unit - first;
+		const void *data = NULL;
+		uint64_t ready = now_ns;
+
+		if (n > end - lba)
+			n = (uint32_t)(end - lba);
+		if (keeps && src)
+			data = n == geo->lbas_per_unit ? src : merge_partial(ns, lu, src, first, n);
+		else if (keeps && n != geo->lbas_per_unit)
+			data = merge_partial(ns, lu, zero_unit, first, n); /* no data: zeros */
+		if (keeps && !data && (src || n != geo->lbas_per_unit))
+			return -EBADMSG; /* the unit's old data cannot be read: fail the write */
+		if (tm->on) {
+			ready = wb_reserve(tm, start, UNIT_BYTES);
+			ready = pcie_xfer(tm, PCIE_TO_DEVICE, ready, (uint64_t)n * geo->lba_bytes);
+			done = ready;
+		}
+		if ((rc = conv_write(&ns->f, lu, data, ready, pl)))
+			return rc;
+		if (src)
+			src += (uint64_t)n * geo->lba_bytes;
+		lba += n;
+	}
+	*done_ns = done;
+	return 0;
+}
+
+static int conv_ns_read(struct ftl *ftl, uint64_t slba, uint32_t nlb, void *buf, uint64_t now_ns,
+			uint64_t *done_ns)
+{
+	struct conv_ftl *f = &ns_of(ftl)->f;
+	const struct geometry *geo = f->geo;
+	struct timing *tm = f->tm;
+	uint32_t lu = (uint32_t)(slba >> geo->lba_unit_shift);
+	uint32_t last = (uint32_t)((slba + nlb - 1) >> geo->lba_unit_shift);
+	uint32_t nunits = last - lu + 1;
+	uint64_t bytes = (uint64_t)nlb * geo->lba_bytes, start = now_ns, end;
+	uint8_t *dst = NULL, *bounce = NULL;
+	int rc;
+
+	if (buf && f->media->keeps_data) {
+		bool aligned = slba % geo->lbas_per_unit == 0 && nlb % geo->lbas_per_unit == 0;
+
+		dst = aligned ? buf : (bounce = malloc((uint64_t)nunits * UNIT_BYTES));
+		if (!dst)
+			return -ENOMEM;
+	} else if (buf) {
+		memset(buf, 0, bytes);
+	}
+	if (tm->on)
+		start = now_ns + tm->fw_read_ns;
+	rc = conv_read_range(f, lu, nunits, dst, start, &end);
+	if (bounce && !rc)
+		memcpy(buf, bounce + (slba % geo->lbas_per_unit) * geo->lba_bytes, bytes);
+	free(bounce);
+	if (rc)
+		return rc;
+	*done_ns = tm->on ? pcie_xfer(tm, PCIE_TO_HOST, end, bytes) : now_ns;
+	return 0;
+}
+
+static int conv_ns_trim(struct ftl *ftl, uint64_t slba, uint32_t nlb, uint64_t now_ns,
+			uint64_t *done_ns)
+{
+	struct conv_ftl *f = &ns_of(ftl)->f;
+	const struct geometry *geo = f->geo;
+	uint64_t first = (slba + geo->lbas_per_unit - 1) / geo->lbas_per_unit;
+	uint64_t end = (slba + nlb) / geo->lbas_per_unit;
+
+	/* only whole units are deallocated; a partial unit keeps its data, which
+	 * deallocate (advisory in NVMe) allows */
+	for (uint64_t lu = first; lu < end; lu++)
+		conv_trim(f, (uint32_t)lu);
+	*done_ns = now_ns + (f->tm->on ? f->tm->fw_write_ns : 0);
+	return 0;
+}
+
+static int conv_ns_flush(struct ftl *ftl, const void *extra, uint64_t now_ns, uint64_t *done_ns)
+{
+	struct conv_ftl *f = &ns_of(ftl)->f;
+	struct timing *tm = f->tm;
+	uint64_t done = now_ns;
+	int rc;
+
+	conv_flush(f, now_ns);
+	if (f->ps && (rc = persist_flush(f, extra)))
+		return rc;
+	if (tm->on) {
+		done += tm->fw_write_ns;
+		for (uint32_t i = 0; i < tm->wb_pending.len; i++)
+			if (tm->wb_pending.v[i].at_ns > done)
+				done = tm->wb_pending.v[i].at_ns;
+	}
+	*done_ns = done;
+	return 0;
+}
+
+static void conv_ns_prefetch(const struct ftl *ftl, uint64_t slba, int stage)
+{
+	const struct conv_ns *ns = cns_of(ftl);
+	uint64_t lu = slba >> ns->lba_unit_shift;
+
+	if (lu < ns->logical_units)
+		conv_prefetch(&ns->f, (uint32_t)lu, stage);
+}
+
+static void conv_ns_idle(struct ftl *ftl, uint64_t until_ns)
+{
+	gc_background(&ns_of(ftl)->f, until_ns);
+}
+
+static void conv_ns_stats(const struct ftl *ftl, struct ftl_stats *st)
+{
+	const struct conv_ftl *f = &cns_of(ftl)->f;
+
+	*st = (struct ftl_stats){
+		.host_write_units = f->c.host_write_units,
+		.media_write_units = f->c.host_write_units + f->c.gc_copied_units + f->c.pad_units,
+		.gc_copied_units = f->c.gc_copied_units,
+		.gc_runs = f->c.gc_runs,
+		.erases = f->c.erased_lines,
+		.erased_blocks = f->c.erased_lines * f->geo->blocks_per_line,
+		.mapped_units = f->c.mapped_units,
+		.free_lines = conv_free_lines(f),
+		.borrowed_lines = f->c.borrowed_lines,
+	};
+}
+
+/* every line erase is one erase of each of its blocks */
+static uint32_t conv_percent_used(const struct ftl *ftl, uint64_t rated_pe)
+{
+	const struct conv_ftl *f = &cns_of(ftl)->f;
+
+	return (uint32_t)(f->c.erased_lines * 100 / ((uint64_t)f->geo->lines * rated_pe));
+}
+
+static uint64_t conv_ram_bytes(const struct ftl *ftl)
+{
+	const struct geometry *geo = cns_of(ftl)->f.geo;
+
+	return geo->logical_units * sizeof(uint32_t) + geo->physical_units * sizeof(uint32_t) +
+	       geo->lines * (sizeof(struct line) + 2 * sizeof(uint32_t)) +
+	       geo->rgs * ((uint64_t)geo->units_per_line + 1) * sizeof(uint32_t);
+}
+
+static uint64_t conv_meta_bytes(const struct geometry *geo, const struct vssd_config *cfg)
+{
+	return persist_meta_bytes(geo, config_nruh(cfg));
+}
+
+static void conv_set_events(struct ftl *ftl, const struct ftl_events *ev)
+{
+	ns_of(ftl)->f.hooks = *ev;
+}
+
+static uint32_t conv_ns_ruh_available_units(const struct ftl *ftl, struct placement pl)
+{
+	return conv_ruh_available_units(&cns_of(ftl)->f, pl);
+}
+
+static bool conv_ns_ruh_update(struct ftl *ftl, struct placement pl, uint64_t now_ns)
+{
+	return conv_ruh_update(&ns_of(ftl)->f, pl, now_ns);
+}
+
+static void conv_ns_ruh_stats(const struct ftl *ftl, uint16_t ruh, struct ftl_ruh_stats *st)
+{
+	const struct conv_ftl *f = &cns_of(ftl)->f;
+
+	*st = (struct ftl_ruh_stats){.host_units = f->ruh[ruh].host_units,
+				     .gc_out_units = f->ruh[ruh].gc_out_units,
+				     .gc_in_units = f->ruh[ruh].gc_in_units,
+				     .in_use_units = conv_ruh_units_in_use(f, ruh)};
+}
+
+static uint32_t conv_rg_free_units(const struct ftl *ftl, uint32_t rg)
+{
+	return cns_of(ftl)->f.rg[rg].lm.free_count;
+}
+
+static const struct ftl_ops conv_ops = {
+	.name = "conv",
+	.iocs = FTL_IOCS_NVM,
+	.maps_lbas = true,
+	.volatile_cache = true,
+	.keeps_state = true,
+	.meta_bytes = conv_meta_bytes,
+	.open = conv_open,
+	.close = conv_close,
+	.checkpoint = conv_checkpoint,
+	.can_power_loss = conv_can_power_loss,
+	.power_loss = conv_power_loss,
+	.capacity_lbas = conv_capacity_lbas,
+	.write = conv_ns_write,
+	.read = conv_ns_read,
+	.trim = conv_ns_trim,
+	.flush = conv_ns_flush,
+	.prefetch = conv_ns_prefetch,
+	.idle = conv_ns_idle,
+	.stats = conv_ns_stats,
+	.percent_used = conv_percent_used,
+	.ram_bytes = conv_ram_bytes,
+	.set_events = conv_set_events,
+	.ruh_available_units = conv_ns_ruh_available_units,
+	.ruh_update = conv_ns_ruh_update,
+	.ruh_stats = conv_ns_ruh_stats,
+	.rg_free_units = conv_rg_free_units,
+};
+
+const struct ftl_ops *conv_ftl_ops(void)
+{
+	return &conv_ops;
+}
