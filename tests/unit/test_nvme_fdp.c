@@ -379,6 +379,32 @@ static void test_events_from_their_causes(void **state)
 	th_fini(&t);
 }
 
+/* After a power cut the FTL is rebuilt from its media; its FDP events go on
+ * (they once stopped: the rebuild dropped the hooks that raise them). */
+static void test_events_after_power_loss(void **state)
+{
+	struct th t;
+	uint8_t *b, *buf;
+	uint32_t upl;
+	struct nvme_fdp_event e;
+
+	(void)state;
+	th_init(&t, fdp_on);
+	b = th_alloc(&t, 4096);
+	buf = th_alloc(&t, 4096);
+	upl = t.ctrl->dev->geo.units_per_line;
+	assert_int_equal(nvme_ctrl_powerloss(t.ctrl), 0);
+	host_qp_reset(&t.admin, NULL, NULL);
+	assert_int_equal(nvme_ctrl_enable(t.ctrl, t.admin.sq_ring, 32, t.admin.cq_ring, 32), 0);
+	host_qp_bind(&t.admin, &t.ctrl->db[0]);
+	th_qpair(&t, 1, 16);
+	write_units(&t, buf, 1000, upl, 1);
+	assert_int_equal(events(&t, b, false, &e), 1);
+	assert_int_equal(e.type, NVME_FDP_EVT_IMPLICIT_MODIFIED);
+	assert_int_equal(e.ruhid, 1);
+	th_fini(&t);
+}
+
 static void test_event_filter_feature(void **state)
 {
 	struct th t;
@@ -475,6 +501,7 @@ int main(void)
 		cmocka_unit_test(test_reclaim_groups),
 		cmocka_unit_test(test_placement_handle_list),
 		cmocka_unit_test(test_events_from_their_causes),
+		cmocka_unit_test(test_events_after_power_loss),
 		cmocka_unit_test(test_event_filter_feature),
 		cmocka_unit_test(test_statistics_are_the_waf),
 	};
