@@ -192,12 +192,13 @@ void line_release(struct line_mgr *lm, uint32_t id)
 	lm->free_count++;
 }
 
-static const struct line *sort_table; /* for by_close_seq: qsort has no context argument */
-
-static int by_close_seq(const void *a, const void *b)
+/* qsort_r's comparator, the line table its context: no global, so two
+ * devices may rebuild at once */
+static int by_close_seq(const void *a, const void *b, void *lines)
 {
-	uint64_t x = sort_table[*(const uint32_t *)a].close_seq;
-	uint64_t y = sort_table[*(const uint32_t *)b].close_seq;
+	const struct line *table = lines;
+	uint64_t x = table[*(const uint32_t *)a].close_seq;
+	uint64_t y = table[*(const uint32_t *)b].close_seq;
 
 	return x < y ? -1 : x > y;
 }
@@ -227,8 +228,7 @@ void lines_rebuild(struct line_mgr *lm, const uint32_t *free_order)
 		lm->closed_count++;
 		lm->fifo_ring[nfifo++] = id;
 	}
-	sort_table = lm->line;
-	qsort(lm->fifo_ring, nfifo, sizeof(uint32_t), by_close_seq);
+	qsort_r(lm->fifo_ring, nfifo, sizeof(uint32_t), by_close_seq, lm->line);
 	if (lm->policy == GC_FIFO)
 		lm->fifo_count = nfifo;
 }
