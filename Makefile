@@ -19,7 +19,7 @@ $(BUILD)/build.ninja: | deps
 
 $(SANBUILD)/build.ninja: | deps
 	meson setup $(SANBUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false \
-		-Dc_args=-fno-sanitize-recover=all
+		-Dc_args=-fno-sanitize-recover=all -Dcheck_after_gc=true
 
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)

@@ -183,7 +183,7 @@ int cmd_serve(int argc, char **argv)
 		params[np++] = seed;
 	}
 	params[np] = NULL;
-	if (vssd_check(params, err, sizeof(err))) {
+	if (vssd_check_params(params, err, sizeof(err))) {
 		fprintf(stderr, "vssd: %s\n", err); /* before nbdkit starts, in vssd's words */
 		return 1;
 	}

@@ -90,6 +90,7 @@ struct torture {
 	/* figures */
 	uint64_t writes, trims, flushes, in_flight_lost, errors;
 	uint64_t checked, violations, cuts, recovery_ns, scanned;
+	uint64_t ftl_checks; /* recoveries after which vssd_check() found the FTL whole */
 	uint64_t pblk_lines; /* ftl=pblk: lines recovered */
 };
 
@@ -554,6 +555,20 @@ static void teardown(struct torture *t)
 	free(t->busy);
 }
 
+/* What recovery rebuilt holds together: the device's own invariant check. */
+static int check_ftl(struct torture *t)
+{
+	char why[256];
+	int rc = vssd_check(t->dev, why, sizeof(why));
+
+	if (rc)
+		fprintf(stderr, "vssd torture: after recovery %llu the FTL is inconsistent: %s\n",
+			(unsigned long long)t->cuts, rc == -EUCLEAN ? why : strerror(-rc));
+	else
+		t->ftl_checks++;
+	return rc;
+}
+
 static int run_cycles(struct torture *t, const struct torture_args *a)
 {
 	for (long cycle = 1; cycle <= a->cycles; cycle++) {
@@ -574,7 +589,7 @@ static int run_cycles(struct torture *t, const struct torture_args *a)
 			fprintf(stderr, "vssd torture: power loss: %s\n", strerror(-rc));
 			return rc;
 		}
-		if ((rc = check_all(t)))
+		if ((rc = check_ftl(t)) || (rc = check_all(t)))
 			return rc;
 		if (a->verbose || cycle % 10 == 0 || cycle == a->cycles)
 			fprintf(stderr, "torture: %ld/%ld power cuts, %llu LBAs checked, %llu violations\n",
@@ -601,11 +616,13 @@ int cmd_torture(int argc, char **argv)
 	}
 	rc = run_cycles(&t, &a);
 	printf("torture: %llu power cuts, %llu writes, %llu trims, %llu flushes, %llu commands "
-	       "cut off in flight; %llu LBAs checked, %llu violations, %llu command errors\n",
+	       "cut off in flight; %llu LBAs checked, %llu violations, %llu command errors; "
+	       "FTL invariants held after %llu recoveries\n",
 	       (unsigned long long)t.cuts, (unsigned long long)t.writes,
 	       (unsigned long long)t.trims, (unsigned long long)t.flushes,
 	       (unsigned long long)t.in_flight_lost, (unsigned long long)t.checked,
-	       (unsigned long long)t.violations, (unsigned long long)t.errors);
+	       (unsigned long long)t.violations, (unsigned long long)t.errors,
+	       (unsigned long long)t.ftl_checks);
 	if (t.cuts && t.pb)
 		printf("recovery: pblk rebuilt its map from %.1f lines in %.2f ms on average; "
 		       "%.1f s in all\n", (double)t.pblk_lines / (double)t.cuts,

@@ -69,7 +69,7 @@ static int plugin_config_complete(void)
 	char err[512];
 
 	if (vssd_config_from_params((const char *const *)params, &cfg, err, sizeof(err)) ||
-	    vssd_check((const char *const *)params, err, sizeof(err))) {
+	    vssd_check_params((const char *const *)params, err, sizeof(err))) {
 		nbdkit_error("%s", err);
 		return -1;
 	}

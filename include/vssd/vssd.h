@@ -82,6 +82,17 @@ struct vssd_recovery {
 };
 int vssd_recovery_info(struct vssd *dev, struct vssd_recovery *out);
 
+/*
+ * Checks the device FTL's invariants in full: the map and the reverse map
+ * agree and every count adds up (the device FTL), every chunk's state
+ * agrees with its write pointer (the open-channel device; pblk's own map is
+ * not checked). Reads every unit's entry, so it takes time on a large
+ * device; commands wait meanwhile. Returns 0, -EUCLEAN with the first
+ * broken invariant said in err (errlen bytes), -ENODEV for a lost device,
+ * or -EINVAL.
+ */
+int vssd_check(struct vssd *dev, char *err, size_t errlen);
+
 /* The errno of the latest write the device's store failed (ENOSPC: the
  * device file's disk is full), 0 if none: the cause behind a Write Fault. */
 int vssd_media_errno(struct vssd *dev);
@@ -90,7 +101,18 @@ int vssd_media_errno(struct vssd *dev);
 const char *vssd_status_name(uint16_t status);
 
 /* Checks parameters as vssd_open() would, without building the device. */
-int vssd_check(const char *const *params, char *err, size_t errlen);
+int vssd_check_params(const char *const *params, char *err, size_t errlen);
+
+/*
+ * Checks the device's FTL invariants in full: the map and the reverse map
+ * agree and every count adds up (the device FTL), every chunk's state
+ * agrees with its write pointer (the open-channel device; pblk's own map is
+ * not checked). Reads every unit's entry, so it takes time on a large
+ * device; commands wait meanwhile. Returns 0, -EUCLEAN with the first
+ * broken invariant said in err (errlen bytes), -ENODEV for a lost device,
+ * or -EINVAL.
+ */
+int vssd_check(struct vssd *dev, char *err, size_t errlen);
 
 uint64_t vssd_capacity_lbas(const struct vssd *dev);
 uint32_t vssd_lba_bytes(const struct vssd *dev);

@@ -262,6 +262,12 @@ uint64_t dev_metadata_bytes(const struct vssd_dev *dev)
 	       geo->channels * sizeof(uint64_t);
 }
 
+int dev_check(const struct vssd_dev *dev, char *err, size_t errlen)
+{
+	err[0] = 0;
+	return ops_of(dev)->check(dev->ftl, err, errlen);
+}
+
 const char *dev_figures(const struct vssd_dev *dev, struct ftl_figure out[FTL_MAX_FIGURES],
 			uint32_t *n)
 {

@@ -181,6 +181,10 @@ uint32_t dev_percent_used(const struct vssd_dev *dev);
 /* Bytes of RAM the device's own tables use (maps, lines, timing). */
 uint64_t dev_metadata_bytes(const struct vssd_dev *dev);
 
+/* Checks the FTL's invariants in full (every unit: slow). Returns 0, or
+ * -EUCLEAN with the first broken one said in err. */
+int dev_check(const struct vssd_dev *dev, char *err, size_t errlen);
+
 /* The FTL's own figures for reports, under the name it gives them (NULL and
  * 0 when it has none). */
 const char *dev_figures(const struct vssd_dev *dev, struct ftl_figure out[FTL_MAX_FIGURES],

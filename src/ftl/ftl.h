@@ -176,6 +176,9 @@ struct ftl_ops {
 	uint64_t (*ram_bytes)(const struct ftl *ftl);
 	/* Its figures for reports (see figures_name); returns how many. */
 	uint32_t (*figures)(const struct ftl *ftl, struct ftl_figure *out);
+	/* Checks its invariants in full (slow: every unit). Returns 0, or
+	 * -EUCLEAN with the first broken one said in err. */
+	int (*check)(const struct ftl *ftl, char *err, size_t errlen);
 
 	/* Flexible Data Placement: NULL when it places nothing. */
 	void (*set_events)(struct ftl *ftl, const struct ftl_events *ev);

@@ -165,7 +165,7 @@ int vssd_config_from_params(const char *const *params, struct vssd_config *cfg, 
 	return config_check(cfg, err, errlen);
 }
 
-int vssd_check(const char *const *params, char *err, size_t errlen)
+int vssd_check_params(const char *const *params, char *err, size_t errlen)
 {
 	struct vssd_config cfg;
 	struct geometry geo;
@@ -447,6 +447,30 @@ int vssd_media_errno(struct vssd *dev)
 	const struct vssd_dev *d = dev ? dev->ctrl->dev : NULL;
 
 	return d ? d->media->last_errno : 0;
+}
+
+struct check_op {
+	struct vssd *dev;
+	char *err;
+	size_t errlen;
+	int rc;
+};
+
+static void do_check(void *arg)
+{
+	struct check_op *op = arg;
+
+	op->rc = op->dev->ctrl->dev ? dev_check(op->dev->ctrl->dev, op->err, op->errlen) : -ENODEV;
+}
+
+int vssd_check(struct vssd *dev, char *err, size_t errlen)
+{
+	struct check_op op = {dev, err, errlen, 0};
+
+	if (!dev || !err || !errlen)
+		return -EINVAL;
+	rt_locked(&dev->rt, do_check, &op);
+	return op.rc;
 }
 
 int vssd_recovery_info(struct vssd *dev, struct vssd_recovery *out)

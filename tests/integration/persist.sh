@@ -17,7 +17,7 @@ torture() {
 	local name=$1
 	shift
 	if "$vssd" torture --cycles 50 "$@" >"$tmp/out" 2>"$tmp/err" &&
-		grep -q "^torture: 50 power cuts, .* 0 violations, 0 command errors" "$tmp/out"; then
+		grep -q "^torture: 50 power cuts, .* 0 violations, 0 command errors; FTL invariants held after 50 recoveries" "$tmp/out"; then
 		ok "torture: $name: $(head -1 "$tmp/out" | sed 's/.*; //')"
 	else
 		bad "torture: $name"

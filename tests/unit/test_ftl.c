@@ -19,35 +19,13 @@ static void stamp(uint8_t *buf, uint64_t lba, uint32_t version, uint32_t lba_byt
 	}
 }
 
+/* The FTL's own full check (map and reverse map agree, counts add up). */
 static void check_maps(const struct vssd_dev *dev)
 {
-	const struct conv_ftl *f = conv_of(dev->ftl);
-	const struct geometry *geo = &dev->geo;
-	uint64_t mapped = 0;
+	char err[256];
 
-	for (uint64_t lu = 0; lu < geo->logical_units; lu++) {
-		uint32_t ppa = f->l2p[lu];
-
-		if (ppa == UNMAPPED)
-			continue;
-		mapped++;
-		assert_true(ppa < geo->physical_units);
-		assert_int_equal(f->p2l[ppa], lu);
-	}
-	assert_int_equal(mapped, f->c.mapped_units);
-	for (uint32_t line = 0; line < geo->lines; line++) {
-		uint32_t valid = 0;
-
-		for (uint32_t u = 0; u < geo->units_per_line; u++) {
-			uint32_t lu = f->p2l[line * geo->units_per_line + u];
-
-			if (lu != UNMAPPED) {
-				valid++;
-				assert_int_equal(f->l2p[lu], line * geo->units_per_line + u);
-			}
-		}
-		assert_int_equal(valid, f->lines[line].vpc);
-	}
+	if (dev_check(dev, err, sizeof(err)))
+		fail_msg("FTL invariant: %s", err);
 }
 
 static void check_data(struct vssd_dev *dev, const uint32_t *version)
@@ -133,6 +111,37 @@ static struct vssd_dev *churn_placed(const char *const *pairs, uint32_t fills, b
 static void churn(const char *const *pairs, uint32_t fills)
 {
 	dev_destroy(churn_placed(pairs, fills, false));
+}
+
+/* The check finds a broken invariant and says which: a reverse map that
+ * disagrees, a valid count off by one, a free list one short. */
+static void test_check_finds_what_broke(void **state)
+{
+	const char *pairs[] = {SMALL_DEVICE, NULL};
+	struct vssd_dev *dev = make_dev(pairs);
+	struct conv_ftl *f = conv_of(dev->ftl);
+	uint8_t buf[4096] = {0};
+	char err[256];
+	uint64_t done;
+	uint32_t ppa;
+
+	assert_int_equal(dev_write(dev, 8, 1, buf, 0, &done), 0);
+	assert_int_equal(dev_check(dev, err, sizeof(err)), 0);
+	ppa = f->l2p[8];
+	f->p2l[ppa] = 9;
+	assert_int_equal(dev_check(dev, err, sizeof(err)), -EUCLEAN);
+	assert_non_null(strstr(err, "logical unit 8 maps to unit"));
+	f->p2l[ppa] = 8;
+	f->lines[geo_line_of(&dev->geo, ppa)].vpc++;
+	assert_int_equal(dev_check(dev, err, sizeof(err)), -EUCLEAN);
+	assert_non_null(strstr(err, "its count says 2"));
+	f->lines[geo_line_of(&dev->geo, ppa)].vpc--;
+	f->rg[0].lm.free_count--;
+	assert_int_equal(dev_check(dev, err, sizeof(err)), -EUCLEAN);
+	assert_non_null(strstr(err, "free lines"));
+	f->rg[0].lm.free_count++;
+	assert_int_equal(dev_check(dev, err, sizeof(err)), 0);
+	dev_destroy(dev);
 }
 
 static void test_greedy_4k_lbas(void **state)
@@ -388,6 +397,7 @@ static void test_range_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_check_finds_what_broke),
 		cmocka_unit_test(test_greedy_4k_lbas),
 		cmocka_unit_test(test_512_byte_lbas_and_policies),
 		cmocka_unit_test(test_background_gc_uses_idle_time),

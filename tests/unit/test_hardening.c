@@ -47,6 +47,9 @@ static void test_null_pointers(void **state)
 	assert_int_equal(vssd_submit(NULL, &sqe), -EINVAL);
 	assert_int_equal(vssd_submit_cb(qp, NULL, NULL, NULL), -EINVAL);
 	assert_int_equal(vssd_flush(qp), 0); /* still a working queue pair */
+	assert_int_equal(vssd_check(NULL, err, sizeof(err)), -EINVAL);
+	assert_int_equal(vssd_check(dev, NULL, 0), -EINVAL);
+	assert_int_equal(vssd_check(dev, err, sizeof(err)), 0); /* a whole FTL */
 	assert_int_equal(vssd_qpair_close(NULL), -EINVAL);
 	assert_int_equal(vssd_qpair_close(qp), 0);
 	vssd_close(dev);

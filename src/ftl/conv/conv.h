@@ -185,6 +185,10 @@ uint32_t wp_take(struct conv_ftl *f, struct write_pointer *wp, uint64_t ready_ns
  */
 void conv_flush(struct conv_ftl *f, uint64_t now_ns);
 
+/* Checks the invariants in full (check.c). Returns 0, or -EUCLEAN with the
+ * first broken one said in err. */
+int conv_check(const struct conv_ftl *f, char *err, size_t errlen);
+
 /* Drops a physical unit's mapping: reverse map and line valid count. */
 void conv_invalidate(struct conv_ftl *f, uint32_t ppa);
 

@@ -7,6 +7,25 @@
 #include "ftl/conv/conv.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Builds with check_after_gc (the sanitizer build) check every invariant
+ * after every collection and stop at the first broken one, as they stop at
+ * the first undefined behaviour: an FTL slip is caught where it happens. */
+static void check_after_gc(const struct conv_ftl *f)
+{
+#ifdef VSSD_CHECK_AFTER_GC
+	char err[256];
+
+	if (conv_check(f, err, sizeof(err))) {
+		fprintf(stderr, "vssd: an FTL invariant broke in GC: %s\n", err);
+		abort();
+	}
+#else
+	(void)f;
+#endif
+}
 
 /* Moves one valid unit. Returns 0, -ENOSPC if no line can take it, or the
  * media's error (the unit then stays). */
@@ -143,6 +162,7 @@ int gc_collect(struct conv_ftl *f, uint32_t rg, uint64_t now_ns)
 	f->rg[rg].credits += geo->units_per_line - vpc;
 	f->c.gc_runs++;
 	f->c.erased_lines++;
+	check_after_gc(f);
 	return 0;
 }
 

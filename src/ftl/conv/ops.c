@@ -357,6 +357,11 @@ static uint64_t conv_ram_bytes(const struct ftl *ftl)
 	       geo->rgs * ((uint64_t)geo->units_per_line + 1) * sizeof(uint32_t);
 }
 
+static int conv_ns_check(const struct ftl *ftl, char *err, size_t errlen)
+{
+	return conv_check(&cns_of(ftl)->f, err, errlen);
+}
+
 static uint64_t conv_meta_bytes(const struct geometry *geo, const struct vssd_config *cfg)
 {
 	return persist_meta_bytes(geo, config_nruh(cfg));
@@ -414,6 +419,7 @@ static const struct ftl_ops conv_ops = {
 	.stats = conv_ns_stats,
 	.percent_used = conv_percent_used,
 	.ram_bytes = conv_ram_bytes,
+	.check = conv_ns_check,
 	.set_events = conv_set_events,
 	.ruh_available_units = conv_ns_ruh_available_units,
 	.ruh_update = conv_ns_ruh_update,

@@ -7,6 +7,7 @@
  * own SMART state.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -196,6 +197,30 @@ static uint32_t ocssd_figures(const struct ftl *ftl, struct ftl_figure *out)
 	return sizeof(f) / sizeof(f[0]);
 }
 
+/* Each chunk's state agrees with its write pointer. */
+static int ocssd_check(const struct ftl *ftl, char *err, size_t errlen)
+{
+	const struct ocssd *oc = oc_of(ftl);
+
+	for (uint32_t i = 0; i < ocssd_nchunks(oc); i++) {
+		const struct oc_chunk *c = &oc->chunks[i];
+		bool ok = c->wp <= oc->clba;
+
+		if (c->state == NVME_OC_CHUNK_FREE)
+			ok = ok && c->wp == 0;
+		else if (c->state == NVME_OC_CHUNK_OPEN)
+			ok = ok && c->wp > 0 && c->wp < oc->clba;
+		else if (c->state == NVME_OC_CHUNK_CLOSED)
+			ok = ok && c->wp == oc->clba;
+		if (!ok) {
+			snprintf(err, errlen, "chunk %u in state %u has its write pointer at %u of %u",
+				 i, c->state, c->wp, oc->clba);
+			return -EUCLEAN;
+		}
+	}
+	return 0;
+}
+
 static uint64_t ocssd_meta_bytes_of(const struct geometry *geo, const struct vssd_config *cfg)
 {
 	return ocssd_meta_bytes(geo);
@@ -221,6 +246,7 @@ static const struct ftl_ops ocssd_ops = {
 	.percent_used = ocssd_percent_used,
 	.ram_bytes = ocssd_ram_bytes,
 	.figures = ocssd_figures,
+	.check = ocssd_check,
 };
 
 const struct ftl_ops *ocssd_ftl_ops(void)
