@@ -41,6 +41,7 @@ static const char *const media_names[] = {"none", "ram", "file", NULL};
 static const char *const workers_names[] = {"auto", "0", "1", NULL};
 static const char *const ruh_type_names[] = {"initially", "persistently", NULL};
 static const char *const ftl_names[] = {"conv", "ocssd", "pblk", NULL};
+static const char *const debug_names[] = {"none", "nvme", NULL};
 
 /* F: a field; L: a field that shapes the data on the media */
 #define F(field) offsetof(struct vssd_config, field), false
@@ -163,6 +164,10 @@ static const struct param params[] = {
 	 "device (an empty file is refused)", F(path)},
 	{"seed", P_UINT, "1", 0, 1.8e19, NULL, "random seed of the device and the workload",
 	 F(seed)},
+	/* what the device says while it works */
+	{"debug", P_ENUM, "none", 0, 0, debug_names,
+	 "nvme = one line on stderr for each command the controller rejects, naming the command, "
+	 "the field and the check that failed", F(debug)},
 };
 
 #define NPARAMS (sizeof(params) / sizeof(params[0]))

@@ -19,6 +19,7 @@
 enum vssd_cell { CELL_SLC, CELL_MLC, CELL_TLC, CELL_QLC };
 enum vssd_gc_policy { GC_GREEDY, GC_COST_BENEFIT, GC_FIFO };
 enum vssd_media { MEDIA_NONE, MEDIA_RAM, MEDIA_FILE };
+enum vssd_debug { DEBUG_NONE, DEBUG_NVME };
 enum rt_workers { RT_WORKERS_AUTO, RT_WORKERS_0, RT_WORKERS_1 };
 enum ruh_type { RUH_INITIALLY, RUH_PERSISTENTLY };
 enum vssd_ftl { FTL_CONV, FTL_OCSSD, FTL_PBLK };
@@ -95,6 +96,7 @@ struct vssd_config {
 	uint64_t media; /* enum vssd_media */
 	char path[VSSD_PATH_MAX]; /* media=file's device file */
 	uint64_t seed;
+	uint64_t debug; /* enum vssd_debug */
 };
 
 /* Page types of a cell: SLC 1, MLC 2, TLC 3, QLC 4. */

@@ -19,16 +19,23 @@ static uint16_t create_cq(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 	void *ring;
 
 	if (!qid || qid > ctrl->nr_io_cqs || ctrl->cq[qid])
-		return NVME_SC_QID_INVALID;
+		return nvme_reject(ctrl, sqe, NVME_SC_QID_INVALID,
+				   "CDW10.QID %u is 0, past the %u I/O CQs granted, or in use", qid,
+				   ctrl->nr_io_cqs);
 	if ((sqe->cdw10 >> 16) == 0 || (sqe->cdw10 >> 16) > NVME_MQES)
-		return NVME_SC_QUEUE_SIZE;
+		return nvme_reject(ctrl, sqe, NVME_SC_QUEUE_SIZE,
+				   "CDW10.QSIZE %u is 0 or over MQES %u", sqe->cdw10 >> 16, NVME_MQES);
 	if (!(sqe->cdw11 & 1)) /* CAP.CQR: queues must be physically contiguous */
-		return NVME_SC_INVALID_FIELD;
+		return nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD,
+				   "CDW11.PC is 0: queues must be physically contiguous (CAP.CQR)");
 	if (sqe->prp1 % NVME_PAGE_BYTES)
-		return NVME_SC_PRP_OFFSET_INVALID;
+		return nvme_reject(ctrl, sqe, NVME_SC_PRP_OFFSET_INVALID,
+				   "PRP1 0x%llx is not page aligned", (unsigned long long)sqe->prp1);
 	ring = dma_map(&ctrl->dma, sqe->prp1, (uint64_t)entries * sizeof(struct nvme_cqe));
 	if (!ring)
-		return NVME_SC_DATA_XFER_ERROR;
+		return nvme_reject(ctrl, sqe, NVME_SC_DATA_XFER_ERROR,
+				   "PRP1 0x%llx + %u entries is not registered host memory",
+				   (unsigned long long)sqe->prp1, entries);
 	cq = calloc(1, sizeof(*cq));
 	if (!cq)
 		return NVME_SC_INTERNAL;
@@ -307,7 +314,9 @@ static uint16_t set_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 		return NVME_SC_SUCCESS;
 	}
 	default:
-		return NVME_SC_INVALID_FIELD;
+		return nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD,
+				   "CDW10.FID 0x%02x is not a feature this controller can set",
+				   sqe->cdw10 & 0xff);
 	}
 }
 
@@ -318,7 +327,7 @@ static uint16_t get_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 	bool current = sel == 0;
 
 	if (sel > 3)
-		return NVME_SC_INVALID_FIELD;
+		return nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD, "CDW10.SEL %u is reserved", sel);
 	if (sel == 3) { /* supported capabilities: changeable, not saveable */
 		if (fid != NVME_FEAT_ARBITRATION && fid != NVME_FEAT_POWER_MGMT &&
 		    fid != NVME_FEAT_VOLATILE_WC && fid != NVME_FEAT_NUM_QUEUES &&
@@ -354,7 +363,8 @@ static uint16_t get_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 		return nvme_data_to_host(ctrl, sqe, &ts, 8);
 	}
 	default:
-		return NVME_SC_INVALID_FIELD;
+		return nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD,
+				   "CDW10.FID 0x%02x is not a feature this controller has", fid);
 	}
 }
 
@@ -464,10 +474,14 @@ static uint16_t get_log_page(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 		break;
 	}
 	default:
-		st = NVME_SC_INVALID_LOG_PAGE;
+		st = nvme_reject(ctrl, sqe, NVME_SC_INVALID_LOG_PAGE,
+				 "CDW10.LID 0x%02x is not a log page this controller keeps", lid);
 	}
-	if (st == NVME_SC_SUCCESS)
-		st = nvme_log_window(off, bytes, size);
+	if (st == NVME_SC_SUCCESS && (st = nvme_log_window(off, bytes, size)))
+		nvme_reject(ctrl, sqe, st,
+			    "offset %llu + %llu bytes: misaligned, over MDTS, or past the log's %llu "
+			    "bytes", (unsigned long long)off, (unsigned long long)bytes,
+			    (unsigned long long)size);
 	if (st == NVME_SC_SUCCESS) {
 		out = calloc(1, bytes);
 		if (!out) {
@@ -541,7 +555,9 @@ void nvme_admin_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 		     struct nvme_result *r)
 {
 	if ((sqe->flags >> 6) & 3) { /* PSDT: SGLs are not supported */
-		r->status = NVME_SC_INVALID_FIELD;
+		r->status = nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD,
+					"PSDT %u asks for SGLs; this controller takes PRPs only",
+					(sqe->flags >> 6) & 3);
 		return;
 	}
 	switch (sqe->opcode) {
@@ -588,6 +604,8 @@ void nvme_admin_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 		r->status = nvme_oc_geometry(ctrl, sqe);
 		break;
 	default:
-		r->status = NVME_SC_INVALID_OPCODE;
+		r->status = nvme_reject(ctrl, sqe, NVME_SC_INVALID_OPCODE,
+					"opcode 0x%02x is not an admin command this controller has",
+					sqe->opcode);
 	}
 }

@@ -17,6 +17,7 @@ int nvme_ctrl_create(const struct vssd_config *cfg, struct nvme_ctrl **out, char
 	if (!ctrl)
 		return -ENOMEM;
 	ctrl->cfg = *cfg;
+	ctrl->debug_nvme = cfg->debug == DEBUG_NVME;
 	dma_init(&ctrl->dma);
 	if ((rc = dev_create(cfg, &ctrl->dev, err, errlen))) {
 		free(ctrl);
@@ -185,6 +186,8 @@ static void execute(struct nvme_ctrl *ctrl, struct nvme_sq *sq, const struct nvm
 	struct nvme_cqe cqe;
 
 	ctrl->cmd_now_ns = now_ns;
+	ctrl->cmd_admin = sq->qid == 0;
+	ctrl->cmd_said = false;
 	if (sq->qid == 0) {
 		nvme_admin_exec(ctrl, sqe, now_ns, &r);
 	} else {
@@ -197,6 +200,8 @@ static void execute(struct nvme_ctrl *ctrl, struct nvme_sq *sq, const struct nvm
 		ctrl->model_ns[(uint32_t)sq->qid * (NVME_MQES + 1) + sqe->cid] = r.done_ns - now_ns;
 	if (r.status != NVME_SC_SUCCESS)
 		log_error(ctrl, sq->qid, sqe, &r);
+	if (ctrl->debug_nvme && r.status != NVME_SC_SUCCESS)
+		nvme_reject_default(ctrl, sqe, r.status);
 	cqe = (struct nvme_cqe){.result = r.result, .dw1 = r.result_hi, .sq_id = sq->qid,
 				.cid = sqe->cid, .status = r.status};
 	if (r.status != NVME_SC_SUCCESS && r.status != NVME_SC_COMPARE_FAILED)

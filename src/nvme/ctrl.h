@@ -73,6 +73,10 @@ struct fdp_event_ring {
 
 struct nvme_ctrl {
 	struct vssd_config cfg;
+	/* debug=nvme: each rejected command is said on stderr (reject.c) */
+	bool debug_nvme;
+	bool cmd_admin;  /* the command being executed came on the admin queue */
+	bool cmd_said;   /* its rejection has been said with a reason */
 	struct vssd_dev *dev; /* namespace 1; NULL while it is not ready */
 	struct dma_space dma;
 	struct nvme_sq *sq[NVME_MAX_QUEUES];
@@ -164,6 +168,20 @@ static inline uint64_t nvme_ctrl_next_due(const struct nvme_ctrl *ctrl)
 {
 	return ctrl->pend.len ? ctrl->pend.v[0].due_ns : UINT64_MAX;
 }
+
+/*
+ * A check that rejects a command: returns status, and with debug=nvme says
+ * on stderr which command, which field, which check (fmt: the reason, as
+ * "slba 0x100000 + nlb 8 is past the namespace's 0xfffff LBAs"). A command
+ * rejected without a reason is said with its status alone. Off, it costs a
+ * branch.
+ */
+uint16_t nvme_reject_say(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint16_t status,
+			 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+#define nvme_reject(ctrl, sqe, status, ...)                                                      \
+	((ctrl)->debug_nvme ? nvme_reject_say((ctrl), (sqe), (status), __VA_ARGS__) : (status))
+/* The status-only line for a command rejected where no reason was said. */
+void nvme_reject_default(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint16_t status);
 
 /* Internal to src/nvme: the command sets and event reporting. */
 void nvme_admin_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,

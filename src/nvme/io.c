@@ -27,14 +27,16 @@ static void decode_rw(const struct nvme_sqe *sqe, struct rw_cmd *c)
 	c->dspec = (uint16_t)(sqe->cdw13 >> NVME_RW_DSPEC_SHIFT);
 }
 
-static uint16_t check_range(const struct nvme_ctrl *ctrl, const struct rw_cmd *c,
-			    struct nvme_result *r)
+static uint16_t check_range(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
+			    const struct rw_cmd *c, struct nvme_result *r)
 {
 	uint64_t cap = dev_capacity_lbas(ctrl->dev);
 
 	if (c->slba >= cap || c->nlb > cap - c->slba) {
 		r->lba = c->slba;
-		return NVME_SC_LBA_RANGE;
+		return nvme_reject(ctrl, sqe, NVME_SC_LBA_RANGE,
+				   "LBA out of range (the namespace has 0x%llx LBAs)",
+				   (unsigned long long)cap);
 	}
 	return NVME_SC_SUCCESS;
 }
@@ -43,7 +45,9 @@ uint16_t nvme_map_data(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint6
 		       struct dma_sgl *sgl)
 {
 	if (bytes > NVME_MAX_XFER_BYTES)
-		return NVME_SC_INVALID_FIELD; /* over MDTS */
+		return nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD,
+				   "a transfer of %llu bytes is over MDTS (%u bytes)",
+				   (unsigned long long)bytes, NVME_MAX_XFER_BYTES);
 	return (uint16_t)dma_map_prps(&ctrl->dma, sqe->prp1, sqe->prp2, bytes, sgl);
 }
 
@@ -70,7 +74,7 @@ static void do_write(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 
 	decode_rw(sqe, &c);
 	bytes = (uint64_t)c.nlb * ctrl->dev->geo.lba_bytes;
-	if ((r->status = check_range(ctrl, &c, r)) || (r->status = nvme_map_data(ctrl, sqe, bytes, &sgl)))
+	if ((r->status = check_range(ctrl, sqe, &c, r)) || (r->status = nvme_map_data(ctrl, sqe, bytes, &sgl)))
 		return;
 	if (ctrl->cfg.fdp) /* without FDP every write goes to handle 0 of group 0 */
 		pl = nvme_fdp_placement(ctrl, c.dtype == 2, c.dspec);
@@ -105,7 +109,7 @@ static void do_read(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t
 
 	decode_rw(sqe, &c);
 	bytes = (uint64_t)c.nlb * ctrl->dev->geo.lba_bytes;
-	if ((r->status = check_range(ctrl, &c, r)))
+	if ((r->status = check_range(ctrl, sqe, &c, r)))
 		return;
 	if (sqe->opcode != NVME_CMD_VERIFY) {
 		if ((r->status = nvme_map_data(ctrl, sqe, bytes, &sgl)))
@@ -188,7 +192,7 @@ static void do_write_zeroes(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 	struct rw_cmd c;
 
 	decode_rw(sqe, &c);
-	if ((r->status = check_range(ctrl, &c, r)))
+	if ((r->status = check_range(ctrl, sqe, &c, r)))
 		return;
 	if (!(sqe->cdw12 & NVME_WZ_DEAC)) {
 		r->status = write_zeroes(ctrl, c.slba, c.nlb, now_ns, &r->done_ns);
@@ -214,7 +218,10 @@ static void do_dsm(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t 
 	for (uint32_t i = 0; i < nr; i++) {
 		if (ranges[i].nlb && (ranges[i].slba >= cap || ranges[i].nlb > cap - ranges[i].slba)) {
 			r->lba = ranges[i].slba;
-			r->status = NVME_SC_LBA_RANGE;
+			r->status = nvme_reject(ctrl, sqe, NVME_SC_LBA_RANGE,
+						"range %u: slba 0x%llx nlb %u is past the namespace's "
+						"0x%llx LBAs", i, (unsigned long long)ranges[i].slba,
+						ranges[i].nlb, (unsigned long long)cap);
 			return;
 		}
 	}
@@ -258,7 +265,9 @@ static void nvm_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint
 		nvme_fdp_io_mgmt(ctrl, sqe, now_ns, r);
 		break;
 	default:
-		r->status = NVME_SC_INVALID_OPCODE;
+		r->status = nvme_reject(ctrl, sqe, NVME_SC_INVALID_OPCODE,
+					"opcode 0x%02x is not in the NVM command set this namespace serves",
+					sqe->opcode);
 	}
 }
 
@@ -275,15 +284,19 @@ void nvme_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t n
 	bool all_ns = sqe->opcode == NVME_CMD_FLUSH && sqe->nsid == 0xffffffff;
 
 	if (!all_ns && sqe->nsid != NVME_NSID) {
-		r->status = NVME_SC_INVALID_NS;
+		r->status = nvme_reject(ctrl, sqe, NVME_SC_INVALID_NS,
+					"NSID %u is not namespace %u, the only one", sqe->nsid, NVME_NSID);
 		return;
 	}
 	if (!ctrl->dev) {
-		r->status = NVME_SC_NS_NOT_READY;
+		r->status = nvme_reject(ctrl, sqe, NVME_SC_NS_NOT_READY,
+					"the namespace is not ready (its Format NVM failed)");
 		return;
 	}
 	if ((sqe->flags >> 6) & 3) { /* PSDT: SGLs are not supported */
-		r->status = NVME_SC_INVALID_FIELD;
+		r->status = nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD,
+					"PSDT %u asks for SGLs; this controller takes PRPs only",
+					(sqe->flags >> 6) & 3);
 		return;
 	}
 	if (dev_iocs(ctrl->dev) == FTL_IOCS_NVM) /* the common set, called directly so it is inlined */

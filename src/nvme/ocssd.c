@@ -137,6 +137,9 @@ void nvme_oc_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 			r->status = NVME_SC_WRITE_FAULT;
 		break;
 	default: /* vector copy, and the NVM commands that need a device FTL */
-		r->status = NVME_SC_INVALID_OPCODE;
+		r->status = nvme_reject(ctrl, sqe, NVME_SC_INVALID_OPCODE,
+					"opcode 0x%02x is not in the open-channel command set this "
+					"namespace serves (the NVM commands beyond Read, Write and Flush "
+					"need a device FTL: ftl=conv)", sqe->opcode);
 	}
 }

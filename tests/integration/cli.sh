@@ -153,6 +153,11 @@ expect_error "powerloss: bad value" "--powerloss at=soon: expected at=TIME" "$vs
 expect_error "powerloss: no data kept" "media=none keeps none" "$vssd" sim --set media=none --powerloss after=10 "$tmp/job.fio"
 expect_error "nvme: bad output format" "-o yaml: expected normal or json" "$vssd" nvme id-ctrl -o yaml
 expect_error "nvme: unknown feature" "0/02h (Invalid Field in Command)" "$vssd" nvme get-feature -f 0x55
+expect_error "debug=nvme: the rejection said with its field" \
+	"vssd: nvme: get-feature nsid=0: CDW10.FID 0x55 is not a feature this controller has (Invalid Field in Command)" \
+	"$vssd" nvme get-feature -f 0x55 --set debug=nvme
+if "$vssd" nvme get-feature -f 0x55 2>&1 | grep -q "vssd: nvme:"; then
+	bad "debug off: no rejection lines"; else ok "debug off: no rejection lines"; fi
 expect_error "nvme: bad parameter" "lba_bytes=1000" "$vssd" nvme id-ns --set lba_bytes=1000
 expect_error "nvme: unknown command" "unknown command 'id-foo'" "$vssd" nvme id-foo
 expect_error "nvme fdp: FDP off" "0/29h (FDP Disabled)" "$vssd" nvme fdp stats

@@ -3,6 +3,8 @@
  * out-of-order completion, many queue pairs at once. */
 #include "nvme_harness.h"
 
+#include <unistd.h>
+
 #include "ftl/conv/conv.h"
 
 static const char *const ram[] = {"media=ram", "blocks_per_plane=64", "pages_per_block=48",
@@ -12,6 +14,64 @@ static void fill(uint8_t *b, size_t n, uint8_t seed)
 {
 	for (size_t i = 0; i < n; i++)
 		b[i] = (uint8_t)(seed + i * 7);
+}
+
+/* Runs sqe on qid and returns what the controller wrote on stderr. */
+static char *stderr_of(struct th *t, uint16_t qid, struct nvme_sqe sqe, uint16_t status)
+{
+	static char said[1024];
+	FILE *f = tmpfile();
+	int saved = dup(2);
+	size_t n;
+
+	assert_non_null(f);
+	fflush(stderr);
+	dup2(fileno(f), 2);
+	assert_int_equal(st(th_run(t, qid ? &t->io[qid] : &t->admin, sqe)), status);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(f);
+	n = fread(said, 1, sizeof(said) - 1, f);
+	said[n] = 0;
+	fclose(f);
+	return said;
+}
+
+/* debug=nvme: each rejected command is said with the field and the check;
+ * without it, nothing is said. */
+static void test_debug_nvme_says_why(void **state)
+{
+	static const char *const debug[] = {"media=ram", "blocks_per_plane=64",
+					    "pages_per_block=48", "op=0.2", "debug=nvme", NULL};
+	struct th t;
+	uint8_t *buf;
+	uint64_t cap;
+	struct nvme_sqe sqe;
+	char want[160];
+
+	(void)state;
+	th_init(&t, debug);
+	th_qpair(&t, 1, 16);
+	buf = th_alloc(&t, 8 * 4096);
+	cap = dev_capacity_lbas(t.ctrl->dev);
+	snprintf(want, sizeof(want), "vssd: nvme: write nsid=1 slba=0x%llx nlb=8: LBA out of range "
+		 "(the namespace has 0x%llx LBAs) (LBA Out of Range)\n",
+		 (unsigned long long)(cap - 4), (unsigned long long)cap);
+	assert_string_equal(stderr_of(&t, 1, th_rw(&t, NVME_CMD_WRITE, cap - 4, 8, buf),
+				      NVME_SC_LBA_RANGE), want);
+	sqe = th_rw(&t, NVME_CMD_READ, 0, 1, buf);
+	sqe.nsid = 2;
+	assert_string_equal(stderr_of(&t, 1, sqe, NVME_SC_INVALID_NS),
+			    "vssd: nvme: read nsid=2 slba=0x0 nlb=1: NSID 2 is not namespace 1, the "
+			    "only one (Invalid Namespace or Format)\n");
+	assert_string_equal(stderr_of(&t, 0, (struct nvme_sqe){.opcode = 0x7f}, NVME_SC_INVALID_OPCODE),
+			    "vssd: nvme: admin opcode 0x7f nsid=0: opcode 0x7f is not an admin command "
+			    "this controller has (Invalid Command Opcode)\n");
+	th_fini(&t);
+	th_init(&t, ram); /* off: nothing said */
+	assert_string_equal(stderr_of(&t, 0, (struct nvme_sqe){.opcode = 0x7f}, NVME_SC_INVALID_OPCODE), "");
+	th_fini(&t);
 }
 
 static void test_write_read_prp_forms(void **state)
@@ -358,6 +418,7 @@ static void test_placement_directive(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_debug_nvme_says_why),
 		cmocka_unit_test(test_write_read_prp_forms),
 		cmocka_unit_test(test_io_errors),
 		cmocka_unit_test(test_flush_fua_and_cache),
