@@ -268,104 +268,160 @@ static uint64_t timestamp_now_ms(const struct nvme_ctrl *ctrl, uint64_t now_ns)
 	return ctrl->timestamp_ms + (now_ns - ctrl->timestamp_at_ns) / 1000000;
 }
 
+/* Each feature's Get and Set: current is false for the default (select 1)
+ * and the saved value (select 2: nothing is saveable, so the default). */
+static uint16_t get_arbitration(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, bool current,
+				uint64_t now_ns, uint32_t *result)
+{
+	*result = current ? ctrl->arbitration : 0;
+	return NVME_SC_SUCCESS;
+}
+
+static uint16_t set_arbitration(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
+				uint64_t now_ns, uint32_t *result)
+{
+	ctrl->arbitration = sqe->cdw11;
+	return NVME_SC_SUCCESS;
+}
+
+static uint16_t get_power_mgmt(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, bool current,
+			       uint64_t now_ns, uint32_t *result)
+{
+	*result = current ? ctrl->power_state : 0;
+	return NVME_SC_SUCCESS;
+}
+
+static uint16_t set_power_mgmt(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
+			       uint64_t now_ns, uint32_t *result)
+{
+	if ((sqe->cdw11 & 0x1f) > 0) /* NPSS = 0: only power state 0 */
+		return nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD,
+				   "CDW11.PS %u: only power state 0 exists", sqe->cdw11 & 0x1f);
+	ctrl->power_state = sqe->cdw11 & 0xff;
+	return NVME_SC_SUCCESS;
+}
+
+static uint16_t get_volatile_wc(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, bool current,
+				uint64_t now_ns, uint32_t *result)
+{
+	*result = current ? ctrl->vwc_enabled : 1;
+	return NVME_SC_SUCCESS;
+}
+
+static uint16_t set_volatile_wc(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
+				uint64_t now_ns, uint32_t *result)
+{
+	ctrl->vwc_enabled = sqe->cdw11 & 1;
+	return NVME_SC_SUCCESS;
+}
+
+static uint16_t get_num_queues(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, bool current,
+			       uint64_t now_ns, uint32_t *result)
+{
+	*result = current ? queues_result(ctrl) : (uint32_t)(NVME_MAX_QUEUES - 2) * 0x10001u;
+	return NVME_SC_SUCCESS;
+}
+
+static uint16_t set_num_queues(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
+			       uint64_t now_ns, uint32_t *result)
+{
+	uint32_t nsqr = (sqe->cdw11 & 0xffff) + 1, ncqr = (sqe->cdw11 >> 16) + 1;
+
+	if ((sqe->cdw11 & 0xffff) == 0xffff || (sqe->cdw11 >> 16) == 0xffff)
+		return nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD,
+				   "CDW11 NSQR or NCQR is 65535 (65536 queues)");
+	if (ctrl->io_queues_created)
+		return nvme_reject(ctrl, sqe, NVME_SC_CMD_SEQ_ERROR,
+				   "the number of queues is set only before any I/O queue exists");
+	ctrl->nr_io_sqs = (uint16_t)(nsqr < NVME_MAX_QUEUES - 1 ? nsqr : NVME_MAX_QUEUES - 1);
+	ctrl->nr_io_cqs = (uint16_t)(ncqr < NVME_MAX_QUEUES - 1 ? ncqr : NVME_MAX_QUEUES - 1);
+	*result = queues_result(ctrl);
+	return NVME_SC_SUCCESS;
+}
+
+/* bytes 0-5: milliseconds; byte 6: bit 1 "set by the host" (origin 1) */
+static uint16_t get_timestamp(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, bool current,
+			      uint64_t now_ns, uint32_t *result)
+{
+	uint64_t ts = current && ctrl->timestamp_set ? timestamp_now_ms(ctrl, now_ns) : 0;
+
+	if (current && ctrl->timestamp_set)
+		ts |= 1ULL << 49;
+	return nvme_data_to_host(ctrl, sqe, &ts, 8);
+}
+
+static uint16_t set_timestamp(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+			      uint32_t *result)
+{
+	uint64_t ts = 0;
+	uint16_t st = nvme_data_from_host(ctrl, sqe, &ts, 8);
+
+	if (st)
+		return st;
+	ctrl->timestamp_ms = ts & 0xffffffffffffULL;
+	ctrl->timestamp_at_ns = now_ns;
+	ctrl->timestamp_set = true;
+	return NVME_SC_SUCCESS;
+}
+
+static uint16_t get_fdp(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, bool current,
+			uint64_t now_ns, uint32_t *result)
+{
+	return nvme_fdp_get_features(ctrl, sqe, result);
+}
+
+static uint16_t set_fdp(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+			uint32_t *result)
+{
+	return nvme_fdp_set_features(ctrl, sqe, result);
+}
+
+/* The features, keyed by feature identifier: Get Features, Set Features
+ * and the supported capabilities of select 3 all read this table. */
+static const struct feature_def {
+	uint16_t (*get)(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, bool current,
+			uint64_t now_ns, uint32_t *result);
+	uint16_t (*set)(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+			uint32_t *result);
+} features[256] = {
+	[NVME_FEAT_ARBITRATION] = {get_arbitration, set_arbitration},
+	[NVME_FEAT_POWER_MGMT] = {get_power_mgmt, set_power_mgmt},
+	[NVME_FEAT_VOLATILE_WC] = {get_volatile_wc, set_volatile_wc},
+	[NVME_FEAT_NUM_QUEUES] = {get_num_queues, set_num_queues},
+	[NVME_FEAT_TIMESTAMP] = {get_timestamp, set_timestamp},
+	[NVME_FEAT_FDP] = {get_fdp, set_fdp},
+	[NVME_FEAT_FDP_EVENTS] = {get_fdp, set_fdp},
+};
+
 static uint16_t set_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 			     uint64_t now_ns, uint32_t *result)
 {
 	uint8_t fid = sqe->cdw10 & 0xff;
 
 	if (sqe->cdw10 >> 31) /* SV: nothing here is saveable */
-		return NVME_SC_FEATURE_NOT_SAVEABLE;
-	switch (fid) {
-	case NVME_FEAT_ARBITRATION:
-		ctrl->arbitration = sqe->cdw11;
-		return NVME_SC_SUCCESS;
-	case NVME_FEAT_POWER_MGMT:
-		if ((sqe->cdw11 & 0x1f) > 0) /* NPSS = 0: only power state 0 */
-			return NVME_SC_INVALID_FIELD;
-		ctrl->power_state = sqe->cdw11 & 0xff;
-		return NVME_SC_SUCCESS;
-	case NVME_FEAT_VOLATILE_WC:
-		ctrl->vwc_enabled = sqe->cdw11 & 1;
-		return NVME_SC_SUCCESS;
-	case NVME_FEAT_NUM_QUEUES: {
-		uint32_t nsqr = (sqe->cdw11 & 0xffff) + 1, ncqr = (sqe->cdw11 >> 16) + 1;
-
-		if ((sqe->cdw11 & 0xffff) == 0xffff || (sqe->cdw11 >> 16) == 0xffff)
-			return NVME_SC_INVALID_FIELD;
-		if (ctrl->io_queues_created)
-			return NVME_SC_CMD_SEQ_ERROR; /* only before any I/O queue exists */
-		ctrl->nr_io_sqs = (uint16_t)(nsqr < NVME_MAX_QUEUES - 1 ? nsqr : NVME_MAX_QUEUES - 1);
-		ctrl->nr_io_cqs = (uint16_t)(ncqr < NVME_MAX_QUEUES - 1 ? ncqr : NVME_MAX_QUEUES - 1);
-		*result = queues_result(ctrl);
-		return NVME_SC_SUCCESS;
-	}
-	case NVME_FEAT_FDP:
-	case NVME_FEAT_FDP_EVENTS:
-		return nvme_fdp_set_features(ctrl, sqe, result);
-	case NVME_FEAT_TIMESTAMP: {
-		uint64_t ts = 0;
-		uint16_t st = nvme_data_from_host(ctrl, sqe, &ts, 8);
-
-		if (st)
-			return st;
-		ctrl->timestamp_ms = ts & 0xffffffffffffULL;
-		ctrl->timestamp_at_ns = now_ns;
-		ctrl->timestamp_set = true;
-		return NVME_SC_SUCCESS;
-	}
-	default:
+		return nvme_reject(ctrl, sqe, NVME_SC_FEATURE_NOT_SAVEABLE,
+				   "CDW10.SV is set: no feature is saveable");
+	if (!features[fid].set)
 		return nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD,
-				   "CDW10.FID 0x%02x is not a feature this controller can set",
-				   sqe->cdw10 & 0xff);
-	}
+				   "CDW10.FID 0x%02x is not a feature this controller can set", fid);
+	return features[fid].set(ctrl, sqe, now_ns, result);
 }
 
 static uint16_t get_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 			     uint64_t now_ns, uint32_t *result)
 {
 	uint8_t fid = sqe->cdw10 & 0xff, sel = (sqe->cdw10 >> 8) & 7;
-	bool current = sel == 0;
 
 	if (sel > 3)
 		return nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD, "CDW10.SEL %u is reserved", sel);
+	if (!features[fid].get)
+		return nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD,
+				   "CDW10.FID 0x%02x is not a feature this controller has", fid);
 	if (sel == 3) { /* supported capabilities: changeable, not saveable */
-		if (fid != NVME_FEAT_ARBITRATION && fid != NVME_FEAT_POWER_MGMT &&
-		    fid != NVME_FEAT_VOLATILE_WC && fid != NVME_FEAT_NUM_QUEUES &&
-		    fid != NVME_FEAT_TIMESTAMP && fid != NVME_FEAT_FDP && fid != NVME_FEAT_FDP_EVENTS)
-			return NVME_SC_INVALID_FIELD;
 		*result = 1u << 2;
 		return NVME_SC_SUCCESS;
 	}
-	/* nothing is saveable, so "saved" reads as the default (select 2) */
-	switch (fid) {
-	case NVME_FEAT_ARBITRATION:
-		*result = current ? ctrl->arbitration : 0;
-		return NVME_SC_SUCCESS;
-	case NVME_FEAT_POWER_MGMT:
-		*result = current ? ctrl->power_state : 0;
-		return NVME_SC_SUCCESS;
-	case NVME_FEAT_VOLATILE_WC:
-		*result = current ? ctrl->vwc_enabled : 1;
-		return NVME_SC_SUCCESS;
-	case NVME_FEAT_FDP:
-	case NVME_FEAT_FDP_EVENTS:
-		return nvme_fdp_get_features(ctrl, sqe, result);
-	case NVME_FEAT_NUM_QUEUES:
-		*result = current ? queues_result(ctrl)
-				  : (uint32_t)(NVME_MAX_QUEUES - 2) * 0x10001u;
-		return NVME_SC_SUCCESS;
-	case NVME_FEAT_TIMESTAMP: {
-		/* bytes 0-5: milliseconds; byte 6: bit 1 "set by the host" (origin 1) */
-		uint64_t ts = current && ctrl->timestamp_set ? timestamp_now_ms(ctrl, now_ns) : 0;
-
-		if (current && ctrl->timestamp_set)
-			ts |= 1ULL << 49;
-		return nvme_data_to_host(ctrl, sqe, &ts, 8);
-	}
-	default:
-		return nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD,
-				   "CDW10.FID 0x%02x is not a feature this controller has", fid);
-	}
+	return features[fid].get(ctrl, sqe, sel == 0, now_ns, result);
 }
 
 /* SMART / Health from the controller's and the FTL's real counters. */
@@ -455,22 +511,15 @@ static uint16_t get_log_page(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 	case NVME_LOG_FDP_EVENTS:
 		st = nvme_fdp_log(ctrl, sqe, log, &size);
 		break;
-	case NVME_LOG_CMD_EFFECTS: {
+	case NVME_LOG_CMD_EFFECTS: { /* from the command tables dispatch runs */
 		struct nvme_cmd_effects_log *e = (void *)log;
-		static const uint8_t admin[] = {0x00, 0x01, 0x02, 0x04, 0x05, 0x06, 0x08, 0x09,
-						0x0a, 0x0c};
-		static const uint8_t io[] = {0x00, 0x01, 0x02, 0x05, 0x08, 0x09, 0x0c, 0x12, 0x1d};
+		const struct nvme_cmd_def *io = nvme_io_cmds(ctrl);
 
 		size = sizeof(*e);
-		for (size_t i = 0; i < sizeof(admin); i++)
-			e->acs[admin[i]] = NVME_CMD_EFFECTS_CSUPP;
-		e->acs[NVME_ADMIN_FORMAT_NVM] = NVME_CMD_EFFECTS_CSUPP | NVME_CMD_EFFECTS_LBCC |
-						NVME_CMD_EFFECTS_NCC | NVME_CMD_EFFECTS_NIC;
-		for (size_t i = 0; i < sizeof(io); i++)
-			e->iocs[io[i]] = NVME_CMD_EFFECTS_CSUPP;
-		for (int op = NVME_CMD_WRITE; op <= NVME_CMD_DSM; op++)
-			if (e->iocs[op] && op != NVME_CMD_READ && op != NVME_CMD_COMPARE)
-				e->iocs[op] |= NVME_CMD_EFFECTS_LBCC;
+		for (int op = 0; op < 256; op++) {
+			e->acs[op] = nvme_cmd_served(ctrl, &nvme_admin_cmds[op]) ? nvme_admin_cmds[op].effects : 0;
+			e->iocs[op] = nvme_cmd_served(ctrl, &io[op]) ? io[op].effects : 0;
+		}
 		break;
 	}
 	default:
@@ -551,61 +600,100 @@ static uint16_t format_nvm(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 	return NVME_SC_SUCCESS;
 }
 
+/* The admin commands whose handlers give a status alone. */
+#define STATUS_ONLY(fn)                                                                          \
+	static void exec_##fn(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns, \
+			      struct nvme_result *r)                                             \
+	{                                                                                        \
+		r->status = fn(ctrl, sqe);                                                       \
+	}
+STATUS_ONLY(create_cq)
+STATUS_ONLY(create_sq)
+STATUS_ONLY(delete_sq)
+STATUS_ONLY(delete_cq)
+STATUS_ONLY(identify)
+STATUS_ONLY(format_nvm)
+STATUS_ONLY(nvme_oc_geometry)
+
+static void exec_set_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+			      struct nvme_result *r)
+{
+	r->status = set_features(ctrl, sqe, now_ns, &r->result);
+}
+
+static void exec_get_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+			      struct nvme_result *r)
+{
+	r->status = get_features(ctrl, sqe, now_ns, &r->result);
+}
+
+static void exec_get_log_page(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+			      struct nvme_result *r)
+{
+	r->status = get_log_page(ctrl, sqe, now_ns);
+}
+
+static void exec_abort(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+		       struct nvme_result *r)
+{
+	r->status = abort_cmd(ctrl, sqe, now_ns, &r->result);
+}
+
+/* Held until an event comes (or answered at once if one waits). */
+static void exec_async_event(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+			     struct nvme_result *r)
+{
+	if (ctrl->naer > NVME_AERL) {
+		r->status = NVME_SC_AER_LIMIT;
+		return;
+	}
+	ctrl->aer_cid[ctrl->naer++] = sqe->cid;
+	r->held = true;
+	nvme_deliver_events(ctrl, now_ns); /* one may already be waiting */
+}
+
+#define FORMAT_EFFECTS                                                                           \
+	(NVME_CMD_EFFECTS_CSUPP | NVME_CMD_EFFECTS_LBCC | NVME_CMD_EFFECTS_NCC | NVME_CMD_EFFECTS_NIC)
+
+/* Geometry (E2h) is the open-channel set's own admin command. */
+static bool serves_open_channel(const struct nvme_ctrl *ctrl)
+{
+	return ctrl->dev && dev_iocs(ctrl->dev) == FTL_IOCS_OCSSD;
+}
+
+/* The admin command set. */
+const struct nvme_cmd_def nvme_admin_cmds[256] = {
+	[NVME_ADMIN_DELETE_SQ] = {"delete-sq", exec_delete_sq, NVME_CMD_EFFECTS_CSUPP},
+	[NVME_ADMIN_CREATE_SQ] = {"create-sq", exec_create_sq, NVME_CMD_EFFECTS_CSUPP},
+	[NVME_ADMIN_GET_LOG_PAGE] = {"get-log", exec_get_log_page, NVME_CMD_EFFECTS_CSUPP},
+	[NVME_ADMIN_DELETE_CQ] = {"delete-cq", exec_delete_cq, NVME_CMD_EFFECTS_CSUPP},
+	[NVME_ADMIN_CREATE_CQ] = {"create-cq", exec_create_cq, NVME_CMD_EFFECTS_CSUPP},
+	[NVME_ADMIN_IDENTIFY] = {"identify", exec_identify, NVME_CMD_EFFECTS_CSUPP},
+	[NVME_ADMIN_ABORT] = {"abort", exec_abort, NVME_CMD_EFFECTS_CSUPP},
+	[NVME_ADMIN_SET_FEATURES] = {"set-feature", exec_set_features, NVME_CMD_EFFECTS_CSUPP},
+	[NVME_ADMIN_GET_FEATURES] = {"get-feature", exec_get_features, NVME_CMD_EFFECTS_CSUPP},
+	[NVME_ADMIN_ASYNC_EVENT] = {"async-event", exec_async_event, NVME_CMD_EFFECTS_CSUPP},
+	[NVME_ADMIN_FORMAT_NVM] = {"format", exec_format_nvm, FORMAT_EFFECTS},
+	[NVME_ADMIN_OC_GEOMETRY] = {"oc-geometry", exec_nvme_oc_geometry, NVME_CMD_EFFECTS_CSUPP,
+				    serves_open_channel},
+};
+
 void nvme_admin_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
 		     struct nvme_result *r)
 {
+	const struct nvme_cmd_def *cmd = &nvme_admin_cmds[sqe->opcode];
+
 	if ((sqe->flags >> 6) & 3) { /* PSDT: SGLs are not supported */
 		r->status = nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD,
 					"PSDT %u asks for SGLs; this controller takes PRPs only",
 					(sqe->flags >> 6) & 3);
 		return;
 	}
-	switch (sqe->opcode) {
-	case NVME_ADMIN_CREATE_CQ:
-		r->status = create_cq(ctrl, sqe);
-		break;
-	case NVME_ADMIN_CREATE_SQ:
-		r->status = create_sq(ctrl, sqe);
-		break;
-	case NVME_ADMIN_DELETE_SQ:
-		r->status = delete_sq(ctrl, sqe);
-		break;
-	case NVME_ADMIN_DELETE_CQ:
-		r->status = delete_cq(ctrl, sqe);
-		break;
-	case NVME_ADMIN_IDENTIFY:
-		r->status = identify(ctrl, sqe);
-		break;
-	case NVME_ADMIN_SET_FEATURES:
-		r->status = set_features(ctrl, sqe, now_ns, &r->result);
-		break;
-	case NVME_ADMIN_GET_FEATURES:
-		r->status = get_features(ctrl, sqe, now_ns, &r->result);
-		break;
-	case NVME_ADMIN_GET_LOG_PAGE:
-		r->status = get_log_page(ctrl, sqe, now_ns);
-		break;
-	case NVME_ADMIN_ABORT:
-		r->status = abort_cmd(ctrl, sqe, now_ns, &r->result);
-		break;
-	case NVME_ADMIN_ASYNC_EVENT:
-		if (ctrl->naer > NVME_AERL) {
-			r->status = NVME_SC_AER_LIMIT;
-			break;
-		}
-		ctrl->aer_cid[ctrl->naer++] = sqe->cid;
-		r->held = true;
-		nvme_deliver_events(ctrl, now_ns); /* one may already be waiting */
-		break;
-	case NVME_ADMIN_FORMAT_NVM:
-		r->status = format_nvm(ctrl, sqe);
-		break;
-	case NVME_ADMIN_OC_GEOMETRY:
-		r->status = nvme_oc_geometry(ctrl, sqe);
-		break;
-	default:
+	if (!nvme_cmd_served(ctrl, cmd)) {
 		r->status = nvme_reject(ctrl, sqe, NVME_SC_INVALID_OPCODE,
-					"opcode 0x%02x is not an admin command this controller has",
+					"opcode 0x%02x is not an admin command this controller serves",
 					sqe->opcode);
+		return;
 	}
+	cmd->exec(ctrl, sqe, now_ns, r);
 }

@@ -183,16 +183,45 @@ uint16_t nvme_reject_say(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uin
 /* The status-only line for a command rejected where no reason was said. */
 void nvme_reject_default(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint16_t status);
 
+/*
+ * A command of a command set, in that set's table keyed by opcode: its name
+ * as nvme-cli says it, what runs it, and its Commands Supported and Effects
+ * bits. Dispatch and the effects log both read the tables, so they agree.
+ */
+struct nvme_cmd_def {
+	const char *name;
+	void (*exec)(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+		     struct nvme_result *r);
+	uint32_t effects;
+	/* whether the controller serves it as it is now (NULL: always) */
+	bool (*serves)(const struct nvme_ctrl *ctrl);
+};
+
+/* Whether cmd is a command the controller serves now: dispatch runs it, and
+ * the effects log lists it. */
+static inline bool nvme_cmd_served(const struct nvme_ctrl *ctrl, const struct nvme_cmd_def *cmd)
+{
+	return cmd->exec && (!cmd->serves || cmd->serves(ctrl));
+}
+/* The effects of a command that writes or deallocates LBAs. */
+#define NVME_CMD_CHANGES_LBAS (NVME_CMD_EFFECTS_CSUPP | NVME_CMD_EFFECTS_LBCC)
+/* Flush, the same in every I/O command set. */
+void nvme_flush_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+		     struct nvme_result *r);
+extern const struct nvme_cmd_def nvme_admin_cmds[256]; /* admin.c */
+extern const struct nvme_cmd_def nvme_nvm_cmds[256];   /* io.c */
+extern const struct nvme_cmd_def nvme_oc_cmds[256];    /* ocssd.c */
+/* The I/O command set the namespace serves (the NVM set while it is not ready). */
+const struct nvme_cmd_def *nvme_io_cmds(const struct nvme_ctrl *ctrl);
+
 /* Internal to src/nvme: the command sets and event reporting. */
 void nvme_admin_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
 		     struct nvme_result *r);
 void nvme_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
 		  struct nvme_result *r);
 /* A namespace serving the open-channel command set: Geometry (its Identify
- * data), and its I/O commands. */
+ * data); its I/O commands are nvme_oc_cmds. */
 uint16_t nvme_oc_geometry(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe);
-void nvme_oc_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
-		     struct nvme_result *r);
 /* Maps the data of a transfer command through its PRPs. Returns 0, Invalid
  * Field for a transfer over MDTS, or the NVMe status of a bad PRP. */
 uint16_t nvme_map_data(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t bytes,

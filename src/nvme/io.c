@@ -237,51 +237,42 @@ static void do_dsm(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t 
 		make_durable(ctrl, r);
 }
 
-/* The NVM command set. */
-static void nvm_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
-			struct nvme_result *r)
+void nvme_flush_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+		     struct nvme_result *r)
 {
-	switch (sqe->opcode) {
-	case NVME_CMD_WRITE:
-		do_write(ctrl, sqe, now_ns, r);
-		break;
-	case NVME_CMD_READ:
-	case NVME_CMD_COMPARE:
-	case NVME_CMD_VERIFY:
-		do_read(ctrl, sqe, now_ns, r);
-		break;
-	case NVME_CMD_FLUSH:
-		if (dev_flush(ctrl->dev, now_ns, &r->done_ns))
-			r->status = NVME_SC_WRITE_FAULT;
-		break;
-	case NVME_CMD_WRITE_ZEROES:
-		do_write_zeroes(ctrl, sqe, now_ns, r);
-		break;
-	case NVME_CMD_DSM:
-		do_dsm(ctrl, sqe, now_ns, r);
-		break;
-	case NVME_CMD_IO_MGMT_RECV:
-	case NVME_CMD_IO_MGMT_SEND:
-		nvme_fdp_io_mgmt(ctrl, sqe, now_ns, r);
-		break;
-	default:
-		r->status = nvme_reject(ctrl, sqe, NVME_SC_INVALID_OPCODE,
-					"opcode 0x%02x is not in the NVM command set this namespace serves",
-					sqe->opcode);
-	}
+	if (dev_flush(ctrl->dev, now_ns, &r->done_ns))
+		r->status = NVME_SC_WRITE_FAULT;
 }
 
-/* Each I/O command set's commands, by the set the namespace's FTL serves. */
-static void (*const iocs_exec[FTL_IOCS_COUNT])(struct nvme_ctrl *, const struct nvme_sqe *,
-						uint64_t, struct nvme_result *) = {
-	[FTL_IOCS_NVM] = nvm_io_exec,
-	[FTL_IOCS_OCSSD] = nvme_oc_io_exec,
+/* The NVM command set. */
+const struct nvme_cmd_def nvme_nvm_cmds[256] = {
+	[NVME_CMD_FLUSH] = {"flush", nvme_flush_exec, NVME_CMD_EFFECTS_CSUPP},
+	[NVME_CMD_WRITE] = {"write", do_write, NVME_CMD_CHANGES_LBAS},
+	[NVME_CMD_READ] = {"read", do_read, NVME_CMD_EFFECTS_CSUPP},
+	[NVME_CMD_COMPARE] = {"compare", do_read, NVME_CMD_EFFECTS_CSUPP},
+	[NVME_CMD_WRITE_ZEROES] = {"write-zeroes", do_write_zeroes, NVME_CMD_CHANGES_LBAS},
+	[NVME_CMD_DSM] = {"dsm", do_dsm, NVME_CMD_CHANGES_LBAS},
+	[NVME_CMD_VERIFY] = {"verify", do_read, NVME_CMD_EFFECTS_CSUPP},
+	[NVME_CMD_IO_MGMT_RECV] = {"io-mgmt-recv", nvme_fdp_io_mgmt, NVME_CMD_EFFECTS_CSUPP},
+	[NVME_CMD_IO_MGMT_SEND] = {"io-mgmt-send", nvme_fdp_io_mgmt, NVME_CMD_EFFECTS_CSUPP},
 };
+
+/* Each I/O command set's table, by the set the namespace's FTL serves. */
+static const struct nvme_cmd_def *const iocs_cmds[FTL_IOCS_COUNT] = {
+	[FTL_IOCS_NVM] = nvme_nvm_cmds,
+	[FTL_IOCS_OCSSD] = nvme_oc_cmds,
+};
+
+const struct nvme_cmd_def *nvme_io_cmds(const struct nvme_ctrl *ctrl)
+{
+	return ctrl->dev ? iocs_cmds[dev_iocs(ctrl->dev)] : nvme_nvm_cmds;
+}
 
 void nvme_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
 		  struct nvme_result *r)
 {
 	bool all_ns = sqe->opcode == NVME_CMD_FLUSH && sqe->nsid == 0xffffffff;
+	const struct nvme_cmd_def *cmd;
 
 	if (!all_ns && sqe->nsid != NVME_NSID) {
 		r->status = nvme_reject(ctrl, sqe, NVME_SC_INVALID_NS,
@@ -299,8 +290,13 @@ void nvme_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t n
 					(sqe->flags >> 6) & 3);
 		return;
 	}
-	if (dev_iocs(ctrl->dev) == FTL_IOCS_NVM) /* the common set, called directly so it is inlined */
-		nvm_io_exec(ctrl, sqe, now_ns, r);
-	else
-		iocs_exec[dev_iocs(ctrl->dev)](ctrl, sqe, now_ns, r);
+	cmd = &iocs_cmds[dev_iocs(ctrl->dev)][sqe->opcode];
+	if (!nvme_cmd_served(ctrl, cmd)) {
+		r->status = nvme_reject(ctrl, sqe, NVME_SC_INVALID_OPCODE,
+					"opcode 0x%02x is not in the %s command set this namespace "
+					"serves", sqe->opcode, dev_iocs(ctrl->dev) == FTL_IOCS_NVM
+								    ? "NVM" : "open-channel");
+		return;
+	}
+	cmd->exec(ctrl, sqe, now_ns, r);
 }

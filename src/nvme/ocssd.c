@@ -121,25 +121,15 @@ static void do_oc_rw(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 		dev_count_io(ctrl->dev, opcode == NVME_CMD_OC_WRITE, (uint64_t)n * UNIT_BYTES);
 }
 
-void nvme_oc_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
-		     struct nvme_result *r)
-{
-	switch (sqe->opcode) {
-	case NVME_CMD_OC_RESET:
-	case NVME_CMD_OC_WRITE:
-	case NVME_CMD_OC_READ:
-	case NVME_CMD_WRITE:
-	case NVME_CMD_READ:
-		do_oc_rw(ctrl, sqe, now_ns, r);
-		break;
-	case NVME_CMD_FLUSH:
-		if (dev_flush(ctrl->dev, now_ns, &r->done_ns))
-			r->status = NVME_SC_WRITE_FAULT;
-		break;
-	default: /* vector copy, and the NVM commands that need a device FTL */
-		r->status = nvme_reject(ctrl, sqe, NVME_SC_INVALID_OPCODE,
-					"opcode 0x%02x is not in the open-channel command set this "
-					"namespace serves (the NVM commands beyond Read, Write and Flush "
-					"need a device FTL: ftl=conv)", sqe->opcode);
-	}
-}
+
+/* The open-channel command set: vector reset, write and read, and scalar
+ * Read, Write and Flush; not vector copy, nor the NVM commands that need a
+ * device FTL (ftl=conv). */
+const struct nvme_cmd_def nvme_oc_cmds[256] = {
+	[NVME_CMD_FLUSH] = {"flush", nvme_flush_exec, NVME_CMD_EFFECTS_CSUPP},
+	[NVME_CMD_WRITE] = {"write", do_oc_rw, NVME_CMD_CHANGES_LBAS},
+	[NVME_CMD_READ] = {"read", do_oc_rw, NVME_CMD_EFFECTS_CSUPP},
+	[NVME_CMD_OC_RESET] = {"oc-reset", do_oc_rw, NVME_CMD_CHANGES_LBAS},
+	[NVME_CMD_OC_WRITE] = {"oc-write", do_oc_rw, NVME_CMD_CHANGES_LBAS},
+	[NVME_CMD_OC_READ] = {"oc-read", do_oc_rw, NVME_CMD_EFFECTS_CSUPP},
+};

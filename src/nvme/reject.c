@@ -11,25 +11,6 @@
 #include "nvme/ctrl.h"
 #include "vssd/vssd.h"
 
-static const char *const admin_names[256] = {
-	[NVME_ADMIN_DELETE_SQ] = "delete-sq",       [NVME_ADMIN_CREATE_SQ] = "create-sq",
-	[NVME_ADMIN_GET_LOG_PAGE] = "get-log",      [NVME_ADMIN_DELETE_CQ] = "delete-cq",
-	[NVME_ADMIN_CREATE_CQ] = "create-cq",       [NVME_ADMIN_IDENTIFY] = "identify",
-	[NVME_ADMIN_ABORT] = "abort",               [NVME_ADMIN_SET_FEATURES] = "set-feature",
-	[NVME_ADMIN_GET_FEATURES] = "get-feature",  [NVME_ADMIN_ASYNC_EVENT] = "async-event",
-	[NVME_ADMIN_FORMAT_NVM] = "format",         [NVME_ADMIN_OC_GEOMETRY] = "oc-geometry",
-};
-
-static const char *const io_names[256] = {
-	[NVME_CMD_FLUSH] = "flush",         [NVME_CMD_WRITE] = "write",
-	[NVME_CMD_READ] = "read",           [NVME_CMD_COMPARE] = "compare",
-	[NVME_CMD_WRITE_ZEROES] = "write-zeroes", [NVME_CMD_DSM] = "dsm",
-	[NVME_CMD_VERIFY] = "verify",       [NVME_CMD_IO_MGMT_RECV] = "io-mgmt-recv",
-	[NVME_CMD_IO_MGMT_SEND] = "io-mgmt-send", [NVME_CMD_OC_RESET] = "oc-reset",
-	[NVME_CMD_OC_WRITE] = "oc-write",   [NVME_CMD_OC_READ] = "oc-read",
-	[NVME_CMD_OC_COPY] = "oc-copy",
-};
-
 /* Whether the command carries an LBA range in CDW10-12 worth printing. */
 static bool has_lba_range(const struct nvme_ctrl *ctrl, uint8_t opcode)
 {
@@ -40,7 +21,7 @@ static bool has_lba_range(const struct nvme_ctrl *ctrl, uint8_t opcode)
 
 static void say_command(const struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 {
-	const char *name = (ctrl->cmd_admin ? admin_names : io_names)[sqe->opcode];
+	const char *name = (ctrl->cmd_admin ? nvme_admin_cmds : nvme_io_cmds(ctrl))[sqe->opcode].name;
 
 	if (name)
 		fprintf(stderr, "vssd: nvme: %s", name);

@@ -12,6 +12,94 @@ static struct nvme_sqe identify(void *buf, uint8_t cns, uint32_t nsid)
 				 .prp1 = (uintptr_t)buf, .cdw10 = cns};
 }
 
+/* The Commands Supported and Effects log of the namespace's command sets. */
+static struct nvme_cmd_effects_log *effects_log(struct th *t, uint8_t *b)
+{
+	struct nvme_sqe sqe = {.opcode = NVME_ADMIN_GET_LOG_PAGE, .prp1 = (uintptr_t)b,
+			       .cdw10 = NVME_LOG_CMD_EFFECTS | (4096 / 4 - 1) << 16};
+
+	assert_int_equal(st(th_admin(t, sqe)), NVME_SC_SUCCESS);
+	return (struct nvme_cmd_effects_log *)b;
+}
+
+/* Every opcode the effects log lists is one dispatch runs, and every other
+ * is Invalid Command Opcode, on each command set's namespace. */
+static void check_commands_agree(const char *const *pairs)
+{
+	struct th t;
+	uint8_t *b, *data;
+	uint32_t acs[256], iocs[256];
+
+	th_init(&t, pairs);
+	th_qpair(&t, 1, 16);
+	b = th_alloc(&t, 4096);
+	data = th_alloc(&t, 4096);
+	memcpy(acs, effects_log(&t, b)->acs, sizeof(acs));
+	memcpy(iocs, effects_log(&t, b)->iocs, sizeof(iocs));
+	assert_true(acs[NVME_ADMIN_ASYNC_EVENT] & NVME_CMD_EFFECTS_CSUPP); /* held: not sent */
+	for (int op = 0; op < 256; op++) {
+		struct nvme_sqe sqe = {.opcode = (uint8_t)op, .prp1 = (uintptr_t)data};
+		bool listed = acs[op] & NVME_CMD_EFFECTS_CSUPP;
+
+		if (op == NVME_ADMIN_ASYNC_EVENT || op == NVME_ADMIN_FORMAT_NVM)
+			continue; /* held until an event; and a format would rebuild the device */
+		if ((st(th_admin(&t, sqe)) != NVME_SC_INVALID_OPCODE) != listed)
+			fail_msg("admin opcode 0x%02x: the effects log says %s, dispatch the other",
+				 op, listed ? "supported" : "not supported");
+	}
+	for (int op = 0; op < 256; op++) {
+		struct nvme_sqe sqe = {.opcode = (uint8_t)op, .nsid = 1, .prp1 = (uintptr_t)data};
+		bool listed = iocs[op] & NVME_CMD_EFFECTS_CSUPP;
+
+		if ((st(th_run(&t, &t.io[1], sqe)) != NVME_SC_INVALID_OPCODE) != listed)
+			fail_msg("I/O opcode 0x%02x: the effects log says %s, dispatch the other", op,
+				 listed ? "supported" : "not supported");
+	}
+	th_fini(&t);
+}
+
+static void test_effects_log_and_dispatch_agree(void **state)
+{
+	static const char *const oc[] = {"ftl=ocssd", "media=ram", "blocks_per_plane=64",
+					 "pages_per_block=48", NULL};
+
+	(void)state;
+	check_commands_agree(ram);
+	check_commands_agree(oc);
+}
+
+/* Get Features select 3 names a feature as supported exactly when Get
+ * Features (current and default) answers for it. */
+static void test_features_agree(void **state)
+{
+	static const char *const fdp[] = {"media=ram", "blocks_per_plane=64", "pages_per_block=48",
+					  "op=0.3", "fdp=on", "fdp_nruh=2", NULL};
+	struct th t;
+	uint8_t *data;
+	int supported = 0;
+
+	(void)state;
+	th_init(&t, fdp);
+	data = th_alloc(&t, 4096);
+	for (uint32_t fid = 0; fid < 256; fid++) {
+		/* CDW11 1: endurance group 1 (FDP), placement handle 1 (FDP events) */
+		struct nvme_sqe caps = {.opcode = NVME_ADMIN_GET_FEATURES, .prp1 = (uintptr_t)data,
+					.cdw10 = fid | 3u << 8, .cdw11 = 1};
+		struct nvme_sqe cur = caps, def = caps;
+		bool claimed = st(th_admin(&t, caps)) == NVME_SC_SUCCESS;
+
+		cur.cdw10 = fid;
+		def.cdw10 = fid | 1u << 8;
+		supported += claimed;
+		if ((st(th_admin(&t, cur)) == NVME_SC_SUCCESS) != claimed ||
+		    (st(th_admin(&t, def)) == NVME_SC_SUCCESS) != claimed)
+			fail_msg("feature 0x%02x: select 3 says %s, Get Features the other", fid,
+				 claimed ? "supported" : "not supported");
+	}
+	assert_int_equal(supported, 7);
+	th_fini(&t);
+}
+
 static void test_identify_controller(void **state)
 {
 	struct th t;
@@ -403,6 +491,8 @@ static void test_invalid_admin_opcode(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_effects_log_and_dispatch_agree),
+		cmocka_unit_test(test_features_agree),
 		cmocka_unit_test(test_identify_controller),
 		cmocka_unit_test(test_identify_namespace),
 		cmocka_unit_test(test_identify_lists),

@@ -67,7 +67,7 @@ static void test_debug_nvme_says_why(void **state)
 			    "only one (Invalid Namespace or Format)\n");
 	assert_string_equal(stderr_of(&t, 0, (struct nvme_sqe){.opcode = 0x7f}, NVME_SC_INVALID_OPCODE),
 			    "vssd: nvme: admin opcode 0x7f nsid=0: opcode 0x7f is not an admin command "
-			    "this controller has (Invalid Command Opcode)\n");
+			    "this controller serves (Invalid Command Opcode)\n");
 	th_fini(&t);
 	th_init(&t, ram); /* off: nothing said */
 	assert_string_equal(stderr_of(&t, 0, (struct nvme_sqe){.opcode = 0x7f}, NVME_SC_INVALID_OPCODE), "");
