@@ -663,19 +663,19 @@ static bool serves_open_channel(const struct nvme_ctrl *ctrl)
 
 /* The admin command set. */
 const struct nvme_cmd_def nvme_admin_cmds[256] = {
-	[NVME_ADMIN_DELETE_SQ] = {"delete-sq", exec_delete_sq, NVME_CMD_EFFECTS_CSUPP},
-	[NVME_ADMIN_CREATE_SQ] = {"create-sq", exec_create_sq, NVME_CMD_EFFECTS_CSUPP},
-	[NVME_ADMIN_GET_LOG_PAGE] = {"get-log", exec_get_log_page, NVME_CMD_EFFECTS_CSUPP},
-	[NVME_ADMIN_DELETE_CQ] = {"delete-cq", exec_delete_cq, NVME_CMD_EFFECTS_CSUPP},
-	[NVME_ADMIN_CREATE_CQ] = {"create-cq", exec_create_cq, NVME_CMD_EFFECTS_CSUPP},
-	[NVME_ADMIN_IDENTIFY] = {"identify", exec_identify, NVME_CMD_EFFECTS_CSUPP},
-	[NVME_ADMIN_ABORT] = {"abort", exec_abort, NVME_CMD_EFFECTS_CSUPP},
-	[NVME_ADMIN_SET_FEATURES] = {"set-feature", exec_set_features, NVME_CMD_EFFECTS_CSUPP},
-	[NVME_ADMIN_GET_FEATURES] = {"get-feature", exec_get_features, NVME_CMD_EFFECTS_CSUPP},
-	[NVME_ADMIN_ASYNC_EVENT] = {"async-event", exec_async_event, NVME_CMD_EFFECTS_CSUPP},
-	[NVME_ADMIN_FORMAT_NVM] = {"format", exec_format_nvm, FORMAT_EFFECTS},
-	[NVME_ADMIN_OC_GEOMETRY] = {"oc-geometry", exec_nvme_oc_geometry, NVME_CMD_EFFECTS_CSUPP,
-				    serves_open_channel},
+	[NVME_ADMIN_DELETE_SQ] = NVME_CMD("delete-sq", exec_delete_sq, NVME_CMD_EFFECTS_CSUPP),
+	[NVME_ADMIN_CREATE_SQ] = NVME_CMD("create-sq", exec_create_sq, NVME_CMD_EFFECTS_CSUPP),
+	[NVME_ADMIN_GET_LOG_PAGE] = NVME_CMD("get-log", exec_get_log_page, NVME_CMD_EFFECTS_CSUPP),
+	[NVME_ADMIN_DELETE_CQ] = NVME_CMD("delete-cq", exec_delete_cq, NVME_CMD_EFFECTS_CSUPP),
+	[NVME_ADMIN_CREATE_CQ] = NVME_CMD("create-cq", exec_create_cq, NVME_CMD_EFFECTS_CSUPP),
+	[NVME_ADMIN_IDENTIFY] = NVME_CMD("identify", exec_identify, NVME_CMD_EFFECTS_CSUPP),
+	[NVME_ADMIN_ABORT] = NVME_CMD("abort", exec_abort, NVME_CMD_EFFECTS_CSUPP),
+	[NVME_ADMIN_SET_FEATURES] = NVME_CMD("set-feature", exec_set_features, NVME_CMD_EFFECTS_CSUPP),
+	[NVME_ADMIN_GET_FEATURES] = NVME_CMD("get-feature", exec_get_features, NVME_CMD_EFFECTS_CSUPP),
+	[NVME_ADMIN_ASYNC_EVENT] = NVME_CMD("async-event", exec_async_event, NVME_CMD_EFFECTS_CSUPP),
+	[NVME_ADMIN_FORMAT_NVM] = NVME_CMD("format", exec_format_nvm, FORMAT_EFFECTS),
+	[NVME_ADMIN_OC_GEOMETRY] = {.name = "oc-geometry", .exec = exec_nvme_oc_geometry,
+				    .effects = NVME_CMD_EFFECTS_CSUPP, .serves = serves_open_channel},
 };
 
 void nvme_admin_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,

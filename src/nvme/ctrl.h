@@ -197,6 +197,9 @@ struct nvme_cmd_def {
 	bool (*serves)(const struct nvme_ctrl *ctrl);
 };
 
+/* A table row of a command served whenever its set is. */
+#define NVME_CMD(nm, fn, eff) {.name = (nm), .exec = (fn), .effects = (eff)}
+
 /* Whether cmd is a command the controller serves now: dispatch runs it, and
  * the effects log lists it. */
 static inline bool nvme_cmd_served(const struct nvme_ctrl *ctrl, const struct nvme_cmd_def *cmd)

@@ -246,15 +246,15 @@ void nvme_flush_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 
 /* The NVM command set. */
 const struct nvme_cmd_def nvme_nvm_cmds[256] = {
-	[NVME_CMD_FLUSH] = {"flush", nvme_flush_exec, NVME_CMD_EFFECTS_CSUPP},
-	[NVME_CMD_WRITE] = {"write", do_write, NVME_CMD_CHANGES_LBAS},
-	[NVME_CMD_READ] = {"read", do_read, NVME_CMD_EFFECTS_CSUPP},
-	[NVME_CMD_COMPARE] = {"compare", do_read, NVME_CMD_EFFECTS_CSUPP},
-	[NVME_CMD_WRITE_ZEROES] = {"write-zeroes", do_write_zeroes, NVME_CMD_CHANGES_LBAS},
-	[NVME_CMD_DSM] = {"dsm", do_dsm, NVME_CMD_CHANGES_LBAS},
-	[NVME_CMD_VERIFY] = {"verify", do_read, NVME_CMD_EFFECTS_CSUPP},
-	[NVME_CMD_IO_MGMT_RECV] = {"io-mgmt-recv", nvme_fdp_io_mgmt, NVME_CMD_EFFECTS_CSUPP},
-	[NVME_CMD_IO_MGMT_SEND] = {"io-mgmt-send", nvme_fdp_io_mgmt, NVME_CMD_EFFECTS_CSUPP},
+	[NVME_CMD_FLUSH] = NVME_CMD("flush", nvme_flush_exec, NVME_CMD_EFFECTS_CSUPP),
+	[NVME_CMD_WRITE] = NVME_CMD("write", do_write, NVME_CMD_CHANGES_LBAS),
+	[NVME_CMD_READ] = NVME_CMD("read", do_read, NVME_CMD_EFFECTS_CSUPP),
+	[NVME_CMD_COMPARE] = NVME_CMD("compare", do_read, NVME_CMD_EFFECTS_CSUPP),
+	[NVME_CMD_WRITE_ZEROES] = NVME_CMD("write-zeroes", do_write_zeroes, NVME_CMD_CHANGES_LBAS),
+	[NVME_CMD_DSM] = NVME_CMD("dsm", do_dsm, NVME_CMD_CHANGES_LBAS),
+	[NVME_CMD_VERIFY] = NVME_CMD("verify", do_read, NVME_CMD_EFFECTS_CSUPP),
+	[NVME_CMD_IO_MGMT_RECV] = NVME_CMD("io-mgmt-recv", nvme_fdp_io_mgmt, NVME_CMD_EFFECTS_CSUPP),
+	[NVME_CMD_IO_MGMT_SEND] = NVME_CMD("io-mgmt-send", nvme_fdp_io_mgmt, NVME_CMD_EFFECTS_CSUPP),
 };
 
 /* Each I/O command set's table, by the set the namespace's FTL serves. */

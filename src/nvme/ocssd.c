@@ -126,10 +126,10 @@ static void do_oc_rw(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
  * Read, Write and Flush; not vector copy, nor the NVM commands that need a
  * device FTL (ftl=conv). */
 const struct nvme_cmd_def nvme_oc_cmds[256] = {
-	[NVME_CMD_FLUSH] = {"flush", nvme_flush_exec, NVME_CMD_EFFECTS_CSUPP},
-	[NVME_CMD_WRITE] = {"write", do_oc_rw, NVME_CMD_CHANGES_LBAS},
-	[NVME_CMD_READ] = {"read", do_oc_rw, NVME_CMD_EFFECTS_CSUPP},
-	[NVME_CMD_OC_RESET] = {"oc-reset", do_oc_rw, NVME_CMD_CHANGES_LBAS},
-	[NVME_CMD_OC_WRITE] = {"oc-write", do_oc_rw, NVME_CMD_CHANGES_LBAS},
-	[NVME_CMD_OC_READ] = {"oc-read", do_oc_rw, NVME_CMD_EFFECTS_CSUPP},
+	[NVME_CMD_FLUSH] = NVME_CMD("flush", nvme_flush_exec, NVME_CMD_EFFECTS_CSUPP),
+	[NVME_CMD_WRITE] = NVME_CMD("write", do_oc_rw, NVME_CMD_CHANGES_LBAS),
+	[NVME_CMD_READ] = NVME_CMD("read", do_oc_rw, NVME_CMD_EFFECTS_CSUPP),
+	[NVME_CMD_OC_RESET] = NVME_CMD("oc-reset", do_oc_rw, NVME_CMD_CHANGES_LBAS),
+	[NVME_CMD_OC_WRITE] = NVME_CMD("oc-write", do_oc_rw, NVME_CMD_CHANGES_LBAS),
+	[NVME_CMD_OC_READ] = NVME_CMD("oc-read", do_oc_rw, NVME_CMD_EFFECTS_CSUPP),
 };
