@@ -43,7 +43,7 @@ static struct pblk_line *pick_victim(struct pblk *pb)
 		struct pblk_line *line = &pb->lines[l];
 		int g;
 
-		if (line->state != LINE_CLOSED || line->rb_refs)
+		if (line->state != PBLK_LINESTATE_CLOSED || line->rb_refs)
 			continue;
 		g = pblk_gc_group(pb, line);
 		if (pb->rl.state == PBLK_RL_WERR && g != PBLK_GC_GROUP_WERR)
@@ -147,7 +147,7 @@ static bool gc_read_more(struct pblk *pb, struct pblk_line *v)
 
 static void line_freed(struct pblk *pb, struct pblk_line *line)
 {
-	line->state = LINE_FREE;
+	line->state = PBLK_LINESTATE_FREE;
 	pblk_line_setup(pb, line); /* without the chunks that went offline */
 	pb->st.gc_lines++;
 	pblk_rl_update(pb);
@@ -189,7 +189,7 @@ static bool reset_line(struct pblk *pb, struct pblk_line *line)
 		written += line->chunk_done[i] > 0;
 	if ((written + PBLK_MAX_VEC - 1) / PBLK_MAX_VEC > pb->nfree_cmds)
 		return false;
-	line->state = LINE_RESETTING;
+	line->state = PBLK_LINESTATE_RESETTING;
 	line->meta_inflight++; /* this function's own, dropped at its end */
 	for (uint32_t i = 0; i <= line->nr_good; i++) {
 		struct nvme_sqe sqe;
@@ -241,9 +241,12 @@ static void check_full(struct pblk *pb)
 	if (pb->rl.rb_user_max || !pb->wait_head || pb->emeta_busy ||
 	    pb->gc.freeing_head != pb->gc.freeing_tail)
 		return;
-	for (uint32_t l = 0; l < pb->nchk; l++)
-		if (pb->lines[l].state == LINE_CLOSING || pb->lines[l].state == LINE_RESETTING)
+	for (uint32_t l = 0; l < pb->nchk; l++) {
+		enum pblk_line_state state = pb->lines[l].state;
+
+		if (state == PBLK_LINESTATE_CLOSING || state == PBLK_LINESTATE_RESETTING)
 			return;
+	}
 	snprintf(pb->err, sizeof(pb->err), "pblk is out of space: every line is full of valid "
 		 "data and %llu chunks are offline; writes cannot go on",
 		 (unsigned long long)pb->st.bad_chunks);
@@ -265,7 +268,7 @@ void pblk_gc_kick(struct pblk *pb)
 				return;
 			}
 			gc->victim = v;
-			v->state = LINE_GC;
+			v->state = PBLK_LINESTATE_GC;
 			gc->next_sec = pb->smeta_secs;
 		}
 		if (!gc_read_more(pb, v))
@@ -276,7 +279,7 @@ void pblk_gc_kick(struct pblk *pb)
 		}
 		/* its copies, and the writes that made the rest invalid, are
 		 * before the mem pointer: once synced, the line can go */
-		v->state = LINE_FREEING;
+		v->state = PBLK_LINESTATE_FREEING;
 		v->free_after = pb->rb_mem;
 		gc->freeing[gc->freeing_tail++ % pb->nchk] = v->id;
 		gc->victim = NULL;

@@ -108,7 +108,7 @@ void pblk_line_setup(struct pblk *pb, struct pblk_line *line)
 		pb->emeta_secs = line->cap - line->data_end;
 	/* too few good chunks to be worth a line */
 	if (line->nr_good < 2 || line->data_end <= pb->smeta_secs)
-		line->state = LINE_BAD;
+		line->state = PBLK_LINESTATE_BAD;
 }
 
 /* Lines: chunk l of every PU whose chunk is good; smeta at the start,
@@ -138,7 +138,7 @@ static int build_lines(struct pblk *pb, const uint8_t *state, uint64_t *data, ui
 			pb->st.bad_chunks += off;
 		}
 		pblk_line_setup(pb, line);
-		if (line->state == LINE_BAD)
+		if (line->state == PBLK_LINESTATE_BAD)
 			continue;
 		*data += line->data_end - pb->smeta_secs;
 		if (line->data_end - pb->smeta_secs > *max_data)
@@ -446,11 +446,11 @@ void pblk_get_stats(const struct pblk *pb, struct pblk_stats *s)
 	for (uint32_t l = 0; l < pb->nchk; l++) {
 		const struct pblk_line *line = &pb->lines[l];
 
-		s->free_lines += line->state == LINE_FREE;
-		s->open_lines += line->state == LINE_OPEN || line->state == LINE_CLOSING;
-		s->closed_lines += line->state == LINE_CLOSED;
-		s->bad_lines += line->state == LINE_BAD;
-		if (line->state == LINE_CLOSED)
+		s->free_lines += line->state == PBLK_LINESTATE_FREE;
+		s->open_lines += line->state == PBLK_LINESTATE_OPEN || line->state == PBLK_LINESTATE_CLOSING;
+		s->closed_lines += line->state == PBLK_LINESTATE_CLOSED;
+		s->bad_lines += line->state == PBLK_LINESTATE_BAD;
+		if (line->state == PBLK_LINESTATE_CLOSED)
 			s->gc_group[pblk_gc_group(pb, line)]++;
 	}
 	s->rl_state = pb->rl.state;

@@ -39,15 +39,15 @@ struct line_header {
 /* Its CRC (computed with crc 0) over the header and len bytes after it. */
 uint32_t pblk_header_crc(struct line_header *h, const void *rest, size_t len);
 
-enum line_state {
-	LINE_FREE,    /* erased, ready to open */
-	LINE_OPEN,    /* being written */
-	LINE_CLOSING, /* emeta in flight */
-	LINE_CLOSED,  /* full: a GC candidate */
-	LINE_GC,      /* its valid data is being moved */
-	LINE_FREEING, /* moved: its chunks are reset once the copies are synced */
-	LINE_RESETTING, /* its chunk resets are in flight */
-	LINE_BAD,     /* too few good chunks to use */
+enum pblk_line_state {
+	PBLK_LINESTATE_FREE,    /* erased, ready to open */
+	PBLK_LINESTATE_OPEN,    /* being written */
+	PBLK_LINESTATE_CLOSING, /* emeta in flight */
+	PBLK_LINESTATE_CLOSED,  /* full: a GC candidate */
+	PBLK_LINESTATE_GC,      /* its valid data is being moved */
+	PBLK_LINESTATE_FREEING, /* moved: its chunks are reset once the copies are synced */
+	PBLK_LINESTATE_RESETTING, /* its chunk resets are in flight */
+	PBLK_LINESTATE_BAD,     /* too few good chunks to use */
 };
 
 struct pblk_line {
@@ -63,7 +63,7 @@ struct pblk_line {
 	uint32_t vsc;       /* L2P entries that point into it */
 	uint32_t rb_refs;   /* ring entries written into it whose L2P is not yet moved */
 	uint64_t seq;
-	uint64_t free_after; /* LINE_FREEING: reset once the sync pointer reaches this */
+	uint64_t free_after; /* PBLK_LINESTATE_FREEING: reset once the sync pointer reaches this */
 	uint32_t *lba;      /* per sector: the LBA it holds (the emeta list) */
 	uint32_t meta_inflight; /* smeta, emeta and reset commands not yet completed */
 	uint32_t data_inflight; /* data writes not yet completed */

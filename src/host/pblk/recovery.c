@@ -181,7 +181,7 @@ static uint32_t used_lines(struct pblk *pb, const uint8_t *state, const uint32_t
 		struct pblk_line *line = &pb->lines[l];
 		bool any = false, open = false;
 
-		if (line->state == LINE_BAD)
+		if (line->state == PBLK_LINESTATE_BAD)
 			continue;
 		for (uint32_t i = 0; i < line->nr_good; i++) {
 			uint32_t idx = pblk_log_index(pb, l, line->good_pu[i]);
@@ -217,7 +217,7 @@ int pblk_recover(struct pblk *pb, const uint8_t *state, const uint32_t *chunk_wp
 		struct pblk_line *line = used[i];
 		uint64_t capacity = 0;
 
-		line->state = LINE_CLOSED;
+		line->state = PBLK_LINESTATE_CLOSED;
 		line->cur = line->cap;
 		memset(line->lba, 0xff, (uint64_t)pb->line_max * sizeof(uint32_t));
 		if ((rc = pad_open_chunks(pb, line, c)))

@@ -49,8 +49,8 @@ void pblk_rl_update(struct pblk *pb)
 	for (uint32_t l = 0; l < pb->nchk; l++) {
 		const struct pblk_line *line = &pb->lines[l];
 
-		rl->free_blocks += line->state == LINE_FREE ? line->nr_good : 0;
-		werr |= line->state == LINE_CLOSED && line->w_err;
+		rl->free_blocks += line->state == PBLK_LINESTATE_FREE ? line->nr_good : 0;
+		werr |= line->state == PBLK_LINESTATE_CLOSED && line->w_err;
 	}
 	if (rl->free_blocks >= rl->high) {
 		rl->rb_gc_max = werr ? PBLK_MAX_VEC : 0;

@@ -306,8 +306,8 @@ static void meta_done(void *arg, const struct nvme_cqe *cqe)
 		pblk_fail(pb, "a line metadata write", status);
 	}
 	chunk_written(pb, line, c->first_sec, c->n);
-	if (!--line->meta_inflight && line->state == LINE_CLOSING) {
-		line->state = LINE_CLOSED;
+	if (!--line->meta_inflight && line->state == PBLK_LINESTATE_CLOSING) {
+		line->state = PBLK_LINESTATE_CLOSED;
 		pb->emeta_busy = false;
 	}
 	pblk_cmd_put(pb, c);
@@ -388,9 +388,9 @@ static bool open_line(struct pblk *pb)
 	for (uint32_t l = 0; l < pb->nchk; l++) {
 		struct pblk_line *line = &pb->lines[l];
 
-		if (line->state != LINE_FREE)
+		if (line->state != PBLK_LINESTATE_FREE)
 			continue;
-		line->state = LINE_OPEN;
+		line->state = PBLK_LINESTATE_OPEN;
 		line->seq = ++pb->next_seq;
 		line->cur = line->vsc = 0;
 		line->w_err = false;
@@ -418,7 +418,7 @@ static void build_emeta(struct pblk *pb, struct pblk_line *line)
 	*h = (struct line_header){.magic = PBLK_EMETA_MAGIC, .seq = line->seq, .line = line->id,
 				  .nr_lbas = line->data_end, .valid = line->vsc};
 	h->crc = pblk_header_crc(h, h + 1, list);
-	line->state = LINE_CLOSING;
+	line->state = PBLK_LINESTATE_CLOSING;
 	pb->emeta_busy = true;
 }
 
@@ -533,9 +533,9 @@ void pblk_writer_kick(struct pblk *pb)
 		}
 		if (line->cur >= line->data_end) {
 			/* emeta lists what the data writes left: wait for their failures */
-			if (line->state == LINE_OPEN && line->data_inflight)
+			if (line->state == PBLK_LINESTATE_OPEN && line->data_inflight)
 				return;
-			if (line->state == LINE_OPEN)
+			if (line->state == PBLK_LINESTATE_OPEN)
 				build_emeta(pb, line);
 			if (!write_meta(pb, line, pb->emeta_buf, line->cap))
 				return;
