@@ -187,11 +187,12 @@ int dev_trim(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, uint64_t now_ns,
 int dev_flush(struct vssd_dev *dev, uint64_t now_ns, uint64_t *done_ns)
 {
 	uint8_t extra[FTL_EXTRA_BYTES];
+	bool keeps = ops_of(dev)->keeps_state;
 
 	dev_set_now(dev, now_ns);
-	if (ops_of(dev)->keeps_state)
+	if (keeps)
 		health_extra(dev, extra);
-	return ops_of(dev)->flush(dev->ftl, extra, now_ns, done_ns);
+	return ops_of(dev)->flush(dev->ftl, keeps ? extra : NULL, now_ns, done_ns);
 }
 
 uint64_t dev_vector(struct vssd_dev *dev, enum ftl_vector_op op, const uint64_t *lbas,

@@ -150,7 +150,8 @@ struct ftl_ops {
 	int (*read)(struct ftl *ftl, uint64_t slba, uint32_t nlb, void *buf, uint64_t now_ns,
 		    uint64_t *done_ns);
 	int (*trim)(struct ftl *ftl, uint64_t slba, uint32_t nlb, uint64_t now_ns, uint64_t *done_ns);
-	/* Everything written durable; extra (FTL_EXTRA_BYTES) kept with it. */
+	/* Everything written durable; extra (FTL_EXTRA_BYTES, NULL unless
+	 * keeps_state) kept with it. */
 	int (*flush)(struct ftl *ftl, const void *extra, uint64_t now_ns, uint64_t *done_ns);
 	/* The open-channel command set: n addresses, st[i] each one's NVMe status.
 	 * Returns the completion time. */

@@ -257,10 +257,14 @@ const struct nvme_cmd_def nvme_nvm_cmds[256] = {
 	[NVME_CMD_IO_MGMT_SEND] = NVME_CMD("io-mgmt-send", nvme_fdp_io_mgmt, NVME_CMD_EFFECTS_CSUPP),
 };
 
-/* Each I/O command set's table, by the set the namespace's FTL serves. */
+/* Each I/O command set's table and name, by the set the namespace's FTL serves. */
 static const struct nvme_cmd_def *const iocs_cmds[FTL_IOCS_COUNT] = {
 	[FTL_IOCS_NVM] = nvme_nvm_cmds,
 	[FTL_IOCS_OCSSD] = nvme_oc_cmds,
+};
+static const char *const iocs_names[FTL_IOCS_COUNT] = {
+	[FTL_IOCS_NVM] = "NVM",
+	[FTL_IOCS_OCSSD] = "open-channel",
 };
 
 const struct nvme_cmd_def *nvme_io_cmds(const struct nvme_ctrl *ctrl)
@@ -290,12 +294,11 @@ void nvme_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t n
 					(sqe->flags >> 6) & 3);
 		return;
 	}
-	cmd = &iocs_cmds[dev_iocs(ctrl->dev)][sqe->opcode];
+	cmd = &nvme_io_cmds(ctrl)[sqe->opcode];
 	if (!nvme_cmd_served(ctrl, cmd)) {
 		r->status = nvme_reject(ctrl, sqe, NVME_SC_INVALID_OPCODE,
 					"opcode 0x%02x is not in the %s command set this namespace "
-					"serves", sqe->opcode, dev_iocs(ctrl->dev) == FTL_IOCS_NVM
-								    ? "NVM" : "open-channel");
+					"serves", sqe->opcode, iocs_names[dev_iocs(ctrl->dev)]);
 		return;
 	}
 	cmd->exec(ctrl, sqe, now_ns, r);

@@ -17,9 +17,9 @@ uint16_t nvme_oc_geometry(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 {
 	struct nvme_oc_geometry g;
 
-	if (!ctrl->dev || dev_iocs(ctrl->dev) != FTL_IOCS_OCSSD ||
-	    dev_identify_cs(ctrl->dev, &g, sizeof(g)) != sizeof(g))
-		return NVME_SC_INVALID_OPCODE;
+	/* the admin table serves it only on an open-channel namespace */
+	if (dev_identify_cs(ctrl->dev, &g, sizeof(g)) != sizeof(g))
+		return NVME_SC_INTERNAL;
 	return nvme_data_to_host(ctrl, sqe, &g, sizeof(g));
 }
 
