@@ -15,7 +15,7 @@
 struct conv_ns {
 	struct ftl base; /* must come first */
 	struct conv_ftl f;
-	const struct vssd_config *cfg;
+	struct ftl_env env; /* what it is built over, again at each power loss */
 	uint8_t *unit_buf; /* one unit for read-modify-write of partial units */
 	/* the geometry's, here so a prefetch hint (twice per I/O) loads less */
 	uint32_t lba_unit_shift;
@@ -43,7 +43,7 @@ struct conv_ftl *conv_of(struct ftl *ftl)
 static int load(struct conv_ns *ns, struct ftl_recovery *rec, void *extra)
 {
 	struct conv_ftl *f = &ns->f;
-	int rc = conv_init(f, f->geo, ns->cfg, f->tm, f->media);
+	int rc = conv_init(f, ns->env.geo, ns->env.cfg, ns->env.tm, ns->env.media);
 
 	*rec = (struct ftl_recovery){0};
 	if (rc || !f->media->reopened)
@@ -69,10 +69,7 @@ static int conv_open(const struct ftl_env *env, struct ftl **out, struct ftl_rec
 	if (!ns)
 		return -ENOMEM;
 	ns->base.ops = &conv_ops;
-	ns->cfg = env->cfg;
-	ns->f.geo = env->geo;
-	ns->f.tm = env->tm;
-	ns->f.media = env->media;
+	ns->env = *env;
 	ns->lba_unit_shift = env->geo->lba_unit_shift;
 	ns->logical_units = env->geo->logical_units;
 	rc = (ns->unit_buf = malloc(UNIT_BYTES)) ? load(ns, rec, extra) : -ENOMEM;

@@ -17,10 +17,7 @@
 struct ocssd_ns {
 	struct ftl base; /* must come first */
 	struct ocssd oc;
-	const struct vssd_config *cfg;
-	const struct geometry *geo;
-	struct timing *tm;
-	struct media *media;
+	struct ftl_env env; /* what it is built over, again at each power loss */
 };
 
 static const struct ftl_ops ocssd_ops;
@@ -47,9 +44,9 @@ static int load(struct ocssd_ns *ns, struct ftl_recovery *rec)
 	int rc;
 
 	*rec = (struct ftl_recovery){0};
-	if ((rc = ocssd_init(&ns->oc, ns->geo, ns->cfg, ns->tm, ns->media)))
+	if ((rc = ocssd_init(&ns->oc, ns->env.geo, ns->env.cfg, ns->env.tm, ns->env.media)))
 		return rc;
-	if (ns->media->reopened) {
+	if (ns->env.media->reopened) {
 		rec->recovered = true;
 		for (uint32_t i = 0; i < ocssd_nchunks(&ns->oc); i++)
 			rec->units_scanned += ns->oc.chunks[i].wp;
@@ -72,8 +69,7 @@ static int ocssd_open(const struct ftl_env *env, struct ftl **out, struct ftl_re
 
 	if (!ns)
 		return -ENOMEM;
-	*ns = (struct ocssd_ns){.base.ops = &ocssd_ops, .cfg = env->cfg, .geo = env->geo,
-				.tm = env->tm, .media = env->media};
+	*ns = (struct ocssd_ns){.base.ops = &ocssd_ops, .env = *env};
 	if ((rc = load(ns, rec))) {
 		ocssd_close(&ns->base);
 		return rc;
@@ -84,7 +80,7 @@ static int ocssd_open(const struct ftl_env *env, struct ftl **out, struct ftl_re
 
 static bool ocssd_can_power_loss(const struct ftl *ftl)
 {
-	return ((const struct ocssd_ns *)ftl)->media->keeps_data;
+	return ((const struct ocssd_ns *)ftl)->env.media->keeps_data;
 }
 
 /* What the run measured is kept; the chunk table is read again. */
