@@ -4,7 +4,7 @@ SANBUILD ?= build-san
 TSANBUILD ?= build-tsan
 FUZZBUILD ?= build-fuzz
 
-.PHONY: all deps build build-san build-tsan build-fuzz demo test bench clean
+.PHONY: all deps build build-san build-tsan build-fuzz demo test bench install clean
 
 all: build
 
@@ -52,6 +52,11 @@ test: build build-san build-tsan build-fuzz
 
 bench: build
 	bench/speed.sh $(BUILD)
+
+# PREFIX (default: as $(BUILD) was set up, /usr/local) and DESTDIR honoured;
+# the nbdkit plugin goes to nbdkit's plugin folder (`nbdkit vssd` by name)
+install: build
+	DESTDIR="$(DESTDIR)" scripts/install.sh $(BUILD) $(PREFIX)
 
 clean:
 	rm -rf $(BUILD) $(SANBUILD) $(TSANBUILD) $(FUZZBUILD)

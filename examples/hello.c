@@ -1,7 +1,8 @@
 /*
  * A complete vssd program: open an emulated SSD, write a block, read it
- * back through the NVMe queues, then send a raw NVMe command (Identify
- * Controller) and print what the device says about itself.
+ * back through the NVMe queues, send a raw NVMe command (Identify
+ * Controller) and print what the device says about itself, then what it
+ * did (vssd_info, vssd_counters).
  *
  *   cc hello.c -o hello $(pkg-config --cflags --libs vssd)   (or as in meson.build)
  */
@@ -20,6 +21,8 @@ int main(int argc, char **argv)
 	struct nvme_sqe sqe = {0};
 	struct nvme_cqe cqe;
 	struct nvme_id_ctrl *id;
+	struct vssd_info info;
+	struct vssd_counters c;
 	char err[256], *buf, *back;
 	int rc;
 
@@ -49,6 +52,10 @@ int main(int argc, char **argv)
 		printf("model: %.40s, serial: %.20s, MDTS: %u, %llu LBAs of %u bytes\n", id->mn,
 		       id->sn, id->mdts, (unsigned long long)vssd_capacity_lbas(dev),
 		       vssd_lba_bytes(dev));
+	if (!vssd_info(dev, &info) && !vssd_counters(dev, &c))
+		printf("ftl=%s: the host wrote %llu bytes, the NAND %llu (WAF %.2f)\n", info.ftl,
+		       (unsigned long long)c.host_write_bytes,
+		       (unsigned long long)c.media_write_bytes, c.waf);
 	vssd_dma_free(dev, id);
 	vssd_dma_free(dev, buf);
 	vssd_dma_free(dev, back);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "vssd/vssd.h"
 
 int cmd_params(int argc, char **argv)
 {
@@ -12,8 +13,7 @@ int cmd_params(int argc, char **argv)
 		{0, 0, 0, 0},
 	};
 	const char *profile = NULL;
-	struct vssd_config cfg;
-	char value[128];
+	char param[4096], err[512];
 	int c;
 
 	while ((c = getopt_long(argc, argv, "p:h", longopts, NULL)) != -1) {
@@ -34,14 +34,13 @@ int cmd_params(int argc, char **argv)
 		return 2;
 	}
 	if (!profile) {
-		config_print_table(stdout);
+		vssd_params_describe(stdout);
 		return 0;
 	}
-	if (cli_device_config(&cfg, profile, NULL, 0, NULL))
+	snprintf(param, sizeof(param), "profile=%s", profile);
+	if (vssd_params_print((const char *const[]){param, NULL}, stdout, err, sizeof(err))) {
+		fprintf(stderr, "vssd: %s\n", err);
 		return 1;
-	for (size_t i = 0; i < config_param_count(); i++) {
-		config_format(&cfg, config_param_key(i), value, sizeof(value));
-		printf("%s = %s\n", config_param_key(i), value);
 	}
 	return 0;
 }

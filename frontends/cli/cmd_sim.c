@@ -10,13 +10,10 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "core/device.h"
-#include "nvme/ctrl.h"
-#include "report/report.h"
-#include "runtime/sim.h"
-#include "workload/job.h"
+#include "vssd/sim.h"
 
 #define MAX_SETS 256
+#define MAX_POWERLOSS 16
 
 static void sim_usage(FILE *out)
 {
@@ -38,63 +35,17 @@ static void sim_usage(FILE *out)
 		"                       lost and the jobs go on\n");
 }
 
-int cli_device_config(struct vssd_config *cfg, const char *profile, char **sets, int nsets,
-		      const char *seed)
-{
-	char err[512];
-
-	config_defaults(cfg);
-	if (profile && config_load_profile(cfg, profile, err, sizeof(err)))
-		goto fail;
-	for (int i = 0; i < nsets; i++)
-		if (config_set_pair(cfg, sets[i], err, sizeof(err)))
-			goto fail;
-	if (seed && config_set(cfg, "seed", seed, err, sizeof(err)))
-		goto fail;
-	if (config_check(cfg, err, sizeof(err)))
-		goto fail;
-	return 0;
-fail:
-	fprintf(stderr, "vssd: %s\n", err);
-	return 1;
-}
-
 struct sim_args {
-	const char *profile, *seed, *csv_dir, *jobfile;
-	char *sets[MAX_SETS];
-	int nsets;
+	const char *csv_dir, *jobfile;
+	/* "profile=", each --set, "seed=": the device's parameters, in order */
+	const char *params[MAX_SETS + 3];
+	char profile[4096], seed[64];
+	int nparams;
 	int json;
 	uint64_t csv_interval_ms;
-	struct sim_powerloss powerloss[SIM_MAX_POWERLOSS];
-	uint32_t npowerloss;
+	const char *powerloss[MAX_POWERLOSS + 1]; /* checked by the simulator */
+	int npowerloss;
 };
-
-/* --powerloss at=TIME or after=N */
-static int parse_powerloss(const char *v, struct sim_args *a)
-{
-	struct sim_powerloss *p = &a->powerloss[a->npowerloss];
-	char *end;
-
-	if (a->npowerloss == SIM_MAX_POWERLOSS) {
-		fprintf(stderr, "vssd: more than %d --powerloss options\n", SIM_MAX_POWERLOSS);
-		return 2;
-	}
-	*p = (struct sim_powerloss){0};
-	if (!strncmp(v, "at=", 3) && !job_parse_time_ns(v + 3, 1000000000ULL, &p->at_ns)) {
-		a->npowerloss++;
-		return 0;
-	}
-	if (!strncmp(v, "after=", 6) && v[6] >= '0' && v[6] <= '9') {
-		p->after_ios = strtoull(v + 6, &end, 10);
-		if (!*end && p->after_ios) {
-			a->npowerloss++;
-			return 0;
-		}
-	}
-	fprintf(stderr, "vssd: --powerloss %s: expected at=TIME (a virtual time such as 1.5s "
-		"or 200ms) or after=N (host I/Os, N > 0)\n", v);
-	return 2;
-}
 
 static int parse_args(int argc, char **argv, struct sim_args *a)
 {
@@ -108,24 +59,33 @@ static int parse_args(int argc, char **argv, struct sim_args *a)
 	char *end;
 	int c;
 
-	a->profile = "default";
+	a->params[a->nparams++] = "profile=default";
 	a->csv_interval_ms = 100;
 	while ((c = getopt_long(argc, argv, "p:s:S:jc:i:P:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'p': a->profile = optarg; break;
-		case 'S': a->seed = optarg; break;
+		case 'p':
+			snprintf(a->profile, sizeof(a->profile), "profile=%s", optarg);
+			a->params[0] = a->profile;
+			break;
+		case 'S':
+			snprintf(a->seed, sizeof(a->seed), "seed=%s", optarg);
+			break;
 		case 'j': a->json = 1; break;
 		case 'c': a->csv_dir = optarg; break;
 		case 'P':
-			if (parse_powerloss(optarg, a))
+			if (a->npowerloss == MAX_POWERLOSS) {
+				fprintf(stderr, "vssd: more than %d --powerloss options\n",
+					MAX_POWERLOSS);
 				return 2;
+			}
+			a->powerloss[a->npowerloss++] = optarg;
 			break;
 		case 's':
-			if (a->nsets == MAX_SETS) {
+			if (a->nparams == MAX_SETS + 1) {
 				fprintf(stderr, "vssd: more than %d --set options\n", MAX_SETS);
 				return 2;
 			}
-			a->sets[a->nsets++] = optarg;
+			a->params[a->nparams++] = optarg;
 			break;
 		case 'i':
 			/* strtoull would take "-5" as a huge number */
@@ -150,68 +110,58 @@ static int parse_args(int argc, char **argv, struct sim_args *a)
 		return 2;
 	}
 	a->jobfile = argv[optind];
+	if (a->seed[0]) /* last: --seed wins over a --set seed= */
+		a->params[a->nparams++] = a->seed;
 	return 0;
+}
+
+/* As fio: the report first, then a failed exit for each job whose verify failed. */
+static int verify_status(const struct vssd_sim *sim, uint32_t njobs)
+{
+	struct vssd_sim_verify v;
+	int status = 0;
+
+	for (uint32_t j = 0; j < njobs; j++) {
+		if (vssd_sim_verify(sim, j, &v) || !v.bad)
+			continue;
+		fprintf(stderr, "vssd: job '%s': verify failed: %llu of %llu blocks bad; the first at "
+			"%s\n", v.job, (unsigned long long)v.bad, (unsigned long long)v.blocks,
+			v.first_bad);
+		status = 1;
+	}
+	return status;
 }
 
 int cmd_sim(int argc, char **argv)
 {
 	struct sim_args a = {0};
-	struct vssd_config cfg;
-	struct job_file jf;
-	struct nvme_ctrl *ctrl = NULL;
-	struct sim_result res;
-	struct sim_options opt = {0};
+	struct vssd_sim_options opt = {0};
+	struct vssd_sim_summary sum;
+	struct vssd_sim *sim;
 	char err[512];
-	int rc = parse_args(argc, argv, &a), status = 1;
+	int rc = parse_args(argc, argv, &a), status;
 
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	if (cli_device_config(&cfg, a.profile, a.sets, a.nsets, a.seed))
-		return 1;
-	if (job_file_load(a.jobfile, &jf, err, sizeof(err))) {
-		fprintf(stderr, "vssd: %s\n", err);
-		return 1;
-	}
-	if (nvme_ctrl_create(&cfg, &ctrl, err, sizeof(err))) {
-		fprintf(stderr, "vssd: %s\n", err);
-		goto out;
-	}
-	opt.seed = cfg.seed;
 	opt.progress = isatty(STDERR_FILENO);
 	opt.sample_interval_ns = a.csv_dir ? a.csv_interval_ms * 1000000ULL : 0;
-	memcpy(opt.powerloss, a.powerloss, sizeof(opt.powerloss));
-	opt.npowerloss = a.npowerloss;
-	if (sim_run(ctrl, &jf, &opt, &res, err, sizeof(err))) {
+	opt.powerloss = a.powerloss;
+	if (vssd_sim_run(a.params, a.jobfile, &opt, &sim, err, sizeof(err))) {
 		fprintf(stderr, "vssd: %s\n", err);
-		goto out;
+		return 1;
 	}
-	if (res.npowerloss < opt.npowerloss)
+	vssd_sim_summary(sim, &sum);
+	if (sum.powerloss_done < sum.powerloss_asked)
 		fprintf(stderr, "vssd: %u of %u --powerloss cuts came after the run's end (%.6f s "
-			"virtual, %llu host I/Os)\n", opt.npowerloss - res.npowerloss,
-			opt.npowerloss, (double)res.virtual_ns / 1e9,
-			(unsigned long long)res.host_ios);
-	if (a.json)
-		rc = report_json(stdout, ctrl->dev, &res);
-	else
-		report_text(stdout, ctrl->dev, &res);
-	if (!rc && a.csv_dir && report_csv(a.csv_dir, &res, err, sizeof(err))) {
+			"virtual, %llu host I/Os)\n", sum.powerloss_asked - sum.powerloss_done,
+			sum.powerloss_asked, (double)sum.virtual_ns / 1e9,
+			(unsigned long long)sum.host_ios);
+	rc = vssd_sim_report(sim, a.json ? VSSD_REPORT_JSON : VSSD_REPORT_TEXT, stdout);
+	if (!rc && a.csv_dir && vssd_sim_write_csv(sim, a.csv_dir, err, sizeof(err))) {
 		fprintf(stderr, "vssd: %s\n", err);
 		rc = -1;
 	}
-	status = rc ? 1 : 0;
-	for (uint32_t j = 0; j < res.njobs; j++) { /* as fio: the report, then a failed exit */
-		const struct sim_job_result *r = &res.jobs[j];
-
-		if (!r->verify_bad)
-			continue;
-		fprintf(stderr, "vssd: job '%s': verify failed: %llu of %llu blocks bad; the first at "
-			"%s\n", r->spec->name, (unsigned long long)r->verify_bad,
-			(unsigned long long)r->verify_blocks, r->verify_first_bad);
-		status = 1;
-	}
-	sim_result_free(&res);
-out:
-	nvme_ctrl_destroy(ctrl);
-	job_file_free(&jf);
+	status = verify_status(sim, sum.jobs) || rc ? 1 : 0;
+	vssd_sim_free(sim);
 	return status;
 }

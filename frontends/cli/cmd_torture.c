@@ -31,9 +31,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "host/api_internal.h"
-#include "util/clock.h"
-#include "util/rng.h"
 #include "vssd/vssd.h"
 
 #define MAX_SETS 256
@@ -84,7 +81,7 @@ struct torture {
 	uint64_t event;      /* submissions and completions, counted */
 	uint64_t flushed_at; /* submission event of the newest completed flush */
 	uint32_t next_ver;
-	struct rng rng;
+	unsigned short rng[3]; /* nrand48()'s state */
 	uint8_t *check_buf;
 	uint32_t check_lbas;
 	/* figures */
@@ -94,6 +91,21 @@ struct torture {
 	uint64_t pblk_lines; /* ftl=pblk: lines recovered */
 };
 
+/* POSIX specifies nrand48()'s generator exactly: a seed gives the same run everywhere. */
+static void rng_seed(struct torture *t, uint64_t seed)
+{
+	for (int i = 0; i < 3; i++)
+		t->rng[i] = (unsigned short)(seed >> (16 * i));
+}
+
+/* Uniform in [0, n): 62 random bits, whose bias modulo n is negligible. */
+static uint64_t below(struct torture *t, uint64_t n)
+{
+	uint64_t r = (uint64_t)nrand48(t->rng) << 31 | (uint64_t)nrand48(t->rng);
+
+	return r % n;
+}
+
 struct torture_args {
 	const char *profile, *seed;
 	char *sets[MAX_SETS];
@@ -102,16 +114,22 @@ struct torture_args {
 	bool verbose;
 };
 
+/* MurmurHash3's 64-bit finaliser: every bit of x stirs every bit of the word. */
+static uint64_t mix64(uint64_t x)
+{
+	x = (x ^ x >> 33) * 0xff51afd7ed558ccdULL;
+	x = (x ^ x >> 33) * 0xc4ceb9fe1a85ec53ULL;
+	return x ^ x >> 33;
+}
+
 /* The word i of LBA lba's block at version ver (ver 0: zeros). */
 static uint64_t pattern_word(uint64_t lba, uint32_t ver, uint32_t i)
 {
-	uint64_t x = lba * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)ver << 32 | i);
-
 	if (i == 0)
 		return MAGIC ^ lba;
 	if (i == 1)
 		return ver;
-	return splitmix64(&x);
+	return mix64(lba * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)ver << 32 | i));
 }
 
 static void fill_block(uint8_t *dst, uint64_t lba, uint32_t ver, uint32_t bytes)
@@ -200,8 +218,8 @@ static struct cmd *free_cmd(struct torture *t)
 static bool pick_range(struct torture *t, uint64_t *slba, uint32_t *nlb)
 {
 	uint64_t units = t->cap / t->lpu;
-	uint32_t n = 1 + (uint32_t)rng_below(&t->rng, MAX_WRITE_UNITS);
-	uint64_t first = rng_below(&t->rng, units - n + 1);
+	uint32_t n = 1 + (uint32_t)below(t, MAX_WRITE_UNITS);
+	uint64_t first = below(t, units - n + 1);
 
 	*slba = first * t->lpu;
 	*nlb = n * t->lpu;
@@ -238,7 +256,7 @@ static int issue(struct torture *t, struct cmd *c, unsigned flags)
 static int submit_one(struct torture *t)
 {
 	struct cmd *c = free_cmd(t);
-	uint64_t r = rng_below(&t->rng, 100);
+	uint64_t r = below(t, 100);
 	bool fua = false;
 	uint32_t ver = 0;
 	int rc;
@@ -255,7 +273,7 @@ static int submit_one(struct torture *t)
 	}
 	if (c->kind == CMD_WRITE) {
 		ver = ++t->next_ver;
-		fua = rng_below(&t->rng, 16) == 0 && !t->pb; /* pblk's writes have no FUA */
+		fua = below(t, 16) == 0 && !t->pb; /* pblk's writes have no FUA */
 		for (uint32_t i = 0; i < c->nlb; i++)
 			fill_block(c->buf + (uint64_t)i * t->lba_bytes, c->slba + i, ver, t->lba_bytes);
 	}
@@ -267,7 +285,7 @@ static int submit_one(struct torture *t)
 	if (c->kind == CMD_WRITE) {
 		t->writes++;
 		/* a placement identifier too: with fdp=on the handles write apart */
-		rc = issue(t, c, (fua ? VSSD_FUA : 0) | VSSD_PID(rng_below(&t->rng, 8)));
+		rc = issue(t, c, (fua ? VSSD_FUA : 0) | VSSD_PID(below(t, 8)));
 	} else {
 		t->trims++;
 		rc = issue(t, c, 0);
@@ -366,7 +384,7 @@ static int check_all(struct torture *t)
 static int pblk_restart(struct torture *t)
 {
 	struct vssd_pblk_stats st;
-	uint64_t t0 = mono_ns();
+	uint64_t t0 = vssd_clock_ns();
 	char err[512];
 	int rc;
 
@@ -376,7 +394,7 @@ static int pblk_restart(struct torture *t)
 		fprintf(stderr, "torture: pblk did not recover: %s\n", err);
 		return rc;
 	}
-	t->recovery_ns += mono_ns() - t0;
+	t->recovery_ns += vssd_clock_ns() - t0;
 	vssd_pblk_stats(t->pb, &st);
 	t->pblk_lines += st.recovered_lines;
 	return 0;
@@ -474,12 +492,12 @@ static int parse_args(int argc, char **argv, struct torture_args *a)
 }
 
 /* Why the device cannot be tortured, or NULL. */
-static const char *refusal(const struct vssd_config *cfg)
+static const char *refusal(const struct vssd_info *info)
 {
-	if (cfg->media == MEDIA_NONE)
+	if (!info->keeps_data)
 		return "media=none keeps no data, so nothing survives a power cut to be checked: "
 		       "use media=ram or media=file";
-	return config_block_host_refusal(cfg);
+	return info->block_refusal;
 }
 
 /* The small default device first, then the profile and the user's --set. */
@@ -490,6 +508,7 @@ static int open_device(const struct torture_args *a, struct torture *t)
 					    "op=0.25", "media=ram", "timing=off"};
 	const char *params[MAX_SETS + 16];
 	char profile[512], seed[64], err[512];
+	struct vssd_info info;
 	const char *why;
 	int n = 0, rc;
 
@@ -506,11 +525,13 @@ static int open_device(const struct torture_args *a, struct torture *t)
 		fprintf(stderr, "vssd torture: %s\n", err);
 		return rc;
 	}
-	if ((why = refusal(&vssd_ctrl_of(t->dev)->dev->cfg))) {
+	if ((rc = vssd_info(t->dev, &info)))
+		return rc;
+	if ((why = refusal(&info))) {
 		fprintf(stderr, "vssd torture: %s\n", why);
 		return -EINVAL;
 	}
-	if (vssd_ctrl_of(t->dev)->dev->cfg.ftl != FTL_PBLK)
+	if (info.block_host != VSSD_BLOCK_PBLK)
 		return vssd_qpair_open(t->dev, (uint16_t)(t->qd + 1), &t->qp);
 	if ((rc = vssd_pblk_open(t->dev, &t->pb, err, sizeof(err))))
 		fprintf(stderr, "vssd torture: %s\n", err);
@@ -520,7 +541,7 @@ static int open_device(const struct torture_args *a, struct torture *t)
 static int setup(struct torture *t, const struct torture_args *a)
 {
 	t->qd = (uint32_t)a->qd;
-	rng_seed(&t->rng, strtoull(a->seed, NULL, 0) ^ 0x746f72747572ULL);
+	rng_seed(t, strtoull(a->seed, NULL, 0) ^ 0x746f72747572ULL);
 	if (open_device(a, t))
 		return -1;
 	t->cap = t->pb ? vssd_pblk_capacity(t->pb) : vssd_capacity_lbas(t->dev);
@@ -572,7 +593,7 @@ static int check_ftl(struct torture *t)
 static int run_cycles(struct torture *t, const struct torture_args *a)
 {
 	for (long cycle = 1; cycle <= a->cycles; cycle++) {
-		uint64_t ops = 1 + rng_below(&t->rng, 2 * (uint64_t)a->ops);
+		uint64_t ops = 1 + below(t, 2 * (uint64_t)a->ops);
 		int rc;
 
 		for (uint64_t i = 0; i < ops; i++) {
@@ -583,7 +604,7 @@ static int run_cycles(struct torture *t, const struct torture_args *a)
 				return rc;
 			}
 		}
-		if (rng_below(&t->rng, 2) && t->qp) /* else those in flight are cut off */
+		if (below(t, 2) && t->qp) /* else those in flight are cut off */
 			vssd_poll(t->qp);
 		if ((rc = power_cut(t))) {
 			fprintf(stderr, "vssd torture: power loss: %s\n", strerror(-rc));
@@ -603,7 +624,7 @@ int cmd_torture(int argc, char **argv)
 {
 	struct torture_args a;
 	struct torture t = {0};
-	uint64_t t0 = mono_ns();
+	uint64_t t0 = vssd_clock_ns();
 	int rc = parse_args(argc, argv, &a);
 
 	if (rc)
@@ -626,11 +647,11 @@ int cmd_torture(int argc, char **argv)
 	if (t.cuts && t.pb)
 		printf("recovery: pblk rebuilt its map from %.1f lines in %.2f ms on average; "
 		       "%.1f s in all\n", (double)t.pblk_lines / (double)t.cuts,
-		       (double)t.recovery_ns / (double)t.cuts / 1e6, (double)(mono_ns() - t0) / 1e9);
+		       (double)t.recovery_ns / (double)t.cuts / 1e6, (double)(vssd_clock_ns() - t0) / 1e9);
 	else if (t.cuts)
 		printf("recovery: %.2f ms and %llu units scanned on average; %.1f s in all\n",
 		       (double)t.recovery_ns / (double)t.cuts / 1e6,
-		       (unsigned long long)(t.scanned / t.cuts), (double)(mono_ns() - t0) / 1e9);
+		       (unsigned long long)(t.scanned / t.cuts), (double)(vssd_clock_ns() - t0) / 1e9);
 	teardown(&t);
 	return rc || t.violations || t.errors ? 1 : 0;
 }

@@ -24,9 +24,7 @@
 #include "optgroup.h"
 #include "verify.h"
 
-#include "common/served_stats.h"
-#include "host/api_internal.h"
-#include "util/clock.h"
+#include "vssd/served.h"
 #include "vssd/vssd.h"
 
 /* fio checks the version when it loads the engine; this checks the
@@ -94,6 +92,8 @@ static struct fio_option options[] = {
 static struct {
 	pthread_mutex_t lock;
 	struct vssd *dev;
+	struct vssd_info info;
+	struct vssd_served *served; /* each job is a client */
 	char *params; /* what it was opened with */
 	int users;    /* jobs set up and not yet cleaned up */
 } shared = {.lock = PTHREAD_MUTEX_INITIALIZER};
@@ -169,11 +169,11 @@ static int device_get(struct thread_data *td, const struct engine_options *o)
 		free(shared.params);
 		shared.params = NULL;
 		rc = 1;
-	} else if (vssd_ctrl_of(shared.dev)->dev->cfg.ftl != FTL_CONV) {
+	} else if (vssd_info(shared.dev, &shared.info) || shared.info.block_host != VSSD_BLOCK_NVM) {
 		/* the engine speaks the NVM command set; pblk is served over NBD */
 		log_err("vssd: ftl=%s is not supported by the fio engine: serve it with the "
 			"nbdkit plugin (vssd serve) and use fio's nbd engine, or run vssd sim\n",
-			vssd_ctrl_of(shared.dev)->dev->cfg.ftl == FTL_PBLK ? "pblk" : "ocssd");
+			shared.info.ftl);
 		vssd_close(shared.dev);
 		shared.dev = NULL;
 		free(shared.params);
@@ -181,9 +181,12 @@ static int device_get(struct thread_data *td, const struct engine_options *o)
 		rc = 1;
 	} else {
 		shared.users = 1;
-		served_init(shared.dev, NULL);
-		if (o->stats_path &&
-		    (rc = served_start(o->stats_path, (uint64_t)o->stats_interval_ms * 1000000))) {
+		if (vssd_served_open(shared.dev, NULL, &shared.served)) {
+			log_err("vssd: out of memory\n");
+			rc = 1;
+		} else if (o->stats_path &&
+			   (rc = vssd_served_start(shared.served, o->stats_path,
+						   (uint64_t)o->stats_interval_ms * 1000000))) {
 			log_err("vssd: vssd_stats=%s: %s\n", o->stats_path, strerror(-rc));
 			rc = 1;
 		}
@@ -199,8 +202,9 @@ static void device_put(void)
 {
 	pthread_mutex_lock(&shared.lock);
 	if (shared.dev && --shared.users == 0) {
-		served_finish(stderr);
+		vssd_served_close(shared.served, stderr);
 		vssd_close(shared.dev);
+		shared.served = NULL;
 		free(shared.params);
 		shared.dev = NULL;
 		shared.params = NULL;
@@ -211,8 +215,7 @@ static void device_put(void)
 /* The write flags a job's options ask for; 0 without placement, -1 on error. */
 static long placement_flags(struct thread_data *td, const struct engine_options *o)
 {
-	const struct nvme_ctrl *ctrl = vssd_ctrl_of(shared.dev);
-	unsigned entries = nvme_fdp_status_count(ctrl);
+	unsigned entries = shared.info.placement_ids;
 	const char *from = "plid";
 	int index = o->plid;
 
@@ -228,7 +231,7 @@ static long placement_flags(struct thread_data *td, const struct engine_options 
 			entries ? "see vssd nvme fdp status" : "fdp is off: add fdp=on to vssd_params");
 		return -1;
 	}
-	return VSSD_PID(nvme_fdp_status_pid(ctrl, index));
+	return VSSD_PID(vssd_placement_id(shared.dev, (uint32_t)index));
 }
 
 /* Runs in the main process for each job before any starts (fio's
@@ -269,7 +272,7 @@ static int check_job(struct thread_data *td)
 			mdts_bytes);
 		return 1;
 	}
-	if (td->o.verify != VERIFY_NONE && vssd_ctrl_of(shared.dev)->dev->cfg.media == MEDIA_NONE) {
+	if (td->o.verify != VERIFY_NONE && !shared.info.keeps_data) {
 		log_err("vssd: job %s: verify needs the data back, but media=none keeps no data "
 			"(every read returns zeros): use media=ram or media=file\n", td->o.name);
 		return 1;
@@ -296,7 +299,7 @@ static int engine_init(struct thread_data *td)
 		return 1;
 	j->write_flags = (unsigned)flags;
 	j->lba_bytes = vssd_lba_bytes(shared.dev);
-	if ((j->client = served_client(td->o.name)) < 0) {
+	if ((j->client = vssd_served_client(shared.served, td->o.name)) < 0) {
 		log_err("vssd: out of memory\n");
 		return 1;
 	}
@@ -367,9 +370,9 @@ static void on_done(void *arg, const struct nvme_cqe *cqe)
 	struct cmd *c = arg;
 	struct job *j = c->job;
 	struct io_u *io_u = c->io_u;
-	static const enum served_dir dir_of[] = {
-		[DDIR_READ] = SERVED_READ, [DDIR_WRITE] = SERVED_WRITE,
-		[DDIR_TRIM] = SERVED_TRIM, [DDIR_SYNC] = SERVED_FLUSH,
+	static const enum vssd_served_dir dir_of[] = {
+		[DDIR_READ] = VSSD_SERVED_READ, [DDIR_WRITE] = VSSD_SERVED_WRITE,
+		[DDIR_TRIM] = VSSD_SERVED_TRIM, [DDIR_SYNC] = VSSD_SERVED_FLUSH,
 	};
 	uint16_t status = cqe->status & ~NVME_CQE_PHASE;
 
@@ -378,7 +381,7 @@ static void on_done(void *arg, const struct nvme_cqe *cqe)
 		log_err("vssd: job %s: %s at byte %llu: NVMe status 0x%x\n", j->td->o.name,
 			io_ddir_name(io_u->ddir), io_u->offset, status);
 	else
-		served_record(j->client, dir_of[io_u->ddir], mono_ns() - c->start_ns,
+		vssd_served_record(shared.served, j->client, dir_of[io_u->ddir], vssd_clock_ns() - c->start_ns,
 			      io_u->ddir == DDIR_SYNC ? 0 : io_u->xfer_buflen);
 	j->ready[(j->ready_head + j->nready++) % j->ncmd] = io_u;
 }
@@ -398,7 +401,7 @@ static enum fio_q_status engine_queue(struct thread_data *td, struct io_u *io_u)
 		io_u->error = EINVAL;
 		return FIO_Q_COMPLETED;
 	}
-	*c = (struct cmd){j, io_u, mono_ns()};
+	*c = (struct cmd){j, io_u, vssd_clock_ns()};
 	switch (io_u->ddir) {
 	case DDIR_READ:
 		rc = vssd_read_async(j->qp, io_u->xfer_buf, slba, nlb, on_done, c);
@@ -432,13 +435,13 @@ static int engine_getevents(struct thread_data *td, unsigned int min, unsigned i
 			    const struct timespec *t)
 {
 	struct job *j = td->io_ops_data;
-	uint64_t deadline = t ? mono_ns() + (uint64_t)t->tv_sec * 1000000000u + (uint64_t)t->tv_nsec
+	uint64_t deadline = t ? vssd_clock_ns() + (uint64_t)t->tv_sec * 1000000000u + (uint64_t)t->tv_nsec
 			      : UINT64_MAX;
 	unsigned n;
 
 	vssd_poll(j->qp);
 	while (j->nready < min) {
-		uint64_t now = mono_ns();
+		uint64_t now = vssd_clock_ns();
 
 		if (now >= deadline)
 			break;

@@ -16,8 +16,7 @@
 
 #include <nbdkit-plugin.h>
 
-#include "common/served_stats.h"
-#include "util/clock.h"
+#include "vssd/served.h"
 
 #define QUEUE_ENTRIES 64 /* more than the requests nbdkit runs at once on a connection */
 
@@ -46,12 +45,13 @@ static void req_done(void *arg, const struct nvme_cqe *cqe)
 	pthread_cond_signal(&r->cv);
 }
 
-int conn_open(struct conn *c, struct vssd *dev, struct vssd_pblk *pblk, unsigned write_flags,
-	      int export_index)
+int conn_open(struct conn *c, struct vssd *dev, struct vssd_pblk *pblk,
+	      struct vssd_served *served, unsigned write_flags, int export_index)
 {
 	memset(c, 0, sizeof(*c));
 	c->dev = dev;
 	c->pblk = pblk;
+	c->served = served;
 	c->write_flags = write_flags;
 	c->export_index = export_index;
 	if (pblk) /* pblk has its own queue pair and buffers */
@@ -269,45 +269,45 @@ static int do_op(struct conn *c, enum op kind, unsigned flags, void *buf, uint32
 }
 
 /* Runs an operation and records its latency as the client sees it (less the network). */
-static int timed(struct conn *c, enum served_dir dir, enum op kind, unsigned flags, void *buf,
+static int timed(struct conn *c, enum vssd_served_dir dir, enum op kind, unsigned flags, void *buf,
 		 uint32_t count, uint64_t offset)
 {
-	uint64_t start = mono_ns();
+	uint64_t start = vssd_clock_ns();
 	int err = c->pblk ? pblk_op(c, kind, flags, buf, count, offset)
 			  : do_op(c, kind, flags, buf, count, offset);
 
 	if (!err)
-		served_record(c->export_index, dir, mono_ns() - start, count);
+		vssd_served_record(c->served, c->export_index, dir, vssd_clock_ns() - start, count);
 	return err;
 }
 
 int conn_read(struct conn *c, void *buf, uint32_t count, uint64_t offset)
 {
-	return timed(c, SERVED_READ, OP_READ, 0, buf, count, offset);
+	return timed(c, VSSD_SERVED_READ, OP_READ, 0, buf, count, offset);
 }
 
 int conn_write(struct conn *c, const void *buf, uint32_t count, uint64_t offset, bool fua)
 {
-	return timed(c, SERVED_WRITE, OP_WRITE, c->write_flags | (fua ? VSSD_FUA : 0), (void *)buf,
+	return timed(c, VSSD_SERVED_WRITE, OP_WRITE, c->write_flags | (fua ? VSSD_FUA : 0), (void *)buf,
 		     count, offset);
 }
 
 int conn_zero(struct conn *c, uint32_t count, uint64_t offset, bool may_trim, bool fua)
 {
-	return timed(c, SERVED_WRITE, OP_ZERO,
+	return timed(c, VSSD_SERVED_WRITE, OP_ZERO,
 		     (may_trim ? VSSD_DEALLOCATE : 0) | (fua ? VSSD_FUA : 0), NULL, count, offset);
 }
 
 int conn_trim(struct conn *c, uint32_t count, uint64_t offset, bool fua)
 {
-	int err = timed(c, SERVED_TRIM, OP_TRIM, 0, NULL, count, offset);
+	int err = timed(c, VSSD_SERVED_TRIM, OP_TRIM, 0, NULL, count, offset);
 
 	return err || !fua ? err : conn_flush(c);
 }
 
 int conn_flush(struct conn *c)
 {
-	uint64_t start = mono_ns();
+	uint64_t start = vssd_clock_ns();
 	struct req r;
 	int rc;
 
@@ -315,7 +315,7 @@ int conn_flush(struct conn *c)
 		if ((rc = vssd_pblk_flush(c->pblk)))
 			return rc < 0 ? (nbdkit_error("vssd: pblk flush: %s", strerror(-rc)), EIO)
 				      : fail(c, EIO, "flush", 0, (uint16_t)rc);
-		served_record(c->export_index, SERVED_FLUSH, mono_ns() - start, 0);
+		vssd_served_record(c->served, c->export_index, VSSD_SERVED_FLUSH, vssd_clock_ns() - start, 0);
 		return 0;
 	}
 	req_init(&r);
@@ -331,6 +331,6 @@ int conn_flush(struct conn *c)
 	}
 	if (r.status)
 		return fail(c, EIO, "flush", 0, r.status);
-	served_record(c->export_index, SERVED_FLUSH, mono_ns() - start, 0);
+	vssd_served_record(c->served, c->export_index, VSSD_SERVED_FLUSH, vssd_clock_ns() - start, 0);
 	return 0;
 }

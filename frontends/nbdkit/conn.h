@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vssd/served.h"
 #include "vssd/vssd.h"
 
 struct req;
@@ -29,11 +30,12 @@ struct conn {
 	uint32_t slot_bytes;
 	uint32_t free_slots; /* bit per free slot */
 	unsigned write_flags; /* VSSD_PID(n) for a pid=N export, else 0 */
-	int export_index; /* for the statistics: 0 default, 1 + status-list entry */
+	struct vssd_served *served; /* the statistics */
+	int export_index; /* its client there: 0 default, 1 + status-list entry */
 };
 
-int conn_open(struct conn *c, struct vssd *dev, struct vssd_pblk *pblk, unsigned write_flags,
-	      int export_index);
+int conn_open(struct conn *c, struct vssd *dev, struct vssd_pblk *pblk,
+	      struct vssd_served *served, unsigned write_flags, int export_index);
 void conn_close(struct conn *c);
 
 /* The NBD operations, split into commands of at most one maximum transfer.

@@ -20,8 +20,6 @@
 #include <string.h>
 
 #include "conn.h"
-#include "host/api_internal.h"
-#include "common/served_stats.h"
 
 #define MAX_PARAMS 256
 
@@ -31,6 +29,7 @@ static const char *stats_path;
 static double stats_interval_s = 1;
 static struct vssd *dev;
 static struct vssd_pblk *pblk; /* ftl=pblk: the block device is pblk's */
+static struct vssd_served *served; /* per export: the default, then each pid=N */
 static char **export_names; /* "pid=N" for each entry of the handle status list */
 static uint32_t nexport_names;
 
@@ -65,16 +64,10 @@ static int plugin_config(const char *key, const char *value)
 /* Checks every parameter now, so a bad one stops nbdkit before it serves. */
 static int plugin_config_complete(void)
 {
-	struct vssd_config cfg;
 	char err[512];
 
-	if (vssd_config_from_params((const char *const *)params, &cfg, err, sizeof(err)) ||
-	    vssd_check_params((const char *const *)params, err, sizeof(err))) {
+	if (vssd_check_block_params((const char *const *)params, err, sizeof(err))) {
 		nbdkit_error("%s", err);
-		return -1;
-	}
-	if (config_block_host_refusal(&cfg)) {
-		nbdkit_error("%s", config_block_host_refusal(&cfg));
 		return -1;
 	}
 	return 0;
@@ -82,14 +75,16 @@ static int plugin_config_complete(void)
 
 static int make_export_names(void)
 {
-	struct nvme_ctrl *ctrl = vssd_ctrl_of(dev);
+	struct vssd_info info;
 
-	nexport_names = nvme_fdp_status_count(ctrl);
+	if (vssd_info(dev, &info))
+		return -1;
+	nexport_names = info.placement_ids;
 	export_names = calloc(nexport_names ? nexport_names : 1, sizeof(char *));
 	if (!export_names)
 		return -1;
 	for (uint32_t i = 0; i < nexport_names; i++)
-		if (asprintf(&export_names[i], "pid=%u", nvme_fdp_status_pid(ctrl, i)) < 0)
+		if (asprintf(&export_names[i], "pid=%d", vssd_placement_id(dev, i)) < 0)
 			return -1;
 	return 0;
 }
@@ -124,31 +119,32 @@ static void log_recovery(void)
  * themselves, so a command needs no hop to a dispatcher thread and back. */
 static int plugin_after_fork(void)
 {
+	struct vssd_info info;
 	char err[512];
 	int rc;
 
-	if (vssd_open((const char *const *)params, VSSD_INLINE, &dev, err, sizeof(err))) {
+	if (vssd_open((const char *const *)params, VSSD_INLINE, &dev, err, sizeof(err)) ||
+	    vssd_info(dev, &info)) {
 		nbdkit_error("%s", err);
 		return -1;
 	}
 	log_recovery();
-	if (vssd_ctrl_of(dev)->dev->cfg.ftl == FTL_PBLK &&
-	    vssd_pblk_open(dev, &pblk, err, sizeof(err))) {
+	if (info.block_host == VSSD_BLOCK_PBLK && vssd_pblk_open(dev, &pblk, err, sizeof(err))) {
 		nbdkit_error("%s", err);
 		return -1;
 	}
-	served_init(dev, pblk);
 	/* statistics clients in export order: client i is export_index() i */
-	if (make_export_names() || served_client("default") < 0) {
+	if (vssd_served_open(dev, pblk, &served) || make_export_names() ||
+	    vssd_served_client(served, "default") < 0) {
 		nbdkit_error("out of memory");
 		return -1;
 	}
 	for (uint32_t i = 0; i < nexport_names; i++)
-		if (served_client(export_names[i]) < 0) {
+		if (vssd_served_client(served, export_names[i]) < 0) {
 			nbdkit_error("out of memory");
 			return -1;
 		}
-	if ((rc = served_start(stats_path, (uint64_t)(stats_interval_s * 1e9)))) {
+	if ((rc = vssd_served_start(served, stats_path, (uint64_t)(stats_interval_s * 1e9)))) {
 		nbdkit_error("stats=%s: %s", stats_path, strerror(-rc));
 		return -1;
 	}
@@ -157,7 +153,7 @@ static int plugin_after_fork(void)
 
 static void plugin_unload(void)
 {
-	served_finish(stderr);
+	vssd_served_close(served, stderr);
 	vssd_pblk_close(pblk); /* flushed: media=file reopens with everything */
 	if (dev)
 		vssd_close(dev);
@@ -199,6 +195,7 @@ static void *plugin_open_conn(int readonly)
 {
 	const char *name = nbdkit_export_name();
 	int index = export_index(name ? name : "");
+	struct vssd_info info;
 	unsigned write_flags;
 	struct conn *c;
 	int rc;
@@ -214,12 +211,12 @@ static void *plugin_open_conn(int readonly)
 		return NULL;
 	}
 	/* export pid=N is status-list entry index - 1, whose identifier is N */
-	write_flags = index ? VSSD_PID(nvme_fdp_status_pid(vssd_ctrl_of(dev), index - 1)) : 0;
-	if ((rc = conn_open(c, dev, pblk, write_flags, index))) {
-		if (rc == -ENOSPC) /* the client only hears that the export failed to open */
+	write_flags = index ? VSSD_PID(vssd_placement_id(dev, (uint32_t)index - 1)) : 0;
+	if ((rc = conn_open(c, dev, pblk, served, write_flags, index))) {
+		if (rc == -ENOSPC && !vssd_info(dev, &info)) /* the client only hears the open failed */
 			nbdkit_error("vssd: connection refused: each NBD connection has an I/O queue "
-				     "pair of its own and all %d are in use; close one first",
-				     NVME_MAX_QUEUES - 1);
+				     "pair of its own and all %u are in use; close one first",
+				     info.max_io_queue_pairs);
 		else
 			nbdkit_error("vssd: opening a queue pair: %s", strerror(-rc));
 		conn_close(c);
@@ -247,8 +244,12 @@ static int64_t plugin_get_size(void *handle)
 static int plugin_block_size(void *handle, uint32_t *minimum, uint32_t *preferred,
 			   uint32_t *maximum)
 {
-	uint32_t page = (uint32_t)vssd_ctrl_of(dev)->dev->cfg.flash_page_bytes;
+	struct vssd_info info;
+	uint32_t page;
 
+	if (vssd_info(dev, &info))
+		return -1;
+	page = info.flash_page_bytes;
 	*minimum = vssd_lba_bytes(dev);
 	*preferred = page & (page - 1) ? 4096 : page; /* NBD wants a power of two */
 	*maximum = vssd_max_transfer_bytes(dev);

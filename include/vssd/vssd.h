@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "vssd/nvme.h"
 
@@ -102,17 +103,72 @@ const char *vssd_status_name(uint16_t status);
 
 /* Checks parameters as vssd_open() would, without building the device. */
 int vssd_check_params(const char *const *params, char *err, size_t errlen);
+/* The same, for a host of blocks (NBD, fio, torture): also refuses, saying
+ * why, a device that serves no block reads and writes (ftl=ocssd). */
+int vssd_check_block_params(const char *const *params, char *err, size_t errlen);
+/* Every parameter with its type, range, default and meaning (`vssd params`). */
+void vssd_params_describe(FILE *out);
+/* "key = value" for every parameter, as params (a profile= first) set them. */
+int vssd_params_print(const char *const *params, FILE *out, char *err, size_t errlen);
 
-/*
- * Checks the device's FTL invariants in full: the map and the reverse map
- * agree and every count adds up (the device FTL), every chunk's state
- * agrees with its write pointer (the open-channel device; pblk's own map is
- * not checked). Reads every unit's entry, so it takes time on a large
- * device; commands wait meanwhile. Returns 0, -EUCLEAN with the first
- * broken invariant said in err (errlen bytes), -ENODEV for a lost device,
- * or -EINVAL.
- */
-int vssd_check(struct vssd *dev, char *err, size_t errlen);
+/* The monotonic clock, in ns, the real-time runtime runs on: time commands with it. */
+uint64_t vssd_clock_ns(void);
+
+/* How a host of blocks reaches the device's data. */
+enum vssd_block_host {
+	VSSD_BLOCK_NVM,  /* the NVM command set on the namespace (vssd_read, vssd_write, ...) */
+	VSSD_BLOCK_PBLK, /* ftl=pblk: through the host FTL, vssd_pblk_open() */
+	VSSD_BLOCK_NONE, /* ftl=ocssd: vector commands only; block_refusal says why */
+};
+
+/* What a device is. */
+struct vssd_info {
+	char ftl[16];                   /* the ftl= value: "conv", "ocssd" or "pblk" */
+	enum vssd_block_host block_host;
+	const char *block_refusal;      /* VSSD_BLOCK_NONE: why, for the user; else NULL */
+	int keeps_data;                 /* media=ram or file (media=none keeps nothing to read back) */
+	uint64_t capacity_lbas;         /* the namespace's */
+	uint32_t lba_bytes;
+	uint32_t max_transfer_bytes;    /* one command's (MDTS) */
+	uint32_t max_io_queue_pairs;    /* open at once (vssd_qpair_open) */
+	uint32_t flash_page_bytes;      /* what the NAND programs and senses at once */
+	uint32_t placement_handles;     /* fdp=on: reclaim unit handles (0 when off) */
+	uint32_t placement_ids;         /* fdp=on: entries of the handle status list (0 when off) */
+};
+int vssd_info(struct vssd *dev, struct vssd_info *out);
+/* The placement identifier of entry i (< placement_ids) of the handle status
+ * list (what a write's DSPEC names, VSSD_PID()), or -EINVAL. */
+int vssd_placement_id(struct vssd *dev, uint32_t i);
+
+#define VSSD_MAX_FIGURES 8
+
+/* What the device has done, as its reports count it (bytes, except blocks). */
+struct vssd_counters {
+	uint64_t host_write_bytes, host_read_bytes, host_trim_bytes; /* the commands' */
+	uint64_t gc_copied_bytes;   /* valid data garbage collection moved */
+	uint64_t media_write_bytes; /* programmed: the host's and GC's (4 KiB units) */
+	double waf;                 /* media over host writes, as the reports; 0 before any */
+	uint64_t erased_blocks, gc_runs;
+	uint64_t mapped_bytes;      /* data the FTL holds */
+	uint32_t free_lines;
+	/* the FTL's own figures, under its name ("ocssd"), or NULL and none */
+	const char *figures_name;
+	uint32_t nfigures;
+	struct vssd_figure {
+		const char *key;
+		uint64_t value;
+	} figures[VSSD_MAX_FIGURES];
+};
+int vssd_counters(struct vssd *dev, struct vssd_counters *out);
+
+/* One FDP reclaim unit handle's share (fdp=on; ruh < placement_handles, else -EINVAL). */
+struct vssd_handle_counters {
+	uint64_t host_bytes;   /* written by the host through it */
+	uint64_t gc_out_bytes; /* moved by GC out of its reclaim units */
+	uint64_t gc_in_bytes;  /* moved by GC into its reclaim units (persistently isolated) */
+	uint64_t in_use_bytes; /* valid data in the reclaim units it owns */
+};
+int vssd_handle_counters(struct vssd *dev, uint32_t ruh, struct vssd_handle_counters *out);
 
 uint64_t vssd_capacity_lbas(const struct vssd *dev);
 uint32_t vssd_lba_bytes(const struct vssd *dev);

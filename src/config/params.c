@@ -580,12 +580,6 @@ int config_check(const struct vssd_config *cfg, char *err, size_t errlen)
 		errf(err, errlen, "%s needs fdp=on", cfg->fdp_nrg != 1 ? "fdp_nrg" : "fdp_ru_bytes");
 		return -EINVAL;
 	}
-	if (cfg->ftl != FTL_CONV && (cfg->fdp || cfg->lba_bytes != 4096)) {
-		errf(err, errlen, "ftl=%s needs %s: an open-channel device has 4 KiB sectors and "
-		     "leaves placement to the host", ftl_names[cfg->ftl],
-		     cfg->fdp ? "fdp=off" : "lba_bytes=4096");
-		return -EINVAL;
-	}
 	if ((cfg->media == MEDIA_FILE) != (cfg->path[0] != 0)) {
 		errf(err, errlen, cfg->path[0] ? "path=%s needs media=file"
 					       : "media=file needs path=FILE, the device file", cfg->path);
@@ -672,15 +666,6 @@ void config_print_table(FILE *out)
 size_t config_param_count(void)
 {
 	return NPARAMS;
-}
-
-const char *config_block_host_refusal(const struct vssd_config *cfg)
-{
-	if (cfg->ftl != FTL_OCSSD)
-		return NULL;
-	return "ftl=ocssd is a raw Open-Channel SSD 2.0 device: it serves vector commands, not "
-	       "block reads and writes, so it needs a host FTL such as ftl=pblk (pblk over the "
-	       "same device)";
 }
 
 const char *config_param_key(size_t i)

@@ -166,13 +166,6 @@ int config_load_profile(struct vssd_config *cfg, const char *name_or_path, char 
  */
 int config_check(const struct vssd_config *cfg, char *err, size_t errlen);
 
-/*
- * NULL when hosts that read and write blocks (vssd sim, torture, the NBD and
- * fio frontends) can run on the device; otherwise why they cannot: a raw
- * open-channel device takes vector commands only.
- */
-const char *config_block_host_refusal(const struct vssd_config *cfg);
-
 /* Writes a parameter's current value as text (the form config_set accepts). */
 void config_format(const struct vssd_config *cfg, const char *key, char *out, size_t outlen);
 

@@ -79,7 +79,8 @@ int dev_create(const struct vssd_config *cfg, struct vssd_dev **out, char *err, 
 		return -ENOMEM;
 	dev->cfg = *cfg;
 	dev->rated_pe = config_rated_pe_cycles(cfg);
-	if ((rc = geometry_init(&dev->geo, cfg, err, errlen)))
+	if ((rc = geometry_init(&dev->geo, cfg, err, errlen)) ||
+	    (rc = ftl_check_config(cfg, &dev->geo, err, errlen)))
 		goto fail;
 	rc = -ENOMEM;
 	snprintf(err, errlen, "out of memory building the device");

@@ -120,6 +120,10 @@ struct ftl_ops {
 	/* host metadata bytes per sector a vector command moves (MPTR) */
 	uint32_t sector_meta_bytes;
 
+	/* What it needs of the configuration beyond what config_check() and
+	 * geometry_init() check: 0, or -EINVAL saying why in err. NULL: nothing. */
+	int (*check_config)(const struct vssd_config *cfg, const struct geometry *geo, char *err,
+			    size_t errlen);
 	/* Bytes of the media's metadata area it needs. */
 	uint64_t (*meta_bytes)(const struct geometry *geo, const struct vssd_config *cfg);
 	/* Builds the FTL over empty media, or recovers it from media that held a
@@ -193,7 +197,22 @@ struct ftl_ops {
 	uint32_t (*rg_free_units)(const struct ftl *ftl, uint32_t rg);
 };
 
-/* The FTL that serves cfg->ftl. */
+/* What runs on the host side of the device for each ftl= value. */
+enum ftl_host {
+	FTL_HOST_NONE, /* the host sees the device's own command set */
+	FTL_HOST_PBLK, /* pblk, the host FTL, over the device (ftl=pblk) */
+};
+
+/* The FTL that serves cfg->ftl, and the host its ftl= value puts above it. */
 const struct ftl_ops *ftl_ops_for(const struct vssd_config *cfg);
+enum ftl_host ftl_host_for(const struct vssd_config *cfg);
+
+/* Why a host of blocks cannot use the device (it serves no block I/O and
+ * no host FTL is asked for), or NULL. */
+const char *ftl_block_refusal(const struct vssd_config *cfg);
+
+/* The FTL's own check of the configuration (see check_config). */
+int ftl_check_config(const struct vssd_config *cfg, const struct geometry *geo, char *err,
+		     size_t errlen);
 
 #endif

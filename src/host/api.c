@@ -149,31 +149,6 @@ static void do_bind(void *arg)
 	op->dev->qp[op->qid] = op->qp;
 }
 
-int vssd_config_from_params(const char *const *params, struct vssd_config *cfg, char *err,
-			    size_t errlen)
-{
-	int rc;
-
-	config_defaults(cfg);
-	for (const char *const *p = params; p && *p; p++) /* the profile first */
-		if (!strncmp(*p, "profile=", 8) &&
-		    (rc = config_load_profile(cfg, *p + 8, err, errlen)))
-			return rc;
-	for (const char *const *p = params; p && *p; p++)
-		if (strncmp(*p, "profile=", 8) && (rc = config_set_pair(cfg, *p, err, errlen)))
-			return rc;
-	return config_check(cfg, err, errlen);
-}
-
-int vssd_check_params(const char *const *params, char *err, size_t errlen)
-{
-	struct vssd_config cfg;
-	struct geometry geo;
-	int rc = vssd_config_from_params(params, &cfg, err, errlen);
-
-	return rc ? rc : geometry_init(&geo, &cfg, err, errlen);
-}
-
 struct qp_mem_op {
 	struct vssd *dev;
 	struct host_qp *hq;

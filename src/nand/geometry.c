@@ -47,7 +47,7 @@ static int split_dies(struct geometry *geo, const struct vssd_config *cfg, char 
 
 int geometry_init(struct geometry *geo, const struct vssd_config *cfg, char *err, size_t errlen)
 {
-	uint64_t upl, physical, logical, needed_lines, reserve, prog_bytes;
+	uint64_t upl, physical, logical, prog_bytes;
 	int rc;
 
 	if (cfg->flash_page_bytes % UNIT_BYTES) {
@@ -93,20 +93,6 @@ int geometry_init(struct geometry *geo, const struct vssd_config *cfg, char *err
 	}
 	geo->logical_units = logical;
 
-	/* Pigeonhole: with this many lines, some closed line always holds invalid data
-	 * when GC runs, so every collection frees space. Each reclaim group keeps
-	 * its own GC reserve of free lines and its own lines being written. */
-	reserve = (cfg->gc_free_lines_high + config_open_lines(cfg)) * geo->rgs;
-	needed_lines = (logical + upl - 1) / upl + reserve;
-	if (cfg->ftl == FTL_CONV && geo->lines < needed_lines) { /* open-channel: the host's GC */
-		snprintf(err, errlen, "fewer lines than GC needs: %u lines (blocks_per_plane x "
-			 "die sets), but %llu logical units need %llu lines plus, in each of %u "
-			 "reclaim groups, gc_free_lines_high=%llu plus %u open lines; raise op or "
-			 "blocks_per_plane", geo->lines, (unsigned long long)logical,
-			 (unsigned long long)((logical + upl - 1) / upl), geo->rgs,
-			 (unsigned long long)cfg->gc_free_lines_high, config_open_lines(cfg));
-		return -EINVAL;
-	}
 	prog_bytes = (uint64_t)geo->units_per_prog * UNIT_BYTES;
 	if (cfg->write_buffer_bytes < prog_bytes) {
 		snprintf(err, errlen, "write_buffer_bytes=%llu: smaller than one program unit "

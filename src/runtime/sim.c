@@ -779,7 +779,7 @@ static int reap_posted(struct sim *s)
 		uint16_t q = (uint16_t)__builtin_ctzll(s->posted_cqs);
 
 		s->posted_cqs &= s->posted_cqs - 1;
-		if (q && (q <= s->nqps || (q == PBLK_QID && s->dev->cfg.ftl == FTL_PBLK)))
+		if (q && (q <= s->nqps || (q == PBLK_QID && ftl_host_for(&s->dev->cfg) == FTL_HOST_PBLK)))
 			host_qp_reap(&s->qps[q], s->qps[q].entries, NULL, NULL, NULL);
 	}
 	if (s->pb && pblk_error(s->pb) && !s->err[0])
@@ -1046,8 +1046,8 @@ int sim_run(struct nvme_ctrl *ctrl, const struct job_file *jf, const struct sim_
 	if (!res->jobs || !res->groups || !s.js)
 		goto out;
 	err[0] = 0;
-	if (config_block_host_refusal(&dev->cfg)) {
-		snprintf(err, errlen, "%s", config_block_host_refusal(&dev->cfg));
+	if (ftl_block_refusal(&dev->cfg)) {
+		snprintf(err, errlen, "%s", ftl_block_refusal(&dev->cfg));
 		rc = -EINVAL;
 		goto out;
 	}
@@ -1061,7 +1061,7 @@ int sim_run(struct nvme_ctrl *ctrl, const struct job_file *jf, const struct sim_
 		snprintf(err, errlen, "cannot set up the admin queue: %s", strerror(-rc));
 		goto out;
 	}
-	if (dev->cfg.ftl == FTL_PBLK &&
+	if (ftl_host_for(&dev->cfg) == FTL_HOST_PBLK &&
 	    ((rc = create_qp(&s, PBLK_QID, PBLK_QUEUE_ENTRIES)) || (rc = pblk_start(&s))))
 		goto out;
 	res->njobs = jf->njobs;

@@ -149,7 +149,7 @@ expect_error "placement index past the handles" "placement ID index 9, but the d
 expect_error "bad plids" "plids.fio:4: plids=3-1: bad value" "$vssd" sim "$tmp/plids.fio"
 if "$vssd" sim --set fdp=on --set fdp_nruh=2 --json "$tmp/fdp.fio" | jq -e '.device.fdp.handles | length == 2' >/dev/null
 then ok "fdp report"; else bad "fdp report"; fi
-expect_error "powerloss: bad value" "--powerloss at=soon: expected at=TIME" "$vssd" sim --powerloss at=soon "$tmp/job.fio"
+expect_error "powerloss: bad value" "powerloss at=soon: expected at=TIME" "$vssd" sim --powerloss at=soon "$tmp/job.fio"
 expect_error "powerloss: no data kept" "media=none keeps none" "$vssd" sim --set media=none --powerloss after=10 "$tmp/job.fio"
 expect_error "nvme: bad output format" "-o yaml: expected normal or json" "$vssd" nvme id-ctrl -o yaml
 expect_error "nvme: unknown feature" "0/02h (Invalid Field in Command)" "$vssd" nvme get-feature -f 0x55

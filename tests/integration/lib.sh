@@ -57,7 +57,8 @@ fio_pass() {
 	local pattern=0x$1$1$1$1$1$1$1$1 size=$2
 	shift 2
 	fio --name=pass --ioengine=nbd --uri="$nbd_uri" --rw=write --bs=64k --iodepth=1 \
-		--fsync=8 --size="$size" --verify=pattern --verify_pattern="$pattern" "$@"
+		--fsync=8 --size="$size" --verify=pattern --verify_pattern="$pattern" \
+		--verify_state_save=0 "$@"
 }
 
 summary() {

@@ -394,12 +394,33 @@ static uint32_t conv_rg_free_units(const struct ftl *ftl, uint32_t rg)
 	return cns_of(ftl)->f.rg[rg].lm.free_count;
 }
 
+/* Pigeonhole: with this many lines, some closed line always holds invalid
+ * data when GC runs, so every collection frees space. Each reclaim group
+ * keeps its own GC reserve of free lines and its own lines being written. */
+static int conv_check_config(const struct vssd_config *cfg, const struct geometry *geo,
+			     char *err, size_t errlen)
+{
+	uint64_t upl = geo->units_per_line, logical = geo->logical_units;
+	uint64_t data_lines = (logical + upl - 1) / upl;
+	uint64_t reserve = (cfg->gc_free_lines_high + config_open_lines(cfg)) * geo->rgs;
+
+	if (geo->lines >= data_lines + reserve)
+		return 0;
+	snprintf(err, errlen, "fewer lines than GC needs: %u lines (blocks_per_plane x die sets), "
+		 "but %llu logical units need %llu lines plus, in each of %u reclaim groups, "
+		 "gc_free_lines_high=%llu plus %u open lines; raise op or blocks_per_plane",
+		 geo->lines, (unsigned long long)logical, (unsigned long long)data_lines, geo->rgs,
+		 (unsigned long long)cfg->gc_free_lines_high, config_open_lines(cfg));
+	return -EINVAL;
+}
+
 static const struct ftl_ops conv_ops = {
 	.name = "conv",
 	.iocs = FTL_IOCS_NVM,
 	.maps_lbas = true,
 	.volatile_cache = true,
 	.keeps_state = true,
+	.check_config = conv_check_config,
 	.meta_bytes = conv_meta_bytes,
 	.open = conv_open,
 	.close = conv_close,

@@ -222,11 +222,25 @@ static uint64_t ocssd_meta_bytes_of(const struct geometry *geo, const struct vss
 	return ocssd_meta_bytes(geo);
 }
 
+static int ocssd_check_config(const struct vssd_config *cfg, const struct geometry *geo,
+			      char *err, size_t errlen)
+{
+	char ftl[16];
+
+	if (!cfg->fdp && cfg->lba_bytes == 4096)
+		return 0;
+	config_format(cfg, "ftl", ftl, sizeof(ftl)); /* ocssd, or pblk over it */
+	snprintf(err, errlen, "ftl=%s needs %s: an open-channel device has 4 KiB sectors and "
+		 "leaves placement to the host", ftl, cfg->fdp ? "fdp=off" : "lba_bytes=4096");
+	return -EINVAL;
+}
+
 static const struct ftl_ops ocssd_ops = {
 	.name = "ocssd",
 	.iocs = FTL_IOCS_OCSSD,
 	.figures_name = "open_channel",
 	.sector_meta_bytes = OC_MS,
+	.check_config = ocssd_check_config,
 	.meta_bytes = ocssd_meta_bytes_of,
 	.open = ocssd_open,
 	.close = ocssd_close,

@@ -4,7 +4,7 @@
  * wall-clock service times, the whole run is one group, and the device figures come
  * from a snapshot taken with the runtime locked.
  */
-#include "served_stats.h"
+#include "vssd/served.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -24,7 +24,7 @@ struct client_stats {
 	struct lat_stats flush;
 };
 
-static struct {
+struct vssd_served {
 	pthread_mutex_t lock; /* the tables below */
 	struct vssd *dev;
 	struct vssd_pblk *pblk; /* ftl=pblk: its figures join the report */
@@ -37,55 +37,65 @@ static struct {
 	pthread_t thread;
 	bool running, stop;
 	pthread_cond_t wake;
-} st = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+};
 
-void served_init(struct vssd *dev, struct vssd_pblk *pblk)
+int vssd_served_open(struct vssd *dev, struct vssd_pblk *pblk, struct vssd_served **out)
 {
-	st.dev = dev;
-	st.pblk = pblk;
-	st.start_ns = mono_ns();
+	struct vssd_served *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->wake, NULL);
+	s->dev = dev;
+	s->pblk = pblk;
+	s->start_ns = mono_ns();
+	*out = s;
+	return 0;
 }
 
-int served_client(const char *name)
+int vssd_served_client(struct vssd_served *st, const char *name)
 {
 	struct client_stats **grown, *c;
 	int i;
 
-	pthread_mutex_lock(&st.lock);
-	for (i = 0; i < (int)st.nclients; i++)
-		if (!strcmp(st.client[i]->spec.name, name))
+	pthread_mutex_lock(&st->lock);
+	for (i = 0; i < (int)st->nclients; i++)
+		if (!strcmp(st->client[i]->spec.name, name))
 			goto out;
-	grown = realloc(st.client, (st.nclients + 1) * sizeof(*grown));
+	grown = realloc(st->client, (st->nclients + 1) * sizeof(*grown));
 	c = calloc(1, sizeof(*c));
 	if (grown)
-		st.client = grown;
+		st->client = grown;
 	if (!grown || !c) {
 		free(c);
 		i = -ENOMEM;
 		goto out;
 	}
-	st.client[st.nclients++] = c;
+	st->client[st->nclients++] = c;
 	snprintf(c->spec.name, sizeof(c->spec.name), "%s", name);
 	for (int d = 0; d < NDIR_STATS; d++)
 		lat_stats_init(&c->dir[d]);
 	lat_stats_init(&c->flush);
 out:
-	pthread_mutex_unlock(&st.lock);
+	pthread_mutex_unlock(&st->lock);
 	return i;
 }
 
-void served_record(int client, enum served_dir dir, uint64_t lat_ns, uint64_t bytes)
+void vssd_served_record(struct vssd_served *st, int client, enum vssd_served_dir dir,
+			uint64_t lat_ns, uint64_t bytes)
 {
 	struct client_stats *c;
 
-	pthread_mutex_lock(&st.lock);
-	c = st.client[client];
+	pthread_mutex_lock(&st->lock);
+	c = st->client[client];
 	c->used = true;
-	lat_stats_add(dir == SERVED_FLUSH ? &c->flush : &c->dir[dir], lat_ns, bytes);
-	pthread_mutex_unlock(&st.lock);
+	lat_stats_add(dir == VSSD_SERVED_FLUSH ? &c->flush : &c->dir[dir], lat_ns, bytes);
+	pthread_mutex_unlock(&st->lock);
 }
 
 struct snapshot {
+	const struct vssd_served *st;
 	struct sim_result res;
 	struct sim_group_result group;
 	bool json;
@@ -97,7 +107,7 @@ struct snapshot {
 static void write_report(void *arg)
 {
 	struct snapshot *s = arg;
-	const struct vssd_dev *dev = vssd_ctrl_of(st.dev)->dev;
+	const struct vssd_dev *dev = vssd_ctrl_of(s->st->dev)->dev;
 	FILE *out = open_memstream(&s->text, &s->len);
 
 	if (!out)
@@ -112,16 +122,16 @@ static void write_report(void *arg)
 }
 
 /* The report so far as text (JSON or human); the caller frees it. */
-static char *report_now(bool json)
+static char *report_now(struct vssd_served *st, bool json)
 {
-	struct snapshot s = {.json = json};
-	uint64_t elapsed = mono_ns() - st.start_ns;
+	struct snapshot s = {.st = st, .json = json};
+	uint64_t elapsed = mono_ns() - st->start_ns;
 	struct sim_job_result *jobs;
 
-	pthread_mutex_lock(&st.lock);
-	jobs = calloc(st.nclients + 1, sizeof(*jobs));
-	for (uint32_t i = 0; jobs && i < st.nclients; i++) {
-		struct client_stats *c = st.client[i];
+	pthread_mutex_lock(&st->lock);
+	jobs = calloc(st->nclients + 1, sizeof(*jobs));
+	for (uint32_t i = 0; jobs && i < st->nclients; i++) {
+		struct client_stats *c = st->client[i];
 
 		if (!c->used)
 			continue;
@@ -130,7 +140,7 @@ static char *report_now(bool json)
 		memcpy(jobs[s.res.njobs].dir, c->dir, sizeof(c->dir));
 		s.res.njobs++;
 	}
-	pthread_mutex_unlock(&st.lock);
+	pthread_mutex_unlock(&st->lock);
 	if (!jobs)
 		return NULL;
 	s.group = (struct sim_group_result){.end_ns = elapsed, .wall_s = (double)elapsed / 1e9};
@@ -140,14 +150,14 @@ static char *report_now(bool json)
 	s.res.wall_s = (double)elapsed / 1e9;
 	s.res.virtual_ns = elapsed; /* the real-time device's clock is the wall clock */
 	s.res.real_time = true;
-	if (st.pblk) {
+	if (st->pblk) {
 		s.res.has_pblk = true;
-		vssd_pblk_report_stats(st.pblk, &s.res.pblk);
+		vssd_pblk_report_stats(st->pblk, &s.res.pblk);
 	}
 	for (uint32_t j = 0; j < s.res.njobs; j++)
 		for (int d = 0; d < NDIR_STATS; d++)
 			s.res.host_ios += jobs[j].dir[d].n;
-	vssd_locked(st.dev, write_report, &s);
+	vssd_locked(st->dev, write_report, &s);
 	free(jobs);
 	return s.text;
 }
@@ -168,79 +178,79 @@ static void write_file(const char *path, const char *text)
 		fprintf(stderr, "vssd: stats=%s: %s\n", path, strerror(errno));
 }
 
-static void write_stats_file(void)
+static void write_stats_file(struct vssd_served *st)
 {
-	char *json = report_now(true);
+	char *json = report_now(st, true);
 
 	if (json)
-		write_file(st.path, json);
+		write_file(st->path, json);
 	free(json);
 }
 
 static void *stats_thread(void *arg)
 {
-	(void)arg;
-	pthread_mutex_lock(&st.lock);
-	while (!st.stop) {
+	struct vssd_served *st = arg;
+
+	pthread_mutex_lock(&st->lock);
+	while (!st->stop) {
 		struct timespec until;
 		uint64_t ns;
 
 		clock_gettime(CLOCK_REALTIME, &until);
-		ns = (uint64_t)until.tv_nsec + st.interval_ns;
+		ns = (uint64_t)until.tv_nsec + st->interval_ns;
 		until.tv_sec += (time_t)(ns / 1000000000u);
 		until.tv_nsec = (long)(ns % 1000000000u);
-		pthread_cond_timedwait(&st.wake, &st.lock, &until);
-		if (st.stop)
+		pthread_cond_timedwait(&st->wake, &st->lock, &until);
+		if (st->stop)
 			break;
-		pthread_mutex_unlock(&st.lock);
-		write_stats_file();
-		pthread_mutex_lock(&st.lock);
+		pthread_mutex_unlock(&st->lock);
+		write_stats_file(st);
+		pthread_mutex_lock(&st->lock);
 	}
-	pthread_mutex_unlock(&st.lock);
+	pthread_mutex_unlock(&st->lock);
 	return NULL;
 }
 
-int served_start(const char *path, uint64_t interval_ns)
+int vssd_served_start(struct vssd_served *st, const char *path, uint64_t interval_ns)
 {
 	if (!path)
 		return 0;
-	st.path = strdup(path);
-	st.interval_ns = interval_ns;
-	if (!st.path)
+	st->path = strdup(path);
+	st->interval_ns = interval_ns;
+	if (!st->path)
 		return -ENOMEM;
-	write_stats_file(); /* the file exists from the start */
-	if (pthread_create(&st.thread, NULL, stats_thread, NULL))
+	write_stats_file(st); /* the file exists from the start */
+	if (pthread_create(&st->thread, NULL, stats_thread, st))
 		return -EAGAIN;
-	st.running = true;
+	st->running = true;
 	return 0;
 }
 
-void served_finish(FILE *text_out)
+void vssd_served_close(struct vssd_served *st, FILE *text_out)
 {
 	char *text;
 
-	if (!st.dev)
+	if (!st)
 		return;
-	if (st.running) {
-		pthread_mutex_lock(&st.lock);
-		st.stop = true;
-		pthread_cond_signal(&st.wake);
-		pthread_mutex_unlock(&st.lock);
-		pthread_join(st.thread, NULL);
-		st.running = false;
+	if (st->running) {
+		pthread_mutex_lock(&st->lock);
+		st->stop = true;
+		pthread_cond_signal(&st->wake);
+		pthread_mutex_unlock(&st->lock);
+		pthread_join(st->thread, NULL);
+		st->running = false;
 	}
-	if (st.path)
-		write_stats_file();
-	if (text_out && (text = report_now(false))) {
+	if (st->path)
+		write_stats_file(st);
+	if (text_out && (text = report_now(st, false))) {
 		fputs(text, text_out);
 		free(text);
 	}
-	for (uint32_t i = 0; i < st.nclients; i++)
-		free(st.client[i]);
-	free(st.client);
-	free(st.path);
-	st.client = NULL;
-	st.nclients = 0;
-	st.path = NULL;
-	st.dev = NULL;
+	for (uint32_t i = 0; i < st->nclients; i++)
+		free(st->client[i]);
+	free(st->client);
+	free(st->path);
+	pthread_mutex_destroy(&st->lock);
+	pthread_cond_destroy(&st->wake);
+	free(st);
 }

@@ -1,0 +1,73 @@
+/*
+ * Parameters through the library: the configuration vssd_open() builds
+ * from "key=value" strings (a profile= first), checked without building a
+ * device, and listed for `vssd params`.
+ */
+#include "vssd/vssd.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "config/params.h"
+#include "host/api_internal.h"
+#include "ftl/ftl.h"
+#include "nand/geometry.h"
+
+int vssd_config_from_params(const char *const *params, struct vssd_config *cfg, char *err,
+			    size_t errlen)
+{
+	int rc;
+
+	config_defaults(cfg);
+	for (const char *const *p = params; p && *p; p++) /* the profile first */
+		if (!strncmp(*p, "profile=", 8) &&
+		    (rc = config_load_profile(cfg, *p + 8, err, errlen)))
+			return rc;
+	for (const char *const *p = params; p && *p; p++)
+		if (strncmp(*p, "profile=", 8) && (rc = config_set_pair(cfg, *p, err, errlen)))
+			return rc;
+	return config_check(cfg, err, errlen);
+}
+
+int vssd_check_params(const char *const *params, char *err, size_t errlen)
+{
+	struct vssd_config cfg;
+	struct geometry geo;
+	int rc = vssd_config_from_params(params, &cfg, err, errlen);
+
+	if (!rc)
+		rc = geometry_init(&geo, &cfg, err, errlen);
+	return rc ? rc : ftl_check_config(&cfg, &geo, err, errlen);
+}
+
+int vssd_check_block_params(const char *const *params, char *err, size_t errlen)
+{
+	struct vssd_config cfg;
+	int rc = vssd_config_from_params(params, &cfg, err, errlen);
+
+	if (!rc)
+		rc = vssd_check_params(params, err, errlen);
+	if (!rc && ftl_block_refusal(&cfg)) {
+		snprintf(err, errlen, "%s", ftl_block_refusal(&cfg));
+		rc = -EINVAL;
+	}
+	return rc;
+}
+
+void vssd_params_describe(FILE *out)
+{
+	config_print_table(out);
+}
+
+int vssd_params_print(const char *const *params, FILE *out, char *err, size_t errlen)
+{
+	struct vssd_config cfg;
+	char value[128];
+	int rc = vssd_config_from_params(params, &cfg, err, errlen);
+
+	for (size_t i = 0; !rc && i < config_param_count(); i++) {
+		config_format(&cfg, config_param_key(i), value, sizeof(value));
+		fprintf(out, "%s = %s\n", config_param_key(i), value);
+	}
+	return rc;
+}

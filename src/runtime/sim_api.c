@@ -1,0 +1,142 @@
+/*
+ * The simulator behind include/vssd/sim.h: a device of its own (a
+ * controller the simulated host sets up with admin commands), the job file,
+ * and the finished run the reports are written from.
+ */
+#include "vssd/sim.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host/api_internal.h"
+#include "report/report.h"
+#include "runtime/sim.h"
+#include "workload/job.h"
+
+struct vssd_sim {
+	struct nvme_ctrl *ctrl;
+	struct job_file jf;
+	struct sim_result res;
+	uint32_t powerloss_asked;
+};
+
+/* "at=TIME" or "after=N" into *p; false if it is neither. */
+static bool parse_powerloss(const char *v, struct sim_powerloss *p)
+{
+	char *end;
+
+	*p = (struct sim_powerloss){0};
+	if (!strncmp(v, "at=", 3))
+		return !job_parse_time_ns(v + 3, 1000000000ULL, &p->at_ns);
+	if (strncmp(v, "after=", 6) || v[6] < '0' || v[6] > '9')
+		return false;
+	p->after_ios = strtoull(v + 6, &end, 10);
+	return !*end && p->after_ios;
+}
+
+static int sim_options_of(const struct vssd_sim_options *in, uint64_t seed,
+			  struct sim_options *out, char *err, size_t errlen)
+{
+	*out = (struct sim_options){.seed = seed};
+	if (!in)
+		return 0;
+	out->progress = in->progress;
+	out->sample_interval_ns = in->sample_interval_ns;
+	for (const char *const *p = in->powerloss; p && *p; p++) {
+		if (out->npowerloss == SIM_MAX_POWERLOSS) {
+			snprintf(err, errlen, "more than %d powerloss cuts", SIM_MAX_POWERLOSS);
+			return -EINVAL;
+		}
+		if (!parse_powerloss(*p, &out->powerloss[out->npowerloss++])) {
+			snprintf(err, errlen, "powerloss %s: expected at=TIME (a virtual time such "
+				 "as 1.5s or 200ms) or after=N (host I/Os, N > 0)", *p);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int vssd_sim_run(const char *const *params, const char *jobfile,
+		 const struct vssd_sim_options *opt, struct vssd_sim **out, char *err,
+		 size_t errlen)
+{
+	struct vssd_config cfg;
+	struct sim_options so;
+	struct vssd_sim *sim;
+	int rc;
+
+	if (!params || !jobfile || !out) {
+		snprintf(err, errlen, "vssd_sim_run: %s is NULL",
+			 !params ? "params" : !jobfile ? "jobfile" : "out");
+		return -EINVAL;
+	}
+	if ((rc = vssd_config_from_params(params, &cfg, err, errlen)) ||
+	    (rc = sim_options_of(opt, cfg.seed, &so, err, errlen)))
+		return rc;
+	if (!(sim = calloc(1, sizeof(*sim))))
+		return -ENOMEM;
+	sim->powerloss_asked = so.npowerloss;
+	if ((rc = job_file_load(jobfile, &sim->jf, err, errlen))) {
+		free(sim);
+		return rc;
+	}
+	if ((rc = nvme_ctrl_create(&cfg, &sim->ctrl, err, errlen)) ||
+	    (rc = sim_run(sim->ctrl, &sim->jf, &so, &sim->res, err, errlen))) {
+		nvme_ctrl_destroy(sim->ctrl);
+		job_file_free(&sim->jf);
+		free(sim);
+		return rc;
+	}
+	*out = sim;
+	return 0;
+}
+
+int vssd_sim_report(const struct vssd_sim *sim, enum vssd_report_format format, FILE *out)
+{
+	if (format == VSSD_REPORT_JSON)
+		return report_json(out, sim->ctrl->dev, &sim->res);
+	report_text(out, sim->ctrl->dev, &sim->res);
+	return 0;
+}
+
+int vssd_sim_write_csv(const struct vssd_sim *sim, const char *dir, char *err, size_t errlen)
+{
+	return report_csv(dir, &sim->res, err, errlen);
+}
+
+void vssd_sim_summary(const struct vssd_sim *sim, struct vssd_sim_summary *out)
+{
+	*out = (struct vssd_sim_summary){
+		.virtual_ns = sim->res.virtual_ns,
+		.host_ios = sim->res.host_ios,
+		.jobs = sim->res.njobs,
+		.powerloss_asked = sim->powerloss_asked,
+		.powerloss_done = sim->res.npowerloss,
+	};
+}
+
+int vssd_sim_verify(const struct vssd_sim *sim, uint32_t job, struct vssd_sim_verify *out)
+{
+	const struct sim_job_result *r = job < sim->res.njobs ? &sim->res.jobs[job] : NULL;
+
+	if (!r)
+		return -EINVAL;
+	*out = (struct vssd_sim_verify){
+		.job = r->spec->name,
+		.blocks = r->verify_blocks,
+		.bad = r->verify_bad,
+		.first_bad = r->verify_bad ? r->verify_first_bad : NULL,
+	};
+	return 0;
+}
+
+void vssd_sim_free(struct vssd_sim *sim)
+{
+	if (!sim)
+		return;
+	sim_result_free(&sim->res);
+	nvme_ctrl_destroy(sim->ctrl);
+	job_file_free(&sim->jf);
+	free(sim);
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The layering DESIGN.md promises, checked on the source:
+# - no file names a specific FTL (its headers, functions, structs, or the
+#   ftl= values) outside the FTL's own folder, the one table that lists the
+#   FTLs (src/ftl/ftl.c) and the parameter that declares the values;
+# - no frontend includes a header from under src/: they use include/vssd/.
+# usage: layering.sh SOURCE_DIR
+set -uo pipefail
+cd "$1" || exit 1
+pass=0 fail=0
+# verdict WHAT FINDINGS: ok when nothing was found, else the findings
+verdict() {
+	if [ -z "$2" ]; then
+		echo "ok: $1"
+		pass=$((pass + 1))
+	else
+		echo "FAIL: not true that $1:"
+		echo "$2"
+		fail=$((fail + 1))
+	fi
+}
+
+ftl_refs=$(grep -rnE '#include "ftl/(conv|ocssd)/|\bconv_[a-z_]+\(|struct conv_|struct ocssd\b|ocssd_of\b|\bFTL_(CONV|OCSSD|PBLK)\b' \
+	src frontends include | grep -vE '^src/ftl/(conv|ocssd)/|^src/ftl/ftl\.c:|^src/config/params\.[ch]:')
+verdict "no FTL is named outside its folder and src/ftl/ftl.c" "$ftl_refs"
+
+# a frontend's own headers sit beside it; fio's and nbdkit's come from their -I
+internal=$(grep -rnE '^#include "' frontends | while IFS= read -r line; do
+	file=${line%%:*}
+	header=$(sed -E 's/.*#include "([^"]+)".*/\1/' <<<"$line")
+	[ -e "$(dirname "$file")/$header" ] || [ -e "include/$header" ] && continue
+	[ -e "src/$header" ] || [ -e "$header" ] && echo "$line"
+done)
+verdict "no frontend includes a header under src/" "$internal"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
