@@ -77,7 +77,7 @@ fi
 probe="nbdinfo --size \$uri"
 by_name="mount --bind '$root$plugindir' '$plugindir' &&
 	LD_PRELOAD='$asan_preload' nbdkit -U - vssd profile=default media=ram --run '$probe' &&
-	'$root$prefix/bin/vssd' serve --set media=ram --run '$probe'"
+	LD_PRELOAD='$asan_preload' '$root$prefix/bin/vssd' serve --set media=ram --run '$probe'"
 if ! unshare -m true 2>"$tmp/unshare.err"; then
 	echo "skipped: nbdkit vssd by name: no private mount namespace here: $(cat "$tmp/unshare.err")"
 elif unshare -m sh -c "$by_name" >"$tmp/byname.out" 2>&1 && [ "$(grep -c '^[0-9]\+$' "$tmp/byname.out")" = 2 ]; then
