@@ -43,6 +43,12 @@
 		return 0;                                                               \
 	}                                                                               \
                                                                                         \
+	/* The least element, or NULL when the heap is empty. */                     \
+	static inline const type *name##_peek(const struct name *h)                     \
+	{                                                                               \
+		return h->len ? &h->v[0] : NULL;                                        \
+	}                                                                               \
+                                                                                        \
 	static inline type name##_pop(struct name *h)                                   \
 	{                                                                               \
 		type top = h->v[0], last = h->v[--h->len];                              \

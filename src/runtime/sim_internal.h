@@ -1,0 +1,157 @@
+/*
+ * Inside the simulator (src/runtime/sim*.c): the state of one run, shared
+ * by the event loop (sim.c), the simulated host (sim_host.c), the data and
+ * verify (sim_data.c), ftl=pblk's transport (sim_pblk.c), power cuts
+ * (sim_cut.c) and sampling and progress (sim_sample.c).
+ */
+#ifndef VSSD_RUNTIME_SIM_INTERNAL_H
+#define VSSD_RUNTIME_SIM_INTERNAL_H
+
+#include <time.h>
+
+#include "host/pblk/pblk.h"
+#include "nvme/host_qp.h"
+#include "runtime/sim.h"
+#include "util/heap.h"
+#include "workload/generator.h"
+#include "workload/verify.h"
+
+/* ftl=pblk: pblk's vector commands go on a queue pair of their own, the last
+ * one, so the jobs have one fewer. */
+#define PBLK_QID (NVME_MAX_QUEUES - 1)
+#define PBLK_QUEUE_ENTRIES 128
+
+/* I/Os generated ahead of their submission; the sequence is the same. */
+#define LOOKAHEAD 2
+#define ADMIN_ENTRIES 16
+#define MAX_QUEUE_ENTRIES (NVME_MQES + 1)
+
+/* A job's timed submission (at its start, after a thinktime, at a trace
+ * record's timestamp); seq breaks ties in the order they were made. */
+struct event {
+	uint64_t t_ns;
+	uint64_t seq;
+	uint32_t job;
+};
+
+static inline bool ev_before(const struct event *a, const struct event *b)
+{
+	return a->t_ns < b->t_ns || (a->t_ns == b->t_ns && a->seq < b->seq);
+}
+
+HEAP_DEFINE(event_heap, struct event, ev_before)
+
+struct sim;
+
+/* One fio I/O in flight: one NVMe command, or several when it is over MDTS. */
+struct io_track {
+	struct sim *s;
+	struct io_track *next_free;
+	uint64_t submit_ns;
+	uint32_t job;
+	uint32_t nlb;
+	uint32_t parts_left;
+	uint16_t status; /* the first failure, if any */
+	uint8_t dir;
+	int32_t pid; /* placement identifier of a write, or -1 */
+	bool verify_read; /* its data is checked at completion */
+	uint64_t slba;
+	uint8_t *buf; /* its data: its own when the media keeps data, else shared */
+	struct pblk_bio *bios; /* ftl=pblk: its block requests, parts_max of them */
+};
+
+struct job_state {
+	struct job_gen gen;
+	struct sim_job_result *res;
+	struct host_qp *qp; /* its queue pair (shared when a group has many jobs) */
+	struct io_track *tracks, *free_tracks;
+	uint32_t parts_max; /* NVMe commands one I/O may need */
+	uint64_t start_ns;
+	uint64_t stop_ns; /* no submissions from here on (runtime) */
+	uint32_t inflight;
+	bool finished;
+	bool has_pending;
+	struct io_req pending; /* trace request waiting for its time */
+	/* the job's next I/Os, generated early so the device can prefetch */
+	struct io_req ahead[LOOKAHEAD];
+	uint32_t nahead;
+	bool gen_done;
+	bool verify;    /* verify=crc32c: writes are stamped, reads checked */
+	bool verifying; /* its verify phase: reading back what it wrote */
+	struct verify_log vlog;
+};
+
+struct sim {
+	struct nvme_ctrl *ctrl;
+	struct vssd_dev *dev;
+	const struct sim_options *opt;
+	struct host_qp admin;
+	struct host_qp qps[NVME_MAX_QUEUES]; /* by qid; 0 unused */
+	uint16_t nqps;
+	struct pblk *pb; /* ftl=pblk: the host FTL the jobs write through */
+	uint64_t posted_cqs; /* bit per CQ the controller posted to */
+	struct event_heap heap;
+	struct job_state *js;
+	uint64_t seq;
+	uint64_t now_ns;
+	uint64_t total_inflight;
+	uint64_t host_ios;
+	uint8_t *buf; /* the tracks' data buffers, registered for DMA */
+	uint64_t buf_bytes;
+	/* time series */
+	uint64_t next_sample_ns;
+	struct sim_sample iv; /* the interval being filled */
+	struct sim_result *res;
+	uint32_t samples_cap;
+	uint64_t idle_since_ns;
+	uint32_t cuts_done; /* bit per power cut of the options that happened */
+	/* progress */
+	struct timespec wall_start, last_progress;
+	uint32_t group, ngroups, njobs;
+	char *err;
+	size_t errlen;
+};
+
+static inline int sim_heap_push(struct sim *s, struct event e)
+{
+	e.seq = s->seq++;
+	return event_heap_push(&s->heap, e);
+}
+
+/* sim_host.c: queues by admin commands, the jobs' I/Os as NVMe commands */
+int sim_admin_cqe(struct sim *s, struct nvme_sqe *sqe, struct nvme_cqe *cqe);
+int sim_register_mem(struct sim *s, void *p, uint64_t bytes);
+int sim_setup_admin(struct sim *s);
+int sim_enable_admin(struct sim *s);
+int sim_create_queues(struct sim *s, uint16_t qid);
+int sim_create_qp(struct sim *s, uint16_t qid, uint32_t entries);
+void sim_delete_qps(struct sim *s);
+int sim_start_group(struct sim *s, const struct job_file *jf, struct sim_result *res, int g);
+int sim_setup_group_queues(struct sim *s, const struct job_file *jf, int g);
+void sim_free_tracks(struct job_state *js);
+int sim_submit(struct sim *s, uint32_t j);
+void sim_part_status(void *arg, uint16_t status);
+int sim_reap_posted(struct sim *s);
+
+/* sim_data.c: buffers, write patterns, verify */
+void sim_fill_pattern(struct sim *s, uint8_t *buf, uint64_t slba, uint64_t bytes);
+void sim_check_read(struct job_state *js, const struct io_track *io);
+int sim_setup_verify(struct sim *s, uint32_t j, uint64_t seed);
+int sim_setup_buffers(struct sim *s, const struct job_file *jf, int g);
+
+/* sim_pblk.c: ftl=pblk */
+int sim_pblk_part(struct sim *s, struct io_track *t, uint32_t k, uint64_t slba, uint32_t nlb,
+		  uint8_t *buf);
+int sim_setup_group_bios(struct sim *s, const struct job_file *jf, int g);
+int sim_pblk_start(struct sim *s);
+
+/* sim_cut.c: power cuts */
+int sim_due_cut(const struct sim *s, uint64_t t_next, uint64_t *t_cut);
+int sim_power_cut(struct sim *s, int which, uint64_t t_ns);
+
+/* sim_sample.c: the time series and the progress line */
+double sim_wall_since(const struct timespec *a);
+void sim_progress(struct sim *s);
+int sim_sample(struct sim *s);
+
+#endif
