@@ -45,10 +45,8 @@ int main(int argc, char **argv)
 
 	/* a raw admin command: Identify Controller into a DMA buffer */
 	id = vssd_dma_alloc(dev, sizeof(*id));
-	sqe.opcode = NVME_ADMIN_IDENTIFY;
-	sqe.prp1 = (uintptr_t)id;
-	sqe.cdw10 = NVME_ID_CNS_CTRL;
-	if (!vssd_admin(dev, &sqe, &cqe) && !(cqe.status >> 1))
+	nvme_prep_identify(&sqe, 0, NVME_ID_CNS_CTRL, id);
+	if (!vssd_admin(dev, &sqe, &cqe) && !nvme_cqe_code(&cqe))
 		printf("model: %.40s, serial: %.20s, MDTS: %u, %llu LBAs of %u bytes\n", id->mn,
 		       id->sn, id->mdts, (unsigned long long)vssd_capacity_lbas(dev),
 		       vssd_lba_bytes(dev));

@@ -252,7 +252,7 @@ static int open_device(const struct nvme_args *a, struct vssd **dev)
 
 static int admin_or_fail(struct vssd *dev, struct nvme_sqe *sqe, struct nvme_cqe *cqe)
 {
-	if (vssd_admin(dev, sqe, cqe) || (cqe->status & ~NVME_CQE_PHASE & ~NVME_CQE_DNR)) {
+	if (vssd_admin(dev, sqe, cqe) || nvme_cqe_code(cqe)) {
 		fprintf(stderr, "vssd: admin command %#x failed: status %x/%02xh (%s)\n", sqe->opcode,
 			NVME_CQE_SCT(cqe->status), NVME_CQE_SC(cqe->status),
 			vssd_status_name(cqe->status));
@@ -279,11 +279,11 @@ static int print_table(const char *title, const uint8_t *b, const struct field *
 
 static int do_error_log(struct vssd *dev, uint8_t *buf, int json)
 {
-	struct nvme_sqe sqe = {.opcode = NVME_ADMIN_GET_LOG_PAGE, .prp1 = (uintptr_t)buf,
-			       .cdw10 = NVME_LOG_ERROR | (64u * 64 / 4 - 1) << 16};
+	struct nvme_sqe sqe;
 	struct nvme_cqe cqe;
 	json_object *arr;
 
+	nvme_prep_get_log_page(&sqe, 0, NVME_LOG_ERROR, buf, 64 * sizeof(struct nvme_error_log), 0);
 	if (admin_or_fail(dev, &sqe, &cqe))
 		return 1;
 	if (!json)
@@ -332,11 +332,11 @@ static int do_get_feature(struct vssd *dev, uint8_t *buf, const struct nvme_args
 
 	for (size_t i = 0; i < sizeof(all); i++) {
 		uint8_t fid = a->fid_set ? a->fid : all[i];
-		struct nvme_sqe sqe = {.opcode = NVME_ADMIN_GET_FEATURES, .prp1 = (uintptr_t)buf,
-				       .cdw10 = fid | (uint32_t)a->sel << 8};
+		struct nvme_sqe sqe;
 		struct nvme_cqe cqe;
 		uint64_t ts = 0;
 
+		nvme_prep_get_features(&sqe, fid, (uint8_t)a->sel, buf);
 		if (admin_or_fail(dev, &sqe, &cqe)) {
 			json_object_put(arr);
 			return 1;
@@ -416,12 +416,12 @@ static void print_list(const char *title, const char *key, const uint8_t *b, uin
 
 static int fdp_log(struct vssd *dev, uint8_t *buf, uint8_t lid, uint32_t bytes, uint8_t lsp)
 {
-	struct nvme_sqe sqe = {.opcode = NVME_ADMIN_GET_LOG_PAGE, .nsid = 0xffffffff,
-			       .prp1 = (uintptr_t)buf,
-			       .cdw10 = lid | (uint32_t)lsp << 8 | (bytes / 4 - 1) << 16,
-			       .cdw11 = 1u << 16 /* endurance group 1 */};
+	struct nvme_sqe sqe;
 	struct nvme_cqe cqe;
 
+	nvme_prep_get_log_page(&sqe, NVME_NSID_ALL, lid, buf, bytes, 0);
+	nvme_set(&sqe, NVME_F_LSP, lsp);
+	nvme_set(&sqe, NVME_F_LSI, 1); /* endurance group 1 */
 	return admin_or_fail(dev, &sqe, &cqe);
 }
 
@@ -440,7 +440,7 @@ static int io_mgmt(struct vssd *dev, struct nvme_sqe *sqe)
 	while (!rc && vssd_reap(qp, &cqe, 1) == 0)
 		;
 	vssd_qpair_close(qp);
-	if (!rc && (cqe.status & ~NVME_CQE_PHASE & ~NVME_CQE_DNR)) {
+	if (!rc && nvme_cqe_code(&cqe)) {
 		fprintf(stderr, "vssd: I/O command %#x failed: status %x/%02xh (%s)\n", sqe->opcode,
 			NVME_CQE_SCT(cqe.status), NVME_CQE_SC(cqe.status), vssd_status_name(cqe.status));
 		return 1;
@@ -455,7 +455,8 @@ static int do_fdp(struct vssd *dev, uint8_t *buf, const char *sub, const struct 
 	int rc = 1;
 
 	if (!strcmp(sub, "configs") && !(rc = fdp_log(dev, buf, NVME_LOG_FDP_CONFIGS, 4096, 0))) {
-		const struct nvme_fdp_config_desc *d = (const void *)(buf + 16);
+		const struct nvme_fdp_config_desc *d =
+			(const void *)(buf + sizeof(struct nvme_fdp_config_log));
 		json_object *ruhs = root ? json_object_new_array() : NULL;
 
 		if (!root)
@@ -474,12 +475,12 @@ static int do_fdp(struct vssd *dev, uint8_t *buf, const char *sub, const struct 
 			json_object_object_add(root, "ruhs", ruhs);
 	} else if (!strcmp(sub, "usage") &&
 		   !(rc = fdp_log(dev, buf, NVME_LOG_FDP_RUH_USAGE, 4096, 0))) {
-		uint16_t n = *(const uint16_t *)buf;
+		uint16_t n = ((const struct nvme_fdp_ruh_usage_log *)buf)->nruh;
 		json_object *arr = root ? json_object_new_array() : NULL;
 
 		for (uint16_t r = 0; r < n; r++) {
 			static const char *const ruha[] = {"Unused", "Host Specified", "Controller Specified"};
-			uint8_t v = buf[8 + 8 * r];
+			uint8_t v = buf[sizeof(struct nvme_fdp_ruh_usage_log) + 8 * r]; /* RUHA */
 			const char *t = v < 3 ? ruha[v] : "Reserved";
 
 			if (root)
@@ -494,19 +495,22 @@ static int do_fdp(struct vssd *dev, uint8_t *buf, const char *sub, const struct 
 	} else if (!strcmp(sub, "events") &&
 		   !(rc = fdp_log(dev, buf, NVME_LOG_FDP_EVENTS, 4096, a->host_events ? 1 : 0))) {
 		print_list(a->host_events ? "Host FDP events" : "Controller FDP events", "events",
-			   buf + 64, *(const uint32_t *)buf, 64, fdp_event_fields,
+			   (const uint8_t *)((const struct nvme_fdp_events_log *)buf)->events,
+			   ((const struct nvme_fdp_events_log *)buf)->n, sizeof(struct nvme_fdp_event),
+			   fdp_event_fields,
 			   NFIELDS(fdp_event_fields), root);
 	} else if (!strcmp(sub, "status")) {
-		struct nvme_sqe sqe = {.opcode = NVME_CMD_IO_MGMT_RECV, .nsid = 1,
-				       .prp1 = (uintptr_t)buf, .cdw10 = 1, .cdw11 = 4096 / 4 - 1};
+		const struct nvme_fdp_ruh_status *h = (const void *)buf;
+		struct nvme_sqe sqe;
 
+		nvme_prep_io_mgmt_recv(&sqe, 1, NVME_IO_MGMT_RECV_RUH_STATUS, buf, 4096);
 		if (!(rc = io_mgmt(dev, &sqe)))
-			print_list("Reclaim Unit Handle Status descriptors", "ruhss", buf + 16,
-				   *(const uint16_t *)(buf + 14), 32, ruh_status_fields,
+			print_list("Reclaim Unit Handle Status descriptors", "ruhss",
+				   buf + sizeof(*h), h->nruhsd,
+				   sizeof(struct nvme_fdp_ruh_status_desc), ruh_status_fields,
 				   NFIELDS(ruh_status_fields), root);
 	} else if (!strcmp(sub, "update")) {
-		struct nvme_sqe sqe = {.opcode = NVME_CMD_IO_MGMT_SEND, .nsid = 1,
-				       .prp1 = (uintptr_t)buf, .cdw10 = 1};
+		struct nvme_sqe sqe;
 		uint16_t *pids = (uint16_t *)buf;
 		uint32_t n = 0;
 		char *end;
@@ -525,7 +529,7 @@ static int do_fdp(struct vssd *dev, uint8_t *buf, const char *sub, const struct 
 			json_object_put(root);
 			return 2;
 		}
-		sqe.cdw10 |= (n - 1) << 16;
+		nvme_prep_io_mgmt_send(&sqe, 1, NVME_IO_MGMT_SEND_RUH_UPDATE, (uint16_t)(n - 1), buf);
 		if (!(rc = io_mgmt(dev, &sqe)) && !root)
 			printf("update: success\n");
 	} else if (strcmp(sub, "configs") && strcmp(sub, "usage") && strcmp(sub, "stats") &&
@@ -579,9 +583,7 @@ int cmd_nvme(int argc, char **argv)
 	if (!strcmp(what, "id-ctrl") || !strcmp(what, "id-ns")) {
 		int ctrl = !strcmp(what, "id-ctrl");
 
-		sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_IDENTIFY, .nsid = ctrl ? 0 : 1,
-					.prp1 = (uintptr_t)buf,
-					.cdw10 = ctrl ? NVME_ID_CNS_CTRL : NVME_ID_CNS_NS};
+		nvme_prep_identify(&sqe, ctrl ? 0 : 1, ctrl ? NVME_ID_CNS_CTRL : NVME_ID_CNS_NS, buf);
 		rc = admin_or_fail(dev, &sqe, &cqe);
 		if (!rc && ctrl)
 			rc = print_table("NVME Identify Controller:", buf, id_ctrl_fields,
@@ -590,9 +592,8 @@ int cmd_nvme(int argc, char **argv)
 			rc = print_table("NVME Identify Namespace 1:", buf, id_ns_fields,
 					 NFIELDS(id_ns_fields), json);
 	} else if (!strcmp(what, "smart-log")) {
-		sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_GET_LOG_PAGE, .nsid = 0xffffffff,
-					.prp1 = (uintptr_t)buf,
-					.cdw10 = NVME_LOG_SMART | (512u / 4 - 1) << 16};
+		nvme_prep_get_log_page(&sqe, NVME_NSID_ALL, NVME_LOG_SMART, buf,
+				       sizeof(struct nvme_smart_log), 0);
 		rc = admin_or_fail(dev, &sqe, &cqe);
 		if (!rc)
 			rc = print_table("Smart Log for NVME device:nvme0 namespace-id:ffffffff", buf,

@@ -374,7 +374,7 @@ static void on_done(void *arg, const struct nvme_cqe *cqe)
 		[DDIR_READ] = VSSD_SERVED_READ, [DDIR_WRITE] = VSSD_SERVED_WRITE,
 		[DDIR_TRIM] = VSSD_SERVED_TRIM, [DDIR_SYNC] = VSSD_SERVED_FLUSH,
 	};
-	uint16_t status = cqe->status & ~NVME_CQE_PHASE;
+	uint16_t status = nvme_cqe_status(cqe);
 
 	io_u->error = status ? EIO : 0;
 	if (status)

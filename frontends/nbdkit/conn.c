@@ -40,7 +40,7 @@ static void req_done(void *arg, const struct nvme_cqe *cqe)
 {
 	struct req *r = arg;
 
-	r->status = cqe->status & ~NVME_CQE_PHASE;
+	r->status = nvme_cqe_status(cqe);
 	r->done = true;
 	pthread_cond_signal(&r->cv);
 }

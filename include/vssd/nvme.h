@@ -43,6 +43,7 @@ _Static_assert(sizeof(struct nvme_sqe) == 64, "SQE is 64 bytes");
 _Static_assert(offsetof(struct nvme_sqe, prp1) == 24, "PRP1 at byte 24");
 _Static_assert(offsetof(struct nvme_sqe, cdw10) == 40, "CDW10 at byte 40");
 _Static_assert(sizeof(struct nvme_cqe) == 16, "CQE is 16 bytes");
+_Static_assert(offsetof(struct nvme_sqe, cdw15) == 60, "CDW10 to CDW15 one after another");
 
 #define NVME_CQE_PHASE 0x1
 /* a status word as the CQE carries it (phase bit 0 left clear) */
@@ -157,19 +158,282 @@ enum nvme_log_id {
 #define NVME_CTRATT_ENDGRPS (1u << 4)
 #define NVME_CTRATT_FDPS (1u << 19)
 
-/* Read/Write CDW12 bits. */
-#define NVME_RW_FUA (1u << 30)
-#define NVME_RW_DTYPE_SHIFT 20 /* CDW12 bits 23:20 */
-#define NVME_RW_DSPEC_SHIFT 16 /* CDW13 bits 31:16 */
-#define NVME_WZ_DEAC (1u << 25) /* Write Zeroes: deallocate */
-#define NVME_DSM_AD (1u << 2)   /* Dataset Management: attribute deallocate */
-
 /* Dataset Management range (16 bytes). */
 struct nvme_dsm_range {
 	uint32_t cattr;
 	uint32_t nlb;
 	uint64_t slba;
 };
+
+/*
+ * Command fields by name: the dword (10 to 15) a field sits in, its first
+ * bit and its width, as the specification tables them. nvme_get() and
+ * nvme_set() read and write one; with a constant field they compile to
+ * the shift and mask written by hand. Counts the spec keeps 0's based
+ * (QSIZE, NLB, NUMD, NR) are read and written here as they are encoded.
+ */
+struct nvme_field {
+	uint8_t cdw, shift, bits;
+};
+#define NVME_FIELD(cdw, shift, bits) ((struct nvme_field){(cdw), (shift), (bits)})
+
+/* Create/Delete I/O CQ and SQ */
+#define NVME_F_QID NVME_FIELD(10, 0, 16)
+#define NVME_F_QSIZE NVME_FIELD(10, 16, 16) /* entries - 1 */
+#define NVME_F_PC NVME_FIELD(11, 0, 1)      /* physically contiguous */
+#define NVME_F_CQ_IEN NVME_FIELD(11, 1, 1)  /* interrupts enabled */
+#define NVME_F_CQ_IV NVME_FIELD(11, 16, 16) /* interrupt vector */
+#define NVME_F_SQ_QPRIO NVME_FIELD(11, 1, 2)
+#define NVME_F_SQ_CQID NVME_FIELD(11, 16, 16)
+/* Identify */
+#define NVME_F_CNS NVME_FIELD(10, 0, 8)
+/* Get/Set Features */
+#define NVME_F_FID NVME_FIELD(10, 0, 8)
+#define NVME_F_SEL NVME_FIELD(10, 8, 3) /* Get Features: current, default, saved, capabilities */
+#define NVME_F_SV NVME_FIELD(10, 31, 1) /* Set Features: save */
+/* Set Features values (CDW11-12) */
+#define NVME_F_PM NVME_FIELD(11, 0, 8)            /* Power Management: WH and PS */
+#define NVME_F_PS NVME_FIELD(11, 0, 5)            /* Power Management: power state */
+#define NVME_F_WCE NVME_FIELD(11, 0, 1)           /* Volatile Write Cache: enable */
+#define NVME_F_NSQR NVME_FIELD(11, 0, 16)         /* Number of Queues: SQs - 1 */
+#define NVME_F_NCQR NVME_FIELD(11, 16, 16)        /* Number of Queues: CQs - 1 */
+#define NVME_F_FDP_ENDGID NVME_FIELD(11, 0, 16)   /* FDP: endurance group */
+#define NVME_F_FDPE NVME_FIELD(12, 0, 1)          /* FDP: enable */
+#define NVME_F_FDPCIDX NVME_FIELD(12, 8, 8)       /* FDP: configuration index */
+#define NVME_F_FDPEV_PHNDL NVME_FIELD(11, 0, 16)  /* FDP Events: placement handle */
+#define NVME_F_FDPEV_NOET NVME_FIELD(11, 16, 8)   /* FDP Events: event types */
+#define NVME_F_FDPEV_ENABLE NVME_FIELD(12, 0, 1)  /* FDP Events: enable them */
+/* I/O Management Send and Receive */
+#define NVME_F_MO NVME_FIELD(10, 0, 8)   /* management operation */
+#define NVME_F_MOS NVME_FIELD(10, 16, 16) /* its own field (RUH Update: identifiers - 1) */
+#define NVME_F_IOMR_NUMD NVME_FIELD(11, 0, 32) /* Receive: dwords - 1 */
+#define NVME_IO_MGMT_RECV_RUH_STATUS 0x01 /* I/O Management Receive: handle status */
+#define NVME_IO_MGMT_SEND_RUH_UPDATE 0x01 /* I/O Management Send: reclaim unit handle update */
+/* Open-Channel SSD 2.0 vector commands */
+#define NVME_F_OC_NLB NVME_FIELD(12, 0, 6) /* vector entries - 1 */
+/* Get Log Page */
+#define NVME_F_LID NVME_FIELD(10, 0, 8)
+#define NVME_F_LSP NVME_FIELD(10, 8, 7)
+#define NVME_F_RAE NVME_FIELD(10, 15, 1)    /* retain asynchronous event */
+#define NVME_F_NUMDL NVME_FIELD(10, 16, 16) /* dwords - 1, low half */
+#define NVME_F_NUMDU NVME_FIELD(11, 0, 16)  /* dwords - 1, high half */
+#define NVME_F_LSI NVME_FIELD(11, 16, 16)   /* log specific identifier */
+/* Abort */
+#define NVME_F_ABORT_SQID NVME_FIELD(10, 0, 16)
+#define NVME_F_ABORT_CID NVME_FIELD(10, 16, 16)
+/* Format NVM */
+#define NVME_F_LBAF NVME_FIELD(10, 0, 4)
+#define NVME_F_MSET NVME_FIELD(10, 4, 1)
+#define NVME_F_PI NVME_FIELD(10, 5, 3)
+#define NVME_F_SES NVME_FIELD(10, 9, 3)
+/* Read, Write, Write Zeroes, Compare, Verify (SLBA is CDW10-11: nvme_get_slba) */
+#define NVME_F_NLB NVME_FIELD(12, 0, 16) /* blocks - 1 */
+#define NVME_F_DTYPE NVME_FIELD(12, 20, 4)
+#define NVME_F_DEAC NVME_FIELD(12, 25, 1) /* Write Zeroes: deallocate */
+#define NVME_F_FUA NVME_FIELD(12, 30, 1)
+#define NVME_F_DSPEC NVME_FIELD(13, 16, 16)
+/* Dataset Management */
+#define NVME_F_DSM_NR NVME_FIELD(10, 0, 8) /* ranges - 1 */
+#define NVME_F_DSM_AD NVME_FIELD(11, 2, 1) /* attribute: deallocate */
+
+/* Asynchronous event types (Asynchronous Event Request completion DW0 bits 2:0),
+ * and the information values vssd raises. */
+enum nvme_aer_type {
+	NVME_AER_ERROR = 0,
+	NVME_AER_SMART = 1,
+	NVME_AER_NOTICE = 2,
+	NVME_AER_IO = 6,
+};
+#define NVME_AER_INFO_INVALID_DB_VALUE 0x01 /* error: invalid doorbell write value */
+#define NVME_AER_INFO_RELIABILITY 0x00      /* SMART: NVM subsystem reliability degraded */
+
+/* Directive types (DTYPE). */
+enum nvme_dtype {
+	NVME_DTYPE_NONE = 0,
+	NVME_DTYPE_STREAMS = 1,
+	NVME_DTYPE_PLACEMENT = 2, /* Flexible Data Placement: DSPEC is a placement identifier */
+};
+
+static inline uint32_t nvme_field_mask(struct nvme_field f)
+{
+	return f.bits == 32 ? 0xffffffffu : (1u << f.bits) - 1;
+}
+
+static inline uint32_t nvme_get(const struct nvme_sqe *sqe, struct nvme_field f)
+{
+	return ((&sqe->cdw10)[f.cdw - 10] >> f.shift) & nvme_field_mask(f);
+}
+
+static inline void nvme_set(struct nvme_sqe *sqe, struct nvme_field f, uint32_t v)
+{
+	uint32_t *dw = &(&sqe->cdw10)[f.cdw - 10];
+
+	*dw = (*dw & ~(nvme_field_mask(f) << f.shift)) | (v & nvme_field_mask(f)) << f.shift;
+}
+
+/* 64-bit fields over two dwords: SLBA (CDW10-11), a log page offset (CDW12-13). */
+static inline uint64_t nvme_get_slba(const struct nvme_sqe *sqe)
+{
+	return (uint64_t)sqe->cdw11 << 32 | sqe->cdw10;
+}
+
+static inline uint64_t nvme_get_log_offset(const struct nvme_sqe *sqe)
+{
+	return (uint64_t)sqe->cdw13 << 32 | sqe->cdw12;
+}
+
+/* Get Log Page: dwords to transfer (NUMDU:NUMDL, plus one). */
+static inline uint64_t nvme_get_log_dwords(const struct nvme_sqe *sqe)
+{
+	return ((uint64_t)nvme_get(sqe, NVME_F_NUMDU) << 16 | nvme_get(sqe, NVME_F_NUMDL)) + 1;
+}
+
+/*
+ * Command builders, as liburing's io_uring_prep_*: each fills a zeroed
+ * SQE with one command (the cid is the queue's to give); set further
+ * fields with nvme_set(). Data buffers go in PRP1 (and PRP2): the caller's
+ * host memory, registered for DMA.
+ */
+static inline void nvme_prep_create_cq(struct nvme_sqe *sqe, uint16_t qid, uint32_t entries,
+				       const void *ring, uint16_t vector)
+{
+	*sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_CREATE_CQ, .prp1 = (uintptr_t)ring};
+	nvme_set(sqe, NVME_F_QID, qid);
+	nvme_set(sqe, NVME_F_QSIZE, entries - 1);
+	nvme_set(sqe, NVME_F_PC, 1);
+	nvme_set(sqe, NVME_F_CQ_IEN, 1);
+	nvme_set(sqe, NVME_F_CQ_IV, vector);
+}
+
+static inline void nvme_prep_create_sq(struct nvme_sqe *sqe, uint16_t qid, uint32_t entries,
+				       const void *ring, uint16_t cqid)
+{
+	*sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_CREATE_SQ, .prp1 = (uintptr_t)ring};
+	nvme_set(sqe, NVME_F_QID, qid);
+	nvme_set(sqe, NVME_F_QSIZE, entries - 1);
+	nvme_set(sqe, NVME_F_PC, 1);
+	nvme_set(sqe, NVME_F_SQ_CQID, cqid);
+}
+
+/* Delete I/O SQ or CQ (opcode NVME_ADMIN_DELETE_SQ or _CQ) qid. */
+static inline void nvme_prep_delete_queue(struct nvme_sqe *sqe, uint8_t opcode, uint16_t qid)
+{
+	*sqe = (struct nvme_sqe){.opcode = opcode};
+	nvme_set(sqe, NVME_F_QID, qid);
+}
+
+#define NVME_NSID_ALL 0xffffffffu /* every namespace (log pages, Format NVM) */
+
+/* Identify (cns) into buf, 4096 bytes. */
+static inline void nvme_prep_identify(struct nvme_sqe *sqe, uint32_t nsid, uint8_t cns, void *buf)
+{
+	*sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_IDENTIFY, .nsid = nsid, .prp1 = (uintptr_t)buf};
+	nvme_set(sqe, NVME_F_CNS, cns);
+}
+
+/* Get Features fid as sel selects (0 current, 1 default, 2 saved, 3 capabilities). */
+static inline void nvme_prep_get_features(struct nvme_sqe *sqe, uint8_t fid, uint8_t sel,
+					  void *buf)
+{
+	*sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_GET_FEATURES, .prp1 = (uintptr_t)buf};
+	nvme_set(sqe, NVME_F_FID, fid);
+	nvme_set(sqe, NVME_F_SEL, sel);
+}
+
+/* Set Features fid; its value goes in with nvme_set() (NVME_F_WCE, NVME_F_NSQR, ...). */
+static inline void nvme_prep_set_features(struct nvme_sqe *sqe, uint8_t fid, const void *buf)
+{
+	*sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_SET_FEATURES, .prp1 = (uintptr_t)buf};
+	nvme_set(sqe, NVME_F_FID, fid);
+}
+
+/* I/O Management Receive (operation mo) of bytes, a multiple of 4, into buf. */
+static inline void nvme_prep_io_mgmt_recv(struct nvme_sqe *sqe, uint32_t nsid, uint8_t mo,
+					  void *buf, uint32_t bytes)
+{
+	*sqe = (struct nvme_sqe){.opcode = NVME_CMD_IO_MGMT_RECV, .nsid = nsid,
+				 .prp1 = (uintptr_t)buf};
+	nvme_set(sqe, NVME_F_MO, mo);
+	nvme_set(sqe, NVME_F_IOMR_NUMD, bytes / 4 - 1);
+}
+
+/* I/O Management Send (operation mo, its field mos) of the data in buf. */
+static inline void nvme_prep_io_mgmt_send(struct nvme_sqe *sqe, uint32_t nsid, uint8_t mo,
+					  uint16_t mos, const void *buf)
+{
+	*sqe = (struct nvme_sqe){.opcode = NVME_CMD_IO_MGMT_SEND, .nsid = nsid,
+				 .prp1 = (uintptr_t)buf};
+	nvme_set(sqe, NVME_F_MO, mo);
+	nvme_set(sqe, NVME_F_MOS, mos);
+}
+
+/* Get Log Page lid for nsid: bytes (a multiple of 4) from offset into buf. */
+static inline void nvme_prep_get_log_page(struct nvme_sqe *sqe, uint32_t nsid, uint8_t lid,
+					  void *buf, uint32_t bytes, uint64_t offset)
+{
+	uint32_t numd = bytes / 4 - 1;
+
+	*sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_GET_LOG_PAGE, .nsid = nsid,
+				 .prp1 = (uintptr_t)buf, .cdw12 = (uint32_t)offset,
+				 .cdw13 = (uint32_t)(offset >> 32)};
+	nvme_set(sqe, NVME_F_LID, lid);
+	nvme_set(sqe, NVME_F_NUMDL, numd & 0xffff);
+	nvme_set(sqe, NVME_F_NUMDU, numd >> 16);
+}
+
+/* Read, Write, Write Zeroes, Compare or Verify of nlb blocks from slba (no data pointer). */
+static inline void nvme_prep_rw(struct nvme_sqe *sqe, uint8_t opcode, uint32_t nsid,
+				uint64_t slba, uint32_t nlb)
+{
+	*sqe = (struct nvme_sqe){.opcode = opcode, .nsid = nsid, .cdw10 = (uint32_t)slba,
+				 .cdw11 = (uint32_t)(slba >> 32)};
+	nvme_set(sqe, NVME_F_NLB, nlb - 1);
+}
+
+/* Flush of the namespace's volatile write cache. */
+static inline void nvme_prep_flush(struct nvme_sqe *sqe, uint32_t nsid)
+{
+	*sqe = (struct nvme_sqe){.opcode = NVME_CMD_FLUSH, .nsid = nsid};
+}
+
+/* Dataset Management deallocating nr ranges (at most 256), read from ranges. */
+static inline void nvme_prep_trim(struct nvme_sqe *sqe, uint32_t nsid,
+				  const struct nvme_dsm_range *ranges, uint32_t nr)
+{
+	*sqe = (struct nvme_sqe){.opcode = NVME_CMD_DSM, .nsid = nsid, .prp1 = (uintptr_t)ranges};
+	nvme_set(sqe, NVME_F_DSM_NR, nr - 1);
+	nvme_set(sqe, NVME_F_DSM_AD, 1);
+}
+
+/* A write's data placement directive: its data goes where placement identifier pid says. */
+static inline void nvme_prep_placement(struct nvme_sqe *sqe, uint16_t pid)
+{
+	nvme_set(sqe, NVME_F_DTYPE, NVME_DTYPE_PLACEMENT);
+	nvme_set(sqe, NVME_F_DSPEC, pid);
+}
+
+/* An Open-Channel SSD 2.0 vector command on n (at most 64) addresses: LBAL
+ * is the one address itself when n is 1, else the host address of their list. */
+static inline void nvme_prep_oc_vector(struct nvme_sqe *sqe, uint8_t opcode, uint32_t nsid,
+				       uint64_t lbal, uint32_t n)
+{
+	*sqe = (struct nvme_sqe){.opcode = opcode, .nsid = nsid, .cdw10 = (uint32_t)lbal,
+				 .cdw11 = (uint32_t)(lbal >> 32)};
+	nvme_set(sqe, NVME_F_OC_NLB, n - 1);
+}
+
+/* The CQE's status without its phase tag (SC, SCT, CRD, More, DNR). */
+static inline uint16_t nvme_cqe_status(const struct nvme_cqe *cqe)
+{
+	return (uint16_t)(cqe->status & ~NVME_CQE_PHASE);
+}
+
+/* What the command came to: its status code and type, 0 when it succeeded. */
+static inline uint16_t nvme_cqe_code(const struct nvme_cqe *cqe)
+{
+	return (uint16_t)(cqe->status & 0x0ffe);
+}
+
 _Static_assert(sizeof(struct nvme_dsm_range) == 16, "DSM range is 16 bytes");
 
 struct nvme_lbaf {

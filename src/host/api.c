@@ -309,35 +309,19 @@ int vssd_admin(struct vssd *dev, struct nvme_sqe *sqe, struct nvme_cqe *cqe)
 	return rc;
 }
 
-static int admin_status(struct vssd *dev, struct nvme_sqe *sqe)
+/* An admin command to completion: 0, or -EIO when the device failed it. */
+static int admin_status(void *dev, struct nvme_sqe *sqe)
 {
 	struct nvme_cqe cqe;
 	int rc = vssd_admin(dev, sqe, &cqe);
 
-	if (rc)
-		return rc;
-	return cqe.status & ~NVME_CQE_PHASE & ~NVME_CQE_DNR ? -EIO : 0;
+	return rc ? rc : nvme_cqe_code(&cqe) ? -EIO : 0;
 }
 
 /* Creates the controller's CQ and SQ for a host queue pair (its rings). */
 static int create_io_queues(struct vssd *dev, struct host_qp *hq)
 {
-	uint16_t qid = hq->qid, entries = hq->entries;
-	struct nvme_sqe sqe = {.opcode = NVME_ADMIN_CREATE_CQ, .prp1 = (uintptr_t)hq->cq_ring,
-			       .cdw10 = qid | (uint32_t)(entries - 1) << 16,
-			       .cdw11 = 1 | 1u << 1 | (uint32_t)qid << 16};
-	int rc = admin_status(dev, &sqe);
-
-	if (rc)
-		return rc;
-	sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_CREATE_SQ, .prp1 = (uintptr_t)hq->sq_ring,
-				.cdw10 = qid | (uint32_t)(entries - 1) << 16,
-				.cdw11 = 1 | (uint32_t)qid << 16};
-	if ((rc = admin_status(dev, &sqe))) {
-		sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_DELETE_CQ, .cdw10 = qid};
-		admin_status(dev, &sqe);
-	}
-	return rc;
+	return host_qp_create_queues(hq, admin_status, dev);
 }
 
 int vssd_qpair_open(struct vssd *dev, uint16_t entries, struct vssd_qpair **out)
@@ -477,7 +461,6 @@ int vssd_qpair_close(struct vssd_qpair *qp)
 {
 	struct vssd *dev;
 	uint16_t qid;
-	struct nvme_sqe sqe;
 
 	if (!qp)
 		return -EINVAL;
@@ -487,10 +470,7 @@ int vssd_qpair_close(struct vssd_qpair *qp)
 		if (!vssd_poll(qp))
 			vssd_qpair_wait(qp, UINT64_MAX);
 	pthread_mutex_lock(&dev->qp_lock);
-	sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_DELETE_SQ, .cdw10 = qid};
-	admin_status(dev, &sqe);
-	sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_DELETE_CQ, .cdw10 = qid};
-	admin_status(dev, &sqe);
+	host_qp_delete_queues(&qp->hq, admin_status, dev);
 	rt_locked(&dev->rt, do_bind, &(struct bind_op){dev, NULL, qid});
 	pthread_mutex_unlock(&dev->qp_lock);
 	register_qp_memory(dev, &qp->hq, false);
@@ -576,12 +556,6 @@ static int submit_data(struct vssd_qpair *qp, struct nvme_sqe *sqe, const void *
 	return 0;
 }
 
-static void rw_sqe(struct nvme_sqe *sqe, uint8_t opcode, uint64_t slba, uint32_t nlb)
-{
-	*sqe = (struct nvme_sqe){.opcode = opcode, .nsid = NVME_NSID, .cdw10 = (uint32_t)slba,
-				 .cdw11 = (uint32_t)(slba >> 32), .cdw12 = (nlb - 1) & 0xffff};
-}
-
 int vssd_read_async(struct vssd_qpair *qp, void *buf, uint64_t slba, uint32_t nlb, vssd_cb cb,
 		    void *arg)
 {
@@ -589,7 +563,7 @@ int vssd_read_async(struct vssd_qpair *qp, void *buf, uint64_t slba, uint32_t nl
 
 	if (!nlb || nlb > 65536)
 		return -EINVAL;
-	rw_sqe(&sqe, NVME_CMD_READ, slba, nlb);
+	nvme_prep_rw(&sqe, NVME_CMD_READ, NVME_NSID, slba, nlb);
 	return submit_data(qp, &sqe, buf, (uint64_t)nlb * vssd_lba_bytes(qp->dev), cb, arg);
 }
 
@@ -597,11 +571,9 @@ int vssd_read_async(struct vssd_qpair *qp, void *buf, uint64_t slba, uint32_t nl
 static void write_flags(struct nvme_sqe *sqe, unsigned flags)
 {
 	if (flags & VSSD_FUA)
-		sqe->cdw12 |= NVME_RW_FUA;
-	if (flags & VSSD_PLACED) {
-		sqe->cdw12 |= 2u << NVME_RW_DTYPE_SHIFT;
-		sqe->cdw13 = (flags >> 16) << NVME_RW_DSPEC_SHIFT;
-	}
+		nvme_set(sqe, NVME_F_FUA, 1);
+	if (flags & VSSD_PLACED)
+		nvme_prep_placement(sqe, (uint16_t)(flags >> 16));
 }
 
 int vssd_write_async(struct vssd_qpair *qp, const void *buf, uint64_t slba, uint32_t nlb,
@@ -611,7 +583,7 @@ int vssd_write_async(struct vssd_qpair *qp, const void *buf, uint64_t slba, uint
 
 	if (!nlb || nlb > 65536)
 		return -EINVAL;
-	rw_sqe(&sqe, NVME_CMD_WRITE, slba, nlb);
+	nvme_prep_rw(&sqe, NVME_CMD_WRITE, NVME_NSID, slba, nlb);
 	write_flags(&sqe, flags);
 	return submit_data(qp, &sqe, buf, (uint64_t)nlb * vssd_lba_bytes(qp->dev), cb, arg);
 }
@@ -623,24 +595,24 @@ int vssd_write_zeroes_async(struct vssd_qpair *qp, uint64_t slba, uint32_t nlb, 
 
 	if (!nlb || nlb > 65536)
 		return -EINVAL;
-	rw_sqe(&sqe, NVME_CMD_WRITE_ZEROES, slba, nlb);
+	nvme_prep_rw(&sqe, NVME_CMD_WRITE_ZEROES, NVME_NSID, slba, nlb);
 	write_flags(&sqe, flags);
 	if (flags & VSSD_DEALLOCATE)
-		sqe.cdw12 |= NVME_WZ_DEAC;
+		nvme_set(&sqe, NVME_F_DEAC, 1);
 	return submit_data(qp, &sqe, NULL, 0, cb, arg);
 }
 
 int vssd_flush_async(struct vssd_qpair *qp, vssd_cb cb, void *arg)
 {
-	struct nvme_sqe sqe = {.opcode = NVME_CMD_FLUSH, .nsid = NVME_NSID};
+	struct nvme_sqe sqe;
 
+	nvme_prep_flush(&sqe, NVME_NSID);
 	return submit_data(qp, &sqe, NULL, 0, cb, arg);
 }
 
 int vssd_trim_async(struct vssd_qpair *qp, uint64_t slba, uint32_t nlb, vssd_cb cb, void *arg)
 {
-	struct nvme_sqe sqe = {.opcode = NVME_CMD_DSM, .nsid = NVME_NSID, .cdw10 = 0,
-			       .cdw11 = NVME_DSM_AD};
+	struct nvme_sqe sqe;
 	int cid = host_qp_next_cid(&qp->hq);
 	struct nvme_dsm_range *range;
 	int rc;
@@ -650,7 +622,7 @@ int vssd_trim_async(struct vssd_qpair *qp, uint64_t slba, uint32_t nlb, vssd_cb 
 	/* the range lives in the command's PRP list page, which is registered */
 	range = (struct nvme_dsm_range *)host_qp_prp_list(&qp->hq, (uint16_t)cid);
 	*range = (struct nvme_dsm_range){.nlb = nlb, .slba = slba};
-	sqe.prp1 = (uintptr_t)range;
+	nvme_prep_trim(&sqe, NVME_NSID, range, 1);
 	rc = host_qp_submit(&qp->hq, &sqe, cb, arg, NULL);
 	if (rc >= 0)
 		rt_kick(&qp->dev->rt, qp->hq.qid);
@@ -664,7 +636,7 @@ static int wait_sync(struct vssd_qpair *qp, struct sync_wait *w, int rc)
 	while (!w->done)
 		if (!vssd_poll(qp))
 			vssd_qpair_wait(qp, UINT64_MAX);
-	return w->cqe.status & ~NVME_CQE_PHASE;
+	return nvme_cqe_status(&w->cqe);
 }
 
 int vssd_read(struct vssd_qpair *qp, void *buf, uint64_t slba, uint32_t nlb)

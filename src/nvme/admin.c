@@ -14,7 +14,8 @@
 
 static uint16_t create_cq(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 {
-	uint16_t qid = sqe->cdw10 & 0xffff, entries = (uint16_t)((sqe->cdw10 >> 16) + 1);
+	uint16_t qid = (uint16_t)nvme_get(sqe, NVME_F_QID);
+	uint32_t qsize = nvme_get(sqe, NVME_F_QSIZE), entries = qsize + 1;
 	struct nvme_cq *cq;
 	void *ring;
 
@@ -22,10 +23,10 @@ static uint16_t create_cq(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 		return nvme_reject(ctrl, sqe, NVME_SC_QID_INVALID,
 				   "CDW10.QID %u is 0, past the %u I/O CQs granted, or in use", qid,
 				   ctrl->nr_io_cqs);
-	if ((sqe->cdw10 >> 16) == 0 || (sqe->cdw10 >> 16) > NVME_MQES)
+	if (qsize == 0 || qsize > NVME_MQES)
 		return nvme_reject(ctrl, sqe, NVME_SC_QUEUE_SIZE,
-				   "CDW10.QSIZE %u is 0 or over MQES %u", sqe->cdw10 >> 16, NVME_MQES);
-	if (!(sqe->cdw11 & 1)) /* CAP.CQR: queues must be physically contiguous */
+				   "CDW10.QSIZE %u is 0 or over MQES %u", qsize, NVME_MQES);
+	if (!nvme_get(sqe, NVME_F_PC)) /* CAP.CQR: queues must be physically contiguous */
 		return nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD,
 				   "CDW11.PC is 0: queues must be physically contiguous (CAP.CQR)");
 	if (sqe->prp1 % NVME_PAGE_BYTES)
@@ -39,9 +40,9 @@ static uint16_t create_cq(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 	cq = calloc(1, sizeof(*cq));
 	if (!cq)
 		return NVME_SC_INTERNAL;
-	*cq = (struct nvme_cq){.ring = ring, .qid = qid, .size = entries, .phase = 1,
-			       .irq_enabled = (sqe->cdw11 >> 1) & 1,
-			       .vector = (uint16_t)(sqe->cdw11 >> 16),
+	*cq = (struct nvme_cq){.ring = ring, .qid = qid, .size = (uint16_t)entries, .phase = 1,
+			       .irq_enabled = nvme_get(sqe, NVME_F_CQ_IEN),
+			       .vector = (uint16_t)nvme_get(sqe, NVME_F_CQ_IV),
 			       .head_db = &ctrl->db[qid].cq_head};
 	atomic_store(&ctrl->db[qid].cq_head, 0); /* a new queue starts empty */
 	memset(ring, 0, (size_t)entries * sizeof(struct nvme_cqe));
@@ -52,16 +53,17 @@ static uint16_t create_cq(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 
 static uint16_t create_sq(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 {
-	uint16_t qid = sqe->cdw10 & 0xffff, entries = (uint16_t)((sqe->cdw10 >> 16) + 1);
-	uint16_t cqid = (uint16_t)(sqe->cdw11 >> 16);
+	uint16_t qid = (uint16_t)nvme_get(sqe, NVME_F_QID);
+	uint32_t qsize = nvme_get(sqe, NVME_F_QSIZE), entries = qsize + 1;
+	uint16_t cqid = (uint16_t)nvme_get(sqe, NVME_F_SQ_CQID);
 	struct nvme_sq *sq;
 	void *ring;
 
 	if (!qid || qid > ctrl->nr_io_sqs || ctrl->sq[qid])
 		return NVME_SC_QID_INVALID;
-	if ((sqe->cdw10 >> 16) == 0 || (sqe->cdw10 >> 16) > NVME_MQES)
+	if (qsize == 0 || qsize > NVME_MQES)
 		return NVME_SC_QUEUE_SIZE;
-	if (!(sqe->cdw11 & 1))
+	if (!nvme_get(sqe, NVME_F_PC))
 		return NVME_SC_INVALID_FIELD;
 	if (!cqid || cqid >= NVME_MAX_QUEUES || !ctrl->cq[cqid])
 		return NVME_SC_CQ_INVALID;
@@ -73,8 +75,8 @@ static uint16_t create_sq(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 	sq = calloc(1, sizeof(*sq));
 	if (!sq)
 		return NVME_SC_INTERNAL;
-	*sq = (struct nvme_sq){.ring = ring, .qid = qid, .size = entries, .cqid = cqid,
-			       .prio = (uint16_t)((sqe->cdw11 >> 1) & 3),
+	*sq = (struct nvme_sq){.ring = ring, .qid = qid, .size = (uint16_t)entries, .cqid = cqid,
+			       .prio = (uint16_t)nvme_get(sqe, NVME_F_SQ_QPRIO),
 			       .tail_db = &ctrl->db[qid].sq_tail};
 	atomic_store(&ctrl->db[qid].sq_tail, 0); /* a new queue starts empty */
 	ctrl->sq[qid] = sq;
@@ -85,7 +87,7 @@ static uint16_t create_sq(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 
 static uint16_t delete_sq(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 {
-	uint16_t qid = sqe->cdw10 & 0xffff;
+	uint16_t qid = (uint16_t)nvme_get(sqe, NVME_F_QID);
 
 	if (!qid || qid >= NVME_MAX_QUEUES || !ctrl->sq[qid])
 		return NVME_SC_QID_INVALID;
@@ -98,7 +100,7 @@ static uint16_t delete_sq(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 
 static uint16_t delete_cq(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 {
-	uint16_t qid = sqe->cdw10 & 0xffff;
+	uint16_t qid = (uint16_t)nvme_get(sqe, NVME_F_QID);
 
 	if (!qid || qid >= NVME_MAX_QUEUES || !ctrl->cq[qid])
 		return NVME_SC_QID_INVALID;
@@ -196,7 +198,7 @@ static void identify_ns(struct nvme_ctrl *ctrl, struct nvme_id_ns *id)
 
 static uint16_t identify(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 {
-	uint8_t cns = sqe->cdw10 & 0xff;
+	uint8_t cns = (uint8_t)nvme_get(sqe, NVME_F_CNS);
 	uint8_t *buf = calloc(1, 4096);
 	uint16_t st = NVME_SC_SUCCESS;
 
@@ -294,10 +296,10 @@ static uint16_t get_power_mgmt(struct nvme_ctrl *ctrl, const struct nvme_sqe *sq
 static uint16_t set_power_mgmt(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 			       uint64_t now_ns, uint32_t *result)
 {
-	if ((sqe->cdw11 & 0x1f) > 0) /* NPSS = 0: only power state 0 */
+	if (nvme_get(sqe, NVME_F_PS) > 0) /* NPSS = 0: only power state 0 */
 		return nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD,
-				   "CDW11.PS %u: only power state 0 exists", sqe->cdw11 & 0x1f);
-	ctrl->power_state = sqe->cdw11 & 0xff;
+				   "CDW11.PS %u: only power state 0 exists", nvme_get(sqe, NVME_F_PS));
+	ctrl->power_state = nvme_get(sqe, NVME_F_PM);
 	return NVME_SC_SUCCESS;
 }
 
@@ -311,7 +313,7 @@ static uint16_t get_volatile_wc(struct nvme_ctrl *ctrl, const struct nvme_sqe *s
 static uint16_t set_volatile_wc(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 				uint64_t now_ns, uint32_t *result)
 {
-	ctrl->vwc_enabled = sqe->cdw11 & 1;
+	ctrl->vwc_enabled = nvme_get(sqe, NVME_F_WCE);
 	return NVME_SC_SUCCESS;
 }
 
@@ -325,9 +327,9 @@ static uint16_t get_num_queues(struct nvme_ctrl *ctrl, const struct nvme_sqe *sq
 static uint16_t set_num_queues(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 			       uint64_t now_ns, uint32_t *result)
 {
-	uint32_t nsqr = (sqe->cdw11 & 0xffff) + 1, ncqr = (sqe->cdw11 >> 16) + 1;
+	uint32_t nsqr = nvme_get(sqe, NVME_F_NSQR) + 1, ncqr = nvme_get(sqe, NVME_F_NCQR) + 1;
 
-	if ((sqe->cdw11 & 0xffff) == 0xffff || (sqe->cdw11 >> 16) == 0xffff)
+	if (nsqr == 0x10000 || ncqr == 0x10000)
 		return nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD,
 				   "CDW11 NSQR or NCQR is 65535 (65536 queues)");
 	if (ctrl->io_queues_created)
@@ -396,9 +398,9 @@ static const struct feature_def {
 static uint16_t set_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 			     uint64_t now_ns, uint32_t *result)
 {
-	uint8_t fid = sqe->cdw10 & 0xff;
+	uint8_t fid = (uint8_t)nvme_get(sqe, NVME_F_FID);
 
-	if (sqe->cdw10 >> 31) /* SV: nothing here is saveable */
+	if (nvme_get(sqe, NVME_F_SV)) /* nothing here is saveable */
 		return nvme_reject(ctrl, sqe, NVME_SC_FEATURE_NOT_SAVEABLE,
 				   "CDW10.SV is set: no feature is saveable");
 	if (!features[fid].set)
@@ -410,7 +412,7 @@ static uint16_t set_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 static uint16_t get_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 			     uint64_t now_ns, uint32_t *result)
 {
-	uint8_t fid = sqe->cdw10 & 0xff, sel = (sqe->cdw10 >> 8) & 7;
+	uint8_t fid = (uint8_t)nvme_get(sqe, NVME_F_FID), sel = (uint8_t)nvme_get(sqe, NVME_F_SEL);
 
 	if (sel > 3)
 		return nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD, "CDW10.SEL %u is reserved", sel);
@@ -472,10 +474,10 @@ static uint16_t ftl_log_page(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 static uint16_t get_log_page(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 			     uint64_t now_ns)
 {
-	uint8_t lid = sqe->cdw10 & 0xff;
-	bool rae = (sqe->cdw10 >> 15) & 1;
-	uint64_t numd = ((uint64_t)(sqe->cdw11 & 0xffff) << 16 | (sqe->cdw10 >> 16)) + 1;
-	uint64_t off = (uint64_t)sqe->cdw13 << 32 | sqe->cdw12, bytes = numd * 4, size;
+	uint8_t lid = (uint8_t)nvme_get(sqe, NVME_F_LID);
+	bool rae = nvme_get(sqe, NVME_F_RAE);
+	uint64_t numd = nvme_get_log_dwords(sqe);
+	uint64_t off = nvme_get_log_offset(sqe), bytes = numd * 4, size;
 	uint8_t *log = calloc(1, 4096), *out;
 	uint16_t st = NVME_SC_SUCCESS;
 	uint8_t event_type = 0xff;
@@ -551,7 +553,8 @@ static uint16_t get_log_page(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 static uint16_t abort_cmd(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
 			  uint32_t *result)
 {
-	uint16_t sqid = sqe->cdw10 & 0xffff, cid = (uint16_t)(sqe->cdw10 >> 16);
+	uint16_t sqid = (uint16_t)nvme_get(sqe, NVME_F_ABORT_SQID);
+	uint16_t cid = (uint16_t)nvme_get(sqe, NVME_F_ABORT_CID);
 
 	*result = 1; /* bit 0 set: not aborted */
 	if (sqid != 0)
@@ -571,14 +574,14 @@ static uint16_t abort_cmd(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, ui
 
 static uint16_t format_nvm(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 {
-	uint8_t lbaf = sqe->cdw10 & 0xf, ses = (sqe->cdw10 >> 9) & 7;
+	uint8_t lbaf = (uint8_t)nvme_get(sqe, NVME_F_LBAF), ses = (uint8_t)nvme_get(sqe, NVME_F_SES);
 	struct vssd_config cfg = ctrl->cfg;
 	struct vssd_dev *dev;
 	char err[256];
 
 	if (sqe->nsid != NVME_NSID && sqe->nsid != 0xffffffff)
 		return NVME_SC_INVALID_NS;
-	if (lbaf > 1 || (sqe->cdw10 >> 4) & 1 /* MSET */ || (sqe->cdw10 >> 5) & 7 /* PI */)
+	if (lbaf > 1 || nvme_get(sqe, NVME_F_MSET) || nvme_get(sqe, NVME_F_PI))
 		return NVME_SC_INVALID_FORMAT;
 	if (ses > 1) /* cryptographic erase is not supported; user data erase is */
 		return NVME_SC_INVALID_FIELD;

@@ -218,8 +218,9 @@ int nvme_ctrl_process_sq(struct nvme_ctrl *ctrl, uint16_t qid, uint64_t now_ns)
 	if (!sq)
 		return 0;
 	n = nvme_sq_pending(sq);
-	if (n < 0) { /* error event, information 1h: invalid doorbell write value */
-		nvme_raise_event(ctrl, 0, 1, NVME_LOG_ERROR, now_ns);
+	if (n < 0) {
+		nvme_raise_event(ctrl, NVME_AER_ERROR, NVME_AER_INFO_INVALID_DB_VALUE, NVME_LOG_ERROR,
+				 now_ns);
 		return 0;
 	}
 	while (n--) {

@@ -189,8 +189,8 @@ struct placement nvme_fdp_placement(struct nvme_ctrl *ctrl, bool directive, uint
 uint16_t nvme_fdp_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_t *buf,
 		      uint64_t *size)
 {
-	uint8_t lid = sqe->cdw10 & 0xff, lsp = (sqe->cdw10 >> 8) & 0xf;
-	uint16_t lsi = (uint16_t)(sqe->cdw11 >> 16);
+	uint8_t lid = (uint8_t)nvme_get(sqe, NVME_F_LID), lsp = (uint8_t)nvme_get(sqe, NVME_F_LSP);
+	uint16_t lsi = (uint16_t)nvme_get(sqe, NVME_F_LSI);
 	uint16_t nruh = (uint16_t)ctrl->cfg.fdp_nruh;
 	const struct vssd_dev *dev = ctrl->dev;
 
@@ -288,7 +288,7 @@ static uint16_t ruh_status(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 /* I/O Management Send, operation 1: Reclaim Unit Handle Update. */
 static uint16_t ruh_update(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns)
 {
-	uint32_t npid = (sqe->cdw10 >> 16) + 1;
+	uint32_t npid = nvme_get(sqe, NVME_F_MOS) + 1;
 	uint16_t pids[128];
 	struct placement pl[128];
 	uint16_t st;
@@ -310,25 +310,25 @@ static uint16_t ruh_update(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, u
 void nvme_fdp_io_mgmt(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
 		      struct nvme_result *r)
 {
-	uint8_t mo = sqe->cdw10 & 0xff;
+	bool recv = sqe->opcode == NVME_CMD_IO_MGMT_RECV;
+	uint32_t mo = nvme_get(sqe, NVME_F_MO);
 
 	if (!ctrl->cfg.fdp) {
 		r->status = NVME_SC_FDP_DISABLED;
 		return;
 	}
-	if (mo != 1) {
+	if (mo != (recv ? NVME_IO_MGMT_RECV_RUH_STATUS : NVME_IO_MGMT_SEND_RUH_UPDATE)) {
 		r->status = NVME_SC_INVALID_FIELD;
 		return;
 	}
-	r->status = sqe->opcode == NVME_CMD_IO_MGMT_RECV ? ruh_status(ctrl, sqe)
-							  : ruh_update(ctrl, sqe, now_ns);
+	r->status = recv ? ruh_status(ctrl, sqe) : ruh_update(ctrl, sqe, now_ns);
 }
 
-/* FDP Events features name a placement handle of the namespace (CDW11
- * bits 15:0); the filter belongs to its reclaim unit handle. -1 if none. */
+/* FDP Events features name a placement handle of the namespace; the
+ * filter belongs to its reclaim unit handle. -1 if none. */
 static int event_handle(const struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 {
-	uint16_t ph = sqe->cdw11 & 0xffff;
+	uint32_t ph = nvme_get(sqe, NVME_F_FDPEV_PHNDL);
 
 	return ph < nphndls(ctrl) ? ruh_of_ph(ctrl, ph) : -1;
 }
@@ -336,10 +336,10 @@ static int event_handle(const struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe
 uint16_t nvme_fdp_get_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 			       uint32_t *result)
 {
-	uint8_t fid = sqe->cdw10 & 0xff;
+	uint8_t fid = (uint8_t)nvme_get(sqe, NVME_F_FID);
 
 	if (fid == NVME_FEAT_FDP) {
-		if ((sqe->cdw11 & 0xffff) != ENDGID)
+		if (nvme_get(sqe, NVME_F_FDP_ENDGID) != ENDGID)
 			return NVME_SC_INVALID_FIELD;
 		*result = ctrl->cfg.fdp ? 1 : 0; /* FDPE; configuration index 0 */
 		return NVME_SC_SUCCESS;
@@ -347,7 +347,7 @@ uint16_t nvme_fdp_get_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sq
 	/* FDP Events: the supported event types of a handle, each with its enable bit */
 	{
 		int ruh = event_handle(ctrl, sqe);
-		uint32_t noet = (sqe->cdw11 >> 16) & 0xff, n = 0;
+		uint32_t noet = nvme_get(sqe, NVME_F_FDPEV_NOET), n = 0;
 		uint8_t desc[2 * NEVENT_TYPES] = {0};
 
 		if (!ctrl->cfg.fdp)
@@ -366,21 +366,21 @@ uint16_t nvme_fdp_get_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sq
 uint16_t nvme_fdp_set_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 			       uint32_t *result)
 {
-	uint8_t fid = sqe->cdw10 & 0xff;
+	uint8_t fid = (uint8_t)nvme_get(sqe, NVME_F_FID);
 
 	(void)result;
 	if (fid == NVME_FEAT_FDP) {
-		bool fdpe = sqe->cdw12 & 1;
+		bool fdpe = nvme_get(sqe, NVME_F_FDPE);
 
-		if ((sqe->cdw11 & 0xffff) != ENDGID || ((sqe->cdw12 >> 8) & 0xff) != 0)
+		if (nvme_get(sqe, NVME_F_FDP_ENDGID) != ENDGID || nvme_get(sqe, NVME_F_FDPCIDX) != 0)
 			return NVME_SC_INVALID_FIELD;
 		/* the configuration changes only with no namespace in the group */
 		return fdpe == (bool)ctrl->cfg.fdp ? NVME_SC_SUCCESS : NVME_SC_CMD_SEQ_ERROR;
 	}
 	{
 		int ruh = event_handle(ctrl, sqe);
-		uint32_t noet = (sqe->cdw11 >> 16) & 0xff;
-		bool enable = sqe->cdw12 & 1;
+		uint32_t noet = nvme_get(sqe, NVME_F_FDPEV_NOET);
+		bool enable = nvme_get(sqe, NVME_F_FDPEV_ENABLE);
 		uint8_t types[256];
 		uint16_t st;
 

@@ -130,3 +130,29 @@ void host_qp_reset(struct host_qp *qp, void (*unregister)(void *ctx, void *buf),
 	for (uint16_t c = 0; c < qp->entries - 1; c++)
 		qp->free_cid[qp->nfree++] = (uint16_t)(qp->entries - 2 - c);
 }
+
+int host_qp_create_queues(struct host_qp *qp, host_admin_fn admin, void *ctx)
+{
+	struct nvme_sqe sqe;
+	int rc;
+
+	nvme_prep_create_cq(&sqe, qp->qid, qp->entries, qp->cq_ring, qp->qid);
+	if ((rc = admin(ctx, &sqe)))
+		return rc;
+	nvme_prep_create_sq(&sqe, qp->qid, qp->entries, qp->sq_ring, qp->qid);
+	if ((rc = admin(ctx, &sqe))) {
+		nvme_prep_delete_queue(&sqe, NVME_ADMIN_DELETE_CQ, qp->qid);
+		admin(ctx, &sqe);
+	}
+	return rc;
+}
+
+void host_qp_delete_queues(struct host_qp *qp, host_admin_fn admin, void *ctx)
+{
+	struct nvme_sqe sqe;
+
+	nvme_prep_delete_queue(&sqe, NVME_ADMIN_DELETE_SQ, qp->qid);
+	admin(ctx, &sqe);
+	nvme_prep_delete_queue(&sqe, NVME_ADMIN_DELETE_CQ, qp->qid);
+	admin(ctx, &sqe);
+}

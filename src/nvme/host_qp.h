@@ -59,6 +59,17 @@ void host_qp_reset(struct host_qp *qp, void (*unregister)(void *ctx, void *buf),
 /* Binds the queue pair to its doorbell registers (the controller's db[qid]). */
 void host_qp_bind(struct host_qp *qp, struct nvme_doorbells *db);
 
+/* How a host runs one admin command to completion: 0 when it succeeded, a
+ * negative errno otherwise (-EIO for an NVMe failure). */
+typedef int (*host_admin_fn)(void *ctx, struct nvme_sqe *sqe);
+
+/* Creates the controller's I/O CQ and SQ over qp's rings (Create I/O CQ,
+ * then SQ; the CQ is deleted again when the SQ is refused), as a driver
+ * does. Bind the doorbells after. Returns 0 or admin's error. */
+int host_qp_create_queues(struct host_qp *qp, host_admin_fn admin, void *ctx);
+/* Deletes them (SQ first). */
+void host_qp_delete_queues(struct host_qp *qp, host_admin_fn admin, void *ctx);
+
 /*
  * Takes a command identifier and submits sqe with it (sqe->cid is set).
  * Returns the cid, or -EAGAIN when the queue or the slots are full.

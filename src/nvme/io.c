@@ -14,17 +14,17 @@ struct rw_cmd {
 	uint64_t slba;
 	uint32_t nlb;
 	bool fua;
-	uint8_t dtype; /* CDW12 bits 23:20: 2 = data placement */
-	uint16_t dspec; /* CDW13 bits 31:16: the placement identifier */
+	uint8_t dtype;  /* enum nvme_dtype */
+	uint16_t dspec; /* NVME_DTYPE_PLACEMENT: the placement identifier */
 };
 
 static void decode_rw(const struct nvme_sqe *sqe, struct rw_cmd *c)
 {
-	c->slba = (uint64_t)sqe->cdw11 << 32 | sqe->cdw10;
-	c->nlb = (sqe->cdw12 & 0xffff) + 1;
-	c->fua = sqe->cdw12 & NVME_RW_FUA;
-	c->dtype = (sqe->cdw12 >> NVME_RW_DTYPE_SHIFT) & 0xf;
-	c->dspec = (uint16_t)(sqe->cdw13 >> NVME_RW_DSPEC_SHIFT);
+	c->slba = nvme_get_slba(sqe);
+	c->nlb = nvme_get(sqe, NVME_F_NLB) + 1;
+	c->fua = nvme_get(sqe, NVME_F_FUA);
+	c->dtype = (uint8_t)nvme_get(sqe, NVME_F_DTYPE);
+	c->dspec = (uint16_t)nvme_get(sqe, NVME_F_DSPEC);
 }
 
 static uint16_t check_range(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
@@ -77,7 +77,7 @@ static void do_write(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 	if ((r->status = check_range(ctrl, sqe, &c, r)) || (r->status = nvme_map_data(ctrl, sqe, bytes, &sgl)))
 		return;
 	if (ctrl->cfg.fdp) /* without FDP every write goes to handle 0 of group 0 */
-		pl = nvme_fdp_placement(ctrl, c.dtype == 2, c.dspec);
+		pl = nvme_fdp_placement(ctrl, c.dtype == NVME_DTYPE_PLACEMENT, c.dspec);
 	data = dma_flat(&sgl);
 	if (!data && ctrl->dev->media->keeps_data) {
 		dma_from_host(&sgl, ctrl->bounce);
@@ -93,7 +93,7 @@ static void do_write(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 	dev_count_io(ctrl->dev, true, bytes);
 	if (!ctrl->endurance_warned && dev_percent_used(ctrl->dev) >= 100) {
 		ctrl->endurance_warned = true; /* SMART event: reliability degraded */
-		nvme_raise_event(ctrl, 1, 0, NVME_LOG_SMART, now_ns);
+		nvme_raise_event(ctrl, NVME_AER_SMART, NVME_AER_INFO_RELIABILITY, NVME_LOG_SMART, now_ns);
 	}
 }
 
@@ -194,7 +194,7 @@ static void do_write_zeroes(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 	decode_rw(sqe, &c);
 	if ((r->status = check_range(ctrl, sqe, &c, r)))
 		return;
-	if (!(sqe->cdw12 & NVME_WZ_DEAC)) {
+	if (!nvme_get(sqe, NVME_F_DEAC)) {
 		r->status = write_zeroes(ctrl, c.slba, c.nlb, now_ns, &r->done_ns);
 	} else {
 		deallocate_zeroes(ctrl, &c, now_ns, r);
@@ -206,7 +206,7 @@ static void do_write_zeroes(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 static void do_dsm(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
 		   struct nvme_result *r)
 {
-	uint32_t nr = (sqe->cdw10 & 0xff) + 1;
+	uint32_t nr = nvme_get(sqe, NVME_F_DSM_NR) + 1;
 	struct nvme_dsm_range ranges[256];
 	struct dma_sgl sgl;
 	uint64_t cap = dev_capacity_lbas(ctrl->dev);
@@ -225,7 +225,7 @@ static void do_dsm(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t 
 			return;
 		}
 	}
-	if (!(sqe->cdw11 & NVME_DSM_AD))
+	if (!nvme_get(sqe, NVME_F_DSM_AD))
 		return; /* only hints: nothing to do */
 	for (uint32_t i = 0; i < nr; i++) {
 		uint64_t t;

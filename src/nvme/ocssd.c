@@ -27,7 +27,7 @@ uint16_t nvme_oc_geometry(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 static uint16_t map_lba_list(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint32_t n,
 			     uint64_t *one, const uint64_t **lbas)
 {
-	uint64_t lbal = (uint64_t)sqe->cdw11 << 32 | sqe->cdw10;
+	uint64_t lbal = nvme_get_slba(sqe); /* LBAL: the list, or the one LBA */
 
 	if (n == 1) {
 		*one = lbal;
@@ -87,14 +87,14 @@ static void do_oc_rw(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 	struct dma_sgl sgl;
 
 	if (vector) {
-		n = (sqe->cdw12 & 0x3f) + 1;
+		n = nvme_get(sqe, NVME_F_OC_NLB) + 1;
 		if ((r->status = map_lba_list(ctrl, sqe, n, &one, &lbas)) ||
 		    (r->status = map_meta(ctrl, sqe, n, &meta)))
 			return;
 	} else {
-		uint64_t slba = (uint64_t)sqe->cdw11 << 32 | sqe->cdw10;
+		uint64_t slba = nvme_get_slba(sqe);
 
-		n = (sqe->cdw12 & 0xffff) + 1;
+		n = nvme_get(sqe, NVME_F_NLB) + 1;
 		if (n > NVME_OC_MAX_LBAS) {
 			r->status = NVME_SC_INVALID_FIELD;
 			return;

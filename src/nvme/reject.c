@@ -31,8 +31,7 @@ static void say_command(const struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe
 	fprintf(stderr, " nsid=%u", sqe->nsid);
 	if (has_lba_range(ctrl, sqe->opcode))
 		fprintf(stderr, " slba=0x%llx nlb=%u",
-			(unsigned long long)((uint64_t)sqe->cdw11 << 32 | sqe->cdw10),
-			(sqe->cdw12 & 0xffff) + 1);
+			(unsigned long long)nvme_get_slba(sqe), nvme_get(sqe, NVME_F_NLB) + 1);
 }
 
 uint16_t nvme_reject_say(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint16_t status,

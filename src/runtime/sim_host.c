@@ -22,12 +22,12 @@ int sim_admin_cqe(struct sim *s, struct nvme_sqe *sqe, struct nvme_cqe *cqe)
 	return host_qp_reap(&s->admin, 1, cqe, NULL, NULL) == 1 ? 0 : -EIO;
 }
 
-static int admin(struct sim *s, struct nvme_sqe sqe)
+static int admin(void *ctx, struct nvme_sqe *sqe)
 {
 	struct nvme_cqe cqe;
-	int rc = sim_admin_cqe(s, &sqe, &cqe);
+	int rc = sim_admin_cqe(ctx, sqe, &cqe);
 
-	return rc ? rc : (cqe.status & ~NVME_CQE_PHASE & ~NVME_CQE_DNR) ? -EIO : 0;
+	return rc ? rc : nvme_cqe_code(&cqe) ? -EIO : 0;
 }
 
 static void on_post(void *arg, uint16_t cqid)
@@ -69,17 +69,8 @@ int sim_setup_admin(struct sim *s)
 int sim_create_queues(struct sim *s, uint16_t qid)
 {
 	struct host_qp *qp = &s->qps[qid];
-	uint32_t entries = qp->entries;
-	int rc = admin(s, (struct nvme_sqe){.opcode = NVME_ADMIN_CREATE_CQ,
-					    .prp1 = (uintptr_t)qp->cq_ring,
-					    .cdw10 = qid | (entries - 1) << 16,
-					    .cdw11 = 1 | 2 | (uint32_t)qid << 16});
+	int rc = host_qp_create_queues(qp, admin, s);
 
-	if (!rc)
-		rc = admin(s, (struct nvme_sqe){.opcode = NVME_ADMIN_CREATE_SQ,
-						.prp1 = (uintptr_t)qp->sq_ring,
-						.cdw10 = qid | (entries - 1) << 16,
-						.cdw11 = 1 | (uint32_t)qid << 16});
 	if (rc)
 		return rc;
 	host_qp_bind(qp, &s->ctrl->db[qid]);
@@ -99,8 +90,7 @@ int sim_create_qp(struct sim *s, uint16_t qid, uint32_t entries)
 void sim_delete_qps(struct sim *s)
 {
 	for (uint16_t q = 1; q <= s->nqps; q++) {
-		admin(s, (struct nvme_sqe){.opcode = NVME_ADMIN_DELETE_SQ, .cdw10 = q});
-		admin(s, (struct nvme_sqe){.opcode = NVME_ADMIN_DELETE_CQ, .cdw10 = q});
+		host_qp_delete_queues(&s->qps[q], admin, s);
 		host_qp_unregister(&s->qps[q], &s->ctrl->dma);
 		host_qp_free(&s->qps[q]);
 	}
@@ -123,19 +113,14 @@ void sim_part_status(void *arg, uint16_t status)
 /* A command of an I/O completed (called while its CQ is reaped). */
 static void part_done(void *arg, const struct nvme_cqe *cqe)
 {
-	sim_part_status(arg, cqe->status & ~NVME_CQE_PHASE & ~NVME_CQE_DNR);
+	sim_part_status(arg, nvme_cqe_code(cqe));
 }
-
-static const uint8_t opcode_of[] = {
-	[DIR_READ] = NVME_CMD_READ, [DIR_WRITE] = NVME_CMD_WRITE,
-	[DIR_TRIM] = NVME_CMD_DSM, [DIR_FLUSH] = NVME_CMD_FLUSH,
-};
 
 /* Submits one NVMe command of an I/O: LBAs [slba, slba + nlb), data at buf. */
 static int submit_part(struct sim *s, struct host_qp *qp, struct io_track *io, uint64_t slba,
 		       uint32_t nlb, uint8_t *buf)
 {
-	struct nvme_sqe sqe = {.opcode = opcode_of[io->dir], .nsid = NVME_NSID};
+	struct nvme_sqe sqe;
 	int cid = host_qp_next_cid(qp);
 	uint64_t *list;
 
@@ -145,16 +130,14 @@ static int submit_part(struct sim *s, struct host_qp *qp, struct io_track *io, u
 	if (io->dir == DIR_TRIM) {
 		/* one DSM range, in the command's PRP list page */
 		*(struct nvme_dsm_range *)list = (struct nvme_dsm_range){.nlb = nlb, .slba = slba};
-		sqe.prp1 = (uintptr_t)list;
-		sqe.cdw11 = NVME_DSM_AD;
-	} else if (io->dir != DIR_FLUSH) {
-		sqe.cdw10 = (uint32_t)slba;
-		sqe.cdw11 = (uint32_t)(slba >> 32);
-		sqe.cdw12 = nlb - 1;
-		if (io->pid >= 0) { /* the data placement directive */
-			sqe.cdw12 |= 2u << NVME_RW_DTYPE_SHIFT;
-			sqe.cdw13 = (uint32_t)io->pid << NVME_RW_DSPEC_SHIFT;
-		}
+		nvme_prep_trim(&sqe, NVME_NSID, (const struct nvme_dsm_range *)list, 1);
+	} else if (io->dir == DIR_FLUSH) {
+		nvme_prep_flush(&sqe, NVME_NSID);
+	} else {
+		nvme_prep_rw(&sqe, io->dir == DIR_READ ? NVME_CMD_READ : NVME_CMD_WRITE, NVME_NSID, slba,
+			     nlb);
+		if (io->pid >= 0)
+			nvme_prep_placement(&sqe, (uint16_t)io->pid);
 		nvme_build_prps(buf, (uint64_t)nlb * s->dev->geo.lba_bytes, list, &sqe.prp1, &sqe.prp2);
 	}
 	return host_qp_submit(qp, &sqe, part_done, io, NULL) < 0 ? -EAGAIN : 0;

@@ -80,12 +80,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 	nvme_ctrl_enable(c, qps[0].sq_ring, 16, qps[0].cq_ring, 16);
 	host_qp_bind(&qps[0], &c->db[0]);
 	{ /* a well-formed I/O queue pair 1, as a driver would make it */
-		struct nvme_sqe cq = {.opcode = NVME_ADMIN_CREATE_CQ,
-				      .prp1 = (uintptr_t)qps[1].cq_ring,
-				      .cdw10 = 1 | 15u << 16, .cdw11 = 1 | 1u << 16};
-		struct nvme_sqe sq = {.opcode = NVME_ADMIN_CREATE_SQ,
-				      .prp1 = (uintptr_t)qps[1].sq_ring,
-				      .cdw10 = 1 | 15u << 16, .cdw11 = 1 | 1u << 16};
+		struct nvme_sqe cq, sq;
+
+		nvme_prep_create_cq(&cq, 1, 16, qps[1].cq_ring, 1);
+		nvme_prep_create_sq(&sq, 1, 16, qps[1].sq_ring, 1);
 
 		host_qp_submit(&qps[0], &cq, NULL, NULL, NULL);
 		host_qp_submit(&qps[0], &sq, NULL, NULL, NULL);

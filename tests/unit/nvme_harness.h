@@ -99,26 +99,23 @@ static inline struct nvme_cqe th_admin(struct th *t, struct nvme_sqe sqe)
 /* Status without phase and DNR, to compare with enum nvme_status. */
 static inline uint16_t st(struct nvme_cqe c)
 {
-	return c.status & ~NVME_CQE_PHASE & ~NVME_CQE_DNR;
+	return nvme_cqe_code(&c);
+}
+
+/* th_admin as a host_admin_fn: 0, or -EIO when the command failed. */
+static inline int th_admin_fn(void *t, struct nvme_sqe *sqe)
+{
+	return st(th_admin(t, *sqe)) ? -EIO : 0;
 }
 
 /* Creates I/O queue pair qid with `entries` slots. */
 static inline void th_qpair(struct th *t, uint16_t qid, uint16_t entries)
 {
 	struct host_qp *qp = &t->io[qid];
-	struct nvme_sqe cq = {.opcode = NVME_ADMIN_CREATE_CQ,
-			      .cdw10 = qid | (uint32_t)(entries - 1) << 16,
-			      .cdw11 = 1 | 2 | (uint32_t)qid << 16};
-	struct nvme_sqe sq = {.opcode = NVME_ADMIN_CREATE_SQ,
-			      .cdw10 = qid | (uint32_t)(entries - 1) << 16,
-			      .cdw11 = 1 | (uint32_t)qid << 16};
 
 	assert_int_equal(host_qp_alloc(qp, qid, entries), 0);
 	th_register_qp(t, qp);
-	cq.prp1 = (uintptr_t)qp->cq_ring;
-	sq.prp1 = (uintptr_t)qp->sq_ring;
-	assert_int_equal(st(th_admin(t, cq)), NVME_SC_SUCCESS);
-	assert_int_equal(st(th_admin(t, sq)), NVME_SC_SUCCESS);
+	assert_int_equal(host_qp_create_queues(qp, th_admin_fn, t), 0);
 	host_qp_bind(qp, &t->ctrl->db[qid]);
 }
 
@@ -127,9 +124,9 @@ static inline void th_qpair(struct th *t, uint16_t qid, uint16_t entries)
 static inline struct nvme_sqe th_rw(struct th *t, uint8_t opcode, uint64_t slba, uint32_t nlb,
 				    void *buf)
 {
-	struct nvme_sqe sqe = {.opcode = opcode, .nsid = 1, .cdw10 = (uint32_t)slba,
-			       .cdw11 = (uint32_t)(slba >> 32), .cdw12 = nlb - 1};
+	struct nvme_sqe sqe;
 	uint64_t bytes = (uint64_t)nlb * t->ctrl->dev->geo.lba_bytes;
+	nvme_prep_rw(&sqe, opcode, NVME_NSID, slba, nlb);
 	assert_int_equal(nvme_build_prps(buf, bytes, t->prp_list, &sqe.prp1, &sqe.prp2), 0);
 	return sqe;
 }

@@ -15,9 +15,9 @@ static struct nvme_sqe identify(void *buf, uint8_t cns, uint32_t nsid)
 /* The Commands Supported and Effects log of the namespace's command sets. */
 static struct nvme_cmd_effects_log *effects_log(struct th *t, uint8_t *b)
 {
-	struct nvme_sqe sqe = {.opcode = NVME_ADMIN_GET_LOG_PAGE, .prp1 = (uintptr_t)b,
-			       .cdw10 = NVME_LOG_CMD_EFFECTS | (4096 / 4 - 1) << 16};
+	struct nvme_sqe sqe;
 
+	nvme_prep_get_log_page(&sqe, 0, NVME_LOG_CMD_EFFECTS, b, 4096, 0);
 	assert_int_equal(st(th_admin(t, sqe)), NVME_SC_SUCCESS);
 	return (struct nvme_cmd_effects_log *)b;
 }
@@ -195,35 +195,35 @@ static void test_queue_creation_errors(void **state)
 	(void)state;
 	th_init(&t, ram);
 	ring = th_alloc(&t, 64 * 16);
-	s = (struct nvme_sqe){.opcode = NVME_ADMIN_CREATE_CQ, .prp1 = (uintptr_t)ring,
-			      .cdw10 = 0 | 15u << 16, .cdw11 = 1};
+	nvme_prep_create_cq(&s, 0, 16, ring, 0);
 	assert_int_equal(st(th_admin(&t, s)), NVME_SC_QID_INVALID); /* QID 0 */
-	s.cdw10 = 1;                                                  /* QSIZE 0 */
+	nvme_set(&s, NVME_F_QID, 1);
+	nvme_set(&s, NVME_F_QSIZE, 0);
 	assert_int_equal(st(th_admin(&t, s)), NVME_SC_QUEUE_SIZE);
-	s.cdw10 = 1 | 15u << 16;
-	s.cdw11 = 0; /* not physically contiguous */
+	nvme_set(&s, NVME_F_QSIZE, 15);
+	nvme_set(&s, NVME_F_PC, 0); /* not physically contiguous */
 	assert_int_equal(st(th_admin(&t, s)), NVME_SC_INVALID_FIELD);
-	s.cdw11 = 1;
+	nvme_set(&s, NVME_F_PC, 1);
 	s.prp1 = 0x1000; /* not host memory */
 	assert_int_equal(st(th_admin(&t, s)), NVME_SC_DATA_XFER_ERROR);
 	s.prp1 = (uintptr_t)ring;
 	assert_int_equal(st(th_admin(&t, s)), NVME_SC_SUCCESS);
 	assert_int_equal(st(th_admin(&t, s)), NVME_SC_QID_INVALID); /* exists */
-	s = (struct nvme_sqe){.opcode = NVME_ADMIN_CREATE_SQ, .prp1 = (uintptr_t)th_alloc(&t, 1024),
-			      .cdw10 = 1 | 15u << 16, .cdw11 = 1 | 7u << 16};
+	nvme_prep_create_sq(&s, 1, 16, th_alloc(&t, 1024), 7);
 	assert_int_equal(st(th_admin(&t, s)), NVME_SC_CQ_INVALID);   /* no CQ 7 */
-	s.cdw11 = 1 | 1u << 16;
+	nvme_set(&s, NVME_F_SQ_CQID, 1);
 	assert_int_equal(st(th_admin(&t, s)), NVME_SC_SUCCESS);
-	s = (struct nvme_sqe){.opcode = NVME_ADMIN_DELETE_CQ, .cdw10 = 1};
+	nvme_prep_delete_queue(&s, NVME_ADMIN_DELETE_CQ, 1);
 	assert_int_equal(st(th_admin(&t, s)), NVME_SC_INVALID_QUEUE_DELETION); /* SQ 1 on it */
-	s = (struct nvme_sqe){.opcode = NVME_ADMIN_DELETE_SQ, .cdw10 = 1};
+	nvme_prep_delete_queue(&s, NVME_ADMIN_DELETE_SQ, 1);
 	assert_int_equal(st(th_admin(&t, s)), NVME_SC_SUCCESS);
 	assert_int_equal(st(th_admin(&t, s)), NVME_SC_QID_INVALID);
-	s = (struct nvme_sqe){.opcode = NVME_ADMIN_DELETE_CQ, .cdw10 = 1};
+	nvme_prep_delete_queue(&s, NVME_ADMIN_DELETE_CQ, 1);
 	assert_int_equal(st(th_admin(&t, s)), NVME_SC_SUCCESS);
 	/* Number of Queues only before I/O queues exist */
-	s = (struct nvme_sqe){.opcode = NVME_ADMIN_SET_FEATURES, .cdw10 = NVME_FEAT_NUM_QUEUES,
-			      .cdw11 = 3 | 3u << 16};
+	nvme_prep_set_features(&s, NVME_FEAT_NUM_QUEUES, NULL);
+	nvme_set(&s, NVME_F_NSQR, 3);
+	nvme_set(&s, NVME_F_NCQR, 3);
 	assert_int_equal(st(th_admin(&t, s)), NVME_SC_CMD_SEQ_ERROR);
 	th_fini(&t);
 }
@@ -241,8 +241,7 @@ static void test_number_of_queues(void **state)
 	assert_int_equal(st(c), 0);
 	assert_int_equal(c.result, 3 | 1u << 16);
 	/* a CQ beyond the granted count is refused */
-	s = (struct nvme_sqe){.opcode = NVME_ADMIN_CREATE_CQ, .prp1 = (uintptr_t)th_alloc(&t, 4096),
-			      .cdw10 = 3 | 15u << 16, .cdw11 = 1};
+	nvme_prep_create_cq(&s, 3, 16, th_alloc(&t, 4096), 3);
 	assert_int_equal(st(th_admin(&t, s)), NVME_SC_QID_INVALID);
 	s = (struct nvme_sqe){.opcode = NVME_ADMIN_GET_FEATURES, .cdw10 = NVME_FEAT_NUM_QUEUES};
 	assert_int_equal(th_admin(&t, s).result, 3 | 1u << 16);
@@ -296,9 +295,11 @@ static void test_features(void **state)
 
 static struct nvme_sqe get_log(void *buf, uint8_t lid, uint32_t bytes, bool rae)
 {
-	return (struct nvme_sqe){.opcode = NVME_ADMIN_GET_LOG_PAGE, .nsid = 0xffffffff,
-				 .prp1 = (uintptr_t)buf,
-				 .cdw10 = lid | (uint32_t)rae << 15 | (bytes / 4 - 1) << 16};
+	struct nvme_sqe s;
+
+	nvme_prep_get_log_page(&s, NVME_NSID_ALL, lid, buf, bytes, 0);
+	nvme_set(&s, NVME_F_RAE, rae);
+	return s;
 }
 
 static void test_smart_counts_real_work(void **state)

@@ -20,10 +20,12 @@ static const char *const fdp_off[] = {"media=ram", "blocks_per_plane=64", "pages
 static struct nvme_sqe log_page(void *buf, uint8_t lid, uint32_t bytes, uint8_t lsp,
 				uint16_t lsi)
 {
-	return (struct nvme_sqe){.opcode = NVME_ADMIN_GET_LOG_PAGE, .nsid = 0xffffffff,
-				 .prp1 = (uintptr_t)buf,
-				 .cdw10 = lid | (uint32_t)lsp << 8 | (bytes / 4 - 1) << 16,
-				 .cdw11 = (uint32_t)lsi << 16};
+	struct nvme_sqe s;
+
+	nvme_prep_get_log_page(&s, NVME_NSID_ALL, lid, buf, bytes, 0);
+	nvme_set(&s, NVME_F_LSP, lsp);
+	nvme_set(&s, NVME_F_LSI, lsi);
+	return s;
 }
 
 /* Writes n 4 KiB units at lba through placement identifier pid (-1: none). */
@@ -32,10 +34,8 @@ static void write_units(struct th *t, uint8_t *buf, uint64_t lba, uint32_t n, in
 	for (uint32_t i = 0; i < n; i++) {
 		struct nvme_sqe s = th_rw(t, NVME_CMD_WRITE, lba + i, 1, buf);
 
-		if (pid >= 0) {
-			s.cdw12 |= 2u << NVME_RW_DTYPE_SHIFT;
-			s.cdw13 = (uint32_t)pid << NVME_RW_DSPEC_SHIFT;
-		}
+		if (pid >= 0)
+			nvme_prep_placement(&s, (uint16_t)pid);
 		assert_int_equal(st(th_run(t, &t->io[1], s)), 0);
 	}
 }

@@ -163,7 +163,7 @@ static void test_flush_fua_and_cache(void **state)
 	t.now_ns += 1000000;
 	t0 = t.now_ns;
 	s = th_rw(&t, NVME_CMD_WRITE, 20, 1, buf);
-	s.cdw12 |= NVME_RW_FUA;
+	nvme_set(&s, NVME_F_FUA, 1);
 	assert_int_equal(st(th_run(&t, &t.io[1], s)), 0);
 	fua = t.now_ns - t0;
 	assert_true(plain < 10000);     /* completes from the write buffer */
@@ -204,8 +204,8 @@ static void test_write_zeroes_dsm_compare_verify(void **state)
 	s = (struct nvme_sqe){.opcode = NVME_CMD_WRITE_ZEROES, .nsid = 1, .cdw10 = 2, .cdw12 = 1};
 	assert_int_equal(st(th_run(&t, &t.io[1], s)), 0);
 	mapped = conv_of(t.ctrl->dev->ftl)->c.mapped_units;
-	s = (struct nvme_sqe){.opcode = NVME_CMD_WRITE_ZEROES, .nsid = 1, .cdw10 = 8,
-			      .cdw12 = 3 | NVME_WZ_DEAC};
+	nvme_prep_rw(&s, NVME_CMD_WRITE_ZEROES, NVME_NSID, 8, 4);
+	nvme_set(&s, NVME_F_DEAC, 1);
 	assert_int_equal(st(th_run(&t, &t.io[1], s)), 0);
 	assert_int_equal(conv_of(t.ctrl->dev->ftl)->c.mapped_units, mapped - 4);
 	assert_int_equal(st(th_run(&t, &t.io[1], th_rw(&t, NVME_CMD_READ, 0, 16, back))), 0);
@@ -218,8 +218,7 @@ static void test_write_zeroes_dsm_compare_verify(void **state)
 	r = th_alloc(&t, 2 * sizeof(*r));
 	r[0] = (struct nvme_dsm_range){.slba = 0, .nlb = 1};
 	r[1] = (struct nvme_dsm_range){.slba = 14, .nlb = 2};
-	s = (struct nvme_sqe){.opcode = NVME_CMD_DSM, .nsid = 1, .prp1 = (uintptr_t)r, .cdw10 = 1,
-			      .cdw11 = NVME_DSM_AD};
+	nvme_prep_trim(&s, NVME_NSID, r, 2);
 	assert_int_equal(st(th_run(&t, &t.io[1], s)), 0);
 	assert_int_equal(st(th_run(&t, &t.io[1], th_rw(&t, NVME_CMD_READ, 0, 16, back))), 0);
 	assert_int_equal(back[0], 0);
@@ -298,12 +297,11 @@ static void test_cq_full_holds_completions(void **state)
 	th_qpair(&t, 1, 4);
 	{
 		struct host_qp *qp = &t.io[2];
-		struct nvme_sqe sq = {.opcode = NVME_ADMIN_CREATE_SQ, .cdw10 = 2 | 3u << 16,
-				      .cdw11 = 1 | 1u << 16};
+		struct nvme_sqe sq;
 
 		assert_int_equal(host_qp_alloc(qp, 2, 4), 0);
 		th_register_qp(&t, qp);
-		sq.prp1 = (uintptr_t)qp->sq_ring;
+		nvme_prep_create_sq(&sq, 2, 4, qp->sq_ring, 1);
 		assert_int_equal(st(th_admin(&t, sq)), 0);
 		/* its own SQ tail doorbell; completions are reaped through pair 1 */
 		qp->sq_tail_db = &t.ctrl->db[2].sq_tail;
@@ -375,10 +373,12 @@ static void test_many_queue_pairs(void **state)
 	}
 	assert_int_equal(total, 4 * (NVME_MAX_QUEUES - 1));
 	/* a 64th I/O queue does not exist */
-	assert_int_equal(st(th_admin(&t, (struct nvme_sqe){.opcode = NVME_ADMIN_CREATE_CQ,
-							   .prp1 = (uintptr_t)th_alloc(&t, 4096),
-							   .cdw10 = 64 | 3u << 16, .cdw11 = 1})),
-			 NVME_SC_QID_INVALID);
+	{
+		struct nvme_sqe cq;
+
+		nvme_prep_create_cq(&cq, 64, 4, th_alloc(&t, 4096), 64);
+		assert_int_equal(st(th_admin(&t, cq)), NVME_SC_QID_INVALID);
+	}
 	th_fini(&t);
 }
 
@@ -400,15 +400,14 @@ static void test_placement_directive(void **state)
 	buf = th_alloc(&t, 4096);
 	ruh = conv_of(t.ctrl->dev->ftl)->ruh;
 	s = th_rw(&t, NVME_CMD_WRITE, 0, 1, buf);
-	s.cdw12 |= 2u << NVME_RW_DTYPE_SHIFT;
-	s.cdw13 = 3u << NVME_RW_DSPEC_SHIFT;
+	nvme_prep_placement(&s, 3);
 	assert_int_equal(st(th_run(&t, &t.io[1], s)), 0);
 	assert_int_equal(ruh[3].host_units, 1);
-	s.cdw13 = 9u << NVME_RW_DSPEC_SHIFT; /* no handle 9: handle 0 */
+	nvme_set(&s, NVME_F_DSPEC, 9); /* no handle 9: handle 0 */
 	assert_int_equal(st(th_run(&t, &t.io[1], s)), 0);
 	assert_int_equal(ruh[0].host_units, 1);
-	s.cdw12 &= ~(0xfu << NVME_RW_DTYPE_SHIFT); /* no directive: handle 0 */
-	s.cdw13 = 3u << NVME_RW_DSPEC_SHIFT;
+	nvme_set(&s, NVME_F_DTYPE, NVME_DTYPE_NONE); /* no directive: handle 0 */
+	nvme_set(&s, NVME_F_DSPEC, 3);
 	assert_int_equal(st(th_run(&t, &t.io[1], s)), 0);
 	assert_int_equal(ruh[0].host_units, 2);
 	assert_int_equal(ruh[3].host_units, 1);

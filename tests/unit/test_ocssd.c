@@ -60,16 +60,10 @@ static uint64_t addr(const struct oc *t, uint32_t grp, uint32_t pu, uint32_t chk
 /* Runs a vector command over t->lbas[0..n); returns the status, bitmap in *bits. */
 static uint16_t vec(struct oc *t, uint8_t opcode, uint32_t n, uint64_t *bits)
 {
-	struct nvme_sqe sqe = {.opcode = opcode, .nsid = 1, .cdw12 = n - 1};
+	struct nvme_sqe sqe;
 	struct nvme_cqe cqe;
 
-	if (n == 1) {
-		sqe.cdw10 = (uint32_t)t->lbas[0];
-		sqe.cdw11 = (uint32_t)(t->lbas[0] >> 32);
-	} else {
-		sqe.cdw10 = (uint32_t)(uintptr_t)t->lbas;
-		sqe.cdw11 = (uint32_t)((uintptr_t)t->lbas >> 32);
-	}
+	nvme_prep_oc_vector(&sqe, opcode, 1, n == 1 ? t->lbas[0] : (uintptr_t)t->lbas, n);
 	if (opcode != NVME_CMD_OC_RESET) {
 		sqe.mptr = (uintptr_t)t->meta;
 		assert_int_equal(nvme_build_prps(t->data, (uint64_t)n * 4096, t->prp_list,
@@ -80,7 +74,7 @@ static uint16_t vec(struct oc *t, uint8_t opcode, uint32_t n, uint64_t *bits)
 		vssd_qpair_wait(t->qp, UINT64_MAX);
 	if (bits)
 		*bits = cqe.result | (uint64_t)cqe.dw1 << 32;
-	return cqe.status & ~NVME_CQE_PHASE & ~NVME_CQE_DNR;
+	return nvme_cqe_code(&cqe);
 }
 
 /* Fills lbas with n consecutive sectors of one chunk from sec on. */
@@ -95,11 +89,10 @@ static void chunk_desc(struct oc *t, uint32_t idx, struct nvme_oc_chunk_desc *ou
 	struct nvme_oc_chunk_desc *d = vssd_dma_alloc(t->dev, 4096);
 	uint64_t off = (uint64_t)idx * 32;
 	struct nvme_cqe cqe;
+	struct nvme_sqe sqe;
 
-	assert_int_equal(vssd_admin(t->dev, &(struct nvme_sqe){
-				.opcode = NVME_ADMIN_GET_LOG_PAGE, .nsid = 1, .prp1 = (uintptr_t)d,
-				.cdw10 = NVME_LOG_OC_CHUNK_INFO | (32 / 4 - 1) << 16,
-				.cdw12 = (uint32_t)off, .cdw13 = (uint32_t)(off >> 32)}, &cqe), 0);
+	nvme_prep_get_log_page(&sqe, 1, NVME_LOG_OC_CHUNK_INFO, d, sizeof(*d), off);
+	assert_int_equal(vssd_admin(t->dev, &sqe, &cqe), 0);
 	*out = *d;
 	vssd_dma_free(t->dev, d);
 }
@@ -204,17 +197,17 @@ static void test_write_read_rules(void **state)
 	assert_int_equal(bits, 1u << 2);
 	/* scalar read on chunk addresses */
 	{
-		struct nvme_sqe sqe = {.opcode = NVME_CMD_READ, .nsid = 1, .cdw10 = (uint32_t)c,
-				       .cdw11 = (uint32_t)(c >> 32), .cdw12 = 1};
+		struct nvme_sqe sqe;
 		struct nvme_cqe cqe;
 
+		nvme_prep_rw(&sqe, NVME_CMD_READ, 1, c, 2);
 		memset(t.data, 0, 8192);
 		sqe.prp1 = (uintptr_t)t.data;
 		sqe.prp2 = (uintptr_t)t.data + 4096;
 		assert_true(vssd_submit(t.qp, &sqe) >= 0);
 		while (vssd_reap(t.qp, &cqe, 1) != 1)
 			vssd_qpair_wait(t.qp, UINT64_MAX);
-		assert_int_equal(cqe.status & ~NVME_CQE_PHASE, 0);
+		assert_int_equal(nvme_cqe_status(&cqe), 0);
 		assert_int_equal(t.data[4096 + 5], 2);
 	}
 	oc_close(&t);

@@ -60,7 +60,7 @@ static void gc_read_done(void *arg, const struct nvme_cqe *cqe)
 {
 	struct pblk_cmd *c = arg;
 	struct pblk *pb = c->pb;
-	uint16_t status = pblk_cqe_status(cqe);
+	uint16_t status = nvme_cqe_code(cqe);
 	uint64_t failed = status ? pblk_cqe_failed(cqe) : 0;
 
 	pblk_tick(pb);
@@ -158,7 +158,7 @@ static void reset_done(void *arg, const struct nvme_cqe *cqe)
 	struct pblk_cmd *c = arg;
 	struct pblk *pb = c->pb;
 	struct pblk_line *line = c->line;
-	uint16_t status = pblk_cqe_status(cqe);
+	uint16_t status = nvme_cqe_code(cqe);
 	uint64_t failed = status ? pblk_cqe_failed(cqe) : 0;
 
 	pblk_tick(pb);

@@ -32,9 +32,9 @@ static int read_geometry(struct pblk *pb, char *err, size_t errlen)
 
 	if (!g)
 		return -ENOMEM;
-	rc = pb->tr.admin(pb->tr.ctx, &(struct nvme_sqe){.opcode = NVME_ADMIN_OC_GEOMETRY, .nsid = 1,
+	rc = pb->tr.admin(pb->tr.ctx, &(struct nvme_sqe){.opcode = NVME_ADMIN_OC_GEOMETRY, .nsid = PBLK_NSID,
 							 .prp1 = (uintptr_t)g}, &cqe);
-	rc = rc ? rc : pblk_cqe_status(&cqe) ? -EIO : 0;
+	rc = rc ? rc : nvme_cqe_code(&cqe) ? -EIO : 0;
 	if (rc || g->mjr != 2) {
 		snprintf(err, errlen, "pblk needs an Open-Channel SSD 2.0 device (ftl=ocssd or "
 			 "ftl=pblk): the Geometry command %s", rc ? "failed" : "reports another version");
@@ -69,15 +69,13 @@ static int read_chunk_log(struct pblk *pb, uint8_t *state, uint32_t *wp)
 		return -ENOMEM;
 	for (uint32_t first = 0; first < total && !rc; first += per) {
 		uint32_t n = total - first < per ? total - first : per;
-		uint64_t off = (uint64_t)first * sizeof(*d), numd = n * sizeof(*d) / 4 - 1;
+		uint64_t off = (uint64_t)first * sizeof(*d);
 		struct nvme_cqe cqe;
+		struct nvme_sqe sqe;
 
-		rc = pb->tr.admin(pb->tr.ctx, &(struct nvme_sqe){
-			.opcode = NVME_ADMIN_GET_LOG_PAGE, .nsid = 1, .prp1 = (uintptr_t)d,
-			.cdw10 = NVME_LOG_OC_CHUNK_INFO | (uint32_t)(numd & 0xffff) << 16,
-			.cdw11 = (uint32_t)(numd >> 16), .cdw12 = (uint32_t)off,
-			.cdw13 = (uint32_t)(off >> 32)}, &cqe);
-		rc = rc ? rc : pblk_cqe_status(&cqe) ? -EIO : 0;
+		nvme_prep_get_log_page(&sqe, PBLK_NSID, NVME_LOG_OC_CHUNK_INFO, d, n * sizeof(*d), off);
+		rc = pb->tr.admin(pb->tr.ctx, &sqe, &cqe);
+		rc = rc ? rc : nvme_cqe_code(&cqe) ? -EIO : 0;
 		for (uint32_t i = 0; i < n && !rc; i++) {
 			state[first + i] = d[i].cs;
 			wp[first + i] = (uint32_t)d[i].wp; /* sectors written, as pblk read it */
@@ -302,11 +300,13 @@ struct nvme_sqe pblk_vector_sqe(uint8_t opcode, const struct pblk_cmd *c)
 {
 	/* one address goes in the command itself, more in the LBA list */
 	uint64_t list = c->n == 1 ? c->lbas[0] : (uintptr_t)c->lbas;
+	struct nvme_sqe sqe;
 
-	return (struct nvme_sqe){.opcode = opcode, .nsid = 1, .cdw12 = c->n - 1,
-				 .cdw10 = (uint32_t)list, .cdw11 = (uint32_t)(list >> 32),
-				 .mptr = (uintptr_t)c->meta, .prp1 = c->prp[0],
-				 .prp2 = c->n == 1 ? 0 : c->n == 2 ? c->prp[1] : (uintptr_t)&c->prp[1]};
+	nvme_prep_oc_vector(&sqe, opcode, PBLK_NSID, list, c->n);
+	sqe.mptr = (uintptr_t)c->meta;
+	sqe.prp1 = c->prp[0];
+	sqe.prp2 = c->n == 1 ? 0 : c->n == 2 ? c->prp[1] : (uintptr_t)&c->prp[1];
+	return sqe;
 }
 
 void pblk_tick(struct pblk *pb)
@@ -391,7 +391,7 @@ static void sync_done(void *arg, const struct nvme_cqe *cqe)
 {
 	struct pblk_cmd *c = arg;
 
-	c->rc = pblk_cqe_status(cqe);
+	c->rc = nvme_cqe_code(cqe);
 	c->failed = c->rc ? pblk_cqe_failed(cqe) : 0;
 	c->done = true;
 }

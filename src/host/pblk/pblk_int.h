@@ -11,6 +11,7 @@
 #define PBLK_EMPTY UINT32_MAX /* an L2P entry or line LBA that maps nothing */
 #define PBLK_CACHED 0x80000000u /* an L2P entry in the ring buffer: the low bits index it */
 #define PBLK_MAX_VEC NVME_OC_MAX_LBAS
+#define PBLK_NSID 1 /* the open-channel device's namespace, as LightNVM uses it */
 #define PBLK_CMD_CTXS 64
 #define PBLK_GC_READS 4 /* GC's vector reads in flight at most */
 #define PBLK_MAX_WRITE_FAILS 8 /* failed writes of one buffered sector before pblk gives up */
@@ -184,11 +185,6 @@ static inline void pblk_l2p_prefetch(const struct pblk *pb, uint32_t lba)
 {
 	if (lba < pb->capacity)
 		__builtin_prefetch(&pb->l2p[lba]);
-}
-
-static inline uint16_t pblk_cqe_status(const struct nvme_cqe *cqe)
-{
-	return cqe->status & ~NVME_CQE_PHASE & ~NVME_CQE_DNR;
 }
 
 static inline uint64_t pblk_cqe_failed(const struct nvme_cqe *cqe)

@@ -15,7 +15,7 @@ static void read_done(void *arg, const struct nvme_cqe *cqe)
 	struct pblk_cmd *c = arg;
 	struct pblk *pb = c->pb;
 	struct pblk_bio *bio = c->bio;
-	uint16_t status = pblk_cqe_status(cqe);
+	uint16_t status = nvme_cqe_code(cqe);
 	uint64_t failed = status ? pblk_cqe_failed(cqe) : 0;
 
 	pblk_tick(pb);

@@ -272,7 +272,7 @@ static void data_done(void *arg, const struct nvme_cqe *cqe)
 {
 	struct pblk_cmd *c = arg;
 	struct pblk *pb = c->pb;
-	uint16_t status = pblk_cqe_status(cqe);
+	uint16_t status = nvme_cqe_code(cqe);
 	uint64_t failed = status ? pblk_cqe_failed(cqe) : 0;
 
 	pblk_tick(pb);
@@ -296,7 +296,7 @@ static void meta_done(void *arg, const struct nvme_cqe *cqe)
 	struct pblk_cmd *c = arg;
 	struct pblk *pb = c->pb;
 	struct pblk_line *line = c->line;
-	uint16_t status = pblk_cqe_status(cqe);
+	uint16_t status = nvme_cqe_code(cqe);
 
 	pblk_tick(pb);
 	if (status == NVME_SC_WRITE_FAULT) {
