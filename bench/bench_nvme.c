@@ -61,7 +61,7 @@ static void qd1(struct vssd *dev, struct vssd_qpair *qp, uint8_t opcode, uint32_
 		struct nvme_sqe sqe = {.opcode = opcode, .nsid = 1, .prp1 = (uintptr_t)buf,
 				       .cdw10 = (uint32_t)lba, .cdw11 = (uint32_t)(lba >> 32),
 				       .cdw12 = lpu - 1};
-		struct model_read m = {vssd_ctrl_of(dev), vssd_qpair_qid(qp), 0, 0};
+		struct model_read m = {libvssd_ctrl_of(dev), libvssd_qpair_qid(qp), 0, 0};
 		struct nvme_cqe cqe;
 		uint64_t t0, t1;
 		int cid;
@@ -72,7 +72,7 @@ static void qd1(struct vssd *dev, struct vssd_qpair *qp, uint8_t opcode, uint32_
 			;
 		t1 = mono_ns();
 		m.cid = (uint16_t)cid;
-		vssd_locked(dev, read_model, &m);
+		libvssd_locked(dev, read_model, &m);
 		lat_stats_add(late, t1 - t0 > m.ns ? t1 - t0 - m.ns : 0, 0);
 	}
 }
@@ -99,7 +99,7 @@ static void fidelity(uint32_t n)
 		uint8_t *buf = NULL;
 		uint32_t lpu = 4096 / vssd_lba_bytes(dev);
 
-		nvme_ctrl_trace_model(vssd_ctrl_of(dev));
+		nvme_ctrl_trace_model(libvssd_ctrl_of(dev));
 		vssd_qpair_open(dev, 64, &qp);
 		buf = vssd_dma_alloc(dev, 128 * 1024);
 		/* put data on NAND so reads sense real pages */

@@ -1,9 +1,11 @@
 /*
- * The parameter table and the one parser behind it. Each row names a field of
- * struct vssd_config, its type, its default (as text, parsed like any user
- * value so defaults obey the same rules) and its allowed range.
+ * The one parser behind the parameter table (param_table.c): values by
+ * type, checked against each row's range and against each other, formatted
+ * back, and the table printed for `vssd params`.
  */
 #include "config/params.h"
+
+#include "config/param_table.h"
 
 #include <errno.h>
 #include <math.h>
@@ -12,165 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
-enum param_type {
-	P_UINT,   /* plain integer */
-	P_BYTES,  /* integer with optional k/m/g/t suffix */
-	P_DOUBLE, /* real number */
-	P_BOOL,   /* on/off, true/false, 1/0, yes/no */
-	P_ENUM,   /* one name of `choices`, stored as its index */
-	P_NSLIST, /* comma-separated nanoseconds, one per page type */
-	P_RUHTYPES, /* comma-separated reclaim unit handle types, one or one per handle */
-	P_RUHLIST,  /* "all" or comma-separated reclaim unit handle ids */
-	P_PATH,     /* a file name */
-};
-
-struct param {
-	const char *key;
-	enum param_type type;
-	const char *def;
-	double min, max;
-	const char *const *choices;
-	const char *help;
-	size_t offset;
-	bool layout; /* shapes what is on the media: a device file must match it */
-};
-
-static const char *const cell_names[] = {"slc", "mlc", "tlc", "qlc", NULL};
-static const char *const gc_policy_names[] = {"greedy", "cost_benefit", "fifo", NULL};
-static const char *const media_names[] = {"none", "ram", "file", NULL};
-static const char *const workers_names[] = {"auto", "0", "1", NULL};
-static const char *const ruh_type_names[] = {"initially", "persistently", NULL};
-static const char *const ftl_names[] = {"conv", "ocssd", "pblk", NULL};
-static const char *const debug_names[] = {"none", "nvme", NULL};
-
-/* F: a field; L: a field that shapes the data on the media */
-#define F(field) offsetof(struct vssd_config, field), false
-#define L(field) offsetof(struct vssd_config, field), true
-#define GiB (1024.0 * 1024 * 1024)
-
-static const struct param params[] = {
-	/* geometry */
-	{"channels", P_UINT, "4", 1, 256, NULL, "NAND channels", L(channels)},
-	{"luns_per_channel", P_UINT, "2", 1, 64, NULL, "dies (LUNs) on each channel",
-	 L(luns_per_channel)},
-	{"planes_per_lun", P_UINT, "1", 1, 16, NULL,
-	 "planes per die; a program unit spans all planes", L(planes_per_lun)},
-	{"blocks_per_plane", P_UINT, "256", 1, 1 << 20, NULL,
-	 "erase blocks per plane; also the number of lines (times the die sets with FDP groups)", L(blocks_per_plane)},
-	{"pages_per_block", P_UINT, "192", 1, 1 << 16, NULL, "flash pages per erase block",
-	 L(pages_per_block)},
-	{"flash_page_bytes", P_BYTES, "16k", 4096, 1 << 20, NULL,
-	 "flash page size: a multiple of the 4 KiB mapping unit", L(flash_page_bytes)},
-	{"oneshot_pages", P_UINT, "3", 1, 64, NULL,
-	 "flash pages programmed in one operation (per plane)", L(oneshot_pages)},
-	{"lba_bytes", P_UINT, "4096", 512, 4096, NULL, "logical block size: 512 or 4096",
-	 L(lba_bytes)},
-	{"op", P_DOUBLE, "0.07", 0, 4, NULL,
-	 "over-provisioning (physical - logical) / logical", L(op)},
-	/* who maps: the device, or the host over an open-channel device */
-	{"ftl", P_ENUM, "conv", 0, 0, ftl_names,
-	 "conv = the device's page-mapped FTL; ocssd = an Open-Channel SSD 2.0 device (chunks, "
-	 "vector commands; the host maps); pblk = that device with pblk, the host FTL, over it",
-	 L(ftl)},
-	{"pblk_op", P_UINT, "11", 1, 90, NULL,
-	 "pblk: percent of the good chunks' data sectors kept from the user (ftl=pblk)",
-	 F(pblk_op)},
-	{"pblk_rb_entries", P_UINT, "0", 0, 1u << 24, NULL,
-	 "pblk: write buffer entries of 4 KiB, rounded up to a power of two; 0 = from the geometry "
-	 "(ftl=pblk)",
-	 F(pblk_rb_entries)},
-	{"pblk_copy_ns", P_UINT, "300", 0, 1000000, NULL,
-	 "pblk: host time to copy 4 KiB into or out of its buffer, in the simulator (ftl=pblk)",
-	 F(pblk_copy_ns)},
-	{"ocssd_offline_rate", P_DOUBLE, "0", 0, 0.5, NULL,
-	 "fraction of chunks offline from the start (ftl=ocssd; chosen by seed)",
-	 L(ocssd_offline_rate)},
-	{"ocssd_write_fail", P_DOUBLE, "0", 0, 1, NULL,
-	 "probability that a sector write fails with Write Fault (ftl=ocssd)",
-	 F(ocssd_write_fail)},
-	{"ocssd_erase_fail", P_DOUBLE, "0", 0, 1, NULL,
-	 "probability that a chunk reset fails and takes the chunk offline (ftl=ocssd)",
-	 F(ocssd_erase_fail)},
-	{"ocssd_reset_free", P_BOOL, "off", 0, 1, NULL,
-	 "capability: a free chunk may be reset again (MCCAP bit 1; ftl=ocssd)",
-	 F(ocssd_reset_free)},
-	/* garbage collection */
-	{"gc_policy", P_ENUM, "greedy", 0, 0, gc_policy_names, "GC victim selection",
-	 F(gc_policy)},
-	{"gc_free_lines_low", P_UINT, "2", 2, 1 << 20, NULL,
-	 "foreground GC starts when free lines (of a reclaim group) fall to this", F(gc_free_lines_low)},
-	{"gc_free_lines_high", P_UINT, "3", 2, 1 << 20, NULL,
-	 "GC stops when free lines (of a reclaim group) reach this", F(gc_free_lines_high)},
-	{"gc_background", P_BOOL, "off", 0, 1, NULL,
-	 "collect while the device is idle, up to gc_free_lines_high", F(gc_background)},
-	/* timing */
-	{"timing", P_BOOL, "on", 0, 1, NULL, "off = zero-latency device", F(timing)},
-	{"cell", P_ENUM, "tlc", 0, 0, cell_names, "bits per cell; sets the page types",
-	 L(cell)},
-	{"read_ns", P_NSLIST, "45000,55000,70000", 0, 1e10, NULL,
-	 "flash page read time, one value per page type (LSB first)", F(read_ns)},
-	{"prog_ns", P_NSLIST, "700000", 0, 1e10, NULL,
-	 "program time of a one-shot unit, one value per page type", F(prog_ns)},
-	{"erase_ns", P_UINT, "3000000", 0, 1e10, NULL, "block erase time", F(erase_ns)},
-	{"channel_mbps", P_UINT, "800", 1, 1e6, NULL, "NAND channel bandwidth, MB/s (10^6 B/s)",
-	 F(channel_mbps)},
-	{"pcie_mbps", P_UINT, "3200", 1, 1e6, NULL,
-	 "PCIe link bandwidth per direction, MB/s (10^6 B/s)", F(pcie_mbps)},
-	{"fw_read_ns", P_UINT, "20000", 0, 1e10, NULL, "firmware time per read command",
-	 F(fw_read_ns)},
-	{"fw_write_ns", P_UINT, "5000", 0, 1e10, NULL, "firmware time per write command",
-	 F(fw_write_ns)},
-	{"write_buffer_bytes", P_BYTES, "1m", 4096, 64 * GiB, NULL,
-	 "write buffer: host writes complete once in it", F(write_buffer_bytes)},
-	{"pe_cycles", P_UINT, "0", 0, 1e7, NULL,
-	 "rated program/erase cycles per block; 0 = the cell's typical (SLC 100000, "
-	 "MLC 10000, TLC 3000, QLC 1000)", F(pe_cycles)},
-	/* flexible data placement */
-	{"fdp", P_BOOL, "off", 0, 1, NULL,
-	 "flexible data placement: writes tagged with a placement identifier (DTYPE 2, "
-	 "DSPEC) go through their reclaim unit handle's own write pointer", L(fdp)},
-	{"fdp_nruh", P_UINT, "8", 1, VSSD_MAX_RUH, NULL, "reclaim unit handles (with fdp=on)",
-	 L(fdp_nruh)},
-	{"fdp_nrg", P_UINT, "1", 1, VSSD_MAX_RG, NULL,
-	 "reclaim groups (with fdp=on): disjoint sets of dies, each with its own reclaim "
-	 "units, free units and GC; must divide the dies", L(fdp_nrg)},
-	{"fdp_ru_bytes", P_BYTES, "0", 0, 1e15, NULL,
-	 "reclaim unit size (with fdp=on): block i of every plane of some of a group's dies; "
-	 "0 = all of them", L(fdp_ru_bytes)},
-	{"fdp_ruh_type", P_RUHTYPES, "initially", 0, 0, ruh_type_names,
-	 "isolation: initially (GC merges handles' data) or persistently (GC keeps a handle's "
-	 "data in its own units); one for all handles or a list, one per handle",
-	 L(fdp_ruh_type)},
-	{"fdp_phndls", P_RUHLIST, "all", 0, VSSD_MAX_RUH - 1, NULL,
-	 "the namespace's placement handle list: the reclaim unit handles its writes may "
-	 "use, placement handle i being the i-th listed (e.g. 2,0); all = every handle",
-	 F(fdp_phndls)},
-	/* real-time runtime */
-	{"rt_workers", P_ENUM, "auto", 0, 0, workers_names,
-	 "completion worker threads of the threaded runtime: 1 = NVMeVirt's dispatcher and "
-	 "worker; 0 = the dispatcher posts completions too; auto = 1 with 4 or more CPUs",
-	 F(rt_workers)},
-	{"rt_spin_ns", P_UINT, "200000", 0, 1e9, NULL,
-	 "how long an idle runtime thread polls before it sleeps", F(rt_spin_ns)},
-	/* data */
-	{"media", P_ENUM, "none", 0, 0, media_names,
-	 "where data is kept: none (timing and mapping only), ram, or file (path=; survives "
-	 "restarts and crashes)", F(media)},
-	{"ram_beyond_memory", P_BOOL, "off", 0, 1, NULL,
-	 "on = allow media=ram larger than the machine's memory: only what is written costs "
-	 "memory, and a run that writes more than there is gets killed", F(ram_beyond_memory)},
-	{"path", P_PATH, "", 0, 0, NULL,
-	 "the device file of media=file: created sparse if missing, reopened if it holds a "
-	 "device (an empty file is refused)", F(path)},
-	{"seed", P_UINT, "1", 0, 1.8e19, NULL, "random seed of the device and the workload",
-	 F(seed)},
-	/* what the device says while it works */
-	{"debug", P_ENUM, "none", 0, 0, debug_names,
-	 "nvme = one line on stderr for each command the controller rejects, naming the command, "
-	 "the field and the check that failed", F(debug)},
-};
-
-#define NPARAMS (sizeof(params) / sizeof(params[0]))
+#define NPARAMS config_nparams
 
 static void errf(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -186,8 +30,8 @@ static void errf(char *err, size_t errlen, const char *fmt, ...)
 static const struct param *find_param(const char *key)
 {
 	for (size_t i = 0; i < NPARAMS; i++)
-		if (!strcmp(params[i].key, key))
-			return &params[i];
+		if (!strcmp(config_params[i].key, key))
+			return &config_params[i];
 	return NULL;
 }
 
@@ -527,7 +371,7 @@ int config_defaults(struct vssd_config *cfg)
 
 	memset(cfg, 0, sizeof(*cfg));
 	for (size_t i = 0; i < NPARAMS; i++) {
-		int rc = set_param(cfg, &params[i], params[i].def, err, sizeof(err));
+		int rc = set_param(cfg, &config_params[i], config_params[i].def, err, sizeof(err));
 
 		if (rc) /* a bad default is a programming error caught by the tests */
 			return rc;
@@ -553,7 +397,7 @@ int config_check(const struct vssd_config *cfg, char *err, size_t errlen)
 			errf(err, errlen,
 			     "%s has %u values but cell=%s has %u page types: give one value, "
 			     "or one per page type",
-			     names[i], lists[i]->count, cell_names[cfg->cell], types);
+			     names[i], lists[i]->count, config_cell_names[cfg->cell], types);
 			return -EINVAL;
 		}
 	}
@@ -657,9 +501,9 @@ void config_print_table(FILE *out)
 
 	fprintf(out, "%-20s %-18s %-26s %s\n", "NAME", "DEFAULT", "RANGE", "HELP");
 	for (size_t i = 0; i < NPARAMS; i++) {
-		range_text(&params[i], range, sizeof(range));
-		fprintf(out, "%-20s %-18s %-26s %s\n", params[i].key, params[i].def, range,
-			params[i].help);
+		range_text(&config_params[i], range, sizeof(range));
+		fprintf(out, "%-20s %-18s %-26s %s\n", config_params[i].key, config_params[i].def, range,
+			config_params[i].help);
 	}
 }
 
@@ -670,10 +514,10 @@ size_t config_param_count(void)
 
 const char *config_param_key(size_t i)
 {
-	return i < NPARAMS ? params[i].key : NULL;
+	return i < NPARAMS ? config_params[i].key : NULL;
 }
 
 bool config_param_is_layout(size_t i)
 {
-	return i < NPARAMS && params[i].layout;
+	return i < NPARAMS && config_params[i].layout;
 }

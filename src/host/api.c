@@ -18,29 +18,10 @@
 #include "nvme/ctrl.h"
 #include "nvme/host_qp.h"
 #include "host/api_internal.h"
+#include "host/api_types.h"
 #include "runtime/realtime.h"
 
 #define ADMIN_ENTRIES 64
-
-struct vssd_qpair {
-	struct vssd *dev;
-	struct host_qp hq;
-	void (*notify)(void *arg);
-	void *notify_arg;
-	int efd;
-};
-
-struct vssd {
-	struct nvme_ctrl *ctrl;
-	struct rt rt;
-	struct host_qp admin;
-	pthread_mutex_t admin_lock;
-	pthread_mutex_t qp_lock; /* choosing a qid and publishing the pair */
-	struct vssd_qpair *qp[NVME_MAX_QUEUES]; /* by qid; changed with the runtime locked */
-	atomic_bool pblk_claimed; /* one pblk owns the chunks: a second would write over the first */
-	int lost; /* the namespace did not come back from a power loss: its error */
-};
-
 struct dma_op {
 	struct vssd *dev;
 	void *buf;
@@ -67,6 +48,14 @@ static void do_is_mapped(void *arg)
 	struct dma_op *op = arg;
 
 	op->rc = dma_map(&op->dev->ctrl->dma, (uintptr_t)op->buf, op->bytes) != NULL;
+}
+
+bool libvssd_dma_is_mapped(struct vssd *dev, const void *buf, size_t bytes)
+{
+	struct dma_op op = {dev, (void *)buf, bytes, 0};
+
+	rt_locked(&dev->rt, do_is_mapped, &op);
+	return op.rc;
 }
 
 int vssd_dma_register(struct vssd *dev, void *buf, size_t bytes)
@@ -197,7 +186,7 @@ int vssd_open(const char *const *params, enum vssd_runtime runtime, struct vssd 
 		snprintf(err, errlen, "vssd_open: %s is NULL", params ? "out" : "params");
 		return -EINVAL;
 	}
-	if ((rc = vssd_config_from_params(params, &cfg, err, errlen)))
+	if ((rc = libvssd_config_from_params(params, &cfg, err, errlen)))
 		return rc;
 	dev = calloc(1, sizeof(*dev));
 	if (!dev)
@@ -265,14 +254,9 @@ uint32_t vssd_lba_bytes(const struct vssd *dev)
 	return dev->ctrl->dev->geo.lba_bytes;
 }
 
-struct sync_wait {
-	volatile int done;
-	struct nvme_cqe cqe;
-};
-
-static void sync_done(void *arg, const struct nvme_cqe *cqe)
+void libvssd_sync_done(void *arg, const struct nvme_cqe *cqe)
 {
-	struct sync_wait *w = arg;
+	struct libvssd_sync_wait *w = arg;
 
 	w->cqe = *cqe;
 	w->done = 1;
@@ -286,7 +270,7 @@ static bool has_cqe(void *arg)
 
 int vssd_admin(struct vssd *dev, struct nvme_sqe *sqe, struct nvme_cqe *cqe)
 {
-	struct sync_wait w = {0};
+	struct libvssd_sync_wait w = {0};
 	int rc;
 
 	if (!dev || !sqe || !cqe)
@@ -296,7 +280,7 @@ int vssd_admin(struct vssd *dev, struct nvme_sqe *sqe, struct nvme_cqe *cqe)
 	if (dev->lost)
 		return -ENODEV;
 	pthread_mutex_lock(&dev->admin_lock);
-	rc = host_qp_submit(&dev->admin, sqe, sync_done, &w, NULL);
+	rc = host_qp_submit(&dev->admin, sqe, libvssd_sync_done, &w, NULL);
 	if (rc >= 0) {
 		rt_kick(&dev->rt, 0);
 		while (!w.done)
@@ -522,152 +506,6 @@ uint32_t vssd_inflight(const struct vssd_qpair *qp)
 
 /* Submits a command carrying buf: PRPs from the slot's list page; a buffer
  * not yet registered is registered for this command. */
-static int submit_data(struct vssd_qpair *qp, struct nvme_sqe *sqe, const void *buf,
-		       uint64_t bytes, vssd_cb cb, void *arg)
-{
-	struct dma_op op = {qp->dev, (void *)buf, bytes, 0};
-	int cid = host_qp_next_cid(&qp->hq), rc;
-	void *registered = NULL;
-
-	if (qp->dev->lost)
-		return -ENODEV;
-	if (cid < 0)
-		return -EAGAIN;
-	if (bytes > NVME_MAX_XFER_BYTES)
-		return -EINVAL;
-	if (bytes) {
-		if (nvme_build_prps(buf, bytes, host_qp_prp_list(&qp->hq, (uint16_t)cid), &sqe->prp1,
-				    &sqe->prp2))
-			return -EINVAL;
-		rt_locked(&qp->dev->rt, do_is_mapped, &op);
-		if (!op.rc) {
-			if ((rc = vssd_dma_register(qp->dev, (void *)buf, bytes)))
-				return rc == -EEXIST ? -EFAULT : rc;
-			registered = (void *)buf;
-		}
-	}
-	rc = host_qp_submit(&qp->hq, sqe, cb, arg, registered);
-	if (rc < 0) {
-		if (registered)
-			vssd_dma_unregister(qp->dev, registered);
-		return rc;
-	}
-	rt_kick(&qp->dev->rt, qp->hq.qid);
-	return 0;
-}
-
-int vssd_read_async(struct vssd_qpair *qp, void *buf, uint64_t slba, uint32_t nlb, vssd_cb cb,
-		    void *arg)
-{
-	struct nvme_sqe sqe;
-
-	if (!nlb || nlb > 65536)
-		return -EINVAL;
-	nvme_prep_rw(&sqe, NVME_CMD_READ, NVME_NSID, slba, nlb);
-	return submit_data(qp, &sqe, buf, (uint64_t)nlb * vssd_lba_bytes(qp->dev), cb, arg);
-}
-
-/* FUA and the data placement directive, from the helper's flags. */
-static void write_flags(struct nvme_sqe *sqe, unsigned flags)
-{
-	if (flags & VSSD_FUA)
-		nvme_set(sqe, NVME_F_FUA, 1);
-	if (flags & VSSD_PLACED)
-		nvme_prep_placement(sqe, (uint16_t)(flags >> 16));
-}
-
-int vssd_write_async(struct vssd_qpair *qp, const void *buf, uint64_t slba, uint32_t nlb,
-		     unsigned flags, vssd_cb cb, void *arg)
-{
-	struct nvme_sqe sqe;
-
-	if (!nlb || nlb > 65536)
-		return -EINVAL;
-	nvme_prep_rw(&sqe, NVME_CMD_WRITE, NVME_NSID, slba, nlb);
-	write_flags(&sqe, flags);
-	return submit_data(qp, &sqe, buf, (uint64_t)nlb * vssd_lba_bytes(qp->dev), cb, arg);
-}
-
-int vssd_write_zeroes_async(struct vssd_qpair *qp, uint64_t slba, uint32_t nlb, unsigned flags,
-			    vssd_cb cb, void *arg)
-{
-	struct nvme_sqe sqe;
-
-	if (!nlb || nlb > 65536)
-		return -EINVAL;
-	nvme_prep_rw(&sqe, NVME_CMD_WRITE_ZEROES, NVME_NSID, slba, nlb);
-	write_flags(&sqe, flags);
-	if (flags & VSSD_DEALLOCATE)
-		nvme_set(&sqe, NVME_F_DEAC, 1);
-	return submit_data(qp, &sqe, NULL, 0, cb, arg);
-}
-
-int vssd_flush_async(struct vssd_qpair *qp, vssd_cb cb, void *arg)
-{
-	struct nvme_sqe sqe;
-
-	nvme_prep_flush(&sqe, NVME_NSID);
-	return submit_data(qp, &sqe, NULL, 0, cb, arg);
-}
-
-int vssd_trim_async(struct vssd_qpair *qp, uint64_t slba, uint32_t nlb, vssd_cb cb, void *arg)
-{
-	struct nvme_sqe sqe;
-	int cid = host_qp_next_cid(&qp->hq);
-	struct nvme_dsm_range *range;
-	int rc;
-
-	if (cid < 0)
-		return -EAGAIN;
-	/* the range lives in the command's PRP list page, which is registered */
-	range = (struct nvme_dsm_range *)host_qp_prp_list(&qp->hq, (uint16_t)cid);
-	*range = (struct nvme_dsm_range){.nlb = nlb, .slba = slba};
-	nvme_prep_trim(&sqe, NVME_NSID, range, 1);
-	rc = host_qp_submit(&qp->hq, &sqe, cb, arg, NULL);
-	if (rc >= 0)
-		rt_kick(&qp->dev->rt, qp->hq.qid);
-	return rc < 0 ? rc : 0;
-}
-
-static int wait_sync(struct vssd_qpair *qp, struct sync_wait *w, int rc)
-{
-	if (rc)
-		return rc;
-	while (!w->done)
-		if (!vssd_poll(qp))
-			vssd_qpair_wait(qp, UINT64_MAX);
-	return nvme_cqe_status(&w->cqe);
-}
-
-int vssd_read(struct vssd_qpair *qp, void *buf, uint64_t slba, uint32_t nlb)
-{
-	struct sync_wait w = {0};
-
-	return wait_sync(qp, &w, vssd_read_async(qp, buf, slba, nlb, sync_done, &w));
-}
-
-int vssd_write(struct vssd_qpair *qp, const void *buf, uint64_t slba, uint32_t nlb,
-	       unsigned flags)
-{
-	struct sync_wait w = {0};
-
-	return wait_sync(qp, &w, vssd_write_async(qp, buf, slba, nlb, flags, sync_done, &w));
-}
-
-int vssd_flush(struct vssd_qpair *qp)
-{
-	struct sync_wait w = {0};
-
-	return wait_sync(qp, &w, vssd_flush_async(qp, sync_done, &w));
-}
-
-int vssd_trim(struct vssd_qpair *qp, uint64_t slba, uint32_t nlb)
-{
-	struct sync_wait w = {0};
-
-	return wait_sync(qp, &w, vssd_trim_async(qp, slba, nlb, sync_done, &w));
-}
-
 void vssd_qpair_set_notify(struct vssd_qpair *qp, void (*cb)(void *arg), void *arg)
 {
 	qp->notify = cb;
@@ -681,29 +519,29 @@ int vssd_qpair_eventfd(struct vssd_qpair *qp)
 	return qp->efd < 0 ? -errno : qp->efd;
 }
 
-int vssd_claim_pblk(struct vssd *dev)
+int libvssd_claim_pblk(struct vssd *dev)
 {
 	bool free = false;
 
 	return atomic_compare_exchange_strong(&dev->pblk_claimed, &free, true) ? 0 : -EBUSY;
 }
 
-void vssd_release_pblk(struct vssd *dev)
+void libvssd_release_pblk(struct vssd *dev)
 {
 	atomic_store(&dev->pblk_claimed, false);
 }
 
-struct nvme_ctrl *vssd_ctrl_of(struct vssd *dev)
+struct nvme_ctrl *libvssd_ctrl_of(struct vssd *dev)
 {
 	return dev->ctrl;
 }
 
-uint16_t vssd_qpair_qid(const struct vssd_qpair *qp)
+uint16_t libvssd_qpair_qid(const struct vssd_qpair *qp)
 {
 	return qp->hq.qid;
 }
 
-void vssd_locked(struct vssd *dev, void (*fn)(void *arg), void *arg)
+void libvssd_locked(struct vssd *dev, void (*fn)(void *arg), void *arg)
 {
 	rt_locked(&dev->rt, fn, arg);
 }

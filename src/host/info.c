@@ -28,7 +28,7 @@ static enum vssd_block_host block_host_of(const struct vssd_config *cfg)
 
 int vssd_info(struct vssd *dev, struct vssd_info *out)
 {
-	const struct nvme_ctrl *ctrl = dev && out ? vssd_ctrl_of(dev) : NULL;
+	const struct nvme_ctrl *ctrl = dev && out ? libvssd_ctrl_of(dev) : NULL;
 	const struct vssd_config *cfg = ctrl ? &ctrl->cfg : NULL;
 
 	if (!cfg)
@@ -53,7 +53,7 @@ int vssd_info(struct vssd *dev, struct vssd_info *out)
 
 int vssd_placement_id(struct vssd *dev, uint32_t i)
 {
-	const struct nvme_ctrl *ctrl = dev ? vssd_ctrl_of(dev) : NULL;
+	const struct nvme_ctrl *ctrl = dev ? libvssd_ctrl_of(dev) : NULL;
 
 	if (!ctrl || !ctrl->dev || i >= nvme_fdp_status_count(ctrl))
 		return -EINVAL;
@@ -94,13 +94,13 @@ static void take_counters(void *arg)
 
 int vssd_counters(struct vssd *dev, struct vssd_counters *out)
 {
-	struct counters_op op = {dev && out ? vssd_ctrl_of(dev)->dev : NULL, out};
+	struct counters_op op = {dev && out ? libvssd_ctrl_of(dev)->dev : NULL, out};
 
 	if (!dev || !out)
 		return -EINVAL;
 	if (!op.dev)
 		return -ENODEV;
-	vssd_locked(dev, take_counters, &op);
+	libvssd_locked(dev, take_counters, &op);
 	return 0;
 }
 
@@ -119,14 +119,14 @@ static void take_handle(void *arg)
 
 int vssd_handle_counters(struct vssd *dev, uint32_t ruh, struct vssd_handle_counters *out)
 {
-	const struct vssd_dev *d = dev ? vssd_ctrl_of(dev)->dev : NULL;
+	const struct vssd_dev *d = dev ? libvssd_ctrl_of(dev)->dev : NULL;
 	struct handle_op op = {d, (uint16_t)ruh, {0}};
 
 	if (!dev || !out || (d && (!d->cfg.fdp || ruh >= config_nruh(&d->cfg))))
 		return -EINVAL;
 	if (!d)
 		return -ENODEV;
-	vssd_locked(dev, take_handle, &op);
+	libvssd_locked(dev, take_handle, &op);
 	*out = (struct vssd_handle_counters){
 		.host_bytes = op.st.host_units * UNIT_BYTES,
 		.gc_out_bytes = op.st.gc_out_units * UNIT_BYTES,

@@ -13,7 +13,7 @@
 #include "ftl/ftl.h"
 #include "nand/geometry.h"
 
-int vssd_config_from_params(const char *const *params, struct vssd_config *cfg, char *err,
+int libvssd_config_from_params(const char *const *params, struct vssd_config *cfg, char *err,
 			    size_t errlen)
 {
 	int rc;
@@ -33,7 +33,7 @@ int vssd_check_params(const char *const *params, char *err, size_t errlen)
 {
 	struct vssd_config cfg;
 	struct geometry geo;
-	int rc = vssd_config_from_params(params, &cfg, err, errlen);
+	int rc = libvssd_config_from_params(params, &cfg, err, errlen);
 
 	if (!rc)
 		rc = geometry_init(&geo, &cfg, err, errlen);
@@ -43,7 +43,7 @@ int vssd_check_params(const char *const *params, char *err, size_t errlen)
 int vssd_check_block_params(const char *const *params, char *err, size_t errlen)
 {
 	struct vssd_config cfg;
-	int rc = vssd_config_from_params(params, &cfg, err, errlen);
+	int rc = libvssd_config_from_params(params, &cfg, err, errlen);
 
 	if (!rc)
 		rc = vssd_check_params(params, err, errlen);
@@ -63,7 +63,7 @@ int vssd_params_print(const char *const *params, FILE *out, char *err, size_t er
 {
 	struct vssd_config cfg;
 	char value[128];
-	int rc = vssd_config_from_params(params, &cfg, err, errlen);
+	int rc = libvssd_config_from_params(params, &cfg, err, errlen);
 
 	for (size_t i = 0; !rc && i < config_param_count(); i++) {
 		config_format(&cfg, config_param_key(i), value, sizeof(value));

@@ -25,7 +25,7 @@ struct vssd_pblk {
 
 static uint64_t power_cycles(struct vssd *dev)
 {
-	return vssd_ctrl_of(dev)->dev->health.power_cycles;
+	return libvssd_ctrl_of(dev)->dev->health.power_cycles;
 }
 
 /* One synchronous request: its parts' completions. */
@@ -77,7 +77,7 @@ static int tr_poll(void *ctx)
 
 int vssd_pblk_open(struct vssd *dev, struct vssd_pblk **out, char *err, size_t errlen)
 {
-	const struct vssd_config *cfg = &vssd_ctrl_of(dev)->dev->cfg;
+	const struct vssd_config *cfg = &libvssd_ctrl_of(dev)->dev->cfg;
 	struct vssd_pblk *p = calloc(1, sizeof(*p));
 	struct pblk_transport tr = {NULL, tr_submit, tr_admin, tr_alloc, tr_free, tr_now, tr_poll};
 	struct pblk_config pc = {.op_percent = (uint32_t)cfg->pblk_op,
@@ -87,7 +87,7 @@ int vssd_pblk_open(struct vssd *dev, struct vssd_pblk **out, char *err, size_t e
 
 	if (!p)
 		return -ENOMEM;
-	if ((rc = vssd_claim_pblk(dev))) {
+	if ((rc = libvssd_claim_pblk(dev))) {
 		snprintf(err, errlen, "pblk: this device has a pblk open already (one pblk owns "
 			 "its chunks; close it first)");
 		free(p);
@@ -108,7 +108,7 @@ int vssd_pblk_open(struct vssd *dev, struct vssd_pblk **out, char *err, size_t e
 	*out = p;
 	return 0;
 fail:
-	vssd_release_pblk(dev);
+	libvssd_release_pblk(dev);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 	return rc;
@@ -204,7 +204,7 @@ uint64_t vssd_pblk_capacity(const struct vssd_pblk *p)
 	return pblk_capacity(p->pb);
 }
 
-void vssd_pblk_report_stats(struct vssd_pblk *p, struct pblk_stats *out)
+void libvssd_pblk_report_stats(struct vssd_pblk *p, struct pblk_stats *out)
 {
 	pthread_mutex_lock(&p->lock);
 	pblk_get_stats(p->pb, out);
@@ -215,7 +215,7 @@ void vssd_pblk_stats(struct vssd_pblk *p, struct vssd_pblk_stats *out)
 {
 	struct pblk_stats s;
 
-	vssd_pblk_report_stats(p, &s);
+	libvssd_pblk_report_stats(p, &s);
 	*out = (struct vssd_pblk_stats){
 		.capacity_sectors = s.capacity_sectors, .user_sectors = s.user_sectors,
 		.gc_sectors = s.gc_sectors, .pad_sectors = s.pad_sectors,
@@ -244,7 +244,7 @@ void vssd_pblk_close(struct vssd_pblk *p)
 	pthread_mutex_unlock(&p->lock);
 	pblk_destroy(p->pb);
 	vssd_qpair_close(p->qp);
-	vssd_release_pblk(p->dev);
+	libvssd_release_pblk(p->dev);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 }

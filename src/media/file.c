@@ -407,6 +407,35 @@ static int create_file(struct file_media *f, const struct file_header *h, char *
 	return rc;
 }
 
+/* Opens f->path for reading and writing (created, if it was not there),
+ * locked against every other vssd process, and a regular file. */
+static int open_locked(struct file_media *f, bool *created, struct stat *st, char *err,
+		       size_t errlen)
+{
+	/* created here, or there before: an empty file that was there before is
+	 * not taken for a new device (it may be one whose contents were lost) */
+	f->fd = open(f->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	*created = f->fd >= 0;
+	if (!*created && errno == EEXIST)
+		f->fd = open(f->path, O_RDWR | O_CLOEXEC);
+	if (f->fd < 0) {
+		int e = errno;
+
+		snprintf(err, errlen, "path=%s: cannot open for reading and writing: %s", f->path,
+			 strerror(e));
+		return -e;
+	}
+	if (flock(f->fd, LOCK_EX | LOCK_NB)) {
+		snprintf(err, errlen, "path=%s: in use by another vssd process", f->path);
+		return -EBUSY;
+	}
+	if (fstat(f->fd, st) || !S_ISREG(st->st_mode)) {
+		snprintf(err, errlen, "path=%s: not a regular file", f->path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int media_file_open(const struct vssd_config *cfg, uint64_t units, uint64_t meta_bytes,
 		    struct media **out, char *err, size_t errlen)
 {
@@ -425,28 +454,8 @@ int media_file_open(const struct vssd_config *cfg, uint64_t units, uint64_t meta
 	snprintf(f->path, sizeof(f->path), "%s", cfg->path);
 	f->base = (struct media){.ops = &file_ops, .units = units, .meta_bytes = meta_bytes,
 				 .keeps_data = true};
-	/* created here, or there before: an empty file that was there before is
-	 * not taken for a new device (it may be one whose contents were lost) */
-	f->fd = open(cfg->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	created = f->fd >= 0;
-	if (!created && errno == EEXIST)
-		f->fd = open(cfg->path, O_RDWR | O_CLOEXEC);
-	if (f->fd < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "path=%s: cannot open for reading and writing: %s", cfg->path,
-			 strerror(errno));
+	if ((rc = open_locked(f, &created, &st, err, errlen)))
 		goto fail;
-	}
-	if (flock(f->fd, LOCK_EX | LOCK_NB)) {
-		rc = -EBUSY;
-		snprintf(err, errlen, "path=%s: in use by another vssd process", cfg->path);
-		goto fail;
-	}
-	if (fstat(f->fd, &st) || !S_ISREG(st.st_mode)) {
-		rc = -EINVAL;
-		snprintf(err, errlen, "path=%s: not a regular file", cfg->path);
-		goto fail;
-	}
 	if (st.st_size == 0 && !created) {
 		rc = -EINVAL;
 		snprintf(err, errlen, "path=%s: an empty file, not a vssd device file (remove it, "

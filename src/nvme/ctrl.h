@@ -225,6 +225,13 @@ void nvme_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t n
 /* A namespace serving the open-channel command set: Geometry (its Identify
  * data); its I/O commands are nvme_oc_cmds. */
 uint16_t nvme_oc_geometry(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe);
+/* Identify (identify.c), Get/Set Features (features.c), Get Log Page (logs.c). */
+uint16_t nvme_identify(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe);
+uint16_t nvme_get_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+			   uint32_t *result);
+uint16_t nvme_set_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+			   uint32_t *result);
+uint16_t nvme_get_log_page(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns);
 /* Maps the data of a transfer command through its PRPs. Returns 0, Invalid
  * Field for a transfer over MDTS, or the NVMe status of a bad PRP. */
 uint16_t nvme_map_data(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t bytes,

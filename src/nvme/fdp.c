@@ -186,78 +186,91 @@ struct placement nvme_fdp_placement(struct nvme_ctrl *ctrl, bool directive, uint
 	return first;
 }
 
+static void configs_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_t *buf,
+			uint64_t *size)
+{
+	uint16_t nruh = (uint16_t)ctrl->cfg.fdp_nruh;
+	struct nvme_fdp_config_log *h = (void *)buf;
+	struct nvme_fdp_config_desc *d = (void *)(buf + sizeof(*h));
+	uint8_t *ruhs = (uint8_t *)(d + 1);
+
+	*size = sizeof(*h) + sizeof(*d) + 4u * nruh;
+	h->numfdpc = 0; /* one configuration */
+	h->sze = (uint32_t)*size;
+	d->dsze = (uint16_t)(sizeof(*d) + 4u * nruh);
+	d->fdpa = (uint8_t)(NVME_FDPA_VALID | rgif_of(ctrl));
+	d->nrg = ctrl->dev->geo.rgs;
+	d->nruh = nruh;
+	d->maxpids = nruh - 1;
+	d->nnss = 1;
+	d->runs = (uint64_t)ctrl->dev->geo.units_per_line * UNIT_BYTES; /* a line */
+	d->erutl = 0;
+	for (uint16_t r = 0; r < nruh; r++)
+		ruhs[4 * r] = config_ruh_persistent(&ctrl->cfg, r) ? NVME_RUHT_PERSISTENTLY
+								   : NVME_RUHT_INITIALLY;
+}
+
+static void ruh_usage_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_t *buf,
+			  uint64_t *size)
+{
+	uint16_t nruh = (uint16_t)ctrl->cfg.fdp_nruh;
+	struct nvme_fdp_ruh_usage_log *h = (void *)buf;
+
+	*size = sizeof(*h) + 8u * nruh;
+	h->nruh = nruh;
+	for (uint16_t r = 0; r < nruh; r++) /* used if in the namespace's handle list */
+		buf[sizeof(*h) + 8 * r] = ph_of_ruh(ctrl, r) >= 0 ? NVME_RUHA_HOST : NVME_RUHA_UNUSED;
+}
+
+static void stats_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_t *buf,
+		      uint64_t *size)
+{
+	const struct vssd_dev *dev = ctrl->dev;
+	struct nvme_fdp_stats_log *s = (void *)buf;
+	uint64_t block_bytes = (uint64_t)dev->cfg.pages_per_block * dev->cfg.flash_page_bytes;
+	struct dev_counters c;
+
+	dev_counters(dev, &c);
+	*size = sizeof(*s);
+	nvme_put_le128(s->hbmw, c.host_write_bytes);
+	nvme_put_le128(s->mbmw, c.media_write_bytes);
+	nvme_put_le128(s->mbe, c.erased_blocks * block_bytes);
+}
+
+/* LSP bit 0: host events; else controller events; oldest first. */
+static void events_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_t *buf,
+		       uint64_t *size)
+{
+	const struct fdp_event_ring *ring = nvme_get(sqe, NVME_F_LSP) & 1 ? &ctrl->fdp_host_events
+									  : &ctrl->fdp_ctrl_events;
+	struct nvme_fdp_events_log *l = (void *)buf;
+
+	*size = sizeof(*l);
+	l->n = ring->count;
+	for (uint32_t i = 0; i < ring->count; i++)
+		l->events[i] = ring->ev[(ring->next + FDP_EVENT_RING - ring->count + i) % FDP_EVENT_RING];
+}
+
 uint16_t nvme_fdp_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_t *buf,
 		      uint64_t *size)
 {
-	uint8_t lid = (uint8_t)nvme_get(sqe, NVME_F_LID), lsp = (uint8_t)nvme_get(sqe, NVME_F_LSP);
-	uint16_t lsi = (uint16_t)nvme_get(sqe, NVME_F_LSI);
-	uint16_t nruh = (uint16_t)ctrl->cfg.fdp_nruh;
-	const struct vssd_dev *dev = ctrl->dev;
+	static void (*const fill[])(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
+				    uint8_t *buf, uint64_t *size) = {
+		[NVME_LOG_FDP_CONFIGS - NVME_LOG_FDP_CONFIGS] = configs_log,
+		[NVME_LOG_FDP_RUH_USAGE - NVME_LOG_FDP_CONFIGS] = ruh_usage_log,
+		[NVME_LOG_FDP_STATS - NVME_LOG_FDP_CONFIGS] = stats_log,
+		[NVME_LOG_FDP_EVENTS - NVME_LOG_FDP_CONFIGS] = events_log,
+	};
+	uint32_t lid = nvme_get(sqe, NVME_F_LID);
 
-	if (lsi != ENDGID)
+	if (lid < NVME_LOG_FDP_CONFIGS || lid > NVME_LOG_FDP_EVENTS)
+		return NVME_SC_INVALID_LOG_PAGE;
+	if (nvme_get(sqe, NVME_F_LSI) != ENDGID)
 		return NVME_SC_INVALID_FIELD; /* one endurance group */
 	if (!ctrl->cfg.fdp)
 		return NVME_SC_FDP_DISABLED;
-	switch (lid) {
-	case NVME_LOG_FDP_CONFIGS: {
-		struct nvme_fdp_config_log *h = (void *)buf;
-		struct nvme_fdp_config_desc *d = (void *)(buf + sizeof(*h));
-		uint8_t *ruhs = (uint8_t *)(d + 1);
-
-		*size = sizeof(*h) + sizeof(*d) + 4u * nruh;
-		h->numfdpc = 0; /* one configuration */
-		h->sze = (uint32_t)*size;
-		d->dsze = (uint16_t)(sizeof(*d) + 4u * nruh);
-		d->fdpa = (uint8_t)(NVME_FDPA_VALID | rgif_of(ctrl));
-		d->nrg = dev->geo.rgs;
-		d->nruh = nruh;
-		d->maxpids = nruh - 1;
-		d->nnss = 1;
-		d->runs = (uint64_t)dev->geo.units_per_line * UNIT_BYTES; /* a line */
-		d->erutl = 0;
-		for (uint16_t r = 0; r < nruh; r++)
-			ruhs[4 * r] = config_ruh_persistent(&ctrl->cfg, r) ? NVME_RUHT_PERSISTENTLY
-									   : NVME_RUHT_INITIALLY;
-		return NVME_SC_SUCCESS;
-	}
-	case NVME_LOG_FDP_RUH_USAGE: {
-		struct nvme_fdp_ruh_usage_log *h = (void *)buf;
-
-		*size = sizeof(*h) + 8u * nruh;
-		h->nruh = nruh;
-		for (uint16_t r = 0; r < nruh; r++) /* used if in the namespace's handle list */
-			buf[sizeof(*h) + 8 * r] = ph_of_ruh(ctrl, r) >= 0 ? NVME_RUHA_HOST
-									  : NVME_RUHA_UNUSED;
-		return NVME_SC_SUCCESS;
-	}
-	case NVME_LOG_FDP_STATS: {
-		struct nvme_fdp_stats_log *s = (void *)buf;
-		struct dev_counters c;
-		uint64_t block_bytes = (uint64_t)dev->cfg.pages_per_block * dev->cfg.flash_page_bytes;
-
-		dev_counters(dev, &c);
-		*size = sizeof(*s);
-		nvme_put_le128(s->hbmw, c.host_write_bytes);
-		nvme_put_le128(s->mbmw, c.media_write_bytes);
-		nvme_put_le128(s->mbe, c.erased_blocks * block_bytes);
-		return NVME_SC_SUCCESS;
-	}
-	case NVME_LOG_FDP_EVENTS: {
-		/* LSP bit 0: host events; else controller events; oldest first */
-		const struct fdp_event_ring *ring = lsp & 1 ? &ctrl->fdp_host_events
-							    : &ctrl->fdp_ctrl_events;
-		struct nvme_fdp_events_log *l = (void *)buf;
-
-		*size = sizeof(*l);
-		l->n = ring->count;
-		for (uint32_t i = 0; i < ring->count; i++)
-			l->events[i] = ring->ev[(ring->next + FDP_EVENT_RING - ring->count + i) %
-						FDP_EVENT_RING];
-		return NVME_SC_SUCCESS;
-	}
-	default:
-		return NVME_SC_INVALID_LOG_PAGE;
-	}
+	fill[lid - NVME_LOG_FDP_CONFIGS](ctrl, sqe, buf, size);
+	return NVME_SC_SUCCESS;
 }
 
 /* I/O Management Receive, operation 1: Reclaim Unit Handle Status. */

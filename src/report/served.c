@@ -107,7 +107,7 @@ struct snapshot {
 static void write_report(void *arg)
 {
 	struct snapshot *s = arg;
-	const struct vssd_dev *dev = vssd_ctrl_of(s->st->dev)->dev;
+	const struct vssd_dev *dev = libvssd_ctrl_of(s->st->dev)->dev;
 	FILE *out = open_memstream(&s->text, &s->len);
 
 	if (!out)
@@ -152,12 +152,12 @@ static char *report_now(struct vssd_served *st, bool json)
 	s.res.real_time = true;
 	if (st->pblk) {
 		s.res.has_pblk = true;
-		vssd_pblk_report_stats(st->pblk, &s.res.pblk);
+		libvssd_pblk_report_stats(st->pblk, &s.res.pblk);
 	}
 	for (uint32_t j = 0; j < s.res.njobs; j++)
 		for (int d = 0; d < NDIR_STATS; d++)
 			s.res.host_ios += jobs[j].dir[d].n;
-	vssd_locked(st->dev, write_report, &s);
+	libvssd_locked(st->dev, write_report, &s);
 	free(jobs);
 	return s.text;
 }

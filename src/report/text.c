@@ -204,16 +204,10 @@ static void fdp_text(FILE *out, const struct vssd_dev *dev)
 	}
 }
 
-void report_text(FILE *out, const struct vssd_dev *dev, const struct sim_result *res)
+static void groups_text(FILE *out, const struct sim_result *res, const char *clock)
 {
-	const struct geometry *geo = &dev->geo;
-	char logical[32], physical[32], host[32], media[32];
-	double umin = 1, umax = 0, usum = 0;
-	const char *clock = res->real_time ? "real" : "virtual";
+	char host[32], media[32];
 
-	for (uint32_t j = 0; j < res->njobs; j++)
-		job_text(out, &res->jobs[j], clock);
-	fprintf(out, "\n");
 	for (uint32_t g = 0; g < res->ngroups; g++) {
 		const struct sim_group_result *gr = &res->groups[g];
 		uint64_t hw = gr->after.host_write_bytes - gr->before.host_write_bytes;
@@ -228,6 +222,11 @@ void report_text(FILE *out, const struct vssd_dev *dev, const struct sim_result 
 			(unsigned long long)(gr->after.gc_copied_units - gr->before.gc_copied_units),
 			(unsigned long long)(gr->after.erased_blocks - gr->before.erased_blocks));
 	}
+}
+
+/* How the device came up from its media, and each power cut. */
+static void recoveries_text(FILE *out, const struct sim_result *res, const char *clock)
+{
 	if (res->opened.recovered) {
 		fprintf(out, "opened from media: ");
 		recovery_text(out, &res->opened);
@@ -247,6 +246,38 @@ void report_text(FILE *out, const struct vssd_dev *dev, const struct sim_result 
 		else
 			recovery_text(out, &p->recovery);
 	}
+}
+
+static void dies_text(FILE *out, const struct vssd_dev *dev, uint64_t virtual_ns)
+{
+	double umin = 1, umax = 0, usum = 0;
+
+	for (uint32_t d = 0; d < dev->geo.dies; d++) {
+		double u = die_utilisation(dev, d, virtual_ns);
+
+		umin = u < umin ? u : umin;
+		umax = u > umax ? u : umax;
+		usum += u;
+	}
+	fprintf(out, "  die utilisation: min %.1f%%, mean %.1f%%, max %.1f%%", umin * 100,
+		usum / dev->geo.dies * 100, umax * 100);
+	if (die_window_ns(dev, virtual_ns) > virtual_ns)
+		fprintf(out, " (over %.3f s: the dies worked on after the last completion)",
+			die_window_ns(dev, virtual_ns) / 1e9);
+	fprintf(out, "\n");
+}
+
+void report_text(FILE *out, const struct vssd_dev *dev, const struct sim_result *res)
+{
+	const struct geometry *geo = &dev->geo;
+	char logical[32], physical[32], host[32], media[32];
+	const char *clock = res->real_time ? "real" : "virtual";
+
+	for (uint32_t j = 0; j < res->njobs; j++)
+		job_text(out, &res->jobs[j], clock);
+	fprintf(out, "\n");
+	groups_text(out, res, clock);
+	recoveries_text(out, res, clock);
 	bytes_text(geo->logical_units * UNIT_BYTES, logical, sizeof(logical));
 	bytes_text(geo->physical_units * UNIT_BYTES, physical, sizeof(physical));
 	bytes_text(res->final.host_write_bytes, host, sizeof(host));
@@ -255,19 +286,7 @@ void report_text(FILE *out, const struct vssd_dev *dev, const struct sim_result 
 		mapped_device_text(out, dev, res, logical, physical, host, media);
 	else
 		unmapped_device_text(out, dev, res, physical, host);
-	for (uint32_t d = 0; d < geo->dies; d++) {
-		double u = die_utilisation(dev, d, res->virtual_ns);
-
-		umin = u < umin ? u : umin;
-		umax = u > umax ? u : umax;
-		usum += u;
-	}
-	fprintf(out, "  die utilisation: min %.1f%%, mean %.1f%%, max %.1f%%", umin * 100,
-		usum / geo->dies * 100, umax * 100);
-	if (die_window_ns(dev, res->virtual_ns) > res->virtual_ns)
-		fprintf(out, " (over %.3f s: the dies worked on after the last completion)",
-			die_window_ns(dev, res->virtual_ns) / 1e9);
-	fprintf(out, "\n");
+	dies_text(out, dev, res->virtual_ns);
 	if (dev->cfg.fdp)
 		fdp_text(out, dev);
 	if (res->has_pblk)

@@ -71,7 +71,7 @@ int vssd_sim_run(const char *const *params, const char *jobfile,
 			 !params ? "params" : !jobfile ? "jobfile" : "out");
 		return -EINVAL;
 	}
-	if ((rc = vssd_config_from_params(params, &cfg, err, errlen)) ||
+	if ((rc = libvssd_config_from_params(params, &cfg, err, errlen)) ||
 	    (rc = sim_options_of(opt, cfg.seed, &so, err, errlen)))
 		return rc;
 	if (!(sim = calloc(1, sizeof(*sim))))

@@ -37,11 +37,14 @@ if [ -e "$build/libvssd-fio.so" ] && [ ! -e "$root$libdir/libvssd-fio.so" ]; the
 fi
 [ $missing = 0 ] && ok "installed files in place"
 
-# only the public API leaves the library
-if nm -D --defined-only "$root$libdir/libvssd.so" | awk '$2 == "T" && $3 !~ /^vssd_/ { bad = 1; print } END { exit bad }' >"$tmp/nm.out"; then
-	ok "libvssd.so exports vssd_* only"
+# the library exports exactly the functions its installed headers declare
+grep -ohE '\bvssd_[a-z0-9_]+\(' "$root$prefix"/include/vssd/*.h | tr -d '(' | sort -u >"$tmp/declared"
+nm -D --defined-only "$root$libdir/libvssd.so" | awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' |
+	sort -u >"$tmp/exported"
+if diff "$tmp/declared" "$tmp/exported" >"$tmp/nm.out"; then
+	ok "libvssd.so exports the $(wc -l <"$tmp/declared") functions include/vssd/*.h declares, no more"
 else
-	bad "libvssd.so exports more than vssd_*: $(head -5 "$tmp/nm.out")"
+	bad "libvssd.so's exports differ from include/vssd/*.h (< declared only, > exported only): $(head -8 "$tmp/nm.out")"
 fi
 
 export PKG_CONFIG_PATH=$root$libdir/pkgconfig PKG_CONFIG_SYSROOT_DIR=$root

@@ -1,6 +1,7 @@
 /*
  * The FTL's metadata on its media: state blocks, trim pages, the
- * checkpoint, and recovery from them or from a scan of every unit's OOB.
+ * checkpoint, and recovery from them or (scan.c) from a scan of every
+ * unit's OOB.
  * See persist.h for what each holds and why it is enough.
  */
 #include "ftl/conv/persist.h"
@@ -18,7 +19,6 @@
 #define STATE_MAGIC 0x56535354u /* "VSST" */
 #define CKPT_MAGIC 0x5653434bu  /* "VSCK" */
 #define TPAGE_BITS (4096 * 8)   /* logical units one trim page covers */
-#define SCAN_CHUNK 65536        /* units whose OOB one read brings */
 
 struct state_block {
 	uint32_t magic;
@@ -502,7 +502,7 @@ static int64_t read_trim_page(struct persist *ps, uint32_t p, uint64_t *bits,
 /* Trim pages: a unit unmapped in a page stamped S loses every copy up to S.
  * A page neither copy of which is whole unmaps nothing: the open reports
  * that trims it recorded may be undone. */
-static int apply_trim_pages(struct conv_ftl *f, const uint64_t *newest, struct ftl_recovery *rec)
+int persist_apply_trims(struct conv_ftl *f, const uint64_t *newest, struct ftl_recovery *rec)
 {
 	struct persist *ps = f->ps;
 	uint64_t *bits = malloc(4096);
@@ -535,130 +535,6 @@ static int apply_trim_pages(struct conv_ftl *f, const uint64_t *newest, struct f
 	return 0;
 }
 
-/* A free write pointer of the line's group for a line a scan found partly
- * written: its owner's host write pointer if free, else any free one. */
-static struct write_pointer *free_wp_for(struct conv_ftl *f, uint32_t line)
-{
-	uint32_t g = geo_rg_of_line(f->geo, line), owner = f->lines[line].owner;
-	struct write_pointer *own = owner < f->nruh ? &f->host_wps[g * f->nruh + owner] : NULL;
-
-	if (own && own->line == LINE_NONE)
-		return own;
-	for (uint32_t r = 0; r < f->nruh; r++)
-		if (f->host_wps[g * f->nruh + r].line == LINE_NONE)
-			return &f->host_wps[g * f->nruh + r];
-	for (uint32_t r = 0; r <= f->nruh; r++)
-		if (f->gc_wps[g * (f->nruh + 1) + r].line == LINE_NONE)
-			return &f->gc_wps[g * (f->nruh + 1) + r];
-	return NULL;
-}
-
-/* A write pointer goes on writing a line from unit `written`, as pblk
- * resumes its open lines: the rest of the line is not wasted. */
-static void resume_line(struct conv_ftl *f, struct write_pointer *wp, uint32_t line,
-			uint32_t written)
-{
-	const struct geometry *geo = f->geo;
-	uint32_t prog = written / geo->units_per_prog;
-
-	wp->line = line;
-	wp->off = written;
-	wp->first_die = geo_line_first_die(geo, line);
-	wp->die = wp->first_die + prog % geo->line_dies;
-	wp->row = prog / geo->line_dies;
-	wp->left_in_prog = geo->units_per_prog - written % geo->units_per_prog;
-	wp->buffered = 0;
-	wp->ready_ns = 0;
-	f->lines[line].state = LINE_OPEN;
-	f->lines[line].owner = wp->owner;
-}
-
-/* Per line, from its units' OOB in write order: the sequence of its first
- * unit, and how many units its current life wrote (old lives' units, wiped
- * units and padding hold older sequences). */
-struct line_scan {
-	uint64_t first_seq, newest_seq;
-	uint32_t written;
-};
-
-static void scan_unit(struct conv_ftl *f, struct line_scan *ls, uint64_t *newest, uint32_t ppa,
-		      const struct media_oob *oob)
-{
-	const struct geometry *geo = f->geo;
-	uint32_t line = ppa / geo->units_per_line, off = ppa % geo->units_per_line;
-	struct line_scan *l = &ls[line];
-
-	if (off == 0)
-		l->first_seq = oob->seq;
-	if (!oob->seq)
-		return;
-	if (l->first_seq && oob->seq >= l->first_seq)
-		l->written = off + 1;
-	if (oob->seq > f->seq)
-		f->seq = oob->seq;
-	if (oob->seq > l->newest_seq) {
-		l->newest_seq = oob->seq;
-		f->lines[line].owner = oob->owner;
-	}
-	if (oob->lba < geo->logical_units && oob->seq > newest[oob->lba]) {
-		newest[oob->lba] = oob->seq;
-		f->l2p[oob->lba] = ppa;
-	}
-}
-
-/* Reads every unit's OOB: the newest copy of each logical unit is its data.
- * Lines written part way are resumed by a write pointer of their group; the
- * rest holding valid data are closed, the others free. */
-static int scan(struct conv_ftl *f, struct ftl_recovery *rec)
-{
-	const struct geometry *geo = f->geo;
-	uint64_t *newest = calloc(geo->logical_units, sizeof(uint64_t));
-	struct line_scan *ls = calloc(geo->lines, sizeof(*ls));
-	struct media_oob *oob = malloc(SCAN_CHUNK * sizeof(*oob));
-	struct media_damage seen;
-	int rc = -ENOMEM;
-
-	if (!newest || !ls || !oob)
-		goto out;
-	memset(f->l2p, 0xff, geo->logical_units * sizeof(uint32_t));
-	seen = f->media->damage;
-	for (uint64_t first = 0; first < geo->physical_units; first += SCAN_CHUNK) {
-		uint32_t n = (uint32_t)(geo->physical_units - first < SCAN_CHUNK
-						? geo->physical_units - first : SCAN_CHUNK);
-
-		if ((rc = f->media->ops->read_oob(f->media, first, n, oob)))
-			goto out;
-		for (uint32_t i = 0; i < n; i++) {
-			rec->units_scanned += oob[i].seq != 0;
-			scan_unit(f, ls, newest, (uint32_t)(first + i), &oob[i]);
-		}
-	}
-	rec->oob_lost = f->media->damage.oob_lost - seen.oob_lost;
-	rec->oob_from_copy = f->media->damage.oob_from_copy - seen.oob_from_copy;
-	if ((rc = apply_trim_pages(f, newest, rec)))
-		goto out;
-	conv_reset_write_pointers(f);
-	for (uint32_t l = 0; l < geo->lines; l++) {
-		struct write_pointer *wp;
-		uint32_t upp = geo->units_per_prog;
-		uint32_t written = (ls[l].written + upp - 1) / upp * upp;
-
-		f->lines[l].close_seq = ls[l].newest_seq;
-		f->lines[l].state = LINE_CLOSED; /* conv_rebuild frees those left empty */
-		/* a program unit with any unit of this life was programmed (padded
-		 * past its last data unit) or lost: the pointer goes on after it */
-		if (written && written < geo->units_per_line && (wp = free_wp_for(f, l)))
-			resume_line(f, wp, l, written);
-	}
-	conv_rebuild(f, NULL);
-	rc = 0;
-out:
-	free(newest);
-	free(ls);
-	free(oob);
-	return rc;
-}
-
 int persist_recover(struct conv_ftl *f, void *extra, struct ftl_recovery *rec)
 {
 	struct persist *ps = f->ps;
@@ -680,7 +556,7 @@ int persist_recover(struct conv_ftl *f, void *extra, struct ftl_recovery *rec)
 	if (s && s->ckpt_seq && !load_checkpoint(f, s->ckpt_seq, rec))
 		rec->from_checkpoint = true;
 	else
-		rc = scan(f, rec);
+		rc = persist_scan(f, rec);
 	free(s);
 	if (rc)
 		return rc;

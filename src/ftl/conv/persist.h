@@ -46,6 +46,12 @@ struct persist {
 	uint8_t extra[PERSIST_EXTRA_BYTES];
 };
 
+/* scan.c: the map, lines and write pointers from every unit's OOB. */
+int persist_scan(struct conv_ftl *f, struct ftl_recovery *rec);
+/* Unmaps what the trim records say was trimmed after the newest copy a
+ * scan found (newest: per logical unit, its copy's sequence). */
+int persist_apply_trims(struct conv_ftl *f, const uint64_t *newest, struct ftl_recovery *rec);
+
 /* Bytes of metadata area a device of this geometry needs. */
 uint64_t persist_meta_bytes(const struct geometry *geo, uint32_t nruh);
 
