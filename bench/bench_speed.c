@@ -66,7 +66,7 @@ int main(int argc, char **argv)
 	const char *mode = argc > 3 ? argv[3] : "both";
 	long rss0 = rss_kib();
 	struct nvme_ctrl *ctrl = bench_ctrl(gib, argv + 4, argc > 4 ? argc - 4 : 0);
-	struct vssd_dev *dev = ctrl->dev;
+	struct vssd_dev *dev = ctrl->ns;
 	const struct geometry *geo = &dev->geo;
 	double vssd_rate = 0, bare_rate = 0;
 	char jobs[512], err[512];

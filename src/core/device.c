@@ -215,9 +215,9 @@ uint64_t dev_vector(struct vssd_dev *dev, enum ftl_vector_op op, const uint64_t 
 		dev->health.media_errors += st[i] == NVME_SC_READ_ERROR;
 	}
 	if (op == FTL_VECTOR_WRITE)
-		dev->health.host_write_bytes += ok * UNIT_BYTES;
+		dev->health.host_write_bytes += ok * GEO_UNIT_BYTES;
 	else if (op == FTL_VECTOR_READ)
-		dev->health.host_read_bytes += ok * UNIT_BYTES;
+		dev->health.host_read_bytes += ok * GEO_UNIT_BYTES;
 	return done;
 }
 
@@ -243,7 +243,7 @@ void dev_counters(const struct vssd_dev *dev, struct dev_counters *c)
 				   .host_trim_bytes = dev->health.host_trim_bytes,
 				   .host_write_units = st.host_write_units,
 				   .gc_copied_units = st.gc_copied_units,
-				   .media_write_bytes = st.media_write_units * UNIT_BYTES,
+				   .media_write_bytes = st.media_write_units * GEO_UNIT_BYTES,
 				   .erased_blocks = st.erased_blocks,
 				   .gc_runs = st.gc_runs,
 				   .mapped_units = st.mapped_units,

@@ -240,7 +240,7 @@ void vssd_close(struct vssd *dev)
 
 uint64_t vssd_capacity_lbas(const struct vssd *dev)
 {
-	return dev_capacity_lbas(dev->ctrl->dev);
+	return dev_capacity_lbas(dev->ctrl->ns);
 }
 
 uint32_t vssd_max_transfer_bytes(const struct vssd *dev)
@@ -251,7 +251,7 @@ uint32_t vssd_max_transfer_bytes(const struct vssd *dev)
 
 uint32_t vssd_lba_bytes(const struct vssd *dev)
 {
-	return dev->ctrl->dev->geo.lba_bytes;
+	return dev->ctrl->ns->geo.lba_bytes;
 }
 
 void libvssd_sync_done(void *arg, const struct nvme_cqe *cqe)
@@ -387,7 +387,7 @@ int vssd_powerloss(struct vssd *dev)
 
 int vssd_media_errno(struct vssd *dev)
 {
-	const struct vssd_dev *d = dev ? dev->ctrl->dev : NULL;
+	const struct vssd_dev *d = dev ? dev->ctrl->ns : NULL;
 
 	return d ? d->media->last_errno : 0;
 }
@@ -403,7 +403,7 @@ static void do_check(void *arg)
 {
 	struct check_op *op = arg;
 
-	op->rc = op->dev->ctrl->dev ? dev_check(op->dev->ctrl->dev, op->err, op->errlen) : -ENODEV;
+	op->rc = op->dev->ctrl->ns ? dev_check(op->dev->ctrl->ns, op->err, op->errlen) : -ENODEV;
 }
 
 int vssd_check(struct vssd *dev, char *err, size_t errlen)
@@ -418,7 +418,7 @@ int vssd_check(struct vssd *dev, char *err, size_t errlen)
 
 int vssd_recovery_info(struct vssd *dev, struct vssd_recovery *out)
 {
-	const struct vssd_dev *d = dev->ctrl->dev;
+	const struct vssd_dev *d = dev->ctrl->ns;
 
 	if (!d)
 		return -ENODEV;
@@ -426,7 +426,7 @@ int vssd_recovery_info(struct vssd *dev, struct vssd_recovery *out)
 		.recovered = d->recovery.recovered,
 		.from_checkpoint = d->recovery.from_checkpoint,
 		.units_scanned = d->recovery.units_scanned,
-		.mapped_bytes = d->recovery.mapped_units * UNIT_BYTES,
+		.mapped_bytes = d->recovery.mapped_units * GEO_UNIT_BYTES,
 		.wall_ns = d->recovery.wall_ns,
 		.power_cycles = d->health.power_cycles,
 		.unsafe_shutdowns = d->health.unsafe_shutdowns,

@@ -33,7 +33,7 @@ int vssd_info(struct vssd *dev, struct vssd_info *out)
 
 	if (!cfg)
 		return -EINVAL;
-	if (!ctrl->dev)
+	if (!ctrl->ns)
 		return -ENODEV;
 	*out = (struct vssd_info){
 		.block_host = block_host_of(cfg),
@@ -55,7 +55,7 @@ int vssd_placement_id(struct vssd *dev, uint32_t i)
 {
 	const struct nvme_ctrl *ctrl = dev ? libvssd_ctrl_of(dev) : NULL;
 
-	if (!ctrl || !ctrl->dev || i >= nvme_fdp_status_count(ctrl))
+	if (!ctrl || !ctrl->ns || i >= nvme_fdp_status_count(ctrl))
 		return -EINVAL;
 	return nvme_fdp_status_pid(ctrl, i);
 }
@@ -79,12 +79,12 @@ static void take_counters(void *arg)
 		.host_write_bytes = c.host_write_bytes,
 		.host_read_bytes = c.host_read_bytes,
 		.host_trim_bytes = c.host_trim_bytes,
-		.gc_copied_bytes = c.gc_copied_units * UNIT_BYTES,
+		.gc_copied_bytes = c.gc_copied_units * GEO_UNIT_BYTES,
 		.media_write_bytes = c.media_write_bytes,
 		.waf = waf_of(c.media_write_bytes, c.host_write_bytes),
 		.erased_blocks = c.erased_blocks,
 		.gc_runs = c.gc_runs,
-		.mapped_bytes = c.mapped_units * UNIT_BYTES,
+		.mapped_bytes = c.mapped_units * GEO_UNIT_BYTES,
 		.free_lines = c.free_lines,
 		.figures_name = dev_figures(op->dev, fig, &n),
 	};
@@ -94,7 +94,7 @@ static void take_counters(void *arg)
 
 int vssd_counters(struct vssd *dev, struct vssd_counters *out)
 {
-	struct counters_op op = {dev && out ? libvssd_ctrl_of(dev)->dev : NULL, out};
+	struct counters_op op = {dev && out ? libvssd_ctrl_of(dev)->ns : NULL, out};
 
 	if (!dev || !out)
 		return -EINVAL;
@@ -119,7 +119,7 @@ static void take_handle(void *arg)
 
 int vssd_handle_counters(struct vssd *dev, uint32_t ruh, struct vssd_handle_counters *out)
 {
-	const struct vssd_dev *d = dev ? libvssd_ctrl_of(dev)->dev : NULL;
+	const struct vssd_dev *d = dev ? libvssd_ctrl_of(dev)->ns : NULL;
 	struct handle_op op = {d, (uint16_t)ruh, {0}};
 
 	if (!dev || !out || (d && (!d->cfg.fdp || ruh >= config_nruh(&d->cfg))))
@@ -128,10 +128,10 @@ int vssd_handle_counters(struct vssd *dev, uint32_t ruh, struct vssd_handle_coun
 		return -ENODEV;
 	libvssd_locked(dev, take_handle, &op);
 	*out = (struct vssd_handle_counters){
-		.host_bytes = op.st.host_units * UNIT_BYTES,
-		.gc_out_bytes = op.st.gc_out_units * UNIT_BYTES,
-		.gc_in_bytes = op.st.gc_in_units * UNIT_BYTES,
-		.in_use_bytes = op.st.in_use_units * UNIT_BYTES,
+		.host_bytes = op.st.host_units * GEO_UNIT_BYTES,
+		.gc_out_bytes = op.st.gc_out_units * GEO_UNIT_BYTES,
+		.gc_in_bytes = op.st.gc_in_units * GEO_UNIT_BYTES,
+		.in_use_bytes = op.st.in_use_units * GEO_UNIT_BYTES,
 	};
 	return 0;
 }

@@ -25,7 +25,7 @@ struct vssd_pblk {
 
 static uint64_t power_cycles(struct vssd *dev)
 {
-	return libvssd_ctrl_of(dev)->dev->health.power_cycles;
+	return libvssd_ctrl_of(dev)->ns->health.power_cycles;
 }
 
 /* One synchronous request: its parts' completions. */
@@ -77,7 +77,7 @@ static int tr_poll(void *ctx)
 
 int vssd_pblk_open(struct vssd *dev, struct vssd_pblk **out, char *err, size_t errlen)
 {
-	const struct vssd_config *cfg = &libvssd_ctrl_of(dev)->dev->cfg;
+	const struct vssd_config *cfg = &libvssd_ctrl_of(dev)->ns->cfg;
 	struct vssd_pblk *p = calloc(1, sizeof(*p));
 	struct pblk_transport tr = {NULL, tr_submit, tr_admin, tr_alloc, tr_free, tr_now, tr_poll};
 	struct pblk_config pc = {.op_percent = (uint32_t)cfg->pblk_op,

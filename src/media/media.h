@@ -20,7 +20,7 @@
 
 struct media_oob {
 	uint32_t lba; /* logical 4 KiB unit held here */
-	uint16_t owner; /* reclaim unit handle whose data it is (OWNER_SHARED for GC'd mixes) */
+	uint16_t owner; /* reclaim unit handle whose data it is (FTL_OWNER_SHARED for GC'd mixes) */
 	uint16_t reserved; /* an open-channel host's metadata (OC_MS bytes) spans it */
 	uint64_t seq; /* device-wide write sequence number; 0: never programmed */
 };

@@ -50,7 +50,7 @@ int geometry_init(struct geometry *geo, const struct vssd_config *cfg, char *err
 	uint64_t upl, physical, logical, prog_bytes;
 	int rc;
 
-	if (cfg->flash_page_bytes % UNIT_BYTES) {
+	if (cfg->flash_page_bytes % GEO_UNIT_BYTES) {
 		snprintf(err, errlen, "flash_page_bytes=%llu: must be a multiple of the 4096-byte "
 			 "mapping unit", (unsigned long long)cfg->flash_page_bytes);
 		return -EINVAL;
@@ -68,11 +68,11 @@ int geometry_init(struct geometry *geo, const struct vssd_config *cfg, char *err
 	geo->pages_per_block = (uint32_t)cfg->pages_per_block;
 	geo->oneshot_pages = (uint32_t)cfg->oneshot_pages;
 	geo->page_types = cell_page_types(cfg->cell);
-	geo->units_per_page = (uint32_t)(cfg->flash_page_bytes / UNIT_BYTES);
+	geo->units_per_page = (uint32_t)(cfg->flash_page_bytes / GEO_UNIT_BYTES);
 	geo->units_per_prog = geo->planes * geo->oneshot_pages * geo->units_per_page;
 	geo->progs_per_block = geo->pages_per_block / geo->oneshot_pages;
 	geo->lba_bytes = (uint32_t)cfg->lba_bytes;
-	geo->lbas_per_unit = UNIT_BYTES / geo->lba_bytes;
+	geo->lbas_per_unit = GEO_UNIT_BYTES / geo->lba_bytes;
 	geo->lba_unit_shift = (uint32_t)__builtin_ctz(geo->lbas_per_unit);
 	if ((rc = split_dies(geo, cfg, err, errlen)))
 		return rc;
@@ -93,7 +93,7 @@ int geometry_init(struct geometry *geo, const struct vssd_config *cfg, char *err
 	}
 	geo->logical_units = logical;
 
-	prog_bytes = (uint64_t)geo->units_per_prog * UNIT_BYTES;
+	prog_bytes = (uint64_t)geo->units_per_prog * GEO_UNIT_BYTES;
 	if (cfg->write_buffer_bytes < prog_bytes) {
 		snprintf(err, errlen, "write_buffer_bytes=%llu: smaller than one program unit "
 			 "(%llu bytes = planes x oneshot_pages x flash_page_bytes)",

@@ -22,7 +22,7 @@
 
 #include "config/params.h"
 
-#define UNIT_BYTES 4096u
+#define GEO_UNIT_BYTES 4096u
 #define UNIT_SHIFT 12
 
 struct geometry {

@@ -78,7 +78,7 @@ uint64_t nand_read(struct timing *tm, uint32_t die, uint32_t page_type, uint64_t
 	uint64_t sense_start = max64(start_ns, tm->die_free_ns[die]);
 	uint64_t sense_end = sense_start + tm->read_ns[page_type];
 	uint64_t xfer_end = timeline_reserve(&tm->channel[ch], sense_end,
-					     xfer_ns((uint64_t)units * UNIT_BYTES, tm->channel_mbps),
+					     xfer_ns((uint64_t)units * GEO_UNIT_BYTES, tm->channel_mbps),
 					     tm->floor_ns);
 
 	/* cache read: the next sense may start when this one ends and the cache
@@ -92,7 +92,7 @@ uint64_t nand_read(struct timing *tm, uint32_t die, uint32_t page_type, uint64_t
 uint64_t nand_program(struct timing *tm, uint32_t die, uint64_t ready_ns, uint64_t prog_ns)
 {
 	uint32_t ch = die % tm->geo->channels;
-	uint64_t bytes = (uint64_t)tm->geo->units_per_prog * UNIT_BYTES;
+	uint64_t bytes = (uint64_t)tm->geo->units_per_prog * GEO_UNIT_BYTES;
 	uint64_t xfer_end = timeline_reserve(&tm->channel[ch], ready_ns,
 					     xfer_ns(bytes, tm->channel_mbps), tm->floor_ns);
 	/* cache program: data crosses the channel while the die is still busy;

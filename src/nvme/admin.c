@@ -155,13 +155,13 @@ static uint16_t format_nvm(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 	/* a new FTL: every LBA deallocated, wear kept off the books of the new
 	 * media. The old device goes first: a device file is locked while open,
 	 * and is emptied to be laid out again. */
-	dev_destroy(ctrl->dev);
-	ctrl->dev = NULL;
+	dev_destroy(ctrl->ns);
+	ctrl->ns = NULL;
 	if (cfg.media == MEDIA_FILE && truncate(cfg.path, 0))
 		return NVME_SC_INTERNAL;
 	if (dev_create(&cfg, &dev, err, sizeof(err)))
 		return NVME_SC_INTERNAL; /* the namespace stays not ready */
-	ctrl->dev = dev;
+	ctrl->ns = dev;
 	ctrl->cfg = cfg;
 	nvme_fdp_attach(ctrl);
 	return NVME_SC_SUCCESS;
@@ -225,7 +225,7 @@ static void exec_async_event(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 /* Geometry (E2h) is the open-channel set's own admin command. */
 static bool serves_open_channel(const struct nvme_ctrl *ctrl)
 {
-	return ctrl->dev && dev_iocs(ctrl->dev) == FTL_IOCS_OCSSD;
+	return ctrl->ns && dev_iocs(ctrl->ns) == FTL_IOCS_OCSSD;
 }
 
 /* The admin command set. */

@@ -19,7 +19,7 @@ int nvme_ctrl_create(const struct vssd_config *cfg, struct nvme_ctrl **out, char
 	ctrl->cfg = *cfg;
 	ctrl->debug_nvme = cfg->debug == DEBUG_NVME;
 	dma_init(&ctrl->dma);
-	if ((rc = dev_create(cfg, &ctrl->dev, err, errlen))) {
+	if ((rc = dev_create(cfg, &ctrl->ns, err, errlen))) {
 		free(ctrl);
 		return rc;
 	}
@@ -45,7 +45,7 @@ void nvme_ctrl_destroy(struct nvme_ctrl *ctrl)
 		free(ctrl->sq[q]);
 		free(ctrl->cq[q]);
 	}
-	dev_destroy(ctrl->dev);
+	dev_destroy(ctrl->ns);
 	dma_fini(&ctrl->dma);
 	free(ctrl->model_ns);
 	free(ctrl->pend.v);
@@ -55,7 +55,7 @@ void nvme_ctrl_destroy(struct nvme_ctrl *ctrl)
 
 bool nvme_ctrl_can_powerloss(const struct nvme_ctrl *ctrl)
 {
-	return !ctrl->dev || dev_can_powerloss(ctrl->dev);
+	return !ctrl->ns || dev_can_powerloss(ctrl->ns);
 }
 
 int nvme_ctrl_powerloss(struct nvme_ctrl *ctrl)
@@ -79,9 +79,9 @@ int nvme_ctrl_powerloss(struct nvme_ctrl *ctrl)
 	ctrl->masked_logs = 0;
 	memset(&ctrl->fdp_host_events, 0, sizeof(ctrl->fdp_host_events));
 	memset(&ctrl->fdp_ctrl_events, 0, sizeof(ctrl->fdp_ctrl_events));
-	if (!ctrl->dev)
+	if (!ctrl->ns)
 		return 0;
-	return dev_powerloss(ctrl->dev);
+	return dev_powerloss(ctrl->ns);
 }
 
 int nvme_ctrl_trace_model(struct nvme_ctrl *ctrl)
@@ -176,7 +176,7 @@ static void io_busy_start(struct nvme_ctrl *ctrl, uint64_t now_ns)
 static void io_busy_end(struct nvme_ctrl *ctrl, uint64_t done_ns)
 {
 	if (!--ctrl->io_outstanding && done_ns > ctrl->busy_since_ns)
-		dev_count_busy(ctrl->dev, done_ns - ctrl->busy_since_ns);
+		dev_count_busy(ctrl->ns, done_ns - ctrl->busy_since_ns);
 }
 
 static void execute(struct nvme_ctrl *ctrl, struct nvme_sq *sq, const struct nvme_sqe *sqe,

@@ -77,7 +77,7 @@ struct nvme_ctrl {
 	bool debug_nvme;
 	bool cmd_admin;  /* the command being executed came on the admin queue */
 	bool cmd_said;   /* its rejection has been said with a reason */
-	struct vssd_dev *dev; /* namespace 1; NULL while it is not ready */
+	struct vssd_dev *ns; /* namespace 1; NULL while it is not ready */
 	struct dma_space dma;
 	struct nvme_sq *sq[NVME_MAX_QUEUES];
 	struct nvme_cq *cq[NVME_MAX_QUEUES];

@@ -40,7 +40,7 @@ static uint64_t timestamp_ms(const struct nvme_ctrl *ctrl)
 
 static uint32_t rgif_of(const struct nvme_ctrl *ctrl)
 {
-	return nvme_fdp_rgif(ctrl->dev->geo.rgs);
+	return nvme_fdp_rgif(ctrl->ns->geo.rgs);
 }
 
 /* The namespace's placement handles: its list (fdp_phndls), or every handle. */
@@ -82,20 +82,20 @@ static uint16_t pid_of(const struct nvme_ctrl *ctrl, struct placement pl)
 
 uint32_t nvme_fdp_status_count(const struct nvme_ctrl *ctrl)
 {
-	return ctrl->cfg.fdp ? nphndls(ctrl) * ctrl->dev->geo.rgs : 0;
+	return ctrl->cfg.fdp ? nphndls(ctrl) * ctrl->ns->geo.rgs : 0;
 }
 
 /* Entry i of the status list is placement handle i / nrg in group i % nrg. */
 static struct placement status_entry(const struct nvme_ctrl *ctrl, uint32_t i)
 {
-	uint32_t nrg = ctrl->dev->geo.rgs;
+	uint32_t nrg = ctrl->ns->geo.rgs;
 
 	return (struct placement){ruh_of_ph(ctrl, (uint16_t)(i / nrg)), (uint16_t)(i % nrg)};
 }
 
 uint16_t nvme_fdp_status_pid(const struct nvme_ctrl *ctrl, uint32_t i)
 {
-	uint32_t nrg = ctrl->dev->geo.rgs;
+	uint32_t nrg = ctrl->ns->geo.rgs;
 
 	return nvme_fdp_pid(rgif_of(ctrl), (uint16_t)(i % nrg), (uint16_t)(i / nrg));
 }
@@ -108,7 +108,7 @@ static bool decode_pid(const struct nvme_ctrl *ctrl, uint16_t pid, struct placem
 	uint16_t ph = nvme_fdp_pid_ph(rgif, pid);
 
 	pl->rg = nvme_fdp_pid_rg(rgif, pid);
-	if (pl->rg >= ctrl->dev->geo.rgs || ph >= nphndls(ctrl))
+	if (pl->rg >= ctrl->ns->geo.rgs || ph >= nphndls(ctrl))
 		return false;
 	pl->ruh = ruh_of_ph(ctrl, ph);
 	return true;
@@ -148,7 +148,7 @@ static void on_ru_full(void *arg, struct placement pl)
 static void on_gc_moved(void *arg, uint16_t owner, uint16_t rg, uint32_t lu, uint32_t units)
 {
 	struct nvme_ctrl *ctrl = arg;
-	uint32_t lpu = ctrl->dev->geo.lbas_per_unit;
+	uint32_t lpu = ctrl->ns->geo.lbas_per_unit;
 	uint64_t lba = (uint64_t)lu * lpu;
 	uint32_t nlbam = units * lpu > 0xffff ? 0xffff : units * lpu;
 	uint8_t specific[16] = {1 /* LBA valid */};
@@ -166,9 +166,9 @@ static void on_gc_moved(void *arg, uint16_t owner, uint16_t rg, uint32_t lu, uin
 
 void nvme_fdp_attach(struct nvme_ctrl *ctrl)
 {
-	if (!ctrl->dev || !ctrl->cfg.fdp)
+	if (!ctrl->ns || !ctrl->cfg.fdp)
 		return;
-	dev_set_events(ctrl->dev, &(struct ftl_events){ctrl, on_ru_full, on_gc_moved});
+	dev_set_events(ctrl->ns, &(struct ftl_events){ctrl, on_ru_full, on_gc_moved});
 }
 
 struct placement nvme_fdp_placement(struct nvme_ctrl *ctrl, bool directive, uint16_t pid)
@@ -199,11 +199,11 @@ static void configs_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint
 	h->sze = (uint32_t)*size;
 	d->dsze = (uint16_t)(sizeof(*d) + 4u * nruh);
 	d->fdpa = (uint8_t)(NVME_FDPA_VALID | rgif_of(ctrl));
-	d->nrg = ctrl->dev->geo.rgs;
+	d->nrg = ctrl->ns->geo.rgs;
 	d->nruh = nruh;
 	d->maxpids = nruh - 1;
 	d->nnss = 1;
-	d->runs = (uint64_t)ctrl->dev->geo.units_per_line * UNIT_BYTES; /* a line */
+	d->runs = (uint64_t)ctrl->ns->geo.units_per_line * GEO_UNIT_BYTES; /* a line */
 	d->erutl = 0;
 	for (uint16_t r = 0; r < nruh; r++)
 		ruhs[4 * r] = config_ruh_persistent(&ctrl->cfg, r) ? NVME_RUHT_PERSISTENTLY
@@ -225,7 +225,7 @@ static void ruh_usage_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, ui
 static void stats_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_t *buf,
 		      uint64_t *size)
 {
-	const struct vssd_dev *dev = ctrl->dev;
+	const struct vssd_dev *dev = ctrl->ns;
 	struct nvme_fdp_stats_log *s = (void *)buf;
 	uint64_t block_bytes = (uint64_t)dev->cfg.pages_per_block * dev->cfg.flash_page_bytes;
 	struct dev_counters c;
@@ -292,8 +292,8 @@ static uint16_t ruh_status(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 
 		d[i].pid = nvme_fdp_status_pid(ctrl, i);
 		d[i].ruhid = pl.ruh;
-		d[i].ruamw = (uint64_t)dev_ruh_available_units(ctrl->dev, pl) *
-			     ctrl->dev->geo.lbas_per_unit;
+		d[i].ruamw = (uint64_t)dev_ruh_available_units(ctrl->ns, pl) *
+			     ctrl->ns->geo.lbas_per_unit;
 	}
 	return nvme_data_to_host(ctrl, sqe, ctrl->bounce, bytes);
 }
@@ -314,7 +314,7 @@ static uint16_t ruh_update(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, u
 		if (!decode_pid(ctrl, pids[i], &pl[i]))
 			return NVME_SC_INVALID_FIELD;
 	for (uint32_t i = 0; i < npid; i++)
-		if (dev_ruh_update(ctrl->dev, pl[i], now_ns))
+		if (dev_ruh_update(ctrl->ns, pl[i], now_ns))
 			record(ctrl, NVME_FDP_EVT_RU_NOT_FULLY_WRITTEN,
 			       NVME_FDP_EVF_PIV | NVME_FDP_EVF_LV, pids[i], pl[i], NULL);
 	return NVME_SC_SUCCESS;

@@ -48,7 +48,7 @@ static void identify_ctrl(struct nvme_ctrl *ctrl, struct nvme_id_ctrl *id)
 	id->lpa = 1u << 1 | 1u << 2; /* effects log; extended Get Log Page data */
 	id->elpe = NVME_ERR_LOG_ENTRIES - 1;
 	id->npss = 0;
-	nvme_put_le128(id->tnvmcap, ctrl->dev ? ctrl->dev->geo.logical_units * UNIT_BYTES : 0);
+	nvme_put_le128(id->tnvmcap, ctrl->ns ? ctrl->ns->geo.logical_units * GEO_UNIT_BYTES : 0);
 	id->sqes = 0x66; /* 64-byte SQEs */
 	id->cqes = 0x44; /* 16-byte CQEs */
 	id->maxcmd = NVME_MQES + 1;
@@ -57,7 +57,7 @@ static void identify_ctrl(struct nvme_ctrl *ctrl, struct nvme_id_ctrl *id)
 		   NVME_ONCS_TIMESTAMP | NVME_ONCS_VERIFY;
 	/* present (an open-channel device has none: a write is on the media when
 	 * it completes); Flush accepts NSID FFFFFFFFh */
-	id->vwc = (ctrl->dev && !dev_volatile_cache(ctrl->dev) ? 0 : 1) | 3u << 1;
+	id->vwc = (ctrl->ns && !dev_volatile_cache(ctrl->ns) ? 0 : 1) | 3u << 1;
 	snprintf(id->subnqn, sizeof(id->subnqn), "nqn.2026-11.io.vssd:%s", sn);
 	/* power state 0: 25.00 W (MP in centiwatts) */
 	id->psd[0][0] = 2500 & 0xff;
@@ -66,7 +66,7 @@ static void identify_ctrl(struct nvme_ctrl *ctrl, struct nvme_id_ctrl *id)
 
 static void identify_ns(struct nvme_ctrl *ctrl, struct nvme_id_ns *id)
 {
-	const struct vssd_dev *dev = ctrl->dev;
+	const struct vssd_dev *dev = ctrl->ns;
 	const struct geometry *geo = &dev->geo;
 	uint64_t lbas = dev_capacity_lbas(dev);
 	struct dev_counters c;
@@ -136,7 +136,7 @@ static uint16_t id_active_list(struct nvme_ctrl *ctrl, const struct nvme_sqe *sq
 
 	if (sqe->nsid >= 0xfffffffe)
 		return NVME_SC_INVALID_NS;
-	if (sqe->nsid < NVME_NSID && ctrl->dev)
+	if (sqe->nsid < NVME_NSID && ctrl->ns)
 		memcpy(buf, &nsid, 4);
 	return NVME_SC_SUCCESS;
 }
@@ -168,7 +168,7 @@ uint16_t nvme_identify(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 	if (def->of_ns && sqe->nsid != NVME_NSID)
 		return nvme_reject(ctrl, sqe, NVME_SC_INVALID_NS, "NSID %u is not namespace %u",
 				   sqe->nsid, NVME_NSID);
-	if (def->of_ns && !ctrl->dev)
+	if (def->of_ns && !ctrl->ns)
 		return NVME_SC_NS_NOT_READY;
 	if (!(buf = calloc(1, 4096)))
 		return NVME_SC_INTERNAL;

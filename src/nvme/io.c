@@ -30,7 +30,7 @@ static void decode_rw(const struct nvme_sqe *sqe, struct rw_cmd *c)
 static uint16_t check_range(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 			    const struct rw_cmd *c, struct nvme_result *r)
 {
-	uint64_t cap = dev_capacity_lbas(ctrl->dev);
+	uint64_t cap = dev_capacity_lbas(ctrl->ns);
 
 	if (c->slba >= cap || c->nlb > cap - c->slba) {
 		r->lba = c->slba;
@@ -57,7 +57,7 @@ static void make_durable(struct nvme_ctrl *ctrl, struct nvme_result *r)
 {
 	uint64_t flushed;
 
-	if (dev_flush(ctrl->dev, r->done_ns, &flushed))
+	if (dev_flush(ctrl->ns, r->done_ns, &flushed))
 		r->status = NVME_SC_WRITE_FAULT;
 	else if (flushed > r->done_ns)
 		r->done_ns = flushed;
@@ -73,25 +73,25 @@ static void do_write(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 	uint64_t bytes;
 
 	decode_rw(sqe, &c);
-	bytes = (uint64_t)c.nlb * ctrl->dev->geo.lba_bytes;
+	bytes = (uint64_t)c.nlb * ctrl->ns->geo.lba_bytes;
 	if ((r->status = check_range(ctrl, sqe, &c, r)) || (r->status = nvme_map_data(ctrl, sqe, bytes, &sgl)))
 		return;
 	if (ctrl->cfg.fdp) /* without FDP every write goes to handle 0 of group 0 */
 		pl = nvme_fdp_placement(ctrl, c.dtype == NVME_DTYPE_PLACEMENT, c.dspec);
 	data = dma_flat(&sgl);
-	if (!data && ctrl->dev->media->keeps_data) {
+	if (!data && ctrl->ns->media->keeps_data) {
 		dma_from_host(&sgl, ctrl->bounce);
 		data = ctrl->bounce;
 	}
-	if (dev_write_placed(ctrl->dev, c.slba, c.nlb, ctrl->dev->media->keeps_data ? data : NULL,
+	if (dev_write_placed(ctrl->ns, c.slba, c.nlb, ctrl->ns->media->keeps_data ? data : NULL,
 			     now_ns, pl, &r->done_ns)) {
 		r->status = NVME_SC_WRITE_FAULT; /* the store failed it: the old data stays */
 		return;
 	}
 	if (c.fua || !ctrl->vwc_enabled)
 		make_durable(ctrl, r);
-	dev_count_io(ctrl->dev, true, bytes);
-	if (!ctrl->endurance_warned && dev_percent_used(ctrl->dev) >= 100) {
+	dev_count_io(ctrl->ns, true, bytes);
+	if (!ctrl->endurance_warned && dev_percent_used(ctrl->ns) >= 100) {
 		ctrl->endurance_warned = true; /* SMART event: reliability degraded */
 		nvme_raise_event(ctrl, NVME_AER_SMART, NVME_AER_INFO_RELIABILITY, NVME_LOG_SMART, now_ns);
 	}
@@ -105,10 +105,10 @@ static void do_read(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t
 	struct dma_sgl sgl;
 	uint8_t *dst = NULL;
 	uint64_t bytes;
-	bool keeps = ctrl->dev->media->keeps_data;
+	bool keeps = ctrl->ns->media->keeps_data;
 
 	decode_rw(sqe, &c);
-	bytes = (uint64_t)c.nlb * ctrl->dev->geo.lba_bytes;
+	bytes = (uint64_t)c.nlb * ctrl->ns->geo.lba_bytes;
 	if ((r->status = check_range(ctrl, sqe, &c, r)))
 		return;
 	if (sqe->opcode != NVME_CMD_VERIFY) {
@@ -121,7 +121,7 @@ static void do_read(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t
 		r->status = NVME_SC_INVALID_FIELD;
 		return;
 	}
-	if (dev_read(ctrl->dev, c.slba, c.nlb, dst, now_ns, &r->done_ns)) {
+	if (dev_read(ctrl->ns, c.slba, c.nlb, dst, now_ns, &r->done_ns)) {
 		r->status = NVME_SC_READ_ERROR;
 		return;
 	}
@@ -131,7 +131,7 @@ static void do_read(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t
 		else if (!dst)
 			for (uint32_t i = 0; i < sgl.nseg; i++) /* no data kept: zeros */
 				memset(sgl.seg[i].ptr, 0, sgl.seg[i].len);
-		dev_count_io(ctrl->dev, false, bytes);
+		dev_count_io(ctrl->ns, false, bytes);
 	} else if (sqe->opcode == NVME_CMD_COMPARE) {
 		uint8_t *host = malloc(bytes);
 
@@ -150,14 +150,14 @@ static void do_read(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t
 static uint16_t write_zeroes(struct nvme_ctrl *ctrl, uint64_t slba, uint64_t nlb,
 			     uint64_t now_ns, uint64_t *done_ns)
 {
-	uint32_t max_lbas = NVME_MAX_XFER_BYTES / ctrl->dev->geo.lba_bytes;
+	uint32_t max_lbas = NVME_MAX_XFER_BYTES / ctrl->ns->geo.lba_bytes;
 
 	memset(ctrl->bounce, 0, NVME_MAX_XFER_BYTES);
 	for (uint64_t done = 0; done < nlb;) {
 		uint32_t n = nlb - done < max_lbas ? (uint32_t)(nlb - done) : max_lbas;
 		uint64_t t;
 
-		if (dev_write(ctrl->dev, slba + done, n, ctrl->bounce, now_ns, &t))
+		if (dev_write(ctrl->ns, slba + done, n, ctrl->bounce, now_ns, &t))
 			return NVME_SC_WRITE_FAULT;
 		*done_ns = t > *done_ns ? t : *done_ns;
 		done += n;
@@ -170,7 +170,7 @@ static uint16_t write_zeroes(struct nvme_ctrl *ctrl, uint64_t slba, uint64_t nlb
 static void deallocate_zeroes(struct nvme_ctrl *ctrl, const struct rw_cmd *c,
 			      uint64_t now_ns, struct nvme_result *r)
 {
-	uint32_t lpu = ctrl->dev->geo.lbas_per_unit;
+	uint32_t lpu = ctrl->ns->geo.lbas_per_unit;
 	uint64_t end = c->slba + c->nlb;
 	uint64_t first_whole = (c->slba + lpu - 1) / lpu * lpu, end_whole = end / lpu * lpu;
 
@@ -179,7 +179,7 @@ static void deallocate_zeroes(struct nvme_ctrl *ctrl, const struct rw_cmd *c,
 		r->status = write_zeroes(ctrl, c->slba, c->nlb, now_ns, &r->done_ns);
 		return;
 	}
-	dev_trim(ctrl->dev, first_whole, (uint32_t)(end_whole - first_whole), now_ns, &r->done_ns);
+	dev_trim(ctrl->ns, first_whole, (uint32_t)(end_whole - first_whole), now_ns, &r->done_ns);
 	if (first_whole > c->slba)
 		r->status = write_zeroes(ctrl, c->slba, first_whole - c->slba, now_ns, &r->done_ns);
 	if (!r->status && end > end_whole)
@@ -209,7 +209,7 @@ static void do_dsm(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t 
 	uint32_t nr = nvme_get(sqe, NVME_F_DSM_NR) + 1;
 	struct nvme_dsm_range ranges[256];
 	struct dma_sgl sgl;
-	uint64_t cap = dev_capacity_lbas(ctrl->dev);
+	uint64_t cap = dev_capacity_lbas(ctrl->ns);
 
 	if ((r->status = (uint16_t)dma_map_prps(&ctrl->dma, sqe->prp1, sqe->prp2,
 						nr * sizeof(ranges[0]), &sgl)))
@@ -230,7 +230,7 @@ static void do_dsm(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t 
 	for (uint32_t i = 0; i < nr; i++) {
 		uint64_t t;
 
-		if (ranges[i].nlb && !dev_trim(ctrl->dev, ranges[i].slba, ranges[i].nlb, now_ns, &t))
+		if (ranges[i].nlb && !dev_trim(ctrl->ns, ranges[i].slba, ranges[i].nlb, now_ns, &t))
 			r->done_ns = t > r->done_ns ? t : r->done_ns;
 	}
 	if (!ctrl->vwc_enabled)
@@ -240,7 +240,7 @@ static void do_dsm(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t 
 void nvme_flush_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
 		     struct nvme_result *r)
 {
-	if (dev_flush(ctrl->dev, now_ns, &r->done_ns))
+	if (dev_flush(ctrl->ns, now_ns, &r->done_ns))
 		r->status = NVME_SC_WRITE_FAULT;
 }
 
@@ -269,7 +269,7 @@ static const char *const iocs_names[FTL_IOCS_COUNT] = {
 
 const struct nvme_cmd_def *nvme_io_cmds(const struct nvme_ctrl *ctrl)
 {
-	return ctrl->dev ? iocs_cmds[dev_iocs(ctrl->dev)] : nvme_nvm_cmds;
+	return ctrl->ns ? iocs_cmds[dev_iocs(ctrl->ns)] : nvme_nvm_cmds;
 }
 
 void nvme_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
@@ -283,7 +283,7 @@ void nvme_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t n
 					"NSID %u is not namespace %u, the only one", sqe->nsid, NVME_NSID);
 		return;
 	}
-	if (!ctrl->dev) {
+	if (!ctrl->ns) {
 		r->status = nvme_reject(ctrl, sqe, NVME_SC_NS_NOT_READY,
 					"the namespace is not ready (its Format NVM failed)");
 		return;
@@ -298,7 +298,7 @@ void nvme_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t n
 	if (!nvme_cmd_served(ctrl, cmd)) {
 		r->status = nvme_reject(ctrl, sqe, NVME_SC_INVALID_OPCODE,
 					"opcode 0x%02x is not in the %s command set this namespace "
-					"serves", sqe->opcode, iocs_names[dev_iocs(ctrl->dev)]);
+					"serves", sqe->opcode, iocs_names[dev_iocs(ctrl->ns)]);
 		return;
 	}
 	cmd->exec(ctrl, sqe, now_ns, r);

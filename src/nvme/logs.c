@@ -12,9 +12,9 @@
 /* SMART / Health from the controller's and the FTL's real counters. */
 static void smart_log(struct nvme_ctrl *ctrl, uint64_t now_ns, struct nvme_smart_log *s)
 {
-	const struct dev_health *h = &ctrl->dev->health;
+	const struct dev_health *h = &ctrl->ns->health;
 	uint64_t busy_ns = h->busy_ns;
-	uint32_t pct = dev_percent_used(ctrl->dev);
+	uint32_t pct = dev_percent_used(ctrl->ns);
 
 	if (ctrl->io_outstanding && now_ns > ctrl->busy_since_ns)
 		busy_ns += now_ns - ctrl->busy_since_ns;
@@ -30,7 +30,7 @@ static void smart_log(struct nvme_ctrl *ctrl, uint64_t now_ns, struct nvme_smart
 	nvme_put_le128(s->host_writes, h->write_cmds);
 	nvme_put_le128(s->ctrl_busy_time, busy_ns / 60000000000ULL);
 	nvme_put_le128(s->power_cycles, h->power_cycles);
-	nvme_put_le128(s->power_on_hours, dev_power_on_ns(ctrl->dev, now_ns) / 3600000000000ULL);
+	nvme_put_le128(s->power_on_hours, dev_power_on_ns(ctrl->ns, now_ns) / 3600000000000ULL);
 	nvme_put_le128(s->unsafe_shutdowns, h->unsafe_shutdowns);
 	nvme_put_le128(s->media_errors, h->media_errors);
 	nvme_put_le128(s->num_err_log_entries, ctrl->error_count);
@@ -44,11 +44,11 @@ static uint16_t ftl_log_page(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 	uint8_t *out;
 	uint16_t st;
 
-	if ((st = nvme_log_window(off, bytes, dev_log_bytes(ctrl->dev, lid))))
+	if ((st = nvme_log_window(off, bytes, dev_log_bytes(ctrl->ns, lid))))
 		return st;
 	if (!(out = calloc(1, bytes)))
 		return NVME_SC_INTERNAL;
-	dev_log_read(ctrl->dev, lid, off, bytes, out);
+	dev_log_read(ctrl->ns, lid, off, bytes, out);
 	st = nvme_data_to_host(ctrl, sqe, out, bytes);
 	free(out);
 	return st;
@@ -72,7 +72,7 @@ static uint16_t smart_health_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *
 	if (sqe->nsid != NVME_NSID && sqe->nsid != NVME_NSID_ALL && sqe->nsid != 0)
 		return NVME_SC_INVALID_NS;
 	*size = sizeof(struct nvme_smart_log);
-	if (ctrl->dev)
+	if (ctrl->ns)
 		smart_log(ctrl, now_ns, (struct nvme_smart_log *)log);
 	return NVME_SC_SUCCESS;
 }
@@ -144,7 +144,7 @@ uint16_t nvme_get_log_page(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, u
 	uint8_t *log;
 	uint16_t st;
 
-	if (ctrl->dev && dev_log_bytes(ctrl->dev, lid)) /* the FTL's own, as large as it is */
+	if (ctrl->ns && dev_log_bytes(ctrl->ns, lid)) /* the FTL's own, as large as it is */
 		return ftl_log_page(ctrl, sqe, lid, off, bytes);
 	if (!def->fill)
 		return nvme_reject(ctrl, sqe, NVME_SC_INVALID_LOG_PAGE,

@@ -18,7 +18,7 @@ uint16_t nvme_oc_geometry(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 	struct nvme_oc_geometry g;
 
 	/* the admin table serves it only on an open-channel namespace */
-	if (dev_identify_cs(ctrl->dev, &g, sizeof(g)) != sizeof(g))
+	if (dev_identify_cs(ctrl->ns, &g, sizeof(g)) != sizeof(g))
 		return NVME_SC_INTERNAL;
 	return nvme_data_to_host(ctrl, sqe, &g, sizeof(g));
 }
@@ -45,7 +45,7 @@ static uint16_t map_meta(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uin
 	*meta = NULL;
 	if (!sqe->mptr)
 		return 0;
-	*meta = dma_map(&ctrl->dma, sqe->mptr, (uint64_t)n * dev_sector_meta_bytes(ctrl->dev));
+	*meta = dma_map(&ctrl->dma, sqe->mptr, (uint64_t)n * dev_sector_meta_bytes(ctrl->ns));
 	return *meta ? 0 : NVME_SC_DATA_XFER_ERROR;
 }
 
@@ -59,7 +59,7 @@ static void run_vector(struct nvme_ctrl *ctrl, uint8_t opcode, const uint64_t *l
 	uint16_t st[NVME_OC_MAX_LBAS];
 	uint64_t failed = 0;
 
-	r->done_ns = dev_vector(ctrl->dev, op, lbas, n, data, meta, now_ns, st);
+	r->done_ns = dev_vector(ctrl->ns, op, lbas, n, data, meta, now_ns, st);
 	for (uint32_t i = 0; i < n; i++) {
 		if (!st[i])
 			continue;
@@ -104,11 +104,11 @@ static void do_oc_rw(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 		opcode = sqe->opcode == NVME_CMD_WRITE ? NVME_CMD_OC_WRITE : NVME_CMD_OC_READ;
 	}
 	if (opcode != NVME_CMD_OC_RESET) {
-		if ((r->status = nvme_map_data(ctrl, sqe, (uint64_t)n * UNIT_BYTES, &sgl)))
+		if ((r->status = nvme_map_data(ctrl, sqe, (uint64_t)n * GEO_UNIT_BYTES, &sgl)))
 			return;
 		data = dma_flat(&sgl);
 		/* media that keeps no data moves none: the host's buffer is left as it is */
-		if (!data && ctrl->dev->media->keeps_data) {
+		if (!data && ctrl->ns->media->keeps_data) {
 			data = ctrl->bounce;
 			if (opcode == NVME_CMD_OC_WRITE)
 				dma_from_host(&sgl, data);
@@ -118,7 +118,7 @@ static void do_oc_rw(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 	if (opcode == NVME_CMD_OC_READ && data == ctrl->bounce)
 		dma_to_host(&sgl, data);
 	if (opcode != NVME_CMD_OC_RESET)
-		dev_count_io(ctrl->dev, opcode == NVME_CMD_OC_WRITE, (uint64_t)n * UNIT_BYTES);
+		dev_count_io(ctrl->ns, opcode == NVME_CMD_OC_WRITE, (uint64_t)n * GEO_UNIT_BYTES);
 }
 
 

@@ -145,7 +145,7 @@ static json_object *fdp_object(const struct vssd_dev *dev)
 	uint64_t gc_in = 0;
 
 	dev_counters(dev, &c);
-	add_u64(o, "reclaim_unit_bytes", (uint64_t)dev->geo.units_per_line * UNIT_BYTES);
+	add_u64(o, "reclaim_unit_bytes", (uint64_t)dev->geo.units_per_line * GEO_UNIT_BYTES);
 	for (uint32_t g = 0; g < dev->geo.rgs; g++) {
 		json_object *rg = json_object_new_object();
 
@@ -164,11 +164,11 @@ static json_object *fdp_object(const struct vssd_dev *dev)
 		json_object_object_add(h, "handle", json_object_new_int(r));
 		json_object_object_add(h, "type", json_object_new_string(
 			config_ruh_persistent(&dev->cfg, r) ? "persistently" : "initially"));
-		add_u64(h, "host_write_bytes", st.host_units * UNIT_BYTES);
-		add_u64(h, "media_write_bytes", (st.host_units + st.gc_in_units) * UNIT_BYTES);
+		add_u64(h, "host_write_bytes", st.host_units * GEO_UNIT_BYTES);
+		add_u64(h, "media_write_bytes", (st.host_units + st.gc_in_units) * GEO_UNIT_BYTES);
 		add_u64(h, "gc_copied_out_pages", st.gc_out_units);
 		add_u64(h, "gc_copied_in_pages", st.gc_in_units);
-		add_u64(h, "in_use_bytes", st.in_use_units * UNIT_BYTES);
+		add_u64(h, "in_use_bytes", st.in_use_units * GEO_UNIT_BYTES);
 		json_object_array_add(arr, h);
 		gc_in += st.gc_in_units;
 	}
@@ -200,11 +200,11 @@ static json_object *device_object(const struct vssd_dev *dev, const struct sim_r
 
 	figures_into(o, dev);
 	if (dev_maps_lbas(dev))
-		add_u64(o, "logical_bytes", dev->geo.logical_units * UNIT_BYTES);
-	add_u64(o, "physical_bytes", dev->geo.physical_units * UNIT_BYTES);
+		add_u64(o, "logical_bytes", dev->geo.logical_units * GEO_UNIT_BYTES);
+	add_u64(o, "physical_bytes", dev->geo.physical_units * GEO_UNIT_BYTES);
 	counters_into(o, &zero, &res->final);
 	if (dev_maps_lbas(dev)) {
-		add_u64(o, "mapped_bytes", res->final.mapped_units * UNIT_BYTES);
+		add_u64(o, "mapped_bytes", res->final.mapped_units * GEO_UNIT_BYTES);
 		add_u64(o, "free_lines", res->final.free_lines);
 		add_u64(o, "lines", dev->geo.lines);
 	}
@@ -236,7 +236,7 @@ static json_object *recovery_object(const struct ftl_recovery *r)
 
 	json_object_object_add(o, "from_checkpoint", json_object_new_boolean(r->from_checkpoint));
 	add_u64(o, "units_scanned", r->units_scanned);
-	add_u64(o, "mapped_bytes", r->mapped_units * UNIT_BYTES);
+	add_u64(o, "mapped_bytes", r->mapped_units * GEO_UNIT_BYTES);
 	add_dbl(o, "wall_s", (double)r->wall_ns / 1e9);
 	json_object_object_add(o, "checkpoint_rejected",
 			       r->ckpt_rejected ? json_object_new_string(r->ckpt_rejected) : NULL);
@@ -255,7 +255,7 @@ static json_object *pblk_object(const struct pblk_stats *p, uint64_t media_bytes
 					     "under_1_2_valid", "under_all_valid", "full"};
 	json_object *o = json_object_new_object(), *g = json_object_new_object();
 	const struct { const char *key; uint64_t v; } u64s[] = {
-		{"capacity_bytes", p->capacity_sectors * UNIT_BYTES},
+		{"capacity_bytes", p->capacity_sectors * GEO_UNIT_BYTES},
 		{"user_sectors", p->user_sectors}, {"gc_sectors", p->gc_sectors},
 		{"pad_sectors", p->pad_sectors}, {"meta_sectors", p->meta_sectors},
 		{"read_sectors", p->read_sectors}, {"cache_read_sectors", p->cache_read_sectors},
@@ -273,7 +273,7 @@ static json_object *pblk_object(const struct pblk_stats *p, uint64_t media_bytes
 	for (size_t i = 0; i < sizeof(u64s) / sizeof(u64s[0]); i++)
 		add_u64(o, u64s[i].key, u64s[i].v);
 	add_dbl(o, "waf", pblk_stats_waf(p));
-	add_dbl(o, "media_waf", waf_of(media_bytes, p->user_sectors * UNIT_BYTES));
+	add_dbl(o, "media_waf", waf_of(media_bytes, p->user_sectors * GEO_UNIT_BYTES));
 	for (int i = 0; i < PBLK_GC_GROUPS; i++)
 		add_u64(g, groups[i], p->gc_group[i]);
 	json_object_object_add(o, "closed_lines_by_gc_group", g);

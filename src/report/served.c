@@ -107,7 +107,7 @@ struct snapshot {
 static void write_report(void *arg)
 {
 	struct snapshot *s = arg;
-	const struct vssd_dev *dev = libvssd_ctrl_of(s->st->dev)->dev;
+	const struct vssd_dev *dev = libvssd_ctrl_of(s->st->dev)->ns;
 	FILE *out = open_memstream(&s->text, &s->len);
 
 	if (!out)

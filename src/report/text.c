@@ -82,7 +82,7 @@ static void recovery_text(FILE *out, const struct ftl_recovery *r)
 {
 	char data[32];
 
-	bytes_text(r->mapped_units * UNIT_BYTES, data, sizeof(data));
+	bytes_text(r->mapped_units * GEO_UNIT_BYTES, data, sizeof(data));
 	if (r->from_checkpoint)
 		fprintf(out, "%s of data recovered from the checkpoint", data);
 	else
@@ -99,8 +99,8 @@ static void pblk_text(FILE *out, const struct pblk_stats *p, uint64_t media_byte
 {
 	char cap[32], user[32];
 
-	bytes_text(p->capacity_sectors * UNIT_BYTES, cap, sizeof(cap));
-	bytes_text(p->user_sectors * UNIT_BYTES, user, sizeof(user));
+	bytes_text(p->capacity_sectors * GEO_UNIT_BYTES, cap, sizeof(cap));
+	bytes_text(p->user_sectors * GEO_UNIT_BYTES, user, sizeof(user));
 	fprintf(out, "\npblk%s: capacity %s; %llu lines: %llu free, %llu open, %llu closed, %llu bad; "
 		"%llu bad chunks\n", restarted ? " (since its start after the last power loss)" : "",
 		cap, (unsigned long long)p->lines,
@@ -112,7 +112,7 @@ static void pblk_text(FILE *out, const struct pblk_stats *p, uint64_t media_byte
 		(unsigned long long)p->pad_sectors, (unsigned long long)p->meta_sectors,
 		pblk_stats_waf(p));
 	if (!restarted) /* the device counts from the run's start, pblk from its own */
-		fprintf(out, ", %.3f to the media", waf_of(media_bytes, p->user_sectors * UNIT_BYTES));
+		fprintf(out, ", %.3f to the media", waf_of(media_bytes, p->user_sectors * GEO_UNIT_BYTES));
 	fprintf(out, "\n");
 	fprintf(out, "  GC: %llu lines collected; closed lines by group: write error %llu, "
 		"empty %llu, <1/8 valid %llu, <1/2 %llu, <all %llu, full %llu\n",
@@ -181,7 +181,7 @@ static void fdp_text(FILE *out, const struct vssd_dev *dev)
 	char ru[32];
 
 	dev_counters(dev, &c);
-	bytes_text((uint64_t)geo->units_per_line * UNIT_BYTES, ru, sizeof(ru));
+	bytes_text((uint64_t)geo->units_per_line * GEO_UNIT_BYTES, ru, sizeof(ru));
 	fprintf(out, "  fdp: %u handles, %u reclaim group%s of %u dies, reclaim units of %s "
 		"(%u dies)", nruh, nrg, nrg == 1 ? "" : "s", geo->dies / nrg, ru, geo->line_dies);
 	if (c.borrowed_lines)
@@ -196,8 +196,8 @@ static void fdp_text(FILE *out, const struct vssd_dev *dev)
 		dev_ruh_stats(dev, r, &st);
 		if (!st.host_units && !st.gc_out_units)
 			continue;
-		bytes_text(st.host_units * UNIT_BYTES, hw, sizeof(hw));
-		bytes_text(st.in_use_units * UNIT_BYTES, use, sizeof(use));
+		bytes_text(st.host_units * GEO_UNIT_BYTES, hw, sizeof(hw));
+		bytes_text(st.in_use_units * GEO_UNIT_BYTES, use, sizeof(use));
 		fprintf(out, "    %6u %12s %14s %14llu %14llu %14s\n", r,
 			config_ruh_persistent(&dev->cfg, r) ? "persistently" : "initially", hw,
 			(unsigned long long)st.gc_out_units, (unsigned long long)st.gc_in_units, use);
@@ -278,8 +278,8 @@ void report_text(FILE *out, const struct vssd_dev *dev, const struct sim_result 
 	fprintf(out, "\n");
 	groups_text(out, res, clock);
 	recoveries_text(out, res, clock);
-	bytes_text(geo->logical_units * UNIT_BYTES, logical, sizeof(logical));
-	bytes_text(geo->physical_units * UNIT_BYTES, physical, sizeof(physical));
+	bytes_text(geo->logical_units * GEO_UNIT_BYTES, logical, sizeof(logical));
+	bytes_text(geo->physical_units * GEO_UNIT_BYTES, physical, sizeof(physical));
 	bytes_text(res->final.host_write_bytes, host, sizeof(host));
 	bytes_text(res->final.media_write_bytes, media, sizeof(media));
 	if (dev_maps_lbas(dev))

@@ -248,7 +248,7 @@ static void free_run(struct sim *s, const struct job_file *jf, bool failed)
 int sim_run(struct nvme_ctrl *ctrl, const struct job_file *jf, const struct sim_options *opt,
 	    struct sim_result *res, char *err, size_t errlen)
 {
-	struct sim s = {.ctrl = ctrl, .dev = ctrl->dev, .opt = opt, .err = err, .errlen = errlen};
+	struct sim s = {.ctrl = ctrl, .dev = ctrl->ns, .opt = opt, .err = err, .errlen = errlen};
 	int rc = -ENOMEM;
 
 	memset(res, 0, sizeof(*res));

@@ -95,8 +95,8 @@ int vssd_sim_run(const char *const *params, const char *jobfile,
 int vssd_sim_report(const struct vssd_sim *sim, enum vssd_report_format format, FILE *out)
 {
 	if (format == VSSD_REPORT_JSON)
-		return report_json(out, sim->ctrl->dev, &sim->res);
-	report_text(out, sim->ctrl->dev, &sim->res);
+		return report_json(out, sim->ctrl->ns, &sim->res);
+	report_text(out, sim->ctrl->ns, &sim->res);
 	return 0;
 }
 

@@ -125,7 +125,7 @@ static inline struct nvme_sqe th_rw(struct th *t, uint8_t opcode, uint64_t slba,
 				    void *buf)
 {
 	struct nvme_sqe sqe;
-	uint64_t bytes = (uint64_t)nlb * t->ctrl->dev->geo.lba_bytes;
+	uint64_t bytes = (uint64_t)nlb * t->ctrl->ns->geo.lba_bytes;
 	nvme_prep_rw(&sqe, opcode, NVME_NSID, slba, nlb);
 	assert_int_equal(nvme_build_prps(buf, bytes, t->prp_list, &sqe.prp1, &sqe.prp2), 0);
 	return sqe;

@@ -231,7 +231,7 @@ static int line_content(const struct vssd_dev *dev, uint32_t line, const uint8_t
 	for (uint32_t u = 0; u < dev->geo.units_per_line; u++) {
 		uint32_t lu = f->p2l[line * dev->geo.units_per_line + u];
 
-		if (lu == UNMAPPED)
+		if (lu == CONV_UNMAPPED)
 			continue;
 		if (who == -2)
 			who = lu_ruh[lu];
@@ -281,7 +281,7 @@ static void test_placement_handles_initially_isolated(void **state)
 	for (uint32_t l = 0; l < dev->geo.lines; l++) {
 		int who = line_content(dev, l, lu_ruh);
 
-		if (f->lines[l].owner != OWNER_SHARED && who != -2)
+		if (f->lines[l].owner != FTL_OWNER_SHARED && who != -2)
 			assert_int_equal(who, f->lines[l].owner);
 		mixed += who == -1;
 	}

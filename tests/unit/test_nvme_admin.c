@@ -123,7 +123,7 @@ static void test_identify_controller(void **state)
 	assert_int_equal(*(uint32_t *)(b + 80), 0x00020000); /* VER 2.0 */
 	assert_memory_equal(b + 4, "VSSD", 4);            /* SN */
 	assert_int_equal(*(uint64_t *)(b + 280),          /* TNVMCAP */
-			 t.ctrl->dev->geo.logical_units * 4096);
+			 t.ctrl->ns->geo.logical_units * 4096);
 	th_fini(&t);
 }
 
@@ -138,8 +138,8 @@ static void test_identify_namespace(void **state)
 	ns = th_alloc(&t, 4096);
 	b = (uint8_t *)ns;
 	assert_int_equal(st(th_admin(&t, identify(ns, NVME_ID_CNS_NS, 1))), NVME_SC_SUCCESS);
-	assert_int_equal(*(uint64_t *)(b + 0), dev_capacity_lbas(t.ctrl->dev)); /* NSZE */
-	assert_int_equal(*(uint64_t *)(b + 8), dev_capacity_lbas(t.ctrl->dev)); /* NCAP */
+	assert_int_equal(*(uint64_t *)(b + 0), dev_capacity_lbas(t.ctrl->ns)); /* NSZE */
+	assert_int_equal(*(uint64_t *)(b + 8), dev_capacity_lbas(t.ctrl->ns)); /* NCAP */
 	assert_int_equal(*(uint64_t *)(b + 16), 0);                             /* NUSE */
 	assert_int_equal(b[25], 1);              /* NLBAF: two formats */
 	assert_int_equal(b[26] & 0xf, 1);        /* FLBAS: 4096 */
@@ -332,14 +332,14 @@ static void test_smart_counts_real_work(void **state)
 	assert_int_equal(s->percent_used, 0);
 	/* wear the drive past its rated 3 cycles: percentage used passes 100 */
 	for (int pass = 0; pass < 6; pass++)
-		for (uint64_t lba = 0; lba + 32 <= dev_capacity_lbas(t.ctrl->dev); lba += 32)
+		for (uint64_t lba = 0; lba + 32 <= dev_capacity_lbas(t.ctrl->ns); lba += 32)
 			th_run(&t, &t.io[1], th_rw(&t, NVME_CMD_WRITE, lba, 32, buf));
 	assert_int_equal(st(th_admin(&t, get_log(s, NVME_LOG_SMART, 512, false))), 0);
 	assert_true(s->percent_used >= 100);
 	assert_int_equal(s->critical_warning & 4, 4);
 	memcpy(&v, s->ctrl_busy_time, 8);
-	assert_true(t.ctrl->dev->health.busy_ns > 0); /* I/O was outstanding for a while */
-	assert_int_equal(v, t.ctrl->dev->health.busy_ns / 60000000000ULL); /* reported in minutes */
+	assert_true(t.ctrl->ns->health.busy_ns > 0); /* I/O was outstanding for a while */
+	assert_int_equal(v, t.ctrl->ns->health.busy_ns / 60000000000ULL); /* reported in minutes */
 	th_fini(&t);
 }
 
@@ -355,7 +355,7 @@ static void test_error_log_and_effects(void **state)
 	th_init(&t, ram);
 	th_qpair(&t, 1, 16);
 	buf = th_alloc(&t, 4096);
-	c = th_run(&t, &t.io[1], th_rw(&t, NVME_CMD_READ, dev_capacity_lbas(t.ctrl->dev), 1, buf));
+	c = th_run(&t, &t.io[1], th_rw(&t, NVME_CMD_READ, dev_capacity_lbas(t.ctrl->ns), 1, buf));
 	assert_int_equal(st(c), NVME_SC_LBA_RANGE);
 	assert_true(c.status & NVME_CQE_DNR);
 	e = th_alloc(&t, 64 * 4);
@@ -364,7 +364,7 @@ static void test_error_log_and_effects(void **state)
 	assert_int_equal(e[0].sqid, 1);
 	assert_int_equal(e[0].cmdid, c.cid);
 	assert_int_equal(e[0].status_field & ~NVME_CQE_DNR, NVME_SC_LBA_RANGE);
-	assert_int_equal(e[0].lba, dev_capacity_lbas(t.ctrl->dev));
+	assert_int_equal(e[0].lba, dev_capacity_lbas(t.ctrl->ns));
 	assert_int_equal(e[0].opcode, NVME_CMD_READ);
 	fx = th_alloc(&t, 4096);
 	assert_int_equal(st(th_admin(&t, get_log(fx, NVME_LOG_CMD_EFFECTS, 4096, false))), 0);
@@ -455,7 +455,7 @@ static void test_format_nvm(void **state)
 	buf = th_alloc(&t, 4096);
 	memset(buf, 0xab, 4096);
 	assert_int_equal(st(th_run(&t, &t.io[1], th_rw(&t, NVME_CMD_WRITE, 5, 1, buf))), 0);
-	before = dev_capacity_lbas(t.ctrl->dev);
+	before = dev_capacity_lbas(t.ctrl->ns);
 	assert_int_equal(st(th_admin(&t, (struct nvme_sqe){.opcode = NVME_ADMIN_FORMAT_NVM,
 							   .nsid = 1, .cdw10 = 0})), 0);
 	ns = th_alloc(&t, 4096);

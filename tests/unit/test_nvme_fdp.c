@@ -138,7 +138,7 @@ static void test_config_and_usage_logs(void **state)
 	(void)state;
 	th_init(&t, fdp_on);
 	b = th_alloc(&t, 4096);
-	upl = t.ctrl->dev->geo.units_per_line;
+	upl = t.ctrl->ns->geo.units_per_line;
 	assert_int_equal(st(th_admin(&t, log_page(b, NVME_LOG_FDP_CONFIGS, 512, 0, 1))), 0);
 	assert_int_equal(*(uint16_t *)(b + 0), 0);             /* NUMFDPC: one, zero-based */
 	assert_int_equal(*(uint32_t *)(b + 4), 16 + 64 + 16);  /* SZE */
@@ -176,7 +176,7 @@ static void test_ruamw_and_update(void **state)
 	th_qpair(&t, 1, 16);
 	b = th_alloc(&t, 4096);
 	buf = th_alloc(&t, 4096);
-	full = t.ctrl->dev->geo.units_per_line; /* 4 KiB LBAs: one LBA a unit */
+	full = t.ctrl->ns->geo.units_per_line; /* 4 KiB LBAs: one LBA a unit */
 	assert_int_equal(ruh_status(&t, b, 2).ruamw, full);
 	write_units(&t, buf, 100, 10, 2);
 	assert_int_equal(ruh_status(&t, b, 2).ruamw, full - 10); /* RUAMW falls with writes */
@@ -218,7 +218,7 @@ static void test_reclaim_groups(void **state)
 	b = th_alloc(&t, 4096);
 	buf = th_alloc(&t, 4096);
 	pids = th_alloc(&t, 4096);
-	geo = &t.ctrl->dev->geo;
+	geo = &t.ctrl->ns->geo;
 	upl = geo->units_per_line;
 	assert_int_equal(geo->line_dies, 2);
 	assert_int_equal(st(th_admin(&t, log_page(b, NVME_LOG_FDP_CONFIGS, 512, 0, 1))), 0);
@@ -241,7 +241,7 @@ static void test_reclaim_groups(void **state)
 	assert_int_equal(status_desc(&t, b, 5, 8).ruamw, upl - 10);
 	assert_int_equal(status_desc(&t, b, 4, 8).ruamw, upl);
 	{
-		uint32_t ppa = conv_of(t.ctrl->dev->ftl)->l2p[300];
+		uint32_t ppa = conv_of(t.ctrl->ns->ftl)->l2p[300];
 
 		assert_int_equal(geo_rg_of_line(geo, geo_line_of(geo, ppa)), 1);
 		assert_true(geo_die_of(geo, ppa) >= 2); /* group 1 is dies 2 and 3 */
@@ -287,7 +287,7 @@ static void test_placement_handle_list(void **state)
 	th_qpair(&t, 1, 16);
 	b = th_alloc(&t, 4096);
 	buf = th_alloc(&t, 4096);
-	upl = t.ctrl->dev->geo.units_per_line;
+	upl = t.ctrl->ns->geo.units_per_line;
 	assert_int_equal(st(th_admin(&t, log_page(b, NVME_LOG_FDP_RUH_USAGE, 512, 0, 1))), 0);
 	assert_int_equal(b[8 + 8 * 0], NVME_RUHA_UNUSED);
 	assert_int_equal(b[8 + 8 * 1], NVME_RUHA_HOST);
@@ -301,13 +301,13 @@ static void test_placement_handle_list(void **state)
 	assert_int_equal(d.ruhid, 1);
 	write_units(&t, buf, 0, 5, -1); /* no directive: placement handle 0, handle 3 */
 	assert_int_equal(status_desc(&t, b, 0, 2).ruamw, upl - 5);
-	assert_int_equal(conv_of(t.ctrl->dev->ftl)->ruh[3].host_units, 5);
+	assert_int_equal(conv_of(t.ctrl->ns->ftl)->ruh[3].host_units, 5);
 	write_units(&t, buf, 10, 2, 1);
-	assert_int_equal(conv_of(t.ctrl->dev->ftl)->ruh[1].host_units, 2);
+	assert_int_equal(conv_of(t.ctrl->ns->ftl)->ruh[1].host_units, 2);
 	write_units(&t, buf, 20, 1, 2); /* past the list: 03h, and handle 3 */
 	assert_int_equal(events(&t, b, true, &e), 1);
 	assert_int_equal(e.type, NVME_FDP_EVT_INVALID_PID);
-	assert_int_equal(conv_of(t.ctrl->dev->ftl)->ruh[3].host_units, 6);
+	assert_int_equal(conv_of(t.ctrl->ns->ftl)->ruh[3].host_units, 6);
 	/* the events feature takes a placement handle of the namespace */
 	assert_int_equal(st(th_admin(&t, (struct nvme_sqe){.opcode = NVME_ADMIN_GET_FEATURES,
 							   .prp1 = (uintptr_t)b, .nsid = 1,
@@ -334,8 +334,8 @@ static void test_events_from_their_causes(void **state)
 	th_qpair(&t, 1, 16);
 	b = th_alloc(&t, 4096);
 	buf = th_alloc(&t, 4096);
-	upl = t.ctrl->dev->geo.units_per_line;
-	cap = dev_capacity_lbas(t.ctrl->dev);
+	upl = t.ctrl->ns->geo.units_per_line;
+	cap = dev_capacity_lbas(t.ctrl->ns);
 	/* 03h: a placement identifier past the last handle */
 	write_units(&t, buf, 0, 1, 9);
 	assert_int_equal(events(&t, b, true, &e), 1);
@@ -352,7 +352,7 @@ static void test_events_from_their_causes(void **state)
 		struct rng r;
 
 		rng_seed(&r, 5);
-		for (lba = 0; conv_of(t.ctrl->dev->ftl)->c.gc_copied_units == 0; lba = rng_below(&r, cap))
+		for (lba = 0; conv_of(t.ctrl->ns->ftl)->c.gc_copied_units == 0; lba = rng_below(&r, cap))
 			write_units(&t, buf, lba, 1, 0);
 	}
 	{
@@ -392,7 +392,7 @@ static void test_events_after_power_loss(void **state)
 	th_init(&t, fdp_on);
 	b = th_alloc(&t, 4096);
 	buf = th_alloc(&t, 4096);
-	upl = t.ctrl->dev->geo.units_per_line;
+	upl = t.ctrl->ns->geo.units_per_line;
 	assert_int_equal(nvme_ctrl_powerloss(t.ctrl), 0);
 	host_qp_reset(&t.admin, NULL, NULL);
 	assert_int_equal(nvme_ctrl_enable(t.ctrl, t.admin.sq_ring, 32, t.admin.cq_ring, 32), 0);
@@ -417,7 +417,7 @@ static void test_event_filter_feature(void **state)
 	th_qpair(&t, 1, 16);
 	b = th_alloc(&t, 4096);
 	buf = th_alloc(&t, 4096);
-	upl = t.ctrl->dev->geo.units_per_line;
+	upl = t.ctrl->ns->geo.units_per_line;
 	/* all six supported types, enabled */
 	c = th_admin(&t, (struct nvme_sqe){.opcode = NVME_ADMIN_GET_FEATURES,
 					   .cdw10 = NVME_FEAT_FDP_EVENTS, .prp1 = (uintptr_t)b,
@@ -475,15 +475,15 @@ static void test_statistics_are_the_waf(void **state)
 		struct rng r;
 
 		rng_seed(&r, 6);
-		for (uint64_t i = 0; conv_of(t.ctrl->dev->ftl)->c.gc_copied_units < 1000; i++)
-			write_units(&t, buf, rng_below(&r, dev_capacity_lbas(t.ctrl->dev)), 1,
+		for (uint64_t i = 0; conv_of(t.ctrl->ns->ftl)->c.gc_copied_units < 1000; i++)
+			write_units(&t, buf, rng_below(&r, dev_capacity_lbas(t.ctrl->ns)), 1,
 				    (int)(i % 4));
 	}
 	assert_int_equal(st(th_admin(&t, log_page(b, NVME_LOG_FDP_STATS, 64, 0, 1))), 0);
 	memcpy(&hbmw, b, 8);
 	memcpy(&mbmw, b + 16, 8);
 	memcpy(&mbe, b + 32, 8);
-	dev_counters(t.ctrl->dev, &c);
+	dev_counters(t.ctrl->ns, &c);
 	assert_int_equal(hbmw, c.host_write_bytes);
 	assert_int_equal(mbmw, c.media_write_bytes);
 	assert_true(mbmw > hbmw);

@@ -54,7 +54,7 @@ static void test_debug_nvme_says_why(void **state)
 	th_init(&t, debug);
 	th_qpair(&t, 1, 16);
 	buf = th_alloc(&t, 8 * 4096);
-	cap = dev_capacity_lbas(t.ctrl->dev);
+	cap = dev_capacity_lbas(t.ctrl->ns);
 	snprintf(want, sizeof(want), "vssd: nvme: write nsid=1 slba=0x%llx nlb=8: LBA out of range "
 		 "(the namespace has 0x%llx LBAs) (LBA Out of Range)\n",
 		 (unsigned long long)(cap - 4), (unsigned long long)cap);
@@ -112,7 +112,7 @@ static void test_io_errors(void **state)
 	th_init(&t, ram);
 	th_qpair(&t, 1, 16);
 	buf = th_alloc(&t, 256 * 1024);
-	cap = dev_capacity_lbas(t.ctrl->dev);
+	cap = dev_capacity_lbas(t.ctrl->ns);
 	s = th_rw(&t, NVME_CMD_READ, cap - 1, 2, buf);
 	assert_int_equal(st(th_run(&t, &t.io[1], s)), NVME_SC_LBA_RANGE);
 	s = th_rw(&t, NVME_CMD_READ, 0, 1, buf);
@@ -198,16 +198,16 @@ static void test_write_zeroes_dsm_compare_verify(void **state)
 	/* Verify: no data transfer, range checked */
 	s = (struct nvme_sqe){.opcode = NVME_CMD_VERIFY, .nsid = 1, .cdw10 = 0, .cdw12 = 15};
 	assert_int_equal(st(th_run(&t, &t.io[1], s)), 0);
-	s.cdw10 = (uint32_t)dev_capacity_lbas(t.ctrl->dev);
+	s.cdw10 = (uint32_t)dev_capacity_lbas(t.ctrl->ns);
 	assert_int_equal(st(th_run(&t, &t.io[1], s)), NVME_SC_LBA_RANGE);
 	/* Write Zeroes without and with deallocate */
 	s = (struct nvme_sqe){.opcode = NVME_CMD_WRITE_ZEROES, .nsid = 1, .cdw10 = 2, .cdw12 = 1};
 	assert_int_equal(st(th_run(&t, &t.io[1], s)), 0);
-	mapped = conv_of(t.ctrl->dev->ftl)->c.mapped_units;
+	mapped = conv_of(t.ctrl->ns->ftl)->c.mapped_units;
 	nvme_prep_rw(&s, NVME_CMD_WRITE_ZEROES, NVME_NSID, 8, 4);
 	nvme_set(&s, NVME_F_DEAC, 1);
 	assert_int_equal(st(th_run(&t, &t.io[1], s)), 0);
-	assert_int_equal(conv_of(t.ctrl->dev->ftl)->c.mapped_units, mapped - 4);
+	assert_int_equal(conv_of(t.ctrl->ns->ftl)->c.mapped_units, mapped - 4);
 	assert_int_equal(st(th_run(&t, &t.io[1], th_rw(&t, NVME_CMD_READ, 0, 16, back))), 0);
 	for (int i = 2 * 4096; i < 4 * 4096; i++)
 		assert_int_equal(back[i], 0);
@@ -224,7 +224,7 @@ static void test_write_zeroes_dsm_compare_verify(void **state)
 	assert_int_equal(back[0], 0);
 	assert_int_equal(back[15 * 4096 + 9], 0);
 	assert_int_equal(back[5 * 4096], buf[5 * 4096]);
-	r[1].slba = dev_capacity_lbas(t.ctrl->dev);
+	r[1].slba = dev_capacity_lbas(t.ctrl->ns);
 	assert_int_equal(st(th_run(&t, &t.io[1], s)), NVME_SC_LBA_RANGE);
 	th_fini(&t);
 }
@@ -398,7 +398,7 @@ static void test_placement_directive(void **state)
 	th_init(&t, pairs);
 	th_qpair(&t, 1, 16);
 	buf = th_alloc(&t, 4096);
-	ruh = conv_of(t.ctrl->dev->ftl)->ruh;
+	ruh = conv_of(t.ctrl->ns->ftl)->ruh;
 	s = th_rw(&t, NVME_CMD_WRITE, 0, 1, buf);
 	nvme_prep_placement(&s, 3);
 	assert_int_equal(st(th_run(&t, &t.io[1], s)), 0);

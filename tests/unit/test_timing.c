@@ -71,7 +71,7 @@ static double job_secs(const struct sim_result *res, uint32_t job)
 static void check_qd1_exact(const struct profile_case *pc)
 {
 	struct nvme_ctrl *ctrl = profile_ctrl(pc);
-	struct vssd_dev *dev = ctrl->dev;
+	struct vssd_dev *dev = ctrl->ns;
 	const struct vssd_config *c = &dev->cfg;
 	uint32_t lpu = dev->geo.lbas_per_unit;
 	uint64_t t = 0, done;
@@ -100,7 +100,7 @@ static void check_qd1_exact(const struct profile_case *pc)
 static void check_qd1_jobs(const struct profile_case *pc)
 {
 	struct nvme_ctrl *ctrl = profile_ctrl(pc);
-	struct vssd_dev *dev = ctrl->dev;
+	struct vssd_dev *dev = ctrl->ns;
 	const struct vssd_config *c = &dev->cfg;
 	struct job_file jf;
 	struct sim_result res;
@@ -130,7 +130,7 @@ static void check_qd1_jobs(const struct profile_case *pc)
 static void check_throughput(const struct profile_case *pc)
 {
 	struct nvme_ctrl *ctrl = profile_ctrl(pc);
-	struct vssd_dev *dev = ctrl->dev;
+	struct vssd_dev *dev = ctrl->ns;
 	const struct vssd_config *c = &dev->cfg;
 	const struct geometry *g = &dev->geo;
 	struct job_file jf;

@@ -73,7 +73,7 @@ static struct nvme_ctrl *waf_ctrl(const char *op)
 static void check_uniform(const char *op)
 {
 	struct nvme_ctrl *ctrl = waf_ctrl(op);
-	double want = theory_waf(ctrl->dev), got = measured_waf(ctrl, "random");
+	double want = theory_waf(ctrl->ns), got = measured_waf(ctrl, "random");
 
 	print_message("%s: WAF measured %.4f, theory %.4f, error %+.2f%%\n", op, got, want,
 		      100 * rel_err(got, want));

@@ -18,13 +18,13 @@ static int maps_agree(const struct conv_ftl *f, char *err, size_t errlen)
 	for (uint64_t lu = 0; lu < geo->logical_units; lu++) {
 		uint32_t ppa = f->l2p[lu];
 
-		if (ppa == UNMAPPED)
+		if (ppa == CONV_UNMAPPED)
 			continue;
 		mapped++;
 		if (ppa >= geo->physical_units || f->p2l[ppa] != lu) {
 			snprintf(err, errlen, "logical unit %llu maps to unit %u, whose reverse map "
 				 "says %u", (unsigned long long)lu, ppa,
-				 ppa < geo->physical_units ? f->p2l[ppa] : UNMAPPED);
+				 ppa < geo->physical_units ? f->p2l[ppa] : CONV_UNMAPPED);
 			return -1;
 		}
 	}
@@ -46,7 +46,7 @@ static int lines_add_up(const struct conv_ftl *f, char *err, size_t errlen)
 		for (uint32_t u = 0; u < geo->units_per_line; u++) {
 			uint32_t ppa = line * geo->units_per_line + u, lu = f->p2l[ppa];
 
-			if (lu == UNMAPPED)
+			if (lu == CONV_UNMAPPED)
 				continue;
 			if (lu >= geo->logical_units || f->l2p[lu] != ppa) {
 				snprintf(err, errlen, "unit %u says it holds logical unit %u, which maps "

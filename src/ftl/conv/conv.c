@@ -14,11 +14,11 @@ void conv_reset_write_pointers(struct conv_ftl *f)
 	for (uint32_t g = 0; g < f->nrg; g++) {
 		for (uint32_t r = 0; r <= f->nruh; r++) {
 			f->gc_wps[g * (f->nruh + 1) + r] = (struct write_pointer){
-				.line = LINE_NONE, .rg = (uint16_t)g,
-				.owner = r < f->nruh ? (uint16_t)r : OWNER_SHARED};
+				.line = CONV_LINE_NONE, .rg = (uint16_t)g,
+				.owner = r < f->nruh ? (uint16_t)r : FTL_OWNER_SHARED};
 			if (r < f->nruh)
 				f->host_wps[g * f->nruh + r] = (struct write_pointer){
-					.line = LINE_NONE, .rg = (uint16_t)g, .owner = (uint16_t)r};
+					.line = CONV_LINE_NONE, .rg = (uint16_t)g, .owner = (uint16_t)r};
 		}
 	}
 }
@@ -87,7 +87,7 @@ void conv_rebuild(struct conv_ftl *f, const uint32_t *free_order)
 	for (uint64_t lu = 0; lu < geo->logical_units; lu++) {
 		uint32_t ppa = f->l2p[lu];
 
-		if (ppa == UNMAPPED)
+		if (ppa == CONV_UNMAPPED)
 			continue;
 		f->p2l[ppa] = (uint32_t)lu;
 		f->lines[geo_line_of(geo, ppa)].vpc++;
@@ -169,7 +169,7 @@ static bool wp_open_line(struct conv_ftl *f, struct write_pointer *wp, uint64_t 
 	uint32_t g = host ? host_line_group(f, wp->rg, now_ns) : wp->rg;
 
 	wp->line = line_take_free(&f->rg[g].lm);
-	if (wp->line == LINE_NONE)
+	if (wp->line == CONV_LINE_NONE)
 		return false;
 	f->lines[wp->line].owner = wp->owner;
 	wp->off = 0;
@@ -191,7 +191,7 @@ static void program_unit(struct conv_ftl *f, const struct write_pointer *wp, boo
 
 	/* host data leaves the write buffer when its program ends */
 	if (host && wp->buffered)
-		wb_release_at(tm, end, (uint64_t)wp->buffered * UNIT_BYTES);
+		wb_release_at(tm, end, (uint64_t)wp->buffered * GEO_UNIT_BYTES);
 }
 
 /* Advances the pointer by one unit; `data` says whether the unit holds data
@@ -203,8 +203,8 @@ static uint32_t wp_advance(struct conv_ftl *f, struct write_pointer *wp, uint64_
 	const struct geometry *geo = f->geo;
 	uint32_t ppa;
 
-	if (wp->line == LINE_NONE && !wp_open_line(f, wp, ready_ns, host))
-		return UNMAPPED;
+	if (wp->line == CONV_LINE_NONE && !wp_open_line(f, wp, ready_ns, host))
+		return CONV_UNMAPPED;
 	ppa = wp->line * geo->units_per_line + wp->off;
 	if (data) {
 		f->lines[wp->line].vpc++;
@@ -226,7 +226,7 @@ static uint32_t wp_advance(struct conv_ftl *f, struct write_pointer *wp, uint64_
 	}
 	if (wp->off == geo->units_per_line) {
 		line_close(lm_of_line(f, wp->line), wp->line, f->seq);
-		wp->line = LINE_NONE;
+		wp->line = CONV_LINE_NONE;
 		if (host && f->hooks.ru_full)
 			f->hooks.ru_full(f->hooks.arg, (struct placement){wp->owner, wp->rg});
 	}
@@ -242,7 +242,7 @@ void conv_pad(struct conv_ftl *f, struct write_pointer *wp, uint64_t now_ns, boo
 {
 	uint32_t pad;
 
-	if (wp->line == LINE_NONE || wp->left_in_prog == f->geo->units_per_prog)
+	if (wp->line == CONV_LINE_NONE || wp->left_in_prog == f->geo->units_per_prog)
 		return;
 	pad = wp->left_in_prog;
 	for (uint32_t i = 0; i < pad; i++)
@@ -267,12 +267,12 @@ bool conv_ruh_update(struct conv_ftl *f, struct placement pl, uint64_t now_ns)
 	bool had_data;
 
 	conv_pad(f, wp, now_ns, true);
-	if (wp->line == LINE_NONE)
+	if (wp->line == CONV_LINE_NONE)
 		return false; /* the next write opens a new unit anyway */
 	had_data = wp->off > 0;
 	/* the rest of the unit stays unwritten; GC treats it as any closed line */
 	line_close(lm_of_line(f, wp->line), wp->line, f->seq);
-	wp->line = LINE_NONE;
+	wp->line = CONV_LINE_NONE;
 	return had_data;
 }
 
@@ -280,7 +280,7 @@ uint32_t conv_ruh_available_units(const struct conv_ftl *f, struct placement pl)
 {
 	const struct write_pointer *wp = host_wp(f, pl);
 
-	return wp->line == LINE_NONE ? f->geo->units_per_line : f->geo->units_per_line - wp->off;
+	return wp->line == CONV_LINE_NONE ? f->geo->units_per_line : f->geo->units_per_line - wp->off;
 }
 
 uint64_t conv_ruh_units_in_use(const struct conv_ftl *f, uint16_t ruh)
@@ -297,7 +297,7 @@ void conv_invalidate(struct conv_ftl *f, uint32_t ppa)
 {
 	uint32_t line = geo_line_of(f->geo, ppa);
 
-	f->p2l[ppa] = UNMAPPED;
+	f->p2l[ppa] = CONV_UNMAPPED;
 	line_invalidate(lm_of_line(f, line), line);
 }
 
@@ -332,10 +332,10 @@ int conv_write(struct conv_ftl *f, uint32_t lu, const void *data, uint64_t ready
 	int rc;
 
 	/* pace GC in the group whose line this unit goes to */
-	gc_make_room(f, wp->line == LINE_NONE ? pl.rg : geo_rg_of_line(f->geo, wp->line),
+	gc_make_room(f, wp->line == CONV_LINE_NONE ? pl.rg : geo_rg_of_line(f->geo, wp->line),
 		     ready_ns);
 	ppa = wp_take(f, wp, ready_ns, true);
-	if (ppa == UNMAPPED)
+	if (ppa == CONV_UNMAPPED)
 		return -ENOSPC;
 	oob.seq = ++f->seq;
 	/* the data first: if the store fails, the old copy stays mapped */
@@ -344,7 +344,7 @@ int conv_write(struct conv_ftl *f, uint32_t lu, const void *data, uint64_t ready
 		return rc;
 	}
 	old = f->l2p[lu]; /* only now: GC may just have moved this very unit */
-	if (old != UNMAPPED) {
+	if (old != CONV_UNMAPPED) {
 		conv_invalidate(f, old);
 	} else {
 		f->c.mapped_units++;
@@ -368,14 +368,14 @@ int conv_read_range(struct conv_ftl *f, uint32_t lu, uint32_t n, uint8_t *data,
 	while (i < n) {
 		uint32_t ppa = f->l2p[lu + i], run = 1;
 
-		if (ppa == UNMAPPED) { /* never written or trimmed: zeros, no NAND work */
+		if (ppa == CONV_UNMAPPED) { /* never written or trimmed: zeros, no NAND work */
 			if (data)
-				memset(data + (uint64_t)i * UNIT_BYTES, 0, UNIT_BYTES);
+				memset(data + (uint64_t)i * GEO_UNIT_BYTES, 0, GEO_UNIT_BYTES);
 			i++;
 			continue;
 		}
 		/* units of the same flash page come out of one sense */
-		while (i + run < n && f->l2p[lu + i + run] != UNMAPPED &&
+		while (i + run < n && f->l2p[lu + i + run] != CONV_UNMAPPED &&
 		       geo_flash_page_of(geo, f->l2p[lu + i + run]) == geo_flash_page_of(geo, ppa))
 			run++;
 		if (f->tm->on) {
@@ -386,7 +386,7 @@ int conv_read_range(struct conv_ftl *f, uint32_t lu, uint32_t n, uint8_t *data,
 				done = end;
 		}
 		for (uint32_t k = 0; k < run; k++) {
-			uint8_t *dst = data ? data + (uint64_t)(i + k) * UNIT_BYTES : NULL;
+			uint8_t *dst = data ? data + (uint64_t)(i + k) * GEO_UNIT_BYTES : NULL;
 
 			int rc = dst ? f->media->ops->read(f->media, f->l2p[lu + i + k], dst, NULL) : 0;
 
@@ -404,10 +404,10 @@ void conv_trim(struct conv_ftl *f, uint32_t lu)
 {
 	uint32_t old = f->l2p[lu];
 
-	if (old == UNMAPPED)
+	if (old == CONV_UNMAPPED)
 		return;
 	conv_invalidate(f, old);
-	f->l2p[lu] = UNMAPPED;
+	f->l2p[lu] = CONV_UNMAPPED;
 	f->c.mapped_units--;
 	f->c.trim_units++;
 	if (f->ps)

@@ -24,17 +24,17 @@
 #include "nand/geometry.h"
 #include "nand/timing.h"
 
-#define UNMAPPED UINT32_MAX
+#define CONV_UNMAPPED UINT32_MAX
 
 struct write_pointer {
-	uint32_t line; /* LINE_NONE until the first write needs one */
+	uint32_t line; /* CONV_LINE_NONE until the first write needs one */
 	uint32_t off;  /* next unit inside the line */
 	uint32_t left_in_prog; /* units until the program unit being filled is full */
 	uint32_t first_die; /* the line's first die */
 	uint32_t die;  /* die of that program unit */
 	uint32_t row;  /* its program row in the block, for its page types */
 	uint32_t buffered; /* host units of it in the write buffer (not padding) */
-	uint16_t owner; /* handle whose data it writes, or OWNER_SHARED */
+	uint16_t owner; /* handle whose data it writes, or FTL_OWNER_SHARED */
 	uint16_t rg;    /* reclaim group it writes in */
 	uint64_t ready_ns; /* when all data of the program unit being filled is in */
 };
@@ -69,8 +69,8 @@ struct conv_ftl {
 	const struct geometry *geo;
 	struct timing *tm;
 	struct media *media;
-	uint32_t *l2p; /* logical unit -> ppa, or UNMAPPED */
-	uint32_t *p2l; /* ppa -> logical unit, or UNMAPPED when not valid */
+	uint32_t *l2p; /* logical unit -> ppa, or CONV_UNMAPPED */
+	uint32_t *p2l; /* ppa -> logical unit, or CONV_UNMAPPED when not valid */
 	struct line *lines; /* every line; each group's manager keeps a range of them */
 	struct reclaim_group *rg;
 	uint32_t nrg;
@@ -101,7 +101,7 @@ void conv_fini(struct conv_ftl *f);
 
 /* Rebuilds reverse map, valid counts and line lists from the map and each
  * line's state (open lines stay with their write pointers). Free lines go
- * in free_order (per line id range of each group, LINE_NONE-ended), or by
+ * in free_order (per line id range of each group, CONV_LINE_NONE-ended), or by
  * id when it is NULL; then (a recovery scan) closed lines left with no
  * valid data become free. */
 void conv_rebuild(struct conv_ftl *f, const uint32_t *free_order);
@@ -153,7 +153,7 @@ static inline void conv_prefetch(const struct conv_ftl *f, uint32_t lu, int stag
 	} else {
 		uint32_t old = f->l2p[lu];
 
-		if (old != UNMAPPED)
+		if (old != CONV_UNMAPPED)
 			__builtin_prefetch(&f->p2l[old], 1);
 	}
 }
@@ -174,7 +174,7 @@ int gc_collect(struct conv_ftl *f, uint32_t rg, uint64_t now_ns);
  * group's free lines are below gc_free_lines_high. */
 void gc_background(struct conv_ftl *f, uint64_t until_ns);
 
-/* Takes the next unit of a write pointer. Returns its ppa or UNMAPPED. */
+/* Takes the next unit of a write pointer. Returns its ppa or CONV_UNMAPPED. */
 uint32_t wp_take(struct conv_ftl *f, struct write_pointer *wp, uint64_t ready_ns, bool host);
 
 /*

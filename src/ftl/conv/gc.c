@@ -37,7 +37,7 @@ static int gc_move(struct conv_ftl *f, struct write_pointer *dest, uint32_t old,
 	struct media_oob oob = {.lba = lu, .owner = dest->owner, .seq = f->seq + 1};
 	int rc;
 
-	if (ppa == UNMAPPED)
+	if (ppa == CONV_UNMAPPED)
 		return -ENOSPC; /* no line for the copy: the unit stays */
 	f->seq++;
 	if (f->media->keeps_data && (rc = f->media->ops->copy(f->media, old, ppa, &oob))) {
@@ -46,9 +46,9 @@ static int gc_move(struct conv_ftl *f, struct write_pointer *dest, uint32_t old,
 	}
 	f->l2p[lu] = ppa;
 	f->p2l[ppa] = lu;
-	f->p2l[old] = UNMAPPED;
+	f->p2l[old] = CONV_UNMAPPED;
 	f->c.gc_copied_units++;
-	if (dest->owner != OWNER_SHARED)
+	if (dest->owner != FTL_OWNER_SHARED)
 		f->ruh[dest->owner].gc_in_units++;
 	return 0;
 }
@@ -59,7 +59,7 @@ static int gc_abort(struct conv_ftl *f, uint32_t rg, uint32_t victim, int rc)
 	uint32_t base = victim * f->geo->units_per_line, vpc = 0;
 
 	for (uint32_t u = base; u < base + f->geo->units_per_line; u++)
-		vpc += f->p2l[u] != UNMAPPED;
+		vpc += f->p2l[u] != CONV_UNMAPPED;
 	f->lines[victim].vpc = vpc;
 	line_close(&f->rg[rg].lm, victim, f->lines[victim].close_seq);
 	return rc;
@@ -74,7 +74,7 @@ static void prefetch_map_ahead(const struct conv_ftl *f, uint32_t page, uint32_t
 	if (page >= base + f->geo->units_per_line)
 		return;
 	for (uint32_t u = page; u < page + f->geo->units_per_page; u++)
-		if (f->p2l[u] != UNMAPPED)
+		if (f->p2l[u] != CONV_UNMAPPED)
 			__builtin_prefetch(&f->l2p[f->p2l[u]], 1);
 }
 
@@ -83,7 +83,7 @@ static uint32_t valid_in_page(const struct conv_ftl *f, uint32_t first)
 	uint32_t n = 0;
 
 	for (uint32_t u = 0; u < f->geo->units_per_page; u++)
-		n += f->p2l[first + u] != UNMAPPED;
+		n += f->p2l[first + u] != CONV_UNMAPPED;
 	return n;
 }
 
@@ -92,7 +92,7 @@ static uint32_t valid_in_page(const struct conv_ftl *f, uint32_t first)
  * victim's reclaim group. */
 static struct write_pointer *gc_dest(struct conv_ftl *f, uint32_t rg, uint16_t owner)
 {
-	uint32_t w = owner != OWNER_SHARED && f->ruh_persistent[owner] ? owner : f->nruh;
+	uint32_t w = owner != FTL_OWNER_SHARED && f->ruh_persistent[owner] ? owner : f->nruh;
 
 	return &f->gc_wps[rg * (f->nruh + 1) + w];
 }
@@ -102,7 +102,7 @@ static bool dest_has_room(const struct conv_ftl *f, const struct write_pointer *
 			  uint32_t vpc, uint32_t free_lines)
 {
 	uint32_t upl = f->geo->units_per_line;
-	uint32_t room = dest->line == LINE_NONE ? 0 : upl - dest->off;
+	uint32_t room = dest->line == CONV_LINE_NONE ? 0 : upl - dest->off;
 
 	return vpc <= room || (vpc - room + upl - 1) / upl <= free_lines;
 }
@@ -117,7 +117,7 @@ int gc_collect(struct conv_ftl *f, uint32_t rg, uint64_t now_ns)
 	uint16_t owner;
 	int rc;
 
-	if (victim == LINE_NONE)
+	if (victim == CONV_LINE_NONE)
 		return -ENOSPC;
 	owner = f->lines[victim].owner;
 	dest = gc_dest(f, rg, owner);
@@ -127,7 +127,7 @@ int gc_collect(struct conv_ftl *f, uint32_t rg, uint64_t now_ns)
 		line_close(lm, victim, f->lines[victim].close_seq); /* put it back */
 		return -ENOSPC;
 	}
-	first_lu = UNMAPPED;
+	first_lu = CONV_UNMAPPED;
 	for (uint32_t page = base; page < base + geo->units_per_line; page += geo->units_per_page) {
 		uint32_t n = valid_in_page(f, page);
 		uint64_t ready = now_ns;
@@ -139,15 +139,15 @@ int gc_collect(struct conv_ftl *f, uint32_t rg, uint64_t now_ns)
 		if (f->tm->on)
 			ready = nand_read(f->tm, geo_die_of(geo, page), geo_page_type_of(geo, page),
 					  now_ns, n);
-		if (first_lu == UNMAPPED)
-			for (uint32_t u = page; u < page + geo->units_per_page && first_lu == UNMAPPED; u++)
+		if (first_lu == CONV_UNMAPPED)
+			for (uint32_t u = page; u < page + geo->units_per_page && first_lu == CONV_UNMAPPED; u++)
 				first_lu = f->p2l[u];
 		for (uint32_t u = page; u < page + geo->units_per_page; u++) {
-			rc = f->p2l[u] != UNMAPPED ? gc_move(f, dest, u, ready) : 0;
+			rc = f->p2l[u] != CONV_UNMAPPED ? gc_move(f, dest, u, ready) : 0;
 			if (rc)
 				return gc_abort(f, rg, victim, rc);
 		}
-		if (owner != OWNER_SHARED)
+		if (owner != FTL_OWNER_SHARED)
 			f->ruh[owner].gc_out_units += n;
 	}
 	first_die = geo_line_first_die(geo, victim);

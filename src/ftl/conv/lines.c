@@ -26,7 +26,7 @@ int lines_init(struct line_mgr *lm, struct line *table, uint32_t first, uint32_t
 	lm->upl = upl;
 	lm->policy = policy;
 	for (uint32_t v = 0; v <= upl; v++)
-		lm->bucket[v] = LINE_NONE;
+		lm->bucket[v] = CONV_LINE_NONE;
 	lm->min_vpc = upl + 1;
 	lm->free_head = 0;
 	lm->free_count = nlines;
@@ -35,7 +35,7 @@ int lines_init(struct line_mgr *lm, struct line *table, uint32_t first, uint32_t
 		struct line *l = &lm->line[first + i];
 
 		lm->free_ring[i] = first + i;
-		*l = (struct line){.state = LINE_FREE, .prev = LINE_NONE, .next = LINE_NONE};
+		*l = (struct line){.state = LINE_FREE, .prev = CONV_LINE_NONE, .next = CONV_LINE_NONE};
 	}
 	return 0;
 }
@@ -54,7 +54,7 @@ uint32_t line_take_free(struct line_mgr *lm)
 	uint32_t id;
 
 	if (!lm->free_count)
-		return LINE_NONE;
+		return CONV_LINE_NONE;
 	id = lm->free_ring[lm->free_head];
 	lm->free_head = (lm->free_head + 1) % lm->nlines;
 	lm->free_count--;
@@ -67,9 +67,9 @@ static void bucket_insert(struct line_mgr *lm, uint32_t id)
 {
 	struct line *l = &lm->line[id];
 
-	l->prev = LINE_NONE;
+	l->prev = CONV_LINE_NONE;
 	l->next = lm->bucket[l->vpc];
-	if (l->next != LINE_NONE)
+	if (l->next != CONV_LINE_NONE)
 		lm->line[l->next].prev = id;
 	lm->bucket[l->vpc] = id;
 	if (l->vpc < lm->min_vpc)
@@ -80,13 +80,13 @@ static void bucket_remove(struct line_mgr *lm, uint32_t id)
 {
 	struct line *l = &lm->line[id];
 
-	if (l->prev != LINE_NONE)
+	if (l->prev != CONV_LINE_NONE)
 		lm->line[l->prev].next = l->next;
 	else
 		lm->bucket[l->vpc] = l->next;
-	if (l->next != LINE_NONE)
+	if (l->next != CONV_LINE_NONE)
 		lm->line[l->next].prev = l->prev;
-	l->prev = l->next = LINE_NONE;
+	l->prev = l->next = CONV_LINE_NONE;
 }
 
 void line_close(struct line_mgr *lm, uint32_t id, uint64_t seq)
@@ -116,14 +116,14 @@ void line_invalidate(struct line_mgr *lm, uint32_t id)
 
 static uint32_t pick_greedy(struct line_mgr *lm)
 {
-	while (lm->min_vpc < lm->upl && lm->bucket[lm->min_vpc] == LINE_NONE)
+	while (lm->min_vpc < lm->upl && lm->bucket[lm->min_vpc] == CONV_LINE_NONE)
 		lm->min_vpc++;
-	return lm->min_vpc < lm->upl ? lm->bucket[lm->min_vpc] : LINE_NONE;
+	return lm->min_vpc < lm->upl ? lm->bucket[lm->min_vpc] : CONV_LINE_NONE;
 }
 
 static uint32_t pick_cost_benefit(struct line_mgr *lm, uint64_t now_seq)
 {
-	uint32_t best = LINE_NONE;
+	uint32_t best = CONV_LINE_NONE;
 	double best_score = -1;
 
 	for (uint32_t i = lm->first; i < lm->first + lm->nlines; i++) {
@@ -155,7 +155,7 @@ static uint32_t pick_fifo(struct line_mgr *lm)
 		lm->fifo_ring[(lm->fifo_head + lm->fifo_count) % lm->nlines] = id;
 		lm->fifo_count++;
 	}
-	return LINE_NONE;
+	return CONV_LINE_NONE;
 }
 
 uint32_t line_pick_victim(struct line_mgr *lm, uint64_t now_seq)
@@ -173,7 +173,7 @@ uint32_t line_pick_victim(struct line_mgr *lm, uint64_t now_seq)
 		id = pick_greedy(lm);
 		break;
 	}
-	if (id == LINE_NONE)
+	if (id == CONV_LINE_NONE)
 		return id;
 	bucket_remove(lm, id);
 	lm->line[id].state = LINE_VICTIM;
@@ -208,20 +208,20 @@ void lines_rebuild(struct line_mgr *lm, const uint32_t *free_order)
 	uint32_t nfifo = 0;
 
 	for (uint32_t v = 0; v <= lm->upl; v++)
-		lm->bucket[v] = LINE_NONE;
+		lm->bucket[v] = CONV_LINE_NONE;
 	lm->min_vpc = lm->upl + 1;
 	lm->free_head = lm->free_count = 0;
 	lm->fifo_head = lm->fifo_count = lm->closed_count = 0;
 	for (uint32_t i = 0; i < lm->nlines; i++) {
 		uint32_t id = free_order ? free_order[i] : lm->first + i;
 
-		if (id != LINE_NONE && lm->line[id].state == LINE_FREE)
+		if (id != CONV_LINE_NONE && lm->line[id].state == LINE_FREE)
 			lm->free_ring[lm->free_count++] = id;
 	}
 	for (uint32_t id = lm->first; id < lm->first + lm->nlines; id++) {
 		struct line *l = &lm->line[id];
 
-		l->prev = l->next = LINE_NONE;
+		l->prev = l->next = CONV_LINE_NONE;
 		if (l->state != LINE_CLOSED)
 			continue;
 		bucket_insert(lm, id);

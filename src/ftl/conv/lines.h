@@ -13,8 +13,7 @@
 
 #include "ftl/ftl.h"
 
-#define LINE_NONE UINT32_MAX
-#define OWNER_SHARED FTL_OWNER_SHARED /* a GC line holding several handles' data */
+#define CONV_LINE_NONE UINT32_MAX
 
 enum line_state { LINE_FREE, LINE_OPEN, LINE_CLOSED, LINE_VICTIM };
 
@@ -23,7 +22,7 @@ struct line {
 	uint32_t prev, next; /* bucket list links */
 	uint32_t erase_count;
 	uint16_t state;
-	uint16_t owner; /* reclaim unit handle whose data it holds, or OWNER_SHARED */
+	uint16_t owner; /* reclaim unit handle whose data it holds, or FTL_OWNER_SHARED */
 	uint64_t close_seq; /* write sequence at close: the data's age for cost-benefit */
 };
 
@@ -46,7 +45,7 @@ int lines_init(struct line_mgr *lm, struct line *table, uint32_t first, uint32_t
 	       uint32_t upl, int policy);
 void lines_fini(struct line_mgr *lm);
 
-/* Takes the oldest free line and opens it. Returns its id or LINE_NONE. */
+/* Takes the oldest free line and opens it. Returns its id or CONV_LINE_NONE. */
 uint32_t line_take_free(struct line_mgr *lm);
 
 /* A full line becomes a GC candidate. */
@@ -55,13 +54,13 @@ void line_close(struct line_mgr *lm, uint32_t id, uint64_t seq);
 /* One unit of the line became invalid. */
 void line_invalidate(struct line_mgr *lm, uint32_t id);
 
-/* Removes and returns the victim the policy picks, or LINE_NONE when no
+/* Removes and returns the victim the policy picks, or CONV_LINE_NONE when no
  * closed line holds any invalid unit. now_seq is the current write sequence. */
 uint32_t line_pick_victim(struct line_mgr *lm, uint64_t now_seq);
 
 /* Rebuilds the free ring, the buckets and the close order from each line's
  * state, vpc and close_seq (after a checkpoint or a recovery scan). Free
- * lines go in free_order (nlines entries, LINE_NONE for none) if given,
+ * lines go in free_order (nlines entries, CONV_LINE_NONE for none) if given,
  * else by id; open lines are left to their write pointers. */
 void lines_rebuild(struct line_mgr *lm, const uint32_t *free_order);
 

@@ -72,7 +72,7 @@ static int conv_open(const struct ftl_env *env, struct ftl **out, struct ftl_rec
 	ns->env = *env;
 	ns->lba_unit_shift = env->geo->lba_unit_shift;
 	ns->logical_units = env->geo->logical_units;
-	rc = (ns->unit_buf = malloc(UNIT_BYTES)) ? load(ns, rec, extra) : -ENOMEM;
+	rc = (ns->unit_buf = malloc(GEO_UNIT_BYTES)) ? load(ns, rec, extra) : -ENOMEM;
 	if (rc) {
 		conv_close(&ns->base);
 		return rc;
@@ -172,7 +172,7 @@ static uint64_t conv_capacity_lbas(const struct ftl *ftl)
 	return geo->logical_units * geo->lbas_per_unit;
 }
 
-static const uint8_t zero_unit[UNIT_BYTES];
+static const uint8_t zero_unit[GEO_UNIT_BYTES];
 
 /* The unit's new contents when the write covers only part of it, or NULL
  * when its old contents cannot be read. */
@@ -182,8 +182,8 @@ static const void *merge_partial(struct conv_ns *ns, uint32_t lu, const uint8_t 
 	struct conv_ftl *f = &ns->f;
 	uint32_t ppa = f->l2p[lu];
 
-	if (ppa == UNMAPPED)
-		memset(ns->unit_buf, 0, UNIT_BYTES);
+	if (ppa == CONV_UNMAPPED)
+		memset(ns->unit_buf, 0, GEO_UNIT_BYTES);
 	else if (f->media->ops->read(f->media, ppa, ns->unit_buf, NULL))
 		return NULL;
 	memcpy(ns->unit_buf + (uint64_t)first_lba_in_unit * f->geo->lba_bytes, src,
@@ -222,7 +222,7 @@ static int conv_ns_write(struct ftl *ftl, uint64_t slba, uint32_t nlb, const voi
 		if (keeps && !data && (src || n != geo->lbas_per_unit))
 			return -EBADMSG; /* the unit's old data cannot be read: fail the write */
 		if (tm->on) {
-			ready = wb_reserve(tm, start, UNIT_BYTES);
+			ready = wb_reserve(tm, start, GEO_UNIT_BYTES);
 			ready = pcie_xfer(tm, PCIE_TO_DEVICE, ready, (uint64_t)n * geo->lba_bytes);
 			done = ready;
 		}
@@ -252,7 +252,7 @@ static int conv_ns_read(struct ftl *ftl, uint64_t slba, uint32_t nlb, void *buf,
 	if (buf && f->media->keeps_data) {
 		bool aligned = slba % geo->lbas_per_unit == 0 && nlb % geo->lbas_per_unit == 0;
 
-		dst = aligned ? buf : (bounce = malloc((uint64_t)nunits * UNIT_BYTES));
+		dst = aligned ? buf : (bounce = malloc((uint64_t)nunits * GEO_UNIT_BYTES));
 		if (!dst)
 			return -ENOMEM;
 	} else if (buf) {

@@ -235,7 +235,7 @@ static void save_lines(const struct conv_ftl *f, struct ckpt_line *cl, uint32_t 
 	for (uint32_t l = 0; l < f->geo->lines; l++) {
 		cl[l] = (struct ckpt_line){.state = f->lines[l].state, .owner = f->lines[l].owner,
 					   .close_seq = f->lines[l].close_seq};
-		free_order[l] = LINE_NONE;
+		free_order[l] = CONV_LINE_NONE;
 	}
 	for (uint32_t g = 0; g < f->nrg; g++) {
 		const struct line_mgr *lm = &f->rg[g].lm;
@@ -323,7 +323,7 @@ static const char *bad_line(const struct conv_ftl *f, const struct ckpt_line *cl
 {
 	if (cl->state > LINE_VICTIM)
 		return "a line in no known state";
-	if (cl->owner >= f->nruh && cl->owner != OWNER_SHARED)
+	if (cl->owner >= f->nruh && cl->owner != FTL_OWNER_SHARED)
 		return "a line owned by no handle";
 	return NULL;
 }
@@ -336,9 +336,9 @@ static const char *bad_wp(const struct conv_ftl *f, const struct ckpt_line *cl, 
 	uint32_t nhost = f->nrg * f->nruh, r = w < nhost ? w % f->nruh : (w - nhost) % (f->nruh + 1);
 	uint32_t g = w < nhost ? w / f->nruh : (w - nhost) / (f->nruh + 1);
 
-	if (wp->rg != g || wp->owner != (r < f->nruh ? r : OWNER_SHARED))
+	if (wp->rg != g || wp->owner != (r < f->nruh ? r : FTL_OWNER_SHARED))
 		return "a write pointer of another group or handle";
-	if (wp->line == LINE_NONE)
+	if (wp->line == CONV_LINE_NONE)
 		return NULL;
 	if (wp->line >= geo->lines || cl[wp->line].state != LINE_OPEN)
 		return "a write pointer on a line that is not open";
@@ -361,7 +361,7 @@ static const char *bad_free_order(const struct conv_ftl *f, const struct ckpt_li
 		for (uint32_t i = 0; i < lm->nlines; i++) {
 			uint32_t id = order[lm->first + i];
 
-			if (id == LINE_NONE)
+			if (id == CONV_LINE_NONE)
 				continue;
 			if (id < lm->first || id >= lm->first + lm->nlines || cl[id].state != LINE_FREE ||
 			    seen[id]++)
@@ -381,7 +381,7 @@ static const char *bad_map(const struct conv_ftl *f, const struct ckpt_line *cl,
 	for (uint64_t lu = 0; lu < geo->logical_units; lu++) {
 		uint32_t ppa = l2p[lu];
 
-		if (ppa == UNMAPPED)
+		if (ppa == CONV_UNMAPPED)
 			continue;
 		if (ppa >= geo->physical_units || cl[geo_line_of(geo, ppa)].state == LINE_FREE)
 			return "a map entry outside the written lines";
@@ -526,7 +526,7 @@ int persist_apply_trims(struct conv_ftl *f, const uint64_t *newest, struct ftl_r
 			 * of that very sequence is as dead as older ones */
 			if (lu < f->geo->logical_units && (bits[i / 64] >> (i % 64) & 1) &&
 			    newest[lu] <= ps->stamps[p])
-				f->l2p[lu] = UNMAPPED;
+				f->l2p[lu] = CONV_UNMAPPED;
 		}
 		if (ps->stamps[p] > f->seq)
 			f->seq = ps->stamps[p];
@@ -561,7 +561,7 @@ int persist_recover(struct conv_ftl *f, void *extra, struct ftl_recovery *rec)
 	if (rc)
 		return rc;
 	for (uint64_t lu = 0; lu < f->geo->logical_units; lu++)
-		if (f->l2p[lu] != UNMAPPED)
+		if (f->l2p[lu] != CONV_UNMAPPED)
 			persist_mapped(ps, (uint32_t)lu);
 	rec->mapped_units = f->c.mapped_units;
 	rec->wall_ns = mono_ns() - t0;
@@ -570,7 +570,7 @@ int persist_recover(struct conv_ftl *f, void *extra, struct ftl_recovery *rec)
 
 static bool wp_partial(const struct conv_ftl *f, const struct write_pointer *wp)
 {
-	return wp->line != LINE_NONE && wp->left_in_prog != f->geo->units_per_prog;
+	return wp->line != CONV_LINE_NONE && wp->left_in_prog != f->geo->units_per_prog;
 }
 
 /* Write pointer w of all nwps_of(f): the host ones, then the GC ones. */

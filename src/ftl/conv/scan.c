@@ -21,13 +21,13 @@ static struct write_pointer *free_wp_for(struct conv_ftl *f, uint32_t line)
 	uint32_t g = geo_rg_of_line(f->geo, line), owner = f->lines[line].owner;
 	struct write_pointer *own = owner < f->nruh ? &f->host_wps[g * f->nruh + owner] : NULL;
 
-	if (own && own->line == LINE_NONE)
+	if (own && own->line == CONV_LINE_NONE)
 		return own;
 	for (uint32_t r = 0; r < f->nruh; r++)
-		if (f->host_wps[g * f->nruh + r].line == LINE_NONE)
+		if (f->host_wps[g * f->nruh + r].line == CONV_LINE_NONE)
 			return &f->host_wps[g * f->nruh + r];
 	for (uint32_t r = 0; r <= f->nruh; r++)
-		if (f->gc_wps[g * (f->nruh + 1) + r].line == LINE_NONE)
+		if (f->gc_wps[g * (f->nruh + 1) + r].line == CONV_LINE_NONE)
 			return &f->gc_wps[g * (f->nruh + 1) + r];
 	return NULL;
 }

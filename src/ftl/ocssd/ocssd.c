@@ -225,7 +225,7 @@ static void program_if_full(struct ocssd *oc, struct oc_addr a, uint64_t ready_n
 		return;
 	a.sec = a.sec + 1 - upp;
 	end = nand_program(tm, die_of(oc, a), ready_ns, prog_time_ns(tm, ppa_of(oc, a)));
-	wb_release_at(tm, end, (uint64_t)upp * UNIT_BYTES);
+	wb_release_at(tm, end, (uint64_t)upp * GEO_UNIT_BYTES);
 }
 
 /* One sector of a write, in list order. Returns its status. */
@@ -277,11 +277,11 @@ uint64_t ocssd_write(struct ocssd *oc, const uint64_t *lbas, uint32_t n, const u
 	}
 	if (tm->on)
 		ready = pcie_xfer(tm, PCIE_TO_DEVICE, start_ns + tm->fw_write_ns,
-				  (uint64_t)n * UNIT_BYTES);
+				  (uint64_t)n * GEO_UNIT_BYTES);
 	for (uint32_t i = 0; i < n; i++) {
-		uint64_t t = tm->on ? wb_reserve(tm, ready, UNIT_BYTES) : start_ns;
+		uint64_t t = tm->on ? wb_reserve(tm, ready, GEO_UNIT_BYTES) : start_ns;
 
-		st[i] = write_sector(oc, lbas[i], data ? data + (uint64_t)i * UNIT_BYTES : NULL,
+		st[i] = write_sector(oc, lbas[i], data ? data + (uint64_t)i * GEO_UNIT_BYTES : NULL,
 				     meta ? meta + (uint64_t)i * OC_MS : NULL, t);
 		oc->c.rule_violations += st[i] && st[i] != NVME_SC_WRITE_FAULT;
 		if (t > done)
@@ -335,13 +335,13 @@ uint64_t ocssd_read(struct ocssd *oc, const uint64_t *lbas, uint32_t n, uint8_t 
 		uint32_t ppa = 0;
 
 		if (i < n) {
-			st[i] = read_sector(oc, lbas[i], data ? data + (uint64_t)i * UNIT_BYTES : NULL,
+			st[i] = read_sector(oc, lbas[i], data ? data + (uint64_t)i * GEO_UNIT_BYTES : NULL,
 					    meta ? meta + (uint64_t)i * OC_MS : NULL, &a);
 			oc->c.rule_violations += st[i] && st[i] != NVME_SC_READ_ERROR;
 			if (st[i])
 				continue;
 			ppa = ppa_of(oc, a);
-			bytes += UNIT_BYTES;
+			bytes += GEO_UNIT_BYTES;
 			if (geo_flash_page_of(geo, ppa) == run_page) {
 				run_units++; /* the same flash page: one sense */
 				continue;
