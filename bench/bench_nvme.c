@@ -58,8 +58,11 @@ static void qd1(struct vssd *dev, struct vssd_qpair *qp, uint8_t opcode, uint32_
 	rng_seed(&r, 7);
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t lba = rng_below(&r, cap_units / 4) * lpu; /* a region written earlier */
-		struct nvme_sqe sqe = {.opcode = opcode, .nsid = 1, .prp1 = (uintptr_t)buf,
-				       .cdw10 = (uint32_t)lba, .cdw11 = (uint32_t)(lba >> 32),
+		struct nvme_sqe sqe = {.opcode = opcode,
+				       .nsid = 1,
+				       .prp1 = (uintptr_t)buf,
+				       .cdw10 = (uint32_t)lba,
+				       .cdw11 = (uint32_t)(lba >> 32),
 				       .cdw12 = lpu - 1};
 		struct model_read m = {libvssd_ctrl_of(dev), libvssd_qpair_qid(qp), 0, 0};
 		struct nvme_cqe cqe;
@@ -127,11 +130,17 @@ static void fidelity(uint32_t n)
 static void throughput(uint32_t n, int small)
 {
 	/* small: 32 MiB raw, the data stays in the L3 cache; large: 1.5 GiB raw */
-	const char *small_params[] = {"timing=off", "media=ram", "channels=1",
-				      "luns_per_channel=1", "pages_per_block=16",
-				      "oneshot_pages=1", "blocks_per_plane=128", "op=0.2", NULL};
-	const char *large_params[] = {"timing=off", "media=ram", "blocks_per_plane=64",
-				      "pages_per_block=48", "op=0.2", NULL};
+	const char *small_params[] = {"timing=off",
+				      "media=ram",
+				      "channels=1",
+				      "luns_per_channel=1",
+				      "pages_per_block=16",
+				      "oneshot_pages=1",
+				      "blocks_per_plane=128",
+				      "op=0.2",
+				      NULL};
+	const char *large_params[] = {"timing=off",	    "media=ram", "blocks_per_plane=64",
+				      "pages_per_block=48", "op=0.2",	 NULL};
 	struct vssd *dev = open_dev(small ? small_params : large_params, VSSD_INLINE);
 	const uint32_t qd = 32;
 	struct vssd_qpair *qp;
@@ -151,9 +160,11 @@ static void throughput(uint32_t n, int small)
 	while (done < n) {
 		while (submitted - done < qd && submitted < n) {
 			uint64_t lba = rng_below(&r, units);
-			struct nvme_sqe sqe = {.opcode = NVME_CMD_READ, .nsid = 1,
+			struct nvme_sqe sqe = {.opcode = NVME_CMD_READ,
+					       .nsid = 1,
 					       .prp1 = (uintptr_t)(bufs + (submitted % qd) * 4096),
-					       .cdw10 = (uint32_t)lba, .cdw11 = (uint32_t)(lba >> 32)};
+					       .cdw10 = (uint32_t)lba,
+					       .cdw11 = (uint32_t)(lba >> 32)};
 
 			if (vssd_submit(qp, &sqe) < 0)
 				break;
@@ -174,7 +185,8 @@ static void throughput(uint32_t n, int small)
 	}
 	memcpy_s = (double)(mono_ns() - t0) / 1e9;
 	printf("throughput: inline, timing=off, media=ram, 4 KiB random reads, QD %u, "
-	       "%.0f MiB of data\n", qd, units * 4096.0 / (1 << 20));
+	       "%.0f MiB of data\n",
+	       qd, units * 4096.0 / (1 << 20));
 	printf("  vssd NVMe path: %.2f M IOPS (%u reads in %.3f s)\n", n / nvme_s / 1e6, n, nvme_s);
 	printf("  memcpy loop:    %.2f M copies/s (checksum %llu)\n", n / memcpy_s / 1e6,
 	       (unsigned long long)copies);
@@ -194,8 +206,7 @@ int main(int argc, char **argv)
 	else if (argc > 1 && !strcmp(argv[1], "throughput")) {
 		throughput(n ? n : 4000000, 1);
 		throughput(n ? n : 4000000, 0);
-	}
-	else {
+	} else {
 		fprintf(stderr, "usage: bench_nvme fidelity|throughput [N]\n");
 		return 2;
 	}

@@ -72,8 +72,9 @@ int main(int argc, char **argv)
 	char jobs[512], err[512];
 
 	printf("device: %.1f GiB logical, %.1f GiB physical, %u lines of %u units, op 0.28, "
-	       "media=none, timing on\n", (double)geo->logical_units / 262144.0,
-	       (double)geo->physical_units / 262144.0, geo->lines, geo->units_per_line);
+	       "media=none, timing on\n",
+	       (double)geo->logical_units / 262144.0, (double)geo->physical_units / 262144.0,
+	       geo->lines, geo->units_per_line);
 	if (strcmp(mode, "bare")) {
 		struct job_file jf;
 		struct sim_result res;
@@ -99,9 +100,9 @@ int main(int argc, char **argv)
 		host = (g->after.host_write_bytes - g->before.host_write_bytes) / 4096;
 		vssd_rate = (double)media / g->wall_s;
 		printf("vssd:  %.2f M media unit writes/s, %.2f M host writes/s, WAF %.3f "
-		       "(%llu host writes in %.2f s wall)\n", vssd_rate / 1e6,
-		       (double)host / g->wall_s / 1e6, (double)media / (double)host,
-		       (unsigned long long)host, g->wall_s);
+		       "(%llu host writes in %.2f s wall)\n",
+		       vssd_rate / 1e6, (double)host / g->wall_s / 1e6,
+		       (double)media / (double)host, (unsigned long long)host, g->wall_s);
 		printf("memory: %.2f bytes of RAM per 4 KiB of physical capacity (RSS growth "
 		       "%.1f MiB; tables %.1f MiB)\n",
 		       (double)(rss1 - rss0) * 1024 / (double)geo->physical_units,
@@ -111,11 +112,13 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(mode, "vssd")) {
 		uint64_t media, logical = geo->logical_units;
-		double secs = bare_gc_run(geo->lines, geo->units_per_line, logical, 2 * logical,
-					  (uint64_t)((double)logical * measure_pct / 100), 1, &media);
+		double secs =
+			bare_gc_run(geo->lines, geo->units_per_line, logical, 2 * logical,
+				    (uint64_t)((double)logical * measure_pct / 100), 1, &media);
 
 		bare_rate = (double)media / secs;
-		printf("bare:  %.2f M media unit writes/s (greedy page map, no timing, no events)\n",
+		printf("bare:  %.2f M media unit writes/s (greedy page map, no timing, no "
+		       "events)\n",
 		       bare_rate / 1e6);
 	}
 	if (vssd_rate > 0 && bare_rate > 0)

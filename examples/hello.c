@@ -14,8 +14,8 @@
 int main(int argc, char **argv)
 {
 	const char *params[] = {"profile=default", "media=ram", NULL};
-	enum vssd_runtime rt = argc > 1 && !strcmp(argv[1], "threaded") ? VSSD_THREADED
-									   : VSSD_INLINE;
+	enum vssd_runtime rt =
+		argc > 1 && !strcmp(argv[1], "threaded") ? VSSD_THREADED : VSSD_INLINE;
 	struct vssd *dev;
 	struct vssd_qpair *qp;
 	struct nvme_sqe sqe = {0};

@@ -7,7 +7,7 @@ packages=(
 	build-essential meson ninja-build pkg-config
 	libinih-dev libjson-c-dev libcmocka-dev
 	jq gnuplot-nox
-	clang libclang-rt-14-dev
+	clang libclang-rt-14-dev clang-format
 	nbdkit nbdkit-plugin-dev libnbd-bin python3-libnbd fio qemu-utils
 	e2fsprogs util-linux
 	# fio's source for the fio engine (scripts/fio-source.sh): apt-get

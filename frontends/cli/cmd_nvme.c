@@ -25,41 +25,57 @@ struct field {
 	uint16_t len; /* for STR */
 };
 
-#define FLD(n, k) {#n, offsetof(struct nvme_id_ctrl, n), k, sizeof(((struct nvme_id_ctrl *)0)->n)}
+#define FLD(n, k)                                                                                  \
+	{                                                                                          \
+#n, offsetof(struct nvme_id_ctrl, n), k, sizeof(((struct nvme_id_ctrl *)0)->n)     \
+	}
 static const struct field id_ctrl_fields[] = {
-	FLD(vid, U16), FLD(ssvid, U16), FLD(sn, STR), FLD(mn, STR), FLD(fr, STR),
-	FLD(rab, U8), FLD(cmic, U8), FLD(mdts, U8), FLD(cntlid, U16), FLD(ver, U32),
-	FLD(oaes, U32), FLD(ctratt, U32), FLD(cntrltype, U8), FLD(oacs, U16), FLD(acl, U8),
-	FLD(aerl, U8), FLD(frmw, U8), FLD(lpa, U8), FLD(elpe, U8), FLD(npss, U8),
-	FLD(wctemp, U16), FLD(cctemp, U16), FLD(tnvmcap, U128), FLD(unvmcap, U128),
-	FLD(endgidmax, U16), FLD(sqes, U8), FLD(cqes, U8), FLD(maxcmd, U16), FLD(nn, U32),
-	FLD(oncs, U16), FLD(fuses, U16), FLD(fna, U8), FLD(vwc, U8), FLD(awun, U16),
-	FLD(awupf, U16), FLD(sgls, U32), FLD(subnqn, STR),
+	FLD(vid, U16),	     FLD(ssvid, U16),  FLD(sn, STR),	   FLD(mn, STR),
+	FLD(fr, STR),	     FLD(rab, U8),     FLD(cmic, U8),	   FLD(mdts, U8),
+	FLD(cntlid, U16),    FLD(ver, U32),    FLD(oaes, U32),	   FLD(ctratt, U32),
+	FLD(cntrltype, U8),  FLD(oacs, U16),   FLD(acl, U8),	   FLD(aerl, U8),
+	FLD(frmw, U8),	     FLD(lpa, U8),     FLD(elpe, U8),	   FLD(npss, U8),
+	FLD(wctemp, U16),    FLD(cctemp, U16), FLD(tnvmcap, U128), FLD(unvmcap, U128),
+	FLD(endgidmax, U16), FLD(sqes, U8),    FLD(cqes, U8),	   FLD(maxcmd, U16),
+	FLD(nn, U32),	     FLD(oncs, U16),   FLD(fuses, U16),	   FLD(fna, U8),
+	FLD(vwc, U8),	     FLD(awun, U16),   FLD(awupf, U16),	   FLD(sgls, U32),
+	FLD(subnqn, STR),
 };
 #undef FLD
-#define FLD(n, k) {#n, offsetof(struct nvme_id_ns, n), k, 0}
+#define FLD(n, k)                                                                                  \
+	{                                                                                          \
+#n, offsetof(struct nvme_id_ns, n), k, 0                                           \
+	}
 static const struct field id_ns_fields[] = {
-	FLD(nsze, U64), FLD(ncap, U64), FLD(nuse, U64), FLD(nsfeat, U8), FLD(nlbaf, U8),
-	FLD(flbas, U8), FLD(mc, U8), FLD(dpc, U8), FLD(dps, U8), FLD(nmic, U8), FLD(dlfeat, U8),
-	FLD(nvmcap, U128), FLD(npwg, U16), FLD(npwa, U16), FLD(npdg, U16), FLD(npda, U16),
-	FLD(nows, U16), FLD(endgid, U16),
+	FLD(nsze, U64),	 FLD(ncap, U64),    FLD(nuse, U64),   FLD(nsfeat, U8), FLD(nlbaf, U8),
+	FLD(flbas, U8),	 FLD(mc, U8),	    FLD(dpc, U8),     FLD(dps, U8),    FLD(nmic, U8),
+	FLD(dlfeat, U8), FLD(nvmcap, U128), FLD(npwg, U16),   FLD(npwa, U16),  FLD(npdg, U16),
+	FLD(npda, U16),	 FLD(nows, U16),    FLD(endgid, U16),
 };
 #undef FLD
-#define FLD(n, k) {#n, offsetof(struct nvme_smart_log, n), k, 0}
+#define FLD(n, k)                                                                                  \
+	{                                                                                          \
+#n, offsetof(struct nvme_smart_log, n), k, 0                                       \
+	}
 static const struct field smart_fields[] = {
-	FLD(critical_warning, U8), FLD(temperature, U16), FLD(avail_spare, U8),
-	FLD(spare_thresh, U8), FLD(percent_used, U8), FLD(endu_grp_crit_warn_sumry, U8),
-	FLD(data_units_read, U128), FLD(data_units_written, U128), FLD(host_reads, U128),
-	FLD(host_writes, U128), FLD(ctrl_busy_time, U128), FLD(power_cycles, U128),
-	FLD(power_on_hours, U128), FLD(unsafe_shutdowns, U128), FLD(media_errors, U128),
-	FLD(num_err_log_entries, U128), FLD(warning_temp_time, U32),
-	FLD(critical_comp_time, U32),
+	FLD(critical_warning, U8),   FLD(temperature, U16),
+	FLD(avail_spare, U8),	     FLD(spare_thresh, U8),
+	FLD(percent_used, U8),	     FLD(endu_grp_crit_warn_sumry, U8),
+	FLD(data_units_read, U128),  FLD(data_units_written, U128),
+	FLD(host_reads, U128),	     FLD(host_writes, U128),
+	FLD(ctrl_busy_time, U128),   FLD(power_cycles, U128),
+	FLD(power_on_hours, U128),   FLD(unsafe_shutdowns, U128),
+	FLD(media_errors, U128),     FLD(num_err_log_entries, U128),
+	FLD(warning_temp_time, U32), FLD(critical_comp_time, U32),
 };
 #undef FLD
-#define FLD(n, k) {#n, offsetof(struct nvme_error_log, n), k, 0}
+#define FLD(n, k)                                                                                  \
+	{                                                                                          \
+#n, offsetof(struct nvme_error_log, n), k, 0                                       \
+	}
 static const struct field error_fields[] = {
-	FLD(error_count, U64), FLD(sqid, U16), FLD(cmdid, U16), FLD(status_field, U16),
-	FLD(parm_error_location, U16), FLD(lba, U64), FLD(nsid, U32), FLD(opcode, U8),
+	FLD(error_count, U64),	       FLD(sqid, U16), FLD(cmdid, U16), FLD(status_field, U16),
+	FLD(parm_error_location, U16), FLD(lba, U64),  FLD(nsid, U32),	FLD(opcode, U8),
 };
 #undef FLD
 
@@ -100,10 +116,11 @@ static void str_text(const uint8_t *p, size_t len, char *out, size_t n)
 /* Bit fields and identifiers print in hex, counts in decimal, as nvme-cli does. */
 static bool decimal_field(const struct field *f)
 {
-	static const char *const hex[] = {"vid", "ssvid", "ver", "oaes", "ctratt", "oacs",
-					  "oncs", "fuses", "sgls", "frmw", "lpa", "vwc", "cmic",
-					  "critical_warning", "nsfeat", "flbas", "dlfeat", "dps",
-					  "status_field", "flags", "fdpa", "type"};
+	static const char *const hex[] = {
+		"vid",	  "ssvid", "ver",    "oaes", "ctratt",	     "oacs",  "oncs",
+		"fuses",  "sgls",  "frmw",   "lpa",  "vwc",	     "cmic",  "critical_warning",
+		"nsfeat", "flbas", "dlfeat", "dps",  "status_field", "flags", "fdpa",
+		"type"};
 
 	for (size_t i = 0; i < sizeof(hex) / sizeof(hex[0]); i++)
 		if (!strcmp(f->name, hex[i]))
@@ -148,7 +165,7 @@ struct nvme_args {
 	int fid_set;
 	const char *pids; /* fdp update */
 	int host_events;  /* fdp events */
-	int first_opt;    /* argv index where options start */
+	int first_opt;	  /* argv index where options start */
 };
 
 static void nvme_usage(FILE *out)
@@ -167,11 +184,16 @@ static void nvme_usage(FILE *out)
 static int parse_nvme_args(int argc, char **argv, struct nvme_args *a)
 {
 	static const struct option longopts[] = {
-		{"profile", required_argument, 0, 'p'}, {"set", required_argument, 0, 'S'},
-		{"seed", required_argument, 0, 'e'},    {"output-format", required_argument, 0, 'o'},
-		{"feature-id", required_argument, 0, 'f'}, {"sel", required_argument, 0, 's'},
-		{"host-events", no_argument, 0, 'E'},   {"pids", required_argument, 0, 'P'},
-		{"help", no_argument, 0, 'h'},          {0, 0, 0, 0},
+		{"profile", required_argument, 0, 'p'},
+		{"set", required_argument, 0, 'S'},
+		{"seed", required_argument, 0, 'e'},
+		{"output-format", required_argument, 0, 'o'},
+		{"feature-id", required_argument, 0, 'f'},
+		{"sel", required_argument, 0, 's'},
+		{"host-events", no_argument, 0, 'E'},
+		{"pids", required_argument, 0, 'P'},
+		{"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
 	};
 	char *end;
 	int c;
@@ -196,7 +218,8 @@ static int parse_nvme_args(int argc, char **argv, struct nvme_args *a)
 		case 'f':
 			a->fid = (uint8_t)strtoul(optarg, &end, 0);
 			if (*end || !*optarg) {
-				fprintf(stderr, "vssd: -f %s: expected a feature identifier\n", optarg);
+				fprintf(stderr, "vssd: -f %s: expected a feature identifier\n",
+					optarg);
 				return 2;
 			}
 			a->fid_set = 1;
@@ -204,17 +227,15 @@ static int parse_nvme_args(int argc, char **argv, struct nvme_args *a)
 		case 's':
 			a->sel = (uint8_t)strtoul(optarg, &end, 0);
 			if (*end || a->sel > 3) {
-				fprintf(stderr, "vssd: -s %s: expected 0 (current), 1 (default), "
-					"2 (saved) or 3 (capabilities)\n", optarg);
+				fprintf(stderr,
+					"vssd: -s %s: expected 0 (current), 1 (default), "
+					"2 (saved) or 3 (capabilities)\n",
+					optarg);
 				return 2;
 			}
 			break;
-		case 'h':
-			nvme_usage(stdout);
-			return -1;
-		default:
-			nvme_usage(stderr);
-			return 2;
+		case 'h': nvme_usage(stdout); return -1;
+		default: nvme_usage(stderr); return 2;
 		}
 	}
 	if (optind < argc) {
@@ -253,8 +274,8 @@ static int open_device(const struct nvme_args *a, struct vssd **dev)
 static int admin_or_fail(struct vssd *dev, struct nvme_sqe *sqe, struct nvme_cqe *cqe)
 {
 	if (vssd_admin(dev, sqe, cqe) || nvme_cqe_code(cqe)) {
-		fprintf(stderr, "vssd: admin command %#x failed: status %x/%02xh (%s)\n", sqe->opcode,
-			NVME_CQE_SCT(cqe->status), NVME_CQE_SC(cqe->status),
+		fprintf(stderr, "vssd: admin command %#x failed: status %x/%02xh (%s)\n",
+			sqe->opcode, NVME_CQE_SCT(cqe->status), NVME_CQE_SC(cqe->status),
 			vssd_status_name(cqe->status));
 		return 1;
 	}
@@ -347,18 +368,22 @@ static int do_get_feature(struct vssd *dev, uint8_t *buf, const struct nvme_args
 			json_object *o = json_object_new_object();
 
 			json_object_object_add(o, "feature_id", json_object_new_int(fid));
-			json_object_object_add(o, "name", json_object_new_string(feature_name(fid)));
+			json_object_object_add(o, "name",
+					       json_object_new_string(feature_name(fid)));
 			json_object_object_add(o, "value", json_object_new_uint64(cqe.result));
 			if (fid == NVME_FEAT_TIMESTAMP)
-				json_object_object_add(o, "timestamp",
-						       json_object_new_uint64(ts & 0xffffffffffffULL));
+				json_object_object_add(
+					o, "timestamp",
+					json_object_new_uint64(ts & 0xffffffffffffULL));
 			json_object_array_add(arr, o);
 		} else {
 			printf("get-feature:0x%02x (%s), %s value:0x%08x", fid, feature_name(fid),
-			       (const char *[]){"Current", "Default", "Saved", "Supported capabilities"}[a->sel],
+			       (const char *[]){"Current", "Default", "Saved",
+						"Supported capabilities"}[a->sel],
 			       cqe.result);
 			if (fid == NVME_FEAT_TIMESTAMP)
-				printf(", timestamp %llu ms", (unsigned long long)(ts & 0xffffffffffffULL));
+				printf(", timestamp %llu ms",
+				       (unsigned long long)(ts & 0xffffffffffffULL));
 			printf("\n");
 		}
 		if (a->fid_set)
@@ -370,26 +395,32 @@ static int do_get_feature(struct vssd *dev, uint8_t *buf, const struct nvme_args
 	return 0;
 }
 
-#define FLD(s, n, k) {#n, offsetof(struct s, n), k, 0}
+#define FLD(s, n, k)                                                                               \
+	{                                                                                          \
+#n, offsetof(struct s, n), k, 0                                                    \
+	}
 static const struct field fdp_config_fields[] = {
-	FLD(nvme_fdp_config_desc, fdpa, U8), FLD(nvme_fdp_config_desc, vss, U8),
-	FLD(nvme_fdp_config_desc, nrg, U32), FLD(nvme_fdp_config_desc, nruh, U16),
+	FLD(nvme_fdp_config_desc, fdpa, U8),	 FLD(nvme_fdp_config_desc, vss, U8),
+	FLD(nvme_fdp_config_desc, nrg, U32),	 FLD(nvme_fdp_config_desc, nruh, U16),
 	FLD(nvme_fdp_config_desc, maxpids, U16), FLD(nvme_fdp_config_desc, nnss, U32),
-	FLD(nvme_fdp_config_desc, runs, U64), FLD(nvme_fdp_config_desc, erutl, U32),
+	FLD(nvme_fdp_config_desc, runs, U64),	 FLD(nvme_fdp_config_desc, erutl, U32),
 };
 static const struct field fdp_stats_fields[] = {
-	FLD(nvme_fdp_stats_log, hbmw, U128), FLD(nvme_fdp_stats_log, mbmw, U128),
+	FLD(nvme_fdp_stats_log, hbmw, U128),
+	FLD(nvme_fdp_stats_log, mbmw, U128),
 	FLD(nvme_fdp_stats_log, mbe, U128),
 };
 static const struct field fdp_event_fields[] = {
-	FLD(nvme_fdp_event, type, U8), FLD(nvme_fdp_event, flags, U8),
-	FLD(nvme_fdp_event, pid, U16), FLD(nvme_fdp_event, timestamp, U64),
+	FLD(nvme_fdp_event, type, U8),	FLD(nvme_fdp_event, flags, U8),
+	FLD(nvme_fdp_event, pid, U16),	FLD(nvme_fdp_event, timestamp, U64),
 	FLD(nvme_fdp_event, nsid, U32), FLD(nvme_fdp_event, rgid, U16),
 	FLD(nvme_fdp_event, ruhid, U8),
 };
 static const struct field ruh_status_fields[] = {
-	FLD(nvme_fdp_ruh_status_desc, pid, U16), FLD(nvme_fdp_ruh_status_desc, ruhid, U16),
-	FLD(nvme_fdp_ruh_status_desc, earutr, U32), FLD(nvme_fdp_ruh_status_desc, ruamw, U64),
+	FLD(nvme_fdp_ruh_status_desc, pid, U16),
+	FLD(nvme_fdp_ruh_status_desc, ruhid, U16),
+	FLD(nvme_fdp_ruh_status_desc, earutr, U32),
+	FLD(nvme_fdp_ruh_status_desc, ruamw, U64),
 };
 #undef FLD
 
@@ -442,7 +473,8 @@ static int io_mgmt(struct vssd *dev, struct nvme_sqe *sqe)
 	vssd_qpair_close(qp);
 	if (!rc && nvme_cqe_code(&cqe)) {
 		fprintf(stderr, "vssd: I/O command %#x failed: status %x/%02xh (%s)\n", sqe->opcode,
-			NVME_CQE_SCT(cqe.status), NVME_CQE_SC(cqe.status), vssd_status_name(cqe.status));
+			NVME_CQE_SCT(cqe.status), NVME_CQE_SC(cqe.status),
+			vssd_status_name(cqe.status));
 		return 1;
 	}
 	return rc;
@@ -464,7 +496,8 @@ static int do_fdp(struct vssd *dev, uint8_t *buf, const char *sub, const struct 
 		put_fields((const uint8_t *)d, fdp_config_fields, NFIELDS(fdp_config_fields), root);
 		for (uint16_t r = 0; r < d->nruh; r++) {
 			const char *t = ((const uint8_t *)(d + 1))[4 * r] == NVME_RUHT_PERSISTENTLY
-						? "Persistently Isolated" : "Initially Isolated";
+						? "Persistently Isolated"
+						: "Initially Isolated";
 
 			if (root)
 				json_object_array_add(ruhs, json_object_new_string(t));
@@ -479,7 +512,8 @@ static int do_fdp(struct vssd *dev, uint8_t *buf, const char *sub, const struct 
 		json_object *arr = root ? json_object_new_array() : NULL;
 
 		for (uint16_t r = 0; r < n; r++) {
-			static const char *const ruha[] = {"Unused", "Host Specified", "Controller Specified"};
+			static const char *const ruha[] = {"Unused", "Host Specified",
+							   "Controller Specified"};
 			uint8_t v = buf[sizeof(struct nvme_fdp_ruh_usage_log) + 8 * r]; /* RUHA */
 			const char *t = v < 3 ? ruha[v] : "Reserved";
 
@@ -496,8 +530,8 @@ static int do_fdp(struct vssd *dev, uint8_t *buf, const char *sub, const struct 
 		   !(rc = fdp_log(dev, buf, NVME_LOG_FDP_EVENTS, 4096, a->host_events ? 1 : 0))) {
 		print_list(a->host_events ? "Host FDP events" : "Controller FDP events", "events",
 			   (const uint8_t *)((const struct nvme_fdp_events_log *)buf)->events,
-			   ((const struct nvme_fdp_events_log *)buf)->n, sizeof(struct nvme_fdp_event),
-			   fdp_event_fields,
+			   ((const struct nvme_fdp_events_log *)buf)->n,
+			   sizeof(struct nvme_fdp_event), fdp_event_fields,
 			   NFIELDS(fdp_event_fields), root);
 	} else if (!strcmp(sub, "status")) {
 		const struct nvme_fdp_ruh_status *h = (const void *)buf;
@@ -518,7 +552,9 @@ static int do_fdp(struct vssd *dev, uint8_t *buf, const char *sub, const struct 
 		for (const char *p = a->pids; p && *p && n < 128; p = *end ? end + 1 : end) {
 			pids[n++] = (uint16_t)strtoul(p, &end, 10);
 			if (end == p || (*end && *end != ',')) {
-				fprintf(stderr, "vssd: --pids %s: expected placement identifiers like 0,2\n",
+				fprintf(stderr,
+					"vssd: --pids %s: expected placement identifiers like "
+					"0,2\n",
 					a->pids);
 				json_object_put(root);
 				return 2;
@@ -529,7 +565,8 @@ static int do_fdp(struct vssd *dev, uint8_t *buf, const char *sub, const struct 
 			json_object_put(root);
 			return 2;
 		}
-		nvme_prep_io_mgmt_send(&sqe, 1, NVME_IO_MGMT_SEND_RUH_UPDATE, (uint16_t)(n - 1), buf);
+		nvme_prep_io_mgmt_send(&sqe, 1, NVME_IO_MGMT_SEND_RUH_UPDATE, (uint16_t)(n - 1),
+				       buf);
 		if (!(rc = io_mgmt(dev, &sqe)) && !root)
 			printf("update: success\n");
 	} else if (strcmp(sub, "configs") && strcmp(sub, "usage") && strcmp(sub, "stats") &&
@@ -563,7 +600,7 @@ int cmd_nvme(int argc, char **argv)
 	if (!strcmp(what, "fdp")) {
 		if (argc < 3 || argv[2][0] == '-') {
 			fprintf(stderr, "vssd nvme fdp: expected configs, usage, stats, events, "
-				"status or update\n");
+					"status or update\n");
 			return 2;
 		}
 		a.first_opt = 3;
@@ -583,7 +620,8 @@ int cmd_nvme(int argc, char **argv)
 	if (!strcmp(what, "id-ctrl") || !strcmp(what, "id-ns")) {
 		int ctrl = !strcmp(what, "id-ctrl");
 
-		nvme_prep_identify(&sqe, ctrl ? 0 : 1, ctrl ? NVME_ID_CNS_CTRL : NVME_ID_CNS_NS, buf);
+		nvme_prep_identify(&sqe, ctrl ? 0 : 1, ctrl ? NVME_ID_CNS_CTRL : NVME_ID_CNS_NS,
+				   buf);
 		rc = admin_or_fail(dev, &sqe, &cqe);
 		if (!rc && ctrl)
 			rc = print_table("NVME Identify Controller:", buf, id_ctrl_fields,
@@ -596,8 +634,8 @@ int cmd_nvme(int argc, char **argv)
 				       sizeof(struct nvme_smart_log), 0);
 		rc = admin_or_fail(dev, &sqe, &cqe);
 		if (!rc)
-			rc = print_table("Smart Log for NVME device:nvme0 namespace-id:ffffffff", buf,
-					 smart_fields, NFIELDS(smart_fields), json);
+			rc = print_table("Smart Log for NVME device:nvme0 namespace-id:ffffffff",
+					 buf, smart_fields, NFIELDS(smart_fields), json);
 	} else if (!strcmp(what, "error-log")) {
 		rc = do_error_log(dev, buf, json);
 	} else if (!strcmp(what, "fdp")) {

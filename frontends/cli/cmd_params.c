@@ -18,15 +18,12 @@ int cmd_params(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "p:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'p':
-			profile = optarg;
-			break;
+		case 'p': profile = optarg; break;
 		case 'h':
 			printf("usage: vssd params [--profile NAME|FILE]\n"
 			       "Lists every parameter; with --profile, the values it sets.\n");
 			return 0;
-		default:
-			return 2;
+		default: return 2;
 		}
 	}
 	if (optind < argc) {

@@ -65,11 +65,16 @@ static bool stats_writable(const char *path)
 static int parse_serve_args(int argc, char **argv, struct serve_args *a)
 {
 	static const struct option longopts[] = {
-		{"profile", required_argument, 0, 'p'}, {"set", required_argument, 0, 'S'},
-		{"seed", required_argument, 0, 'e'},    {"socket", required_argument, 0, 'U'},
-		{"port", required_argument, 0, 'P'},    {"listen", required_argument, 0, 'l'},
-		{"stats", required_argument, 0, 's'},   {"stats-interval", required_argument, 0, 'i'},
-		{"run", required_argument, 0, 'r'},     {"help", no_argument, 0, 'h'},
+		{"profile", required_argument, 0, 'p'},
+		{"set", required_argument, 0, 'S'},
+		{"seed", required_argument, 0, 'e'},
+		{"socket", required_argument, 0, 'U'},
+		{"port", required_argument, 0, 'P'},
+		{"listen", required_argument, 0, 'l'},
+		{"stats", required_argument, 0, 's'},
+		{"stats-interval", required_argument, 0, 'i'},
+		{"run", required_argument, 0, 'r'},
+		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
 	char *end;
@@ -95,7 +100,9 @@ static int parse_serve_args(int argc, char **argv, struct serve_args *a)
 		case 'P':
 			a->port = strtol(optarg, &end, 10);
 			if (*end || a->port < 1 || a->port > 65535) {
-				fprintf(stderr, "vssd: --port %s: expected a TCP port, 1 to 65535\n", optarg);
+				fprintf(stderr,
+					"vssd: --port %s: expected a TCP port, 1 to 65535\n",
+					optarg);
 				return 2;
 			}
 			break;
@@ -246,7 +253,8 @@ int cmd_serve(int argc, char **argv)
 		unlink(pidfile);
 		return WIFEXITED(status) && WEXITSTATUS(status) ? WEXITSTATUS(status) : 1;
 	case TOO_SLOW:
-		fprintf(stderr, "vssd: nbdkit did not start listening within %d s\n", READY_TIMEOUT_S);
+		fprintf(stderr, "vssd: nbdkit did not start listening within %d s\n",
+			READY_TIMEOUT_S);
 		kill(pid, SIGTERM);
 		rc = 1;
 		break;
@@ -257,7 +265,8 @@ int cmd_serve(int argc, char **argv)
 		else
 			printf("nbd+unix:///?socket=%s\n", a.socket);
 		fflush(stdout);
-		fprintf(stderr, "vssd: serving; exports \"\" and, with fdp=on, pid=N (nbdinfo --list "
+		fprintf(stderr,
+			"vssd: serving; exports \"\" and, with fdp=on, pid=N (nbdinfo --list "
 			"URI); Ctrl-C stops\n");
 		break;
 	}
@@ -267,6 +276,8 @@ int cmd_serve(int argc, char **argv)
 	if (rc)
 		return rc;
 	if (WIFSIGNALED(status))
-		return WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM ? 0 : 128 + WTERMSIG(status);
+		return WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM
+			       ? 0
+			       : 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
 }

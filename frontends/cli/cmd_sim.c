@@ -19,7 +19,8 @@ static void sim_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: vssd sim [--profile NAME|FILE] [--set KEY=VALUE]... [--seed N] [--json]\n"
-		"                [--csv-dir DIR] [--csv-interval-ms MS] [--powerloss at=TIME|after=N]...\n"
+		"                [--csv-dir DIR] [--csv-interval-ms MS] [--powerloss "
+		"at=TIME|after=N]...\n"
 		"                JOBFILE\n\n"
 		"Runs a fio job file against an emulated SSD in virtual time.\n"
 		"  --profile NAME|FILE  device preset (default: default)\n"
@@ -50,10 +51,14 @@ struct sim_args {
 static int parse_args(int argc, char **argv, struct sim_args *a)
 {
 	static const struct option longopts[] = {
-		{"profile", required_argument, 0, 'p'}, {"set", required_argument, 0, 's'},
-		{"seed", required_argument, 0, 'S'},    {"json", no_argument, 0, 'j'},
-		{"csv-dir", required_argument, 0, 'c'}, {"csv-interval-ms", required_argument, 0, 'i'},
-		{"powerloss", required_argument, 0, 'P'}, {"help", no_argument, 0, 'h'},
+		{"profile", required_argument, 0, 'p'},
+		{"set", required_argument, 0, 's'},
+		{"seed", required_argument, 0, 'S'},
+		{"json", no_argument, 0, 'j'},
+		{"csv-dir", required_argument, 0, 'c'},
+		{"csv-interval-ms", required_argument, 0, 'i'},
+		{"powerloss", required_argument, 0, 'P'},
+		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
 	char *end;
@@ -67,9 +72,7 @@ static int parse_args(int argc, char **argv, struct sim_args *a)
 			snprintf(a->profile, sizeof(a->profile), "profile=%s", optarg);
 			a->params[0] = a->profile;
 			break;
-		case 'S':
-			snprintf(a->seed, sizeof(a->seed), "seed=%s", optarg);
-			break;
+		case 'S': snprintf(a->seed, sizeof(a->seed), "seed=%s", optarg); break;
 		case 'j': a->json = 1; break;
 		case 'c': a->csv_dir = optarg; break;
 		case 'P':
@@ -91,17 +94,15 @@ static int parse_args(int argc, char **argv, struct sim_args *a)
 			/* strtoull would take "-5" as a huge number */
 			a->csv_interval_ms = strtoull(optarg, &end, 10);
 			if (*end || !a->csv_interval_ms || optarg[0] < '0' || optarg[0] > '9') {
-				fprintf(stderr, "vssd: --csv-interval-ms=%s: expected a whole number "
-					"of milliseconds > 0\n", optarg);
+				fprintf(stderr,
+					"vssd: --csv-interval-ms=%s: expected a whole number "
+					"of milliseconds > 0\n",
+					optarg);
 				return 2;
 			}
 			break;
-		case 'h':
-			sim_usage(stdout);
-			return -1;
-		default:
-			sim_usage(stderr);
-			return 2;
+		case 'h': sim_usage(stdout); return -1;
+		default: sim_usage(stderr); return 2;
 		}
 	}
 	if (optind != argc - 1) {
@@ -124,8 +125,10 @@ static int verify_status(const struct vssd_sim *sim, uint32_t njobs)
 	for (uint32_t j = 0; j < njobs; j++) {
 		if (vssd_sim_verify(sim, j, &v) || !v.bad)
 			continue;
-		fprintf(stderr, "vssd: job '%s': verify failed: %llu of %llu blocks bad; the first at "
-			"%s\n", v.job, (unsigned long long)v.bad, (unsigned long long)v.blocks,
+		fprintf(stderr,
+			"vssd: job '%s': verify failed: %llu of %llu blocks bad; the first at "
+			"%s\n",
+			v.job, (unsigned long long)v.bad, (unsigned long long)v.blocks,
 			v.first_bad);
 		status = 1;
 	}
@@ -152,10 +155,11 @@ int cmd_sim(int argc, char **argv)
 	}
 	vssd_sim_summary(sim, &sum);
 	if (sum.powerloss_done < sum.powerloss_asked)
-		fprintf(stderr, "vssd: %u of %u --powerloss cuts came after the run's end (%.6f s "
-			"virtual, %llu host I/Os)\n", sum.powerloss_asked - sum.powerloss_done,
-			sum.powerloss_asked, (double)sum.virtual_ns / 1e9,
-			(unsigned long long)sum.host_ios);
+		fprintf(stderr,
+			"vssd: %u of %u --powerloss cuts came after the run's end (%.6f s "
+			"virtual, %llu host I/Os)\n",
+			sum.powerloss_asked - sum.powerloss_done, sum.powerloss_asked,
+			(double)sum.virtual_ns / 1e9, (unsigned long long)sum.host_ios);
 	rc = vssd_sim_report(sim, a.json ? VSSD_REPORT_JSON : VSSD_REPORT_TEXT, stdout);
 	if (!rc && a.csv_dir && vssd_sim_write_csv(sim, a.csv_dir, err, sizeof(err))) {
 		fprintf(stderr, "vssd: %s\n", err);

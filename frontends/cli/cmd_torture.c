@@ -78,7 +78,7 @@ struct torture {
 	uint8_t *busy; /* per LBA: a command on it is in flight */
 	struct cmd cmds[MAX_QD];
 	uint32_t qd;
-	uint64_t event;      /* submissions and completions, counted */
+	uint64_t event;	     /* submissions and completions, counted */
 	uint64_t flushed_at; /* submission event of the newest completed flush */
 	uint32_t next_ver;
 	unsigned short rng[3]; /* nrand48()'s state */
@@ -185,7 +185,9 @@ static void on_done(void *arg, const struct nvme_cqe *cqe)
 	t->event++;
 	if (status && ++t->errors <= 10) {
 		fprintf(stderr, "torture: %s of LBA %llu+%u failed: status %x/%02xh (%s)\n",
-			c->kind == CMD_FLUSH ? "flush" : c->kind == CMD_TRIM ? "trim" : "write",
+			c->kind == CMD_FLUSH  ? "flush"
+			: c->kind == CMD_TRIM ? "trim"
+					      : "write",
 			(unsigned long long)c->slba, c->nlb, NVME_CQE_SCT(status),
 			NVME_CQE_SC(status), vssd_status_name(status));
 	}
@@ -243,7 +245,7 @@ static int issue(struct torture *t, struct cmd *c, unsigned flags)
 			return vssd_trim_async(t->qp, c->slba, c->nlb, on_done, c);
 		return vssd_write_async(t->qp, c->buf, c->slba, c->nlb, flags, on_done, c);
 	}
-	rc = c->kind == CMD_FLUSH ? vssd_pblk_flush(t->pb)
+	rc = c->kind == CMD_FLUSH  ? vssd_pblk_flush(t->pb)
 	     : c->kind == CMD_TRIM ? vssd_pblk_trim(t->pb, c->slba, c->nlb)
 				   : vssd_pblk_write(t->pb, c->buf, c->slba, c->nlb);
 	if (rc < 0)
@@ -275,7 +277,8 @@ static int submit_one(struct torture *t)
 		ver = ++t->next_ver;
 		fua = below(t, 16) == 0 && !t->pb; /* pblk's writes have no FUA */
 		for (uint32_t i = 0; i < c->nlb; i++)
-			fill_block(c->buf + (uint64_t)i * t->lba_bytes, c->slba + i, ver, t->lba_bytes);
+			fill_block(c->buf + (uint64_t)i * t->lba_bytes, c->slba + i, ver,
+				   t->lba_bytes);
 	}
 	for (uint64_t lba = c->slba; lba < c->slba + c->nlb; lba++) {
 		t->busy[lba] = 1;
@@ -343,9 +346,10 @@ static void report_violation(struct torture *t, uint64_t lba, uint32_t got)
 	fprintf(stderr, "; base %u, since:", h->base);
 	for (uint32_t i = 0; i < h->n; i++)
 		fprintf(stderr, " %u%s", h->v[i].ver, h->v[i].fua ? "F" : ""),
-		h->v[i].acked_at == NOT_ACKED ? fprintf(stderr, " (not acknowledged)")
-					      : fprintf(stderr, " (acknowledged at event %llu)",
-							(unsigned long long)h->v[i].acked_at);
+			h->v[i].acked_at == NOT_ACKED
+				? fprintf(stderr, " (not acknowledged)")
+				: fprintf(stderr, " (acknowledged at event %llu)",
+					  (unsigned long long)h->v[i].acked_at);
 	fprintf(stderr, " (last flush submitted at event %llu)\n",
 		(unsigned long long)t->flushed_at);
 }
@@ -354,7 +358,8 @@ static void report_violation(struct torture *t, uint64_t lba, uint32_t got)
 static int check_all(struct torture *t)
 {
 	for (uint64_t slba = 0; slba < t->cap; slba += t->check_lbas) {
-		uint32_t n = t->cap - slba < t->check_lbas ? (uint32_t)(t->cap - slba) : t->check_lbas;
+		uint32_t n =
+			t->cap - slba < t->check_lbas ? (uint32_t)(t->cap - slba) : t->check_lbas;
 		int rc = t->pb ? vssd_pblk_read(t->pb, t->check_buf, slba, n)
 			       : vssd_read(t->qp, t->check_buf, slba, n);
 
@@ -365,8 +370,8 @@ static int check_all(struct torture *t)
 		}
 		for (uint32_t i = 0; i < n; i++) {
 			struct lba_hist *h = &t->h[slba + i];
-			uint32_t got = block_version(t->check_buf + (uint64_t)i * t->lba_bytes, slba + i,
-						     t->lba_bytes);
+			uint32_t got = block_version(t->check_buf + (uint64_t)i * t->lba_bytes,
+						     slba + i, t->lba_bytes);
 
 			if (!allowed(t, h, got))
 				report_violation(t, slba + i, got);
@@ -427,33 +432,36 @@ static int power_cut(struct torture *t)
 
 static void torture_usage(FILE *out)
 {
-	fprintf(out,
-		"usage: vssd torture [--profile NAME|FILE] [--set KEY=VALUE]... [--seed N]\n"
-		"                    [--cycles N] [--ops N] [--qd N] [-v]\n\n"
-		"Runs random writes (some FUA), trims and flushes at queue depth --qd (8),\n"
-		"cuts the power after a random number of commands (mean --ops, 2000) with\n"
-		"commands in flight, lets the device recover, and checks every LBA: what\n"
-		"was acknowledged before the last completed flush must read back, or\n"
-		"something newer. --cycles (50) power cuts. The device is a small one\n"
-		"(153 MiB) with media=ram unless --set says otherwise; media=none keeps\n"
-		"nothing and cannot be tortured. --set ftl=pblk runs it through pblk, the\n"
-		"host FTL (whose trims do not survive a power loss). Exits 1 on any\n"
-		"violation.\n");
+	fprintf(out, "usage: vssd torture [--profile NAME|FILE] [--set KEY=VALUE]... [--seed N]\n"
+		     "                    [--cycles N] [--ops N] [--qd N] [-v]\n\n"
+		     "Runs random writes (some FUA), trims and flushes at queue depth --qd (8),\n"
+		     "cuts the power after a random number of commands (mean --ops, 2000) with\n"
+		     "commands in flight, lets the device recover, and checks every LBA: what\n"
+		     "was acknowledged before the last completed flush must read back, or\n"
+		     "something newer. --cycles (50) power cuts. The device is a small one\n"
+		     "(153 MiB) with media=ram unless --set says otherwise; media=none keeps\n"
+		     "nothing and cannot be tortured. --set ftl=pblk runs it through pblk, the\n"
+		     "host FTL (whose trims do not survive a power loss). Exits 1 on any\n"
+		     "violation.\n");
 }
 
 static int parse_args(int argc, char **argv, struct torture_args *a)
 {
 	static const struct option longopts[] = {
-		{"profile", required_argument, 0, 'p'}, {"set", required_argument, 0, 'S'},
-		{"seed", required_argument, 0, 'e'},    {"cycles", required_argument, 0, 'c'},
-		{"ops", required_argument, 0, 'o'},     {"qd", required_argument, 0, 'q'},
-		{"verbose", no_argument, 0, 'v'},       {"help", no_argument, 0, 'h'},
+		{"profile", required_argument, 0, 'p'},
+		{"set", required_argument, 0, 'S'},
+		{"seed", required_argument, 0, 'e'},
+		{"cycles", required_argument, 0, 'c'},
+		{"ops", required_argument, 0, 'o'},
+		{"qd", required_argument, 0, 'q'},
+		{"verbose", no_argument, 0, 'v'},
+		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
 	int c;
 
-	*a = (struct torture_args){.profile = "default", .seed = "1", .cycles = 50, .ops = 2000,
-				   .qd = 8};
+	*a = (struct torture_args){
+		.profile = "default", .seed = "1", .cycles = 50, .ops = 2000, .qd = 8};
 	while ((c = getopt_long(argc, argv, "p:S:e:c:o:q:vh", longopts, NULL)) != -1) {
 		long *num = c == 'c' ? &a->cycles : c == 'o' ? &a->ops : c == 'q' ? &a->qd : NULL;
 
@@ -462,9 +470,12 @@ static int parse_args(int argc, char **argv, struct torture_args *a)
 
 			*num = strtol(optarg, &end, 10);
 			if (*end || *num < 1 || (c == 'q' && *num > MAX_QD)) {
-				fprintf(stderr, "vssd torture: --%s %s: expected a whole number from 1%s\n",
-					c == 'c' ? "cycles" : c == 'o' ? "ops" : "qd", optarg,
-					c == 'q' ? " to 64" : "");
+				fprintf(stderr,
+					"vssd torture: --%s %s: expected a whole number from 1%s\n",
+					c == 'c'   ? "cycles"
+					: c == 'o' ? "ops"
+						   : "qd",
+					optarg, c == 'q' ? " to 64" : "");
 				return 2;
 			}
 			continue;
@@ -475,7 +486,8 @@ static int parse_args(int argc, char **argv, struct torture_args *a)
 		case 'v': a->verbose = true; break;
 		case 'S':
 			if (a->nsets == MAX_SETS) {
-				fprintf(stderr, "vssd torture: more than %d --set options\n", MAX_SETS);
+				fprintf(stderr, "vssd torture: more than %d --set options\n",
+					MAX_SETS);
 				return 2;
 			}
 			a->sets[a->nsets++] = optarg;
@@ -503,9 +515,9 @@ static const char *refusal(const struct vssd_info *info)
 /* The small default device first, then the profile and the user's --set. */
 static int open_device(const struct torture_args *a, struct torture *t)
 {
-	static const char *const small[] = {"channels=2", "luns_per_channel=2",
-					    "blocks_per_plane=64", "pages_per_block=48",
-					    "op=0.25", "media=ram", "timing=off"};
+	static const char *const small[] = {
+		"channels=2", "luns_per_channel=2", "blocks_per_plane=64", "pages_per_block=48",
+		"op=0.25",    "media=ram",	    "timing=off"};
 	const char *params[MAX_SETS + 16];
 	char profile[512], seed[64], err[512];
 	struct vssd_info info;
@@ -613,7 +625,8 @@ static int run_cycles(struct torture *t, const struct torture_args *a)
 		if ((rc = check_ftl(t)) || (rc = check_all(t)))
 			return rc;
 		if (a->verbose || cycle % 10 == 0 || cycle == a->cycles)
-			fprintf(stderr, "torture: %ld/%ld power cuts, %llu LBAs checked, %llu violations\n",
+			fprintf(stderr,
+				"torture: %ld/%ld power cuts, %llu LBAs checked, %llu violations\n",
 				cycle, a->cycles, (unsigned long long)t->checked,
 				(unsigned long long)t->violations);
 	}
@@ -646,12 +659,15 @@ int cmd_torture(int argc, char **argv)
 	       (unsigned long long)t.ftl_checks);
 	if (t.cuts && t.pb)
 		printf("recovery: pblk rebuilt its map from %.1f lines in %.2f ms on average; "
-		       "%.1f s in all\n", (double)t.pblk_lines / (double)t.cuts,
-		       (double)t.recovery_ns / (double)t.cuts / 1e6, (double)(vssd_clock_ns() - t0) / 1e9);
+		       "%.1f s in all\n",
+		       (double)t.pblk_lines / (double)t.cuts,
+		       (double)t.recovery_ns / (double)t.cuts / 1e6,
+		       (double)(vssd_clock_ns() - t0) / 1e9);
 	else if (t.cuts)
 		printf("recovery: %.2f ms and %llu units scanned on average; %.1f s in all\n",
 		       (double)t.recovery_ns / (double)t.cuts / 1e6,
-		       (unsigned long long)(t.scanned / t.cuts), (double)(vssd_clock_ns() - t0) / 1e9);
+		       (unsigned long long)(t.scanned / t.cuts),
+		       (double)(vssd_clock_ns() - t0) / 1e9);
 	teardown(&t);
 	return rc || t.violations || t.errors ? 1 : 0;
 }

@@ -13,7 +13,8 @@ static const struct {
 	{"params", cmd_params, "list every device parameter: name, default, range, help"},
 	{"serve", cmd_serve, "serve the device over NBD in real time (nbdkit and the vssd plugin)"},
 	{"nvme", cmd_nvme, "inspect a device as nvme-cli does: id-ctrl, id-ns, smart-log, ..."},
-	{"torture", cmd_torture, "cut the power at random points and check every LBA after recovery"},
+	{"torture", cmd_torture,
+	 "cut the power at random points and check every LBA after recovery"},
 };
 
 static void usage(FILE *out)

@@ -59,7 +59,8 @@ static struct fio_option options[] = {
 		.type = FIO_OPT_INT,
 		.off1 = offsetof(struct engine_options, plid),
 		.def = "-1",
-		.help = "writes carry the placement identifier of this entry of the RUH status list",
+		.help = "writes carry the placement identifier of this entry of the RUH status "
+			"list",
 		.category = FIO_OPT_C_ENGINE,
 		.group = FIO_OPT_G_INVALID,
 	},
@@ -94,8 +95,8 @@ static struct {
 	struct vssd *dev;
 	struct vssd_info info;
 	struct vssd_served *served; /* each job is a client */
-	char *params; /* what it was opened with */
-	int users;    /* jobs set up and not yet cleaned up */
+	char *params;		    /* what it was opened with */
+	int users;		    /* jobs set up and not yet cleaned up */
 } shared = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 struct job;
@@ -111,11 +112,11 @@ struct job {
 	struct thread_data *td;
 	struct vssd_qpair *qp;
 	unsigned write_flags; /* VSSD_PID(n) or 0 */
-	int client;           /* served_stats client: the job's name */
+	int client;	      /* served_stats client: the job's name */
 	uint32_t lba_bytes;
-	struct cmd *cmd;      /* by io_u->index */
-	unsigned ncmd;        /* fio's io_us: at most this many in flight */
-	struct io_u **ready;  /* completed, not yet handed to fio (a ring of ncmd) */
+	struct cmd *cmd;     /* by io_u->index */
+	unsigned ncmd;	     /* fio's io_us: at most this many in flight */
+	struct io_u **ready; /* completed, not yet handed to fio (a ring of ncmd) */
 	unsigned ready_head, nready;
 	struct io_u **events; /* what the last getevents returned */
 };
@@ -133,7 +134,8 @@ static char **split_params(const char *text)
 		return NULL;
 	copy = memcpy((char *)(v + n + 1), text, len + 1);
 	n = 0;
-	for (char *save, *tok = strtok_r(copy, " :\t", &save); tok; tok = strtok_r(NULL, " :\t", &save))
+	for (char *save, *tok = strtok_r(copy, " :\t", &save); tok;
+	     tok = strtok_r(NULL, " :\t", &save))
 		v[n++] = tok;
 	v[n] = NULL;
 	return v;
@@ -150,8 +152,10 @@ static int device_get(struct thread_data *td, const struct engine_options *o)
 	pthread_mutex_lock(&shared.lock);
 	if (shared.dev) {
 		if (strcmp(params, shared.params)) {
-			log_err("vssd: job %s: vssd_params=\"%s\" differ from another job's \"%s\": "
-				"one fio process serves one device\n", td->o.name, params, shared.params);
+			log_err("vssd: job %s: vssd_params=\"%s\" differ from another job's "
+				"\"%s\": "
+				"one fio process serves one device\n",
+				td->o.name, params, shared.params);
 			rc = 1;
 		} else {
 			shared.users++;
@@ -169,7 +173,8 @@ static int device_get(struct thread_data *td, const struct engine_options *o)
 		free(shared.params);
 		shared.params = NULL;
 		rc = 1;
-	} else if (vssd_info(shared.dev, &shared.info) || shared.info.block_host != VSSD_BLOCK_NVM) {
+	} else if (vssd_info(shared.dev, &shared.info) ||
+		   shared.info.block_host != VSSD_BLOCK_NVM) {
 		/* the engine speaks the NVM command set; pblk is served over NBD */
 		log_err("vssd: ftl=%s is not supported by the fio engine: serve it with the "
 			"nbdkit plugin (vssd serve) and use fio's nbd engine, or run vssd sim\n",
@@ -227,8 +232,10 @@ static long placement_flags(struct thread_data *td, const struct engine_options 
 		return 0;
 	if ((unsigned)index >= entries) {
 		log_err("vssd: job %s: %s asks for placement identifier entry %d, but the device "
-			"has %u (%s)\n", td->o.name, from, index, entries,
-			entries ? "see vssd nvme fdp status" : "fdp is off: add fdp=on to vssd_params");
+			"has %u (%s)\n",
+			td->o.name, from, index, entries,
+			entries ? "see vssd nvme fdp status"
+				: "fdp is off: add fdp=on to vssd_params");
 		return -1;
 	}
 	return VSSD_PID(vssd_placement_id(shared.dev, (uint32_t)index));
@@ -243,7 +250,8 @@ static int engine_setup(struct thread_data *td)
 
 	if (!td->o.use_thread && td->thread_number > 1) {
 		log_err("vssd: job %s: several jobs share the device only as threads: add thread=1 "
-			"(as processes each would write its own copy)\n", td->o.name);
+			"(as processes each would write its own copy)\n",
+			td->o.name);
 		return 1;
 	}
 	if (device_get(td, o))
@@ -263,18 +271,20 @@ static int engine_setup(struct thread_data *td)
 static int check_job(struct thread_data *td)
 {
 	uint32_t mdts_bytes = vssd_max_transfer_bytes(shared.dev);
-	unsigned long long max_bs = td->o.max_bs[DDIR_READ] > td->o.max_bs[DDIR_WRITE] ?
-					    td->o.max_bs[DDIR_READ] : td->o.max_bs[DDIR_WRITE];
+	unsigned long long max_bs = td->o.max_bs[DDIR_READ] > td->o.max_bs[DDIR_WRITE]
+					    ? td->o.max_bs[DDIR_READ]
+					    : td->o.max_bs[DDIR_WRITE];
 
 	if (max_bs > mdts_bytes) {
 		log_err("vssd: job %s: bs of %llu bytes is over the device's largest transfer "
-			"(MDTS) of %u bytes: use bs=%u or less\n", td->o.name, max_bs, mdts_bytes,
-			mdts_bytes);
+			"(MDTS) of %u bytes: use bs=%u or less\n",
+			td->o.name, max_bs, mdts_bytes, mdts_bytes);
 		return 1;
 	}
 	if (td->o.verify != VERIFY_NONE && !shared.info.keeps_data) {
 		log_err("vssd: job %s: verify needs the data back, but media=none keeps no data "
-			"(every read returns zeros): use media=ram or media=file\n", td->o.name);
+			"(every read returns zeros): use media=ram or media=file\n",
+			td->o.name);
 		return 1;
 	}
 	return 0;
@@ -306,8 +316,8 @@ static int engine_init(struct thread_data *td)
 	if (entries > QUEUE_ENTRIES_MAX)
 		entries = QUEUE_ENTRIES_MAX; /* deeper jobs see FIO_Q_BUSY and reap */
 	if ((rc = vssd_qpair_open(shared.dev, (uint16_t)entries, &j->qp))) {
-		log_err("vssd: job %s: opening a queue pair of %u entries: %s\n", td->o.name, entries,
-			strerror(-rc));
+		log_err("vssd: job %s: opening a queue pair of %u entries: %s\n", td->o.name,
+			entries, strerror(-rc));
 		return 1;
 	}
 	return 0;
@@ -342,7 +352,8 @@ static int engine_post_init(struct thread_data *td)
 	}
 	for (unsigned i = 0; i < j->ncmd; i++)
 		if (td->io_u_all.io_us[i]->index >= j->ncmd) {
-			log_err("vssd: job %s: an io_u index beyond fio's io_u count\n", td->o.name);
+			log_err("vssd: job %s: an io_u index beyond fio's io_u count\n",
+				td->o.name);
 			return 1;
 		}
 	return 0;
@@ -371,8 +382,10 @@ static void on_done(void *arg, const struct nvme_cqe *cqe)
 	struct job *j = c->job;
 	struct io_u *io_u = c->io_u;
 	static const enum vssd_served_dir dir_of[] = {
-		[DDIR_READ] = VSSD_SERVED_READ, [DDIR_WRITE] = VSSD_SERVED_WRITE,
-		[DDIR_TRIM] = VSSD_SERVED_TRIM, [DDIR_SYNC] = VSSD_SERVED_FLUSH,
+		[DDIR_READ] = VSSD_SERVED_READ,
+		[DDIR_WRITE] = VSSD_SERVED_WRITE,
+		[DDIR_TRIM] = VSSD_SERVED_TRIM,
+		[DDIR_SYNC] = VSSD_SERVED_FLUSH,
 	};
 	uint16_t status = nvme_cqe_status(cqe);
 
@@ -381,8 +394,9 @@ static void on_done(void *arg, const struct nvme_cqe *cqe)
 		log_err("vssd: job %s: %s at byte %llu: NVMe status 0x%x\n", j->td->o.name,
 			io_ddir_name(io_u->ddir), io_u->offset, status);
 	else
-		vssd_served_record(shared.served, j->client, dir_of[io_u->ddir], vssd_clock_ns() - c->start_ns,
-			      io_u->ddir == DDIR_SYNC ? 0 : io_u->xfer_buflen);
+		vssd_served_record(shared.served, j->client, dir_of[io_u->ddir],
+				   vssd_clock_ns() - c->start_ns,
+				   io_u->ddir == DDIR_SYNC ? 0 : io_u->xfer_buflen);
 	j->ready[(j->ready_head + j->nready++) % j->ncmd] = io_u;
 }
 
@@ -395,7 +409,8 @@ static enum fio_q_status engine_queue(struct thread_data *td, struct io_u *io_u)
 	int rc;
 
 	if (io_u->offset % j->lba_bytes || io_u->xfer_buflen % j->lba_bytes) {
-		log_err("vssd: job %s: %s of %llu bytes at %llu is not aligned to the %u-byte LBA\n",
+		log_err("vssd: job %s: %s of %llu bytes at %llu is not aligned to the %u-byte "
+			"LBA\n",
 			td->o.name, io_ddir_name(io_u->ddir), io_u->xfer_buflen, io_u->offset,
 			j->lba_bytes);
 		io_u->error = EINVAL;
@@ -403,23 +418,17 @@ static enum fio_q_status engine_queue(struct thread_data *td, struct io_u *io_u)
 	}
 	*c = (struct cmd){j, io_u, vssd_clock_ns()};
 	switch (io_u->ddir) {
-	case DDIR_READ:
-		rc = vssd_read_async(j->qp, io_u->xfer_buf, slba, nlb, on_done, c);
-		break;
+	case DDIR_READ: rc = vssd_read_async(j->qp, io_u->xfer_buf, slba, nlb, on_done, c); break;
 	case DDIR_WRITE:
 		rc = vssd_write_async(j->qp, io_u->xfer_buf, slba, nlb, j->write_flags, on_done, c);
 		break;
-	case DDIR_TRIM:
-		rc = vssd_trim_async(j->qp, slba, nlb, on_done, c);
-		break;
+	case DDIR_TRIM: rc = vssd_trim_async(j->qp, slba, nlb, on_done, c); break;
 	case DDIR_SYNC:
 	case DDIR_DATASYNC:
 		io_u->ddir = DDIR_SYNC;
 		rc = vssd_flush_async(j->qp, on_done, c);
 		break;
-	default:
-		io_u->error = EINVAL;
-		return FIO_Q_COMPLETED;
+	default: io_u->error = EINVAL; return FIO_Q_COMPLETED;
 	}
 	if (rc == -EAGAIN)
 		return FIO_Q_BUSY; /* fio reaps and comes back */
@@ -435,8 +444,9 @@ static int engine_getevents(struct thread_data *td, unsigned int min, unsigned i
 			    const struct timespec *t)
 {
 	struct job *j = td->io_ops_data;
-	uint64_t deadline = t ? vssd_clock_ns() + (uint64_t)t->tv_sec * 1000000000u + (uint64_t)t->tv_nsec
-			      : UINT64_MAX;
+	uint64_t deadline =
+		t ? vssd_clock_ns() + (uint64_t)t->tv_sec * 1000000000u + (uint64_t)t->tv_nsec
+		  : UINT64_MAX;
 	unsigned n;
 
 	vssd_poll(j->qp);

@@ -24,7 +24,7 @@ enum op { OP_READ, OP_WRITE, OP_ZERO, OP_TRIM };
 
 struct req {
 	bool done;
-	uint16_t status; /* NVMe status field, without the phase bit */
+	uint16_t status;   /* NVMe status field, without the phase bit */
 	pthread_cond_t cv; /* its thread sleeps on it while another reaps */
 	struct req *next;  /* in the connection's list of sleepers */
 };
@@ -45,8 +45,8 @@ static void req_done(void *arg, const struct nvme_cqe *cqe)
 	pthread_cond_signal(&r->cv);
 }
 
-int conn_open(struct conn *c, struct vssd *dev, struct vssd_pblk *pblk,
-	      struct vssd_served *served, unsigned write_flags, int export_index)
+int conn_open(struct conn *c, struct vssd *dev, struct vssd_pblk *pblk, struct vssd_served *served,
+	      unsigned write_flags, int export_index)
 {
 	memset(c, 0, sizeof(*c));
 	c->dev = dev;
@@ -139,14 +139,10 @@ static int submit(struct conn *c, enum op kind, unsigned flags, void *dma, uint6
 		  uint32_t nlb, struct req *r)
 {
 	switch (kind) {
-	case OP_READ:
-		return vssd_read_async(c->qp, dma, slba, nlb, req_done, r);
-	case OP_WRITE:
-		return vssd_write_async(c->qp, dma, slba, nlb, flags, req_done, r);
-	case OP_ZERO:
-		return vssd_write_zeroes_async(c->qp, slba, nlb, flags, req_done, r);
-	case OP_TRIM:
-		return vssd_trim_async(c->qp, slba, nlb, req_done, r);
+	case OP_READ: return vssd_read_async(c->qp, dma, slba, nlb, req_done, r);
+	case OP_WRITE: return vssd_write_async(c->qp, dma, slba, nlb, flags, req_done, r);
+	case OP_ZERO: return vssd_write_zeroes_async(c->qp, slba, nlb, flags, req_done, r);
+	case OP_TRIM: return vssd_trim_async(c->qp, slba, nlb, req_done, r);
 	}
 	return -EINVAL;
 }
@@ -163,8 +159,7 @@ static uint32_t chunk_limit(const struct conn *c, enum op kind, uint32_t lba_byt
 
 /* A failed command, in nbdkit's log with its cause when the store gave one;
  * a full disk reaches the client as ENOSPC, as a full file system would. */
-static int fail(const struct conn *c, int err, const char *what, uint64_t offset,
-		uint16_t status)
+static int fail(const struct conn *c, int err, const char *what, uint64_t offset, uint16_t status)
 {
 	int cause = vssd_media_errno(c->dev);
 	bool write_fault = NVME_CQE_SCT(status) == NVME_CQE_SCT(NVME_SC_WRITE_FAULT) &&
@@ -288,8 +283,8 @@ int conn_read(struct conn *c, void *buf, uint32_t count, uint64_t offset)
 
 int conn_write(struct conn *c, const void *buf, uint32_t count, uint64_t offset, bool fua)
 {
-	return timed(c, VSSD_SERVED_WRITE, OP_WRITE, c->write_flags | (fua ? VSSD_FUA : 0), (void *)buf,
-		     count, offset);
+	return timed(c, VSSD_SERVED_WRITE, OP_WRITE, c->write_flags | (fua ? VSSD_FUA : 0),
+		     (void *)buf, count, offset);
 }
 
 int conn_zero(struct conn *c, uint32_t count, uint64_t offset, bool may_trim, bool fua)
@@ -315,7 +310,8 @@ int conn_flush(struct conn *c)
 		if ((rc = vssd_pblk_flush(c->pblk)))
 			return rc < 0 ? (nbdkit_error("vssd: pblk flush: %s", strerror(-rc)), EIO)
 				      : fail(c, EIO, "flush", 0, (uint16_t)rc);
-		vssd_served_record(c->served, c->export_index, VSSD_SERVED_FLUSH, vssd_clock_ns() - start, 0);
+		vssd_served_record(c->served, c->export_index, VSSD_SERVED_FLUSH,
+				   vssd_clock_ns() - start, 0);
 		return 0;
 	}
 	req_init(&r);
@@ -331,6 +327,7 @@ int conn_flush(struct conn *c)
 	}
 	if (r.status)
 		return fail(c, EIO, "flush", 0, r.status);
-	vssd_served_record(c->served, c->export_index, VSSD_SERVED_FLUSH, vssd_clock_ns() - start, 0);
+	vssd_served_record(c->served, c->export_index, VSSD_SERVED_FLUSH, vssd_clock_ns() - start,
+			   0);
 	return 0;
 }

@@ -23,19 +23,19 @@ struct conn {
 	struct vssd_pblk *pblk; /* ftl=pblk: requests go through it, not a queue pair */
 	struct vssd_qpair *qp;
 	pthread_mutex_t lock;
-	pthread_cond_t cond; /* a slot was freed */
-	bool reaping; /* a thread is polling, or waiting on qp, for everyone */
+	pthread_cond_t cond;  /* a slot was freed */
+	bool reaping;	      /* a thread is polling, or waiting on qp, for everyone */
 	struct req *sleepers; /* threads waiting for their command meanwhile */
-	uint8_t *slot_buf; /* CONN_SLOTS buffers of one maximum transfer each */
+	uint8_t *slot_buf;    /* CONN_SLOTS buffers of one maximum transfer each */
 	uint32_t slot_bytes;
-	uint32_t free_slots; /* bit per free slot */
-	unsigned write_flags; /* VSSD_PID(n) for a pid=N export, else 0 */
+	uint32_t free_slots;	    /* bit per free slot */
+	unsigned write_flags;	    /* VSSD_PID(n) for a pid=N export, else 0 */
 	struct vssd_served *served; /* the statistics */
-	int export_index; /* its client there: 0 default, 1 + status-list entry */
+	int export_index;	    /* its client there: 0 default, 1 + status-list entry */
 };
 
-int conn_open(struct conn *c, struct vssd *dev, struct vssd_pblk *pblk,
-	      struct vssd_served *served, unsigned write_flags, int export_index);
+int conn_open(struct conn *c, struct vssd *dev, struct vssd_pblk *pblk, struct vssd_served *served,
+	      unsigned write_flags, int export_index);
 void conn_close(struct conn *c);
 
 /* The NBD operations, split into commands of at most one maximum transfer.

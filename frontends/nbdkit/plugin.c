@@ -28,9 +28,9 @@ static unsigned nparams;
 static const char *stats_path;
 static double stats_interval_s = 1;
 static struct vssd *dev;
-static struct vssd_pblk *pblk; /* ftl=pblk: the block device is pblk's */
+static struct vssd_pblk *pblk;	   /* ftl=pblk: the block device is pblk's */
 static struct vssd_served *served; /* per export: the default, then each pid=N */
-static char **export_names; /* "pid=N" for each entry of the handle status list */
+static char **export_names;	   /* "pid=N" for each entry of the handle status list */
 static uint32_t nexport_names;
 
 static int plugin_config(const char *key, const char *value)
@@ -105,13 +105,14 @@ static void log_recovery(void)
 			     r.checkpoint_rejected);
 	if (r.state_blocks_damaged || r.oob_from_copy || r.oob_lost || r.trim_pages_from_copy ||
 	    r.trim_pages_damaged)
-		nbdkit_error("vssd: the device file was damaged: %llu state blocks; %llu units' OOB "
-			     "read from its second copy, %llu units lost; %llu trim pages read from "
-			     "their second copy, %llu lost",
-			     (unsigned long long)r.state_blocks_damaged,
-			     (unsigned long long)r.oob_from_copy, (unsigned long long)r.oob_lost,
-			     (unsigned long long)r.trim_pages_from_copy,
-			     (unsigned long long)r.trim_pages_damaged);
+		nbdkit_error(
+			"vssd: the device file was damaged: %llu state blocks; %llu units' OOB "
+			"read from its second copy, %llu units lost; %llu trim pages read from "
+			"their second copy, %llu lost",
+			(unsigned long long)r.state_blocks_damaged,
+			(unsigned long long)r.oob_from_copy, (unsigned long long)r.oob_lost,
+			(unsigned long long)r.trim_pages_from_copy,
+			(unsigned long long)r.trim_pages_damaged);
 }
 
 /* The device starts after nbdkit forks into the background. Its runtime is
@@ -213,10 +214,12 @@ static void *plugin_open_conn(int readonly)
 	/* export pid=N is status-list entry index - 1, whose identifier is N */
 	write_flags = index ? VSSD_PID(vssd_placement_id(dev, (uint32_t)index - 1)) : 0;
 	if ((rc = conn_open(c, dev, pblk, served, write_flags, index))) {
-		if (rc == -ENOSPC && !vssd_info(dev, &info)) /* the client only hears the open failed */
-			nbdkit_error("vssd: connection refused: each NBD connection has an I/O queue "
-				     "pair of its own and all %u are in use; close one first",
-				     info.max_io_queue_pairs);
+		if (rc == -ENOSPC &&
+		    !vssd_info(dev, &info)) /* the client only hears the open failed */
+			nbdkit_error(
+				"vssd: connection refused: each NBD connection has an I/O queue "
+				"pair of its own and all %u are in use; close one first",
+				info.max_io_queue_pairs);
 		else
 			nbdkit_error("vssd: opening a queue pair: %s", strerror(-rc));
 		conn_close(c);
@@ -242,7 +245,7 @@ static int64_t plugin_get_size(void *handle)
 /* Minimum: an LBA. Preferred: a flash page (what the device programs and
  * senses at once). Maximum: one command's transfer (MDTS). */
 static int plugin_block_size(void *handle, uint32_t *minimum, uint32_t *preferred,
-			   uint32_t *maximum)
+			     uint32_t *maximum)
 {
 	struct vssd_info info;
 	uint32_t page;
@@ -285,7 +288,7 @@ static int plugin_pread(void *handle, void *buf, uint32_t count, uint64_t offset
 }
 
 static int plugin_pwrite(void *handle, const void *buf, uint32_t count, uint64_t offset,
-		       uint32_t flags)
+			 uint32_t flags)
 {
 	return finish(conn_write(handle, buf, count, offset, flags & NBDKIT_FLAG_FUA));
 }

@@ -180,7 +180,7 @@ struct nvme_field {
 /* Create/Delete I/O CQ and SQ */
 #define NVME_F_QID NVME_FIELD(10, 0, 16)
 #define NVME_F_QSIZE NVME_FIELD(10, 16, 16) /* entries - 1 */
-#define NVME_F_PC NVME_FIELD(11, 0, 1)      /* physically contiguous */
+#define NVME_F_PC NVME_FIELD(11, 0, 1)	    /* physically contiguous */
 #define NVME_F_CQ_IEN NVME_FIELD(11, 1, 1)  /* interrupts enabled */
 #define NVME_F_CQ_IV NVME_FIELD(11, 16, 16) /* interrupt vector */
 #define NVME_F_SQ_QPRIO NVME_FIELD(11, 1, 2)
@@ -192,23 +192,23 @@ struct nvme_field {
 #define NVME_F_SEL NVME_FIELD(10, 8, 3) /* Get Features: current, default, saved, capabilities */
 #define NVME_F_SV NVME_FIELD(10, 31, 1) /* Set Features: save */
 /* Set Features values (CDW11-12) */
-#define NVME_F_PM NVME_FIELD(11, 0, 8)            /* Power Management: WH and PS */
-#define NVME_F_PS NVME_FIELD(11, 0, 5)            /* Power Management: power state */
-#define NVME_F_WCE NVME_FIELD(11, 0, 1)           /* Volatile Write Cache: enable */
-#define NVME_F_NSQR NVME_FIELD(11, 0, 16)         /* Number of Queues: SQs - 1 */
-#define NVME_F_NCQR NVME_FIELD(11, 16, 16)        /* Number of Queues: CQs - 1 */
-#define NVME_F_FDP_ENDGID NVME_FIELD(11, 0, 16)   /* FDP: endurance group */
-#define NVME_F_FDPE NVME_FIELD(12, 0, 1)          /* FDP: enable */
-#define NVME_F_FDPCIDX NVME_FIELD(12, 8, 8)       /* FDP: configuration index */
-#define NVME_F_FDPEV_PHNDL NVME_FIELD(11, 0, 16)  /* FDP Events: placement handle */
-#define NVME_F_FDPEV_NOET NVME_FIELD(11, 16, 8)   /* FDP Events: event types */
-#define NVME_F_FDPEV_ENABLE NVME_FIELD(12, 0, 1)  /* FDP Events: enable them */
+#define NVME_F_PM NVME_FIELD(11, 0, 8)		 /* Power Management: WH and PS */
+#define NVME_F_PS NVME_FIELD(11, 0, 5)		 /* Power Management: power state */
+#define NVME_F_WCE NVME_FIELD(11, 0, 1)		 /* Volatile Write Cache: enable */
+#define NVME_F_NSQR NVME_FIELD(11, 0, 16)	 /* Number of Queues: SQs - 1 */
+#define NVME_F_NCQR NVME_FIELD(11, 16, 16)	 /* Number of Queues: CQs - 1 */
+#define NVME_F_FDP_ENDGID NVME_FIELD(11, 0, 16)	 /* FDP: endurance group */
+#define NVME_F_FDPE NVME_FIELD(12, 0, 1)	 /* FDP: enable */
+#define NVME_F_FDPCIDX NVME_FIELD(12, 8, 8)	 /* FDP: configuration index */
+#define NVME_F_FDPEV_PHNDL NVME_FIELD(11, 0, 16) /* FDP Events: placement handle */
+#define NVME_F_FDPEV_NOET NVME_FIELD(11, 16, 8)	 /* FDP Events: event types */
+#define NVME_F_FDPEV_ENABLE NVME_FIELD(12, 0, 1) /* FDP Events: enable them */
 /* I/O Management Send and Receive */
-#define NVME_F_MO NVME_FIELD(10, 0, 8)   /* management operation */
-#define NVME_F_MOS NVME_FIELD(10, 16, 16) /* its own field (RUH Update: identifiers - 1) */
+#define NVME_F_MO NVME_FIELD(10, 0, 8)	       /* management operation */
+#define NVME_F_MOS NVME_FIELD(10, 16, 16)      /* its own field (RUH Update: identifiers - 1) */
 #define NVME_F_IOMR_NUMD NVME_FIELD(11, 0, 32) /* Receive: dwords - 1 */
-#define NVME_IO_MGMT_RECV_RUH_STATUS 0x01 /* I/O Management Receive: handle status */
-#define NVME_IO_MGMT_SEND_RUH_UPDATE 0x01 /* I/O Management Send: reclaim unit handle update */
+#define NVME_IO_MGMT_RECV_RUH_STATUS 0x01      /* I/O Management Receive: handle status */
+#define NVME_IO_MGMT_SEND_RUH_UPDATE 0x01      /* I/O Management Send: reclaim unit handle update */
 /* Open-Channel SSD 2.0 vector commands */
 #define NVME_F_OC_NLB NVME_FIELD(12, 0, 6) /* vector entries - 1 */
 /* Get Log Page */
@@ -245,7 +245,7 @@ enum nvme_aer_type {
 	NVME_AER_IO = 6,
 };
 #define NVME_AER_INFO_INVALID_DB_VALUE 0x01 /* error: invalid doorbell write value */
-#define NVME_AER_INFO_RELIABILITY 0x00      /* SMART: NVM subsystem reliability degraded */
+#define NVME_AER_INFO_RELIABILITY 0x00	    /* SMART: NVM subsystem reliability degraded */
 
 /* Directive types (DTYPE). */
 enum nvme_dtype {
@@ -327,13 +327,13 @@ static inline void nvme_prep_delete_queue(struct nvme_sqe *sqe, uint8_t opcode, 
 /* Identify (cns) into buf, 4096 bytes. */
 static inline void nvme_prep_identify(struct nvme_sqe *sqe, uint32_t nsid, uint8_t cns, void *buf)
 {
-	*sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_IDENTIFY, .nsid = nsid, .prp1 = (uintptr_t)buf};
+	*sqe = (struct nvme_sqe){
+		.opcode = NVME_ADMIN_IDENTIFY, .nsid = nsid, .prp1 = (uintptr_t)buf};
 	nvme_set(sqe, NVME_F_CNS, cns);
 }
 
 /* Get Features fid as sel selects (0 current, 1 default, 2 saved, 3 capabilities). */
-static inline void nvme_prep_get_features(struct nvme_sqe *sqe, uint8_t fid, uint8_t sel,
-					  void *buf)
+static inline void nvme_prep_get_features(struct nvme_sqe *sqe, uint8_t fid, uint8_t sel, void *buf)
 {
 	*sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_GET_FEATURES, .prp1 = (uintptr_t)buf};
 	nvme_set(sqe, NVME_F_FID, fid);
@@ -351,8 +351,8 @@ static inline void nvme_prep_set_features(struct nvme_sqe *sqe, uint8_t fid, con
 static inline void nvme_prep_io_mgmt_recv(struct nvme_sqe *sqe, uint32_t nsid, uint8_t mo,
 					  void *buf, uint32_t bytes)
 {
-	*sqe = (struct nvme_sqe){.opcode = NVME_CMD_IO_MGMT_RECV, .nsid = nsid,
-				 .prp1 = (uintptr_t)buf};
+	*sqe = (struct nvme_sqe){
+		.opcode = NVME_CMD_IO_MGMT_RECV, .nsid = nsid, .prp1 = (uintptr_t)buf};
 	nvme_set(sqe, NVME_F_MO, mo);
 	nvme_set(sqe, NVME_F_IOMR_NUMD, bytes / 4 - 1);
 }
@@ -361,8 +361,8 @@ static inline void nvme_prep_io_mgmt_recv(struct nvme_sqe *sqe, uint32_t nsid, u
 static inline void nvme_prep_io_mgmt_send(struct nvme_sqe *sqe, uint32_t nsid, uint8_t mo,
 					  uint16_t mos, const void *buf)
 {
-	*sqe = (struct nvme_sqe){.opcode = NVME_CMD_IO_MGMT_SEND, .nsid = nsid,
-				 .prp1 = (uintptr_t)buf};
+	*sqe = (struct nvme_sqe){
+		.opcode = NVME_CMD_IO_MGMT_SEND, .nsid = nsid, .prp1 = (uintptr_t)buf};
 	nvme_set(sqe, NVME_F_MO, mo);
 	nvme_set(sqe, NVME_F_MOS, mos);
 }
@@ -373,8 +373,10 @@ static inline void nvme_prep_get_log_page(struct nvme_sqe *sqe, uint32_t nsid, u
 {
 	uint32_t numd = bytes / 4 - 1;
 
-	*sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_GET_LOG_PAGE, .nsid = nsid,
-				 .prp1 = (uintptr_t)buf, .cdw12 = (uint32_t)offset,
+	*sqe = (struct nvme_sqe){.opcode = NVME_ADMIN_GET_LOG_PAGE,
+				 .nsid = nsid,
+				 .prp1 = (uintptr_t)buf,
+				 .cdw12 = (uint32_t)offset,
 				 .cdw13 = (uint32_t)(offset >> 32)};
 	nvme_set(sqe, NVME_F_LID, lid);
 	nvme_set(sqe, NVME_F_NUMDL, numd & 0xffff);
@@ -382,10 +384,12 @@ static inline void nvme_prep_get_log_page(struct nvme_sqe *sqe, uint32_t nsid, u
 }
 
 /* Read, Write, Write Zeroes, Compare or Verify of nlb blocks from slba (no data pointer). */
-static inline void nvme_prep_rw(struct nvme_sqe *sqe, uint8_t opcode, uint32_t nsid,
-				uint64_t slba, uint32_t nlb)
+static inline void nvme_prep_rw(struct nvme_sqe *sqe, uint8_t opcode, uint32_t nsid, uint64_t slba,
+				uint32_t nlb)
 {
-	*sqe = (struct nvme_sqe){.opcode = opcode, .nsid = nsid, .cdw10 = (uint32_t)slba,
+	*sqe = (struct nvme_sqe){.opcode = opcode,
+				 .nsid = nsid,
+				 .cdw10 = (uint32_t)slba,
 				 .cdw11 = (uint32_t)(slba >> 32)};
 	nvme_set(sqe, NVME_F_NLB, nlb - 1);
 }
@@ -417,7 +421,9 @@ static inline void nvme_prep_placement(struct nvme_sqe *sqe, uint16_t pid)
 static inline void nvme_prep_oc_vector(struct nvme_sqe *sqe, uint8_t opcode, uint32_t nsid,
 				       uint64_t lbal, uint32_t n)
 {
-	*sqe = (struct nvme_sqe){.opcode = opcode, .nsid = nsid, .cdw10 = (uint32_t)lbal,
+	*sqe = (struct nvme_sqe){.opcode = opcode,
+				 .nsid = nsid,
+				 .cdw10 = (uint32_t)lbal,
 				 .cdw11 = (uint32_t)(lbal >> 32)};
 	nvme_set(sqe, NVME_F_OC_NLB, n - 1);
 }
@@ -692,7 +698,7 @@ _Static_assert(sizeof(struct nvme_cmd_effects_log) == 4096, "effects log is 4096
 /* Flexible Data Placement (NVMe 2.1, TP4146). */
 
 struct nvme_fdp_config_log { /* log 20h header */
-	uint16_t numfdpc; /* configurations, zero-based */
+	uint16_t numfdpc;    /* configurations, zero-based */
 	uint8_t ver;
 	uint8_t rsvd3;
 	uint32_t sze; /* the log's size in bytes */
@@ -703,14 +709,14 @@ _Static_assert(sizeof(struct nvme_fdp_config_log) == 16, "FDP configs header is 
 #define NVME_FDPA_VALID (1u << 7)
 
 struct nvme_fdp_config_desc { /* followed by nruh 4-byte RUH descriptors */
-	uint16_t dsze; /* this descriptor's size, RUH descriptors included */
-	uint8_t fdpa;  /* bits 3:0 RGIF, bit 4 FDP volatile write cache, bit 7 valid */
+	uint16_t dsze;	      /* this descriptor's size, RUH descriptors included */
+	uint8_t fdpa;	      /* bits 3:0 RGIF, bit 4 FDP volatile write cache, bit 7 valid */
 	uint8_t vss;
 	uint32_t nrg;
 	uint16_t nruh;
 	uint16_t maxpids; /* zero-based */
 	uint32_t nnss;
-	uint64_t runs; /* reclaim unit nominal size, bytes */
+	uint64_t runs;	/* reclaim unit nominal size, bytes */
 	uint32_t erutl; /* estimated reclaim unit time limit, seconds; 0: none */
 	uint8_t rsvd28[36];
 };
@@ -751,9 +757,9 @@ struct nvme_fdp_ruh_usage_log { /* log 21h header, then 8-byte descriptors */
 enum nvme_fdp_ruha { NVME_RUHA_UNUSED = 0, NVME_RUHA_HOST = 1, NVME_RUHA_CTRL = 2 };
 
 struct nvme_fdp_stats_log { /* log 22h */
-	uint8_t hbmw[16]; /* host bytes with metadata written */
-	uint8_t mbmw[16]; /* media bytes with metadata written */
-	uint8_t mbe[16];  /* media bytes erased */
+	uint8_t hbmw[16];   /* host bytes with metadata written */
+	uint8_t mbmw[16];   /* media bytes with metadata written */
+	uint8_t mbe[16];    /* media bytes erased */
 	uint8_t rsvd48[16];
 };
 _Static_assert(sizeof(struct nvme_fdp_stats_log) == 64, "FDP statistics log is 64 bytes");
@@ -797,7 +803,7 @@ struct nvme_fdp_ruh_status_desc { /* I/O Management Receive, operation 1 */
 	uint16_t pid;
 	uint16_t ruhid;
 	uint32_t earutr; /* estimated active RU time remaining; 0: not reported */
-	uint64_t ruamw;  /* RU available media writes, in logical blocks */
+	uint64_t ruamw;	 /* RU available media writes, in logical blocks */
 	uint8_t rsvd16[16];
 };
 _Static_assert(sizeof(struct nvme_fdp_ruh_status_desc) == 32, "RUH status descriptor is 32 bytes");
@@ -860,15 +866,15 @@ enum nvme_oc_chunk_state {
 };
 
 enum nvme_oc_chunk_type {
-	NVME_OC_CHUNK_SEQ = 1 << 0,     /* written sequentially */
-	NVME_OC_CHUNK_RANDOM = 1 << 1,  /* may be written randomly */
-	NVME_OC_CHUNK_SHRUNK = 1 << 4,  /* deviates from the geometry's chunk size */
+	NVME_OC_CHUNK_SEQ = 1 << 0,    /* written sequentially */
+	NVME_OC_CHUNK_RANDOM = 1 << 1, /* may be written randomly */
+	NVME_OC_CHUNK_SHRUNK = 1 << 4, /* deviates from the geometry's chunk size */
 };
 
 struct nvme_oc_chunk_desc { /* log CAh: one per chunk, group-major, then PU, then chunk */
-	uint8_t cs;  /* enum nvme_oc_chunk_state */
-	uint8_t ct;  /* enum nvme_oc_chunk_type */
-	uint8_t wli; /* wear-level index: percent of rated erases used */
+	uint8_t cs;	    /* enum nvme_oc_chunk_state */
+	uint8_t ct;	    /* enum nvme_oc_chunk_type */
+	uint8_t wli;	    /* wear-level index: percent of rated erases used */
 	uint8_t rsvd3[5];
 	uint64_t slba;
 	uint64_t cnlb;

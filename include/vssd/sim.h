@@ -18,7 +18,7 @@ extern "C" {
 struct vssd_sim;
 
 struct vssd_sim_options {
-	int progress;                /* a progress line on stderr */
+	int progress;		     /* a progress line on stderr */
 	uint64_t sample_interval_ns; /* a time series every this many virtual ns (0: none) */
 	/* power cuts, NULL-terminated (or NULL): "at=TIME" (a virtual time, 1.5s,
 	 * 200ms) or "after=N" (once N host I/Os have been issued). The device
@@ -33,9 +33,8 @@ struct vssd_sim_options {
  * the finished run in *out (free with vssd_sim_free), or a negative errno
  * with err naming the bad key, option or line.
  */
-int vssd_sim_run(const char *const *params, const char *jobfile,
-		 const struct vssd_sim_options *opt, struct vssd_sim **out, char *err,
-		 size_t errlen);
+int vssd_sim_run(const char *const *params, const char *jobfile, const struct vssd_sim_options *opt,
+		 struct vssd_sim **out, char *err, size_t errlen);
 
 enum vssd_report_format {
 	VSSD_REPORT_TEXT, /* the human summary */

@@ -45,8 +45,8 @@ enum vssd_runtime {
  * `vssd params`, plus profile=NAME|FILE applied first) and starts its
  * runtime. On failure, err says which key or value is at fault.
  */
-int vssd_open(const char *const *params, enum vssd_runtime runtime, struct vssd **out,
-	      char *err, size_t errlen);
+int vssd_open(const char *const *params, enum vssd_runtime runtime, struct vssd **out, char *err,
+	      size_t errlen);
 /* A clean shutdown: with media=ram or file, everything buffered is
  * programmed and a checkpoint written, so media=file reopens without a scan. */
 void vssd_close(struct vssd *dev);
@@ -66,20 +66,21 @@ int vssd_powerloss(struct vssd *dev);
 
 /* What the device recovered at its last open or power loss. */
 struct vssd_recovery {
-	int recovered;        /* the media held a device (0: it was new) */
-	int from_checkpoint;  /* a clean close's checkpoint; 0: a scan of every unit */
+	int recovered;		/* the media held a device (0: it was new) */
+	int from_checkpoint;	/* a clean close's checkpoint; 0: a scan of every unit */
 	uint64_t units_scanned; /* programmed 4 KiB units whose out-of-band area was read */
-	uint64_t mapped_bytes;  /* data found */
-	uint64_t wall_ns;       /* how long recovery took */
+	uint64_t mapped_bytes;	/* data found */
+	uint64_t wall_ns;	/* how long recovery took */
 	uint64_t power_cycles, unsafe_shutdowns; /* as SMART counts them */
 	/* what recovery found damaged (a device file checksums everything) */
-	const char *checkpoint_rejected; /* why a clean close's checkpoint was scanned past, or NULL */
-	uint64_t state_blocks_damaged;   /* of two */
-	uint64_t oob_from_copy;          /* units whose OOB came from its second copy */
-	uint64_t oob_lost;               /* units both of whose OOB copies were damaged */
-	uint64_t trim_pages_from_copy;   /* trim records whose second copy served */
-	uint64_t trim_pages_damaged;     /* trim records neither copy of which was whole */
-	uint64_t media_errors;           /* SMART: reads that failed a unit's checksum */
+	const char
+		*checkpoint_rejected; /* why a clean close's checkpoint was scanned past, or NULL */
+	uint64_t state_blocks_damaged; /* of two */
+	uint64_t oob_from_copy;	       /* units whose OOB came from its second copy */
+	uint64_t oob_lost;	       /* units both of whose OOB copies were damaged */
+	uint64_t trim_pages_from_copy; /* trim records whose second copy served */
+	uint64_t trim_pages_damaged;   /* trim records neither copy of which was whole */
+	uint64_t media_errors;	       /* SMART: reads that failed a unit's checksum */
 };
 int vssd_recovery_info(struct vssd *dev, struct vssd_recovery *out);
 
@@ -116,24 +117,24 @@ uint64_t vssd_clock_ns(void);
 
 /* How a host of blocks reaches the device's data. */
 enum vssd_block_host {
-	VSSD_BLOCK_NVM,  /* the NVM command set on the namespace (vssd_read, vssd_write, ...) */
+	VSSD_BLOCK_NVM,	 /* the NVM command set on the namespace (vssd_read, vssd_write, ...) */
 	VSSD_BLOCK_PBLK, /* ftl=pblk: through the host FTL, vssd_pblk_open() */
 	VSSD_BLOCK_NONE, /* ftl=ocssd: vector commands only; block_refusal says why */
 };
 
 /* What a device is. */
 struct vssd_info {
-	char ftl[16];                   /* the ftl= value: "conv", "ocssd" or "pblk" */
+	char ftl[16]; /* the ftl= value: "conv", "ocssd" or "pblk" */
 	enum vssd_block_host block_host;
-	const char *block_refusal;      /* VSSD_BLOCK_NONE: why, for the user; else NULL */
-	int keeps_data;                 /* media=ram or file (media=none keeps nothing to read back) */
-	uint64_t capacity_lbas;         /* the namespace's */
+	const char *block_refusal; /* VSSD_BLOCK_NONE: why, for the user; else NULL */
+	int keeps_data;		   /* media=ram or file (media=none keeps nothing to read back) */
+	uint64_t capacity_lbas;	   /* the namespace's */
 	uint32_t lba_bytes;
-	uint32_t max_transfer_bytes;    /* one command's (MDTS) */
-	uint32_t max_io_queue_pairs;    /* open at once (vssd_qpair_open) */
-	uint32_t flash_page_bytes;      /* what the NAND programs and senses at once */
-	uint32_t placement_handles;     /* fdp=on: reclaim unit handles (0 when off) */
-	uint32_t placement_ids;         /* fdp=on: entries of the handle status list (0 when off) */
+	uint32_t max_transfer_bytes; /* one command's (MDTS) */
+	uint32_t max_io_queue_pairs; /* open at once (vssd_qpair_open) */
+	uint32_t flash_page_bytes;   /* what the NAND programs and senses at once */
+	uint32_t placement_handles;  /* fdp=on: reclaim unit handles (0 when off) */
+	uint32_t placement_ids;	     /* fdp=on: entries of the handle status list (0 when off) */
 };
 int vssd_info(struct vssd *dev, struct vssd_info *out);
 /* The placement identifier of entry i (< placement_ids) of the handle status
@@ -147,9 +148,9 @@ struct vssd_counters {
 	uint64_t host_write_bytes, host_read_bytes, host_trim_bytes; /* the commands' */
 	uint64_t gc_copied_bytes;   /* valid data garbage collection moved */
 	uint64_t media_write_bytes; /* programmed: the host's and GC's (4 KiB units) */
-	double waf;                 /* media over host writes, as the reports; 0 before any */
+	double waf;		    /* media over host writes, as the reports; 0 before any */
 	uint64_t erased_blocks, gc_runs;
-	uint64_t mapped_bytes;      /* data the FTL holds */
+	uint64_t mapped_bytes; /* data the FTL holds */
 	uint32_t free_lines;
 	/* the FTL's own figures, under its name ("ocssd"), or NULL and none */
 	const char *figures_name;
@@ -201,9 +202,9 @@ typedef void (*vssd_cb)(void *arg, const struct nvme_cqe *cqe);
 int vssd_submit_cb(struct vssd_qpair *qp, struct nvme_sqe *sqe, vssd_cb cb, void *arg);
 
 /* Flags of the write helpers. */
-#define VSSD_FUA 1u        /* Force Unit Access: durable when it completes */
+#define VSSD_FUA 1u	   /* Force Unit Access: durable when it completes */
 #define VSSD_DEALLOCATE 2u /* Write Zeroes may deallocate (DEAC) */
-#define VSSD_PLACED 4u     /* FDP: the data placement directive ... */
+#define VSSD_PLACED 4u	   /* FDP: the data placement directive ... */
 #define VSSD_PID(pid) (VSSD_PLACED | (unsigned)(pid) << 16) /* ... with this identifier */
 
 /* Largest data transfer of one command (MDTS), in bytes. */
@@ -231,8 +232,7 @@ uint32_t vssd_inflight(const struct vssd_qpair *qp);
 /* Synchronous forms: return 0, a negative errno, or the NVMe status (> 0,
  * the CQE status without its phase bit) when the command failed. */
 int vssd_read(struct vssd_qpair *qp, void *buf, uint64_t slba, uint32_t nlb);
-int vssd_write(struct vssd_qpair *qp, const void *buf, uint64_t slba, uint32_t nlb,
-	       unsigned flags);
+int vssd_write(struct vssd_qpair *qp, const void *buf, uint64_t slba, uint32_t nlb, unsigned flags);
 int vssd_flush(struct vssd_qpair *qp);
 int vssd_trim(struct vssd_qpair *qp, uint64_t slba, uint32_t nlb);
 

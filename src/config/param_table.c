@@ -28,7 +28,8 @@ const struct param config_params[] = {
 	{"planes_per_lun", P_UINT, "1", 1, 16, NULL,
 	 "planes per die; a program unit spans all planes", L(planes_per_lun)},
 	{"blocks_per_plane", P_UINT, "256", 1, 1 << 20, NULL,
-	 "erase blocks per plane; also the number of lines (times the die sets with FDP groups)", L(blocks_per_plane)},
+	 "erase blocks per plane; also the number of lines (times the die sets with FDP groups)",
+	 L(blocks_per_plane)},
 	{"pages_per_block", P_UINT, "192", 1, 1 << 16, NULL, "flash pages per erase block",
 	 L(pages_per_block)},
 	{"flash_page_bytes", P_BYTES, "16k", 4096, 1 << 20, NULL,
@@ -37,8 +38,8 @@ const struct param config_params[] = {
 	 "flash pages programmed in one operation (per plane)", L(oneshot_pages)},
 	{"lba_bytes", P_UINT, "4096", 512, 4096, NULL, "logical block size: 512 or 4096",
 	 L(lba_bytes)},
-	{"op", P_DOUBLE, "0.07", 0, 4, NULL,
-	 "over-provisioning (physical - logical) / logical", L(op)},
+	{"op", P_DOUBLE, "0.07", 0, 4, NULL, "over-provisioning (physical - logical) / logical",
+	 L(op)},
 	/* who maps: the device, or the host over an open-channel device */
 	{"ftl", P_ENUM, "conv", 0, 0, ftl_names,
 	 "conv = the device's page-mapped FTL; ocssd = an Open-Channel SSD 2.0 device (chunks, "
@@ -58,8 +59,7 @@ const struct param config_params[] = {
 	 "fraction of chunks offline from the start (ftl=ocssd; chosen by seed)",
 	 L(ocssd_offline_rate)},
 	{"ocssd_write_fail", P_DOUBLE, "0", 0, 1, NULL,
-	 "probability that a sector write fails with Write Fault (ftl=ocssd)",
-	 F(ocssd_write_fail)},
+	 "probability that a sector write fails with Write Fault (ftl=ocssd)", F(ocssd_write_fail)},
 	{"ocssd_erase_fail", P_DOUBLE, "0", 0, 1, NULL,
 	 "probability that a chunk reset fails and takes the chunk offline (ftl=ocssd)",
 	 F(ocssd_erase_fail)},
@@ -67,10 +67,10 @@ const struct param config_params[] = {
 	 "capability: a free chunk may be reset again (MCCAP bit 1; ftl=ocssd)",
 	 F(ocssd_reset_free)},
 	/* garbage collection */
-	{"gc_policy", P_ENUM, "greedy", 0, 0, gc_policy_names, "GC victim selection",
-	 F(gc_policy)},
+	{"gc_policy", P_ENUM, "greedy", 0, 0, gc_policy_names, "GC victim selection", F(gc_policy)},
 	{"gc_free_lines_low", P_UINT, "2", 2, 1 << 20, NULL,
-	 "foreground GC starts when free lines (of a reclaim group) fall to this", F(gc_free_lines_low)},
+	 "foreground GC starts when free lines (of a reclaim group) fall to this",
+	 F(gc_free_lines_low)},
 	{"gc_free_lines_high", P_UINT, "3", 2, 1 << 20, NULL,
 	 "GC stops when free lines (of a reclaim group) reach this", F(gc_free_lines_high)},
 	{"gc_background", P_BOOL, "off", 0, 1, NULL,
@@ -96,19 +96,23 @@ const struct param config_params[] = {
 	 "write buffer: host writes complete once in it", F(write_buffer_bytes)},
 	{"pe_cycles", P_UINT, "0", 0, 1e7, NULL,
 	 "rated program/erase cycles per block; 0 = the cell's typical (SLC 100000, "
-	 "MLC 10000, TLC 3000, QLC 1000)", F(pe_cycles)},
+	 "MLC 10000, TLC 3000, QLC 1000)",
+	 F(pe_cycles)},
 	/* flexible data placement */
 	{"fdp", P_BOOL, "off", 0, 1, NULL,
 	 "flexible data placement: writes tagged with a placement identifier (DTYPE 2, "
-	 "DSPEC) go through their reclaim unit handle's own write pointer", L(fdp)},
+	 "DSPEC) go through their reclaim unit handle's own write pointer",
+	 L(fdp)},
 	{"fdp_nruh", P_UINT, "8", 1, VSSD_MAX_RUH, NULL, "reclaim unit handles (with fdp=on)",
 	 L(fdp_nruh)},
 	{"fdp_nrg", P_UINT, "1", 1, VSSD_MAX_RG, NULL,
 	 "reclaim groups (with fdp=on): disjoint sets of dies, each with its own reclaim "
-	 "units, free units and GC; must divide the dies", L(fdp_nrg)},
+	 "units, free units and GC; must divide the dies",
+	 L(fdp_nrg)},
 	{"fdp_ru_bytes", P_BYTES, "0", 0, 1e15, NULL,
 	 "reclaim unit size (with fdp=on): block i of every plane of some of a group's dies; "
-	 "0 = all of them", L(fdp_ru_bytes)},
+	 "0 = all of them",
+	 L(fdp_ru_bytes)},
 	{"fdp_ruh_type", P_RUHTYPES, "initially", 0, 0, ruh_type_names,
 	 "isolation: initially (GC merges handles' data) or persistently (GC keeps a handle's "
 	 "data in its own units); one for all handles or a list, one per handle",
@@ -127,20 +131,23 @@ const struct param config_params[] = {
 	/* data */
 	{"media", P_ENUM, "none", 0, 0, media_names,
 	 "where data is kept: none (timing and mapping only), ram, or file (path=; survives "
-	 "restarts and crashes)", F(media)},
+	 "restarts and crashes)",
+	 F(media)},
 	{"ram_beyond_memory", P_BOOL, "off", 0, 1, NULL,
 	 "on = allow media=ram larger than the machine's memory: only what is written costs "
-	 "memory, and a run that writes more than there is gets killed", F(ram_beyond_memory)},
+	 "memory, and a run that writes more than there is gets killed",
+	 F(ram_beyond_memory)},
 	{"path", P_PATH, "", 0, 0, NULL,
 	 "the device file of media=file: created sparse if missing, reopened if it holds a "
-	 "device (an empty file is refused)", F(path)},
+	 "device (an empty file is refused)",
+	 F(path)},
 	{"seed", P_UINT, "1", 0, 1.8e19, NULL, "random seed of the device and the workload",
 	 F(seed)},
 	/* what the device says while it works */
 	{"debug", P_ENUM, "none", 0, 0, debug_names,
 	 "nvme = one line on stderr for each command the controller rejects, naming the command, "
-	 "the field and the check that failed", F(debug)},
+	 "the field and the check that failed",
+	 F(debug)},
 };
-
 
 const size_t config_nparams = sizeof(config_params) / sizeof(config_params[0]);

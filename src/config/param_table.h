@@ -9,15 +9,15 @@
 #include <stddef.h>
 
 enum param_type {
-	P_UINT,   /* plain integer */
-	P_BYTES,  /* integer with optional k/m/g/t suffix */
-	P_DOUBLE, /* real number */
-	P_BOOL,   /* on/off, true/false, 1/0, yes/no */
-	P_ENUM,   /* one name of `choices`, stored as its index */
-	P_NSLIST, /* comma-separated nanoseconds, one per page type */
+	P_UINT,	    /* plain integer */
+	P_BYTES,    /* integer with optional k/m/g/t suffix */
+	P_DOUBLE,   /* real number */
+	P_BOOL,	    /* on/off, true/false, 1/0, yes/no */
+	P_ENUM,	    /* one name of `choices`, stored as its index */
+	P_NSLIST,   /* comma-separated nanoseconds, one per page type */
 	P_RUHTYPES, /* comma-separated reclaim unit handle types, one or one per handle */
 	P_RUHLIST,  /* "all" or comma-separated reclaim unit handle ids */
-	P_PATH,     /* a file name */
+	P_PATH,	    /* a file name */
 };
 
 struct param {

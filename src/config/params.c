@@ -48,10 +48,26 @@ int parse_size_bytes(const char *text, uint64_t *out)
 	if (errno || end == text)
 		return -EINVAL;
 	switch (*end) {
-	case 'k': case 'K': mult = 1ULL << 10; end++; break;
-	case 'm': case 'M': mult = 1ULL << 20; end++; break;
-	case 'g': case 'G': mult = 1ULL << 30; end++; break;
-	case 't': case 'T': mult = 1ULL << 40; end++; break;
+	case 'k':
+	case 'K':
+		mult = 1ULL << 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		mult = 1ULL << 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		mult = 1ULL << 30;
+		end++;
+		break;
+	case 't':
+	case 'T':
+		mult = 1ULL << 40;
+		end++;
+		break;
 	default: break;
 	}
 	if ((*end == 'i' || *end == 'I') && mult > 1)
@@ -100,9 +116,7 @@ static void range_text(const struct param *p, char *out, size_t outlen)
 	size_t n = 0;
 
 	switch (p->type) {
-	case P_BOOL:
-		snprintf(out, outlen, "on|off");
-		return;
+	case P_BOOL: snprintf(out, outlen, "on|off"); return;
 	case P_ENUM:
 	case P_RUHTYPES:
 		out[0] = 0;
@@ -111,21 +125,11 @@ static void range_text(const struct param *p, char *out, size_t outlen)
 		if (p->type == P_RUHTYPES)
 			snprintf(out + n, outlen - n, ",...");
 		return;
-	case P_DOUBLE:
-		snprintf(out, outlen, "[%g, %g]", p->min, p->max);
-		return;
-	case P_NSLIST:
-		snprintf(out, outlen, "[%.0f, %.0f] each", p->min, p->max);
-		return;
-	case P_RUHLIST:
-		snprintf(out, outlen, "all|list of [%.0f, %.0f]", p->min, p->max);
-		return;
-	case P_PATH:
-		snprintf(out, outlen, "a file name");
-		return;
-	default:
-		snprintf(out, outlen, "[%.0f, %.0f]", p->min, p->max);
-		return;
+	case P_DOUBLE: snprintf(out, outlen, "[%g, %g]", p->min, p->max); return;
+	case P_NSLIST: snprintf(out, outlen, "[%.0f, %.0f] each", p->min, p->max); return;
+	case P_RUHLIST: snprintf(out, outlen, "all|list of [%.0f, %.0f]", p->min, p->max); return;
+	case P_PATH: snprintf(out, outlen, "a file name"); return;
+	default: snprintf(out, outlen, "[%.0f, %.0f]", p->min, p->max); return;
 	}
 }
 
@@ -179,8 +183,8 @@ static int split_list(const struct param *p, const char *value, char *buf, size_
 	return 0;
 }
 
-static int set_nslist(const struct param *p, struct ns_list *list, const char *value,
-		      char *err, size_t errlen)
+static int set_nslist(const struct param *p, struct ns_list *list, const char *value, char *err,
+		      size_t errlen)
 {
 	struct ns_list tmp = {0};
 	char buf[256], *tok[VSSD_MAX_PAGE_TYPES];
@@ -229,8 +233,8 @@ static int set_ruh_types(const struct param *p, struct ruh_types *types, const c
 {
 	struct ruh_types tmp = {0};
 	char buf[VSSD_MAX_RUH * 16], *tok[VSSD_MAX_RUH];
-	int rc = split_list(p, value, buf, sizeof(buf), tok, VSSD_MAX_RUH,
-			    "types (one per handle)", &tmp.count, err, errlen);
+	int rc = split_list(p, value, buf, sizeof(buf), tok, VSSD_MAX_RUH, "types (one per handle)",
+			    &tmp.count, err, errlen);
 
 	if (rc)
 		return rc;
@@ -247,8 +251,8 @@ static int set_ruh_types(const struct param *p, struct ruh_types *types, const c
 	return 0;
 }
 
-static int set_ruh_list(const struct param *p, struct ruh_list *list, const char *value,
-			char *err, size_t errlen)
+static int set_ruh_list(const struct param *p, struct ruh_list *list, const char *value, char *err,
+			size_t errlen)
 {
 	struct ruh_list tmp = {0};
 	char buf[VSSD_MAX_RUH * 8], *tok[VSSD_MAX_RUH];
@@ -258,14 +262,15 @@ static int set_ruh_list(const struct param *p, struct ruh_list *list, const char
 		*list = tmp;
 		return 0;
 	}
-	if ((rc = split_list(p, value, buf, sizeof(buf), tok, VSSD_MAX_RUH,
-			     "handles", &tmp.count, err, errlen)))
+	if ((rc = split_list(p, value, buf, sizeof(buf), tok, VSSD_MAX_RUH, "handles", &tmp.count,
+			     err, errlen)))
 		return rc;
 	for (uint32_t i = 0; i < tmp.count; i++) {
 		uint64_t v;
 
 		if (parse_uint(tok[i], &v)) {
-			errf(err, errlen, "%s=%s: '%s' is not a handle number", p->key, value, tok[i]);
+			errf(err, errlen, "%s=%s: '%s' is not a handle number", p->key, value,
+			     tok[i]);
 			return -EINVAL;
 		}
 		if ((double)v > p->max)
@@ -286,16 +291,15 @@ static int set_ruh_list(const struct param *p, struct ruh_list *list, const char
 	return 0;
 }
 
-static int set_param(struct vssd_config *cfg, const struct param *p, const char *value,
-		     char *err, size_t errlen)
+static int set_param(struct vssd_config *cfg, const struct param *p, const char *value, char *err,
+		     size_t errlen)
 {
 	void *field = (char *)cfg + p->offset;
 	int choice;
 
 	switch (p->type) {
 	case P_UINT:
-	case P_BYTES:
-		return set_number(p, field, value, err, errlen);
+	case P_BYTES: return set_number(p, field, value, err, errlen);
 	case P_DOUBLE: {
 		char *end;
 		double v;
@@ -322,15 +326,13 @@ static int set_param(struct vssd_config *cfg, const struct param *p, const char 
 			return bad_choice(p, value, err, errlen);
 		*(uint64_t *)field = (uint64_t)choice;
 		return 0;
-	case P_NSLIST:
-		return set_nslist(p, field, value, err, errlen);
-	case P_RUHTYPES:
-		return set_ruh_types(p, field, value, err, errlen);
-	case P_RUHLIST:
-		return set_ruh_list(p, field, value, err, errlen);
+	case P_NSLIST: return set_nslist(p, field, value, err, errlen);
+	case P_RUHTYPES: return set_ruh_types(p, field, value, err, errlen);
+	case P_RUHLIST: return set_ruh_list(p, field, value, err, errlen);
 	case P_PATH:
 		if (strlen(value) >= VSSD_PATH_MAX) {
-			errf(err, errlen, "%s: longer than %d characters", p->key, VSSD_PATH_MAX - 1);
+			errf(err, errlen, "%s: longer than %d characters", p->key,
+			     VSSD_PATH_MAX - 1);
 			return -EINVAL;
 		}
 		strcpy(field, value);
@@ -407,26 +409,32 @@ int config_check(const struct vssd_config *cfg, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	if (cfg->fdp_ruh_type.count != 1 && cfg->fdp_ruh_type.count != cfg->fdp_nruh) {
-		errf(err, errlen, "fdp_ruh_type lists %u types but fdp_nruh=%llu: give one type, "
-		     "or one per handle", cfg->fdp_ruh_type.count,
-		     (unsigned long long)cfg->fdp_nruh);
+		errf(err, errlen,
+		     "fdp_ruh_type lists %u types but fdp_nruh=%llu: give one type, "
+		     "or one per handle",
+		     cfg->fdp_ruh_type.count, (unsigned long long)cfg->fdp_nruh);
 		return -EINVAL;
 	}
 	for (uint32_t i = 0; i < cfg->fdp_phndls.count; i++) {
 		if (cfg->fdp_phndls.ruh[i] >= cfg->fdp_nruh) {
-			errf(err, errlen, "fdp_phndls lists handle %u but fdp_nruh=%llu (handles 0 "
-			     "to %llu)", cfg->fdp_phndls.ruh[i], (unsigned long long)cfg->fdp_nruh,
+			errf(err, errlen,
+			     "fdp_phndls lists handle %u but fdp_nruh=%llu (handles 0 "
+			     "to %llu)",
+			     cfg->fdp_phndls.ruh[i], (unsigned long long)cfg->fdp_nruh,
 			     (unsigned long long)cfg->fdp_nruh - 1);
 			return -EINVAL;
 		}
 	}
 	if (!cfg->fdp && (cfg->fdp_nrg != 1 || cfg->fdp_ru_bytes)) {
-		errf(err, errlen, "%s needs fdp=on", cfg->fdp_nrg != 1 ? "fdp_nrg" : "fdp_ru_bytes");
+		errf(err, errlen, "%s needs fdp=on",
+		     cfg->fdp_nrg != 1 ? "fdp_nrg" : "fdp_ru_bytes");
 		return -EINVAL;
 	}
 	if ((cfg->media == MEDIA_FILE) != (cfg->path[0] != 0)) {
-		errf(err, errlen, cfg->path[0] ? "path=%s needs media=file"
-					       : "media=file needs path=FILE, the device file", cfg->path);
+		errf(err, errlen,
+		     cfg->path[0] ? "path=%s needs media=file"
+				  : "media=file needs path=FILE, the device file",
+		     cfg->path);
 		return -EINVAL;
 	}
 	if (cfg->gc_free_lines_high < cfg->gc_free_lines_low) {
@@ -454,15 +462,9 @@ void config_format(const struct vssd_config *cfg, const char *key, char *out, si
 	case P_BYTES:
 		snprintf(out, outlen, "%llu", (unsigned long long)*(const uint64_t *)field);
 		break;
-	case P_DOUBLE:
-		snprintf(out, outlen, "%g", *(const double *)field);
-		break;
-	case P_BOOL:
-		snprintf(out, outlen, "%s", *(const uint64_t *)field ? "on" : "off");
-		break;
-	case P_ENUM:
-		snprintf(out, outlen, "%s", p->choices[*(const uint64_t *)field]);
-		break;
+	case P_DOUBLE: snprintf(out, outlen, "%g", *(const double *)field); break;
+	case P_BOOL: snprintf(out, outlen, "%s", *(const uint64_t *)field ? "on" : "off"); break;
+	case P_ENUM: snprintf(out, outlen, "%s", p->choices[*(const uint64_t *)field]); break;
 	case P_NSLIST: {
 		const struct ns_list *l = field;
 
@@ -489,9 +491,7 @@ void config_format(const struct vssd_config *cfg, const char *key, char *out, si
 				      p->choices[t->type[i]]);
 		break;
 	}
-	case P_PATH:
-		snprintf(out, outlen, "%s", (const char *)field);
-		break;
+	case P_PATH: snprintf(out, outlen, "%s", (const char *)field); break;
 	}
 }
 
@@ -502,8 +502,8 @@ void config_print_table(FILE *out)
 	fprintf(out, "%-20s %-18s %-26s %s\n", "NAME", "DEFAULT", "RANGE", "HELP");
 	for (size_t i = 0; i < NPARAMS; i++) {
 		range_text(&config_params[i], range, sizeof(range));
-		fprintf(out, "%-20s %-18s %-26s %s\n", config_params[i].key, config_params[i].def, range,
-			config_params[i].help);
+		fprintf(out, "%-20s %-18s %-26s %s\n", config_params[i].key, config_params[i].def,
+			range, config_params[i].help);
 	}
 }
 

@@ -13,7 +13,7 @@
 
 #define VSSD_MAX_PAGE_TYPES 4 /* QLC: LSB, CSB, MSB, TSB */
 #define VSSD_MAX_RUH 128      /* reclaim unit handles */
-#define VSSD_MAX_RG 128       /* reclaim groups */
+#define VSSD_MAX_RG 128	      /* reclaim groups */
 #define VSSD_PATH_MAX 1024
 
 enum vssd_cell { CELL_SLC, CELL_MLC, CELL_TLC, CELL_QLC };
@@ -23,7 +23,6 @@ enum vssd_debug { DEBUG_NONE, DEBUG_NVME };
 enum rt_workers { RT_WORKERS_AUTO, RT_WORKERS_0, RT_WORKERS_1 };
 enum ruh_type { RUH_INITIALLY, RUH_PERSISTENTLY };
 enum vssd_ftl { FTL_CONV, FTL_OCSSD, FTL_PBLK };
-
 
 /* A list of nanosecond values, one per page type of the cell. */
 struct ns_list {
@@ -61,7 +60,7 @@ struct vssd_config {
 	double ocssd_write_fail;
 	double ocssd_erase_fail;
 	uint64_t ocssd_reset_free; /* bool */
-	uint64_t pblk_op;         /* percent */
+	uint64_t pblk_op;	   /* percent */
 	uint64_t pblk_rb_entries;
 	uint64_t pblk_copy_ns;
 	/* garbage collection */
@@ -71,7 +70,7 @@ struct vssd_config {
 	uint64_t gc_background; /* bool */
 	/* timing */
 	uint64_t timing; /* bool */
-	uint64_t cell;   /* enum vssd_cell */
+	uint64_t cell;	 /* enum vssd_cell */
 	struct ns_list read_ns;
 	struct ns_list prog_ns;
 	uint64_t erase_ns;
@@ -82,7 +81,7 @@ struct vssd_config {
 	uint64_t write_buffer_bytes;
 	uint64_t pe_cycles; /* 0: by cell type */
 	/* flexible data placement */
-	uint64_t fdp; /* bool */
+	uint64_t fdp;		    /* bool */
 	uint64_t ram_beyond_memory; /* bool */
 	uint64_t fdp_nruh;
 	uint64_t fdp_nrg;
@@ -93,7 +92,7 @@ struct vssd_config {
 	uint64_t rt_workers; /* enum rt_workers */
 	uint64_t rt_spin_ns;
 	/* data */
-	uint64_t media; /* enum vssd_media */
+	uint64_t media;		  /* enum vssd_media */
 	char path[VSSD_PATH_MAX]; /* media=file's device file */
 	uint64_t seed;
 	uint64_t debug; /* enum vssd_debug */

@@ -75,15 +75,14 @@ static int check_profile_file(const char *path, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	if (st.st_size > PROFILE_MAX_BYTES) {
-		snprintf(err, errlen, "%s: %lld bytes is too large for a profile (at most %d)", path,
-			 (long long)st.st_size, PROFILE_MAX_BYTES);
+		snprintf(err, errlen, "%s: %lld bytes is too large for a profile (at most %d)",
+			 path, (long long)st.st_size, PROFILE_MAX_BYTES);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-int config_load_profile(struct vssd_config *cfg, const char *name_or_path, char *err,
-			size_t errlen)
+int config_load_profile(struct vssd_config *cfg, const char *name_or_path, char *err, size_t errlen)
 {
 	struct profile_ctx ctx = {cfg, err, errlen, 0};
 	char path[4096];
@@ -93,9 +92,11 @@ int config_load_profile(struct vssd_config *cfg, const char *name_or_path, char 
 	if (strchr(name_or_path, '/') || access(name_or_path, R_OK) == 0) {
 		snprintf(path, sizeof(path), "%s", name_or_path);
 	} else if (find_profile(name_or_path, path, sizeof(path))) {
-		snprintf(err, errlen, "profile '%s' not found (looked for %s.conf in "
-			 "$VSSD_PROFILE_DIR, %s, %s)", name_or_path, name_or_path,
-			 VSSD_SOURCE_PROFILE_DIR, VSSD_INSTALL_PROFILE_DIR);
+		snprintf(err, errlen,
+			 "profile '%s' not found (looked for %s.conf in "
+			 "$VSSD_PROFILE_DIR, %s, %s)",
+			 name_or_path, name_or_path, VSSD_SOURCE_PROFILE_DIR,
+			 VSSD_INSTALL_PROFILE_DIR);
 		return -ENOENT;
 	}
 	if ((line = check_profile_file(path, err, errlen)))

@@ -54,7 +54,8 @@ static void dev_set_now(struct vssd_dev *dev, uint64_t now_ns)
 
 uint64_t dev_power_on_ns(const struct vssd_dev *dev, uint64_t now_ns)
 {
-	return dev->health.power_on_ns + (now_ns > dev->powered_at_ns ? now_ns - dev->powered_at_ns : 0);
+	return dev->health.power_on_ns +
+	       (now_ns > dev->powered_at_ns ? now_ns - dev->powered_at_ns : 0);
 }
 
 /* The counters as the media keeps them (power-on time up to now). */
@@ -87,7 +88,8 @@ int dev_create(const struct vssd_config *cfg, struct vssd_dev **out, char *err, 
 	if (timing_init(&dev->tm, &dev->geo, cfg))
 		goto fail;
 	if ((rc = media_open(cfg, dev->geo.physical_units,
-			     ftl_ops_for(cfg)->meta_bytes(&dev->geo, cfg), &dev->media, err, errlen)))
+			     ftl_ops_for(cfg)->meta_bytes(&dev->geo, cfg), &dev->media, err,
+			     errlen)))
 		goto fail;
 	if ((rc = load_ftl(dev))) {
 		snprintf(err, errlen, "cannot %s the device: %s",
@@ -111,7 +113,8 @@ void dev_destroy(struct vssd_dev *dev)
 
 		health_extra(dev, extra);
 		if (ops_of(dev)->checkpoint(dev->ftl, extra, dev->now_ns))
-			fprintf(stderr, "vssd: the checkpoint could not be written; the next open scans\n");
+			fprintf(stderr,
+				"vssd: the checkpoint could not be written; the next open scans\n");
 	}
 	if (dev->ftl)
 		ops_of(dev)->close(dev->ftl);
@@ -130,8 +133,8 @@ static int check_range(const struct vssd_dev *dev, uint64_t slba, uint32_t nlb)
 	return 0;
 }
 
-int dev_write(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, const void *buf,
-	      uint64_t now_ns, uint64_t *done_ns)
+int dev_write(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, const void *buf, uint64_t now_ns,
+	      uint64_t *done_ns)
 {
 	return dev_write_placed(dev, slba, nlb, buf, now_ns, (struct placement){0, 0}, done_ns);
 }
@@ -170,8 +173,7 @@ int dev_read(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, void *buf, uint6
 	return rc;
 }
 
-int dev_trim(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, uint64_t now_ns,
-	     uint64_t *done_ns)
+int dev_trim(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, uint64_t now_ns, uint64_t *done_ns)
 {
 	int rc = check_range(dev, slba, nlb);
 
@@ -196,8 +198,8 @@ int dev_flush(struct vssd_dev *dev, uint64_t now_ns, uint64_t *done_ns)
 	return ops_of(dev)->flush(dev->ftl, keeps ? extra : NULL, now_ns, done_ns);
 }
 
-uint64_t dev_vector(struct vssd_dev *dev, enum ftl_vector_op op, const uint64_t *lbas,
-		    uint32_t n, void *data, void *meta, uint64_t now_ns, uint16_t *st)
+uint64_t dev_vector(struct vssd_dev *dev, enum ftl_vector_op op, const uint64_t *lbas, uint32_t n,
+		    void *data, void *meta, uint64_t now_ns, uint16_t *st)
 {
 	uint64_t done, ok = 0;
 
@@ -287,8 +289,7 @@ uint64_t dev_log_bytes(const struct vssd_dev *dev, uint8_t lid)
 	return ops_of(dev)->log_bytes ? ops_of(dev)->log_bytes(dev->ftl, lid) : 0;
 }
 
-void dev_log_read(const struct vssd_dev *dev, uint8_t lid, uint64_t off, uint64_t bytes,
-		  void *out)
+void dev_log_read(const struct vssd_dev *dev, uint8_t lid, uint64_t off, uint64_t bytes, void *out)
 {
 	ops_of(dev)->log_read(dev->ftl, lid, off, bytes, out);
 }

@@ -33,13 +33,13 @@ struct dev_counters {
  * flush and at a clean close), so a reopened device goes on counting. */
 struct dev_health {
 	uint64_t host_write_bytes, host_read_bytes, host_trim_bytes; /* the core's own */
-	uint64_t read_bytes, write_bytes;  /* by Read and Write commands */
+	uint64_t read_bytes, write_bytes; /* by Read and Write commands */
 	uint64_t read_cmds, write_cmds;
-	uint64_t busy_ns;        /* time with I/O outstanding */
-	uint64_t power_on_ns;    /* before this power-on */
-	uint64_t power_cycles;   /* opens and power losses survived, this one included */
+	uint64_t busy_ns;	   /* time with I/O outstanding */
+	uint64_t power_on_ns;	   /* before this power-on */
+	uint64_t power_cycles;	   /* opens and power losses survived, this one included */
 	uint64_t unsafe_shutdowns; /* recoveries without a clean close's checkpoint */
-	uint64_t media_errors;   /* reads the media could not serve (a unit failed its CRC) */
+	uint64_t media_errors;	   /* reads the media could not serve (a unit failed its CRC) */
 };
 
 struct vssd_dev {
@@ -47,14 +47,15 @@ struct vssd_dev {
 	struct geometry geo;
 	struct timing tm;
 	struct media *media;
-	struct ftl *ftl; /* whichever serves cfg.ftl, behind the FTL interface */
-	uint64_t capacity_lbas; /* the FTL's, fixed for its life (asked once: every command checks it) */
-	uint64_t rated_pe;      /* rated P/E cycles, for Percentage Used at every write */
+	struct ftl *ftl;	/* whichever serves cfg.ftl, behind the FTL interface */
+	uint64_t capacity_lbas; /* the FTL's, fixed for its life (asked once: every command checks
+				   it) */
+	uint64_t rated_pe;	/* rated P/E cycles, for Percentage Used at every write */
 	/* the FTL's prefetch hint (or NULL), one load nearer: it runs twice per I/O */
 	void (*prefetch)(const struct ftl *ftl, uint64_t slba, int stage);
 	struct dev_health health;
 	struct ftl_recovery recovery; /* what the last open or power loss recovered */
-	bool loaded; /* the FTL is whole (a failed recovery leaves nothing to checkpoint) */
+	bool loaded;	 /* the FTL is whole (a failed recovery leaves nothing to checkpoint) */
 	uint64_t now_ns; /* the latest time a command brought */
 	uint64_t powered_at_ns; /* when power last came back (a power loss) */
 };
@@ -114,16 +115,15 @@ static inline bool dev_volatile_cache(const struct vssd_dev *dev)
  * not serve it, -EBADMSG for data that failed its check (counted as a media
  * error), -ENOSPC on an FTL failure.
  */
-int dev_write(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, const void *buf,
-	      uint64_t now_ns, uint64_t *done_ns);
+int dev_write(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, const void *buf, uint64_t now_ns,
+	      uint64_t *done_ns);
 /* A write through placement pl, a reclaim unit handle in a reclaim group
  * (dev_write uses handle 0 of group 0; so does a placement out of range). */
 int dev_write_placed(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, const void *buf,
 		     uint64_t now_ns, struct placement pl, uint64_t *done_ns);
 int dev_read(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, void *buf, uint64_t now_ns,
 	     uint64_t *done_ns);
-int dev_trim(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, uint64_t now_ns,
-	     uint64_t *done_ns);
+int dev_trim(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, uint64_t now_ns, uint64_t *done_ns);
 /* Completes when everything written is on NAND: a partly filled program
  * unit is padded and programmed, as a drive does, and trims since the last
  * flush are recorded on the media. Returns 0 or a media error. */
@@ -135,8 +135,8 @@ int dev_flush(struct vssd_dev *dev, uint64_t now_ns, uint64_t *done_ns);
  * may be NULL). st[i] gets each address's NVMe status. Returns the
  * completion time.
  */
-uint64_t dev_vector(struct vssd_dev *dev, enum ftl_vector_op op, const uint64_t *lbas,
-		    uint32_t n, void *data, void *meta, uint64_t now_ns, uint16_t *st);
+uint64_t dev_vector(struct vssd_dev *dev, enum ftl_vector_op op, const uint64_t *lbas, uint32_t n,
+		    void *data, void *meta, uint64_t now_ns, uint16_t *st);
 uint32_t dev_sector_meta_bytes(const struct vssd_dev *dev);
 
 /* Hint that a command on slba is coming (stage 0 first, then 1 later):
@@ -195,8 +195,7 @@ const char *dev_figures(const struct vssd_dev *dev, struct ftl_figure out[FTL_MA
 size_t dev_identify_cs(const struct vssd_dev *dev, void *buf, size_t bytes);
 /* A log page of the FTL's own: its size (0: not the FTL's), and a window of it. */
 uint64_t dev_log_bytes(const struct vssd_dev *dev, uint8_t lid);
-void dev_log_read(const struct vssd_dev *dev, uint8_t lid, uint64_t off, uint64_t bytes,
-		  void *out);
+void dev_log_read(const struct vssd_dev *dev, uint8_t lid, uint64_t off, uint64_t bytes, void *out);
 
 /*
  * Flexible Data Placement, for an FTL that places data (the others: no

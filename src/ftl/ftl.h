@@ -28,7 +28,7 @@
 
 /* The I/O command set a namespace over the FTL serves. */
 enum ftl_iocs {
-	FTL_IOCS_NVM,   /* NVM: the FTL maps LBAs */
+	FTL_IOCS_NVM,	/* NVM: the FTL maps LBAs */
 	FTL_IOCS_OCSSD, /* Open-Channel SSD 2.0: the host addresses chunks */
 	FTL_IOCS_COUNT,
 };
@@ -44,15 +44,15 @@ enum ftl_vector_op { FTL_VECTOR_WRITE, FTL_VECTOR_READ, FTL_VECTOR_RESET };
 
 /* What the last open or power loss recovered, for the report. */
 struct ftl_recovery {
-	bool recovered;       /* the media held a device */
-	bool from_checkpoint; /* a clean close's checkpoint (else a scan) */
+	bool recovered;		   /* the media held a device */
+	bool from_checkpoint;	   /* a clean close's checkpoint (else a scan) */
 	const char *ckpt_rejected; /* why a clean close's checkpoint was not used, or NULL */
-	uint64_t units_scanned; /* programmed units whose OOB was read */
-	uint64_t oob_lost;      /* units both of whose OOB copies failed their CRC: skipped */
-	uint64_t oob_from_copy; /* units whose first OOB copy failed and the second served */
+	uint64_t units_scanned;	   /* programmed units whose OOB was read */
+	uint64_t oob_lost;	   /* units both of whose OOB copies failed their CRC: skipped */
+	uint64_t oob_from_copy;	   /* units whose first OOB copy failed and the second served */
 	uint64_t state_blocks_damaged; /* of the two (both: the counters start again) */
 	uint64_t trim_pages_from_copy; /* trim pages whose first copy failed, the second served */
-	uint64_t trim_pages_damaged; /* trim pages neither copy of which was whole: ignored */
+	uint64_t trim_pages_damaged;   /* trim pages neither copy of which was whole: ignored */
 	uint64_t mapped_units;
 	uint64_t wall_ns;
 };
@@ -63,9 +63,9 @@ struct ftl_stats {
 	uint64_t media_write_units; /* units programmed: the host's, GC copies, padding */
 	uint64_t gc_copied_units;
 	uint64_t gc_runs;
-	uint64_t erases;        /* erase operations: line erases, chunk resets */
+	uint64_t erases;	/* erase operations: line erases, chunk resets */
 	uint64_t erased_blocks; /* blocks those erased */
-	uint64_t mapped_units;  /* logical units holding data */
+	uint64_t mapped_units;	/* logical units holding data */
 	uint32_t free_lines;
 	uint64_t borrowed_lines; /* host lines a full reclaim group took from another */
 };
@@ -112,7 +112,7 @@ struct ftl {
 struct ftl_ops {
 	const char *name;
 	enum ftl_iocs iocs;
-	bool maps_lbas;      /* it maps LBAs: logical capacity, spare, lines and GC of its own */
+	bool maps_lbas;	     /* it maps LBAs: logical capacity, spare, lines and GC of its own */
 	bool volatile_cache; /* a write completes before it is durable (the NVMe VWC) */
 	bool keeps_state;    /* it keeps FTL_EXTRA_BYTES of the layer above's on its media */
 	/* the group figures() fills, as reports name it, or NULL */
@@ -153,7 +153,8 @@ struct ftl_ops {
 		     struct placement pl, uint64_t *done_ns);
 	int (*read)(struct ftl *ftl, uint64_t slba, uint32_t nlb, void *buf, uint64_t now_ns,
 		    uint64_t *done_ns);
-	int (*trim)(struct ftl *ftl, uint64_t slba, uint32_t nlb, uint64_t now_ns, uint64_t *done_ns);
+	int (*trim)(struct ftl *ftl, uint64_t slba, uint32_t nlb, uint64_t now_ns,
+		    uint64_t *done_ns);
 	/* Everything written durable; extra (FTL_EXTRA_BYTES, NULL unless
 	 * keeps_state) kept with it. */
 	int (*flush)(struct ftl *ftl, const void *extra, uint64_t now_ns, uint64_t *done_ns);

@@ -175,8 +175,8 @@ static int enable_admin(struct vssd *dev)
 	return rc;
 }
 
-int vssd_open(const char *const *params, enum vssd_runtime runtime, struct vssd **out,
-	      char *err, size_t errlen)
+int vssd_open(const char *const *params, enum vssd_runtime runtime, struct vssd **out, char *err,
+	      size_t errlen)
 {
 	struct vssd_config cfg;
 	struct vssd *dev;
@@ -208,7 +208,8 @@ int vssd_open(const char *const *params, enum vssd_runtime runtime, struct vssd 
 	}
 	dev->ctrl->on_post = on_post;
 	dev->ctrl->on_post_arg = dev;
-	if ((rc = rt_start(&dev->rt, dev->ctrl, runtime == VSSD_THREADED ? RT_THREADED : RT_INLINE))) {
+	if ((rc = rt_start(&dev->rt, dev->ctrl,
+			   runtime == VSSD_THREADED ? RT_THREADED : RT_INLINE))) {
 		snprintf(err, errlen, "cannot start the runtime's threads");
 		goto fail;
 	}

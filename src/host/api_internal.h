@@ -17,7 +17,7 @@ void libvssd_release_pblk(struct vssd *dev);
 /* The configuration vssd_open() would build from params (the profile first),
  * checked; for frontends that refuse a device before they start one. */
 int libvssd_config_from_params(const char *const *params, struct vssd_config *cfg, char *err,
-			    size_t errlen);
+			       size_t errlen);
 /* All of pblk's figures, for the reports. */
 void libvssd_pblk_report_stats(struct vssd_pblk *pb, struct pblk_stats *out);
 

@@ -27,10 +27,11 @@ struct vssd {
 	struct rt rt;
 	struct host_qp admin;
 	pthread_mutex_t admin_lock;
-	pthread_mutex_t qp_lock; /* choosing a qid and publishing the pair */
+	pthread_mutex_t qp_lock;		/* choosing a qid and publishing the pair */
 	struct vssd_qpair *qp[NVME_MAX_QUEUES]; /* by qid; changed with the runtime locked */
-	atomic_bool pblk_claimed; /* one pblk owns the chunks: a second would write over the first */
-	int lost; /* the namespace did not come back from a power loss: its error */
+	atomic_bool
+		pblk_claimed; /* one pblk owns the chunks: a second would write over the first */
+	int lost;	      /* the namespace did not come back from a power loss: its error */
 };
 
 /* A synchronous command's completion, filled in by libvssd_sync_done. */

@@ -10,8 +10,8 @@
 
 #include "host/api_types.h"
 
-static int submit_data(struct vssd_qpair *qp, struct nvme_sqe *sqe, const void *buf,
-		       uint64_t bytes, vssd_cb cb, void *arg)
+static int submit_data(struct vssd_qpair *qp, struct nvme_sqe *sqe, const void *buf, uint64_t bytes,
+		       vssd_cb cb, void *arg)
 {
 	int cid = host_qp_next_cid(&qp->hq), rc;
 	void *registered = NULL;
@@ -23,8 +23,8 @@ static int submit_data(struct vssd_qpair *qp, struct nvme_sqe *sqe, const void *
 	if (bytes > NVME_MAX_XFER_BYTES)
 		return -EINVAL;
 	if (bytes) {
-		if (nvme_build_prps(buf, bytes, host_qp_prp_list(&qp->hq, (uint16_t)cid), &sqe->prp1,
-				    &sqe->prp2))
+		if (nvme_build_prps(buf, bytes, host_qp_prp_list(&qp->hq, (uint16_t)cid),
+				    &sqe->prp1, &sqe->prp2))
 			return -EINVAL;
 		if (!libvssd_dma_is_mapped(qp->dev, buf, bytes)) {
 			if ((rc = vssd_dma_register(qp->dev, (void *)buf, bytes)))
@@ -132,12 +132,12 @@ int vssd_read(struct vssd_qpair *qp, void *buf, uint64_t slba, uint32_t nlb)
 	return wait_sync(qp, &w, vssd_read_async(qp, buf, slba, nlb, libvssd_sync_done, &w));
 }
 
-int vssd_write(struct vssd_qpair *qp, const void *buf, uint64_t slba, uint32_t nlb,
-	       unsigned flags)
+int vssd_write(struct vssd_qpair *qp, const void *buf, uint64_t slba, uint32_t nlb, unsigned flags)
 {
 	struct libvssd_sync_wait w = {0};
 
-	return wait_sync(qp, &w, vssd_write_async(qp, buf, slba, nlb, flags, libvssd_sync_done, &w));
+	return wait_sync(qp, &w,
+			 vssd_write_async(qp, buf, slba, nlb, flags, libvssd_sync_done, &w));
 }
 
 int vssd_flush(struct vssd_qpair *qp)
@@ -153,4 +153,3 @@ int vssd_trim(struct vssd_qpair *qp, uint64_t slba, uint32_t nlb)
 
 	return wait_sync(qp, &w, vssd_trim_async(qp, slba, nlb, libvssd_sync_done, &w));
 }
-

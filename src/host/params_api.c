@@ -14,7 +14,7 @@
 #include "nand/geometry.h"
 
 int libvssd_config_from_params(const char *const *params, struct vssd_config *cfg, char *err,
-			    size_t errlen)
+			       size_t errlen)
 {
 	int rc;
 

@@ -88,7 +88,8 @@ int vssd_pblk_open(struct vssd *dev, struct vssd_pblk **out, char *err, size_t e
 	if (!p)
 		return -ENOMEM;
 	if ((rc = libvssd_claim_pblk(dev))) {
-		snprintf(err, errlen, "pblk: this device has a pblk open already (one pblk owns "
+		snprintf(err, errlen,
+			 "pblk: this device has a pblk open already (one pblk owns "
 			 "its chunks; close it first)");
 		free(p);
 		return rc;
@@ -155,11 +156,16 @@ static int request(struct vssd_pblk *p, uint8_t dir, void *buf, uint64_t lba, ui
 
 		r.left = 0;
 		for (; n < 8 && (done < nlb || (dir == PBLK_FLUSH && !n)); n++) {
-			uint32_t nr = nlb - done < PBLK_MAX_BIO_SECTORS ? nlb - done : PBLK_MAX_BIO_SECTORS;
+			uint32_t nr = nlb - done < PBLK_MAX_BIO_SECTORS ? nlb - done
+									: PBLK_MAX_BIO_SECTORS;
 
-			bios[n] = (struct pblk_bio){.dir = dir, .lba = lba + done, .nr = nr,
-						    .buf = buf ? (uint8_t *)buf + (uint64_t)done * 4096 : NULL,
-						    .done = part_done, .arg = &r};
+			bios[n] = (struct pblk_bio){
+				.dir = dir,
+				.lba = lba + done,
+				.nr = nr,
+				.buf = buf ? (uint8_t *)buf + (uint64_t)done * 4096 : NULL,
+				.done = part_done,
+				.arg = &r};
 			r.left++;
 			if ((rc = pblk_submit(p->pb, &bios[n], mono_ns()))) {
 				r.left--;
@@ -216,15 +222,22 @@ void vssd_pblk_stats(struct vssd_pblk *p, struct vssd_pblk_stats *out)
 	struct pblk_stats s;
 
 	libvssd_pblk_report_stats(p, &s);
-	*out = (struct vssd_pblk_stats){
-		.capacity_sectors = s.capacity_sectors, .user_sectors = s.user_sectors,
-		.gc_sectors = s.gc_sectors, .pad_sectors = s.pad_sectors,
-		.meta_sectors = s.meta_sectors, .waf = pblk_stats_waf(&s), .gc_lines = s.gc_lines,
-		.free_lines = s.free_lines, .closed_lines = s.closed_lines,
-		.bad_chunks = s.bad_chunks, .write_errors = s.write_errors,
-		.read_errors = s.read_errors, .erase_errors = s.erase_errors,
-		.rb_user_max = s.rb_user_max, .rb_gc_max = s.rb_gc_max,
-		.recovered_lines = s.recovered_lines};
+	*out = (struct vssd_pblk_stats){.capacity_sectors = s.capacity_sectors,
+					.user_sectors = s.user_sectors,
+					.gc_sectors = s.gc_sectors,
+					.pad_sectors = s.pad_sectors,
+					.meta_sectors = s.meta_sectors,
+					.waf = pblk_stats_waf(&s),
+					.gc_lines = s.gc_lines,
+					.free_lines = s.free_lines,
+					.closed_lines = s.closed_lines,
+					.bad_chunks = s.bad_chunks,
+					.write_errors = s.write_errors,
+					.read_errors = s.read_errors,
+					.erase_errors = s.erase_errors,
+					.rb_user_max = s.rb_user_max,
+					.rb_gc_max = s.rb_gc_max,
+					.recovered_lines = s.recovered_lines};
 }
 
 void vssd_pblk_close(struct vssd_pblk *p)

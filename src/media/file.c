@@ -36,7 +36,7 @@
 #include <zlib.h>
 
 #define FILE_MAGIC "VSSDDEV1"
-#define FILE_VERSION 2 /* 1 had no checksums */
+#define FILE_VERSION 2	      /* 1 had no checksums */
 #define ZEROS_CRC 0xc71c0011u /* CRC-32 of 4 KiB of zeros */
 #define HEADER_BYTES (64 * 1024)
 #define REGION_ALIGN (1024 * 1024)
@@ -158,8 +158,7 @@ static int put_unit(struct file_media *f, uint32_t ppa, const void *data, uint32
 	return rc;
 }
 
-static int file_write(struct media *m, uint32_t ppa, const void *data,
-		      const struct media_oob *oob)
+static int file_write(struct media *m, uint32_t ppa, const void *data, const struct media_oob *oob)
 {
 	data = data ? data : zeros;
 	return put_unit(fm(m), ppa, data, crc_of(data, 4096), oob);
@@ -223,7 +222,8 @@ static int file_read_oob(struct media *m, uint64_t first, uint32_t n, struct med
 {
 	struct file_media *f = fm(m);
 	struct file_oob *r = malloc((size_t)n * sizeof(*r));
-	int rc = r ? get(f->fd, r, (size_t)n * sizeof(*r), record_at(f, f->oob_off, first)) : -ENOMEM;
+	int rc = r ? get(f->fd, r, (size_t)n * sizeof(*r), record_at(f, f->oob_off, first))
+		   : -ENOMEM;
 
 	for (uint32_t i = 0; !rc && i < n; i++) {
 		if (!record_ok(&r[i]) && get_record(f, (uint32_t)(first + i), &r[i]) < 0)
@@ -259,9 +259,9 @@ static void file_destroy(struct media *m)
 	free(m);
 }
 
-static const struct media_ops file_ops = {"file", file_write, file_read, file_copy,
-					  file_read_oob, file_meta_write, file_meta_read,
-					  file_sync, file_destroy};
+static const struct media_ops file_ops = {"file",	  file_write,	 file_read,
+					  file_copy,	  file_read_oob, file_meta_write,
+					  file_meta_read, file_sync,	 file_destroy};
 
 static uint64_t align_up(uint64_t v)
 {
@@ -291,7 +291,8 @@ static struct file_header *make_header(const struct vssd_config *cfg, uint64_t u
 		if (!config_param_is_layout(i))
 			continue;
 		config_format(cfg, config_param_key(i), value, sizeof(value));
-		n += (size_t)snprintf(h->params + n, room - n, "%s=%s\n", config_param_key(i), value);
+		n += (size_t)snprintf(h->params + n, room - n, "%s=%s\n", config_param_key(i),
+				      value);
 	}
 	h->params_len = (uint32_t)n;
 	h->crc = (uint32_t)crc32(0, (const Bytef *)h, HEADER_BYTES);
@@ -307,7 +308,8 @@ static int compare_params(const char *made, const char *asked, char *out, size_t
 
 	out[0] = 0;
 	for (const char *a = asked; *a; a = strchr(a, '\n') + 1) {
-		size_t keylen = (size_t)(strchr(a, '=') - a), linelen = (size_t)(strchr(a, '\n') - a);
+		size_t keylen = (size_t)(strchr(a, '=') - a),
+		       linelen = (size_t)(strchr(a, '\n') - a);
 		const char *m = made;
 
 		while (*m && !(strncmp(m, a, keylen + 1) == 0 && (m == made || m[-1] == '\n')))
@@ -316,10 +318,10 @@ static int compare_params(const char *made, const char *asked, char *out, size_t
 			continue;
 		differ++;
 		if (n < outlen)
-			n += (size_t)snprintf(out + n, outlen - n, "%s%.*s (asked %.*s)",
-					      differ > 1 ? ", " : "",
-					      *m ? (int)(strchr(m, '\n') - m) : (int)keylen + 1,
-					      *m ? m : a, (int)(linelen - keylen - 1), a + keylen + 1);
+			n += (size_t)snprintf(
+				out + n, outlen - n, "%s%.*s (asked %.*s)", differ > 1 ? ", " : "",
+				*m ? (int)(strchr(m, '\n') - m) : (int)keylen + 1, *m ? m : a,
+				(int)(linelen - keylen - 1), a + keylen + 1);
 	}
 	return differ;
 }
@@ -348,20 +350,25 @@ static int check_header(struct file_media *f, const struct file_header *want, ui
 		goto out;
 	}
 	if (h->version != FILE_VERSION) {
-		snprintf(err, errlen, "path=%s: device file version %u, this vssd reads version %u "
+		snprintf(err, errlen,
+			 "path=%s: device file version %u, this vssd reads version %u "
 			 "(version 2 added checksums: make the device again)",
 			 f->path, h->version, FILE_VERSION);
 		goto out;
 	}
 	if (h->params_len >= HEADER_BYTES - sizeof(*h)) {
-		snprintf(err, errlen, "path=%s: the device file's header is damaged (its parameters "
-			 "overrun it)", f->path);
+		snprintf(err, errlen,
+			 "path=%s: the device file's header is damaged (its parameters "
+			 "overrun it)",
+			 f->path);
 		goto out;
 	}
 	h->params[h->params_len] = 0; /* room for it was checked above */
 	if (h->params_len && h->params[h->params_len - 1] != '\n') {
-		snprintf(err, errlen, "path=%s: the device file's header is damaged (its parameters "
-			 "do not end a line)", f->path);
+		snprintf(err, errlen,
+			 "path=%s: the device file's header is damaged (its parameters "
+			 "do not end a line)",
+			 f->path);
 		goto out;
 	}
 	if (compare_params(h->params, want->params, diff, sizeof(diff))) {
@@ -370,8 +377,8 @@ static int check_header(struct file_media *f, const struct file_header *want, ui
 	}
 	if (h->units != want->units || h->meta_bytes != want->meta_bytes ||
 	    h->file_bytes != want->file_bytes) {
-		snprintf(err, errlen, "path=%s: made by another version of vssd (its layout differs)",
-			 f->path);
+		snprintf(err, errlen,
+			 "path=%s: made by another version of vssd (its layout differs)", f->path);
 		goto out;
 	}
 	if (size < h->file_bytes) {
@@ -386,8 +393,7 @@ out:
 }
 
 /* Lays out a new device file: header, size (sparse), metadata area allocated. */
-static int create_file(struct file_media *f, const struct file_header *h, char *err,
-		       size_t errlen)
+static int create_file(struct file_media *f, const struct file_header *h, char *err, size_t errlen)
 {
 	int rc = put(f->fd, h, HEADER_BYTES, 0);
 
@@ -398,10 +404,12 @@ static int create_file(struct file_media *f, const struct file_header *h, char *
 	if (!rc)
 		rc = fdatasync(f->fd) ? -errno : 0;
 	if (rc) {
-		snprintf(err, errlen, "path=%s: cannot lay out the device file (%llu MiB, sparse): %s",
-			 f->path, (unsigned long long)(h->file_bytes >> 20), strerror(-rc));
+		snprintf(err, errlen,
+			 "path=%s: cannot lay out the device file (%llu MiB, sparse): %s", f->path,
+			 (unsigned long long)(h->file_bytes >> 20), strerror(-rc));
 		if (ftruncate(f->fd, 0)) {
-			/* the error above says what went wrong; an empty file is recreated next time */
+			/* the error above says what went wrong; an empty file is recreated next
+			 * time */
 		}
 	}
 	return rc;
@@ -452,14 +460,16 @@ int media_file_open(const struct vssd_config *cfg, uint64_t units, uint64_t meta
 		return -ENOMEM;
 	}
 	snprintf(f->path, sizeof(f->path), "%s", cfg->path);
-	f->base = (struct media){.ops = &file_ops, .units = units, .meta_bytes = meta_bytes,
-				 .keeps_data = true};
+	f->base = (struct media){
+		.ops = &file_ops, .units = units, .meta_bytes = meta_bytes, .keeps_data = true};
 	if ((rc = open_locked(f, &created, &st, err, errlen)))
 		goto fail;
 	if (st.st_size == 0 && !created) {
 		rc = -EINVAL;
-		snprintf(err, errlen, "path=%s: an empty file, not a vssd device file (remove it, "
-			 "and vssd makes a new device there)", cfg->path);
+		snprintf(err, errlen,
+			 "path=%s: an empty file, not a vssd device file (remove it, "
+			 "and vssd makes a new device there)",
+			 cfg->path);
 	} else if (st.st_size == 0)
 		rc = create_file(f, want, err, errlen);
 	else

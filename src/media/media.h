@@ -19,18 +19,18 @@
 #include "config/params.h"
 
 struct media_oob {
-	uint32_t lba; /* logical 4 KiB unit held here */
+	uint32_t lba;	/* logical 4 KiB unit held here */
 	uint16_t owner; /* reclaim unit handle whose data it is (FTL_OWNER_SHARED for GC'd mixes) */
 	uint16_t reserved; /* an open-channel host's metadata (OC_MS bytes) spans it */
-	uint64_t seq; /* device-wide write sequence number; 0: never programmed */
+	uint64_t seq;	   /* device-wide write sequence number; 0: never programmed */
 };
 
 /* What a store that checksums its units (file) found damaged as it read:
  * the FTL's recovery reports what these rose by while it scanned. */
 struct media_damage {
 	uint64_t oob_from_copy; /* OOB records whose first copy failed, the second served */
-	uint64_t oob_lost;      /* units both of whose records failed: read as never written */
-	uint64_t data_bad;      /* unit reads whose data failed its CRC (-EBADMSG) */
+	uint64_t oob_lost;	/* units both of whose records failed: read as never written */
+	uint64_t data_bad;	/* unit reads whose data failed its CRC (-EBADMSG) */
 };
 
 struct media;
@@ -62,10 +62,11 @@ struct media {
 	const struct media_ops *ops;
 	uint64_t units;
 	uint64_t meta_bytes;
-	bool keeps_data; /* false for none: reads of it are not data */
-	bool reopened;   /* holds a device from before: the FTL recovers it */
+	bool keeps_data;	    /* false for none: reads of it are not data */
+	bool reopened;		    /* holds a device from before: the FTL recovers it */
 	struct media_damage damage; /* counted since the store was opened */
-	int last_errno; /* of the latest write the store failed (ENOSPC: its disk is full); 0: none */
+	int last_errno; /* of the latest write the store failed (ENOSPC: its disk is full); 0: none
+			 */
 };
 
 /* Opens the store the config names for `units` physical units and a

@@ -8,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int none_write(struct media *m, uint32_t ppa, const void *data,
-		      const struct media_oob *oob)
+static int none_write(struct media *m, uint32_t ppa, const void *data, const struct media_oob *oob)
 {
 	(void)m, (void)ppa, (void)data, (void)oob;
 	return 0;
@@ -60,9 +59,9 @@ static void none_destroy(struct media *m)
 	free(m);
 }
 
-static const struct media_ops none_ops = {"none", none_write, none_read, none_copy,
-					  none_read_oob, none_meta_write, none_meta,
-					  none_sync, none_destroy};
+static const struct media_ops none_ops = {"none",    none_write,    none_read,
+					  none_copy, none_read_oob, none_meta_write,
+					  none_meta, none_sync,	    none_destroy};
 
 int media_none_open(const struct vssd_config *cfg, uint64_t units, uint64_t meta_bytes,
 		    struct media **out, char *err, size_t errlen)

@@ -26,8 +26,7 @@ static struct ram_media *ram(struct media *m)
 	return (struct ram_media *)m;
 }
 
-static int ram_write(struct media *m, uint32_t ppa, const void *data,
-		     const struct media_oob *oob)
+static int ram_write(struct media *m, uint32_t ppa, const void *data, const struct media_oob *oob)
 {
 	uint8_t *dst = ram(m)->data + (uint64_t)ppa * 4096;
 
@@ -93,8 +92,9 @@ static void ram_destroy(struct media *m)
 	free(m);
 }
 
-static const struct media_ops ram_ops = {"ram", ram_write, ram_read, ram_copy, ram_read_oob,
-					 ram_meta_write, ram_meta_read, ram_sync, ram_destroy};
+static const struct media_ops ram_ops = {"ram",		ram_write,    ram_read,
+					 ram_copy,	ram_read_oob, ram_meta_write,
+					 ram_meta_read, ram_sync,     ram_destroy};
 
 static void *map_anon(uint64_t bytes)
 {
@@ -111,7 +111,8 @@ static int check_size(const struct vssd_config *cfg, uint64_t bytes, char *err, 
 
 	if (cfg->ram_beyond_memory || !memory || bytes <= memory)
 		return 0;
-	snprintf(err, errlen, "media=ram: the device needs %.1f GiB, more than this machine's "
+	snprintf(err, errlen,
+		 "media=ram: the device needs %.1f GiB, more than this machine's "
 		 "%.1f GiB of memory; use media=none or media=file, a smaller device, or "
 		 "ram_beyond_memory=on if the run writes less than that",
 		 (double)bytes / (1 << 30), (double)memory / (1 << 30));

@@ -11,16 +11,17 @@
  * Reclaim groups and reclaim unit size: how many dies a line spans. A
  * reclaim unit is block i of every plane of k dies, k dividing a group's dies.
  */
-static int split_dies(struct geometry *geo, const struct vssd_config *cfg, char *err,
-		      size_t errlen)
+static int split_dies(struct geometry *geo, const struct vssd_config *cfg, char *err, size_t errlen)
 {
-	uint64_t die_block_bytes = (uint64_t)geo->planes * cfg->pages_per_block *
-				   cfg->flash_page_bytes;
+	uint64_t die_block_bytes =
+		(uint64_t)geo->planes * cfg->pages_per_block * cfg->flash_page_bytes;
 	uint32_t rgs = config_nrg(cfg), group_dies, k;
 
 	if (geo->dies % rgs) {
-		snprintf(err, errlen, "fdp_nrg=%u: must divide the %u dies (channels x "
-			 "luns_per_channel)", rgs, geo->dies);
+		snprintf(err, errlen,
+			 "fdp_nrg=%u: must divide the %u dies (channels x "
+			 "luns_per_channel)",
+			 rgs, geo->dies);
 		return -EINVAL;
 	}
 	group_dies = geo->dies / rgs;
@@ -28,9 +29,11 @@ static int split_dies(struct geometry *geo, const struct vssd_config *cfg, char 
 	if (cfg->fdp && cfg->fdp_ru_bytes) {
 		if (cfg->fdp_ru_bytes % die_block_bytes ||
 		    group_dies % (cfg->fdp_ru_bytes / die_block_bytes)) {
-			snprintf(err, errlen, "fdp_ru_bytes=%llu: must be k x %llu bytes (a block "
+			snprintf(err, errlen,
+				 "fdp_ru_bytes=%llu: must be k x %llu bytes (a block "
 				 "of every plane of k dies), k dividing the %u dies of a reclaim "
-				 "group", (unsigned long long)cfg->fdp_ru_bytes,
+				 "group",
+				 (unsigned long long)cfg->fdp_ru_bytes,
 				 (unsigned long long)die_block_bytes, group_dies);
 			return -EINVAL;
 		}
@@ -51,13 +54,17 @@ int geometry_init(struct geometry *geo, const struct vssd_config *cfg, char *err
 	int rc;
 
 	if (cfg->flash_page_bytes % GEO_UNIT_BYTES) {
-		snprintf(err, errlen, "flash_page_bytes=%llu: must be a multiple of the 4096-byte "
-			 "mapping unit", (unsigned long long)cfg->flash_page_bytes);
+		snprintf(err, errlen,
+			 "flash_page_bytes=%llu: must be a multiple of the 4096-byte "
+			 "mapping unit",
+			 (unsigned long long)cfg->flash_page_bytes);
 		return -EINVAL;
 	}
 	if (cfg->pages_per_block % cfg->oneshot_pages) {
-		snprintf(err, errlen, "pages_per_block=%llu: must be a multiple of "
-			 "oneshot_pages=%llu", (unsigned long long)cfg->pages_per_block,
+		snprintf(err, errlen,
+			 "pages_per_block=%llu: must be a multiple of "
+			 "oneshot_pages=%llu",
+			 (unsigned long long)cfg->pages_per_block,
 			 (unsigned long long)cfg->oneshot_pages);
 		return -EINVAL;
 	}
@@ -80,8 +87,10 @@ int geometry_init(struct geometry *geo, const struct vssd_config *cfg, char *err
 	upl = (uint64_t)geo->units_per_prog * geo->progs_per_block * geo->line_dies;
 	physical = upl * geo->lines;
 	if (upl > UINT32_MAX / 2 || physical >= UINT32_MAX) {
-		snprintf(err, errlen, "geometry of %llu physical 4 KiB units exceeds the 16 TiB "
-			 "the 32-bit map addresses", (unsigned long long)physical);
+		snprintf(err, errlen,
+			 "geometry of %llu physical 4 KiB units exceeds the 16 TiB "
+			 "the 32-bit map addresses",
+			 (unsigned long long)physical);
 		return -EINVAL;
 	}
 	geo->units_per_line = (uint32_t)upl;
@@ -95,7 +104,8 @@ int geometry_init(struct geometry *geo, const struct vssd_config *cfg, char *err
 
 	prog_bytes = (uint64_t)geo->units_per_prog * GEO_UNIT_BYTES;
 	if (cfg->write_buffer_bytes < prog_bytes) {
-		snprintf(err, errlen, "write_buffer_bytes=%llu: smaller than one program unit "
+		snprintf(err, errlen,
+			 "write_buffer_bytes=%llu: smaller than one program unit "
 			 "(%llu bytes = planes x oneshot_pages x flash_page_bytes)",
 			 (unsigned long long)cfg->write_buffer_bytes,
 			 (unsigned long long)prog_bytes);

@@ -39,9 +39,9 @@ struct geometry {
 	uint32_t units_per_line;  /* a line is block i of every plane of line_dies dies */
 	uint32_t lines;
 	uint32_t blocks_per_line;
-	uint32_t line_dies;      /* dies a line spans */
-	uint32_t rgs;            /* reclaim groups */
-	uint32_t lines_per_rg;   /* lines of one reclaim group */
+	uint32_t line_dies;	 /* dies a line spans */
+	uint32_t rgs;		 /* reclaim groups */
+	uint32_t lines_per_rg;	 /* lines of one reclaim group */
 	uint32_t stripes_per_rg; /* disjoint die sets of line_dies dies in a group */
 	uint64_t physical_units;
 	uint64_t logical_units; /* physical / (1 + op), rounded down */

@@ -77,9 +77,9 @@ uint64_t nand_read(struct timing *tm, uint32_t die, uint32_t page_type, uint64_t
 	uint32_t ch = die % tm->geo->channels;
 	uint64_t sense_start = max64(start_ns, tm->die_free_ns[die]);
 	uint64_t sense_end = sense_start + tm->read_ns[page_type];
-	uint64_t xfer_end = timeline_reserve(&tm->channel[ch], sense_end,
-					     xfer_ns((uint64_t)units * GEO_UNIT_BYTES, tm->channel_mbps),
-					     tm->floor_ns);
+	uint64_t xfer_end = timeline_reserve(
+		&tm->channel[ch], sense_end,
+		xfer_ns((uint64_t)units * GEO_UNIT_BYTES, tm->channel_mbps), tm->floor_ns);
 
 	/* cache read: the next sense may start when this one ends and the cache
 	 * register has passed the previous page to the channel */
@@ -97,8 +97,8 @@ uint64_t nand_program(struct timing *tm, uint32_t die, uint64_t ready_ns, uint64
 					     xfer_ns(bytes, tm->channel_mbps), tm->floor_ns);
 	/* cache program: data crosses the channel while the die is still busy;
 	 * the program waits for the die and for its registers to be free */
-	uint64_t prog_start = max64(xfer_end, max64(tm->die_free_ns[die],
-						    tm->die_reg_free_ns[die]));
+	uint64_t prog_start =
+		max64(xfer_end, max64(tm->die_free_ns[die], tm->die_reg_free_ns[die]));
 	uint64_t prog_end = prog_start + prog_ns;
 
 	tm->die_free_ns[die] = prog_end;

@@ -38,7 +38,7 @@ struct timing {
 	bool on;
 	const struct geometry *geo;
 	uint64_t *die_free_ns;
-	uint64_t *die_busy_ns; /* accumulated, for utilisation */
+	uint64_t *die_busy_ns;	   /* accumulated, for utilisation */
 	uint64_t *die_reg_free_ns; /* the cache register has passed its data on */
 	struct timeline *channel;
 	struct timeline pcie[2];

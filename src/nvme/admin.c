@@ -13,7 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
 static uint16_t create_cq(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 {
 	uint16_t qid = (uint16_t)nvme_get(sqe, NVME_F_QID);
@@ -33,7 +32,8 @@ static uint16_t create_cq(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 				   "CDW11.PC is 0: queues must be physically contiguous (CAP.CQR)");
 	if (sqe->prp1 % NVME_PAGE_BYTES)
 		return nvme_reject(ctrl, sqe, NVME_SC_PRP_OFFSET_INVALID,
-				   "PRP1 0x%llx is not page aligned", (unsigned long long)sqe->prp1);
+				   "PRP1 0x%llx is not page aligned",
+				   (unsigned long long)sqe->prp1);
 	ring = dma_map(&ctrl->dma, sqe->prp1, (uint64_t)entries * sizeof(struct nvme_cqe));
 	if (!ring)
 		return nvme_reject(ctrl, sqe, NVME_SC_DATA_XFER_ERROR,
@@ -42,7 +42,10 @@ static uint16_t create_cq(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 	cq = calloc(1, sizeof(*cq));
 	if (!cq)
 		return NVME_SC_INTERNAL;
-	*cq = (struct nvme_cq){.ring = ring, .qid = qid, .size = (uint16_t)entries, .phase = 1,
+	*cq = (struct nvme_cq){.ring = ring,
+			       .qid = qid,
+			       .size = (uint16_t)entries,
+			       .phase = 1,
 			       .irq_enabled = nvme_get(sqe, NVME_F_CQ_IEN),
 			       .vector = (uint16_t)nvme_get(sqe, NVME_F_CQ_IV),
 			       .head_db = &ctrl->db[qid].cq_head};
@@ -77,7 +80,10 @@ static uint16_t create_sq(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 	sq = calloc(1, sizeof(*sq));
 	if (!sq)
 		return NVME_SC_INTERNAL;
-	*sq = (struct nvme_sq){.ring = ring, .qid = qid, .size = (uint16_t)entries, .cqid = cqid,
+	*sq = (struct nvme_sq){.ring = ring,
+			       .qid = qid,
+			       .size = (uint16_t)entries,
+			       .cqid = cqid,
 			       .prio = (uint16_t)nvme_get(sqe, NVME_F_SQ_QPRIO),
 			       .tail_db = &ctrl->db[qid].sq_tail};
 	atomic_store(&ctrl->db[qid].sq_tail, 0); /* a new queue starts empty */
@@ -113,7 +119,6 @@ static uint16_t delete_cq(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 	return NVME_SC_SUCCESS;
 }
 
-
 static uint16_t abort_cmd(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
 			  uint32_t *result)
 {
@@ -138,7 +143,8 @@ static uint16_t abort_cmd(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, ui
 
 static uint16_t format_nvm(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 {
-	uint8_t lbaf = (uint8_t)nvme_get(sqe, NVME_F_LBAF), ses = (uint8_t)nvme_get(sqe, NVME_F_SES);
+	uint8_t lbaf = (uint8_t)nvme_get(sqe, NVME_F_LBAF),
+		ses = (uint8_t)nvme_get(sqe, NVME_F_SES);
 	struct vssd_config cfg = ctrl->cfg;
 	struct vssd_dev *dev;
 	char err[256];
@@ -168,11 +174,11 @@ static uint16_t format_nvm(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 }
 
 /* The admin commands whose handlers give a status alone. */
-#define STATUS_ONLY(fn)                                                                          \
+#define STATUS_ONLY(fn)                                                                            \
 	static void exec_##fn(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns, \
-			      struct nvme_result *r)                                             \
-	{                                                                                        \
-		r->status = fn(ctrl, sqe);                                                       \
+			      struct nvme_result *r)                                               \
+	{                                                                                          \
+		r->status = fn(ctrl, sqe);                                                         \
 	}
 STATUS_ONLY(create_cq)
 STATUS_ONLY(create_sq)
@@ -219,8 +225,9 @@ static void exec_async_event(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 	nvme_deliver_events(ctrl, now_ns); /* one may already be waiting */
 }
 
-#define FORMAT_EFFECTS                                                                           \
-	(NVME_CMD_EFFECTS_CSUPP | NVME_CMD_EFFECTS_LBCC | NVME_CMD_EFFECTS_NCC | NVME_CMD_EFFECTS_NIC)
+#define FORMAT_EFFECTS                                                                             \
+	(NVME_CMD_EFFECTS_CSUPP | NVME_CMD_EFFECTS_LBCC | NVME_CMD_EFFECTS_NCC |                   \
+	 NVME_CMD_EFFECTS_NIC)
 
 /* Geometry (E2h) is the open-channel set's own admin command. */
 static bool serves_open_channel(const struct nvme_ctrl *ctrl)
@@ -237,12 +244,17 @@ const struct nvme_cmd_def nvme_admin_cmds[256] = {
 	[NVME_ADMIN_CREATE_CQ] = NVME_CMD("create-cq", exec_create_cq, NVME_CMD_EFFECTS_CSUPP),
 	[NVME_ADMIN_IDENTIFY] = NVME_CMD("identify", exec_nvme_identify, NVME_CMD_EFFECTS_CSUPP),
 	[NVME_ADMIN_ABORT] = NVME_CMD("abort", exec_abort, NVME_CMD_EFFECTS_CSUPP),
-	[NVME_ADMIN_SET_FEATURES] = NVME_CMD("set-feature", exec_set_features, NVME_CMD_EFFECTS_CSUPP),
-	[NVME_ADMIN_GET_FEATURES] = NVME_CMD("get-feature", exec_get_features, NVME_CMD_EFFECTS_CSUPP),
-	[NVME_ADMIN_ASYNC_EVENT] = NVME_CMD("async-event", exec_async_event, NVME_CMD_EFFECTS_CSUPP),
+	[NVME_ADMIN_SET_FEATURES] =
+		NVME_CMD("set-feature", exec_set_features, NVME_CMD_EFFECTS_CSUPP),
+	[NVME_ADMIN_GET_FEATURES] =
+		NVME_CMD("get-feature", exec_get_features, NVME_CMD_EFFECTS_CSUPP),
+	[NVME_ADMIN_ASYNC_EVENT] =
+		NVME_CMD("async-event", exec_async_event, NVME_CMD_EFFECTS_CSUPP),
 	[NVME_ADMIN_FORMAT_NVM] = NVME_CMD("format", exec_format_nvm, FORMAT_EFFECTS),
-	[NVME_ADMIN_OC_GEOMETRY] = {.name = "oc-geometry", .exec = exec_nvme_oc_geometry,
-				    .effects = NVME_CMD_EFFECTS_CSUPP, .serves = serves_open_channel},
+	[NVME_ADMIN_OC_GEOMETRY] = {.name = "oc-geometry",
+				    .exec = exec_nvme_oc_geometry,
+				    .effects = NVME_CMD_EFFECTS_CSUPP,
+				    .serves = serves_open_channel},
 };
 
 void nvme_admin_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
@@ -257,9 +269,10 @@ void nvme_admin_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 		return;
 	}
 	if (!nvme_cmd_served(ctrl, cmd)) {
-		r->status = nvme_reject(ctrl, sqe, NVME_SC_INVALID_OPCODE,
-					"opcode 0x%02x is not an admin command this controller serves",
-					sqe->opcode);
+		r->status =
+			nvme_reject(ctrl, sqe, NVME_SC_INVALID_OPCODE,
+				    "opcode 0x%02x is not an admin command this controller serves",
+				    sqe->opcode);
 		return;
 	}
 	cmd->exec(ctrl, sqe, now_ns, r);

@@ -87,7 +87,8 @@ int nvme_ctrl_powerloss(struct nvme_ctrl *ctrl)
 int nvme_ctrl_trace_model(struct nvme_ctrl *ctrl)
 {
 	if (!ctrl->model_ns)
-		ctrl->model_ns = calloc((size_t)NVME_MAX_QUEUES * (NVME_MQES + 1), sizeof(uint64_t));
+		ctrl->model_ns =
+			calloc((size_t)NVME_MAX_QUEUES * (NVME_MQES + 1), sizeof(uint64_t));
 	return ctrl->model_ns ? 0 : -ENOMEM;
 }
 
@@ -108,10 +109,18 @@ int nvme_ctrl_enable(struct nvme_ctrl *ctrl, struct nvme_sqe *asq, uint16_t asq_
 		free(cq);
 		return -ENOMEM;
 	}
-	*sq = (struct nvme_sq){.ring = asq, .qid = 0, .size = asq_entries, .cqid = 0,
+	*sq = (struct nvme_sq){.ring = asq,
+			       .qid = 0,
+			       .size = asq_entries,
+			       .cqid = 0,
 			       .tail_db = &ctrl->db[0].sq_tail};
-	*cq = (struct nvme_cq){.ring = acq, .qid = 0, .size = acq_entries, .phase = 1,
-			       .irq_enabled = true, .nr_sqs = 1, .head_db = &ctrl->db[0].cq_head};
+	*cq = (struct nvme_cq){.ring = acq,
+			       .qid = 0,
+			       .size = acq_entries,
+			       .phase = 1,
+			       .irq_enabled = true,
+			       .nr_sqs = 1,
+			       .head_db = &ctrl->db[0].cq_head};
 	ctrl->sq[0] = sq;
 	ctrl->cq[0] = cq;
 	ctrl->enabled = true;
@@ -202,8 +211,11 @@ static void execute(struct nvme_ctrl *ctrl, struct nvme_sq *sq, const struct nvm
 		log_error(ctrl, sq->qid, sqe, &r);
 	if (ctrl->debug_nvme && r.status != NVME_SC_SUCCESS)
 		nvme_reject_default(ctrl, sqe, r.status);
-	cqe = (struct nvme_cqe){.result = r.result, .dw1 = r.result_hi, .sq_id = sq->qid,
-				.cid = sqe->cid, .status = r.status};
+	cqe = (struct nvme_cqe){.result = r.result,
+				.dw1 = r.result_hi,
+				.sq_id = sq->qid,
+				.cid = sqe->cid,
+				.status = r.status};
 	if (r.status != NVME_SC_SUCCESS && r.status != NVME_SC_COMPARE_FAILED)
 		cqe.status |= NVME_CQE_DNR; /* retrying the same command fails the same way */
 	nvme_ctrl_queue_completion(ctrl, sq->cqid, r.done_ns, &cqe);
@@ -219,8 +231,8 @@ int nvme_ctrl_process_sq(struct nvme_ctrl *ctrl, uint16_t qid, uint64_t now_ns)
 		return 0;
 	n = nvme_sq_pending(sq);
 	if (n < 0) {
-		nvme_raise_event(ctrl, NVME_AER_ERROR, NVME_AER_INFO_INVALID_DB_VALUE, NVME_LOG_ERROR,
-				 now_ns);
+		nvme_raise_event(ctrl, NVME_AER_ERROR, NVME_AER_INFO_INVALID_DB_VALUE,
+				 NVME_LOG_ERROR, now_ns);
 		return 0;
 	}
 	while (n--) {
@@ -248,8 +260,8 @@ int nvme_ctrl_post_due(struct nvme_ctrl *ctrl, uint64_t now_ns)
 			io_busy_end(ctrl, p.due_ns);
 		if (!cq)
 			continue; /* its CQ was deleted */
-		p.cqe.sq_head = sq ? atomic_load_explicit(&sq->head_shadow, memory_order_acquire)
-				   : 0;
+		p.cqe.sq_head =
+			sq ? atomic_load_explicit(&sq->head_shadow, memory_order_acquire) : 0;
 		nvme_cq_post(cq, &p.cqe);
 		posted_mask |= 1ULL << p.cqid;
 		posted++;

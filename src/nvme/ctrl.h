@@ -23,12 +23,12 @@
 #include "util/heap.h"
 #include "vssd/nvme.h"
 
-#define NVME_MAX_QUEUES 64     /* admin + 63 I/O queue pairs */
-#define NVME_MQES 4095         /* CAP.MQES: queues of up to 4096 entries */
-#define NVME_AERL 3            /* up to 4 outstanding Asynchronous Event Requests */
-#define NVME_ACL 3             /* up to 4 outstanding Aborts */
+#define NVME_MAX_QUEUES 64 /* admin + 63 I/O queue pairs */
+#define NVME_MQES 4095	   /* CAP.MQES: queues of up to 4096 entries */
+#define NVME_AERL 3	   /* up to 4 outstanding Asynchronous Event Requests */
+#define NVME_ACL 3	   /* up to 4 outstanding Aborts */
 #define NVME_ERR_LOG_ENTRIES 64
-#define NVME_MDTS 6            /* 2^6 pages of 4 KiB: 256 KiB, 64 sectors (an OCSSD vector) */
+#define NVME_MDTS 6 /* 2^6 pages of 4 KiB: 256 KiB, 64 sectors (an OCSSD vector) */
 #define NVME_MAX_XFER_BYTES (NVME_PAGE_BYTES << NVME_MDTS)
 #define NVME_NSID 1
 
@@ -53,7 +53,7 @@ struct nvme_result {
 	uint32_t result;
 	uint32_t result_hi; /* CQE DW1: the high half of a vector command's status bitmap */
 	uint64_t done_ns;
-	bool held; /* an AER: completed later, by an event */
+	bool held;    /* an AER: completed later, by an event */
 	uint64_t lba; /* for the error log */
 };
 
@@ -75,8 +75,8 @@ struct nvme_ctrl {
 	struct vssd_config cfg;
 	/* debug=nvme: each rejected command is said on stderr (reject.c) */
 	bool debug_nvme;
-	bool cmd_admin;  /* the command being executed came on the admin queue */
-	bool cmd_said;   /* its rejection has been said with a reason */
+	bool cmd_admin;	     /* the command being executed came on the admin queue */
+	bool cmd_said;	     /* its rejection has been said with a reason */
 	struct vssd_dev *ns; /* namespace 1; NULL while it is not ready */
 	struct dma_space dma;
 	struct nvme_sq *sq[NVME_MAX_QUEUES];
@@ -89,7 +89,7 @@ struct nvme_ctrl {
 	uint32_t arbitration;
 	uint32_t power_state;
 	bool vwc_enabled;
-	uint64_t timestamp_ms;   /* as the host set it */
+	uint64_t timestamp_ms;	  /* as the host set it */
 	uint64_t timestamp_at_ns; /* controller time when it was set */
 	bool timestamp_set;
 	/* logs */
@@ -110,8 +110,8 @@ struct nvme_ctrl {
 	uint64_t pend_seq;
 	nvme_post_hook on_post; /* the MSI equivalent */
 	void *on_post_arg;
-	uint8_t *bounce; /* one maximum transfer, for data that is not contiguous */
-	uint64_t *model_ns; /* opt-in: modelled latency by [sqid][cid], for fidelity benches */
+	uint8_t *bounce;     /* one maximum transfer, for data that is not contiguous */
+	uint64_t *model_ns;  /* opt-in: modelled latency by [sqid][cid], for fidelity benches */
 	uint64_t cmd_now_ns; /* when the command being executed was fetched */
 	/* flexible data placement */
 	struct fdp_event_ring fdp_host_events, fdp_ctrl_events;
@@ -157,8 +157,7 @@ int nvme_ctrl_post_due(struct nvme_ctrl *ctrl, uint64_t now_ns);
  * or -ENOMEM. */
 int nvme_ctrl_trace_model(struct nvme_ctrl *ctrl);
 
-static inline uint64_t nvme_ctrl_model_ns(const struct nvme_ctrl *ctrl, uint16_t sqid,
-					  uint16_t cid)
+static inline uint64_t nvme_ctrl_model_ns(const struct nvme_ctrl *ctrl, uint16_t sqid, uint16_t cid)
 {
 	return ctrl->model_ns ? ctrl->model_ns[(uint32_t)sqid * (NVME_MQES + 1) + cid] : 0;
 }
@@ -178,7 +177,7 @@ static inline uint64_t nvme_ctrl_next_due(const struct nvme_ctrl *ctrl)
  */
 uint16_t nvme_reject_say(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint16_t status,
 			 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-#define nvme_reject(ctrl, sqe, status, ...)                                                      \
+#define nvme_reject(ctrl, sqe, status, ...)                                                        \
 	((ctrl)->debug_nvme ? nvme_reject_say((ctrl), (sqe), (status), __VA_ARGS__) : (status))
 /* The status-only line for a command rejected where no reason was said. */
 void nvme_reject_default(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint16_t status);
@@ -198,7 +197,10 @@ struct nvme_cmd_def {
 };
 
 /* A table row of a command served whenever its set is. */
-#define NVME_CMD(nm, fn, eff) {.name = (nm), .exec = (fn), .effects = (eff)}
+#define NVME_CMD(nm, fn, eff)                                                                      \
+	{                                                                                          \
+		.name = (nm), .exec = (fn), .effects = (eff)                                       \
+	}
 
 /* Whether cmd is a command the controller serves now: dispatch runs it, and
  * the effects log lists it. */

@@ -161,8 +161,7 @@ int dma_map_prps(const struct dma_space *d, uint64_t prp1, uint64_t prp2, uint64
 	return 0;
 }
 
-int nvme_build_prps(const void *buf, uint64_t bytes, uint64_t *list, uint64_t *prp1,
-		    uint64_t *prp2)
+int nvme_build_prps(const void *buf, uint64_t bytes, uint64_t *list, uint64_t *prp1, uint64_t *prp2)
 {
 	uintptr_t addr = (uintptr_t)buf;
 	uint64_t first = NVME_PAGE_BYTES - addr % NVME_PAGE_BYTES, pages;

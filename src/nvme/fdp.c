@@ -17,8 +17,8 @@
 
 static const uint8_t event_types[] = {
 	NVME_FDP_EVT_RU_NOT_FULLY_WRITTEN, NVME_FDP_EVT_RU_TIME_LIMIT,
-	NVME_FDP_EVT_CTRL_RESET_MODIFIED, NVME_FDP_EVT_INVALID_PID,
-	NVME_FDP_EVT_MEDIA_REALLOCATED,  NVME_FDP_EVT_IMPLICIT_MODIFIED,
+	NVME_FDP_EVT_CTRL_RESET_MODIFIED,  NVME_FDP_EVT_INVALID_PID,
+	NVME_FDP_EVT_MEDIA_REALLOCATED,	   NVME_FDP_EVT_IMPLICIT_MODIFIED,
 };
 #define NEVENT_TYPES (sizeof(event_types) / sizeof(event_types[0]))
 
@@ -160,8 +160,8 @@ static void on_gc_moved(void *arg, uint16_t owner, uint16_t rg, uint32_t lu, uin
 	memcpy(specific + 4, &lba, 8);
 	/* data from shared GC units belongs to no one handle: no location */
 	record(ctrl, NVME_FDP_EVT_MEDIA_REALLOCATED,
-	       one_handle ? NVME_FDP_EVF_PIV | NVME_FDP_EVF_LV : 0, one_handle ? pid_of(ctrl, pl) : 0,
-	       pl, specific);
+	       one_handle ? NVME_FDP_EVF_PIV | NVME_FDP_EVF_LV : 0,
+	       one_handle ? pid_of(ctrl, pl) : 0, pl, specific);
 }
 
 void nvme_fdp_attach(struct nvme_ctrl *ctrl)
@@ -219,7 +219,8 @@ static void ruh_usage_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, ui
 	*size = sizeof(*h) + 8u * nruh;
 	h->nruh = nruh;
 	for (uint16_t r = 0; r < nruh; r++) /* used if in the namespace's handle list */
-		buf[sizeof(*h) + 8 * r] = ph_of_ruh(ctrl, r) >= 0 ? NVME_RUHA_HOST : NVME_RUHA_UNUSED;
+		buf[sizeof(*h) + 8 * r] =
+			ph_of_ruh(ctrl, r) >= 0 ? NVME_RUHA_HOST : NVME_RUHA_UNUSED;
 }
 
 static void stats_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_t *buf,
@@ -241,20 +242,21 @@ static void stats_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_
 static void events_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_t *buf,
 		       uint64_t *size)
 {
-	const struct fdp_event_ring *ring = nvme_get(sqe, NVME_F_LSP) & 1 ? &ctrl->fdp_host_events
-									  : &ctrl->fdp_ctrl_events;
+	const struct fdp_event_ring *ring =
+		nvme_get(sqe, NVME_F_LSP) & 1 ? &ctrl->fdp_host_events : &ctrl->fdp_ctrl_events;
 	struct nvme_fdp_events_log *l = (void *)buf;
 
 	*size = sizeof(*l);
 	l->n = ring->count;
 	for (uint32_t i = 0; i < ring->count; i++)
-		l->events[i] = ring->ev[(ring->next + FDP_EVENT_RING - ring->count + i) % FDP_EVENT_RING];
+		l->events[i] =
+			ring->ev[(ring->next + FDP_EVENT_RING - ring->count + i) % FDP_EVENT_RING];
 }
 
 uint16_t nvme_fdp_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_t *buf,
 		      uint64_t *size)
 {
-	static void (*const fill[])(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
+	static void (*const fill[])(struct nvme_ctrl * ctrl, const struct nvme_sqe *sqe,
 				    uint8_t *buf, uint64_t *size) = {
 		[NVME_LOG_FDP_CONFIGS - NVME_LOG_FDP_CONFIGS] = configs_log,
 		[NVME_LOG_FDP_RUH_USAGE - NVME_LOG_FDP_CONFIGS] = ruh_usage_log,
@@ -346,8 +348,7 @@ static int event_handle(const struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe
 	return ph < nphndls(ctrl) ? ruh_of_ph(ctrl, ph) : -1;
 }
 
-uint16_t nvme_fdp_get_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
-			       uint32_t *result)
+uint16_t nvme_fdp_get_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint32_t *result)
 {
 	uint8_t fid = (uint8_t)nvme_get(sqe, NVME_F_FID);
 
@@ -376,8 +377,7 @@ uint16_t nvme_fdp_get_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sq
 	}
 }
 
-uint16_t nvme_fdp_set_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
-			       uint32_t *result)
+uint16_t nvme_fdp_set_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint32_t *result)
 {
 	uint8_t fid = (uint8_t)nvme_get(sqe, NVME_F_FID);
 
@@ -385,7 +385,8 @@ uint16_t nvme_fdp_set_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sq
 	if (fid == NVME_FEAT_FDP) {
 		bool fdpe = nvme_get(sqe, NVME_F_FDPE);
 
-		if (nvme_get(sqe, NVME_F_FDP_ENDGID) != ENDGID || nvme_get(sqe, NVME_F_FDPCIDX) != 0)
+		if (nvme_get(sqe, NVME_F_FDP_ENDGID) != ENDGID ||
+		    nvme_get(sqe, NVME_F_FDPCIDX) != 0)
 			return NVME_SC_INVALID_FIELD;
 		/* the configuration changes only with no namespace in the group */
 		return fdpe == (bool)ctrl->cfg.fdp ? NVME_SC_SUCCESS : NVME_SC_CMD_SEQ_ERROR;

@@ -27,8 +27,8 @@ static uint16_t get_arbitration(struct nvme_ctrl *ctrl, const struct nvme_sqe *s
 	return NVME_SC_SUCCESS;
 }
 
-static uint16_t set_arbitration(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
-				uint64_t now_ns, uint32_t *result)
+static uint16_t set_arbitration(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+				uint32_t *result)
 {
 	ctrl->arbitration = sqe->cdw11;
 	return NVME_SC_SUCCESS;
@@ -41,12 +41,13 @@ static uint16_t get_power_mgmt(struct nvme_ctrl *ctrl, const struct nvme_sqe *sq
 	return NVME_SC_SUCCESS;
 }
 
-static uint16_t set_power_mgmt(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
-			       uint64_t now_ns, uint32_t *result)
+static uint16_t set_power_mgmt(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+			       uint32_t *result)
 {
 	if (nvme_get(sqe, NVME_F_PS) > 0) /* NPSS = 0: only power state 0 */
 		return nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD,
-				   "CDW11.PS %u: only power state 0 exists", nvme_get(sqe, NVME_F_PS));
+				   "CDW11.PS %u: only power state 0 exists",
+				   nvme_get(sqe, NVME_F_PS));
 	ctrl->power_state = nvme_get(sqe, NVME_F_PM);
 	return NVME_SC_SUCCESS;
 }
@@ -58,8 +59,8 @@ static uint16_t get_volatile_wc(struct nvme_ctrl *ctrl, const struct nvme_sqe *s
 	return NVME_SC_SUCCESS;
 }
 
-static uint16_t set_volatile_wc(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
-				uint64_t now_ns, uint32_t *result)
+static uint16_t set_volatile_wc(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+				uint32_t *result)
 {
 	ctrl->vwc_enabled = nvme_get(sqe, NVME_F_WCE);
 	return NVME_SC_SUCCESS;
@@ -72,8 +73,8 @@ static uint16_t get_num_queues(struct nvme_ctrl *ctrl, const struct nvme_sqe *sq
 	return NVME_SC_SUCCESS;
 }
 
-static uint16_t set_num_queues(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
-			       uint64_t now_ns, uint32_t *result)
+static uint16_t set_num_queues(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+			       uint32_t *result)
 {
 	uint32_t nsqr = nvme_get(sqe, NVME_F_NSQR) + 1, ncqr = nvme_get(sqe, NVME_F_NCQR) + 1;
 
@@ -143,8 +144,8 @@ static const struct feature_def {
 	[NVME_FEAT_FDP_EVENTS] = {get_fdp, set_fdp},
 };
 
-uint16_t nvme_set_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
-			     uint64_t now_ns, uint32_t *result)
+uint16_t nvme_set_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+			   uint32_t *result)
 {
 	uint8_t fid = (uint8_t)nvme_get(sqe, NVME_F_FID);
 
@@ -153,17 +154,19 @@ uint16_t nvme_set_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 				   "CDW10.SV is set: no feature is saveable");
 	if (!features[fid].set)
 		return nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD,
-				   "CDW10.FID 0x%02x is not a feature this controller can set", fid);
+				   "CDW10.FID 0x%02x is not a feature this controller can set",
+				   fid);
 	return features[fid].set(ctrl, sqe, now_ns, result);
 }
 
-uint16_t nvme_get_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
-			     uint64_t now_ns, uint32_t *result)
+uint16_t nvme_get_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+			   uint32_t *result)
 {
 	uint8_t fid = (uint8_t)nvme_get(sqe, NVME_F_FID), sel = (uint8_t)nvme_get(sqe, NVME_F_SEL);
 
 	if (sel > 3)
-		return nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD, "CDW10.SEL %u is reserved", sel);
+		return nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD, "CDW10.SEL %u is reserved",
+				   sel);
 	if (!features[fid].get)
 		return nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD,
 				   "CDW10.FID 0x%02x is not a feature this controller has", fid);

@@ -77,7 +77,8 @@ int host_qp_submit(struct host_qp *qp, struct nvme_sqe *sqe, host_done_fn done, 
 		return -EAGAIN;
 	cid = qp->free_cid[qp->nfree - 1];
 	sqe->cid = cid;
-	if (!nvme_sq_submit(qp->sq_ring, qp->entries, qp->sq_tail_db, &qp->sq_tail, qp->sq_head, sqe))
+	if (!nvme_sq_submit(qp->sq_ring, qp->entries, qp->sq_tail_db, &qp->sq_tail, qp->sq_head,
+			    sqe))
 		return -EAGAIN;
 	qp->nfree--;
 	qp->slot[cid] = (struct host_slot){true, done, arg, registered};
@@ -91,7 +92,8 @@ int host_qp_reap(struct host_qp *qp, int max, struct nvme_cqe *out,
 	struct nvme_cqe cqe;
 	int n = 0;
 
-	while (n < max && nvme_cq_reap(qp->cq_ring, qp->entries, &qp->cq_head, &qp->cq_phase, &cqe)) {
+	while (n < max &&
+	       nvme_cq_reap(qp->cq_ring, qp->entries, &qp->cq_head, &qp->cq_phase, &cqe)) {
 		struct host_slot s;
 
 		if (out)

@@ -40,11 +40,11 @@ static void identify_ctrl(struct nvme_ctrl *ctrl, struct nvme_id_ctrl *id)
 	id->oaes = 0;
 	id->ctratt = NVME_CTRATT_ENDGRPS | NVME_CTRATT_FDPS;
 	id->endgidmax = 1;
-	id->cntrltype = 1; /* I/O controller */
+	id->cntrltype = 1;  /* I/O controller */
 	id->oacs = 1u << 1; /* Format NVM */
 	id->acl = NVME_ACL;
 	id->aerl = NVME_AERL;
-	id->frmw = 1u << 1; /* one firmware slot */
+	id->frmw = 1u << 1;	     /* one firmware slot */
 	id->lpa = 1u << 1 | 1u << 2; /* effects log; extended Get Log Page data */
 	id->elpe = NVME_ERR_LOG_ENTRIES - 1;
 	id->npss = 0;
@@ -75,7 +75,7 @@ static void identify_ns(struct nvme_ctrl *ctrl, struct nvme_id_ns *id)
 	id->nsze = id->ncap = lbas;
 	id->nuse = c.mapped_units * geo->lbas_per_unit;
 	id->nsfeat = 1u << 0 | 1u << 4; /* NUSE tracks allocation; NPWG.. fields valid */
-	id->nlbaf = 1;                   /* two formats: 512 and 4096 bytes */
+	id->nlbaf = 1;			/* two formats: 512 and 4096 bytes */
 	id->flbas = geo->lba_bytes == 4096 ? 1 : 0;
 	id->dlfeat = 1u | 1u << 3; /* deallocated reads are zeros; Write Zeroes may deallocate */
 	nvme_put_le128(id->nvmcap, lbas * geo->lba_bytes);
@@ -162,9 +162,9 @@ uint16_t nvme_identify(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 	uint16_t st;
 
 	if (!def->fill)
-		return nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD,
-				   "CDW10.CNS 0x%02x is not a data structure this controller returns",
-				   cns);
+		return nvme_reject(
+			ctrl, sqe, NVME_SC_INVALID_FIELD,
+			"CDW10.CNS 0x%02x is not a data structure this controller returns", cns);
 	if (def->of_ns && sqe->nsid != NVME_NSID)
 		return nvme_reject(ctrl, sqe, NVME_SC_INVALID_NS, "NSID %u is not namespace %u",
 				   sqe->nsid, NVME_NSID);

@@ -14,7 +14,7 @@ struct rw_cmd {
 	uint64_t slba;
 	uint32_t nlb;
 	bool fua;
-	uint8_t dtype;  /* enum nvme_dtype */
+	uint8_t dtype;	/* enum nvme_dtype */
 	uint16_t dspec; /* NVME_DTYPE_PLACEMENT: the placement identifier */
 };
 
@@ -74,7 +74,8 @@ static void do_write(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 
 	decode_rw(sqe, &c);
 	bytes = (uint64_t)c.nlb * ctrl->ns->geo.lba_bytes;
-	if ((r->status = check_range(ctrl, sqe, &c, r)) || (r->status = nvme_map_data(ctrl, sqe, bytes, &sgl)))
+	if ((r->status = check_range(ctrl, sqe, &c, r)) ||
+	    (r->status = nvme_map_data(ctrl, sqe, bytes, &sgl)))
 		return;
 	if (ctrl->cfg.fdp) /* without FDP every write goes to handle 0 of group 0 */
 		pl = nvme_fdp_placement(ctrl, c.dtype == NVME_DTYPE_PLACEMENT, c.dspec);
@@ -93,7 +94,8 @@ static void do_write(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 	dev_count_io(ctrl->ns, true, bytes);
 	if (!ctrl->endurance_warned && dev_percent_used(ctrl->ns) >= 100) {
 		ctrl->endurance_warned = true; /* SMART event: reliability degraded */
-		nvme_raise_event(ctrl, NVME_AER_SMART, NVME_AER_INFO_RELIABILITY, NVME_LOG_SMART, now_ns);
+		nvme_raise_event(ctrl, NVME_AER_SMART, NVME_AER_INFO_RELIABILITY, NVME_LOG_SMART,
+				 now_ns);
 	}
 }
 
@@ -147,8 +149,8 @@ static void do_read(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t
 }
 
 /* Writes zeros over [slba, slba + nlb) in pieces of at most MDTS. */
-static uint16_t write_zeroes(struct nvme_ctrl *ctrl, uint64_t slba, uint64_t nlb,
-			     uint64_t now_ns, uint64_t *done_ns)
+static uint16_t write_zeroes(struct nvme_ctrl *ctrl, uint64_t slba, uint64_t nlb, uint64_t now_ns,
+			     uint64_t *done_ns)
 {
 	uint32_t max_lbas = NVME_MAX_XFER_BYTES / ctrl->ns->geo.lba_bytes;
 
@@ -167,8 +169,8 @@ static uint16_t write_zeroes(struct nvme_ctrl *ctrl, uint64_t slba, uint64_t nlb
 
 /* Write Zeroes with Deallocate: whole units are deallocated, the LBAs of
  * partial units at either end get zeros written. */
-static void deallocate_zeroes(struct nvme_ctrl *ctrl, const struct rw_cmd *c,
-			      uint64_t now_ns, struct nvme_result *r)
+static void deallocate_zeroes(struct nvme_ctrl *ctrl, const struct rw_cmd *c, uint64_t now_ns,
+			      struct nvme_result *r)
 {
 	uint32_t lpu = ctrl->ns->geo.lbas_per_unit;
 	uint64_t end = c->slba + c->nlb;
@@ -186,8 +188,8 @@ static void deallocate_zeroes(struct nvme_ctrl *ctrl, const struct rw_cmd *c,
 		r->status = write_zeroes(ctrl, end_whole, end - end_whole, now_ns, &r->done_ns);
 }
 
-static void do_write_zeroes(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
-			    uint64_t now_ns, struct nvme_result *r)
+static void do_write_zeroes(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
+			    struct nvme_result *r)
 {
 	struct rw_cmd c;
 
@@ -216,12 +218,15 @@ static void do_dsm(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t 
 		return;
 	dma_from_host(&sgl, ranges);
 	for (uint32_t i = 0; i < nr; i++) {
-		if (ranges[i].nlb && (ranges[i].slba >= cap || ranges[i].nlb > cap - ranges[i].slba)) {
+		if (ranges[i].nlb &&
+		    (ranges[i].slba >= cap || ranges[i].nlb > cap - ranges[i].slba)) {
 			r->lba = ranges[i].slba;
-			r->status = nvme_reject(ctrl, sqe, NVME_SC_LBA_RANGE,
-						"range %u: slba 0x%llx nlb %u is past the namespace's "
-						"0x%llx LBAs", i, (unsigned long long)ranges[i].slba,
-						ranges[i].nlb, (unsigned long long)cap);
+			r->status =
+				nvme_reject(ctrl, sqe, NVME_SC_LBA_RANGE,
+					    "range %u: slba 0x%llx nlb %u is past the namespace's "
+					    "0x%llx LBAs",
+					    i, (unsigned long long)ranges[i].slba, ranges[i].nlb,
+					    (unsigned long long)cap);
 			return;
 		}
 	}
@@ -253,8 +258,10 @@ const struct nvme_cmd_def nvme_nvm_cmds[256] = {
 	[NVME_CMD_WRITE_ZEROES] = NVME_CMD("write-zeroes", do_write_zeroes, NVME_CMD_CHANGES_LBAS),
 	[NVME_CMD_DSM] = NVME_CMD("dsm", do_dsm, NVME_CMD_CHANGES_LBAS),
 	[NVME_CMD_VERIFY] = NVME_CMD("verify", do_read, NVME_CMD_EFFECTS_CSUPP),
-	[NVME_CMD_IO_MGMT_RECV] = NVME_CMD("io-mgmt-recv", nvme_fdp_io_mgmt, NVME_CMD_EFFECTS_CSUPP),
-	[NVME_CMD_IO_MGMT_SEND] = NVME_CMD("io-mgmt-send", nvme_fdp_io_mgmt, NVME_CMD_EFFECTS_CSUPP),
+	[NVME_CMD_IO_MGMT_RECV] =
+		NVME_CMD("io-mgmt-recv", nvme_fdp_io_mgmt, NVME_CMD_EFFECTS_CSUPP),
+	[NVME_CMD_IO_MGMT_SEND] =
+		NVME_CMD("io-mgmt-send", nvme_fdp_io_mgmt, NVME_CMD_EFFECTS_CSUPP),
 };
 
 /* Each I/O command set's table and name, by the set the namespace's FTL serves. */
@@ -280,7 +287,8 @@ void nvme_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t n
 
 	if (!all_ns && sqe->nsid != NVME_NSID) {
 		r->status = nvme_reject(ctrl, sqe, NVME_SC_INVALID_NS,
-					"NSID %u is not namespace %u, the only one", sqe->nsid, NVME_NSID);
+					"NSID %u is not namespace %u, the only one", sqe->nsid,
+					NVME_NSID);
 		return;
 	}
 	if (!ctrl->ns) {
@@ -298,7 +306,8 @@ void nvme_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t n
 	if (!nvme_cmd_served(ctrl, cmd)) {
 		r->status = nvme_reject(ctrl, sqe, NVME_SC_INVALID_OPCODE,
 					"opcode 0x%02x is not in the %s command set this namespace "
-					"serves", sqe->opcode, iocs_names[dev_iocs(ctrl->ns)]);
+					"serves",
+					sqe->opcode, iocs_names[dev_iocs(ctrl->ns)]);
 		return;
 	}
 	cmd->exec(ctrl, sqe, now_ns, r);

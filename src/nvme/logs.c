@@ -19,7 +19,7 @@ static void smart_log(struct nvme_ctrl *ctrl, uint64_t now_ns, struct nvme_smart
 	if (ctrl->io_outstanding && now_ns > ctrl->busy_since_ns)
 		busy_ns += now_ns - ctrl->busy_since_ns;
 	s->critical_warning = pct >= 100 ? 1u << 2 : 0; /* reliability degraded: worn out */
-	s->temperature = 0; /* not modelled */
+	s->temperature = 0;				/* not modelled */
 	s->avail_spare = 100;
 	s->spare_thresh = 10;
 	s->percent_used = (uint8_t)(pct > 255 ? 255 : pct);
@@ -86,7 +86,9 @@ static uint16_t effects_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, 
 
 	*size = sizeof(*e);
 	for (int op = 0; op < 256; op++) {
-		e->acs[op] = nvme_cmd_served(ctrl, &nvme_admin_cmds[op]) ? nvme_admin_cmds[op].effects : 0;
+		e->acs[op] = nvme_cmd_served(ctrl, &nvme_admin_cmds[op])
+				     ? nvme_admin_cmds[op].effects
+				     : 0;
 		e->iocs[op] = nvme_cmd_served(ctrl, &io[op]) ? io[op].effects : 0;
 	}
 	return NVME_SC_SUCCESS;
@@ -117,8 +119,8 @@ static const struct log_def {
 };
 
 /* The window [off, off + bytes) of a log of size bytes, to the host. */
-static uint16_t send_window(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
-			    const uint8_t *log, uint64_t size, uint64_t off, uint64_t bytes)
+static uint16_t send_window(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, const uint8_t *log,
+			    uint64_t size, uint64_t off, uint64_t bytes)
 {
 	uint8_t *out;
 	uint16_t st = nvme_log_window(off, bytes, size);
@@ -126,8 +128,9 @@ static uint16_t send_window(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 	if (st)
 		return nvme_reject(ctrl, sqe, st,
 				   "offset %llu + %llu bytes: misaligned, over MDTS, or past the "
-				   "log's %llu bytes", (unsigned long long)off,
-				   (unsigned long long)bytes, (unsigned long long)size);
+				   "log's %llu bytes",
+				   (unsigned long long)off, (unsigned long long)bytes,
+				   (unsigned long long)size);
 	if (!(out = calloc(1, bytes)))
 		return NVME_SC_INTERNAL;
 	memcpy(out, log + off, bytes < size - off ? bytes : size - off);
@@ -156,7 +159,7 @@ uint16_t nvme_get_log_page(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, u
 		st = send_window(ctrl, sqe, log, size, off, bytes);
 	/* reading the log acknowledges its event type unless RAE is set */
 	if (st == NVME_SC_SUCCESS && !nvme_get(sqe, NVME_F_RAE) && def->event_type != NO_EVENT)
-		ctrl->masked_logs &= (uint8_t)~(1u << def->event_type);
+		ctrl->masked_logs &= (uint8_t) ~(1u << def->event_type);
 	free(log);
 	return st;
 }

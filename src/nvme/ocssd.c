@@ -121,7 +121,6 @@ static void do_oc_rw(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 		dev_count_io(ctrl->ns, opcode == NVME_CMD_OC_WRITE, (uint64_t)n * GEO_UNIT_BYTES);
 }
 
-
 /* The open-channel command set: vector reset, write and read, and scalar
  * Read, Write and Flush; not vector copy, nor the NVM commands that need a
  * device FTL (ftl=conv). */

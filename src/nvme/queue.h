@@ -27,9 +27,9 @@ struct nvme_sq {
 	uint16_t size; /* entries */
 	uint16_t cqid;
 	uint16_t prio;
-	uint16_t head; /* controller's consumer index */
+	uint16_t head;		      /* controller's consumer index */
 	_Atomic uint16_t head_shadow; /* head as completions report it (sq_head) */
-	_Atomic uint32_t *tail_db; /* SQ tail doorbell, written by the host */
+	_Atomic uint32_t *tail_db;    /* SQ tail doorbell, written by the host */
 };
 
 struct nvme_cq {
@@ -40,7 +40,7 @@ struct nvme_cq {
 	uint8_t phase; /* phase tag the controller writes now */
 	bool irq_enabled;
 	uint16_t vector;
-	uint16_t nr_sqs; /* SQs bound to this CQ */
+	uint16_t nr_sqs;	   /* SQs bound to this CQ */
 	_Atomic uint32_t *head_db; /* CQ head doorbell, written by the host */
 };
 

@@ -14,14 +14,15 @@
 /* Whether the command carries an LBA range in CDW10-12 worth printing. */
 static bool has_lba_range(const struct nvme_ctrl *ctrl, uint8_t opcode)
 {
-	return !ctrl->cmd_admin && (opcode == NVME_CMD_WRITE || opcode == NVME_CMD_READ ||
-				    opcode == NVME_CMD_COMPARE || opcode == NVME_CMD_VERIFY ||
-				    opcode == NVME_CMD_WRITE_ZEROES);
+	return !ctrl->cmd_admin &&
+	       (opcode == NVME_CMD_WRITE || opcode == NVME_CMD_READ || opcode == NVME_CMD_COMPARE ||
+		opcode == NVME_CMD_VERIFY || opcode == NVME_CMD_WRITE_ZEROES);
 }
 
 static void say_command(const struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 {
-	const char *name = (ctrl->cmd_admin ? nvme_admin_cmds : nvme_io_cmds(ctrl))[sqe->opcode].name;
+	const char *name =
+		(ctrl->cmd_admin ? nvme_admin_cmds : nvme_io_cmds(ctrl))[sqe->opcode].name;
 
 	if (name)
 		fprintf(stderr, "vssd: nvme: %s", name);
@@ -30,8 +31,8 @@ static void say_command(const struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe
 			sqe->opcode);
 	fprintf(stderr, " nsid=%u", sqe->nsid);
 	if (has_lba_range(ctrl, sqe->opcode))
-		fprintf(stderr, " slba=0x%llx nlb=%u",
-			(unsigned long long)nvme_get_slba(sqe), nvme_get(sqe, NVME_F_NLB) + 1);
+		fprintf(stderr, " slba=0x%llx nlb=%u", (unsigned long long)nvme_get_slba(sqe),
+			nvme_get(sqe, NVME_F_NLB) + 1);
 }
 
 uint16_t nvme_reject_say(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint16_t status,

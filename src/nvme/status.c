@@ -53,7 +53,8 @@ static const struct {
 
 const char *vssd_status_name(uint16_t status)
 {
-	status = NVME_STATUS(NVME_CQE_SCT(status), NVME_CQE_SC(status)); /* no phase, CRD, More, DNR */
+	status = NVME_STATUS(NVME_CQE_SCT(status),
+			     NVME_CQE_SC(status)); /* no phase, CRD, More, DNR */
 	for (size_t i = 0; i < sizeof(status_names) / sizeof(status_names[0]); i++)
 		if (status_names[i].status == status)
 			return status_names[i].name;

@@ -12,7 +12,10 @@
 /* One PNG per figure: file name, y label, and its series as (column, title). */
 static const struct {
 	const char *file, *ylabel;
-	struct { int column; const char *title; } series[3];
+	struct {
+		int column;
+		const char *title;
+	} series[3];
 } plots[] = {
 	{"throughput", "MB/s", {{2, "read"}, {3, "write"}}},
 	{"latency", "usec", {{4, "read mean"}, {5, "write mean"}, {6, "write max"}}},
@@ -39,14 +42,13 @@ static int write_rows(FILE *f, const struct sim_result *res)
 		if (host)
 			snprintf(waf, sizeof(waf), "%.4f",
 				 waf_of(s->dev.media_write_bytes - prev.media_write_bytes, host));
-		fprintf(f, "%.6f,%.3f,%.3f,%.3f,%.3f,%.3f,%s,%.4f,%u,%llu\n",
-			(double)s->t_ns / 1e9, (double)s->bytes[0] / span / 1e6,
-			(double)s->bytes[1] / span / 1e6,
+		fprintf(f, "%.6f,%.3f,%.3f,%.3f,%.3f,%.3f,%s,%.4f,%u,%llu\n", (double)s->t_ns / 1e9,
+			(double)s->bytes[0] / span / 1e6, (double)s->bytes[1] / span / 1e6,
 			s->ios[0] ? s->lat_sum_ns[0] / (double)s->ios[0] / 1e3 : 0,
 			s->ios[1] ? s->lat_sum_ns[1] / (double)s->ios[1] / 1e3 : 0,
 			(double)s->lat_max_ns[1] / 1e3, waf,
-			waf_of(s->dev.media_write_bytes, s->dev.host_write_bytes), s->dev.free_lines,
-			(unsigned long long)s->dev.gc_copied_units);
+			waf_of(s->dev.media_write_bytes, s->dev.host_write_bytes),
+			s->dev.free_lines, (unsigned long long)s->dev.gc_copied_units);
 		prev = s->dev;
 	}
 	return ferror(f) ? -EIO : 0;
@@ -71,8 +73,9 @@ static int plot(const char *dir, char *err, size_t errlen)
 		for (int k = 0; k < 3 && plots[i].series[k].column; k++)
 			n += (size_t)snprintf(script + n, sizeof(script) - n,
 					      "%s'%s/timeseries.csv' using 1:%d with lines "
-					      "title '%s'", k ? ", " : "", dir,
-					      plots[i].series[k].column, plots[i].series[k].title);
+					      "title '%s'",
+					      k ? ", " : "", dir, plots[i].series[k].column,
+					      plots[i].series[k].title);
 		n += (size_t)snprintf(script + n, sizeof(script) - n, "\n");
 	}
 	snprintf(cmd, sizeof(cmd), "gnuplot 2>/dev/null");

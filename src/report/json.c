@@ -162,8 +162,10 @@ static json_object *fdp_object(const struct vssd_dev *dev)
 
 		dev_ruh_stats(dev, r, &st);
 		json_object_object_add(h, "handle", json_object_new_int(r));
-		json_object_object_add(h, "type", json_object_new_string(
-			config_ruh_persistent(&dev->cfg, r) ? "persistently" : "initially"));
+		json_object_object_add(h, "type",
+				       json_object_new_string(config_ruh_persistent(&dev->cfg, r)
+								      ? "persistently"
+								      : "initially"));
 		add_u64(h, "host_write_bytes", st.host_units * GEO_UNIT_BYTES);
 		add_u64(h, "media_write_bytes", (st.host_units + st.gc_in_units) * GEO_UNIT_BYTES);
 		add_u64(h, "gc_copied_out_pages", st.gc_out_units);
@@ -209,8 +211,8 @@ static json_object *device_object(const struct vssd_dev *dev, const struct sim_r
 		add_u64(o, "lines", dev->geo.lines);
 	}
 	for (uint32_t d = 0; d < dev->geo.dies; d++)
-		json_object_array_add(util, json_object_new_double(
-						    die_utilisation(dev, d, res->virtual_ns)));
+		json_object_array_add(
+			util, json_object_new_double(die_utilisation(dev, d, res->virtual_ns)));
 	json_object_object_add(o, "die_utilization", util);
 	add_dbl(o, "die_utilization_window_s", die_window_ns(dev, res->virtual_ns) / 1e9);
 	if (dev->cfg.fdp)
@@ -251,23 +253,39 @@ static json_object *recovery_object(const struct ftl_recovery *r)
 /* pblk's figures, as its sysfs showed them. */
 static json_object *pblk_object(const struct pblk_stats *p, uint64_t media_bytes)
 {
-	static const char *const groups[] = {"write_error", "empty", "under_1_8_valid",
-					     "under_1_2_valid", "under_all_valid", "full"};
+	static const char *const groups[] = {"write_error",	"empty",
+					     "under_1_8_valid", "under_1_2_valid",
+					     "under_all_valid", "full"};
 	json_object *o = json_object_new_object(), *g = json_object_new_object();
-	const struct { const char *key; uint64_t v; } u64s[] = {
+	const struct {
+		const char *key;
+		uint64_t v;
+	} u64s[] = {
 		{"capacity_bytes", p->capacity_sectors * GEO_UNIT_BYTES},
-		{"user_sectors", p->user_sectors}, {"gc_sectors", p->gc_sectors},
-		{"pad_sectors", p->pad_sectors}, {"meta_sectors", p->meta_sectors},
-		{"read_sectors", p->read_sectors}, {"cache_read_sectors", p->cache_read_sectors},
-		{"trim_sectors", p->trim_sectors}, {"lines", p->lines},
-		{"free_lines", p->free_lines}, {"open_lines", p->open_lines},
-		{"closed_lines", p->closed_lines}, {"bad_lines", p->bad_lines},
-		{"bad_chunks", p->bad_chunks}, {"gc_lines", p->gc_lines},
-		{"write_errors", p->write_errors}, {"read_errors", p->read_errors},
-		{"erase_errors", p->erase_errors}, {"rl_state", p->rl_state},
-		{"rb_budget", p->rb_budget}, {"rb_user_max", p->rb_user_max},
-		{"rb_gc_max", p->rb_gc_max}, {"free_chunks", p->free_blocks},
-		{"rl_high_chunks", p->rl_high}, {"rl_reserve_chunks", p->rl_rsv},
+		{"user_sectors", p->user_sectors},
+		{"gc_sectors", p->gc_sectors},
+		{"pad_sectors", p->pad_sectors},
+		{"meta_sectors", p->meta_sectors},
+		{"read_sectors", p->read_sectors},
+		{"cache_read_sectors", p->cache_read_sectors},
+		{"trim_sectors", p->trim_sectors},
+		{"lines", p->lines},
+		{"free_lines", p->free_lines},
+		{"open_lines", p->open_lines},
+		{"closed_lines", p->closed_lines},
+		{"bad_lines", p->bad_lines},
+		{"bad_chunks", p->bad_chunks},
+		{"gc_lines", p->gc_lines},
+		{"write_errors", p->write_errors},
+		{"read_errors", p->read_errors},
+		{"erase_errors", p->erase_errors},
+		{"rl_state", p->rl_state},
+		{"rb_budget", p->rb_budget},
+		{"rb_user_max", p->rb_user_max},
+		{"rb_gc_max", p->rb_gc_max},
+		{"free_chunks", p->free_blocks},
+		{"rl_high_chunks", p->rl_high},
+		{"rl_reserve_chunks", p->rl_rsv},
 	};
 
 	for (size_t i = 0; i < sizeof(u64s) / sizeof(u64s[0]); i++)
@@ -334,14 +352,16 @@ int report_json(FILE *out, const struct vssd_dev *dev, const struct sim_result *
 		json_object_object_add(root, "opened", recovery_object(&res->opened));
 	json_object_object_add(root, "power_losses", powerloss_array(res));
 	if (res->has_pblk)
-		json_object_object_add(root, "pblk", pblk_object(&res->pblk,
-								 res->final.media_write_bytes));
+		json_object_object_add(root, "pblk",
+				       pblk_object(&res->pblk, res->final.media_write_bytes));
 	add_dbl(sim, "wall_s", res->wall_s);
 	add_dbl(sim, "virtual_s", (double)res->virtual_ns / 1e9);
 	add_u64(sim, "host_ios", res->host_ios);
-	add_dbl(sim, "host_ios_per_wall_s", res->wall_s > 0 ? (double)res->host_ios / res->wall_s : 0);
+	add_dbl(sim, "host_ios_per_wall_s",
+		res->wall_s > 0 ? (double)res->host_ios / res->wall_s : 0);
 	json_object_object_add(root, "sim", sim);
-	fprintf(out, "%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+	fprintf(out, "%s\n",
+		json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
 							     JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(root);
 	return 0;

@@ -19,7 +19,7 @@
 
 struct client_stats {
 	struct job_spec spec; /* only its name and group: what the report prints */
-	bool used;            /* did I/O: only these are reported */
+	bool used;	      /* did I/O: only these are reported */
 	struct lat_stats dir[NDIR_STATS];
 	struct lat_stats flush;
 };
@@ -27,7 +27,7 @@ struct client_stats {
 struct vssd_served {
 	pthread_mutex_t lock; /* the tables below */
 	struct vssd *dev;
-	struct vssd_pblk *pblk; /* ftl=pblk: its figures join the report */
+	struct vssd_pblk *pblk;	      /* ftl=pblk: its figures join the report */
 	struct client_stats **client; /* each apart: reports hold pointers to them */
 	uint32_t nclients;
 	uint64_t start_ns;
@@ -135,8 +135,8 @@ static char *report_now(struct vssd_served *st, bool json)
 
 		if (!c->used)
 			continue;
-		jobs[s.res.njobs] = (struct sim_job_result){.spec = &c->spec, .flush = c->flush,
-							     .end_ns = elapsed};
+		jobs[s.res.njobs] = (struct sim_job_result){
+			.spec = &c->spec, .flush = c->flush, .end_ns = elapsed};
 		memcpy(jobs[s.res.njobs].dir, c->dir, sizeof(c->dir));
 		s.res.njobs++;
 	}

@@ -42,7 +42,8 @@ static void job_text(FILE *out, const struct sim_job_result *j, const char *cloc
 		fprintf(out, "    lat (usec): min=%.2f, max=%.2f, avg=%.2f, stdev=%.2f\n",
 			(double)l->min_ns / 1e3, (double)l->max_ns / 1e3, lat_stats_mean(l) / 1e3,
 			lat_stats_stddev(l) / 1e3);
-		fprintf(out, "    clat percentiles (usec): 50th=%.1f 90th=%.1f 99th=%.1f "
+		fprintf(out,
+			"    clat percentiles (usec): 50th=%.1f 90th=%.1f 99th=%.1f "
 			"99.9th=%.1f 99.99th=%.1f\n",
 			(double)lat_stats_percentile(l, 50) / 1e3,
 			(double)lat_stats_percentile(l, 90) / 1e3,
@@ -55,18 +56,25 @@ static void job_text(FILE *out, const struct sim_job_result *j, const char *cloc
 	else if (s->verify)
 		fprintf(out, "  verify: %llu blocks checked, %llu bad%s%s\n",
 			(unsigned long long)j->verify_blocks, (unsigned long long)j->verify_bad,
-			j->verify_bad ? "; the first at " : "", j->verify_bad ? j->verify_first_bad : "");
+			j->verify_bad ? "; the first at " : "",
+			j->verify_bad ? j->verify_first_bad : "");
 }
 
 /* What recovery had to discard or take from a second copy, one clause each. */
 static void discarded_text(FILE *out, const struct ftl_recovery *r)
 {
-	const struct { uint64_t n; const char *what; } parts[] = {
-		{r->state_blocks_damaged, "state blocks damaged (counters from the other, or anew)"},
+	const struct {
+		uint64_t n;
+		const char *what;
+	} parts[] = {
+		{r->state_blocks_damaged,
+		 "state blocks damaged (counters from the other, or anew)"},
 		{r->oob_from_copy, "units' OOB read from its second copy"},
-		{r->oob_lost, "units lost (both OOB copies damaged): they read as older data or unwritten"},
+		{r->oob_lost,
+		 "units lost (both OOB copies damaged): they read as older data or unwritten"},
 		{r->trim_pages_from_copy, "trim pages read from their second copy"},
-		{r->trim_pages_damaged, "trim pages damaged (both copies): trims they held may be undone"},
+		{r->trim_pages_damaged,
+		 "trim pages damaged (both copies): trims they held may be undone"},
 	};
 
 	if (r->ckpt_rejected)
@@ -101,52 +109,63 @@ static void pblk_text(FILE *out, const struct pblk_stats *p, uint64_t media_byte
 
 	bytes_text(p->capacity_sectors * GEO_UNIT_BYTES, cap, sizeof(cap));
 	bytes_text(p->user_sectors * GEO_UNIT_BYTES, user, sizeof(user));
-	fprintf(out, "\npblk%s: capacity %s; %llu lines: %llu free, %llu open, %llu closed, %llu bad; "
-		"%llu bad chunks\n", restarted ? " (since its start after the last power loss)" : "",
-		cap, (unsigned long long)p->lines,
-		(unsigned long long)p->free_lines, (unsigned long long)p->open_lines,
-		(unsigned long long)p->closed_lines, (unsigned long long)p->bad_lines,
-		(unsigned long long)p->bad_chunks);
-	fprintf(out, "  wrote: user %s, GC %llu sectors, padding %llu, metadata %llu; "
-		"WAF %.3f (user + GC + padding)", user, (unsigned long long)p->gc_sectors,
-		(unsigned long long)p->pad_sectors, (unsigned long long)p->meta_sectors,
-		pblk_stats_waf(p));
+	fprintf(out,
+		"\npblk%s: capacity %s; %llu lines: %llu free, %llu open, %llu closed, %llu bad; "
+		"%llu bad chunks\n",
+		restarted ? " (since its start after the last power loss)" : "", cap,
+		(unsigned long long)p->lines, (unsigned long long)p->free_lines,
+		(unsigned long long)p->open_lines, (unsigned long long)p->closed_lines,
+		(unsigned long long)p->bad_lines, (unsigned long long)p->bad_chunks);
+	fprintf(out,
+		"  wrote: user %s, GC %llu sectors, padding %llu, metadata %llu; "
+		"WAF %.3f (user + GC + padding)",
+		user, (unsigned long long)p->gc_sectors, (unsigned long long)p->pad_sectors,
+		(unsigned long long)p->meta_sectors, pblk_stats_waf(p));
 	if (!restarted) /* the device counts from the run's start, pblk from its own */
-		fprintf(out, ", %.3f to the media", waf_of(media_bytes, p->user_sectors * GEO_UNIT_BYTES));
+		fprintf(out, ", %.3f to the media",
+			waf_of(media_bytes, p->user_sectors * GEO_UNIT_BYTES));
 	fprintf(out, "\n");
-	fprintf(out, "  GC: %llu lines collected; closed lines by group: write error %llu, "
+	fprintf(out,
+		"  GC: %llu lines collected; closed lines by group: write error %llu, "
 		"empty %llu, <1/8 valid %llu, <1/2 %llu, <all %llu, full %llu\n",
-		(unsigned long long)p->gc_lines, (unsigned long long)p->gc_group[PBLK_GC_GROUP_WERR],
+		(unsigned long long)p->gc_lines,
+		(unsigned long long)p->gc_group[PBLK_GC_GROUP_WERR],
 		(unsigned long long)p->gc_group[PBLK_GC_GROUP_EMPTY],
 		(unsigned long long)p->gc_group[PBLK_GC_GROUP_HIGH],
 		(unsigned long long)p->gc_group[PBLK_GC_GROUP_MID],
 		(unsigned long long)p->gc_group[PBLK_GC_GROUP_LOW],
 		(unsigned long long)p->gc_group[PBLK_GC_GROUP_FULL]);
-	fprintf(out, "  rate limiter: %s; buffer %llu entries, user max %llu, GC max %llu; "
+	fprintf(out,
+		"  rate limiter: %s; buffer %llu entries, user max %llu, GC max %llu; "
 		"%llu free chunks (GC from %llu, user stops at %llu)\n",
 		rl_state_names[p->rl_state], (unsigned long long)p->rb_budget,
 		(unsigned long long)p->rb_user_max, (unsigned long long)p->rb_gc_max,
 		(unsigned long long)p->free_blocks, (unsigned long long)p->rl_high,
 		(unsigned long long)p->rl_rsv);
-	fprintf(out, "  reads: %llu sectors, %llu from the buffer; errors: %llu write, %llu read "
-		"(sectors), %llu erase (chunks)\n", (unsigned long long)p->read_sectors,
-		(unsigned long long)p->cache_read_sectors, (unsigned long long)p->write_errors,
-		(unsigned long long)p->read_errors, (unsigned long long)p->erase_errors);
+	fprintf(out,
+		"  reads: %llu sectors, %llu from the buffer; errors: %llu write, %llu read "
+		"(sectors), %llu erase (chunks)\n",
+		(unsigned long long)p->read_sectors, (unsigned long long)p->cache_read_sectors,
+		(unsigned long long)p->write_errors, (unsigned long long)p->read_errors,
+		(unsigned long long)p->erase_errors);
 }
 
 /* A device whose FTL maps LBAs: its geometry and totals. */
 static void mapped_device_text(FILE *out, const struct vssd_dev *dev, const struct sim_result *res,
-			     const char *logical, const char *physical, const char *host,
-			     const char *media)
+			       const char *logical, const char *physical, const char *host,
+			       const char *media)
 {
 	const struct geometry *geo = &dev->geo;
 
-	fprintf(out, "\ndevice: %u ch x %u LUN, %u lines of %u units; logical %s, physical %s "
-		"(op %.3f)\n", geo->channels, geo->luns_per_channel, geo->lines,
-		geo->units_per_line, logical, physical, dev->cfg.op);
-	fprintf(out, "  total: host wrote %s, media %s, WAF %.3f, %llu GC runs, %llu blocks "
-		"erased, %u free lines\n", host, media,
-		waf_of(res->final.media_write_bytes, res->final.host_write_bytes),
+	fprintf(out,
+		"\ndevice: %u ch x %u LUN, %u lines of %u units; logical %s, physical %s "
+		"(op %.3f)\n",
+		geo->channels, geo->luns_per_channel, geo->lines, geo->units_per_line, logical,
+		physical, dev->cfg.op);
+	fprintf(out,
+		"  total: host wrote %s, media %s, WAF %.3f, %llu GC runs, %llu blocks "
+		"erased, %u free lines\n",
+		host, media, waf_of(res->final.media_write_bytes, res->final.host_write_bytes),
 		(unsigned long long)res->final.gc_runs,
 		(unsigned long long)res->final.erased_blocks, res->final.free_lines);
 }
@@ -165,10 +184,13 @@ static void unmapped_device_text(FILE *out, const struct vssd_dev *dev,
 	fprintf(out, "\ndevice: %u ch x %u LUN, %s", dev->geo.channels, dev->geo.luns_per_channel,
 		dev_ftl_name(dev));
 	for (uint32_t i = 0; name && i < n; i++)
-		fprintf(out, "%s%s %llu", i ? ", " : " (", fig[i].key, (unsigned long long)fig[i].value);
+		fprintf(out, "%s%s %llu", i ? ", " : " (", fig[i].key,
+			(unsigned long long)fig[i].value);
 	fprintf(out, "%s; physical %s\n", name && n ? ")" : "", physical);
-	fprintf(out, "  total: host wrote %s (the media writes what the host sends), %llu blocks "
-		"erased\n", host, (unsigned long long)res->final.erased_blocks);
+	fprintf(out,
+		"  total: host wrote %s (the media writes what the host sends), %llu blocks "
+		"erased\n",
+		host, (unsigned long long)res->final.erased_blocks);
 }
 
 /* Per reclaim unit handle that did anything: what it wrote, what GC moved
@@ -182,8 +204,10 @@ static void fdp_text(FILE *out, const struct vssd_dev *dev)
 
 	dev_counters(dev, &c);
 	bytes_text((uint64_t)geo->units_per_line * GEO_UNIT_BYTES, ru, sizeof(ru));
-	fprintf(out, "  fdp: %u handles, %u reclaim group%s of %u dies, reclaim units of %s "
-		"(%u dies)", nruh, nrg, nrg == 1 ? "" : "s", geo->dies / nrg, ru, geo->line_dies);
+	fprintf(out,
+		"  fdp: %u handles, %u reclaim group%s of %u dies, reclaim units of %s "
+		"(%u dies)",
+		nruh, nrg, nrg == 1 ? "" : "s", geo->dies / nrg, ru, geo->line_dies);
 	if (c.borrowed_lines)
 		fprintf(out, ", %llu reclaim units borrowed by full groups",
 			(unsigned long long)c.borrowed_lines);
@@ -200,7 +224,8 @@ static void fdp_text(FILE *out, const struct vssd_dev *dev)
 		bytes_text(st.in_use_units * GEO_UNIT_BYTES, use, sizeof(use));
 		fprintf(out, "    %6u %12s %14s %14llu %14llu %14s\n", r,
 			config_ruh_persistent(&dev->cfg, r) ? "persistently" : "initially", hw,
-			(unsigned long long)st.gc_out_units, (unsigned long long)st.gc_in_units, use);
+			(unsigned long long)st.gc_out_units, (unsigned long long)st.gc_in_units,
+			use);
 	}
 }
 
@@ -215,11 +240,13 @@ static void groups_text(FILE *out, const struct sim_result *res, const char *clo
 
 		bytes_text(hw, host, sizeof(host));
 		bytes_text(mw, media, sizeof(media));
-		fprintf(out, "group %d: %.3f s %s, %.2f s wall; host wrote %s, media %s, "
+		fprintf(out,
+			"group %d: %.3f s %s, %.2f s wall; host wrote %s, media %s, "
 			"WAF %.3f, GC copied %llu pages, erased %llu blocks\n",
-			gr->groupid, (double)(gr->end_ns - gr->start_ns) / 1e9, clock, gr->wall_s, host,
-			media, waf_of(mw, hw),
-			(unsigned long long)(gr->after.gc_copied_units - gr->before.gc_copied_units),
+			gr->groupid, (double)(gr->end_ns - gr->start_ns) / 1e9, clock, gr->wall_s,
+			host, media, waf_of(mw, hw),
+			(unsigned long long)(gr->after.gc_copied_units -
+					     gr->before.gc_copied_units),
 			(unsigned long long)(gr->after.erased_blocks - gr->before.erased_blocks));
 	}
 }
@@ -238,8 +265,10 @@ static void recoveries_text(FILE *out, const struct sim_result *res, const char 
 			(double)p->t_ns / 1e9, clock, (unsigned long long)p->host_ios,
 			(unsigned long long)p->ios_lost);
 		if (res->has_pblk)
-			fprintf(out, "pblk recovered %llu lines (%llu from emeta), %llu sectors mapped, "
-				"%llu sectors of padding\n", (unsigned long long)p->pblk.recovered_lines,
+			fprintf(out,
+				"pblk recovered %llu lines (%llu from emeta), %llu sectors mapped, "
+				"%llu sectors of padding\n",
+				(unsigned long long)p->pblk.recovered_lines,
 				(unsigned long long)p->pblk.recovered_from_emeta,
 				(unsigned long long)p->pblk.recovered_sectors,
 				(unsigned long long)p->pblk.recovery_pad_sectors);

@@ -125,7 +125,8 @@ static void *worker_main(void *arg)
 		due = nvme_ctrl_next_due(rt->ctrl);
 		if (due == UINT64_MAX || due > now + rt->spin_ns) {
 			/* nothing soon: sleep until shortly before it, or until woken */
-			timed_wait(rt, &rt->wake, due == UINT64_MAX ? 1000000 : due - now - rt->spin_ns / 2);
+			timed_wait(rt, &rt->wake,
+				   due == UINT64_MAX ? 1000000 : due - now - rt->spin_ns / 2);
 			pthread_mutex_unlock(&rt->lock);
 			continue;
 		}
@@ -145,8 +146,9 @@ int rt_start(struct rt *rt, struct nvme_ctrl *ctrl, enum rt_mode mode)
 	rt->spin_ns = ctrl->cfg.rt_spin_ns;
 	/* a worker thread pays off only with a core for each polling thread
 	 * (dispatcher, worker, and the host's own) */
-	rt->worker_thread = ctrl->cfg.rt_workers == RT_WORKERS_1 ||
-			    (ctrl->cfg.rt_workers == RT_WORKERS_AUTO && sysconf(_SC_NPROCESSORS_ONLN) >= 4);
+	rt->worker_thread =
+		ctrl->cfg.rt_workers == RT_WORKERS_1 ||
+		(ctrl->cfg.rt_workers == RT_WORKERS_AUTO && sysconf(_SC_NPROCESSORS_ONLN) >= 4);
 	pthread_mutex_init(&rt->lock, NULL);
 	pthread_cond_init(&rt->wake, NULL);
 	pthread_cond_init(&rt->posted, NULL);

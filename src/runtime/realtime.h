@@ -22,16 +22,16 @@ enum rt_mode { RT_INLINE, RT_THREADED };
 struct rt {
 	struct nvme_ctrl *ctrl;
 	enum rt_mode mode;
-	pthread_mutex_t lock; /* serialises every call into the controller */
-	pthread_cond_t wake;  /* the dispatcher or worker may sleep on it */
+	pthread_mutex_t lock;  /* serialises every call into the controller */
+	pthread_cond_t wake;   /* the dispatcher or worker may sleep on it */
 	pthread_cond_t posted; /* rt_wait() callers sleep on it */
 	unsigned waiters;      /* how many do, under lock */
 	pthread_t dispatcher, worker;
 	atomic_bool stop;
-	atomic_uint kicks; /* doorbell writes not yet seen by the dispatcher */
+	atomic_uint kicks;    /* doorbell writes not yet seen by the dispatcher */
 	atomic_bool sleeping; /* the dispatcher waits on `wake` */
 	uint64_t t0_ns;
-	uint64_t spin_ns; /* how long an idle thread spins before sleeping */
+	uint64_t spin_ns;   /* how long an idle thread spins before sleeping */
 	bool worker_thread; /* false: the dispatcher posts completions too */
 };
 

@@ -58,7 +58,7 @@ static int jobs_run(struct sim *s)
  * submissions, so what a completion frees is there for them. */
 static const struct event_source {
 	uint64_t (*next_ns)(const struct sim *s); /* UINT64_MAX: none */
-	int (*run)(struct sim *s);                /* the one due at s->now_ns */
+	int (*run)(struct sim *s);		  /* the one due at s->now_ns */
 } sources[] = {
 	{ctrl_next_ns, ctrl_run}, /* the device's completions */
 	{pblk_next_ns, pblk_run}, /* ftl=pblk: its requests' completions */
@@ -104,7 +104,8 @@ static int check_pblk_drained(struct sim *s, const struct job_file *jf, int g)
 {
 	for (uint32_t j = 0; j < jf->njobs && s->pb; j++) {
 		if (jf->jobs[j].group == g && s->js[j].inflight) {
-			snprintf(s->err, s->errlen, "job '%s': %u I/Os never completed: pblk stalled%s%s",
+			snprintf(s->err, s->errlen,
+				 "job '%s': %u I/Os never completed: pblk stalled%s%s",
 				 jf->jobs[j].name, s->js[j].inflight, pblk_error(s->pb) ? ": " : "",
 				 pblk_error(s->pb) ? pblk_error(s->pb) : "");
 			return -EIO;
@@ -156,8 +157,10 @@ static int check_device(const struct sim *s, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	if (s->opt->npowerloss && !dev->media->keeps_data) {
-		snprintf(err, errlen, "a power loss needs a store that keeps data: media=%s keeps "
-			 "none; use media=ram or media=file", dev->media->ops->name);
+		snprintf(err, errlen,
+			 "a power loss needs a store that keeps data: media=%s keeps "
+			 "none; use media=ram or media=file",
+			 dev->media->ops->name);
 		return -EINVAL;
 	}
 	return 0;

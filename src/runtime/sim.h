@@ -51,13 +51,13 @@ struct sim_group_result {
 /* A power cut the options ask for: at a virtual time, or once this many
  * host I/Os have been issued (at the next event after the count). */
 struct sim_powerloss {
-	uint64_t at_ns;      /* when after_ios is 0 */
+	uint64_t at_ns; /* when after_ios is 0 */
 	uint64_t after_ios;
 };
 
 /* A power cut as it happened: what was lost and how the device recovered. */
 struct sim_powerloss_result {
-	uint64_t t_ns;     /* virtual time of the cut */
+	uint64_t t_ns;	   /* virtual time of the cut */
 	uint64_t host_ios; /* issued before it */
 	uint64_t ios_lost; /* in flight: they never complete */
 	struct ftl_recovery recovery;
@@ -80,13 +80,13 @@ struct sim_result {
 	struct sim_powerloss_result powerloss[SIM_MAX_POWERLOSS];
 	uint32_t npowerloss;
 	struct ftl_recovery opened; /* how the device came up from its media, if it did */
-	bool has_pblk;           /* ftl=pblk: the jobs wrote through pblk */
-	struct pblk_stats pblk;  /* at the end */
+	bool has_pblk;		    /* ftl=pblk: the jobs wrote through pblk */
+	struct pblk_stats pblk;	    /* at the end */
 };
 
 struct sim_options {
 	uint64_t seed;
-	bool progress;               /* a progress line on stderr */
+	bool progress;		     /* a progress line on stderr */
 	uint64_t sample_interval_ns; /* time series every this many virtual ns; 0 = none */
 	/* power cuts: the device drops what is volatile and recovers from its
 	 * media; I/Os in flight are lost and the jobs go on (needs a store that

@@ -35,8 +35,8 @@ static bool parse_powerloss(const char *v, struct sim_powerloss *p)
 	return !*end && p->after_ios;
 }
 
-static int sim_options_of(const struct vssd_sim_options *in, uint64_t seed,
-			  struct sim_options *out, char *err, size_t errlen)
+static int sim_options_of(const struct vssd_sim_options *in, uint64_t seed, struct sim_options *out,
+			  char *err, size_t errlen)
 {
 	*out = (struct sim_options){.seed = seed};
 	if (!in)
@@ -49,17 +49,18 @@ static int sim_options_of(const struct vssd_sim_options *in, uint64_t seed,
 			return -EINVAL;
 		}
 		if (!parse_powerloss(*p, &out->powerloss[out->npowerloss++])) {
-			snprintf(err, errlen, "powerloss %s: expected at=TIME (a virtual time such "
-				 "as 1.5s or 200ms) or after=N (host I/Os, N > 0)", *p);
+			snprintf(err, errlen,
+				 "powerloss %s: expected at=TIME (a virtual time such "
+				 "as 1.5s or 200ms) or after=N (host I/Os, N > 0)",
+				 *p);
 			return -EINVAL;
 		}
 	}
 	return 0;
 }
 
-int vssd_sim_run(const char *const *params, const char *jobfile,
-		 const struct vssd_sim_options *opt, struct vssd_sim **out, char *err,
-		 size_t errlen)
+int vssd_sim_run(const char *const *params, const char *jobfile, const struct vssd_sim_options *opt,
+		 struct vssd_sim **out, char *err, size_t errlen)
 {
 	struct vssd_config cfg;
 	struct sim_options so;
@@ -68,7 +69,9 @@ int vssd_sim_run(const char *const *params, const char *jobfile,
 
 	if (!params || !jobfile || !out) {
 		snprintf(err, errlen, "vssd_sim_run: %s is NULL",
-			 !params ? "params" : !jobfile ? "jobfile" : "out");
+			 !params    ? "params"
+			 : !jobfile ? "jobfile"
+				    : "out");
 		return -EINVAL;
 	}
 	if ((rc = libvssd_config_from_params(params, &cfg, err, errlen)) ||

@@ -73,8 +73,8 @@ int sim_power_cut(struct sim *s, int which, uint64_t t_ns)
 	s->now_ns = t_ns;
 	if ((rc = sim_sample(s)))
 		return rc;
-	*r = (struct sim_powerloss_result){.t_ns = t_ns, .host_ios = s->host_ios,
-					   .ios_lost = s->total_inflight};
+	*r = (struct sim_powerloss_result){
+		.t_ns = t_ns, .host_ios = s->host_ios, .ios_lost = s->total_inflight};
 	if ((rc = nvme_ctrl_powerloss(s->ctrl))) {
 		snprintf(s->err, s->errlen, "power loss at %.6f s: the device did not recover: %s",
 			 (double)t_ns / 1e9, strerror(-rc));
@@ -98,8 +98,10 @@ int sim_power_cut(struct sim *s, int which, uint64_t t_ns)
 		pblk_get_stats(s->pb, &r->pblk);
 	}
 	if (rc) {
-		snprintf(s->err, s->errlen, "power loss at %.6f s: the queues could not be "
-			 "created again: %s", (double)t_ns / 1e9, strerror(-rc));
+		snprintf(s->err, s->errlen,
+			 "power loss at %.6f s: the queues could not be "
+			 "created again: %s",
+			 (double)t_ns / 1e9, strerror(-rc));
 		return rc;
 	}
 	return requeue_lost(s);

@@ -134,11 +134,12 @@ static int submit_part(struct sim *s, struct host_qp *qp, struct io_track *io, u
 	} else if (io->dir == DIR_FLUSH) {
 		nvme_prep_flush(&sqe, NVME_NSID);
 	} else {
-		nvme_prep_rw(&sqe, io->dir == DIR_READ ? NVME_CMD_READ : NVME_CMD_WRITE, NVME_NSID, slba,
-			     nlb);
+		nvme_prep_rw(&sqe, io->dir == DIR_READ ? NVME_CMD_READ : NVME_CMD_WRITE, NVME_NSID,
+			     slba, nlb);
 		if (io->pid >= 0)
 			nvme_prep_placement(&sqe, (uint16_t)io->pid);
-		nvme_build_prps(buf, (uint64_t)nlb * s->dev->geo.lba_bytes, list, &sqe.prp1, &sqe.prp2);
+		nvme_build_prps(buf, (uint64_t)nlb * s->dev->geo.lba_bytes, list, &sqe.prp1,
+				&sqe.prp2);
 	}
 	return host_qp_submit(qp, &sqe, part_done, io, NULL) < 0 ? -EAGAIN : 0;
 }
@@ -150,7 +151,9 @@ static int issue(struct sim *s, uint32_t j, const struct io_req *io)
 	uint32_t lba_bytes = s->dev->geo.lba_bytes, max_nlb = NVME_MAX_XFER_BYTES / lba_bytes;
 	/* an I/O over MDTS becomes several commands, as a driver splits it;
 	 * pblk takes requests of up to PBLK_MAX_BIO_SECTORS, trims included */
-	uint32_t max_part = s->pb ? PBLK_MAX_BIO_SECTORS : io->dir == DIR_TRIM ? 0xffffffffu : max_nlb;
+	uint32_t max_part = s->pb		  ? PBLK_MAX_BIO_SECTORS
+			    : io->dir == DIR_TRIM ? 0xffffffffu
+						  : max_nlb;
 	uint32_t nparts;
 	int rc = 0;
 
@@ -158,8 +161,14 @@ static int issue(struct sim *s, uint32_t j, const struct io_req *io)
 	if (!s->total_inflight && s->now_ns > s->idle_since_ns)
 		dev_idle(s->dev, s->now_ns);
 	js->free_tracks = t->next_free;
-	*t = (struct io_track){.s = s, .submit_ns = s->now_ns, .job = j, .nlb = io->nlb,
-			       .dir = io->dir, .pid = io->pid, .slba = io->slba, .buf = t->buf,
+	*t = (struct io_track){.s = s,
+			       .submit_ns = s->now_ns,
+			       .job = j,
+			       .nlb = io->nlb,
+			       .dir = io->dir,
+			       .pid = io->pid,
+			       .slba = io->slba,
+			       .buf = t->buf,
 			       .bios = t->bios};
 	if (io->dir == DIR_WRITE && js->verify)
 		verify_fill(&js->vlog, t->buf, io->slba);
@@ -169,12 +178,14 @@ static int issue(struct sim *s, uint32_t j, const struct io_req *io)
 	t->verify_read = io->dir == DIR_READ && js->verify &&
 			 (js->verifying || js->res->spec->rw == RW_READ);
 	/* in 64 bits: nlb + 0xffffffff (a trim's limit) would wrap to no parts */
-	nparts = io->dir == DIR_FLUSH ? 1 : (uint32_t)(((uint64_t)io->nlb + max_part - 1) / max_part);
+	nparts = io->dir == DIR_FLUSH ? 1
+				      : (uint32_t)(((uint64_t)io->nlb + max_part - 1) / max_part);
 	t->parts_left = nparts;
 	for (uint32_t k = 0; !rc && k < nparts; k++) {
 		uint64_t off = (uint64_t)k * max_part;
-		uint32_t n = io->dir == DIR_FLUSH ? 0 : io->nlb - off < max_part ?
-			     (uint32_t)(io->nlb - off) : max_part;
+		uint32_t n = io->dir == DIR_FLUSH	? 0
+			     : io->nlb - off < max_part ? (uint32_t)(io->nlb - off)
+							: max_part;
 		uint8_t *buf = t->buf + off * lba_bytes;
 
 		rc = s->pb ? sim_pblk_part(s, t, k, io->slba + off, n, buf)
@@ -204,7 +215,8 @@ static bool next_io(struct sim *s, struct job_state *js, struct io_req *io)
 	if (js->verifying) {
 		if (!verify_next(&js->vlog, &lba))
 			return false;
-		*io = (struct io_req){.dir = DIR_READ, .slba = lba, .nlb = js->vlog.bs_lbas, .pid = -1};
+		*io = (struct io_req){
+			.dir = DIR_READ, .slba = lba, .nlb = js->vlog.bs_lbas, .pid = -1};
 		return true;
 	}
 	while (js->nahead < LOOKAHEAD && !js->gen_done) {
@@ -263,8 +275,8 @@ int sim_submit(struct sim *s, uint32_t j)
 	if (js->start_ns + io.not_before_ns > s->now_ns) {
 		js->pending = io;
 		js->has_pending = true;
-		return sim_heap_push(s, (struct event){.t_ns = js->start_ns + io.not_before_ns,
-						   .job = j});
+		return sim_heap_push(
+			s, (struct event){.t_ns = js->start_ns + io.not_before_ns, .job = j});
 	}
 	return issue(s, j, &io);
 }
@@ -277,11 +289,14 @@ static int complete_io(struct sim *s, struct io_track *io)
 	uint8_t dir = io->dir;
 
 	if (io->status && !s->err[0])
-		snprintf(s->err, s->errlen, "job '%s': the device failed a command with status "
-			 "%x/%02xh (%s)%s%s", js->res->spec->name, NVME_CQE_SCT(io->status),
-			 NVME_CQE_SC(io->status), vssd_status_name(io->status),
+		snprintf(s->err, s->errlen,
+			 "job '%s': the device failed a command with status "
+			 "%x/%02xh (%s)%s%s",
+			 js->res->spec->name, NVME_CQE_SCT(io->status), NVME_CQE_SC(io->status),
+			 vssd_status_name(io->status),
 			 s->dev->media->last_errno ? "; the store's last write failed: " : "",
-			 s->dev->media->last_errno ? strerrordesc_np(s->dev->media->last_errno) : "");
+			 s->dev->media->last_errno ? strerrordesc_np(s->dev->media->last_errno)
+						   : "");
 	if (io->verify_read && !io->status)
 		sim_check_read(js, io);
 	io->next_free = js->free_tracks;
@@ -303,8 +318,9 @@ static int complete_io(struct sim *s, struct io_track *io)
 			s->iv.lat_max_ns[dir] = lat;
 	}
 	if (js->res->spec->thinktime_ns)
-		return sim_heap_push(s, (struct event){.t_ns = s->now_ns + js->res->spec->thinktime_ns,
-						   .job = io->job});
+		return sim_heap_push(s,
+				     (struct event){.t_ns = s->now_ns + js->res->spec->thinktime_ns,
+						    .job = io->job});
 	return sim_submit(s, io->job);
 }
 
@@ -349,9 +365,11 @@ int sim_setup_group_queues(struct sim *s, const struct job_file *jf, int g)
 	}
 	for (uint16_t q = 1; q <= s->nqps; q++) {
 		if (need[q] + 1 > MAX_QUEUE_ENTRIES) {
-			snprintf(s->err, s->errlen, "queue %u would need %u entries for its jobs' "
+			snprintf(s->err, s->errlen,
+				 "queue %u would need %u entries for its jobs' "
 				 "iodepth (NVMe commands per I/O: %u); a queue holds %u: lower "
-				 "iodepth", q, need[q] + 1, s->js[0].parts_max, MAX_QUEUE_ENTRIES);
+				 "iodepth",
+				 q, need[q] + 1, s->js[0].parts_max, MAX_QUEUE_ENTRIES);
 			return -EINVAL;
 		}
 		if ((rc = sim_create_qp(s, q, need[q] + 1)))
@@ -378,9 +396,9 @@ int sim_start_group(struct sim *s, const struct job_file *jf, struct sim_result 
 
 		if (spec->group != g)
 			continue;
-		rc = gen_init(&js->gen, spec, s->pb ? pblk_capacity(s->pb) : dev_capacity_lbas(s->dev),
-			      geo->lba_bytes,
-			      pids, npids, seed, s->err, s->errlen);
+		rc = gen_init(&js->gen, spec,
+			      s->pb ? pblk_capacity(s->pb) : dev_capacity_lbas(s->dev),
+			      geo->lba_bytes, pids, npids, seed, s->err, s->errlen);
 		if (rc)
 			return rc;
 		js->res = &res->jobs[j];
@@ -412,7 +430,8 @@ int sim_reap_posted(struct sim *s)
 		uint16_t q = (uint16_t)__builtin_ctzll(s->posted_cqs);
 
 		s->posted_cqs &= s->posted_cqs - 1;
-		if (q && (q <= s->nqps || (q == PBLK_QID && ftl_host_for(&s->dev->cfg) == FTL_HOST_PBLK)))
+		if (q && (q <= s->nqps ||
+			  (q == PBLK_QID && ftl_host_for(&s->dev->cfg) == FTL_HOST_PBLK)))
 			host_qp_reap(&s->qps[q], s->qps[q].entries, NULL, NULL, NULL);
 	}
 	if (s->pb && pblk_error(s->pb) && !s->err[0])

@@ -53,10 +53,10 @@ struct io_track {
 	uint32_t parts_left;
 	uint16_t status; /* the first failure, if any */
 	uint8_t dir;
-	int32_t pid; /* placement identifier of a write, or -1 */
+	int32_t pid;	  /* placement identifier of a write, or -1 */
 	bool verify_read; /* its data is checked at completion */
 	uint64_t slba;
-	uint8_t *buf; /* its data: its own when the media keeps data, else shared */
+	uint8_t *buf;	       /* its data: its own when the media keeps data, else shared */
 	struct pblk_bio *bios; /* ftl=pblk: its block requests, parts_max of them */
 };
 
@@ -76,7 +76,7 @@ struct job_state {
 	struct io_req ahead[LOOKAHEAD];
 	uint32_t nahead;
 	bool gen_done;
-	bool verify;    /* verify=crc32c: writes are stamped, reads checked */
+	bool verify;	/* verify=crc32c: writes are stamped, reads checked */
 	bool verifying; /* its verify phase: reading back what it wrote */
 	struct verify_log vlog;
 };
@@ -88,7 +88,7 @@ struct sim {
 	struct host_qp admin;
 	struct host_qp qps[NVME_MAX_QUEUES]; /* by qid; 0 unused */
 	uint16_t nqps;
-	struct pblk *pb; /* ftl=pblk: the host FTL the jobs write through */
+	struct pblk *pb;     /* ftl=pblk: the host FTL the jobs write through */
 	uint64_t posted_cqs; /* bit per CQ the controller posted to */
 	struct event_heap heap;
 	struct job_state *js;

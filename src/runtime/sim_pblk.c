@@ -12,21 +12,26 @@
 #include "runtime/sim_internal.h"
 
 static const uint8_t pblk_dir_of[] = {
-	[DIR_READ] = PBLK_READ, [DIR_WRITE] = PBLK_WRITE,
-	[DIR_TRIM] = PBLK_TRIM, [DIR_FLUSH] = PBLK_FLUSH,
+	[DIR_READ] = PBLK_READ,
+	[DIR_WRITE] = PBLK_WRITE,
+	[DIR_TRIM] = PBLK_TRIM,
+	[DIR_FLUSH] = PBLK_FLUSH,
 };
 
 /* ftl=pblk: part k of an I/O as a pblk block request. */
 int sim_pblk_part(struct sim *s, struct io_track *t, uint32_t k, uint64_t slba, uint32_t nlb,
-		     uint8_t *buf)
+		  uint8_t *buf)
 {
 	struct pblk_bio *bio = &t->bios[k];
 	int rc;
 
 	/* with media that keeps no data there is none to move */
-	*bio = (struct pblk_bio){.dir = pblk_dir_of[t->dir], .lba = slba, .nr = nlb,
+	*bio = (struct pblk_bio){.dir = pblk_dir_of[t->dir],
+				 .lba = slba,
+				 .nr = nlb,
 				 .buf = s->dev->media->keeps_data ? buf : NULL,
-				 .done = sim_part_status, .arg = t};
+				 .done = sim_part_status,
+				 .arg = t};
 	if ((rc = pblk_submit(s->pb, bio, s->now_ns)))
 		snprintf(s->err, s->errlen, "job '%s': pblk refused a request at LBA %llu: %s",
 			 s->js[t->job].res->spec->name, (unsigned long long)slba, strerror(-rc));
@@ -113,11 +118,13 @@ static int pblk_tr_poll(void *ctx)
 int sim_pblk_start(struct sim *s)
 {
 	const struct vssd_config *cfg = &s->dev->cfg;
-	struct pblk_transport tr = {s, pblk_tr_submit, pblk_tr_admin, pblk_tr_alloc, pblk_tr_free,
-				    pblk_tr_now, pblk_tr_poll};
+	struct pblk_transport tr = {
+		s,	     pblk_tr_submit, pblk_tr_admin, pblk_tr_alloc, pblk_tr_free,
+		pblk_tr_now, pblk_tr_poll};
 	struct pblk_config pc = {.op_percent = (uint32_t)cfg->pblk_op,
 				 .rb_entries = (uint32_t)cfg->pblk_rb_entries,
-				 .copy_ns = cfg->pblk_copy_ns, .media_none = !s->dev->media->keeps_data};
+				 .copy_ns = cfg->pblk_copy_ns,
+				 .media_none = !s->dev->media->keeps_data};
 
 	return pblk_create(&pc, &tr, &s->pb, s->err, s->errlen);
 }

@@ -5,7 +5,7 @@
 #include <math.h>
 #include <string.h>
 
-const double fio_percentiles[] = {1,  5,  10, 20, 30,   40,   50,    60,    70,
+const double fio_percentiles[] = {1,  5,  10, 20, 30,	40,   50,    60,   70,
 				  80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99};
 const unsigned fio_npercentiles = sizeof(fio_percentiles) / sizeof(fio_percentiles[0]);
 

@@ -104,11 +104,8 @@ void dist_init(struct dist *d, const struct job_spec *spec, uint64_t n, uint64_t
 	case DIST_PARETO:
 		d->pareto_pow = log(spec->dist_param) / log(1.0 - spec->dist_param);
 		break;
-	case DIST_ZONED:
-		zoned_init(d, spec);
-		break;
-	default:
-		break;
+	case DIST_ZONED: zoned_init(d, spec); break;
+	default: break;
 	}
 }
 
@@ -130,8 +127,7 @@ static uint64_t zipf_rank(struct dist *d, struct rng *r)
 uint64_t dist_next(struct dist *d, struct rng *r)
 {
 	switch (d->kind) {
-	case DIST_ZIPF:
-		return perm_apply(&d->perm, zipf_rank(d, r));
+	case DIST_ZIPF: return perm_apply(&d->perm, zipf_rank(d, r));
 	case DIST_PARETO: {
 		uint64_t rank = (uint64_t)((double)(d->n - 1) * pow(rng_unit(r), d->pareto_pow));
 

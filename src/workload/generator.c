@@ -29,9 +29,10 @@ static int init_trace(struct job_gen *g, uint64_t capacity_bytes, char *err, siz
 	int rc;
 
 	if (refused) {
-		snprintf(err, errlen, "job '%s': %s with read_iolog is not supported (a trace is "
-			 "replayed once, as recorded; runtime may stop it early)", g->spec->name,
-			 refused);
+		snprintf(err, errlen,
+			 "job '%s': %s with read_iolog is not supported (a trace is "
+			 "replayed once, as recorded; runtime may stop it early)",
+			 g->spec->name, refused);
 		return -EINVAL;
 	}
 	if ((rc = trace_load(g->spec->read_iolog, &g->trace, err, errlen)))
@@ -39,12 +40,13 @@ static int init_trace(struct job_gen *g, uint64_t capacity_bytes, char *err, siz
 	for (size_t i = 0; i < g->trace.n; i++) {
 		const struct trace_rec *r = &g->trace.rec[i];
 
-		if (r->dir != DIR_FLUSH && (r->offset >= capacity_bytes ||
-					    r->len > capacity_bytes - r->offset)) {
-			snprintf(err, errlen, "%s:%u: request at offset %llu length %llu is past "
-				 "the device's end (%llu bytes)", g->spec->read_iolog, r->line,
-				 (unsigned long long)r->offset, (unsigned long long)r->len,
-				 (unsigned long long)capacity_bytes);
+		if (r->dir != DIR_FLUSH &&
+		    (r->offset >= capacity_bytes || r->len > capacity_bytes - r->offset)) {
+			snprintf(err, errlen,
+				 "%s:%u: request at offset %llu length %llu is past "
+				 "the device's end (%llu bytes)",
+				 g->spec->read_iolog, r->line, (unsigned long long)r->offset,
+				 (unsigned long long)r->len, (unsigned long long)capacity_bytes);
 			trace_free(&g->trace);
 			return -EINVAL;
 		}
@@ -73,8 +75,10 @@ static int init_placement(struct job_gen *g, const struct job_spec *spec, const 
 		uint32_t idx = spec->nplis ? spec->plis[i] : i;
 
 		if (idx >= npids) {
-			snprintf(err, errlen, "job '%s': placement ID index %u, but the device has %u "
-				 "placement identifiers (placement handles x reclaim groups)", spec->name, idx, npids);
+			snprintf(err, errlen,
+				 "job '%s': placement ID index %u, but the device has %u "
+				 "placement identifiers (placement handles x reclaim groups)",
+				 spec->name, idx, npids);
 			return -EINVAL;
 		}
 		g->plis[i] = pids[idx];
@@ -82,9 +86,8 @@ static int init_placement(struct job_gen *g, const struct job_spec *spec, const 
 	return 0;
 }
 
-int gen_init(struct job_gen *g, const struct job_spec *spec, uint64_t dev_lbas,
-	     uint32_t lba_bytes, const uint16_t *pids, uint32_t npids, uint64_t seed, char *err,
-	     size_t errlen)
+int gen_init(struct job_gen *g, const struct job_spec *spec, uint64_t dev_lbas, uint32_t lba_bytes,
+	     const uint16_t *pids, uint32_t npids, uint64_t seed, char *err, size_t errlen)
 {
 	uint64_t capacity = dev_lbas * lba_bytes, offset, size, amount;
 	int rc;
@@ -98,8 +101,10 @@ int gen_init(struct job_gen *g, const struct job_spec *spec, uint64_t dev_lbas,
 	if (spec->read_iolog[0])
 		return init_trace(g, capacity, err, errlen);
 	if (spec->bs % lba_bytes) {
-		snprintf(err, errlen, "job '%s': bs=%llu is not a multiple of the device's "
-			 "lba_bytes=%u", spec->name, (unsigned long long)spec->bs, lba_bytes);
+		snprintf(err, errlen,
+			 "job '%s': bs=%llu is not a multiple of the device's "
+			 "lba_bytes=%u",
+			 spec->name, (unsigned long long)spec->bs, lba_bytes);
 		return -EINVAL;
 	}
 	offset = size_value_bytes(&spec->offset, capacity) / lba_bytes * lba_bytes;
@@ -110,8 +115,10 @@ int gen_init(struct job_gen *g, const struct job_spec *spec, uint64_t dev_lbas,
 	}
 	size = spec->size.set ? size_value_bytes(&spec->size, capacity) : capacity - offset;
 	if (size > capacity - offset) {
-		snprintf(err, errlen, "job '%s': offset + size = %llu is past the device's end "
-			 "(%llu bytes)", spec->name, (unsigned long long)(offset + size),
+		snprintf(err, errlen,
+			 "job '%s': offset + size = %llu is past the device's end "
+			 "(%llu bytes)",
+			 spec->name, (unsigned long long)(offset + size),
 			 (unsigned long long)capacity);
 		return -EINVAL;
 	}
@@ -171,14 +178,10 @@ static bool next_from_trace(struct job_gen *g, struct io_req *io)
 static uint8_t next_dir(struct job_gen *g)
 {
 	switch (g->spec->rw) {
-	case RW_READ:
-		return DIR_READ;
-	case RW_WRITE:
-		return DIR_WRITE;
-	case RW_TRIM:
-		return DIR_TRIM;
-	default:
-		return rng_below(&g->rng, 100) < g->spec->rwmixread ? DIR_READ : DIR_WRITE;
+	case RW_READ: return DIR_READ;
+	case RW_WRITE: return DIR_WRITE;
+	case RW_TRIM: return DIR_TRIM;
+	default: return rng_below(&g->rng, 100) < g->spec->rwmixread ? DIR_READ : DIR_WRITE;
 	}
 }
 

@@ -18,14 +18,14 @@ struct io_req {
 	uint64_t slba;
 	uint32_t nlb;
 	uint64_t not_before_ns; /* trace replay: offset from the job's start */
-	int32_t pid; /* placement identifier of a write, or -1 for none */
+	int32_t pid;		/* placement identifier of a write, or -1 for none */
 };
 
 struct job_gen {
 	const struct job_spec *spec;
 	uint32_t lba_bytes;
-	uint64_t region_lba;  /* first LBA of the region */
-	uint64_t nblocks;     /* bs-sized blocks in the region */
+	uint64_t region_lba; /* first LBA of the region */
+	uint64_t nblocks;    /* bs-sized blocks in the region */
 	uint32_t bs_lbas;
 	uint64_t budget_bytes; /* UINT64_MAX when time_based */
 	uint64_t issued_bytes, issued_ios;
@@ -35,7 +35,7 @@ struct job_gen {
 	struct trace trace;
 	size_t trace_pos;
 	uint64_t max_io_bytes;
-	uint32_t nplis;      /* placement identifiers the job cycles through */
+	uint32_t nplis; /* placement identifiers the job cycles through */
 	uint16_t plis[MAX_PLIS];
 	uint32_t next_pli;
 };
@@ -46,9 +46,8 @@ struct job_gen {
  * pids (none when FDP is off). Returns 0 or -EINVAL with a message naming
  * the option or trace line at fault.
  */
-int gen_init(struct job_gen *g, const struct job_spec *spec, uint64_t dev_lbas,
-	     uint32_t lba_bytes, const uint16_t *pids, uint32_t npids, uint64_t seed, char *err,
-	     size_t errlen);
+int gen_init(struct job_gen *g, const struct job_spec *spec, uint64_t dev_lbas, uint32_t lba_bytes,
+	     const uint16_t *pids, uint32_t npids, uint64_t seed, char *err, size_t errlen);
 void gen_fini(struct job_gen *g);
 
 /* The job's next I/O. Returns false when the job has issued everything. */

@@ -24,7 +24,7 @@ enum dist_kind { DIST_UNIFORM, DIST_ZIPF, DIST_PARETO, DIST_ZONED };
 struct size_value {
 	bool set;
 	bool is_pct;
-	double pct;     /* of the device's logical capacity */
+	double pct; /* of the device's logical capacity */
 	uint64_t bytes;
 };
 

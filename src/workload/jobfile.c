@@ -82,7 +82,8 @@ static int advance_to(struct parse_ctx *ctx, int idx)
 		if (!ctx->sections[ctx->current].global &&
 		    (rc = add_job(ctx, ctx->sections[ctx->current].name))) {
 			if (rc == -E2BIG)
-				snprintf(ctx->err, ctx->errlen, "more than %d jobs (fio's limit)", MAX_JOBS);
+				snprintf(ctx->err, ctx->errlen, "more than %d jobs (fio's limit)",
+					 MAX_JOBS);
 			else
 				snprintf(ctx->err, ctx->errlen, "out of memory");
 			return rc;
@@ -198,7 +199,8 @@ static int prepare_line(char *line, struct parse_ctx *ctx, struct text_buf *out)
 	*close = 0;
 	if ((rc = add_section(ctx, line + 1))) {
 		if (rc == -E2BIG)
-			snprintf(ctx->err, ctx->errlen, "more than %d jobs (fio's limit)", MAX_JOBS);
+			snprintf(ctx->err, ctx->errlen, "more than %d jobs (fio's limit)",
+				 MAX_JOBS);
 		else if (rc == -ERANGE)
 			snprintf(ctx->err, ctx->errlen, "more than %d sections", MAX_SECTIONS);
 		return rc;
@@ -324,8 +326,10 @@ int job_file_parse(const char *text, const char *name, struct job_file *out, cha
 		goto out;
 	}
 	if ((rc = expand_numjobs(out))) {
-		snprintf(err, errlen, rc == -E2BIG ? "%s: more than %d jobs after numjobs (fio's limit)"
-						    : "%s: out of memory", name, MAX_JOBS);
+		snprintf(err, errlen,
+			 rc == -E2BIG ? "%s: more than %d jobs after numjobs (fio's limit)"
+				      : "%s: out of memory",
+			 name, MAX_JOBS);
 		goto out;
 	}
 	if (!out->njobs) {

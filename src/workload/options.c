@@ -59,10 +59,21 @@ static int parse_flag(const char *v, bool *out)
 
 int job_parse_time_ns(const char *v, uint64_t default_unit_ns, uint64_t *out)
 {
-	static const struct { const char *suffix; uint64_t ns; } units[] = {
-		{"ns", 1}, {"us", 1000}, {"usec", 1000}, {"ms", 1000000}, {"msec", 1000000},
-		{"s", 1000000000ULL}, {"sec", 1000000000ULL}, {"m", 60000000000ULL},
-		{"min", 60000000000ULL}, {"h", 3600000000000ULL}, {"", 0},
+	static const struct {
+		const char *suffix;
+		uint64_t ns;
+	} units[] = {
+		{"ns", 1},
+		{"us", 1000},
+		{"usec", 1000},
+		{"ms", 1000000},
+		{"msec", 1000000},
+		{"s", 1000000000ULL},
+		{"sec", 1000000000ULL},
+		{"m", 60000000000ULL},
+		{"min", 60000000000ULL},
+		{"h", 3600000000000ULL},
+		{"", 0},
 	};
 	char *end;
 	double x;
@@ -117,10 +128,15 @@ static int o_accept(struct job_spec *s, const char *v)
 
 static int o_rw(struct job_spec *s, const char *v)
 {
-	static const struct { const char *name; enum rw_kind rw; bool random; } kinds[] = {
-		{"read", RW_READ, false}, {"write", RW_WRITE, false}, {"trim", RW_TRIM, false},
-		{"randread", RW_READ, true}, {"randwrite", RW_WRITE, true},
-		{"randtrim", RW_TRIM, true}, {"rw", RW_MIX, false}, {"readwrite", RW_MIX, false},
+	static const struct {
+		const char *name;
+		enum rw_kind rw;
+		bool random;
+	} kinds[] = {
+		{"read", RW_READ, false},      {"write", RW_WRITE, false},
+		{"trim", RW_TRIM, false},      {"randread", RW_READ, true},
+		{"randwrite", RW_WRITE, true}, {"randtrim", RW_TRIM, true},
+		{"rw", RW_MIX, false},	       {"readwrite", RW_MIX, false},
 		{"randrw", RW_MIX, true},
 	};
 
@@ -271,7 +287,8 @@ static int parse_zones(struct job_spec *s, const char *v)
 			return -EINVAL;
 		p = end + 1;
 		r = strtod(p, &end);
-		if (end == p || (*end && *end != ':') || !(a >= 0 && a <= 100) || !(r > 0 && r <= 100))
+		if (end == p || (*end && *end != ':') || !(a >= 0 && a <= 100) ||
+		    !(r > 0 && r <= 100))
 			return -EINVAL;
 		p = *end ? end + 1 : end;
 		s->zones[s->nzones++] = (struct zone){a, r};
@@ -296,12 +313,14 @@ static int o_random_distribution(struct job_spec *s, const char *v)
 		s->dist_param = strtod(v + 5, &end);
 		return (*end || end == v + 5 || !(s->dist_param > 0) || !isfinite(s->dist_param) ||
 			s->dist_param == 1.0)
-			       ? -EINVAL : 0;
+			       ? -EINVAL
+			       : 0;
 	}
 	if (!strncmp(v, "pareto:", 7)) {
 		s->dist = DIST_PARETO;
 		s->dist_param = strtod(v + 7, &end);
-		return (*end || end == v + 7 || !(s->dist_param > 0 && s->dist_param < 1)) ? -EINVAL : 0;
+		return (*end || end == v + 7 || !(s->dist_param > 0 && s->dist_param < 1)) ? -EINVAL
+											   : 0;
 	}
 	if (!strncmp(v, "zoned:", 6)) {
 		s->dist = DIST_ZONED;

@@ -50,8 +50,11 @@ static int push(struct trace *t, struct trace_rec r)
 	return 0;
 }
 
-static const struct { const char *name; int dir; } iolog_actions[] = {
-	{"read", DIR_READ}, {"write", DIR_WRITE}, {"trim", DIR_TRIM},
+static const struct {
+	const char *name;
+	int dir;
+} iolog_actions[] = {
+	{"read", DIR_READ},  {"write", DIR_WRITE},    {"trim", DIR_TRIM},
 	{"sync", DIR_FLUSH}, {"datasync", DIR_FLUSH},
 };
 
@@ -104,13 +107,15 @@ static int load_iolog(FILE *f, int version, const char *path, struct trace *t, c
 		if (line[0] == '\n' || line[0] == '#')
 			continue;
 		if (version == 3) {
-			fields = sscanf(line, "%llu %256s %256s %llu %llu", &ts, fname, act, &off, &len);
+			fields = sscanf(line, "%llu %256s %256s %llu %llu", &ts, fname, act, &off,
+					&len);
 			fields -= 1;
 			if (fields >= 2) {
 				if (first)
 					t0_ms = ts;
 				first = false;
-				if (!trace_time(0, ts >= t0_ms ? ts - t0_ms : 0, 1000000ULL, &now_ns))
+				if (!trace_time(0, ts >= t0_ms ? ts - t0_ms : 0, 1000000ULL,
+						&now_ns))
 					return time_too_far(path, lineno, err, errlen);
 			}
 		} else {
@@ -130,9 +135,10 @@ static int load_iolog(FILE *f, int version, const char *path, struct trace *t, c
 			continue;
 		}
 		if (dir < 0 || fields != 4 || len == 0) {
-			snprintf(err, errlen, "%s:%u: malformed iolog v%d line (expected %sfile "
-				 "read|write|trim|sync OFFSET LENGTH)", path, lineno, version,
-				 version == 3 ? "TIMESTAMP_MS " : "");
+			snprintf(err, errlen,
+				 "%s:%u: malformed iolog v%d line (expected %sfile "
+				 "read|write|trim|sync OFFSET LENGTH)",
+				 path, lineno, version, version == 3 ? "TIMESTAMP_MS " : "");
 			return -EINVAL;
 		}
 		if (push(t, (struct trace_rec){now_ns, off, len, lineno, (uint8_t)dir}))
@@ -156,10 +162,11 @@ static int load_msr(FILE *f, const char *path, struct trace *t, char *err, size_
 		lineno++;
 		if (line[0] == '\n' || line[0] == '\r')
 			continue;
-		if (sscanf(line, "%llu,%127[^,],%llu,%15[^,],%llu,%llu,%llu", &ts, host, &disk, type,
-			   &off, &len, &resp) != 7 ||
+		if (sscanf(line, "%llu,%127[^,],%llu,%15[^,],%llu,%llu,%llu", &ts, host, &disk,
+			   type, &off, &len, &resp) != 7 ||
 		    len == 0) {
-			snprintf(err, errlen, "%s:%u: malformed MSR trace line (expected Timestamp,"
+			snprintf(err, errlen,
+				 "%s:%u: malformed MSR trace line (expected Timestamp,"
 				 "Hostname,DiskNumber,Read|Write,Offset,Size,ResponseTime)",
 				 path, lineno);
 			return -EINVAL;
@@ -211,8 +218,8 @@ static int load_blktrace(FILE *f, bool swap, const char *path, struct trace *t, 
 
 		recno++;
 		if (got < sizeof(b)) {
-			snprintf(err, errlen, "%s: record %u: truncated (%zu of its %zu bytes)", path,
-				 recno, got, sizeof(b));
+			snprintf(err, errlen, "%s: record %u: truncated (%zu of its %zu bytes)",
+				 path, recno, got, sizeof(b));
 			return -EINVAL;
 		}
 		if ((bswap32_if(b.magic, swap) & 0xffffff00u) != BLK_MAGIC) {
@@ -223,8 +230,9 @@ static int load_blktrace(FILE *f, bool swap, const char *path, struct trace *t, 
 		for (uint32_t left = pdu, n; left; left -= n) {
 			n = left < sizeof(skip) ? left : (uint32_t)sizeof(skip);
 			if (fread(skip, 1, n, f) != n) {
-				snprintf(err, errlen, "%s: record %u: truncated (its %u-byte payload)",
-					 path, recno, pdu);
+				snprintf(err, errlen,
+					 "%s: record %u: truncated (its %u-byte payload)", path,
+					 recno, pdu);
 				return -EINVAL;
 			}
 		}
@@ -237,14 +245,16 @@ static int load_blktrace(FILE *f, bool swap, const char *path, struct trace *t, 
 			continue;
 		if (!bytes && !(cat & BLK_TC_FLUSH))
 			continue;
-		dir = !bytes ? DIR_FLUSH : (cat & BLK_TC_DISCARD) ? DIR_TRIM
-				  : (cat & BLK_TC_WRITE) ? DIR_WRITE : DIR_READ;
+		dir = !bytes		       ? DIR_FLUSH
+		      : (cat & BLK_TC_DISCARD) ? DIR_TRIM
+		      : (cat & BLK_TC_WRITE)   ? DIR_WRITE
+					       : DIR_READ;
 		if (!have_t0) {
 			t0 = time;
 			have_t0 = true;
 		}
-		if (push(t, (struct trace_rec){time >= t0 ? time - t0 : 0, sector * 512, bytes, recno,
-					       dir}))
+		if (push(t, (struct trace_rec){time >= t0 ? time - t0 : 0, sector * 512, bytes,
+					       recno, dir}))
 			return -ENOMEM;
 	}
 	return 0;
@@ -277,8 +287,10 @@ int trace_load(const char *path, struct trace *t, char *err, size_t errlen)
 			rc = load_iolog(f, 3, path, t, err, errlen);
 		} else if (!strncmp(head, "fio version ", 12)) {
 			head[strcspn(head, "\r\n")] = 0;
-			snprintf(err, errlen, "%s:1: '%s': an iolog version this vssd does not read "
-				 "(it reads versions 2 and 3)", path, head);
+			snprintf(err, errlen,
+				 "%s:1: '%s': an iolog version this vssd does not read "
+				 "(it reads versions 2 and 3)",
+				 path, head);
 			rc = -EINVAL;
 		} else {
 			rewind(f);

@@ -12,11 +12,11 @@
 #include "workload/job.h"
 
 struct trace_rec {
-	uint64_t t_ns;   /* since the trace's first request */
+	uint64_t t_ns;	 /* since the trace's first request */
 	uint64_t offset; /* bytes */
-	uint64_t len;    /* bytes */
-	uint32_t line;   /* line (text) or record number (blktrace), for messages */
-	uint8_t dir;     /* enum io_dir */
+	uint64_t len;	 /* bytes */
+	uint32_t line;	 /* line (text) or record number (blktrace), for messages */
+	uint8_t dir;	 /* enum io_dir */
 };
 
 struct trace {

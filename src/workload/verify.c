@@ -14,17 +14,20 @@
 
 struct verify_hdr {
 	uint32_t magic;
-	uint32_t len;      /* the block's bytes */
+	uint32_t len;	   /* the block's bytes */
 	uint64_t offset;   /* the block's byte offset on the device */
 	uint32_t numberio; /* the write that put it there */
-	uint32_t crc;      /* CRC-32C of the block with this field 0 */
-	uint64_t seed;     /* the data after the header follows from it */
+	uint32_t crc;	   /* CRC-32C of the block with this field 0 */
+	uint64_t seed;	   /* the data after the header follows from it */
 };
 
 int verify_init(struct verify_log *v, const struct job_gen *g, uint64_t seed, bool logs)
 {
-	*v = (struct verify_log){.region_lba = g->region_lba, .nblocks = g->nblocks,
-				 .bs_lbas = g->bs_lbas, .lba_bytes = g->lba_bytes, .seed = seed};
+	*v = (struct verify_log){.region_lba = g->region_lba,
+				 .nblocks = g->nblocks,
+				 .bs_lbas = g->bs_lbas,
+				 .lba_bytes = g->lba_bytes,
+				 .seed = seed};
 	if (logs && !(v->last = calloc(g->nblocks, sizeof(*v->last))))
 		return -ENOMEM;
 	return 0;
@@ -70,8 +73,7 @@ static uint32_t block_data(uint8_t *buf, const uint8_t *cmp, uint32_t len, uint6
 void verify_fill(struct verify_log *v, uint8_t *buf, uint64_t lba)
 {
 	uint32_t len = v->bs_lbas * v->lba_bytes;
-	struct verify_hdr h = {.magic = VERIFY_MAGIC, .len = len,
-			       .offset = lba * v->lba_bytes};
+	struct verify_hdr h = {.magic = VERIFY_MAGIC, .len = len, .offset = lba * v->lba_bytes};
 
 	if (!++v->writes) /* 0 means never written */
 		v->writes = 1;
@@ -106,30 +108,39 @@ bool verify_check(const struct verify_log *v, const uint8_t *buf, uint64_t lba, 
 	if (v->last && lba >= v->region_lba && (lba - v->region_lba) / v->bs_lbas < v->nblocks)
 		want = v->last[(lba - v->region_lba) / v->bs_lbas];
 	if (h.magic != VERIFY_MAGIC) {
-		snprintf(why, whylen, "offset %" PRIu64 ": bad magic %08x (not a block "
-			 "written with verify)", offset, h.magic);
+		snprintf(why, whylen,
+			 "offset %" PRIu64 ": bad magic %08x (not a block "
+			 "written with verify)",
+			 offset, h.magic);
 		return false;
 	}
 	if (h.len != len || h.offset != offset) {
-		snprintf(why, whylen, "offset %" PRIu64 ": holds the block written at offset %"
-			 PRIu64 " (length %u)", offset, h.offset, h.len);
+		snprintf(why, whylen,
+			 "offset %" PRIu64 ": holds the block written at offset %" PRIu64
+			 " (length %u)",
+			 offset, h.offset, h.len);
 		return false;
 	}
 	if ((crc = block_crc(buf, len)) != h.crc) {
 		uint32_t bad = block_data(NULL, buf, len, h.seed);
 
 		if (bad < len)
-			snprintf(why, whylen, "offset %" PRIu64 ": CRC-32C %08x, the header says "
-				 "%08x: the data differs from byte %u of the block", offset, crc,
-				 h.crc, bad);
+			snprintf(why, whylen,
+				 "offset %" PRIu64 ": CRC-32C %08x, the header says "
+				 "%08x: the data differs from byte %u of the block",
+				 offset, crc, h.crc, bad);
 		else
-			snprintf(why, whylen, "offset %" PRIu64 ": CRC-32C %08x, the header says "
-				 "%08x: the header is corrupt", offset, crc, h.crc);
+			snprintf(why, whylen,
+				 "offset %" PRIu64 ": CRC-32C %08x, the header says "
+				 "%08x: the header is corrupt",
+				 offset, crc, h.crc);
 		return false;
 	}
 	if (want && h.numberio != want) {
-		snprintf(why, whylen, "offset %" PRIu64 ": holds write %u, but the last write "
-			 "there was %u (stale data)", offset, h.numberio, want);
+		snprintf(why, whylen,
+			 "offset %" PRIu64 ": holds write %u, but the last write "
+			 "there was %u (stale data)",
+			 offset, h.numberio, want);
 		return false;
 	}
 	return true;

@@ -23,9 +23,9 @@ struct verify_log {
 	uint64_t nblocks;
 	uint32_t bs_lbas, lba_bytes;
 	uint64_t seed;
-	uint32_t *last;   /* per block: its last write's number (0: none); NULL for a read job */
-	uint32_t writes;  /* the last write's number (wraps past 2^32 - 1 to 1) */
-	uint64_t next;    /* the verify phase: the next block to look at */
+	uint32_t *last;	 /* per block: its last write's number (0: none); NULL for a read job */
+	uint32_t writes; /* the last write's number (wraps past 2^32 - 1 to 1) */
+	uint64_t next;	 /* the verify phase: the next block to look at */
 };
 
 /* For the job g generates (bs blocks, no trace). logs: the job writes. */

@@ -17,10 +17,17 @@
 #include "config/params.h"
 #include "core/device.h"
 
-static const char *const pairs[] = {"media=file", "channels=1", "luns_per_channel=1",
-				    "blocks_per_plane=48", "pages_per_block=12",
-				    "oneshot_pages=1", "cell=slc", "read_ns=1000", "op=0.5",
-				    "write_buffer_bytes=64k", NULL};
+static const char *const pairs[] = {"media=file",
+				    "channels=1",
+				    "luns_per_channel=1",
+				    "blocks_per_plane=48",
+				    "pages_per_block=12",
+				    "oneshot_pages=1",
+				    "cell=slc",
+				    "read_ns=1000",
+				    "op=0.5",
+				    "write_buffer_bytes=64k",
+				    NULL};
 static struct vssd_config cfg;
 static uint8_t *saved; /* the file before its data area, as first written */
 static size_t saved_bytes;
@@ -63,8 +70,8 @@ static void make_device(void)
 	lbas = dev_capacity_lbas(dev);
 	for (uint64_t lba = 0; lba < lbas / 2; lba++) {
 		memset(block, (int)lba, sizeof(block));
-		if (dev_write(dev, lba * 4096 / dev->geo.lba_bytes, 4096 / dev->geo.lba_bytes, block,
-			      0, &done))
+		if (dev_write(dev, lba * 4096 / dev->geo.lba_bytes, 4096 / dev->geo.lba_bytes,
+			      block, 0, &done))
 			abort();
 	}
 	if (dev_trim(dev, 0, (uint32_t)(lbas / 8), 0, &done) || dev_flush(dev, 0, &done))
@@ -101,8 +108,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 		uint64_t done, units = dev_capacity_lbas(dev) * dev->geo.lba_bytes / 4096;
 
 		for (uint64_t u = 0; u < units; u++)
-			(void)dev_read(dev, u * 4096 / dev->geo.lba_bytes, 4096 / dev->geo.lba_bytes,
-				       block, 0, &done);
+			(void)dev_read(dev, u * 4096 / dev->geo.lba_bytes,
+				       4096 / dev->geo.lba_bytes, block, 0, &done);
 		dev_destroy(dev);
 	}
 	if (pwrite(fd, saved, saved_bytes, 0) != (ssize_t)saved_bytes)

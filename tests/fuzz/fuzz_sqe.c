@@ -25,11 +25,20 @@ static uint8_t data[DATA_BYTES] __attribute__((aligned(4096)));
 static struct nvme_ctrl *new_ctrl(void)
 {
 	/* FDP on, so its log pages, I/O Management commands and features are fuzzed too */
-	static const char *const pairs[] = {"media=ram", "channels=1", "luns_per_channel=1",
-					    "blocks_per_plane=48", "pages_per_block=12",
-					    "oneshot_pages=1", "cell=slc", "read_ns=1000",
-					    "op=0.5", "write_buffer_bytes=64k", "fdp=on",
-					    "fdp_nruh=4", "fdp_ruh_type=persistently", NULL};
+	static const char *const pairs[] = {"media=ram",
+					    "channels=1",
+					    "luns_per_channel=1",
+					    "blocks_per_plane=48",
+					    "pages_per_block=12",
+					    "oneshot_pages=1",
+					    "cell=slc",
+					    "read_ns=1000",
+					    "op=0.5",
+					    "write_buffer_bytes=64k",
+					    "fdp=on",
+					    "fdp_nruh=4",
+					    "fdp_ruh_type=persistently",
+					    NULL};
 	struct vssd_config cfg;
 	struct nvme_ctrl *ctrl;
 	char err[256];

@@ -53,8 +53,9 @@ static void test_bad_values_name_key_and_value(void **state)
 	expect_set_error("flash_page_bytes=2k", "flash_page_bytes=2k: out of range");
 	expect_set_error("read_ns=1,x", "'x' is not a whole number");
 	expect_set_error("channels", "expected key=value");
-	expect_set_error("fdp_ruh_type=persistently,sometimes",
-			 "fdp_ruh_type=persistently,sometimes: expected one of initially|persistently");
+	expect_set_error(
+		"fdp_ruh_type=persistently,sometimes",
+		"fdp_ruh_type=persistently,sometimes: expected one of initially|persistently");
 	expect_set_error("fdp_nrg=0", "fdp_nrg=0: out of range");
 	expect_set_error("fdp_phndls=2,0,2", "fdp_phndls=2,0,2: handle 2 listed twice");
 	expect_set_error("fdp_phndls=1,x", "'x' is not a handle number");
@@ -97,10 +98,9 @@ static void test_impossible_fdp_layout(void **state)
 	const char *no_fdp[] = {"fdp_nrg=2", NULL};
 	const char *groups[] = {"fdp=on", "fdp_nrg=3", NULL};
 	const char *ru[] = {"fdp=on", "fdp_ru_bytes=1m", NULL};
-	const char *ru_split[] = {"fdp=on", "channels=2", "luns_per_channel=3", "fdp_nrg=2",
-				  "fdp_ru_bytes=%s", NULL};
-	const char *types[] = {"fdp=on", "fdp_nruh=4", "fdp_ruh_type=initially,persistently",
-			       NULL};
+	const char *ru_split[] = {"fdp=on",    "channels=2",	  "luns_per_channel=3",
+				  "fdp_nrg=2", "fdp_ru_bytes=%s", NULL};
+	const char *types[] = {"fdp=on", "fdp_nruh=4", "fdp_ruh_type=initially,persistently", NULL};
 	const char *phndls[] = {"fdp=on", "fdp_nruh=4", "fdp_phndls=0,4", NULL};
 	struct vssd_config cfg;
 	char ru_bytes[64];

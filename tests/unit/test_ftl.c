@@ -59,8 +59,8 @@ static struct placement churn_placement(const struct vssd_dev *dev, bool spread,
 }
 
 /* A small SLC device (4 dies, 64 lines, op 0.25) with data kept. */
-#define SMALL_DEVICE                                                                       \
-	"media=ram", "channels=2", "luns_per_channel=2", "blocks_per_plane=64",            \
+#define SMALL_DEVICE                                                                               \
+	"media=ram", "channels=2", "luns_per_channel=2", "blocks_per_plane=64",                    \
 		"pages_per_block=16", "oneshot_pages=1", "cell=slc", "read_ns=25000", "op=0.25"
 
 /* Random writes of 1..8 LBAs and some trims, several device fills' worth. */
@@ -78,7 +78,8 @@ static struct vssd_dev *churn_placed(const char *const *pairs, uint32_t fills, b
 		uint64_t lba = rng_below(&r, cap - n);
 
 		if (rng_below(&r, 16) == 0) {
-			uint64_t first_unit = (lba + dev->geo.lbas_per_unit - 1) / dev->geo.lbas_per_unit;
+			uint64_t first_unit =
+				(lba + dev->geo.lbas_per_unit - 1) / dev->geo.lbas_per_unit;
 			uint64_t end_unit = (lba + n) / dev->geo.lbas_per_unit;
 
 			assert_int_equal(dev_trim(dev, lba, n, now, &done), 0);
@@ -93,7 +94,8 @@ static struct vssd_dev *churn_placed(const char *const *pairs, uint32_t fills, b
 				version[lba + i] = v;
 			}
 			assert_int_equal(dev_write_placed(dev, lba, n, buf, now,
-							  churn_placement(dev, spread, &r), &done), 0);
+							  churn_placement(dev, spread, &r), &done),
+					 0);
 			assert_true(done >= now);
 		}
 		now += 1000;
@@ -157,19 +159,28 @@ static void test_512_byte_lbas_and_policies(void **state)
 
 	(void)state;
 	for (int i = 0; i < 3; i++) {
-		const char *pairs[] = {"media=ram", "lba_bytes=512", "channels=2",
-				       "luns_per_channel=1", "blocks_per_plane=48",
-				       "pages_per_block=12", "oneshot_pages=3", "op=0.3",
-				       "timing=off", policies[i], NULL};
+		const char *pairs[] = {"media=ram",
+				       "lba_bytes=512",
+				       "channels=2",
+				       "luns_per_channel=1",
+				       "blocks_per_plane=48",
+				       "pages_per_block=12",
+				       "oneshot_pages=3",
+				       "op=0.3",
+				       "timing=off",
+				       policies[i],
+				       NULL};
 		churn(pairs, 8);
 	}
 }
 
 static void test_background_gc_uses_idle_time(void **state)
 {
-	const char *pairs[] = {"channels=2", "luns_per_channel=1", "blocks_per_plane=64",
-			       "pages_per_block=16", "oneshot_pages=1", "cell=slc", "read_ns=25000",
-			       "op=0.25", "gc_background=on", "gc_free_lines_low=2",
+	const char *pairs[] = {"channels=2",	       "luns_per_channel=1",
+			       "blocks_per_plane=64",  "pages_per_block=16",
+			       "oneshot_pages=1",      "cell=slc",
+			       "read_ns=25000",	       "op=0.25",
+			       "gc_background=on",     "gc_free_lines_low=2",
 			       "gc_free_lines_high=8", NULL};
 	struct vssd_dev *dev = make_dev(pairs);
 	uint64_t cap = dev_capacity_lbas(dev), now = 0, done;
@@ -194,9 +205,19 @@ static struct vssd_dev *two_streams(const char *ruh_type, const char *nrg,
 				    const struct placement pl[2], uint8_t **lu_stream_out)
 {
 	char type[64];
-	const char *pairs[] = {"channels=2", "luns_per_channel=2", "blocks_per_plane=64",
-			       "pages_per_block=16", "oneshot_pages=1", "cell=slc",
-			       "read_ns=25000", "op=0.3", "fdp=on", "fdp_nruh=2", type, nrg, NULL};
+	const char *pairs[] = {"channels=2",
+			       "luns_per_channel=2",
+			       "blocks_per_plane=64",
+			       "pages_per_block=16",
+			       "oneshot_pages=1",
+			       "cell=slc",
+			       "read_ns=25000",
+			       "op=0.3",
+			       "fdp=on",
+			       "fdp_nruh=2",
+			       type,
+			       nrg,
+			       NULL};
 	struct vssd_dev *dev;
 	uint64_t cap, done, now = 0;
 	uint8_t *lu_stream;
@@ -296,8 +317,8 @@ static void test_placement_handles_initially_isolated(void **state)
 static void test_per_handle_types(void **state)
 {
 	uint8_t *lu_ruh;
-	struct vssd_dev *dev = two_streams("persistently,initially", "fdp_nrg=1", two_handles,
-					   &lu_ruh);
+	struct vssd_dev *dev =
+		two_streams("persistently,initially", "fdp_nrg=1", two_handles, &lu_ruh);
 	const struct conv_ftl *f = conv_of(dev->ftl);
 
 	(void)state;
@@ -353,7 +374,7 @@ static void test_reclaim_groups_keep_data_on_their_dies(void **state)
  * every (handle, group). */
 static void test_small_reclaim_units(void **state)
 {
-	const char *pairs[] = {SMALL_DEVICE, "fdp=on", "fdp_nruh=3", "fdp_nrg=2",
+	const char *pairs[] = {SMALL_DEVICE,	    "fdp=on", "fdp_nruh=3", "fdp_nrg=2",
 			       "fdp_ru_bytes=256k", NULL};
 	struct vssd_dev *dev;
 	const struct geometry *geo;

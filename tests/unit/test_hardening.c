@@ -9,8 +9,15 @@
 
 static struct vssd *open_dev(const char *extra1, const char *extra2)
 {
-	const char *const params[] = {"ftl=ocssd", "media=ram", "channels=2", "luns_per_channel=2",
-				      "blocks_per_plane=64", "pages_per_block=48", "timing=off", extra1, extra2,
+	const char *const params[] = {"ftl=ocssd",
+				      "media=ram",
+				      "channels=2",
+				      "luns_per_channel=2",
+				      "blocks_per_plane=64",
+				      "pages_per_block=48",
+				      "timing=off",
+				      extra1,
+				      extra2,
 				      NULL};
 	struct vssd *dev = NULL;
 	char err[512];

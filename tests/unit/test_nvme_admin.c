@@ -8,8 +8,8 @@ static const char *const ram[] = {"media=ram", "blocks_per_plane=64", "pages_per
 
 static struct nvme_sqe identify(void *buf, uint8_t cns, uint32_t nsid)
 {
-	return (struct nvme_sqe){.opcode = NVME_ADMIN_IDENTIFY, .nsid = nsid,
-				 .prp1 = (uintptr_t)buf, .cdw10 = cns};
+	return (struct nvme_sqe){
+		.opcode = NVME_ADMIN_IDENTIFY, .nsid = nsid, .prp1 = (uintptr_t)buf, .cdw10 = cns};
 }
 
 /* The Commands Supported and Effects log of the namespace's command sets. */
@@ -52,8 +52,8 @@ static void check_commands_agree(const char *const *pairs)
 		bool listed = iocs[op] & NVME_CMD_EFFECTS_CSUPP;
 
 		if ((st(th_run(&t, &t.io[1], sqe)) != NVME_SC_INVALID_OPCODE) != listed)
-			fail_msg("I/O opcode 0x%02x: the effects log says %s, dispatch the other", op,
-				 listed ? "supported" : "not supported");
+			fail_msg("I/O opcode 0x%02x: the effects log says %s, dispatch the other",
+				 op, listed ? "supported" : "not supported");
 	}
 	th_fini(&t);
 }
@@ -72,8 +72,13 @@ static void test_effects_log_and_dispatch_agree(void **state)
  * Features (current and default) answers for it. */
 static void test_features_agree(void **state)
 {
-	static const char *const fdp[] = {"media=ram", "blocks_per_plane=64", "pages_per_block=48",
-					  "op=0.3", "fdp=on", "fdp_nruh=2", NULL};
+	static const char *const fdp[] = {"media=ram",
+					  "blocks_per_plane=64",
+					  "pages_per_block=48",
+					  "op=0.3",
+					  "fdp=on",
+					  "fdp_nruh=2",
+					  NULL};
 	struct th t;
 	uint8_t *data;
 	int supported = 0;
@@ -83,8 +88,10 @@ static void test_features_agree(void **state)
 	data = th_alloc(&t, 4096);
 	for (uint32_t fid = 0; fid < 256; fid++) {
 		/* CDW11 1: endurance group 1 (FDP), placement handle 1 (FDP events) */
-		struct nvme_sqe caps = {.opcode = NVME_ADMIN_GET_FEATURES, .prp1 = (uintptr_t)data,
-					.cdw10 = fid | 3u << 8, .cdw11 = 1};
+		struct nvme_sqe caps = {.opcode = NVME_ADMIN_GET_FEATURES,
+					.prp1 = (uintptr_t)data,
+					.cdw10 = fid | 3u << 8,
+					.cdw11 = 1};
 		struct nvme_sqe cur = caps, def = caps;
 		bool claimed = st(th_admin(&t, caps)) == NVME_SC_SUCCESS;
 
@@ -109,20 +116,20 @@ static void test_identify_controller(void **state)
 	th_init(&t, ram);
 	b = th_alloc(&t, 4096);
 	assert_int_equal(st(th_admin(&t, identify(b, NVME_ID_CNS_CTRL, 0))), NVME_SC_SUCCESS);
-	assert_int_equal(b[77], NVME_MDTS);               /* MDTS */
-	assert_int_equal(b[512], 0x66);                   /* SQES */
-	assert_int_equal(b[513], 0x44);                   /* CQES */
-	assert_int_equal(*(uint32_t *)(b + 516), 1);      /* NN */
-	assert_int_equal(*(uint16_t *)(b + 520),          /* ONCS */
+	assert_int_equal(b[77], NVME_MDTS);	     /* MDTS */
+	assert_int_equal(b[512], 0x66);		     /* SQES */
+	assert_int_equal(b[513], 0x44);		     /* CQES */
+	assert_int_equal(*(uint32_t *)(b + 516), 1); /* NN */
+	assert_int_equal(*(uint16_t *)(b + 520),     /* ONCS */
 			 NVME_ONCS_COMPARE | NVME_ONCS_DSM | NVME_ONCS_WRITE_ZEROES |
 				 NVME_ONCS_TIMESTAMP | NVME_ONCS_VERIFY);
-	assert_int_equal(b[525] & 1, 1);                  /* VWC present */
-	assert_int_equal(*(uint16_t *)(b + 256) & 2, 2);  /* OACS: Format NVM */
-	assert_int_equal(b[259], NVME_AERL);              /* AERL */
-	assert_int_equal(b[262], NVME_ERR_LOG_ENTRIES - 1); /* ELPE */
+	assert_int_equal(b[525] & 1, 1);		     /* VWC present */
+	assert_int_equal(*(uint16_t *)(b + 256) & 2, 2);     /* OACS: Format NVM */
+	assert_int_equal(b[259], NVME_AERL);		     /* AERL */
+	assert_int_equal(b[262], NVME_ERR_LOG_ENTRIES - 1);  /* ELPE */
 	assert_int_equal(*(uint32_t *)(b + 80), 0x00020000); /* VER 2.0 */
-	assert_memory_equal(b + 4, "VSSD", 4);            /* SN */
-	assert_int_equal(*(uint64_t *)(b + 280),          /* TNVMCAP */
+	assert_memory_equal(b + 4, "VSSD", 4);		     /* SN */
+	assert_int_equal(*(uint64_t *)(b + 280),	     /* TNVMCAP */
 			 t.ctrl->ns->geo.logical_units * 4096);
 	th_fini(&t);
 }
@@ -140,12 +147,12 @@ static void test_identify_namespace(void **state)
 	assert_int_equal(st(th_admin(&t, identify(ns, NVME_ID_CNS_NS, 1))), NVME_SC_SUCCESS);
 	assert_int_equal(*(uint64_t *)(b + 0), dev_capacity_lbas(t.ctrl->ns)); /* NSZE */
 	assert_int_equal(*(uint64_t *)(b + 8), dev_capacity_lbas(t.ctrl->ns)); /* NCAP */
-	assert_int_equal(*(uint64_t *)(b + 16), 0);                             /* NUSE */
-	assert_int_equal(b[25], 1);              /* NLBAF: two formats */
-	assert_int_equal(b[26] & 0xf, 1);        /* FLBAS: 4096 */
-	assert_int_equal(b[128 + 2], 9);         /* LBAF0: 512 B */
-	assert_int_equal(b[132 + 2], 12);        /* LBAF1: 4 KiB */
-	assert_int_equal(b[33] & 7, 1);          /* DLFEAT: deallocated reads zeros */
+	assert_int_equal(*(uint64_t *)(b + 16), 0);			       /* NUSE */
+	assert_int_equal(b[25], 1);	  /* NLBAF: two formats */
+	assert_int_equal(b[26] & 0xf, 1); /* FLBAS: 4096 */
+	assert_int_equal(b[128 + 2], 9);  /* LBAF0: 512 B */
+	assert_int_equal(b[132 + 2], 12); /* LBAF1: 4 KiB */
+	assert_int_equal(b[33] & 7, 1);	  /* DLFEAT: deallocated reads zeros */
 	/* NUSE follows the FTL's mapped units */
 	t.io[1].qid = 0;
 	th_qpair(&t, 1, 16);
@@ -210,7 +217,7 @@ static void test_queue_creation_errors(void **state)
 	assert_int_equal(st(th_admin(&t, s)), NVME_SC_SUCCESS);
 	assert_int_equal(st(th_admin(&t, s)), NVME_SC_QID_INVALID); /* exists */
 	nvme_prep_create_sq(&s, 1, 16, th_alloc(&t, 1024), 7);
-	assert_int_equal(st(th_admin(&t, s)), NVME_SC_CQ_INVALID);   /* no CQ 7 */
+	assert_int_equal(st(th_admin(&t, s)), NVME_SC_CQ_INVALID); /* no CQ 7 */
 	nvme_set(&s, NVME_F_SQ_CQID, 1);
 	assert_int_equal(st(th_admin(&t, s)), NVME_SC_SUCCESS);
 	nvme_prep_delete_queue(&s, NVME_ADMIN_DELETE_CQ, 1);
@@ -231,7 +238,8 @@ static void test_queue_creation_errors(void **state)
 static void test_number_of_queues(void **state)
 {
 	struct th t;
-	struct nvme_sqe s = {.opcode = NVME_ADMIN_SET_FEATURES, .cdw10 = NVME_FEAT_NUM_QUEUES,
+	struct nvme_sqe s = {.opcode = NVME_ADMIN_SET_FEATURES,
+			     .cdw10 = NVME_FEAT_NUM_QUEUES,
 			     .cdw11 = 3 | 1u << 16}; /* 4 SQs, 2 CQs, zero-based */
 	struct nvme_cqe c;
 
@@ -256,7 +264,8 @@ static void test_features(void **state)
 
 	(void)state;
 	th_init(&t, ram);
-	s = (struct nvme_sqe){.opcode = NVME_ADMIN_SET_FEATURES, .cdw10 = NVME_FEAT_ARBITRATION,
+	s = (struct nvme_sqe){.opcode = NVME_ADMIN_SET_FEATURES,
+			      .cdw10 = NVME_FEAT_ARBITRATION,
 			      .cdw11 = 0x03020107};
 	assert_int_equal(st(th_admin(&t, s)), 0);
 	s.opcode = NVME_ADMIN_GET_FEATURES;
@@ -265,23 +274,25 @@ static void test_features(void **state)
 	assert_int_equal(th_admin(&t, s).result, 0);
 	s.cdw10 = NVME_FEAT_ARBITRATION | 3u << 8; /* capabilities: changeable */
 	assert_int_equal(th_admin(&t, s).result, 4);
-	s = (struct nvme_sqe){.opcode = NVME_ADMIN_SET_FEATURES, .cdw10 = NVME_FEAT_POWER_MGMT,
-			      .cdw11 = 1};
+	s = (struct nvme_sqe){
+		.opcode = NVME_ADMIN_SET_FEATURES, .cdw10 = NVME_FEAT_POWER_MGMT, .cdw11 = 1};
 	assert_int_equal(st(th_admin(&t, s)), NVME_SC_INVALID_FIELD); /* NPSS is 0 */
-	s = (struct nvme_sqe){.opcode = NVME_ADMIN_SET_FEATURES, .cdw10 = NVME_FEAT_VOLATILE_WC,
-			      .cdw11 = 0};
+	s = (struct nvme_sqe){
+		.opcode = NVME_ADMIN_SET_FEATURES, .cdw10 = NVME_FEAT_VOLATILE_WC, .cdw11 = 0};
 	assert_int_equal(st(th_admin(&t, s)), 0);
 	s.opcode = NVME_ADMIN_GET_FEATURES;
 	assert_int_equal(th_admin(&t, s).result, 0);
 	s = (struct nvme_sqe){.opcode = NVME_ADMIN_SET_FEATURES,
-			      .cdw10 = NVME_FEAT_VOLATILE_WC | 1u << 31, .cdw11 = 1};
+			      .cdw10 = NVME_FEAT_VOLATILE_WC | 1u << 31,
+			      .cdw11 = 1};
 	assert_int_equal(st(th_admin(&t, s)), NVME_SC_FEATURE_NOT_SAVEABLE);
 	s = (struct nvme_sqe){.opcode = NVME_ADMIN_GET_FEATURES, .cdw10 = 0x7f};
 	assert_int_equal(st(th_admin(&t, s)), NVME_SC_INVALID_FIELD);
 	/* Timestamp: set 1000 ms, two virtual seconds pass, read 3000 ms */
 	ts = th_alloc(&t, 8);
 	*ts = 1000;
-	s = (struct nvme_sqe){.opcode = NVME_ADMIN_SET_FEATURES, .cdw10 = NVME_FEAT_TIMESTAMP,
+	s = (struct nvme_sqe){.opcode = NVME_ADMIN_SET_FEATURES,
+			      .cdw10 = NVME_FEAT_TIMESTAMP,
 			      .prp1 = (uintptr_t)ts};
 	assert_int_equal(st(th_admin(&t, s)), 0);
 	t.now_ns += 2000000000ULL;
@@ -304,8 +315,8 @@ static struct nvme_sqe get_log(void *buf, uint8_t lid, uint32_t bytes, bool rae)
 
 static void test_smart_counts_real_work(void **state)
 {
-	const char *pairs[] = {"media=ram", "blocks_per_plane=64", "pages_per_block=48", "op=0.2",
-			       "pe_cycles=3", NULL};
+	const char *pairs[] = {"media=ram", "blocks_per_plane=64", "pages_per_block=48",
+			       "op=0.2",    "pe_cycles=3",	   NULL};
 	struct th t;
 	struct nvme_smart_log *s;
 	uint8_t *buf;
@@ -317,7 +328,8 @@ static void test_smart_counts_real_work(void **state)
 	buf = th_alloc(&t, 128 * 1024);
 	s = th_alloc(&t, 512);
 	for (int i = 0; i < 10; i++)
-		assert_int_equal(st(th_run(&t, &t.io[1], th_rw(&t, NVME_CMD_WRITE, i * 32, 32, buf))), 0);
+		assert_int_equal(
+			st(th_run(&t, &t.io[1], th_rw(&t, NVME_CMD_WRITE, i * 32, 32, buf))), 0);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(st(th_run(&t, &t.io[1], th_rw(&t, NVME_CMD_READ, 0, 8, buf))), 0);
 	assert_int_equal(st(th_admin(&t, get_log(s, NVME_LOG_SMART, 512, false))), 0);
@@ -406,16 +418,17 @@ static void test_aer_held_until_event_and_abort(void **state)
 	th_drain(&t);
 	assert_int_equal(host_qp_reap(&t.admin, 1, &c, NULL, NULL), 1);
 	assert_int_equal(c.cid, cid);
-	assert_int_equal(c.result & 7, 0);              /* error status */
-	assert_int_equal((c.result >> 8) & 0xff, 1);    /* invalid doorbell write value */
+	assert_int_equal(c.result & 7, 0);	     /* error status */
+	assert_int_equal((c.result >> 8) & 0xff, 1); /* invalid doorbell write value */
 	assert_int_equal((c.result >> 16) & 0xff, NVME_LOG_ERROR);
 	/* masked until the host reads the error log; then a new AER can be aborted */
 	e = th_alloc(&t, 64);
 	assert_int_equal(st(th_admin(&t, get_log(e, NVME_LOG_ERROR, 64, false))), 0);
 	cid = th_submit(&t, &t.admin, aer);
 	{
-		int acid = th_submit(&t, &t.admin, (struct nvme_sqe){.opcode = NVME_ADMIN_ABORT,
-								    .cdw10 = (uint32_t)cid << 16});
+		int acid = th_submit(&t, &t.admin,
+				     (struct nvme_sqe){.opcode = NVME_ADMIN_ABORT,
+						       .cdw10 = (uint32_t)cid << 16});
 		struct nvme_cqe two[2];
 
 		th_drain(&t);
@@ -457,7 +470,9 @@ static void test_format_nvm(void **state)
 	assert_int_equal(st(th_run(&t, &t.io[1], th_rw(&t, NVME_CMD_WRITE, 5, 1, buf))), 0);
 	before = dev_capacity_lbas(t.ctrl->ns);
 	assert_int_equal(st(th_admin(&t, (struct nvme_sqe){.opcode = NVME_ADMIN_FORMAT_NVM,
-							   .nsid = 1, .cdw10 = 0})), 0);
+							   .nsid = 1,
+							   .cdw10 = 0})),
+			 0);
 	ns = th_alloc(&t, 4096);
 	assert_int_equal(st(th_admin(&t, identify(ns, NVME_ID_CNS_NS, 1))), 0);
 	assert_int_equal(ns->flbas & 0xf, 0);
@@ -467,10 +482,12 @@ static void test_format_nvm(void **state)
 	for (int i = 0; i < 4096; i++)
 		assert_int_equal(buf[i], 0); /* the old data is gone */
 	assert_int_equal(st(th_admin(&t, (struct nvme_sqe){.opcode = NVME_ADMIN_FORMAT_NVM,
-							   .nsid = 1, .cdw10 = 7})),
+							   .nsid = 1,
+							   .cdw10 = 7})),
 			 NVME_SC_INVALID_FORMAT);
 	assert_int_equal(st(th_admin(&t, (struct nvme_sqe){.opcode = NVME_ADMIN_FORMAT_NVM,
-							   .nsid = 1, .cdw10 = 2u << 9})),
+							   .nsid = 1,
+							   .cdw10 = 2u << 9})),
 			 NVME_SC_INVALID_FIELD);
 	th_fini(&t);
 }
@@ -484,7 +501,8 @@ static void test_invalid_admin_opcode(void **state)
 	assert_int_equal(st(th_admin(&t, (struct nvme_sqe){.opcode = 0x7e})),
 			 NVME_SC_INVALID_OPCODE);
 	assert_int_equal(st(th_admin(&t, (struct nvme_sqe){.opcode = NVME_ADMIN_IDENTIFY,
-							   .flags = 1u << 6, .cdw10 = 1})),
+							   .flags = 1u << 6,
+							   .cdw10 = 1})),
 			 NVME_SC_INVALID_FIELD); /* SGL */
 	th_fini(&t);
 }

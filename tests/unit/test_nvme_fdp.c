@@ -8,8 +8,8 @@
 #include "util/rng.h"
 
 /* A small SLC device (4 dies, 64 lines) with data kept, for every FDP setting below. */
-#define SMALL_DEVICE                                                                       \
-	"media=ram", "channels=2", "luns_per_channel=2", "blocks_per_plane=64",            \
+#define SMALL_DEVICE                                                                               \
+	"media=ram", "channels=2", "luns_per_channel=2", "blocks_per_plane=64",                    \
 		"pages_per_block=16", "oneshot_pages=1", "cell=slc", "read_ns=25000", "op=0.5"
 
 static const char *const fdp_on[] = {SMALL_DEVICE, "fdp=on", "fdp_nruh=4",
@@ -17,8 +17,7 @@ static const char *const fdp_on[] = {SMALL_DEVICE, "fdp=on", "fdp_nruh=4",
 static const char *const fdp_off[] = {"media=ram", "blocks_per_plane=64", "pages_per_block=48",
 				      "op=0.2", NULL};
 
-static struct nvme_sqe log_page(void *buf, uint8_t lid, uint32_t bytes, uint8_t lsp,
-				uint16_t lsi)
+static struct nvme_sqe log_page(void *buf, uint8_t lid, uint32_t bytes, uint8_t lsp, uint16_t lsi)
 {
 	struct nvme_sqe s;
 
@@ -44,8 +43,11 @@ static void write_units(struct th *t, uint8_t *buf, uint64_t lba, uint32_t n, in
 static struct nvme_fdp_ruh_status_desc status_desc(struct th *t, uint8_t *buf, uint16_t i,
 						   uint16_t nruhsd)
 {
-	struct nvme_sqe s = {.opcode = NVME_CMD_IO_MGMT_RECV, .nsid = 1, .prp1 = (uintptr_t)buf,
-			     .cdw10 = 1, .cdw11 = 4096 / 4 - 1};
+	struct nvme_sqe s = {.opcode = NVME_CMD_IO_MGMT_RECV,
+			     .nsid = 1,
+			     .prp1 = (uintptr_t)buf,
+			     .cdw10 = 1,
+			     .cdw11 = 4096 / 4 - 1};
 	struct nvme_fdp_ruh_status_desc d;
 
 	assert_int_equal(st(th_run(t, &t->io[1], s)), 0);
@@ -67,9 +69,12 @@ static struct nvme_fdp_ruh_status_desc ruh_status(struct th *t, uint8_t *buf, ui
 static void update_handle(struct th *t, uint16_t *pids, uint16_t pid, uint16_t status)
 {
 	pids[0] = pid;
-	assert_int_equal(st(th_run(t, &t->io[1], (struct nvme_sqe){.opcode = NVME_CMD_IO_MGMT_SEND,
-								 .nsid = 1, .prp1 = (uintptr_t)pids,
-								 .cdw10 = 1})), status);
+	assert_int_equal(st(th_run(t, &t->io[1],
+				   (struct nvme_sqe){.opcode = NVME_CMD_IO_MGMT_SEND,
+						     .nsid = 1,
+						     .prp1 = (uintptr_t)pids,
+						     .cdw10 = 1})),
+			 status);
 }
 
 static uint32_t events(struct th *t, uint8_t *buf, bool host, struct nvme_fdp_event *last)
@@ -91,13 +96,17 @@ static void test_identify_fdp_support(void **state)
 	th_init(&t, fdp_on);
 	b = th_alloc(&t, 4096);
 	assert_int_equal(st(th_admin(&t, (struct nvme_sqe){.opcode = NVME_ADMIN_IDENTIFY,
-							   .prp1 = (uintptr_t)b, .cdw10 = 1})), 0);
+							   .prp1 = (uintptr_t)b,
+							   .cdw10 = 1})),
+			 0);
 	assert_true(*(uint32_t *)(b + 96) & (1u << 19)); /* CTRATT: FDP supported */
-	assert_true(*(uint32_t *)(b + 96) & (1u << 4));  /* endurance groups */
-	assert_int_equal(*(uint16_t *)(b + 340), 1);     /* ENDGIDMAX */
+	assert_true(*(uint32_t *)(b + 96) & (1u << 4));	 /* endurance groups */
+	assert_int_equal(*(uint16_t *)(b + 340), 1);	 /* ENDGIDMAX */
 	assert_int_equal(st(th_admin(&t, (struct nvme_sqe){.opcode = NVME_ADMIN_IDENTIFY,
-							   .nsid = 1, .prp1 = (uintptr_t)b})), 0);
-	assert_int_equal(*(uint16_t *)(b + 102), 1);     /* ENDGID of the namespace */
+							   .nsid = 1,
+							   .prp1 = (uintptr_t)b})),
+			 0);
+	assert_int_equal(*(uint16_t *)(b + 102), 1); /* ENDGID of the namespace */
 	th_fini(&t);
 }
 
@@ -112,13 +121,18 @@ static void test_fdp_disabled(void **state)
 	th_qpair(&t, 1, 16);
 	b = th_alloc(&t, 4096);
 	for (uint8_t lid = NVME_LOG_FDP_CONFIGS; lid <= NVME_LOG_FDP_EVENTS; lid++)
-		assert_int_equal(st(th_admin(&t, log_page(b, lid, 512, 0, 1))), NVME_SC_FDP_DISABLED);
-	assert_int_equal(st(th_run(&t, &t.io[1], (struct nvme_sqe){.opcode = NVME_CMD_IO_MGMT_RECV,
-								  .nsid = 1, .prp1 = (uintptr_t)b,
-								  .cdw10 = 1, .cdw11 = 15})),
+		assert_int_equal(st(th_admin(&t, log_page(b, lid, 512, 0, 1))),
+				 NVME_SC_FDP_DISABLED);
+	assert_int_equal(st(th_run(&t, &t.io[1],
+				   (struct nvme_sqe){.opcode = NVME_CMD_IO_MGMT_RECV,
+						     .nsid = 1,
+						     .prp1 = (uintptr_t)b,
+						     .cdw10 = 1,
+						     .cdw11 = 15})),
 			 NVME_SC_FDP_DISABLED);
 	c = th_admin(&t, (struct nvme_sqe){.opcode = NVME_ADMIN_GET_FEATURES,
-					   .cdw10 = NVME_FEAT_FDP, .cdw11 = 1});
+					   .cdw10 = NVME_FEAT_FDP,
+					   .cdw11 = 1});
 	assert_int_equal(st(c), 0);
 	assert_int_equal(c.result & 1, 0); /* FDPE clear */
 	assert_int_equal(st(th_admin(&t, (struct nvme_sqe){.opcode = NVME_ADMIN_GET_FEATURES,
@@ -140,21 +154,21 @@ static void test_config_and_usage_logs(void **state)
 	b = th_alloc(&t, 4096);
 	upl = t.ctrl->ns->geo.units_per_line;
 	assert_int_equal(st(th_admin(&t, log_page(b, NVME_LOG_FDP_CONFIGS, 512, 0, 1))), 0);
-	assert_int_equal(*(uint16_t *)(b + 0), 0);             /* NUMFDPC: one, zero-based */
-	assert_int_equal(*(uint32_t *)(b + 4), 16 + 64 + 16);  /* SZE */
-	assert_int_equal(*(uint16_t *)(b + 16), 64 + 16);      /* DSZE */
-	assert_true(b[18] & 0x80);                             /* FDPA: valid */
-	assert_int_equal(b[18] & 0xf, 0);                      /* RGIF: one group */
-	assert_int_equal(*(uint32_t *)(b + 20), 1);            /* NRG */
-	assert_int_equal(*(uint16_t *)(b + 24), 4);            /* NRUH */
-	assert_int_equal(*(uint16_t *)(b + 26), 3);            /* MAXPIDS, zero-based */
-	assert_int_equal(*(uint32_t *)(b + 28), 1);            /* NNSS */
+	assert_int_equal(*(uint16_t *)(b + 0), 0);	      /* NUMFDPC: one, zero-based */
+	assert_int_equal(*(uint32_t *)(b + 4), 16 + 64 + 16); /* SZE */
+	assert_int_equal(*(uint16_t *)(b + 16), 64 + 16);     /* DSZE */
+	assert_true(b[18] & 0x80);			      /* FDPA: valid */
+	assert_int_equal(b[18] & 0xf, 0);		      /* RGIF: one group */
+	assert_int_equal(*(uint32_t *)(b + 20), 1);	      /* NRG */
+	assert_int_equal(*(uint16_t *)(b + 24), 4);	      /* NRUH */
+	assert_int_equal(*(uint16_t *)(b + 26), 3);	      /* MAXPIDS, zero-based */
+	assert_int_equal(*(uint32_t *)(b + 28), 1);	      /* NNSS */
 	assert_int_equal(*(uint64_t *)(b + 32), (uint64_t)upl * 4096); /* RUNS */
-	assert_int_equal(*(uint32_t *)(b + 40), 0);            /* ERUTL: no time limit */
+	assert_int_equal(*(uint32_t *)(b + 40), 0);		       /* ERUTL: no time limit */
 	for (int r = 0; r < 4; r++)
 		assert_int_equal(b[80 + 4 * r], NVME_RUHT_PERSISTENTLY);
 	assert_int_equal(st(th_admin(&t, log_page(b, NVME_LOG_FDP_RUH_USAGE, 512, 0, 1))), 0);
-	assert_int_equal(*(uint16_t *)b, 4);                   /* NRUH */
+	assert_int_equal(*(uint16_t *)b, 4); /* NRUH */
 	for (int r = 0; r < 4; r++)
 		assert_int_equal(b[8 + 8 * r], NVME_RUHA_HOST);
 	/* one endurance group: LSI 2 does not exist */
@@ -180,7 +194,7 @@ static void test_ruamw_and_update(void **state)
 	assert_int_equal(ruh_status(&t, b, 2).ruamw, full);
 	write_units(&t, buf, 100, 10, 2);
 	assert_int_equal(ruh_status(&t, b, 2).ruamw, full - 10); /* RUAMW falls with writes */
-	assert_int_equal(ruh_status(&t, b, 1).ruamw, full);      /* other handles untouched */
+	assert_int_equal(ruh_status(&t, b, 1).ruamw, full);	 /* other handles untouched */
 	/* Reclaim Unit Handle Update moves handle 2 to a new unit */
 	pids = th_alloc(&t, 4096);
 	update_handle(&t, pids, 2, 0);
@@ -202,8 +216,12 @@ static void test_ruamw_and_update(void **state)
  * dies, events naming the group; and a type per handle. */
 static void test_reclaim_groups(void **state)
 {
-	const char *pairs[] = {SMALL_DEVICE, "fdp=on", "fdp_nruh=4", "fdp_nrg=2",
-			       "fdp_ruh_type=persistently,initially,initially,persistently", NULL};
+	const char *pairs[] = {SMALL_DEVICE,
+			       "fdp=on",
+			       "fdp_nruh=4",
+			       "fdp_nrg=2",
+			       "fdp_ruh_type=persistently,initially,initially,persistently",
+			       NULL};
 	const uint16_t rg1 = 1u << 15; /* RGIF 1: the group is the top bit */
 	struct th t;
 	uint8_t *b, *buf;
@@ -222,8 +240,8 @@ static void test_reclaim_groups(void **state)
 	upl = geo->units_per_line;
 	assert_int_equal(geo->line_dies, 2);
 	assert_int_equal(st(th_admin(&t, log_page(b, NVME_LOG_FDP_CONFIGS, 512, 0, 1))), 0);
-	assert_int_equal(b[18] & 0xf, 1);                      /* RGIF */
-	assert_int_equal(*(uint32_t *)(b + 20), 2);            /* NRG */
+	assert_int_equal(b[18] & 0xf, 1);			       /* RGIF */
+	assert_int_equal(*(uint32_t *)(b + 20), 2);		       /* NRG */
 	assert_int_equal(*(uint64_t *)(b + 32), (uint64_t)upl * 4096); /* RUNS: two dies' blocks */
 	assert_int_equal(b[80], NVME_RUHT_PERSISTENTLY);
 	assert_int_equal(b[84], NVME_RUHT_INITIALLY);
@@ -310,14 +328,17 @@ static void test_placement_handle_list(void **state)
 	assert_int_equal(conv_of(t.ctrl->ns->ftl)->ruh[3].host_units, 6);
 	/* the events feature takes a placement handle of the namespace */
 	assert_int_equal(st(th_admin(&t, (struct nvme_sqe){.opcode = NVME_ADMIN_GET_FEATURES,
-							   .prp1 = (uintptr_t)b, .nsid = 1,
+							   .prp1 = (uintptr_t)b,
+							   .nsid = 1,
 							   .cdw10 = NVME_FEAT_FDP_EVENTS,
 							   .cdw11 = 2 | 6u << 16})),
 			 NVME_SC_INVALID_FIELD);
 	assert_int_equal(st(th_admin(&t, (struct nvme_sqe){.opcode = NVME_ADMIN_GET_FEATURES,
-							   .prp1 = (uintptr_t)b, .nsid = 1,
+							   .prp1 = (uintptr_t)b,
+							   .nsid = 1,
 							   .cdw10 = NVME_FEAT_FDP_EVENTS,
-							   .cdw11 = 1 | 6u << 16})), 0);
+							   .cdw11 = 1 | 6u << 16})),
+			 0);
 	th_fini(&t);
 }
 
@@ -352,7 +373,8 @@ static void test_events_from_their_causes(void **state)
 		struct rng r;
 
 		rng_seed(&r, 5);
-		for (lba = 0; conv_of(t.ctrl->ns->ftl)->c.gc_copied_units == 0; lba = rng_below(&r, cap))
+		for (lba = 0; conv_of(t.ctrl->ns->ftl)->c.gc_copied_units == 0;
+		     lba = rng_below(&r, cap))
 			write_units(&t, buf, lba, 1, 0);
 	}
 	{
@@ -420,7 +442,8 @@ static void test_event_filter_feature(void **state)
 	upl = t.ctrl->ns->geo.units_per_line;
 	/* all six supported types, enabled */
 	c = th_admin(&t, (struct nvme_sqe){.opcode = NVME_ADMIN_GET_FEATURES,
-					   .cdw10 = NVME_FEAT_FDP_EVENTS, .prp1 = (uintptr_t)b,
+					   .cdw10 = NVME_FEAT_FDP_EVENTS,
+					   .prp1 = (uintptr_t)b,
 					   .cdw11 = 3 | 16u << 16});
 	assert_int_equal(st(c), 0);
 	assert_int_equal(c.result, 6);
@@ -431,30 +454,41 @@ static void test_event_filter_feature(void **state)
 	b[0] = 0x81;
 	assert_int_equal(st(th_admin(&t, (struct nvme_sqe){.opcode = NVME_ADMIN_SET_FEATURES,
 							   .cdw10 = NVME_FEAT_FDP_EVENTS,
-							   .prp1 = (uintptr_t)b, .cdw11 = 3 | 1u << 16,
-							   .cdw12 = 0})), 0);
+							   .prp1 = (uintptr_t)b,
+							   .cdw11 = 3 | 1u << 16,
+							   .cdw12 = 0})),
+			 0);
 	before = events(&t, b, false, NULL);
 	write_units(&t, buf, 2000, upl, 3);
 	assert_int_equal(events(&t, b, false, NULL), before);
 	b[0] = 0x55; /* not an FDP event type */
 	assert_int_equal(st(th_admin(&t, (struct nvme_sqe){.opcode = NVME_ADMIN_SET_FEATURES,
 							   .cdw10 = NVME_FEAT_FDP_EVENTS,
-							   .prp1 = (uintptr_t)b, .cdw11 = 3 | 1u << 16,
-							   .cdw12 = 1})), NVME_SC_INVALID_FIELD);
+							   .prp1 = (uintptr_t)b,
+							   .cdw11 = 3 | 1u << 16,
+							   .cdw12 = 1})),
+			 NVME_SC_INVALID_FIELD);
 	assert_int_equal(st(th_admin(&t, (struct nvme_sqe){.opcode = NVME_ADMIN_SET_FEATURES,
 							   .cdw10 = NVME_FEAT_FDP_EVENTS,
-							   .prp1 = (uintptr_t)b, .cdw11 = 4 | 1u << 16,
-							   .cdw12 = 1})), NVME_SC_INVALID_FIELD);
+							   .prp1 = (uintptr_t)b,
+							   .cdw11 = 4 | 1u << 16,
+							   .cdw12 = 1})),
+			 NVME_SC_INVALID_FIELD);
 	/* feature 1Dh: on, configuration 0; turning it off needs no namespace */
 	c = th_admin(&t, (struct nvme_sqe){.opcode = NVME_ADMIN_GET_FEATURES,
-					   .cdw10 = NVME_FEAT_FDP, .cdw11 = 1});
+					   .cdw10 = NVME_FEAT_FDP,
+					   .cdw11 = 1});
 	assert_int_equal(c.result & 0xffff, 1);
 	assert_int_equal(st(th_admin(&t, (struct nvme_sqe){.opcode = NVME_ADMIN_SET_FEATURES,
-							   .cdw10 = NVME_FEAT_FDP, .cdw11 = 1,
-							   .cdw12 = 0})), NVME_SC_CMD_SEQ_ERROR);
+							   .cdw10 = NVME_FEAT_FDP,
+							   .cdw11 = 1,
+							   .cdw12 = 0})),
+			 NVME_SC_CMD_SEQ_ERROR);
 	assert_int_equal(st(th_admin(&t, (struct nvme_sqe){.opcode = NVME_ADMIN_SET_FEATURES,
-							   .cdw10 = NVME_FEAT_FDP, .cdw11 = 2,
-							   .cdw12 = 1})), NVME_SC_INVALID_FIELD);
+							   .cdw10 = NVME_FEAT_FDP,
+							   .cdw11 = 2,
+							   .cdw12 = 1})),
+			 NVME_SC_INVALID_FIELD);
 	th_fini(&t);
 }
 

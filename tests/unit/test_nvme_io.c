@@ -42,8 +42,9 @@ static char *stderr_of(struct th *t, uint16_t qid, struct nvme_sqe sqe, uint16_t
  * without it, nothing is said. */
 static void test_debug_nvme_says_why(void **state)
 {
-	static const char *const debug[] = {"media=ram", "blocks_per_plane=64",
-					    "pages_per_block=48", "op=0.2", "debug=nvme", NULL};
+	static const char *const debug[] = {"media=ram",	  "blocks_per_plane=64",
+					    "pages_per_block=48", "op=0.2",
+					    "debug=nvme",	  NULL};
 	struct th t;
 	uint8_t *buf;
 	uint64_t cap;
@@ -55,22 +56,27 @@ static void test_debug_nvme_says_why(void **state)
 	th_qpair(&t, 1, 16);
 	buf = th_alloc(&t, 8 * 4096);
 	cap = dev_capacity_lbas(t.ctrl->ns);
-	snprintf(want, sizeof(want), "vssd: nvme: write nsid=1 slba=0x%llx nlb=8: LBA out of range "
+	snprintf(want, sizeof(want),
+		 "vssd: nvme: write nsid=1 slba=0x%llx nlb=8: LBA out of range "
 		 "(the namespace has 0x%llx LBAs) (LBA Out of Range)\n",
 		 (unsigned long long)(cap - 4), (unsigned long long)cap);
-	assert_string_equal(stderr_of(&t, 1, th_rw(&t, NVME_CMD_WRITE, cap - 4, 8, buf),
-				      NVME_SC_LBA_RANGE), want);
+	assert_string_equal(
+		stderr_of(&t, 1, th_rw(&t, NVME_CMD_WRITE, cap - 4, 8, buf), NVME_SC_LBA_RANGE),
+		want);
 	sqe = th_rw(&t, NVME_CMD_READ, 0, 1, buf);
 	sqe.nsid = 2;
-	assert_string_equal(stderr_of(&t, 1, sqe, NVME_SC_INVALID_NS),
-			    "vssd: nvme: read nsid=2 slba=0x0 nlb=1: NSID 2 is not namespace 1, the "
-			    "only one (Invalid Namespace or Format)\n");
-	assert_string_equal(stderr_of(&t, 0, (struct nvme_sqe){.opcode = 0x7f}, NVME_SC_INVALID_OPCODE),
-			    "vssd: nvme: admin opcode 0x7f nsid=0: opcode 0x7f is not an admin command "
-			    "this controller serves (Invalid Command Opcode)\n");
+	assert_string_equal(
+		stderr_of(&t, 1, sqe, NVME_SC_INVALID_NS),
+		"vssd: nvme: read nsid=2 slba=0x0 nlb=1: NSID 2 is not namespace 1, the "
+		"only one (Invalid Namespace or Format)\n");
+	assert_string_equal(
+		stderr_of(&t, 0, (struct nvme_sqe){.opcode = 0x7f}, NVME_SC_INVALID_OPCODE),
+		"vssd: nvme: admin opcode 0x7f nsid=0: opcode 0x7f is not an admin command "
+		"this controller serves (Invalid Command Opcode)\n");
 	th_fini(&t);
 	th_init(&t, ram); /* off: nothing said */
-	assert_string_equal(stderr_of(&t, 0, (struct nvme_sqe){.opcode = 0x7f}, NVME_SC_INVALID_OPCODE), "");
+	assert_string_equal(
+		stderr_of(&t, 0, (struct nvme_sqe){.opcode = 0x7f}, NVME_SC_INVALID_OPCODE), "");
 	th_fini(&t);
 }
 
@@ -92,10 +98,14 @@ static void test_write_read_prp_forms(void **state)
 
 		fill(src + offsets[i], bytes, (uint8_t)i);
 		memset(dst + offsets[i], 0, bytes);
-		assert_int_equal(st(th_run(&t, &t.io[1], th_rw(&t, NVME_CMD_WRITE, 100 * i, sizes[i],
-								src + offsets[i]))), 0);
-		assert_int_equal(st(th_run(&t, &t.io[1], th_rw(&t, NVME_CMD_READ, 100 * i, sizes[i],
-								dst + offsets[i]))), 0);
+		assert_int_equal(
+			st(th_run(&t, &t.io[1],
+				  th_rw(&t, NVME_CMD_WRITE, 100 * i, sizes[i], src + offsets[i]))),
+			0);
+		assert_int_equal(
+			st(th_run(&t, &t.io[1],
+				  th_rw(&t, NVME_CMD_READ, 100 * i, sizes[i], dst + offsets[i]))),
+			0);
 		assert_memory_equal(src + offsets[i], dst + offsets[i], bytes);
 	}
 	th_fini(&t);
@@ -166,12 +176,15 @@ static void test_flush_fua_and_cache(void **state)
 	nvme_set(&s, NVME_F_FUA, 1);
 	assert_int_equal(st(th_run(&t, &t.io[1], s)), 0);
 	fua = t.now_ns - t0;
-	assert_true(plain < 10000);     /* completes from the write buffer */
-	assert_true(fua > 100000);      /* waits for the program that holds the unit */
-	assert_int_equal(st(th_run(&t, &t.io[1], (struct nvme_sqe){.opcode = NVME_CMD_FLUSH,
-								  .nsid = 1})), 0);
-	assert_int_equal(st(th_run(&t, &t.io[1], (struct nvme_sqe){.opcode = NVME_CMD_FLUSH,
-								  .nsid = 0xffffffff})), 0);
+	assert_true(plain < 10000); /* completes from the write buffer */
+	assert_true(fua > 100000);  /* waits for the program that holds the unit */
+	assert_int_equal(
+		st(th_run(&t, &t.io[1], (struct nvme_sqe){.opcode = NVME_CMD_FLUSH, .nsid = 1})),
+		0);
+	assert_int_equal(
+		st(th_run(&t, &t.io[1],
+			  (struct nvme_sqe){.opcode = NVME_CMD_FLUSH, .nsid = 0xffffffff})),
+		0);
 	th_fini(&t);
 }
 
@@ -244,7 +257,8 @@ static void test_wraparound_and_phase(void **state)
 	for (int i = 0; i < 25; i++) {
 		c = th_run(&t, &t.io[1], th_rw(&t, NVME_CMD_WRITE, i, 1, buf));
 		assert_int_equal(st(c), 0);
-		assert_int_equal(c.status & NVME_CQE_PHASE, t.io[1].cq_phase ^ (t.io[1].cq_head == 0));
+		assert_int_equal(c.status & NVME_CQE_PHASE,
+				 t.io[1].cq_phase ^ (t.io[1].cq_head == 0));
 		assert_int_equal(c.sq_head, (i + 1) % 4);
 		assert_int_equal(c.sq_id, 1);
 	}
@@ -387,8 +401,13 @@ static void test_many_queue_pairs(void **state)
  * means handle 0. */
 static void test_placement_directive(void **state)
 {
-	const char *pairs[] = {"media=ram", "blocks_per_plane=96", "pages_per_block=48", "op=0.2",
-			       "fdp=on", "fdp_nruh=4", NULL};
+	const char *pairs[] = {"media=ram",
+			       "blocks_per_plane=96",
+			       "pages_per_block=48",
+			       "op=0.2",
+			       "fdp=on",
+			       "fdp_nruh=4",
+			       NULL};
 	struct th t;
 	uint8_t *buf;
 	struct nvme_sqe s;

@@ -8,8 +8,9 @@
 #include "vssd/vssd.h"
 
 /* channels=2 luns=2: 4 PUs; 16 KiB pages, one-shot 3 pages: ws_min 4, ws_opt 12 */
-#define DEV_PARAMS "ftl=ocssd", "media=ram", "channels=2", "luns_per_channel=2", \
-		   "blocks_per_plane=64", "pages_per_block=48", "op=0.25"
+#define DEV_PARAMS                                                                                 \
+	"ftl=ocssd", "media=ram", "channels=2", "luns_per_channel=2", "blocks_per_plane=64",       \
+		"pages_per_block=48", "op=0.25"
 
 struct oc {
 	struct vssd *dev;
@@ -33,9 +34,12 @@ static void oc_open(struct oc *t, const char *const *params)
 	t->meta = vssd_dma_alloc(t->dev, 4096);
 	t->prp_list = vssd_dma_alloc(t->dev, 4096);
 	g = vssd_dma_alloc(t->dev, 4096);
-	assert_int_equal(vssd_admin(t->dev, &(struct nvme_sqe){.opcode = NVME_ADMIN_OC_GEOMETRY,
-							       .nsid = 1, .prp1 = (uintptr_t)g},
-				    &cqe), 0);
+	assert_int_equal(vssd_admin(t->dev,
+				    &(struct nvme_sqe){.opcode = NVME_ADMIN_OC_GEOMETRY,
+						       .nsid = 1,
+						       .prp1 = (uintptr_t)g},
+				    &cqe),
+			 0);
 	t->geo = *g;
 	vssd_dma_free(t->dev, g);
 }
@@ -67,7 +71,8 @@ static uint16_t vec(struct oc *t, uint8_t opcode, uint32_t n, uint64_t *bits)
 	if (opcode != NVME_CMD_OC_RESET) {
 		sqe.mptr = (uintptr_t)t->meta;
 		assert_int_equal(nvme_build_prps(t->data, (uint64_t)n * 4096, t->prp_list,
-						 &sqe.prp1, &sqe.prp2), 0);
+						 &sqe.prp1, &sqe.prp2),
+				 0);
 	}
 	assert_true(vssd_submit(t->qp, &sqe) >= 0);
 	while (vssd_reap(t->qp, &cqe, 1) != 1)
@@ -244,7 +249,8 @@ static void test_reset_rules(void **state)
 	assert_int_equal(vec(&t, NVME_CMD_OC_READ, 1, NULL), NVME_SC_UNWRITTEN);
 	oc_close(&t);
 	oc_open(&t, params_rf);
-	assert_int_equal(t.geo.mccap & NVME_OC_MCCAP_MULTIPLE_RESETS, NVME_OC_MCCAP_MULTIPLE_RESETS);
+	assert_int_equal(t.geo.mccap & NVME_OC_MCCAP_MULTIPLE_RESETS,
+			 NVME_OC_MCCAP_MULTIPLE_RESETS);
 	t.lbas[0] = addr(&t, 1, 1, 2, 0);
 	assert_int_equal(vec(&t, NVME_CMD_OC_RESET, 1, NULL), 0);
 	oc_close(&t);

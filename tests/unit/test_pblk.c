@@ -69,8 +69,15 @@ static void pblk_start(struct host *h)
 /* The small test device; extra parameters (faults) after the fixed ones. */
 static void host_open_with(struct host *h, const char *extra1, const char *extra2)
 {
-	const char *const params[] = {"ftl=ocssd", "media=ram", "channels=2", "luns_per_channel=2",
-				      "blocks_per_plane=64", "pages_per_block=48", "timing=off", extra1, extra2,
+	const char *const params[] = {"ftl=ocssd",
+				      "media=ram",
+				      "channels=2",
+				      "luns_per_channel=2",
+				      "blocks_per_plane=64",
+				      "pages_per_block=48",
+				      "timing=off",
+				      extra1,
+				      extra2,
 				      NULL};
 	char err[512];
 
@@ -107,8 +114,8 @@ static void bio_done(void *arg, uint16_t status)
 /* Runs one block request to completion. */
 static uint16_t io(struct host *h, uint8_t dir, uint64_t lba, uint32_t nr)
 {
-	struct pblk_bio bio = {.dir = dir, .lba = lba, .nr = nr, .buf = h->buf, .done = bio_done,
-			       .arg = h};
+	struct pblk_bio bio = {
+		.dir = dir, .lba = lba, .nr = nr, .buf = h->buf, .done = bio_done, .arg = h};
 	int before = h->done;
 
 	h->status = 0;
@@ -206,7 +213,8 @@ static void test_write_read_overwrite(void **state)
 		assert_int_equal(io(&h, PBLK_READ, lba, 32), 0);
 		for (uint32_t i = 0; i < 32; i++)
 			if (version[lba + i])
-				assert_int_equal(version_of(h.buf + i * 4096, lba + i), version[lba + i]);
+				assert_int_equal(version_of(h.buf + i * 4096, lba + i),
+						 version[lba + i]);
 	}
 	pblk_get_stats(h.pb, &st);
 	assert_true(st.cache_read_sectors > 0);
@@ -217,8 +225,12 @@ static void test_write_read_overwrite(void **state)
 	assert_int_equal(io(&h, PBLK_READ, n + 5, 1), 0);
 	assert_int_equal(h.buf[100], 0);
 	{ /* past the end */
-		struct pblk_bio bio = {.dir = PBLK_READ, .lba = cap, .nr = 1, .buf = h.buf,
-				       .done = bio_done, .arg = &h};
+		struct pblk_bio bio = {.dir = PBLK_READ,
+				       .lba = cap,
+				       .nr = 1,
+				       .buf = h.buf,
+				       .done = bio_done,
+				       .arg = &h};
 
 		assert_int_equal(pblk_submit(h.pb, &bio, 0), -ERANGE);
 	}

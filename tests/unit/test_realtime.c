@@ -13,8 +13,12 @@
 #include "vssd/vssd.h"
 #include "util/clock.h"
 
-static const char *const params[] = {"media=ram", "channels=2", "luns_per_channel=2",
-				     "blocks_per_plane=64", "pages_per_block=48", "op=0.2",
+static const char *const params[] = {"media=ram",
+				     "channels=2",
+				     "luns_per_channel=2",
+				     "blocks_per_plane=64",
+				     "pages_per_block=48",
+				     "op=0.2",
 				     NULL};
 
 struct worker {

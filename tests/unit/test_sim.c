@@ -24,14 +24,16 @@ static void expect_parse_error(const char *text, const char *needle)
 static void test_job_file_errors_name_the_line(void **state)
 {
 	(void)state;
-	expect_parse_error("[a]\nrw=write\nbogus_opt=3\n", "job.fio:3: fio option 'bogus_opt' is not supported");
+	expect_parse_error("[a]\nrw=write\nbogus_opt=3\n",
+			   "job.fio:3: fio option 'bogus_opt' is not supported");
 	expect_parse_error("[a]\nrw=sideways\n", "job.fio:2: rw=sideways: bad value");
 	expect_parse_error("[a]\nbs=4q\n", "job.fio:2: bs=4q: bad value");
 	expect_parse_error("[a\nrw=read\n", "job.fio:1: malformed section header");
 	expect_parse_error("rw=read\n", "job.fio:1: option 'rw' outside any [section]");
 	expect_parse_error("[global]\nbs=4k\n", "no job sections");
 	expect_parse_error("[a]\nrandom_distribution=zoned:50/50:40/40\n", "bad value");
-	expect_parse_error("[a]\ninclude other.fio\n", "job.fio:2: fio option 'include other.fio' is not supported");
+	expect_parse_error("[a]\ninclude other.fio\n",
+			   "job.fio:2: fio option 'include other.fio' is not supported");
 }
 
 static void test_globals_numjobs_and_groups(void **state)
@@ -42,7 +44,8 @@ static void test_globals_numjobs_and_groups(void **state)
 	(void)state;
 	assert_int_equal(job_file_parse("[global]\nbs=8k\n[a]\nnumjobs=3\n[global]\niodepth=4\n"
 					"[b]\nstonewall\n[c]\n",
-					"j", &jf, err, sizeof(err)), 0);
+					"j", &jf, err, sizeof(err)),
+			 0);
 	assert_int_equal(jf.njobs, 5);
 	assert_int_equal(jf.ngroups, 2);
 	assert_int_equal(jf.jobs[0].bs, 8192);
@@ -57,8 +60,13 @@ static void test_globals_numjobs_and_groups(void **state)
 
 static char *json_of(const char *seed)
 {
-	const char *pairs[] = {"channels=2", "luns_per_channel=2", "blocks_per_plane=64",
-			       "pages_per_block=48", "op=0.2", seed, NULL};
+	const char *pairs[] = {"channels=2",
+			       "luns_per_channel=2",
+			       "blocks_per_plane=64",
+			       "pages_per_block=48",
+			       "op=0.2",
+			       seed,
+			       NULL};
 	struct nvme_ctrl *ctrl = make_ctrl(pairs);
 	struct job_file jf;
 	struct sim_result res;
@@ -66,9 +74,11 @@ static char *json_of(const char *seed)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	run_jobs(ctrl, "[fill]\nrw=write\nbs=64k\niodepth=8\n"
-		      "[mix]\nstonewall\nrw=randrw\nrwmixread=30\nbs=4k\niodepth=16\n"
-		      "io_size=150%\nrandom_distribution=zipf:1.1\n", &jf, &res);
+	run_jobs(ctrl,
+		 "[fill]\nrw=write\nbs=64k\niodepth=8\n"
+		 "[mix]\nstonewall\nrw=randrw\nrwmixread=30\nbs=4k\niodepth=16\n"
+		 "io_size=150%\nrandom_distribution=zipf:1.1\n",
+		 &jf, &res);
 	assert_int_equal(report_json(f, ctrl->ns, &res), 0);
 	fclose(f);
 	sim_result_free(&res);
@@ -110,7 +120,8 @@ static void test_time_based_runtime(void **state)
 	struct sim_result res;
 
 	(void)state;
-	run_jobs(ctrl, "[t]\nrw=randread\nbs=4k\niodepth=4\ntime_based\nruntime=250ms\n", &jf, &res);
+	run_jobs(ctrl, "[t]\nrw=randread\nbs=4k\niodepth=4\ntime_based\nruntime=250ms\n", &jf,
+		 &res);
 	/* submissions stop at 250 ms; the last completions land just after */
 	assert_true(res.virtual_ns >= 250000000ULL);
 	assert_true(res.virtual_ns < 251000000ULL);
@@ -134,8 +145,9 @@ static void test_distributions_are_skewed(void **state)
 		uint64_t top = 0;
 
 		job_spec_defaults(&spec);
-		assert_int_equal(job_option_apply(&spec, "random_distribution", dists[k], err,
-						  sizeof(err)), 0);
+		assert_int_equal(
+			job_option_apply(&spec, "random_distribution", dists[k], err, sizeof(err)),
+			0);
 		dist_init(&d, &spec, n, 1);
 		rng_seed(&r, 2);
 		memset(hits, 0, n * sizeof(uint32_t));
@@ -204,8 +216,9 @@ static void test_trace_formats(void **state)
 		uint32_t bytes, action, pid, device, cpu;
 		uint16_t error, pdu_len;
 	} bt[3] = {
-		{0x65617407, 0, 1000, 8, 4096, (2u << 16) | 1, 0, 0, 0, 0, 0},     /* queue write */
-		{0x65617407, 1, 1500, 8, 4096, (2u << 16) | 8, 0, 0, 0, 0, 0},     /* complete: skipped */
+		{0x65617407, 0, 1000, 8, 4096, (2u << 16) | 1, 0, 0, 0, 0, 0}, /* queue write */
+		{0x65617407, 1, 1500, 8, 4096, (2u << 16) | 8, 0, 0, 0, 0,
+		 0}, /* complete: skipped */
 		{0x65617407, 2, 3000, 0, 8192, (1u << 13 << 16) | 1, 0, 0, 0, 0, 0}, /* discard */
 	};
 	struct trace t;
@@ -227,7 +240,8 @@ static void test_trace_formats(void **state)
 	p = write_temp(".log", v3, strlen(v3));
 	assert_int_equal(trace_load(p, &t, err, sizeof(err)), 0);
 	assert_int_equal(t.n, 2);
-	assert_int_equal(t.rec[0].t_ns, 5000000); /* stamps count from the log's first line, as fio replays */
+	assert_int_equal(t.rec[0].t_ns,
+			 5000000); /* stamps count from the log's first line, as fio replays */
 	assert_int_equal(t.rec[1].t_ns, 7000000);
 	trace_free(&t);
 	unlink(p);
@@ -316,7 +330,7 @@ static void test_verify_blocks(void **state)
 	assert_false(verify_check(&v, b, 32, why, sizeof(why)));
 	assert_non_null(strstr(why, "bad magic 00000000"));
 	verify_fill(&v, a, 0);
-	verify_fill(&v, a, 1008); /* the last block */
+	verify_fill(&v, a, 1008);	       /* the last block */
 	while (n < 3 && verify_next(&v, &lba)) /* in offset order, written blocks only */
 		order[n++] = lba;
 	assert_int_equal(n, 3);
@@ -333,8 +347,13 @@ static void test_verify_blocks(void **state)
 	gen_fini(&g);
 }
 
-static const char *const small_ram[] = {"channels=2", "luns_per_channel=2", "blocks_per_plane=64",
-					"pages_per_block=48", "media=ram", "op=0.25", NULL};
+static const char *const small_ram[] = {"channels=2",
+					"luns_per_channel=2",
+					"blocks_per_plane=64",
+					"pages_per_block=48",
+					"media=ram",
+					"op=0.25",
+					NULL};
 
 /* Runs text on a small device with media=ram and ftl; the one job's result. */
 static struct sim_job_result verify_run(const char *ftl, const char *text)
@@ -379,10 +398,11 @@ static void test_verify_through_gc(void **state)
 		assert_int_equal(r.verify_blocks, r.dir[DIR_READ].n);
 	}
 	r = verify_run("ftl=conv", "[w]\nrw=write\nbs=16k\nsize=40%\nverify=crc32c\ndo_verify=0\n"
-			       "[r]\nstonewall\nrw=read\nbs=16k\nsize=80%\nverify=crc32c\n");
+				   "[r]\nstonewall\nrw=read\nbs=16k\nsize=80%\nverify=crc32c\n");
 	assert_int_equal(r.verify_blocks, r.dir[DIR_READ].n);
 	assert_true(r.verify_bad > 0 && r.verify_bad < r.verify_blocks);
-	assert_non_null(strstr(r.verify_first_bad, "bad magic 00000000 (not a block written with verify)"));
+	assert_non_null(
+		strstr(r.verify_first_bad, "bad magic 00000000 (not a block written with verify)"));
 }
 
 static void test_verify_refusals(void **state)
@@ -396,7 +416,8 @@ static void test_verify_refusals(void **state)
 
 	(void)state;
 	assert_int_equal(job_file_parse("[a]\nrw=randwrite\nverify=crc32c\nnumber_ios=10\n", "j",
-					&jf, err, sizeof(err)), 0);
+					&jf, err, sizeof(err)),
+			 0);
 	assert_int_not_equal(sim_run(ctrl, &jf, &opt, &res, err, sizeof(err)), 0);
 	assert_non_null(strstr(err, "job 'a': verify=crc32c: the media must keep the data"));
 	job_file_free(&jf);

@@ -117,8 +117,9 @@ static void check_qd1_jobs(const struct profile_case *pc)
 	got_read = lat_stats_mean(job_dir(&res, 1, DIR_READ));
 	got_write = lat_stats_mean(job_dir(&res, 2, DIR_WRITE));
 	print_message("%s %s: QD1 read %.0f ns (closed form %.0f, %+.3f%%), write %.0f ns "
-		      "(%.0f, %+.3f%%)\n", pc->profile, pc->extra ? pc->extra : "", got_read,
-		      want_read, 100 * rel_err(got_read, want_read), got_write, want_write,
+		      "(%.0f, %+.3f%%)\n",
+		      pc->profile, pc->extra ? pc->extra : "", got_read, want_read,
+		      100 * rel_err(got_read, want_read), got_write, want_write,
 		      100 * rel_err(got_write, want_write));
 	assert_true(fabs(rel_err(got_read, want_read)) < 0.01);
 	assert_true(fabs(rel_err(got_write, want_write)) < 0.01);
@@ -136,7 +137,8 @@ static void check_throughput(const struct profile_case *pc)
 	struct job_file jf;
 	struct sim_result res;
 	double prog_bytes = (double)g->units_per_prog * 4096, prog_ns = 0;
-	double bw_pcie = (double)c->pcie_mbps * 1e6, bw_ch = (double)c->channels * c->channel_mbps * 1e6;
+	double bw_pcie = (double)c->pcie_mbps * 1e6,
+	       bw_ch = (double)c->channels * c->channel_mbps * 1e6;
 	double bw_dies, want_bw, got_bw, want_iops, got_iops;
 	double die_read_ns = mean_read_ns(dev); /* cache read hides the transfer */
 
@@ -156,9 +158,10 @@ static void check_throughput(const struct profile_case *pc)
 	got_bw = (double)job_dir(&res, 0, DIR_WRITE)->bytes / job_secs(&res, 0);
 	got_iops = (double)job_dir(&res, 1, DIR_READ)->n / job_secs(&res, 1);
 	print_message("%s %s: seq write %.1f MB/s (closed form %.1f, %+.2f%%), rand read %.0f "
-		      "IOPS (%.0f, %+.2f%%)\n", pc->profile, pc->extra ? pc->extra : "",
-		      got_bw / 1e6, want_bw / 1e6, 100 * rel_err(got_bw, want_bw), got_iops,
-		      want_iops, 100 * rel_err(got_iops, want_iops));
+		      "IOPS (%.0f, %+.2f%%)\n",
+		      pc->profile, pc->extra ? pc->extra : "", got_bw / 1e6, want_bw / 1e6,
+		      100 * rel_err(got_bw, want_bw), got_iops, want_iops,
+		      100 * rel_err(got_iops, want_iops));
 	assert_true(fabs(rel_err(got_bw, want_bw)) < 0.03);
 	assert_true(fabs(rel_err(got_iops, want_iops)) < 0.03);
 	sim_result_free(&res);
@@ -167,10 +170,10 @@ static void check_throughput(const struct profile_case *pc)
 }
 
 static const struct profile_case cases[] = {
-	{"default", NULL},                     /* die-bound TLC */
-	{"samsung_970pro", NULL},              /* NVMeVirt's MLC set, 512 B LBAs */
-	{"default", "channel_mbps=60"},        /* channel-bound */
-	{"samsung_970pro", "pcie_mbps=1000"},  /* PCIe-bound */
+	{"default", NULL},		      /* die-bound TLC */
+	{"samsung_970pro", NULL},	      /* NVMeVirt's MLC set, 512 B LBAs */
+	{"default", "channel_mbps=60"},	      /* channel-bound */
+	{"samsung_970pro", "pcie_mbps=1000"}, /* PCIe-bound */
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 

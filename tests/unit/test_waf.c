@@ -64,9 +64,14 @@ static double measured_waf(struct nvme_ctrl *ctrl, const char *distribution)
 static struct nvme_ctrl *waf_ctrl(const char *op)
 {
 	/* 128 lines of 2048 units (>= 1024, as the theory wants), 1 GiB raw */
-	const char *pairs[] = {"timing=off", "channels=4", "luns_per_channel=2",
-			       "pages_per_block=64", "oneshot_pages=1", "blocks_per_plane=128",
-			       op, NULL};
+	const char *pairs[] = {"timing=off",
+			       "channels=4",
+			       "luns_per_channel=2",
+			       "pages_per_block=64",
+			       "oneshot_pages=1",
+			       "blocks_per_plane=128",
+			       op,
+			       NULL};
 	return make_ctrl(pairs);
 }
 

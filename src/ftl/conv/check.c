@@ -22,8 +22,10 @@ static int maps_agree(const struct conv_ftl *f, char *err, size_t errlen)
 			continue;
 		mapped++;
 		if (ppa >= geo->physical_units || f->p2l[ppa] != lu) {
-			snprintf(err, errlen, "logical unit %llu maps to unit %u, whose reverse map "
-				 "says %u", (unsigned long long)lu, ppa,
+			snprintf(err, errlen,
+				 "logical unit %llu maps to unit %u, whose reverse map "
+				 "says %u",
+				 (unsigned long long)lu, ppa,
 				 ppa < geo->physical_units ? f->p2l[ppa] : CONV_UNMAPPED);
 			return -1;
 		}
@@ -49,15 +51,17 @@ static int lines_add_up(const struct conv_ftl *f, char *err, size_t errlen)
 			if (lu == CONV_UNMAPPED)
 				continue;
 			if (lu >= geo->logical_units || f->l2p[lu] != ppa) {
-				snprintf(err, errlen, "unit %u says it holds logical unit %u, which maps "
-					 "elsewhere", ppa, lu);
+				snprintf(err, errlen,
+					 "unit %u says it holds logical unit %u, which maps "
+					 "elsewhere",
+					 ppa, lu);
 				return -1;
 			}
 			valid++;
 		}
 		if (valid != f->lines[line].vpc) {
-			snprintf(err, errlen, "line %u holds %u valid units, its count says %u", line,
-				 valid, f->lines[line].vpc);
+			snprintf(err, errlen, "line %u holds %u valid units, its count says %u",
+				 line, valid, f->lines[line].vpc);
 			return -1;
 		}
 		if (f->lines[line].state == LINE_FREE && valid) {
@@ -77,8 +81,9 @@ static int free_lines_counted(const struct conv_ftl *f, char *err, size_t errlen
 		for (uint32_t id = lm->first; id < lm->first + lm->nlines; id++)
 			nfree += f->lines[id].state == LINE_FREE;
 		if (nfree != lm->free_count) {
-			snprintf(err, errlen, "reclaim group %u has %u free lines, its free list %u", g,
-				 nfree, lm->free_count);
+			snprintf(err, errlen,
+				 "reclaim group %u has %u free lines, its free list %u", g, nfree,
+				 lm->free_count);
 			return -1;
 		}
 	}

@@ -14,11 +14,14 @@ void conv_reset_write_pointers(struct conv_ftl *f)
 	for (uint32_t g = 0; g < f->nrg; g++) {
 		for (uint32_t r = 0; r <= f->nruh; r++) {
 			f->gc_wps[g * (f->nruh + 1) + r] = (struct write_pointer){
-				.line = CONV_LINE_NONE, .rg = (uint16_t)g,
+				.line = CONV_LINE_NONE,
+				.rg = (uint16_t)g,
 				.owner = r < f->nruh ? (uint16_t)r : FTL_OWNER_SHARED};
 			if (r < f->nruh)
-				f->host_wps[g * f->nruh + r] = (struct write_pointer){
-					.line = CONV_LINE_NONE, .rg = (uint16_t)g, .owner = (uint16_t)r};
+				f->host_wps[g * f->nruh + r] =
+					(struct write_pointer){.line = CONV_LINE_NONE,
+							       .rg = (uint16_t)g,
+							       .owner = (uint16_t)r};
 		}
 	}
 }
@@ -163,8 +166,7 @@ static uint32_t host_line_group(struct conv_ftl *f, uint32_t g, uint64_t now_ns)
 }
 
 /* Gives a write pointer with no line its next one. Returns false if there is none. */
-static bool wp_open_line(struct conv_ftl *f, struct write_pointer *wp, uint64_t now_ns,
-			 bool host)
+static bool wp_open_line(struct conv_ftl *f, struct write_pointer *wp, uint64_t now_ns, bool host)
 {
 	uint32_t g = host ? host_line_group(f, wp->rg, now_ns) : wp->rg;
 
@@ -186,8 +188,8 @@ static bool wp_open_line(struct conv_ftl *f, struct write_pointer *wp, uint64_t 
 static void program_unit(struct conv_ftl *f, const struct write_pointer *wp, bool host)
 {
 	struct timing *tm = f->tm;
-	uint64_t end = nand_program(tm, wp->die, wp->ready_ns, tm->prog_ns_by_row[wp->row %
-									       f->geo->page_types]);
+	uint64_t end = nand_program(tm, wp->die, wp->ready_ns,
+				    tm->prog_ns_by_row[wp->row % f->geo->page_types]);
 
 	/* host data leaves the write buffer when its program ends */
 	if (host && wp->buffered)
@@ -280,7 +282,8 @@ uint32_t conv_ruh_available_units(const struct conv_ftl *f, struct placement pl)
 {
 	const struct write_pointer *wp = host_wp(f, pl);
 
-	return wp->line == CONV_LINE_NONE ? f->geo->units_per_line : f->geo->units_per_line - wp->off;
+	return wp->line == CONV_LINE_NONE ? f->geo->units_per_line
+					  : f->geo->units_per_line - wp->off;
 }
 
 uint64_t conv_ruh_units_in_use(const struct conv_ftl *f, uint16_t ruh)
@@ -358,8 +361,8 @@ int conv_write(struct conv_ftl *f, uint32_t lu, const void *data, uint64_t ready
 	return 0;
 }
 
-int conv_read_range(struct conv_ftl *f, uint32_t lu, uint32_t n, uint8_t *data,
-		    uint64_t start_ns, uint64_t *done_ns)
+int conv_read_range(struct conv_ftl *f, uint32_t lu, uint32_t n, uint8_t *data, uint64_t start_ns,
+		    uint64_t *done_ns)
 {
 	const struct geometry *geo = f->geo;
 	uint64_t done = start_ns;
@@ -388,7 +391,8 @@ int conv_read_range(struct conv_ftl *f, uint32_t lu, uint32_t n, uint8_t *data,
 		for (uint32_t k = 0; k < run; k++) {
 			uint8_t *dst = data ? data + (uint64_t)(i + k) * GEO_UNIT_BYTES : NULL;
 
-			int rc = dst ? f->media->ops->read(f->media, f->l2p[lu + i + k], dst, NULL) : 0;
+			int rc = dst ? f->media->ops->read(f->media, f->l2p[lu + i + k], dst, NULL)
+				     : 0;
 
 			if (rc)
 				return rc;

@@ -27,16 +27,16 @@
 #define CONV_UNMAPPED UINT32_MAX
 
 struct write_pointer {
-	uint32_t line; /* CONV_LINE_NONE until the first write needs one */
-	uint32_t off;  /* next unit inside the line */
+	uint32_t line;	       /* CONV_LINE_NONE until the first write needs one */
+	uint32_t off;	       /* next unit inside the line */
 	uint32_t left_in_prog; /* units until the program unit being filled is full */
-	uint32_t first_die; /* the line's first die */
-	uint32_t die;  /* die of that program unit */
-	uint32_t row;  /* its program row in the block, for its page types */
-	uint32_t buffered; /* host units of it in the write buffer (not padding) */
-	uint16_t owner; /* handle whose data it writes, or FTL_OWNER_SHARED */
-	uint16_t rg;    /* reclaim group it writes in */
-	uint64_t ready_ns; /* when all data of the program unit being filled is in */
+	uint32_t first_die;    /* the line's first die */
+	uint32_t die;	       /* die of that program unit */
+	uint32_t row;	       /* its program row in the block, for its page types */
+	uint32_t buffered;     /* host units of it in the write buffer (not padding) */
+	uint16_t owner;	       /* handle whose data it writes, or FTL_OWNER_SHARED */
+	uint16_t rg;	       /* reclaim group it writes in */
+	uint64_t ready_ns;     /* when all data of the program unit being filled is in */
 };
 
 struct ftl_counters {
@@ -47,7 +47,7 @@ struct ftl_counters {
 	uint64_t gc_runs;
 	uint64_t erased_lines;
 	uint64_t mapped_units;
-	uint64_t pad_units; /* programmed to complete a flush, holding no data */
+	uint64_t pad_units;	 /* programmed to complete a flush, holding no data */
 	uint64_t borrowed_lines; /* host lines taken from another group (see host_line_group) */
 };
 
@@ -69,19 +69,19 @@ struct conv_ftl {
 	const struct geometry *geo;
 	struct timing *tm;
 	struct media *media;
-	uint32_t *l2p; /* logical unit -> ppa, or CONV_UNMAPPED */
-	uint32_t *p2l; /* ppa -> logical unit, or CONV_UNMAPPED when not valid */
+	uint32_t *l2p;	    /* logical unit -> ppa, or CONV_UNMAPPED */
+	uint32_t *p2l;	    /* ppa -> logical unit, or CONV_UNMAPPED when not valid */
 	struct line *lines; /* every line; each group's manager keeps a range of them */
 	struct reclaim_group *rg;
 	uint32_t nrg;
 	uint32_t nruh;
-	bool *ruh_persistent; /* per handle */
+	bool *ruh_persistent;		/* per handle */
 	struct write_pointer *host_wps; /* [rg * nruh + handle] */
-	struct write_pointer *gc_wps;   /* [rg * (nruh + 1) + handle], the shared one at nruh */
+	struct write_pointer *gc_wps;	/* [rg * (nruh + 1) + handle], the shared one at nruh */
 	struct ruh_counters *ruh;
 	struct ftl_events hooks;
 	uint32_t gc_low, gc_high; /* free lines of a group that start and stop GC */
-	uint32_t gc_floor; /* free lines of a group its GC write pointers may need */
+	uint32_t gc_floor;	  /* free lines of a group its GC write pointers may need */
 	bool gc_background;
 	uint64_t seq; /* write sequence number, stored in each unit's OOB */
 	struct ftl_counters c;
@@ -138,8 +138,8 @@ uint64_t conv_ruh_units_in_use(const struct conv_ftl *f, uint16_t ruh);
 
 /* Reads units [lu, lu + n) with one die read per flash page, ending at
  * *done_ns. Returns 0 or the media's error. */
-int conv_read_range(struct conv_ftl *f, uint32_t lu, uint32_t n, uint8_t *data,
-		    uint64_t start_ns, uint64_t *done_ns);
+int conv_read_range(struct conv_ftl *f, uint32_t lu, uint32_t n, uint8_t *data, uint64_t start_ns,
+		    uint64_t *done_ns);
 
 /*
  * A write or trim of lu is coming: stage 0 asks for its map entry, stage 1

@@ -98,8 +98,8 @@ static struct write_pointer *gc_dest(struct conv_ftl *f, uint32_t rg, uint16_t o
 }
 
 /* Whether the lines the victim's data will need are there before it moves. */
-static bool dest_has_room(const struct conv_ftl *f, const struct write_pointer *dest,
-			  uint32_t vpc, uint32_t free_lines)
+static bool dest_has_room(const struct conv_ftl *f, const struct write_pointer *dest, uint32_t vpc,
+			  uint32_t free_lines)
 {
 	uint32_t upl = f->geo->units_per_line;
 	uint32_t room = dest->line == CONV_LINE_NONE ? 0 : upl - dest->off;
@@ -140,7 +140,8 @@ int gc_collect(struct conv_ftl *f, uint32_t rg, uint64_t now_ns)
 			ready = nand_read(f->tm, geo_die_of(geo, page), geo_page_type_of(geo, page),
 					  now_ns, n);
 		if (first_lu == CONV_UNMAPPED)
-			for (uint32_t u = page; u < page + geo->units_per_page && first_lu == CONV_UNMAPPED; u++)
+			for (uint32_t u = page;
+			     u < page + geo->units_per_page && first_lu == CONV_UNMAPPED; u++)
 				first_lu = f->p2l[u];
 		for (uint32_t u = page; u < page + geo->units_per_page; u++) {
 			rc = f->p2l[u] != CONV_UNMAPPED ? gc_move(f, dest, u, ready) : 0;

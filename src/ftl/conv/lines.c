@@ -35,7 +35,8 @@ int lines_init(struct line_mgr *lm, struct line *table, uint32_t first, uint32_t
 		struct line *l = &lm->line[first + i];
 
 		lm->free_ring[i] = first + i;
-		*l = (struct line){.state = LINE_FREE, .prev = CONV_LINE_NONE, .next = CONV_LINE_NONE};
+		*l = (struct line){
+			.state = LINE_FREE, .prev = CONV_LINE_NONE, .next = CONV_LINE_NONE};
 	}
 	return 0;
 }
@@ -163,15 +164,9 @@ uint32_t line_pick_victim(struct line_mgr *lm, uint64_t now_seq)
 	uint32_t id;
 
 	switch (lm->policy) {
-	case GC_COST_BENEFIT:
-		id = pick_cost_benefit(lm, now_seq);
-		break;
-	case GC_FIFO:
-		id = pick_fifo(lm);
-		break;
-	default:
-		id = pick_greedy(lm);
-		break;
+	case GC_COST_BENEFIT: id = pick_cost_benefit(lm, now_seq); break;
+	case GC_FIFO: id = pick_fifo(lm); break;
+	default: id = pick_greedy(lm); break;
 	}
 	if (id == CONV_LINE_NONE)
 		return id;

@@ -2,9 +2,9 @@
  * Lines, NVMeVirt's unit of allocation and GC: block i of every plane of a
  * set of dies (all dies, unless reclaim groups or a smaller reclaim unit
  * split them; see geometry.h). One line_mgr keeps the lines of one reclaim
- * group, [first, first + nlines) of a table shared by all groups. Free lines wait in a FIFO ring (so erases spread evenly); closed
- * lines sit in buckets by valid count, so the greedy victim is found in O(1)
- * and an invalidation moves a line one bucket down in O(1).
+ * group, [first, first + nlines) of a table shared by all groups. Free lines wait in a FIFO ring
+ * (so erases spread evenly); closed lines sit in buckets by valid count, so the greedy victim is
+ * found in O(1) and an invalidation moves a line one bucket down in O(1).
  */
 #ifndef VSSD_FTL_LINES_H
 #define VSSD_FTL_LINES_H
@@ -18,22 +18,22 @@
 enum line_state { LINE_FREE, LINE_OPEN, LINE_CLOSED, LINE_VICTIM };
 
 struct line {
-	uint32_t vpc; /* valid units */
+	uint32_t vpc;	     /* valid units */
 	uint32_t prev, next; /* bucket list links */
 	uint32_t erase_count;
 	uint16_t state;
-	uint16_t owner; /* reclaim unit handle whose data it holds, or FTL_OWNER_SHARED */
+	uint16_t owner;	    /* reclaim unit handle whose data it holds, or FTL_OWNER_SHARED */
 	uint64_t close_seq; /* write sequence at close: the data's age for cost-benefit */
 };
 
 struct line_mgr {
-	struct line *line; /* the shared table, indexed by global line id */
+	struct line *line;	/* the shared table, indexed by global line id */
 	uint32_t first, nlines; /* the lines this manager keeps */
-	uint32_t upl; /* units per line */
+	uint32_t upl;		/* units per line */
 	uint32_t *free_ring;
 	uint32_t free_head, free_count;
-	uint32_t *bucket; /* first closed line with that many valid units */
-	uint32_t min_vpc; /* no closed line has fewer valid units than this */
+	uint32_t *bucket;    /* first closed line with that many valid units */
+	uint32_t min_vpc;    /* no closed line has fewer valid units than this */
 	uint32_t *fifo_ring; /* closed lines in close order (fifo policy) */
 	uint32_t fifo_head, fifo_count;
 	uint32_t closed_count;

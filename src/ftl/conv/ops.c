@@ -16,7 +16,7 @@ struct conv_ns {
 	struct ftl base; /* must come first */
 	struct conv_ftl f;
 	struct ftl_env env; /* what it is built over, again at each power loss */
-	uint8_t *unit_buf; /* one unit for read-modify-write of partial units */
+	uint8_t *unit_buf;  /* one unit for read-modify-write of partial units */
 	/* the geometry's, here so a prefetch hint (twice per I/O) loads less */
 	uint32_t lba_unit_shift;
 	uint64_t logical_units;
@@ -397,8 +397,8 @@ static uint32_t conv_rg_free_units(const struct ftl *ftl, uint32_t rg)
 /* Pigeonhole: with this many lines, some closed line always holds invalid
  * data when GC runs, so every collection frees space. Each reclaim group
  * keeps its own GC reserve of free lines and its own lines being written. */
-static int conv_check_config(const struct vssd_config *cfg, const struct geometry *geo,
-			     char *err, size_t errlen)
+static int conv_check_config(const struct vssd_config *cfg, const struct geometry *geo, char *err,
+			     size_t errlen)
 {
 	uint64_t upl = geo->units_per_line, logical = geo->logical_units;
 	uint64_t data_lines = (logical + upl - 1) / upl;
@@ -406,7 +406,8 @@ static int conv_check_config(const struct vssd_config *cfg, const struct geometr
 
 	if (geo->lines >= data_lines + reserve)
 		return 0;
-	snprintf(err, errlen, "fewer lines than GC needs: %u lines (blocks_per_plane x die sets), "
+	snprintf(err, errlen,
+		 "fewer lines than GC needs: %u lines (blocks_per_plane x die sets), "
 		 "but %llu logical units need %llu lines plus, in each of %u reclaim groups, "
 		 "gc_free_lines_high=%llu plus %u open lines; raise op or blocks_per_plane",
 		 geo->lines, (unsigned long long)logical, (unsigned long long)data_lines, geo->rgs,

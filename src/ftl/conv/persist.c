@@ -17,14 +17,14 @@
 #include "util/clock.h"
 
 #define STATE_MAGIC 0x56535354u /* "VSST" */
-#define CKPT_MAGIC 0x5653434bu  /* "VSCK" */
-#define TPAGE_BITS (4096 * 8)   /* logical units one trim page covers */
+#define CKPT_MAGIC 0x5653434bu	/* "VSCK" */
+#define TPAGE_BITS (4096 * 8)	/* logical units one trim page covers */
 
 struct state_block {
 	uint32_t magic;
-	uint32_t crc; /* of the whole block with this field 0 */
-	uint64_t gen; /* the newer of the two blocks wins */
-	uint64_t seq; /* the FTL's write sequence when written */
+	uint32_t crc;	   /* of the whole block with this field 0 */
+	uint64_t gen;	   /* the newer of the two blocks wins */
+	uint64_t seq;	   /* the FTL's write sequence when written */
 	uint64_t ckpt_seq; /* a clean close's checkpoint is at this sequence; 0 = none */
 	uint32_t lines;
 	uint32_t reserved;
@@ -43,9 +43,9 @@ struct ckpt_header {
 /* What says a trim page is whole: written after its page, in each of the
  * two copies (a crash between them leaves one copy whole). */
 struct trim_stamp {
-	uint64_t seq;      /* the write sequence when the page was written; 0 = never */
+	uint64_t seq;	   /* the write sequence when the page was written; 0 = never */
 	uint32_t page_crc; /* of the page's 4 KiB */
-	uint32_t crc;      /* of the two fields above */
+	uint32_t crc;	   /* of the two fields above */
 };
 
 struct ckpt_line {
@@ -119,8 +119,8 @@ static void layout(struct persist *ps, const struct geometry *geo, uint32_t nwps
 	ps->state_off[1] = ps->state_bytes;
 	for (int c = 0; c < 2; c++) {
 		ps->stamp_off[c] = 2 * ps->state_bytes + c * copy_bytes;
-		ps->tpage_off[c] = ps->stamp_off[c] + round4k((uint64_t)ps->tpages *
-							       sizeof(struct trim_stamp));
+		ps->tpage_off[c] = ps->stamp_off[c] +
+				   round4k((uint64_t)ps->tpages * sizeof(struct trim_stamp));
 	}
 	ps->ckpt_off = 2 * ps->state_bytes + 2 * copy_bytes;
 	ps->ckpt_bytes = round4k(sizeof(struct ckpt_header) + ckpt_body_of(geo, nwps).bytes);
@@ -173,8 +173,12 @@ static int write_state(struct conv_ftl *f, uint64_t ckpt_seq)
 
 	if (!s)
 		return -ENOMEM;
-	*s = (struct state_block){.magic = STATE_MAGIC, .gen = ++ps->gen, .seq = f->seq,
-				  .ckpt_seq = ckpt_seq, .lines = f->geo->lines, .c = f->c};
+	*s = (struct state_block){.magic = STATE_MAGIC,
+				  .gen = ++ps->gen,
+				  .seq = f->seq,
+				  .ckpt_seq = ckpt_seq,
+				  .lines = f->geo->lines,
+				  .c = f->c};
 	memcpy(s->extra, ps->extra, sizeof(s->extra));
 	for (uint32_t l = 0; l < f->geo->lines; l++)
 		s->erase_count[l] = f->lines[l].erase_count;
@@ -198,9 +202,9 @@ static int write_trim_page(struct persist *ps, uint32_t p, const struct trim_sta
 	int rc = ps->media->ops->meta_write(ps->media, ps->tpage_off[copy] + (uint64_t)p * 4096,
 					    page, 4096);
 
-	return rc ? rc : ps->media->ops->meta_write(ps->media,
-						    ps->stamp_off[copy] + p * sizeof(*t), t,
-						    sizeof(*t));
+	return rc ? rc
+		  : ps->media->ops->meta_write(ps->media, ps->stamp_off[copy] + p * sizeof(*t), t,
+					       sizeof(*t));
 }
 
 static int write_trim_pages(struct persist *ps, uint64_t seq)
@@ -233,7 +237,8 @@ int persist_flush(struct conv_ftl *f, const void *extra)
 static void save_lines(const struct conv_ftl *f, struct ckpt_line *cl, uint32_t *free_order)
 {
 	for (uint32_t l = 0; l < f->geo->lines; l++) {
-		cl[l] = (struct ckpt_line){.state = f->lines[l].state, .owner = f->lines[l].owner,
+		cl[l] = (struct ckpt_line){.state = f->lines[l].state,
+					   .owner = f->lines[l].owner,
 					   .close_seq = f->lines[l].close_seq};
 		free_order[l] = CONV_LINE_NONE;
 	}
@@ -266,13 +271,15 @@ int persist_checkpoint(struct conv_ftl *f, const void *extra)
 	h.crc = crc_of(body, body_bytes);
 	rc = write_trim_pages(ps, f->seq);
 	if (!rc)
-		rc = ps->media->ops->meta_write(ps->media, ps->ckpt_off + sizeof(h), body, body_bytes);
+		rc = ps->media->ops->meta_write(ps->media, ps->ckpt_off + sizeof(h), body,
+						body_bytes);
 	if (!rc)
 		rc = ps->media->ops->meta_write(ps->media, ps->ckpt_off, &h, sizeof(h));
 	free(body);
 	memcpy(ps->extra, extra, PERSIST_EXTRA_BYTES);
 	if (!rc)
-		rc = ps->media->ops->sync(ps->media); /* the checkpoint before the block naming it */
+		rc = ps->media->ops->sync(
+			ps->media); /* the checkpoint before the block naming it */
 	if (!rc)
 		rc = write_state(f, f->seq);
 	return rc ? rc : ps->media->ops->sync(ps->media);
@@ -295,7 +302,8 @@ static struct state_block *read_state(struct conv_ftl *f, struct ftl_recovery *r
 		uint32_t crc;
 		bool blank;
 
-		if (!s || ps->media->ops->meta_read(ps->media, ps->state_off[i], s, ps->state_bytes)) {
+		if (!s ||
+		    ps->media->ops->meta_read(ps->media, ps->state_off[i], s, ps->state_bytes)) {
 			free(s);
 			continue;
 		}
@@ -333,7 +341,8 @@ static const char *bad_wp(const struct conv_ftl *f, const struct ckpt_line *cl, 
 			  const struct write_pointer *wp)
 {
 	const struct geometry *geo = f->geo;
-	uint32_t nhost = f->nrg * f->nruh, r = w < nhost ? w % f->nruh : (w - nhost) % (f->nruh + 1);
+	uint32_t nhost = f->nrg * f->nruh,
+		 r = w < nhost ? w % f->nruh : (w - nhost) % (f->nruh + 1);
 	uint32_t g = w < nhost ? w / f->nruh : (w - nhost) / (f->nruh + 1);
 
 	if (wp->rg != g || wp->owner != (r < f->nruh ? r : FTL_OWNER_SHARED))
@@ -363,8 +372,8 @@ static const char *bad_free_order(const struct conv_ftl *f, const struct ckpt_li
 
 			if (id == CONV_LINE_NONE)
 				continue;
-			if (id < lm->first || id >= lm->first + lm->nlines || cl[id].state != LINE_FREE ||
-			    seen[id]++)
+			if (id < lm->first || id >= lm->first + lm->nlines ||
+			    cl[id].state != LINE_FREE || seen[id]++)
 				return "a free-line list naming a line that is not free";
 		}
 	}
@@ -487,8 +496,8 @@ static int64_t read_trim_page(struct persist *ps, uint32_t p, uint64_t *bits,
 			continue;
 		if (!s->seq)
 			return 0;
-		if (ps->media->ops->meta_read(ps->media, ps->tpage_off[first ^ i] + (uint64_t)p * 4096,
-					      bits, 4096))
+		if (ps->media->ops->meta_read(
+			    ps->media, ps->tpage_off[first ^ i] + (uint64_t)p * 4096, bits, 4096))
 			return -EIO;
 		if (crc_of((const uint8_t *)bits, 4096) == s->page_crc) {
 			rec->trim_pages_from_copy += i;

@@ -30,19 +30,20 @@
 struct conv_ftl;
 struct media;
 
-#define PERSIST_EXTRA_BYTES FTL_EXTRA_BYTES /* the layer above's own counters, kept in the state block */
+#define PERSIST_EXTRA_BYTES                                                                        \
+	FTL_EXTRA_BYTES /* the layer above's own counters, kept in the state block */
 
 struct persist {
 	struct media *media;
 	uint64_t state_off[2], state_bytes;
 	uint64_t stamp_off[2], tpage_off[2]; /* two copies of the trim records */
 	uint64_t ckpt_off, ckpt_bytes;
-	uint32_t tpages;      /* trim bitmap pages */
-	uint64_t *unmapped;   /* bit per logical unit: 1 = not mapped */
-	uint64_t *stamps;     /* per trim page: the sequence it was written at, 0 = never */
-	uint8_t *dirty;       /* per trim page: a trim changed it since it was written */
-	uint64_t gen;         /* state blocks written */
-	uint64_t ckpt_seq;    /* sequence of the checkpoint a clean close left, 0 = none */
+	uint32_t tpages;    /* trim bitmap pages */
+	uint64_t *unmapped; /* bit per logical unit: 1 = not mapped */
+	uint64_t *stamps;   /* per trim page: the sequence it was written at, 0 = never */
+	uint8_t *dirty;	    /* per trim page: a trim changed it since it was written */
+	uint64_t gen;	    /* state blocks written */
+	uint64_t ckpt_seq;  /* sequence of the checkpoint a clean close left, 0 = none */
 	uint8_t extra[PERSIST_EXTRA_BYTES];
 };
 

@@ -103,7 +103,8 @@ int persist_scan(struct conv_ftl *f, struct ftl_recovery *rec)
 	seen = f->media->damage;
 	for (uint64_t first = 0; first < geo->physical_units; first += SCAN_CHUNK) {
 		uint32_t n = (uint32_t)(geo->physical_units - first < SCAN_CHUNK
-						? geo->physical_units - first : SCAN_CHUNK);
+						? geo->physical_units - first
+						: SCAN_CHUNK);
 
 		if ((rc = f->media->ops->read_oob(f->media, first, n, oob)))
 			goto out;

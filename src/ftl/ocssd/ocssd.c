@@ -68,8 +68,8 @@ static uint32_t ppa_of(const struct ocssd *oc, struct oc_addr a)
 	const struct geometry *geo = oc->geo;
 	uint32_t upp = geo->units_per_prog;
 
-	return a.chk * geo->units_per_line + a.sec / upp * upp * geo->dies +
-	       die_of(oc, a) * upp + a.sec % upp;
+	return a.chk * geo->units_per_line + a.sec / upp * upp * geo->dies + die_of(oc, a) * upp +
+	       a.sec % upp;
 }
 
 static int save_chunk(struct ocssd *oc, uint32_t idx)
@@ -84,7 +84,8 @@ static int save_chunk(struct ocssd *oc, uint32_t idx)
 
 static struct oc_addr addr_of_index(const struct ocssd *oc, uint32_t idx)
 {
-	return (struct oc_addr){.grp = idx / oc->nchk / oc->npu, .pu = idx / oc->nchk % oc->npu,
+	return (struct oc_addr){.grp = idx / oc->nchk / oc->npu,
+				.pu = idx / oc->nchk % oc->npu,
 				.chk = idx % oc->nchk};
 }
 
@@ -123,14 +124,16 @@ static int recover(struct ocssd *oc)
 	for (uint32_t i = 0; i < n; i++) {
 		struct oc_chunk_rec r;
 		struct oc_chunk *c = &oc->chunks[i];
-		int rc = oc->media->ops->meta_read(oc->media, (uint64_t)i * sizeof(r), &r, sizeof(r));
+		int rc = oc->media->ops->meta_read(oc->media, (uint64_t)i * sizeof(r), &r,
+						   sizeof(r));
 
 		if (rc || (rc = scan_wp(oc, i, &c->wp)))
 			return rc;
 		c->erase_count = r.erase_count;
-		c->state = r.offline ? NVME_OC_CHUNK_OFFLINE
-			 : c->wp == 0 ? NVME_OC_CHUNK_FREE
-			 : c->wp == oc->clba ? NVME_OC_CHUNK_CLOSED : NVME_OC_CHUNK_OPEN;
+		c->state = r.offline	       ? NVME_OC_CHUNK_OFFLINE
+			   : c->wp == 0	       ? NVME_OC_CHUNK_FREE
+			   : c->wp == oc->clba ? NVME_OC_CHUNK_CLOSED
+					       : NVME_OC_CHUNK_OPEN;
 	}
 	return 0;
 }
@@ -171,7 +174,8 @@ int ocssd_init(struct ocssd *oc, const struct geometry *geo, const struct vssd_c
 		return recover(oc);
 	rng_seed(&offline_rng, cfg->seed ^ 0x626164ull);
 	for (uint32_t i = 0; i < n; i++) {
-		bool bad = cfg->ocssd_offline_rate > 0 && rng_unit(&offline_rng) < cfg->ocssd_offline_rate;
+		bool bad = cfg->ocssd_offline_rate > 0 &&
+			   rng_unit(&offline_rng) < cfg->ocssd_offline_rate;
 		int rc;
 
 		oc->chunks[i].state = bad ? NVME_OC_CHUNK_OFFLINE : NVME_OC_CHUNK_FREE;
@@ -335,7 +339,8 @@ uint64_t ocssd_read(struct ocssd *oc, const uint64_t *lbas, uint32_t n, uint8_t 
 		uint32_t ppa = 0;
 
 		if (i < n) {
-			st[i] = read_sector(oc, lbas[i], data ? data + (uint64_t)i * GEO_UNIT_BYTES : NULL,
+			st[i] = read_sector(oc, lbas[i],
+					    data ? data + (uint64_t)i * GEO_UNIT_BYTES : NULL,
 					    meta ? meta + (uint64_t)i * OC_MS : NULL, &a);
 			oc->c.rule_violations += st[i] && st[i] != NVME_SC_READ_ERROR;
 			if (st[i])
@@ -348,8 +353,9 @@ uint64_t ocssd_read(struct ocssd *oc, const uint64_t *lbas, uint32_t n, uint8_t 
 			}
 		}
 		if (run_units && tm->on) {
-			uint64_t t = nand_read(tm, run_die, geo_page_type_of(geo, run_page * geo->units_per_page),
-					       start, run_units);
+			uint64_t t = nand_read(
+				tm, run_die, geo_page_type_of(geo, run_page * geo->units_per_page),
+				start, run_units);
 			end = t > end ? t : end;
 		}
 		if (i < n) {
@@ -375,8 +381,7 @@ static uint16_t reset_chunk(struct ocssd *oc, uint64_t lba, uint64_t start_ns, u
 	c = &oc->chunks[idx];
 	if (c->state == NVME_OC_CHUNK_OFFLINE)
 		return NVME_SC_OC_OFFLINE_CHUNK;
-	if (c->state == NVME_OC_CHUNK_OPEN ||
-	    (c->state == NVME_OC_CHUNK_FREE && !oc->reset_free))
+	if (c->state == NVME_OC_CHUNK_OPEN || (c->state == NVME_OC_CHUNK_FREE && !oc->reset_free))
 		return NVME_SC_OC_INVALID_RESET;
 	if (oc->tm->on) {
 		uint64_t t = nand_erase(oc->tm, die_of(oc, a), start_ns);
@@ -403,7 +408,8 @@ uint64_t ocssd_reset(struct ocssd *oc, const uint64_t *lbas, uint32_t n, uint64_
 
 	for (uint32_t i = 0; i < n; i++) {
 		st[i] = reset_chunk(oc, lbas[i], end, &end);
-		oc->c.rule_violations += st[i] == NVME_SC_OC_INVALID_RESET || st[i] == NVME_SC_LBA_RANGE;
+		oc->c.rule_violations +=
+			st[i] == NVME_SC_OC_INVALID_RESET || st[i] == NVME_SC_LBA_RANGE;
 	}
 	return end;
 }
@@ -426,8 +432,10 @@ void ocssd_geometry(const struct ocssd *oc, struct nvme_oc_geometry *g)
 	memset(g, 0, sizeof(*g));
 	g->mjr = 2;
 	g->mnr = 0;
-	g->lbaf = (struct nvme_oc_lbaf){.grp_len = oc->grp_bits, .pu_len = oc->pu_bits,
-					.chk_len = oc->chk_bits, .lba_len = oc->sec_bits};
+	g->lbaf = (struct nvme_oc_lbaf){.grp_len = oc->grp_bits,
+					.pu_len = oc->pu_bits,
+					.chk_len = oc->chk_bits,
+					.lba_len = oc->sec_bits};
 	g->mccap = oc->reset_free ? NVME_OC_MCCAP_MULTIPLE_RESETS : 0;
 	g->num_grp = (uint16_t)oc->ngrp;
 	g->num_pu = (uint16_t)oc->npu;
@@ -451,8 +459,10 @@ void ocssd_chunk_desc(const struct ocssd *oc, uint32_t idx, struct nvme_oc_chunk
 	const struct oc_chunk *c = &oc->chunks[idx];
 	uint64_t wli = c->erase_count * 100 / oc->rated_pe;
 
-	*d = (struct nvme_oc_chunk_desc){.cs = c->state, .ct = NVME_OC_CHUNK_SEQ,
+	*d = (struct nvme_oc_chunk_desc){.cs = c->state,
+					 .ct = NVME_OC_CHUNK_SEQ,
 					 .wli = (uint8_t)(wli > 255 ? 255 : wli),
 					 .slba = ocssd_encode(oc, addr_of_index(oc, idx)),
-					 .cnlb = oc->clba, .wp = c->wp};
+					 .cnlb = oc->clba,
+					 .wp = c->wp};
 }

@@ -52,7 +52,7 @@ struct ocssd {
 	uint64_t rated_pe;
 	struct rng fault_rng;
 	struct oc_chunk *chunks; /* (grp * npu + pu) * nchk + chk */
-	uint64_t seq;            /* the last write's sequence number */
+	uint64_t seq;		 /* the last write's sequence number */
 	struct oc_counters c;
 };
 

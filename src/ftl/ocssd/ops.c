@@ -114,12 +114,9 @@ static uint64_t ocssd_vector(struct ftl *ftl, enum ftl_vector_op op, const uint6
 	struct ocssd *oc = &ns_of(ftl)->oc;
 
 	switch (op) {
-	case FTL_VECTOR_WRITE:
-		return ocssd_write(oc, lbas, n, data, meta, now_ns, st);
-	case FTL_VECTOR_READ:
-		return ocssd_read(oc, lbas, n, data, meta, now_ns, st);
-	case FTL_VECTOR_RESET:
-		break;
+	case FTL_VECTOR_WRITE: return ocssd_write(oc, lbas, n, data, meta, now_ns, st);
+	case FTL_VECTOR_READ: return ocssd_read(oc, lbas, n, data, meta, now_ns, st);
+	case FTL_VECTOR_RESET: break;
 	}
 	return ocssd_reset(oc, lbas, n, now_ns, st);
 }
@@ -150,7 +147,8 @@ static void ocssd_log_read(const struct ftl *ftl, uint8_t lid, uint64_t off, uin
 
 	for (uint64_t b = off / desc * desc; b < off + bytes && b < size; b += desc) {
 		struct nvme_oc_chunk_desc d;
-		uint64_t from = b < off ? off - b : 0, to = b + desc < off + bytes ? desc : off + bytes - b;
+		uint64_t from = b < off ? off - b : 0,
+			 to = b + desc < off + bytes ? desc : off + bytes - b;
 
 		ocssd_chunk_desc(oc, (uint32_t)(b / desc), &d);
 		memcpy((uint8_t *)out + b + from - off, (uint8_t *)&d + from, to - from);
@@ -185,8 +183,10 @@ static uint64_t ocssd_ram_bytes(const struct ftl *ftl)
 static uint32_t ocssd_figures(const struct ftl *ftl, struct ftl_figure *out)
 {
 	const struct ocssd *oc = oc_of(ftl);
-	const struct ftl_figure f[] = {{"groups", oc->ngrp},     {"pus", oc->npu},
-				       {"chunks", oc->nchk},     {"chunk_sectors", oc->clba},
+	const struct ftl_figure f[] = {{"groups", oc->ngrp},
+				       {"pus", oc->npu},
+				       {"chunks", oc->nchk},
+				       {"chunk_sectors", oc->clba},
 				       {"resets", oc->c.resets}};
 
 	memcpy(out, f, sizeof(f));
@@ -209,8 +209,9 @@ static int ocssd_check(const struct ftl *ftl, char *err, size_t errlen)
 		else if (c->state == NVME_OC_CHUNK_CLOSED)
 			ok = ok && c->wp == oc->clba;
 		if (!ok) {
-			snprintf(err, errlen, "chunk %u in state %u has its write pointer at %u of %u",
-				 i, c->state, c->wp, oc->clba);
+			snprintf(err, errlen,
+				 "chunk %u in state %u has its write pointer at %u of %u", i,
+				 c->state, c->wp, oc->clba);
 			return -EUCLEAN;
 		}
 	}
@@ -222,16 +223,18 @@ static uint64_t ocssd_meta_bytes_of(const struct geometry *geo, const struct vss
 	return ocssd_meta_bytes(geo);
 }
 
-static int ocssd_check_config(const struct vssd_config *cfg, const struct geometry *geo,
-			      char *err, size_t errlen)
+static int ocssd_check_config(const struct vssd_config *cfg, const struct geometry *geo, char *err,
+			      size_t errlen)
 {
 	char ftl[16];
 
 	if (!cfg->fdp && cfg->lba_bytes == 4096)
 		return 0;
 	config_format(cfg, "ftl", ftl, sizeof(ftl)); /* ocssd, or pblk over it */
-	snprintf(err, errlen, "ftl=%s needs %s: an open-channel device has 4 KiB sectors and "
-		 "leaves placement to the host", ftl, cfg->fdp ? "fdp=off" : "lba_bytes=4096");
+	snprintf(err, errlen,
+		 "ftl=%s needs %s: an open-channel device has 4 KiB sectors and "
+		 "leaves placement to the host",
+		 ftl, cfg->fdp ? "fdp=off" : "lba_bytes=4096");
 	return -EINVAL;
 }
 

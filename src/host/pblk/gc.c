@@ -94,8 +94,10 @@ static uint32_t gather(struct pblk *pb, struct pblk_line *v, struct pblk_cmd *c)
 	for (; sec < v->data_end && c->n < PBLK_MAX_VEC; sec++) {
 		uint32_t lba = v->lba[sec];
 
-		pblk_l2p_prefetch(pb, v->lba[sec + PBLK_PREFETCH_AHEAD < v->data_end ?
-					     sec + PBLK_PREFETCH_AHEAD : sec]);
+		pblk_l2p_prefetch(
+			pb,
+			v->lba[sec + PBLK_PREFETCH_AHEAD < v->data_end ? sec + PBLK_PREFETCH_AHEAD
+								       : sec]);
 
 		if (lba >= pb->capacity || pb->l2p[lba] != v->id * pb->line_max + sec)
 			continue;
@@ -247,7 +249,8 @@ static void check_full(struct pblk *pb)
 		if (state == PBLK_LINESTATE_CLOSING || state == PBLK_LINESTATE_RESETTING)
 			return;
 	}
-	snprintf(pb->err, sizeof(pb->err), "pblk is out of space: every line is full of valid "
+	snprintf(pb->err, sizeof(pb->err),
+		 "pblk is out of space: every line is full of valid "
 		 "data and %llu chunks are offline; writes cannot go on",
 		 (unsigned long long)pb->st.bad_chunks);
 }

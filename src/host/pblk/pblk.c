@@ -21,7 +21,9 @@ uint64_t pblk_dev_addr(const struct pblk *pb, const struct pblk_line *line, uint
 	pblk_sec_pos(pb, sec, line, &pu_i, &chunk_sec);
 	pu = line->good_pu[pu_i]; /* PUs spread over groups (channels) first */
 	return ((((uint64_t)(pu % pb->ngrp) << pb->pu_bits | pu / pb->ngrp) << pb->chk_bits |
-		 line->id) << pb->sec_bits) | chunk_sec;
+		 line->id)
+		<< pb->sec_bits) |
+	       chunk_sec;
 }
 
 static int read_geometry(struct pblk *pb, char *err, size_t errlen)
@@ -32,12 +34,17 @@ static int read_geometry(struct pblk *pb, char *err, size_t errlen)
 
 	if (!g)
 		return -ENOMEM;
-	rc = pb->tr.admin(pb->tr.ctx, &(struct nvme_sqe){.opcode = NVME_ADMIN_OC_GEOMETRY, .nsid = PBLK_NSID,
-							 .prp1 = (uintptr_t)g}, &cqe);
+	rc = pb->tr.admin(pb->tr.ctx,
+			  &(struct nvme_sqe){.opcode = NVME_ADMIN_OC_GEOMETRY,
+					     .nsid = PBLK_NSID,
+					     .prp1 = (uintptr_t)g},
+			  &cqe);
 	rc = rc ? rc : nvme_cqe_code(&cqe) ? -EIO : 0;
 	if (rc || g->mjr != 2) {
-		snprintf(err, errlen, "pblk needs an Open-Channel SSD 2.0 device (ftl=ocssd or "
-			 "ftl=pblk): the Geometry command %s", rc ? "failed" : "reports another version");
+		snprintf(err, errlen,
+			 "pblk needs an Open-Channel SSD 2.0 device (ftl=ocssd or "
+			 "ftl=pblk): the Geometry command %s",
+			 rc ? "failed" : "reports another version");
 		pb->tr.dma_free(pb->tr.ctx, g);
 		return -ENODEV;
 	}
@@ -73,7 +80,8 @@ static int read_chunk_log(struct pblk *pb, uint8_t *state, uint32_t *wp)
 		struct nvme_cqe cqe;
 		struct nvme_sqe sqe;
 
-		nvme_prep_get_log_page(&sqe, PBLK_NSID, NVME_LOG_OC_CHUNK_INFO, d, n * sizeof(*d), off);
+		nvme_prep_get_log_page(&sqe, PBLK_NSID, NVME_LOG_OC_CHUNK_INFO, d, n * sizeof(*d),
+				       off);
 		rc = pb->tr.admin(pb->tr.ctx, &sqe, &cqe);
 		rc = rc ? rc : nvme_cqe_code(&cqe) ? -EIO : 0;
 		for (uint32_t i = 0; i < n && !rc; i++) {
@@ -166,13 +174,16 @@ static int set_capacity(struct pblk *pb, uint64_t data, uint32_t max_data, char 
 	uint64_t by_op = data * (100 - pb->cfg.op_percent) / 100;
 
 	if (data <= spare_lines * max_data) {
-		snprintf(err, errlen, "the device is too small for pblk: it has %llu usable lines of "
-			 "%u data sectors and pblk keeps %llu free", (unsigned long long)(data / max_data),
-			 max_data, (unsigned long long)spare_lines);
+		snprintf(err, errlen,
+			 "the device is too small for pblk: it has %llu usable lines of "
+			 "%u data sectors and pblk keeps %llu free",
+			 (unsigned long long)(data / max_data), max_data,
+			 (unsigned long long)spare_lines);
 		return -ENOSPC;
 	}
 	pb->data_secs = data;
-	pb->capacity = by_op < data - spare_lines * max_data ? by_op : data - spare_lines * max_data;
+	pb->capacity =
+		by_op < data - spare_lines * max_data ? by_op : data - spare_lines * max_data;
 	return 0;
 }
 
@@ -192,8 +203,9 @@ static int alloc_buffers(struct pblk *pb)
 	pb->emeta_buf = pb->tr.dma_alloc(pb->tr.ctx, (size_t)pb->emeta_secs * 4096);
 	pb->gc.freeing = calloc(pb->nchk, sizeof(uint32_t));
 	pb->zero_page = pb->tr.dma_alloc(pb->tr.ctx, 4096);
-	if (!pb->gc.freeing || !pb->zero_page || !pb->rb || !pb->resub || !pb->rb_data || !pb->l2p || !pb->cmds || !pb->cmd_pages ||
-	    !pb->bounces || !pb->smeta_buf || !pb->emeta_buf)
+	if (!pb->gc.freeing || !pb->zero_page || !pb->rb || !pb->resub || !pb->rb_data ||
+	    !pb->l2p || !pb->cmds || !pb->cmd_pages || !pb->bounces || !pb->smeta_buf ||
+	    !pb->emeta_buf)
 		return -ENOMEM;
 	memset(pb->l2p, 0xff, (uint64_t)pb->nchk * pb->line_max * sizeof(uint32_t));
 	for (uint32_t i = 0; i < PBLK_CMD_CTXS; i++) {
@@ -241,8 +253,8 @@ static int build(struct pblk *pb, char *err, size_t errlen)
 	return rc;
 }
 
-int pblk_create(const struct pblk_config *cfg, const struct pblk_transport *tr,
-		struct pblk **out, char *err, size_t errlen)
+int pblk_create(const struct pblk_config *cfg, const struct pblk_transport *tr, struct pblk **out,
+		char *err, size_t errlen)
 {
 	struct pblk *pb = calloc(1, sizeof(*pb));
 	int rc;
@@ -432,8 +444,11 @@ int pblk_complete_due(struct pblk *pb, uint64_t now_ns)
 
 void pblk_rb_pointers(const struct pblk *pb, struct pblk_rb_pointers *p)
 {
-	*p = (struct pblk_rb_pointers){.mem = pb->rb_mem, .subm = pb->rb_subm, .sync = pb->rb_sync,
-				       .l2p = pb->rb_l2p, .size = pb->rb_size};
+	*p = (struct pblk_rb_pointers){.mem = pb->rb_mem,
+				       .subm = pb->rb_subm,
+				       .sync = pb->rb_sync,
+				       .l2p = pb->rb_l2p,
+				       .size = pb->rb_size};
 }
 
 void pblk_get_stats(const struct pblk *pb, struct pblk_stats *s)
@@ -447,7 +462,8 @@ void pblk_get_stats(const struct pblk *pb, struct pblk_stats *s)
 		const struct pblk_line *line = &pb->lines[l];
 
 		s->free_lines += line->state == PBLK_LINESTATE_FREE;
-		s->open_lines += line->state == PBLK_LINESTATE_OPEN || line->state == PBLK_LINESTATE_CLOSING;
+		s->open_lines +=
+			line->state == PBLK_LINESTATE_OPEN || line->state == PBLK_LINESTATE_CLOSING;
 		s->closed_lines += line->state == PBLK_LINESTATE_CLOSED;
 		s->bad_lines += line->state == PBLK_LINESTATE_BAD;
 		if (line->state == PBLK_LINESTATE_CLOSED)

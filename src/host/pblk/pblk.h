@@ -42,9 +42,9 @@ struct pblk_transport {
 };
 
 struct pblk_config {
-	uint32_t op_percent;   /* sectors of the good chunks kept from the user */
-	uint32_t rb_entries;   /* write buffer entries (a power of two); 0: from the geometry */
-	uint64_t copy_ns;      /* host time to copy 4 KiB into the buffer */
+	uint32_t op_percent; /* sectors of the good chunks kept from the user */
+	uint32_t rb_entries; /* write buffer entries (a power of two); 0: from the geometry */
+	uint64_t copy_ns;    /* host time to copy 4 KiB into the buffer */
 	/* The device keeps no data (media=none, for timing and mapping
 	 * studies): reads return zeros with no out-of-band LBA to check. */
 	bool media_none;
@@ -77,8 +77,13 @@ struct pblk_bio {
 /* GC groups of closed lines, in the order GC takes them (pblk's gc lists):
  * write errors, no valid data, under 1/8 valid, under 1/2, under all, full. */
 enum {
-	PBLK_GC_GROUP_WERR, PBLK_GC_GROUP_EMPTY, PBLK_GC_GROUP_HIGH, PBLK_GC_GROUP_MID,
-	PBLK_GC_GROUP_LOW, PBLK_GC_GROUP_FULL, PBLK_GC_GROUPS
+	PBLK_GC_GROUP_WERR,
+	PBLK_GC_GROUP_EMPTY,
+	PBLK_GC_GROUP_HIGH,
+	PBLK_GC_GROUP_MID,
+	PBLK_GC_GROUP_LOW,
+	PBLK_GC_GROUP_FULL,
+	PBLK_GC_GROUPS
 };
 /* Rate limiter states: no GC; a small GC budget for lines with write
  * errors; GC shares the buffer by free chunks; only GC writes. */
@@ -89,8 +94,8 @@ struct pblk_stats {
 	uint64_t user_sectors, gc_sectors, pad_sectors, meta_sectors;
 	uint64_t read_sectors, cache_read_sectors, trim_sectors;
 	uint64_t lines, free_lines, open_lines, closed_lines, bad_lines, bad_chunks;
-	uint64_t gc_lines;          /* lines GC emptied and reset */
-	uint64_t gc_group[PBLK_GC_GROUPS]; /* closed lines in each GC group now */
+	uint64_t gc_lines;				  /* lines GC emptied and reset */
+	uint64_t gc_group[PBLK_GC_GROUPS];		  /* closed lines in each GC group now */
 	uint64_t write_errors, read_errors, erase_errors; /* sectors, sectors, chunks */
 	uint64_t capacity_sectors;
 	/* rate limiter: its state and budgets, in ring entries */
@@ -111,8 +116,8 @@ struct pblk;
  * recovers: lines in sequence order, the L2P from each line's emeta, or by
  * reading the out-of-band area up to each chunk's write pointer, and open
  * chunks padded to full. Returns 0 or a negative errno with a message in err. */
-int pblk_create(const struct pblk_config *cfg, const struct pblk_transport *tr,
-		struct pblk **out, char *err, size_t errlen);
+int pblk_create(const struct pblk_config *cfg, const struct pblk_transport *tr, struct pblk **out,
+		char *err, size_t errlen);
 void pblk_destroy(struct pblk *pb);
 
 /* Sectors the user may address. */

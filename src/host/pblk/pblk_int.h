@@ -8,12 +8,12 @@
 
 #include "host/pblk/pblk.h"
 
-#define PBLK_EMPTY UINT32_MAX /* an L2P entry or line LBA that maps nothing */
+#define PBLK_EMPTY UINT32_MAX	/* an L2P entry or line LBA that maps nothing */
 #define PBLK_CACHED 0x80000000u /* an L2P entry in the ring buffer: the low bits index it */
 #define PBLK_MAX_VEC NVME_OC_MAX_LBAS
 #define PBLK_NSID 1 /* the open-channel device's namespace, as LightNVM uses it */
 #define PBLK_CMD_CTXS 64
-#define PBLK_GC_READS 4 /* GC's vector reads in flight at most */
+#define PBLK_GC_READS 4	       /* GC's vector reads in flight at most */
 #define PBLK_MAX_WRITE_FAILS 8 /* failed writes of one buffered sector before pblk gives up */
 
 /* The 8 bytes of out-of-band metadata of each sector: the LBA it holds and
@@ -32,8 +32,8 @@ struct line_header {
 	uint64_t magic;
 	uint64_t seq;
 	uint32_t line, nr_lbas;
-	uint32_t valid; /* emeta: the line's valid sectors when it was closed */
-	uint32_t crc;   /* of the header (crc 0) and what follows it */
+	uint32_t valid;	   /* emeta: the line's valid sectors when it was closed */
+	uint32_t crc;	   /* of the header (crc 0) and what follows it */
 	uint64_t capacity; /* smeta: the user's sectors (kept as chunks go bad) */
 };
 
@@ -41,31 +41,31 @@ struct line_header {
 uint32_t pblk_header_crc(struct line_header *h, const void *rest, size_t len);
 
 enum pblk_line_state {
-	PBLK_LINESTATE_FREE,    /* erased, ready to open */
-	PBLK_LINESTATE_OPEN,    /* being written */
-	PBLK_LINESTATE_CLOSING, /* emeta in flight */
-	PBLK_LINESTATE_CLOSED,  /* full: a GC candidate */
-	PBLK_LINESTATE_GC,      /* its valid data is being moved */
-	PBLK_LINESTATE_FREEING, /* moved: its chunks are reset once the copies are synced */
+	PBLK_LINESTATE_FREE,	  /* erased, ready to open */
+	PBLK_LINESTATE_OPEN,	  /* being written */
+	PBLK_LINESTATE_CLOSING,	  /* emeta in flight */
+	PBLK_LINESTATE_CLOSED,	  /* full: a GC candidate */
+	PBLK_LINESTATE_GC,	  /* its valid data is being moved */
+	PBLK_LINESTATE_FREEING,	  /* moved: its chunks are reset once the copies are synced */
 	PBLK_LINESTATE_RESETTING, /* its chunk resets are in flight */
-	PBLK_LINESTATE_BAD,     /* too few good chunks to use */
+	PBLK_LINESTATE_BAD,	  /* too few good chunks to use */
 };
 
 struct pblk_line {
 	uint32_t id;
 	uint8_t state;
-	bool w_err;         /* a write in it failed: GC takes it first */
-	uint32_t nr_good;   /* good chunks: the parallel units it stripes over */
-	uint16_t *good_pu;  /* their PU indices */
+	bool w_err;	      /* a write in it failed: GC takes it first */
+	uint32_t nr_good;     /* good chunks: the parallel units it stripes over */
+	uint16_t *good_pu;    /* their PU indices */
 	uint32_t *chunk_done; /* per good PU: sectors written (the chunk's write pointer) */
-	uint32_t cap;       /* nr_good * clba */
-	uint32_t data_end;  /* emeta starts here */
-	uint32_t cur;       /* next sector to assign */
-	uint32_t vsc;       /* L2P entries that point into it */
-	uint32_t rb_refs;   /* ring entries written into it whose L2P is not yet moved */
+	uint32_t cap;	      /* nr_good * clba */
+	uint32_t data_end;    /* emeta starts here */
+	uint32_t cur;	      /* next sector to assign */
+	uint32_t vsc;	      /* L2P entries that point into it */
+	uint32_t rb_refs;     /* ring entries written into it whose L2P is not yet moved */
 	uint64_t seq;
 	uint64_t free_after; /* PBLK_LINESTATE_FREEING: reset once the sync pointer reaches this */
-	uint32_t *lba;      /* per sector: the LBA it holds (the emeta list) */
+	uint32_t *lba;	     /* per sector: the LBA it holds (the emeta list) */
 	uint32_t meta_inflight; /* smeta, emeta and reset commands not yet completed */
 	uint32_t data_inflight; /* data writes not yet completed */
 };
@@ -79,7 +79,7 @@ struct rb_entry {
 	uint32_t line, ready;
 	uint16_t pu_i;
 	bool synced;
-	bool gc;       /* written by GC (the rate limiter counts them apart) */
+	bool gc;	     /* written by GC (the rate limiter counts them apart) */
 	uint8_t write_fails; /* failed writes of this entry, up to PBLK_MAX_WRITE_FAILS */
 };
 
@@ -91,14 +91,14 @@ struct pblk_cmd {
 	struct pblk_cmd *next_free;
 	uint32_t n;
 	struct pblk_line *line;
-	uint32_t first_sec; /* metadata writes: line sector of lbas[0] */
-	uint32_t sec[PBLK_MAX_VEC];    /* data writes: each address's line sector */
-	uint32_t rb_idx[PBLK_MAX_VEC]; /* data writes: each address's ring entry */
-	struct pblk_bio *bio; /* a read's */
+	uint32_t first_sec;		/* metadata writes: line sector of lbas[0] */
+	uint32_t sec[PBLK_MAX_VEC];	/* data writes: each address's line sector */
+	uint32_t rb_idx[PBLK_MAX_VEC];	/* data writes: each address's ring entry */
+	struct pblk_bio *bio;		/* a read's */
 	uint32_t bio_off[PBLK_MAX_VEC]; /* a read's: the bio sector each address fills */
-	uint8_t *bounce; /* reads': PBLK_MAX_VEC sectors */
-	int rc;          /* synchronous commands (recovery): 0 or the NVMe status */
-	uint64_t failed; /* synchronous commands: the per-address failure bitmap */
+	uint8_t *bounce;		/* reads': PBLK_MAX_VEC sectors */
+	int rc;				/* synchronous commands (recovery): 0 or the NVMe status */
+	uint64_t failed;		/* synchronous commands: the per-address failure bitmap */
 	bool done;
 };
 
@@ -107,18 +107,18 @@ struct pblk_cmd {
 struct pblk_rl {
 	uint64_t rb_budget, rb_user_max, rb_gc_max;
 	uint64_t rb_user_cnt, rb_gc_cnt; /* entries in the ring not yet submitted */
-	uint32_t high, rsv;              /* thresholds, in free chunks */
+	uint32_t high, rsv;		 /* thresholds, in free chunks */
 	uint32_t high_pw, windows_pw;
 	uint32_t free_blocks;
-	uint8_t state;                   /* PBLK_RL_* */
+	uint8_t state; /* PBLK_RL_* */
 };
 
 struct pblk_gc {
 	struct pblk_line *victim;
-	uint32_t next_sec;       /* the victim's next sector to look at */
+	uint32_t next_sec; /* the victim's next sector to look at */
 	uint32_t reads_inflight;
-	uint64_t reserved;       /* ring entries kept for the reads in flight */
-	uint32_t *freeing;       /* lines waiting for their reset, oldest first */
+	uint64_t reserved;		     /* ring entries kept for the reads in flight */
+	uint32_t *freeing;		     /* lines waiting for their reset, oldest first */
 	uint32_t freeing_head, freeing_tail; /* positions, modulo the number of lines */
 };
 
@@ -133,7 +133,7 @@ struct pblk {
 	uint32_t smeta_secs, emeta_secs;
 	/* lines */
 	struct pblk_line *lines;
-	uint8_t *offline;  /* per chunk, [line * nr_pus + PU] */
+	uint8_t *offline;      /* per chunk, [line * nr_pus + PU] */
 	struct pblk_line *cur; /* the open line */
 	uint64_t next_seq;
 	/* map */
@@ -144,14 +144,14 @@ struct pblk {
 	struct rb_entry *rb;
 	uint8_t *rb_data;
 	uint64_t rb_size, rb_mem, rb_subm, rb_sync, rb_l2p;
-	uint32_t *resub;   /* ring entries whose write failed, to be written again */
+	uint32_t *resub; /* ring entries whose write failed, to be written again */
 	uint64_t resub_head, resub_tail;
 	struct pblk_rl rl;
 	struct pblk_gc gc;
 	/* block requests */
-	struct pblk_bio *done_head;   /* completions waiting for their time, by due */
+	struct pblk_bio *done_head;		/* completions waiting for their time, by due */
 	struct pblk_bio *wait_head, *wait_tail; /* requests waiting for buffer or contexts */
-	struct pblk_bio *flush_head;  /* flushes waiting for the sync pointer */
+	struct pblk_bio *flush_head;		/* flushes waiting for the sync pointer */
 	uint64_t now_ns;
 	/* commands */
 	struct pblk_cmd *cmds, *free_cmds;
@@ -237,7 +237,7 @@ void pblk_rl_update(struct pblk *pb);
 bool pblk_rl_user_may_insert(const struct pblk *pb, uint32_t nr);
 bool pblk_rl_gc_may_insert(const struct pblk *pb, uint32_t nr);
 /* recovery.c: rebuilds lines and the L2P from a device that holds data */
-int pblk_recover(struct pblk *pb, const uint8_t *chunk_state, const uint32_t *chunk_wp,
-		 char *err, size_t errlen);
+int pblk_recover(struct pblk *pb, const uint8_t *chunk_state, const uint32_t *chunk_wp, char *err,
+		 size_t errlen);
 
 #endif

@@ -36,7 +36,8 @@ static void read_done(void *arg, const struct nvme_cqe *cqe)
 		if (bio->buf && pb->cfg.media_none) /* the device moved no data */
 			memset(bio->buf + (uint64_t)off * 4096, 0, 4096);
 		else if (bio->buf)
-			memcpy(bio->buf + (uint64_t)off * 4096, c->bounce + (uint64_t)k * 4096, 4096);
+			memcpy(bio->buf + (uint64_t)off * 4096, c->bounce + (uint64_t)k * 4096,
+			       4096);
 	}
 	if (!--bio->pending)
 		pblk_bio_due(pb, bio, pb->now_ns);
@@ -96,7 +97,8 @@ bool pblk_read_try(struct pblk *pb, struct pblk_bio *bio)
 			if (dst && v == PBLK_EMPTY)
 				memset(dst, 0, 4096);
 			else if (dst)
-				memcpy(dst, pb->rb_data + (uint64_t)(v & ~PBLK_CACHED) * 4096, 4096);
+				memcpy(dst, pb->rb_data + (uint64_t)(v & ~PBLK_CACHED) * 4096,
+				       4096);
 			pb->st.cache_read_sectors += v != PBLK_EMPTY;
 			continue;
 		}

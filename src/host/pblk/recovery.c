@@ -65,14 +65,16 @@ static int pad_open_chunks(struct pblk *pb, struct pblk_line *line, struct pblk_
 
 			n = n < PBLK_MAX_VEC ? n : PBLK_MAX_VEC / pb->ws_min * pb->ws_min;
 			for (uint32_t k = 0; k < n; k++) {
-				c->lbas[k] = pblk_dev_addr(pb, line, i * pb->ws_opt) + line->chunk_done[i] + k;
+				c->lbas[k] = pblk_dev_addr(pb, line, i * pb->ws_opt) +
+					     line->chunk_done[i] + k;
 				c->meta[k] = UINT64_MAX;
 				c->prp[k] = (uintptr_t)c->bounce;
 			}
 			memset(c->bounce, 0, 4096);
 			c->n = n;
 			st = pblk_cmd_sync(pb, c, NVME_CMD_OC_WRITE);
-			if (st && st != NVME_SC_WRITE_FAULT) { /* a failed pad sector is used up all the same */
+			if (st && st != NVME_SC_WRITE_FAULT) { /* a failed pad sector is used up all
+								  the same */
 				pblk_fail(pb, "a recovery pad write", st);
 				return -EIO;
 			}
@@ -95,7 +97,8 @@ static uint64_t smeta_seq(struct pblk *pb, struct pblk_line *line, struct pblk_c
 		return 0;
 	memcpy(&h, c->bounce, sizeof(h));
 	crc = h.crc;
-	if (h.magic != PBLK_SMETA_MAGIC || h.line != line->id || pblk_header_crc(&h, NULL, 0) != crc)
+	if (h.magic != PBLK_SMETA_MAGIC || h.line != line->id ||
+	    pblk_header_crc(&h, NULL, 0) != crc)
 		return 0;
 	*capacity = h.capacity;
 	return h.seq;
@@ -130,7 +133,8 @@ static void scan_oob(struct pblk *pb, struct pblk_line *line, struct pblk_cmd *c
 {
 	memset(line->lba, 0xff, (uint64_t)pb->line_max * sizeof(uint32_t));
 	for (uint32_t sec = pb->smeta_secs; sec < line->data_end; sec += PBLK_MAX_VEC) {
-		uint32_t n = line->data_end - sec < PBLK_MAX_VEC ? line->data_end - sec : PBLK_MAX_VEC;
+		uint32_t n =
+			line->data_end - sec < PBLK_MAX_VEC ? line->data_end - sec : PBLK_MAX_VEC;
 
 		read_run(pb, line, sec, n, c);
 		for (uint32_t k = 0; k < n; k++) {
@@ -166,7 +170,8 @@ static void replay(struct pblk *pb, struct pblk_line *line)
 
 static int by_seq(const void *a, const void *b)
 {
-	const struct pblk_line *x = *(struct pblk_line *const *)a, *y = *(struct pblk_line *const *)b;
+	const struct pblk_line *x = *(struct pblk_line *const *)a,
+			       *y = *(struct pblk_line *const *)b;
 
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
@@ -187,7 +192,8 @@ static uint32_t used_lines(struct pblk *pb, const uint8_t *state, const uint32_t
 			uint32_t idx = pblk_log_index(pb, l, line->good_pu[i]);
 
 			line->chunk_done[i] = chunk_wp[idx];
-			any |= state[idx] == NVME_OC_CHUNK_OPEN || state[idx] == NVME_OC_CHUNK_CLOSED;
+			any |= state[idx] == NVME_OC_CHUNK_OPEN ||
+			       state[idx] == NVME_OC_CHUNK_CLOSED;
 			open |= state[idx] != NVME_OC_CHUNK_CLOSED;
 		}
 		if (!any)
@@ -238,7 +244,8 @@ int pblk_recover(struct pblk *pb, const uint8_t *state, const uint32_t *chunk_wp
 	if (!rc && pb->err[0])
 		rc = -EIO;
 	if (rc) {
-		snprintf(err, errlen, "pblk recovery failed: %s", pb->err[0] ? pb->err : strerror(-rc));
+		snprintf(err, errlen, "pblk recovery failed: %s",
+			 pb->err[0] ? pb->err : strerror(-rc));
 		goto out;
 	}
 	qsort(used, nused, sizeof(*used), by_seq);

@@ -16,7 +16,6 @@
 #include <string.h>
 #include <zlib.h>
 
-
 static uint64_t rb_mask(const struct pblk *pb, uint64_t pos)
 {
 	return pos & (pb->rb_size - 1);
@@ -117,8 +116,8 @@ static bool write_try(struct pblk *pb, struct pblk_bio *bio)
 	if (pblk_rb_free(pb) < bio->nr)
 		return false;
 	for (uint32_t i = 0; i < bio->nr; i++)
-		rb_put(pb, (uint32_t)(bio->lba + i), bio->buf ? bio->buf + (uint64_t)i * 4096 : NULL,
-		       false);
+		rb_put(pb, (uint32_t)(bio->lba + i),
+		       bio->buf ? bio->buf + (uint64_t)i * 4096 : NULL, false);
 	pb->st.user_sectors += bio->nr;
 	pblk_bio_due(pb, bio, pb->now_ns + bio->nr * pb->cfg.copy_ns);
 	return true;
@@ -181,8 +180,9 @@ static void retry_waiting(struct pblk *pb)
 
 		if (next && next->next) /* a random write's L2P entry is a cache miss */
 			pblk_l2p_prefetch(pb, (uint32_t)next->next->lba);
-		if (bio->dir == PBLK_WRITE ? !write_try(pb, bio)
-		    : bio->dir == PBLK_READ ? !pblk_read_try(pb, bio) : false)
+		if (bio->dir == PBLK_WRITE  ? !write_try(pb, bio)
+		    : bio->dir == PBLK_READ ? !pblk_read_try(pb, bio)
+					    : false)
 			return;
 		if (!(pb->wait_head = next))
 			pb->wait_tail = NULL;
@@ -241,8 +241,10 @@ static void too_many_write_fails(struct pblk *pb)
 {
 	char why[128];
 
-	snprintf(why, sizeof(why), "a buffered sector failed to write %d times: the device "
-		 "fails too many writes to keep the data", PBLK_MAX_WRITE_FAILS);
+	snprintf(why, sizeof(why),
+		 "a buffered sector failed to write %d times: the device "
+		 "fails too many writes to keep the data",
+		 PBLK_MAX_WRITE_FAILS);
 	pblk_fail_why(pb, why);
 }
 
@@ -326,8 +328,9 @@ static bool submit_write(struct pblk *pb, struct pblk_line *line, uint32_t n, ui
 		return false;
 	for (uint32_t i = 0; i < n; i++) {
 		/* a write unit's sectors are consecutive addresses in one chunk */
-		c->lbas[i] = i && (line->cur + i) % pb->ws_opt ? c->lbas[i - 1] + 1
-							       : pblk_dev_addr(pb, line, line->cur + i);
+		c->lbas[i] = i && (line->cur + i) % pb->ws_opt
+				     ? c->lbas[i - 1] + 1
+				     : pblk_dev_addr(pb, line, line->cur + i);
 		c->meta[i] = pblk_oob(lbas[i], line->seq);
 		c->prp[i] = (uintptr_t)page[i];
 		c->sec[i] = line->cur + i;
@@ -397,7 +400,9 @@ static bool open_line(struct pblk *pb)
 		memset(line->chunk_done, 0, pb->nr_pus * sizeof(uint32_t));
 		memset(line->lba, 0xff, (uint64_t)pb->line_max * sizeof(uint32_t));
 		memset(pb->smeta_buf, 0, (size_t)pb->smeta_secs * 4096);
-		*h = (struct line_header){.magic = PBLK_SMETA_MAGIC, .seq = line->seq, .line = l,
+		*h = (struct line_header){.magic = PBLK_SMETA_MAGIC,
+					  .seq = line->seq,
+					  .line = l,
 					  .capacity = pb->capacity};
 		h->crc = pblk_header_crc(h, NULL, 0);
 		pb->cur = line;
@@ -415,8 +420,11 @@ static void build_emeta(struct pblk *pb, struct pblk_line *line)
 
 	memset(pb->emeta_buf, 0, (size_t)pb->emeta_secs * 4096);
 	memcpy(h + 1, line->lba, list);
-	*h = (struct line_header){.magic = PBLK_EMETA_MAGIC, .seq = line->seq, .line = line->id,
-				  .nr_lbas = line->data_end, .valid = line->vsc};
+	*h = (struct line_header){.magic = PBLK_EMETA_MAGIC,
+				  .seq = line->seq,
+				  .line = line->id,
+				  .nr_lbas = line->data_end,
+				  .valid = line->vsc};
 	h->crc = pblk_header_crc(h, h + 1, list);
 	line->state = PBLK_LINESTATE_CLOSING;
 	pb->emeta_busy = true;
@@ -519,7 +527,8 @@ void pblk_writer_kick(struct pblk *pb)
 {
 	while (!pb->err[0]) {
 		struct pblk_line *line = pb->cur;
-		uint64_t avail = pb->rb_mem - pb->rb_subm + (pb->resub_tail - pb->resub_head), units;
+		uint64_t avail = pb->rb_mem - pb->rb_subm + (pb->resub_tail - pb->resub_head),
+			 units;
 
 		if (!line) {
 			if (pb->emeta_busy || !open_line(pb))
