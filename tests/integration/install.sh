@@ -59,7 +59,9 @@ else
 	bad "examples/hello.c with pkg-config $flags"
 	cat "$tmp/cc.out" "$tmp/hello.out" 2>/dev/null | tail -10
 fi
-if LD_LIBRARY_PATH=$root$libdir ldd "$tmp/hello" | grep -q "$root$libdir/libvssd.so"; then
+# (ldd's whole output first: grep -q stopping early would fail the pipeline on SIGPIPE)
+LD_LIBRARY_PATH=$root$libdir ldd "$tmp/hello" >"$tmp/ldd.out" 2>&1
+if grep -q "$root$libdir/libvssd.so" "$tmp/ldd.out"; then
 	ok "hello runs on the installed libvssd.so"
 else
 	bad "hello does not load the installed libvssd.so"

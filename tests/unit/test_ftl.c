@@ -3,7 +3,7 @@
  * every LBA reads back its last data, through many GC cycles. */
 #include "helpers.h"
 
-#include "ftl/conv/conv.h"
+#include "ftl/conv/conv_int.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * event raised by the action that causes it, FDP Disabled when off. */
 #include "nvme_harness.h"
 
-#include "ftl/conv/conv.h"
+#include "ftl/conv/conv_int.h"
 
 #include "util/rng.h"
 

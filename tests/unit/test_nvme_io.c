@@ -5,7 +5,7 @@
 
 #include <unistd.h>
 
-#include "ftl/conv/conv.h"
+#include "ftl/conv/conv_int.h"
 
 static const char *const ram[] = {"media=ram", "blocks_per_plane=64", "pages_per_block=48",
 				  "op=0.2", NULL};

@@ -14,7 +14,7 @@
  */
 #include "helpers.h"
 
-#include "ftl/conv/conv.h"
+#include "ftl/conv/conv_int.h"
 
 #include <math.h>
 

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "ftl/conv/conv.h"
+#include "ftl/conv/conv_int.h"
 
 static int maps_agree(const struct conv_ftl *f, char *err, size_t errlen)
 {

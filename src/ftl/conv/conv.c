@@ -3,7 +3,7 @@
  * write pointer, reads that follow the map, trims. Data really lives where
  * the map says, so a mapping bug shows up as wrong data with media=ram.
  */
-#include "ftl/conv/conv.h"
+#include "ftl/conv/conv_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -153,7 +153,7 @@ static uint32_t host_line_group(struct conv_ftl *f, uint32_t g, uint64_t now_ns)
 	/* every line collected once without gaining room: collecting there
 	 * frees nothing (copies and padding take what the victims free) */
 	for (uint32_t tries = 0; f->rg[g].lm.free_count <= f->gc_floor; tries++)
-		if (tries == f->rg[g].lm.nlines || gc_collect(f, g, now_ns))
+		if (tries == f->rg[g].lm.nlines || conv_gc_collect(f, g, now_ns))
 			break;
 	if (f->rg[g].lm.free_count > f->gc_floor)
 		return g;
@@ -235,7 +235,7 @@ static uint32_t wp_advance(struct conv_ftl *f, struct write_pointer *wp, uint64_
 	return ppa;
 }
 
-uint32_t wp_take(struct conv_ftl *f, struct write_pointer *wp, uint64_t ready_ns, bool host)
+uint32_t conv_wp_take(struct conv_ftl *f, struct write_pointer *wp, uint64_t ready_ns, bool host)
 {
 	return wp_advance(f, wp, ready_ns, host, true);
 }
@@ -317,7 +317,7 @@ static void gc_make_room(struct conv_ftl *f, uint32_t g, uint64_t now_ns)
 	if (!rg->gc_active && rg->lm.free_count <= f->gc_low)
 		rg->gc_active = true;
 	while (rg->gc_active && rg->credits <= 0) {
-		if (rg->lm.free_count >= f->gc_high || gc_collect(f, g, now_ns)) {
+		if (rg->lm.free_count >= f->gc_high || conv_gc_collect(f, g, now_ns)) {
 			rg->gc_active = false;
 			rg->credits = 0;
 			break;
@@ -337,7 +337,7 @@ int conv_write(struct conv_ftl *f, uint32_t lu, const void *data, uint64_t ready
 	/* pace GC in the group whose line this unit goes to */
 	gc_make_room(f, wp->line == CONV_LINE_NONE ? pl.rg : geo_rg_of_line(f->geo, wp->line),
 		     ready_ns);
-	ppa = wp_take(f, wp, ready_ns, true);
+	ppa = conv_wp_take(f, wp, ready_ns, true);
 	if (ppa == CONV_UNMAPPED)
 		return -ENOSPC;
 	oob.seq = ++f->seq;

@@ -4,7 +4,7 @@
  * line's blocks. GC reads, programs and erases occupy the same dies and
  * channels as host I/O, so GC shows up in host latency.
  */
-#include "ftl/conv/conv.h"
+#include "ftl/conv/conv_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -33,7 +33,7 @@ static int gc_move(struct conv_ftl *f, struct write_pointer *dest, uint32_t old,
 		   uint64_t data_ready_ns)
 {
 	uint32_t lu = f->p2l[old];
-	uint32_t ppa = wp_take(f, dest, data_ready_ns, false);
+	uint32_t ppa = conv_wp_take(f, dest, data_ready_ns, false);
 	struct media_oob oob = {.lba = lu, .owner = dest->owner, .seq = f->seq + 1};
 	int rc;
 
@@ -107,7 +107,7 @@ static bool dest_has_room(const struct conv_ftl *f, const struct write_pointer *
 	return vpc <= room || (vpc - room + upl - 1) / upl <= free_lines;
 }
 
-int gc_collect(struct conv_ftl *f, uint32_t rg, uint64_t now_ns)
+int conv_gc_collect(struct conv_ftl *f, uint32_t rg, uint64_t now_ns)
 {
 	const struct geometry *geo = f->geo;
 	struct line_mgr *lm = &f->rg[rg].lm;
@@ -167,7 +167,7 @@ int gc_collect(struct conv_ftl *f, uint32_t rg, uint64_t now_ns)
 	return 0;
 }
 
-void gc_background(struct conv_ftl *f, uint64_t until_ns)
+void conv_gc_background(struct conv_ftl *f, uint64_t until_ns)
 {
 	if (!f->gc_background)
 		return;
@@ -177,7 +177,7 @@ void gc_background(struct conv_ftl *f, uint64_t until_ns)
 
 			if (f->tm->on && idle_from >= until_ns)
 				return;
-			if (gc_collect(f, g, idle_from))
+			if (conv_gc_collect(f, g, idle_from))
 				break;
 		}
 	}

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ftl/conv/conv.h"
+#include "ftl/conv/conv_int.h"
 
 struct conv_ns {
 	struct ftl base; /* must come first */
@@ -317,7 +318,7 @@ static void conv_ns_prefetch(const struct ftl *ftl, uint64_t slba, int stage)
 
 static void conv_ns_idle(struct ftl *ftl, uint64_t until_ns)
 {
-	gc_background(&ns_of(ftl)->f, until_ns);
+	conv_gc_background(&ns_of(ftl)->f, until_ns);
 }
 
 static void conv_ns_stats(const struct ftl *ftl, struct ftl_stats *st)

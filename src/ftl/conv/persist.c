@@ -12,7 +12,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "ftl/conv/conv.h"
+#include "ftl/conv/conv_int.h"
 #include "media/media.h"
 #include "util/clock.h"
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ftl/conv/conv.h"
+#include "ftl/conv/conv_int.h"
 #include "ftl/conv/persist.h"
 #include "media/media.h"
 

@@ -6,7 +6,7 @@
  * the chunk's die: program unit by program unit, so the same geometry
  * address math gives its die, flash page and page type.
  */
-#include "ftl/ocssd/ocssd.h"
+#include "ftl/ocssd/ocssd_int.h"
 
 #include <errno.h>
 #include <stdlib.h>

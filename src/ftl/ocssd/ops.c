@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ftl/ocssd/ocssd.h"
+#include "ftl/ocssd/ocssd_int.h"
 #include "util/clock.h"
 
 struct ocssd_ns {

@@ -1,0 +1,194 @@
+/*
+ * The conventional FTL (NVMeVirt's conv_ftl): a page map at 4 KiB
+ * granularity (4-byte entries), its reverse map, lines with valid counts,
+ * greedy / cost-benefit / fifo GC paced by write credits, optional
+ * background GC, and trim. Host data goes through one write pointer per
+ * (reclaim unit handle, reclaim group) (one of each without FDP), so data
+ * placed apart stays apart; GC moves a persistently isolated handle's data
+ * through that handle's own GC write pointer, everything else through a
+ * shared one, and never out of the group it is in. Each reclaim group has
+ * its own lines, free lines and GC pacing. It works in logical 4 KiB units
+ * (lu) and physical units (ppa); LBAs and NVMe are the layers above.
+ */
+#ifndef VSSD_FTL_CONV_INT_H
+#define VSSD_FTL_CONV_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/params.h"
+#include "ftl/conv/lines.h"
+#include "ftl/ftl.h"
+#include "ftl/conv/persist.h"
+#include "media/media.h"
+#include "nand/geometry.h"
+#include "nand/timing.h"
+
+#define CONV_UNMAPPED UINT32_MAX
+
+struct write_pointer {
+	uint32_t line;	       /* CONV_LINE_NONE until the first write needs one */
+	uint32_t off;	       /* next unit inside the line */
+	uint32_t left_in_prog; /* units until the program unit being filled is full */
+	uint32_t first_die;    /* the line's first die */
+	uint32_t die;	       /* die of that program unit */
+	uint32_t row;	       /* its program row in the block, for its page types */
+	uint32_t buffered;     /* host units of it in the write buffer (not padding) */
+	uint16_t owner;	       /* handle whose data it writes, or FTL_OWNER_SHARED */
+	uint16_t rg;	       /* reclaim group it writes in */
+	uint64_t ready_ns;     /* when all data of the program unit being filled is in */
+};
+
+struct ftl_counters {
+	uint64_t host_write_units;
+	uint64_t host_read_units;
+	uint64_t trim_units;
+	uint64_t gc_copied_units;
+	uint64_t gc_runs;
+	uint64_t erased_lines;
+	uint64_t mapped_units;
+	uint64_t pad_units;	 /* programmed to complete a flush, holding no data */
+	uint64_t borrowed_lines; /* host lines taken from another group (see host_line_group) */
+};
+
+/* What one reclaim unit handle did. */
+struct ruh_counters {
+	uint64_t host_units;   /* written by the host through it */
+	uint64_t gc_out_units; /* moved by GC out of its units */
+	uint64_t gc_in_units;  /* moved by GC into its units (persistently isolated) */
+};
+
+/* One reclaim group: its lines and the GC pacing over them. */
+struct reclaim_group {
+	struct line_mgr lm;
+	int64_t credits; /* host units allowed before the next collection */
+	bool gc_active;
+};
+
+struct conv_ftl {
+	const struct geometry *geo;
+	struct timing *tm;
+	struct media *media;
+	uint32_t *l2p;	    /* logical unit -> ppa, or CONV_UNMAPPED */
+	uint32_t *p2l;	    /* ppa -> logical unit, or CONV_UNMAPPED when not valid */
+	struct line *lines; /* every line; each group's manager keeps a range of them */
+	struct reclaim_group *rg;
+	uint32_t nrg;
+	uint32_t nruh;
+	bool *ruh_persistent;		/* per handle */
+	struct write_pointer *host_wps; /* [rg * nruh + handle] */
+	struct write_pointer *gc_wps;	/* [rg * (nruh + 1) + handle], the shared one at nruh */
+	struct ruh_counters *ruh;
+	struct ftl_events hooks;
+	uint32_t gc_low, gc_high; /* free lines of a group that start and stop GC */
+	uint32_t gc_floor;	  /* free lines of a group its GC write pointers may need */
+	bool gc_background;
+	uint64_t seq; /* write sequence number, stored in each unit's OOB */
+	struct ftl_counters c;
+	struct persist *ps; /* what is kept on the media; NULL when it keeps nothing */
+};
+
+/* The conventional FTL behind the FTL interface (ops.c). */
+/* The conventional FTL behind ftl, or NULL when ftl is another (for its tests). */
+struct conv_ftl *conv_of(struct ftl *ftl);
+
+/* Builds the FTL over empty media (persist_recover() rebuilds it from full
+ * media). Returns 0 or -ENOMEM. */
+int conv_init(struct conv_ftl *f, const struct geometry *geo, const struct vssd_config *cfg,
+	      struct timing *tm, struct media *media);
+void conv_fini(struct conv_ftl *f);
+
+/* Rebuilds reverse map, valid counts and line lists from the map and each
+ * line's state (open lines stay with their write pointers). Free lines go
+ * in free_order (per line id range of each group, CONV_LINE_NONE-ended), or by
+ * id when it is NULL; then (a recovery scan) closed lines left with no
+ * valid data become free. */
+void conv_rebuild(struct conv_ftl *f, const uint32_t *free_order);
+
+/* Every write pointer without a line: the next writes open new ones. */
+void conv_reset_write_pointers(struct conv_ftl *f);
+
+/*
+ * Writes logical unit lu (data: 4 KiB, or NULL when the store keeps none)
+ * through placement pl (a valid handle and group), its data in the device at
+ * ready_ns. Runs foreground GC first when due. Returns 0, -ENOSPC if no
+ * line can be had (a geometry bug), or the media's error (the unit is then
+ * not mapped: the old data stays).
+ */
+int conv_write(struct conv_ftl *f, uint32_t lu, const void *data, uint64_t ready_ns,
+	       struct placement pl);
+
+/*
+ * Reclaim Unit Handle Update: the handle's next write in that group goes to
+ * a new reclaim unit. Buffered data is programmed first (the program unit
+ * padded) and the current unit is closed as it is. Returns true if that unit
+ * held data and was not full (an FDP "reclaim unit not fully written" event).
+ */
+bool conv_ruh_update(struct conv_ftl *f, struct placement pl, uint64_t now_ns);
+
+/* Units the handle can still write in that group before its reclaim unit is full. */
+uint32_t conv_ruh_available_units(const struct conv_ftl *f, struct placement pl);
+
+/* Free lines of every group together. */
+uint32_t conv_free_lines(const struct conv_ftl *f);
+
+/* Valid units in lines a handle owns (its data on the media now). */
+uint64_t conv_ruh_units_in_use(const struct conv_ftl *f, uint16_t ruh);
+
+/* Reads units [lu, lu + n) with one die read per flash page, ending at
+ * *done_ns. Returns 0 or the media's error. */
+int conv_read_range(struct conv_ftl *f, uint32_t lu, uint32_t n, uint8_t *data, uint64_t start_ns,
+		    uint64_t *done_ns);
+
+/*
+ * A write or trim of lu is coming: stage 0 asks for its map entry, stage 1
+ * (issued later, once that entry is cached) for its old reverse-map entry
+ * and line. Only a hint: it changes no state.
+ */
+static inline void conv_prefetch(const struct conv_ftl *f, uint32_t lu, int stage)
+{
+	if (stage == 0) {
+		__builtin_prefetch(&f->l2p[lu], 1);
+	} else {
+		uint32_t old = f->l2p[lu];
+
+		if (old != CONV_UNMAPPED)
+			__builtin_prefetch(&f->p2l[old], 1);
+	}
+}
+
+/* Pads a write pointer's partly filled program unit so its buffered data is
+ * programmed (host: it is a host write pointer, whose data holds write buffer). */
+void conv_pad(struct conv_ftl *f, struct write_pointer *wp, uint64_t now_ns, bool host);
+
+/* Deallocates logical unit lu. */
+void conv_trim(struct conv_ftl *f, uint32_t lu);
+
+/* Collects one victim line of reclaim group rg at now_ns. Returns 0,
+ * -ENOSPC when none is worth it or its data would not fit, or the media's
+ * error (the victim then stays, holding what was not moved). */
+int conv_gc_collect(struct conv_ftl *f, uint32_t rg, uint64_t now_ns);
+
+/* Background GC: collects while the dies are idle before until_ns and a
+ * group's free lines are below gc_free_lines_high. */
+void conv_gc_background(struct conv_ftl *f, uint64_t until_ns);
+
+/* Takes the next unit of a write pointer. Returns its ppa or CONV_UNMAPPED. */
+uint32_t conv_wp_take(struct conv_ftl *f, struct write_pointer *wp, uint64_t ready_ns, bool host);
+
+/*
+ * Makes everything the host has written durable: a partly filled program
+ * unit is padded and programmed (the pad units hold no data), as a drive
+ * does for a flush or FUA. The programs it starts release their buffer
+ * space when they end, so the write buffer tells when all is on NAND.
+ */
+void conv_flush(struct conv_ftl *f, uint64_t now_ns);
+
+/* Checks the invariants in full (check.c). Returns 0, or -EUCLEAN with the
+ * first broken one said in err. */
+int conv_check(const struct conv_ftl *f, char *err, size_t errlen);
+
+/* Drops a physical unit's mapping: reverse map and line valid count. */
+void conv_invalidate(struct conv_ftl *f, uint32_t ppa);
+
+#endif
