@@ -27,6 +27,10 @@ printf '[t]\nrw=trim\nbs=64k\nsize=15m\n[w]\nstonewall\nrw=randwrite\nbs=8k\nio_
 printf 'fio version 2 iolog\n/dev/x add\n/dev/x open\n/dev/x write 0 65536\n/dev/x read 4096 8192\n/dev/x trim 0 4096\n/dev/x write 1048576 4096\n/dev/x close\n' \
 	>"$tmp/t.log"
 printf '[r]\nread_iolog=%s\n' "$tmp/t.log" >"$tmp/trace.fio"
+# timestamped MSR requests in bursts, at a depth most slots spend waiting
+awk 'BEGIN { for (i = 0; i < 3000; i++) printf "%.0f,h,0,%s,%.0f,%d,0\n", 1000 + int(i / 8) * 2000,
+	i % 5 ? "Read" : "Write", (i * 7919 % 2048) * 4096, 4096 * (1 + i % 4) }' >"$tmp/msr.csv"
+printf '[r]\nread_iolog=%s\niodepth=128\n' "$tmp/msr.csv" >"$tmp/trace-deep.fio"
 
 # name | options | job file
 cases=(
@@ -38,6 +42,7 @@ cases=(
 	"fdp-persistent|--profile $tmp/small.conf --set fdp=on --set fdp_nrg=2 --set fdp_nruh=2 --set fdp_ruh_type=persistently|$tmp/fdp.fio"
 	"trim|--profile $tmp/small.conf|$tmp/trim.fio"
 	"trace|--profile $tmp/small.conf|$tmp/trace.fio"
+	"trace-deep|--profile $tmp/small.conf|$tmp/trace-deep.fio"
 	"powerloss|--profile $tmp/small.conf --set media=ram --powerloss after=40 --powerloss at=5ms|$tmp/burst.fio"
 	"powerloss-gc|--profile $tmp/small.conf --set media=ram --powerloss at=400ms|$src/jobs/demo.fio"
 	"pblk|--profile $tmp/small.conf --set ftl=pblk|$src/jobs/demo.fio"

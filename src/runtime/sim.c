@@ -51,7 +51,9 @@ static uint64_t jobs_next_ns(const struct sim *s)
 
 static int jobs_run(struct sim *s)
 {
-	return sim_submit(s, event_heap_pop(&s->heap).job);
+	struct event e = event_heap_pop(&s->heap);
+
+	return e.kind == EV_DUE ? sim_wake_parked(s, e.job) : sim_submit(s, e.job);
 }
 
 /* Where events come from, in the order ties go: completions before new

@@ -275,10 +275,34 @@ int sim_submit(struct sim *s, uint32_t j)
 	if (js->start_ns + io.not_before_ns > s->now_ns) {
 		js->pending = io;
 		js->has_pending = true;
-		return sim_heap_push(
-			s, (struct event){.t_ns = js->start_ns + io.not_before_ns, .job = j});
+		js->parked++;
+		if (js->due_armed)
+			return 0;
+		js->due_armed = true;
+		return sim_heap_push(s, (struct event){.t_ns = js->start_ns + io.not_before_ns,
+						       .job = j, .kind = EV_DUE});
 	}
 	return issue(s, j, &io);
+}
+
+/* The waiting request is due: parked slots submit until one parks again
+ * (the next request is not due yet either), and the rest stay parked. */
+int sim_wake_parked(struct sim *s, uint32_t j)
+{
+	struct job_state *js = &s->js[j];
+	uint32_t n = js->parked;
+	int rc = 0;
+
+	js->due_armed = false;
+	js->parked = 0;
+	for (uint32_t i = 0; i < n && !rc; i++) {
+		rc = sim_submit(s, j);
+		if (js->due_armed || js->finished) {
+			js->parked += js->finished ? 0 : n - i - 1;
+			break;
+		}
+	}
+	return rc;
 }
 
 static int complete_io(struct sim *s, struct io_track *io)

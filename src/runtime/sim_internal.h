@@ -32,6 +32,12 @@ struct event {
 	uint64_t t_ns;
 	uint64_t seq;
 	uint32_t job;
+	uint8_t kind; /* enum event_kind */
+};
+
+enum event_kind {
+	EV_SLOT, /* a slot of the job is free: it submits the job's next I/O */
+	EV_DUE,  /* the job's waiting request is due: its parked slots go on */
 };
 
 static inline bool ev_before(const struct event *a, const struct event *b)
@@ -72,6 +78,10 @@ struct job_state {
 	bool finished;
 	bool has_pending;
 	struct io_req pending; /* trace request waiting for its time */
+	/* free slots waiting for it: one EV_DUE event wakes them all, so a
+	 * replay's cost per request does not grow with iodepth */
+	uint32_t parked;
+	bool due_armed; /* the EV_DUE event is in the heap */
 	/* the job's next I/Os, generated early so the device can prefetch */
 	struct io_req ahead[LOOKAHEAD];
 	uint32_t nahead;
@@ -130,6 +140,7 @@ int sim_start_group(struct sim *s, const struct job_file *jf, struct sim_result 
 int sim_setup_group_queues(struct sim *s, const struct job_file *jf, int g);
 void sim_free_tracks(struct job_state *js);
 int sim_submit(struct sim *s, uint32_t j);
+int sim_wake_parked(struct sim *s, uint32_t j);
 void sim_part_status(void *arg, uint16_t status);
 int sim_reap_posted(struct sim *s);
 
