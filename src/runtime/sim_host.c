@@ -280,7 +280,8 @@ int sim_submit(struct sim *s, uint32_t j)
 			return 0;
 		js->due_armed = true;
 		return sim_heap_push(s, (struct event){.t_ns = js->start_ns + io.not_before_ns,
-						       .job = j, .kind = EV_DUE});
+						       .job = j,
+						       .kind = EV_DUE});
 	}
 	return issue(s, j, &io);
 }

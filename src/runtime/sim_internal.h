@@ -37,7 +37,7 @@ struct event {
 
 enum event_kind {
 	EV_SLOT, /* a slot of the job is free: it submits the job's next I/O */
-	EV_DUE,  /* the job's waiting request is due: its parked slots go on */
+	EV_DUE,	 /* the job's waiting request is due: its parked slots go on */
 };
 
 static inline bool ev_before(const struct event *a, const struct event *b)

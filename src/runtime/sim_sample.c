@@ -29,7 +29,9 @@ static double job_done_fraction(const struct sim *s, const struct job_state *js)
 	if (js->stop_ns != UINT64_MAX)
 		f = (double)(s->now_ns - js->start_ns) / (double)(js->stop_ns - js->start_ns);
 	if (g->trace.n)
-		f = f > 0 ? f : (double)g->trace_pos / (double)g->trace.n;
+		f = f > 0 ? f
+			  : (double)(g->trace_loop * g->trace.n + g->trace_pos) /
+				    ((double)g->trace.n * (double)js->res->spec->loops);
 	else if (g->budget_bytes != UINT64_MAX)
 		f = fmax(f, (double)g->issued_bytes / (double)g->budget_bytes);
 	if (js->res->spec->number_ios)

@@ -10,17 +10,45 @@
 #include <stdio.h>
 #include <string.h>
 
-/* What a replay cannot do: a trace is played once, as recorded (runtime
- * still stops it early). */
+/* What a replay cannot do: it ends with the trace (its loops, number_ios
+ * or runtime), so there is nothing for time_based to repeat. */
 static const char *trace_refusal(const struct job_spec *spec)
 {
-	if (spec->loops > 1)
-		return "loops";
-	if (spec->number_ios)
-		return "number_ios";
-	if (spec->time_based)
-		return "time_based";
-	return NULL;
+	return spec->time_based ? "time_based" : NULL;
+}
+
+/* The first replay option a job without a trace sets, or NULL. */
+static const char *replay_option_set(const struct job_spec *spec)
+{
+	if (spec->replay_no_stall)
+		return "replay_no_stall";
+	if (spec->replay_time_scale != 100)
+		return "replay_time_scale";
+	if (spec->replay_scale != 1)
+		return "replay_scale";
+	if (spec->replay_align)
+		return "replay_align";
+	return spec->replay_skip ? "replay_skip" : NULL;
+}
+
+/* fio's replay options on the loaded trace: kinds skipped, offsets scaled
+ * and aligned, timestamps scaled to the rate asked. */
+static void shape_trace(struct trace *t, const struct job_spec *spec)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < t->n; i++) {
+		struct trace_rec r = t->rec[i];
+
+		if (spec->replay_skip & (1u << r.dir))
+			continue;
+		r.offset /= spec->replay_scale;
+		if (spec->replay_align)
+			r.offset &= ~(spec->replay_align - 1);
+		r.t_ns = (uint64_t)((unsigned __int128)r.t_ns * 100 / spec->replay_time_scale);
+		t->rec[kept++] = r;
+	}
+	t->n = kept;
 }
 
 static int init_trace(struct job_gen *g, uint64_t capacity_bytes, char *err, size_t errlen)
@@ -37,6 +65,13 @@ static int init_trace(struct job_gen *g, uint64_t capacity_bytes, char *err, siz
 	}
 	if ((rc = trace_load(g->spec->read_iolog, &g->trace, err, errlen)))
 		return rc;
+	shape_trace(&g->trace, g->spec);
+	if (!g->trace.n) {
+		snprintf(err, errlen, "job '%s': replay_skip leaves no request of %s to replay",
+			 g->spec->name, g->spec->read_iolog);
+		trace_free(&g->trace);
+		return -EINVAL;
+	}
 	for (size_t i = 0; i < g->trace.n; i++) {
 		const struct trace_rec *r = &g->trace.rec[i];
 
@@ -100,6 +135,11 @@ int gen_init(struct job_gen *g, const struct job_spec *spec, uint64_t dev_lbas, 
 		return rc;
 	if (spec->read_iolog[0])
 		return init_trace(g, capacity, err, errlen);
+	if (replay_option_set(spec)) {
+		snprintf(err, errlen, "job '%s': %s needs read_iolog (a trace to replay)",
+			 spec->name, replay_option_set(spec));
+		return -EINVAL;
+	}
 	if (spec->bs % lba_bytes) {
 		snprintf(err, errlen,
 			 "job '%s': bs=%llu is not a multiple of the device's "
@@ -157,12 +197,19 @@ static bool next_from_trace(struct job_gen *g, struct io_req *io)
 	const struct trace_rec *r;
 	uint64_t end;
 
-	if (g->trace_pos == g->trace.n)
+	if (g->spec->number_ios && g->issued_ios == g->spec->number_ios)
 		return false;
+	if (g->trace_pos == g->trace.n) { /* the next loop starts where this one ended */
+		if (++g->trace_loop == g->spec->loops)
+			return false;
+		g->trace_base_ns += g->trace.rec[g->trace.n - 1].t_ns;
+		g->trace_pos = 0;
+	}
 	r = &g->trace.rec[g->trace_pos++];
+	g->issued_ios++;
 	io->dir = r->dir;
 	io->pid = r->dir == DIR_WRITE ? next_pid(g) : -1;
-	io->not_before_ns = g->spec->replay_no_stall ? 0 : r->t_ns;
+	io->not_before_ns = g->spec->replay_no_stall ? 0 : g->trace_base_ns + r->t_ns;
 	if (r->dir == DIR_FLUSH) {
 		io->slba = 0;
 		io->nlb = 0;

@@ -34,6 +34,8 @@ struct job_gen {
 	struct rng rng;
 	struct trace trace;
 	size_t trace_pos;
+	uint64_t trace_loop;	/* loops replayed so far */
+	uint64_t trace_base_ns; /* where this loop's timestamps start */
 	uint64_t max_io_bytes;
 	uint32_t nplis; /* placement identifiers the job cycles through */
 	uint16_t plis[MAX_PLIS];

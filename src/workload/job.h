@@ -71,6 +71,13 @@ struct job_spec {
 	bool verify, do_verify, verify_fatal;
 	char read_iolog[256];
 	bool replay_no_stall;
+	/* fio's replay options: timestamps scaled to this percent of the
+	 * trace's rate (200: twice as fast), offsets divided by replay_scale
+	 * then aligned down to replay_align (a power of 2; 0: as they are),
+	 * and the request kinds replay_skip names (bit per enum io_dir) left out */
+	uint32_t replay_time_scale;
+	uint64_t replay_scale, replay_align;
+	uint8_t replay_skip;
 	/* the options as written, for the report's "job options" */
 	struct job_option_text opts[MAX_OPTIONS];
 	uint32_t nopts;

@@ -30,6 +30,8 @@ void job_spec_defaults(struct job_spec *s)
 	s->numjobs = 1;
 	s->dist = DIST_UNIFORM;
 	s->do_verify = true;
+	s->replay_time_scale = 100;
+	s->replay_scale = 1;
 }
 
 static int parse_u64(const char *v, uint64_t *out)
@@ -243,6 +245,56 @@ static int o_time_based(struct job_spec *s, const char *v)
 static int o_replay_no_stall(struct job_spec *s, const char *v)
 {
 	return parse_flag(v, &s->replay_no_stall);
+}
+
+static int o_replay_time_scale(struct job_spec *s, const char *v)
+{
+	uint64_t pct;
+
+	if (parse_u64(v, &pct) || pct == 0 || pct > 1000000)
+		return -EINVAL;
+	s->replay_time_scale = (uint32_t)pct;
+	return 0;
+}
+
+static int o_replay_scale(struct job_spec *s, const char *v)
+{
+	return parse_u64(v, &s->replay_scale) || s->replay_scale == 0 ? -EINVAL : 0;
+}
+
+static int o_replay_align(struct job_spec *s, const char *v)
+{
+	uint64_t a;
+
+	if (parse_u64(v, &a) || !a || (a & (a - 1)))
+		return -EINVAL;
+	s->replay_align = a;
+	return 0;
+}
+
+/* A comma-separated list of read, write, trim, sync. */
+static int o_replay_skip(struct job_spec *s, const char *v)
+{
+	static const char *const names[] = {[DIR_READ] = "read",
+					    [DIR_WRITE] = "write",
+					    [DIR_TRIM] = "trim",
+					    [DIR_FLUSH] = "sync"};
+	char list[128], *save = NULL;
+
+	if (!*v || strlen(v) >= sizeof(list))
+		return -EINVAL;
+	snprintf(list, sizeof(list), "%s", v);
+	s->replay_skip = 0;
+	for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		size_t d = 0;
+
+		while (d < sizeof(names) / sizeof(names[0]) && strcmp(t, names[d]))
+			d++;
+		if (d == sizeof(names) / sizeof(names[0]))
+			return -EINVAL;
+		s->replay_skip |= (uint8_t)(1u << d);
+	}
+	return 0;
 }
 
 static int o_runtime(struct job_spec *s, const char *v)
@@ -468,6 +520,10 @@ static const struct {
 	{"thinktime", o_thinktime, "a finite time (us default; ns/us/ms/s)"},
 	{"read_iolog", o_read_iolog, "a trace file: fio iolog v2/v3, blktrace, MSR csv"},
 	{"replay_no_stall", o_replay_no_stall, "a flag"},
+	{"replay_time_scale", o_replay_time_scale, "a percentage of the trace's rate, 1..1000000"},
+	{"replay_scale", o_replay_scale, "a divisor of the trace's offsets, >= 1"},
+	{"replay_align", o_replay_align, "a power of 2 to align the trace's offsets down to"},
+	{"replay_skip", o_replay_skip, "a comma-separated list of read, write, trim, sync"},
 	{"verify", o_verify, "crc32c (or crc32c-intel), or 0 / none"},
 	{"do_verify", o_do_verify, "a flag"},
 	{"verify_fatal", o_verify_fatal, "a flag"},

@@ -203,13 +203,23 @@ for cut in "" "--set media=ram --powerloss after=40"; do
 done
 
 
-# item 14: what a trace replay cannot do is refused, not ignored
+# item 14: what a trace replay cannot do is refused, not ignored (issue 21:
+# loops and number_ios are honoured, replay options need a trace)
 printf 'fio version 3 iolog\n0 /dev/x add\n5 /dev/x write 4096 4096\n' >"$tmp/v3.log"
-for opt in loops=2 number_ios=1 time_based; do
-	printf '[r]\nread_iolog=%s\n%s\nruntime=1s\n' "$tmp/v3.log" "$opt" >"$tmp/replay.fio"
-	expect_error "item 14: read_iolog with $opt" "${opt%%=*} with read_iolog is not supported" \
-		"${sim[@]}" "$tmp/replay.fio"
+printf '[r]\nread_iolog=%s\ntime_based\nruntime=1s\n' "$tmp/v3.log" >"$tmp/replay.fio"
+expect_error "item 14: read_iolog with time_based" "time_based with read_iolog is not supported" \
+	"${sim[@]}" "$tmp/replay.fio"
+for opt in "loops=3:3" "number_ios=1:1"; do
+	printf '[r]\nread_iolog=%s\n%s\n' "$tmp/v3.log" "${opt%%:*}" >"$tmp/replay.fio"
+	if "${sim[@]}" --json "$tmp/replay.fio" 2>"$tmp/replay.err" | jq -e ".sim.host_ios == ${opt##*:}" >/dev/null; then
+		ok "issue 21: read_iolog with ${opt%%:*} replays ${opt##*:} requests"
+	else
+		bad "issue 21: read_iolog with ${opt%%:*}: $(cat "$tmp/replay.err")"
+	fi
 done
+printf '[w]\nrw=write\nsize=1m\nreplay_scale=2\n' >"$tmp/replay.fio"
+expect_error "issue 21: a replay option without a trace" "replay_scale needs read_iolog" \
+	"${sim[@]}" "$tmp/replay.fio"
 
 
 # item 14: a blktrace file cut short or naming a sector past any device is

@@ -298,6 +298,67 @@ static void test_trace_replay(void **state)
 	free(p);
 }
 
+/* The replay of a job with these options over the v3 trace below: each
+ * request's kind, LBA (of 512 bytes), LBAs and due time, until it ends. */
+static uint32_t replay_with(const char *const *opts, struct io_req *out, uint32_t max)
+{
+	const char *v3 = "fio version 3 iolog\n0 /dev/x add\n10 /dev/x write 12288 4096\n"
+			 "20 /dev/x read 20480 8192\n30 /dev/x trim 40960 4096\n";
+	char *p = write_temp(".log", v3, strlen(v3)), err[256];
+	struct job_spec spec;
+	struct job_gen g;
+	uint32_t n = 0;
+
+	job_spec_defaults(&spec);
+	snprintf(spec.read_iolog, sizeof(spec.read_iolog), "%s", p);
+	for (; opts && opts[0]; opts += 2)
+		if (job_option_apply(&spec, opts[0], opts[1], err, sizeof(err)))
+			fail_msg("%s=%s: %s", opts[0], opts[1], err);
+	if (gen_init(&g, &spec, 1u << 20, 512, NULL, 0, 1, err, sizeof(err)))
+		fail_msg("%s", err);
+	while (n < max && gen_next(&g, &out[n]))
+		n++;
+	gen_fini(&g);
+	unlink(p);
+	free(p);
+	return n;
+}
+
+/* fio's replay options, against values worked out by hand from the trace:
+ * its requests are stamped 10, 20 and 30 ms (v3 stamps count from 0). */
+static void test_replay_options(void **state)
+{
+	static const char *const skip[] = {"replay_skip", "write,trim", NULL};
+	static const char *const offsets[] = {"replay_scale", "3", "replay_align", "4096", NULL};
+	static const char *const rate[] = {"replay_time_scale", "200", NULL};
+	static const char *const loops[] = {"loops", "3", NULL};
+	static const char *const count[] = {"loops", "3", "number_ios", "4", NULL};
+	struct io_req io[16];
+
+	(void)state;
+	assert_int_equal(replay_with(NULL, io, 16), 3);
+	assert_int_equal(io[1].slba, 20480 / 512);
+	assert_int_equal(io[1].nlb, 16);
+	assert_int_equal(io[1].not_before_ns, 20000000);
+	/* only the read is left */
+	assert_int_equal(replay_with(skip, io, 16), 1);
+	assert_int_equal(io[0].dir, DIR_READ);
+	/* 12288 / 3 = 4096; 20480 / 3 = 6826 -> 4096; 40960 / 3 = 13653 -> 12288 */
+	assert_int_equal(replay_with(offsets, io, 16), 3);
+	assert_int_equal(io[0].slba, 4096 / 512);
+	assert_int_equal(io[1].slba, 4096 / 512);
+	assert_int_equal(io[2].slba, 12288 / 512);
+	/* twice the rate: half the times */
+	assert_int_equal(replay_with(rate, io, 16), 3);
+	assert_int_equal(io[2].not_before_ns, 15000000);
+	/* each loop starts where the last ended: 10 20 30, 40 50 60, 70 80 90 ms */
+	assert_int_equal(replay_with(loops, io, 16), 9);
+	assert_int_equal(io[3].not_before_ns, 40000000);
+	assert_int_equal(io[8].not_before_ns, 90000000);
+	assert_int_equal(io[7].slba, 20480 / 512);
+	assert_int_equal(replay_with(count, io, 16), 4);
+}
+
 /* CRC-32C's check value, and a verify block's round trip: every way a block
  * can be wrong is told apart, each in its own words. */
 static void test_verify_blocks(void **state)
@@ -433,6 +494,7 @@ int main(void)
 		cmocka_unit_test(test_globals_numjobs_and_groups),
 		cmocka_unit_test(test_deterministic_json),
 		cmocka_unit_test(test_time_based_runtime),
+		cmocka_unit_test(test_replay_options),
 		cmocka_unit_test(test_distributions_are_skewed),
 		cmocka_unit_test(test_random_map_visits_every_block),
 		cmocka_unit_test(test_trace_formats),
