@@ -326,42 +326,38 @@ static int compare_params(const char *made, const char *asked, char *out, size_t
 	return differ;
 }
 
-/* Checks an existing file's header against what this config asks for. */
-static int check_header(struct file_media *f, const struct file_header *want, uint64_t size,
-			char *err, size_t errlen)
+/* Reads the header of an existing file into h and checks it is whole: a
+ * vssd device file's, undamaged, of this version. Returns 0 or -EINVAL. */
+static int read_header(struct file_media *f, struct file_header *h, uint64_t size, char *err,
+		       size_t errlen)
 {
-	struct file_header *h = malloc(HEADER_BYTES);
-	char diff[1024];
 	uint32_t crc;
-	int rc = -EINVAL;
 
-	if (!h)
-		return -ENOMEM;
 	if (size < HEADER_BYTES || get(f->fd, h, HEADER_BYTES, 0) ||
 	    memcmp(h->magic, FILE_MAGIC, 8)) {
 		snprintf(err, errlen, "path=%s: not a vssd device file", f->path);
-		goto out;
+		return -EINVAL;
 	}
 	crc = h->crc;
 	h->crc = 0;
 	if (crc != (uint32_t)crc32(0, (const Bytef *)h, HEADER_BYTES)) {
 		snprintf(err, errlen, "path=%s: the device file's header is damaged (CRC mismatch)",
 			 f->path);
-		goto out;
+		return -EINVAL;
 	}
 	if (h->version != FILE_VERSION) {
 		snprintf(err, errlen,
 			 "path=%s: device file version %u, this vssd reads version %u "
 			 "(version 2 added checksums: make the device again)",
 			 f->path, h->version, FILE_VERSION);
-		goto out;
+		return -EINVAL;
 	}
 	if (h->params_len >= HEADER_BYTES - sizeof(*h)) {
 		snprintf(err, errlen,
 			 "path=%s: the device file's header is damaged (its parameters "
 			 "overrun it)",
 			 f->path);
-		goto out;
+		return -EINVAL;
 	}
 	h->params[h->params_len] = 0; /* room for it was checked above */
 	if (h->params_len && h->params[h->params_len - 1] != '\n') {
@@ -369,8 +365,23 @@ static int check_header(struct file_media *f, const struct file_header *want, ui
 			 "path=%s: the device file's header is damaged (its parameters "
 			 "do not end a line)",
 			 f->path);
-		goto out;
+		return -EINVAL;
 	}
+	return 0;
+}
+
+/* Checks an existing file's header against what this config asks for. */
+static int check_header(struct file_media *f, const struct file_header *want, uint64_t size,
+			char *err, size_t errlen)
+{
+	struct file_header *h = malloc(HEADER_BYTES);
+	char diff[1024];
+	int rc = -EINVAL;
+
+	if (!h)
+		return -ENOMEM;
+	if (read_header(f, h, size, err, errlen))
+		goto out;
 	if (compare_params(h->params, want->params, diff, sizeof(diff))) {
 		snprintf(err, errlen, "path=%s was made with %s", f->path, diff);
 		goto out;

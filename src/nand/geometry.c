@@ -48,6 +48,24 @@ static int split_dies(struct geometry *geo, const struct vssd_config *cfg, char 
 	return 0;
 }
 
+/* The NAND's shape, straight from the parameters. */
+static void set_shape(struct geometry *geo, const struct vssd_config *cfg)
+{
+	geo->channels = (uint32_t)cfg->channels;
+	geo->luns_per_channel = (uint32_t)cfg->luns_per_channel;
+	geo->dies = geo->channels * geo->luns_per_channel;
+	geo->planes = (uint32_t)cfg->planes_per_lun;
+	geo->pages_per_block = (uint32_t)cfg->pages_per_block;
+	geo->oneshot_pages = (uint32_t)cfg->oneshot_pages;
+	geo->page_types = cell_page_types(cfg->cell);
+	geo->units_per_page = (uint32_t)(cfg->flash_page_bytes / GEO_UNIT_BYTES);
+	geo->units_per_prog = geo->planes * geo->oneshot_pages * geo->units_per_page;
+	geo->progs_per_block = geo->pages_per_block / geo->oneshot_pages;
+	geo->lba_bytes = (uint32_t)cfg->lba_bytes;
+	geo->lbas_per_unit = GEO_UNIT_BYTES / geo->lba_bytes;
+	geo->lba_unit_shift = (uint32_t)__builtin_ctz(geo->lbas_per_unit);
+}
+
 int geometry_init(struct geometry *geo, const struct vssd_config *cfg, char *err, size_t errlen)
 {
 	uint64_t upl, physical, logical, prog_bytes;
@@ -68,19 +86,7 @@ int geometry_init(struct geometry *geo, const struct vssd_config *cfg, char *err
 			 (unsigned long long)cfg->oneshot_pages);
 		return -EINVAL;
 	}
-	geo->channels = (uint32_t)cfg->channels;
-	geo->luns_per_channel = (uint32_t)cfg->luns_per_channel;
-	geo->dies = geo->channels * geo->luns_per_channel;
-	geo->planes = (uint32_t)cfg->planes_per_lun;
-	geo->pages_per_block = (uint32_t)cfg->pages_per_block;
-	geo->oneshot_pages = (uint32_t)cfg->oneshot_pages;
-	geo->page_types = cell_page_types(cfg->cell);
-	geo->units_per_page = (uint32_t)(cfg->flash_page_bytes / GEO_UNIT_BYTES);
-	geo->units_per_prog = geo->planes * geo->oneshot_pages * geo->units_per_page;
-	geo->progs_per_block = geo->pages_per_block / geo->oneshot_pages;
-	geo->lba_bytes = (uint32_t)cfg->lba_bytes;
-	geo->lbas_per_unit = GEO_UNIT_BYTES / geo->lba_bytes;
-	geo->lba_unit_shift = (uint32_t)__builtin_ctz(geo->lbas_per_unit);
+	set_shape(geo, cfg);
 	if ((rc = split_dies(geo, cfg, err, errlen)))
 		return rc;
 

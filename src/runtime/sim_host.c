@@ -144,18 +144,42 @@ static int submit_part(struct sim *s, struct host_qp *qp, struct io_track *io, u
 	return host_qp_submit(qp, &sqe, part_done, io, NULL) < 0 ? -EAGAIN : 0;
 }
 
-static int issue(struct sim *s, uint32_t j, const struct io_req *io)
+/* The I/O as its commands (or pblk requests): an I/O over MDTS becomes
+ * several, as a driver splits it; pblk takes requests of up to
+ * PBLK_MAX_BIO_SECTORS, trims included. */
+static int submit_parts(struct sim *s, struct job_state *js, struct io_track *t,
+			const struct io_req *io)
 {
-	struct job_state *js = &s->js[j];
-	struct io_track *t = js->free_tracks;
 	uint32_t lba_bytes = s->dev->geo.lba_bytes, max_nlb = NVME_MAX_XFER_BYTES / lba_bytes;
-	/* an I/O over MDTS becomes several commands, as a driver splits it;
-	 * pblk takes requests of up to PBLK_MAX_BIO_SECTORS, trims included */
 	uint32_t max_part = s->pb		  ? PBLK_MAX_BIO_SECTORS
 			    : io->dir == DIR_TRIM ? 0xffffffffu
 						  : max_nlb;
 	uint32_t nparts;
 	int rc = 0;
+
+	/* in 64 bits: nlb + 0xffffffff (a trim's limit) would wrap to no parts */
+	nparts = io->dir == DIR_FLUSH ? 1
+				      : (uint32_t)(((uint64_t)io->nlb + max_part - 1) / max_part);
+	t->parts_left = nparts;
+	for (uint32_t k = 0; !rc && k < nparts; k++) {
+		uint64_t off = (uint64_t)k * max_part;
+		uint32_t n = io->dir == DIR_FLUSH	? 0
+			     : io->nlb - off < max_part ? (uint32_t)(io->nlb - off)
+							: max_part;
+		uint8_t *buf = t->buf + off * lba_bytes;
+
+		rc = s->pb ? sim_pblk_part(s, t, k, io->slba + off, n, buf)
+			   : submit_part(s, js->qp, t, io->slba + off, n, buf);
+	}
+	return rc;
+}
+
+static int issue(struct sim *s, uint32_t j, const struct io_req *io)
+{
+	struct job_state *js = &s->js[j];
+	struct io_track *t = js->free_tracks;
+	uint32_t lba_bytes = s->dev->geo.lba_bytes;
+	int rc;
 
 	/* background GC gets the gaps in which nothing was outstanding */
 	if (!s->total_inflight && s->now_ns > s->idle_since_ns)
@@ -177,21 +201,7 @@ static int issue(struct sim *s, uint32_t j, const struct io_req *io)
 	/* a read-only job checks every read; a writer, its verify phase's */
 	t->verify_read = io->dir == DIR_READ && js->verify &&
 			 (js->verifying || js->res->spec->rw == RW_READ);
-	/* in 64 bits: nlb + 0xffffffff (a trim's limit) would wrap to no parts */
-	nparts = io->dir == DIR_FLUSH ? 1
-				      : (uint32_t)(((uint64_t)io->nlb + max_part - 1) / max_part);
-	t->parts_left = nparts;
-	for (uint32_t k = 0; !rc && k < nparts; k++) {
-		uint64_t off = (uint64_t)k * max_part;
-		uint32_t n = io->dir == DIR_FLUSH	? 0
-			     : io->nlb - off < max_part ? (uint32_t)(io->nlb - off)
-							: max_part;
-		uint8_t *buf = t->buf + off * lba_bytes;
-
-		rc = s->pb ? sim_pblk_part(s, t, k, io->slba + off, n, buf)
-			   : submit_part(s, js->qp, t, io->slba + off, n, buf);
-	}
-	if (rc) {
+	if ((rc = submit_parts(s, js, t, io))) {
 		if (!s->err[0])
 			snprintf(s->err, s->errlen, "job '%s': queue %u is full",
 				 js->res->spec->name, js->qp->qid);

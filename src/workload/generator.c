@@ -28,6 +28,10 @@ static const char *replay_option_set(const struct job_spec *spec)
 		return "replay_scale";
 	if (spec->replay_align)
 		return "replay_align";
+	if (spec->trace_format[0])
+		return "trace_format";
+	if (spec->trace_volume_set)
+		return "trace_volume";
 	return spec->replay_skip ? "replay_skip" : NULL;
 }
 
@@ -63,7 +67,10 @@ static int init_trace(struct job_gen *g, uint64_t capacity_bytes, char *err, siz
 			 g->spec->name, refused);
 		return -EINVAL;
 	}
-	if ((rc = trace_load(g->spec->read_iolog, &g->trace, err, errlen)))
+	struct trace_select sel = {g->spec->trace_format[0] ? g->spec->trace_format : NULL,
+				   g->spec->trace_volume_set, g->spec->trace_volume};
+
+	if ((rc = trace_load_select(g->spec->read_iolog, &sel, &g->trace, err, errlen)))
 		return rc;
 	shape_trace(&g->trace, g->spec);
 	if (!g->trace.n) {

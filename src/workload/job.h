@@ -78,6 +78,11 @@ struct job_spec {
 	uint32_t replay_time_scale;
 	uint64_t replay_scale, replay_align;
 	uint8_t replay_skip;
+	/* which reader (empty: told from the contents) and, for a trace of
+	 * several volumes, the one replayed */
+	char trace_format[16];
+	bool trace_volume_set;
+	uint64_t trace_volume;
 	/* the options as written, for the report's "job options" */
 	struct job_option_text opts[MAX_OPTIONS];
 	uint32_t nopts;

@@ -4,6 +4,7 @@
  * table is an error naming it; nothing is silently ignored.
  */
 #include "workload/job.h"
+#include "workload/trace.h"
 
 #include <errno.h>
 #include <math.h>
@@ -297,6 +298,20 @@ static int o_replay_skip(struct job_spec *s, const char *v)
 	return 0;
 }
 
+static int o_trace_format(struct job_spec *s, const char *v)
+{
+	if (!trace_format_known(v))
+		return -EINVAL;
+	snprintf(s->trace_format, sizeof(s->trace_format), "%s", v);
+	return 0;
+}
+
+static int o_trace_volume(struct job_spec *s, const char *v)
+{
+	s->trace_volume_set = true;
+	return parse_u64(v, &s->trace_volume);
+}
+
 static int o_runtime(struct job_spec *s, const char *v)
 {
 	return job_parse_time_ns(v, 1000000000ULL, &s->runtime_ns);
@@ -518,12 +533,15 @@ static const struct {
 	{"time_based", o_time_based, "a flag"},
 	{"runtime", o_runtime, "a finite time (s default; ns/us/ms/s/m/h)"},
 	{"thinktime", o_thinktime, "a finite time (us default; ns/us/ms/s)"},
-	{"read_iolog", o_read_iolog, "a trace file: fio iolog v2/v3, blktrace, MSR csv"},
+	{"read_iolog", o_read_iolog,
+	 "a trace file: fio iolog v2/v3, blktrace, MSR, DiskSim, Alibaba or Tencent CSV"},
 	{"replay_no_stall", o_replay_no_stall, "a flag"},
 	{"replay_time_scale", o_replay_time_scale, "a percentage of the trace's rate, 1..1000000"},
 	{"replay_scale", o_replay_scale, "a divisor of the trace's offsets, >= 1"},
 	{"replay_align", o_replay_align, "a power of 2 to align the trace's offsets down to"},
 	{"replay_skip", o_replay_skip, "a comma-separated list of read, write, trim, sync"},
+	{"trace_format", o_trace_format, "one of " TRACE_FORMATS},
+	{"trace_volume", o_trace_volume, "a volume (device, disk) number of the trace"},
 	{"verify", o_verify, "crc32c (or crc32c-intel), or 0 / none"},
 	{"do_verify", o_do_verify, "a flag"},
 	{"verify_fatal", o_verify_fatal, "a flag"},

@@ -1,11 +1,20 @@
 /*
- * Block traces for replay: fio iolog v2 and v3, blktrace binary files and
- * MSR Cambridge CSV, each read into one list of timed requests. The format
- * is recognised from the file's first bytes.
+ * Block traces for replay, each read into one list of timed requests:
+ *
+ *   iolog     fio iolog v2 (no times; `wait` actions in us) and v3 (ms)
+ *   blktrace  blktrace binary files (ns), queue events, either byte order
+ *   msr       MSR Cambridge CSV (100 ns ticks, bytes)
+ *   disksim   DiskSim ASCII as MQSim and SSDSim ship traces (ns, sectors)
+ *   alibaba   Alibaba Cloud block trace CSV (us, bytes)
+ *   tencent   Tencent CBS CSV (s, sectors)
+ *
+ * The format is recognised from the file's contents unless one is named.
+ * Times count from the trace's first request (an iolog v3 from its first line).
  */
 #ifndef VSSD_WORKLOAD_TRACE_H
 #define VSSD_WORKLOAD_TRACE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,8 +34,23 @@ struct trace {
 	const char *format;
 };
 
-/* Reads a trace. Returns 0 or a negative errno with "FILE:LINE: message". */
+#define TRACE_FORMATS "iolog, blktrace, msr, disksim, alibaba, tencent"
+
+/* What to read: a format (NULL: recognised from the contents), and the one
+ * volume (device, disk) of a trace that holds several (the text formats). */
+struct trace_select {
+	const char *format;
+	bool volume_set;
+	uint64_t volume;
+};
+
+/* Reads a trace. Returns 0 or a negative errno with "FILE:LINE: message";
+ * a text trace of several volumes without a volume chosen is refused,
+ * naming them. */
+int trace_load_select(const char *path, const struct trace_select *sel, struct trace *t, char *err,
+		      size_t errlen);
 int trace_load(const char *path, struct trace *t, char *err, size_t errlen);
+bool trace_format_known(const char *name);
 void trace_free(struct trace *t);
 
 #endif

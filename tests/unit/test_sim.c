@@ -298,6 +298,78 @@ static void test_trace_replay(void **state)
 	free(p);
 }
 
+/* Loads text as a trace file, told from its contents or as sel says. */
+static int load_text_trace(const char *text, const struct trace_select *sel, struct trace *t,
+			   char *err, size_t errlen)
+{
+	char *p = write_temp(".trace", text, strlen(text));
+	int rc = trace_load_select(p, sel, t, err, errlen);
+
+	unlink(p);
+	free(p);
+	return rc;
+}
+
+/* DiskSim ASCII (ns, sectors), Alibaba (us, bytes) and Tencent (s, sectors),
+ * each told from its contents, against values worked out by hand; a trace
+ * of several volumes needs one picked. */
+static void test_trace_formats_more(void **state)
+{
+	const struct trace_select vol5 = {NULL, true, 5}, as_iolog = {"iolog", false, 0};
+	const char *alibaba_two = "3,R,4096,8192,1577808000000047\n5,W,1048576,4096,"
+				  "1577808000001047\n";
+	struct trace t;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(
+		load_text_trace("0 0 100 8 1\n1500 0 200 16 0\n", NULL, &t, err, sizeof(err)), 0);
+	assert_string_equal(t.format, "disksim");
+	assert_int_equal(t.n, 2);
+	assert_int_equal(t.rec[0].offset, 100 * 512);
+	assert_int_equal(t.rec[0].len, 8 * 512);
+	assert_int_equal(t.rec[0].dir, DIR_READ);
+	assert_int_equal(t.rec[1].t_ns, 1500);
+	assert_int_equal(t.rec[1].dir, DIR_WRITE);
+	trace_free(&t);
+
+	assert_int_equal(load_text_trace("3,R,4096,8192,1577808000000047\n3,W,1048576,4096,"
+					 "1577808000001047\n",
+					 NULL, &t, err, sizeof(err)),
+			 0);
+	assert_string_equal(t.format, "alibaba");
+	assert_int_equal(t.rec[0].offset, 4096);
+	assert_int_equal(t.rec[0].len, 8192);
+	assert_int_equal(t.rec[1].t_ns, 1000000); /* 1000 us */
+	assert_int_equal(t.rec[1].dir, DIR_WRITE);
+	trace_free(&t);
+
+	assert_int_equal(load_text_trace("1538323200,100,8,0,7\n1538323202,200,16,1,7\n", NULL, &t,
+					 err, sizeof(err)),
+			 0);
+	assert_string_equal(t.format, "tencent");
+	assert_int_equal(t.rec[0].offset, 100 * 512);
+	assert_int_equal(t.rec[0].dir, DIR_READ);
+	assert_int_equal(t.rec[1].len, 16 * 512);
+	assert_int_equal(t.rec[1].t_ns, 2000000000ULL);
+	assert_int_equal(t.rec[1].dir, DIR_WRITE);
+	trace_free(&t);
+
+	/* two volumes: refused naming both, or one of them replayed */
+	assert_int_not_equal(load_text_trace(alibaba_two, NULL, &t, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "several volumes (3, 5)"));
+	assert_int_equal(load_text_trace(alibaba_two, &vol5, &t, err, sizeof(err)), 0);
+	assert_int_equal(t.n, 1);
+	assert_int_equal(t.rec[0].offset, 1048576);
+	assert_int_equal(t.rec[0].t_ns, 0); /* the first request replayed */
+	trace_free(&t);
+	/* a format named that the file is not, and a type the format has not */
+	assert_int_not_equal(load_text_trace(alibaba_two, &as_iolog, &t, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "trace_format=iolog, but the file is not in that format"));
+	assert_int_not_equal(load_text_trace("0 0 100 8 7\n", NULL, &t, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, ":1: DiskSim request type '7' is not 1 (read) or 0 (write)"));
+}
+
 /* The replay of a job with these options over the v3 trace below: each
  * request's kind, LBA (of 512 bytes), LBAs and due time, until it ends. */
 static uint32_t replay_with(const char *const *opts, struct io_req *out, uint32_t max)
@@ -495,6 +567,7 @@ int main(void)
 		cmocka_unit_test(test_deterministic_json),
 		cmocka_unit_test(test_time_based_runtime),
 		cmocka_unit_test(test_replay_options),
+		cmocka_unit_test(test_trace_formats_more),
 		cmocka_unit_test(test_distributions_are_skewed),
 		cmocka_unit_test(test_random_map_visits_every_block),
 		cmocka_unit_test(test_trace_formats),
