@@ -6,19 +6,10 @@
 # - no frontend includes a header from under src/: they use include/vssd/.
 # usage: layering.sh SOURCE_DIR
 set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 cd "$1" || exit 1
-pass=0 fail=0
-# verdict WHAT FINDINGS: ok when nothing was found, else the findings
-verdict() {
-	if [ -z "$2" ]; then
-		echo "ok: $1"
-		pass=$((pass + 1))
-	else
-		echo "FAIL: not true that $1:"
-		echo "$2"
-		fail=$((fail + 1))
-	fi
-}
+# shellcheck source=verdict.sh
+. "$here/verdict.sh"
 
 ftl_refs=$(grep -rnE '#include "ftl/(conv|ocssd)/|\bconv_[a-z_]+\(|struct conv_|struct ocssd\b|ocssd_of\b|\bFTL_(CONV|OCSSD|PBLK)\b' \
 	src frontends include | grep -vE '^src/ftl/(conv|ocssd)/|^src/ftl/ftl\.c:|^src/config/params\.[ch]:')
@@ -32,5 +23,4 @@ internal=$(grep -rnE '^#include "' frontends | while IFS= read -r line; do
 	[ -e "src/$header" ] || [ -e "$header" ] && echo "$line"
 done)
 verdict "no frontend includes a header under src/" "$internal"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+verdicts_done

@@ -4,18 +4,13 @@
 # brace) unless a comment at its top says why with "long because".
 # usage: sizes.sh SOURCE_DIR
 set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 cd "$1" || exit 1
-pass=0 fail=0
+# shellcheck source=verdict.sh
+. "$here/verdict.sh"
 
 big=$(find src -name '*.[ch]' -exec wc -l {} + | awk '$2 != "total" && $1 > 650 { print $2 ": " $1 " lines" }')
-if [ -z "$big" ]; then
-	echo "ok: no file under src/ is over 650 lines"
-	pass=$((pass + 1))
-else
-	echo "FAIL: files over 650 lines:"
-	echo "$big"
-	fail=$((fail + 1))
-fi
+verdict "no file under src/ is over 650 lines" "$big"
 
 # a definition starts at column 0 with a name and "(" and its body's "{" is
 # alone at column 0; it ends at the first "}" alone at column 0
@@ -30,13 +25,5 @@ long=$(find src -name '*.c' | sort | xargs awk '
 		start = 0; inbody = 0
 	}
 	/;[ \t]*$/ && start && !inbody { start = 0 }')
-if [ -z "$long" ]; then
-	echo "ok: no function under src/ is over 60 lines"
-	pass=$((pass + 1))
-else
-	echo "FAIL: functions over 60 lines:"
-	echo "$long"
-	fail=$((fail + 1))
-fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+verdict "no function under src/ is over 60 lines" "$long"
+verdicts_done
