@@ -20,6 +20,9 @@ extern "C" {
 
 struct vssd_served;
 
+/* open, client and start refuse NULL pointers with -EINVAL; record takes
+ * what open gave; close(NULL) does nothing. */
+
 enum vssd_served_dir { VSSD_SERVED_READ, VSSD_SERVED_WRITE, VSSD_SERVED_TRIM, VSSD_SERVED_FLUSH };
 
 /* Starts the statistics of dev, timed from now (pblk: ftl=pblk's, whose

@@ -17,6 +17,8 @@ extern "C" {
 
 struct vssd_sim;
 
+/* NULL pointers are refused with -EINVAL (vssd_sim_summary does nothing). */
+
 struct vssd_sim_options {
 	int progress;		     /* a progress line on stderr */
 	uint64_t sample_interval_ns; /* a time series every this many virtual ns (0: none) */

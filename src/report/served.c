@@ -41,9 +41,11 @@ struct vssd_served {
 
 int vssd_served_open(struct vssd *dev, struct vssd_pblk *pblk, struct vssd_served **out)
 {
-	struct vssd_served *s = calloc(1, sizeof(*s));
+	struct vssd_served *s;
 
-	if (!s)
+	if (!dev || !out)
+		return -EINVAL;
+	if (!(s = calloc(1, sizeof(*s))))
 		return -ENOMEM;
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->wake, NULL);
@@ -59,6 +61,8 @@ int vssd_served_client(struct vssd_served *st, const char *name)
 	struct client_stats **grown, *c;
 	int i;
 
+	if (!st || !name)
+		return -EINVAL;
 	pthread_mutex_lock(&st->lock);
 	for (i = 0; i < (int)st->nclients; i++)
 		if (!strcmp(st->client[i]->spec.name, name))
@@ -213,6 +217,8 @@ static void *stats_thread(void *arg)
 
 int vssd_served_start(struct vssd_served *st, const char *path, uint64_t interval_ns)
 {
+	if (!st)
+		return -EINVAL;
 	if (!path)
 		return 0;
 	st->path = strdup(path);

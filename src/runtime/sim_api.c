@@ -97,6 +97,8 @@ int vssd_sim_run(const char *const *params, const char *jobfile, const struct vs
 
 int vssd_sim_report(const struct vssd_sim *sim, enum vssd_report_format format, FILE *out)
 {
+	if (!sim || !out)
+		return -EINVAL;
 	if (format == VSSD_REPORT_JSON)
 		return report_json(out, sim->ctrl->ns, &sim->res);
 	report_text(out, sim->ctrl->ns, &sim->res);
@@ -105,11 +107,17 @@ int vssd_sim_report(const struct vssd_sim *sim, enum vssd_report_format format, 
 
 int vssd_sim_write_csv(const struct vssd_sim *sim, const char *dir, char *err, size_t errlen)
 {
+	if (!sim || !dir) {
+		snprintf(err, errlen, "vssd_sim_write_csv: %s is NULL", !sim ? "sim" : "dir");
+		return -EINVAL;
+	}
 	return report_csv(dir, &sim->res, err, errlen);
 }
 
 void vssd_sim_summary(const struct vssd_sim *sim, struct vssd_sim_summary *out)
 {
+	if (!sim || !out)
+		return;
 	*out = (struct vssd_sim_summary){
 		.virtual_ns = sim->res.virtual_ns,
 		.host_ios = sim->res.host_ios,
@@ -121,9 +129,9 @@ void vssd_sim_summary(const struct vssd_sim *sim, struct vssd_sim_summary *out)
 
 int vssd_sim_verify(const struct vssd_sim *sim, uint32_t job, struct vssd_sim_verify *out)
 {
-	const struct sim_job_result *r = job < sim->res.njobs ? &sim->res.jobs[job] : NULL;
+	const struct sim_job_result *r = sim && job < sim->res.njobs ? &sim->res.jobs[job] : NULL;
 
-	if (!r)
+	if (!r || !out)
 		return -EINVAL;
 	*out = (struct vssd_sim_verify){
 		.job = r->spec->name,

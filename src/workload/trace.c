@@ -325,8 +325,9 @@ static int load_text(FILE *f, const char *path, const struct text_format *fmt,
 				 fmt->label, r.type, fmt->types);
 			return -EINVAL;
 		}
-		if (sel && sel->volume_set ? r.volume != sel->volume
-					   : (volume_seen(&vs, r.volume), false))
+		if (!sel || !sel->volume_set)
+			volume_seen(&vs, r.volume);
+		else if (r.volume != sel->volume)
 			continue;
 		if (!t->n)
 			t0 = r.ticks;

@@ -5,6 +5,8 @@
 
 #include <stdlib.h>
 
+#include "vssd/served.h"
+#include "vssd/sim.h"
 #include "vssd/vssd.h"
 
 static struct vssd *open_dev(const char *extra1, const char *extra2)
@@ -61,6 +63,45 @@ static void test_null_pointers(void **state)
 	assert_int_equal(vssd_qpair_close(qp), 0);
 	vssd_close(dev);
 	vssd_close(NULL);
+}
+
+/* The same for the info, simulator and served-statistics calls (issue 15). */
+static void test_null_pointers_info_sim_served(void **state)
+{
+	const char *const params[] = {"timing=off", NULL};
+	struct vssd_sim_verify v;
+	struct vssd_served *st;
+	struct vssd_info info;
+	struct vssd_counters c;
+	struct vssd_sim *sim;
+	struct vssd *dev;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(vssd_open(params, VSSD_INLINE, &dev, err, sizeof(err)), 0);
+	assert_int_equal(vssd_info(NULL, &info), -EINVAL);
+	assert_int_equal(vssd_info(dev, NULL), -EINVAL);
+	assert_int_equal(vssd_counters(dev, NULL), -EINVAL);
+	assert_int_equal(vssd_handle_counters(dev, 0, NULL), -EINVAL);
+	assert_int_equal(vssd_placement_id(dev, 0), -EINVAL); /* fdp=off: no identifiers */
+	assert_int_equal(vssd_info(dev, &info), 0);
+	assert_string_equal(info.ftl, "conv");
+	assert_int_equal(info.block_host, VSSD_BLOCK_NVM);
+	assert_int_equal(vssd_counters(dev, &c), 0);
+	assert_int_equal(vssd_served_open(NULL, NULL, &st), -EINVAL);
+	assert_int_equal(vssd_served_open(dev, NULL, NULL), -EINVAL);
+	assert_int_equal(vssd_served_client(NULL, "a"), -EINVAL);
+	assert_int_equal(vssd_served_start(NULL, NULL, 0), -EINVAL);
+	vssd_served_close(NULL, NULL);
+	vssd_close(dev);
+	assert_int_equal(vssd_sim_run(NULL, "x.fio", NULL, &sim, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "params is NULL"));
+	assert_int_equal(vssd_sim_run(params, NULL, NULL, &sim, err, sizeof(err)), -EINVAL);
+	assert_int_equal(vssd_sim_report(NULL, VSSD_REPORT_TEXT, stdout), -EINVAL);
+	assert_int_equal(vssd_sim_write_csv(NULL, "/tmp", err, sizeof(err)), -EINVAL);
+	assert_int_equal(vssd_sim_verify(NULL, 0, &v), -EINVAL);
+	vssd_sim_summary(NULL, NULL);
+	vssd_sim_free(NULL);
 }
 
 /* Item 3: a power loss with media=none is refused before anything is torn
@@ -139,6 +180,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_null_pointers),
+		cmocka_unit_test(test_null_pointers_info_sim_served),
 		cmocka_unit_test(test_powerloss_refused_leaves_device_usable),
 		cmocka_unit_test(test_second_pblk_refused),
 		cmocka_unit_test(test_pblk_write_failures_bounded),
