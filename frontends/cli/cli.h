@@ -7,5 +7,6 @@ int cmd_params(int argc, char **argv);
 int cmd_nvme(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_torture(int argc, char **argv);
+int cmd_trace_stat(int argc, char **argv);
 
 #endif

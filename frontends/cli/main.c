@@ -13,6 +13,7 @@ static const struct {
 	{"params", cmd_params, "list every device parameter: name, default, range, help"},
 	{"serve", cmd_serve, "serve the device over NBD in real time (nbdkit and the vssd plugin)"},
 	{"nvme", cmd_nvme, "inspect a device as nvme-cli does: id-ctrl, id-ns, smart-log, ..."},
+	{"trace-stat", cmd_trace_stat, "what a block trace holds, before it is replayed"},
 	{"torture", cmd_torture,
 	 "cut the power at random points and check every LBA after recovery"},
 };
@@ -21,8 +22,8 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: vssd COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
-	fprintf(out, "  %-8s %s\n\n`vssd COMMAND --help` for a command's options.\n", "version",
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(out, "  %-10s %s\n\n`vssd COMMAND --help` for a command's options.\n", "version",
 		"print the version");
 }
 

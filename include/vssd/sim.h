@@ -67,6 +67,16 @@ int vssd_sim_verify(const struct vssd_sim *sim, uint32_t job, struct vssd_sim_ve
 
 void vssd_sim_free(struct vssd_sim *sim);
 
+/*
+ * `vssd trace-stat`: what the trace at path holds (requests by kind and
+ * size, span in time and bytes, footprint, requests past the end of the
+ * device params describe), written to out as text, or JSON when json is
+ * set. format and volume are trace_format= and trace_volume= (NULL: told
+ * from the contents; none). Returns 0 or a negative errno with err set.
+ */
+int vssd_trace_stat(const char *const *params, const char *path, const char *format,
+		    const char *volume, int json, FILE *out, char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

@@ -83,6 +83,30 @@ static json_object *dir_object(const struct lat_stats *s, uint64_t runtime_ns)
 	return o;
 }
 
+json_object *report_trace_json(const char *format, const struct trace_summary *s)
+{
+	static const char *const kinds[] = {"reads", "writes", "trims", "flushes"};
+	json_object *o = json_object_new_object(), *h = json_object_new_array();
+
+	json_object_object_add(o, "format", json_object_new_string(format));
+	for (int d = 0; d < 4; d++)
+		add_u64(o, kinds[d], s->n[d]);
+	add_u64(o, "read_bytes", s->bytes[DIR_READ]);
+	add_u64(o, "write_bytes", s->bytes[DIR_WRITE]);
+	add_u64(o, "trim_bytes", s->bytes[DIR_TRIM]);
+	add_dbl(o, "span_s", (double)s->span_ns / 1e9);
+	add_u64(o, "lowest_byte", s->lowest);
+	add_u64(o, "highest_byte", s->highest);
+	add_u64(o, "footprint_bytes", s->footprint_bytes);
+	add_u64(o, "capacity_bytes", s->capacity_bytes);
+	add_u64(o, "past_end", s->past_end);
+	/* requests of up to 4 KiB, 8 KiB, ... 512 KiB, then larger */
+	for (uint32_t b = 0; b < TRACE_SIZE_BUCKETS; b++)
+		json_object_array_add(h, json_object_new_uint64(s->size_hist[b]));
+	json_object_object_add(o, "size_histogram", h);
+	return o;
+}
+
 static json_object *job_object(const struct sim_job_result *j)
 {
 	static const char *const dirs[] = {"read", "write", "trim"};
@@ -97,6 +121,8 @@ static json_object *job_object(const struct sim_job_result *j)
 		json_object_object_add(opts, j->spec->opts[i].key,
 				       json_object_new_string(j->spec->opts[i].value));
 	json_object_object_add(o, "job options", opts);
+	if (j->trace_format)
+		json_object_object_add(o, "trace", report_trace_json(j->trace_format, &j->trace));
 	add_u64(o, "job_runtime", runtime_ns / 1000000);
 	for (int d = 0; d < NDIR_STATS; d++)
 		json_object_object_add(o, dirs[d], dir_object(&j->dir[d], runtime_ns));

@@ -22,6 +22,13 @@ void report_text(FILE *out, const struct vssd_dev *dev, const struct sim_result 
  */
 int report_csv(const char *dir, const struct sim_result *res, char *err, size_t errlen);
 
+/* A trace's summary, on a line or two (vssd trace-stat, and a replay's report). */
+void report_trace_text(FILE *out, const char *format, const struct trace_summary *s,
+		       const char *indent);
+
+/* The same as a JSON object (the caller owns it). */
+struct json_object *report_trace_json(const char *format, const struct trace_summary *s);
+
 /* Write amplification: media bytes over host bytes (0 when nothing was written). */
 double waf_of(uint64_t media_bytes, uint64_t host_bytes);
 

@@ -19,6 +19,36 @@ static void bytes_text(uint64_t b, char *out, size_t n)
 	snprintf(out, n, "%.*f%s", u ? 2 : 0, v, units[u]);
 }
 
+void report_trace_text(FILE *out, const char *format, const struct trace_summary *s,
+		       const char *indent)
+{
+	char fp[32], lo[32], hi[32], cap[32];
+	uint64_t n = s->n[DIR_READ] + s->n[DIR_WRITE] + s->n[DIR_TRIM] + s->n[DIR_FLUSH];
+
+	bytes_text(s->footprint_bytes, fp, sizeof(fp));
+	bytes_text(s->lowest, lo, sizeof(lo));
+	bytes_text(s->highest, hi, sizeof(hi));
+	bytes_text(s->capacity_bytes, cap, sizeof(cap));
+	fprintf(out,
+		"%strace (%s): %llu requests (%llu reads, %llu writes, %llu trims, %llu "
+		"flushes) over %.6f s, bytes %s to %s, footprint %s (%.1f%% of the device's %s)\n",
+		indent, format, (unsigned long long)n, (unsigned long long)s->n[DIR_READ],
+		(unsigned long long)s->n[DIR_WRITE], (unsigned long long)s->n[DIR_TRIM],
+		(unsigned long long)s->n[DIR_FLUSH], (double)s->span_ns / 1e9, lo, hi, fp,
+		s->capacity_bytes ? 100.0 * (double)s->footprint_bytes / (double)s->capacity_bytes
+				  : 0.0,
+		cap);
+	fprintf(out, "%ssizes:", indent);
+	for (uint32_t b = 0; b < TRACE_SIZE_BUCKETS; b++)
+		fprintf(out, " %s%uk %llu", b == TRACE_SIZE_BUCKETS - 1 ? ">" : "<=",
+			4u << (b == TRACE_SIZE_BUCKETS - 1 ? b - 1 : b),
+			(unsigned long long)s->size_hist[b]);
+	if (s->past_end)
+		fprintf(out, "; %llu past the device's end (the first at line %u)",
+			(unsigned long long)s->past_end, s->first_past_end_line);
+	fprintf(out, "\n");
+}
+
 static void job_text(FILE *out, const struct sim_job_result *j, const char *clock)
 {
 	const struct job_spec *s = j->spec;
@@ -29,6 +59,8 @@ static void job_text(FILE *out, const struct sim_job_result *j, const char *cloc
 	if (s->bs) /* a generated job; a served export has no fixed block size */
 		fprintf(out, " bs=%llu iodepth=%u", (unsigned long long)s->bs, s->iodepth);
 	fprintf(out, "%s%s\n", s->read_iolog[0] ? " replay=" : "", s->read_iolog);
+	if (j->trace_format)
+		report_trace_text(out, j->trace_format, &j->trace, "  ");
 	for (int d = 0; d < NDIR_STATS; d++) {
 		const struct lat_stats *l = &j->dir[d];
 		char total[32], bw[32];

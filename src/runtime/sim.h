@@ -18,6 +18,7 @@
 #include "nvme/ctrl.h"
 #include "stats/histogram.h"
 #include "workload/job.h"
+#include "workload/trace_stat.h"
 
 /* One interval of the time series; index 0 reads, 1 writes. */
 struct sim_sample {
@@ -37,6 +38,9 @@ struct sim_job_result {
 	/* verify=crc32c: blocks read back and checked, those bad, the first's story */
 	uint64_t verify_blocks, verify_bad;
 	char verify_first_bad[200];
+	/* read_iolog: what the trace holds, as its replay options shape it */
+	const char *trace_format;
+	struct trace_summary trace;
 };
 
 struct sim_group_result {

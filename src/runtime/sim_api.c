@@ -6,6 +6,7 @@
 #include "vssd/sim.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,10 @@
 #include "report/report.h"
 #include "runtime/sim.h"
 #include "workload/job.h"
+#include "workload/trace.h"
+#include "workload/trace_stat.h"
+
+#include <json-c/json.h>
 
 struct vssd_sim {
 	struct nvme_ctrl *ctrl;
@@ -140,6 +145,60 @@ int vssd_sim_verify(const struct vssd_sim *sim, uint32_t job, struct vssd_sim_ve
 		.first_bad = r->verify_bad ? r->verify_first_bad : NULL,
 	};
 	return 0;
+}
+
+/* The namespace's capacity in bytes, of the device params describe. */
+static int capacity_of(const char *const *params, uint64_t *bytes, char *err, size_t errlen)
+{
+	struct vssd_config cfg;
+	struct nvme_ctrl *ctrl;
+	int rc;
+
+	if ((rc = libvssd_config_from_params(params, &cfg, err, errlen)))
+		return rc;
+	cfg.media = MEDIA_NONE; /* only its size: no device file is opened */
+	cfg.path[0] = 0;
+	if ((rc = nvme_ctrl_create(&cfg, &ctrl, err, errlen)))
+		return rc;
+	*bytes = dev_capacity_lbas(ctrl->ns) * ctrl->ns->geo.lba_bytes;
+	nvme_ctrl_destroy(ctrl);
+	return 0;
+}
+
+int vssd_trace_stat(const char *const *params, const char *path, const char *format,
+		    const char *volume, int json, FILE *out, char *err, size_t errlen)
+{
+	struct trace_select sel = {format, volume != NULL, 0};
+	struct trace_summary sum;
+	struct trace t;
+	uint64_t capacity;
+	char *end;
+	int rc;
+
+	if (!params || !path || !out) {
+		snprintf(err, errlen, "vssd_trace_stat: %s is NULL",
+			 !params ? "params"
+			 : !path ? "path"
+				 : "out");
+		return -EINVAL;
+	}
+	if (volume && ((sel.volume = strtoull(volume, &end, 10)), *end || !*volume)) {
+		snprintf(err, errlen, "trace_volume=%s: expected a volume number", volume);
+		return -EINVAL;
+	}
+	if ((rc = capacity_of(params, &capacity, err, errlen)) ||
+	    (rc = trace_load_select(path, &sel, &t, err, errlen)))
+		return rc;
+	if (!(rc = trace_summarize(&t, capacity, &sum)) && json) {
+		json_object *o = report_trace_json(t.format, &sum);
+
+		fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+		json_object_put(o);
+	} else if (!rc) {
+		report_trace_text(out, t.format, &sum, "");
+	}
+	trace_free(&t);
+	return rc;
 }
 
 void vssd_sim_free(struct vssd_sim *sim)

@@ -437,6 +437,10 @@ int sim_start_group(struct sim *s, const struct job_file *jf, struct sim_result 
 		if (rc)
 			return rc;
 		js->res = &res->jobs[j];
+		if (js->gen.trace.n) {
+			js->res->trace_format = js->gen.trace.format;
+			js->res->trace = js->gen.trace_summary;
+		}
 		if ((rc = sim_setup_verify(s, j, seed)))
 			return rc;
 		js->start_ns = s->now_ns;

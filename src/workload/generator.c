@@ -32,6 +32,8 @@ static const char *replay_option_set(const struct job_spec *spec)
 		return "trace_format";
 	if (spec->trace_volume_set)
 		return "trace_volume";
+	if (spec->replay_past_end != PAST_END_ERROR)
+		return "replay_past_end";
 	return spec->replay_skip ? "replay_skip" : NULL;
 }
 
@@ -53,6 +55,48 @@ static void shape_trace(struct trace *t, const struct job_spec *spec)
 		t->rec[kept++] = r;
 	}
 	t->n = kept;
+}
+
+/* Requests past the device's end, as replay_past_end says: an error naming
+ * the first (the default), wrapped modulo the device (moved back to fit
+ * when one would still cross the end), or left out. */
+static int place_past_end(struct job_gen *g, uint64_t capacity_bytes, char *err, size_t errlen)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < g->trace.n; i++) {
+		struct trace_rec r = g->trace.rec[i];
+		bool past = r.dir != DIR_FLUSH &&
+			    (r.offset >= capacity_bytes || r.len > capacity_bytes - r.offset);
+
+		if (past &&
+		    (g->spec->replay_past_end == PAST_END_ERROR || r.len > capacity_bytes)) {
+			snprintf(err, errlen,
+				 "%s:%u: request at offset %llu length %llu is past "
+				 "the device's end (%llu bytes)%s",
+				 g->spec->read_iolog, r.line, (unsigned long long)r.offset,
+				 (unsigned long long)r.len, (unsigned long long)capacity_bytes,
+				 r.len > capacity_bytes
+					 ? ""
+					 : "; replay_past_end=wrap or skip replays it");
+			return -EINVAL;
+		}
+		if (past && g->spec->replay_past_end == PAST_END_SKIP)
+			continue;
+		if (past) {
+			r.offset = r.offset % capacity_bytes / g->lba_bytes * g->lba_bytes;
+			if (r.len > capacity_bytes - r.offset)
+				r.offset = (capacity_bytes - r.len) / g->lba_bytes * g->lba_bytes;
+		}
+		g->trace.rec[kept++] = r;
+	}
+	g->trace.n = kept;
+	if (!kept) {
+		snprintf(err, errlen, "job '%s': every request of %s is past the device's end",
+			 g->spec->name, g->spec->read_iolog);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static int init_trace(struct job_gen *g, uint64_t capacity_bytes, char *err, size_t errlen)
@@ -79,22 +123,14 @@ static int init_trace(struct job_gen *g, uint64_t capacity_bytes, char *err, siz
 		trace_free(&g->trace);
 		return -EINVAL;
 	}
-	for (size_t i = 0; i < g->trace.n; i++) {
-		const struct trace_rec *r = &g->trace.rec[i];
-
-		if (r->dir != DIR_FLUSH &&
-		    (r->offset >= capacity_bytes || r->len > capacity_bytes - r->offset)) {
-			snprintf(err, errlen,
-				 "%s:%u: request at offset %llu length %llu is past "
-				 "the device's end (%llu bytes)",
-				 g->spec->read_iolog, r->line, (unsigned long long)r->offset,
-				 (unsigned long long)r->len, (unsigned long long)capacity_bytes);
-			trace_free(&g->trace);
-			return -EINVAL;
-		}
-		if (r->len + 2ULL * g->lba_bytes > g->max_io_bytes)
-			g->max_io_bytes = r->len + 2ULL * g->lba_bytes;
+	if ((rc = trace_summarize(&g->trace, capacity_bytes, &g->trace_summary)) ||
+	    (rc = place_past_end(g, capacity_bytes, err, errlen))) {
+		trace_free(&g->trace);
+		return rc;
 	}
+	for (size_t i = 0; i < g->trace.n; i++)
+		if (g->trace.rec[i].len + 2ULL * g->lba_bytes > g->max_io_bytes)
+			g->max_io_bytes = g->trace.rec[i].len + 2ULL * g->lba_bytes;
 	g->budget_bytes = UINT64_MAX;
 	return 0;
 }

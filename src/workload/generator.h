@@ -12,6 +12,7 @@
 #include "workload/dist.h"
 #include "workload/job.h"
 #include "workload/trace.h"
+#include "workload/trace_stat.h"
 
 struct io_req {
 	uint8_t dir; /* enum io_dir */
@@ -34,8 +35,9 @@ struct job_gen {
 	struct rng rng;
 	struct trace trace;
 	size_t trace_pos;
-	uint64_t trace_loop;	/* loops replayed so far */
-	uint64_t trace_base_ns; /* where this loop's timestamps start */
+	struct trace_summary trace_summary; /* of the trace as shaped, before past-end handling */
+	uint64_t trace_loop;		    /* loops replayed so far */
+	uint64_t trace_base_ns;		    /* where this loop's timestamps start */
 	uint64_t max_io_bytes;
 	uint32_t nplis; /* placement identifiers the job cycles through */
 	uint16_t plis[MAX_PLIS];

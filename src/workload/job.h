@@ -80,6 +80,7 @@ struct job_spec {
 	uint8_t replay_skip;
 	/* which reader (empty: told from the contents) and, for a trace of
 	 * several volumes, the one replayed */
+	enum past_end { PAST_END_ERROR, PAST_END_WRAP, PAST_END_SKIP } replay_past_end;
 	char trace_format[16];
 	bool trace_volume_set;
 	uint64_t trace_volume;

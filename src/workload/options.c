@@ -306,6 +306,19 @@ static int o_trace_format(struct job_spec *s, const char *v)
 	return 0;
 }
 
+static int o_replay_past_end(struct job_spec *s, const char *v)
+{
+	static const char *const names[] = {
+		[PAST_END_ERROR] = "error", [PAST_END_WRAP] = "wrap", [PAST_END_SKIP] = "skip"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(v, names[i])) {
+			s->replay_past_end = (enum past_end)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
 static int o_trace_volume(struct job_spec *s, const char *v)
 {
 	s->trace_volume_set = true;
@@ -541,6 +554,8 @@ static const struct {
 	{"replay_align", o_replay_align, "a power of 2 to align the trace's offsets down to"},
 	{"replay_skip", o_replay_skip, "a comma-separated list of read, write, trim, sync"},
 	{"trace_format", o_trace_format, "one of " TRACE_FORMATS},
+	{"replay_past_end", o_replay_past_end,
+	 "error (default), wrap (modulo the device) or skip, for requests past the device's end"},
 	{"trace_volume", o_trace_volume, "a volume (device, disk) number of the trace"},
 	{"verify", o_verify, "crc32c (or crc32c-intel), or 0 / none"},
 	{"do_verify", o_do_verify, "a flag"},

@@ -165,4 +165,20 @@ expect_error "nvme fdp: bad pids" "--pids x: expected placement identifiers" "$v
 expect_error "nvme fdp: no such handle" "0/02h (Invalid Field in Command)" "$vssd" nvme fdp update --set fdp=on --pids 12
 expect_error "nvme fdp: unknown command" "unknown command 'foo'" "$vssd" nvme fdp foo
 
+# trace-stat: a DiskSim trace's summary, as text and JSON, and its errors
+printf '0 0 0 8 0\n1000 0 4 16 1\n' >"$tmp/ds.trace"
+if "$vssd" trace-stat "$tmp/ds.trace" >"$tmp/ts.out" 2>&1 &&
+	grep -q 'trace (disksim): 2 requests (1 reads, 1 writes, 0 trims, 0 flushes) over 0.000001 s' "$tmp/ts.out" &&
+	"$vssd" trace-stat --json "$tmp/ds.trace" |
+	jq -e '.footprint_bytes == 12288 and .writes == 1 and .size_histogram[1] == 1' >/dev/null; then
+	ok "trace-stat: counts, span and footprint"
+else
+	bad "trace-stat: $(cat "$tmp/ts.out")"
+fi
+expect_error "trace-stat: a format the file is not" "trace_format=iolog, but the file is not in that format" \
+	"$vssd" trace-stat --format iolog "$tmp/ds.trace"
+expect_error "trace-stat: no such trace" "cannot open trace" "$vssd" trace-stat "$tmp/none"
+expect_error "trace-stat: a bad volume" "trace_volume=x: expected a volume number" \
+	"$vssd" trace-stat --volume x "$tmp/ds.trace"
+
 [ $fails -eq 0 ]

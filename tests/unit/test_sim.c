@@ -8,6 +8,7 @@
 #include "report/report.h"
 #include "workload/dist.h"
 #include "workload/trace.h"
+#include "workload/trace_stat.h"
 #include "workload/verify.h"
 #include "util/crc32c.h"
 
@@ -370,6 +371,64 @@ static void test_trace_formats_more(void **state)
 	assert_non_null(strstr(err, ":1: DiskSim request type '7' is not 1 (read) or 0 (write)"));
 }
 
+/* A trace's summary against hand-worked values: kinds, sizes, span,
+ * footprint (overlaps counted once) and requests past the end; then what a
+ * replay does with those: an error by default, wrapped, or skipped. */
+static void test_trace_summary_and_past_end(void **state)
+{
+	/* DiskSim: ns, device, sector, sectors, 1 read / 0 write; 1 MiB device */
+	const char *text = "0 0 0 8 0\n1000 0 4 16 1\n2000 0 2040 16 1\n5000 0 4096 8 0\n";
+	char *p = write_temp(".trace", text, strlen(text)), err[256];
+	static const char *const opts[][2] = {{"replay_past_end", "wrap"},
+					      {"replay_past_end", "skip"}};
+	struct trace_summary s;
+	struct job_spec spec;
+	struct job_gen g;
+	struct io_req io;
+	struct trace t;
+
+	(void)state;
+	assert_int_equal(trace_load(p, &t, err, sizeof(err)), 0);
+	assert_int_equal(trace_summarize(&t, 1u << 20, &s), 0);
+	assert_int_equal(s.n[DIR_READ], 2);
+	assert_int_equal(s.n[DIR_WRITE], 2);
+	assert_int_equal(s.span_ns, 5000);
+	assert_int_equal(s.size_hist[0], 2); /* two of 4 KiB */
+	assert_int_equal(s.size_hist[1], 2); /* two of 8 KiB */
+	/* units 0 and 0-2 overlap: 3 units; then 255-256 and 512 */
+	assert_int_equal(s.footprint_bytes, 6 * 4096);
+	assert_int_equal(s.lowest, 0);
+	assert_int_equal(s.highest, 4096 * 512 + 4096);
+	assert_int_equal(s.past_end, 2); /* sector 2040 + 16 crosses 1 MiB; 4096 is past */
+	assert_int_equal(s.first_past_end_line, 3);
+	trace_free(&t);
+
+	job_spec_defaults(&spec);
+	snprintf(spec.read_iolog, sizeof(spec.read_iolog), "%s", p);
+	assert_int_not_equal(gen_init(&g, &spec, 2048, 512, NULL, 0, 1, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, ":3: request at offset 1044480 length 8192 is past"));
+	for (int k = 0; k < 2; k++) {
+		uint32_t n = 0;
+		uint64_t last = 0;
+
+		assert_int_equal(job_option_apply(&spec, opts[k][0], opts[k][1], err, sizeof(err)),
+				 0);
+		assert_int_equal(gen_init(&g, &spec, 2048, 512, NULL, 0, 1, err, sizeof(err)), 0);
+		while (gen_next(&g, &io)) {
+			assert_true(io.slba + io.nlb <= 2048);
+			last = io.slba;
+			n++;
+		}
+		gen_fini(&g);
+		/* wrap: the crossing one moved back to end at the end (2032), the
+		 * past one to 4096 % 2048 = 0; skip: both left out */
+		assert_int_equal(n, k == 0 ? 4 : 2);
+		assert_int_equal(last, k == 0 ? 0 : 4);
+	}
+	unlink(p);
+	free(p);
+}
+
 /* The replay of a job with these options over the v3 trace below: each
  * request's kind, LBA (of 512 bytes), LBAs and due time, until it ends. */
 static uint32_t replay_with(const char *const *opts, struct io_req *out, uint32_t max)
@@ -568,6 +627,7 @@ int main(void)
 		cmocka_unit_test(test_time_based_runtime),
 		cmocka_unit_test(test_replay_options),
 		cmocka_unit_test(test_trace_formats_more),
+		cmocka_unit_test(test_trace_summary_and_past_end),
 		cmocka_unit_test(test_distributions_are_skewed),
 		cmocka_unit_test(test_random_map_visits_every_block),
 		cmocka_unit_test(test_trace_formats),

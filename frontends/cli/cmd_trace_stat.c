@@ -1,0 +1,71 @@
+/*
+ * `vssd trace-stat`: what a block trace holds, before it is replayed:
+ * requests by kind and size, span in time and bytes, its footprint against
+ * the device's capacity, and requests past the device's end.
+ */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "vssd/sim.h"
+
+#define MAX_SETS 256
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: vssd trace-stat [--profile NAME|FILE] [--set KEY=VALUE]... [--format F]\n"
+		"                       [--volume N] [--json] TRACE\n\n"
+		"What a trace holds, against the capacity of the device the options describe.\n"
+		"  --format F  the trace's format (iolog, blktrace, msr, disksim, alibaba,\n"
+		"              tencent), as trace_format=; default: told from its contents\n"
+		"  --volume N  the one volume of a trace of several, as trace_volume=\n"
+		"  --json      a JSON object, as in a replay's report\n");
+}
+
+int cmd_trace_stat(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"profile", required_argument, 0, 'p'},
+		{"set", required_argument, 0, 's'},
+		{"format", required_argument, 0, 'f'},
+		{"volume", required_argument, 0, 'v'},
+		{"json", no_argument, 0, 'j'},
+		{"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
+	};
+	const char *params[MAX_SETS + 2] = {"profile=default"}, *format = NULL, *volume = NULL;
+	char profile[4096], err[512];
+	int c, n = 1, json = 0;
+
+	while ((c = getopt_long(argc, argv, "p:s:f:v:jh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			snprintf(profile, sizeof(profile), "profile=%s", optarg);
+			params[0] = profile;
+			break;
+		case 's':
+			if (n == MAX_SETS + 1) {
+				fprintf(stderr, "vssd: more than %d --set options\n", MAX_SETS);
+				return 2;
+			}
+			params[n++] = optarg;
+			break;
+		case 'f': format = optarg; break;
+		case 'v': volume = optarg; break;
+		case 'j': json = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "vssd trace-stat: expected one TRACE\n");
+		usage(stderr);
+		return 2;
+	}
+	if (vssd_trace_stat(params, argv[optind], format, volume, json, stdout, err, sizeof(err))) {
+		fprintf(stderr, "vssd: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
