@@ -159,7 +159,7 @@ static void put_fields(const uint8_t *b, const struct field *f, size_t nf, json_
 
 struct nvme_args {
 	const char *profile, *seed, *output;
-	char *sets[256];
+	char *sets[CLI_MAX_SETS];
 	int nsets;
 	uint8_t fid, sel;
 	int fid_set;
@@ -209,7 +209,7 @@ static int parse_nvme_args(int argc, char **argv, struct nvme_args *a)
 		case 'e': a->seed = optarg; break;
 		case 'o': a->output = optarg; break;
 		case 'S':
-			if (a->nsets >= 256) {
+			if (a->nsets >= CLI_MAX_SETS) {
 				fprintf(stderr, "vssd: more than 256 --set options\n");
 				return 2;
 			}
@@ -251,19 +251,11 @@ static int parse_nvme_args(int argc, char **argv, struct nvme_args *a)
 
 static int open_device(const struct nvme_args *a, struct vssd **dev)
 {
-	const char *params[260];
-	char profile[512], seed[64], err[512];
-	int n = 0;
+	const char *const *params;
+	struct cli_params p;
+	char err[512];
 
-	snprintf(profile, sizeof(profile), "profile=%s", a->profile);
-	params[n++] = profile;
-	for (int i = 0; i < a->nsets; i++)
-		params[n++] = a->sets[i];
-	if (a->seed) {
-		snprintf(seed, sizeof(seed), "seed=%s", a->seed);
-		params[n++] = seed;
-	}
-	params[n] = NULL;
+	params = cli_device_params(&p, a->profile, a->sets, a->nsets, a->seed);
 	if (vssd_open(params, VSSD_INLINE, dev, err, sizeof(err))) {
 		fprintf(stderr, "vssd: %s\n", err);
 		return 1;

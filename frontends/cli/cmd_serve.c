@@ -24,12 +24,11 @@
 #include "cli.h"
 #include "vssd/vssd.h"
 
-#define MAX_SETS 256
 #define READY_TIMEOUT_S 30 /* building a large device with media=ram takes a while */
 
 struct serve_args {
 	const char *profile, *seed, *socket, *listen, *stats, *stats_interval, *run;
-	char *sets[MAX_SETS];
+	char *sets[CLI_MAX_SETS];
 	int nsets;
 	long port; /* 0: a Unix socket */
 };
@@ -91,8 +90,8 @@ static int parse_serve_args(int argc, char **argv, struct serve_args *a)
 		case 'i': a->stats_interval = optarg; break;
 		case 'r': a->run = optarg; break;
 		case 'S':
-			if (a->nsets == MAX_SETS) {
-				fprintf(stderr, "vssd: more than %d --set options\n", MAX_SETS);
+			if (a->nsets == CLI_MAX_SETS) {
+				fprintf(stderr, "vssd: more than %d --set options\n", CLI_MAX_SETS);
 				return 2;
 			}
 			a->sets[a->nsets++] = optarg;
@@ -173,23 +172,16 @@ int cmd_serve(int argc, char **argv)
 {
 	struct serve_args a = {0};
 	char plugin[PATH_MAX], socket_buf[64], pidfile[64], port[16], err[512];
-	char profile[PATH_MAX + 16], seed[64], stats[PATH_MAX + 16], interval[64];
-	const char *params[MAX_SETS + 3], *nargv[MAX_SETS + 32];
-	int n = 0, np = 0, rc, status;
+	char stats[PATH_MAX + 16], interval[64];
+	const char *const *params, *nargv[CLI_MAX_SETS + 32];
+	struct cli_params p;
+	int n = 0, rc, status;
 	pid_t pid;
 
 	if ((rc = parse_serve_args(argc, argv, &a)))
 		return rc < 0 ? 0 : rc;
 	/* the device's parameters, as the plugin takes them */
-	snprintf(profile, sizeof(profile), "profile=%s", a.profile);
-	params[np++] = profile;
-	for (int i = 0; i < a.nsets; i++)
-		params[np++] = a.sets[i];
-	if (a.seed) {
-		snprintf(seed, sizeof(seed), "seed=%s", a.seed);
-		params[np++] = seed;
-	}
-	params[np] = NULL;
+	params = cli_device_params(&p, a.profile, a.sets, a.nsets, a.seed);
 	if (vssd_check_params(params, err, sizeof(err))) {
 		fprintf(stderr, "vssd: %s\n", err); /* before nbdkit starts, in vssd's words */
 		return 1;
@@ -221,8 +213,8 @@ int cmd_serve(int argc, char **argv)
 		nargv[n++] = a.run;
 	}
 	nargv[n++] = plugin_path(plugin, sizeof(plugin));
-	for (int i = 0; i < np; i++)
-		nargv[n++] = params[i];
+	for (const char *const *q = params; *q; q++)
+		nargv[n++] = *q;
 	if (a.stats) {
 		snprintf(stats, sizeof(stats), "stats=%s", a.stats);
 		nargv[n++] = stats;

@@ -12,7 +12,6 @@
 #include "cli.h"
 #include "vssd/sim.h"
 
-#define MAX_SETS 256
 #define MAX_POWERLOSS 16
 
 static void sim_usage(FILE *out)
@@ -37,11 +36,9 @@ static void sim_usage(FILE *out)
 }
 
 struct sim_args {
-	const char *csv_dir, *jobfile;
-	/* "profile=", each --set, "seed=": the device's parameters, in order */
-	const char *params[MAX_SETS + 3];
-	char profile[4096], seed[64];
-	int nparams;
+	const char *profile, *seed, *csv_dir, *jobfile;
+	char *sets[CLI_MAX_SETS];
+	int nsets;
 	int json;
 	uint64_t csv_interval_ms;
 	const char *powerloss[MAX_POWERLOSS + 1]; /* checked by the simulator */
@@ -64,15 +61,11 @@ static int parse_args(int argc, char **argv, struct sim_args *a)
 	char *end;
 	int c;
 
-	a->params[a->nparams++] = "profile=default";
 	a->csv_interval_ms = 100;
 	while ((c = getopt_long(argc, argv, "p:s:S:jc:i:P:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'p':
-			snprintf(a->profile, sizeof(a->profile), "profile=%s", optarg);
-			a->params[0] = a->profile;
-			break;
-		case 'S': snprintf(a->seed, sizeof(a->seed), "seed=%s", optarg); break;
+		case 'p': a->profile = optarg; break;
+		case 'S': a->seed = optarg; break;
 		case 'j': a->json = 1; break;
 		case 'c': a->csv_dir = optarg; break;
 		case 'P':
@@ -84,11 +77,11 @@ static int parse_args(int argc, char **argv, struct sim_args *a)
 			a->powerloss[a->npowerloss++] = optarg;
 			break;
 		case 's':
-			if (a->nparams == MAX_SETS + 1) {
-				fprintf(stderr, "vssd: more than %d --set options\n", MAX_SETS);
+			if (a->nsets == CLI_MAX_SETS) {
+				fprintf(stderr, "vssd: more than %d --set options\n", CLI_MAX_SETS);
 				return 2;
 			}
-			a->params[a->nparams++] = optarg;
+			a->sets[a->nsets++] = optarg;
 			break;
 		case 'i':
 			/* strtoull would take "-5" as a huge number */
@@ -111,8 +104,6 @@ static int parse_args(int argc, char **argv, struct sim_args *a)
 		return 2;
 	}
 	a->jobfile = argv[optind];
-	if (a->seed[0]) /* last: --seed wins over a --set seed= */
-		a->params[a->nparams++] = a->seed;
 	return 0;
 }
 
@@ -140,6 +131,7 @@ int cmd_sim(int argc, char **argv)
 	struct sim_args a = {0};
 	struct vssd_sim_options opt = {0};
 	struct vssd_sim_summary sum;
+	struct cli_params params;
 	struct vssd_sim *sim;
 	char err[512];
 	int rc = parse_args(argc, argv, &a), status;
@@ -149,7 +141,8 @@ int cmd_sim(int argc, char **argv)
 	opt.progress = isatty(STDERR_FILENO);
 	opt.sample_interval_ns = a.csv_dir ? a.csv_interval_ms * 1000000ULL : 0;
 	opt.powerloss = a.powerloss;
-	if (vssd_sim_run(a.params, a.jobfile, &opt, &sim, err, sizeof(err))) {
+	if (vssd_sim_run(cli_device_params(&params, a.profile, a.sets, a.nsets, a.seed), a.jobfile,
+			 &opt, &sim, err, sizeof(err))) {
 		fprintf(stderr, "vssd: %s\n", err);
 		return 1;
 	}

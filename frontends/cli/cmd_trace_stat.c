@@ -9,8 +9,6 @@
 #include "cli.h"
 #include "vssd/sim.h"
 
-#define MAX_SETS 256
-
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -34,22 +32,20 @@ int cmd_trace_stat(int argc, char **argv)
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
-	const char *params[MAX_SETS + 2] = {"profile=default"}, *format = NULL, *volume = NULL;
-	char profile[4096], err[512];
-	int c, n = 1, json = 0;
+	const char *profile = NULL, *format = NULL, *volume = NULL;
+	char *sets[CLI_MAX_SETS], err[512];
+	struct cli_params params;
+	int c, nsets = 0, json = 0;
 
 	while ((c = getopt_long(argc, argv, "p:s:f:v:jh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'p':
-			snprintf(profile, sizeof(profile), "profile=%s", optarg);
-			params[0] = profile;
-			break;
+		case 'p': profile = optarg; break;
 		case 's':
-			if (n == MAX_SETS + 1) {
-				fprintf(stderr, "vssd: more than %d --set options\n", MAX_SETS);
+			if (nsets == CLI_MAX_SETS) {
+				fprintf(stderr, "vssd: more than %d --set options\n", CLI_MAX_SETS);
 				return 2;
 			}
-			params[n++] = optarg;
+			sets[nsets++] = optarg;
 			break;
 		case 'f': format = optarg; break;
 		case 'v': volume = optarg; break;
@@ -63,7 +59,8 @@ int cmd_trace_stat(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (vssd_trace_stat(params, argv[optind], format, volume, json, stdout, err, sizeof(err))) {
+	if (vssd_trace_stat(cli_device_params(&params, profile, sets, nsets, NULL), argv[optind],
+			    format, volume, json, stdout, err, sizeof(err))) {
 		fprintf(stderr, "vssd: %s\n", err);
 		return 1;
 	}

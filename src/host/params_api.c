@@ -29,24 +29,31 @@ int libvssd_config_from_params(const char *const *params, struct vssd_config *cf
 	return config_check(cfg, err, errlen);
 }
 
+/* The configuration params give, checked as a device would be built from
+ * it (geometry and what the FTL needs), without building it. */
+static int checked_config(const char *const *params, struct vssd_config *cfg, char *err,
+			  size_t errlen)
+{
+	struct geometry geo;
+	int rc = libvssd_config_from_params(params, cfg, err, errlen);
+
+	if (!rc)
+		rc = geometry_init(&geo, cfg, err, errlen);
+	return rc ? rc : ftl_check_config(cfg, &geo, err, errlen);
+}
+
 int vssd_check_params(const char *const *params, char *err, size_t errlen)
 {
 	struct vssd_config cfg;
-	struct geometry geo;
-	int rc = libvssd_config_from_params(params, &cfg, err, errlen);
 
-	if (!rc)
-		rc = geometry_init(&geo, &cfg, err, errlen);
-	return rc ? rc : ftl_check_config(&cfg, &geo, err, errlen);
+	return checked_config(params, &cfg, err, errlen);
 }
 
 int vssd_check_block_params(const char *const *params, char *err, size_t errlen)
 {
 	struct vssd_config cfg;
-	int rc = libvssd_config_from_params(params, &cfg, err, errlen);
+	int rc = checked_config(params, &cfg, err, errlen);
 
-	if (!rc)
-		rc = vssd_check_params(params, err, errlen);
 	if (!rc && ftl_block_refusal(&cfg)) {
 		snprintf(err, errlen, "%s", ftl_block_refusal(&cfg));
 		rc = -EINVAL;

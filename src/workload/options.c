@@ -273,6 +273,16 @@ static int o_replay_align(struct job_spec *s, const char *v)
 	return 0;
 }
 
+/* The index of name in names (n of them), or -1. */
+static int name_index(const char *const *names, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(name, names[i]))
+			return (int)i;
+	return -1;
+}
+#define NAME_INDEX(names, name) name_index(names, sizeof(names) / sizeof(names[0]), name)
+
 /* A comma-separated list of read, write, trim, sync. */
 static int o_replay_skip(struct job_spec *s, const char *v)
 {
@@ -287,11 +297,9 @@ static int o_replay_skip(struct job_spec *s, const char *v)
 	snprintf(list, sizeof(list), "%s", v);
 	s->replay_skip = 0;
 	for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		size_t d = 0;
+		int d = NAME_INDEX(names, t);
 
-		while (d < sizeof(names) / sizeof(names[0]) && strcmp(t, names[d]))
-			d++;
-		if (d == sizeof(names) / sizeof(names[0]))
+		if (d < 0)
 			return -EINVAL;
 		s->replay_skip |= (uint8_t)(1u << d);
 	}
@@ -311,12 +319,12 @@ static int o_replay_past_end(struct job_spec *s, const char *v)
 	static const char *const names[] = {
 		[PAST_END_ERROR] = "error", [PAST_END_WRAP] = "wrap", [PAST_END_SKIP] = "skip"};
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(v, names[i])) {
-			s->replay_past_end = (enum past_end)i;
-			return 0;
-		}
-	return -EINVAL;
+	int i = NAME_INDEX(names, v);
+
+	if (i < 0)
+		return -EINVAL;
+	s->replay_past_end = (enum past_end)i;
+	return 0;
 }
 
 static int o_trace_volume(struct job_spec *s, const char *v)

@@ -12,10 +12,13 @@ src=$2
 . "$(dirname "$0")/lib.sh" "$src" "$build/libvssd.so"
 
 root=$tmp/root
-prefix=$(meson introspect "$build" --buildoptions |
-	python3 -c 'import json, sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"))')
-libdir=$prefix/$(meson introspect "$build" --buildoptions |
-	python3 -c 'import json, sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == "libdir"))')
+# buildoption NAME: the value BUILD was set up with
+buildoption() {
+	meson introspect "$build" --buildoptions |
+		python3 -c "import json, sys; print(next(o['value'] for o in json.load(sys.stdin) if o['name'] == '$1'))"
+}
+prefix=$(buildoption prefix)
+libdir=$prefix/$(buildoption libdir)
 plugindir=$(pkg-config --variable=plugindir nbdkit)
 
 if DESTDIR=$root "$src/scripts/install.sh" "$build" >"$tmp/install.out" 2>&1; then
