@@ -12,8 +12,6 @@
 #include "cli.h"
 #include "vssd/sim.h"
 
-#define MAX_POWERLOSS 16
-
 static void sim_usage(FILE *out)
 {
 	fprintf(out,
@@ -41,7 +39,7 @@ struct sim_args {
 	int nsets;
 	int json;
 	uint64_t csv_interval_ms;
-	const char *powerloss[MAX_POWERLOSS + 1]; /* checked by the simulator */
+	const char *powerloss[VSSD_SIM_MAX_POWERLOSS + 1]; /* checked by the simulator */
 	int npowerloss;
 };
 
@@ -69,9 +67,9 @@ static int parse_args(int argc, char **argv, struct sim_args *a)
 		case 'j': a->json = 1; break;
 		case 'c': a->csv_dir = optarg; break;
 		case 'P':
-			if (a->npowerloss == MAX_POWERLOSS) {
+			if (a->npowerloss == VSSD_SIM_MAX_POWERLOSS) {
 				fprintf(stderr, "vssd: more than %d --powerloss options\n",
-					MAX_POWERLOSS);
+					VSSD_SIM_MAX_POWERLOSS);
 				return 2;
 			}
 			a->powerloss[a->npowerloss++] = optarg;

@@ -17,6 +17,8 @@ extern "C" {
 
 struct vssd_sim;
 
+#define VSSD_SIM_MAX_POWERLOSS 16 /* power cuts one run takes */
+
 /* NULL pointers are refused with -EINVAL (vssd_sim_summary does nothing). */
 
 struct vssd_sim_options {
@@ -25,7 +27,8 @@ struct vssd_sim_options {
 	/* power cuts, NULL-terminated (or NULL): "at=TIME" (a virtual time, 1.5s,
 	 * 200ms) or "after=N" (once N host I/Os have been issued). The device
 	 * drops what is volatile and recovers from its media (media=ram or
-	 * file); I/Os in flight are lost and the jobs go on. At most 16. */
+	 * file); I/Os in flight are lost and the jobs go on. At most
+	 * VSSD_SIM_MAX_POWERLOSS. */
 	const char *const *powerloss;
 };
 

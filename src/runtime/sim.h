@@ -17,6 +17,7 @@
 #include "host/pblk/pblk.h"
 #include "nvme/ctrl.h"
 #include "stats/histogram.h"
+#include "vssd/sim.h"
 #include "workload/job.h"
 #include "workload/trace_stat.h"
 
@@ -50,7 +51,7 @@ struct sim_group_result {
 	struct dev_counters before, after;
 };
 
-#define SIM_MAX_POWERLOSS 16
+#define SIM_MAX_POWERLOSS VSSD_SIM_MAX_POWERLOSS
 
 /* A power cut the options ask for: at a virtual time, or once this many
  * host I/Os have been issued (at the next event after the count). */
