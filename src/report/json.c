@@ -104,6 +104,10 @@ json_object *report_trace_json(const char *format, const struct trace_summary *s
 	for (uint32_t b = 0; b < TRACE_SIZE_BUCKETS; b++)
 		json_object_array_add(h, json_object_new_uint64(s->size_hist[b]));
 	json_object_object_add(o, "size_histogram", h);
+	h = json_object_new_array();
+	for (uint32_t i = 0; i < s->nwarnings; i++)
+		json_object_array_add(h, json_object_new_string(s->warning[i]));
+	json_object_object_add(o, "warnings", h);
 	return o;
 }
 

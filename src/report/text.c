@@ -47,6 +47,8 @@ void report_trace_text(FILE *out, const char *format, const struct trace_summary
 		fprintf(out, "; %llu past the device's end (the first at line %u)",
 			(unsigned long long)s->past_end, s->first_past_end_line);
 	fprintf(out, "\n");
+	for (uint32_t i = 0; i < s->nwarnings; i++)
+		fprintf(out, "%swarning: %s\n", indent, s->warning[i]);
 }
 
 static void job_text(FILE *out, const struct sim_job_result *j, const char *clock)

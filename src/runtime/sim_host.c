@@ -440,6 +440,9 @@ int sim_start_group(struct sim *s, const struct job_file *jf, struct sim_result 
 		if (js->gen.trace.n) {
 			js->res->trace_format = js->gen.trace.format;
 			js->res->trace = js->gen.trace_summary;
+			for (uint32_t w = 0; w < js->gen.trace.nwarnings; w++)
+				fprintf(stderr, "vssd: warning: job '%s': %s\n", spec->name,
+					js->gen.trace.warning[w]);
 		}
 		if ((rc = sim_setup_verify(s, j, seed)))
 			return rc;

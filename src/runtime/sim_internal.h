@@ -21,8 +21,10 @@
 #define PBLK_QID (NVME_MAX_QUEUES - 1)
 #define PBLK_QUEUE_ENTRIES 128
 
-/* I/Os generated ahead of their submission; the sequence is the same. */
-#define LOOKAHEAD 2
+/* I/Os generated ahead of their submission; the sequence is the same. Three,
+ * so the map prefetch of an I/O (next_io) is a call ahead of its second
+ * stage, which reads that map entry: with two it read it at once. */
+#define LOOKAHEAD 3
 #define ADMIN_ENTRIES 16
 #define MAX_QUEUE_ENTRIES (NVME_MQES + 1)
 

@@ -21,6 +21,8 @@ struct trace_summary {
 	uint64_t capacity_bytes;  /* the device's, that footprint and past_end are against */
 	uint64_t past_end;	  /* requests that reach past the device's end */
 	uint32_t first_past_end_line;
+	char warning[TRACE_MAX_WARNINGS][TRACE_WARNING_LEN]; /* the trace's, as read */
+	uint32_t nwarnings;
 };
 
 /* Returns 0 or -ENOMEM. */

@@ -181,4 +181,18 @@ expect_error "trace-stat: no such trace" "cannot open trace" "$vssd" trace-stat 
 expect_error "trace-stat: a bad volume" "trace_volume=x: expected a volume number" \
 	"$vssd" trace-stat --volume x "$tmp/ds.trace"
 
+# a trace's times that look wrong: warnings with the line in trace-stat and
+# its JSON, and on stderr before a replay, which runs all the same
+printf '0 0 0 8 0\n1000 0 8 8 1\n500 0 16 8 1\n' >"$tmp/back.trace"
+printf '[r]\nread_iolog=%s\n' "$tmp/back.trace" >"$tmp/back.fio"
+want="back.trace:3: a time earlier than a request before it (requests out of order: 1, by up to 500 ns)"
+if "$vssd" trace-stat "$tmp/back.trace" | grep -qF "warning: $tmp/$want" &&
+	"$vssd" trace-stat --json "$tmp/back.trace" | jq -e '.warnings | length == 1' >/dev/null &&
+	"$vssd" sim "$tmp/back.fio" 2>"$tmp/back.err" >/dev/null &&
+	grep -qF "vssd: warning: job 'r': $tmp/$want" "$tmp/back.err"; then
+	ok "trace warnings: out-of-order times named by line"
+else
+	bad "trace warnings: $(cat "$tmp/back.err" 2>/dev/null)"
+fi
+
 [ $fails -eq 0 ]
