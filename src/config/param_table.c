@@ -9,6 +9,7 @@
 
 const char *const config_cell_names[] = {"slc", "mlc", "tlc", "qlc", NULL};
 static const char *const gc_policy_names[] = {"greedy", "cost_benefit", "fifo", NULL};
+static const char *const gc_pacing_names[] = {"line", "proportional", NULL};
 static const char *const media_names[] = {"none", "ram", "file", NULL};
 static const char *const workers_names[] = {"auto", "0", "1", NULL};
 static const char *const ruh_type_names[] = {"initially", "persistently", NULL};
@@ -68,6 +69,10 @@ const struct param config_params[] = {
 	 F(ocssd_reset_free)},
 	/* garbage collection */
 	{"gc_policy", P_ENUM, "greedy", 0, 0, gc_policy_names, "GC victim selection", F(gc_policy)},
+	{"gc_pacing", P_ENUM, "proportional", 0, 0, gc_pacing_names,
+	 "line: a GC victim's NAND work all at once (NVMeVirt); proportional: in "
+	 "slices over the host writes it makes room for",
+	 F(gc_pacing)},
 	{"gc_free_lines_low", P_UINT, "2", 2, 1 << 20, NULL,
 	 "foreground GC starts when free lines (of a reclaim group) fall to this",
 	 F(gc_free_lines_low)},

@@ -6,6 +6,7 @@
 #include "ftl/conv/conv_int.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 
 #include "util/rng.h"
@@ -196,6 +197,65 @@ static void test_background_gc_uses_idle_time(void **state)
 	dev_idle(dev, now + 10ULL * 1000 * 1000 * 1000); /* ten idle seconds */
 	assert_int_equal(conv_free_lines(conv_of(dev->ftl)), 8);
 	dev_destroy(dev);
+}
+
+/* What a steady-state random write run under one gc_pacing gives: the
+ * device's counters and the writes' mean and longest latency. */
+struct paced_run {
+	struct dev_counters c;
+	double mean_ns;
+	uint64_t max_ns;
+	uint64_t runtime_ns;
+};
+
+static struct paced_run run_paced(const char *pacing)
+{
+	const char *pairs[] = {"channels=2",
+			       "luns_per_channel=2",
+			       "blocks_per_plane=64",
+			       "pages_per_block=48",
+			       "op=0.1",
+			       pacing,
+			       NULL};
+	struct nvme_ctrl *ctrl = make_ctrl(pairs);
+	struct job_file jf;
+	struct sim_result res;
+	struct paced_run r;
+
+	run_jobs(ctrl,
+		 "[fill]\nrw=write\nbs=128k\niodepth=8\n"
+		 "[rand]\nstonewall\nrw=randwrite\nbs=4k\niodepth=32\nio_size=300%\n",
+		 &jf, &res);
+	dev_counters(ctrl->ns, &r.c);
+	r.mean_ns = lat_stats_mean(&res.jobs[1].dir[DIR_WRITE]);
+	r.max_ns = res.jobs[1].dir[DIR_WRITE].max_ns;
+	r.runtime_ns = res.jobs[1].end_ns - res.jobs[1].start_ns;
+	sim_result_free(&res);
+	job_file_free(&jf);
+	nvme_ctrl_destroy(ctrl);
+	return r;
+}
+
+/* gc_pacing=proportional moves when GC's NAND work is done, nothing else:
+ * the same copies, erases and media writes as line pacing, about the same
+ * time, and a tail far below line pacing's whole-line stalls. */
+static void test_gc_pacing_spreads_the_same_work(void **state)
+{
+	struct paced_run line = run_paced("gc_pacing=line");
+	struct paced_run prop = run_paced("gc_pacing=proportional");
+
+	(void)state;
+	print_message(
+		"max write latency: line %.1f ms, proportional %.1f ms (means %.2f, %.2f ms)\n",
+		line.max_ns / 1e6, prop.max_ns / 1e6, line.mean_ns / 1e6, prop.mean_ns / 1e6);
+	assert_true(line.c.gc_copied_units > 0);
+	assert_int_equal(prop.c.gc_copied_units, line.c.gc_copied_units);
+	assert_int_equal(prop.c.gc_runs, line.c.gc_runs);
+	assert_int_equal(prop.c.erased_blocks, line.c.erased_blocks);
+	assert_int_equal(prop.c.media_write_bytes, line.c.media_write_bytes);
+	assert_true(fabs(rel_err((double)prop.runtime_ns, (double)line.runtime_ns)) < 0.05);
+	assert_true(prop.max_ns * 4 < line.max_ns);
+	assert_true(prop.max_ns < 20 * prop.mean_ns);
 }
 
 /* Two streams written in turns, each through its placement, random
@@ -422,6 +482,7 @@ int main(void)
 		cmocka_unit_test(test_greedy_4k_lbas),
 		cmocka_unit_test(test_512_byte_lbas_and_policies),
 		cmocka_unit_test(test_background_gc_uses_idle_time),
+		cmocka_unit_test(test_gc_pacing_spreads_the_same_work),
 		cmocka_unit_test(test_placement_handles_persistently_isolated),
 		cmocka_unit_test(test_placement_handles_initially_isolated),
 		cmocka_unit_test(test_per_handle_types),

@@ -86,15 +86,19 @@ static char *json_of(const char *seed)
 	return buf;
 }
 
-/* Blanks the numbers after the wall-clock keys. */
+/* Cuts the numbers after the wall-clock keys out (not overwrites them: two
+ * wall times may print with different numbers of digits). */
 static void drop_wall_fields(char *json)
 {
 	const char *keys[] = {"\"wall_s\":", "\"host_ios_per_wall_s\":"};
 
 	for (int k = 0; k < 2; k++)
-		for (char *p = strstr(json, keys[k]); p; p = strstr(p + 1, keys[k]))
-			for (char *q = p + strlen(keys[k]); *q && *q != ',' && *q != '\n'; q++)
-				*q = '#';
+		for (char *p = strstr(json, keys[k]); p; p = strstr(p + 1, keys[k])) {
+			char *value = p + strlen(keys[k]);
+			size_t len = strcspn(value, ",\n}");
+
+			memmove(value, value + len, strlen(value + len) + 1);
+		}
 }
 
 static void test_deterministic_json(void **state)

@@ -56,6 +56,7 @@ int conv_init(struct conv_ftl *f, const struct geometry *geo, const struct vssd_
 	f->gc_high = (uint32_t)cfg->gc_free_lines_high + config_open_lines(cfg) - 2;
 	f->gc_floor = config_open_lines(cfg) - f->nruh;
 	f->gc_background = cfg->gc_background;
+	f->gc_proportional = cfg->gc_pacing == GC_PACING_PROPORTIONAL;
 	f->l2p = malloc(geo->logical_units * sizeof(uint32_t));
 	f->p2l = malloc(geo->physical_units * sizeof(uint32_t));
 	f->host_wps = calloc((size_t)f->nrg * f->nruh, sizeof(*f->host_wps));
@@ -87,6 +88,14 @@ void conv_rebuild(struct conv_ftl *f, const uint32_t *free_order)
 	f->c.mapped_units = 0;
 	for (uint32_t l = 0; l < geo->lines; l++)
 		f->lines[l].vpc = 0;
+	for (uint32_t g = 0; g < f->nrg;
+	     g++) { /* NAND work not yet issued is gone with the power */
+		struct gc_queue *q = &f->rg[g].q;
+
+		q->head = q->n = 0;
+		q->victims = 0;
+		q->cost = q->credit = 0;
+	}
 	for (uint64_t lu = 0; lu < geo->logical_units; lu++) {
 		uint32_t ppa = f->l2p[lu];
 
@@ -107,8 +116,10 @@ void conv_fini(struct conv_ftl *f)
 {
 	persist_fini(f);
 	if (f->rg)
-		for (uint32_t g = 0; g < f->nrg; g++)
+		for (uint32_t g = 0; g < f->nrg; g++) {
 			lines_fini(&f->rg[g].lm);
+			free(f->rg[g].q.op);
+		}
 	free(f->rg);
 	free(f->lines);
 	free(f->l2p);
@@ -123,6 +134,13 @@ void conv_fini(struct conv_ftl *f)
 	f->host_wps = f->gc_wps = NULL;
 	f->ruh = NULL;
 	f->ruh_persistent = NULL;
+}
+
+/* A foreground collection, its NAND work at once or in slices. */
+static int gc_foreground(struct conv_ftl *f, uint32_t g, uint64_t now_ns)
+{
+	return f->gc_proportional ? conv_gc_collect_paced(f, g, now_ns)
+				  : conv_gc_collect(f, g, now_ns);
 }
 
 static struct line_mgr *lm_of_line(struct conv_ftl *f, uint32_t line)
@@ -153,7 +171,7 @@ static uint32_t host_line_group(struct conv_ftl *f, uint32_t g, uint64_t now_ns)
 	/* every line collected once without gaining room: collecting there
 	 * frees nothing (copies and padding take what the victims free) */
 	for (uint32_t tries = 0; f->rg[g].lm.free_count <= f->gc_floor; tries++)
-		if (tries == f->rg[g].lm.nlines || conv_gc_collect(f, g, now_ns))
+		if (tries == f->rg[g].lm.nlines || gc_foreground(f, g, now_ns))
 			break;
 	if (f->rg[g].lm.free_count > f->gc_floor)
 		return g;
@@ -188,11 +206,16 @@ static bool wp_open_line(struct conv_ftl *f, struct write_pointer *wp, uint64_t 
 static void program_unit(struct conv_ftl *f, const struct write_pointer *wp, bool host)
 {
 	struct timing *tm = f->tm;
-	uint64_t end = nand_program(tm, wp->die, wp->ready_ns,
-				    tm->prog_ns_by_row[wp->row % f->geo->page_types]);
+	uint64_t prog_ns = tm->prog_ns_by_row[wp->row % f->geo->page_types];
 
+	if (!host) {
+		conv_gc_program(f, wp->die, wp->ready_ns, prog_ns);
+		return;
+	}
 	/* host data leaves the write buffer when its program ends */
-	if (host && wp->buffered)
+	uint64_t end = nand_program(tm, wp->die, wp->ready_ns, prog_ns);
+
+	if (wp->buffered)
 		wb_release_at(tm, end, (uint64_t)wp->buffered * GEO_UNIT_BYTES);
 }
 
@@ -307,17 +330,20 @@ void conv_invalidate(struct conv_ftl *f, uint32_t ppa)
 /* Foreground GC in group g, paced by write credits as NVMeVirt does: once
  * its free lines fall to gc_low, each collection lets the host write as
  * many units as it freed, so GC keeps pace with the host instead of
- * stalling it in bursts. A group whose GC frees nothing (all its data
- * valid) stops trying until it next falls to gc_low; its host writes then
- * borrow lines (host_line_group). */
+ * stalling it in bursts; with gc_pacing=proportional each of those host
+ * units also issues its share of the collection's NAND work. A group whose
+ * GC frees nothing (all its data valid) stops trying until it next falls
+ * to gc_low; its host writes then borrow lines (host_line_group). */
 static void gc_make_room(struct conv_ftl *f, uint32_t g, uint64_t now_ns)
 {
 	struct reclaim_group *rg = &f->rg[g];
 
+	if (rg->q.n)
+		conv_gc_pace(f, g, now_ns);
 	if (!rg->gc_active && rg->lm.free_count <= f->gc_low)
 		rg->gc_active = true;
 	while (rg->gc_active && rg->credits <= 0) {
-		if (rg->lm.free_count >= f->gc_high || conv_gc_collect(f, g, now_ns)) {
+		if (rg->lm.free_count >= f->gc_high || gc_foreground(f, g, now_ns)) {
 			rg->gc_active = false;
 			rg->credits = 0;
 			break;

@@ -1,7 +1,8 @@
 /*
  * The conventional FTL (NVMeVirt's conv_ftl): a page map at 4 KiB
  * granularity (4-byte entries), its reverse map, lines with valid counts,
- * greedy / cost-benefit / fifo GC paced by write credits, optional
+ * greedy / cost-benefit / fifo GC paced by write credits (its NAND work at
+ * once, or in slices over the host writes it pays for), optional
  * background GC, and trim. Host data goes through one write pointer per
  * (reclaim unit handle, reclaim group) (one of each without FDP), so data
  * placed apart stays apart; GC moves a persistently isolated handle's data
@@ -58,11 +59,22 @@ struct ruh_counters {
 	uint64_t gc_in_units;  /* moved by GC into its units (persistently isolated) */
 };
 
+/* gc_pacing=proportional: collections' NAND work, issued in slices (gc_pace.c). */
+struct gc_queue {
+	struct gc_op *op;
+	size_t head, n, cap;
+	uint32_t victims;	/* collections with work in it */
+	uint64_t cost;		/* host writes its reads wait for, in GC_PACE_ONE */
+	uint64_t credit;	/* host writes not yet spent on it, in GC_PACE_ONE */
+	uint64_t data_ready_ns; /* when the reads issued so far are done */
+};
+
 /* One reclaim group: its lines and the GC pacing over them. */
 struct reclaim_group {
 	struct line_mgr lm;
 	int64_t credits; /* host units allowed before the next collection */
 	bool gc_active;
+	struct gc_queue q;
 };
 
 struct conv_ftl {
@@ -83,7 +95,9 @@ struct conv_ftl {
 	uint32_t gc_low, gc_high; /* free lines of a group that start and stop GC */
 	uint32_t gc_floor;	  /* free lines of a group its GC write pointers may need */
 	bool gc_background;
-	uint64_t seq; /* write sequence number, stored in each unit's OOB */
+	bool gc_proportional;	       /* gc_pacing=proportional */
+	struct gc_queue *gc_recording; /* the queue a collection's NAND work goes to, or NULL */
+	uint64_t seq;		       /* write sequence number, stored in each unit's OOB */
 	struct ftl_counters c;
 	struct persist *ps; /* what is kept on the media; NULL when it keeps nothing */
 };
@@ -169,8 +183,22 @@ void conv_trim(struct conv_ftl *f, uint32_t lu);
  * error (the victim then stays, holding what was not moved). */
 int conv_gc_collect(struct conv_ftl *f, uint32_t rg, uint64_t now_ns);
 
-/* Background GC: collects while the dies are idle before until_ns and a
- * group's free lines are below gc_free_lines_high. */
+/* gc_pacing=proportional (gc_pace.c): conv_gc_collect with its NAND work
+ * queued; conv_gc_pace issues one host unit's share of it at now_ns;
+ * drain issues the rest. GC's reads, programs and erases go through
+ * conv_gc_read/program/erase, which queue them while a collection records. */
+int conv_gc_collect_paced(struct conv_ftl *f, uint32_t rg, uint64_t now_ns);
+void conv_gc_pace(struct conv_ftl *f, uint32_t rg, uint64_t now_ns);
+void conv_gc_drain(struct conv_ftl *f, struct gc_queue *q, uint64_t now_ns);
+void conv_gc_drain_all(struct conv_ftl *f, uint64_t now_ns);
+uint64_t conv_gc_read(struct conv_ftl *f, uint32_t die, uint32_t page_type, uint64_t now_ns,
+		      uint32_t units);
+void conv_gc_program(struct conv_ftl *f, uint32_t die, uint64_t ready_ns, uint64_t prog_ns);
+void conv_gc_erase(struct conv_ftl *f, uint32_t die, uint64_t now_ns);
+
+/* The device is idle until until_ns: issues the paced GC work still queued,
+ * then (gc_background) collects while the dies are idle and a group's free
+ * lines are below gc_free_lines_high. */
 void conv_gc_background(struct conv_ftl *f, uint64_t until_ns);
 
 /* Takes the next unit of a write pointer. Returns its ppa or CONV_UNMAPPED. */

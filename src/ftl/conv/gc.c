@@ -137,8 +137,8 @@ int conv_gc_collect(struct conv_ftl *f, uint32_t rg, uint64_t now_ns)
 		if (!n)
 			continue;
 		if (f->tm->on)
-			ready = nand_read(f->tm, geo_die_of(geo, page), geo_page_type_of(geo, page),
-					  now_ns, n);
+			ready = conv_gc_read(f, geo_die_of(geo, page), geo_page_type_of(geo, page),
+					     now_ns, n);
 		if (first_lu == CONV_UNMAPPED)
 			for (uint32_t u = page;
 			     u < page + geo->units_per_page && first_lu == CONV_UNMAPPED; u++)
@@ -154,7 +154,7 @@ int conv_gc_collect(struct conv_ftl *f, uint32_t rg, uint64_t now_ns)
 	first_die = geo_line_first_die(geo, victim);
 	if (f->tm->on)
 		for (uint32_t d = first_die; d < first_die + geo->line_dies; d++)
-			nand_erase(f->tm, d, now_ns);
+			conv_gc_erase(f, d, now_ns);
 	if (vpc && f->hooks.gc_moved)
 		f->hooks.gc_moved(f->hooks.arg, owner, (uint16_t)rg, first_lu, vpc);
 	if (f->ps && (rc = persist_program_buffers(f, now_ns)))
@@ -169,6 +169,13 @@ int conv_gc_collect(struct conv_ftl *f, uint32_t rg, uint64_t now_ns)
 
 void conv_gc_background(struct conv_ftl *f, uint64_t until_ns)
 {
+	/* paced GC work still queued is done while the device is idle */
+	for (uint32_t g = 0; g < f->nrg; g++) {
+		uint64_t idle_from = f->tm->on ? timing_dies_free_ns(f->tm) : 0;
+
+		if (f->rg[g].q.n && (!f->tm->on || idle_from < until_ns))
+			conv_gc_drain(f, &f->rg[g].q, idle_from);
+	}
 	if (!f->gc_background)
 		return;
 	for (uint32_t g = 0; g < f->nrg; g++) {
@@ -177,6 +184,7 @@ void conv_gc_background(struct conv_ftl *f, uint64_t until_ns)
 
 			if (f->tm->on && idle_from >= until_ns)
 				return;
+			conv_gc_drain(f, &f->rg[g].q, idle_from);
 			if (conv_gc_collect(f, g, idle_from))
 				break;
 		}

@@ -90,6 +90,7 @@ static int conv_checkpoint(struct ftl *ftl, const void *extra, uint64_t now_ns)
 
 	if (!f->ps)
 		return 0;
+	conv_gc_drain_all(f, now_ns);
 	rc = persist_program_buffers(f, now_ns);
 	return rc ? rc : persist_checkpoint(f, extra);
 }
