@@ -152,6 +152,10 @@ struct vssd_counters {
 	uint64_t erased_blocks, gc_runs;
 	uint64_t mapped_bytes; /* data the FTL holds */
 	uint32_t free_lines;
+	/* erases per block over the blocks, and wear levelling's moves (ftl=conv) */
+	uint32_t erase_min, erase_max;
+	double erase_mean, erase_stdev;
+	uint64_t wear_moves;
 	/* the FTL's own figures, under its name ("ocssd"), or NULL and none */
 	const char *figures_name;
 	uint32_t nfigures;

@@ -10,6 +10,7 @@
 const char *const config_cell_names[] = {"slc", "mlc", "tlc", "qlc", NULL};
 static const char *const gc_policy_names[] = {"greedy", "cost_benefit", "fifo", NULL};
 static const char *const gc_pacing_names[] = {"line", "proportional", NULL};
+static const char *const wear_levelling_names[] = {"off", "dynamic", "static", NULL};
 static const char *const media_names[] = {"none", "ram", "file", NULL};
 static const char *const workers_names[] = {"auto", "0", "1", NULL};
 static const char *const ruh_type_names[] = {"initially", "persistently", NULL};
@@ -78,6 +79,17 @@ const struct param config_params[] = {
 	 F(gc_free_lines_low)},
 	{"gc_free_lines_high", P_UINT, "3", 2, 1 << 20, NULL,
 	 "GC stops when free lines (of a reclaim group) reach this", F(gc_free_lines_high)},
+	{"wear_levelling", P_ENUM, "off", 0, 0, wear_levelling_names,
+	 "dynamic: a new line is the free one erased least; static: that, and GC moves the "
+	 "data of the line erased least once erase counts are wear_level_spread apart",
+	 F(wear_levelling)},
+	{"wear_level_spread", P_UINT, "16", 1, 1 << 20, NULL,
+	 "erase counts (most and least erased line) apart that make static wear levelling "
+	 "move the least erased line's data",
+	 F(wear_level_spread)},
+	{"initial_pe_cycles", P_UINT, "0", 0, 1e7, NULL,
+	 "erases every block has had before the run: an aged drive (ftl=conv)",
+	 F(initial_pe_cycles)},
 	{"gc_background", P_BOOL, "off", 0, 1, NULL,
 	 "collect while the device is idle, up to gc_free_lines_high", F(gc_background)},
 	/* timing */

@@ -19,6 +19,7 @@
 enum vssd_cell { CELL_SLC, CELL_MLC, CELL_TLC, CELL_QLC };
 enum vssd_gc_policy { GC_GREEDY, GC_COST_BENEFIT, GC_FIFO };
 enum vssd_gc_pacing { GC_PACING_LINE, GC_PACING_PROPORTIONAL };
+enum vssd_wear_levelling { WL_OFF, WL_DYNAMIC, WL_STATIC };
 enum vssd_media { MEDIA_NONE, MEDIA_RAM, MEDIA_FILE };
 enum vssd_debug { DEBUG_NONE, DEBUG_NVME };
 enum rt_workers { RT_WORKERS_AUTO, RT_WORKERS_0, RT_WORKERS_1 };
@@ -65,8 +66,11 @@ struct vssd_config {
 	uint64_t pblk_rb_entries;
 	uint64_t pblk_copy_ns;
 	/* garbage collection */
-	uint64_t gc_policy; /* enum vssd_gc_policy */
-	uint64_t gc_pacing; /* enum vssd_gc_pacing */
+	uint64_t gc_policy;	    /* enum vssd_gc_policy */
+	uint64_t gc_pacing;	    /* enum vssd_gc_pacing */
+	uint64_t wear_levelling;    /* enum vssd_wear_levelling */
+	uint64_t wear_level_spread; /* erase counts apart that start a static move */
+	uint64_t initial_pe_cycles;
 	uint64_t gc_free_lines_low;
 	uint64_t gc_free_lines_high;
 	uint64_t gc_background; /* bool */

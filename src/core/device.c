@@ -250,7 +250,12 @@ void dev_counters(const struct vssd_dev *dev, struct dev_counters *c)
 				   .gc_runs = st.gc_runs,
 				   .mapped_units = st.mapped_units,
 				   .free_lines = st.free_lines,
-				   .borrowed_lines = st.borrowed_lines};
+				   .borrowed_lines = st.borrowed_lines,
+				   .erase_min = st.erase_min,
+				   .erase_max = st.erase_max,
+				   .erase_mean = st.erase_mean,
+				   .erase_stdev = st.erase_stdev,
+				   .wear_moves = st.wear_moves};
 }
 
 uint32_t dev_percent_used(const struct vssd_dev *dev)

@@ -26,7 +26,10 @@ struct dev_counters {
 	uint64_t gc_runs;
 	uint64_t mapped_units;
 	uint32_t free_lines;
-	uint64_t borrowed_lines; /* host lines a full reclaim group took from another */
+	uint64_t borrowed_lines;       /* host lines a full reclaim group took from another */
+	uint32_t erase_min, erase_max; /* erases per block (struct ftl_stats) */
+	double erase_mean, erase_stdev;
+	uint64_t wear_moves;
 };
 
 /* The device's life as SMART reports it, kept with its media (at each

@@ -68,6 +68,11 @@ struct ftl_stats {
 	uint64_t mapped_units;	/* logical units holding data */
 	uint32_t free_lines;
 	uint64_t borrowed_lines; /* host lines a full reclaim group took from another */
+	/* erases per block, over the blocks (initial_pe_cycles included); zero
+	 * for an FTL that does not count them */
+	uint32_t erase_min, erase_max;
+	double erase_mean, erase_stdev;
+	uint64_t wear_moves; /* collections that moved data for wear levelling */
 };
 
 /* What one reclaim unit handle did (FDP). */

@@ -86,6 +86,11 @@ static void take_counters(void *arg)
 		.gc_runs = c.gc_runs,
 		.mapped_bytes = c.mapped_units * GEO_UNIT_BYTES,
 		.free_lines = c.free_lines,
+		.erase_min = c.erase_min,
+		.erase_max = c.erase_max,
+		.erase_mean = c.erase_mean,
+		.erase_stdev = c.erase_stdev,
+		.wear_moves = c.wear_moves,
 		.figures_name = dev_figures(op->dev, fig, &n),
 	};
 	for (uint32_t i = 0; i < n && i < VSSD_MAX_FIGURES; i++)

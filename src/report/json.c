@@ -225,6 +225,18 @@ static void figures_into(json_object *o, const struct vssd_dev *dev)
 	json_object_object_add(o, name, f);
 }
 
+/* Erases per block over the blocks: how evenly the device wears. */
+static json_object *erase_object(const struct dev_counters *c)
+{
+	json_object *o = json_object_new_object();
+
+	add_u64(o, "min", c->erase_min);
+	add_dbl(o, "mean", c->erase_mean);
+	add_u64(o, "max", c->erase_max);
+	add_dbl(o, "stdev", c->erase_stdev);
+	return o;
+}
+
 static json_object *device_object(const struct vssd_dev *dev, const struct sim_result *res)
 {
 	static const struct dev_counters zero;
@@ -239,6 +251,8 @@ static json_object *device_object(const struct vssd_dev *dev, const struct sim_r
 		add_u64(o, "mapped_bytes", res->final.mapped_units * GEO_UNIT_BYTES);
 		add_u64(o, "free_lines", res->final.free_lines);
 		add_u64(o, "lines", dev->geo.lines);
+		json_object_object_add(o, "erase_count", erase_object(&res->final));
+		add_u64(o, "wear_moves", res->final.wear_moves);
 	}
 	for (uint32_t d = 0; d < dev->geo.dies; d++)
 		json_object_array_add(

@@ -202,6 +202,11 @@ static void mapped_device_text(FILE *out, const struct vssd_dev *dev, const stru
 		host, media, waf_of(res->final.media_write_bytes, res->final.host_write_bytes),
 		(unsigned long long)res->final.gc_runs,
 		(unsigned long long)res->final.erased_blocks, res->final.free_lines);
+	fprintf(out,
+		"  wear: erases per block min %u, mean %.1f, max %u, stdev %.1f; %llu wear "
+		"levelling moves\n",
+		res->final.erase_min, res->final.erase_mean, res->final.erase_max,
+		res->final.erase_stdev, (unsigned long long)res->final.wear_moves);
 }
 
 /* An FTL that maps nothing (the open-channel device) has no spare space or

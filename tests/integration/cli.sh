@@ -160,6 +160,9 @@ if "$vssd" nvme get-feature -f 0x55 2>&1 | grep -q "vssd: nvme:"; then
 	bad "debug off: no rejection lines"; else ok "debug off: no rejection lines"; fi
 expect_error "nvme: bad parameter" "lba_bytes=1000" "$vssd" nvme id-ns --set lba_bytes=1000
 expect_error "nvme: unknown command" "unknown command 'id-foo'" "$vssd" nvme id-foo
+expect_error "wear levelling on the open-channel device" \
+	"wear_levelling: the open-channel device leaves wear to the host" \
+	"$vssd" nvme id-ctrl --set ftl=ocssd --set wear_levelling=static
 expect_error "nvme fdp: FDP off" "0/29h (FDP Disabled)" "$vssd" nvme fdp stats
 expect_error "nvme fdp: bad pids" "--pids x: expected placement identifiers" "$vssd" nvme fdp update --set fdp=on --pids x
 expect_error "nvme fdp: no such handle" "0/02h (Invalid Field in Command)" "$vssd" nvme fdp update --set fdp=on --pids 12

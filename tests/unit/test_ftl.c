@@ -258,6 +258,100 @@ static void test_gc_pacing_spreads_the_same_work(void **state)
 	assert_true(prop.max_ns < 20 * prop.mean_ns);
 }
 
+/* Hot/cold writes (90% to the first tenth of the LBAs) of 20 capacities
+ * under a wear_levelling setting; the device's counters after. */
+static struct dev_counters hot_cold(const char *wear)
+{
+	const char *pairs[] = {"channels=2",
+			       "luns_per_channel=1",
+			       "blocks_per_plane=64",
+			       "pages_per_block=16",
+			       "oneshot_pages=1",
+			       "cell=slc",
+			       "read_ns=25000",
+			       "timing=off",
+			       "op=0.25",
+			       wear,
+			       NULL};
+	struct vssd_dev *dev = make_dev(pairs);
+	uint64_t cap = dev_capacity_lbas(dev), done;
+	struct dev_counters c;
+	char err[256];
+	struct rng r;
+
+	rng_seed(&r, 3);
+	for (uint64_t i = 0; i < cap; i++) /* fill */
+		assert_int_equal(dev_write(dev, i, 1, NULL, 0, &done), 0);
+	for (uint64_t i = 0; i < cap * 20; i++) {
+		uint64_t lba = rng_below(&r, 10) ? rng_below(&r, cap / 10)
+						 : cap / 10 + rng_below(&r, cap - cap / 10);
+
+		assert_int_equal(dev_write(dev, lba, 1, NULL, 0, &done), 0);
+	}
+	assert_int_equal(dev_check(dev, err, sizeof(err)), 0);
+	dev_counters(dev, &c);
+	dev_destroy(dev);
+	return c;
+}
+
+/* Static wear levelling moves cold data off the least erased blocks, so
+ * erase counts stay within wear_level_spread of each other; without it the
+ * blocks under cold data fall behind. */
+static void test_static_wear_levelling_evens_erases(void **state)
+{
+	struct dev_counters off = hot_cold("wear_levelling=off");
+	struct dev_counters wl = hot_cold("wear_levelling=static");
+
+	(void)state;
+	print_message("erases per block: off %u..%u (mean %.1f, stdev %.1f), static %u..%u (mean "
+		      "%.1f, stdev %.1f), "
+		      "%llu moves\n",
+		      off.erase_min, off.erase_max, off.erase_mean, off.erase_stdev, wl.erase_min,
+		      wl.erase_max, wl.erase_mean, wl.erase_stdev,
+		      (unsigned long long)wl.wear_moves);
+	assert_int_equal(off.wear_moves, 0);
+	assert_true(wl.wear_moves > 0);
+	assert_true(off.erase_max - off.erase_min > 2 * 16);
+	assert_true(wl.erase_max - wl.erase_min <= 16 + 2); /* the spread, and a move's lag */
+	assert_true(wl.erase_stdev * 2 < off.erase_stdev);
+}
+
+/* Dynamic wear levelling opens the free line erased least; without it, the
+ * oldest free line (FIFO). */
+static void test_dynamic_wear_levelling_takes_the_youngest(void **state)
+{
+	static const uint32_t erases[4] = {5, 2, 9, 3};
+	struct line table[4];
+	struct line_mgr lm;
+
+	(void)state;
+	for (int wear = WL_OFF; wear <= WL_DYNAMIC; wear++) {
+		assert_int_equal(lines_init(&lm, table, 0, 4, 8, GC_GREEDY), 0);
+		lm.wear = wear;
+		for (uint32_t l = 0; l < 4; l++)
+			table[l].erase_count = erases[l];
+		assert_int_equal(line_take_free(&lm), wear == WL_OFF ? 0 : 1);
+		assert_int_equal(line_take_free(&lm), wear == WL_OFF ? 1 : 3);
+		lines_fini(&lm);
+	}
+}
+
+/* initial_pe_cycles ages every block: the erase counts start there, and
+ * SMART's percentage used counts them against the rated cycles. */
+static void test_initial_pe_cycles_age_the_drive(void **state)
+{
+	const char *pairs[] = {"initial_pe_cycles=1500", "pe_cycles=3000", NULL};
+	struct vssd_dev *dev = make_dev(pairs);
+	struct dev_counters c;
+
+	(void)state;
+	dev_counters(dev, &c);
+	assert_int_equal(c.erase_min, 1500);
+	assert_int_equal(c.erase_max, 1500);
+	assert_int_equal(dev_percent_used(dev), 50);
+	dev_destroy(dev);
+}
+
 /* Two streams written in turns, each through its placement, random
  * overwrites so GC runs: stream 0 owns the first half of the LBAs, stream 1
  * the second. `lu_stream` says which stream wrote each unit last. */
@@ -483,6 +577,9 @@ int main(void)
 		cmocka_unit_test(test_512_byte_lbas_and_policies),
 		cmocka_unit_test(test_background_gc_uses_idle_time),
 		cmocka_unit_test(test_gc_pacing_spreads_the_same_work),
+		cmocka_unit_test(test_static_wear_levelling_evens_erases),
+		cmocka_unit_test(test_dynamic_wear_levelling_takes_the_youngest),
+		cmocka_unit_test(test_initial_pe_cycles_age_the_drive),
 		cmocka_unit_test(test_placement_handles_persistently_isolated),
 		cmocka_unit_test(test_placement_handles_initially_isolated),
 		cmocka_unit_test(test_per_handle_types),

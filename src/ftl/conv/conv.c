@@ -26,7 +26,7 @@ void conv_reset_write_pointers(struct conv_ftl *f)
 	}
 }
 
-static int init_groups(struct conv_ftl *f, int policy)
+static int init_groups(struct conv_ftl *f, const struct vssd_config *cfg)
 {
 	const struct geometry *geo = f->geo;
 
@@ -34,10 +34,17 @@ static int init_groups(struct conv_ftl *f, int policy)
 	f->rg = calloc(f->nrg, sizeof(*f->rg));
 	if (!f->lines || !f->rg)
 		return -ENOMEM;
-	for (uint32_t g = 0; g < f->nrg; g++)
-		if (lines_init(&f->rg[g].lm, f->lines, g * geo->lines_per_rg, geo->lines_per_rg,
-			       geo->units_per_line, policy))
+	for (uint32_t g = 0; g < f->nrg; g++) {
+		struct line_mgr *lm = &f->rg[g].lm;
+
+		if (lines_init(lm, f->lines, g * geo->lines_per_rg, geo->lines_per_rg,
+			       geo->units_per_line, (int)cfg->gc_policy))
 			return -ENOMEM;
+		lm->wear = (int)cfg->wear_levelling;
+		lm->wear_spread = (uint32_t)cfg->wear_level_spread;
+	}
+	for (uint32_t l = 0; l < geo->lines; l++) /* an aged drive, every block alike */
+		f->lines[l].erase_count = f->initial_pe;
 	return 0;
 }
 
@@ -57,6 +64,7 @@ int conv_init(struct conv_ftl *f, const struct geometry *geo, const struct vssd_
 	f->gc_floor = config_open_lines(cfg) - f->nruh;
 	f->gc_background = cfg->gc_background;
 	f->gc_proportional = cfg->gc_pacing == GC_PACING_PROPORTIONAL;
+	f->initial_pe = (uint32_t)cfg->initial_pe_cycles;
 	f->l2p = malloc(geo->logical_units * sizeof(uint32_t));
 	f->p2l = malloc(geo->physical_units * sizeof(uint32_t));
 	f->host_wps = calloc((size_t)f->nrg * f->nruh, sizeof(*f->host_wps));
@@ -64,7 +72,7 @@ int conv_init(struct conv_ftl *f, const struct geometry *geo, const struct vssd_
 	f->ruh = calloc(f->nruh, sizeof(*f->ruh));
 	f->ruh_persistent = calloc(f->nruh, sizeof(*f->ruh_persistent));
 	if (!f->l2p || !f->p2l || !f->host_wps || !f->gc_wps || !f->ruh || !f->ruh_persistent ||
-	    init_groups(f, (int)cfg->gc_policy)) {
+	    init_groups(f, cfg)) {
 		conv_fini(f);
 		return -ENOMEM;
 	}

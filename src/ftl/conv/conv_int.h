@@ -50,6 +50,7 @@ struct ftl_counters {
 	uint64_t mapped_units;
 	uint64_t pad_units;	 /* programmed to complete a flush, holding no data */
 	uint64_t borrowed_lines; /* host lines taken from another group (see host_line_group) */
+	uint64_t wear_moves;	 /* collections that were static wear levelling moves */
 };
 
 /* What one reclaim unit handle did. */
@@ -95,6 +96,7 @@ struct conv_ftl {
 	uint32_t gc_low, gc_high; /* free lines of a group that start and stop GC */
 	uint32_t gc_floor;	  /* free lines of a group its GC write pointers may need */
 	bool gc_background;
+	uint32_t initial_pe;	       /* initial_pe_cycles: erases before the run */
 	bool gc_proportional;	       /* gc_pacing=proportional */
 	struct gc_queue *gc_recording; /* the queue a collection's NAND work goes to, or NULL */
 	uint64_t seq;		       /* write sequence number, stored in each unit's OOB */

@@ -107,13 +107,24 @@ static bool dest_has_room(const struct conv_ftl *f, const struct write_pointer *
 	return vpc <= room || (vpc - room + upl - 1) / upl <= free_lines;
 }
 
+/* Erases the blocks of a line, one per die it spans. */
+static void erase_line(struct conv_ftl *f, uint32_t line, uint64_t now_ns)
+{
+	uint32_t first_die = geo_line_first_die(f->geo, line);
+
+	if (f->tm->on)
+		for (uint32_t d = first_die; d < first_die + f->geo->line_dies; d++)
+			conv_gc_erase(f, d, now_ns);
+}
+
 int conv_gc_collect(struct conv_ftl *f, uint32_t rg, uint64_t now_ns)
 {
 	const struct geometry *geo = f->geo;
 	struct line_mgr *lm = &f->rg[rg].lm;
-	uint32_t victim = line_pick_victim(lm, f->seq);
+	bool wear_move;
+	uint32_t victim = line_pick_victim(lm, f->seq, &wear_move);
 	struct write_pointer *dest;
-	uint32_t base, vpc, first_lu, first_die;
+	uint32_t base, vpc, first_lu;
 	uint16_t owner;
 	int rc;
 
@@ -151,10 +162,7 @@ int conv_gc_collect(struct conv_ftl *f, uint32_t rg, uint64_t now_ns)
 		if (owner != FTL_OWNER_SHARED)
 			f->ruh[owner].gc_out_units += n;
 	}
-	first_die = geo_line_first_die(geo, victim);
-	if (f->tm->on)
-		for (uint32_t d = first_die; d < first_die + geo->line_dies; d++)
-			conv_gc_erase(f, d, now_ns);
+	erase_line(f, victim, now_ns);
 	if (vpc && f->hooks.gc_moved)
 		f->hooks.gc_moved(f->hooks.arg, owner, (uint16_t)rg, first_lu, vpc);
 	if (f->ps && (rc = persist_program_buffers(f, now_ns)))
@@ -163,6 +171,7 @@ int conv_gc_collect(struct conv_ftl *f, uint32_t rg, uint64_t now_ns)
 	f->rg[rg].credits += geo->units_per_line - vpc;
 	f->c.gc_runs++;
 	f->c.erased_lines++;
+	f->c.wear_moves += wear_move;
 	check_after_gc(f);
 	return 0;
 }

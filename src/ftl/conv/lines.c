@@ -50,12 +50,33 @@ void lines_fini(struct line_mgr *lm)
 	lm->free_ring = lm->fifo_ring = lm->bucket = NULL;
 }
 
+/* With wear levelling, the free line erased least goes to the ring's head. */
+static void youngest_first(struct line_mgr *lm)
+{
+	uint32_t best = 0;
+
+	for (uint32_t i = 1; i < lm->free_count; i++)
+		if (lm->line[lm->free_ring[(lm->free_head + i) % lm->nlines]].erase_count <
+		    lm->line[lm->free_ring[(lm->free_head + best) % lm->nlines]].erase_count)
+			best = i;
+	if (best) {
+		uint32_t *a = &lm->free_ring[lm->free_head];
+		uint32_t *b = &lm->free_ring[(lm->free_head + best) % lm->nlines];
+		uint32_t t = *a;
+
+		*a = *b;
+		*b = t;
+	}
+}
+
 uint32_t line_take_free(struct line_mgr *lm)
 {
 	uint32_t id;
 
 	if (!lm->free_count)
 		return CONV_LINE_NONE;
+	if (lm->wear != WL_OFF)
+		youngest_first(lm);
 	id = lm->free_ring[lm->free_head];
 	lm->free_head = (lm->free_head + 1) % lm->nlines;
 	lm->free_count--;
@@ -151,6 +172,8 @@ static uint32_t pick_fifo(struct line_mgr *lm)
 
 		lm->fifo_head = (lm->fifo_head + 1) % lm->nlines;
 		lm->fifo_count--;
+		if (lm->line[id].state != LINE_CLOSED)
+			continue; /* taken out of order (wear levelling): not closed any more */
 		if (lm->line[id].vpc < lm->upl)
 			return id;
 		lm->fifo_ring[(lm->fifo_head + lm->fifo_count) % lm->nlines] = id;
@@ -159,14 +182,39 @@ static uint32_t pick_fifo(struct line_mgr *lm)
 	return CONV_LINE_NONE;
 }
 
-uint32_t line_pick_victim(struct line_mgr *lm, uint64_t now_seq)
+/* The closed line erased least, when it is wear_spread erases behind the
+ * most erased line of the group; else CONV_LINE_NONE. */
+static uint32_t pick_wear(const struct line_mgr *lm)
 {
-	uint32_t id;
+	uint32_t least = CONV_LINE_NONE, most = 0;
 
-	switch (lm->policy) {
-	case GC_COST_BENEFIT: id = pick_cost_benefit(lm, now_seq); break;
-	case GC_FIFO: id = pick_fifo(lm); break;
-	default: id = pick_greedy(lm); break;
+	for (uint32_t i = lm->first; i < lm->first + lm->nlines; i++) {
+		const struct line *l = &lm->line[i];
+
+		most = l->erase_count > most ? l->erase_count : most;
+		if (l->state == LINE_CLOSED &&
+		    (least == CONV_LINE_NONE || l->erase_count < lm->line[least].erase_count))
+			least = i;
+	}
+	return least != CONV_LINE_NONE && most - lm->line[least].erase_count >= lm->wear_spread
+		       ? least
+		       : CONV_LINE_NONE;
+}
+
+uint32_t line_pick_victim(struct line_mgr *lm, uint64_t now_seq, bool *wear_move)
+{
+	uint32_t id = CONV_LINE_NONE;
+
+	*wear_move = false;
+	if (lm->wear == WL_STATIC && !lm->wear_moved_last)
+		*wear_move = (id = pick_wear(lm)) != CONV_LINE_NONE;
+	lm->wear_moved_last = *wear_move;
+	if (id == CONV_LINE_NONE) {
+		switch (lm->policy) {
+		case GC_COST_BENEFIT: id = pick_cost_benefit(lm, now_seq); break;
+		case GC_FIFO: id = pick_fifo(lm); break;
+		default: id = pick_greedy(lm); break;
+		}
 	}
 	if (id == CONV_LINE_NONE)
 		return id;

@@ -9,6 +9,7 @@
 #ifndef VSSD_FTL_LINES_H
 #define VSSD_FTL_LINES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ftl/ftl.h"
@@ -37,7 +38,10 @@ struct line_mgr {
 	uint32_t *fifo_ring; /* closed lines in close order (fifo policy) */
 	uint32_t fifo_head, fifo_count;
 	uint32_t closed_count;
-	int policy; /* enum vssd_gc_policy */
+	int policy;	      /* enum vssd_gc_policy */
+	int wear;	      /* enum vssd_wear_levelling */
+	uint32_t wear_spread; /* static: erase counts apart that move a line's data */
+	bool wear_moved_last; /* static: the last victim was a wear levelling move */
 };
 
 /* Takes lines [first, first + nlines) of table, every one free. Returns 0 or -ENOMEM. */
@@ -45,7 +49,8 @@ int lines_init(struct line_mgr *lm, struct line *table, uint32_t first, uint32_t
 	       uint32_t upl, int policy);
 void lines_fini(struct line_mgr *lm);
 
-/* Takes the oldest free line and opens it. Returns its id or CONV_LINE_NONE. */
+/* Takes the oldest free line (with wear levelling, the one erased least)
+ * and opens it. Returns its id or CONV_LINE_NONE. */
 uint32_t line_take_free(struct line_mgr *lm);
 
 /* A full line becomes a GC candidate. */
@@ -55,8 +60,12 @@ void line_close(struct line_mgr *lm, uint32_t id, uint64_t seq);
 void line_invalidate(struct line_mgr *lm, uint32_t id);
 
 /* Removes and returns the victim the policy picks, or CONV_LINE_NONE when no
- * closed line holds any invalid unit. now_seq is the current write sequence. */
-uint32_t line_pick_victim(struct line_mgr *lm, uint64_t now_seq);
+ * closed line holds any invalid unit. now_seq is the current write sequence.
+ * Static wear levelling picks instead, every other victim at most, the
+ * closed line erased least once it is wear_spread erases behind the most
+ * erased line of the group: its data (cold, as it has stayed) moves and
+ * the young block joins the free lines. *wear_move says which it was. */
+uint32_t line_pick_victim(struct line_mgr *lm, uint64_t now_seq, bool *wear_move);
 
 /* Rebuilds the free ring, the buckets and the close order from each line's
  * state, vpc and close_seq (after a checkpoint or a recovery scan). Free

@@ -7,6 +7,7 @@
  * power loss keeping what it measured.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -322,6 +323,27 @@ static void conv_ns_idle(struct ftl *ftl, uint64_t until_ns)
 	conv_gc_background(&ns_of(ftl)->f, until_ns);
 }
 
+/* Erase counts over the lines (a line's blocks are erased together). */
+static void erase_spread(const struct conv_ftl *f, struct ftl_stats *st)
+{
+	double sum = 0, sumsq = 0;
+	uint32_t n = f->geo->lines;
+
+	st->erase_min = UINT32_MAX;
+	for (uint32_t l = 0; l < n; l++) {
+		uint32_t e = f->lines[l].erase_count;
+
+		st->erase_min = e < st->erase_min ? e : st->erase_min;
+		st->erase_max = e > st->erase_max ? e : st->erase_max;
+		sum += e;
+		sumsq += (double)e * e;
+	}
+	st->erase_mean = sum / n;
+	st->erase_stdev = sumsq / n > st->erase_mean * st->erase_mean
+				  ? sqrt(sumsq / n - st->erase_mean * st->erase_mean)
+				  : 0;
+}
+
 static void conv_ns_stats(const struct ftl *ftl, struct ftl_stats *st)
 {
 	const struct conv_ftl *f = &cns_of(ftl)->f;
@@ -336,15 +358,18 @@ static void conv_ns_stats(const struct ftl *ftl, struct ftl_stats *st)
 		.mapped_units = f->c.mapped_units,
 		.free_lines = conv_free_lines(f),
 		.borrowed_lines = f->c.borrowed_lines,
+		.wear_moves = f->c.wear_moves,
 	};
+	erase_spread(f, st);
 }
 
 /* every line erase is one erase of each of its blocks */
 static uint32_t conv_percent_used(const struct ftl *ftl, uint64_t rated_pe)
 {
 	const struct conv_ftl *f = &cns_of(ftl)->f;
+	uint64_t erases = f->c.erased_lines + (uint64_t)f->initial_pe * f->geo->lines;
 
-	return (uint32_t)(f->c.erased_lines * 100 / ((uint64_t)f->geo->lines * rated_pe));
+	return (uint32_t)(erases * 100 / ((uint64_t)f->geo->lines * rated_pe));
 }
 
 static uint64_t conv_ram_bytes(const struct ftl *ftl)

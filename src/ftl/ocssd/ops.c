@@ -229,6 +229,12 @@ static int ocssd_check_config(const struct vssd_config *cfg, const struct geomet
 {
 	char ftl[16];
 
+	if (cfg->wear_levelling != WL_OFF || cfg->initial_pe_cycles) {
+		snprintf(err, errlen,
+			 "%s: the open-channel device leaves wear to the host (ftl=conv has it)",
+			 cfg->wear_levelling != WL_OFF ? "wear_levelling" : "initial_pe_cycles");
+		return -EINVAL;
+	}
 	if (!cfg->fdp && cfg->lba_bytes == 4096)
 		return 0;
 	config_format(cfg, "ftl", ftl, sizeof(ftl)); /* ocssd, or pblk over it */
