@@ -172,14 +172,26 @@ static uint32_t pick_fifo(struct line_mgr *lm)
 
 		lm->fifo_head = (lm->fifo_head + 1) % lm->nlines;
 		lm->fifo_count--;
-		if (lm->line[id].state != LINE_CLOSED)
-			continue; /* taken out of order (wear levelling): not closed any more */
 		if (lm->line[id].vpc < lm->upl)
 			return id;
 		lm->fifo_ring[(lm->fifo_head + lm->fifo_count) % lm->nlines] = id;
 		lm->fifo_count++;
 	}
 	return CONV_LINE_NONE;
+}
+
+/* A line GC takes out of close order (wear levelling) leaves the fifo ring. */
+static void fifo_remove(struct line_mgr *lm, uint32_t id)
+{
+	uint32_t kept = 0;
+
+	for (uint32_t n = 0; n < lm->fifo_count; n++) {
+		uint32_t at = lm->fifo_ring[(lm->fifo_head + n) % lm->nlines];
+
+		if (at != id)
+			lm->fifo_ring[(lm->fifo_head + kept++) % lm->nlines] = at;
+	}
+	lm->fifo_count = kept;
 }
 
 /* The closed line erased least, when it is wear_spread erases behind the
@@ -209,6 +221,8 @@ uint32_t line_pick_victim(struct line_mgr *lm, uint64_t now_seq, bool *wear_move
 	if (lm->wear == WL_STATIC && !lm->wear_moved_last)
 		*wear_move = (id = pick_wear(lm)) != CONV_LINE_NONE;
 	lm->wear_moved_last = *wear_move;
+	if (*wear_move && lm->policy == GC_FIFO)
+		fifo_remove(lm, id);
 	if (id == CONV_LINE_NONE) {
 		switch (lm->policy) {
 		case GC_COST_BENEFIT: id = pick_cost_benefit(lm, now_seq); break;
