@@ -92,9 +92,9 @@ static void fidelity(uint32_t n)
 		{"threaded, dispatcher posts", VSSD_THREADED, "rt_workers=0"},
 	};
 
-	printf("fidelity: QD1 4 KiB, samsung_970pro; lateness = observed - modelled latency\n");
+	printf("fidelity: QD1 4 KiB, nvmevirt_970pro; lateness = observed - modelled latency\n");
 	for (size_t mode = 0; mode < sizeof(modes) / sizeof(modes[0]); mode++) {
-		const char *params[] = {"profile=samsung_970pro", "blocks_per_plane=96",
+		const char *params[] = {"profile=nvmevirt_970pro", "blocks_per_plane=96",
 					modes[mode].workers, NULL};
 		struct vssd *dev = open_dev(params, modes[mode].rt);
 		struct vssd_qpair *qp;

@@ -41,7 +41,7 @@ static struct nvme_ctrl *bench_ctrl(double logical_gib, char **extra, int nextra
 	uint64_t lines = (uint64_t)(logical_gib * 1.28 * (1ULL << 30) / line_bytes) + 1;
 
 	config_defaults(&cfg);
-	if (config_load_profile(&cfg, "samsung_970pro", err, sizeof(err)))
+	if (config_load_profile(&cfg, "nvmevirt_970pro", err, sizeof(err)))
 		goto fail;
 	snprintf(blocks, sizeof(blocks), "%llu", (unsigned long long)lines);
 	if (config_set(&cfg, "blocks_per_plane", blocks, err, sizeof(err)) ||

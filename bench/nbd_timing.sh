@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Timing seen by a client (issue #5): QD1 4 KiB random reads (of data on
-# NAND) and writes on the samsung_970pro profile, through NBD with fio's nbd
+# NAND) and writes on the nvmevirt_970pro profile, through NBD with fio's nbd
 # engine against `vssd serve`, beside the modelled latency of the same job
 # file run by `vssd sim` in virtual time and through the fio engine (no
 # protocol), in the same run. The difference is what NBD and nbdkit add.
@@ -37,15 +37,15 @@ runtime=$secs
 JOB
 
 # modelled: the simulator, virtual time
-"$vssd" sim --profile samsung_970pro --json "$tmp/job.fio" >"$tmp/sim.json"
+"$vssd" sim --profile nvmevirt_970pro --json "$tmp/job.fio" >"$tmp/sim.json"
 # seen by the client: fio through NBD, the same jobs
-"$vssd" serve --profile samsung_970pro --stats "$tmp/served.json" --run "
+"$vssd" serve --profile nvmevirt_970pro --stats "$tmp/served.json" --run "
 	sed \"s|^\\[global\\]|[global]\\nioengine=nbd\\nuri=\$uri|\" '$tmp/job.fio' >'$tmp/nbd.fio' &&
 	fio --output-format=json '$tmp/nbd.fio' | sed -n '/^{/,\$p' >'$tmp/fio.json'" >/dev/null 2>"$tmp/serve.err" || { cat "$tmp/serve.err" >&2; exit 1; }
 
 # through the fio engine: the device in fio's process
 engine=$PWD/$build/libvssd-fio.so
-sed "s|^\[global\]|[global]\nthread\nioengine=external:$engine\nvssd_params=profile=samsung_970pro|" \
+sed "s|^\[global\]|[global]\nthread\nioengine=external:$engine\nvssd_params=profile=nvmevirt_970pro|" \
 	"$tmp/job.fio" >"$tmp/engine.fio"
 fio --output-format=json "$tmp/engine.fio" 2>/dev/null >"$tmp/engine.json"
 

@@ -109,6 +109,10 @@ const struct param config_params[] = {
 	 F(fw_read_ns)},
 	{"fw_write_ns", P_UINT, "5000", 0, 1e10, NULL, "firmware time per write command",
 	 F(fw_write_ns)},
+	{"fw_cores", P_UINT, "0", 0, 1024, NULL,
+	 "controller cores: each command holds one for its firmware time, so at most this "
+	 "many are in firmware at once; 0 = no limit (firmware time is a latency alone)",
+	 F(fw_cores)},
 	{"write_buffer_bytes", P_BYTES, "1m", 4096, 64 * GiB, NULL,
 	 "write buffer: host writes complete once in it", F(write_buffer_bytes)},
 	{"pe_cycles", P_UINT, "0", 0, 1e7, NULL,

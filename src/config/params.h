@@ -84,6 +84,7 @@ struct vssd_config {
 	uint64_t pcie_mbps;
 	uint64_t fw_read_ns;
 	uint64_t fw_write_ns;
+	uint64_t fw_cores; /* 0: firmware time is a latency alone */
 	uint64_t write_buffer_bytes;
 	uint64_t pe_cycles; /* 0: by cell type */
 	/* flexible data placement */

@@ -44,6 +44,9 @@ int timing_init(struct timing *tm, const struct geometry *geo, const struct vssd
 	tm->pcie_mbps = cfg->pcie_mbps;
 	tm->fw_read_ns = cfg->fw_read_ns;
 	tm->fw_write_ns = cfg->fw_write_ns;
+	tm->fw_cores = (uint32_t)cfg->fw_cores;
+	if (tm->fw_cores && !(tm->fw_free_ns = calloc(tm->fw_cores, sizeof(uint64_t))))
+		goto nomem;
 	tm->wb_bytes = cfg->write_buffer_bytes;
 	tm->wb_free_bytes = cfg->write_buffer_bytes;
 	if (!tm->die_free_ns || !tm->die_busy_ns || !tm->die_reg_free_ns || !tm->channel)
@@ -66,9 +69,28 @@ void timing_fini(struct timing *tm)
 	timeline_fini(&tm->pcie[0]);
 	timeline_fini(&tm->pcie[1]);
 	free(tm->wb_pending.v);
+	free(tm->fw_free_ns);
+	tm->fw_free_ns = NULL;
 	tm->die_free_ns = tm->die_busy_ns = tm->die_reg_free_ns = NULL;
 	tm->channel = NULL;
 	tm->wb_pending.v = NULL;
+}
+
+uint64_t fw_step(struct timing *tm, uint64_t now_ns, uint64_t fw_ns)
+{
+	uint32_t first = 0;
+	uint64_t start;
+
+	if (!tm->fw_cores)
+		return now_ns + fw_ns;
+	/* commands arrive in time order, so the core free first serves them
+	 * first come, first served */
+	for (uint32_t c = 1; c < tm->fw_cores; c++)
+		if (tm->fw_free_ns[c] < tm->fw_free_ns[first])
+			first = c;
+	start = max64(now_ns, tm->fw_free_ns[first]);
+	tm->fw_free_ns[first] = start + fw_ns;
+	return start + fw_ns;
 }
 
 uint64_t nand_read(struct timing *tm, uint32_t die, uint32_t page_type, uint64_t start_ns,

@@ -53,6 +53,9 @@ struct timing {
 	uint64_t pcie_mbps;
 	uint64_t fw_read_ns;
 	uint64_t fw_write_ns;
+	/* fw_cores: when each controller core is next free; NULL for no limit */
+	uint64_t *fw_free_ns;
+	uint32_t fw_cores;
 	/* write buffer: free bytes and the pending releases, earliest first */
 	uint64_t wb_bytes;
 	uint64_t wb_free_bytes;
@@ -77,6 +80,11 @@ static inline uint64_t xfer_ns(uint64_t bytes, uint64_t mbps)
 {
 	return (bytes * 1000 + mbps - 1) / mbps;
 }
+
+/* The controller handles a command for fw_ns from now_ns: at once, or with
+ * fw_cores set, on the core free first, so at most fw_cores commands are
+ * in firmware at a time. Returns when the firmware is done. */
+uint64_t fw_step(struct timing *tm, uint64_t now_ns, uint64_t fw_ns);
 
 /* Reads one flash page on die, then moves `units` 4 KiB units over its channel.
  * Returns when the last byte has crossed the channel. */

@@ -59,7 +59,7 @@ if "$vssd" sim $small --csv-dir "$tmp/csv" --csv-interval-ms 20 "$tmp/job.fio" >
 	fi
 else bad "csv time series"; fi
 
-if "$vssd" params | grep -q "^op " && "$vssd" params --profile samsung_970pro | grep -q "pcie_mbps = 3360"
+if "$vssd" params | grep -q "^op " && "$vssd" params --profile nvmevirt_970pro | grep -q "pcie_mbps = 3360"
 then ok "params"; else bad "params"; fi
 
 # vssd nvme: the same answers a device gives nvme-cli, in text and JSON

@@ -122,12 +122,12 @@ static void test_impossible_fdp_layout(void **state)
 
 static void test_profiles_load(void **state)
 {
-	const char *names[] = {"default", "samsung_970pro", "dc_tlc"};
+	const char *names[] = {"default", "samsung_970pro", "nvmevirt_970pro", "dc_tlc"};
 	struct vssd_config cfg;
 	char err[512];
 
 	(void)state;
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		struct geometry geo;
 
 		config_defaults(&cfg);
@@ -149,7 +149,7 @@ static void test_970pro_matches_nvmevirt(void **state)
 
 	(void)state;
 	config_defaults(&cfg);
-	assert_int_equal(config_load_profile(&cfg, "samsung_970pro", err, sizeof(err)), 0);
+	assert_int_equal(config_load_profile(&cfg, "nvmevirt_970pro", err, sizeof(err)), 0);
 	assert_int_equal(cfg.channels, 8);
 	assert_int_equal(cfg.luns_per_channel, 2);
 	assert_int_equal(cfg.flash_page_bytes, 32768);

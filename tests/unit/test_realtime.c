@@ -156,7 +156,7 @@ static void test_eventfd_notification(void **state)
  * whether a runtime thread posts it or the waiting thread does (inline). */
 static void never_early(enum vssd_runtime runtime)
 {
-	const char *p970[] = {"profile=samsung_970pro", "blocks_per_plane=96", NULL};
+	const char *p970[] = {"profile=nvmevirt_970pro", "blocks_per_plane=96", NULL};
 	struct vssd *dev;
 	struct vssd_qpair *qp;
 	char err[256];

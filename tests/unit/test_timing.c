@@ -1,13 +1,16 @@
 /*
  * The timing model against its closed forms (docs/MODEL.md), on the default
- * TLC profile and NVMeVirt's SAMSUNG_970PRO set, plus variants that move the
- * bottleneck to the channels or the PCIe link:
+ * TLC profile, NVMeVirt's SAMSUNG_970PRO set and the calibrated 970 PRO,
+ * plus variants that move the bottleneck to the channels, the PCIe link or
+ * the firmware's cores:
  *   4 KiB read, QD1:  fw_read_ns + read_ns[type] + 4 KiB/channel + 4 KiB/PCIe
  *   4 KiB write, QD1: fw_write_ns + 4 KiB/PCIe
  *   sequential write bandwidth = min(PCIe, channels x channel,
- *                                    dies x program unit / prog_ns)
+ *                                    dies x program unit / prog_ns,
+ *                                    fw_cores x command bytes / fw_write_ns)
  *   random read IOPS at high QD = min(dies / mean read_ns,
- *                                     channels / (4 KiB/channel), PCIe / 4 KiB)
+ *                                     channels / (4 KiB/channel), PCIe / 4 KiB,
+ *                                     fw_cores / fw_read_ns)
  * The random reads make one random-map pass (every block once), so every die
  * gets the same load; a random sample would leave the busiest die finishing
  * last, and at QD 1024 dies are rarely starved.
@@ -151,6 +154,10 @@ static void check_throughput(const struct profile_case *pc)
 	want_iops = fmin(g->dies / (die_read_ns / 1e9),
 			 fmin(g->channels / (ns_per_unit(c->channel_mbps) / 1e9),
 			      1e9 / ns_per_unit(c->pcie_mbps)));
+	if (c->fw_cores) { /* each command holds a core for its firmware time */
+		want_bw = fmin(want_bw, c->fw_cores * 131072e9 / (double)c->fw_write_ns);
+		want_iops = fmin(want_iops, c->fw_cores * 1e9 / (double)c->fw_read_ns);
+	}
 	run_jobs(ctrl,
 		 "[seqwrite]\nrw=write\nbs=128k\niodepth=64\n"
 		 "[randread]\nstonewall\nrw=randread\nbs=4k\niodepth=1024\n",
@@ -170,10 +177,12 @@ static void check_throughput(const struct profile_case *pc)
 }
 
 static const struct profile_case cases[] = {
-	{"default", NULL},		      /* die-bound TLC */
-	{"samsung_970pro", NULL},	      /* NVMeVirt's MLC set, 512 B LBAs */
-	{"default", "channel_mbps=60"},	      /* channel-bound */
-	{"samsung_970pro", "pcie_mbps=1000"}, /* PCIe-bound */
+	{"default", NULL},		       /* die-bound TLC */
+	{"nvmevirt_970pro", NULL},	       /* NVMeVirt's MLC set, 512 B LBAs */
+	{"samsung_970pro", NULL},	       /* calibrated: 32 dies, 9 firmware cores */
+	{"default", "channel_mbps=60"},	       /* channel-bound */
+	{"nvmevirt_970pro", "pcie_mbps=1000"}, /* PCIe-bound */
+	{"samsung_970pro", "fw_cores=1"},      /* firmware-bound reads */
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 

@@ -208,7 +208,7 @@ static int conv_ns_write(struct ftl *ftl, uint64_t slba, uint32_t nlb, const voi
 	if (pl.ruh >= ns->f.nruh || pl.rg >= ns->f.nrg)
 		pl = (struct placement){0, 0};
 	if (tm->on)
-		start = done = now_ns + tm->fw_write_ns;
+		start = done = fw_step(tm, now_ns, tm->fw_write_ns);
 	while (lba < end) {
 		uint32_t lu = (uint32_t)(lba >> geo->lba_unit_shift);
 		uint32_t first = (uint32_t)(lba & (geo->lbas_per_unit - 1));
@@ -262,7 +262,7 @@ static int conv_ns_read(struct ftl *ftl, uint64_t slba, uint32_t nlb, void *buf,
 		memset(buf, 0, bytes);
 	}
 	if (tm->on)
-		start = now_ns + tm->fw_read_ns;
+		start = fw_step(tm, now_ns, tm->fw_read_ns);
 	rc = conv_read_range(f, lu, nunits, dst, start, &end);
 	if (bounce && !rc)
 		memcpy(buf, bounce + (slba % geo->lbas_per_unit) * geo->lba_bytes, bytes);
@@ -285,7 +285,7 @@ static int conv_ns_trim(struct ftl *ftl, uint64_t slba, uint32_t nlb, uint64_t n
 	 * deallocate (advisory in NVMe) allows */
 	for (uint64_t lu = first; lu < end; lu++)
 		conv_trim(f, (uint32_t)lu);
-	*done_ns = now_ns + (f->tm->on ? f->tm->fw_write_ns : 0);
+	*done_ns = f->tm->on ? fw_step(f->tm, now_ns, f->tm->fw_write_ns) : now_ns;
 	return 0;
 }
 
@@ -300,7 +300,7 @@ static int conv_ns_flush(struct ftl *ftl, const void *extra, uint64_t now_ns, ui
 	if (f->ps && (rc = persist_flush(f, extra)))
 		return rc;
 	if (tm->on) {
-		done += tm->fw_write_ns;
+		done = fw_step(tm, done, tm->fw_write_ns);
 		for (uint32_t i = 0; i < tm->wb_pending.len; i++)
 			if (tm->wb_pending.v[i].at_ns > done)
 				done = tm->wb_pending.v[i].at_ns;

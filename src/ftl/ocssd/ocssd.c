@@ -280,7 +280,7 @@ uint64_t ocssd_write(struct ocssd *oc, const uint64_t *lbas, uint32_t n, const u
 		return start_ns;
 	}
 	if (tm->on)
-		ready = pcie_xfer(tm, PCIE_TO_DEVICE, start_ns + tm->fw_write_ns,
+		ready = pcie_xfer(tm, PCIE_TO_DEVICE, fw_step(tm, start_ns, tm->fw_write_ns),
 				  (uint64_t)n * GEO_UNIT_BYTES);
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t t = tm->on ? wb_reserve(tm, ready, GEO_UNIT_BYTES) : start_ns;
@@ -331,7 +331,8 @@ uint64_t ocssd_read(struct ocssd *oc, const uint64_t *lbas, uint32_t n, uint8_t 
 {
 	struct timing *tm = oc->tm;
 	const struct geometry *geo = oc->geo;
-	uint64_t start = start_ns + (tm->on ? tm->fw_read_ns : 0), end = start, bytes = 0;
+	uint64_t start = tm->on ? fw_step(tm, start_ns, tm->fw_read_ns) : start_ns;
+	uint64_t end = start, bytes = 0;
 	uint32_t run_page = UINT32_MAX, run_units = 0, run_die = 0;
 
 	for (uint32_t i = 0; i <= n; i++) {
@@ -404,7 +405,7 @@ static uint16_t reset_chunk(struct ocssd *oc, uint64_t lba, uint64_t start_ns, u
 uint64_t ocssd_reset(struct ocssd *oc, const uint64_t *lbas, uint32_t n, uint64_t start_ns,
 		     uint16_t *st)
 {
-	uint64_t end = start_ns + (oc->tm->on ? oc->tm->fw_write_ns : 0);
+	uint64_t end = oc->tm->on ? fw_step(oc->tm, start_ns, oc->tm->fw_write_ns) : start_ns;
 
 	for (uint32_t i = 0; i < n; i++) {
 		st[i] = reset_chunk(oc, lbas[i], end, &end);
