@@ -80,6 +80,10 @@ struct vssd_config {
 	struct ns_list read_ns;
 	struct ns_list prog_ns;
 	uint64_t erase_ns;
+	uint64_t suspend; /* bool: host reads suspend programs and erases */
+	uint64_t suspend_ns;
+	uint64_t resume_ns;
+	uint64_t suspend_max; /* suspensions of one operation */
 	uint64_t channel_mbps;
 	uint64_t pcie_mbps;
 	uint64_t fw_read_ns;

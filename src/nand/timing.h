@@ -16,15 +16,22 @@
 #include <stdint.h>
 
 #include "config/params.h"
+#include "nand/die_queue.h"
 #include "nand/geometry.h"
 #include "nand/timeline.h"
 #include "util/heap.h"
 
 enum pcie_dir { PCIE_TO_DEVICE, PCIE_TO_HOST };
 
+#define WB_UNTIED UINT32_MAX
+
+/* Write-buffer bytes freed when a program ends: at_ns, or (suspend=on) when
+ * program seq of die `die` ends, at_ns being no later than that. */
 struct wb_release {
 	uint64_t at_ns;
-	uint64_t bytes;
+	uint32_t bytes; /* a program unit's */
+	uint32_t die;	/* WB_UNTIED: at_ns is final */
+	uint32_t seq;
 };
 
 static inline bool wb_before(const struct wb_release *a, const struct wb_release *b)
@@ -49,6 +56,10 @@ struct timing {
 	 * page types: the page types of row r repeat with that period */
 	uint64_t prog_ns_by_row[VSSD_MAX_PAGE_TYPES];
 	uint64_t erase_ns;
+	/* suspend=on: each die's booked programs, erases and GC reads */
+	struct die_queue *dq;
+	uint64_t suspend_ns, resume_ns;
+	uint32_t suspend_max;
 	uint64_t channel_mbps;
 	uint64_t pcie_mbps;
 	uint64_t fw_read_ns;
@@ -84,16 +95,31 @@ static inline uint64_t xfer_ns(uint64_t bytes, uint64_t mbps)
 /* The controller handles a command for fw_ns from now_ns: at once, or with
  * fw_cores set, on the core free first, so at most fw_cores commands are
  * in firmware at a time. Returns when the firmware is done. */
-uint64_t fw_step(struct timing *tm, uint64_t now_ns, uint64_t fw_ns);
+uint64_t fw_step_cores(struct timing *tm, uint64_t now_ns, uint64_t fw_ns);
+static inline uint64_t fw_step(struct timing *tm, uint64_t now_ns, uint64_t fw_ns)
+{
+	return tm->fw_cores ? fw_step_cores(tm, now_ns, fw_ns) : now_ns + fw_ns;
+}
 
-/* Reads one flash page on die, then moves `units` 4 KiB units over its channel.
- * Returns when the last byte has crossed the channel. */
+/* Reads one flash page on die, then moves `units` 4 KiB units over its channel,
+ * after everything booked on the die (GC's reads). Returns when the last byte
+ * has crossed the channel. */
 uint64_t nand_read(struct timing *tm, uint32_t die, uint32_t page_type, uint64_t start_ns,
 		   uint32_t units);
 
-/* Moves a program unit over the channel, then programs it for prog_ns.
- * Returns when the program ends. */
-uint64_t nand_program(struct timing *tm, uint32_t die, uint64_t ready_ns, uint64_t prog_ns);
+/* nand_read for a host's read. With suspend=on it goes ahead of the
+ * programs, erases and GC reads queued on the die, and suspends a program
+ * or erase running when it comes (each at most suspend_max times), which
+ * then ends suspend_ns + the read + resume_ns later, and so does the work
+ * queued behind it. */
+uint64_t nand_read_host(struct timing *tm, uint32_t die, uint32_t page_type, uint64_t start_ns,
+			uint32_t units);
+
+/* Moves a program unit over the channel, then programs it for prog_ns; the
+ * write buffer gets wb_bytes back when the program ends (however late a
+ * suspension makes it). Returns when the program ends, as booked. */
+uint64_t nand_program(struct timing *tm, uint32_t die, uint64_t ready_ns, uint64_t prog_ns,
+		      uint64_t wb_bytes);
 
 /* Erases the die's blocks of a line (all planes at once). Returns the end. */
 uint64_t nand_erase(struct timing *tm, uint32_t die, uint64_t start_ns);
@@ -107,8 +133,8 @@ uint64_t prog_time_ns(const struct timing *tm, uint32_t prog_start_ppa);
 /* Takes bytes of write buffer space; returns when the space is there (>= now_ns). */
 uint64_t wb_reserve(struct timing *tm, uint64_t now_ns, uint64_t bytes);
 
-/* Returns bytes to the write buffer at at_ns (when their program ends). */
-int wb_release_at(struct timing *tm, uint64_t at_ns, uint64_t bytes);
+/* When the last program holding write-buffer data ends (0 for none). */
+uint64_t wb_drained_ns(const struct timing *tm);
 
 /* Latest time any die is busy until. */
 uint64_t timing_dies_free_ns(const struct timing *tm);

@@ -163,6 +163,9 @@ expect_error "nvme: unknown command" "unknown command 'id-foo'" "$vssd" nvme id-
 expect_error "wear levelling on the open-channel device" \
 	"wear_levelling: the open-channel device leaves wear to the host" \
 	"$vssd" nvme id-ctrl --set ftl=ocssd --set wear_levelling=static
+expect_error "suspend on the open-channel device" \
+	"suspend=on: not supported by the open-channel device" \
+	"$vssd" nvme id-ctrl --set ftl=pblk --set suspend=on
 expect_error "nvme fdp: FDP off" "0/29h (FDP Disabled)" "$vssd" nvme fdp stats
 expect_error "nvme fdp: bad pids" "--pids x: expected placement identifiers" "$vssd" nvme fdp update --set fdp=on --pids x
 expect_error "nvme fdp: no such handle" "0/02h (Invalid Field in Command)" "$vssd" nvme fdp update --set fdp=on --pids 12

@@ -221,10 +221,7 @@ static void program_unit(struct conv_ftl *f, const struct write_pointer *wp, boo
 		return;
 	}
 	/* host data leaves the write buffer when its program ends */
-	uint64_t end = nand_program(tm, wp->die, wp->ready_ns, prog_ns);
-
-	if (wp->buffered)
-		wb_release_at(tm, end, (uint64_t)wp->buffered * GEO_UNIT_BYTES);
+	nand_program(tm, wp->die, wp->ready_ns, prog_ns, (uint64_t)wp->buffered * GEO_UNIT_BYTES);
 }
 
 /* Advances the pointer by one unit; `data` says whether the unit holds data
@@ -416,8 +413,8 @@ int conv_read_range(struct conv_ftl *f, uint32_t lu, uint32_t n, uint8_t *data, 
 		       geo_flash_page_of(geo, f->l2p[lu + i + run]) == geo_flash_page_of(geo, ppa))
 			run++;
 		if (f->tm->on) {
-			uint64_t end = nand_read(f->tm, geo_die_of(geo, ppa),
-						 geo_page_type_of(geo, ppa), start_ns, run);
+			uint64_t end = nand_read_host(f->tm, geo_die_of(geo, ppa),
+						      geo_page_type_of(geo, ppa), start_ns, run);
 
 			if (end > done)
 				done = end;

@@ -72,7 +72,7 @@ static void issue_next(struct conv_ftl *f, struct gc_queue *q, uint64_t now_ns)
 		break;
 	case GC_OP_PROGRAM:
 		nand_program(f->tm, op->die, q->data_ready_ns > now_ns ? q->data_ready_ns : now_ns,
-			     op->prog_ns);
+			     op->prog_ns, 0);
 		break;
 	default: nand_erase(f->tm, op->die, now_ns); break;
 	}
@@ -113,7 +113,7 @@ void conv_gc_program(struct conv_ftl *f, uint32_t die, uint64_t ready_ns, uint64
 	struct gc_op op = {.kind = GC_OP_PROGRAM, .die = die, .prog_ns = prog_ns};
 
 	if (!f->gc_recording || !record(f, op, ready_ns))
-		nand_program(f->tm, die, ready_ns, prog_ns);
+		nand_program(f->tm, die, ready_ns, prog_ns, 0);
 }
 
 void conv_gc_erase(struct conv_ftl *f, uint32_t die, uint64_t now_ns)

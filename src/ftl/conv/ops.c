@@ -301,9 +301,8 @@ static int conv_ns_flush(struct ftl *ftl, const void *extra, uint64_t now_ns, ui
 		return rc;
 	if (tm->on) {
 		done = fw_step(tm, done, tm->fw_write_ns);
-		for (uint32_t i = 0; i < tm->wb_pending.len; i++)
-			if (tm->wb_pending.v[i].at_ns > done)
-				done = tm->wb_pending.v[i].at_ns;
+		if (wb_drained_ns(tm) > done)
+			done = wb_drained_ns(tm);
 	}
 	*done_ns = done;
 	return 0;

@@ -223,13 +223,12 @@ static void program_if_full(struct ocssd *oc, struct oc_addr a, uint64_t ready_n
 {
 	uint32_t upp = oc->geo->units_per_prog;
 	struct timing *tm = oc->tm;
-	uint64_t end;
 
 	if ((a.sec + 1) % upp || !tm->on)
 		return;
 	a.sec = a.sec + 1 - upp;
-	end = nand_program(tm, die_of(oc, a), ready_ns, prog_time_ns(tm, ppa_of(oc, a)));
-	wb_release_at(tm, end, (uint64_t)upp * GEO_UNIT_BYTES);
+	nand_program(tm, die_of(oc, a), ready_ns, prog_time_ns(tm, ppa_of(oc, a)),
+		     (uint64_t)upp * GEO_UNIT_BYTES);
 }
 
 /* One sector of a write, in list order. Returns its status. */

@@ -235,6 +235,13 @@ static int ocssd_check_config(const struct vssd_config *cfg, const struct geomet
 			 cfg->wear_levelling != WL_OFF ? "wear_levelling" : "initial_pe_cycles");
 		return -EINVAL;
 	}
+	if (cfg->suspend) {
+		snprintf(err, errlen,
+			 "suspend=on: not supported by the open-channel device (a chunk reset "
+			 "completes to the host when its erase ends, which a suspension would "
+			 "move after the host was told; ftl=conv has it)");
+		return -EINVAL;
+	}
 	if (!cfg->fdp && cfg->lba_bytes == 4096)
 		return 0;
 	config_format(cfg, "ftl", ftl, sizeof(ftl)); /* ocssd, or pblk over it */
