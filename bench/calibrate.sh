@@ -79,23 +79,29 @@ done < <(jq -r '.jobs | group_by(.groupid)[] | [.[0].jobname,
 	(map(.read.iops + .write.iops) | add),
 	(map(.read.bw_bytes + .write.bw_bytes) | add / 1e6)] | @tsv' "$tmp/classic.json")
 
-# the SLC cache: a sequential write of the whole drive, its throughput each
-# 100 ms; the cache ends where the speed first falls below halfway between
-# the first interval's and the last quarter's median
+# the SLC cache: a sequential write of the whole drive, its write speed
+# each 100 ms; the cache ends at the first interval below 80% of the
+# fastest of the first ten; the speed in it is the median before that, the
+# speed after it the median over the next quarter of the drive
 if [ -n "${sheet[slc_cache_GB]:-}" ]; then
 	printf '[fill]\nrw=write\nbs=128k\niodepth=32\nsize=100%%\n' >"$tmp/fill.fio"
 	"$vssd" sim --profile "$file" --csv-dir "$tmp/csv" --csv-interval-ms 100 \
-		--json "$tmp/fill.fio" >"$tmp/fill.json"
+		"$tmp/fill.fio" >"$tmp/fill.txt"
 	read -r cache in_cache after < <(awk -F, '
+		function median(a, n,   b, i, j, v) { # insertion sort: mawk has no asort
+			for (i = 0; i < n; i++) { v = a[i]
+				for (j = i; j > 0 && b[j - 1] > v; j--) b[j] = b[j - 1]
+				b[j] = v }
+			return n ? b[int(n / 2)] : 0 }
+		BEGIN { n = 0; gb[0] = 0; t0 = 0 }
 		NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-		{ t[n] = $col["time_s"]; w[n] = $col["host_write_bytes"]; n++ }
+		{ t = $col["time_s"]; r[n] = $col["write_MBps"] + 0; gb[n + 1] = gb[n] + r[n] * (t - t0) / 1e3
+		  t0 = t; n++ }
 		END {
-			for (i = 1; i < n; i++) rate[i] = (w[i] - w[i - 1]) / (t[i] - t[i - 1]) / 1e6
-			first = rate[2]
-			m = 0; for (i = int(n * 3 / 4); i < n - 1; i++) tail[m++] = rate[i]
-			asort(tail); after = tail[int(m / 2) + 1]
-			for (i = 2; i < n && rate[i] > (first + after) / 2; i++) ;
-			printf "%.1f %.0f %.0f\n", w[i - 1] / 1e9, first, after
+			for (i = 0; i < 10 && i < n; i++) if (r[i] > hi) hi = r[i]
+			for (c = 0; c < n && r[c] >= 0.8 * hi; c++) in_c[c] = r[c]
+			for (i = c + 1; i < n && gb[i] < gb[c] + gb[n] / 4; i++) out[m++] = r[i]
+			printf "%.2f %.0f %.0f\n", gb[c], median(in_c, c), median(out, m)
 		}' "$tmp/csv/timeseries.csv")
 	model[slc_cache_GB]=$cache
 	model[slc_write_MBps]=$in_cache

@@ -92,6 +92,21 @@ const struct param config_params[] = {
 	 F(initial_pe_cycles)},
 	{"gc_background", P_BOOL, "off", 0, 1, NULL,
 	 "collect while the device is idle, up to gc_free_lines_high", F(gc_background)},
+	/* the SLC cache */
+	{"slc_cache_bytes", P_BYTES, "0", 0, 1e15, NULL,
+	 "static SLC cache: host bytes held in blocks set apart and programmed as SLC (one bit "
+	 "a cell, slc_prog_ns a page); host writes go there first and are folded into native "
+	 "blocks later (ftl=conv; 0 = no cache)",
+	 L(slc_cache_bytes)},
+	{"slc_dynamic_bytes", P_BYTES, "0", 0, 1e15, NULL,
+	 "dynamic SLC cache: up to this many more host bytes in free native blocks programmed as "
+	 "SLC, lent while the host has not written the drive that full: it shrinks as the drive "
+	 "fills (ftl=conv)",
+	 F(slc_dynamic_bytes)},
+	{"slc_prog_ns", P_UINT, "200000", 0, 1e10, NULL,
+	 "program time of a flash page programmed as SLC (the SLC cache)", F(slc_prog_ns)},
+	{"slc_read_ns", P_UINT, "30000", 0, 1e10, NULL,
+	 "read time of a flash page programmed as SLC (the SLC cache)", F(slc_read_ns)},
 	/* timing */
 	{"timing", P_BOOL, "on", 0, 1, NULL, "off = zero-latency device", F(timing)},
 	{"cell", P_ENUM, "tlc", 0, 0, config_cell_names, "bits per cell; sets the page types",

@@ -74,6 +74,11 @@ struct vssd_config {
 	uint64_t gc_free_lines_low;
 	uint64_t gc_free_lines_high;
 	uint64_t gc_background; /* bool */
+	/* the SLC cache */
+	uint64_t slc_cache_bytes;   /* static part */
+	uint64_t slc_dynamic_bytes; /* most the dynamic part holds */
+	uint64_t slc_prog_ns;	    /* a flash page programmed as SLC */
+	uint64_t slc_read_ns;
 	/* timing */
 	uint64_t timing; /* bool */
 	uint64_t cell;	 /* enum vssd_cell */

@@ -18,11 +18,13 @@
 
 #include "config/params.h"
 
+#define MEDIA_OOB_SLC 1 /* written into a block programmed as SLC (the SLC cache) */
+
 struct media_oob {
 	uint32_t lba;	/* logical 4 KiB unit held here */
 	uint16_t owner; /* reclaim unit handle whose data it is (FTL_OWNER_SHARED for GC'd mixes) */
-	uint16_t reserved; /* an open-channel host's metadata (OC_MS bytes) spans it */
-	uint64_t seq;	   /* device-wide write sequence number; 0: never programmed */
+	uint16_t flags; /* MEDIA_OOB_*; an open-channel host's metadata (OC_MS bytes) spans it */
+	uint64_t seq;	/* device-wide write sequence number; 0: never programmed */
 };
 
 /* What a store that checksums its units (file) found damaged as it read:

@@ -36,6 +36,7 @@ int timing_init(struct timing *tm, const struct geometry *geo, const struct vssd
 	if (timeline_init(&tm->pcie[0]) || timeline_init(&tm->pcie[1]))
 		goto nomem;
 	fill_per_type(tm->read_ns, &cfg->read_ns, geo->page_types);
+	tm->read_ns[NAND_PAGE_SLC] = cfg->slc_read_ns;
 	fill_per_type(tm->prog_ns, &cfg->prog_ns, geo->page_types);
 	for (uint32_t r = 0; r < geo->page_types; r++)
 		tm->prog_ns_by_row[r] = prog_time_ns(tm, r * geo->line_dies * geo->units_per_prog);

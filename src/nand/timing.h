@@ -23,6 +23,10 @@
 
 enum pcie_dir { PCIE_TO_DEVICE, PCIE_TO_HOST };
 
+/* The page type of a flash page of a block programmed as SLC (one bit a
+ * cell: the SLC cache's), read in slc_read_ns. */
+#define NAND_PAGE_SLC VSSD_MAX_PAGE_TYPES
+
 #define WB_UNTIED UINT32_MAX
 
 /* Write-buffer bytes freed when a program ends: at_ns, or (suspend=on) when
@@ -49,8 +53,8 @@ struct timing {
 	uint64_t *die_reg_free_ns; /* the cache register has passed its data on */
 	struct timeline *channel;
 	struct timeline pcie[2];
-	uint64_t floor_ns; /* submission time of the current command */
-	uint64_t read_ns[VSSD_MAX_PAGE_TYPES];
+	uint64_t floor_ns;			   /* submission time of the current command */
+	uint64_t read_ns[VSSD_MAX_PAGE_TYPES + 1]; /* by page type, then NAND_PAGE_SLC's */
 	uint64_t prog_ns[VSSD_MAX_PAGE_TYPES];
 	/* a one-shot unit's program time (its slowest page) by program row mod
 	 * page types: the page types of row r repeat with that period */

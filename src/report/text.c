@@ -184,6 +184,28 @@ static void pblk_text(FILE *out, const struct pblk_stats *p, uint64_t media_byte
 		(unsigned long long)p->erase_errors);
 }
 
+/* The FTL's own figures (the SLC cache's), a line of them; byte counts
+ * (keys ending in _bytes) in binary units. */
+static void figures_text(FILE *out, const struct vssd_dev *dev)
+{
+	struct ftl_figure fig[FTL_MAX_FIGURES];
+	uint32_t n;
+	const char *name = dev_figures(dev, fig, &n);
+	char text[32];
+
+	for (uint32_t i = 0; name && i < n; i++) {
+		size_t len = strlen(fig[i].key);
+
+		if (len > 6 && !strcmp(fig[i].key + len - 6, "_bytes"))
+			bytes_text(fig[i].value, text, sizeof(text));
+		else
+			snprintf(text, sizeof(text), "%llu", (unsigned long long)fig[i].value);
+		if (!i)
+			fprintf(out, "  %s:", name);
+		fprintf(out, "%s %s %s%s", i ? "," : "", fig[i].key, text, i + 1 == n ? "\n" : "");
+	}
+}
+
 /* A device whose FTL maps LBAs: its geometry and totals. */
 static void mapped_device_text(FILE *out, const struct vssd_dev *dev, const struct sim_result *res,
 			       const char *logical, const char *physical, const char *host,
@@ -207,6 +229,7 @@ static void mapped_device_text(FILE *out, const struct vssd_dev *dev, const stru
 		"levelling moves\n",
 		res->final.erase_min, res->final.erase_mean, res->final.erase_max,
 		res->final.erase_stdev, (unsigned long long)res->final.wear_moves);
+	figures_text(out, dev);
 }
 
 /* An FTL that maps nothing (the open-channel device) has no spare space or

@@ -93,7 +93,7 @@ static int free_lines_counted(const struct conv_ftl *f, char *err, size_t errlen
 int conv_check(const struct conv_ftl *f, char *err, size_t errlen)
 {
 	if (maps_agree(f, err, errlen) || lines_add_up(f, err, errlen) ||
-	    free_lines_counted(f, err, errlen))
+	    free_lines_counted(f, err, errlen) || conv_slc_check(f, err, errlen))
 		return -EUCLEAN;
 	return 0;
 }

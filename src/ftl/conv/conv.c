@@ -29,6 +29,8 @@ void conv_reset_write_pointers(struct conv_ftl *f)
 static int init_groups(struct conv_ftl *f, const struct vssd_config *cfg)
 {
 	const struct geometry *geo = f->geo;
+	/* the SLC cache's static lines (the last ones) are no group's */
+	uint32_t static_slc = conv_slc_static_lines(geo, cfg);
 
 	f->lines = calloc(geo->lines, sizeof(*f->lines));
 	f->rg = calloc(f->nrg, sizeof(*f->rg));
@@ -36,9 +38,10 @@ static int init_groups(struct conv_ftl *f, const struct vssd_config *cfg)
 		return -ENOMEM;
 	for (uint32_t g = 0; g < f->nrg; g++) {
 		struct line_mgr *lm = &f->rg[g].lm;
+		uint32_t n = geo->lines_per_rg - (g == f->nrg - 1 ? static_slc : 0);
 
-		if (lines_init(lm, f->lines, g * geo->lines_per_rg, geo->lines_per_rg,
-			       geo->units_per_line, (int)cfg->gc_policy))
+		if (lines_init(lm, f->lines, g * geo->lines_per_rg, n, geo->units_per_line,
+			       (int)cfg->gc_policy))
 			return -ENOMEM;
 		lm->wear = (int)cfg->wear_levelling;
 		lm->wear_spread = (uint32_t)cfg->wear_level_spread;
@@ -72,7 +75,7 @@ int conv_init(struct conv_ftl *f, const struct geometry *geo, const struct vssd_
 	f->ruh = calloc(f->nruh, sizeof(*f->ruh));
 	f->ruh_persistent = calloc(f->nruh, sizeof(*f->ruh_persistent));
 	if (!f->l2p || !f->p2l || !f->host_wps || !f->gc_wps || !f->ruh || !f->ruh_persistent ||
-	    init_groups(f, cfg)) {
+	    init_groups(f, cfg) || conv_slc_init(f, cfg)) {
 		conv_fini(f);
 		return -ENOMEM;
 	}
@@ -118,11 +121,13 @@ void conv_rebuild(struct conv_ftl *f, const uint32_t *free_order)
 			f->lines[l].state = LINE_FREE;
 	for (uint32_t g = 0; g < f->nrg; g++)
 		lines_rebuild(&f->rg[g].lm, free_order ? free_order + f->rg[g].lm.first : NULL);
+	conv_slc_rebuild(f);
 }
 
 void conv_fini(struct conv_ftl *f)
 {
 	persist_fini(f);
+	conv_slc_fini(f);
 	if (f->rg)
 		for (uint32_t g = 0; g < f->nrg; g++) {
 			lines_fini(&f->rg[g].lm);
@@ -214,7 +219,8 @@ static bool wp_open_line(struct conv_ftl *f, struct write_pointer *wp, uint64_t 
 static void program_unit(struct conv_ftl *f, const struct write_pointer *wp, bool host)
 {
 	struct timing *tm = f->tm;
-	uint64_t prog_ns = tm->prog_ns_by_row[wp->row % f->geo->page_types];
+	uint64_t prog_ns = wp == &f->slc.wp ? f->slc.prog_ns
+					    : tm->prog_ns_by_row[wp->row % f->geo->page_types];
 
 	if (!host) {
 		conv_gc_program(f, wp->die, wp->ready_ns, prog_ns);
@@ -259,6 +265,9 @@ static uint32_t wp_advance(struct conv_ftl *f, struct write_pointer *wp, uint64_
 		wp->line = CONV_LINE_NONE;
 		if (host && f->hooks.ru_full)
 			f->hooks.ru_full(f->hooks.arg, (struct placement){wp->owner, wp->rg});
+	} else if (wp->off == f->slc.line_units && wp == &f->slc.wp) {
+		conv_slc_line_full(f, wp->line); /* an SLC line holds its first rows */
+		wp->line = CONV_LINE_NONE;
 	}
 	return ppa;
 }
@@ -284,6 +293,7 @@ void conv_flush(struct conv_ftl *f, uint64_t now_ns)
 {
 	for (uint32_t w = 0; w < f->nrg * f->nruh; w++)
 		conv_pad(f, &f->host_wps[w], now_ns, true);
+	conv_pad(f, &f->slc.wp, now_ns, true);
 }
 
 static struct write_pointer *host_wp(const struct conv_ftl *f, struct placement pl)
@@ -360,8 +370,9 @@ static void gc_make_room(struct conv_ftl *f, uint32_t g, uint64_t now_ns)
 int conv_write(struct conv_ftl *f, uint32_t lu, const void *data, uint64_t ready_ns,
 	       struct placement pl)
 {
-	struct write_pointer *wp = host_wp(f, pl);
-	struct media_oob oob = {.lba = lu, .owner = wp->owner};
+	struct write_pointer *slc = conv_slc_wp(f);
+	struct write_pointer *wp = slc ? slc : host_wp(f, pl);
+	struct media_oob oob = {.lba = lu, .owner = wp->owner, .flags = slc ? MEDIA_OOB_SLC : 0};
 	uint32_t old, ppa;
 	int rc;
 
@@ -389,6 +400,10 @@ int conv_write(struct conv_ftl *f, uint32_t lu, const void *data, uint64_t ready
 	f->p2l[ppa] = lu;
 	f->c.host_write_units++;
 	f->ruh[pl.ruh].host_units++;
+	if (slc)
+		f->slc.c.host_units++;
+	if (f->c.mapped_units > f->slc.fold_mapped_units) /* the drive lends the cache less */
+		conv_slc_shrink(f, ready_ns);
 	return 0;
 }
 
@@ -414,7 +429,7 @@ int conv_read_range(struct conv_ftl *f, uint32_t lu, uint32_t n, uint8_t *data, 
 			run++;
 		if (f->tm->on) {
 			uint64_t end = nand_read_host(f->tm, geo_die_of(geo, ppa),
-						      geo_page_type_of(geo, ppa), start_ns, run);
+						      conv_page_type(f, ppa), start_ns, run);
 
 			if (end > done)
 				done = end;

@@ -70,6 +70,42 @@ struct gc_queue {
 	uint64_t data_ready_ns; /* when the reads issued so far are done */
 };
 
+/* Lines in the order they joined: a FIFO ring. */
+struct line_ring {
+	uint32_t *id;
+	uint32_t head, count, cap;
+};
+
+/* What the SLC cache did. */
+struct slc_counters {
+	uint64_t host_units;   /* host units written into it */
+	uint64_t folded_units; /* units folded out of it into native lines */
+	uint64_t folds;	       /* SLC lines folded */
+};
+
+/*
+ * The SLC cache (slc.c): host writes go to lines programmed as SLC (one
+ * bit a cell: a bits-per-cell part of the line, faster to program and
+ * read) while it has room, and straight to native lines after. Static
+ * lines [first_static, first_static + nstatic) are the cache's for good,
+ * outside every line manager; dynamic lines are free native lines lent to
+ * it while the host has not written that much of the drive. A full SLC
+ * line waits to be folded: its valid data moved to native lines, oldest
+ * first, while the device is idle or (dynamic lines) when the drive fills.
+ */
+struct slc_cache {
+	uint32_t line_units; /* host units one SLC line holds; 0: no cache */
+	uint32_t first_static, nstatic;
+	uint32_t dyn_max;	    /* most dynamic lines, from slc_dynamic_bytes */
+	uint32_t dyn_lines;	    /* dynamic lines it holds now (open or full) */
+	uint64_t fold_mapped_units; /* mapped units past which dynamic lines fold */
+	uint64_t prog_ns;	    /* a program unit in SLC mode */
+	struct write_pointer wp;    /* the host's, into the cache */
+	struct line_ring free_static;
+	struct line_ring full[2]; /* full SLC lines, oldest first: static, dynamic */
+	struct slc_counters c;
+};
+
 /* One reclaim group: its lines and the GC pacing over them. */
 struct reclaim_group {
 	struct line_mgr lm;
@@ -101,6 +137,7 @@ struct conv_ftl {
 	struct gc_queue *gc_recording; /* the queue a collection's NAND work goes to, or NULL */
 	uint64_t seq;		       /* write sequence number, stored in each unit's OOB */
 	struct ftl_counters c;
+	struct slc_cache slc;
 	struct persist *ps; /* what is kept on the media; NULL when it keeps nothing */
 };
 
@@ -190,6 +227,13 @@ int conv_gc_collect(struct conv_ftl *f, uint32_t rg, uint64_t now_ns);
  * drain issues the rest. GC's reads, programs and erases go through
  * conv_gc_read/program/erase, which queue them while a collection records. */
 int conv_gc_collect_paced(struct conv_ftl *f, uint32_t rg, uint64_t now_ns);
+/* The NAND work a line move does between begin and end goes into group
+ * rg's queue, costed as a collection that moved `valid` units to free
+ * `freed` (conv_gc_collect_paced is one; a fold of the SLC cache another).
+ * begin returns the queue's length for end. */
+size_t conv_gc_record_begin(struct conv_ftl *f, uint32_t rg);
+void conv_gc_record_end(struct conv_ftl *f, uint32_t rg, size_t before, uint64_t valid,
+			uint64_t freed, uint64_t now_ns);
 void conv_gc_pace(struct conv_ftl *f, uint32_t rg, uint64_t now_ns);
 void conv_gc_drain(struct conv_ftl *f, struct gc_queue *q, uint64_t now_ns);
 void conv_gc_drain_all(struct conv_ftl *f, uint64_t now_ns);
@@ -220,5 +264,68 @@ int conv_check(const struct conv_ftl *f, char *err, size_t errlen);
 
 /* Drops a physical unit's mapping: reverse map and line valid count. */
 void conv_invalidate(struct conv_ftl *f, uint32_t ppa);
+
+/* The timing model's page type of a unit: its page's, or NAND_PAGE_SLC on
+ * a line programmed as SLC. */
+static inline uint32_t conv_page_type(const struct conv_ftl *f, uint32_t ppa)
+{
+	if (f->slc.line_units && f->lines[geo_line_of(f->geo, ppa)].slc)
+		return NAND_PAGE_SLC;
+	return geo_page_type_of(f->geo, ppa);
+}
+
+/* gc.c: moves the valid units of line `line` through dest, one sense per
+ * flash page with valid data, adding each to *moved, and erases the line.
+ * Returns 0 (*first_lu the first unit's logical unit), or the media's error:
+ * what was not moved stays in the line. */
+int conv_move_line(struct conv_ftl *f, uint32_t line, struct write_pointer *dest, uint64_t now_ns,
+		   uint64_t *moved, uint32_t *first_lu);
+/* Builds with check_after_gc check every invariant here (after each
+ * collection and fold) and abort on the first broken one; else nothing. */
+void conv_check_after_gc(const struct conv_ftl *f);
+
+/* The units of a line the reverse map says are valid (a recount). */
+uint32_t conv_line_valid_units(const struct conv_ftl *f, uint32_t line);
+/* Where GC moves data of handle owner in group rg (the shared pointer for
+ * FTL_OWNER_SHARED), and whether that pointer has room for vpc units. */
+struct write_pointer *conv_gc_dest(struct conv_ftl *f, uint32_t rg, uint16_t owner);
+bool conv_dest_has_room(const struct conv_ftl *f, const struct write_pointer *dest, uint32_t vpc,
+			uint32_t free_lines);
+
+/* slc.c: the SLC cache. Static lines and host units per SLC line a
+ * configuration asks for (0: no cache). */
+uint32_t conv_slc_static_lines(const struct geometry *geo, const struct vssd_config *cfg);
+uint32_t conv_slc_line_units(const struct geometry *geo, const struct vssd_config *cfg);
+/* Sets it up (after the line managers, which leave the static lines out).
+ * Returns 0 or -ENOMEM. */
+int conv_slc_init(struct conv_ftl *f, const struct vssd_config *cfg);
+void conv_slc_fini(struct conv_ftl *f);
+/* The write pointer a host write takes: the cache's while it has room. */
+static inline struct write_pointer *conv_slc_wp(struct conv_ftl *f);
+/* The cache's write pointer needs a line: a free static one, else a
+ * dynamic one while the drive has room. Returns false when it can have none. */
+bool conv_slc_open_line(struct conv_ftl *f, struct write_pointer *wp);
+/* The cache's line filled (or a checkpoint closes it). */
+void conv_slc_line_full(struct conv_ftl *f, uint32_t line);
+/* The host mapped more of the drive: dynamic lines beyond what the drive
+ * now lends are folded (past fold_mapped_units). */
+void conv_slc_shrink(struct conv_ftl *f, uint64_t now_ns);
+/* Idle until until_ns: folds full lines while the dies are idle. */
+void conv_slc_background(struct conv_ftl *f, uint64_t until_ns);
+/* Closes the cache's open line as it is (before a checkpoint). */
+void conv_slc_close_open(struct conv_ftl *f);
+/* After a recovery: the cache's rings and counts from the lines' states. */
+void conv_slc_rebuild(struct conv_ftl *f);
+/* Its invariants (check.c). Returns 0 or -1 with the first broken said in err. */
+int conv_slc_check(const struct conv_ftl *f, char *err, size_t errlen);
+
+static inline struct write_pointer *conv_slc_wp(struct conv_ftl *f)
+{
+	struct slc_cache *c = &f->slc;
+
+	if (!c->line_units)
+		return NULL;
+	return c->wp.line != CONV_LINE_NONE || conv_slc_open_line(f, &c->wp) ? &c->wp : NULL;
+}
 
 #endif

@@ -13,7 +13,7 @@
 /* Builds with check_after_gc (the sanitizer build) check every invariant
  * after every collection and stop at the first broken one, as they stop at
  * the first undefined behaviour: an FTL slip is caught where it happens. */
-static void check_after_gc(const struct conv_ftl *f)
+void conv_check_after_gc(const struct conv_ftl *f)
 {
 #ifdef VSSD_CHECK_AFTER_GC
 	char err[256];
@@ -29,8 +29,8 @@ static void check_after_gc(const struct conv_ftl *f)
 
 /* Moves one valid unit. Returns 0, -ENOSPC if no line can take it, or the
  * media's error (the unit then stays). */
-static int gc_move(struct conv_ftl *f, struct write_pointer *dest, uint32_t old,
-		   uint64_t data_ready_ns)
+static int move_unit(struct conv_ftl *f, struct write_pointer *dest, uint32_t old,
+		     uint64_t data_ready_ns)
 {
 	uint32_t lu = f->p2l[old];
 	uint32_t ppa = conv_wp_take(f, dest, data_ready_ns, false);
@@ -47,20 +47,24 @@ static int gc_move(struct conv_ftl *f, struct write_pointer *dest, uint32_t old,
 	f->l2p[lu] = ppa;
 	f->p2l[ppa] = lu;
 	f->p2l[old] = CONV_UNMAPPED;
-	f->c.gc_copied_units++;
 	if (dest->owner != FTL_OWNER_SHARED)
 		f->ruh[dest->owner].gc_in_units++;
 	return 0;
 }
 
-/* The store failed a move: the victim goes back with what it still holds. */
-static int gc_abort(struct conv_ftl *f, uint32_t rg, uint32_t victim, int rc)
+uint32_t conv_line_valid_units(const struct conv_ftl *f, uint32_t line)
 {
-	uint32_t base = victim * f->geo->units_per_line, vpc = 0;
+	uint32_t base = line * f->geo->units_per_line, vpc = 0;
 
 	for (uint32_t u = base; u < base + f->geo->units_per_line; u++)
 		vpc += f->p2l[u] != CONV_UNMAPPED;
-	f->lines[victim].vpc = vpc;
+	return vpc;
+}
+
+/* The store failed a move: the victim goes back with what it still holds. */
+static int gc_abort(struct conv_ftl *f, uint32_t rg, uint32_t victim, int rc)
+{
+	f->lines[victim].vpc = conv_line_valid_units(f, victim);
 	line_close(&f->rg[rg].lm, victim, f->lines[victim].close_seq);
 	return rc;
 }
@@ -90,7 +94,7 @@ static uint32_t valid_in_page(const struct conv_ftl *f, uint32_t first)
 /* Where GC moves a victim's data: a persistently isolated handle's data
  * stays in its own units, the rest shares one write pointer; always in the
  * victim's reclaim group. */
-static struct write_pointer *gc_dest(struct conv_ftl *f, uint32_t rg, uint16_t owner)
+struct write_pointer *conv_gc_dest(struct conv_ftl *f, uint32_t rg, uint16_t owner)
 {
 	uint32_t w = owner != FTL_OWNER_SHARED && f->ruh_persistent[owner] ? owner : f->nruh;
 
@@ -98,8 +102,8 @@ static struct write_pointer *gc_dest(struct conv_ftl *f, uint32_t rg, uint16_t o
 }
 
 /* Whether the lines the victim's data will need are there before it moves. */
-static bool dest_has_room(const struct conv_ftl *f, const struct write_pointer *dest, uint32_t vpc,
-			  uint32_t free_lines)
+bool conv_dest_has_room(const struct conv_ftl *f, const struct write_pointer *dest, uint32_t vpc,
+			uint32_t free_lines)
 {
 	uint32_t upl = f->geo->units_per_line;
 	uint32_t room = dest->line == CONV_LINE_NONE ? 0 : upl - dest->off;
@@ -117,28 +121,14 @@ static void erase_line(struct conv_ftl *f, uint32_t line, uint64_t now_ns)
 			conv_gc_erase(f, d, now_ns);
 }
 
-int conv_gc_collect(struct conv_ftl *f, uint32_t rg, uint64_t now_ns)
+int conv_move_line(struct conv_ftl *f, uint32_t line, struct write_pointer *dest, uint64_t now_ns,
+		   uint64_t *moved, uint32_t *first_lu)
 {
 	const struct geometry *geo = f->geo;
-	struct line_mgr *lm = &f->rg[rg].lm;
-	bool wear_move;
-	uint32_t victim = line_pick_victim(lm, f->seq, &wear_move);
-	struct write_pointer *dest;
-	uint32_t base, vpc, first_lu;
-	uint16_t owner;
-	int rc;
+	uint32_t base = line * geo->units_per_line;
+	uint16_t owner = f->lines[line].owner;
 
-	if (victim == CONV_LINE_NONE)
-		return -ENOSPC;
-	owner = f->lines[victim].owner;
-	dest = gc_dest(f, rg, owner);
-	base = victim * geo->units_per_line;
-	vpc = f->lines[victim].vpc;
-	if (!dest_has_room(f, dest, vpc, lm->free_count)) {
-		line_close(lm, victim, f->lines[victim].close_seq); /* put it back */
-		return -ENOSPC;
-	}
-	first_lu = CONV_UNMAPPED;
+	*first_lu = CONV_UNMAPPED;
 	for (uint32_t page = base; page < base + geo->units_per_line; page += geo->units_per_page) {
 		uint32_t n = valid_in_page(f, page);
 		uint64_t ready = now_ns;
@@ -148,21 +138,50 @@ int conv_gc_collect(struct conv_ftl *f, uint32_t rg, uint64_t now_ns)
 		if (!n)
 			continue;
 		if (f->tm->on)
-			ready = conv_gc_read(f, geo_die_of(geo, page), geo_page_type_of(geo, page),
+			ready = conv_gc_read(f, geo_die_of(geo, page), conv_page_type(f, page),
 					     now_ns, n);
-		if (first_lu == CONV_UNMAPPED)
+		if (*first_lu == CONV_UNMAPPED)
 			for (uint32_t u = page;
-			     u < page + geo->units_per_page && first_lu == CONV_UNMAPPED; u++)
-				first_lu = f->p2l[u];
+			     u < page + geo->units_per_page && *first_lu == CONV_UNMAPPED; u++)
+				*first_lu = f->p2l[u];
 		for (uint32_t u = page; u < page + geo->units_per_page; u++) {
-			rc = f->p2l[u] != CONV_UNMAPPED ? gc_move(f, dest, u, ready) : 0;
-			if (rc)
-				return gc_abort(f, rg, victim, rc);
+			int rc;
+
+			if (f->p2l[u] == CONV_UNMAPPED)
+				continue;
+			if ((rc = move_unit(f, dest, u, ready)))
+				return rc;
+			(*moved)++;
 		}
 		if (owner != FTL_OWNER_SHARED)
 			f->ruh[owner].gc_out_units += n;
 	}
-	erase_line(f, victim, now_ns);
+	erase_line(f, line, now_ns);
+	return 0;
+}
+
+int conv_gc_collect(struct conv_ftl *f, uint32_t rg, uint64_t now_ns)
+{
+	const struct geometry *geo = f->geo;
+	struct line_mgr *lm = &f->rg[rg].lm;
+	bool wear_move;
+	uint32_t victim = line_pick_victim(lm, f->seq, &wear_move);
+	struct write_pointer *dest;
+	uint32_t vpc, first_lu;
+	uint16_t owner;
+	int rc;
+
+	if (victim == CONV_LINE_NONE)
+		return -ENOSPC;
+	owner = f->lines[victim].owner;
+	dest = conv_gc_dest(f, rg, owner);
+	vpc = f->lines[victim].vpc;
+	if (!conv_dest_has_room(f, dest, vpc, lm->free_count)) {
+		line_close(lm, victim, f->lines[victim].close_seq); /* put it back */
+		return -ENOSPC;
+	}
+	if ((rc = conv_move_line(f, victim, dest, now_ns, &f->c.gc_copied_units, &first_lu)))
+		return gc_abort(f, rg, victim, rc);
 	if (vpc && f->hooks.gc_moved)
 		f->hooks.gc_moved(f->hooks.arg, owner, (uint16_t)rg, first_lu, vpc);
 	if (f->ps && (rc = persist_program_buffers(f, now_ns)))
@@ -172,7 +191,7 @@ int conv_gc_collect(struct conv_ftl *f, uint32_t rg, uint64_t now_ns)
 	f->c.gc_runs++;
 	f->c.erased_lines++;
 	f->c.wear_moves += wear_move;
-	check_after_gc(f);
+	conv_check_after_gc(f);
 	return 0;
 }
 
@@ -185,6 +204,8 @@ void conv_gc_background(struct conv_ftl *f, uint64_t until_ns)
 		if (f->rg[g].q.n && (!f->tm->on || idle_from < until_ns))
 			conv_gc_drain(f, &f->rg[g].q, idle_from);
 	}
+	if (f->slc.line_units) /* fold the SLC cache while idle */
+		conv_slc_background(f, until_ns);
 	if (!f->gc_background)
 		return;
 	for (uint32_t g = 0; g < f->nrg; g++) {

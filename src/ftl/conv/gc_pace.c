@@ -152,23 +152,32 @@ static void issue_oldest(struct conv_ftl *f, struct gc_queue *q, uint64_t now_ns
 		issue_next(f, q, now_ns);
 }
 
+size_t conv_gc_record_begin(struct conv_ftl *f, uint32_t rg)
+{
+	f->gc_recording = &f->rg[rg].q;
+	return f->rg[rg].q.n;
+}
+
+void conv_gc_record_end(struct conv_ftl *f, uint32_t rg, size_t before, uint64_t valid,
+			uint64_t freed, uint64_t now_ns)
+{
+	struct gc_queue *q = &f->rg[rg].q;
+
+	f->gc_recording = NULL;
+	cost_collection(q, q->n >= before ? q->n - before : 0, valid ? valid : 1, freed);
+	while (q->cost > (uint64_t)f->geo->units_per_line * GC_PACE_ONE)
+		issue_oldest(f, q, now_ns);
+}
+
 int conv_gc_collect_paced(struct conv_ftl *f, uint32_t rg, uint64_t now_ns)
 {
-	struct reclaim_group *g = &f->rg[rg];
-	int64_t credits = g->credits;
-	size_t before = g->q.n;
-	uint64_t freed, valid;
-	int rc;
-
-	f->gc_recording = &g->q;
-	rc = conv_gc_collect(f, rg, now_ns);
-	f->gc_recording = NULL;
+	int64_t credits = f->rg[rg].credits;
+	size_t before = conv_gc_record_begin(f, rg);
+	int rc = conv_gc_collect(f, rg, now_ns);
 	/* a failed collection frees nothing: what it did is due at once */
-	freed = rc ? 0 : (uint64_t)(g->credits - credits);
-	valid = f->geo->units_per_line - freed;
-	cost_collection(&g->q, g->q.n >= before ? g->q.n - before : 0, valid ? valid : 1, freed);
-	while (g->q.cost > (uint64_t)f->geo->units_per_line * GC_PACE_ONE)
-		issue_oldest(f, &g->q, now_ns);
+	uint64_t freed = rc ? 0 : (uint64_t)(f->rg[rg].credits - credits);
+
+	conv_gc_record_end(f, rg, before, f->geo->units_per_line - freed, freed, now_ns);
 	return rc;
 }
 

@@ -260,6 +260,11 @@ static int by_close_seq(const void *a, const void *b, void *lines)
 	return x < y ? -1 : x > y;
 }
 
+void lines_sort_by_close(uint32_t *ids, uint32_t n, const struct line *table)
+{
+	qsort_r(ids, n, sizeof(uint32_t), by_close_seq, (void *)table);
+}
+
 void lines_rebuild(struct line_mgr *lm, const uint32_t *free_order)
 {
 	uint32_t nfifo = 0;
@@ -285,7 +290,7 @@ void lines_rebuild(struct line_mgr *lm, const uint32_t *free_order)
 		lm->closed_count++;
 		lm->fifo_ring[nfifo++] = id;
 	}
-	qsort_r(lm->fifo_ring, nfifo, sizeof(uint32_t), by_close_seq, lm->line);
+	lines_sort_by_close(lm->fifo_ring, nfifo, lm->line);
 	if (lm->policy == GC_FIFO)
 		lm->fifo_count = nfifo;
 }

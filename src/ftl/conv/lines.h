@@ -16,7 +16,9 @@
 
 #define CONV_LINE_NONE UINT32_MAX
 
-enum line_state { LINE_FREE, LINE_OPEN, LINE_CLOSED, LINE_VICTIM };
+/* LINE_SLC: a full line of the SLC cache, waiting to be folded (slc.c);
+ * not a GC candidate */
+enum line_state { LINE_FREE, LINE_OPEN, LINE_CLOSED, LINE_VICTIM, LINE_SLC };
 
 struct line {
 	uint32_t vpc;	     /* valid units */
@@ -24,6 +26,7 @@ struct line {
 	uint32_t erase_count;
 	uint16_t state;
 	uint16_t owner;	    /* reclaim unit handle whose data it holds, or FTL_OWNER_SHARED */
+	uint16_t slc;	    /* programmed as SLC: a line of the SLC cache (slc.c) */
 	uint64_t close_seq; /* write sequence at close: the data's age for cost-benefit */
 };
 
@@ -72,6 +75,9 @@ uint32_t line_pick_victim(struct line_mgr *lm, uint64_t now_seq, bool *wear_move
  * lines go in free_order (nlines entries, CONV_LINE_NONE for none) if given,
  * else by id; open lines are left to their write pointers. */
 void lines_rebuild(struct line_mgr *lm, const uint32_t *free_order);
+
+/* Sorts n line ids of table by close sequence, oldest first. */
+void lines_sort_by_close(uint32_t *ids, uint32_t n, const struct line *table);
 
 /* An erased victim goes back to the free ring. */
 void line_release(struct line_mgr *lm, uint32_t id);

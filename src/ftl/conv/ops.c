@@ -93,6 +93,7 @@ static int conv_checkpoint(struct ftl *ftl, const void *extra, uint64_t now_ns)
 		return 0;
 	conv_gc_drain_all(f, now_ns);
 	rc = persist_program_buffers(f, now_ns);
+	conv_slc_close_open(f); /* the checkpoint keeps no SLC write pointer */
 	return rc ? rc : persist_checkpoint(f, extra);
 }
 
@@ -110,6 +111,7 @@ static bool conv_can_power_loss(const struct ftl *ftl)
  */
 struct measured {
 	struct ftl_counters c;
+	struct slc_counters slc;
 	uint32_t *erase_count;
 	struct ruh_counters *ruh;
 };
@@ -123,6 +125,7 @@ static void measured_free(struct measured *m)
 static int measured_save(const struct conv_ftl *f, struct measured *m)
 {
 	m->c = f->c;
+	m->slc = f->slc.c;
 	m->erase_count = malloc(f->geo->lines * sizeof(uint32_t));
 	m->ruh = malloc(f->nruh * sizeof(*m->ruh));
 	if (!m->erase_count || !m->ruh) {
@@ -142,6 +145,7 @@ static void measured_restore(struct conv_ftl *f, const struct measured *m)
 
 	f->c = m->c;
 	f->c.mapped_units = mapped_units;
+	f->slc.c = m->slc;
 	for (uint32_t l = 0; l < f->geo->lines; l++)
 		f->lines[l].erase_count = m->erase_count[l];
 	memcpy(f->ruh, m->ruh, f->nruh * sizeof(*m->ruh));
@@ -349,7 +353,8 @@ static void conv_ns_stats(const struct ftl *ftl, struct ftl_stats *st)
 
 	*st = (struct ftl_stats){
 		.host_write_units = f->c.host_write_units,
-		.media_write_units = f->c.host_write_units + f->c.gc_copied_units + f->c.pad_units,
+		.media_write_units = f->c.host_write_units + f->c.gc_copied_units + f->c.pad_units +
+				     f->slc.c.folded_units,
 		.gc_copied_units = f->c.gc_copied_units,
 		.gc_runs = f->c.gc_runs,
 		.erases = f->c.erased_lines,
@@ -383,6 +388,27 @@ static uint64_t conv_ram_bytes(const struct ftl *ftl)
 static int conv_ns_check(const struct ftl *ftl, char *err, size_t errlen)
 {
 	return conv_check(&cns_of(ftl)->f, err, errlen);
+}
+
+/* The SLC cache's figures, when it has one. */
+static uint32_t conv_figures(const struct ftl *ftl, struct ftl_figure *out)
+{
+	const struct conv_ftl *f = &cns_of(ftl)->f;
+	const struct slc_cache *c = &f->slc;
+	uint64_t line_bytes = (uint64_t)c->line_units * GEO_UNIT_BYTES, held = 0;
+
+	if (!c->line_units)
+		return 0;
+	for (uint32_t l = 0; l < f->geo->lines; l++)
+		held += f->lines[l].slc && f->lines[l].state != LINE_FREE ? f->lines[l].vpc : 0;
+	out[0] = (struct ftl_figure){"static_bytes", c->nstatic * line_bytes};
+	out[1] = (struct ftl_figure){"dynamic_max_bytes", c->dyn_max * line_bytes};
+	out[2] = (struct ftl_figure){"dynamic_lines", c->dyn_lines};
+	out[3] = (struct ftl_figure){"held_bytes", held * GEO_UNIT_BYTES};
+	out[4] = (struct ftl_figure){"host_write_bytes", c->c.host_units * GEO_UNIT_BYTES};
+	out[5] = (struct ftl_figure){"folded_bytes", c->c.folded_units * GEO_UNIT_BYTES};
+	out[6] = (struct ftl_figure){"folds", c->c.folds};
+	return 7;
 }
 
 static uint64_t conv_meta_bytes(const struct geometry *geo, const struct vssd_config *cfg)
@@ -423,21 +449,52 @@ static uint32_t conv_rg_free_units(const struct ftl *ftl, uint32_t rg)
 /* Pigeonhole: with this many lines, some closed line always holds invalid
  * data when GC runs, so every collection frees space. Each reclaim group
  * keeps its own GC reserve of free lines and its own lines being written. */
+/* What the SLC cache needs: a cell of more than one bit and one reclaim group. */
+static int check_slc(const struct vssd_config *cfg, const struct geometry *geo, char *err,
+		     size_t errlen)
+{
+	const char *key = cfg->slc_cache_bytes ? "slc_cache_bytes" : "slc_dynamic_bytes";
+
+	if (!cfg->slc_cache_bytes && !cfg->slc_dynamic_bytes)
+		return 0;
+	if (cfg->cell == CELL_SLC) {
+		snprintf(err, errlen, "%s: an SLC cache needs a cell of more bits than cell=slc",
+			 key);
+		return -EINVAL;
+	}
+	if (cfg->fdp) {
+		snprintf(err, errlen,
+			 "%s: an SLC cache with fdp=on is not supported (placement would end "
+			 "at the cache)",
+			 key);
+		return -EINVAL;
+	}
+	if (!conv_slc_line_units(geo, cfg)) {
+		snprintf(err, errlen, "%s: a block of %u program rows has none to run as SLC", key,
+			 geo->progs_per_block);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int conv_check_config(const struct vssd_config *cfg, const struct geometry *geo, char *err,
 			     size_t errlen)
 {
 	uint64_t upl = geo->units_per_line, logical = geo->logical_units;
 	uint64_t data_lines = (logical + upl - 1) / upl;
 	uint64_t reserve = (cfg->gc_free_lines_high + config_open_lines(cfg)) * geo->rgs;
+	uint32_t slc_lines = conv_slc_static_lines(geo, cfg);
+	int rc = check_slc(cfg, geo, err, errlen);
 
-	if (geo->lines >= data_lines + reserve)
-		return 0;
+	if (rc || geo->lines >= data_lines + reserve + slc_lines)
+		return rc;
 	snprintf(err, errlen,
 		 "fewer lines than GC needs: %u lines (blocks_per_plane x die sets), "
 		 "but %llu logical units need %llu lines plus, in each of %u reclaim groups, "
-		 "gc_free_lines_high=%llu plus %u open lines; raise op or blocks_per_plane",
+		 "gc_free_lines_high=%llu plus %u open lines%s; raise op or blocks_per_plane",
 		 geo->lines, (unsigned long long)logical, (unsigned long long)data_lines, geo->rgs,
-		 (unsigned long long)cfg->gc_free_lines_high, config_open_lines(cfg));
+		 (unsigned long long)cfg->gc_free_lines_high, config_open_lines(cfg),
+		 slc_lines ? ", and the static SLC cache's lines" : "");
 	return -EINVAL;
 }
 
@@ -465,6 +522,8 @@ static const struct ftl_ops conv_ops = {
 	.percent_used = conv_percent_used,
 	.ram_bytes = conv_ram_bytes,
 	.check = conv_ns_check,
+	.figures_name = "slc_cache",
+	.figures = conv_figures,
 	.set_events = conv_set_events,
 	.ruh_available_units = conv_ns_ruh_available_units,
 	.ruh_update = conv_ns_ruh_update,

@@ -51,7 +51,7 @@ struct trim_stamp {
 struct ckpt_line {
 	uint16_t state;
 	uint16_t owner;
-	uint32_t reserved;
+	uint32_t slc; /* programmed as SLC (0 in files from before the SLC cache) */
 	uint64_t close_seq;
 };
 
@@ -239,6 +239,7 @@ static void save_lines(const struct conv_ftl *f, struct ckpt_line *cl, uint32_t 
 	for (uint32_t l = 0; l < f->geo->lines; l++) {
 		cl[l] = (struct ckpt_line){.state = f->lines[l].state,
 					   .owner = f->lines[l].owner,
+					   .slc = f->lines[l].slc,
 					   .close_seq = f->lines[l].close_seq};
 		free_order[l] = CONV_LINE_NONE;
 	}
@@ -329,7 +330,7 @@ static struct state_block *read_state(struct conv_ftl *f, struct ftl_recovery *r
 /* Why a line record cannot be right, or NULL. */
 static const char *bad_line(const struct conv_ftl *f, const struct ckpt_line *cl)
 {
-	if (cl->state > LINE_VICTIM)
+	if (cl->state > LINE_SLC || (cl->state == LINE_SLC && !cl->slc))
 		return "a line in no known state";
 	if (cl->owner >= f->nruh && cl->owner != FTL_OWNER_SHARED)
 		return "a line owned by no handle";
@@ -455,6 +456,7 @@ static int load_checkpoint(struct conv_ftl *f, uint64_t seq, struct ftl_recovery
 
 		f->lines[l].state = cl->state;
 		f->lines[l].owner = cl->owner;
+		f->lines[l].slc = (uint16_t)cl->slc;
 		f->lines[l].close_seq = cl->close_seq;
 	}
 	memcpy(f->host_wps, body + b.wps, host_wps_bytes);
@@ -582,17 +584,27 @@ static bool wp_partial(const struct conv_ftl *f, const struct write_pointer *wp)
 	return wp->line != CONV_LINE_NONE && wp->left_in_prog != f->geo->units_per_prog;
 }
 
-/* Write pointer w of all nwps_of(f): the host ones, then the GC ones. */
+/* Write pointers with buffered data: the checkpoint's (nwps_of), then
+ * the SLC cache's. */
+static uint32_t nwps_buffering(const struct conv_ftl *f)
+{
+	return nwps_of(f) + 1;
+}
+
+/* Write pointer w of nwps_buffering(f): the host ones, the GC ones, then
+ * the SLC cache's (a host one). */
 static struct write_pointer *wp_at(struct conv_ftl *f, uint32_t w, bool *host)
 {
-	*host = w < f->nrg * f->nruh;
+	*host = w < f->nrg * f->nruh || w == nwps_of(f);
+	if (w == nwps_of(f))
+		return &f->slc.wp;
 	return *host ? &f->host_wps[w] : &f->gc_wps[w - f->nrg * f->nruh];
 }
 
 int persist_drop_volatile(struct conv_ftl *f)
 {
 	static const struct media_oob erased;
-	uint32_t n = nwps_of(f), upp = f->geo->units_per_prog;
+	uint32_t n = nwps_buffering(f), upp = f->geo->units_per_prog;
 
 	for (uint32_t w = 0; w < n; w++) {
 		bool host;
@@ -614,7 +626,7 @@ int persist_drop_volatile(struct conv_ftl *f)
 
 int persist_program_buffers(struct conv_ftl *f, uint64_t now_ns)
 {
-	uint32_t n = nwps_of(f);
+	uint32_t n = nwps_buffering(f);
 
 	for (uint32_t w = 0; w < n; w++) {
 		bool host;

@@ -58,6 +58,7 @@ static void resume_line(struct conv_ftl *f, struct write_pointer *wp, uint32_t l
 struct line_scan {
 	uint64_t first_seq, newest_seq;
 	uint32_t written;
+	bool slc; /* its newest unit was written as SLC */
 };
 
 static void scan_unit(struct conv_ftl *f, struct line_scan *ls, uint64_t *newest, uint32_t ppa,
@@ -78,11 +79,26 @@ static void scan_unit(struct conv_ftl *f, struct line_scan *ls, uint64_t *newest
 	if (oob->seq > l->newest_seq) {
 		l->newest_seq = oob->seq;
 		f->lines[line].owner = oob->owner;
+		l->slc = oob->flags & MEDIA_OOB_SLC;
 	}
 	if (oob->lba < geo->logical_units && oob->seq > newest[oob->lba]) {
 		newest[oob->lba] = oob->seq;
 		f->l2p[oob->lba] = ppa;
 	}
+}
+
+/* A line of the SLC cache: a static one, or one whose current life was
+ * written as SLC. It waits to be folded, full or not (the cache does not
+ * resume lines); a static one with no data of this life is free. */
+static bool scan_slc_line(struct conv_ftl *f, uint32_t line, const struct line_scan *ls)
+{
+	bool fixed = line >= f->slc.first_static;
+
+	if (!fixed && !(ls->slc && ls->written))
+		return false;
+	f->lines[line].slc = 1;
+	f->lines[line].state = ls->written ? LINE_SLC : LINE_FREE;
+	return true;
 }
 
 /* Reads every unit's OOB: the newest copy of each logical unit is its data.
@@ -125,6 +141,9 @@ int persist_scan(struct conv_ftl *f, struct ftl_recovery *rec)
 
 		f->lines[l].close_seq = ls[l].newest_seq;
 		f->lines[l].state = LINE_CLOSED; /* conv_rebuild frees those left empty */
+		f->lines[l].slc = 0;
+		if (f->slc.line_units && scan_slc_line(f, l, &ls[l]))
+			continue;
 		/* a program unit with any unit of this life was programmed (padded
 		 * past its last data unit) or lost: the pointer goes on after it */
 		if (written && written < geo->units_per_line && (wp = free_wp_for(f, l)))

@@ -235,6 +235,13 @@ static int ocssd_check_config(const struct vssd_config *cfg, const struct geomet
 			 cfg->wear_levelling != WL_OFF ? "wear_levelling" : "initial_pe_cycles");
 		return -EINVAL;
 	}
+	if (cfg->slc_cache_bytes || cfg->slc_dynamic_bytes) {
+		snprintf(err, errlen,
+			 "%s: the open-channel device has no SLC cache (the host writes its "
+			 "chunks as it likes; ftl=conv has one)",
+			 cfg->slc_cache_bytes ? "slc_cache_bytes" : "slc_dynamic_bytes");
+		return -EINVAL;
+	}
 	if (cfg->suspend) {
 		snprintf(err, errlen,
 			 "suspend=on: not supported by the open-channel device (a chunk reset "
