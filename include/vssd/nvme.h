@@ -246,6 +246,13 @@ enum nvme_aer_type {
 };
 #define NVME_AER_INFO_INVALID_DB_VALUE 0x01 /* error: invalid doorbell write value */
 #define NVME_AER_INFO_RELIABILITY 0x00	    /* SMART: NVM subsystem reliability degraded */
+#define NVME_AER_INFO_SPARE 0x02	    /* SMART: available spare below its threshold */
+
+/* SMART / Health Critical Warning bits, and the Available Spare Threshold */
+#define NVME_SMART_CW_SPARE (1u << 0)	  /* available spare below its threshold */
+#define NVME_SMART_CW_DEGRADED (1u << 2)  /* NVM subsystem reliability degraded */
+#define NVME_SMART_CW_READ_ONLY (1u << 3) /* all media placed in read-only mode */
+#define NVME_SMART_SPARE_THRESH 10	  /* percent */
 
 /* Directive types (DTYPE). */
 enum nvme_dtype {

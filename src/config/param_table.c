@@ -148,6 +148,30 @@ const struct param config_params[] = {
 	 "rated program/erase cycles per block; 0 = the cell's typical (SLC 100000, "
 	 "MLC 10000, TLC 3000, QLC 1000)",
 	 F(pe_cycles)},
+	/* media faults */
+	{"read_retry_rate", P_DOUBLE, "0", 0, 1, NULL,
+	 "odds that a page read needs a retry (one more sense, and again with the same odds, "
+	 "up to 8), at a block's rated pe_cycles; in proportion to its erases (ftl=conv)",
+	 F(read_retry_rate)},
+	{"uncorrectable_pe", P_UINT, "0", 0, 1e7, NULL,
+	 "erases from which a block's pages may be uncorrectable: a read fails with Unrecovered "
+	 "Read Error (ftl=conv; 0 = never)",
+	 F(uncorrectable_pe)},
+	{"uncorrectable_rate", P_DOUBLE, "0", 0, 1, NULL,
+	 "the share of pages past uncorrectable_pe that no retry recovers (chosen by seed, page "
+	 "and the block's erases: the same every read)",
+	 F(uncorrectable_rate)},
+	{"program_fail_rate", P_DOUBLE, "0", 0, 1, NULL,
+	 "odds that a program fails: its block is retired to a spare and the data programmed "
+	 "again there (ftl=conv)",
+	 F(program_fail_rate)},
+	{"erase_fail_rate", P_DOUBLE, "0", 0, 1, NULL,
+	 "odds that a block's erase fails: it is retired to a spare (ftl=conv)",
+	 F(erase_fail_rate)},
+	{"spare_blocks_per_die", P_UINT, "8", 0, 1 << 20, NULL,
+	 "spare blocks of each die that replace failed ones; when a die has none left the drive "
+	 "turns read-only (ftl=conv)",
+	 F(spare_blocks_per_die)},
 	/* flexible data placement */
 	{"fdp", P_BOOL, "off", 0, 1, NULL,
 	 "flexible data placement: writes tagged with a placement identifier (DTYPE 2, "

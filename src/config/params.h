@@ -96,6 +96,13 @@ struct vssd_config {
 	uint64_t fw_cores; /* 0: firmware time is a latency alone */
 	uint64_t write_buffer_bytes;
 	uint64_t pe_cycles; /* 0: by cell type */
+	/* media faults (the device FTL's) */
+	double read_retry_rate;	   /* a page read's odds of a retry at rated wear */
+	uint64_t uncorrectable_pe; /* erases from which pages may be uncorrectable; 0: never */
+	double uncorrectable_rate;
+	double program_fail_rate;
+	double erase_fail_rate;
+	uint64_t spare_blocks_per_die;
 	/* flexible data placement */
 	uint64_t fdp;		    /* bool */
 	uint64_t ram_beyond_memory; /* bool */

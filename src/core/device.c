@@ -159,14 +159,23 @@ int dev_write_placed(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, const vo
 int dev_read(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, void *buf, uint64_t now_ns,
 	     uint64_t *done_ns)
 {
+	uint64_t err_lba;
+
+	return dev_read_err(dev, slba, nlb, buf, now_ns, done_ns, &err_lba);
+}
+
+int dev_read_err(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, void *buf, uint64_t now_ns,
+		 uint64_t *done_ns, uint64_t *err_lba)
+{
 	int rc = check_range(dev, slba, nlb);
 
+	*err_lba = slba;
 	if (rc)
 		return rc;
 	if (!ops_of(dev)->read)
 		return -EOPNOTSUPP;
 	dev_set_now(dev, now_ns);
-	rc = ops_of(dev)->read(dev->ftl, slba, nlb, buf, now_ns, done_ns);
+	rc = ops_of(dev)->read(dev->ftl, slba, nlb, buf, now_ns, done_ns, err_lba);
 	dev->health.media_errors += rc == -EBADMSG;
 	if (!rc)
 		dev->health.host_read_bytes += (uint64_t)nlb * dev->geo.lba_bytes;
@@ -255,12 +264,28 @@ void dev_counters(const struct vssd_dev *dev, struct dev_counters *c)
 				   .erase_max = st.erase_max,
 				   .erase_mean = st.erase_mean,
 				   .erase_stdev = st.erase_stdev,
-				   .wear_moves = st.wear_moves};
+				   .wear_moves = st.wear_moves,
+				   .faults_on = st.faults_on,
+				   .read_retries = st.read_retries,
+				   .uncorrectable_reads = st.uncorrectable_reads,
+				   .program_fails = st.program_fails,
+				   .erase_fails = st.erase_fails,
+				   .spare_blocks = st.spare_blocks,
+				   .spare_left = st.spare_left,
+				   .read_only = st.read_only,
+				   .nlost = st.nlost};
+	memcpy(c->lost_lbas, st.lost_lbas, sizeof(c->lost_lbas));
 }
 
 uint32_t dev_percent_used(const struct vssd_dev *dev)
 {
 	return ops_of(dev)->percent_used(dev->ftl, dev->rated_pe);
+}
+
+uint32_t dev_spare_percent(const struct vssd_dev *dev, bool *read_only)
+{
+	*read_only = false;
+	return ops_of(dev)->spare_percent ? ops_of(dev)->spare_percent(dev->ftl, read_only) : 100;
 }
 
 uint64_t dev_metadata_bytes(const struct vssd_dev *dev)

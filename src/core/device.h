@@ -30,6 +30,13 @@ struct dev_counters {
 	uint32_t erase_min, erase_max; /* erases per block (struct ftl_stats) */
 	double erase_mean, erase_stdev;
 	uint64_t wear_moves;
+	/* media faults (struct ftl_stats) */
+	bool faults_on;
+	uint64_t read_retries, uncorrectable_reads, program_fails, erase_fails;
+	uint32_t spare_blocks, spare_left;
+	bool read_only;
+	uint64_t lost_lbas[FTL_LOST_KEPT]; /* the first LBAs reads lost */
+	uint32_t nlost;
 };
 
 /* The device's life as SMART reports it, kept with its media (at each
@@ -124,6 +131,10 @@ int dev_write(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, const void *buf
  * (dev_write uses handle 0 of group 0; so does a placement out of range). */
 int dev_write_placed(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, const void *buf,
 		     uint64_t now_ns, struct placement pl, uint64_t *done_ns);
+/* dev_read, which on -EBADMSG (data lost or damaged) also says the first
+ * LBA it could not read, and when it gave up in *done_ns. */
+int dev_read_err(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, void *buf, uint64_t now_ns,
+		 uint64_t *done_ns, uint64_t *err_lba);
 int dev_read(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, void *buf, uint64_t now_ns,
 	     uint64_t *done_ns);
 int dev_trim(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, uint64_t now_ns, uint64_t *done_ns);
@@ -180,6 +191,10 @@ void dev_counters(const struct vssd_dev *dev, struct dev_counters *c);
 /* Percentage of rated endurance used: mean erases per block over the rated
  * P/E cycles, times 100 (may exceed 100, as SMART allows up to 255). */
 uint32_t dev_percent_used(const struct vssd_dev *dev);
+
+/* Spare blocks left, percent (SMART Available Spare; 100 when the FTL
+ * models none), and in *read_only whether they ran out. */
+uint32_t dev_spare_percent(const struct vssd_dev *dev, bool *read_only);
 
 /* Bytes of RAM the device's own tables use (maps, lines, timing). */
 uint64_t dev_metadata_bytes(const struct vssd_dev *dev);

@@ -57,6 +57,9 @@ struct ftl_recovery {
 	uint64_t wall_ns;
 };
 
+/* Logical units lost to uncorrectable reads that stats keep, the first ones. */
+#define FTL_LOST_KEPT 16
+
 /* What an FTL counted, in one shape for every FTL (what it does not do stays 0). */
 struct ftl_stats {
 	uint64_t host_write_units;  /* 4 KiB units the host wrote */
@@ -73,6 +76,15 @@ struct ftl_stats {
 	uint32_t erase_min, erase_max;
 	double erase_mean, erase_stdev;
 	uint64_t wear_moves; /* collections that moved data for wear levelling */
+	/* media faults (zero when the FTL models none) */
+	bool faults_on;
+	uint64_t read_retries;		     /* extra senses reads took */
+	uint64_t uncorrectable_reads;	     /* page reads no retry recovered */
+	uint64_t program_fails, erase_fails; /* each retired a block to a spare */
+	uint32_t spare_blocks, spare_left;   /* spare blocks of all dies, and those left */
+	bool read_only;			     /* the spares ran out: writes are refused */
+	uint64_t lost_lbas[FTL_LOST_KEPT];   /* the first LBAs reads lost, in order */
+	uint32_t nlost;
 };
 
 /* What one reclaim unit handle did (FDP). */
@@ -153,11 +165,13 @@ struct ftl_ops {
 	uint64_t (*capacity_lbas)(const struct ftl *ftl);
 	/* The NVM command set, in LBAs within the capacity. Each returns 0 with
 	 * the completion time, -EBADMSG when data (or a partial unit's old data)
-	 * failed its check, or another negative errno. */
+	 * failed its check or could not be recovered (a read then gives the time
+	 * it gave up and the first LBA it lost in *err_lba), -EROFS when the
+	 * media is read-only, or another negative errno. */
 	int (*write)(struct ftl *ftl, uint64_t slba, uint32_t nlb, const void *buf, uint64_t now_ns,
 		     struct placement pl, uint64_t *done_ns);
 	int (*read)(struct ftl *ftl, uint64_t slba, uint32_t nlb, void *buf, uint64_t now_ns,
-		    uint64_t *done_ns);
+		    uint64_t *done_ns, uint64_t *err_lba);
 	int (*trim)(struct ftl *ftl, uint64_t slba, uint32_t nlb, uint64_t now_ns,
 		    uint64_t *done_ns);
 	/* Everything written durable; extra (FTL_EXTRA_BYTES, NULL unless
@@ -183,6 +197,9 @@ struct ftl_ops {
 	void (*stats)(const struct ftl *ftl, struct ftl_stats *st);
 	/* Mean erases per block over rated, times 100 (SMART Percentage Used). */
 	uint32_t (*percent_used)(const struct ftl *ftl, uint64_t rated_pe);
+	/* Spare blocks left, percent of those it had (SMART Available Spare),
+	 * and whether the media is read-only. NULL: no spares modelled. */
+	uint32_t (*spare_percent)(const struct ftl *ftl, bool *read_only);
 	/* Bytes of RAM its tables take. */
 	uint64_t (*ram_bytes)(const struct ftl *ftl);
 	/* Its figures for reports (see figures_name); returns how many. */

@@ -102,12 +102,13 @@ uint64_t fw_step_cores(struct timing *tm, uint64_t now_ns, uint64_t fw_ns)
 	return start + fw_ns;
 }
 
-uint64_t nand_read(struct timing *tm, uint32_t die, uint32_t page_type, uint64_t start_ns,
-		   uint32_t units)
+/* nand_read with the die sensing for sense_ns. */
+static uint64_t read_sensing(struct timing *tm, uint32_t die, uint64_t sense_ns, uint64_t start_ns,
+			     uint32_t units)
 {
 	uint32_t ch = die % tm->geo->channels;
 	uint64_t sense_start = max64(start_ns, tm->die_free_ns[die]);
-	uint64_t sense_end = sense_start + tm->read_ns[page_type];
+	uint64_t sense_end = sense_start + sense_ns;
 	uint64_t xfer_end = timeline_reserve(
 		&tm->channel[ch], sense_end,
 		xfer_ns((uint64_t)units * GEO_UNIT_BYTES, tm->channel_mbps), tm->floor_ns);
@@ -116,13 +117,19 @@ uint64_t nand_read(struct timing *tm, uint32_t die, uint32_t page_type, uint64_t
 	 * register has passed the previous page to the channel */
 	tm->die_free_ns[die] = max64(sense_end, tm->die_reg_free_ns[die]);
 	tm->die_reg_free_ns[die] = xfer_end;
-	tm->die_busy_ns[die] += tm->read_ns[page_type];
+	tm->die_busy_ns[die] += sense_ns;
 	if (tm->dq) {
 		uint32_t seq;
 
 		dq_push(&tm->dq[die], DIE_OP_READ, sense_start, sense_end, false, &seq);
 	}
 	return xfer_end;
+}
+
+uint64_t nand_read(struct timing *tm, uint32_t die, uint32_t page_type, uint64_t start_ns,
+		   uint32_t units)
+{
+	return read_sensing(tm, die, tm->read_ns[page_type], start_ns, units);
 }
 
 /* Where a host read's sense goes on a die with suspend=on, from the earliest
@@ -162,13 +169,14 @@ static uint64_t place_host_read(struct timing *tm, struct die_queue *q, uint64_t
 }
 
 uint64_t nand_read_host(struct timing *tm, uint32_t die, uint32_t page_type, uint64_t start_ns,
-			uint32_t units)
+			uint32_t units, uint32_t senses)
 {
 	struct die_queue *q;
-	uint64_t read_ns = tm->read_ns[page_type], extra_ns, sense_start, sense_end, xfer_end;
+	uint64_t read_ns = tm->read_ns[page_type] * senses, extra_ns, sense_start, sense_end,
+		 xfer_end;
 
 	if (!tm->dq)
-		return nand_read(tm, die, page_type, start_ns, units);
+		return read_sensing(tm, die, read_ns, start_ns, units);
 	q = &tm->dq[die];
 	dq_retire(q, tm->floor_ns);
 	sense_start =

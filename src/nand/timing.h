@@ -111,13 +111,14 @@ static inline uint64_t fw_step(struct timing *tm, uint64_t now_ns, uint64_t fw_n
 uint64_t nand_read(struct timing *tm, uint32_t die, uint32_t page_type, uint64_t start_ns,
 		   uint32_t units);
 
-/* nand_read for a host's read. With suspend=on it goes ahead of the
+/* nand_read for a host's read, the page sensed `senses` times (read
+ * retries sense again). With suspend=on it goes ahead of the
  * programs, erases and GC reads queued on the die, and suspends a program
  * or erase running when it comes (each at most suspend_max times), which
  * then ends suspend_ns + the read + resume_ns later, and so does the work
  * queued behind it. */
 uint64_t nand_read_host(struct timing *tm, uint32_t die, uint32_t page_type, uint64_t start_ns,
-			uint32_t units);
+			uint32_t units, uint32_t senses);
 
 /* Moves a program unit over the channel, then programs it for prog_ns; the
  * write buffer gets wb_bytes back when the program ends (however late a

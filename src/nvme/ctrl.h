@@ -98,7 +98,7 @@ struct nvme_ctrl {
 	uint64_t busy_since_ns; /* the counters SMART reports are the device's (dev->health) */
 	uint32_t io_outstanding;
 	uint64_t created_ns;
-	bool endurance_warned;
+	uint8_t warned; /* SMART critical warnings an event has announced */
 	/* asynchronous events */
 	uint16_t aer_cid[NVME_AERL + 1];
 	uint32_t naer;
@@ -284,6 +284,9 @@ uint16_t nvme_fdp_get_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sq
 
 /* Queues an asynchronous event (type, information, log page) and completes a
  * waiting AER with it if there is one. */
+/* The SMART / Health Critical Warning now (NVME_SMART_CW_*). */
+uint8_t nvme_critical_warning(const struct nvme_ctrl *ctrl);
+
 void nvme_raise_event(struct nvme_ctrl *ctrl, uint8_t type, uint8_t info, uint8_t log_page,
 		      uint64_t now_ns);
 /* Completes waiting AERs with queued events. */

@@ -63,6 +63,22 @@ static void make_durable(struct nvme_ctrl *ctrl, struct nvme_result *r)
 		r->done_ns = flushed;
 }
 
+/* SMART / Health events, each raised once, when the condition it warns
+ * of first holds: worn past the rated cycles, available spare below its
+ * threshold, media turned read-only. */
+static void health_events(struct nvme_ctrl *ctrl, uint64_t now_ns)
+{
+	uint8_t cw = nvme_critical_warning(ctrl), fresh = cw & (uint8_t)~ctrl->warned;
+
+	if (!fresh)
+		return;
+	ctrl->warned |= fresh;
+	nvme_raise_event(ctrl, NVME_AER_SMART,
+			 fresh & NVME_SMART_CW_SPARE ? NVME_AER_INFO_SPARE
+						     : NVME_AER_INFO_RELIABILITY,
+			 NVME_LOG_SMART, now_ns);
+}
+
 static void do_write(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
 		     struct nvme_result *r)
 {
@@ -71,6 +87,7 @@ static void do_write(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 	const uint8_t *data;
 	struct placement pl = {0, 0};
 	uint64_t bytes;
+	int rc;
 
 	decode_rw(sqe, &c);
 	bytes = (uint64_t)c.nlb * ctrl->ns->geo.lba_bytes;
@@ -84,19 +101,21 @@ static void do_write(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 		dma_from_host(&sgl, ctrl->bounce);
 		data = ctrl->bounce;
 	}
-	if (dev_write_placed(ctrl->ns, c.slba, c.nlb, ctrl->ns->media->keeps_data ? data : NULL,
-			     now_ns, pl, &r->done_ns)) {
+	rc = dev_write_placed(ctrl->ns, c.slba, c.nlb, ctrl->ns->media->keeps_data ? data : NULL,
+			      now_ns, pl, &r->done_ns);
+	if (rc == -EROFS) {
+		r->status = nvme_reject(ctrl, sqe, NVME_SC_WRITE_FAULT,
+					"the media is read-only: a die's spare blocks ran out");
+		return;
+	}
+	if (rc) {
 		r->status = NVME_SC_WRITE_FAULT; /* the store failed it: the old data stays */
 		return;
 	}
 	if (c.fua || !ctrl->vwc_enabled)
 		make_durable(ctrl, r);
 	dev_count_io(ctrl->ns, true, bytes);
-	if (!ctrl->endurance_warned && dev_percent_used(ctrl->ns) >= 100) {
-		ctrl->endurance_warned = true; /* SMART event: reliability degraded */
-		nvme_raise_event(ctrl, NVME_AER_SMART, NVME_AER_INFO_RELIABILITY, NVME_LOG_SMART,
-				 now_ns);
-	}
+	health_events(ctrl, now_ns);
 }
 
 /* Read, Compare and Verify: read the range; then deliver, compare or drop it. */
@@ -123,8 +142,10 @@ static void do_read(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t
 		r->status = NVME_SC_INVALID_FIELD;
 		return;
 	}
-	if (dev_read(ctrl->ns, c.slba, c.nlb, dst, now_ns, &r->done_ns)) {
-		r->status = NVME_SC_READ_ERROR;
+	if (dev_read_err(ctrl->ns, c.slba, c.nlb, dst, now_ns, &r->done_ns, &r->lba)) {
+		r->status = nvme_reject(ctrl, sqe, NVME_SC_READ_ERROR,
+					"LBA 0x%llx could not be read back from the media",
+					(unsigned long long)r->lba);
 		return;
 	}
 	if (sqe->opcode == NVME_CMD_READ) {
@@ -235,7 +256,17 @@ static void do_dsm(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t 
 	for (uint32_t i = 0; i < nr; i++) {
 		uint64_t t;
 
-		if (ranges[i].nlb && !dev_trim(ctrl->ns, ranges[i].slba, ranges[i].nlb, now_ns, &t))
+		int rc = ranges[i].nlb
+				 ? dev_trim(ctrl->ns, ranges[i].slba, ranges[i].nlb, now_ns, &t)
+				 : 1;
+
+		if (rc == -EROFS) {
+			r->status = nvme_reject(ctrl, sqe, NVME_SC_WRITE_FAULT,
+						"the media is read-only: a die's spare blocks ran "
+						"out");
+			return;
+		}
+		if (!rc)
 			r->done_ns = t > r->done_ns ? t : r->done_ns;
 	}
 	if (!ctrl->vwc_enabled)
@@ -247,6 +278,7 @@ void nvme_flush_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 {
 	if (dev_flush(ctrl->ns, now_ns, &r->done_ns))
 		r->status = NVME_SC_WRITE_FAULT;
+	health_events(ctrl, now_ns); /* its programs may have failed */
 }
 
 /* The NVM command set. */

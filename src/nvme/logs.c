@@ -9,19 +9,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+uint8_t nvme_critical_warning(const struct nvme_ctrl *ctrl)
+{
+	bool read_only;
+	uint8_t cw = dev_spare_percent(ctrl->ns, &read_only) < NVME_SMART_SPARE_THRESH
+			     ? NVME_SMART_CW_SPARE
+			     : 0;
+
+	if (dev_percent_used(ctrl->ns) >= 100) /* worn past its rated cycles */
+		cw |= NVME_SMART_CW_DEGRADED;
+	return read_only ? cw | NVME_SMART_CW_READ_ONLY : cw;
+}
+
 /* SMART / Health from the controller's and the FTL's real counters. */
 static void smart_log(struct nvme_ctrl *ctrl, uint64_t now_ns, struct nvme_smart_log *s)
 {
 	const struct dev_health *h = &ctrl->ns->health;
 	uint64_t busy_ns = h->busy_ns;
 	uint32_t pct = dev_percent_used(ctrl->ns);
+	bool read_only;
 
 	if (ctrl->io_outstanding && now_ns > ctrl->busy_since_ns)
 		busy_ns += now_ns - ctrl->busy_since_ns;
-	s->critical_warning = pct >= 100 ? 1u << 2 : 0; /* reliability degraded: worn out */
-	s->temperature = 0;				/* not modelled */
-	s->avail_spare = 100;
-	s->spare_thresh = 10;
+	s->critical_warning = nvme_critical_warning(ctrl);
+	s->temperature = 0; /* not modelled */
+	s->avail_spare = (uint8_t)dev_spare_percent(ctrl->ns, &read_only);
+	s->spare_thresh = NVME_SMART_SPARE_THRESH;
 	s->percent_used = (uint8_t)(pct > 255 ? 255 : pct);
 	/* data units are thousands of 512-byte units, rounded up */
 	nvme_put_le128(s->data_units_read, (h->read_bytes + 511999) / 512000);

@@ -119,8 +119,18 @@ static json_object *job_object(const struct sim_job_result *j)
 
 	json_object_object_add(o, "jobname", json_object_new_string(j->spec->name));
 	json_object_object_add(o, "groupid", json_object_new_int(j->spec->group));
-	/* as fio: a verify failure is the job's error, EILSEQ */
-	json_object_object_add(o, "error", json_object_new_int(j->verify_bad ? EILSEQ : 0));
+	/* as fio: a failed command (counted under continue_on_error) is the
+	 * job's error, EIO, else a verify failure, EILSEQ */
+	json_object_object_add(o, "error",
+			       json_object_new_int(j->errors	   ? EIO
+						   : j->verify_bad ? EILSEQ
+								   : 0));
+	if (j->spec->continue_on_error) {
+		add_u64(o, "total_err", j->errors);
+		if (j->errors)
+			json_object_object_add(o, "first_error",
+					       json_object_new_string(j->first_error));
+	}
 	for (uint32_t i = 0; i < j->spec->nopts; i++)
 		json_object_object_add(opts, j->spec->opts[i].key,
 				       json_object_new_string(j->spec->opts[i].value));
@@ -225,6 +235,28 @@ static void figures_into(json_object *o, const struct vssd_dev *dev)
 	json_object_object_add(o, name, f);
 }
 
+/* What media faults did, when the FTL models them. */
+static void faults_into(json_object *o, const struct dev_counters *c)
+{
+	json_object *f, *lost;
+
+	if (!c->faults_on)
+		return;
+	f = json_object_new_object();
+	add_u64(f, "read_retries", c->read_retries);
+	add_u64(f, "uncorrectable_reads", c->uncorrectable_reads);
+	add_u64(f, "program_fails", c->program_fails);
+	add_u64(f, "erase_fails", c->erase_fails);
+	add_u64(f, "spare_blocks", c->spare_blocks);
+	add_u64(f, "spare_left", c->spare_left);
+	json_object_object_add(f, "read_only", json_object_new_boolean(c->read_only));
+	lost = json_object_new_array();
+	for (uint32_t i = 0; i < c->nlost; i++)
+		json_object_array_add(lost, json_object_new_uint64(c->lost_lbas[i]));
+	json_object_object_add(f, "first_lost_lbas", lost);
+	json_object_object_add(o, "media_faults", f);
+}
+
 /* Erases per block over the blocks: how evenly the device wears. */
 static json_object *erase_object(const struct dev_counters *c)
 {
@@ -253,6 +285,7 @@ static json_object *device_object(const struct vssd_dev *dev, const struct sim_r
 		add_u64(o, "lines", dev->geo.lines);
 		json_object_object_add(o, "erase_count", erase_object(&res->final));
 		add_u64(o, "wear_moves", res->final.wear_moves);
+		faults_into(o, &res->final);
 	}
 	for (uint32_t d = 0; d < dev->geo.dies; d++)
 		json_object_array_add(

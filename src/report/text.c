@@ -85,6 +85,9 @@ static void job_text(FILE *out, const struct sim_job_result *j, const char *cloc
 			(double)lat_stats_percentile(l, 99.9) / 1e3,
 			(double)lat_stats_percentile(l, 99.99) / 1e3);
 	}
+	if (j->errors)
+		fprintf(out, "  errors: %llu commands failed (continue_on_error); the first: %s\n",
+			(unsigned long long)j->errors, j->first_error);
 	if (s->verify && s->rw != RW_READ && !s->do_verify)
 		fprintf(out, "  verify: blocks stamped for a later check (do_verify=0)\n");
 	else if (s->verify)
@@ -229,6 +232,15 @@ static void mapped_device_text(FILE *out, const struct vssd_dev *dev, const stru
 		"levelling moves\n",
 		res->final.erase_min, res->final.erase_mean, res->final.erase_max,
 		res->final.erase_stdev, (unsigned long long)res->final.wear_moves);
+	if (res->final.faults_on)
+		fprintf(out,
+			"  media faults: %llu read retries, %llu uncorrectable reads, %llu program "
+			"and %llu erase failures; spare blocks %u of %u left%s\n",
+			(unsigned long long)res->final.read_retries,
+			(unsigned long long)res->final.uncorrectable_reads,
+			(unsigned long long)res->final.program_fails,
+			(unsigned long long)res->final.erase_fails, res->final.spare_left,
+			res->final.spare_blocks, res->final.read_only ? "; READ-ONLY" : "");
 	figures_text(out, dev);
 }
 

@@ -39,6 +39,9 @@ struct sim_job_result {
 	/* verify=crc32c: blocks read back and checked, those bad, the first's story */
 	uint64_t verify_blocks, verify_bad;
 	char verify_first_bad[200];
+	/* continue_on_error: commands that failed and were counted, the first's story */
+	uint64_t errors;
+	char first_error[160];
 	/* read_iolog: what the trace holds, as its replay options shape it */
 	const char *trace_format;
 	struct trace_summary trace;

@@ -316,6 +316,8 @@ int sim_wake_parked(struct sim *s, uint32_t j)
 	return rc;
 }
 
+static const char *const io_dir_names[] = {"read", "write", "trim", "flush"};
+
 static int complete_io(struct sim *s, struct io_track *io)
 {
 	struct job_state *js = &s->js[io->job];
@@ -323,7 +325,13 @@ static int complete_io(struct sim *s, struct io_track *io)
 	uint64_t bytes = (uint64_t)io->nlb * s->dev->geo.lba_bytes;
 	uint8_t dir = io->dir;
 
-	if (io->status && !s->err[0])
+	if (io->status && (js->res->spec->continue_on_error >> dir & 1)) {
+		if (!js->res->errors++)
+			snprintf(js->res->first_error, sizeof(js->res->first_error),
+				 "%s of LBA %llu: status %x/%02xh (%s)", io_dir_names[dir],
+				 (unsigned long long)io->slba, NVME_CQE_SCT(io->status),
+				 NVME_CQE_SC(io->status), vssd_status_name(io->status));
+	} else if (io->status && !s->err[0]) {
 		snprintf(s->err, s->errlen,
 			 "job '%s': the device failed a command with status "
 			 "%x/%02xh (%s)%s%s",
@@ -332,6 +340,7 @@ static int complete_io(struct sim *s, struct io_track *io)
 			 s->dev->media->last_errno ? "; the store's last write failed: " : "",
 			 s->dev->media->last_errno ? strerrordesc_np(s->dev->media->last_errno)
 						   : "");
+	}
 	if (io->verify_read && !io->status)
 		sim_check_read(js, io);
 	io->next_free = js->free_tracks;

@@ -69,6 +69,9 @@ struct job_spec {
 	/* verify=crc32c: writes stamp each block, a verify phase (do_verify)
 	 * reads them back after the writes; verify_fatal stops at the first bad one */
 	bool verify, do_verify, verify_fatal;
+	/* continue_on_error: the directions (1 << DIR_*) whose failed
+	 * commands are counted and the job goes on; others end the run */
+	uint8_t continue_on_error;
 	char read_iolog[256];
 	bool replay_no_stall;
 	/* fio's replay options: timestamps scaled to this percent of the

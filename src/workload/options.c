@@ -439,6 +439,32 @@ static int o_verify_fatal(struct job_spec *s, const char *v)
 	return parse_flag(v, &s->verify_fatal);
 }
 
+/* fio's continue_on_error: which failed commands a job counts and goes on
+ * past (verify failures are counted anyway unless verify_fatal). */
+static int o_continue_on_error(struct job_spec *s, const char *v)
+{
+	static const struct {
+		const char *name;
+		uint8_t dirs;
+	} kinds[] = {
+		{"none", 0},
+		{"0", 0},
+		{"read", 1u << DIR_READ},
+		{"write", 1u << DIR_WRITE},
+		{"io", 1u << DIR_READ | 1u << DIR_WRITE | 1u << DIR_TRIM | 1u << DIR_FLUSH},
+		{"verify", 0},
+		{"all", 1u << DIR_READ | 1u << DIR_WRITE | 1u << DIR_TRIM | 1u << DIR_FLUSH},
+		{"1", 1u << DIR_READ | 1u << DIR_WRITE | 1u << DIR_TRIM | 1u << DIR_FLUSH},
+	};
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(v, kinds[i].name)) {
+			s->continue_on_error = kinds[i].dirs;
+			return 0;
+		}
+	return -EINVAL;
+}
+
 /* The simulator keeps no verify state file: only "do not save" is honest. */
 static int o_verify_state_save(struct job_spec *s, const char *v)
 {
@@ -568,6 +594,7 @@ static const struct {
 	{"verify", o_verify, "crc32c (or crc32c-intel), or 0 / none"},
 	{"do_verify", o_do_verify, "a flag"},
 	{"verify_fatal", o_verify_fatal, "a flag"},
+	{"continue_on_error", o_continue_on_error, "none, read, write, io, verify or all"},
 	{"verify_state_save", o_verify_state_save, "0 (the simulator saves no verify state)"},
 	{"serialize_overlap", o_serialize_overlap, "a flag"},
 	{"fdp", o_fdp, "0 or 1"},

@@ -74,6 +74,26 @@ check "fio nbd verify through pblk, 3x its capacity" verify_3x pblk \
 	'.pblk.gc_lines > 0 and .pblk.waf > 1 and .pblk.read_errors == 0' \
 	ftl=pblk channels=2 luns_per_channel=2 blocks_per_plane=64 pages_per_block=48 media=ram
 
+# an uncorrectable page (2% of the pages of blocks worn to 100 erases)
+# reaches fio as an I/O error at the offset of the LBA the device lost, as
+# its stats name it, and never as data that fails verification
+lost_read() {
+	serve "${small[@]}" timing=off initial_pe_cycles=100 uncorrectable_pe=100 \
+		uncorrectable_rate=0.02 stats="$tmp/lost.stats.json" --run '
+		fio --name=verify --ioengine=nbd --uri="$uri" --rw=write --bs=4k --size=8m \
+			--verify=crc32c --verify_fatal=1 --verify_state_save=0 >'"$tmp/lost.fio.txt"' 2>&1
+		true' 2>"$tmp/lost.server.txt"
+	local off lba
+	off=$(sed -n 's/.*Input\/output error: read offset=\([0-9]*\),.*/\1/p' "$tmp/lost.fio.txt")
+	lba=$(jq '.device.media_faults.first_lost_lbas[0]' "$tmp/lost.stats.json")
+	echo "fio: read error at byte $off; the device lost LBA $lba"
+	[ -n "$off" ] && [ "$off" -gt 0 ] && [ "$off" = $((lba * 4096)) ] &&
+		! grep -qi "verify.*fail\|bad magic\|crc32c" "$tmp/lost.fio.txt" &&
+		grep -q "read at byte $off failed: NVMe status 2/81h (Unrecovered Read Error)" \
+			"$tmp/lost.server.txt"
+}
+check "fio nbd verify: a lost page is an I/O error at its offset" lost_read
+
 # 5. placement by export name: four jobs, each on its own pid=N export
 placement() {
 	cat >"$tmp/place.sh" <<'EOF'

@@ -47,7 +47,7 @@ static void rig_down(struct rig *r)
 static uint64_t host_read(struct rig *r, uint64_t t_ns)
 {
 	timing_set_now(&r->tm, t_ns);
-	return nand_read_host(&r->tm, 0, 0, t_ns, 1);
+	return nand_read_host(&r->tm, 0, 0, t_ns, 1, 1);
 }
 
 static void test_read_waits_without_suspend(void **state)

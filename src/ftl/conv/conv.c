@@ -75,7 +75,7 @@ int conv_init(struct conv_ftl *f, const struct geometry *geo, const struct vssd_
 	f->ruh = calloc(f->nruh, sizeof(*f->ruh));
 	f->ruh_persistent = calloc(f->nruh, sizeof(*f->ruh_persistent));
 	if (!f->l2p || !f->p2l || !f->host_wps || !f->gc_wps || !f->ruh || !f->ruh_persistent ||
-	    init_groups(f, cfg) || conv_slc_init(f, cfg)) {
+	    init_groups(f, cfg) || conv_slc_init(f, cfg) || conv_faults_init(f, cfg)) {
 		conv_fini(f);
 		return -ENOMEM;
 	}
@@ -128,6 +128,7 @@ void conv_fini(struct conv_ftl *f)
 {
 	persist_fini(f);
 	conv_slc_fini(f);
+	conv_faults_fini(f);
 	if (f->rg)
 		for (uint32_t g = 0; g < f->nrg; g++) {
 			lines_fini(&f->rg[g].lm);
@@ -215,12 +216,15 @@ static bool wp_open_line(struct conv_ftl *f, struct write_pointer *wp, uint64_t 
 	return true;
 }
 
-/* A program unit is complete: move it to its die and program it. */
-static void program_unit(struct conv_ftl *f, const struct write_pointer *wp, bool host)
+/* A program unit is complete: move it to its die and program it (times
+ * over: a failed program and its repeat). */
+static void program_unit(struct conv_ftl *f, const struct write_pointer *wp, bool host,
+			 uint32_t times)
 {
 	struct timing *tm = f->tm;
-	uint64_t prog_ns = wp == &f->slc.wp ? f->slc.prog_ns
-					    : tm->prog_ns_by_row[wp->row % f->geo->page_types];
+	uint64_t prog_ns =
+		times * (wp == &f->slc.wp ? f->slc.prog_ns
+					  : tm->prog_ns_by_row[wp->row % f->geo->page_types]);
 
 	if (!host) {
 		conv_gc_program(f, wp->die, wp->ready_ns, prog_ns);
@@ -250,8 +254,12 @@ static uint32_t wp_advance(struct conv_ftl *f, struct write_pointer *wp, uint64_
 		wp->ready_ns = ready_ns;
 	wp->off++;
 	if (--wp->left_in_prog == 0) {
+		bool failed = f->faults.on && conv_faults_program(f, wp->die);
+
+		/* a failed program is done again on the spare block that takes
+		 * its block's place, on the same die */
 		if (f->tm->on)
-			program_unit(f, wp, host);
+			program_unit(f, wp, host, failed ? 2 : 1);
 		wp->ready_ns = 0;
 		wp->buffered = 0;
 		wp->left_in_prog = geo->units_per_prog;
@@ -407,8 +415,44 @@ int conv_write(struct conv_ftl *f, uint32_t lu, const void *data, uint64_t ready
 	return 0;
 }
 
+/* Reads the run of units [lu, lu + run) of one flash page into data (or
+ * only times it): one sense, more when it needs retries. Returns 0, or
+ * -EBADMSG with *failed the first unit that no retry recovered or that
+ * failed its check in the store. */
+static int read_page_run(struct conv_ftl *f, uint32_t lu, uint32_t run, uint8_t *data,
+			 uint64_t start_ns, uint64_t *done, uint32_t *failed)
+{
+	const struct geometry *geo = f->geo;
+	uint32_t ppa = f->l2p[lu], senses = 1;
+	bool lost = false;
+
+	if (f->faults.on)
+		senses += conv_faults_read(f, ppa, &lost);
+	if (f->tm->on) {
+		uint64_t end = nand_read_host(f->tm, geo_die_of(geo, ppa), conv_page_type(f, ppa),
+					      start_ns, run, senses);
+
+		*done = end > *done ? end : *done;
+	}
+	if (lost) {
+		*failed = lu;
+		conv_faults_lost(f, lu);
+		return -EBADMSG;
+	}
+	for (uint32_t k = 0; data && k < run; k++) {
+		int rc = f->media->ops->read(f->media, f->l2p[lu + k],
+					     data + (uint64_t)k * GEO_UNIT_BYTES, NULL);
+
+		if (rc) {
+			*failed = lu + k;
+			return rc;
+		}
+	}
+	return 0;
+}
+
 int conv_read_range(struct conv_ftl *f, uint32_t lu, uint32_t n, uint8_t *data, uint64_t start_ns,
-		    uint64_t *done_ns)
+		    uint64_t *done_ns, uint32_t *failed)
 {
 	const struct geometry *geo = f->geo;
 	uint64_t done = start_ns;
@@ -416,6 +460,7 @@ int conv_read_range(struct conv_ftl *f, uint32_t lu, uint32_t n, uint8_t *data, 
 
 	while (i < n) {
 		uint32_t ppa = f->l2p[lu + i], run = 1;
+		int rc;
 
 		if (ppa == CONV_UNMAPPED) { /* never written or trimmed: zeros, no NAND work */
 			if (data)
@@ -427,21 +472,12 @@ int conv_read_range(struct conv_ftl *f, uint32_t lu, uint32_t n, uint8_t *data, 
 		while (i + run < n && f->l2p[lu + i + run] != CONV_UNMAPPED &&
 		       geo_flash_page_of(geo, f->l2p[lu + i + run]) == geo_flash_page_of(geo, ppa))
 			run++;
-		if (f->tm->on) {
-			uint64_t end = nand_read_host(f->tm, geo_die_of(geo, ppa),
-						      conv_page_type(f, ppa), start_ns, run);
-
-			if (end > done)
-				done = end;
-		}
-		for (uint32_t k = 0; k < run; k++) {
-			uint8_t *dst = data ? data + (uint64_t)(i + k) * GEO_UNIT_BYTES : NULL;
-
-			int rc = dst ? f->media->ops->read(f->media, f->l2p[lu + i + k], dst, NULL)
-				     : 0;
-
-			if (rc)
-				return rc;
+		rc = read_page_run(f, lu + i, run,
+				   data ? data + (uint64_t)i * GEO_UNIT_BYTES : NULL, start_ns,
+				   &done, failed);
+		if (rc) {
+			*done_ns = done;
+			return rc;
 		}
 		i += run;
 	}

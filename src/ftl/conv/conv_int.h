@@ -24,6 +24,7 @@
 #include "media/media.h"
 #include "nand/geometry.h"
 #include "nand/timing.h"
+#include "util/rng.h"
 
 #define CONV_UNMAPPED UINT32_MAX
 
@@ -106,6 +107,34 @@ struct slc_cache {
 	struct slc_counters c;
 };
 
+/* What media faults did (faults.c). */
+struct fault_counters {
+	uint64_t read_retries;	      /* extra senses host reads took */
+	uint64_t uncorrectable_reads; /* host page reads no retry recovered */
+	uint64_t program_fails;	      /* programs that failed: each retired a block */
+	uint64_t erase_fails;	      /* block erases that failed: each retired a block */
+};
+
+/* Media faults (faults.c): read retries, uncorrectable pages, program and
+ * erase failures retiring blocks to their die's spares. */
+struct faults {
+	bool on;		   /* any of it configured */
+	double read_retry_rate;	   /* a page read's odds of a retry at rated wear */
+	uint32_t uncorrectable_pe; /* erases from which pages may be uncorrectable; 0: never */
+	double uncorrectable_rate; /* the share of such pages that are */
+	double program_fail_rate, erase_fail_rate;
+	uint32_t rated_pe;
+	uint64_t seed;
+	uint32_t spare_per_die;
+	uint32_t *spare_left;	   /* per die */
+	uint64_t spare_left_total; /* of every die */
+	bool read_only;		   /* a die's spares ran out: writes are refused */
+	struct rng rng;
+	struct fault_counters c;
+	uint32_t lost_lu[FTL_LOST_KEPT]; /* the first logical units reads lost */
+	uint32_t nlost;
+};
+
 /* One reclaim group: its lines and the GC pacing over them. */
 struct reclaim_group {
 	struct line_mgr lm;
@@ -138,6 +167,7 @@ struct conv_ftl {
 	uint64_t seq;		       /* write sequence number, stored in each unit's OOB */
 	struct ftl_counters c;
 	struct slc_cache slc;
+	struct faults faults;
 	struct persist *ps; /* what is kept on the media; NULL when it keeps nothing */
 };
 
@@ -188,10 +218,12 @@ uint32_t conv_free_lines(const struct conv_ftl *f);
 /* Valid units in lines a handle owns (its data on the media now). */
 uint64_t conv_ruh_units_in_use(const struct conv_ftl *f, uint16_t ruh);
 
-/* Reads units [lu, lu + n) with one die read per flash page, ending at
- * *done_ns. Returns 0 or the media's error. */
+/* Reads units [lu, lu + n) with one die read per flash page (more with
+ * read retries), ending at *done_ns. Returns 0, or -EBADMSG with *failed
+ * the first unit no retry recovered (or the store's error for the unit it
+ * failed on), *done_ns when it gave up. */
 int conv_read_range(struct conv_ftl *f, uint32_t lu, uint32_t n, uint8_t *data, uint64_t start_ns,
-		    uint64_t *done_ns);
+		    uint64_t *done_ns, uint32_t *failed);
 
 /*
  * A write or trim of lu is coming: stage 0 asks for its map entry, stage 1
@@ -318,6 +350,25 @@ void conv_slc_close_open(struct conv_ftl *f);
 void conv_slc_rebuild(struct conv_ftl *f);
 /* Its invariants (check.c). Returns 0 or -1 with the first broken said in err. */
 int conv_slc_check(const struct conv_ftl *f, char *err, size_t errlen);
+
+/* faults.c: media faults. Sets them up from the parameters (spares full).
+ * Returns 0 or -ENOMEM. */
+int conv_faults_init(struct conv_ftl *f, const struct vssd_config *cfg);
+void conv_faults_fini(struct conv_ftl *f);
+/* A host read of the page holding ppa: the retries it takes (extra
+ * senses), and in *lost whether none recovered it. */
+uint32_t conv_faults_read(struct conv_ftl *f, uint32_t ppa, bool *lost);
+/* A host read lost logical unit lu: the first few are kept for reports. */
+void conv_faults_lost(struct conv_ftl *f, uint32_t lu);
+/* A program on die ended: whether it failed (its block then retired to a
+ * spare, and the unit programmed again there). */
+bool conv_faults_program(struct conv_ftl *f, uint32_t die);
+/* A line's blocks on die were erased: how many failed (each retired to a
+ * spare and erased again there). */
+uint32_t conv_faults_erase(struct conv_ftl *f, uint32_t die);
+void conv_faults_stats(const struct conv_ftl *f, struct ftl_stats *st);
+/* Spare blocks left, percent of all there were (100 with none). */
+uint32_t conv_faults_spare_percent(const struct conv_ftl *f);
 
 static inline struct write_pointer *conv_slc_wp(struct conv_ftl *f)
 {

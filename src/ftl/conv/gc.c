@@ -116,9 +116,13 @@ static void erase_line(struct conv_ftl *f, uint32_t line, uint64_t now_ns)
 {
 	uint32_t first_die = geo_line_first_die(f->geo, line);
 
-	if (f->tm->on)
-		for (uint32_t d = first_die; d < first_die + f->geo->line_dies; d++)
+	for (uint32_t d = first_die; d < first_die + f->geo->line_dies; d++) {
+		/* a block that fails its erase: its spare is erased in its place */
+		uint32_t failed = f->faults.on ? conv_faults_erase(f, d) : 0;
+
+		for (uint32_t e = 0; f->tm->on && e <= (failed ? 1 : 0); e++)
 			conv_gc_erase(f, d, now_ns);
+	}
 }
 
 int conv_move_line(struct conv_ftl *f, uint32_t line, struct write_pointer *dest, uint64_t now_ns,

@@ -112,6 +112,10 @@ static bool conv_can_power_loss(const struct ftl *ftl)
 struct measured {
 	struct ftl_counters c;
 	struct slc_counters slc;
+	struct fault_counters faults;
+	bool read_only;
+	uint32_t lost_lu[FTL_LOST_KEPT], nlost;
+	uint32_t *spare_left; /* a die's failed blocks stay failed */
 	uint32_t *erase_count;
 	struct ruh_counters *ruh;
 };
@@ -120,18 +124,25 @@ static void measured_free(struct measured *m)
 {
 	free(m->erase_count);
 	free(m->ruh);
+	free(m->spare_left);
 }
 
 static int measured_save(const struct conv_ftl *f, struct measured *m)
 {
 	m->c = f->c;
 	m->slc = f->slc.c;
+	m->faults = f->faults.c;
+	m->read_only = f->faults.read_only;
+	m->nlost = f->faults.nlost;
+	memcpy(m->lost_lu, f->faults.lost_lu, sizeof(m->lost_lu));
 	m->erase_count = malloc(f->geo->lines * sizeof(uint32_t));
 	m->ruh = malloc(f->nruh * sizeof(*m->ruh));
-	if (!m->erase_count || !m->ruh) {
+	m->spare_left = malloc(f->geo->dies * sizeof(uint32_t));
+	if (!m->erase_count || !m->ruh || !m->spare_left) {
 		measured_free(m);
 		return -ENOMEM;
 	}
+	memcpy(m->spare_left, f->faults.spare_left, f->geo->dies * sizeof(uint32_t));
 	for (uint32_t l = 0; l < f->geo->lines; l++)
 		m->erase_count[l] = f->lines[l].erase_count;
 	memcpy(m->ruh, f->ruh, f->nruh * sizeof(*m->ruh));
@@ -146,6 +157,14 @@ static void measured_restore(struct conv_ftl *f, const struct measured *m)
 	f->c = m->c;
 	f->c.mapped_units = mapped_units;
 	f->slc.c = m->slc;
+	f->faults.c = m->faults;
+	f->faults.read_only = m->read_only;
+	f->faults.nlost = m->nlost;
+	memcpy(f->faults.lost_lu, m->lost_lu, sizeof(m->lost_lu));
+	memcpy(f->faults.spare_left, m->spare_left, f->geo->dies * sizeof(uint32_t));
+	f->faults.spare_left_total = 0;
+	for (uint32_t d = 0; d < f->geo->dies; d++)
+		f->faults.spare_left_total += m->spare_left[d];
 	for (uint32_t l = 0; l < f->geo->lines; l++)
 		f->lines[l].erase_count = m->erase_count[l];
 	memcpy(f->ruh, m->ruh, f->nruh * sizeof(*m->ruh));
@@ -209,6 +228,8 @@ static int conv_ns_write(struct ftl *ftl, uint64_t slba, uint32_t nlb, const voi
 	const uint8_t *src = buf;
 	int rc;
 
+	if (ns->f.faults.read_only)
+		return -EROFS; /* the spare blocks ran out */
 	if (pl.ruh >= ns->f.nruh || pl.rg >= ns->f.nrg)
 		pl = (struct placement){0, 0};
 	if (tm->on)
@@ -244,7 +265,7 @@ static int conv_ns_write(struct ftl *ftl, uint64_t slba, uint32_t nlb, const voi
 }
 
 static int conv_ns_read(struct ftl *ftl, uint64_t slba, uint32_t nlb, void *buf, uint64_t now_ns,
-			uint64_t *done_ns)
+			uint64_t *done_ns, uint64_t *err_lba)
 {
 	struct conv_ftl *f = &ns_of(ftl)->f;
 	const struct geometry *geo = f->geo;
@@ -254,6 +275,7 @@ static int conv_ns_read(struct ftl *ftl, uint64_t slba, uint32_t nlb, void *buf,
 	uint32_t nunits = last - lu + 1;
 	uint64_t bytes = (uint64_t)nlb * geo->lba_bytes, start = now_ns, end;
 	uint8_t *dst = NULL, *bounce = NULL;
+	uint32_t failed = lu;
 	int rc;
 
 	if (buf && f->media->keeps_data) {
@@ -267,12 +289,17 @@ static int conv_ns_read(struct ftl *ftl, uint64_t slba, uint32_t nlb, void *buf,
 	}
 	if (tm->on)
 		start = fw_step(tm, now_ns, tm->fw_read_ns);
-	rc = conv_read_range(f, lu, nunits, dst, start, &end);
+	rc = conv_read_range(f, lu, nunits, dst, start, &end, &failed);
 	if (bounce && !rc)
 		memcpy(buf, bounce + (slba % geo->lbas_per_unit) * geo->lba_bytes, bytes);
 	free(bounce);
-	if (rc)
+	if (rc) { /* it gave up then, nothing sent */
+		uint64_t lba = (uint64_t)failed * geo->lbas_per_unit;
+
+		*err_lba = lba > slba ? lba : slba;
+		*done_ns = tm->on ? end : now_ns;
 		return rc;
+	}
 	*done_ns = tm->on ? pcie_xfer(tm, PCIE_TO_HOST, end, bytes) : now_ns;
 	return 0;
 }
@@ -285,6 +312,8 @@ static int conv_ns_trim(struct ftl *ftl, uint64_t slba, uint32_t nlb, uint64_t n
 	uint64_t first = (slba + geo->lbas_per_unit - 1) / geo->lbas_per_unit;
 	uint64_t end = (slba + nlb) / geo->lbas_per_unit;
 
+	if (f->faults.read_only)
+		return -EROFS;
 	/* only whole units are deallocated; a partial unit keeps its data, which
 	 * deallocate (advisory in NVMe) allows */
 	for (uint64_t lu = first; lu < end; lu++)
@@ -365,6 +394,7 @@ static void conv_ns_stats(const struct ftl *ftl, struct ftl_stats *st)
 		.wear_moves = f->c.wear_moves,
 	};
 	erase_spread(f, st);
+	conv_faults_stats(f, st);
 }
 
 /* every line erase is one erase of each of its blocks */
@@ -374,6 +404,14 @@ static uint32_t conv_percent_used(const struct ftl *ftl, uint64_t rated_pe)
 	uint64_t erases = f->c.erased_lines + (uint64_t)f->initial_pe * f->geo->lines;
 
 	return (uint32_t)(erases * 100 / ((uint64_t)f->geo->lines * rated_pe));
+}
+
+static uint32_t conv_spare_percent(const struct ftl *ftl, bool *read_only)
+{
+	const struct conv_ftl *f = &cns_of(ftl)->f;
+
+	*read_only = f->faults.read_only;
+	return conv_faults_spare_percent(f);
 }
 
 static uint64_t conv_ram_bytes(const struct ftl *ftl)
@@ -449,6 +487,22 @@ static uint32_t conv_rg_free_units(const struct ftl *ftl, uint32_t rg)
 /* Pigeonhole: with this many lines, some closed line always holds invalid
  * data when GC runs, so every collection frees space. Each reclaim group
  * keeps its own GC reserve of free lines and its own lines being written. */
+/* Program and erase failures need a spare block to retire a failed one to. */
+static int check_faults(const struct vssd_config *cfg, char *err, size_t errlen)
+{
+	if ((cfg->program_fail_rate > 0 || cfg->erase_fail_rate > 0) &&
+	    !cfg->spare_blocks_per_die) {
+		snprintf(err, errlen,
+			 "%s=%g needs spare blocks to retire failed ones to: "
+			 "spare_blocks_per_die=0",
+			 cfg->program_fail_rate > 0 ? "program_fail_rate" : "erase_fail_rate",
+			 cfg->program_fail_rate > 0 ? cfg->program_fail_rate
+						    : cfg->erase_fail_rate);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* What the SLC cache needs: a cell of more than one bit and one reclaim group. */
 static int check_slc(const struct vssd_config *cfg, const struct geometry *geo, char *err,
 		     size_t errlen)
@@ -486,6 +540,9 @@ static int conv_check_config(const struct vssd_config *cfg, const struct geometr
 	uint32_t slc_lines = conv_slc_static_lines(geo, cfg);
 	int rc = check_slc(cfg, geo, err, errlen);
 
+	if (!rc)
+		rc = check_faults(cfg, err, errlen);
+
 	if (rc || geo->lines >= data_lines + reserve + slc_lines)
 		return rc;
 	snprintf(err, errlen,
@@ -520,6 +577,7 @@ static const struct ftl_ops conv_ops = {
 	.idle = conv_ns_idle,
 	.stats = conv_ns_stats,
 	.percent_used = conv_percent_used,
+	.spare_percent = conv_spare_percent,
 	.ram_bytes = conv_ram_bytes,
 	.check = conv_ns_check,
 	.figures_name = "slc_cache",

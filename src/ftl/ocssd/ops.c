@@ -235,6 +235,17 @@ static int ocssd_check_config(const struct vssd_config *cfg, const struct geomet
 			 cfg->wear_levelling != WL_OFF ? "wear_levelling" : "initial_pe_cycles");
 		return -EINVAL;
 	}
+	if (cfg->read_retry_rate > 0 || cfg->uncorrectable_pe || cfg->program_fail_rate > 0 ||
+	    cfg->erase_fail_rate > 0) {
+		snprintf(err, errlen,
+			 "%s: the device FTL's media faults; the open-channel device has its "
+			 "own (ocssd_write_fail, ocssd_erase_fail, ocssd_offline_rate)",
+			 cfg->read_retry_rate > 0     ? "read_retry_rate"
+			 : cfg->uncorrectable_pe      ? "uncorrectable_pe"
+			 : cfg->program_fail_rate > 0 ? "program_fail_rate"
+						      : "erase_fail_rate");
+		return -EINVAL;
+	}
 	if (cfg->slc_cache_bytes || cfg->slc_dynamic_bytes) {
 		snprintf(err, errlen,
 			 "%s: the open-channel device has no SLC cache (the host writes its "
