@@ -95,7 +95,7 @@ struct ftl_ruh_stats {
 	uint64_t in_use_units; /* valid units in reclaim units it owns */
 };
 
-/* What the layer above may want to hear of (FDP events); any may be NULL. */
+/* What the layer above may want to hear of (FDP events, health); any may be NULL. */
 struct ftl_events {
 	void *arg;
 	/* a handle's reclaim unit filled up and its next write opens a new one */
@@ -103,6 +103,8 @@ struct ftl_events {
 	/* GC moved `units` units of a handle's data (owner, or FTL_OWNER_SHARED)
 	 * in reclaim group rg, the first holding logical unit lu */
 	void (*gc_moved)(void *arg, uint16_t owner, uint16_t rg, uint32_t lu, uint32_t units);
+	/* a block was retired to a spare: the spares left (or read-only) changed */
+	void (*health)(void *arg);
 };
 
 #define FTL_OWNER_SHARED UINT16_MAX /* GC data of no one handle */

@@ -169,7 +169,7 @@ static uint16_t format_nvm(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 		return NVME_SC_INTERNAL; /* the namespace stays not ready */
 	ctrl->ns = dev;
 	ctrl->cfg = cfg;
-	nvme_fdp_attach(ctrl);
+	nvme_ctrl_attach(ctrl);
 	return NVME_SC_SUCCESS;
 }
 

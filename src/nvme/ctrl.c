@@ -30,11 +30,30 @@ int nvme_ctrl_create(const struct vssd_config *cfg, struct nvme_ctrl **out, char
 	}
 	ctrl->nr_io_sqs = ctrl->nr_io_cqs = NVME_MAX_QUEUES - 1;
 	memset(ctrl->fdp_event_mask, 0x3f, sizeof(ctrl->fdp_event_mask)); /* all six types */
-	nvme_fdp_attach(ctrl);
+	nvme_ctrl_attach(ctrl);
 	ctrl->vwc_enabled = true;
 	ctrl->serial = cfg->seed;
 	*out = ctrl;
 	return 0;
+}
+
+/* The FTL retired a block: the spares or read-only mode may warn now,
+ * at the time of the command it did that for. */
+static void on_health(void *arg)
+{
+	struct nvme_ctrl *ctrl = arg;
+
+	nvme_health_events(ctrl, ctrl->cmd_now_ns);
+}
+
+void nvme_ctrl_attach(struct nvme_ctrl *ctrl)
+{
+	struct ftl_events ev = {.arg = ctrl, .health = on_health};
+
+	if (!ctrl->ns)
+		return;
+	nvme_fdp_events(ctrl, &ev);
+	dev_set_events(ctrl->ns, &ev);
 }
 
 void nvme_ctrl_destroy(struct nvme_ctrl *ctrl)

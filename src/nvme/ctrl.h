@@ -261,8 +261,17 @@ static inline void nvme_put_le128(uint8_t out[16], uint64_t v)
 	memcpy(out, &v, sizeof(v));
 }
 
-/* FDP (fdp.c): hooks into the FTL, log pages, I/O Management, features. */
-void nvme_fdp_attach(struct nvme_ctrl *ctrl);
+/* What the controller hears from the FTL: FDP's events and health
+ * changes (ctrl.c). */
+void nvme_ctrl_attach(struct nvme_ctrl *ctrl);
+
+/* SMART / Health events (io.c), each raised once, when the condition it
+ * warns of first holds. */
+void nvme_health_events(struct nvme_ctrl *ctrl, uint64_t now_ns);
+
+/* FDP (fdp.c): hooks into the FTL, log pages, I/O Management, features.
+ * The FTL hooks FDP needs, into ev (nothing without FDP). */
+void nvme_fdp_events(const struct nvme_ctrl *ctrl, struct ftl_events *ev);
 /* Where a write goes: with the data placement directive, what its
  * placement identifier names; without it (or for an invalid one, which
  * logs event 03h) placement handle 0 in reclaim group 0. */

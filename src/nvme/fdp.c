@@ -164,11 +164,12 @@ static void on_gc_moved(void *arg, uint16_t owner, uint16_t rg, uint32_t lu, uin
 	       one_handle ? pid_of(ctrl, pl) : 0, pl, specific);
 }
 
-void nvme_fdp_attach(struct nvme_ctrl *ctrl)
+void nvme_fdp_events(const struct nvme_ctrl *ctrl, struct ftl_events *ev)
 {
-	if (!ctrl->ns || !ctrl->cfg.fdp)
+	if (!ctrl->cfg.fdp)
 		return;
-	dev_set_events(ctrl->ns, &(struct ftl_events){ctrl, on_ru_full, on_gc_moved});
+	ev->ru_full = on_ru_full;
+	ev->gc_moved = on_gc_moved;
 }
 
 struct placement nvme_fdp_placement(struct nvme_ctrl *ctrl, bool directive, uint16_t pid)

@@ -63,10 +63,9 @@ static void make_durable(struct nvme_ctrl *ctrl, struct nvme_result *r)
 		r->done_ns = flushed;
 }
 
-/* SMART / Health events, each raised once, when the condition it warns
- * of first holds: worn past the rated cycles, available spare below its
- * threshold, media turned read-only. */
-static void health_events(struct nvme_ctrl *ctrl, uint64_t now_ns)
+/* Worn past the rated cycles, available spare below its threshold, media
+ * turned read-only: each announced by an event once. */
+void nvme_health_events(struct nvme_ctrl *ctrl, uint64_t now_ns)
 {
 	uint8_t cw = nvme_critical_warning(ctrl), fresh = cw & (uint8_t)~ctrl->warned;
 
@@ -115,7 +114,9 @@ static void do_write(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 	if (c.fua || !ctrl->vwc_enabled)
 		make_durable(ctrl, r);
 	dev_count_io(ctrl->ns, true, bytes);
-	health_events(ctrl, now_ns);
+	/* wear moves with every write's GC (spares tell the FTL's hook) */
+	if (!(ctrl->warned & NVME_SMART_CW_DEGRADED) && dev_percent_used(ctrl->ns) >= 100)
+		nvme_health_events(ctrl, now_ns);
 }
 
 /* Read, Compare and Verify: read the range; then deliver, compare or drop it. */
@@ -278,7 +279,6 @@ void nvme_flush_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 {
 	if (dev_flush(ctrl->ns, now_ns, &r->done_ns))
 		r->status = NVME_SC_WRITE_FAULT;
-	health_events(ctrl, now_ns); /* its programs may have failed */
 }
 
 /* The NVM command set. */

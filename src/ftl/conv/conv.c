@@ -234,11 +234,45 @@ static void program_unit(struct conv_ftl *f, const struct write_pointer *wp, boo
 	nand_program(tm, wp->die, wp->ready_ns, prog_ns, (uint64_t)wp->buffered * GEO_UNIT_BYTES);
 }
 
+/* The pointer's program unit is full: it is programmed, and the pointer
+ * moves to the next die (and row). Once a program unit. */
+static void prog_unit_full(struct conv_ftl *f, struct write_pointer *wp, bool host)
+{
+	const struct geometry *geo = f->geo;
+	bool failed = f->faults.on && conv_faults_program(f, wp->die);
+
+	/* a failed program is done again on the spare block that takes its
+	 * block's place, on the same die */
+	if (f->tm->on)
+		program_unit(f, wp, host, failed ? 2 : 1);
+	wp->ready_ns = 0;
+	wp->buffered = 0;
+	wp->left_in_prog = geo->units_per_prog;
+	if (++wp->die == wp->first_die + geo->line_dies) {
+		wp->die = wp->first_die;
+		wp->row++;
+	}
+}
+
+/* The pointer's line is full (an SLC line at its first rows): closed. */
+static void line_full(struct conv_ftl *f, struct write_pointer *wp, bool host)
+{
+	if (wp == &f->slc.wp) {
+		conv_slc_line_full(f, wp->line);
+		wp->line = CONV_LINE_NONE;
+		return;
+	}
+	line_close(lm_of_line(f, wp->line), wp->line, f->seq);
+	wp->line = CONV_LINE_NONE;
+	if (host && f->hooks.ru_full)
+		f->hooks.ru_full(f->hooks.arg, (struct placement){wp->owner, wp->rg});
+}
+
 /* Advances the pointer by one unit; `data` says whether the unit holds data
  * (padding does not). Units go in ppa order; counters, not divisions, track
  * the program unit, its die and its row, since this runs for every unit. */
-static uint32_t wp_advance(struct conv_ftl *f, struct write_pointer *wp, uint64_t ready_ns,
-			   bool host, bool data)
+static inline uint32_t wp_advance(struct conv_ftl *f, struct write_pointer *wp, uint64_t ready_ns,
+				  bool host, bool data)
 {
 	const struct geometry *geo = f->geo;
 	uint32_t ppa;
@@ -253,30 +287,10 @@ static uint32_t wp_advance(struct conv_ftl *f, struct write_pointer *wp, uint64_
 	if (ready_ns > wp->ready_ns)
 		wp->ready_ns = ready_ns;
 	wp->off++;
-	if (--wp->left_in_prog == 0) {
-		bool failed = f->faults.on && conv_faults_program(f, wp->die);
-
-		/* a failed program is done again on the spare block that takes
-		 * its block's place, on the same die */
-		if (f->tm->on)
-			program_unit(f, wp, host, failed ? 2 : 1);
-		wp->ready_ns = 0;
-		wp->buffered = 0;
-		wp->left_in_prog = geo->units_per_prog;
-		if (++wp->die == wp->first_die + geo->line_dies) {
-			wp->die = wp->first_die;
-			wp->row++;
-		}
-	}
-	if (wp->off == geo->units_per_line) {
-		line_close(lm_of_line(f, wp->line), wp->line, f->seq);
-		wp->line = CONV_LINE_NONE;
-		if (host && f->hooks.ru_full)
-			f->hooks.ru_full(f->hooks.arg, (struct placement){wp->owner, wp->rg});
-	} else if (wp->off == f->slc.line_units && wp == &f->slc.wp) {
-		conv_slc_line_full(f, wp->line); /* an SLC line holds its first rows */
-		wp->line = CONV_LINE_NONE;
-	}
+	if (--wp->left_in_prog == 0)
+		prog_unit_full(f, wp, host);
+	if (wp->off == geo->units_per_line || (wp->off == f->slc.line_units && wp == &f->slc.wp))
+		line_full(f, wp, host);
 	return ppa;
 }
 

@@ -93,15 +93,19 @@ void conv_faults_lost(struct conv_ftl *f, uint32_t lu)
 }
 
 /* A block on die failed: its spare takes its place; with the die's last
- * spare gone the drive turns read-only. */
-static void retire(struct faults *fl, uint32_t die)
+ * spare gone the drive turns read-only. The layer above hears of it. */
+static void retire(struct conv_ftl *f, uint32_t die)
 {
+	struct faults *fl = &f->faults;
+
 	if (fl->spare_left[die]) {
 		fl->spare_left[die]--;
 		fl->spare_left_total--;
 	}
 	if (!fl->spare_left[die])
 		fl->read_only = true;
+	if (f->hooks.health)
+		f->hooks.health(f->hooks.arg);
 }
 
 bool conv_faults_program(struct conv_ftl *f, uint32_t die)
@@ -111,7 +115,7 @@ bool conv_faults_program(struct conv_ftl *f, uint32_t die)
 	if (fl->program_fail_rate <= 0 || rng_unit(&fl->rng) >= fl->program_fail_rate)
 		return false;
 	fl->c.program_fails++;
-	retire(fl, die);
+	retire(f, die);
 	return true;
 }
 
@@ -125,7 +129,7 @@ uint32_t conv_faults_erase(struct conv_ftl *f, uint32_t die)
 	for (uint32_t p = 0; p < f->geo->planes; p++) /* one block per plane */
 		if (rng_unit(&fl->rng) < fl->erase_fail_rate) {
 			fl->c.erase_fails++;
-			retire(fl, die);
+			retire(f, die);
 			failed++;
 		}
 	return failed;
