@@ -12,6 +12,7 @@ static const char *const gc_policy_names[] = {"greedy", "cost_benefit", "fifo", 
 static const char *const gc_pacing_names[] = {"line", "proportional", NULL};
 static const char *const wear_levelling_names[] = {"off", "dynamic", "static", NULL};
 static const char *const media_names[] = {"none", "ram", "file", NULL};
+static const char *const slc_when_full_names[] = {"direct", "fold", NULL};
 static const char *const workers_names[] = {"auto", "0", "1", NULL};
 static const char *const ruh_type_names[] = {"initially", "persistently", NULL};
 static const char *const ftl_names[] = {"conv", "ocssd", "pblk", NULL};
@@ -103,6 +104,11 @@ const struct param config_params[] = {
 	 "SLC, lent while the host has not written the drive that full: it shrinks as the drive "
 	 "fills (ftl=conv)",
 	 F(slc_dynamic_bytes)},
+	{"slc_when_full", P_ENUM, "direct", 0, 0, slc_when_full_names,
+	 "once the SLC cache is full: direct = host writes go to native blocks (TLC drives); fold "
+	 "= its oldest line is folded in the foreground to make room, and writes stay in the "
+	 "cache (the deeper cliff of QLC drives)",
+	 F(slc_when_full)},
 	{"slc_prog_ns", P_UINT, "200000", 0, 1e10, NULL,
 	 "program time of a flash page programmed as SLC (the SLC cache)", F(slc_prog_ns)},
 	{"slc_read_ns", P_UINT, "30000", 0, 1e10, NULL,

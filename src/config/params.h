@@ -21,6 +21,7 @@ enum vssd_gc_policy { GC_GREEDY, GC_COST_BENEFIT, GC_FIFO };
 enum vssd_gc_pacing { GC_PACING_LINE, GC_PACING_PROPORTIONAL };
 enum vssd_wear_levelling { WL_OFF, WL_DYNAMIC, WL_STATIC };
 enum vssd_media { MEDIA_NONE, MEDIA_RAM, MEDIA_FILE };
+enum vssd_slc_when_full { SLC_WHEN_FULL_DIRECT, SLC_WHEN_FULL_FOLD };
 enum vssd_debug { DEBUG_NONE, DEBUG_NVME };
 enum rt_workers { RT_WORKERS_AUTO, RT_WORKERS_0, RT_WORKERS_1 };
 enum ruh_type { RUH_INITIALLY, RUH_PERSISTENTLY };
@@ -78,6 +79,7 @@ struct vssd_config {
 	uint64_t slc_cache_bytes;   /* static part */
 	uint64_t slc_dynamic_bytes; /* most the dynamic part holds */
 	uint64_t slc_prog_ns;	    /* a flash page programmed as SLC */
+	uint64_t slc_when_full;	    /* enum vssd_slc_when_full */
 	uint64_t slc_read_ns;
 	/* timing */
 	uint64_t timing; /* bool */

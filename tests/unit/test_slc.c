@@ -227,6 +227,36 @@ static void test_slc_keeps_data(void **state)
 	dev_destroy(dev);
 }
 
+/* slc_when_full=fold: past the cache's size every host write still goes
+ * into it, the oldest line folded out in the foreground to make room, at
+ * less than the native speed (each unit is programmed twice and its line
+ * erased); the data stays whole. */
+static void test_slc_fold_when_full(void **state)
+{
+	const char *pairs[] = {SMALL_TLC, "media=ram", "slc_cache_bytes=4m", "slc_when_full=fold",
+			       NULL};
+	struct vssd_dev *dev = make_dev(pairs);
+	const struct conv_ftl *f = conv_of(dev->ftl);
+	uint64_t cache_units = STATIC_LINES * SLC_LINE_UNITS, t0, t1, cap = dev_capacity_lbas(dev);
+	double native = 4 * 12 * 4096.0 / 700000e-9 / 1e6, got;
+	uint32_t *version = calloc(cap, sizeof(uint32_t)), v = 0;
+	struct rng r;
+
+	(void)state;
+	t0 = write_through(dev, 0, cache_units, 0);
+	t1 = write_through(dev, cache_units, 4096, t0);
+	got = 4096.0 * GEO_UNIT_BYTES / (double)(t1 - t0) * 1e3;
+	print_message("past the cache, folding: %.1f MB/s (native %.1f)\n", got, native);
+	assert_int_equal(f->slc.c.host_units, cache_units + 4096);
+	assert_true(f->slc.c.folds >= 4096 / SLC_LINE_UNITS);
+	assert_true(got < 0.6 * native);
+	rng_seed(&r, 3); /* over what was written without data (zeros) */
+	scribble(dev, &r, cap, 3000, version, &v, t1);
+	check_all(dev, version);
+	free(version);
+	dev_destroy(dev);
+}
+
 /* A clean close keeps the cache: the reopened device has the same full
  * lines (from its checkpoint, SLC marks included) and every LBA's data. */
 static void test_slc_checkpoint_reopens(void **state)
@@ -274,6 +304,7 @@ int main(void)
 		cmocka_unit_test(test_slc_reads_sense_fast),
 		cmocka_unit_test(test_slc_keeps_data),
 		cmocka_unit_test(test_slc_checkpoint_reopens),
+		cmocka_unit_test(test_slc_fold_when_full),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

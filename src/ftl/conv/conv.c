@@ -392,7 +392,7 @@ static void gc_make_room(struct conv_ftl *f, uint32_t g, uint64_t now_ns)
 int conv_write(struct conv_ftl *f, uint32_t lu, const void *data, uint64_t ready_ns,
 	       struct placement pl)
 {
-	struct write_pointer *slc = conv_slc_wp(f);
+	struct write_pointer *slc = conv_slc_wp(f, ready_ns);
 	struct write_pointer *wp = slc ? slc : host_wp(f, pl);
 	struct media_oob oob = {.lba = lu, .owner = wp->owner, .flags = slc ? MEDIA_OOB_SLC : 0};
 	uint32_t old, ppa;

@@ -101,6 +101,7 @@ struct slc_cache {
 	uint32_t dyn_lines;	    /* dynamic lines it holds now (open or full) */
 	uint64_t fold_mapped_units; /* mapped units past which dynamic lines fold */
 	uint64_t prog_ns;	    /* a program unit in SLC mode */
+	bool fold_when_full;	    /* slc_when_full=fold */
 	struct write_pointer wp;    /* the host's, into the cache */
 	struct line_ring free_static;
 	struct line_ring full[2]; /* full SLC lines, oldest first: static, dynamic */
@@ -332,11 +333,14 @@ uint32_t conv_slc_line_units(const struct geometry *geo, const struct vssd_confi
  * Returns 0 or -ENOMEM. */
 int conv_slc_init(struct conv_ftl *f, const struct vssd_config *cfg);
 void conv_slc_fini(struct conv_ftl *f);
-/* The write pointer a host write takes: the cache's while it has room. */
-static inline struct write_pointer *conv_slc_wp(struct conv_ftl *f);
+/* The write pointer a host write at now_ns takes: the cache's while it
+ * has room (or, slc_when_full=fold, makes room). */
+static inline struct write_pointer *conv_slc_wp(struct conv_ftl *f, uint64_t now_ns);
 /* The cache's write pointer needs a line: a free static one, else a
- * dynamic one while the drive has room. Returns false when it can have none. */
-bool conv_slc_open_line(struct conv_ftl *f, struct write_pointer *wp);
+ * dynamic one while the drive has room, else (slc_when_full=fold) a static
+ * one its oldest full line is folded out of now. Returns false when it can
+ * have none. */
+bool conv_slc_open_line(struct conv_ftl *f, struct write_pointer *wp, uint64_t now_ns);
 /* The cache's line filled (or a checkpoint closes it). */
 void conv_slc_line_full(struct conv_ftl *f, uint32_t line);
 /* The host mapped more of the drive: dynamic lines beyond what the drive
@@ -370,13 +374,14 @@ void conv_faults_stats(const struct conv_ftl *f, struct ftl_stats *st);
 /* Spare blocks left, percent of all there were (100 with none). */
 uint32_t conv_faults_spare_percent(const struct conv_ftl *f);
 
-static inline struct write_pointer *conv_slc_wp(struct conv_ftl *f)
+static inline struct write_pointer *conv_slc_wp(struct conv_ftl *f, uint64_t now_ns)
 {
 	struct slc_cache *c = &f->slc;
 
 	if (!c->line_units)
 		return NULL;
-	return c->wp.line != CONV_LINE_NONE || conv_slc_open_line(f, &c->wp) ? &c->wp : NULL;
+	return c->wp.line != CONV_LINE_NONE || conv_slc_open_line(f, &c->wp, now_ns) ? &c->wp
+										     : NULL;
 }
 
 #endif

@@ -90,6 +90,7 @@ int conv_slc_init(struct conv_ftl *f, const struct vssd_config *cfg)
 	c->dyn_max = lines_for(f->geo, cfg, cfg->slc_dynamic_bytes);
 	/* a program unit is oneshot_pages pages, each its own SLC program */
 	c->prog_ns = f->geo->oneshot_pages * cfg->slc_prog_ns;
+	c->fold_when_full = cfg->slc_when_full == SLC_WHEN_FULL_FOLD;
 	if (ring_init(&c->free_static, c->nstatic) || ring_init(&c->full[SLC_STATIC], c->nstatic) ||
 	    ring_init(&c->full[SLC_DYNAMIC], f->geo->lines))
 		return -ENOMEM;
@@ -126,11 +127,15 @@ static bool can_lend(const struct conv_ftl *f)
 	       f->rg[0].lm.free_count > f->gc_high;
 }
 
-bool conv_slc_open_line(struct conv_ftl *f, struct write_pointer *wp)
+static int fold_foreground(struct conv_ftl *f, int kind, uint64_t now_ns);
+
+bool conv_slc_open_line(struct conv_ftl *f, struct write_pointer *wp, uint64_t now_ns)
 {
 	struct slc_cache *c = &f->slc;
 	uint32_t line;
 
+	if (!c->free_static.count && !can_lend(f) && c->fold_when_full && c->full[SLC_STATIC].count)
+		fold_foreground(f, SLC_STATIC, now_ns); /* room made in the cache */
 	if (c->free_static.count) {
 		line = ring_pop(&c->free_static);
 	} else if (can_lend(f) && (line = line_take_free(&f->rg[0].lm)) != CONV_LINE_NONE) {
@@ -208,20 +213,22 @@ static int fold(struct conv_ftl *f, int kind, uint64_t now_ns)
 }
 
 /* A fold in the foreground: with gc_pacing=proportional its NAND work is
- * paced over the host writes the native line it gives back takes, as a
- * collection's is, rather than stalling them all at once. */
-static int fold_foreground(struct conv_ftl *f, uint64_t now_ns)
+ * paced, as a collection's is, over the host writes the room it makes
+ * takes (a native line a dynamic line gives back, a static line's SLC
+ * units), rather than stalling them all at once. */
+static int fold_foreground(struct conv_ftl *f, int kind, uint64_t now_ns)
 {
-	const struct line_ring *r = &f->slc.full[SLC_DYNAMIC];
+	const struct line_ring *r = &f->slc.full[kind];
 	uint32_t vpc = f->lines[r->id[r->head]].vpc;
+	uint64_t room = kind == SLC_STATIC ? f->slc.line_units : f->geo->units_per_line - vpc;
 	size_t before;
 	int rc;
 
 	if (!f->gc_proportional)
-		return fold(f, SLC_DYNAMIC, now_ns);
+		return fold(f, kind, now_ns);
 	before = conv_gc_record_begin(f, 0);
-	rc = fold(f, SLC_DYNAMIC, now_ns);
-	conv_gc_record_end(f, 0, before, vpc, rc ? 0 : f->geo->units_per_line - vpc, now_ns);
+	rc = fold(f, kind, now_ns);
+	conv_gc_record_end(f, 0, before, vpc, rc ? 0 : room, now_ns);
 	return rc;
 }
 
@@ -237,7 +244,7 @@ void conv_slc_shrink(struct conv_ftl *f, uint64_t now_ns)
 			conv_pad(f, &c->wp, now_ns, true);
 			conv_slc_close_open(f);
 		}
-		if (!c->full[SLC_DYNAMIC].count || fold_foreground(f, now_ns))
+		if (!c->full[SLC_DYNAMIC].count || fold_foreground(f, SLC_DYNAMIC, now_ns))
 			break;
 	}
 }
