@@ -48,8 +48,9 @@ const struct param config_params[] = {
 	 "conv = the device's page-mapped FTL; ocssd = an Open-Channel SSD 2.0 device (chunks, "
 	 "vector commands; the host maps); pblk = that device with pblk, the host FTL, over it",
 	 L(ftl)},
-	{"pblk_op", P_UINT, "11", 1, 90, NULL,
-	 "pblk: percent of the good chunks' data sectors kept from the user (ftl=pblk)",
+	{"pblk_op", P_UINT, "0", 0, 90, NULL,
+	 "pblk: percent of the good chunks' data sectors kept from the user; 0 = op's "
+	 "capacity, the same as the device FTL's over the same NAND (ftl=pblk; not with op)",
 	 F(pblk_op)},
 	{"pblk_rb_entries", P_UINT, "0", 0, 1u << 24, NULL,
 	 "pblk: write buffer entries of 4 KiB, rounded up to a power of two; 0 = from the geometry "

@@ -13,11 +13,31 @@
 #include "ftl/ftl.h"
 #include "nand/geometry.h"
 
+/* The pair of params that sets key, or NULL. */
+static const char *given(const char *const *params, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *const *p = params; p && *p; p++)
+		if (!strncmp(*p, key, n) && (*p)[n] == '=')
+			return *p;
+	return NULL;
+}
+
 int libvssd_config_from_params(const char *const *params, struct vssd_config *cfg, char *err,
 			       size_t errlen)
 {
 	int rc;
 
+	/* op gives pblk the spare it gives every FTL; pblk_op is pblk's own
+	 * percentage instead: one of the two */
+	if (given(params, "op") && given(params, "pblk_op")) {
+		snprintf(err, errlen,
+			 "%s and %s: give one (op sets pblk's spare as it sets every FTL's; "
+			 "pblk_op is pblk's own percentage of its chunks)",
+			 given(params, "op"), given(params, "pblk_op"));
+		return -EINVAL;
+	}
 	config_defaults(cfg);
 	for (const char *const *p = params; p && *p; p++) /* the profile first */
 		if (!strncmp(*p, "profile=", 8) &&

@@ -77,14 +77,14 @@ static int tr_poll(void *ctx)
 
 int vssd_pblk_open(struct vssd *dev, struct vssd_pblk **out, char *err, size_t errlen)
 {
-	const struct vssd_config *cfg = &libvssd_ctrl_of(dev)->ns->cfg;
+	const struct vssd_dev *ns = libvssd_ctrl_of(dev)->ns;
 	struct vssd_pblk *p = calloc(1, sizeof(*p));
 	struct pblk_transport tr = {NULL, tr_submit, tr_admin, tr_alloc, tr_free, tr_now, tr_poll};
-	struct pblk_config pc = {.op_percent = (uint32_t)cfg->pblk_op,
-				 .rb_entries = (uint32_t)cfg->pblk_rb_entries,
-				 .media_none = cfg->media == MEDIA_NONE};
+	struct pblk_config pc;
 	int rc;
 
+	pblk_config_of(&pc, &ns->cfg, ns->geo.logical_units);
+	pc.copy_ns = 0; /* a real host copies in its own time */
 	if (!p)
 		return -ENOMEM;
 	if ((rc = libvssd_claim_pblk(dev))) {

@@ -157,6 +157,19 @@ static json_object *job_object(const struct sim_job_result *j)
 }
 
 static void counters_into(json_object *o, const struct dev_counters *a,
+			  const struct dev_counters *b);
+
+static json_object *counters_object(const struct dev_counters *a, const struct dev_counters *b)
+{
+	json_object *o = json_object_new_object();
+
+	counters_into(o, a, b);
+	return o;
+}
+
+/* What the counters say from a to b: the stack's (whatever the FTL, the
+ * workload's I/O against the media writes it caused) or a device's own. */
+static void counters_into(json_object *o, const struct dev_counters *a,
 			  const struct dev_counters *b)
 {
 	uint64_t host = b->host_write_bytes - a->host_write_bytes;
@@ -279,6 +292,9 @@ static json_object *device_object(const struct vssd_dev *dev, const struct sim_r
 		add_u64(o, "logical_bytes", dev->geo.logical_units * GEO_UNIT_BYTES);
 	add_u64(o, "physical_bytes", dev->geo.physical_units * GEO_UNIT_BYTES);
 	counters_into(o, &zero, &res->final);
+	if (res->has_pblk)
+		json_object_object_add(o, "open_channel_device",
+				       counters_object(&zero, &res->final_device));
 	if (dev_maps_lbas(dev)) {
 		add_u64(o, "mapped_bytes", res->final.mapped_units * GEO_UNIT_BYTES);
 		add_u64(o, "free_lines", res->final.free_lines);
@@ -421,6 +437,10 @@ int report_json(FILE *out, const struct vssd_dev *dev, const struct sim_result *
 		add_dbl(go, "virtual_s", (double)(gr->end_ns - gr->start_ns) / 1e9);
 		counters_into(dv, &gr->before, &gr->after);
 		json_object_object_add(go, "device", dv);
+		if (res->has_pblk) /* the device under pblk, counting what pblk sent it */
+			json_object_object_add(
+				go, "open_channel_device",
+				counters_object(&gr->device_before, &gr->device_after));
 		json_object_array_add(groups, go);
 	}
 	json_object_object_add(root, "groups", groups);

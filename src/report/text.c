@@ -385,15 +385,29 @@ void report_text(FILE *out, const struct vssd_dev *dev, const struct sim_result 
 	bytes_text(geo->physical_units * GEO_UNIT_BYTES, physical, sizeof(physical));
 	bytes_text(res->final.host_write_bytes, host, sizeof(host));
 	bytes_text(res->final.media_write_bytes, media, sizeof(media));
-	if (dev_maps_lbas(dev))
+	if (dev_maps_lbas(dev)) {
 		mapped_device_text(out, dev, res, logical, physical, host, media);
-	else
-		unmapped_device_text(out, dev, res, physical, host);
+	} else {
+		char sent[32];
+
+		bytes_text(res->final_device.host_write_bytes, sent, sizeof(sent));
+		unmapped_device_text(out, dev, res, physical, sent);
+	}
 	dies_text(out, dev, res->virtual_ns);
 	if (dev->cfg.fdp)
 		fdp_text(out, dev);
-	if (res->has_pblk)
+	if (res->has_pblk) {
 		pblk_text(out, &res->pblk, res->final.media_write_bytes, res->npowerloss > 0);
+		fprintf(out,
+			"stack (the workload through pblk onto the device): wrote %s, media %s, "
+			"WAF "
+			"%.3f, GC copied %llu sectors in %llu collections, %llu blocks erased\n",
+			host, media,
+			waf_of(res->final.media_write_bytes, res->final.host_write_bytes),
+			(unsigned long long)res->final.gc_copied_units,
+			(unsigned long long)res->final.gc_runs,
+			(unsigned long long)res->final.erased_blocks);
+	}
 	fprintf(out, "%s: %llu host I/Os, %.3f s %s in %.2f s wall (%.2f M I/O/s)\n",
 		res->real_time ? "served" : "sim", (unsigned long long)res->host_ios,
 		(double)res->virtual_ns / 1e9, clock, res->wall_s,

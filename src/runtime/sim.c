@@ -117,6 +117,20 @@ static int check_pblk_drained(struct sim *s, const struct job_file *jf, int g)
 }
 
 /* Frees what the jobs of group g (every group when g < 0) hold. */
+void sim_counters(const struct sim *s, struct dev_counters *stack, struct dev_counters *device)
+{
+	struct pblk_stats p;
+
+	dev_counters(s->dev, stack);
+	if (device)
+		*device = *stack;
+	if (s->pb) {
+		pblk_get_stats(s->pb, &p);
+		pblk_stats_add(&p, &s->pblk_past);
+		pblk_stack_counters(&p, stack);
+	}
+}
+
 static void end_jobs(struct sim *s, const struct job_file *jf, int g)
 {
 	for (uint32_t j = 0; j < jf->njobs; j++) {
@@ -137,7 +151,7 @@ static int run_group(struct sim *s, const struct job_file *jf, struct sim_result
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	gr->groupid = g;
 	gr->start_ns = s->now_ns;
-	dev_counters(s->dev, &gr->before);
+	sim_counters(s, &gr->before, &gr->device_before);
 	if ((rc = sim_start_group(s, jf, res, g)) || (rc = sim_setup_group_queues(s, jf, g)) ||
 	    (rc = run_events(s)) || (rc = check_pblk_drained(s, jf, g)))
 		return rc;
@@ -145,7 +159,7 @@ static int run_group(struct sim *s, const struct job_file *jf, struct sim_result
 	sim_delete_qps(s);
 	gr->end_ns = s->now_ns;
 	gr->wall_s = sim_wall_since(&t0);
-	dev_counters(s->dev, &gr->after);
+	sim_counters(s, &gr->after, &gr->device_after);
 	return 0;
 }
 
@@ -216,7 +230,7 @@ static int finish_run(struct sim *s, struct sim_result *res)
 	res->wall_s = sim_wall_since(&s->wall_start);
 	res->virtual_ns = s->now_ns;
 	res->host_ios = s->host_ios;
-	dev_counters(s->dev, &res->final);
+	sim_counters(s, &res->final, &res->final_device);
 	if (s->pb) {
 		res->has_pblk = true;
 		pblk_get_stats(s->pb, &res->pblk);

@@ -28,7 +28,7 @@ struct sim_sample {
 	uint64_t ios[2];
 	double lat_sum_ns[2];
 	uint64_t lat_max_ns[2];
-	struct dev_counters dev; /* at t_ns */
+	struct dev_counters dev; /* at t_ns, the stack's (sim_counters) */
 };
 
 struct sim_job_result {
@@ -47,11 +47,16 @@ struct sim_job_result {
 	struct trace_summary trace;
 };
 
+/* Counters have one meaning whatever the FTL: the stack's, the workload's
+ * I/O against all the media writes it caused and the GC of whichever FTL
+ * collects (sim_counters). With a host FTL (pblk) the device's own are
+ * kept beside them. */
 struct sim_group_result {
 	int groupid;
 	double wall_s;
 	uint64_t start_ns, end_ns;
-	struct dev_counters before, after;
+	struct dev_counters before, after;		 /* the stack's */
+	struct dev_counters device_before, device_after; /* the device's own */
 };
 
 #define SIM_MAX_POWERLOSS VSSD_SIM_MAX_POWERLOSS
@@ -80,8 +85,9 @@ struct sim_result {
 	double wall_s;
 	uint64_t virtual_ns;
 	uint64_t host_ios;
-	struct dev_counters final;
-	struct sim_sample *samples; /* when sample_interval_ns was set */
+	struct dev_counters final;	  /* the stack's, at the end */
+	struct dev_counters final_device; /* the device's own (has_pblk) */
+	struct sim_sample *samples;	  /* when sample_interval_ns was set */
 	uint32_t nsamples;
 	uint64_t sample_interval_ns;
 	bool real_time; /* a served device: its clock is the wall clock */

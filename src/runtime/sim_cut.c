@@ -90,6 +90,10 @@ int sim_power_cut(struct sim *s, int which, uint64_t t_ns)
 		rc = sim_create_queues(s, q);
 	}
 	if (!rc && s->pb) { /* the host's memory is gone too: pblk recovers from the media */
+		struct pblk_stats p;
+
+		pblk_get_stats(s->pb, &p);
+		pblk_stats_add(&s->pblk_past, &p);
 		pblk_destroy(s->pb);
 		s->pb = NULL;
 		host_qp_reset(&s->qps[PBLK_QID], NULL, NULL);

@@ -100,7 +100,10 @@ struct sim {
 	struct host_qp admin;
 	struct host_qp qps[NVME_MAX_QUEUES]; /* by qid; 0 unused */
 	uint16_t nqps;
-	struct pblk *pb;     /* ftl=pblk: the host FTL the jobs write through */
+	struct pblk *pb; /* ftl=pblk: the host FTL the jobs write through */
+	/* what the pblk instances power cuts ended had counted (a recovered
+	 * pblk counts from zero), for counters over the whole run */
+	struct pblk_stats pblk_past;
 	uint64_t posted_cqs; /* bit per CQ the controller posted to */
 	struct event_heap heap;
 	struct job_state *js;
@@ -161,6 +164,11 @@ int sim_pblk_start(struct sim *s);
 /* sim_cut.c: power cuts */
 int sim_due_cut(const struct sim *s, uint64_t t_next, uint64_t *t_cut);
 int sim_power_cut(struct sim *s, int which, uint64_t t_ns);
+
+/* The counters now: the stack's in one meaning whatever the FTL (with
+ * pblk, its user I/O and GC over the device's media writes), and the
+ * device's own (the same without a host FTL). device may be NULL. */
+void sim_counters(const struct sim *s, struct dev_counters *stack, struct dev_counters *device);
 
 /* sim_sample.c: the time series and the progress line */
 double sim_wall_since(const struct timespec *a);

@@ -117,14 +117,12 @@ static int pblk_tr_poll(void *ctx)
 /* pblk over the controller: new, or recovered from the media. */
 int sim_pblk_start(struct sim *s)
 {
-	const struct vssd_config *cfg = &s->dev->cfg;
 	struct pblk_transport tr = {
 		s,	     pblk_tr_submit, pblk_tr_admin, pblk_tr_alloc, pblk_tr_free,
 		pblk_tr_now, pblk_tr_poll};
-	struct pblk_config pc = {.op_percent = (uint32_t)cfg->pblk_op,
-				 .rb_entries = (uint32_t)cfg->pblk_rb_entries,
-				 .copy_ns = cfg->pblk_copy_ns,
-				 .media_none = !s->dev->media->keeps_data};
+	struct pblk_config pc;
+
+	pblk_config_of(&pc, &s->dev->cfg, s->dev->geo.logical_units);
 
 	return pblk_create(&pc, &tr, &s->pb, s->err, s->errlen);
 }

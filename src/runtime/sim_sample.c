@@ -54,7 +54,7 @@ void sim_progress(struct sim *s)
 			n++;
 		}
 	}
-	dev_counters(s->dev, &c);
+	sim_counters(s, &c, NULL);
 	fprintf(stderr, "\rgroup %u/%u %3.0f%%  virtual %.3f s  %llu I/Os  %.2f M I/O/s  WAF %.3f ",
 		s->group + 1, s->ngroups, n ? 100 * done / n : 0, (double)s->now_ns / 1e9,
 		(unsigned long long)s->host_ios, (double)s->host_ios / wall / 1e6,
@@ -70,7 +70,7 @@ int sim_sample(struct sim *s)
 
 	if (!s->opt->sample_interval_ns || s->now_ns < s->next_sample_ns)
 		return 0;
-	dev_counters(s->dev, &c);
+	sim_counters(s, &c, NULL);
 	while (s->now_ns >= s->next_sample_ns) {
 		if (res->nsamples == s->samples_cap) {
 			uint32_t cap = s->samples_cap ? s->samples_cap * 2 : 1024;

@@ -166,12 +166,23 @@ static void size_ring(struct pblk *pb)
 	pb->rb_size = size;
 }
 
-/* The user capacity: the op_percent kept back, and at least enough free
- * lines for the rate limiter's reserve and GC to always make progress. */
+void pblk_config_of(struct pblk_config *pc, const struct vssd_config *cfg, uint64_t logical_units)
+{
+	*pc = (struct pblk_config){.capacity_sectors = cfg->pblk_op ? 0 : logical_units,
+				   .op_percent = (uint32_t)cfg->pblk_op,
+				   .rb_entries = (uint32_t)cfg->pblk_rb_entries,
+				   .copy_ns = cfg->pblk_copy_ns,
+				   .media_none = cfg->media == MEDIA_NONE};
+}
+
+/* The user capacity: op's, or the op_percent kept back; and at least
+ * enough free lines for the rate limiter's reserve and GC to always make
+ * progress (pblk_capacity tells when that is less than op asked for). */
 static int set_capacity(struct pblk *pb, uint64_t data, uint32_t max_data, char *err, size_t errlen)
 {
 	uint64_t spare_lines = 2 + (pb->rb_size + max_data - 1) / max_data + 2;
-	uint64_t by_op = data * (100 - pb->cfg.op_percent) / 100;
+	uint64_t by_op = pb->cfg.capacity_sectors ? pb->cfg.capacity_sectors
+						  : data * (100 - pb->cfg.op_percent) / 100;
 
 	if (data <= spare_lines * max_data) {
 		snprintf(err, errlen,
@@ -478,6 +489,29 @@ void pblk_get_stats(const struct pblk *pb, struct pblk_stats *s)
 	s->free_blocks = pb->rl.free_blocks;
 	s->rl_high = pb->rl.high;
 	s->rl_rsv = pb->rl.rsv;
+}
+
+void pblk_stack_counters(const struct pblk_stats *s, struct dev_counters *c)
+{
+	c->host_write_bytes = s->user_sectors * PBLK_SECTOR_BYTES;
+	c->host_read_bytes = s->read_sectors * PBLK_SECTOR_BYTES;
+	c->host_trim_bytes = s->trim_sectors * PBLK_SECTOR_BYTES;
+	c->host_write_units = s->user_sectors;
+	c->gc_copied_units = s->gc_sectors;
+	c->gc_runs = s->gc_lines;
+	c->free_lines = (uint32_t)s->free_lines;
+}
+
+void pblk_stats_add(struct pblk_stats *sum, const struct pblk_stats *s)
+{
+	sum->user_sectors += s->user_sectors;
+	sum->gc_sectors += s->gc_sectors;
+	sum->pad_sectors += s->pad_sectors;
+	sum->meta_sectors += s->meta_sectors;
+	sum->read_sectors += s->read_sectors;
+	sum->cache_read_sectors += s->cache_read_sectors;
+	sum->trim_sectors += s->trim_sectors;
+	sum->gc_lines += s->gc_lines;
 }
 
 double pblk_stats_waf(const struct pblk_stats *s)

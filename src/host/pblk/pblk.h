@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/device.h"
+
 #include "vssd/nvme.h"
 
 typedef void (*pblk_cmd_done)(void *arg, const struct nvme_cqe *cqe);
@@ -42,6 +44,9 @@ struct pblk_transport {
 };
 
 struct pblk_config {
+	/* the user capacity asked for: op's (what the device FTL would have
+	 * over the same NAND), or 0 for op_percent's */
+	uint64_t capacity_sectors;
 	uint32_t op_percent; /* sectors of the good chunks kept from the user */
 	uint32_t rb_entries; /* write buffer entries (a power of two); 0: from the geometry */
 	uint64_t copy_ns;    /* host time to copy 4 KiB into the buffer */
@@ -49,6 +54,14 @@ struct pblk_config {
 	 * studies): reads return zeros with no out-of-band LBA to check. */
 	bool media_none;
 };
+
+/* pblk's configuration from the device's parameters: pblk_op when given,
+ * else op's capacity (logical_units, the device FTL's over the same NAND),
+ * so equal parameters mean an equal spare for every FTL. */
+void pblk_config_of(struct pblk_config *pc, const struct vssd_config *cfg, uint64_t logical_units);
+
+/* A sector of pblk (the open-channel device's). */
+#define PBLK_SECTOR_BYTES 4096
 
 /* Sectors one block request may carry at most (a frontend splits larger). */
 #define PBLK_MAX_BIO_SECTORS 64
@@ -108,6 +121,17 @@ struct pblk_stats {
 
 /* (user + GC + padding) / user, as pblk's sysfs computed it; 0 before any write. */
 double pblk_stats_waf(const struct pblk_stats *s);
+
+/* The counters of the device under pblk, c, as the stack counts them: the
+ * user's writes, reads and trims in place of what pblk sent the device,
+ * pblk's GC copies and collections, its free lines. Media writes (pblk's
+ * GC, padding and metadata among them) and erases stay the device's, so
+ * WAF is the whole stack's. */
+void pblk_stack_counters(const struct pblk_stats *s, struct dev_counters *c);
+
+/* Adds the I/O and GC counts of another pblk's stats (one a power cut
+ * ended, whose successor counts from zero) to sum. */
+void pblk_stats_add(struct pblk_stats *sum, const struct pblk_stats *s);
 
 struct pblk;
 
