@@ -117,7 +117,11 @@ static void write_report(void *arg)
 	if (!out)
 		return;
 	dev_counters(dev, &s->res.final);
+	s->res.final_device = s->res.final;
+	if (s->res.has_pblk) /* the stack's figures: the clients' I/O through pblk */
+		pblk_stack_counters(&s->res.pblk, &s->res.final);
 	s->group.after = s->res.final;
+	s->group.device_after = s->res.final_device;
 	if (s->json)
 		report_json(out, dev, &s->res);
 	else
