@@ -5,6 +5,7 @@
 #include <limits.h>
 
 int cmd_sim(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 int cmd_params(int argc, char **argv);
 int cmd_nvme(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
@@ -12,6 +13,10 @@ int cmd_torture(int argc, char **argv);
 int cmd_trace_stat(int argc, char **argv);
 
 #define CLI_MAX_SETS 256 /* --set options one command takes */
+
+/* Adds a --set option's KEY=VALUE to sets (at most CLI_MAX_SETS). Returns
+ * 0, or 2 (the exit status) having said there are too many. */
+int cli_add_set(char **sets, int *nsets, char *arg);
 
 /* The "key=value" list vssd_open() takes, and the strings it points into. */
 struct cli_params {

@@ -90,11 +90,8 @@ static int parse_serve_args(int argc, char **argv, struct serve_args *a)
 		case 'i': a->stats_interval = optarg; break;
 		case 'r': a->run = optarg; break;
 		case 'S':
-			if (a->nsets == CLI_MAX_SETS) {
-				fprintf(stderr, "vssd: more than %d --set options\n", CLI_MAX_SETS);
+			if (cli_add_set(a->sets, &a->nsets, optarg))
 				return 2;
-			}
-			a->sets[a->nsets++] = optarg;
 			break;
 		case 'P':
 			a->port = strtol(optarg, &end, 10);

@@ -16,28 +16,33 @@ static void sim_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: vssd sim [--profile NAME|FILE] [--set KEY=VALUE]... [--seed N] [--json]\n"
-		"                [--csv-dir DIR] [--csv-interval-ms MS] [--powerloss "
+		"                [--json+] [--csv-dir DIR] [--csv-interval-ms MS] [--powerloss "
 		"at=TIME|after=N]...\n"
-		"                JOBFILE\n\n"
+		"                [--place-by-job] JOBFILE\n\n"
 		"Runs a fio job file against an emulated SSD in virtual time.\n"
 		"  --profile NAME|FILE  device preset (default: default)\n"
 		"  --set KEY=VALUE      override a parameter (see `vssd params`), repeatable\n"
 		"  --seed N             seed of the device and the jobs' random streams\n"
 		"  --json               fio-style JSON report on stdout\n"
+		"  --json+              the same with each latency histogram's buckets\n"
+		"                       (fio's json+: clat_ns.bins, for fio's own tools)\n"
 		"  --csv-dir DIR        time series (and PNG plots if gnuplot is installed)\n"
 		"  --csv-interval-ms MS sample interval in virtual milliseconds (default 100)\n"
 		"  --powerloss at=TIME  cut the power at this virtual time (1.5s, 200ms), or\n"
 		"  --powerloss after=N  once N host I/Os have been issued; repeatable. The\n"
 		"                       device loses what is volatile and recovers from its\n"
 		"                       media (media=ram or media=file); I/Os in flight are\n"
-		"                       lost and the jobs go on\n");
+		"                       lost and the jobs go on\n"
+		"  --place-by-job       fdp=on: jobs with no placement options of their own\n"
+		"                       write through placement ID (job index mod the IDs)\n");
 }
 
 struct sim_args {
 	const char *profile, *seed, *csv_dir, *jobfile;
 	char *sets[CLI_MAX_SETS];
 	int nsets;
-	int json;
+	int json; /* 1: --json, 2: --json+ */
+	int place_by_job;
 	uint64_t csv_interval_ms;
 	const char *powerloss[VSSD_SIM_MAX_POWERLOSS + 1]; /* checked by the simulator */
 	int npowerloss;
@@ -50,6 +55,8 @@ static int parse_args(int argc, char **argv, struct sim_args *a)
 		{"set", required_argument, 0, 's'},
 		{"seed", required_argument, 0, 'S'},
 		{"json", no_argument, 0, 'j'},
+		{"json+", no_argument, 0, 'J'},
+		{"place-by-job", no_argument, 0, 'B'},
 		{"csv-dir", required_argument, 0, 'c'},
 		{"csv-interval-ms", required_argument, 0, 'i'},
 		{"powerloss", required_argument, 0, 'P'},
@@ -65,6 +72,8 @@ static int parse_args(int argc, char **argv, struct sim_args *a)
 		case 'p': a->profile = optarg; break;
 		case 'S': a->seed = optarg; break;
 		case 'j': a->json = 1; break;
+		case 'J': a->json = 2; break;
+		case 'B': a->place_by_job = 1; break;
 		case 'c': a->csv_dir = optarg; break;
 		case 'P':
 			if (a->npowerloss == VSSD_SIM_MAX_POWERLOSS) {
@@ -75,11 +84,8 @@ static int parse_args(int argc, char **argv, struct sim_args *a)
 			a->powerloss[a->npowerloss++] = optarg;
 			break;
 		case 's':
-			if (a->nsets == CLI_MAX_SETS) {
-				fprintf(stderr, "vssd: more than %d --set options\n", CLI_MAX_SETS);
+			if (cli_add_set(a->sets, &a->nsets, optarg))
 				return 2;
-			}
-			a->sets[a->nsets++] = optarg;
 			break;
 		case 'i':
 			/* strtoull would take "-5" as a huge number */
@@ -139,6 +145,7 @@ int cmd_sim(int argc, char **argv)
 	opt.progress = isatty(STDERR_FILENO);
 	opt.sample_interval_ns = a.csv_dir ? a.csv_interval_ms * 1000000ULL : 0;
 	opt.powerloss = a.powerloss;
+	opt.place_by_job = a.place_by_job;
 	if (vssd_sim_run(cli_device_params(&params, a.profile, a.sets, a.nsets, a.seed), a.jobfile,
 			 &opt, &sim, err, sizeof(err))) {
 		fprintf(stderr, "vssd: %s\n", err);
@@ -151,7 +158,11 @@ int cmd_sim(int argc, char **argv)
 			"virtual, %llu host I/Os)\n",
 			sum.powerloss_asked - sum.powerloss_done, sum.powerloss_asked,
 			(double)sum.virtual_ns / 1e9, (unsigned long long)sum.host_ios);
-	rc = vssd_sim_report(sim, a.json ? VSSD_REPORT_JSON : VSSD_REPORT_TEXT, stdout);
+	rc = vssd_sim_report(sim,
+			     a.json == 2 ? VSSD_REPORT_JSON_PLUS
+			     : a.json	 ? VSSD_REPORT_JSON
+					 : VSSD_REPORT_TEXT,
+			     stdout);
 	if (!rc && a.csv_dir && vssd_sim_write_csv(sim, a.csv_dir, err, sizeof(err))) {
 		fprintf(stderr, "vssd: %s\n", err);
 		rc = -1;

@@ -33,7 +33,6 @@
 #include "cli.h"
 #include "vssd/vssd.h"
 
-#define MAX_SETS 256
 #define MAX_QD 64
 #define MAX_WRITE_UNITS 16 /* 4 KiB units in one write or trim */
 #define NOT_ACKED UINT64_MAX
@@ -108,7 +107,7 @@ static uint64_t below(struct torture *t, uint64_t n)
 
 struct torture_args {
 	const char *profile, *seed;
-	char *sets[MAX_SETS];
+	char *sets[CLI_MAX_SETS];
 	int nsets;
 	long cycles, ops, qd;
 	bool verbose;
@@ -485,12 +484,8 @@ static int parse_args(int argc, char **argv, struct torture_args *a)
 		case 'e': a->seed = optarg; break;
 		case 'v': a->verbose = true; break;
 		case 'S':
-			if (a->nsets == MAX_SETS) {
-				fprintf(stderr, "vssd torture: more than %d --set options\n",
-					MAX_SETS);
+			if (cli_add_set(a->sets, &a->nsets, optarg))
 				return 2;
-			}
-			a->sets[a->nsets++] = optarg;
 			break;
 		case 'h': torture_usage(stdout); return -1;
 		default: torture_usage(stderr); return 2;
@@ -518,7 +513,7 @@ static int open_device(const struct torture_args *a, struct torture *t)
 	static const char *const small[] = {
 		"channels=2", "luns_per_channel=2", "blocks_per_plane=64", "pages_per_block=48",
 		"op=0.25",    "media=ram",	    "timing=off"};
-	const char *params[MAX_SETS + 16];
+	const char *params[CLI_MAX_SETS + 16];
 	char profile[512], seed[64], err[512];
 	struct vssd_info info;
 	const char *why;

@@ -41,11 +41,8 @@ int cmd_trace_stat(int argc, char **argv)
 		switch (c) {
 		case 'p': profile = optarg; break;
 		case 's':
-			if (nsets == CLI_MAX_SETS) {
-				fprintf(stderr, "vssd: more than %d --set options\n", CLI_MAX_SETS);
+			if (cli_add_set(sets, &nsets, optarg))
 				return 2;
-			}
-			sets[nsets++] = optarg;
 			break;
 		case 'f': format = optarg; break;
 		case 'v': volume = optarg; break;

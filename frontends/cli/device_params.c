@@ -19,3 +19,13 @@ const char *const *cli_device_params(struct cli_params *p, const char *profile, 
 	p->list[n] = NULL;
 	return p->list;
 }
+
+int cli_add_set(char **sets, int *nsets, char *arg)
+{
+	if (*nsets == CLI_MAX_SETS) {
+		fprintf(stderr, "vssd: more than %d --set options\n", CLI_MAX_SETS);
+		return 2;
+	}
+	sets[(*nsets)++] = arg;
+	return 0;
+}

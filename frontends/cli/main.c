@@ -10,6 +10,7 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{"sim", cmd_sim, "run a fio job file against an emulated SSD in virtual time"},
+	{"compare", cmd_compare, "one job file on several variants of a device, side by side"},
 	{"params", cmd_params, "list every device parameter: name, default, range, help"},
 	{"serve", cmd_serve, "serve the device over NBD in real time (nbdkit and the vssd plugin)"},
 	{"nvme", cmd_nvme, "inspect a device as nvme-cli does: id-ctrl, id-ns, smart-log, ..."},

@@ -30,6 +30,10 @@ struct vssd_sim_options {
 	 * file); I/Os in flight are lost and the jobs go on. At most
 	 * VSSD_SIM_MAX_POWERLOSS. */
 	const char *const *powerloss;
+	/* fdp=on: jobs that choose no placement of their own write through
+	 * placement identifier (job index mod the identifiers), each job its
+	 * own; the report lists it among their options */
+	int place_by_job;
 };
 
 /*
@@ -44,6 +48,9 @@ int vssd_sim_run(const char *const *params, const char *jobfile, const struct vs
 enum vssd_report_format {
 	VSSD_REPORT_TEXT, /* the human summary */
 	VSSD_REPORT_JSON, /* fio's layout, with vssd's groups, device and sim objects */
+	/* fio's json+: JSON with each completion latency's histogram buckets
+	 * (clat_ns.bins: latency in ns -> count), which fio's tools read */
+	VSSD_REPORT_JSON_PLUS,
 };
 /* Writes the report. Returns 0 or a negative errno. */
 int vssd_sim_report(const struct vssd_sim *sim, enum vssd_report_format format, FILE *out);

@@ -42,9 +42,28 @@ static void add_dbl(json_object *o, const char *k, double v)
 	json_object_object_add(o, k, json_object_new_double(v));
 }
 
-static json_object *lat_object(const struct lat_stats *s, int with_percentiles)
+/* What a latency object holds beyond its moments (fio's json and json+). */
+enum lat_detail { LAT_MOMENTS, LAT_PERCENTILES, LAT_BINS };
+
+/* fio's json+ bins: each histogram bucket that counted, by its latency. */
+static json_object *bins_object(const struct lat_stats *s)
 {
 	json_object *o = json_object_new_object();
+	char key[32];
+
+	for (unsigned b = 0; b < HIST_BUCKETS; b++) {
+		if (!s->bucket[b])
+			continue;
+		snprintf(key, sizeof(key), "%llu", (unsigned long long)lat_stats_bucket_ns(b));
+		add_u64(o, key, s->bucket[b]);
+	}
+	return o;
+}
+
+static json_object *lat_object(const struct lat_stats *s, enum lat_detail detail)
+{
+	json_object *o = json_object_new_object();
+	int with_percentiles = detail >= LAT_PERCENTILES;
 
 	add_u64(o, "min", s->n ? s->min_ns : 0);
 	add_u64(o, "max", s->max_ns);
@@ -61,10 +80,13 @@ static json_object *lat_object(const struct lat_stats *s, int with_percentiles)
 		}
 		json_object_object_add(o, "percentile", p);
 	}
+	if (detail == LAT_BINS && s->n)
+		json_object_object_add(o, "bins", bins_object(s));
 	return o;
 }
 
-static json_object *dir_object(const struct lat_stats *s, uint64_t runtime_ns)
+static json_object *dir_object(const struct lat_stats *s, uint64_t runtime_ns,
+			       enum lat_detail detail)
 {
 	json_object *o = json_object_new_object();
 	double secs = (double)runtime_ns / 1e9;
@@ -78,8 +100,8 @@ static json_object *dir_object(const struct lat_stats *s, uint64_t runtime_ns)
 	add_u64(o, "total_ios", s->n);
 	add_u64(o, "short_ios", 0);
 	add_u64(o, "drop_ios", 0);
-	json_object_object_add(o, "clat_ns", lat_object(s, 1));
-	json_object_object_add(o, "lat_ns", lat_object(s, 0));
+	json_object_object_add(o, "clat_ns", lat_object(s, detail));
+	json_object_object_add(o, "lat_ns", lat_object(s, LAT_MOMENTS));
 	return o;
 }
 
@@ -111,7 +133,7 @@ json_object *report_trace_json(const char *format, const struct trace_summary *s
 	return o;
 }
 
-static json_object *job_object(const struct sim_job_result *j)
+static json_object *job_object(const struct sim_job_result *j, enum lat_detail detail)
 {
 	static const char *const dirs[] = {"read", "write", "trim"};
 	json_object *o = json_object_new_object(), *opts = json_object_new_object();
@@ -139,10 +161,10 @@ static json_object *job_object(const struct sim_job_result *j)
 		json_object_object_add(o, "trace", report_trace_json(j->trace_format, &j->trace));
 	add_u64(o, "job_runtime", runtime_ns / 1000000);
 	for (int d = 0; d < NDIR_STATS; d++)
-		json_object_object_add(o, dirs[d], dir_object(&j->dir[d], runtime_ns));
+		json_object_object_add(o, dirs[d], dir_object(&j->dir[d], runtime_ns, detail));
 	json_object_object_add(o, "sync", json_object_new_object());
 	json_object_object_add(json_object_object_get(o, "sync"), "lat_ns",
-			       lat_object(&j->flush, 1));
+			       lat_object(&j->flush, detail));
 	if (j->spec->verify) {
 		json_object *v = json_object_new_object();
 
@@ -288,8 +310,10 @@ static json_object *device_object(const struct vssd_dev *dev, const struct sim_r
 	json_object *o = json_object_new_object(), *util = json_object_new_array();
 
 	figures_into(o, dev);
-	if (dev_maps_lbas(dev))
+	if (dev_maps_lbas(dev)) /* what the host addresses: the FTL's, or pblk's */
 		add_u64(o, "logical_bytes", dev->geo.logical_units * GEO_UNIT_BYTES);
+	else if (res->has_pblk)
+		add_u64(o, "logical_bytes", res->pblk.capacity_sectors * PBLK_SECTOR_BYTES);
 	add_u64(o, "physical_bytes", dev->geo.physical_units * GEO_UNIT_BYTES);
 	counters_into(o, &zero, &res->final);
 	if (res->has_pblk)
@@ -415,7 +439,7 @@ static json_object *powerloss_array(const struct sim_result *res)
 	return a;
 }
 
-int report_json(FILE *out, const struct vssd_dev *dev, const struct sim_result *res)
+int report_json(FILE *out, const struct vssd_dev *dev, const struct sim_result *res, bool bins)
 {
 	json_object *root = json_object_new_object(), *jobs = json_object_new_array();
 	json_object *groups = json_object_new_array(), *sim = json_object_new_object();
@@ -426,7 +450,8 @@ int report_json(FILE *out, const struct vssd_dev *dev, const struct sim_result *
 	json_object_object_add(root, "vssd version", json_object_new_string(VSSD_VERSION));
 	json_object_object_add(root, "parameters", params_object(dev));
 	for (uint32_t j = 0; j < res->njobs; j++)
-		json_object_array_add(jobs, job_object(&res->jobs[j]));
+		json_object_array_add(jobs,
+				      job_object(&res->jobs[j], bins ? LAT_BINS : LAT_PERCENTILES));
 	json_object_object_add(root, "jobs", jobs);
 	for (uint32_t g = 0; g < res->ngroups; g++) {
 		const struct sim_group_result *gr = &res->groups[g];

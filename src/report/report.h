@@ -5,13 +5,15 @@
 #ifndef VSSD_REPORT_REPORT_H
 #define VSSD_REPORT_REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "core/device.h"
 #include "runtime/sim.h"
 
-/* Writes the JSON document. Returns 0 or -ENOMEM. */
-int report_json(FILE *out, const struct vssd_dev *dev, const struct sim_result *res);
+/* Writes the JSON document; with bins, fio's json+ (each latency
+ * histogram's buckets, clat_ns.bins). Returns 0 or -ENOMEM. */
+int report_json(FILE *out, const struct vssd_dev *dev, const struct sim_result *res, bool bins);
 
 /* Writes the human summary. */
 void report_text(FILE *out, const struct vssd_dev *dev, const struct sim_result *res);

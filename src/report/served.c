@@ -123,7 +123,7 @@ static void write_report(void *arg)
 	s->group.after = s->res.final;
 	s->group.device_after = s->res.final_device;
 	if (s->json)
-		report_json(out, dev, &s->res);
+		report_json(out, dev, &s->res, false);
 	else
 		report_text(out, dev, &s->res);
 	fclose(out);

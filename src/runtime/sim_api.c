@@ -64,6 +64,35 @@ static int sim_options_of(const struct vssd_sim_options *in, uint64_t seed, stru
 	return 0;
 }
 
+/* place_by_job: each job without placement options of its own writes
+ * through the placement identifier of its index (mod the identifiers). */
+static int place_by_job(struct job_file *jf, const struct vssd_config *cfg, char *err,
+			size_t errlen)
+{
+	uint32_t nids = cfg->fdp_phndls.count ? cfg->fdp_phndls.count : config_nruh(cfg);
+
+	if (!cfg->fdp) {
+		snprintf(err, errlen, "placement by job needs fdp=on");
+		return -EINVAL;
+	}
+	for (uint32_t j = 0; j < jf->njobs; j++) {
+		struct job_spec *s = &jf->jobs[j];
+		struct job_option_text *o = &s->opts[s->nopts];
+
+		if (s->fdp)
+			continue;
+		s->fdp = true;
+		s->plis[0] = (uint16_t)(j % nids);
+		s->nplis = 1;
+		if (s->nopts < MAX_OPTIONS) { /* said in the report as the job's */
+			snprintf(o->key, sizeof(o->key), "plids");
+			snprintf(o->value, sizeof(o->value), "%u (placement by job)", s->plis[0]);
+			s->nopts++;
+		}
+	}
+	return 0;
+}
+
 int vssd_sim_run(const char *const *params, const char *jobfile, const struct vssd_sim_options *opt,
 		 struct vssd_sim **out, char *err, size_t errlen)
 {
@@ -85,7 +114,9 @@ int vssd_sim_run(const char *const *params, const char *jobfile, const struct vs
 	if (!(sim = calloc(1, sizeof(*sim))))
 		return -ENOMEM;
 	sim->powerloss_asked = so.npowerloss;
-	if ((rc = job_file_load(jobfile, &sim->jf, err, errlen))) {
+	if ((rc = job_file_load(jobfile, &sim->jf, err, errlen)) ||
+	    (opt && opt->place_by_job && (rc = place_by_job(&sim->jf, &cfg, err, errlen)))) {
+		job_file_free(&sim->jf);
 		free(sim);
 		return rc;
 	}
@@ -104,8 +135,8 @@ int vssd_sim_report(const struct vssd_sim *sim, enum vssd_report_format format, 
 {
 	if (!sim || !out)
 		return -EINVAL;
-	if (format == VSSD_REPORT_JSON)
-		return report_json(out, sim->ctrl->ns, &sim->res);
+	if (format == VSSD_REPORT_JSON || format == VSSD_REPORT_JSON_PLUS)
+		return report_json(out, sim->ctrl->ns, &sim->res, format == VSSD_REPORT_JSON_PLUS);
 	report_text(out, sim->ctrl->ns, &sim->res);
 	return 0;
 }

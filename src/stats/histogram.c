@@ -32,6 +32,11 @@ static uint64_t bucket_mid(unsigned b)
 	return low + ((1ULL << shift) >> 1);
 }
 
+uint64_t lat_stats_bucket_ns(unsigned b)
+{
+	return bucket_mid(b);
+}
+
 void lat_stats_init(struct lat_stats *s)
 {
 	memset(s, 0, sizeof(*s));

@@ -28,6 +28,9 @@ double lat_stats_stddev(const struct lat_stats *s);
 /* The latency at percentile p (0 < p <= 100): a bucket's midpoint. */
 uint64_t lat_stats_percentile(const struct lat_stats *s, double p);
 
+/* The latency bucket b (< HIST_BUCKETS) stands for: its midpoint. */
+uint64_t lat_stats_bucket_ns(unsigned b);
+
 /* fio's default percentile list. */
 extern const double fio_percentiles[];
 extern const unsigned fio_npercentiles;

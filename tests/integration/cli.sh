@@ -108,7 +108,9 @@ if "$vssd" sim $pblk_small --json --powerloss at=3s "$tmp/pblk.fio" >"$tmp/pblk.
 	jq -e '.pblk.gc_lines > 0 and .pblk.waf > 1 and .pblk.read_errors == 0 and
 		.pblk.write_errors == 0 and .jobs[2].read.io_bytes > 0 and
 		.power_losses[0].pblk_recovered_lines > 0 and .device.open_channel.resets > 0 and
-		(.device | has("logical_bytes") | not)' "$tmp/pblk.json" >/dev/null; then
+		.device.logical_bytes == .pblk.capacity_bytes and
+		.device.open_channel_device.host_write_bytes > .device.host_write_bytes' \
+		"$tmp/pblk.json" >/dev/null; then
 	ok "sim ftl=pblk: GC, figures in the report, a power cut recovered"
 else
 	bad "sim ftl=pblk: $(head -c 300 "$tmp/pblk.err")"

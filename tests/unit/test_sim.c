@@ -78,7 +78,7 @@ static char *json_of(const char *seed)
 		 "[mix]\nstonewall\nrw=randrw\nrwmixread=30\nbs=4k\niodepth=16\n"
 		 "io_size=150%\nrandom_distribution=zipf:1.1\n",
 		 &jf, &res);
-	assert_int_equal(report_json(f, ctrl->ns, &res), 0);
+	assert_int_equal(report_json(f, ctrl->ns, &res, false), 0);
 	fclose(f);
 	sim_result_free(&res);
 	job_file_free(&jf);
