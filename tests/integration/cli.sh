@@ -203,4 +203,25 @@ else
 	bad "trace warnings: $(cat "$tmp/back.err" 2>/dev/null)"
 fi
 
+# --json+: fio's json+ bins, which fio's own fio_jsonplus_clat2csv reads
+printf '[w]\nrw=randwrite\nbs=4k\nnumber_ios=3000\n' >"$tmp/bins.fio"
+if "$vssd" sim --json+ "$tmp/bins.fio" >"$tmp/bins.json" &&
+	jq -e '[.jobs[0].write.clat_ns.bins[]] | add == 3000' "$tmp/bins.json" >/dev/null; then
+	if command -v fio_jsonplus_clat2csv >/dev/null; then
+		(cd "$tmp" && fio_jsonplus_clat2csv bins.json bins >/dev/null 2>&1)
+		# columns: nsec, then count, cumulative and percentile per kind; the
+		# write clat cumulative count ends at every write
+		if [ -s "$tmp/bins_job0" ] &&
+			tail -1 "$tmp/bins_job0" | awk -F', ' '$15 == 3000 { ok = 1 } END { exit !ok }'; then
+			ok "--json+ bins, read by fio_jsonplus_clat2csv"
+		else
+			bad "--json+: fio_jsonplus_clat2csv did not read it"
+		fi
+	else
+		ok "--json+ bins (fio_jsonplus_clat2csv not installed: not read back)"
+	fi
+else
+	bad "--json+: no bins"
+fi
+
 [ $fails -eq 0 ]
