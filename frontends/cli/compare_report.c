@@ -11,158 +11,11 @@
 #include <string.h>
 
 #include "compare.h"
-
-/* A member by path "a.b.c", or NULL. */
-static json_object *get(json_object *o, const char *path)
-{
-	char key[64];
-
-	while (o && *path) {
-		size_t n = strcspn(path, ".");
-
-		snprintf(key, sizeof(key), "%.*s", (int)n, path);
-		if (!json_object_object_get_ex(o, key, &o))
-			return NULL;
-		path += n + (path[n] == '.');
-	}
-	return o;
-}
-
-static double num(json_object *o, const char *path)
-{
-	json_object *v = get(o, path);
-
-	return v ? json_object_get_double(v) : NAN;
-}
-
-/* Latency bins (ns -> count) of one direction of the jobs of a group,
- * merged. */
-struct bin {
-	uint64_t ns, count;
-};
-
-struct bins {
-	struct bin *b;
-	size_t n, cap;
-	uint64_t total;
-};
-
-static void bins_add(struct bins *b, uint64_t ns, uint64_t count)
-{
-	if (b->n == b->cap) {
-		b->cap = b->cap ? 2 * b->cap : 256;
-		if (!(b->b = realloc(b->b, b->cap * sizeof(*b->b))))
-			abort(); /* a table's worth of memory */
-	}
-	b->b[b->n++] = (struct bin){ns, count};
-	b->total += count;
-}
-
-static int by_ns(const void *x, const void *y)
-{
-	uint64_t a = ((const struct bin *)x)->ns, b = ((const struct bin *)y)->ns;
-
-	return a < b ? -1 : a > b;
-}
-
-/* The percentile p of the merged bins, in microseconds, or NAN for none:
- * the first latency at which the counts reach p of all. */
-static double bins_percentile(struct bins *b, double p)
-{
-	uint64_t rank = (uint64_t)ceil(p / 100 * (double)b->total), seen = 0;
-
-	if (!b->total)
-		return NAN;
-	qsort(b->b, b->n, sizeof(*b->b), by_ns);
-	for (size_t i = 0; i < b->n; i++)
-		if ((seen += b->b[i].count) >= (rank ? rank : 1))
-			return (double)b->b[i].ns / 1e3;
-	return NAN;
-}
-
-/* The bins of direction dir of the jobs of group g (every group: g < 0). */
-static void group_bins(json_object *report, int g, const char *dir, struct bins *b)
-{
-	json_object *jobs = get(report, "jobs");
-
-	for (size_t j = 0; jobs && j < json_object_array_length(jobs); j++) {
-		json_object *job = json_object_array_get_idx(jobs, j), *bins;
-		char path[64];
-
-		if (g >= 0 && num(job, "groupid") != g)
-			continue;
-		snprintf(path, sizeof(path), "%s.clat_ns.bins", dir);
-		if (!(bins = get(job, path)))
-			continue;
-		json_object_object_foreach(bins, key, val)
-		{
-			bins_add(b, strtoull(key, NULL, 10), (uint64_t)json_object_get_int64(val));
-		}
-	}
-}
-
-enum column {
-	C_WAF,
-	C_IOPS,
-	C_MIBS,
-	C_W50,
-	C_W99,
-	C_W999,
-	C_R50,
-	C_R99,
-	C_R999,
-	C_GC,
-	C_ERASE,
-	NCOL
-};
-
-static const struct {
-	const char *head;
-	const char *fmt;
-	int higher_is_better;
-} columns[NCOL] = {
-	{"WAF", "%.3f", 0},	  {"IOPS", "%.0f", 1},	   {"MiB/s", "%.1f", 1},
-	{"w p50 us", "%.1f", 0},  {"w p99 us", "%.1f", 0}, {"w p99.9 us", "%.1f", 0},
-	{"r p50 us", "%.1f", 0},  {"r p99 us", "%.1f", 0}, {"r p99.9 us", "%.1f", 0},
-	{"GC copies", "%.0f", 0}, {"erases", "%.0f", 0},
-};
-
-/* Variant v's figures for group g (NAN where it has none). */
-static void group_row(json_object *report, int g, double *row)
-{
-	json_object *jobs = get(report, "jobs"), *grp = get(report, "groups");
-	double iops = 0, bytes = 0;
-	struct bins w = {0}, r = {0};
-
-	grp = grp ? json_object_array_get_idx(grp, (size_t)g) : NULL;
-	for (size_t j = 0; jobs && j < json_object_array_length(jobs); j++) {
-		json_object *job = json_object_array_get_idx(jobs, j);
-
-		if (num(job, "groupid") != g)
-			continue;
-		iops += num(job, "read.iops") + num(job, "write.iops");
-		bytes += num(job, "read.bw_bytes") + num(job, "write.bw_bytes");
-	}
-	group_bins(report, g, "write", &w);
-	group_bins(report, g, "read", &r);
-	row[C_WAF] = num(grp, "device.waf");
-	row[C_IOPS] = iops;
-	row[C_MIBS] = bytes / (1 << 20);
-	row[C_W50] = bins_percentile(&w, 50);
-	row[C_W99] = bins_percentile(&w, 99);
-	row[C_W999] = bins_percentile(&w, 99.9);
-	row[C_R50] = bins_percentile(&r, 50);
-	row[C_R99] = bins_percentile(&r, 99);
-	row[C_R999] = bins_percentile(&r, 99.9);
-	row[C_GC] = num(grp, "device.gc_copied_pages");
-	row[C_ERASE] = num(grp, "device.erased_blocks");
-	free(w.b);
-	free(r.b);
-}
+#include "report_figures.h"
 
 /* The best value of column c over n rows, or NAN when fewer than two
  * differ (nothing to mark). */
-static double best_of(double rows[][NCOL], int n, int c)
+static double best_of(double rows[][NFIG], int n, int c)
 {
 	double best = NAN;
 	int differ = 0;
@@ -173,7 +26,7 @@ static double best_of(double rows[][NCOL], int n, int c)
 		if (isnan(x))
 			continue;
 		differ |= !isnan(best) && x != best;
-		if (isnan(best) || (columns[c].higher_is_better ? x > best : x < best))
+		if (isnan(best) || (figures[c].higher_is_better ? x > best : x < best))
 			best = x;
 	}
 	return differ ? best : NAN;
@@ -182,12 +35,13 @@ static double best_of(double rows[][NCOL], int n, int c)
 /* The variant's capacity and whether its jobs were placed by job. */
 static void variant_line(FILE *out, const struct variant *v, double first_capacity)
 {
-	json_object *jobs = get(v->report, "jobs");
-	double cap = num(v->report, "device.logical_bytes");
+	json_object *jobs = json_at(v->report, "jobs");
+	double cap = json_num(v->report, "device.logical_bytes");
 	int by_job = 0;
 
 	for (size_t j = 0; jobs && j < json_object_array_length(jobs); j++) {
-		json_object *plids = get(json_object_array_get_idx(jobs, j), "job options.plids");
+		json_object *plids =
+			json_at(json_object_array_get_idx(jobs, j), "job options.plids");
 
 		by_job |= plids && strstr(json_object_get_string(plids), "placement by job");
 	}
@@ -198,10 +52,10 @@ static void variant_line(FILE *out, const struct variant *v, double first_capaci
 
 void compare_table(FILE *out, const struct variant *v, int n)
 {
-	json_object *groups = get(v[0].report, "groups");
+	json_object *groups = json_at(v[0].report, "groups");
 	int ngroups = groups ? (int)json_object_array_length(groups) : 0;
-	double first_capacity = num(v[0].report, "device.logical_bytes");
-	double(*rows)[NCOL] = calloc((size_t)n, sizeof(*rows));
+	double first_capacity = json_num(v[0].report, "device.logical_bytes");
+	double(*rows)[NFIG] = calloc((size_t)n, sizeof(*rows));
 
 	if (!rows)
 		return;
@@ -210,20 +64,20 @@ void compare_table(FILE *out, const struct variant *v, int n)
 		variant_line(out, &v[i], first_capacity);
 	for (int g = 0; g < ngroups; g++) {
 		fprintf(out, "\ngroup %d\n%-18s", g, "variant");
-		for (int c = 0; c < NCOL; c++)
-			fprintf(out, " %11s", columns[c].head);
+		for (int c = 0; c < NFIG; c++)
+			fprintf(out, " %11s", figures[c].head);
 		fprintf(out, "\n");
 		for (int i = 0; i < n; i++)
-			group_row(v[i].report, g, rows[i]);
+			group_figures(v[i].report, g, rows[i]);
 		for (int i = 0; i < n; i++) {
 			fprintf(out, "%-18s", v[i].name);
-			for (int c = 0; c < NCOL; c++) {
+			for (int c = 0; c < NFIG; c++) {
 				char cell[40];
 
 				if (isnan(rows[i][c]))
 					snprintf(cell, sizeof(cell), "-");
 				else
-					snprintf(cell, sizeof(cell), columns[c].fmt, rows[i][c]);
+					snprintf(cell, sizeof(cell), figures[c].fmt, rows[i][c]);
 				fprintf(out, " %10s%s", cell,
 					rows[i][c] == best_of(rows, n, c) ? "*" : " ");
 			}
@@ -258,28 +112,15 @@ int compare_json(FILE *out, const char *jobfile, const struct variant *v, int n)
 	return 0;
 }
 
-/* Variant v's write latency CDF (every group's writes) into path: a line
- * per bin, microseconds and the fraction at or below. Returns whether it
- * has writes. */
-static int write_cdf(const struct variant *v, const char *path)
+/* Variant v's write latency CDF into path. */
+static void write_cdf(const struct variant *v, const char *path)
 {
-	struct bins b = {0};
-	uint64_t seen = 0;
-	FILE *f;
+	FILE *f = fopen(path, "w");
 
-	group_bins(v->report, -1, "write", &b);
-	if (!b.total || !(f = fopen(path, "w"))) {
-		free(b.b);
-		return 0;
+	if (f) {
+		write_latency_cdf(v->report, f);
+		fclose(f);
 	}
-	qsort(b.b, b.n, sizeof(*b.b), by_ns);
-	for (size_t i = 0; i < b.n; i++) {
-		seen += b.b[i].count;
-		fprintf(f, "%.3f %.6f\n", (double)b.b[i].ns / 1e3, (double)seen / (double)b.total);
-	}
-	fclose(f);
-	free(b.b);
-	return 1;
 }
 
 /* One figure: a line per variant of a time series column, or of its CDF file. */
