@@ -10,6 +10,8 @@ packages=(
 	clang libclang-rt-14-dev clang-format
 	nbdkit nbdkit-plugin-dev libnbd-bin python3-libnbd fio qemu-utils
 	e2fsprogs util-linux
+	# vssd sweep --executor slurm, tested against a one-node cluster
+	slurm-wlm munge
 	# fio's source for the fio engine (scripts/fio-source.sh): apt-get
 	# source unpacks with dpkg-dev, and fio's configure finds the libraries
 	# Debian's fio was built with only if their headers are here

@@ -6,6 +6,7 @@
 
 int cmd_sim(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 int cmd_params(int argc, char **argv);
 int cmd_nvme(int argc, char **argv);
 int cmd_serve(int argc, char **argv);

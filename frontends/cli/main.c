@@ -11,6 +11,7 @@ static const struct {
 } commands[] = {
 	{"sim", cmd_sim, "run a fio job file against an emulated SSD in virtual time"},
 	{"compare", cmd_compare, "one job file on several variants of a device, side by side"},
+	{"sweep", cmd_sweep, "a grid of parameters and job files: every core, or a Slurm cluster"},
 	{"params", cmd_params, "list every device parameter: name, default, range, help"},
 	{"serve", cmd_serve, "serve the device over NBD in real time (nbdkit and the vssd plugin)"},
 	{"nvme", cmd_nvme, "inspect a device as nvme-cli does: id-ctrl, id-ns, smart-log, ..."},

@@ -104,6 +104,10 @@ const char *vssd_status_name(uint16_t status);
 
 /* Checks parameters as vssd_open() would, without building the device. */
 int vssd_check_params(const char *const *params, char *err, size_t errlen);
+/* Checks one "key=value" as --set takes it: the key is a parameter and the
+ * value parses and is in its range (how it sits with the others is
+ * vssd_check_params'). Returns 0 or -EINVAL with err naming both. */
+int vssd_check_param(const char *pair, char *err, size_t errlen);
 /* The same, for a host of blocks (NBD, fio, torture): also refuses, saying
  * why, a device that serves no block reads and writes (ftl=ocssd). */
 int vssd_check_block_params(const char *const *params, char *err, size_t errlen);

@@ -69,6 +69,16 @@ int vssd_check_params(const char *const *params, char *err, size_t errlen)
 	return checked_config(params, &cfg, err, errlen);
 }
 
+int vssd_check_param(const char *pair, char *err, size_t errlen)
+{
+	struct vssd_config cfg;
+
+	if (!pair || !err)
+		return -EINVAL;
+	config_defaults(&cfg);
+	return config_set_pair(&cfg, pair, err, errlen);
+}
+
 int vssd_check_block_params(const char *const *params, char *err, size_t errlen)
 {
 	struct vssd_config cfg;

@@ -6,13 +6,8 @@
 set -u
 vssd=$1
 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export VSSD_PROFILE_DIR=$src/profiles
-fails=0
-
-ok() { echo "ok - $1"; }
-bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh" "$src"
 
 # a 288 MiB device and a fill then random overwrites of 1.5x it
 small=(--set channels=2 --set luns_per_channel=2 --set blocks_per_plane=96 --set
@@ -80,4 +75,4 @@ expect "a variant named twice" "--variant a: named twice" --variant a:op=0.1 \
 	--variant a:op=0.2 "$tmp/job.fio"
 expect "no job file" "expected one JOBFILE"
 
-[ $fails -eq 0 ]
+[ $fail -eq 0 ]
