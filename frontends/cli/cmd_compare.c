@@ -228,9 +228,12 @@ static int run_variants(struct compare_args *a, const char *tmp)
 	for (int i = 0; i < a->nv; i++) {
 		snprintf(out[i], sizeof(out[i]), "%s/%s.json", tmp, a->v[i].name);
 		snprintf(err[i], sizeof(err[i]), "%s/%s.err", tmp, a->v[i].name);
-		if (a->plot_dir)
-			snprintf(a->v[i].csv_dir, sizeof(a->v[i].csv_dir), "%s/%s", a->plot_dir,
-				 a->v[i].name);
+		if (a->plot_dir) { /* through a copy: both strings live in a */
+			char dir[sizeof(a->v[i].csv_dir)];
+
+			snprintf(dir, sizeof(dir), "%s/%s", a->plot_dir, a->v[i].name);
+			memcpy(a->v[i].csv_dir, dir, sizeof(dir));
+		}
 		t[i] = (struct run_task){
 			.argv = sim_argv(a, &a->v[i]), .out_path = out[i], .err_path = err[i]};
 		if (!t[i].argv)

@@ -105,8 +105,10 @@ static void local_progress(void *arg, size_t done, size_t running, size_t total)
 int sweep_run_local(const struct sweep_spec *s, const char *dir, const size_t *todo, size_t n,
 		    int jobs)
 {
+	struct point_files {
+		char json[PATH_MAX + 32], part[PATH_MAX + 40], err[PATH_MAX + 40];
+	} *paths = calloc(n + 1, sizeof(*paths));
 	struct run_task *t = calloc(n + 1, sizeof(*t));
-	char(*paths)[3][PATH_MAX + 40] = calloc(n + 1, sizeof(*paths));
 	struct local_progress p;
 
 	if (!t || !paths) {
@@ -115,18 +117,18 @@ int sweep_run_local(const struct sweep_spec *s, const char *dir, const size_t *t
 		return 1;
 	}
 	for (size_t i = 0; i < n; i++) {
-		sweep_point_path(dir, todo[i], paths[i][0], sizeof(paths[i][0]));
-		snprintf(paths[i][1], sizeof(paths[i][1]), "%s.part", paths[i][0]);
-		snprintf(paths[i][2], sizeof(paths[i][2]), "%s.err", paths[i][0]);
+		sweep_point_path(dir, todo[i], paths[i].json, sizeof(paths[i].json));
+		snprintf(paths[i].part, sizeof(paths[i].part), "%s.part", paths[i].json);
+		snprintf(paths[i].err, sizeof(paths[i].err), "%s.err", paths[i].json);
 		t[i] = (struct run_task){.argv = sweep_argv(s, todo[i]),
-					 .out_path = paths[i][1],
-					 .err_path = paths[i][2]};
+					 .out_path = paths[i].part,
+					 .err_path = paths[i].err};
 	}
 	clock_gettime(CLOCK_MONOTONIC, &p.start);
 	run_tasks(t, n, jobs, local_progress, &p);
 	for (size_t i = 0; i < n; i++) {
 		if (!t[i].status)
-			rename(paths[i][1], paths[i][0]); /* whole: the report */
+			rename(paths[i].part, paths[i].json); /* whole: the report */
 		free((void *)t[i].argv);
 	}
 	free(t);
