@@ -213,6 +213,8 @@ static int start_run(struct sim *s, const struct job_file *jf, struct sim_result
 	s->res = res;
 	res->sample_interval_ns = s->opt->sample_interval_ns;
 	s->next_sample_ns = s->opt->sample_interval_ns;
+	lat_stats_init(&s->iv_lat[0]);
+	lat_stats_init(&s->iv_lat[1]);
 	return 0;
 }
 

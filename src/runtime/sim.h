@@ -22,13 +22,16 @@
 #include "workload/trace_stat.h"
 
 /* One interval of the time series; index 0 reads, 1 writes. */
+#define SIM_SAMPLE_PCTS 3 /* p50, p99, p99.9 */
+
 struct sim_sample {
 	uint64_t t_ns; /* end of the interval */
 	uint64_t bytes[2];
 	uint64_t ios[2];
 	double lat_sum_ns[2];
 	uint64_t lat_max_ns[2];
-	struct dev_counters dev; /* at t_ns, the stack's (sim_counters) */
+	uint64_t lat_pct_ns[2][SIM_SAMPLE_PCTS]; /* of the interval's I/Os (when ios) */
+	struct dev_counters dev;		 /* at t_ns, the stack's (sim_counters) */
 };
 
 struct sim_job_result {

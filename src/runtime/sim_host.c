@@ -360,6 +360,8 @@ static int complete_io(struct sim *s, struct io_track *io)
 		s->iv.lat_sum_ns[dir] += (double)lat;
 		if (lat > s->iv.lat_max_ns[dir])
 			s->iv.lat_max_ns[dir] = lat;
+		if (s->opt->sample_interval_ns) /* a time series: the interval's percentiles */
+			lat_stats_add(&s->iv_lat[dir], lat, 0);
 	}
 	if (js->res->spec->thinktime_ns)
 		return sim_heap_push(s,

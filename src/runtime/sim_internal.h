@@ -115,7 +115,8 @@ struct sim {
 	uint64_t buf_bytes;
 	/* time series */
 	uint64_t next_sample_ns;
-	struct sim_sample iv; /* the interval being filled */
+	struct sim_sample iv;	    /* the interval being filled */
+	struct lat_stats iv_lat[2]; /* its reads' and writes' latencies, for percentiles */
 	struct sim_result *res;
 	uint32_t samples_cap;
 	uint64_t idle_since_ns;

@@ -62,6 +62,21 @@ void sim_progress(struct sim *s)
 	fflush(stderr);
 }
 
+/* The interval's p50, p99 and p99.9 of each direction; its histograms
+ * start again for the next. */
+static void interval_percentiles(struct sim *s)
+{
+	static const double pct[SIM_SAMPLE_PCTS] = {50, 99, 99.9};
+
+	for (int d = 0; d < 2; d++) {
+		if (!s->iv_lat[d].n)
+			continue;
+		for (int k = 0; k < SIM_SAMPLE_PCTS; k++)
+			s->iv.lat_pct_ns[d][k] = lat_stats_percentile(&s->iv_lat[d], pct[k]);
+		lat_stats_init(&s->iv_lat[d]);
+	}
+}
+
 /* Closes every time-series interval that ended before now. */
 int sim_sample(struct sim *s)
 {
@@ -83,6 +98,7 @@ int sim_sample(struct sim *s)
 		}
 		s->iv.t_ns = s->next_sample_ns;
 		s->iv.dev = c;
+		interval_percentiles(s);
 		res->samples[res->nsamples++] = s->iv;
 		memset(&s->iv, 0, sizeof(s->iv));
 		s->next_sample_ns += s->opt->sample_interval_ns;
