@@ -18,7 +18,7 @@ job = u.fio
 [set]
 channels = 2
 luns_per_channel = 2
-blocks_per_plane = 96
+blocks_per_plane = 512
 pages_per_block = 96
 [axes]
 op = 0.1, 0.2, 0.3

@@ -54,7 +54,28 @@ else
 	echo "skipped: gnuplot not installed, no plots to check"
 fi
 
-# 4. bad variants, named
+# 4. a block trace as the workload: each variant replays it in its own time
+# unit (MSR: 100 ns ticks); a request past the device's end names its line
+awk 'BEGIN { for (i = 0; i < 2000; i++) printf "%.0f,h,0,%s,%d,4096,0\n", 128000000000 + i * 1000,
+	i % 3 ? "Write" : "Read", (i * 7919 % 40000) * 4096 }' >"$tmp/t.csv"
+printf '[replay]\nread_iolog=%s\niodepth=8\n' "$tmp/t.csv" >"$tmp/trace.fio"
+if "$vssd" compare "${small[@]}" --json "$tmp/trace.fio" >"$tmp/trace.json" &&
+	jq -e '[.variants[].jobs[0].trace | .reads + .writes] | length == 4 and all(. == 2000)' \
+		"$tmp/trace.json" >/dev/null &&
+	jq -e '[.variants[].jobs[0].job_runtime] | all(. >= 199)' "$tmp/trace.json" >/dev/null; then
+	ok "compare: a trace replayed by every variant, in its own time unit"
+else
+	bad "compare: a trace"
+fi
+echo "128000000000,h,0,Write,999999999999,4096,0" >>"$tmp/t.csv"
+if ! "$vssd" compare "${small[@]}" "$tmp/trace.fio" >/dev/null 2>"$tmp/trace.err" &&
+	grep -q "variant conv failed" "$tmp/trace.err" && grep -q "t.csv:2001" "$tmp/trace.err"; then
+	ok "compare: a trace line past the device's end named"
+else
+	bad "compare: a trace past the end: $(cat "$tmp/trace.err")"
+fi
+
+# 5. bad variants, named
 expect() { # DESCRIPTION NEEDLE ARGS...
 	local what=$1 needle=$2
 	shift 2
