@@ -304,6 +304,48 @@ static json_object *erase_object(const struct dev_counters *c)
 	return o;
 }
 
+/* What the group's jobs did, summed: the workload's own I/O. */
+static json_object *workload_object(const struct sim_result *res, int group)
+{
+	static const char *const ios[] = {"read_ios", "write_ios", "trim_ios"};
+	static const char *const bytes[] = {"read_bytes", "write_bytes", "trim_bytes"};
+	json_object *o = json_object_new_object();
+
+	for (int d = 0; d < NDIR_STATS; d++) {
+		uint64_t n = 0, b = 0;
+
+		for (uint32_t j = 0; j < res->njobs; j++)
+			if (res->jobs[j].spec->group == group) {
+				n += res->jobs[j].dir[d].n;
+				b += res->jobs[j].dir[d].bytes;
+			}
+		add_u64(o, ios[d], n);
+		add_u64(o, bytes[d], b);
+	}
+	return o;
+}
+
+/* fdp=on: each handle's counters over the group. */
+static json_object *group_handles(const struct sim_group_result *gr)
+{
+	json_object *arr = json_object_new_array();
+
+	for (uint32_t r = 0; r < gr->nruh; r++) {
+		const struct ftl_ruh_stats *a = &gr->ruh_before[r], *b = &gr->ruh_after[r];
+		json_object *h = json_object_new_object();
+
+		json_object_object_add(h, "handle", json_object_new_int((int)r));
+		add_u64(h, "host_write_bytes", (b->host_units - a->host_units) * GEO_UNIT_BYTES);
+		add_u64(h, "media_write_bytes",
+			(b->host_units + b->gc_in_units - a->host_units - a->gc_in_units) *
+				GEO_UNIT_BYTES);
+		add_u64(h, "gc_copied_out_pages", b->gc_out_units - a->gc_out_units);
+		add_u64(h, "gc_copied_in_pages", b->gc_in_units - a->gc_in_units);
+		json_object_array_add(arr, h);
+	}
+	return arr;
+}
+
 static json_object *device_object(const struct vssd_dev *dev, const struct sim_result *res)
 {
 	static const struct dev_counters zero;
@@ -460,8 +502,11 @@ int report_json(FILE *out, const struct vssd_dev *dev, const struct sim_result *
 		json_object_object_add(go, "groupid", json_object_new_int(gr->groupid));
 		add_dbl(go, "wall_s", gr->wall_s);
 		add_dbl(go, "virtual_s", (double)(gr->end_ns - gr->start_ns) / 1e9);
+		json_object_object_add(go, "workload", workload_object(res, gr->groupid));
 		counters_into(dv, &gr->before, &gr->after);
 		json_object_object_add(go, "device", dv);
+		if (gr->nruh && gr->ruh_before && gr->ruh_after)
+			json_object_object_add(go, "fdp_handles", group_handles(gr));
 		if (res->has_pblk) /* the device under pblk, counting what pblk sent it */
 			json_object_object_add(
 				go, "open_channel_device",

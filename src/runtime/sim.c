@@ -142,6 +142,20 @@ static void end_jobs(struct sim *s, const struct job_file *jf, int g)
 	}
 }
 
+/* fdp=on: every handle's counters now, into *out (allocated once a group). */
+static int snapshot_handles(const struct sim *s, struct sim_group_result *gr,
+			    struct ftl_ruh_stats **out)
+{
+	if (!s->dev->cfg.fdp)
+		return 0;
+	gr->nruh = config_nruh(&s->dev->cfg);
+	if (!*out && !(*out = calloc(gr->nruh, sizeof(**out))))
+		return -ENOMEM;
+	for (uint32_t r = 0; r < gr->nruh; r++)
+		dev_ruh_stats(s->dev, (uint16_t)r, &(*out)[r]);
+	return 0;
+}
+
 static int run_group(struct sim *s, const struct job_file *jf, struct sim_result *res, int g)
 {
 	struct sim_group_result *gr = &res->groups[g];
@@ -152,7 +166,8 @@ static int run_group(struct sim *s, const struct job_file *jf, struct sim_result
 	gr->groupid = g;
 	gr->start_ns = s->now_ns;
 	sim_counters(s, &gr->before, &gr->device_before);
-	if ((rc = sim_start_group(s, jf, res, g)) || (rc = sim_setup_group_queues(s, jf, g)) ||
+	if ((rc = snapshot_handles(s, gr, &gr->ruh_before)) ||
+	    (rc = sim_start_group(s, jf, res, g)) || (rc = sim_setup_group_queues(s, jf, g)) ||
 	    (rc = run_events(s)) || (rc = check_pblk_drained(s, jf, g)))
 		return rc;
 	end_jobs(s, jf, g);
@@ -160,7 +175,7 @@ static int run_group(struct sim *s, const struct job_file *jf, struct sim_result
 	gr->end_ns = s->now_ns;
 	gr->wall_s = sim_wall_since(&t0);
 	sim_counters(s, &gr->after, &gr->device_after);
-	return 0;
+	return snapshot_handles(s, gr, &gr->ruh_after);
 }
 
 /* What the device must be for the run: refusals said before anything starts. */
@@ -301,6 +316,10 @@ void sim_result_free(struct sim_result *res)
 {
 	free(res->samples);
 	free(res->jobs);
+	for (uint32_t g = 0; res->groups && g < res->ngroups; g++) {
+		free(res->groups[g].ruh_before);
+		free(res->groups[g].ruh_after);
+	}
 	free(res->groups);
 	memset(res, 0, sizeof(*res));
 }

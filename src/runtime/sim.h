@@ -60,6 +60,9 @@ struct sim_group_result {
 	uint64_t start_ns, end_ns;
 	struct dev_counters before, after;		 /* the stack's */
 	struct dev_counters device_before, device_after; /* the device's own */
+	/* fdp=on: each reclaim unit handle's counters at its start and end */
+	struct ftl_ruh_stats *ruh_before, *ruh_after;
+	uint32_t nruh;
 };
 
 #define SIM_MAX_POWERLOSS VSSD_SIM_MAX_POWERLOSS
