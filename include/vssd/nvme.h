@@ -12,7 +12,7 @@
 /* Submission queue entry (64 bytes). */
 struct nvme_sqe {
 	uint8_t opcode;
-	uint8_t flags; /* bits 1:0 FUSE, bits 7:6 PSDT (0 = PRPs) */
+	uint8_t flags; /* bits 1:0 FUSE, bits 7:6 PSDT (enum nvme_psdt) */
 	uint16_t cid;
 	uint32_t nsid;
 	uint32_t cdw2;
@@ -45,6 +45,43 @@ _Static_assert(offsetof(struct nvme_sqe, cdw10) == 40, "CDW10 at byte 40");
 _Static_assert(sizeof(struct nvme_cqe) == 16, "CQE is 16 bytes");
 _Static_assert(offsetof(struct nvme_sqe, cdw15) == 60, "CDW10 to CDW15 one after another");
 
+/* How the data pointer (DPTR, SQE bytes 24-39) is laid out: PSDT, CDW0
+ * bits 15:14. Both SGL forms carry the data's descriptor at DPTR; they
+ * differ in metadata (MPTR), which vssd has none of. */
+enum nvme_psdt {
+	NVME_PSDT_PRP = 0,	/* PRP1 and PRP2 */
+	NVME_PSDT_SGL = 1,	/* an SGL descriptor; MPTR a buffer */
+	NVME_PSDT_SGL_MPTR = 2, /* an SGL descriptor; MPTR an SGL too */
+};
+#define NVME_SQE_PSDT(sqe) (((sqe)->flags >> 6) & 3)
+#define NVME_SQE_SET_PSDT(sqe, psdt) ((sqe)->flags = (uint8_t)(((sqe)->flags & 0x3f) | (psdt) << 6))
+
+/* An SGL descriptor (16 bytes): the first one sits at DPTR. */
+struct nvme_sgl_desc {
+	uint64_t addr;
+	uint32_t length;
+	uint8_t rsvd[3];
+	uint8_t type; /* bits 7:4 descriptor type, 3:0 its subtype */
+};
+_Static_assert(sizeof(struct nvme_sgl_desc) == 16, "an SGL descriptor is 16 bytes");
+
+enum nvme_sgl_type {
+	NVME_SGL_DATA_BLOCK = 0x0,
+	NVME_SGL_BIT_BUCKET = 0x1,
+	NVME_SGL_SEGMENT = 0x2,	     /* points to a list of descriptors ... */
+	NVME_SGL_LAST_SEGMENT = 0x3, /* ... the last such list */
+	NVME_SGL_KEYED_DATA_BLOCK = 0x4,
+	NVME_SGL_TRANSPORT_DATA_BLOCK = 0x5, /* NVMe over Fabrics: the transport moves the data */
+};
+enum nvme_sgl_subtype {
+	NVME_SGL_ADDRESS = 0x0,	  /* addr is a memory address */
+	NVME_SGL_OFFSET = 0x1,	  /* addr is an offset (into a capsule's data) */
+	NVME_SGL_TRANSPORT = 0xa, /* transport specific (NVMe/TCP: R2T and H2C/C2H data) */
+};
+#define NVME_SGL_TYPE(d) ((d)->type >> 4)
+#define NVME_SGL_SUBTYPE(d) ((d)->type & 0xf)
+#define NVME_SGL_ID(type, subtype) ((uint8_t)((type) << 4 | (subtype)))
+
 #define NVME_CQE_PHASE 0x1
 /* a status word as the CQE carries it (phase bit 0 left clear) */
 #define NVME_STATUS(sct, sc) ((uint16_t)(((sct) << 9) | ((sc) << 1)))
@@ -65,6 +102,10 @@ enum nvme_status {
 	NVME_SC_INVALID_NS = NVME_STATUS(0, 0x0b),
 	NVME_SC_CMD_SEQ_ERROR = NVME_STATUS(0, 0x0c),
 	NVME_SC_INVALID_SGL_DESC = NVME_STATUS(0, 0x0d),
+	NVME_SC_SGL_COUNT_INVALID = NVME_STATUS(0, 0x0e),
+	NVME_SC_SGL_DATA_LENGTH_INVALID = NVME_STATUS(0, 0x0f),
+	NVME_SC_SGL_TYPE_INVALID = NVME_STATUS(0, 0x11),
+	NVME_SC_SGL_OFFSET_INVALID = NVME_STATUS(0, 0x16),
 	NVME_SC_PRP_OFFSET_INVALID = NVME_STATUS(0, 0x13),
 	NVME_SC_FDP_DISABLED = NVME_STATUS(0, 0x29),
 	NVME_SC_INVALID_PHID_LIST = NVME_STATUS(0, 0x2a),
@@ -537,7 +578,14 @@ struct nvme_id_ctrl {
 	uint8_t rsvd564[204];
 	char subnqn[256];
 	uint8_t rsvd1024[768];
-	uint8_t nvmeof[256];
+	/* NVMe over Fabrics */
+	uint32_t ioccsz; /* command capsule size, in 16-byte units */
+	uint32_t iorcsz; /* response capsule size, in 16-byte units */
+	uint16_t icdoff; /* in-capsule data offset, in 16-byte units */
+	uint8_t fcatt;	 /* bit 0: static controller model */
+	uint8_t msdbd;	 /* SGL data block descriptors a command may carry */
+	uint16_t ofcs;
+	uint8_t rsvd1806[242];
 	uint8_t psd[32][32];
 	uint8_t vs[1024];
 };
@@ -551,6 +599,8 @@ _Static_assert(offsetof(struct nvme_id_ctrl, sqes) == 512, "SQES at byte 512");
 _Static_assert(offsetof(struct nvme_id_ctrl, oncs) == 520, "ONCS at byte 520");
 _Static_assert(offsetof(struct nvme_id_ctrl, vwc) == 525, "VWC at byte 525");
 _Static_assert(offsetof(struct nvme_id_ctrl, subnqn) == 768, "SUBNQN at byte 768");
+_Static_assert(offsetof(struct nvme_id_ctrl, ioccsz) == 1792, "IOCCSZ at byte 1792");
+_Static_assert(offsetof(struct nvme_id_ctrl, msdbd) == 1803, "MSDBD at byte 1803");
 _Static_assert(offsetof(struct nvme_id_ctrl, psd) == 2048, "PSD0 at byte 2048");
 
 /* ONCS bits. */

@@ -262,12 +262,6 @@ void nvme_admin_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 {
 	const struct nvme_cmd_def *cmd = &nvme_admin_cmds[sqe->opcode];
 
-	if ((sqe->flags >> 6) & 3) { /* PSDT: SGLs are not supported */
-		r->status = nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD,
-					"PSDT %u asks for SGLs; this controller takes PRPs only",
-					(sqe->flags >> 6) & 3);
-		return;
-	}
 	if (!nvme_cmd_served(ctrl, cmd)) {
 		r->status =
 			nvme_reject(ctrl, sqe, NVME_SC_INVALID_OPCODE,

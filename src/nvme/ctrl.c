@@ -153,14 +153,31 @@ int nvme_ctrl_queue_completion(struct nvme_ctrl *ctrl, uint16_t cqid, uint64_t d
 			      (struct nvme_pending){due_ns, ctrl->pend_seq++, cqid, *cqe});
 }
 
+uint16_t nvme_map_dptr(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t bytes,
+		       struct dma_sgl *sgl)
+{
+	struct nvme_sgl_desc dptr;
+
+	switch (NVME_SQE_PSDT(sqe)) {
+	case NVME_PSDT_PRP:
+		return (uint16_t)dma_map_prps(&ctrl->dma, sqe->prp1, sqe->prp2, bytes, sgl);
+	case NVME_PSDT_SGL:
+	case NVME_PSDT_SGL_MPTR: /* MPTR's form matters only for metadata, and there is none */
+		memcpy(&dptr, &sqe->prp1, sizeof(dptr));
+		return (uint16_t)dma_map_sgl(&ctrl->dma, &dptr, bytes, sgl);
+	default:
+		return nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD, "PSDT 3 is reserved");
+	}
+}
+
 uint16_t nvme_data_to_host(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, const void *data,
 			   uint64_t bytes)
 {
 	struct dma_sgl sgl;
-	int rc = dma_map_prps(&ctrl->dma, sqe->prp1, sqe->prp2, bytes, &sgl);
+	uint16_t rc = nvme_map_dptr(ctrl, sqe, bytes, &sgl);
 
 	if (rc)
-		return (uint16_t)rc;
+		return rc;
 	dma_to_host(&sgl, data);
 	return NVME_SC_SUCCESS;
 }
@@ -169,10 +186,10 @@ uint16_t nvme_data_from_host(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
 			     uint64_t bytes)
 {
 	struct dma_sgl sgl;
-	int rc = dma_map_prps(&ctrl->dma, sqe->prp1, sqe->prp2, bytes, &sgl);
+	uint16_t rc = nvme_map_dptr(ctrl, sqe, bytes, &sgl);
 
 	if (rc)
-		return (uint16_t)rc;
+		return rc;
 	dma_from_host(&sgl, data);
 	return NVME_SC_SUCCESS;
 }

@@ -234,8 +234,12 @@ uint16_t nvme_get_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, u
 uint16_t nvme_set_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,
 			   uint32_t *result);
 uint16_t nvme_get_log_page(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns);
-/* Maps the data of a transfer command through its PRPs. Returns 0, Invalid
- * Field for a transfer over MDTS, or the NVMe status of a bad PRP. */
+/* Maps bytes of a command's data through its data pointer, PRPs or an SGL
+ * as PSDT says. Returns 0 or the NVMe status of a bad PRP or SGL. */
+uint16_t nvme_map_dptr(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t bytes,
+		       struct dma_sgl *sgl);
+/* The same for a transfer command, whose length MDTS bounds: Invalid
+ * Field for a transfer over it. */
 uint16_t nvme_map_data(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t bytes,
 		       struct dma_sgl *sgl);
 /* Whether a Get Log Page window [off, off + bytes) of a log of size bytes
@@ -247,8 +251,8 @@ static inline uint16_t nvme_log_window(uint64_t off, uint64_t bytes, uint64_t si
 		return NVME_SC_INVALID_FIELD;
 	return NVME_SC_SUCCESS;
 }
-/* Copies a command's data to or from host memory through its PRPs.
- * Returns 0 or the NVMe status of a bad PRP. */
+/* Copies a command's data to or from host memory through its data
+ * pointer. Returns 0 or the NVMe status of a bad PRP or SGL. */
 uint16_t nvme_data_to_host(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, const void *data,
 			   uint64_t bytes);
 uint16_t nvme_data_from_host(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, void *data,

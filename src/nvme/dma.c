@@ -2,6 +2,7 @@
 #include "nvme/dma.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -159,6 +160,74 @@ int dma_map_prps(const struct dma_space *d, uint64_t prp1, uint64_t prp2, uint64
 		}
 	}
 	return 0;
+}
+
+/* Takes a data block's bytes, up to what the transfer still needs. */
+static int sgl_take(const struct dma_space *d, const struct nvme_sgl_desc *desc,
+		    struct dma_sgl *sgl, uint64_t *left, uint32_t *region)
+{
+	uint32_t len = desc->length < *left ? desc->length : (uint32_t)*left;
+	int rc;
+
+	if (NVME_SGL_SUBTYPE(desc) != NVME_SGL_ADDRESS)
+		return NVME_SC_SGL_TYPE_INVALID; /* offsets are a fabrics transport's */
+	if (!len)
+		return 0;
+	if ((rc = add_seg(d, sgl, desc->addr, len, region)))
+		return rc;
+	*left -= len;
+	return 0;
+}
+
+int dma_map_sgl(const struct dma_space *d, const struct nvme_sgl_desc *dptr, uint64_t bytes,
+		struct dma_sgl *sgl)
+{
+	struct nvme_sgl_desc seg = *dptr;
+	uint32_t region = UINT32_MAX, lists = 0;
+	uint64_t left = bytes;
+	int rc;
+
+	sgl->nseg = 0;
+	sgl->bytes = 0;
+	for (;;) {
+		const struct nvme_sgl_desc *list;
+		uint32_t n;
+		bool last;
+
+		switch (NVME_SGL_TYPE(&seg)) {
+		case NVME_SGL_DATA_BLOCK:
+			if ((rc = sgl_take(d, &seg, sgl, &left, &region)))
+				return rc;
+			return left ? NVME_SC_SGL_DATA_LENGTH_INVALID : 0;
+		case NVME_SGL_SEGMENT:
+		case NVME_SGL_LAST_SEGMENT:
+			break;
+		default:
+			return NVME_SC_SGL_TYPE_INVALID;
+		}
+		/* a list of descriptors: data blocks, and in a segment that is not
+		 * the last, a final descriptor naming the next list */
+		n = seg.length / sizeof(*list);
+		if (!n || seg.length % sizeof(*list) || ++lists > DMA_MAX_SEGS)
+			return NVME_SC_SGL_COUNT_INVALID;
+		if (NVME_SGL_SUBTYPE(&seg) != NVME_SGL_ADDRESS)
+			return NVME_SC_SGL_TYPE_INVALID;
+		if (!(list = dma_map(d, seg.addr, seg.length)))
+			return NVME_SC_DATA_XFER_ERROR;
+		last = NVME_SGL_TYPE(&seg) == NVME_SGL_LAST_SEGMENT;
+		for (uint32_t i = 0; i < n - (last ? 0 : 1); i++) {
+			if (NVME_SGL_TYPE(&list[i]) != NVME_SGL_DATA_BLOCK)
+				return NVME_SC_INVALID_SGL_DESC;
+			if ((rc = sgl_take(d, &list[i], sgl, &left, &region)))
+				return rc;
+		}
+		if (last || !left)
+			return left ? NVME_SC_SGL_DATA_LENGTH_INVALID : 0;
+		seg = list[n - 1];
+		if (NVME_SGL_TYPE(&seg) != NVME_SGL_SEGMENT &&
+		    NVME_SGL_TYPE(&seg) != NVME_SGL_LAST_SEGMENT)
+			return NVME_SC_INVALID_SGL_DESC;
+	}
 }
 
 int nvme_build_prps(const void *buf, uint64_t bytes, uint64_t *list, uint64_t *prp1, uint64_t *prp2)

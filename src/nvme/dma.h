@@ -56,6 +56,22 @@ int dma_map_prps(const struct dma_space *d, uint64_t prp1, uint64_t prp2, uint64
 		 struct dma_sgl *sgl);
 
 /*
+ * Maps an SGL transfer of `bytes` from the descriptor at DPTR: a data
+ * block, or a chain of segments whose lists hold data blocks (the last
+ * entry of a segment that is not the last names the next list). The
+ * descriptors may describe more than bytes (SGLS bit 18). Returns 0, or
+ * the NVMe status: SGL Descriptor Type Invalid (a bit bucket, keyed or
+ * transport descriptor, an offset), Invalid SGL Segment Descriptor (a
+ * segment where a data block belongs, or the other way), Invalid Number of
+ * SGL Descriptors (an empty or ragged list, or too long a chain), Data SGL
+ * Length Invalid (less than bytes), Data Transfer Error (memory not
+ * registered).
+ */
+struct nvme_sgl_desc;
+int dma_map_sgl(const struct dma_space *d, const struct nvme_sgl_desc *dptr, uint64_t bytes,
+		struct dma_sgl *sgl);
+
+/*
  * Host side: fills PRP1/PRP2 for `bytes` at buf, writing a PRP list into
  * list (one page, page aligned) when the transfer spans more than two pages.
  * Transfers are limited to what one list page can describe (2 MiB).

@@ -52,6 +52,9 @@ static void identify_ctrl(struct nvme_ctrl *ctrl, struct nvme_id_ctrl *id)
 	id->sqes = 0x66; /* 64-byte SQEs */
 	id->cqes = 0x44; /* 16-byte CQEs */
 	id->maxcmd = NVME_MQES + 1;
+	/* SGLs without alignment rules (data blocks and segments, dma_map_sgl),
+	 * and descriptors may describe more than the command moves */
+	id->sgls = 1u << 0 | 1u << 18;
 	id->nn = 1;
 	id->oncs = NVME_ONCS_COMPARE | NVME_ONCS_DSM | NVME_ONCS_WRITE_ZEROES |
 		   NVME_ONCS_TIMESTAMP | NVME_ONCS_VERIFY;

@@ -48,7 +48,7 @@ uint16_t nvme_map_data(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint6
 		return nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD,
 				   "a transfer of %llu bytes is over MDTS (%u bytes)",
 				   (unsigned long long)bytes, NVME_MAX_XFER_BYTES);
-	return (uint16_t)dma_map_prps(&ctrl->dma, sqe->prp1, sqe->prp2, bytes, sgl);
+	return nvme_map_dptr(ctrl, sqe, bytes, sgl);
 }
 
 /* A completed write (or deallocate) is durable at once when the cache is
@@ -235,8 +235,7 @@ static void do_dsm(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t 
 	struct dma_sgl sgl;
 	uint64_t cap = dev_capacity_lbas(ctrl->ns);
 
-	if ((r->status = (uint16_t)dma_map_prps(&ctrl->dma, sqe->prp1, sqe->prp2,
-						nr * sizeof(ranges[0]), &sgl)))
+	if ((r->status = nvme_map_dptr(ctrl, sqe, nr * sizeof(ranges[0]), &sgl)))
 		return;
 	dma_from_host(&sgl, ranges);
 	for (uint32_t i = 0; i < nr; i++) {
@@ -326,12 +325,6 @@ void nvme_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t n
 	if (!ctrl->ns) {
 		r->status = nvme_reject(ctrl, sqe, NVME_SC_NS_NOT_READY,
 					"the namespace is not ready (its Format NVM failed)");
-		return;
-	}
-	if ((sqe->flags >> 6) & 3) { /* PSDT: SGLs are not supported */
-		r->status = nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD,
-					"PSDT %u asks for SGLs; this controller takes PRPs only",
-					(sqe->flags >> 6) & 3);
 		return;
 	}
 	cmd = &nvme_io_cmds(ctrl)[sqe->opcode];

@@ -500,10 +500,30 @@ static void test_invalid_admin_opcode(void **state)
 	th_init(&t, ram);
 	assert_int_equal(st(th_admin(&t, (struct nvme_sqe){.opcode = 0x7e})),
 			 NVME_SC_INVALID_OPCODE);
-	assert_int_equal(st(th_admin(&t, (struct nvme_sqe){.opcode = NVME_ADMIN_IDENTIFY,
-							   .flags = 1u << 6,
-							   .cdw10 = 1})),
-			 NVME_SC_INVALID_FIELD); /* SGL */
+	th_fini(&t);
+}
+
+/* Admin data through an SGL data block; one describing no bytes is refused. */
+static void test_admin_sgl(void **state)
+{
+	struct nvme_sgl_desc d = {.length = 4096,
+				  .type = NVME_SGL_ID(NVME_SGL_DATA_BLOCK, NVME_SGL_ADDRESS)};
+	struct nvme_sqe s = {.opcode = NVME_ADMIN_IDENTIFY, .cdw10 = NVME_ID_CNS_CTRL};
+	struct nvme_id_ctrl *id;
+	struct th t;
+
+	(void)state;
+	th_init(&t, ram);
+	id = th_alloc(&t, 4096);
+	d.addr = (uintptr_t)id;
+	NVME_SQE_SET_PSDT(&s, NVME_PSDT_SGL);
+	memcpy(&s.prp1, &d, sizeof(d));
+	assert_int_equal(st(th_admin(&t, s)), 0);
+	assert_int_equal(id->sgls & 3, 1); /* SGLs supported */
+	assert_int_equal(memcmp(id->mn, "vssd", 4), 0);
+	d.length = 0;
+	memcpy(&s.prp1, &d, sizeof(d));
+	assert_int_equal(st(th_admin(&t, s)), NVME_SC_SGL_DATA_LENGTH_INVALID);
 	th_fini(&t);
 }
 
@@ -523,6 +543,7 @@ int main(void)
 		cmocka_unit_test(test_aer_held_until_event_and_abort),
 		cmocka_unit_test(test_format_nvm),
 		cmocka_unit_test(test_invalid_admin_opcode),
+		cmocka_unit_test(test_admin_sgl),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

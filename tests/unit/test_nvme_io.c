@@ -142,12 +142,94 @@ static void test_io_errors(void **state)
 	s = th_rw(&t, NVME_CMD_READ, 0, 65, buf); /* 260 KiB > MDTS (256 KiB) */
 	assert_int_equal(st(th_run(&t, &t.io[1], s)), NVME_SC_INVALID_FIELD);
 	s = th_rw(&t, NVME_CMD_WRITE, 0, 1, buf);
-	s.flags = 1u << 6; /* SGLs */
+	NVME_SQE_SET_PSDT(&s, 3); /* reserved */
 	assert_int_equal(st(th_run(&t, &t.io[1], s)), NVME_SC_INVALID_FIELD);
 	/* a PRP list entry that is not page aligned */
 	s = th_rw(&t, NVME_CMD_WRITE, 0, 16, buf);
 	t.prp_list[3] += 4;
 	assert_int_equal(st(th_run(&t, &t.io[1], s)), NVME_SC_PRP_OFFSET_INVALID);
+	th_fini(&t);
+}
+
+/* A command whose data pointer is the SGL descriptor d. */
+static struct nvme_sqe with_sgl(struct nvme_sqe s, struct nvme_sgl_desc d)
+{
+	NVME_SQE_SET_PSDT(&s, NVME_PSDT_SGL);
+	memcpy(&s.prp1, &d, sizeof(d));
+	return s;
+}
+
+static struct nvme_sgl_desc sgl_desc(uint8_t type, const void *addr, uint32_t length)
+{
+	return (struct nvme_sgl_desc){.addr = (uintptr_t)addr,
+				      .length = length,
+				      .type = NVME_SGL_ID(type, NVME_SGL_ADDRESS)};
+}
+
+/* Data through SGLs: one data block, and a segment chain of pieces that
+ * are not page aligned, read back through PRPs; and what a bad SGL gets. */
+static void test_sgl_forms(void **state)
+{
+	struct th t;
+	uint8_t *src, *dst;
+	struct nvme_sgl_desc *list1, *list2, d;
+	struct nvme_sqe s;
+
+	(void)state;
+	th_init(&t, ram);
+	th_qpair(&t, 1, 16);
+	src = th_alloc(&t, 8 * 4096);
+	dst = th_alloc(&t, 8 * 4096);
+	list1 = th_alloc(&t, 4096);
+	list2 = th_alloc(&t, 4096);
+	fill(src, 8 * 4096, 7);
+	s = th_rw(&t, NVME_CMD_WRITE, 0, 2, NULL);
+	s = with_sgl(s, sgl_desc(NVME_SGL_DATA_BLOCK, src, 8192));
+	assert_int_equal(st(th_run(&t, &t.io[1], s)), 0);
+	assert_int_equal(st(th_run(&t, &t.io[1], th_rw(&t, NVME_CMD_READ, 0, 2, dst))), 0);
+	assert_memory_equal(src, dst, 8192);
+	/* 16 KiB in three pieces over two lists: 100 + 5000 bytes, then the rest */
+	list1[0] = sgl_desc(NVME_SGL_DATA_BLOCK, src + 8192 + 3, 100);
+	list1[1] = sgl_desc(NVME_SGL_DATA_BLOCK, src + 8192 + 200, 5000);
+	list1[2] = sgl_desc(NVME_SGL_LAST_SEGMENT, list2, sizeof(*list2));
+	list2[0] = sgl_desc(NVME_SGL_DATA_BLOCK, src + 20000, 16384 - 5100);
+	s = with_sgl(th_rw(&t, NVME_CMD_WRITE, 8, 4, NULL),
+		     sgl_desc(NVME_SGL_SEGMENT, list1, 3 * sizeof(*list1)));
+	assert_int_equal(st(th_run(&t, &t.io[1], s)), 0);
+	assert_int_equal(st(th_run(&t, &t.io[1], th_rw(&t, NVME_CMD_READ, 8, 4, dst))), 0);
+	assert_memory_equal(dst, src + 8192 + 3, 100);
+	assert_memory_equal(dst + 100, src + 8192 + 200, 5000);
+	assert_memory_equal(dst + 5100, src + 20000, 16384 - 5100);
+	/* a descriptor longer than the transfer is fine; a shorter one is not */
+	s = with_sgl(th_rw(&t, NVME_CMD_READ, 0, 1, NULL),
+		     sgl_desc(NVME_SGL_DATA_BLOCK, dst, 8192));
+	assert_int_equal(st(th_run(&t, &t.io[1], s)), 0);
+	s = with_sgl(th_rw(&t, NVME_CMD_READ, 0, 2, NULL),
+		     sgl_desc(NVME_SGL_DATA_BLOCK, dst, 4096));
+	assert_int_equal(st(th_run(&t, &t.io[1], s)), NVME_SC_SGL_DATA_LENGTH_INVALID);
+	d = sgl_desc(NVME_SGL_DATA_BLOCK, dst, 4096);
+	d.type = NVME_SGL_ID(NVME_SGL_DATA_BLOCK, NVME_SGL_OFFSET); /* a capsule's, not ours */
+	assert_int_equal(st(th_run(&t, &t.io[1], with_sgl(th_rw(&t, NVME_CMD_READ, 0, 1, NULL), d))),
+			 NVME_SC_SGL_TYPE_INVALID);
+	s = with_sgl(th_rw(&t, NVME_CMD_READ, 0, 1, NULL),
+		     sgl_desc(NVME_SGL_BIT_BUCKET, dst, 4096));
+	assert_int_equal(st(th_run(&t, &t.io[1], s)), NVME_SC_SGL_TYPE_INVALID);
+	s = with_sgl(th_rw(&t, NVME_CMD_READ, 0, 1, NULL),
+		     sgl_desc(NVME_SGL_DATA_BLOCK, (void *)0x10000, 4096));
+	assert_int_equal(st(th_run(&t, &t.io[1], s)), NVME_SC_DATA_XFER_ERROR);
+	/* a segment list entry that is itself a segment, and a ragged list */
+	list2[0] = sgl_desc(NVME_SGL_SEGMENT, list1, 16);
+	s = with_sgl(th_rw(&t, NVME_CMD_READ, 0, 1, NULL),
+		     sgl_desc(NVME_SGL_LAST_SEGMENT, list2, sizeof(*list2)));
+	assert_int_equal(st(th_run(&t, &t.io[1], s)), NVME_SC_INVALID_SGL_DESC);
+	s = with_sgl(th_rw(&t, NVME_CMD_READ, 0, 1, NULL),
+		     sgl_desc(NVME_SGL_LAST_SEGMENT, list1, 20));
+	assert_int_equal(st(th_run(&t, &t.io[1], s)), NVME_SC_SGL_COUNT_INVALID);
+	/* a segment chained to itself ends at the chain limit */
+	list1[0] = sgl_desc(NVME_SGL_SEGMENT, list1, sizeof(*list1));
+	s = with_sgl(th_rw(&t, NVME_CMD_READ, 0, 1, NULL),
+		     sgl_desc(NVME_SGL_SEGMENT, list1, sizeof(*list1)));
+	assert_int_equal(st(th_run(&t, &t.io[1], s)), NVME_SC_SGL_COUNT_INVALID);
 	th_fini(&t);
 }
 
@@ -439,6 +521,7 @@ int main(void)
 		cmocka_unit_test(test_debug_nvme_says_why),
 		cmocka_unit_test(test_write_read_prp_forms),
 		cmocka_unit_test(test_io_errors),
+		cmocka_unit_test(test_sgl_forms),
 		cmocka_unit_test(test_flush_fua_and_cache),
 		cmocka_unit_test(test_write_zeroes_dsm_compare_verify),
 		cmocka_unit_test(test_wraparound_and_phase),
