@@ -188,8 +188,24 @@ void vssd_dma_free(struct vssd *dev, void *buf);
 int vssd_dma_register(struct vssd *dev, void *buf, size_t bytes);
 int vssd_dma_unregister(struct vssd *dev, void *buf);
 
-/* Runs one admin command to completion (cid is chosen for you). */
+/* What runs when a command completes (its CQE), inside vssd_poll() or
+ * vssd_admin_poll(). */
+typedef void (*vssd_cb)(void *arg, const struct nvme_cqe *cqe);
+
+/* Runs one admin command to completion (cid is chosen for you). An
+ * Asynchronous Event Request is refused (-EINVAL): it may never complete. */
 int vssd_admin(struct vssd *dev, struct nvme_sqe *sqe, struct nvme_cqe *cqe);
+/*
+ * Submits an admin command (an Asynchronous Event Request too) whose
+ * completion runs cb inside a later vssd_admin_poll(). Data goes through
+ * registered memory, as for I/O. Returns the cid, -EAGAIN when the admin
+ * queue is full, or -ENODEV for a lost device.
+ */
+int vssd_admin_async(struct vssd *dev, struct nvme_sqe *sqe, vssd_cb cb, void *arg);
+/* Runs the callbacks of admin commands that have completed; returns how many. */
+int vssd_admin_poll(struct vssd *dev);
+/* An eventfd written to when an admin completion waits for vssd_admin_poll(). */
+int vssd_admin_eventfd(struct vssd *dev);
 
 /* Creates an I/O queue pair of `entries` slots with Create I/O CQ/SQ. */
 int vssd_qpair_open(struct vssd *dev, uint16_t entries, struct vssd_qpair **out);
@@ -203,7 +219,6 @@ int vssd_submit(struct vssd_qpair *qp, struct nvme_sqe *sqe);
 int vssd_reap(struct vssd_qpair *qp, struct nvme_cqe *out, int max);
 
 /* Host helper. Completion callbacks run inside vssd_poll(). */
-typedef void (*vssd_cb)(void *arg, const struct nvme_cqe *cqe);
 
 /* A raw command whose completion runs cb inside vssd_poll() (the vector
  * commands of an open-channel device, say). Returns the cid or -EAGAIN. */

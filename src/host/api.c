@@ -21,7 +21,7 @@
 #include "host/api_types.h"
 #include "runtime/realtime.h"
 
-#define ADMIN_ENTRIES 64
+#define ADMIN_ENTRIES LIBVSSD_ADMIN_ENTRIES
 struct dma_op {
 	struct vssd *dev;
 	void *buf;
@@ -104,22 +104,27 @@ static void unregister_cb(void *ctx, void *buf)
 }
 
 /* The post hook (the MSI equivalent): runs with the controller locked. */
+static void efd_signal(int efd)
+{
+	uint64_t one = 1;
+
+	if (efd >= 0 && write(efd, &one, sizeof(one)) < 0) {
+		/* a full eventfd counter already says "look" */
+	}
+}
+
 static void on_post(void *arg, uint16_t cqid)
 {
 	struct vssd *dev = arg;
 	struct vssd_qpair *qp = cqid ? dev->qp[cqid] : NULL;
 
+	if (!cqid)
+		efd_signal(dev->admin_efd);
 	if (!qp)
 		return;
 	if (qp->notify)
 		qp->notify(qp->notify_arg);
-	if (qp->efd >= 0) {
-		uint64_t one = 1;
-
-		if (write(qp->efd, &one, sizeof(one)) < 0) {
-			/* a full eventfd counter already says "look" */
-		}
-	}
+	efd_signal(qp->efd);
 }
 
 struct bind_op {
@@ -197,6 +202,7 @@ int vssd_open(const char *const *params, enum vssd_runtime runtime, struct vssd 
 	}
 	pthread_mutex_init(&dev->admin_lock, NULL);
 	pthread_mutex_init(&dev->qp_lock, NULL);
+	dev->admin_efd = -1;
 	rc = host_qp_alloc(&dev->admin, 0, ADMIN_ENTRIES);
 	if (!rc) /* no runtime yet: nothing else touches the controller */
 		rc = host_qp_register(&dev->admin, &dev->ctrl->dma);
@@ -236,6 +242,8 @@ void vssd_close(struct vssd *dev)
 	nvme_ctrl_destroy(dev->ctrl);
 	pthread_mutex_destroy(&dev->admin_lock);
 	pthread_mutex_destroy(&dev->qp_lock);
+	if (dev->admin_efd >= 0)
+		close(dev->admin_efd);
 	free(dev);
 }
 
@@ -292,6 +300,66 @@ int vssd_admin(struct vssd *dev, struct nvme_sqe *sqe, struct nvme_cqe *cqe)
 	}
 	pthread_mutex_unlock(&dev->admin_lock);
 	return rc;
+}
+
+/* An asynchronous admin command completed (with the admin lock held, in
+ * whichever thread reaped it): its callback waits for vssd_admin_poll(),
+ * which runs it without the lock, so it may submit again. */
+static void admin_async_done(void *arg, const struct nvme_cqe *cqe)
+{
+	struct vssd *dev = arg;
+
+	dev->admin_done[dev->nadmin_done] = dev->admin_cb[cqe->cid];
+	dev->admin_done[dev->nadmin_done++].cqe = *cqe;
+	efd_signal(dev->admin_efd); /* when another thread's vssd_admin() reaped it */
+}
+
+int vssd_admin_async(struct vssd *dev, struct nvme_sqe *sqe, vssd_cb cb, void *arg)
+{
+	int cid;
+
+	if (!dev || !sqe || !cb)
+		return -EINVAL;
+	if (dev->lost)
+		return -ENODEV;
+	pthread_mutex_lock(&dev->admin_lock);
+	cid = host_qp_submit(&dev->admin, sqe, admin_async_done, dev, NULL);
+	if (cid >= 0) {
+		dev->admin_cb[cid] = (struct libvssd_admin_cb){cb, arg, {0}};
+		rt_kick(&dev->rt, 0);
+	}
+	pthread_mutex_unlock(&dev->admin_lock);
+	return cid;
+}
+
+int vssd_admin_poll(struct vssd *dev)
+{
+	struct libvssd_admin_cb done[ADMIN_ENTRIES];
+	uint32_t n;
+
+	if (!dev)
+		return -EINVAL;
+	rt_poll(&dev->rt);
+	pthread_mutex_lock(&dev->admin_lock);
+	host_qp_reap(&dev->admin, ADMIN_ENTRIES, NULL, NULL, NULL);
+	n = dev->nadmin_done;
+	memcpy(done, dev->admin_done, n * sizeof(done[0]));
+	dev->nadmin_done = 0;
+	pthread_mutex_unlock(&dev->admin_lock);
+	for (uint32_t i = 0; i < n; i++)
+		done[i].cb(done[i].arg, &done[i].cqe);
+	return (int)n;
+}
+
+int vssd_admin_eventfd(struct vssd *dev)
+{
+	if (!dev)
+		return -EINVAL;
+	pthread_mutex_lock(&dev->admin_lock);
+	if (dev->admin_efd < 0)
+		dev->admin_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	pthread_mutex_unlock(&dev->admin_lock);
+	return dev->admin_efd < 0 ? -errno : dev->admin_efd;
 }
 
 /* An admin command to completion: 0, or -EIO when the device failed it. */

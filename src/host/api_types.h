@@ -22,11 +22,25 @@ struct vssd_qpair {
 	int efd;
 };
 
+#define LIBVSSD_ADMIN_ENTRIES 64
+
+/* An asynchronous admin command's callback, and a completion waiting for
+ * vssd_admin_poll() to run it. */
+struct libvssd_admin_cb {
+	vssd_cb cb;
+	void *arg;
+	struct nvme_cqe cqe;
+};
+
 struct vssd {
 	struct nvme_ctrl *ctrl;
 	struct rt rt;
 	struct host_qp admin;
-	pthread_mutex_t admin_lock;
+	pthread_mutex_t admin_lock; /* the admin queue pair and what follows */
+	struct libvssd_admin_cb admin_cb[LIBVSSD_ADMIN_ENTRIES]; /* by cid */
+	struct libvssd_admin_cb admin_done[LIBVSSD_ADMIN_ENTRIES];
+	uint32_t nadmin_done;
+	int admin_efd; /* written when an admin completion waits; -1: none asked for */
 	pthread_mutex_t qp_lock;		/* choosing a qid and publishing the pair */
 	struct vssd_qpair *qp[NVME_MAX_QUEUES]; /* by qid; changed with the runtime locked */
 	atomic_bool

@@ -152,6 +152,62 @@ static void test_eventfd_notification(void **state)
 	vssd_close(dev);
 }
 
+static void keep_cqe(void *arg, const struct nvme_cqe *cqe)
+{
+	*(struct nvme_cqe *)arg = *cqe;
+}
+
+/* Admin commands without waiting: an Identify completes through the
+ * eventfd and vssd_admin_poll(); an Asynchronous Event Request is held
+ * (while a synchronous command goes by) until an Abort ends it; a device
+ * closed with one held closes. */
+static void test_admin_async(void **state)
+{
+	struct nvme_cqe id_cqe = {.status = 0xffff}, aer_cqe = {.status = 0xffff}, cqe;
+	struct nvme_sqe id, aer = {.opcode = NVME_ADMIN_ASYNC_EVENT}, abort = {0}, sync;
+	struct pollfd pfd = {.events = POLLIN};
+	struct vssd *dev;
+	char err[256];
+	uint8_t *buf;
+	uint64_t n;
+	int aer_cid;
+
+	(void)state;
+	if (vssd_open(params, VSSD_THREADED, &dev, err, sizeof(err)))
+		fail_msg("%s", err);
+	pfd.fd = vssd_admin_eventfd(dev);
+	assert_true(pfd.fd >= 0);
+	assert_int_equal(vssd_admin_async(dev, &aer, NULL, NULL), -EINVAL); /* no callback */
+	aer_cid = vssd_admin_async(dev, &aer, keep_cqe, &aer_cqe);
+	assert_true(aer_cid >= 0);
+	buf = vssd_dma_alloc(dev, 4096);
+	nvme_prep_identify(&id, 0, NVME_ID_CNS_CTRL, buf);
+	assert_true(vssd_admin_async(dev, &id, keep_cqe, &id_cqe) >= 0);
+	assert_int_equal(poll(&pfd, 1, 5000), 1);
+	assert_int_equal(read(pfd.fd, &n, sizeof(n)), (ssize_t)sizeof(n));
+	while (id_cqe.status == 0xffff)
+		vssd_admin_poll(dev);
+	assert_int_equal(nvme_cqe_code(&id_cqe), 0);
+	assert_int_equal(memcmp(((struct nvme_id_ctrl *)buf)->mn, "vssd", 4), 0);
+	/* a synchronous command between: the held AER stays held */
+	nvme_prep_identify(&sync, 0, NVME_ID_CNS_CTRL, buf);
+	assert_int_equal(vssd_admin(dev, &sync, &cqe), 0);
+	vssd_admin_poll(dev);
+	assert_int_equal(aer_cqe.status, 0xffff);
+	abort.opcode = NVME_ADMIN_ABORT;
+	nvme_set(&abort, NVME_F_ABORT_SQID, 0);
+	nvme_set(&abort, NVME_F_ABORT_CID, (uint32_t)aer_cid);
+	assert_int_equal(vssd_admin(dev, &abort, &cqe), 0);
+	assert_int_equal(cqe.result & 1, 0); /* aborted */
+	while (aer_cqe.status == 0xffff)
+		vssd_admin_poll(dev);
+	assert_int_equal(nvme_cqe_code(&aer_cqe), NVME_SC_ABORT_REQ);
+	/* one more held AER at close */
+	assert_true(vssd_admin_async(dev, &aer, keep_cqe, &aer_cqe) >= 0);
+	vssd_dma_free(dev, buf);
+	vssd_close(dev);
+}
+
 /* A QD1 read of data on NAND is never reported earlier than the model says,
  * whether a runtime thread posts it or the waiting thread does (inline). */
 static void never_early(enum vssd_runtime runtime)
@@ -247,6 +303,7 @@ int main(void)
 		cmocka_unit_test(test_threaded_dispatcher_posts),
 		cmocka_unit_test(test_inline_many_host_threads),
 		cmocka_unit_test(test_eventfd_notification),
+		cmocka_unit_test(test_admin_async),
 		cmocka_unit_test(test_never_early_threaded),
 		cmocka_unit_test(test_never_early_inline),
 		cmocka_unit_test(test_qpair_wait),
