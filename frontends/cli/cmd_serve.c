@@ -1,10 +1,16 @@
 /*
- * `vssd serve`: the device over NBD in real time, for unmodified software
- * (fio, qemu, nbdfuse + losetup for a block device). A convenience wrapper:
- * it checks the device's parameters, starts nbdkit with the vssd
- * plugin in the foreground on a Unix socket (or a TCP port), prints the NBD
- * URI once nbdkit listens, and passes Ctrl-C or SIGTERM on. The plugin keeps
- * the statistics file and prints the final report when nbdkit stops.
+ * `vssd serve`: the device in real time, for unmodified software.
+ *
+ * --transport nbd (the default): a block device over NBD (fio, qemu,
+ * nbdfuse + losetup). A convenience wrapper: it checks the device's
+ * parameters, starts nbdkit with the vssd plugin in the foreground on a
+ * Unix socket (or a TCP port), prints the NBD URI once nbdkit listens, and
+ * passes Ctrl-C or SIGTERM on. The plugin keeps the statistics file and
+ * prints the final report when nbdkit stops.
+ *
+ * --transport tcp: vssd's own NVMe controller over NVMe/TCP
+ * (frontends/nvmf), in this process, for the kernel's nvme-tcp and
+ * nvme-cli.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,29 +28,40 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "nvmf.h"
 #include "vssd/vssd.h"
 
 #define READY_TIMEOUT_S 30 /* building a large device with media=ram takes a while */
 
 struct serve_args {
 	const char *profile, *seed, *socket, *listen, *stats, *stats_interval, *run;
+	const char *nqn;
 	char *sets[CLI_MAX_SETS];
 	int nsets;
-	long port; /* 0: a Unix socket */
+	bool tcp;		/* --transport tcp: NVMe/TCP */
+	long port;		/* 0: a Unix socket (NBD), 4420 (NVMe/TCP) */
+	long discovery_port;	/* NVMe/TCP; -1 until given */
 };
 
 static void serve_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: vssd serve [--profile NAME|FILE] [--set KEY=VALUE]... [--seed N]\n"
-		"                  [--socket PATH | --port N [--listen ADDRESS]]\n"
+		"usage: vssd serve [--transport nbd|tcp] [--profile NAME|FILE] [--set KEY=VALUE]...\n"
+		"                  [--seed N] [--socket PATH | --port N [--listen ADDRESS]]\n"
+		"                  [--discovery-port N] [--nqn NQN]\n"
 		"                  [--stats PATH] [--stats-interval SECONDS] [--run COMMAND]\n\n"
-		"Serves the device over NBD in real time with nbdkit and the vssd plugin:\n"
-		"on a Unix socket (default /tmp/vssd-PID.sock) or on TCP port N of the\n"
-		"loopback address (or ADDRESS). Prints the NBD URI when it is ready; export\n"
-		"\"pid=N\" tags writes with FDP placement identifier N. --stats keeps the\n"
-		"JSON report (as vssd sim --json) in PATH; the final report is printed at\n"
-		"exit (Ctrl-C). --run starts COMMAND with $uri set and stops when it ends.\n");
+		"--transport nbd (the default) serves the device over NBD in real time with\n"
+		"nbdkit and the vssd plugin: on a Unix socket (default /tmp/vssd-PID.sock) or\n"
+		"on TCP port N of the loopback address (or ADDRESS). Prints the NBD URI when\n"
+		"it is ready; export \"pid=N\" tags writes with FDP placement identifier N.\n"
+		"--run starts COMMAND with $uri set and stops when it ends.\n\n"
+		"--transport tcp serves vssd's NVMe controller over NVMe/TCP on ADDRESS\n"
+		"(default 127.0.0.1) port N (default 4420), with a discovery controller on\n"
+		"--discovery-port (default 8009; 0: none). The subsystem's NQN is the\n"
+		"device's own unless --nqn says. A Linux host connects with\n"
+		"  modprobe nvme-tcp; nvme connect -t tcp -a ADDRESS -s N -n NQN\n\n"
+		"--stats keeps the JSON report (as vssd sim --json) in PATH; the final\n"
+		"report is printed at exit (Ctrl-C).\n");
 }
 
 /* --stats is written by nbdkit's plugin once it is serving; a path that
@@ -61,6 +78,29 @@ static bool stats_writable(const char *path)
 	return true;
 }
 
+/* NVMe/TCP listens on TCP ports only, and runs no command beside it. */
+static int check_tcp_args(struct serve_args *a)
+{
+	if (a->socket || a->run) {
+		fprintf(stderr, "vssd: %s: not supported with --transport tcp\n",
+			a->socket ? "--socket" : "--run");
+		return 2;
+	}
+	if (!a->port)
+		a->port = 4420;
+	if (a->discovery_port < 0)
+		a->discovery_port = 8009;
+	if (a->discovery_port == a->port) {
+		fprintf(stderr, "vssd: --discovery-port %ld is --port's too\n", a->discovery_port);
+		return 2;
+	}
+	if (a->nqn && (!*a->nqn || strlen(a->nqn) > 223)) {
+		fprintf(stderr, "vssd: --nqn %s: expected 1 to 223 characters\n", a->nqn);
+		return 2;
+	}
+	return 0;
+}
+
 static int parse_serve_args(int argc, char **argv, struct serve_args *a)
 {
 	static const struct option longopts[] = {
@@ -73,6 +113,9 @@ static int parse_serve_args(int argc, char **argv, struct serve_args *a)
 		{"stats", required_argument, 0, 's'},
 		{"stats-interval", required_argument, 0, 'i'},
 		{"run", required_argument, 0, 'r'},
+		{"transport", required_argument, 0, 't'},
+		{"discovery-port", required_argument, 0, 'D'},
+		{"nqn", required_argument, 0, 'N'},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
@@ -80,7 +123,8 @@ static int parse_serve_args(int argc, char **argv, struct serve_args *a)
 	int c;
 
 	a->profile = "default";
-	while ((c = getopt_long(argc, argv, "p:S:e:U:P:l:s:i:r:h", longopts, NULL)) != -1) {
+	a->discovery_port = -1;
+	while ((c = getopt_long(argc, argv, "p:S:e:U:P:l:s:i:r:t:D:N:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p': a->profile = optarg; break;
 		case 'e': a->seed = optarg; break;
@@ -89,6 +133,25 @@ static int parse_serve_args(int argc, char **argv, struct serve_args *a)
 		case 's': a->stats = optarg; break;
 		case 'i': a->stats_interval = optarg; break;
 		case 'r': a->run = optarg; break;
+		case 'N': a->nqn = optarg; break;
+		case 't':
+			if (strcmp(optarg, "nbd") && strcmp(optarg, "tcp")) {
+				fprintf(stderr, "vssd: --transport %s: expected nbd or tcp\n",
+					optarg);
+				return 2;
+			}
+			a->tcp = !strcmp(optarg, "tcp");
+			break;
+		case 'D':
+			a->discovery_port = strtol(optarg, &end, 10);
+			if (*end || !*optarg || a->discovery_port < 0 || a->discovery_port > 65535) {
+				fprintf(stderr,
+					"vssd: --discovery-port %s: expected a TCP port, 0 (none) to "
+					"65535\n",
+					optarg);
+				return 2;
+			}
+			break;
 		case 'S':
 			if (cli_add_set(a->sets, &a->nsets, optarg))
 				return 2;
@@ -112,6 +175,13 @@ static int parse_serve_args(int argc, char **argv, struct serve_args *a)
 	}
 	if (a->stats && !stats_writable(a->stats))
 		return 2;
+	if (a->tcp)
+		return check_tcp_args(a);
+	if (a->nqn || a->discovery_port >= 0) {
+		fprintf(stderr, "vssd: %s: only with --transport tcp\n",
+			a->nqn ? "--nqn" : "--discovery-port");
+		return 2;
+	}
 	if (a->port && a->socket) {
 		fprintf(stderr, "vssd: --socket and --port: choose one\n");
 		return 2;
@@ -165,6 +235,36 @@ static enum start wait_ready(pid_t pid, const char *pidfile, int *status)
 	return TOO_SLOW;
 }
 
+/* --transport tcp: the target in this process until Ctrl-C or SIGTERM. */
+static int serve_tcp(const struct serve_args *a, const char *const *params)
+{
+	struct nvmf_opts o = {.params = params,
+			      .listen_addr = a->listen ? a->listen : "127.0.0.1",
+			      .port = (uint16_t)a->port,
+			      .discovery_port = (uint16_t)a->discovery_port,
+			      .nqn = a->nqn,
+			      .stats_path = a->stats,
+			      .stats_interval_ns = 1000000000ull,
+			      .report = stdout};
+	char err[512], *end;
+
+	if (a->stats_interval) {
+		double s = strtod(a->stats_interval, &end);
+
+		if (*end || !(s >= 0.01 && s <= 86400)) {
+			fprintf(stderr, "vssd: --stats-interval %s: expected seconds, 0.01 to 86400\n",
+				a->stats_interval);
+			return 2;
+		}
+		o.stats_interval_ns = (uint64_t)(s * 1e9);
+	}
+	if (nvmf_serve(&o, err, sizeof(err))) {
+		fprintf(stderr, "vssd: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	struct serve_args a = {0};
@@ -183,6 +283,8 @@ int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "vssd: %s\n", err); /* before nbdkit starts, in vssd's words */
 		return 1;
 	}
+	if (a.tcp)
+		return serve_tcp(&a, params);
 	if (!a.port && !a.socket) {
 		snprintf(socket_buf, sizeof(socket_buf), "/tmp/vssd-%d.sock", (int)getpid());
 		a.socket = socket_buf;

@@ -118,6 +118,9 @@ int vssd_params_print(const char *const *params, FILE *out, char *err, size_t er
 
 /* The monotonic clock, in ns, the real-time runtime runs on: time commands with it. */
 uint64_t vssd_clock_ns(void);
+/* CRC-32C (Castagnoli) continued from crc (0 to start) over len bytes: the
+ * checksum of fio's verify=crc32c and of NVMe/TCP's digests. */
+uint32_t vssd_crc32c(uint32_t crc, const void *p, size_t len);
 
 /* How a host of blocks reaches the device's data. */
 enum vssd_block_host {

@@ -13,10 +13,16 @@
 #include "host/api_internal.h"
 #include "report/report.h"
 #include "util/clock.h"
+#include "util/crc32c.h"
 
 uint64_t vssd_clock_ns(void)
 {
 	return mono_ns();
+}
+
+uint32_t vssd_crc32c(uint32_t crc, const void *p, size_t len)
+{
+	return crc32c(crc, p, len);
 }
 
 static enum vssd_block_host block_host_of(const struct vssd_config *cfg)

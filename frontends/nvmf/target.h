@@ -1,0 +1,225 @@
+/*
+ * Inside the NVMe/TCP target: the target (one subsystem over one vssd
+ * device, its listeners and the event loop), its controllers (one per
+ * association, dynamic controller IDs, or the discovery controller) and
+ * their queues, each a TCP connection (conn.c) whose commands (command.c)
+ * carry data between the socket and memory the device reaches by DMA.
+ *
+ * One thread runs everything: sockets, the device's completions (eventfds)
+ * and timers all come through one epoll set, so nothing here takes a lock.
+ */
+#ifndef VSSD_NVMF_TARGET_H
+#define VSSD_NVMF_TARGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fabrics.h"
+#include "nvmf.h"
+#include "tcp_pdu.h"
+#include "vssd/served.h"
+#include "vssd/vssd.h"
+
+#define NVMF_MAX_CTRLS 64
+#define NVMF_MAX_QUEUES 64		   /* admin + 63 I/O queues, as the device has */
+#define NVMF_MAX_QUEUE_ENTRIES 1024	   /* CAP.MQES + 1 */
+#define NVMF_ADMIN_QUEUE_ENTRIES 32	   /* the largest admin queue (ASQSZ) */
+#define NVMF_INCAPSULE_BYTES (16u << 10)   /* data a command capsule may carry */
+#define NVMF_MAXH2CDATA (128u << 10)	   /* data one H2CData PDU may carry */
+#define NVMF_KAS_100MS 10		   /* keep alive granularity: 1 s */
+#define NVMF_PDU_HEADER_MAX 128		   /* ICReq's, the longest header */
+
+struct nvmf_target;
+struct nvmf_conn;
+
+/* What an epoll event is about. */
+enum nvmf_poll_kind {
+	POLL_LISTEN, /* a listening socket: ptr is its fd */
+	POLL_CONN,   /* a connection's socket */
+	POLL_QPAIR,  /* a connection's device queue pair has completions */
+	POLL_ADMIN,  /* the device's admin queue has completions */
+	POLL_STOP,   /* SIGINT or SIGTERM */
+};
+struct nvmf_poll {
+	enum nvmf_poll_kind kind;
+	void *ptr;
+};
+
+/* A controller: the state of one association (an admin queue and its I/O
+ * queues), as a host sees it through properties and Identify. */
+struct nvmf_ctrl {
+	struct nvmf_target *t;
+	uint16_t cntlid;
+	bool discovery; /* the discovery controller: no namespace, log page 70h */
+	char hostnqn[NVMF_NQN_BYTES];
+	uint32_t cc, csts;
+	uint32_t kato_ms;	    /* 0: no keep alive */
+	uint64_t ka_deadline_ns;    /* ends the association when passed */
+	struct nvmf_conn *queue[NVMF_MAX_QUEUES]; /* by qid; 0 is the admin queue */
+	int client; /* the statistics' client: the host */
+};
+
+/* A command in flight on a queue: the host's SQE, its data in memory the
+ * device reaches, and how far that data has come. */
+enum nvmf_cmd_state {
+	CMD_FREE,
+	CMD_RECV,     /* its capsule is being read */
+	CMD_WAIT_H2C, /* an R2T sent; H2CData PDUs bring the data */
+	CMD_DEVICE,   /* submitted to the device */
+	CMD_HELD,     /* the discovery controller's AER: answered never, freed at close */
+};
+struct nvmf_cmd {
+	struct nvmf_conn *conn;
+	enum nvmf_cmd_state state;
+	struct nvme_sqe sqe; /* as the host sent it (cid: the host's) */
+	uint8_t *buf;	     /* registered for DMA (vssd_dma_alloc), buf_bytes long */
+	uint32_t buf_bytes;
+	uint32_t data_bytes; /* the command's data: the SGL's length */
+	uint32_t h2c_bytes;  /* received so far (writes through R2T) */
+	bool to_host;	     /* data goes controller to host (C2HData) */
+	int device_cid;	     /* CMD_DEVICE: the identifier the device gave it */
+	uint64_t start_ns;   /* for the latency statistics */
+};
+
+/* How an incoming PDU is read: its header, then pad, data and digest. */
+enum nvmf_rx_state { RX_HEADER, RX_PAD, RX_DATA, RX_DDGST };
+
+struct nvmf_conn {
+	struct nvmf_target *t;
+	int fd; /* -1: no socket (a fuzzer feeds bytes; output is dropped) */
+	char peer[64];
+	char local_addr[64], local_port[8]; /* where the host reached us */
+	bool icreq_done, hdgst, ddgst;
+	bool closing; /* no more input: ends once what it sent has gone */
+	bool dead;    /* closed; freed when the device has answered its commands */
+	/* the queue, once Connect has bound it */
+	struct nvmf_ctrl *ctrl;
+	uint16_t qid;
+	uint16_t entries;  /* SQSIZE + 1 */
+	uint16_t sqhd;	   /* the SQ head pointer a response carries */
+	bool sqflow_off;   /* Connect disabled SQ flow control: SQHD is not needed */
+	struct vssd_qpair *qp; /* an I/O queue's on the device */
+	int client;	       /* vssd_served client index, -1 before Connect */
+	/* commands, by transfer tag */
+	struct nvmf_cmd cmd[NVMF_MAX_QUEUE_ENTRIES];
+	uint16_t free_tag[NVMF_MAX_QUEUE_ENTRIES];
+	uint16_t nfree;
+	uint32_t device_inflight; /* commands the device has not answered */
+	/* receiving */
+	enum nvmf_rx_state rx_state;
+	uint8_t hdr[NVMF_PDU_HEADER_MAX + NVME_TCP_DIGEST_BYTES];
+	uint32_t hdr_have, hdr_want; /* hdr_want: 8 until the common header is in */
+	uint32_t pad_left, data_left, data_bytes;
+	uint8_t *data_dst; /* where the data goes (NULL: nowhere, a termination request) */
+	uint32_t ddgst_crc;
+	uint8_t ddgst_in[NVME_TCP_DIGEST_BYTES];
+	uint32_t ddgst_have;
+	struct nvmf_cmd *data_cmd; /* whose data arrives (H2CData, in-capsule) */
+	uint8_t capsule[NVMF_INCAPSULE_BYTES];
+	uint8_t term_data[NVME_TCP_TERM_MAX_DATA + 24];
+	/* sending: bytes waiting for the socket */
+	uint8_t *tx;
+	size_t tx_len, tx_off, tx_cap;
+	bool want_out; /* EPOLLOUT asked for */
+	struct nvmf_poll sock_poll, qp_poll;
+	struct nvmf_conn *next; /* in the target's list */
+};
+
+struct nvmf_target {
+	struct nvmf_opts opts;
+	struct vssd *dev;
+	struct vssd_served *served;
+	struct vssd_info info;
+	char subnqn[NVMF_NQN_BYTES];
+	int epfd, listen_fd, disc_fd, admin_efd, stop_fd;
+	struct nvmf_ctrl *ctrl[NVMF_MAX_CTRLS]; /* by cntlid - 1 */
+	uint16_t next_cntlid;
+	uint32_t io_qpairs_open;
+	struct vssd_qpair *service_qp; /* the target's own: Flush at shutdown */
+	struct nvmf_poll listen_poll, disc_poll, admin_poll, stop_poll;
+	struct nvmf_conn *conns;
+	bool stopping;
+	uint64_t commands, protocol_errors;
+};
+
+/* target.c */
+uint64_t nvmf_now_ns(void);
+/* The target over a device opened from opts (no sockets yet: nvmf_serve
+ * listens; a fuzzer makes connections of its own). Returns 0 or a negative
+ * errno with a message in err. */
+int nvmf_target_open(const struct nvmf_opts *opts, struct nvmf_target **out, char *err,
+		     size_t errlen);
+/* Ends every controller, closes the device, prints the report to report (or not: NULL). */
+void nvmf_target_close(struct nvmf_target *t, FILE *report);
+/* Makes what the device caches durable (a controller's shutdown). */
+void nvmf_target_flush(struct nvmf_target *t);
+/* A line on stderr about a connection (its peer and queue). */
+void nvmf_say(const struct nvmf_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* conn.c: the PDU stream of one connection. */
+/* Appends a PDU: its header (hlen bytes, common header filled in here),
+ * the digests negotiated, and data_bytes of data. */
+void nvmf_conn_send_pdu(struct nvmf_conn *c, void *hdr, uint8_t hlen, const void *data,
+			uint32_t data_bytes);
+struct nvmf_conn *nvmf_conn_new(struct nvmf_target *t, int fd, const char *peer);
+/* Bytes that arrived: read as PDUs, each acted on as it completes. Returns
+ * 0, or -1 when the connection must end (a termination request sent). */
+int nvmf_conn_rx(struct nvmf_conn *c, const uint8_t *p, size_t n);
+/* Sends a termination request (C2HTermReq) for the PDU header at fault,
+ * says why, and ends the connection once it has gone. */
+void nvmf_conn_fatal(struct nvmf_conn *c, uint16_t fes, uint32_t fei, const char *why);
+/* Queues n bytes for the socket. */
+void nvmf_conn_send(struct nvmf_conn *c, const void *p, size_t n);
+/* Writes what is queued; asks for EPOLLOUT while the socket is full.
+ * Returns 0, or -1 when the peer has gone. */
+int nvmf_conn_flush(struct nvmf_conn *c);
+/* Ends the connection: no more input or output; freed once the device has
+ * answered the commands it holds (nvmf_conn_reap). */
+void nvmf_conn_close(struct nvmf_conn *c);
+/* Frees closed connections with nothing in flight. */
+void nvmf_conn_reap(struct nvmf_target *t);
+
+/* command.c: a capsule's command, its data, and its response. */
+void nvmf_cmd_capsule(struct nvmf_conn *c, const struct nvme_sqe *sqe, uint32_t incapsule_bytes);
+/* H2CData for the command with transfer tag ttag: where its bytes go, or
+ * NULL after a termination request. */
+uint8_t *nvmf_cmd_h2c(struct nvmf_conn *c, const struct nvme_tcp_data *pdu);
+/* The command's data is all in: run it. */
+void nvmf_cmd_run(struct nvmf_cmd *cmd);
+/* Sends the response (and the data before it) and frees the command. */
+void nvmf_cmd_complete(struct nvmf_cmd *cmd, const struct nvme_cqe *cqe);
+void nvmf_cmd_status(struct nvmf_cmd *cmd, uint16_t status, uint32_t result);
+/* Frees the command (its data buffer stays for the next one). */
+void nvmf_cmd_free(struct nvmf_cmd *cmd);
+/* The device answered a command: respond, or free it when its connection
+ * has closed meanwhile. */
+void nvmf_cmd_device_done(void *arg, const struct nvme_cqe *cqe);
+/* The command as the device takes it: its data an SGL data block in buf. */
+void nvmf_cmd_device_sqe(const struct nvmf_cmd *cmd, struct nvme_sqe *out);
+
+/* fabrics.c: Connect, the properties, Disconnect, and controllers. */
+void nvmf_fabrics_exec(struct nvmf_cmd *cmd);
+/* Ends a controller: closes its queues and forgets it. */
+void nvmf_ctrl_end(struct nvmf_ctrl *ctrl, const char *why);
+/* Ends controllers whose keep alive timer ran out; returns when the next
+ * one would (UINT64_MAX: none runs). */
+uint64_t nvmf_keep_alive_check(struct nvmf_target *t, uint64_t now_ns);
+/* A Keep Alive (or any command, as traffic) restarts the timer. */
+void nvmf_keep_alive_touch(struct nvmf_ctrl *ctrl);
+
+/* admin.c: admin commands of an I/O controller: what the target answers
+ * itself (Keep Alive, the KATO feature, queue creation refused), what it
+ * completes for the fabrics host (Identify's fabrics fields) and the rest,
+ * which the device answers. */
+void nvmf_admin_exec(struct nvmf_cmd *cmd);
+/* A closing admin queue's commands the device holds (Asynchronous Event
+ * Requests) are aborted, and those the target holds freed. */
+void nvmf_abort_held(struct nvmf_conn *c);
+/* I/O commands go to the device on the queue's own queue pair. */
+void nvmf_io_exec(struct nvmf_cmd *cmd);
+
+/* discovery.c: the discovery controller's admin commands. */
+void nvmf_discovery_exec(struct nvmf_cmd *cmd);
+
+#endif
