@@ -56,10 +56,11 @@ static void kato_feature(struct nvmf_cmd *cmd)
 }
 
 /* Number of Queues: on a fabric, what this controller's host may connect
- * (the device's queue pairs but the target's own), asked for or not. */
+ * (the device's queue pairs), asked for or not: on a fabric it is not a
+ * setting the controller keeps, and other hosts' controllers share them. */
 static void queues_feature(struct nvmf_cmd *cmd)
 {
-	uint32_t most = cmd->conn->t->info.max_io_queue_pairs - 1, nsq = most, ncq = most;
+	uint32_t most = cmd->conn->t->info.max_io_queue_pairs, nsq = most, ncq = most;
 
 	if (cmd->sqe.opcode == NVME_ADMIN_SET_FEATURES) {
 		nsq = nvme_get(&cmd->sqe, NVME_F_NSQR) + 1;

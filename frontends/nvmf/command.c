@@ -108,6 +108,7 @@ static uint16_t setup_data(struct nvmf_cmd *cmd, uint32_t incapsule)
 			return NVME_SC_SUCCESS;
 		}
 		cmd->h2c_bytes = 0;
+		cmd->h2c_status = NVME_SC_SUCCESS;
 		cmd->state = CMD_WAIT_H2C;
 		return NVME_SC_SUCCESS;
 	default:
@@ -115,7 +116,8 @@ static uint16_t setup_data(struct nvmf_cmd *cmd, uint32_t incapsule)
 	}
 }
 
-void nvmf_cmd_capsule(struct nvmf_conn *c, const struct nvme_sqe *sqe, uint32_t incapsule)
+void nvmf_cmd_capsule(struct nvmf_conn *c, const struct nvme_sqe *sqe, uint32_t incapsule,
+		      bool digest_ok)
 {
 	const struct nvmf_fabrics_cmd *f = (const void *)sqe;
 	struct nvmf_cmd *cmd;
@@ -142,6 +144,8 @@ void nvmf_cmd_capsule(struct nvmf_conn *c, const struct nvme_sqe *sqe, uint32_t 
 	c->sqhd = (uint16_t)((c->sqhd + 1) % c->entries);
 	if (c->ctrl)
 		nvmf_keep_alive_touch(c->ctrl);
+	if (!digest_ok) /* the host may send it again */
+		return nvmf_cmd_complete(cmd, &(struct nvme_cqe){.status = NVME_SC_TRANSIENT_TRANSPORT});
 	if ((st = setup_data(cmd, incapsule)))
 		return nvmf_cmd_status(cmd, st, 0);
 	if (cmd->state == CMD_WAIT_H2C)
@@ -172,6 +176,25 @@ uint8_t *nvmf_cmd_h2c(struct nvmf_conn *c, const struct nvme_tcp_data *pdu)
 		return NULL;
 	}
 	return cmd->buf + pdu->datao;
+}
+
+void nvmf_cmd_h2c_done(struct nvmf_conn *c, const struct nvme_tcp_data *pdu, bool digest_ok)
+{
+	struct nvmf_cmd *cmd = &c->cmd[pdu->ttag];
+	bool last = cmd->h2c_bytes + pdu->datal == cmd->data_bytes;
+
+	if (!!(pdu->hdr.flags & NVME_TCP_F_DATA_LAST) != last)
+		return nvmf_conn_fatal(c, NVME_TCP_FES_INVALID_PDU_HDR, 1 /* FLAGS */,
+				       last ? "the last H2CData of a transfer without LAST"
+					    : "H2CData with LAST before the transfer's end");
+	cmd->h2c_bytes += pdu->datal;
+	if (!digest_ok)
+		cmd->h2c_status = NVME_SC_TRANSIENT_TRANSPORT;
+	if (!last)
+		return;
+	if (cmd->h2c_status)
+		return nvmf_cmd_complete(cmd, &(struct nvme_cqe){.status = cmd->h2c_status});
+	nvmf_cmd_run(cmd);
 }
 
 void nvmf_cmd_run(struct nvmf_cmd *cmd)

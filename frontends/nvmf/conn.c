@@ -310,8 +310,9 @@ static int header_done(struct nvmf_conn *c)
 	return 0;
 }
 
-/* A whole PDU is in: act on it. */
-static void pdu_done(struct nvmf_conn *c)
+/* A whole PDU is in: act on it. A data digest that failed fails the
+ * command the data belongs to, not the connection: the stream is intact. */
+static void pdu_done(struct nvmf_conn *c, bool digest_ok)
 {
 	const struct nvme_tcp_hdr *ch = (const void *)c->hdr;
 
@@ -321,22 +322,11 @@ static void pdu_done(struct nvmf_conn *c)
 		break;
 	case NVME_TCP_CMD:
 		nvmf_cmd_capsule(c, &((const struct nvme_tcp_cmd *)(const void *)c->hdr)->sqe,
-				 c->data_bytes);
+				 c->data_bytes, digest_ok);
 		break;
-	case NVME_TCP_H2C_DATA: {
-		const struct nvme_tcp_data *pdu = (const void *)c->hdr;
-		struct nvmf_cmd *cmd = &c->cmd[pdu->ttag];
-		bool last = cmd->h2c_bytes + pdu->datal == cmd->data_bytes;
-
-		if (!!(ch->flags & NVME_TCP_F_DATA_LAST) != last)
-			return nvmf_conn_fatal(c, NVME_TCP_FES_INVALID_PDU_HDR, FEI_FLAGS,
-					       last ? "the last H2CData of a transfer without LAST"
-						    : "H2CData with LAST before the transfer's end");
-		cmd->h2c_bytes += pdu->datal;
-		if (last)
-			nvmf_cmd_run(cmd);
+	case NVME_TCP_H2C_DATA:
+		nvmf_cmd_h2c_done(c, (const void *)c->hdr, digest_ok);
 		break;
-	}
 	case NVME_TCP_H2C_TERM: {
 		const struct nvme_tcp_term *term = (const void *)c->hdr;
 
@@ -381,7 +371,7 @@ int nvmf_conn_rx(struct nvmf_conn *c, const uint8_t *p, size_t n)
 			if (header_done(c))
 				break;
 			if (c->rx_state == RX_DDGST && !c->data_bytes) {
-				pdu_done(c);
+				pdu_done(c, true);
 				if (!c->closing)
 					rx_reset(c);
 			}
@@ -403,7 +393,7 @@ int nvmf_conn_rx(struct nvmf_conn *c, const uint8_t *p, size_t n)
 			c->rx_state = RX_DDGST;
 			if (c->ddgst && host_pdus[ch->type].digests)
 				break;
-			pdu_done(c);
+			pdu_done(c, true);
 			if (!c->closing)
 				rx_reset(c);
 			break;
@@ -415,15 +405,10 @@ int nvmf_conn_rx(struct nvmf_conn *c, const uint8_t *p, size_t n)
 			if (c->ddgst_have < NVME_TCP_DIGEST_BYTES)
 				break;
 			memcpy(&got, c->ddgst_in, sizeof(got));
-			if (got != c->ddgst_crc) {
-				/* a data digest error is the command's, not the connection's, in
-				 * the spec (Transient Transport Error); the data is unusable and
-				 * the host would retry on the same stream: end it instead */
-				nvmf_conn_fatal(c, NVME_TCP_FES_HDR_DIGEST_ERR, got,
-						"a data digest does not match its data");
-				break;
-			}
-			pdu_done(c);
+			if (got != c->ddgst_crc)
+				nvmf_say(c, "a data digest does not match its data: the command "
+					    "fails with Transient Transport Error");
+			pdu_done(c, got == c->ddgst_crc);
 			if (!c->closing)
 				rx_reset(c);
 			break;

@@ -125,8 +125,17 @@ static void drain_eventfd(int fd)
 
 void nvmf_target_flush(struct nvmf_target *t)
 {
-	int rc = vssd_flush(t->service_qp);
+	struct vssd_qpair *qp;
+	int rc;
 
+	/* a queue pair of its own for the moment: the host's I/O queues have
+	 * gone by the time it shuts the controller down, and a pair kept open
+	 * would be one fewer for hosts */
+	rc = vssd_qpair_open(t->dev, 2, &qp);
+	if (!rc) {
+		rc = vssd_flush(qp);
+		vssd_qpair_close(qp);
+	}
 	if (rc)
 		fprintf(stderr, "nvmf: flushing the device at shutdown failed: %s\n",
 			rc > 0 ? vssd_status_name((uint16_t)rc) : strerror(-rc));
@@ -257,10 +266,6 @@ int nvmf_target_open(const struct nvmf_opts *opts, struct nvmf_target **out, cha
 	}
 	if ((rc = learn_identity(t, err, errlen)))
 		goto fail;
-	if ((rc = vssd_qpair_open(t->dev, 4, &t->service_qp))) {
-		snprintf(err, errlen, "cannot open the device's queue pair: %s", strerror(-rc));
-		goto fail;
-	}
 	if ((rc = vssd_served_open(t->dev, NULL, &t->served)) ||
 	    (rc = vssd_served_start(t->served, opts->stats_path, opts->stats_interval_ns))) {
 		snprintf(err, errlen, "cannot start the statistics: %s", strerror(-rc));
@@ -295,8 +300,6 @@ void nvmf_target_close(struct nvmf_target *t, FILE *report)
 		vssd_admin_poll(t->dev);
 		nvmf_conn_reap(t);
 	}
-	if (t->service_qp)
-		vssd_qpair_close(t->service_qp);
 	vssd_served_close(t->served, report);
 	vssd_close(t->dev);
 	for (int *fd = &t->epfd; fd <= &t->stop_fd; fd++)

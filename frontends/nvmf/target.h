@@ -77,6 +77,7 @@ struct nvmf_cmd {
 	uint32_t buf_bytes;
 	uint32_t data_bytes; /* the command's data: the SGL's length */
 	uint32_t h2c_bytes;  /* received so far (writes through R2T) */
+	uint16_t h2c_status; /* a data digest failed: the command ends with this */
 	bool to_host;	     /* data goes controller to host (C2HData) */
 	int device_cid;	     /* CMD_DEVICE: the identifier the device gave it */
 	uint64_t start_ns;   /* for the latency statistics */
@@ -136,7 +137,6 @@ struct nvmf_target {
 	struct nvmf_ctrl *ctrl[NVMF_MAX_CTRLS]; /* by cntlid - 1 */
 	uint16_t next_cntlid;
 	uint32_t io_qpairs_open;
-	struct vssd_qpair *service_qp; /* the target's own: Flush at shutdown */
 	struct nvmf_poll listen_poll, disc_poll, admin_poll, stop_poll;
 	struct nvmf_conn *conns;
 	bool stopping;
@@ -180,11 +180,16 @@ void nvmf_conn_close(struct nvmf_conn *c);
 /* Frees closed connections with nothing in flight. */
 void nvmf_conn_reap(struct nvmf_target *t);
 
-/* command.c: a capsule's command, its data, and its response. */
-void nvmf_cmd_capsule(struct nvmf_conn *c, const struct nvme_sqe *sqe, uint32_t incapsule_bytes);
+/* command.c: a capsule's command, its data, and its response. A capsule
+ * whose data failed its digest is answered with Transient Transport Error. */
+void nvmf_cmd_capsule(struct nvmf_conn *c, const struct nvme_sqe *sqe, uint32_t incapsule_bytes,
+		      bool digest_ok);
 /* H2CData for the command with transfer tag ttag: where its bytes go, or
  * NULL after a termination request. */
 uint8_t *nvmf_cmd_h2c(struct nvmf_conn *c, const struct nvme_tcp_data *pdu);
+/* The H2CData PDU is in (its digest right or not): the command runs once
+ * its last data has come. */
+void nvmf_cmd_h2c_done(struct nvmf_conn *c, const struct nvme_tcp_data *pdu, bool digest_ok);
 /* The command's data is all in: run it. */
 void nvmf_cmd_run(struct nvmf_cmd *cmd);
 /* Sends the response (and the data before it) and frees the command. */

@@ -28,6 +28,7 @@ static const struct {
 	{NVME_SC_SGL_TYPE_INVALID, "SGL Descriptor Type Invalid"},
 	{NVME_SC_SGL_OFFSET_INVALID, "SGL Offset Invalid"},
 	{NVME_SC_PRP_OFFSET_INVALID, "PRP Offset Invalid"},
+	{NVME_SC_TRANSIENT_TRANSPORT, "Transient Transport Error"},
 	{NVME_SC_FDP_DISABLED, "FDP Disabled"},
 	{NVME_SC_INVALID_PHID_LIST, "Invalid Placement Handle List"},
 	{NVME_SC_LBA_RANGE, "LBA Out of Range"},
