@@ -12,6 +12,9 @@ packages=(
 	e2fsprogs util-linux
 	# vssd sweep --executor slurm, tested against a one-node cluster
 	slurm-wlm munge
+	# the NVMe/TCP target's tests: a Linux guest under QEMU's emulation
+	# (tests/guest), and nvme-cli to copy into it
+	qemu-system-x86 nvme-cli
 	# fio's source for the fio engine (scripts/fio-source.sh): apt-get
 	# source unpacks with dpkg-dev, and fio's configure finds the libraries
 	# Debian's fio was built with only if their headers are here

@@ -478,26 +478,39 @@ static int do_fdp(struct vssd *dev, uint8_t *buf, const char *sub, const struct 
 	json_object *root = json ? json_object_new_object() : NULL;
 	int rc = 1;
 
+	/* JSON laid out as nvme-cli lays it out, so the two compare key by key */
 	if (!strcmp(sub, "configs") && !(rc = fdp_log(dev, buf, NVME_LOG_FDP_CONFIGS, 4096, 0))) {
 		const struct nvme_fdp_config_desc *d =
 			(const void *)(buf + sizeof(struct nvme_fdp_config_log));
+		json_object *cfg = root ? json_object_new_object() : NULL;
 		json_object *ruhs = root ? json_object_new_array() : NULL;
 
 		if (!root)
 			printf("FDP Configuration 0:\n");
-		put_fields((const uint8_t *)d, fdp_config_fields, NFIELDS(fdp_config_fields), root);
+		put_fields((const uint8_t *)d, fdp_config_fields, NFIELDS(fdp_config_fields), cfg);
 		for (uint16_t r = 0; r < d->nruh; r++) {
-			const char *t = ((const uint8_t *)(d + 1))[4 * r] == NVME_RUHT_PERSISTENTLY
-						? "Persistently Isolated"
-						: "Initially Isolated";
+			uint8_t ruht = ((const uint8_t *)(d + 1))[4 * r];
+			json_object *o = root ? json_object_new_object() : NULL;
 
-			if (root)
-				json_object_array_add(ruhs, json_object_new_string(t));
-			else
-				printf("  Reclaim Unit Handle %u: %s\n", r, t);
+			if (root) {
+				json_object_object_add(o, "ruht", json_object_new_int(ruht));
+				json_object_array_add(ruhs, o);
+			} else {
+				printf("  Reclaim Unit Handle %u: %s\n", r,
+				       ruht == NVME_RUHT_PERSISTENTLY ? "Persistently Isolated"
+								      : "Initially Isolated");
+			}
 		}
-		if (root)
-			json_object_object_add(root, "ruhs", ruhs);
+		if (root) {
+			json_object *configs = json_object_new_array();
+
+			json_object_object_add(cfg, "ruhs", ruhs);
+			json_object_array_add(configs, cfg);
+			json_object_object_add(
+				root, "n",
+				json_object_new_int(((const struct nvme_fdp_config_log *)buf)->numfdpc));
+			json_object_object_add(root, "configs", configs);
+		}
 	} else if (!strcmp(sub, "usage") &&
 		   !(rc = fdp_log(dev, buf, NVME_LOG_FDP_RUH_USAGE, 4096, 0))) {
 		uint16_t n = ((const struct nvme_fdp_ruh_usage_log *)buf)->nruh;
@@ -507,19 +520,27 @@ static int do_fdp(struct vssd *dev, uint8_t *buf, const char *sub, const struct 
 			static const char *const ruha[] = {"Unused", "Host Specified",
 							   "Controller Specified"};
 			uint8_t v = buf[sizeof(struct nvme_fdp_ruh_usage_log) + 8 * r]; /* RUHA */
-			const char *t = v < 3 ? ruha[v] : "Reserved";
+			json_object *o = root ? json_object_new_object() : NULL;
 
-			if (root)
-				json_object_array_add(arr, json_object_new_string(t));
-			else
-				printf("Reclaim Unit Handle %u: %s\n", r, t);
+			if (root) {
+				json_object_object_add(o, "ruha", json_object_new_int(v));
+				json_object_array_add(arr, o);
+			} else {
+				printf("Reclaim Unit Handle %u: %s\n", r, v < 3 ? ruha[v] : "Reserved");
+			}
 		}
-		if (root)
+		if (root) {
+			json_object_object_add(root, "nruh", json_object_new_int(n));
 			json_object_object_add(root, "ruhus", arr);
+		}
 	} else if (!strcmp(sub, "stats") && !(rc = fdp_log(dev, buf, NVME_LOG_FDP_STATS, 64, 0))) {
 		put_fields(buf, fdp_stats_fields, NFIELDS(fdp_stats_fields), root);
 	} else if (!strcmp(sub, "events") &&
 		   !(rc = fdp_log(dev, buf, NVME_LOG_FDP_EVENTS, 4096, a->host_events ? 1 : 0))) {
+		if (root)
+			json_object_object_add(
+				root, "n",
+				json_object_new_int64(((const struct nvme_fdp_events_log *)buf)->n));
 		print_list(a->host_events ? "Host FDP events" : "Controller FDP events", "events",
 			   (const uint8_t *)((const struct nvme_fdp_events_log *)buf)->events,
 			   ((const struct nvme_fdp_events_log *)buf)->n,
@@ -530,7 +551,9 @@ static int do_fdp(struct vssd *dev, uint8_t *buf, const char *sub, const struct 
 		struct nvme_sqe sqe;
 
 		nvme_prep_io_mgmt_recv(&sqe, 1, NVME_IO_MGMT_RECV_RUH_STATUS, buf, 4096);
-		if (!(rc = io_mgmt(dev, &sqe)))
+		if (!(rc = io_mgmt(dev, &sqe)) && root)
+			json_object_object_add(root, "nruhsd", json_object_new_int(h->nruhsd));
+		if (!rc)
 			print_list("Reclaim Unit Handle Status descriptors", "ruhss",
 				   buf + sizeof(*h), h->nruhsd,
 				   sizeof(struct nvme_fdp_ruh_status_desc), ruh_status_fields,

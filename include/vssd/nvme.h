@@ -173,6 +173,7 @@ enum nvme_identify_cns {
 	NVME_ID_CNS_CTRL = 0x01,
 	NVME_ID_CNS_NS_ACTIVE_LIST = 0x02,
 	NVME_ID_CNS_NS_DESC_LIST = 0x03,
+	NVME_ID_CNS_CS_CTRL = 0x06, /* I/O command set specific, of the set CSI names */
 	NVME_ID_CNS_CSI_INDEP_NS = 0x08,
 };
 
@@ -229,6 +230,7 @@ struct nvme_field {
 #define NVME_F_SQ_CQID NVME_FIELD(11, 16, 16)
 /* Identify */
 #define NVME_F_CNS NVME_FIELD(10, 0, 8)
+#define NVME_F_CSI NVME_FIELD(11, 24, 8) /* command set: 0 NVM */
 /* Get/Set Features */
 #define NVME_F_FID NVME_FIELD(10, 0, 8)
 #define NVME_F_SEL NVME_FIELD(10, 8, 3) /* Get Features: current, default, saved, capabilities */

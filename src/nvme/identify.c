@@ -118,6 +118,18 @@ static uint16_t id_csi_indep_ns(struct nvme_ctrl *ctrl, const struct nvme_sqe *s
 	return NVME_SC_SUCCESS;
 }
 
+/* The NVM command set's own controller data: the limits on Verify, Write
+ * Zeroes, Write Uncorrectable and Dataset Management beyond what their
+ * fields allow. vssd has none (0 everywhere): hosts then go by the fields. */
+static uint16_t id_cs_ctrl(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_t *buf)
+{
+	if (nvme_get(sqe, NVME_F_CSI) != 0)
+		return nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD,
+				   "CDW11.CSI %u is not the NVM command set, the only one",
+				   nvme_get(sqe, NVME_F_CSI));
+	return NVME_SC_SUCCESS;
+}
+
 /* EUI-64 (8 bytes), NGUID (16), CSI (1: NVM command set = 0) */
 static uint16_t id_ns_desc_list(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_t *buf)
 {
@@ -154,6 +166,7 @@ static const struct cns_def {
 	[NVME_ID_CNS_CTRL] = {id_ctrl, false},
 	[NVME_ID_CNS_NS_ACTIVE_LIST] = {id_active_list, false},
 	[NVME_ID_CNS_NS_DESC_LIST] = {id_ns_desc_list, true},
+	[NVME_ID_CNS_CS_CTRL] = {id_cs_ctrl, false},
 	[NVME_ID_CNS_CSI_INDEP_NS] = {id_csi_indep_ns, true},
 };
 

@@ -73,8 +73,10 @@ if "$vssd" nvme id-ctrl -o json | jq -e '.mdts == 6 and .sqes == 102 and .nn == 
 	"$vssd" nvme id-ctrl | grep -q "^mn  *: vssd virtual NVMe SSD"
 then ok "vssd nvme"; else bad "vssd nvme"; fi
 
-if "$vssd" nvme fdp configs --set fdp=on --set fdp_nruh=4 -o json | jq -e '.nruh == 4 and .nrg == 1
-	and (.ruhs | length) == 4' >/dev/null &&
+if "$vssd" nvme fdp configs --set fdp=on --set fdp_nruh=4 -o json | jq -e '.n == 0
+	and .configs[0].nruh == 4 and .configs[0].nrg == 1 and (.configs[0].ruhs | length) == 4' >/dev/null &&
+	"$vssd" nvme fdp usage --set fdp=on --set fdp_nruh=4 -o json | jq -e '.nruh == 4
+	and ([.ruhus[].ruha] == [1, 1, 1, 1])' >/dev/null &&
 	"$vssd" nvme fdp status --set fdp=on --set fdp_nruh=4 -o json | jq -e '(.ruhss | length) == 4
 	and .ruhss[3].ruamw > 0' >/dev/null &&
 	"$vssd" nvme fdp stats --set fdp=on -o json | jq -e '.hbmw == 0 and .mbmw == 0' >/dev/null &&

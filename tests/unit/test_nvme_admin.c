@@ -190,6 +190,17 @@ static void test_identify_lists(void **state)
 	assert_int_equal(b[14] & 1, 1); /* NSTAT: ready */
 	assert_int_equal(st(th_admin(&t, identify(b, NVME_ID_CNS_NS_DESC_LIST, 9))),
 			 NVME_SC_INVALID_NS);
+	/* the NVM set's controller data: no limits past the command fields */
+	memset(b, 0xff, 4096);
+	assert_int_equal(st(th_admin(&t, identify(b, NVME_ID_CNS_CS_CTRL, 0))), 0);
+	for (int i = 0; i < 4096; i++)
+		assert_int_equal(b[i], 0);
+	{
+		struct nvme_sqe s = identify(b, NVME_ID_CNS_CS_CTRL, 0);
+
+		nvme_set(&s, NVME_F_CSI, 2); /* zoned: not served */
+		assert_int_equal(st(th_admin(&t, s)), NVME_SC_INVALID_FIELD);
+	}
 	th_fini(&t);
 }
 

@@ -1,0 +1,324 @@
+#!/bin/sh
+# The NVMe/TCP suite, run inside the guest by tests/guest/run.sh: the stock
+# Linux host (nvme-tcp, nvme-cli, ext4, fio) against vssd's target, then
+# the steps that do not depend on vssd's FTL against the guest kernel's own
+# target (nvmet-tcp over a file) as the reference. Each step prints
+# "ok - TARGET: STEP" or "not ok - TARGET: STEP: why"; a table compares the
+# two targets; the last line is "guest: N passed, N failed".
+set -u
+export PATH=/usr/local/bin:$PATH
+dev_params="--set media=ram --set channels=2 --set luns_per_channel=2 --set blocks_per_plane=40
+	--set pages_per_block=48 --set op=0.3 --set fdp=on --set fdp_nruh=4 --set timing=off"
+file_params="--set media=file --set path=/tmp/vssd.dev --set channels=2 --set luns_per_channel=2
+	--set blocks_per_plane=40 --set pages_per_block=48 --set op=0.3 --set timing=off"
+results=/tmp/results
+: >"$results"
+passed=0 failed=0
+target=vssd
+
+# Where the kernel's target answers otherwise than vssd's, and why: a step
+# whose results differ and is not here fails the run.
+known_differences="nvme get-feature -f 1|nvmet serves no Arbitration feature: Invalid Field
+nvme get-feature -f 2|nvmet serves no Power Management feature: Invalid Field"
+
+# step NAME COMMAND...: runs COMMAND, its output kept in /tmp/step.out. A
+# vssd step counts; a reference (nvmet) step is compared at the end.
+step() {
+	name=$1
+	shift
+	t0=$(date +%s)
+	if "$@" >/tmp/step.out 2>&1; then
+		result=ok
+		echo "ok - $target: $name ($(($(date +%s) - t0)) s)"
+	else
+		result=FAILED
+		echo "$([ $target = vssd ] && echo "not ok" || echo "note") - $target: $name:" \
+			"$(tail -n 3 /tmp/step.out | tr '\n' ' ')"
+	fi
+	echo "$target|$name|$result" >>"$results"
+	[ $target = vssd ] || return 0
+	if [ $result = ok ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+}
+
+# Each step both targets took: the same result, or a difference said above.
+compare_targets() {
+	echo
+	echo "step|vssd|nvmet|"
+	while IFS='|' read -r t name result; do
+		[ "$t" = nvmet ] || continue
+		mine=$(awk -F'|' -v n="$name" '$1 == "vssd" && $2 == n { print $3 }' "$results")
+		why=$(echo "$known_differences" | awk -F'|' -v n="$name" '$1 == n { print $2 }')
+		if [ -z "$mine" ]; then
+			note="the reference's own"
+		elif [ "$mine" = "$result" ]; then
+			note=same
+		elif [ -n "$why" ]; then
+			note="differs: $why"
+		else
+			note="differs, and nothing says why"
+			failed=$((failed + 1))
+		fi
+		echo "$name|${mine:--}|$result|$note"
+	done <"$results"
+}
+
+fail() {
+	echo "$*" >&2
+	return 1
+}
+
+ctrl_dev() { # the controller the host made for subsystem $1
+	for c in /sys/class/nvme/nvme*; do
+		[ "$(cat "$c/subsysnqn" 2>/dev/null)" = "$1" ] && { echo "/dev/${c##*/}"; return 0; }
+	done
+	return 1
+}
+
+wait_for() { # a path to appear, for up to 10 s
+	i=0
+	while [ ! -e "$1" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -e "$1" ]
+}
+
+# --- the targets -------------------------------------------------------------
+
+start_vssd() { # PARAMS...: serves a device; its output in /tmp/target.out
+	vssd serve --transport tcp "$@" >/tmp/target.out 2>/tmp/target.err &
+	vssd_pid=$!
+	i=0
+	while ! grep -q "connect with" /tmp/target.out 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+		[ $i -lt 300 ] || fail "the target did not start: $(cat /tmp/target.err)" || return 1
+	done
+	nqn=$(awk '/connect with/ { print $NF }' /tmp/target.out)
+}
+
+stop_vssd() { # SIGTERM: the target ends cleanly and prints its report
+	kill -TERM "$vssd_pid" && wait "$vssd_pid"
+}
+
+start_nvmet() { # the kernel's target over a file of the same size
+	cfg=/sys/kernel/config/nvmet
+	nqn=nqn.2026-12.io.vssd:nvmet-reference
+	truncate -s "$1" /tmp/nvmet.img
+	mkdir -p $cfg/subsystems/$nqn/namespaces/1 $cfg/ports/1
+	echo 1 >$cfg/subsystems/$nqn/attr_allow_any_host
+	echo /tmp/nvmet.img >$cfg/subsystems/$nqn/namespaces/1/device_path
+	echo 1 >$cfg/subsystems/$nqn/namespaces/1/buffered_io # tmpfs has no O_DIRECT
+	echo 1 >$cfg/subsystems/$nqn/namespaces/1/enable
+	echo 127.0.0.1 >$cfg/ports/1/addr_traddr
+	echo tcp >$cfg/ports/1/addr_trtype
+	echo 4420 >$cfg/ports/1/addr_trsvcid
+	echo ipv4 >$cfg/ports/1/addr_adrfam
+	ln -s $cfg/subsystems/$nqn $cfg/ports/1/subsystems/$nqn
+}
+
+# --- steps both targets take ---------------------------------------------------
+
+discover() {
+	nvme discover -t tcp -a 127.0.0.1 -s "$1" | tee /tmp/disc
+	grep -q "subnqn: *$nqn" /tmp/disc || fail "the discovery log does not list $nqn"
+}
+
+connect() {
+	nvme connect -t tcp -a 127.0.0.1 -s 4420 -n "$nqn" "$@" || return 1
+	ctrl=$(ctrl_dev "$nqn") || fail "no controller for $nqn in /sys/class/nvme"
+	ns=${ctrl}n1
+	ng=$(echo "$ctrl" | sed 's/nvme/ng/')n1
+	wait_for "$ns" && wait_for "$ng"
+}
+
+size_and_format() { # the namespace's size and LBA format as the device says
+	want_bytes=$1 want_lba=$2
+	got_bytes=$(blockdev --getsize64 "$ns")
+	got_lba=$(blockdev --getss "$ns")
+	echo "$ns: $got_bytes bytes, $got_lba-byte LBAs"
+	[ "$got_bytes" = "$want_bytes" ] || fail "size $got_bytes, expected $want_bytes"
+	[ "$got_lba" = "$want_lba" ] || fail "LBA size $got_lba, expected $want_lba"
+}
+
+nvme_list() {
+	nvme list | tee /tmp/list
+	grep -q "^$ns " /tmp/list || fail "nvme list does not show $ns"
+}
+
+ext4_roundtrip() {
+	mkfs.ext4 -q -F "$ns" || return 1
+	mkdir -p /mnt/t && mount "$ns" /mnt/t || return 1
+	for i in 1 2 3 4; do
+		dd if=/dev/urandom of=/mnt/t/f$i bs=1M count=2 2>/dev/null || return 1
+	done
+	(cd /mnt/t && sha256sum f1 f2 f3 f4 >/tmp/sums)
+	umount /mnt/t || return 1
+	e2fsck -fn "$ns" || fail "e2fsck found damage"
+	mount "$ns" /mnt/t || return 1
+	(cd /mnt/t && sha256sum -c /tmp/sums) || fail "checksums differ after remounting"
+	umount /mnt/t
+}
+
+fio_verify_libaio() { # random writes over twice the namespace (GC), verified
+	fio --name=verify --filename="$ns" --ioengine=libaio --direct=1 --iodepth=32 \
+		--numjobs=1 --rw=randwrite --bs=64k --io_size=$(($(blockdev --getsize64 "$ns") * 2)) \
+		--verify=crc32c --verify_fatal=1 --do_verify=1 --output-format=terse \
+		--randrepeat=0 >/tmp/fio.out || { cat /tmp/fio.out; return 1; }
+	echo "fio: $(awk -F';' '{ print "wrote " $48 " KiB at " $49 " KiB/s" }' /tmp/fio.out)"
+}
+
+fio_io_uring_cmd() { # NVMe passthrough on the generic character device
+	fio --name=passthru --filename="$ng" --ioengine=io_uring_cmd --cmd_type=nvme \
+		--iodepth=16 --rw=randwrite --bs=4k --size=16M --verify=crc32c --verify_fatal=1 \
+		--do_verify=1 --output-format=terse >/tmp/fio.out || { cat /tmp/fio.out; return 1; }
+}
+
+io_queues() { # how many I/O queues (TCP connections) the host opened
+	n=$(ls -d /sys/class/nvme/${ctrl##*/}/nvme* 2>/dev/null | wc -l)
+	q=$(dmesg | grep "${ctrl##*/}: mapped" | tail -1)
+	echo "$q"
+	echo "$q" | grep -q "mapped $1/" || fail "expected $1 default queues: $q"
+}
+
+disconnect() {
+	nvme disconnect -n "$nqn" | tee /tmp/disc_out
+	grep -q "disconnected 1 controller" /tmp/disc_out
+}
+
+connect_steps() { # PORT_FOR_DISCOVERY BYTES LBA
+	step "nvme discover" discover "$1"
+	step "nvme connect" connect -i 4
+	step "namespace size and LBA format" size_and_format "$2" "$3"
+	step "4 I/O queues" io_queues 4
+	step "nvme list" nvme_list
+	for cmd in id-ctrl smart-log error-log; do
+		step "nvme $cmd" nvme "$cmd" "$ctrl"
+	done
+	step "nvme id-ns" nvme id-ns "$ns"
+	for f in 1 2 6 7; do
+		step "nvme get-feature -f $f" nvme get-feature "$ctrl" -f "$f"
+	done
+}
+
+io_steps() {
+	step "mkfs.ext4, mount, e2fsck, remount, checksums" ext4_roundtrip
+	step "fio verify=crc32c, libaio QD32, twice the namespace" fio_verify_libaio
+	step "fio io_uring_cmd on ng0n1" fio_io_uring_cmd
+	step "nvme disconnect" disconnect
+}
+
+# --- steps of vssd's own -------------------------------------------------------
+
+# Flattens JSON to "path<TAB>value" lines, strings trimmed.
+flat() {
+	jq -r 'paths(scalars) as $p | "\($p | map(tostring) | join("."))\t\(getpath($p) | tostring | sub("\\s+$"; ""))"'
+}
+
+# nvme-cli's view of a log or structure against `vssd nvme`'s of the same
+# device, key by key where both name a field; SKIP lists fields a fabric
+# changes (a regular expression of keys).
+same_view() { # WHAT SKIP NVME_ARGS...
+	what=$1 skip=$2
+	shift 2
+	# shellcheck disable=SC2086
+	vssd nvme $what $dev_params -o json | flat | sort >/tmp/a || return 1
+	nvme "$@" -o json | flat | sort >/tmp/b || return 1
+	awk -F'\t' -v skip="^($skip)\$" 'NR == FNR { a[$1] = $2; next }
+		($1 in a) && (skip == "^()$" || $1 !~ skip) { print $1 "\t" a[$1] "\t" $2 }' \
+		/tmp/a /tmp/b >/tmp/common
+	n=$(wc -l </tmp/common)
+	awk -F'\t' '$2 != $3 { print "differs: " $1 ": vssd nvme " $2 ", nvme-cli " $3; bad = 1 }
+		END { exit bad }' /tmp/common || return 1
+	echo "$n fields agree"
+	[ "$n" -ge "$(( $(wc -l </tmp/a) / 2 ))" ] ||
+		fail "only $n of $(wc -l </tmp/a) fields in common: nvme-cli says $(head -c 300 /tmp/b)"
+}
+
+# Reclaim Unit Handle Status, raw: nvme-cli 2.3's `fdp status` prints its
+# last descriptor as zeros (the device's data is whole: io-passthru shows it)
+ruamw_of() { # PID
+	nvme io-passthru "$ns" --opcode=0x12 --namespace-id=1 --cdw10=1 --cdw11=1023 \
+		--data-len=4096 -r -b >/tmp/ruhs.bin 2>/dev/null || return 1
+	od -An -t u8 -j $((16 + 32 * $1 + 8)) -N 8 /tmp/ruhs.bin | tr -d ' '
+}
+
+fdp_write_on_handle_3() {
+	nvme fdp status "$ns" || return 1
+	for pid in 0 1 2 3; do eval "before_$pid=\$(ruamw_of $pid)" || return 1; done
+	hb=$(nvme fdp stats "$ctrl" -e 1 -o json | jq -r '.hbmw') || return 1
+	head -c 4096 /dev/urandom >/tmp/data
+	nvme write "$ns" -z 4096 -s 128 -c 0 -T 2 -S 3 -d /tmp/data || return 1
+	ha=$(nvme fdp stats "$ctrl" -e 1 -o json | jq -r '.hbmw') || return 1
+	echo "host bytes written (FDP statistics): $hb -> $ha"
+	[ "$ha" = "$((hb + 4096))" ] || fail "expected +4096"
+	for pid in 0 1 2 3; do
+		a=$(ruamw_of $pid) || return 1
+		eval "b=\$before_$pid"
+		echo "placement id $pid: available media writes $b -> $a"
+		if [ "$pid" = 3 ]; then
+			[ "$a" = "$((b - 1))" ] || fail "handle 3 did not take the 4 KiB write"
+		else
+			[ "$a" = "$b" ] || fail "handle $pid changed"
+		fi
+	done
+	nvme read "$ns" -z 4096 -s 128 -c 0 -d /tmp/back && cmp /tmp/data /tmp/back
+}
+
+target_report() {
+	stop_vssd || return 1
+	cat /tmp/target.out
+	grep -q "^device:" /tmp/target.out || fail "no final report"
+	grep -q "WAF" /tmp/target.out
+}
+
+# media=file: what was flushed survives kill -9 of the target
+crash_keeps_flushed() {
+	rm -f /tmp/vssd.dev
+	# shellcheck disable=SC2086
+	start_vssd $file_params || return 1
+	connect -i 1 || return 1
+	dd if=/dev/urandom of=/tmp/flushed bs=1M count=8 2>/dev/null
+	dd if=/tmp/flushed of="$ns" bs=1M oflag=direct conv=fsync 2>/dev/null || return 1
+	dd if=/dev/urandom of="$ns" bs=1M seek=16 count=4 oflag=direct 2>/dev/null # not flushed
+	kill -9 "$vssd_pid"
+	wait "$vssd_pid" 2>/dev/null
+	nvme disconnect -n "$nqn" >/dev/null
+	# shellcheck disable=SC2086
+	start_vssd $file_params || return 1
+	grep -i "recover" /tmp/target.err
+	connect -i 1 || return 1
+	dd if="$ns" of=/tmp/back bs=1M count=8 iflag=direct 2>/dev/null
+	cmp /tmp/flushed /tmp/back || fail "flushed data lost over kill -9"
+	disconnect && stop_vssd
+}
+
+# --- the run -------------------------------------------------------------------
+
+echo "guest: $(uname -r); $(nvme version | head -1); $(fio --version)"
+target=vssd
+# shellcheck disable=SC2086
+step "vssd serve --transport tcp" start_vssd $dev_params
+lbas=$(vssd nvme id-ns $dev_params -o json | jq .nsze)
+connect_steps 8009 $((lbas * 4096)) 4096
+# before any write: the device as vssd nvme builds it, seen through nvme-cli
+step "id-ctrl agrees with vssd nvme" same_view id-ctrl \
+	"cntlid|sgls|maxcmd|kas|ioccsz|iorcsz|icdoff|fcatt|msdbd" id-ctrl "$ctrl"
+step "id-ns agrees with vssd nvme" same_view id-ns "" id-ns "$ns"
+step "smart-log agrees with vssd nvme" same_view smart-log \
+	"data_units_read|host_read_commands|power_on_hours|temperature" smart-log "$ctrl"
+for what in configs usage stats events; do
+	step "nvme fdp $what agrees with vssd nvme" same_view "fdp $what" "" fdp "$what" "$ctrl" -e 1
+done
+step "nvme fdp status" nvme fdp status "$ns"
+step "nvme fdp update" nvme fdp update "$ns" -p 0,1
+step "nvme write -T 2 -S 3: the bytes on handle 3" fdp_write_on_handle_3
+io_steps
+step "the target's report" target_report
+step "media=file: flushed data survives kill -9" crash_keeps_flushed
+
+target=nvmet
+step "nvmet-tcp over a file" start_nvmet $((lbas * 4096))
+connect_steps 4420 $((lbas * 4096)) 4096 # a file on tmpfs: 4 KiB blocks
+io_steps
+
+compare_targets
+echo "guest: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
