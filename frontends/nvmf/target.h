@@ -109,7 +109,7 @@ struct nvmf_conn {
 	uint32_t device_inflight; /* commands the device has not answered */
 	/* receiving */
 	enum nvmf_rx_state rx_state;
-	uint8_t hdr[NVMF_PDU_HEADER_MAX + NVME_TCP_DIGEST_BYTES];
+	_Alignas(8) uint8_t hdr[NVMF_PDU_HEADER_MAX + NVME_TCP_DIGEST_BYTES]; /* read as the PDU structs */
 	uint32_t hdr_have, hdr_want; /* hdr_want: 8 until the common header is in */
 	uint32_t pad_left, data_left, data_bytes;
 	uint8_t *data_dst; /* where the data goes (NULL: nowhere, a termination request) */

@@ -3,7 +3,7 @@
 # temporary directory (the seeds stay as they are). Extra arguments go to
 # libFuzzer: `make test` passes a fixed number of runs; docs/TESTING.md
 # shows a long run.
-set -eu
+set -euo pipefail
 target=$1
 seeds=$2
 shift 2

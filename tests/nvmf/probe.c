@@ -131,7 +131,7 @@ static int case_controller(void)
 	struct nvme_sqe sqe;
 	struct nvme_cqe cqe;
 	struct nvme_id_ctrl id;
-	uint64_t cap, vs;
+	uint64_t cap = 0, vs = 0;
 	int st;
 
 	if (nh_admin_up(&admin, addr, port, subnqn))
