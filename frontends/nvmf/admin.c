@@ -19,6 +19,7 @@ static void fabrics_id_ctrl(const struct nvmf_ctrl *ctrl, struct nvme_id_ctrl *i
 {
 	id->cntlid = ctrl->cntlid;
 	id->cntrltype = 1; /* I/O controller */
+	id->ctratt |= 1u << 6; /* TBKAS: any command restarts the keep alive timer */
 	id->maxcmd = NVMF_MAX_QUEUE_ENTRIES;
 	id->kas = NVMF_KAS_100MS;
 	id->sgls |= 1u << 20; /* a data block's address may be an offset: in-capsule data */

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 
 #include "target.h"
 
@@ -122,9 +121,7 @@ static void connect_io(struct nvmf_cmd *cmd, const struct nvmf_connect_data *dat
 	struct nvmf_ctrl *ctrl = data->cntlid >= 1 && data->cntlid <= NVMF_MAX_CTRLS
 					 ? t->ctrl[data->cntlid - 1]
 					 : NULL;
-	struct epoll_event ev = {.events = EPOLLIN};
 	char why[160];
-	int efd;
 
 	if (!ctrl || ctrl->discovery || strcmp(ctrl->hostnqn, data->hostnqn)) {
 		snprintf(why, sizeof(why), "I/O queue %u for controller %u, which %s", qid,
@@ -151,18 +148,12 @@ static void connect_io(struct nvmf_cmd *cmd, const struct nvmf_connect_data *dat
 				       why);
 	}
 	/* one slot more than the host's queue: a device ring of n holds n - 1 */
-	if (vssd_qpair_open(t->dev, (uint16_t)(entries + 1), &c->qp) ||
-	    (efd = vssd_qpair_eventfd(c->qp)) < 0) {
-		if (c->qp)
-			vssd_qpair_close(c->qp);
+	if (vssd_qpair_open(t->dev, (uint16_t)(entries + 1), &c->qp)) {
 		c->qp = NULL;
 		return connect_refused(cmd, NVME_SC_CONNECT_CTRL_BUSY, 0,
 				       "the device has no queue pair left");
 	}
 	t->io_qpairs_open++;
-	ev.data.ptr = &c->qp_poll;
-	if (t->epfd >= 0)
-		epoll_ctl(t->epfd, EPOLL_CTL_ADD, efd, &ev);
 	c->ctrl = ctrl;
 	c->qid = qid;
 	c->entries = entries;

@@ -1,9 +1,10 @@
 /*
- * The target: the device, two listening sockets (the subsystem's port and
- * the discovery port), and one epoll loop over every socket, the device's
- * completion eventfds and a signalfd. It ends on SIGINT or SIGTERM: the
- * controllers end, the device closes cleanly (its cache flushed, a
- * checkpoint written) and the report is printed.
+ * The target: the device (inline: this thread drives it), two listening
+ * sockets (the subsystem's port and the discovery port), and one epoll
+ * loop over every socket, the device's admin eventfd and a signalfd, which
+ * sleeps until the device's next completion is due. It ends on SIGINT or
+ * SIGTERM: the controllers end, the device closes cleanly (its cache
+ * flushed, a checkpoint written) and the report is printed.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "target.h"
@@ -90,7 +92,6 @@ static void accept_all(struct nvmf_target *t, int lfd)
 		addr_of(&local, c->local_addr, sizeof(c->local_addr), c->local_port,
 			sizeof(c->local_port));
 		c->sock_poll = (struct nvmf_poll){POLL_CONN, c};
-		c->qp_poll = (struct nvmf_poll){POLL_QPAIR, c};
 		if (watch(t, fd, &c->sock_poll))
 			nvmf_conn_close(c);
 	}
@@ -109,8 +110,8 @@ static void conn_readable(struct nvmf_conn *c, uint8_t *buf)
 			nvmf_conn_close(c); /* the host went away */
 			return;
 		}
-		if (nvmf_conn_rx(c, buf, (size_t)n))
-			return;
+		if (nvmf_conn_rx(c, buf, (size_t)n) || (size_t)n < RX_CHUNK)
+			return; /* a short read took all there was; epoll says when more comes */
 	}
 }
 
@@ -157,12 +158,6 @@ static void handle(struct nvmf_target *t, struct nvmf_poll *p, uint32_t events, 
 		if (!c->dead && events & (EPOLLIN | EPOLLHUP | EPOLLERR))
 			conn_readable(c, buf);
 		break;
-	case POLL_QPAIR:
-		if (c->qp) {
-			drain_eventfd(vssd_qpair_eventfd(c->qp));
-			vssd_poll(c->qp);
-		}
-		break;
 	case POLL_ADMIN:
 		drain_eventfd(t->admin_efd);
 		vssd_admin_poll(t->dev);
@@ -171,6 +166,28 @@ static void handle(struct nvmf_target *t, struct nvmf_poll *p, uint32_t events, 
 		t->stopping = true;
 		break;
 	}
+}
+
+/* Completions that are due are posted, and answered. */
+static void poll_device(struct nvmf_target *t)
+{
+	for (struct nvmf_conn *c = t->conns; c; c = c->next)
+		if (c->qp && c->device_inflight)
+			vssd_poll(c->qp);
+}
+
+/* How long the loop may sleep: until shortly before the device's next
+ * completion (none when it is due within rt_spin_ns: the loop spins, for
+ * the precision the model asks), a keep alive deadline, or a second. */
+static struct timespec sleep_for(struct nvmf_target *t, uint64_t now)
+{
+	uint64_t due = vssd_next_due_ns(t->dev), ka = nvmf_keep_alive_check(t, now), ns = 1000000000;
+
+	if (due != UINT64_MAX)
+		ns = due <= t->info.rt_spin_ns ? 0 : due - t->info.rt_spin_ns / 2;
+	if (ka != UINT64_MAX && ka - now < ns)
+		ns = ka - now;
+	return (struct timespec){(time_t)(ns / 1000000000), (long)(ns % 1000000000)};
 }
 
 /* What each connection has queued goes out; closed ones are freed. */
@@ -190,12 +207,13 @@ static int loop(struct nvmf_target *t)
 	if (!buf)
 		return -ENOMEM;
 	while (!t->stopping) {
-		uint64_t now = nvmf_now_ns(), next = nvmf_keep_alive_check(t, now);
-		int timeout_ms = next == UINT64_MAX ? 1000 : (int)((next - now) / 1000000 + 1);
+		struct timespec wait;
 		int n;
 
+		poll_device(t);
 		flush_all(t);
-		n = epoll_wait(t->epfd, ev, 64, timeout_ms > 1000 ? 1000 : timeout_ms);
+		wait = sleep_for(t, nvmf_now_ns());
+		n = epoll_pwait2(t->epfd, ev, 64, &wait, NULL);
 		for (int i = 0; i < n; i++)
 			handle(t, ev[i].data.ptr, ev[i].events, buf);
 	}
@@ -253,7 +271,7 @@ int nvmf_target_open(const struct nvmf_opts *opts, struct nvmf_target **out, cha
 		return -ENOMEM;
 	t->opts = *opts;
 	t->epfd = t->listen_fd = t->disc_fd = t->admin_efd = t->stop_fd = -1;
-	if ((rc = vssd_open(opts->params, VSSD_THREADED, &t->dev, err, errlen)))
+	if ((rc = vssd_open(opts->params, VSSD_INLINE, &t->dev, err, errlen)))
 		goto fail;
 	vssd_info(t->dev, &t->info);
 	if (t->info.block_host != VSSD_BLOCK_NVM) {

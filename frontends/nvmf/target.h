@@ -5,8 +5,11 @@
  * their queues, each a TCP connection (conn.c) whose commands (command.c)
  * carry data between the socket and memory the device reaches by DMA.
  *
- * One thread runs everything: sockets, the device's completions (eventfds)
- * and timers all come through one epoll set, so nothing here takes a lock.
+ * One thread runs everything, the device included (its inline runtime): it
+ * reads the sockets through one epoll set, submits what arrived, posts the
+ * device's completions when they are due (sleeping until the next one, or
+ * spinning the last stretch) and answers them, so nothing here takes a
+ * lock and no command waits for another thread to wake.
  */
 #ifndef VSSD_NVMF_TARGET_H
 #define VSSD_NVMF_TARGET_H
@@ -37,7 +40,6 @@ struct nvmf_conn;
 enum nvmf_poll_kind {
 	POLL_LISTEN, /* a listening socket: ptr is its fd */
 	POLL_CONN,   /* a connection's socket */
-	POLL_QPAIR,  /* a connection's device queue pair has completions */
 	POLL_ADMIN,  /* the device's admin queue has completions */
 	POLL_STOP,   /* SIGINT or SIGTERM */
 };
@@ -123,7 +125,7 @@ struct nvmf_conn {
 	uint8_t *tx;
 	size_t tx_len, tx_off, tx_cap;
 	bool want_out; /* EPOLLOUT asked for */
-	struct nvmf_poll sock_poll, qp_poll;
+	struct nvmf_poll sock_poll;
 	struct nvmf_conn *next; /* in the target's list */
 };
 

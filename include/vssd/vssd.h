@@ -142,6 +142,7 @@ struct vssd_info {
 	uint32_t flash_page_bytes;   /* what the NAND programs and senses at once */
 	uint32_t placement_handles;  /* fdp=on: reclaim unit handles (0 when off) */
 	uint32_t placement_ids;	     /* fdp=on: entries of the handle status list (0 when off) */
+	uint64_t rt_spin_ns; /* how close a completion must be due for a waiting host to spin */
 };
 int vssd_info(struct vssd *dev, struct vssd_info *out);
 /* The placement identifier of entry i (< placement_ids) of the handle status
@@ -254,6 +255,11 @@ int vssd_poll(struct vssd_qpair *qp);
 int vssd_qpair_wait(struct vssd_qpair *qp, uint64_t timeout_ns);
 /* Commands submitted and not yet completed. */
 uint32_t vssd_inflight(const struct vssd_qpair *qp);
+/* For a host that drives a VSSD_INLINE device from its own event loop:
+ * nanoseconds until the next completion is due (0: one is due now, and
+ * vssd_poll() posts it), or UINT64_MAX when none is pending. Sleep that
+ * long at most; spin the last rt_spin_ns (vssd_info) for precision. */
+uint64_t vssd_next_due_ns(struct vssd *dev);
 
 /* Synchronous forms: return 0, a negative errno, or the NVMe status (> 0,
  * the CQE status without its phase bit) when the command failed. */

@@ -573,6 +573,28 @@ uint32_t vssd_inflight(const struct vssd_qpair *qp)
 	return qp->hq.inflight;
 }
 
+struct due_op {
+	struct vssd *dev;
+	uint64_t in_ns;
+};
+
+static void do_next_due(void *arg)
+{
+	struct due_op *op = arg;
+	uint64_t due = nvme_ctrl_next_due(op->dev->ctrl), now = rt_now(&op->dev->rt);
+
+	op->in_ns = due == UINT64_MAX ? UINT64_MAX : due > now ? due - now : 0;
+}
+
+uint64_t vssd_next_due_ns(struct vssd *dev)
+{
+	struct due_op op = {dev, UINT64_MAX};
+
+	if (dev)
+		rt_locked(&dev->rt, do_next_due, &op);
+	return op.in_ns;
+}
+
 /* Submits a command carrying buf: PRPs from the slot's list page; a buffer
  * not yet registered is registered for this command. */
 void vssd_qpair_set_notify(struct vssd_qpair *qp, void (*cb)(void *arg), void *arg)

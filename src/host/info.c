@@ -52,6 +52,7 @@ int vssd_info(struct vssd *dev, struct vssd_info *out)
 		.flash_page_bytes = (uint32_t)cfg->flash_page_bytes,
 		.placement_handles = cfg->fdp ? config_nruh(cfg) : 0,
 		.placement_ids = nvme_fdp_status_count(ctrl),
+		.rt_spin_ns = cfg->rt_spin_ns,
 	};
 	config_format(cfg, "ftl", out->ftl, sizeof(out->ftl));
 	return 0;

@@ -290,9 +290,66 @@ crash_keeps_flushed() {
 	disconnect && stop_vssd
 }
 
+# --- what the host sent, and what each target answered ------------------------
+
+# The kernel's own tracepoints (nvme_setup_cmd, nvme_complete_rq) see every
+# command the host sends, whichever target answers: the same record for both.
+trace=/sys/kernel/tracing
+trace_start() {
+	mount -t tracefs nodev $trace 2>/dev/null
+	echo 8192 >$trace/buffer_size_kb
+	echo 1 >$trace/events/nvme/nvme_setup_cmd/enable
+	echo 1 >$trace/events/nvme/nvme_complete_rq/enable
+	echo >$trace/trace
+}
+
+# Each command by name (its CNS, FID, LID or property) and the statuses it
+# got, from the trace so far, into /tmp/answers.$target; then a fresh trace.
+trace_save() {
+	awk '
+	function name(cmd,   n, a) {
+		n = cmd; sub(/^cmd=\(/, "", n); sub(/ .*/, "", n); sub(/\)$/, "", n)
+		sub(/^nvme_(admin_|cmd_|fabrics_type_)/, "", n)
+		if (match(cmd, /cns=[0-9]+/)) n = n " CNS " substr(cmd, RSTART + 4, RLENGTH - 4)
+		if (match(cmd, /fid=0x[0-9a-f]+/)) n = n " FID " substr(cmd, RSTART + 4, RLENGTH - 4)
+		if (match(cmd, /ofst=0x[0-9a-f]+/)) n = n " " substr(cmd, RSTART + 5, RLENGTH - 5)
+		if (n ~ /^connect/) n = n (cmd ~ / qid=0,/ ? " (admin queue)" : " (I/O queue)")
+		if (n ~ /^get_log_page/ && match(cmd, /cdw10=[0-9a-f][0-9a-f]/))
+			n = n " LID 0x" substr(cmd, RSTART + 6, 2)
+		return n
+	}
+	/nvme_setup_cmd:/ {
+		match($0, /nvme[0-9]+: /); c = substr($0, RSTART, RLENGTH)
+		match($0, /qid=[0-9]+, cmdid=[0-9]+/); k = c substr($0, RSTART, RLENGTH)
+		match($0, /cmd=\(.*\)$/); pending[k] = name(substr($0, RSTART, RLENGTH))
+	}
+	/nvme_complete_rq:/ {
+		match($0, /nvme[0-9]+: /); c = substr($0, RSTART, RLENGTH)
+		match($0, /qid=[0-9]+, cmdid=[0-9]+/); k = c substr($0, RSTART, RLENGTH)
+		match($0, /status=0x[0-9a-f]+/); st = substr($0, RSTART + 7, RLENGTH - 7)
+		if (k in pending) { seen[pending[k] "|" st]++; delete pending[k] }
+	}
+	END { for (x in seen) print x "|" seen[x] }' $trace/trace | sort >"/tmp/answers.$target"
+	echo >$trace/trace
+}
+
+# The conformance table: each command, what vssd and what nvmet answered
+# (status: count), as docs/NVMF.md records it.
+conformance_table() {
+	echo
+	echo "conformance: command|vssd|nvmet"
+	for t in vssd nvmet; do
+		awk -F'|' -v t=$t '{ print $1 "|" t "|" $2 " x" $3 }' /tmp/answers.$t
+	done | sort | awk -F'|' '
+		{ key = $1; a[key, $2] = (a[key, $2] ? a[key, $2] ", " : "") $3; if (!(key in k)) { k[key] = 1; o[++n] = key } }
+		END { for (i = 1; i <= n; i++) printf "conformance: %s|%s|%s\n", o[i],
+			((o[i], "vssd") in a) ? a[o[i], "vssd"] : "-", ((o[i], "nvmet") in a) ? a[o[i], "nvmet"] : "-" }'
+}
+
 # --- the run -------------------------------------------------------------------
 
 echo "guest: $(uname -r); $(nvme version | head -1); $(fio --version)"
+trace_start
 target=vssd
 # shellcheck disable=SC2086
 step "vssd serve --transport tcp" start_vssd $dev_params
@@ -300,7 +357,7 @@ lbas=$(vssd nvme id-ns $dev_params -o json | jq .nsze)
 connect_steps 8009 $((lbas * 4096)) 4096
 # before any write: the device as vssd nvme builds it, seen through nvme-cli
 step "id-ctrl agrees with vssd nvme" same_view id-ctrl \
-	"cntlid|sgls|maxcmd|kas|ioccsz|iorcsz|icdoff|fcatt|msdbd" id-ctrl "$ctrl"
+	"cntlid|ctratt|sgls|maxcmd|kas|ioccsz|iorcsz|icdoff|fcatt|msdbd" id-ctrl "$ctrl"
 step "id-ns agrees with vssd nvme" same_view id-ns "" id-ns "$ns"
 step "smart-log agrees with vssd nvme" same_view smart-log \
 	"data_units_read|host_read_commands|power_on_hours|temperature" smart-log "$ctrl"
@@ -311,6 +368,7 @@ step "nvme fdp status" nvme fdp status "$ns"
 step "nvme fdp update" nvme fdp update "$ns" -p 0,1
 step "nvme write -T 2 -S 3: the bytes on handle 3" fdp_write_on_handle_3
 io_steps
+trace_save
 step "the target's report" target_report
 step "media=file: flushed data survives kill -9" crash_keeps_flushed
 
@@ -318,6 +376,8 @@ target=nvmet
 step "nvmet-tcp over a file" start_nvmet $((lbas * 4096))
 connect_steps 4420 $((lbas * 4096)) 4096 # a file on tmpfs: 4 KiB blocks
 io_steps
+trace_save
+conformance_table
 
 compare_targets
 echo "guest: $passed passed, $failed failed"
