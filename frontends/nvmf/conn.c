@@ -91,6 +91,7 @@ int nvmf_conn_flush(struct nvmf_conn *c)
 	while (c->fd >= 0 && !c->dead && c->tx_off < c->tx_len) {
 		ssize_t n = write(c->fd, c->tx + c->tx_off, c->tx_len - c->tx_off);
 
+		c->t->writes++;
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN) {

@@ -102,6 +102,7 @@ static void conn_readable(struct nvmf_conn *c, uint8_t *buf)
 	for (;;) {
 		ssize_t n = read(c->fd, buf, RX_CHUNK);
 
+		c->t->reads++;
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)
@@ -168,22 +169,31 @@ static void handle(struct nvmf_target *t, struct nvmf_poll *p, uint32_t events, 
 	}
 }
 
-/* Completions that are due are posted, and answered. */
-static void poll_device(struct nvmf_target *t)
+/* Completions that are due are posted, and answered. Returns how many. */
+static int poll_device(struct nvmf_target *t)
 {
+	int n = 0;
+
 	for (struct nvmf_conn *c = t->conns; c; c = c->next)
 		if (c->qp && c->device_inflight)
-			vssd_poll(c->qp);
+			n += vssd_poll(c->qp);
+	return n;
 }
 
-/* How long the loop may sleep: until shortly before the device's next
- * completion (none when it is due within rt_spin_ns: the loop spins, for
- * the precision the model asks), a keep alive deadline, or a second. */
-static struct timespec sleep_for(struct nvmf_target *t, uint64_t now)
+/* How long the loop may sleep: not at all within rt_spin_ns of its last
+ * work (a busy loop answers the next command without waiting to be woken,
+ * as the device's own runtime threads poll) or of the device's next
+ * completion (for the precision the model asks); else until shortly before
+ * that completion, a keep alive deadline, or a second. */
+static struct timespec sleep_for(struct nvmf_target *t, uint64_t now, bool worked)
 {
 	uint64_t due = vssd_next_due_ns(t->dev), ka = nvmf_keep_alive_check(t, now), ns = 1000000000;
 
-	if (due != UINT64_MAX)
+	if (worked)
+		t->busy_ns = now;
+	if (now - t->busy_ns < t->info.rt_spin_ns)
+		ns = 0;
+	else if (due != UINT64_MAX)
 		ns = due <= t->info.rt_spin_ns ? 0 : due - t->info.rt_spin_ns / 2;
 	if (ka != UINT64_MAX && ka - now < ns)
 		ns = ka - now;
@@ -206,14 +216,15 @@ static int loop(struct nvmf_target *t)
 
 	if (!buf)
 		return -ENOMEM;
-	while (!t->stopping) {
+	for (int n = 0; !t->stopping;) {
 		struct timespec wait;
-		int n;
+		bool worked = n > 0;
 
-		poll_device(t);
+		worked |= poll_device(t) > 0;
 		flush_all(t);
-		wait = sleep_for(t, nvmf_now_ns());
+		wait = sleep_for(t, nvmf_now_ns(), worked);
 		n = epoll_pwait2(t->epfd, ev, 64, &wait, NULL);
+		t->turns++;
 		for (int i = 0; i < n; i++)
 			handle(t, ev[i].data.ptr, ev[i].events, buf);
 	}
@@ -359,8 +370,13 @@ int nvmf_serve(const struct nvmf_opts *opts, char *err, size_t errlen)
 	       opts->port, t->subnqn);
 	fflush(stdout);
 	rc = loop(t);
-	fprintf(stderr, "vssd: stopping: %llu commands served, %llu protocol errors\n",
-		(unsigned long long)t->commands, (unsigned long long)t->protocol_errors);
+	fprintf(stderr,
+		"vssd: stopping: %llu commands served, %llu protocol errors (%.2f loop turns, "
+		"%.2f reads and %.2f writes a command)\n",
+		(unsigned long long)t->commands, (unsigned long long)t->protocol_errors,
+		(double)t->turns / (t->commands ? t->commands : 1),
+		(double)t->reads / (t->commands ? t->commands : 1),
+		(double)t->writes / (t->commands ? t->commands : 1));
 out:
 	nvmf_target_close(t, opts->report);
 	return rc < 0 ? rc : 0;

@@ -143,6 +143,8 @@ struct nvmf_target {
 	struct nvmf_conn *conns;
 	bool stopping;
 	uint64_t commands, protocol_errors;
+	uint64_t turns, reads, writes; /* the loop's turns, and its socket calls */
+	uint64_t busy_ns;	       /* when the loop last had work */
 };
 
 /* target.c */

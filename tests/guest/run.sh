@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # Boots the guest (build-image.sh's kernel and busybox) under QEMU's
 # software emulation with this machine's vssd, nvme-cli, fio, e2fsprogs and
-# jq copied in, and runs SCRIPT ARGS in it from /guest (where the script,
-# the profiles and any --file sit). Prints the guest's console and exits
-# with the script's status; 77 (skipped) when QEMU or the image cannot be had.
+# jq copied in (and any --tool, perf say, with its libraries), and runs
+# SCRIPT ARGS in it from /guest (where the script, the profiles and any
+# --file sit). Prints the guest's console and exits with the script's
+# status; 77 (skipped) when QEMU or the image cannot be had.
 #
 #   tests/guest/run.sh [--smp N] [--mem MIB] [--timeout S] [--file PATH]...
-#                      BUILD SCRIPT [ARGS...]
+#                      [--tool PATH]... BUILD SCRIPT [ARGS...]
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 smp=2 mem=1024 timeout_s=900
-files=()
+files=() extra_tools=()
 while [ $# -gt 0 ]; do
 	case $1 in
+	--tool) extra_tools+=("$2"); shift 2 ;;
 	--smp) smp=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
 	--timeout) timeout_s=$2; shift 2 ;;
@@ -21,7 +23,7 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
-[ $# -ge 2 ] || { echo "usage: $0 [--smp N] [--mem MIB] [--timeout S] [--file PATH]... BUILD SCRIPT [ARGS...]" >&2; exit 2; }
+[ $# -ge 2 ] || { echo "usage: $0 [--smp N] [--mem MIB] [--timeout S] [--file PATH]... [--tool PATH]... BUILD SCRIPT [ARGS...]" >&2; exit 2; }
 build=$(cd "$1" && pwd)
 script=$2
 shift 2
@@ -29,7 +31,7 @@ shift 2
 command -v qemu-system-x86_64 >/dev/null || { echo "guest: skipped: qemu-system-x86_64 is not installed" >&2; exit 77; }
 image=$("$here/build-image.sh" "${GUEST_CACHE:-$here/../../.deps/guest}") || exit $?
 tools=("$build/vssd" "$(command -v nvme)" "$(command -v fio)" "$(command -v mke2fs)"
-	"$(command -v e2fsck)" "$(command -v jq)")
+	"$(command -v e2fsck)" "$(command -v jq)" "${extra_tools[@]}")
 for t in "${tools[@]}"; do
 	[ -x "$t" ] || { echo "guest: skipped: a tool the guest needs is missing ($t)" >&2; exit 77; }
 done
@@ -72,7 +74,7 @@ set +e
 timeout --foreground -k 10 "$timeout_s" qemu-system-x86_64 -accel tcg -cpu max -smp "$smp" -m "$mem" \
 	-nic none -display none -monitor none -serial stdio -no-reboot \
 	-kernel "$image/vmlinuz" -initrd "$work/initrd" \
-	-append "console=ttyS0 panic=-1 quiet loglevel=4" </dev/null | tee "$work/console" | tr -d '\r'
+	-append "console=ttyS0 panic=-1 quiet loglevel=4 clocksource=tsc tsc=reliable" </dev/null | tee "$work/console" | tr -d '\r'
 rc=${PIPESTATUS[0]}
 set -e
 [ "$rc" -eq 124 ] && { echo "guest: no answer after $timeout_s s: stopped"; exit 1; }
