@@ -98,7 +98,8 @@ static uint16_t setup_data(struct nvmf_cmd *cmd, uint32_t incapsule)
 			return NVME_SC_SGL_OFFSET_INVALID;
 		if (d.length > incapsule - d.addr)
 			return NVME_SC_SGL_DATA_LENGTH_INVALID;
-		memcpy(cmd->buf, c->capsule + d.addr, d.length);
+		if (!cmd->data_in_place) /* else it was read straight into buf */
+			memcpy(cmd->buf, c->capsule + d.addr, d.length);
 		return NVME_SC_SUCCESS;
 	case NVME_SGL_ID(NVME_SGL_TRANSPORT_DATA_BLOCK, NVME_SGL_TRANSPORT):
 		if (incapsule)
@@ -116,34 +117,69 @@ static uint16_t setup_data(struct nvmf_cmd *cmd, uint32_t incapsule)
 	}
 }
 
-void nvmf_cmd_capsule(struct nvmf_conn *c, const struct nvme_sqe *sqe, uint32_t incapsule,
-		      bool digest_ok)
+/* A new command from its capsule's header: refused (the connection ends)
+ * before Connect or past the queue's size; else its slot, counted. */
+static struct nvmf_cmd *cmd_begin(struct nvmf_conn *c, const struct nvme_sqe *sqe)
 {
 	const struct nvmf_fabrics_cmd *f = (const void *)sqe;
 	struct nvmf_cmd *cmd;
-	uint16_t st;
+	char why[96];
 
 	if (!c->ctrl && !(sqe->opcode == NVME_FABRICS_OPCODE && f->fctype == NVMF_CONNECT)) {
-		char why[96];
-
 		snprintf(why, sizeof(why), "a command (opcode 0x%02x) before Connect", sqe->opcode);
-		return nvmf_conn_fatal(c, NVME_TCP_FES_PDU_SEQ_ERR, 0, why);
+		nvmf_conn_fatal(c, NVME_TCP_FES_PDU_SEQ_ERR, 0, why);
+		return NULL;
 	}
 	if (NVMF_MAX_QUEUE_ENTRIES - c->nfree >= c->entries) {
-		char why[96];
-
 		snprintf(why, sizeof(why), "more commands in flight than the queue's %u entries",
 			 c->entries);
-		return nvmf_conn_fatal(c, NVME_TCP_FES_PDU_SEQ_ERR, 0, why);
+		nvmf_conn_fatal(c, NVME_TCP_FES_PDU_SEQ_ERR, 0, why);
+		return NULL;
 	}
 	cmd = &c->cmd[c->free_tag[--c->nfree]];
 	cmd->sqe = *sqe;
 	cmd->state = CMD_RECV;
-	cmd->start_ns = nvmf_now_ns();
+	cmd->start_ns = c->t->now_ns;
+	cmd->data_in_place = false;
 	c->t->commands++;
 	c->sqhd = (uint16_t)((c->sqhd + 1) % c->entries);
 	if (c->ctrl)
 		nvmf_keep_alive_touch(c->ctrl);
+	return cmd;
+}
+
+uint8_t *nvmf_cmd_incapsule_dst(struct nvmf_conn *c, const struct nvme_sqe *sqe, uint32_t bytes)
+{
+	struct nvme_sgl_desc d;
+	struct nvmf_cmd *cmd;
+
+	memcpy(&d, &sqe->prp1, sizeof(d));
+	/* only the plain layout: all of the capsule's data, for an NVMe write */
+	if (sqe->opcode == NVME_FABRICS_OPCODE || (sqe->opcode & 3) != 1 ||
+	    d.type != NVME_SGL_ID(NVME_SGL_DATA_BLOCK, NVME_SGL_OFFSET) || d.addr ||
+	    d.length != bytes || bytes > c->t->info.max_transfer_bytes || !c->ctrl)
+		return c->capsule;
+	if (!(cmd = cmd_begin(c, sqe)))
+		return NULL;
+	if (ensure_buffer(cmd, bytes)) { /* the slow way then, which says why */
+		nvmf_cmd_free(cmd);
+		c->t->commands--;
+		c->sqhd = (uint16_t)((c->sqhd + c->entries - 1) % c->entries);
+		return c->capsule;
+	}
+	cmd->data_in_place = true;
+	c->data_cmd = cmd;
+	return cmd->buf;
+}
+
+void nvmf_cmd_capsule(struct nvmf_conn *c, const struct nvme_sqe *sqe, uint32_t incapsule,
+		      bool digest_ok)
+{
+	struct nvmf_cmd *cmd = c->data_cmd ? c->data_cmd : cmd_begin(c, sqe);
+	uint16_t st;
+
+	if (!cmd)
+		return;
 	if (!digest_ok) /* the host may send it again */
 		return nvmf_cmd_complete(cmd, &(struct nvme_cqe){.status = NVME_SC_TRANSIENT_TRANSPORT});
 	if ((st = setup_data(cmd, incapsule)))
@@ -311,7 +347,7 @@ void nvmf_cmd_complete(struct nvmf_cmd *cmd, const struct nvme_cqe *cqe)
 	}
 	if (dir >= 0 && c->ctrl && c->ctrl->client >= 0)
 		vssd_served_record(c->t->served, c->ctrl->client, (enum vssd_served_dir)dir,
-				   nvmf_now_ns() - cmd->start_ns, ok ? served_bytes(cmd) : 0);
+				   c->t->now_ns - cmd->start_ns, ok ? served_bytes(cmd) : 0);
 	nvmf_cmd_free(cmd);
 }
 

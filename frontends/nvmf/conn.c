@@ -288,7 +288,10 @@ static int header_done(struct nvmf_conn *c)
 	}
 	switch (ch->type) {
 	case NVME_TCP_CMD:
-		c->data_dst = c->capsule;
+		if (!(c->data_dst = nvmf_cmd_incapsule_dst(
+			      c, &((const struct nvme_tcp_cmd *)(const void *)c->hdr)->sqe,
+			      c->data_bytes)))
+			return -1;
 		break;
 	case NVME_TCP_H2C_DATA: {
 		const struct nvme_tcp_data *pdu = (const void *)c->hdr;

@@ -69,12 +69,20 @@ void nvmf_ctrl_end(struct nvmf_ctrl *ctrl, const char *why)
 
 void nvmf_keep_alive_touch(struct nvmf_ctrl *ctrl)
 {
-	ctrl->ka_deadline_ns = ctrl->kato_ms ? nvmf_now_ns() + ctrl->kato_ms * 1000000ull : 0;
+	struct nvmf_target *t = ctrl->t;
+
+	ctrl->ka_deadline_ns = ctrl->kato_ms ? t->now_ns + ctrl->kato_ms * 1000000ull : 0;
+	if (ctrl->ka_deadline_ns && ctrl->ka_deadline_ns < t->ka_next_ns)
+		t->ka_next_ns = ctrl->ka_deadline_ns;
 }
 
 uint64_t nvmf_keep_alive_check(struct nvmf_target *t, uint64_t now_ns)
 {
 	uint64_t next = UINT64_MAX;
+
+	/* deadlines only move later, but for the earliest: nothing to do before it */
+	if (now_ns < t->ka_next_ns)
+		return t->ka_next_ns;
 
 	for (int i = 0; i < NVMF_MAX_CTRLS; i++) {
 		struct nvmf_ctrl *ctrl = t->ctrl[i];
@@ -90,6 +98,7 @@ uint64_t nvmf_keep_alive_check(struct nvmf_target *t, uint64_t now_ns)
 			next = ctrl->ka_deadline_ns;
 		}
 	}
+	t->ka_next_ns = next;
 	return next;
 }
 

@@ -220,11 +220,13 @@ static int loop(struct nvmf_target *t)
 		struct timespec wait;
 		bool worked = n > 0;
 
+		t->now_ns = nvmf_now_ns(); /* when the completions polled now are answered */
 		worked |= poll_device(t) > 0;
 		flush_all(t);
-		wait = sleep_for(t, nvmf_now_ns(), worked);
+		wait = sleep_for(t, t->now_ns, worked);
 		n = epoll_pwait2(t->epfd, ev, 64, &wait, NULL);
 		t->turns++;
+		t->now_ns = nvmf_now_ns(); /* when what comes in now arrived */
 		for (int i = 0; i < n; i++)
 			handle(t, ev[i].data.ptr, ev[i].events, buf);
 	}
@@ -282,6 +284,8 @@ int nvmf_target_open(const struct nvmf_opts *opts, struct nvmf_target **out, cha
 		return -ENOMEM;
 	t->opts = *opts;
 	t->epfd = t->listen_fd = t->disc_fd = t->admin_efd = t->stop_fd = -1;
+	t->now_ns = nvmf_now_ns();
+	t->ka_next_ns = UINT64_MAX;
 	if ((rc = vssd_open(opts->params, VSSD_INLINE, &t->dev, err, errlen)))
 		goto fail;
 	vssd_info(t->dev, &t->info);

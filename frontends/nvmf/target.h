@@ -82,6 +82,7 @@ struct nvmf_cmd {
 	uint16_t h2c_status; /* a data digest failed: the command ends with this */
 	bool to_host;	     /* data goes controller to host (C2HData) */
 	int device_cid;	     /* CMD_DEVICE: the identifier the device gave it */
+	bool data_in_place;  /* its in-capsule data was read straight into buf */
 	uint64_t start_ns;   /* for the latency statistics */
 };
 
@@ -145,6 +146,8 @@ struct nvmf_target {
 	uint64_t commands, protocol_errors;
 	uint64_t turns, reads, writes; /* the loop's turns, and its socket calls */
 	uint64_t busy_ns;	       /* when the loop last had work */
+	uint64_t now_ns;	       /* the loop's clock: read once or twice a turn */
+	uint64_t ka_next_ns;	       /* the earliest keep alive deadline, or later */
 };
 
 /* target.c */
@@ -188,6 +191,10 @@ void nvmf_conn_reap(struct nvmf_target *t);
  * whose data failed its digest is answered with Transient Transport Error. */
 void nvmf_cmd_capsule(struct nvmf_conn *c, const struct nvme_sqe *sqe, uint32_t incapsule_bytes,
 		      bool digest_ok);
+/* Where a capsule's in-capsule data goes: straight into a new command's
+ * buffer when its SGL takes all of it (the command then begins here), else
+ * the connection's capsule buffer; NULL after a termination request. */
+uint8_t *nvmf_cmd_incapsule_dst(struct nvmf_conn *c, const struct nvme_sqe *sqe, uint32_t bytes);
 /* H2CData for the command with transfer tag ttag: where its bytes go, or
  * NULL after a termination request. */
 uint8_t *nvmf_cmd_h2c(struct nvmf_conn *c, const struct nvme_tcp_data *pdu);

@@ -373,6 +373,7 @@ step "the target's report" target_report
 step "media=file: flushed data survives kill -9" crash_keeps_flushed
 
 target=nvmet
+echo >$trace/trace # the crash test's commands are vssd's own
 step "nvmet-tcp over a file" start_nvmet $((lbas * 4096))
 connect_steps 4420 $((lbas * 4096)) 4096 # a file on tmpfs: 4 KiB blocks
 io_steps
