@@ -39,9 +39,8 @@ static double now_s(void)
 
 static int submit(struct nh_conn *c, struct job *j, uint16_t cid, void **bufs, uint64_t *rng)
 {
-	struct nvme_sqe sqe = {.opcode = j->write ? NVME_CMD_WRITE : NVME_CMD_READ,
-			       .cid = cid,
-			       .nsid = 1};
+	struct nvme_sqe sqe = {
+		.opcode = j->write ? NVME_CMD_WRITE : NVME_CMD_READ, .cid = cid, .nsid = 1};
 	uint64_t slba;
 
 	*rng = *rng * 6364136223846793005ull + 1442695040888963407ull;

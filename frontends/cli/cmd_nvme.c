@@ -508,7 +508,8 @@ static int do_fdp(struct vssd *dev, uint8_t *buf, const char *sub, const struct 
 			json_object_array_add(configs, cfg);
 			json_object_object_add(
 				root, "n",
-				json_object_new_int(((const struct nvme_fdp_config_log *)buf)->numfdpc));
+				json_object_new_int(
+					((const struct nvme_fdp_config_log *)buf)->numfdpc));
 			json_object_object_add(root, "configs", configs);
 		}
 	} else if (!strcmp(sub, "usage") &&
@@ -526,7 +527,8 @@ static int do_fdp(struct vssd *dev, uint8_t *buf, const char *sub, const struct 
 				json_object_object_add(o, "ruha", json_object_new_int(v));
 				json_object_array_add(arr, o);
 			} else {
-				printf("Reclaim Unit Handle %u: %s\n", r, v < 3 ? ruha[v] : "Reserved");
+				printf("Reclaim Unit Handle %u: %s\n", r,
+				       v < 3 ? ruha[v] : "Reserved");
 			}
 		}
 		if (root) {
@@ -540,7 +542,8 @@ static int do_fdp(struct vssd *dev, uint8_t *buf, const char *sub, const struct 
 		if (root)
 			json_object_object_add(
 				root, "n",
-				json_object_new_int64(((const struct nvme_fdp_events_log *)buf)->n));
+				json_object_new_int64(
+					((const struct nvme_fdp_events_log *)buf)->n));
 		print_list(a->host_events ? "Host FDP events" : "Controller FDP events", "events",
 			   (const uint8_t *)((const struct nvme_fdp_events_log *)buf)->events,
 			   ((const struct nvme_fdp_events_log *)buf)->n,

@@ -38,15 +38,16 @@ struct serve_args {
 	const char *nqn;
 	char *sets[CLI_MAX_SETS];
 	int nsets;
-	bool tcp;		/* --transport tcp: NVMe/TCP */
-	long port;		/* 0: a Unix socket (NBD), 4420 (NVMe/TCP) */
-	long discovery_port;	/* NVMe/TCP; -1 until given */
+	bool tcp;	     /* --transport tcp: NVMe/TCP */
+	long port;	     /* 0: a Unix socket (NBD), 4420 (NVMe/TCP) */
+	long discovery_port; /* NVMe/TCP; -1 until given */
 };
 
 static void serve_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: vssd serve [--transport nbd|tcp] [--profile NAME|FILE] [--set KEY=VALUE]...\n"
+		"usage: vssd serve [--transport nbd|tcp] [--profile NAME|FILE] [--set "
+		"KEY=VALUE]...\n"
 		"                  [--seed N] [--socket PATH | --port N [--listen ADDRESS]]\n"
 		"                  [--discovery-port N] [--nqn NQN]\n"
 		"                  [--stats PATH] [--stats-interval SECONDS] [--run COMMAND]\n\n"
@@ -144,9 +145,11 @@ static int parse_serve_args(int argc, char **argv, struct serve_args *a)
 			break;
 		case 'D':
 			a->discovery_port = strtol(optarg, &end, 10);
-			if (*end || !*optarg || a->discovery_port < 0 || a->discovery_port > 65535) {
+			if (*end || !*optarg || a->discovery_port < 0 ||
+			    a->discovery_port > 65535) {
 				fprintf(stderr,
-					"vssd: --discovery-port %s: expected a TCP port, 0 (none) to "
+					"vssd: --discovery-port %s: expected a TCP port, 0 (none) "
+					"to "
 					"65535\n",
 					optarg);
 				return 2;
@@ -252,7 +255,8 @@ static int serve_tcp(const struct serve_args *a, const char *const *params)
 		double s = strtod(a->stats_interval, &end);
 
 		if (*end || !(s >= 0.01 && s <= 86400)) {
-			fprintf(stderr, "vssd: --stats-interval %s: expected seconds, 0.01 to 86400\n",
+			fprintf(stderr,
+				"vssd: --stats-interval %s: expected seconds, 0.01 to 86400\n",
 				a->stats_interval);
 			return 2;
 		}

@@ -18,7 +18,7 @@
 static void fabrics_id_ctrl(const struct nvmf_ctrl *ctrl, struct nvme_id_ctrl *id)
 {
 	id->cntlid = ctrl->cntlid;
-	id->cntrltype = 1; /* I/O controller */
+	id->cntrltype = 1;     /* I/O controller */
 	id->ctratt |= 1u << 6; /* TBKAS: any command restarts the keep alive timer */
 	id->maxcmd = NVMF_MAX_QUEUE_ENTRIES;
 	id->kas = NVMF_KAS_100MS;
@@ -82,14 +82,9 @@ static bool fabric_feature(struct nvmf_cmd *cmd)
 	if (sqe->opcode != NVME_ADMIN_SET_FEATURES && sqe->opcode != NVME_ADMIN_GET_FEATURES)
 		return false;
 	switch (nvme_get(sqe, NVME_F_FID)) {
-	case NVME_FEAT_KATO:
-		kato_feature(cmd);
-		return true;
-	case NVME_FEAT_NUM_QUEUES:
-		queues_feature(cmd);
-		return true;
-	default:
-		return false;
+	case NVME_FEAT_KATO: kato_feature(cmd); return true;
+	case NVME_FEAT_NUM_QUEUES: queues_feature(cmd); return true;
+	default: return false;
 	}
 }
 
@@ -101,13 +96,13 @@ void nvmf_admin_exec(struct nvmf_cmd *cmd)
 
 	switch (cmd->sqe.opcode) {
 	case NVME_ADMIN_KEEP_ALIVE:
-		return nvmf_cmd_status(cmd, NVME_SC_SUCCESS, 0); /* the timer restarted on receipt */
+		return nvmf_cmd_status(cmd, NVME_SC_SUCCESS,
+				       0); /* the timer restarted on receipt */
 	case NVME_ADMIN_CREATE_SQ:
 	case NVME_ADMIN_CREATE_CQ:
 	case NVME_ADMIN_DELETE_SQ:
 	case NVME_ADMIN_DELETE_CQ:
-	case NVME_ADMIN_DBBUF:
-		return nvmf_cmd_status(cmd, NVME_SC_INVALID_OPCODE, 0);
+	case NVME_ADMIN_DBBUF: return nvmf_cmd_status(cmd, NVME_SC_INVALID_OPCODE, 0);
 	}
 	if (fabric_feature(cmd))
 		return;
@@ -127,7 +122,8 @@ void nvmf_abort_held(struct nvmf_conn *c)
 		struct nvme_sqe abort = {.opcode = NVME_ADMIN_ABORT};
 		struct nvme_cqe cqe;
 
-		if (cmd->state == CMD_HELD || cmd->state == CMD_RECV || cmd->state == CMD_WAIT_H2C) {
+		if (cmd->state == CMD_HELD || cmd->state == CMD_RECV ||
+		    cmd->state == CMD_WAIT_H2C) {
 			nvmf_cmd_free(cmd); /* nothing of it is with the device */
 			continue;
 		}

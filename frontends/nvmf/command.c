@@ -23,12 +23,9 @@ static enum xfer xfer_of(const struct nvme_sqe *sqe)
 		return (enum xfer)(sqe->opcode & 3);
 	switch (f->fctype) {
 	case NVMF_CONNECT:
-	case NVMF_AUTH_SEND:
-		return XFER_TO_CTRL;
-	case NVMF_AUTH_RECV:
-		return XFER_TO_HOST;
-	default:
-		return XFER_NONE;
+	case NVMF_AUTH_SEND: return XFER_TO_CTRL;
+	case NVMF_AUTH_RECV: return XFER_TO_HOST;
+	default: return XFER_NONE;
 	}
 }
 
@@ -105,15 +102,15 @@ static uint16_t setup_data(struct nvmf_cmd *cmd, uint32_t incapsule)
 		if (incapsule)
 			return NVME_SC_SGL_DATA_LENGTH_INVALID; /* data where none was said to be */
 		if (xfer == XFER_TO_HOST) {
-			memset(cmd->buf, 0, d.length); /* what the device does not fill reads as zeros */
+			memset(cmd->buf, 0,
+			       d.length); /* what the device does not fill reads as zeros */
 			return NVME_SC_SUCCESS;
 		}
 		cmd->h2c_bytes = 0;
 		cmd->h2c_status = NVME_SC_SUCCESS;
 		cmd->state = CMD_WAIT_H2C;
 		return NVME_SC_SUCCESS;
-	default:
-		return NVME_SC_SGL_TYPE_INVALID;
+	default: return NVME_SC_SGL_TYPE_INVALID;
 	}
 }
 
@@ -181,7 +178,8 @@ void nvmf_cmd_capsule(struct nvmf_conn *c, const struct nvme_sqe *sqe, uint32_t 
 	if (!cmd)
 		return;
 	if (!digest_ok) /* the host may send it again */
-		return nvmf_cmd_complete(cmd, &(struct nvme_cqe){.status = NVME_SC_TRANSIENT_TRANSPORT});
+		return nvmf_cmd_complete(cmd,
+					 &(struct nvme_cqe){.status = NVME_SC_TRANSIENT_TRANSPORT});
 	if ((st = setup_data(cmd, incapsule)))
 		return nvmf_cmd_status(cmd, st, 0);
 	if (cmd->state == CMD_WAIT_H2C)
@@ -202,11 +200,10 @@ uint8_t *nvmf_cmd_h2c(struct nvmf_conn *c, const struct nvme_tcp_data *pdu)
 				offsetof(struct nvme_tcp_data, ttag), why);
 		return NULL;
 	}
-	if (pdu->datao != cmd->h2c_bytes ||
-	    (uint64_t)pdu->datao + pdu->datal > cmd->data_bytes) {
+	if (pdu->datao != cmd->h2c_bytes || (uint64_t)pdu->datao + pdu->datal > cmd->data_bytes) {
 		snprintf(why, sizeof(why),
-			 "H2CData at offset %u + %u bytes; the transfer is at %u of %u",
-			 pdu->datao, pdu->datal, cmd->h2c_bytes, cmd->data_bytes);
+			 "H2CData at offset %u + %u bytes; the transfer is at %u of %u", pdu->datao,
+			 pdu->datal, cmd->h2c_bytes, cmd->data_bytes);
 		nvmf_conn_fatal(c, NVME_TCP_FES_DATA_OUT_OF_RANGE,
 				offsetof(struct nvme_tcp_data, datao), why);
 		return NULL;
@@ -275,17 +272,12 @@ void nvmf_cmd_device_done(void *arg, const struct nvme_cqe *cqe)
 static int served_dir(uint8_t opcode)
 {
 	switch (opcode) {
-	case NVME_CMD_READ:
-		return VSSD_SERVED_READ;
+	case NVME_CMD_READ: return VSSD_SERVED_READ;
 	case NVME_CMD_WRITE:
-	case NVME_CMD_WRITE_ZEROES:
-		return VSSD_SERVED_WRITE;
-	case NVME_CMD_DSM:
-		return VSSD_SERVED_TRIM;
-	case NVME_CMD_FLUSH:
-		return VSSD_SERVED_FLUSH;
-	default:
-		return -1;
+	case NVME_CMD_WRITE_ZEROES: return VSSD_SERVED_WRITE;
+	case NVME_CMD_DSM: return VSSD_SERVED_TRIM;
+	case NVME_CMD_FLUSH: return VSSD_SERVED_FLUSH;
+	default: return -1;
 	}
 }
 
@@ -297,13 +289,12 @@ static uint64_t served_bytes(const struct nvmf_cmd *cmd)
 	uint64_t bytes = 0;
 
 	switch (cmd->sqe.opcode) {
-	case NVME_CMD_WRITE_ZEROES:
-		return ((uint64_t)nvme_get(&cmd->sqe, NVME_F_NLB) + 1) * lba;
+	case NVME_CMD_WRITE_ZEROES: return ((uint64_t)nvme_get(&cmd->sqe, NVME_F_NLB) + 1) * lba;
 	case NVME_CMD_DSM: {
 		uint32_t nr = nvme_get(&cmd->sqe, NVME_F_DSM_NR) + 1;
 
-		for (uint32_t i = 0; i < nr && (i + 1) * sizeof(struct nvme_dsm_range) <= cmd->data_bytes;
-		     i++) {
+		for (uint32_t i = 0;
+		     i < nr && (i + 1) * sizeof(struct nvme_dsm_range) <= cmd->data_bytes; i++) {
 			struct nvme_dsm_range r;
 
 			memcpy(&r, cmd->buf + i * sizeof(r), sizeof(r));
@@ -311,8 +302,7 @@ static uint64_t served_bytes(const struct nvmf_cmd *cmd)
 		}
 		return bytes;
 	}
-	default:
-		return cmd->data_bytes;
+	default: return cmd->data_bytes;
 	}
 }
 
@@ -325,10 +315,10 @@ void nvmf_cmd_complete(struct nvmf_cmd *cmd, const struct nvme_cqe *cqe)
 	int dir = c->qid ? served_dir(cmd->sqe.opcode) : -1;
 
 	if (cmd->to_host && cmd->data_bytes && ok) {
-		struct nvme_tcp_data data = {.hdr = {.type = NVME_TCP_C2H_DATA,
-						     .flags = NVME_TCP_F_DATA_LAST},
-					     .cccid = cmd->sqe.cid,
-					     .datal = cmd->data_bytes};
+		struct nvme_tcp_data data = {
+			.hdr = {.type = NVME_TCP_C2H_DATA, .flags = NVME_TCP_F_DATA_LAST},
+			.cccid = cmd->sqe.cid,
+			.datal = cmd->data_bytes};
 
 		/* with SQ flow control off, no response need carry SQHD: the
 		 * data's SUCCESS flag stands for it */

@@ -78,7 +78,8 @@ void nvmf_conn_send(struct nvmf_conn *c, const void *p, size_t n)
 
 static void want_out(struct nvmf_conn *c, bool on)
 {
-	struct epoll_event ev = {.events = EPOLLIN | (on ? EPOLLOUT : 0), .data.ptr = &c->sock_poll};
+	struct epoll_event ev = {.events = EPOLLIN | (on ? EPOLLOUT : 0),
+				 .data.ptr = &c->sock_poll};
 
 	if (c->want_out == on)
 		return;
@@ -112,9 +113,8 @@ int nvmf_conn_flush(struct nvmf_conn *c)
 
 void nvmf_conn_fatal(struct nvmf_conn *c, uint16_t fes, uint32_t fei, const char *why)
 {
-	struct nvme_tcp_term term = {.hdr = {.type = NVME_TCP_C2H_TERM,
-					     .hlen = sizeof(term),
-					     .pdo = 0}};
+	struct nvme_tcp_term term = {
+		.hdr = {.type = NVME_TCP_C2H_TERM, .hlen = sizeof(term), .pdo = 0}};
 	uint32_t bad = c->hdr_have < NVME_TCP_TERM_MAX_DATA ? c->hdr_have : NVME_TCP_TERM_MAX_DATA;
 
 	if (c->closing || c->dead)
@@ -160,9 +160,8 @@ void nvmf_conn_send_pdu(struct nvmf_conn *c, void *hdr, uint8_t hlen, const void
 /* ICReq: the protocol version, data alignment and digests. */
 static void icreq(struct nvmf_conn *c, const struct nvme_tcp_icreq *req)
 {
-	struct nvme_tcp_icresp rsp = {.hdr = {.type = NVME_TCP_ICRESP,
-					      .hlen = sizeof(rsp),
-					      .plen = sizeof(rsp)}};
+	struct nvme_tcp_icresp rsp = {
+		.hdr = {.type = NVME_TCP_ICRESP, .hlen = sizeof(rsp), .plen = sizeof(rsp)}};
 
 	if (req->pfv != NVME_TCP_PFV_1_0)
 		return nvmf_conn_fatal(c, NVME_TCP_FES_UNSUPPORTED_PARAM,
@@ -231,8 +230,7 @@ static int check_common_header(struct nvmf_conn *c)
 	if (ch->plen == ch->hlen + hd) { /* no data */
 		if (ch->flags & NVME_TCP_F_DDGST) {
 			snprintf(why, sizeof(why), "%s with DDGSTF and no data", def->name);
-			return nvmf_conn_fatal(c, NVME_TCP_FES_INVALID_PDU_HDR, FEI_FLAGS, why),
-			       -1;
+			return nvmf_conn_fatal(c, NVME_TCP_FES_INVALID_PDU_HDR, FEI_FLAGS, why), -1;
 		}
 		return 0;
 	}
@@ -258,7 +256,7 @@ static int check_common_header(struct nvmf_conn *c)
 			 def->name, ch->pdo, ch->plen);
 		return nvmf_conn_fatal(c, NVME_TCP_FES_INVALID_PDU_HDR, FEI_PDO, why), -1;
 	}
-	limit = ch->type == NVME_TCP_CMD	       ? NVMF_INCAPSULE_BYTES
+	limit = ch->type == NVME_TCP_CMD	? NVMF_INCAPSULE_BYTES
 		: ch->type == NVME_TCP_H2C_DATA ? NVMF_MAXH2CDATA
 						: NVME_TCP_TERM_MAX_DATA;
 	if (data > limit) {
@@ -305,9 +303,7 @@ static int header_done(struct nvmf_conn *c)
 			return -1;
 		break;
 	}
-	case NVME_TCP_H2C_TERM:
-		c->data_dst = c->term_data;
-		break;
+	case NVME_TCP_H2C_TERM: c->data_dst = c->term_data; break;
 	}
 	c->ddgst_crc = 0;
 	c->rx_state = c->pad_left ? RX_PAD : c->data_left ? RX_DATA : RX_DDGST;
@@ -321,16 +317,12 @@ static void pdu_done(struct nvmf_conn *c, bool digest_ok)
 	const struct nvme_tcp_hdr *ch = (const void *)c->hdr;
 
 	switch (ch->type) {
-	case NVME_TCP_ICREQ:
-		icreq(c, (const void *)c->hdr);
-		break;
+	case NVME_TCP_ICREQ: icreq(c, (const void *)c->hdr); break;
 	case NVME_TCP_CMD:
 		nvmf_cmd_capsule(c, &((const struct nvme_tcp_cmd *)(const void *)c->hdr)->sqe,
 				 c->data_bytes, digest_ok);
 		break;
-	case NVME_TCP_H2C_DATA:
-		nvmf_cmd_h2c_done(c, (const void *)c->hdr, digest_ok);
-		break;
+	case NVME_TCP_H2C_DATA: nvmf_cmd_h2c_done(c, (const void *)c->hdr, digest_ok); break;
 	case NVME_TCP_H2C_TERM: {
 		const struct nvme_tcp_term *term = (const void *)c->hdr;
 

@@ -39,7 +39,8 @@ static void identify(struct nvmf_cmd *cmd)
 	id.cqes = 0x44;
 	snprintf(id.subnqn, sizeof(id.subnqn), "%s", NVMF_DISCOVERY_NQN);
 	memcpy(cmd->buf, &id, cmd->data_bytes < sizeof(id) ? cmd->data_bytes : sizeof(id));
-	nvmf_cmd_status(cmd, cmd->data_bytes ? NVME_SC_SUCCESS : NVME_SC_SGL_DATA_LENGTH_INVALID, 0);
+	nvmf_cmd_status(cmd, cmd->data_bytes ? NVME_SC_SUCCESS : NVME_SC_SGL_DATA_LENGTH_INVALID,
+			0);
 }
 
 static void log_entry(struct nvmf_disc_log_entry *e, const struct nvmf_conn *c, uint8_t subtype,
@@ -82,8 +83,7 @@ static void discovery_log(struct nvmf_cmd *cmd)
 			  t->opts.discovery_port, NVMF_DISCOVERY_NQN);
 	log.h.genctr = 1; /* the list never changes while the target runs */
 	log.h.numrec = n;
-	if (bytes > cmd->data_bytes || (off & 3) ||
-	    off > sizeof(log.h) + n * sizeof(log.e[0]))
+	if (bytes > cmd->data_bytes || (off & 3) || off > sizeof(log.h) + n * sizeof(log.e[0]))
 		return nvmf_cmd_status(cmd, NVME_SC_INVALID_FIELD, 0);
 	memset(cmd->buf, 0, bytes);
 	if (off < sizeof(log.h) + n * sizeof(log.e[0])) {
@@ -115,21 +115,15 @@ static void features(struct nvmf_cmd *cmd)
 void nvmf_discovery_exec(struct nvmf_cmd *cmd)
 {
 	switch (cmd->sqe.opcode) {
-	case NVME_ADMIN_IDENTIFY:
-		return identify(cmd);
+	case NVME_ADMIN_IDENTIFY: return identify(cmd);
 	case NVME_ADMIN_GET_LOG_PAGE:
 		if (nvme_get(&cmd->sqe, NVME_F_LID) != NVME_LOG_DISCOVERY)
 			return nvmf_cmd_status(cmd, NVME_SC_INVALID_LOG_PAGE, 0);
 		return discovery_log(cmd);
 	case NVME_ADMIN_SET_FEATURES:
-	case NVME_ADMIN_GET_FEATURES:
-		return features(cmd);
-	case NVME_ADMIN_KEEP_ALIVE:
-		return nvmf_cmd_status(cmd, NVME_SC_SUCCESS, 0);
-	case NVME_ADMIN_ASYNC_EVENT:
-		cmd->state = CMD_HELD;
-		return;
-	default:
-		return nvmf_cmd_status(cmd, NVME_SC_INVALID_OPCODE, 0);
+	case NVME_ADMIN_GET_FEATURES: return features(cmd);
+	case NVME_ADMIN_KEEP_ALIVE: return nvmf_cmd_status(cmd, NVME_SC_SUCCESS, 0);
+	case NVME_ADMIN_ASYNC_EVENT: cmd->state = CMD_HELD; return;
+	default: return nvmf_cmd_status(cmd, NVME_SC_INVALID_OPCODE, 0);
 	}
 }

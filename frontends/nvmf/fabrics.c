@@ -16,8 +16,8 @@
 
 static uint64_t cap_of(void)
 {
-	return (uint64_t)(NVMF_MAX_QUEUE_ENTRIES - 1) /* MQES */
-	       | 1ull << 16			      /* CQR: contiguous queues */
+	return (uint64_t)(NVMF_MAX_QUEUE_ENTRIES - 1)	    /* MQES */
+	       | 1ull << 16				    /* CQR: contiguous queues */
 	       | (uint64_t)CAP_TO_500MS << 24 | 1ull << 37; /* CSS: the NVM command set */
 }
 
@@ -135,9 +135,9 @@ static void connect_io(struct nvmf_cmd *cmd, const struct nvmf_connect_data *dat
 	if (!ctrl || ctrl->discovery || strcmp(ctrl->hostnqn, data->hostnqn)) {
 		snprintf(why, sizeof(why), "I/O queue %u for controller %u, which %s", qid,
 			 data->cntlid, ctrl ? "is another host's" : "does not exist");
-		return connect_refused(cmd, NVME_SC_CONNECT_INVALID_PARAM,
-				       NVMF_CONNECT_IPO(1, offsetof(struct nvmf_connect_data, cntlid)),
-				       why);
+		return connect_refused(
+			cmd, NVME_SC_CONNECT_INVALID_PARAM,
+			NVMF_CONNECT_IPO(1, offsetof(struct nvmf_connect_data, cntlid)), why);
 	}
 	if (!(ctrl->csts & NVME_CSTS_RDY))
 		return connect_refused(cmd, NVME_SC_CMD_SEQ_ERROR, 0,
@@ -145,16 +145,17 @@ static void connect_io(struct nvmf_cmd *cmd, const struct nvmf_connect_data *dat
 	if (qid >= NVMF_MAX_QUEUES || qid > t->info.max_io_queue_pairs || ctrl->queue[qid]) {
 		snprintf(why, sizeof(why), "QID %u is in use or past the %u I/O queues", qid,
 			 t->info.max_io_queue_pairs);
-		return connect_refused(cmd, NVME_SC_CONNECT_INVALID_PARAM,
-				       NVMF_CONNECT_IPO(0, offsetof(struct nvmf_fabrics_cmd, connect.qid)),
-				       why);
+		return connect_refused(
+			cmd, NVME_SC_CONNECT_INVALID_PARAM,
+			NVMF_CONNECT_IPO(0, offsetof(struct nvmf_fabrics_cmd, connect.qid)), why);
 	}
 	if (!f->connect.sqsize || f->connect.sqsize >= NVMF_MAX_QUEUE_ENTRIES) {
 		snprintf(why, sizeof(why), "SQSIZE %u is 0 or over MQES %u", f->connect.sqsize,
 			 NVMF_MAX_QUEUE_ENTRIES - 1);
-		return connect_refused(cmd, NVME_SC_CONNECT_INVALID_PARAM,
-				       NVMF_CONNECT_IPO(0, offsetof(struct nvmf_fabrics_cmd, connect.sqsize)),
-				       why);
+		return connect_refused(
+			cmd, NVME_SC_CONNECT_INVALID_PARAM,
+			NVMF_CONNECT_IPO(0, offsetof(struct nvmf_fabrics_cmd, connect.sqsize)),
+			why);
 	}
 	/* one slot more than the host's queue: a device ring of n holds n - 1 */
 	if (vssd_qpair_open(t->dev, (uint16_t)(entries + 1), &c->qp)) {
@@ -183,23 +184,24 @@ static void connect_admin(struct nvmf_cmd *cmd, const struct nvmf_connect_data *
 	if (!discovery && strcmp(data->subnqn, c->t->subnqn)) {
 		snprintf(why, sizeof(why), "subsystem %.64s is not %.64s", data->subnqn,
 			 c->t->subnqn);
-		return connect_refused(cmd, NVME_SC_CONNECT_INVALID_PARAM,
-				       NVMF_CONNECT_IPO(1, offsetof(struct nvmf_connect_data, subnqn)),
-				       why);
+		return connect_refused(
+			cmd, NVME_SC_CONNECT_INVALID_PARAM,
+			NVMF_CONNECT_IPO(1, offsetof(struct nvmf_connect_data, subnqn)), why);
 	}
 	if (data->cntlid != NVMF_CNTLID_DYNAMIC) {
-		snprintf(why, sizeof(why), "CNTLID %u asks for a static controller; they are dynamic",
-			 data->cntlid);
-		return connect_refused(cmd, NVME_SC_CONNECT_INVALID_PARAM,
-				       NVMF_CONNECT_IPO(1, offsetof(struct nvmf_connect_data, cntlid)),
-				       why);
+		snprintf(why, sizeof(why),
+			 "CNTLID %u asks for a static controller; they are dynamic", data->cntlid);
+		return connect_refused(
+			cmd, NVME_SC_CONNECT_INVALID_PARAM,
+			NVMF_CONNECT_IPO(1, offsetof(struct nvmf_connect_data, cntlid)), why);
 	}
 	if (!f->connect.sqsize || f->connect.sqsize >= NVMF_ADMIN_QUEUE_ENTRIES) {
 		snprintf(why, sizeof(why), "admin SQSIZE %u is 0 or over %u", f->connect.sqsize,
 			 NVMF_ADMIN_QUEUE_ENTRIES - 1);
-		return connect_refused(cmd, NVME_SC_CONNECT_INVALID_PARAM,
-				       NVMF_CONNECT_IPO(0, offsetof(struct nvmf_fabrics_cmd, connect.sqsize)),
-				       why);
+		return connect_refused(
+			cmd, NVME_SC_CONNECT_INVALID_PARAM,
+			NVMF_CONNECT_IPO(0, offsetof(struct nvmf_fabrics_cmd, connect.sqsize)),
+			why);
 	}
 	if (!(ctrl = ctrl_new(c->t, discovery, data->hostnqn, f->connect.kato)))
 		return connect_refused(cmd, NVME_SC_CONNECT_CTRL_BUSY, 0,
@@ -297,13 +299,12 @@ static void property(struct nvmf_cmd *cmd)
 			return nvmf_cmd_status(cmd, NVME_SC_INVALID_FIELD, 0);
 		v = ctrl->csts;
 		break;
-	default:
-		return nvmf_cmd_status(cmd, NVME_SC_INVALID_FIELD, 0);
+	default: return nvmf_cmd_status(cmd, NVME_SC_INVALID_FIELD, 0);
 	}
 	if (set)
 		return nvmf_cmd_status(cmd, NVME_SC_SUCCESS, 0);
-	nvmf_cmd_complete(cmd, &(struct nvme_cqe){.result = (uint32_t)v,
-						  .dw1 = (uint32_t)(v >> 32)});
+	nvmf_cmd_complete(cmd,
+			  &(struct nvme_cqe){.result = (uint32_t)v, .dw1 = (uint32_t)(v >> 32)});
 }
 
 void nvmf_fabrics_exec(struct nvmf_cmd *cmd)
@@ -311,11 +312,9 @@ void nvmf_fabrics_exec(struct nvmf_cmd *cmd)
 	const struct nvmf_fabrics_cmd *f = (const void *)&cmd->sqe;
 
 	switch (f->fctype) {
-	case NVMF_CONNECT:
-		return connect_cmd(cmd);
+	case NVMF_CONNECT: return connect_cmd(cmd);
 	case NVMF_PROPERTY_GET:
-	case NVMF_PROPERTY_SET:
-		return property(cmd);
+	case NVMF_PROPERTY_SET: return property(cmd);
 	case NVMF_DISCONNECT:
 		/* this queue only; its response goes first */
 		nvmf_cmd_status(cmd, NVME_SC_SUCCESS, 0);

@@ -49,7 +49,7 @@ struct nvmf_fabrics_cmd {
 			uint8_t rsvd47;
 			uint32_t kato; /* keep alive timeout, ms */
 		} connect;
-		struct { /* Property Get and Set */
+		struct {		/* Property Get and Set */
 			uint8_t attrib; /* bits 2:0: 0 four bytes, 1 eight */
 			uint8_t rsvd41[3];
 			uint32_t offset;
@@ -110,7 +110,7 @@ struct nvmf_disc_log_header {
 
 enum nvmf_disc_subtype {
 	NVMF_SUBTYPE_REFERRAL = 1,
-	NVMF_SUBTYPE_NVME = 2,		/* an NVM subsystem */
+	NVMF_SUBTYPE_NVME = 2,		    /* an NVM subsystem */
 	NVMF_SUBTYPE_DISCOVERY_CURRENT = 3, /* this discovery subsystem */
 };
 #define NVMF_TRTYPE_TCP 3

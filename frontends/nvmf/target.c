@@ -77,7 +77,8 @@ static void accept_all(struct nvmf_target *t, int lfd)
 		char a[INET_ADDRSTRLEN], p[8], name[64];
 		struct nvmf_conn *c;
 		int one = 1;
-		int fd = accept4(lfd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd =
+			accept4(lfd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0)
 			return; /* EAGAIN: all taken */
@@ -148,9 +149,7 @@ static void handle(struct nvmf_target *t, struct nvmf_poll *p, uint32_t events, 
 	struct nvmf_conn *c = p->ptr;
 
 	switch (p->kind) {
-	case POLL_LISTEN:
-		accept_all(t, *(int *)p->ptr);
-		break;
+	case POLL_LISTEN: accept_all(t, *(int *)p->ptr); break;
 	case POLL_CONN:
 		if (c->dead)
 			break;
@@ -163,9 +162,7 @@ static void handle(struct nvmf_target *t, struct nvmf_poll *p, uint32_t events, 
 		drain_eventfd(t->admin_efd);
 		vssd_admin_poll(t->dev);
 		break;
-	case POLL_STOP:
-		t->stopping = true;
-		break;
+	case POLL_STOP: t->stopping = true; break;
 	}
 }
 
@@ -187,7 +184,8 @@ static int poll_device(struct nvmf_target *t)
  * that completion, a keep alive deadline, or a second. */
 static struct timespec sleep_for(struct nvmf_target *t, uint64_t now, bool worked)
 {
-	uint64_t due = vssd_next_due_ns(t->dev), ka = nvmf_keep_alive_check(t, now), ns = 1000000000;
+	uint64_t due = vssd_next_due_ns(t->dev), ka = nvmf_keep_alive_check(t, now),
+		 ns = 1000000000;
 
 	if (worked)
 		t->busy_ns = now;
@@ -268,8 +266,7 @@ static int learn_identity(struct nvmf_target *t, char *err, size_t errlen)
 	else if (t->opts.nqn)
 		snprintf(t->subnqn, sizeof(t->subnqn), "%s", t->opts.nqn);
 	else
-		snprintf(t->subnqn, sizeof(t->subnqn), "%.*s", (int)sizeof(id->subnqn),
-			 id->subnqn);
+		snprintf(t->subnqn, sizeof(t->subnqn), "%.*s", (int)sizeof(id->subnqn), id->subnqn);
 	vssd_dma_free(t->dev, id);
 	return rc;
 }

@@ -25,13 +25,13 @@
 #include "vssd/vssd.h"
 
 #define NVMF_MAX_CTRLS 64
-#define NVMF_MAX_QUEUES 64		   /* admin + 63 I/O queues, as the device has */
-#define NVMF_MAX_QUEUE_ENTRIES 1024	   /* CAP.MQES + 1 */
-#define NVMF_ADMIN_QUEUE_ENTRIES 32	   /* the largest admin queue (ASQSZ) */
-#define NVMF_INCAPSULE_BYTES (16u << 10)   /* data a command capsule may carry */
-#define NVMF_MAXH2CDATA (128u << 10)	   /* data one H2CData PDU may carry */
-#define NVMF_KAS_100MS 10		   /* keep alive granularity: 1 s */
-#define NVMF_PDU_HEADER_MAX 128		   /* ICReq's, the longest header */
+#define NVMF_MAX_QUEUES 64		 /* admin + 63 I/O queues, as the device has */
+#define NVMF_MAX_QUEUE_ENTRIES 1024	 /* CAP.MQES + 1 */
+#define NVMF_ADMIN_QUEUE_ENTRIES 32	 /* the largest admin queue (ASQSZ) */
+#define NVMF_INCAPSULE_BYTES (16u << 10) /* data a command capsule may carry */
+#define NVMF_MAXH2CDATA (128u << 10)	 /* data one H2CData PDU may carry */
+#define NVMF_KAS_100MS 10		 /* keep alive granularity: 1 s */
+#define NVMF_PDU_HEADER_MAX 128		 /* ICReq's, the longest header */
 
 struct nvmf_target;
 struct nvmf_conn;
@@ -56,10 +56,10 @@ struct nvmf_ctrl {
 	bool discovery; /* the discovery controller: no namespace, log page 70h */
 	char hostnqn[NVMF_NQN_BYTES];
 	uint32_t cc, csts;
-	uint32_t kato_ms;	    /* 0: no keep alive */
-	uint64_t ka_deadline_ns;    /* ends the association when passed */
+	uint32_t kato_ms;			  /* 0: no keep alive */
+	uint64_t ka_deadline_ns;		  /* ends the association when passed */
 	struct nvmf_conn *queue[NVMF_MAX_QUEUES]; /* by qid; 0 is the admin queue */
-	int client; /* the statistics' client: the host */
+	int client;				  /* the statistics' client: the host */
 };
 
 /* A command in flight on a queue: the host's SQE, its data in memory the
@@ -100,9 +100,9 @@ struct nvmf_conn {
 	/* the queue, once Connect has bound it */
 	struct nvmf_ctrl *ctrl;
 	uint16_t qid;
-	uint16_t entries;  /* SQSIZE + 1 */
-	uint16_t sqhd;	   /* the SQ head pointer a response carries */
-	bool sqflow_off;   /* Connect disabled SQ flow control: SQHD is not needed */
+	uint16_t entries;      /* SQSIZE + 1 */
+	uint16_t sqhd;	       /* the SQ head pointer a response carries */
+	bool sqflow_off;       /* Connect disabled SQ flow control: SQHD is not needed */
 	struct vssd_qpair *qp; /* an I/O queue's on the device */
 	int client;	       /* vssd_served client index, -1 before Connect */
 	/* commands, by transfer tag */
@@ -112,7 +112,8 @@ struct nvmf_conn {
 	uint32_t device_inflight; /* commands the device has not answered */
 	/* receiving */
 	enum nvmf_rx_state rx_state;
-	_Alignas(8) uint8_t hdr[NVMF_PDU_HEADER_MAX + NVME_TCP_DIGEST_BYTES]; /* read as the PDU structs */
+	_Alignas(8) uint8_t
+		hdr[NVMF_PDU_HEADER_MAX + NVME_TCP_DIGEST_BYTES]; /* read as the PDU structs */
 	uint32_t hdr_have, hdr_want; /* hdr_want: 8 until the common header is in */
 	uint32_t pad_left, data_left, data_bytes;
 	uint8_t *data_dst; /* where the data goes (NULL: nowhere, a termination request) */
@@ -162,7 +163,8 @@ void nvmf_target_close(struct nvmf_target *t, FILE *report);
 /* Makes what the device caches durable (a controller's shutdown). */
 void nvmf_target_flush(struct nvmf_target *t);
 /* A line on stderr about a connection (its peer and queue). */
-void nvmf_say(const struct nvmf_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void nvmf_say(const struct nvmf_conn *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* conn.c: the PDU stream of one connection. */
 /* Appends a PDU: its header (hlen bytes, common header filled in here),

@@ -50,8 +50,8 @@ enum nvme_tcp_fes {
 struct nvme_tcp_hdr {
 	uint8_t type;
 	uint8_t flags;
-	uint8_t hlen; /* header length, without its digest */
-	uint8_t pdo;  /* where the data starts, from the PDU's first byte; 0: no data */
+	uint8_t hlen;  /* header length, without its digest */
+	uint8_t pdo;   /* where the data starts, from the PDU's first byte; 0: no data */
 	uint32_t plen; /* the whole PDU: header, digests, padding and data */
 };
 

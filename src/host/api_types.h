@@ -40,8 +40,8 @@ struct vssd {
 	struct libvssd_admin_cb admin_cb[LIBVSSD_ADMIN_ENTRIES]; /* by cid */
 	struct libvssd_admin_cb admin_done[LIBVSSD_ADMIN_ENTRIES];
 	uint32_t nadmin_done;
-	int admin_efd; /* written when an admin completion waits; -1: none asked for */
-	pthread_mutex_t qp_lock;		/* choosing a qid and publishing the pair */
+	int admin_efd;		 /* written when an admin completion waits; -1: none asked for */
+	pthread_mutex_t qp_lock; /* choosing a qid and publishing the pair */
 	struct vssd_qpair *qp[NVME_MAX_QUEUES]; /* by qid; changed with the runtime locked */
 	atomic_bool
 		pblk_claimed; /* one pblk owns the chunks: a second would write over the first */

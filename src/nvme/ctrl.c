@@ -165,8 +165,7 @@ uint16_t nvme_map_dptr(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint6
 	case NVME_PSDT_SGL_MPTR: /* MPTR's form matters only for metadata, and there is none */
 		memcpy(&dptr, &sqe->prp1, sizeof(dptr));
 		return (uint16_t)dma_map_sgl(&ctrl->dma, &dptr, bytes, sgl);
-	default:
-		return nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD, "PSDT 3 is reserved");
+	default: return nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD, "PSDT 3 is reserved");
 	}
 }
 

@@ -200,10 +200,8 @@ int dma_map_sgl(const struct dma_space *d, const struct nvme_sgl_desc *dptr, uin
 				return rc;
 			return left ? NVME_SC_SGL_DATA_LENGTH_INVALID : 0;
 		case NVME_SGL_SEGMENT:
-		case NVME_SGL_LAST_SEGMENT:
-			break;
-		default:
-			return NVME_SC_SGL_TYPE_INVALID;
+		case NVME_SGL_LAST_SEGMENT: break;
+		default: return NVME_SC_SGL_TYPE_INVALID;
 		}
 		/* a list of descriptors: data blocks, and in a segment that is not
 		 * the last, a final descriptor naming the next list */

@@ -17,11 +17,19 @@
 
 static struct nvmf_target *t;
 
-static const char *const params[] = {
-	"media=ram",	    "channels=1", "luns_per_channel=1", "blocks_per_plane=48",
-	"pages_per_block=12", "oneshot_pages=1", "cell=slc",	      "read_ns=1000",
-	"op=0.5",	    "timing=off", "fdp=on",		"fdp_nruh=4",
-	NULL};
+static const char *const params[] = {"media=ram",
+				     "channels=1",
+				     "luns_per_channel=1",
+				     "blocks_per_plane=48",
+				     "pages_per_block=12",
+				     "oneshot_pages=1",
+				     "cell=slc",
+				     "read_ns=1000",
+				     "op=0.5",
+				     "timing=off",
+				     "fdp=on",
+				     "fdp_nruh=4",
+				     NULL};
 
 /* Lets the device answer everything it holds. */
 static void drain(void)

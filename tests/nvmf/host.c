@@ -172,12 +172,13 @@ static int answer_r2t(struct nh_conn *c, const struct nvme_tcp_r2t *r2t, const u
 
 	while (off < end) {
 		uint32_t n = end - off < c->maxh2cdata ? end - off : c->maxh2cdata;
-		struct nvme_tcp_data h = {.hdr = {.type = NVME_TCP_H2C_DATA,
-						  .flags = off + n == end ? NVME_TCP_F_DATA_LAST : 0},
-					  .cccid = r2t->cccid,
-					  .ttag = r2t->ttag,
-					  .datao = off,
-					  .datal = n};
+		struct nvme_tcp_data h = {
+			.hdr = {.type = NVME_TCP_H2C_DATA,
+				.flags = off + n == end ? NVME_TCP_F_DATA_LAST : 0},
+			.cccid = r2t->cccid,
+			.ttag = r2t->ttag,
+			.datao = off,
+			.datal = n};
 
 		if (send_pdu(c, &h, sizeof(h), data + off, n))
 			return -1;

@@ -190,7 +190,8 @@ static int expect_term(bool connected, const void *bytes, size_t n, uint16_t fes
 	r = nh_expect_term(&c, 5000);
 	nh_close(&c);
 	if (r != 1)
-		return failf(r ? "the connection stayed open" : "closed without a termination request");
+		return failf(r ? "the connection stayed open"
+			       : "closed without a termination request");
 	if (c.term_fes != fes || (fei != ~0u && c.term_fei != fei))
 		return failf("C2HTermReq FES %u FEI %u, expected FES %u FEI %u", c.term_fes,
 			     c.term_fei, fes, fei);
@@ -312,7 +313,8 @@ static int case_data_digest(void)
 
 		if (nh_reap(&c, &cqe, NULL) || (cqe.status & 0xfffe) != NVME_SC_TRANSIENT_TRANSPORT)
 			rc = failf("a wrong data digest: status 0x%x, expected Transient Transport "
-				   "Error", cqe.status);
+				   "Error",
+				   cqe.status);
 	}
 	(void)hdr;
 	(void)data;
@@ -324,14 +326,13 @@ static int case_data_digest(void)
 }
 
 /* An R2T'd write whose H2CData breaks a rule: tag, range, MAXH2CDATA. */
-static int h2c_case(uint16_t ttag_delta, uint32_t datao, uint32_t datal, uint16_t fes,
-		    uint32_t fei)
+static int h2c_case(uint16_t ttag_delta, uint32_t datao, uint32_t datal, uint16_t fes, uint32_t fei)
 {
 	struct nh_conn c;
 	struct nvme_tcp_cmd p = capsule(NVME_CMD_WRITE);
-	struct nvme_sgl_desc d = {.length = 64 << 10,
-				  .type = NVME_SGL_ID(NVME_SGL_TRANSPORT_DATA_BLOCK,
-						      NVME_SGL_TRANSPORT)};
+	struct nvme_sgl_desc d = {
+		.length = 64 << 10,
+		.type = NVME_SGL_ID(NVME_SGL_TRANSPORT_DATA_BLOCK, NVME_SGL_TRANSPORT)};
 	struct nvme_tcp_r2t r2t;
 	struct nvme_tcp_data h = {.hdr = {.type = NVME_TCP_H2C_DATA, .hlen = 24, .pdo = 24}};
 	static uint8_t data[512 << 10];
@@ -396,8 +397,8 @@ static int expect_connect_refused(uint16_t qid, uint16_t entries, uint16_t id, u
 	st = nh_fabrics_connect(&c, qid, entries, id, subnqn, 0, &result);
 	if (st != (int)(NVME_CQE_DNR | status) || result != ipo) {
 		nh_close(&c);
-		return failf("Connect: status 0x%x result 0x%x, expected 0x%x and 0x%x", st,
-			     result, NVME_CQE_DNR | status, ipo);
+		return failf("Connect: status 0x%x result 0x%x, expected 0x%x and 0x%x", st, result,
+			     NVME_CQE_DNR | status, ipo);
 	}
 	st = (int)read(c.fd, &b, 1);
 	nh_close(&c);

@@ -209,8 +209,9 @@ static void test_sgl_forms(void **state)
 	assert_int_equal(st(th_run(&t, &t.io[1], s)), NVME_SC_SGL_DATA_LENGTH_INVALID);
 	d = sgl_desc(NVME_SGL_DATA_BLOCK, dst, 4096);
 	d.type = NVME_SGL_ID(NVME_SGL_DATA_BLOCK, NVME_SGL_OFFSET); /* a capsule's, not ours */
-	assert_int_equal(st(th_run(&t, &t.io[1], with_sgl(th_rw(&t, NVME_CMD_READ, 0, 1, NULL), d))),
-			 NVME_SC_SGL_TYPE_INVALID);
+	assert_int_equal(
+		st(th_run(&t, &t.io[1], with_sgl(th_rw(&t, NVME_CMD_READ, 0, 1, NULL), d))),
+		NVME_SC_SGL_TYPE_INVALID);
 	s = with_sgl(th_rw(&t, NVME_CMD_READ, 0, 1, NULL),
 		     sgl_desc(NVME_SGL_BIT_BUCKET, dst, 4096));
 	assert_int_equal(st(th_run(&t, &t.io[1], s)), NVME_SC_SGL_TYPE_INVALID);
