@@ -101,7 +101,11 @@ nvme disconnect -n "$(nqn_of)" >/dev/null
 kill %1 && wait %1 || true
 EOF
 
-out=$(tests/guest/run.sh --smp 4 "$build" "$tmp/inside.sh" "$secs" | tr -d '\r')
+if ! out=$(tests/guest/run.sh --smp 4 "$build" "$tmp/inside.sh" "$secs" | tr -d '\r'); then
+	echo "$out" | tail -n 30 >&2
+	echo "bench/nvmf_guest.sh: the guest run failed (its last lines above)" >&2
+	exit 1
+fi
 echo "$out" | grep -E '^guest: (booting|kernel)' >&2
 echo "| point | vssd IOPS | nvmet-tcp (null_blk) IOPS | ratio |"
 echo "|---|---|---|---|"

@@ -1,11 +1,12 @@
 /*
- * Admin and I/O commands of a subsystem controller. The device answers
- * nearly all of them: the target hands each over with its data in DMA
- * memory, and answers itself only what belongs to the fabric: Keep Alive,
- * the Keep Alive Timer and Number of Queues features, the queue commands a
- * fabrics controller does not have (queues come from Connect), and Identify Controller's
- * fabrics fields (controller ID, capsule sizes, SGL support, keep alive
- * granularity, the subsystem's NQN), filled in on the device's answer.
+ * Admin commands of a subsystem controller. The device answers nearly all
+ * of them: the target hands each over with its data in DMA memory, and
+ * answers itself only what belongs to the fabric: Keep Alive, the Keep
+ * Alive Timer and Number of Queues features, the queue commands a fabrics
+ * controller does not have (queues come from Connect), and Identify
+ * Controller's fabrics fields (controller ID, capsule sizes, SGL support,
+ * keep alive granularity, the subsystem's NQN), filled in on the device's
+ * answer; and what the namespace served answers or amends (t->ns).
  */
 #include <stdio.h>
 #include <string.h>
@@ -37,6 +38,8 @@ static void admin_done(void *arg, const struct nvme_cqe *cqe)
 	struct nvmf_cmd *cmd = arg;
 	struct nvmf_conn *c = cmd->conn;
 
+	if (!c->dead && !nvme_cqe_code(cqe) && c->t->ns->amend)
+		c->t->ns->amend(cmd);
 	if (!c->dead && cmd->sqe.opcode == NVME_ADMIN_IDENTIFY &&
 	    nvme_get(&cmd->sqe, NVME_F_CNS) == NVME_ID_CNS_CTRL && !nvme_cqe_code(cqe) &&
 	    cmd->data_bytes >= sizeof(struct nvme_id_ctrl))
@@ -51,7 +54,8 @@ static void kato_feature(struct nvmf_cmd *cmd)
 
 	if (cmd->sqe.opcode == NVME_ADMIN_SET_FEATURES) {
 		ctrl->kato_ms = cmd->sqe.cdw11;
-		nvmf_keep_alive_touch(ctrl);
+		nvmf_keep_alive_touch(ctrl, cmd->conn->loop->now_ns);
+		ctrl->t->ka_next_ns = 0; /* a shorter timeout: look again */
 	}
 	nvmf_cmd_status(cmd, NVME_SC_SUCCESS, ctrl->kato_ms);
 }
@@ -104,7 +108,7 @@ void nvmf_admin_exec(struct nvmf_cmd *cmd)
 	case NVME_ADMIN_DELETE_CQ:
 	case NVME_ADMIN_DBBUF: return nvmf_cmd_status(cmd, NVME_SC_INVALID_OPCODE, 0);
 	}
-	if (fabric_feature(cmd))
+	if (fabric_feature(cmd) || (c->t->ns->admin && c->t->ns->admin(cmd)))
 		return;
 	nvmf_cmd_device_sqe(cmd, &sqe);
 	cid = vssd_admin_async(c->t->dev, &sqe, admin_done, cmd);
@@ -134,19 +138,4 @@ void nvmf_abort_held(struct nvmf_conn *c)
 		nvme_set(&abort, NVME_F_ABORT_CID, (uint32_t)cmd->device_cid);
 		vssd_admin(c->t->dev, &abort, &cqe);
 	}
-}
-
-void nvmf_io_exec(struct nvmf_cmd *cmd)
-{
-	struct nvmf_conn *c = cmd->conn;
-	struct nvme_sqe sqe;
-	int cid;
-
-	nvmf_cmd_device_sqe(cmd, &sqe);
-	cid = vssd_submit_cb(c->qp, &sqe, nvmf_cmd_device_done, cmd);
-	if (cid < 0)
-		return nvmf_cmd_complete(cmd, &(struct nvme_cqe){.status = NVME_SC_INTERNAL});
-	cmd->state = CMD_DEVICE;
-	cmd->device_cid = cid;
-	c->device_inflight++;
 }

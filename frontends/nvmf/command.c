@@ -136,12 +136,12 @@ static struct nvmf_cmd *cmd_begin(struct nvmf_conn *c, const struct nvme_sqe *sq
 	cmd = &c->cmd[c->free_tag[--c->nfree]];
 	cmd->sqe = *sqe;
 	cmd->state = CMD_RECV;
-	cmd->start_ns = c->t->now_ns;
+	cmd->start_ns = c->loop->now_ns;
 	cmd->data_in_place = false;
-	c->t->commands++;
+	c->loop->commands++;
 	c->sqhd = (uint16_t)((c->sqhd + 1) % c->entries);
 	if (c->ctrl)
-		nvmf_keep_alive_touch(c->ctrl);
+		nvmf_keep_alive_touch(c->ctrl, c->loop->now_ns);
 	return cmd;
 }
 
@@ -160,7 +160,7 @@ uint8_t *nvmf_cmd_incapsule_dst(struct nvmf_conn *c, const struct nvme_sqe *sqe,
 		return NULL;
 	if (ensure_buffer(cmd, bytes)) { /* the slow way then, which says why */
 		nvmf_cmd_free(cmd);
-		c->t->commands--;
+		c->loop->commands--;
 		c->sqhd = (uint16_t)((c->sqhd + c->entries - 1) % c->entries);
 		return c->capsule;
 	}
@@ -241,7 +241,7 @@ void nvmf_cmd_run(struct nvmf_cmd *cmd)
 	else if (c->qid == 0)
 		nvmf_admin_exec(cmd);
 	else
-		nvmf_io_exec(cmd);
+		c->t->ns->io(cmd);
 }
 
 void nvmf_cmd_device_sqe(const struct nvmf_cmd *cmd, struct nvme_sqe *out)
@@ -337,7 +337,7 @@ void nvmf_cmd_complete(struct nvmf_cmd *cmd, const struct nvme_cqe *cqe)
 	}
 	if (dir >= 0 && c->ctrl && c->ctrl->client >= 0)
 		vssd_served_record(c->t->served, c->ctrl->client, (enum vssd_served_dir)dir,
-				   c->t->now_ns - cmd->start_ns, ok ? served_bytes(cmd) : 0);
+				   c->loop->now_ns - cmd->start_ns, ok ? served_bytes(cmd) : 0);
 	nvmf_cmd_free(cmd);
 }
 

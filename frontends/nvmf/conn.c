@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "target.h"
@@ -40,6 +41,7 @@ struct nvmf_conn *nvmf_conn_new(struct nvmf_target *t, int fd, const char *peer)
 	if (!c)
 		return NULL;
 	c->t = t;
+	c->loop = &t->main;
 	c->fd = fd;
 	c->client = -1;
 	c->entries = 1; /* Connect first, and only it */
@@ -81,7 +83,7 @@ static void want_out(struct nvmf_conn *c, bool on)
 	struct epoll_event ev = {.events = EPOLLIN | (on ? EPOLLOUT : 0),
 				 .data.ptr = &c->sock_poll};
 
-	if (c->want_out == on)
+	if (c->want_out == on || c->threaded) /* a thread of its own polls for itself */
 		return;
 	c->want_out = on;
 	epoll_ctl(c->t->epfd, EPOLL_CTL_MOD, c->fd, &ev);
@@ -92,7 +94,7 @@ int nvmf_conn_flush(struct nvmf_conn *c)
 	while (c->fd >= 0 && !c->dead && c->tx_off < c->tx_len) {
 		ssize_t n = write(c->fd, c->tx + c->tx_off, c->tx_len - c->tx_off);
 
-		c->t->writes++;
+		c->loop->writes++;
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN) {
@@ -119,7 +121,7 @@ void nvmf_conn_fatal(struct nvmf_conn *c, uint16_t fes, uint32_t fei, const char
 
 	if (c->closing || c->dead)
 		return;
-	c->t->protocol_errors++;
+	c->loop->protocol_errors++;
 	nvmf_say(c, "protocol error: %s: connection ended (C2HTermReq FES %u, FEI %u)", why, fes,
 		 fei);
 	term.hdr.plen = sizeof(term) + bad; /* the header at fault follows */
@@ -416,28 +418,37 @@ int nvmf_conn_rx(struct nvmf_conn *c, const uint8_t *p, size_t n)
 
 void nvmf_conn_close(struct nvmf_conn *c)
 {
-	struct nvmf_ctrl *ctrl = c->ctrl;
+	struct nvmf_ctrl *ctrl;
 
+	if (c->threaded && !nvmf_conn_is_mine(c)) {
+		nvmf_conn_stop(c); /* its thread closes it */
+		return;
+	}
+	ctrl = c->ctrl;
 	if (c->dead)
 		return;
 	c->dead = true;
-	if (c->fd >= 0) {
+	if (c->fd >= 0 && !c->threaded) {
 		close(c->fd); /* and out of the epoll set */
 		c->fd = -1;
+	} else if (c->fd >= 0) { /* kept open until its thread is joined (nvmf_conn_stop) */
+		shutdown(c->fd, SHUT_RDWR);
 	}
 	if (c->qp) {
 		/* waits for what the device holds; their answers free them */
 		vssd_qpair_close(c->qp);
 		c->qp = NULL;
-		c->t->io_qpairs_open--;
 	}
 	nvmf_abort_held(c);
-	if (ctrl) {
+	if (!ctrl)
+		return;
+	pthread_mutex_lock(&c->t->lock);
+	if (ctrl->queue[c->qid] == c)
 		ctrl->queue[c->qid] = NULL;
-		c->ctrl = NULL;
-		if (c->qid == 0)
-			nvmf_ctrl_end(ctrl, NULL);
-	}
+	c->ctrl = NULL;
+	pthread_mutex_unlock(&c->t->lock);
+	if (c->qid == 0)
+		nvmf_ctrl_end(ctrl, NULL);
 }
 
 void nvmf_conn_reap(struct nvmf_target *t)
@@ -447,16 +458,39 @@ void nvmf_conn_reap(struct nvmf_target *t)
 	while (*pp) {
 		struct nvmf_conn *c = *pp;
 
-		if (!c->dead || c->device_inflight) {
+		if (c->threaded && atomic_load(&c->thread_done))
+			nvmf_conn_stop(c); /* it ended by itself: joined */
+		if (c->threaded || !c->dead || c->device_inflight) {
 			pp = &c->next;
 			continue;
 		}
 		*pp = c->next;
+		if (c->fd >= 0)
+			close(c->fd);
 		for (uint16_t i = 0; i < NVMF_MAX_QUEUE_ENTRIES; i++)
 			if (c->cmd[i].buf)
 				vssd_dma_free(t->dev, c->cmd[i].buf);
 		free(c->tx);
 		free(c);
+	}
+}
+
+void nvmf_conn_read(struct nvmf_conn *c, uint8_t *buf)
+{
+	for (;;) {
+		ssize_t n = read(c->fd, buf, NVMF_RX_CHUNK);
+
+		c->loop->reads++;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			nvmf_conn_close(c); /* the host went away */
+			return;
+		}
+		if (nvmf_conn_rx(c, buf, (size_t)n) || (size_t)n < NVMF_RX_CHUNK)
+			return; /* a short read took all there was; poll says when more comes */
 	}
 }
 

@@ -103,7 +103,8 @@ static void features(struct nvmf_cmd *cmd)
 	if (fid == NVME_FEAT_KATO) {
 		if (set) {
 			ctrl->kato_ms = cmd->sqe.cdw11;
-			nvmf_keep_alive_touch(ctrl);
+			nvmf_keep_alive_touch(ctrl, cmd->conn->loop->now_ns);
+			ctrl->t->ka_next_ns = 0; /* a shorter timeout: look again */
 		}
 		return nvmf_cmd_status(cmd, NVME_SC_SUCCESS, ctrl->kato_ms);
 	}

@@ -6,6 +6,7 @@
  * Disconnect, and the keep alive timer that ends a controller whose host
  * has gone quiet.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +43,8 @@ static struct nvmf_ctrl *ctrl_new(struct nvmf_target *t, bool discovery, const c
 		ctrl->client = discovery ? -1 : vssd_served_client(t->served, hostnqn);
 		t->ctrl[id] = ctrl;
 		t->next_cntlid = (uint16_t)((id + 1) % NVMF_MAX_CTRLS);
-		nvmf_keep_alive_touch(ctrl);
+		nvmf_keep_alive_touch(ctrl, t->main.now_ns);
+		t->ka_next_ns = 0; /* its deadline may be the earliest */
 		return ctrl;
 	}
 	return NULL;
@@ -51,11 +53,19 @@ static struct nvmf_ctrl *ctrl_new(struct nvmf_target *t, bool discovery, const c
 void nvmf_ctrl_end(struct nvmf_ctrl *ctrl, const char *why)
 {
 	struct nvmf_target *t = ctrl->t;
+	struct nvmf_conn *queue[NVMF_MAX_QUEUES];
 
 	if (why)
 		fprintf(stderr, "nvmf: controller %u of %s ended: %s\n", ctrl->cntlid,
 			ctrl->hostnqn, why);
 	t->ctrl[ctrl->cntlid - 1] = NULL;
+	/* its I/O threads end first: until then they use the controller */
+	pthread_mutex_lock(&t->lock);
+	memcpy(queue, ctrl->queue, sizeof(queue));
+	pthread_mutex_unlock(&t->lock);
+	for (int q = 1; q < NVMF_MAX_QUEUES; q++)
+		if (queue[q] && queue[q]->threaded)
+			nvmf_conn_stop(queue[q]);
 	for (int q = 0; q < NVMF_MAX_QUEUES; q++) {
 		struct nvmf_conn *c = ctrl->queue[q];
 
@@ -67,35 +77,37 @@ void nvmf_ctrl_end(struct nvmf_ctrl *ctrl, const char *why)
 	free(ctrl);
 }
 
-void nvmf_keep_alive_touch(struct nvmf_ctrl *ctrl)
+void nvmf_keep_alive_touch(struct nvmf_ctrl *ctrl, uint64_t now_ns)
 {
-	struct nvmf_target *t = ctrl->t;
+	atomic_store_explicit(&ctrl->traffic_ns, now_ns, memory_order_relaxed);
+}
 
-	ctrl->ka_deadline_ns = ctrl->kato_ms ? t->now_ns + ctrl->kato_ms * 1000000ull : 0;
-	if (ctrl->ka_deadline_ns && ctrl->ka_deadline_ns < t->ka_next_ns)
-		t->ka_next_ns = ctrl->ka_deadline_ns;
+/* When the keep alive timer ends the controller (UINT64_MAX: never). */
+static uint64_t ka_deadline(struct nvmf_ctrl *ctrl)
+{
+	return ctrl->kato_ms ? atomic_load_explicit(&ctrl->traffic_ns, memory_order_relaxed) +
+				       ctrl->kato_ms * 1000000ull
+			     : UINT64_MAX;
 }
 
 uint64_t nvmf_keep_alive_check(struct nvmf_target *t, uint64_t now_ns)
 {
 	uint64_t next = UINT64_MAX;
 
-	/* deadlines only move later, but for the earliest: nothing to do before it */
+	/* traffic only moves deadlines later: nothing to do before the earliest */
 	if (now_ns < t->ka_next_ns)
 		return t->ka_next_ns;
-
 	for (int i = 0; i < NVMF_MAX_CTRLS; i++) {
 		struct nvmf_ctrl *ctrl = t->ctrl[i];
+		uint64_t due = ctrl ? ka_deadline(ctrl) : UINT64_MAX;
 		char why[96];
 
-		if (!ctrl || !ctrl->ka_deadline_ns)
-			continue;
-		if (ctrl->ka_deadline_ns <= now_ns) {
+		if (due <= now_ns) {
 			snprintf(why, sizeof(why), "no keep alive within its %u ms timeout",
 				 ctrl->kato_ms);
 			nvmf_ctrl_end(ctrl, why);
-		} else if (ctrl->ka_deadline_ns < next) {
-			next = ctrl->ka_deadline_ns;
+		} else if (due < next) {
+			next = due;
 		}
 	}
 	t->ka_next_ns = next;
@@ -158,17 +170,19 @@ static void connect_io(struct nvmf_cmd *cmd, const struct nvmf_connect_data *dat
 			why);
 	}
 	/* one slot more than the host's queue: a device ring of n holds n - 1 */
-	if (vssd_qpair_open(t->dev, (uint16_t)(entries + 1), &c->qp)) {
+	if (t->ns->device_queue_pairs && vssd_qpair_open(t->dev, (uint16_t)(entries + 1), &c->qp)) {
 		c->qp = NULL;
 		return connect_refused(cmd, NVME_SC_CONNECT_CTRL_BUSY, 0,
 				       "the device has no queue pair left");
 	}
-	t->io_qpairs_open++;
 	c->ctrl = ctrl;
 	c->qid = qid;
 	c->entries = entries;
 	c->sqflow_off = f->connect.cattr & NVMF_CATTR_SQFLOW_DISABLE;
+	pthread_mutex_lock(&t->lock);
 	ctrl->queue[qid] = c;
+	pthread_mutex_unlock(&t->lock);
+	c->want_thread = true; /* once this response is queued */
 	nvmf_cmd_status(cmd, NVME_SC_SUCCESS, 0);
 }
 
@@ -210,7 +224,9 @@ static void connect_admin(struct nvmf_cmd *cmd, const struct nvmf_connect_data *
 	c->qid = 0;
 	c->entries = (uint16_t)(f->connect.sqsize + 1);
 	c->sqflow_off = f->connect.cattr & NVMF_CATTR_SQFLOW_DISABLE;
+	pthread_mutex_lock(&c->t->lock);
 	ctrl->queue[0] = c;
+	pthread_mutex_unlock(&c->t->lock);
 	fprintf(stderr, "nvmf: %s connected%s: controller %u, keep alive %u ms\n", ctrl->hostnqn,
 		discovery ? " for discovery" : "", ctrl->cntlid, ctrl->kato_ms);
 	nvmf_cmd_status(cmd, NVME_SC_SUCCESS, ctrl->cntlid);

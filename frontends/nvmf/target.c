@@ -24,8 +24,6 @@
 
 #include "target.h"
 
-#define RX_CHUNK (256u << 10)
-
 uint64_t nvmf_now_ns(void)
 {
 	return vssd_clock_ns();
@@ -98,25 +96,6 @@ static void accept_all(struct nvmf_target *t, int lfd)
 	}
 }
 
-static void conn_readable(struct nvmf_conn *c, uint8_t *buf)
-{
-	for (;;) {
-		ssize_t n = read(c->fd, buf, RX_CHUNK);
-
-		c->t->reads++;
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			return;
-		if (n <= 0) {
-			nvmf_conn_close(c); /* the host went away */
-			return;
-		}
-		if (nvmf_conn_rx(c, buf, (size_t)n) || (size_t)n < RX_CHUNK)
-			return; /* a short read took all there was; epoll says when more comes */
-	}
-}
-
 static void drain_eventfd(int fd)
 {
 	uint64_t v;
@@ -128,17 +107,8 @@ static void drain_eventfd(int fd)
 
 void nvmf_target_flush(struct nvmf_target *t)
 {
-	struct vssd_qpair *qp;
-	int rc;
+	int rc = t->ns->flush(t);
 
-	/* a queue pair of its own for the moment: the host's I/O queues have
-	 * gone by the time it shuts the controller down, and a pair kept open
-	 * would be one fewer for hosts */
-	rc = vssd_qpair_open(t->dev, 2, &qp);
-	if (!rc) {
-		rc = vssd_flush(qp);
-		vssd_qpair_close(qp);
-	}
 	if (rc)
 		fprintf(stderr, "nvmf: flushing the device at shutdown failed: %s\n",
 			rc > 0 ? vssd_status_name((uint16_t)rc) : strerror(-rc));
@@ -151,12 +121,12 @@ static void handle(struct nvmf_target *t, struct nvmf_poll *p, uint32_t events, 
 	switch (p->kind) {
 	case POLL_LISTEN: accept_all(t, *(int *)p->ptr); break;
 	case POLL_CONN:
-		if (c->dead)
+		if (c->threaded || c->dead)
 			break;
 		if (events & EPOLLOUT && nvmf_conn_flush(c))
 			nvmf_conn_close(c);
 		if (!c->dead && events & (EPOLLIN | EPOLLHUP | EPOLLERR))
-			conn_readable(c, buf);
+			nvmf_conn_read(c, buf);
 		break;
 	case POLL_ADMIN:
 		drain_eventfd(t->admin_efd);
@@ -172,45 +142,74 @@ static int poll_device(struct nvmf_target *t)
 	int n = 0;
 
 	for (struct nvmf_conn *c = t->conns; c; c = c->next)
-		if (c->qp && c->device_inflight)
+		if (!c->threaded && c->qp && c->device_inflight)
 			n += vssd_poll(c->qp);
 	return n;
 }
 
-/* How long the loop may sleep: not at all within rt_spin_ns of its last
- * work (a busy loop answers the next command without waiting to be woken,
- * as the device's own runtime threads poll) or of the device's next
- * completion (for the precision the model asks); else until shortly before
- * that completion, a keep alive deadline, or a second. */
-static struct timespec sleep_for(struct nvmf_target *t, uint64_t now, bool worked)
+/* Whether loop l may poll without sleeping: a slot among the target's
+ * max_spinners, kept while it spins. Loops that spin on more cores than
+ * there are to spare slow down the host and each other. */
+static bool may_spin(struct nvmf_loop *l, struct nvmf_target *t, bool want)
 {
-	uint64_t due = vssd_next_due_ns(t->dev), ka = nvmf_keep_alive_check(t, now),
-		 ns = 1000000000;
+	int n = atomic_load(&t->spinners);
+
+	if (want == l->spinning)
+		return want;
+	if (!want) {
+		atomic_fetch_sub(&t->spinners, 1);
+		l->spinning = false;
+		return false;
+	}
+	while (n < t->max_spinners)
+		if (atomic_compare_exchange_weak(&t->spinners, &n, n + 1))
+			return l->spinning = true;
+	return false;
+}
+
+struct timespec nvmf_loop_sleep(struct nvmf_loop *l, struct nvmf_target *t, bool worked,
+				uint64_t deadline_ns)
+{
+	uint64_t ns = 1000000000, now = l->now_ns, spin = t->info.rt_spin_ns;
+	/* the device's completions are the loops' to post when its queue pairs
+	 * are theirs; pblk posts those of its own pair in its requests */
+	uint64_t due = t->ns->device_queue_pairs ? vssd_next_due_ns(t->dev) : UINT64_MAX;
 
 	if (worked)
-		t->busy_ns = now;
-	if (now - t->busy_ns < t->info.rt_spin_ns)
+		l->busy_ns = now;
+	if (may_spin(l, t, now - l->busy_ns < spin || due <= spin))
 		ns = 0;
-	else if (due != UINT64_MAX)
-		ns = due <= t->info.rt_spin_ns ? 0 : due - t->info.rt_spin_ns / 2;
-	if (ka != UINT64_MAX && ka - now < ns)
-		ns = ka - now;
+	else if (due != UINT64_MAX) /* until shortly before it, to spin the rest if it may */
+		ns = due > spin ? due - spin / 2 : due;
+	if (deadline_ns != UINT64_MAX && deadline_ns - now < ns)
+		ns = deadline_ns > now ? deadline_ns - now : 0;
 	return (struct timespec){(time_t)(ns / 1000000000), (long)(ns % 1000000000)};
 }
 
-/* What each connection has queued goes out; closed ones are freed. */
+void nvmf_loop_end(struct nvmf_loop *l, struct nvmf_target *t)
+{
+	may_spin(l, t, false);
+}
+
+/* What each connection of the main loop has queued goes out; an I/O queue
+ * just connected leaves for a thread of its own; closed ones are freed. */
 static void flush_all(struct nvmf_target *t)
 {
-	for (struct nvmf_conn *c = t->conns; c; c = c->next)
-		if (!c->dead && (c->tx_len > c->tx_off || c->closing) && nvmf_conn_flush(c))
+	for (struct nvmf_conn *c = t->conns; c; c = c->next) {
+		if (c->threaded || c->dead)
+			continue;
+		if ((c->tx_len > c->tx_off || c->closing) && nvmf_conn_flush(c))
 			nvmf_conn_close(c);
+		else if (c->want_thread && c->fd >= 0 && !c->dead)
+			nvmf_conn_thread(c);
+	}
 	nvmf_conn_reap(t);
 }
 
 static int loop(struct nvmf_target *t)
 {
 	struct epoll_event ev[64];
-	uint8_t *buf = malloc(RX_CHUNK);
+	uint8_t *buf = malloc(NVMF_RX_CHUNK);
 
 	if (!buf)
 		return -ENOMEM;
@@ -218,13 +217,14 @@ static int loop(struct nvmf_target *t)
 		struct timespec wait;
 		bool worked = n > 0;
 
-		t->now_ns = nvmf_now_ns(); /* when the completions polled now are answered */
+		t->main.now_ns = nvmf_now_ns(); /* when the completions polled now are answered */
 		worked |= poll_device(t) > 0;
 		flush_all(t);
-		wait = sleep_for(t, t->now_ns, worked);
+		wait = nvmf_loop_sleep(&t->main, t, worked,
+				       nvmf_keep_alive_check(t, t->main.now_ns));
 		n = epoll_pwait2(t->epfd, ev, 64, &wait, NULL);
-		t->turns++;
-		t->now_ns = nvmf_now_ns(); /* when what comes in now arrived */
+		t->main.turns++;
+		t->main.now_ns = nvmf_now_ns(); /* when what comes in now arrived */
 		for (int i = 0; i < n; i++)
 			handle(t, ev[i].data.ptr, ev[i].events, buf);
 	}
@@ -281,22 +281,26 @@ int nvmf_target_open(const struct nvmf_opts *opts, struct nvmf_target **out, cha
 		return -ENOMEM;
 	t->opts = *opts;
 	t->epfd = t->listen_fd = t->disc_fd = t->admin_efd = t->stop_fd = -1;
-	t->now_ns = nvmf_now_ns();
+	t->main.now_ns = nvmf_now_ns();
 	t->ka_next_ns = UINT64_MAX;
+	pthread_mutex_init(&t->lock, NULL);
+	t->max_spinners = (int)(sysconf(_SC_NPROCESSORS_ONLN) / 2);
+	if (t->max_spinners < 1)
+		t->max_spinners = 1;
 	if ((rc = vssd_open(opts->params, VSSD_INLINE, &t->dev, err, errlen)))
 		goto fail;
 	vssd_info(t->dev, &t->info);
-	if (t->info.block_host != VSSD_BLOCK_NVM) {
+	if (t->info.block_host == VSSD_BLOCK_NONE) {
 		snprintf(err, errlen, "ftl=%s over NVMe/TCP: not supported (%s)", t->info.ftl,
-			 t->info.block_host == VSSD_BLOCK_PBLK
-				 ? "a namespace served by the host FTL pblk is not built yet"
-				 : t->info.block_refusal);
+			 t->info.block_refusal);
 		rc = -EOPNOTSUPP;
 		goto fail;
 	}
-	if ((rc = learn_identity(t, err, errlen)))
+	t->ns = t->info.block_host == VSSD_BLOCK_PBLK ? &nvmf_pblk_ns : &nvmf_device_ns;
+	if ((t->ns->open && (rc = t->ns->open(t, err, errlen))) ||
+	    (rc = learn_identity(t, err, errlen)))
 		goto fail;
-	if ((rc = vssd_served_open(t->dev, NULL, &t->served)) ||
+	if ((rc = vssd_served_open(t->dev, t->pblk, &t->served)) ||
 	    (rc = vssd_served_start(t->served, opts->stats_path, opts->stats_interval_ns))) {
 		snprintf(err, errlen, "cannot start the statistics: %s", strerror(-rc));
 		goto fail;
@@ -317,6 +321,21 @@ fail:
 	return rc;
 }
 
+/* The counts of every loop, at the end. */
+static void say_totals(struct nvmf_target *t)
+{
+	struct nvmf_loop *a = &t->totals, *m = &t->main;
+	uint64_t commands = a->commands + m->commands, per = commands ? commands : 1;
+
+	fprintf(stderr,
+		"vssd: stopping: %llu commands served, %llu protocol errors (%.2f loop turns, "
+		"%.2f reads and %.2f writes a command)\n",
+		(unsigned long long)commands,
+		(unsigned long long)(a->protocol_errors + m->protocol_errors),
+		(double)(a->turns + m->turns) / per, (double)(a->reads + m->reads) / per,
+		(double)(a->writes + m->writes) / per);
+}
+
 void nvmf_target_close(struct nvmf_target *t, FILE *report)
 {
 	if (!t)
@@ -330,11 +349,16 @@ void nvmf_target_close(struct nvmf_target *t, FILE *report)
 		vssd_admin_poll(t->dev);
 		nvmf_conn_reap(t);
 	}
+	if (t->listen_fd >= 0)
+		say_totals(t);
 	vssd_served_close(t->served, report);
+	if (t->ns && t->ns->close)
+		t->ns->close(t); /* flushed: media=file reopens with everything */
 	vssd_close(t->dev);
 	for (int *fd = &t->epfd; fd <= &t->stop_fd; fd++)
 		if (*fd >= 0 && fd != &t->admin_efd) /* the device owns its eventfd */
 			close(*fd);
+	pthread_mutex_destroy(&t->lock);
 	free(t);
 }
 
@@ -367,17 +391,12 @@ int nvmf_serve(const struct nvmf_opts *opts, char *err, size_t errlen)
 	       t->subnqn);
 	if (opts->discovery_port)
 		printf(", discovery on port %u", opts->discovery_port);
+	printf("\nvssd: namespace 1 (%s): %llu LBAs of %u bytes", t->ns->name,
+	       (unsigned long long)t->info.capacity_lbas, t->info.lba_bytes);
 	printf("\nvssd: connect with: nvme connect -t tcp -a %s -s %u -n %s\n", opts->listen_addr,
 	       opts->port, t->subnqn);
 	fflush(stdout);
 	rc = loop(t);
-	fprintf(stderr,
-		"vssd: stopping: %llu commands served, %llu protocol errors (%.2f loop turns, "
-		"%.2f reads and %.2f writes a command)\n",
-		(unsigned long long)t->commands, (unsigned long long)t->protocol_errors,
-		(double)t->turns / (t->commands ? t->commands : 1),
-		(double)t->reads / (t->commands ? t->commands : 1),
-		(double)t->writes / (t->commands ? t->commands : 1));
 out:
 	nvmf_target_close(t, opts->report);
 	return rc < 0 ? rc : 0;

@@ -5,15 +5,23 @@
  * their queues, each a TCP connection (conn.c) whose commands (command.c)
  * carry data between the socket and memory the device reaches by DMA.
  *
- * One thread runs everything, the device included (its inline runtime): it
- * reads the sockets through one epoll set, submits what arrived, posts the
- * device's completions when they are due (sleeping until the next one, or
- * spinning the last stretch) and answers them, so nothing here takes a
- * lock and no command waits for another thread to wake.
+ * A loop runs a connection, the device included (its inline runtime): it
+ * reads the socket, submits what arrived, posts the device's completions
+ * when they are due (sleeping until the next one, or spinning the last
+ * stretch) and answers them, so no command waits for another thread to
+ * wake. The main loop serves the listeners, admin and discovery queues
+ * through one epoll set; each I/O queue, once connected, gets a loop and a
+ * thread of its own, as nbdkit gives each connection. What I/O threads
+ * share with the main one: the device (its library locks), the statistics
+ * (thread-safe), a controller's traffic time (atomic) and its queue table
+ * (t->lock); the main thread ends a controller only after its I/O threads
+ * have ended.
  */
 #ifndef VSSD_NVMF_TARGET_H
 #define VSSD_NVMF_TARGET_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,6 +43,31 @@
 
 struct nvmf_target;
 struct nvmf_conn;
+struct nvmf_cmd;
+
+/* The namespace the subsystem serves: the device's own, whose commands go
+ * to the device (admin.c), or a block namespace of pblk, the host FTL over
+ * the open-channel device (pblk_ns.c). The device answers admin commands
+ * for both; a namespace answers some itself and amends others' answers. */
+struct nvmf_ns_ops {
+	const char *name;
+	bool device_queue_pairs; /* each I/O queue has one of the device's */
+	/* Opens what it needs beyond the device; fills in t->info as its hosts
+	 * see it (capacity, LBA size, queues). Returns 0 or a negative errno
+	 * with a message in err. */
+	int (*open)(struct nvmf_target *t, char *err, size_t errlen);
+	void (*close)(struct nvmf_target *t);
+	/* An I/O command: answered now, or once the device has. */
+	void (*io)(struct nvmf_cmd *cmd);
+	/* An admin command it answers itself: true once answered. */
+	bool (*admin)(struct nvmf_cmd *cmd);
+	/* The device's successful answer to an admin command, in cmd->buf, as
+	 * this namespace's host must see it. */
+	void (*amend)(struct nvmf_cmd *cmd);
+	/* Makes what it caches durable: 0, a negative errno or an NVMe status. */
+	int (*flush)(struct nvmf_target *t);
+};
+extern const struct nvmf_ns_ops nvmf_device_ns, nvmf_pblk_ns;
 
 /* What an epoll event is about. */
 enum nvmf_poll_kind {
@@ -48,6 +81,14 @@ struct nvmf_poll {
 	void *ptr;
 };
 
+/* What a loop keeps: its clock (read once or twice a turn), when it last
+ * had work, and its counts. */
+struct nvmf_loop {
+	uint64_t now_ns, busy_ns;
+	bool spinning; /* holds one of the target's spinner slots */
+	uint64_t turns, reads, writes, commands, protocol_errors;
+};
+
 /* A controller: the state of one association (an admin queue and its I/O
  * queues), as a host sees it through properties and Identify. */
 struct nvmf_ctrl {
@@ -57,7 +98,7 @@ struct nvmf_ctrl {
 	char hostnqn[NVMF_NQN_BYTES];
 	uint32_t cc, csts;
 	uint32_t kato_ms;			  /* 0: no keep alive */
-	uint64_t ka_deadline_ns;		  /* ends the association when passed */
+	_Atomic uint64_t traffic_ns;		  /* its last command, on any of its queues */
 	struct nvmf_conn *queue[NVMF_MAX_QUEUES]; /* by qid; 0 is the admin queue */
 	int client;				  /* the statistics' client: the host */
 };
@@ -128,6 +169,13 @@ struct nvmf_conn {
 	size_t tx_len, tx_off, tx_cap;
 	bool want_out; /* EPOLLOUT asked for */
 	struct nvmf_poll sock_poll;
+	struct nvmf_loop *loop; /* the loop serving it: the target's, or its own */
+	/* an I/O queue's own thread */
+	bool want_thread; /* Connect has made it an I/O queue: it leaves the main loop */
+	bool threaded;
+	struct nvmf_loop own;
+	pthread_t thread;
+	atomic_bool stop, thread_done;
 	struct nvmf_conn *next; /* in the target's list */
 };
 
@@ -135,20 +183,22 @@ struct nvmf_target {
 	struct nvmf_opts opts;
 	struct vssd *dev;
 	struct vssd_served *served;
-	struct vssd_info info;
+	struct vssd_info info; /* the device's, but for what ns->open changed */
+	const struct nvmf_ns_ops *ns;
+	struct vssd_pblk *pblk; /* nvmf_pblk_ns's */
 	char subnqn[NVMF_NQN_BYTES];
 	int epfd, listen_fd, disc_fd, admin_efd, stop_fd;
 	struct nvmf_ctrl *ctrl[NVMF_MAX_CTRLS]; /* by cntlid - 1 */
 	uint16_t next_cntlid;
-	uint32_t io_qpairs_open;
 	struct nvmf_poll listen_poll, disc_poll, admin_poll, stop_poll;
 	struct nvmf_conn *conns;
 	bool stopping;
-	uint64_t commands, protocol_errors;
-	uint64_t turns, reads, writes; /* the loop's turns, and its socket calls */
-	uint64_t busy_ns;	       /* when the loop last had work */
-	uint64_t now_ns;	       /* the loop's clock: read once or twice a turn */
-	uint64_t ka_next_ns;	       /* the earliest keep alive deadline, or later */
+	struct nvmf_loop main;	 /* the main loop's */
+	struct nvmf_loop totals; /* the I/O threads' that have ended */
+	pthread_mutex_t lock;	 /* controllers' queue tables, and the totals */
+	uint64_t ka_next_ns;	 /* no keep alive deadline before it */
+	atomic_int spinners;	 /* loops polling without sleeping */
+	int max_spinners;	 /* half the cores, at least one */
 };
 
 /* target.c */
@@ -160,8 +210,18 @@ int nvmf_target_open(const struct nvmf_opts *opts, struct nvmf_target **out, cha
 		     size_t errlen);
 /* Ends every controller, closes the device, prints the report to report (or not: NULL). */
 void nvmf_target_close(struct nvmf_target *t, FILE *report);
-/* Makes what the device caches durable (a controller's shutdown). */
+/* Makes what the namespace caches durable (a controller's shutdown). */
 void nvmf_target_flush(struct nvmf_target *t);
+/* How long loop l may sleep, its clock read (worked: it just had work):
+ * not at all within rt_spin_ns of its last work (a busy loop answers the
+ * next command without waiting to be woken, as the device's own runtime
+ * threads poll) or of the device's next completion (for the precision the
+ * model asks), if a spinner's slot is free; else until shortly before that
+ * completion, deadline_ns, or a second. */
+struct timespec nvmf_loop_sleep(struct nvmf_loop *l, struct nvmf_target *t, bool worked,
+				uint64_t deadline_ns);
+/* A loop that ends gives back its spinner's slot. */
+void nvmf_loop_end(struct nvmf_loop *l, struct nvmf_target *t);
 /* A line on stderr about a connection (its peer and queue). */
 void nvmf_say(const struct nvmf_conn *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -172,6 +232,10 @@ void nvmf_say(const struct nvmf_conn *c, const char *fmt, ...)
 void nvmf_conn_send_pdu(struct nvmf_conn *c, void *hdr, uint8_t hlen, const void *data,
 			uint32_t data_bytes);
 struct nvmf_conn *nvmf_conn_new(struct nvmf_target *t, int fd, const char *peer);
+/* Reads what the socket has (into buf, RX_CHUNK bytes) and acts on it;
+ * closes the connection when the host has gone. */
+void nvmf_conn_read(struct nvmf_conn *c, uint8_t *buf);
+#define NVMF_RX_CHUNK (256u << 10)
 /* Bytes that arrived: read as PDUs, each acted on as it completes. Returns
  * 0, or -1 when the connection must end (a termination request sent). */
 int nvmf_conn_rx(struct nvmf_conn *c, const uint8_t *p, size_t n);
@@ -188,6 +252,15 @@ int nvmf_conn_flush(struct nvmf_conn *c);
 void nvmf_conn_close(struct nvmf_conn *c);
 /* Frees closed connections with nothing in flight. */
 void nvmf_conn_reap(struct nvmf_target *t);
+/* An I/O queue's thread, after Connect: it serves the connection until it
+ * closes or nvmf_conn_stop() asks. Returns 0, or -1 (it stays in the main
+ * loop). */
+int nvmf_conn_thread(struct nvmf_conn *c);
+/* Ends an I/O queue's thread and waits for it (the device has answered all
+ * its commands then). */
+void nvmf_conn_stop(struct nvmf_conn *c);
+/* Whether the calling thread is c's own. */
+bool nvmf_conn_is_mine(const struct nvmf_conn *c);
 
 /* command.c: a capsule's command, its data, and its response. A capsule
  * whose data failed its digest is answered with Transient Transport Error. */
@@ -224,7 +297,7 @@ void nvmf_ctrl_end(struct nvmf_ctrl *ctrl, const char *why);
  * one would (UINT64_MAX: none runs). */
 uint64_t nvmf_keep_alive_check(struct nvmf_target *t, uint64_t now_ns);
 /* A Keep Alive (or any command, as traffic) restarts the timer. */
-void nvmf_keep_alive_touch(struct nvmf_ctrl *ctrl);
+void nvmf_keep_alive_touch(struct nvmf_ctrl *ctrl, uint64_t now_ns);
 
 /* admin.c: admin commands of an I/O controller: what the target answers
  * itself (Keep Alive, the KATO feature, queue creation refused), what it
@@ -234,8 +307,6 @@ void nvmf_admin_exec(struct nvmf_cmd *cmd);
 /* A closing admin queue's commands the device holds (Asynchronous Event
  * Requests) are aborted, and those the target holds freed. */
 void nvmf_abort_held(struct nvmf_conn *c);
-/* I/O commands go to the device on the queue's own queue pair. */
-void nvmf_io_exec(struct nvmf_cmd *cmd);
 
 /* discovery.c: the discovery controller's admin commands. */
 void nvmf_discovery_exec(struct nvmf_cmd *cmd);

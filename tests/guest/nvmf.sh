@@ -11,6 +11,10 @@ dev_params="--set media=ram --set channels=2 --set luns_per_channel=2 --set bloc
 	--set pages_per_block=48 --set op=0.3 --set fdp=on --set fdp_nruh=4 --set timing=off"
 file_params="--set media=file --set path=/tmp/vssd.dev --set channels=2 --set luns_per_channel=2
 	--set blocks_per_plane=40 --set pages_per_block=48 --set op=0.3 --set timing=off"
+pblk_params="--set ftl=pblk --set media=ram --set channels=2 --set luns_per_channel=2
+	--set blocks_per_plane=40 --set pages_per_block=48 --set timing=off"
+pblk_file_params="--set ftl=pblk --set media=file --set path=/tmp/vssd.dev --set channels=2
+	--set luns_per_channel=2 --set blocks_per_plane=40 --set pages_per_block=48 --set timing=off"
 results=/tmp/results
 : >"$results"
 passed=0 failed=0
@@ -198,11 +202,11 @@ connect_steps() { # PORT_FOR_DISCOVERY BYTES LBA
 	done
 }
 
-io_steps() {
-	step "mkfs.ext4, mount, e2fsck, remount, checksums" ext4_roundtrip
-	step "fio verify=crc32c, libaio QD32, twice the namespace" fio_verify_libaio
-	step "fio io_uring_cmd on ng0n1" fio_io_uring_cmd
-	step "nvme disconnect" disconnect
+io_steps() { # PREFIX of the steps' names
+	step "${1}mkfs.ext4, mount, e2fsck, remount, checksums" ext4_roundtrip
+	step "${1}fio verify=crc32c, libaio QD32, twice the namespace" fio_verify_libaio
+	step "${1}fio io_uring_cmd on ng0n1" fio_io_uring_cmd
+	step "${1}nvme disconnect" disconnect
 }
 
 # --- steps of vssd's own -------------------------------------------------------
@@ -262,18 +266,18 @@ fdp_write_on_handle_3() {
 	nvme read "$ns" -z 4096 -s 128 -c 0 -d /tmp/back && cmp /tmp/data /tmp/back
 }
 
-target_report() {
+target_report() { # [A LINE THE REPORT HAS]
 	stop_vssd || return 1
 	cat /tmp/target.out
 	grep -q "^device:" /tmp/target.out || fail "no final report"
-	grep -q "WAF" /tmp/target.out
+	grep -q "WAF" /tmp/target.out || return 1
+	[ $# -eq 0 ] || grep -q "$1" /tmp/target.out || fail "the report has no line $1"
 }
 
 # media=file: what was flushed survives kill -9 of the target
-crash_keeps_flushed() {
+crash_keeps_flushed() { # PARAMS...
 	rm -f /tmp/vssd.dev
-	# shellcheck disable=SC2086
-	start_vssd $file_params || return 1
+	start_vssd "$@" || return 1
 	connect -i 1 || return 1
 	dd if=/dev/urandom of=/tmp/flushed bs=1M count=8 2>/dev/null
 	dd if=/tmp/flushed of="$ns" bs=1M oflag=direct conv=fsync 2>/dev/null || return 1
@@ -281,13 +285,43 @@ crash_keeps_flushed() {
 	kill -9 "$vssd_pid"
 	wait "$vssd_pid" 2>/dev/null
 	nvme disconnect -n "$nqn" >/dev/null
-	# shellcheck disable=SC2086
-	start_vssd $file_params || return 1
+	start_vssd "$@" || return 1
 	grep -i "recover" /tmp/target.err
 	connect -i 1 || return 1
 	dd if="$ns" of=/tmp/back bs=1M count=8 iflag=direct 2>/dev/null
 	cmp /tmp/flushed /tmp/back || fail "flushed data lost over kill -9"
 	disconnect && stop_vssd
+}
+
+# ftl=pblk: a block namespace of the host FTL, as Linux's pblk made one
+pblk_lbas() { # the namespace's LBAs, as the target says them at start
+	awk '/namespace 1 / { print $(NF - 4) }' /tmp/target.out
+}
+
+pblk_id_ns() { # one LBA format of 4 KiB, all of pblk's capacity
+	nvme id-ns "$ns" -o json | tee /tmp/idns | jq -e --argjson n "$(pblk_lbas)" \
+		'.nsze == $n and .ncap == $n and .nlbaf == 0 and .flbas == 0 and .lbafs[0].ds == 12' ||
+		fail "id-ns: $(head -c 300 /tmp/idns)"
+}
+
+pblk_id_ctrl() { # a volatile write cache (pblk's buffer); Write Zeroes, DSM; no Format
+	nvme id-ctrl "$ctrl" -o json | tee /tmp/idctrl |
+		jq -e '(.vwc % 2) == 1 and .oncs == 76 and ((.oacs / 2 | floor) % 2) == 0' ||
+		fail "id-ctrl: vwc $(jq .vwc /tmp/idctrl), oncs $(jq .oncs /tmp/idctrl), oacs $(jq .oacs /tmp/idctrl)"
+}
+
+pblk_steps() {
+	# shellcheck disable=SC2086
+	step "pblk: vssd serve --transport tcp, ftl=pblk" start_vssd $pblk_params
+	step "pblk: nvme connect" connect -i 2
+	step "pblk: namespace size and LBA format" size_and_format $(($(pblk_lbas) * 4096)) 4096
+	step "pblk: nvme id-ns: pblk's capacity, one 4 KiB LBA format" pblk_id_ns
+	step "pblk: nvme id-ctrl: a volatile write cache, Write Zeroes and DSM" pblk_id_ctrl
+	io_steps "pblk: "
+	step "pblk: the target's report, with pblk's" target_report "^pblk: capacity"
+	# shellcheck disable=SC2086
+	step "pblk: media=file: flushed data survives kill -9 (pblk recovers)" \
+		crash_keeps_flushed $pblk_file_params
 }
 
 # --- what the host sent, and what each target answered ------------------------
@@ -367,16 +401,18 @@ done
 step "nvme fdp status" nvme fdp status "$ns"
 step "nvme fdp update" nvme fdp update "$ns" -p 0,1
 step "nvme write -T 2 -S 3: the bytes on handle 3" fdp_write_on_handle_3
-io_steps
+io_steps ""
 trace_save
 step "the target's report" target_report
-step "media=file: flushed data survives kill -9" crash_keeps_flushed
+# shellcheck disable=SC2086
+step "media=file: flushed data survives kill -9" crash_keeps_flushed $file_params
+pblk_steps
 
 target=nvmet
 echo >$trace/trace # the crash test's commands are vssd's own
 step "nvmet-tcp over a file" start_nvmet $((lbas * 4096))
 connect_steps 4420 $((lbas * 4096)) 4096 # a file on tmpfs: 4 KiB blocks
-io_steps
+io_steps ""
 trace_save
 conformance_table
 

@@ -17,23 +17,33 @@ ports=($(python3 -c 'import socket
 s = [socket.socket() for _ in range(2)]
 for x in s: x.bind(("127.0.0.1", 0))
 print(*[x.getsockname()[1] for x in s])'))
-"$vssd" serve --transport tcp --port "${ports[0]}" --discovery-port "${ports[1]}" \
-	--set media=ram --set blocks_per_plane=64 --set pages_per_block=48 --set op=0.2 \
-	>"$tmp/target.out" 2>"$tmp/target.err" &
-target=$!
-for _ in $(seq 100); do grep -q "connect with" "$tmp/target.out" 2>/dev/null && break; sleep 0.1; done
-check "the target listens and says how to connect" grep -q "nvme connect -t tcp -a 127.0.0.1 -s ${ports[0]} -n nqn" "$tmp/target.out"
+# Starts a target on the two ports with the device parameters given.
+start_target() {
+	"$vssd" serve --transport tcp --port "${ports[0]}" --discovery-port "${ports[1]}" \
+		--set media=ram --set blocks_per_plane=64 --set pages_per_block=48 "$@" \
+		>"$tmp/target.out" 2>"$tmp/target.err" &
+	target=$!
+	for _ in $(seq 100); do grep -q "connect with" "$tmp/target.out" 2>/dev/null && break; sleep 0.1; done
+}
 
-timeout 120 "$probe" 127.0.0.1 "${ports[0]}" "${ports[1]}" >"$tmp/probe.out" 2>&1
-probe_rc=$?
-while read -r line; do
-	case $line in
-	"ok - "*) ok "${line#ok - }" ;;
-	"not ok - "*) bad "${line#not ok - }" ;;
-	*) echo "$line" ;;
-	esac
-done <"$tmp/probe.out"
-[ $probe_rc -eq 0 ] || [ $probe_rc -eq 1 ] || bad "the probe ended with status $probe_rc"
+# The probe's cases, each an ok or a failure of its own named with prefix.
+run_probe() {
+	local prefix=$1 probe_rc line
+	timeout 120 "$probe" 127.0.0.1 "${ports[0]}" "${ports[1]}" >"$tmp/probe.out" 2>&1
+	probe_rc=$?
+	while read -r line; do
+		case $line in
+		"ok - "*) ok "$prefix${line#ok - }" ;;
+		"not ok - "*) bad "$prefix${line#not ok - }" ;;
+		*) echo "$line" ;;
+		esac
+	done <"$tmp/probe.out"
+	[ $probe_rc -eq 0 ] || [ $probe_rc -eq 1 ] || bad "${prefix}the probe ended with status $probe_rc"
+}
+
+start_target --set op=0.2
+check "the target listens and says how to connect" grep -q "nvme connect -t tcp -a 127.0.0.1 -s ${ports[0]} -n nqn" "$tmp/target.out"
+run_probe ""
 
 check "a protocol error is said with its field" grep -q "protocol error: CapsuleCmd with HLEN 70 (it is 72)" "$tmp/target.err"
 check "a refused Connect is said" grep -q "Connect refused: I/O queue 1 for controller 60, which does not exist" "$tmp/target.err"
@@ -52,8 +62,18 @@ expect_error "--socket with tcp" "--socket: not supported with --transport tcp" 
 	"$vssd" serve --transport tcp --socket /tmp/x.sock
 expect_error "an unknown transport" "--transport rdma: expected nbd or tcp" "$vssd" serve --transport rdma
 expect_error "--nqn needs tcp" "--nqn: only with --transport tcp" "$vssd" serve --nqn x
-expect_error "ftl=pblk over NVMe/TCP" "ftl=pblk over NVMe/TCP: not supported" \
-	"$vssd" serve --transport tcp --port "${ports[0]}" --set ftl=pblk --set media=ram
+expect_error "a raw open-channel device over NVMe/TCP" "ftl=ocssd over NVMe/TCP: not supported" \
+	"$vssd" serve --transport tcp --port "${ports[0]}" --set ftl=ocssd --set media=ram
+
+# ftl=pblk: the same cases on pblk's block namespace
+start_target --set ftl=pblk
+run_probe "pblk: "
+kill -TERM "$target"
+wait "$target"
+check "pblk: SIGTERM: a clean stop" test $? -eq 0
+check "pblk: the report has pblk's figures" grep -q "^pblk: capacity" "$tmp/target.out"
+check "pblk: the host's writes went through pblk" grep -Eq "^  wrote: user [1-9]" "$tmp/target.out"
+check "pblk: the report counts the host's I/O" grep -q "served: [1-9][0-9]* host I/Os" "$tmp/target.out"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

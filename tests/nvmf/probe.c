@@ -61,6 +61,15 @@ static int rw(struct nh_conn *c, uint8_t opcode, uint64_t slba, void *buf, uint3
 		      &cqe);
 }
 
+/* A queue identifier no earlier case used: a queue the host has just
+ * closed may still be bound while the target's thread for it winds down. */
+static uint16_t fresh_qid(void)
+{
+	static uint16_t next = 3;
+
+	return next++;
+}
+
 static int io_queue(struct nh_conn *c, uint16_t qid, bool hdgst, bool ddgst)
 {
 	int st;
@@ -158,6 +167,60 @@ static int case_io(void)
 	return io_queue(&victim, 1, false, false) || data_roundtrip(&victim, 0) ? -1 : 0;
 }
 
+/* One command on the victim queue: its status code (0: success). */
+static uint16_t io_cmd(struct nvme_sqe *sqe, void *buf, uint32_t bytes, enum nh_dir dir)
+{
+	struct nvme_cqe cqe = {0};
+
+	sqe->nsid = 1;
+	if (nh_cmd(&victim, sqe, buf, bytes, dir, &cqe) < 0)
+		return 0xffff;
+	return nvme_cqe_code(&cqe);
+}
+
+/* The namespace's last LBA takes data, the one past it fails; Write Zeroes
+ * and a deallocation leave zeros (whatever serves the namespace: the
+ * device's FTL or pblk). */
+static int case_namespace(void)
+{
+	static uint8_t data[8192], zeros[8192], back[8192];
+	struct nvme_sqe sqe;
+	struct nvme_cqe cqe;
+	struct nvme_id_ns id;
+	struct nvme_dsm_range r;
+	uint64_t last;
+	uint16_t st;
+
+	nvme_prep_identify(&sqe, 1, NVME_ID_CNS_NS, NULL);
+	if (nh_cmd(&admin, &sqe, &id, sizeof(id), NH_TO_HOST, &cqe) || !id.nsze ||
+	    id.lbaf[id.flbas & 0xf].lbads != 12)
+		return failf("Identify Namespace: NSZE %llu, LBADS %u", (unsigned long long)id.nsze,
+			     id.lbaf[id.flbas & 0xf].lbads);
+	last = id.nsze - 1;
+	fill(data, sizeof(data), 9);
+	if (rw(&victim, NVME_CMD_WRITE, last, data, 4096) ||
+	    rw(&victim, NVME_CMD_READ, last, back, 4096) || memcmp(data, back, 4096))
+		return failf("the last LBA (%llu) did not take 4 KiB", (unsigned long long)last);
+	sqe = (struct nvme_sqe){.opcode = NVME_CMD_READ,
+				.cdw10 = (uint32_t)(last + 1),
+				.cdw11 = (uint32_t)((last + 1) >> 32)};
+	if ((st = io_cmd(&sqe, back, 4096, NH_TO_HOST)) != NVME_SC_LBA_RANGE)
+		return failf("a read past the end: status 0x%x, expected LBA Out of Range", st);
+	sqe = (struct nvme_sqe){.opcode = NVME_CMD_WRITE_ZEROES, .cdw10 = 4000, .cdw12 = 1};
+	if (rw(&victim, NVME_CMD_WRITE, 4000, data, 8192) ||
+	    (st = io_cmd(&sqe, NULL, 0, NH_NONE)) || rw(&victim, NVME_CMD_READ, 4000, back, 8192) ||
+	    memcmp(back, zeros, 8192))
+		return failf("Write Zeroes: status 0x%x, or the blocks do not read as zeros", st);
+	r = (struct nvme_dsm_range){.nlb = 2, .slba = 4002};
+	sqe = (struct nvme_sqe){.opcode = NVME_CMD_DSM};
+	nvme_set(&sqe, NVME_F_DSM_AD, 1);
+	if (rw(&victim, NVME_CMD_WRITE, 4002, data, 8192) ||
+	    (st = io_cmd(&sqe, &r, sizeof(r), NH_TO_CTRL)) ||
+	    rw(&victim, NVME_CMD_READ, 4002, back, 8192) || memcmp(back, zeros, 8192))
+		return failf("Deallocate: status 0x%x, or the blocks do not read as zeros", st);
+	return 0;
+}
+
 static int case_digests(void)
 {
 	struct nh_conn c;
@@ -184,7 +247,8 @@ static int expect_term(bool connected, const void *bytes, size_t n, uint16_t fes
 	struct nh_conn c;
 	int r;
 
-	if (connected ? io_queue(&c, 3, false, false) : nh_open(&c, addr, port, false, false))
+	if (connected ? io_queue(&c, fresh_qid(), false, false)
+		      : nh_open(&c, addr, port, false, false))
 		return failf("cannot open the connection");
 	nh_send(&c, bytes, n);
 	r = nh_expect_term(&c, 5000);
@@ -264,7 +328,7 @@ static int case_header_digest(void)
 	uint32_t crc;
 	int r;
 
-	if (io_queue(&c, 3, true, false))
+	if (io_queue(&c, fresh_qid(), true, false))
 		return -1;
 	p.hdr.flags = NVME_TCP_F_HDGST;
 	p.hdr.plen = 76;
@@ -293,7 +357,7 @@ static int case_data_digest(void)
 	uint32_t crc;
 	int rc = 0;
 
-	if (io_queue(&c, 3, true, true))
+	if (io_queue(&c, fresh_qid(), true, true))
 		return -1;
 	p.hdr.flags = NVME_TCP_F_HDGST | NVME_TCP_F_DDGST;
 	p.hdr.pdo = 76;
@@ -338,7 +402,7 @@ static int h2c_case(uint16_t ttag_delta, uint32_t datao, uint32_t datal, uint16_
 	static uint8_t data[512 << 10];
 	int r;
 
-	if (io_queue(&c, 3, false, false))
+	if (io_queue(&c, fresh_qid(), false, false))
 		return -1;
 	p.sqe.cid = 9;
 	p.sqe.cdw12 = 15; /* 16 LBAs */
@@ -470,6 +534,9 @@ static const struct {
 	{"admin queue: Connect, CC.EN, CSTS.RDY, CAP, VS, Identify's fabrics fields",
 	 case_controller},
 	{"I/O queue: 4 KiB to 256 KiB in the capsule and through R2T, read back", case_io},
+	{"the namespace: its last LBA, LBA Out of Range past it, Write Zeroes and Deallocate "
+	 "leave zeros",
+	 case_namespace},
 	{"header and data digests", case_digests},
 	{"a write on the queue that must outlive the bad cases", case_victim_write},
 	{"bad HLEN: C2HTermReq FES 1 FEI 2", case_bad_hlen},
