@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "vssd/vssd.h"
@@ -31,19 +32,55 @@ static int write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
-static int read_all(int fd, void *p, size_t n)
+/* n bytes of the stream: from what an earlier read brought, else read in
+ * large pieces (one system call for many PDUs). */
+static int recv_all(struct nh_conn *c, void *p, size_t n)
 {
 	uint8_t *b = p;
 
 	while (n) {
-		ssize_t k = read(fd, b, n);
+		size_t m = c->rx_len - c->rx_off;
+		ssize_t k;
+
+		if (m) {
+			m = m < n ? m : n;
+			memcpy(b, c->rx + c->rx_off, m);
+			c->rx_off += (uint32_t)m;
+			b += m;
+			n -= m;
+			continue;
+		}
+		k = n >= sizeof(c->rx) ? read(c->fd, b, n) : read(c->fd, c->rx, sizeof(c->rx));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		if (n >= sizeof(c->rx)) {
+			b += k;
+			n -= (size_t)k;
+		} else {
+			c->rx_off = 0;
+			c->rx_len = (uint32_t)k;
+		}
+	}
+	return 0;
+}
+
+static int writev_all(int fd, struct iovec *iov, int n)
+{
+	while (n) {
+		ssize_t k = writev(fd, iov, n);
 
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
 			return -1;
-		b += k;
-		n -= (size_t)k;
+		for (; n && (size_t)k >= iov->iov_len; iov++, n--)
+			k -= (ssize_t)iov->iov_len;
+		if (n) {
+			iov->iov_base = (uint8_t *)iov->iov_base + k;
+			iov->iov_len -= (size_t)k;
+		}
 	}
 	return 0;
 }
@@ -57,8 +94,9 @@ int nh_send(struct nh_conn *c, const void *p, size_t n)
 static int send_pdu(struct nh_conn *c, void *hdr, uint8_t hlen, const void *data, uint32_t len)
 {
 	struct nvme_tcp_hdr *ch = hdr;
-	uint32_t hd = c->hdgst ? 4 : 0, dd = c->ddgst && len ? 4 : 0, crc;
+	uint32_t hd = c->hdgst ? 4 : 0, dd = c->ddgst && len ? 4 : 0, crc, ddgst = 0;
 	uint8_t buf[256];
+	struct iovec iov[3];
 
 	ch->hlen = hlen;
 	ch->flags |= (hd ? NVME_TCP_F_HDGST : 0) | (dd ? NVME_TCP_F_DDGST : 0);
@@ -69,13 +107,13 @@ static int send_pdu(struct nh_conn *c, void *hdr, uint8_t hlen, const void *data
 		crc = vssd_crc32c(0, hdr, hlen);
 		memcpy(buf + hlen, &crc, 4);
 	}
-	if (write_all(c->fd, buf, hlen + hd) || (len && write_all(c->fd, data, len)))
-		return -1;
-	if (dd) {
-		crc = vssd_crc32c(0, data, len);
-		return write_all(c->fd, &crc, 4);
-	}
-	return 0;
+	if (dd)
+		ddgst = vssd_crc32c(0, data, len);
+	/* one system call a PDU */
+	iov[0] = (struct iovec){buf, hlen + hd};
+	iov[1] = (struct iovec){(void *)data, len};
+	iov[2] = (struct iovec){&ddgst, dd};
+	return writev_all(c->fd, iov, 3);
 }
 
 /* The next PDU's header (hdr, 128 bytes + digest) and its data, read into
@@ -88,11 +126,11 @@ static int recv_pdu(struct nh_conn *c, uint8_t *hdr, uint8_t **data, uint32_t *l
 
 	*data = NULL;
 	*len = 0;
-	if (read_all(c->fd, hdr, sizeof(*ch)) || ch->hlen < sizeof(*ch) || ch->hlen > 128)
+	if (recv_all(c, hdr, sizeof(*ch)) || ch->hlen < sizeof(*ch) || ch->hlen > 128)
 		return -1;
 	hd = ch->flags & NVME_TCP_F_HDGST ? 4 : 0;
 	dd = ch->flags & NVME_TCP_F_DDGST ? 4 : 0;
-	if (read_all(c->fd, hdr + sizeof(*ch), ch->hlen - sizeof(*ch) + hd))
+	if (recv_all(c, hdr + sizeof(*ch), ch->hlen - sizeof(*ch) + hd))
 		return -1;
 	if (ch->type == NVME_TCP_C2H_TERM) { /* the header at fault follows, no PDO */
 		const struct nvme_tcp_term *t = (const void *)hdr;
@@ -100,17 +138,17 @@ static int recv_pdu(struct nh_conn *c, uint8_t *hdr, uint8_t **data, uint32_t *l
 		c->term_fes = t->fes;
 		memcpy(&c->term_fei, t->fei, 4);
 		if (ch->plen > ch->hlen && ch->plen - ch->hlen <= sizeof(skip))
-			read_all(c->fd, skip, ch->plen - ch->hlen);
+			recv_all(c, skip, ch->plen - ch->hlen);
 		return -1;
 	}
 	if (!ch->pdo)
 		return ch->plen == ch->hlen + hd ? 0 : -1;
 	pad = ch->pdo - ch->hlen - hd;
-	if (pad > sizeof(skip) || read_all(c->fd, skip, pad))
+	if (pad > sizeof(skip) || recv_all(c, skip, pad))
 		return -1;
 	*len = ch->plen - ch->pdo - dd;
-	if (!(*data = malloc(*len ? *len : 1)) || read_all(c->fd, *data, *len) ||
-	    (dd && read_all(c->fd, skip, 4))) {
+	if (!(*data = malloc(*len ? *len : 1)) || recv_all(c, *data, *len) ||
+	    (dd && recv_all(c, skip, 4))) {
 		free(*data);
 		*data = NULL;
 		return -1;
@@ -133,7 +171,7 @@ int nh_open(struct nh_conn *c, const char *addr, uint16_t port, bool hdgst, bool
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	req.digest = (hdgst ? NVME_TCP_HDR_DIGEST_ENABLE : 0) |
 		     (ddgst ? NVME_TCP_DATA_DIGEST_ENABLE : 0);
-	if (write_all(c->fd, &req, sizeof(req)) || read_all(c->fd, &rsp, sizeof(rsp)) ||
+	if (write_all(c->fd, &req, sizeof(req)) || recv_all(c, &rsp, sizeof(rsp)) ||
 	    rsp.hdr.type != NVME_TCP_ICRESP)
 		return -1;
 	c->hdgst = rsp.digest & NVME_TCP_HDR_DIGEST_ENABLE;
@@ -327,8 +365,8 @@ int nh_expect_term(struct nh_conn *c, int timeout_ms)
 	uint32_t len;
 
 	for (;;) {
-		if (poll(&p, 1, timeout_ms) != 1)
-			return -1;
+		if (c->rx_off == c->rx_len && poll(&p, 1, timeout_ms) != 1)
+			return -1; /* nothing read ahead, and nothing comes */
 		c->term_fes = 0;
 		if (recv_pdu(c, hdr, &data, &len))
 			return c->term_fes ? 1 : 0;

@@ -4,7 +4,8 @@
  * ICReq, Connect and the property commands, and runs commands with their
  * data in the capsule (writes that fit), through R2T and H2CData (larger
  * writes) or C2HData (reads). It can also send raw bytes, to break rules
- * on purpose. Blocking sockets; one thread per connection.
+ * on purpose. Blocking sockets, read ahead in large pieces; one thread per
+ * connection.
  */
 #ifndef VSSD_TESTS_NVMF_HOST_H
 #define VSSD_TESTS_NVMF_HOST_H
@@ -27,6 +28,9 @@ struct nh_conn {
 	/* the last termination request the target sent, if any */
 	uint16_t term_fes;
 	uint32_t term_fei;
+	/* bytes read ahead of the PDU being read */
+	uint8_t rx[64 << 10];
+	uint32_t rx_off, rx_len;
 };
 
 /* What a command does with its data. */
