@@ -2,9 +2,9 @@
 # The NVMe/TCP target inside the QEMU guest (issue 16), the same boot
 # measuring both: fio in the guest, 4 KiB random reads and writes at QD 1
 # and QD 32 (libaio, direct, one job), against vssd's target (timing=off,
-# media=ram, the namespace written through first) and against the guest
-# kernel's own nvmet-tcp over null_blk. Prints IOPS and the ratio vssd over
-# nvmet. Then timing=on with the samsung_970pro profile: fio's QD 1 read
+# the namespace written through first; media=ram, and media=none, which
+# keeps no data, as null_blk keeps none) and against the guest kernel's own
+# nvmet-tcp over null_blk. Prints IOPS and the ratios vssd over nvmet. Then timing=on with the samsung_970pro profile: fio's QD 1 read
 # latency in the guest beside the modelled latency of the same reads
 # (`vssd sim` of the same job), and the difference: what the emulated
 # guest, its TCP stack and the target add.
@@ -24,7 +24,7 @@ trap 'rm -rf "$tmp"' EXIT
 cat >"$tmp/inside.sh" <<'EOF'
 set -eu
 secs=$1
-dev="--set timing=off --set media=ram --set blocks_per_plane=64 --set pages_per_block=48 --set op=0.2
+dev="--set timing=off --set blocks_per_plane=64 --set pages_per_block=48 --set op=0.2
 	--set rt_spin_ns=0"
 nqn_of() { awk '/connect with/ { print $NF }' /tmp/target.out; }
 start() { # PARAMS...
@@ -50,13 +50,15 @@ run_points() { # TARGET
 }
 
 # vssd, timing off, written through once so reads find data
-start $dev
-connect "$(nqn_of)"
-fio --name=fill --filename=/dev/nvme0n1 --ioengine=libaio --direct=1 --bs=128k --rw=write \
-	--iodepth=16 >/dev/null
-run_points vssd
-nvme disconnect -n "$(nqn_of)" >/dev/null
-kill %1 && wait %1 || true
+for media in ram none; do
+	start $dev --set media=$media
+	connect "$(nqn_of)"
+	fio --name=fill --filename=/dev/nvme0n1 --ioengine=libaio --direct=1 --bs=128k --rw=write \
+		--iodepth=16 >/dev/null
+	run_points vssd-$media
+	nvme disconnect -n "$(nqn_of)" >/dev/null
+	kill %1 && wait %1 || true
+done
 
 # nvmet-tcp over null_blk
 cfg=/sys/kernel/config/nvmet
@@ -107,9 +109,10 @@ if ! out=$(tests/guest/run.sh --smp 4 "$build" "$tmp/inside.sh" "$secs" | tr -d 
 	exit 1
 fi
 echo "$out" | grep -E '^guest: (booting|kernel)' >&2
-echo "| point | vssd IOPS | nvmet-tcp (null_blk) IOPS | ratio |"
-echo "|---|---|---|---|"
-echo "$out" | awk '$1 == "point" && ($2 == "vssd" || $2 == "nvmet") { iops[$2, $3] = $4; if (!($3 in seen)) { seen[$3] = 1; order[++n] = $3 } }
-	END { for (i = 1; i <= n; i++) { p = order[i]; printf "| %s | %d | %d | %.2f |\n", p, iops["vssd", p], iops["nvmet", p], iops["vssd", p] / iops["nvmet", p] } }'
+echo "| point | vssd media=ram IOPS | vssd media=none IOPS | nvmet-tcp (null_blk) IOPS | ratio ram | ratio none |"
+echo "|---|---|---|---|---|---|"
+echo "$out" | awk '$1 == "point" && ($2 ~ /^vssd-(ram|none)$/ || $2 == "nvmet") { iops[$2, $3] = $4; if (!($3 in seen)) { seen[$3] = 1; order[++n] = $3 } }
+	END { for (i = 1; i <= n; i++) { p = order[i]; r = iops["vssd-ram", p]; z = iops["vssd-none", p]; m = iops["nvmet", p]
+		printf "| %s | %d | %d | %d | %.2f | %.2f |\n", p, r, z, m, r / m, z / m } }'
 echo "$out" | awk '$1 == "point" && $2 == "vssd-970pro" {
 	printf "\ntiming=on, samsung_970pro, QD 1 4 KiB random reads: fio in the guest %.1f us mean, the model %.1f us: %.1f us added by the guest, its TCP and the target\n", $5 / 1000, $6 / 1000, ($5 - $6) / 1000 }'
