@@ -66,7 +66,7 @@ expect_error "a raw open-channel device over NVMe/TCP" "ftl=ocssd over NVMe/TCP:
 	"$vssd" serve --transport tcp --port "${ports[0]}" --set ftl=ocssd --set media=ram
 
 # ftl=pblk: the same cases on pblk's block namespace
-start_target --set ftl=pblk
+start_target --set ftl=pblk --stats "$tmp/stats.json"
 run_probe "pblk: "
 kill -TERM "$target"
 wait "$target"
@@ -74,6 +74,9 @@ check "pblk: SIGTERM: a clean stop" test $? -eq 0
 check "pblk: the report has pblk's figures" grep -q "^pblk: capacity" "$tmp/target.out"
 check "pblk: the host's writes went through pblk" grep -Eq "^  wrote: user [1-9]" "$tmp/target.out"
 check "pblk: the report counts the host's I/O" grep -q "served: [1-9][0-9]* host I/Os" "$tmp/target.out"
+check "pblk: --stats: a job for the host, its writes, pblk's figures" jq -e \
+	'.jobs[0].jobname == "nqn.2014-08.io.vssd:test-host" and .jobs[0].write.io_bytes > 0 and .pblk.capacity_bytes > 0 and .pblk.user_sectors > 0' \
+	"$tmp/stats.json"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
