@@ -134,6 +134,15 @@ enum nvme_status {
 	NVME_SC_OC_WRITE_NEXT_UNIT = NVME_STATUS(2, 0xf0),
 	NVME_SC_OC_CHUNK_EARLY_CLOSE = NVME_STATUS(2, 0xf1),
 	NVME_SC_OC_OUT_OF_ORDER_WRITE = NVME_STATUS(2, 0xf2),
+	/* Zoned Namespace Command Set 1.1 */
+	NVME_SC_ZONE_BOUNDARY = NVME_STATUS(1, 0xb8),
+	NVME_SC_ZONE_FULL = NVME_STATUS(1, 0xb9),
+	NVME_SC_ZONE_READ_ONLY = NVME_STATUS(1, 0xba),
+	NVME_SC_ZONE_OFFLINE = NVME_STATUS(1, 0xbb),
+	NVME_SC_ZONE_INVALID_WRITE = NVME_STATUS(1, 0xbc),
+	NVME_SC_ZONE_TOO_MANY_ACTIVE = NVME_STATUS(1, 0xbd),
+	NVME_SC_ZONE_TOO_MANY_OPEN = NVME_STATUS(1, 0xbe),
+	NVME_SC_ZONE_INVALID_TRANSITION = NVME_STATUS(1, 0xbf),
 };
 
 enum nvme_admin_opcode {
@@ -161,6 +170,10 @@ enum nvme_io_opcode {
 	NVME_CMD_VERIFY = 0x0c,
 	NVME_CMD_IO_MGMT_RECV = 0x12,
 	NVME_CMD_IO_MGMT_SEND = 0x1d,
+	/* Zoned Namespace Command Set */
+	NVME_CMD_ZONE_MGMT_SEND = 0x79,
+	NVME_CMD_ZONE_MGMT_RECV = 0x7a,
+	NVME_CMD_ZONE_APPEND = 0x7d,
 	/* Open-Channel SSD 2.0 vector commands */
 	NVME_CMD_OC_RESET = 0x90,
 	NVME_CMD_OC_WRITE = 0x91,
@@ -754,6 +767,81 @@ _Static_assert(sizeof(struct nvme_cmd_effects_log) == 4096, "effects log is 4096
 #define NVME_CMD_EFFECTS_NCC (1u << 2)
 #define NVME_CMD_EFFECTS_NIC (1u << 3)
 #define NVME_CMD_EFFECTS_CCC (1u << 4)
+
+/* Zoned Namespace Command Set 1.1. */
+
+/* A zone's state (ZS): what a zone descriptor and the state machine say. */
+enum nvme_zone_state {
+	NVME_ZS_EMPTY = 0x1,
+	NVME_ZS_IMP_OPEN = 0x2,
+	NVME_ZS_EXP_OPEN = 0x3,
+	NVME_ZS_CLOSED = 0x4,
+	NVME_ZS_READ_ONLY = 0xd,
+	NVME_ZS_FULL = 0xe,
+	NVME_ZS_OFFLINE = 0xf,
+};
+
+/* Zone Management Send's Zone Send Action (CDW13 bits 7:0). */
+enum nvme_zone_send_action {
+	NVME_ZSA_CLOSE = 0x01,
+	NVME_ZSA_FINISH = 0x02,
+	NVME_ZSA_OPEN = 0x03,
+	NVME_ZSA_RESET = 0x04,
+	NVME_ZSA_OFFLINE = 0x05,
+	NVME_ZSA_SET_ZDE = 0x10, /* Set Zone Descriptor Extension */
+};
+#define NVME_F_ZSA NVME_FIELD(13, 0, 8)
+#define NVME_F_ZS_SELECT_ALL NVME_FIELD(13, 8, 1)
+
+/* Zone Management Receive: its action (CDW13 bits 7:0), the action's
+ * filter (bits 15:8) and Partial Report (bit 16); CDW12 is dwords - 1. */
+enum nvme_zone_recv_action {
+	NVME_ZRA_REPORT = 0x00,
+	NVME_ZRA_EXT_REPORT = 0x01,
+};
+enum nvme_zone_report_filter {
+	NVME_ZRAS_ALL = 0x0,
+	NVME_ZRAS_EMPTY = 0x1,
+	NVME_ZRAS_IMP_OPEN = 0x2,
+	NVME_ZRAS_EXP_OPEN = 0x3,
+	NVME_ZRAS_CLOSED = 0x4,
+	NVME_ZRAS_FULL = 0x5,
+	NVME_ZRAS_READ_ONLY = 0x6,
+	NVME_ZRAS_OFFLINE = 0x7,
+};
+#define NVME_F_ZRA NVME_FIELD(13, 0, 8)
+#define NVME_F_ZRAS NVME_FIELD(13, 8, 8)
+#define NVME_F_ZR_PARTIAL NVME_FIELD(13, 16, 1)
+
+#define NVME_ZONE_TYPE_SEQ_WRITE 0x2 /* sequential write required, the one zone type */
+/* Zone attributes (ZA) */
+#define NVME_ZA_ZFC (1u << 0)  /* zone finished by the controller */
+#define NVME_ZA_FZR (1u << 1)  /* finish zone recommended */
+#define NVME_ZA_RZR (1u << 2)  /* reset zone recommended */
+#define NVME_ZA_ZDEV (1u << 7) /* zone descriptor extension valid */
+
+struct nvme_zone_desc {
+	uint8_t zt;  /* bits 3:0: zone type */
+	uint8_t zs;  /* bits 7:4: zone state */
+	uint8_t za;  /* zone attributes */
+	uint8_t zai; /* zone attributes information */
+	uint8_t rsvd4[4];
+	uint64_t zcap;	/* zone capacity, in LBAs */
+	uint64_t zslba; /* the zone's first LBA */
+	uint64_t wp;	/* its write pointer */
+	uint8_t rsvd32[32];
+};
+_Static_assert(sizeof(struct nvme_zone_desc) == 64, "a zone descriptor is 64 bytes");
+_Static_assert(offsetof(struct nvme_zone_desc, zcap) == 8, "ZCAP at byte 8");
+_Static_assert(offsetof(struct nvme_zone_desc, zslba) == 16, "ZSLBA at byte 16");
+_Static_assert(offsetof(struct nvme_zone_desc, wp) == 24, "WP at byte 24");
+
+/* A zone report: this header, then descriptors from byte 64. */
+struct nvme_zone_report {
+	uint64_t nr_zones;
+	uint8_t rsvd8[56];
+};
+_Static_assert(sizeof(struct nvme_zone_report) == 64, "the zone report header is 64 bytes");
 
 /* Flexible Data Placement (NVMe 2.1, TP4146). */
 
