@@ -66,6 +66,12 @@ struct vssd_config {
 	uint64_t pblk_op;	   /* percent */
 	uint64_t pblk_rb_entries;
 	uint64_t pblk_copy_ns;
+	/* zoned namespaces (ftl=zns, being built: no parameter names them yet) */
+	uint64_t zns_zone_bytes;     /* 0: the smallest power of two over the capacity */
+	uint64_t zns_zone_cap_bytes; /* 0: all the zone's blocks hold */
+	uint64_t zns_zone_dies;	     /* 0: every die */
+	uint64_t zns_max_open;	     /* 0: no limit */
+	uint64_t zns_max_active;     /* 0: no limit */
 	/* garbage collection */
 	uint64_t gc_policy;	    /* enum vssd_gc_policy */
 	uint64_t gc_pacing;	    /* enum vssd_gc_pacing */

@@ -265,6 +265,12 @@ uint16_t zns_zones_send_all(struct zns_zones *zs, enum nvme_zone_send_action act
 	return 0;
 }
 
+void zns_zones_restore(struct zns_zones *zs, uint32_t idx, enum nvme_zone_state state, uint64_t wp)
+{
+	zs->z[idx].wp = wp;
+	set_state(zs, &zs->z[idx], (uint8_t)state);
+}
+
 void zns_zones_fail(struct zns_zones *zs, uint32_t idx, enum nvme_zone_state to)
 {
 	set_state(zs, &zs->z[idx], (uint8_t)to);

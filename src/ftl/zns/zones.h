@@ -79,6 +79,9 @@ uint16_t zns_zones_send(struct zns_zones *zs, uint32_t idx, enum nvme_zone_send_
  * whose blocks must be erased (nzones flags). Returns 0 or the status. */
 uint16_t zns_zones_send_all(struct zns_zones *zs, enum nvme_zone_send_action action, bool *erase);
 
+/* A zone as recovery found it (empty, closed, full, read only or offline,
+ * with its write pointer). */
+void zns_zones_restore(struct zns_zones *zs, uint32_t idx, enum nvme_zone_state state, uint64_t wp);
 /* A controller-made transition (wear, faults): to read only or offline. */
 void zns_zones_fail(struct zns_zones *zs, uint32_t idx, enum nvme_zone_state to);
 
