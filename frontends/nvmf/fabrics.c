@@ -15,11 +15,15 @@
 
 #define CAP_TO_500MS 15 /* CAP.TO: 7.5 s to become ready, at most */
 
-static uint64_t cap_of(void)
+static uint64_t cap_of(const struct nvmf_target *t)
 {
-	return (uint64_t)(NVMF_MAX_QUEUE_ENTRIES - 1)	    /* MQES */
-	       | 1ull << 16				    /* CQR: contiguous queues */
-	       | (uint64_t)CAP_TO_500MS << 24 | 1ull << 37; /* CSS: the NVM command set */
+	/* CSS: the NVM command set; and with a zoned namespace, I/O command
+	 * sets chosen by CSI (CC.CSS 110b), which a host needs to take it */
+	uint64_t css = 1ull << 37 | (t->info.block_host == VSSD_BLOCK_ZONED ? 1ull << 43 : 0);
+
+	return (uint64_t)(NVMF_MAX_QUEUE_ENTRIES - 1) /* MQES */
+	       | 1ull << 16			      /* CQR: contiguous queues */
+	       | (uint64_t)CAP_TO_500MS << 24 | css;
 }
 
 static struct nvmf_ctrl *ctrl_new(struct nvmf_target *t, bool discovery, const char *hostnqn,
@@ -296,7 +300,7 @@ static void property(struct nvmf_cmd *cmd)
 	case NVMF_PROP_CAP:
 		if (set || !eight)
 			return nvmf_cmd_status(cmd, NVME_SC_INVALID_FIELD, 0);
-		v = cap_of();
+		v = cap_of(cmd->conn->t);
 		break;
 	case NVMF_PROP_VS:
 		if (set || eight)

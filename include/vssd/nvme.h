@@ -186,6 +186,7 @@ enum nvme_identify_cns {
 	NVME_ID_CNS_CTRL = 0x01,
 	NVME_ID_CNS_NS_ACTIVE_LIST = 0x02,
 	NVME_ID_CNS_NS_DESC_LIST = 0x03,
+	NVME_ID_CNS_CS_NS = 0x05,   /* I/O command set specific namespace data, of CSI's set */
 	NVME_ID_CNS_CS_CTRL = 0x06, /* I/O command set specific, of the set CSI names */
 	NVME_ID_CNS_CSI_INDEP_NS = 0x08,
 };
@@ -835,6 +836,35 @@ _Static_assert(sizeof(struct nvme_zone_desc) == 64, "a zone descriptor is 64 byt
 _Static_assert(offsetof(struct nvme_zone_desc, zcap) == 8, "ZCAP at byte 8");
 _Static_assert(offsetof(struct nvme_zone_desc, zslba) == 16, "ZSLBA at byte 16");
 _Static_assert(offsetof(struct nvme_zone_desc, wp) == 24, "WP at byte 24");
+
+/* Identify, I/O command set specific, for the Zoned Namespace set (CSI 02h):
+ * the namespace's (CNS 05h) and the controller's (CNS 06h). */
+struct nvme_zns_lbafe {
+	uint64_t zsze; /* zone size, in LBAs of the format */
+	uint8_t zdes;  /* zone descriptor extension size, in 64 bytes */
+	uint8_t rsvd9[7];
+};
+struct nvme_id_ns_zns {
+	uint16_t zoc;  /* zone operation characteristics */
+	uint16_t ozcs; /* optional zoned command support */
+	uint32_t mar;  /* maximum active resources, 0-based; FFFFFFFFh: no limit */
+	uint32_t mor;  /* maximum open resources, likewise */
+	uint32_t rrl;  /* reset recommended limit, s (0: none) */
+	uint32_t frl;  /* finish recommended limit, s */
+	uint8_t rsvd20[2796];
+	struct nvme_zns_lbafe lbafe[64];
+	uint8_t vs[256];
+};
+_Static_assert(sizeof(struct nvme_id_ns_zns) == 4096, "ZNS Identify Namespace is 4096 bytes");
+_Static_assert(offsetof(struct nvme_id_ns_zns, mar) == 4, "MAR at byte 4");
+_Static_assert(offsetof(struct nvme_id_ns_zns, lbafe) == 2816, "LBAFE0 at byte 2816");
+struct nvme_id_ctrl_zns {
+	uint8_t zasl; /* zone append size limit: 2^n minimum pages; 0: MDTS */
+	uint8_t rsvd1[4095];
+};
+_Static_assert(sizeof(struct nvme_id_ctrl_zns) == 4096, "ZNS Identify Controller is 4096 bytes");
+#define NVME_CSI_NVM 0x0
+#define NVME_CSI_ZNS 0x2
 
 /* A zone report: this header, then descriptors from byte 64. */
 struct nvme_zone_report {

@@ -15,7 +15,7 @@ static const char *const media_names[] = {"none", "ram", "file", NULL};
 static const char *const slc_when_full_names[] = {"direct", "fold", NULL};
 static const char *const workers_names[] = {"auto", "0", "1", NULL};
 static const char *const ruh_type_names[] = {"initially", "persistently", NULL};
-static const char *const ftl_names[] = {"conv", "ocssd", "pblk", NULL};
+static const char *const ftl_names[] = {"conv", "ocssd", "pblk", "zns", NULL};
 static const char *const debug_names[] = {"none", "nvme", NULL};
 
 /* F: a field; L: a field that shapes the data on the media */
@@ -46,8 +46,26 @@ const struct param config_params[] = {
 	/* who maps: the device, or the host over an open-channel device */
 	{"ftl", P_ENUM, "conv", 0, 0, ftl_names,
 	 "conv = the device's page-mapped FTL; ocssd = an Open-Channel SSD 2.0 device (chunks, "
-	 "vector commands; the host maps); pblk = that device with pblk, the host FTL, over it",
+	 "vector commands; the host maps); pblk = that device with pblk, the host FTL, over it; "
+	 "zns = a Zoned Namespace device (NVMe ZNS: the host writes zones at their write "
+	 "pointers)",
 	 L(ftl)},
+	{"zns_zone_bytes", P_BYTES, "0", 0, 1e15, NULL,
+	 "zone size: a power of two of 4 KiB LBAs, at least the capacity; 0 = the smallest "
+	 "(ftl=zns)",
+	 L(zns_zone_bytes)},
+	{"zns_zone_cap_bytes", P_BYTES, "0", 0, 1e15, NULL,
+	 "zone capacity, at most what a zone's blocks hold; 0 = all of it (ftl=zns)",
+	 L(zns_zone_cap_bytes)},
+	{"zns_zone_dies", P_UINT, "0", 0, 1 << 16, NULL,
+	 "dies a zone is striped over (block i of each plane of each): a divisor of the dies, "
+	 "0 = all; zones of other die groups run in parallel (ftl=zns)",
+	 L(zns_zone_dies)},
+	{"zns_max_open", P_UINT, "0", 0, 1 << 20, NULL,
+	 "zones that may be open at once (MOR + 1); 0 = no limit (ftl=zns)", F(zns_max_open)},
+	{"zns_max_active", P_UINT, "0", 0, 1 << 20, NULL,
+	 "zones that may be open or closed at once (MAR + 1); 0 = no limit (ftl=zns)",
+	 F(zns_max_active)},
 	{"pblk_op", P_UINT, "0", 0, 90, NULL,
 	 "pblk: percent of the good chunks' data sectors kept from the user; 0 = op's "
 	 "capacity, the same as the device FTL's over the same NAND (ftl=pblk; not with op)",

@@ -25,7 +25,7 @@ enum vssd_slc_when_full { SLC_WHEN_FULL_DIRECT, SLC_WHEN_FULL_FOLD };
 enum vssd_debug { DEBUG_NONE, DEBUG_NVME };
 enum rt_workers { RT_WORKERS_AUTO, RT_WORKERS_0, RT_WORKERS_1 };
 enum ruh_type { RUH_INITIALLY, RUH_PERSISTENTLY };
-enum vssd_ftl { FTL_CONV, FTL_OCSSD, FTL_PBLK };
+enum vssd_ftl { FTL_CONV, FTL_OCSSD, FTL_PBLK, FTL_ZNS };
 
 /* A list of nanosecond values, one per page type of the cell. */
 struct ns_list {
@@ -66,7 +66,7 @@ struct vssd_config {
 	uint64_t pblk_op;	   /* percent */
 	uint64_t pblk_rb_entries;
 	uint64_t pblk_copy_ns;
-	/* zoned namespaces (ftl=zns, being built: no parameter names them yet) */
+	/* zoned namespaces (ftl=zns) */
 	uint64_t zns_zone_bytes;     /* 0: the smallest power of two over the capacity */
 	uint64_t zns_zone_cap_bytes; /* 0: all the zone's blocks hold */
 	uint64_t zns_zone_dies;	     /* 0: every die */

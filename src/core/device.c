@@ -237,6 +237,65 @@ uint32_t dev_sector_meta_bytes(const struct vssd_dev *dev)
 	return ops_of(dev)->sector_meta_bytes;
 }
 
+void dev_zone_info(const struct vssd_dev *dev, struct ftl_zone_info *out)
+{
+	*out = (struct ftl_zone_info){0};
+	if (ops_of(dev)->zone_info)
+		ops_of(dev)->zone_info(dev->ftl, out);
+}
+
+uint16_t dev_zone_write(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, const void *buf,
+			bool append, uint64_t now_ns, uint64_t *lba, uint64_t *done_ns)
+{
+	uint16_t st;
+
+	if (!ops_of(dev)->zone_write)
+		return NVME_SC_INVALID_OPCODE;
+	if (check_range(dev, slba, nlb))
+		return NVME_SC_LBA_RANGE;
+	dev_set_now(dev, now_ns);
+	st = ops_of(dev)->zone_write(dev->ftl, slba, nlb, dev->media->keeps_data ? buf : NULL,
+				     append, now_ns, lba, done_ns);
+	if (!st)
+		dev->health.host_write_bytes += (uint64_t)nlb * dev->geo.lba_bytes;
+	return st;
+}
+
+uint16_t dev_zone_read(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, void *buf,
+		       uint64_t now_ns, uint64_t *done_ns)
+{
+	uint16_t st;
+
+	if (!ops_of(dev)->zone_read)
+		return NVME_SC_INVALID_OPCODE;
+	if (check_range(dev, slba, nlb))
+		return NVME_SC_LBA_RANGE;
+	dev_set_now(dev, now_ns);
+	st = ops_of(dev)->zone_read(dev->ftl, slba, nlb, dev->media->keeps_data ? buf : NULL,
+				    now_ns, done_ns);
+	dev->health.media_errors += st == NVME_SC_READ_ERROR;
+	if (!st)
+		dev->health.host_read_bytes += (uint64_t)nlb * dev->geo.lba_bytes;
+	return st;
+}
+
+uint16_t dev_zone_send(struct vssd_dev *dev, uint64_t slba, enum nvme_zone_send_action action,
+		       bool all, uint64_t now_ns, uint64_t *done_ns)
+{
+	if (!ops_of(dev)->zone_send)
+		return NVME_SC_INVALID_OPCODE;
+	dev_set_now(dev, now_ns);
+	return ops_of(dev)->zone_send(dev->ftl, slba, action, all, now_ns, done_ns);
+}
+
+uint16_t dev_zone_report(const struct vssd_dev *dev, uint64_t slba, uint8_t filter, bool partial,
+			 void *buf, size_t bytes)
+{
+	if (!ops_of(dev)->zone_report)
+		return NVME_SC_INVALID_OPCODE;
+	return ops_of(dev)->zone_report(dev->ftl, slba, filter, partial, buf, bytes);
+}
+
 void dev_idle(struct vssd_dev *dev, uint64_t until_ns)
 {
 	dev_set_now(dev, until_ns);

@@ -153,6 +153,21 @@ uint64_t dev_vector(struct vssd_dev *dev, enum ftl_vector_op op, const uint64_t 
 		    void *data, void *meta, uint64_t now_ns, uint16_t *st);
 uint32_t dev_sector_meta_bytes(const struct vssd_dev *dev);
 
+/*
+ * The zoned command set (dev_iocs() FTL_IOCS_ZNS): writes at each zone's
+ * write pointer or appended to it, reads, Zone Management Send and
+ * Receive. Each returns 0 or the NVMe status the command fails with.
+ */
+void dev_zone_info(const struct vssd_dev *dev, struct ftl_zone_info *out);
+uint16_t dev_zone_write(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, const void *buf,
+			bool append, uint64_t now_ns, uint64_t *lba, uint64_t *done_ns);
+uint16_t dev_zone_read(struct vssd_dev *dev, uint64_t slba, uint32_t nlb, void *buf,
+		       uint64_t now_ns, uint64_t *done_ns);
+uint16_t dev_zone_send(struct vssd_dev *dev, uint64_t slba, enum nvme_zone_send_action action,
+		       bool all, uint64_t now_ns, uint64_t *done_ns);
+uint16_t dev_zone_report(const struct vssd_dev *dev, uint64_t slba, uint8_t filter, bool partial,
+			 void *buf, size_t bytes);
+
 /* Hint that a command on slba is coming (stage 0 first, then 1 later):
  * lets the FTL fetch its map entries early. Changes no state. */
 static inline void dev_prefetch(const struct vssd_dev *dev, uint64_t slba, int stage)

@@ -6,6 +6,11 @@
 
 #include "ftl/conv/conv.h"
 #include "ftl/ocssd/ocssd.h"
+#include "ftl/zns/zns.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
 
 /* One row per ftl= value: the FTL behind the namespace, what the host runs
  * over it, and what a host of blocks is told when that is nothing it can use.
@@ -21,6 +26,24 @@ static const struct ftl_kind {
 		       "not block reads and writes, so it needs a host FTL such as ftl=pblk (pblk "
 		       "over the same device)"},
 	[FTL_PBLK] = {ocssd_ftl_ops, FTL_HOST_PBLK, NULL},
+	[FTL_ZNS] = {zns_ftl_ops, FTL_HOST_NONE,
+		     "ftl=zns is a zoned namespace: each zone is written at its write pointer, "
+		     "which a block host writing anywhere (NBD, `vssd sim` jobs, the fio engine) "
+		     "cannot do; zoned hosts reach it over NVMe/TCP (`vssd serve --transport tcp`) "
+		     "or the library's NVMe commands"},
+};
+
+/* Parameters that belong to one FTL: given with another, an error. */
+static const struct {
+	const char *name;
+	size_t off;
+	enum vssd_ftl ftl;
+} own_params[] = {
+	{"zns_zone_bytes", offsetof(struct vssd_config, zns_zone_bytes), FTL_ZNS},
+	{"zns_zone_cap_bytes", offsetof(struct vssd_config, zns_zone_cap_bytes), FTL_ZNS},
+	{"zns_zone_dies", offsetof(struct vssd_config, zns_zone_dies), FTL_ZNS},
+	{"zns_max_open", offsetof(struct vssd_config, zns_max_open), FTL_ZNS},
+	{"zns_max_active", offsetof(struct vssd_config, zns_max_active), FTL_ZNS},
 };
 
 const struct ftl_ops *ftl_ops_for(const struct vssd_config *cfg)
@@ -43,5 +66,13 @@ int ftl_check_config(const struct vssd_config *cfg, const struct geometry *geo, 
 {
 	const struct ftl_ops *ops = ftl_ops_for(cfg);
 
+	for (size_t i = 0; i < sizeof(own_params) / sizeof(own_params[0]); i++)
+		if (cfg->ftl != own_params[i].ftl &&
+		    *(const uint64_t *)((const uint8_t *)cfg + own_params[i].off)) {
+			snprintf(
+				err, errlen, "%s: only with ftl=%s", own_params[i].name,
+				ftl_ops_for(&(struct vssd_config){.ftl = own_params[i].ftl})->name);
+			return -EINVAL;
+		}
 	return ops->check_config ? ops->check_config(cfg, geo, err, errlen) : 0;
 }

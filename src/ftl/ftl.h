@@ -21,6 +21,7 @@
 #include "media/media.h"
 #include "nand/geometry.h"
 #include "nand/timing.h"
+#include "vssd/nvme.h"
 
 /* The layer above's own counters (SMART), which an FTL that keeps a state
  * block on its media (ftl_ops.keeps_state) keeps with it at every flush. */
@@ -30,6 +31,7 @@
 enum ftl_iocs {
 	FTL_IOCS_NVM,	/* NVM: the FTL maps LBAs */
 	FTL_IOCS_OCSSD, /* Open-Channel SSD 2.0: the host addresses chunks */
+	FTL_IOCS_ZNS,	/* Zoned Namespace: the host writes zones at their write pointers */
 	FTL_IOCS_COUNT,
 };
 
@@ -108,6 +110,14 @@ struct ftl_events {
 };
 
 #define FTL_OWNER_SHARED UINT16_MAX /* GC data of no one handle */
+
+/* A zoned namespace's zones, as Identify says them. */
+struct ftl_zone_info {
+	uint32_t nzones;
+	uint64_t zone_lbas;	       /* the zone size */
+	uint64_t cap_lbas;	       /* what a zone holds */
+	uint32_t max_open, max_active; /* 0: no limit */
+};
 
 /* A named figure of the FTL's own, for reports (the open-channel chunk shape). */
 struct ftl_figure {
@@ -209,6 +219,22 @@ struct ftl_ops {
 	/* Checks its invariants in full (slow: every unit). Returns 0, or
 	 * -EUCLEAN with the first broken one said in err. */
 	int (*check)(const struct ftl *ftl, char *err, size_t errlen);
+
+	/* Zoned namespaces: NULL when it has no zones. Each returns 0 or the
+	 * NVMe status the command fails with (the zone rules, Write Fault). */
+	void (*zone_info)(const struct ftl *ftl, struct ftl_zone_info *out);
+	/* A write at a zone's write pointer, or an append (slba: the zone's
+	 * first LBA) at it: *lba where the data went. */
+	uint16_t (*zone_write)(struct ftl *ftl, uint64_t slba, uint32_t nlb, const void *buf,
+			       bool append, uint64_t now_ns, uint64_t *lba, uint64_t *done_ns);
+	uint16_t (*zone_read)(struct ftl *ftl, uint64_t slba, uint32_t nlb, void *buf,
+			      uint64_t now_ns, uint64_t *done_ns);
+	/* Zone Management Send on the zone starting at slba, or every zone (all). */
+	uint16_t (*zone_send)(struct ftl *ftl, uint64_t slba, enum nvme_zone_send_action action,
+			      bool all, uint64_t now_ns, uint64_t *done_ns);
+	/* Zone Management Receive's report into buf of bytes. */
+	uint16_t (*zone_report)(const struct ftl *ftl, uint64_t slba, uint8_t filter, bool partial,
+				void *buf, size_t bytes);
 
 	/* Flexible Data Placement: NULL when it places nothing. */
 	void (*set_events)(struct ftl *ftl, const struct ftl_events *ev);

@@ -151,13 +151,13 @@ static uint16_t format_nvm(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 
 	if (sqe->nsid != NVME_NSID && sqe->nsid != 0xffffffff)
 		return NVME_SC_INVALID_NS;
-	if (lbaf > 1 || nvme_get(sqe, NVME_F_MSET) || nvme_get(sqe, NVME_F_PI))
+	if (!nvme_lbaf_bytes(ctrl, lbaf) || nvme_get(sqe, NVME_F_MSET) || nvme_get(sqe, NVME_F_PI))
 		return NVME_SC_INVALID_FORMAT;
 	if (ses > 1) /* cryptographic erase is not supported; user data erase is */
 		return NVME_SC_INVALID_FIELD;
 	if (ctrl->io_outstanding)
 		return NVME_SC_CMD_SEQ_ERROR;
-	cfg.lba_bytes = lbaf ? 4096 : 512;
+	cfg.lba_bytes = nvme_lbaf_bytes(ctrl, lbaf);
 	/* a new FTL: every LBA deallocated, wear kept off the books of the new
 	 * media. The old device goes first: a device file is locked while open,
 	 * and is emptied to be laid out again. */

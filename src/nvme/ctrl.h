@@ -216,6 +216,10 @@ void nvme_flush_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_
 extern const struct nvme_cmd_def nvme_admin_cmds[256]; /* admin.c */
 extern const struct nvme_cmd_def nvme_nvm_cmds[256];   /* io.c */
 extern const struct nvme_cmd_def nvme_oc_cmds[256];    /* ocssd.c */
+extern const struct nvme_cmd_def nvme_zns_cmds[256];   /* zns.c */
+/* A zoned namespace's Identify data for CSI 02h: CNS 05h and 06h. */
+void nvme_zns_identify_ns(const struct nvme_ctrl *ctrl, struct nvme_id_ns_zns *id);
+void nvme_zns_identify_ctrl(struct nvme_id_ctrl_zns *id);
 /* The I/O command set the namespace serves (the NVM set while it is not ready). */
 const struct nvme_cmd_def *nvme_io_cmds(const struct nvme_ctrl *ctrl);
 
@@ -227,6 +231,8 @@ void nvme_io_exec(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t n
 /* A namespace serving the open-channel command set: Geometry (its Identify
  * data); its I/O commands are nvme_oc_cmds. */
 uint16_t nvme_oc_geometry(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe);
+/* Bytes of LBA format lbaf as Identify lists them, 0 for none. */
+uint32_t nvme_lbaf_bytes(const struct nvme_ctrl *ctrl, uint8_t lbaf);
 /* Identify (identify.c), Get/Set Features (features.c), Get Log Page (logs.c). */
 uint16_t nvme_identify(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe);
 uint16_t nvme_get_features(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint64_t now_ns,

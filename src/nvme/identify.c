@@ -26,6 +26,20 @@ static void eui64_of(const struct nvme_ctrl *ctrl, uint8_t out[8])
 	out[0] = 0x02; /* locally administered */
 }
 
+static bool zoned(const struct nvme_ctrl *ctrl)
+{
+	return ctrl->ns && dev_iocs(ctrl->ns) == FTL_IOCS_ZNS;
+}
+
+uint32_t nvme_lbaf_bytes(const struct nvme_ctrl *ctrl, uint8_t lbaf)
+{
+	/* a zoned namespace has the 4 KiB format alone (from its configuration:
+	 * a namespace whose Format failed has none) */
+	if (ftl_ops_for(&ctrl->cfg)->iocs == FTL_IOCS_ZNS)
+		return lbaf == 0 ? 4096 : 0;
+	return lbaf == 0 ? 512 : lbaf == 1 ? 4096 : 0;
+}
+
 static void identify_ctrl(struct nvme_ctrl *ctrl, struct nvme_id_ctrl *id)
 {
 	char sn[21];
@@ -58,6 +72,10 @@ static void identify_ctrl(struct nvme_ctrl *ctrl, struct nvme_id_ctrl *id)
 	id->nn = 1;
 	id->oncs = NVME_ONCS_COMPARE | NVME_ONCS_DSM | NVME_ONCS_WRITE_ZEROES |
 		   NVME_ONCS_TIMESTAMP | NVME_ONCS_VERIFY;
+	if (zoned(ctrl)) { /* the zoned set: neither placement handles nor those commands */
+		id->oncs = NVME_ONCS_WRITE_ZEROES | NVME_ONCS_TIMESTAMP;
+		id->ctratt &= ~NVME_CTRATT_FDPS;
+	}
 	/* present (an open-channel device has none: a write is on the media when
 	 * it completes); Flush accepts NSID FFFFFFFFh */
 	id->vwc = (ctrl->ns && !dev_volatile_cache(ctrl->ns) ? 0 : 1) | 3u << 1;
@@ -90,6 +108,12 @@ static void identify_ns(struct nvme_ctrl *ctrl, struct nvme_id_ns *id)
 	id->nows = id->npwg;
 	id->lbaf[0] = (struct nvme_lbaf){.ms = 0, .lbads = 9, .rp = 1};
 	id->lbaf[1] = (struct nvme_lbaf){.ms = 0, .lbads = 12, .rp = 0};
+	if (zoned(ctrl)) { /* one format: zones are of 4 KiB LBAs */
+		id->nlbaf = 0;
+		id->flbas = 0;
+		id->lbaf[0] = id->lbaf[1];
+		id->lbaf[1] = (struct nvme_lbaf){0};
+	}
 	id->endgid = 1;
 	eui64_of(ctrl, id->eui64);
 	memcpy(id->nguid, id->eui64, 8);
@@ -118,19 +142,45 @@ static uint16_t id_csi_indep_ns(struct nvme_ctrl *ctrl, const struct nvme_sqe *s
 	return NVME_SC_SUCCESS;
 }
 
-/* The NVM command set's own controller data: the limits on Verify, Write
- * Zeroes, Write Uncorrectable and Dataset Management beyond what their
- * fields allow. vssd has none (0 everywhere): hosts then go by the fields. */
-static uint16_t id_cs_ctrl(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_t *buf)
+/* The command set CDW11.CSI names, if the controller has it: the NVM set
+ * always (a zoned namespace's set builds on it), the zoned set with a
+ * zoned namespace. */
+static uint16_t check_csi(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)
 {
-	if (nvme_get(sqe, NVME_F_CSI) != 0)
-		return nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD,
-				   "CDW11.CSI %u is not the NVM command set, the only one",
-				   nvme_get(sqe, NVME_F_CSI));
-	return NVME_SC_SUCCESS;
+	uint32_t csi = nvme_get(sqe, NVME_F_CSI);
+
+	if (csi == NVME_CSI_NVM || (csi == NVME_CSI_ZNS && zoned(ctrl)))
+		return NVME_SC_SUCCESS;
+	return nvme_reject(ctrl, sqe, NVME_SC_INVALID_FIELD,
+			   "CDW11.CSI %u is not a command set of this controller (%s)", csi,
+			   zoned(ctrl) ? "NVM 0, zoned 2" : "NVM 0");
 }
 
-/* EUI-64 (8 bytes), NGUID (16), CSI (1: NVM command set = 0) */
+/* A command set's own controller data. The NVM set's: the limits on
+ * Verify, Write Zeroes, Write Uncorrectable and Dataset Management beyond
+ * what their fields allow; vssd has none (0 everywhere): hosts then go by
+ * the fields. The zoned set's: the Zone Append size limit. */
+static uint16_t id_cs_ctrl(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_t *buf)
+{
+	uint16_t st = check_csi(ctrl, sqe);
+
+	if (!st && nvme_get(sqe, NVME_F_CSI) == NVME_CSI_ZNS)
+		nvme_zns_identify_ctrl((struct nvme_id_ctrl_zns *)buf);
+	return st;
+}
+
+/* A command set's own namespace data: none for the NVM set (vssd has no
+ * extended LBA formats or protection), the zones' for the zoned set. */
+static uint16_t id_cs_ns(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_t *buf)
+{
+	uint16_t st = check_csi(ctrl, sqe);
+
+	if (!st && nvme_get(sqe, NVME_F_CSI) == NVME_CSI_ZNS)
+		nvme_zns_identify_ns(ctrl, (struct nvme_id_ns_zns *)buf);
+	return st;
+}
+
+/* EUI-64 (8 bytes), NGUID (16), CSI (1: NVM 0, zoned 2) */
 static uint16_t id_ns_desc_list(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_t *buf)
 {
 	struct nvme_id_ns ns = {0};
@@ -140,7 +190,7 @@ static uint16_t id_ns_desc_list(struct nvme_ctrl *ctrl, const struct nvme_sqe *s
 	memcpy(buf + 4, ns.eui64, 8);
 	buf[12] = 2, buf[13] = 16;
 	memcpy(buf + 16, ns.nguid, 16);
-	buf[32] = 4, buf[33] = 1, buf[36] = 0;
+	buf[32] = 4, buf[33] = 1, buf[36] = zoned(ctrl) ? NVME_CSI_ZNS : NVME_CSI_NVM;
 	return NVME_SC_SUCCESS;
 }
 
@@ -166,6 +216,7 @@ static const struct cns_def {
 	[NVME_ID_CNS_CTRL] = {id_ctrl, false},
 	[NVME_ID_CNS_NS_ACTIVE_LIST] = {id_active_list, false},
 	[NVME_ID_CNS_NS_DESC_LIST] = {id_ns_desc_list, true},
+	[NVME_ID_CNS_CS_NS] = {id_cs_ns, true},
 	[NVME_ID_CNS_CS_CTRL] = {id_cs_ctrl, false},
 	[NVME_ID_CNS_CSI_INDEP_NS] = {id_csi_indep_ns, true},
 };

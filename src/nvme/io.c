@@ -299,10 +299,12 @@ const struct nvme_cmd_def nvme_nvm_cmds[256] = {
 static const struct nvme_cmd_def *const iocs_cmds[FTL_IOCS_COUNT] = {
 	[FTL_IOCS_NVM] = nvme_nvm_cmds,
 	[FTL_IOCS_OCSSD] = nvme_oc_cmds,
+	[FTL_IOCS_ZNS] = nvme_zns_cmds,
 };
 static const char *const iocs_names[FTL_IOCS_COUNT] = {
 	[FTL_IOCS_NVM] = "NVM",
 	[FTL_IOCS_OCSSD] = "open-channel",
+	[FTL_IOCS_ZNS] = "zoned",
 };
 
 const struct nvme_cmd_def *nvme_io_cmds(const struct nvme_ctrl *ctrl)

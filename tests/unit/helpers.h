@@ -40,6 +40,19 @@ static inline struct vssd_dev *make_dev(const char *const *pairs)
 	return dev;
 }
 
+/* A device from the defaults and the pairs is refused, saying needle. */
+static inline void expect_refused(const char *const *pairs, const char *needle)
+{
+	struct vssd_config cfg;
+	struct vssd_dev *dev = NULL;
+	char err[512] = "";
+
+	config_from_pairs(&cfg, pairs);
+	assert_int_not_equal(dev_create(&cfg, &dev, err, sizeof(err)), 0);
+	if (!strstr(err, needle))
+		fail_msg("got '%s', expected it to mention '%s'", err, needle);
+}
+
 /* An NVMe controller over a device from the defaults, then the pairs. */
 static inline struct nvme_ctrl *make_ctrl(const char *const *pairs)
 {

@@ -28,18 +28,6 @@
 #define STATIC_LINES 5	/* slc_cache_bytes=4m: 4 MiB / 960 KiB, rounded up */
 #define DYNAMIC_LINES 9 /* slc_dynamic_bytes=8m */
 
-static void expect_refused(const char *const *pairs, const char *needle)
-{
-	struct vssd_config cfg;
-	struct vssd_dev *dev = NULL;
-	char err[512] = "";
-
-	config_from_pairs(&cfg, pairs);
-	assert_int_not_equal(dev_create(&cfg, &dev, err, sizeof(err)), 0);
-	if (!strstr(err, needle))
-		fail_msg("got '%s', expected it to mention '%s'", err, needle);
-}
-
 static void test_slc_refusals(void **state)
 {
 	const char *fdp[] = {"slc_cache_bytes=4m", "fdp=on", NULL};

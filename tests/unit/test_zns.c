@@ -15,7 +15,7 @@
 /* 2 x 2 dies, 16 blocks each; 16 KiB pages, one a program: 4 units a program */
 #define GEO_PAIRS                                                                                  \
 	"channels=2", "luns_per_channel=2", "blocks_per_plane=16", "pages_per_block=8",            \
-		"oneshot_pages=1", "cell=slc"
+		"oneshot_pages=1", "cell=slc", "read_ns=25000"
 
 struct rig {
 	struct vssd_config cfg;
