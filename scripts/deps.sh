@@ -15,6 +15,8 @@ packages=(
 	# the NVMe/TCP target's tests: a Linux guest under QEMU's emulation
 	# (tests/guest), and nvme-cli to copy into it
 	qemu-system-x86 nvme-cli
+	# f2fs over a zoned namespace in that guest (mkfs.f2fs -m)
+	f2fs-tools
 	# fio's source for the fio engine (scripts/fio-source.sh): apt-get
 	# source unpacks with dpkg-dev, and fio's configure finds the libraries
 	# Debian's fio was built with only if their headers are here

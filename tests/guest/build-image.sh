@@ -15,8 +15,9 @@ set -euo pipefail
 
 cache=${1:-.deps/guest}
 # What the tests load: the kernel's NVMe/TCP host and target, a RAM block
-# device for the reference target, ext4, and CRC32C (digests, ext4's metadata).
-modules=(nvme-tcp nvmet-tcp null_blk ext4 crc32c_generic crc32c-intel)
+# device for the reference target, ext4, f2fs (over zones), CRC32C (digests,
+# ext4's metadata) and CRC32 (f2fs's).
+modules=(nvme-tcp nvmet-tcp null_blk ext4 f2fs crc32_generic crc32c_generic crc32c-intel)
 
 skip() {
 	echo "guest image: skipped: $*" >&2
@@ -56,7 +57,9 @@ pkg=$(kernel_package)
 [ -n "$pkg" ] || skip "apt-cache knows no kernel linux-image-amd64 depends on"
 version=${pkg#linux-image-}
 out="$cache/$version"
-if [ -s "$out/base.cpio" ] && [ -s "$out/vmlinuz" ] && [ -x "$out/busybox" ]; then
+# a cache built for another list of modules is built again
+if [ -s "$out/base.cpio" ] && [ -s "$out/vmlinuz" ] && [ -x "$out/busybox" ] &&
+	[ "$(cat "$out/modules.list" 2>/dev/null)" = "${modules[*]}" ]; then
 	echo "$out"
 	exit 0
 fi
@@ -85,4 +88,5 @@ cp "$work/kernel/boot/vmlinuz-$version" "$out/vmlinuz"
 cp "$bb" "$out/busybox" # for run.sh's archive of the tools
 mv "$work/base.cpio" "$out/base.cpio"
 echo "$version" >"$out/kernel.version"
+echo "${modules[*]}" >"$out/modules.list"
 echo "$out"

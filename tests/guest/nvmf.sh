@@ -15,6 +15,10 @@ pblk_params="--set ftl=pblk --set media=ram --set channels=2 --set luns_per_chan
 	--set blocks_per_plane=40 --set pages_per_block=48 --set timing=off"
 pblk_file_params="--set ftl=pblk --set media=file --set path=/tmp/vssd.dev --set channels=2
 	--set luns_per_channel=2 --set blocks_per_plane=40 --set pages_per_block=48 --set timing=off"
+zns_params="--set ftl=zns --set media=ram --set channels=2 --set luns_per_channel=2
+	--set blocks_per_plane=40 --set pages_per_block=48 --set timing=off --set zns_max_open=8"
+meta_params="--set seed=2 --set media=ram --set channels=2 --set luns_per_channel=2 --set blocks_per_plane=24
+	--set pages_per_block=48 --set op=0.3 --set timing=off"
 results=/tmp/results
 : >"$results"
 passed=0 failed=0
@@ -324,6 +328,105 @@ pblk_steps() {
 		crash_keeps_flushed $pblk_file_params
 }
 
+# ftl=zns: a zoned namespace, as the kernel's zoned block layer sees it
+zones_of() { # the zones the target says it has: LBAs over the zone size
+	vssd nvme id-ns $zns_params -o json | jq .nsze >/tmp/nsze || return 1
+	echo $(($(cat /tmp/nsze) / 1024)) # 4 MiB zones of 4 KiB LBAs
+}
+
+zns_sysfs() { # host-managed, the zone size, count and limits Identify gave
+	q=/sys/block/${ns##*/}/queue
+	for f in zoned chunk_sectors nr_zones max_open_zones max_active_zones \
+		zone_append_max_bytes; do
+		echo "$f: $(cat $q/$f)"
+	done
+	[ "$(cat $q/zoned)" = host-managed ] || fail "not host-managed"
+	[ "$(cat $q/chunk_sectors)" = 8192 ] || fail "zone size: expected 8192 sectors"
+	[ "$(cat $q/nr_zones)" = "$(zones_of)" ] || fail "zones: expected $(zones_of)"
+	[ "$(cat $q/max_open_zones)" = 8 ] && [ "$(cat $q/max_active_zones)" = 0 ] ||
+		fail "open/active limits: expected 8 and none"
+}
+
+# The kernel keeps a zoned NVMe namespace's writes in order only through
+# mq-deadline's zone write locking, which it does not choose by itself for
+# one (as zonedstorage.io tells users of NVMe ZNS drives to set)
+zns_scheduler() {
+	echo mq-deadline >/sys/block/${ns##*/}/queue/scheduler &&
+		grep -q "\[mq-deadline\]" /sys/block/${ns##*/}/queue/scheduler
+}
+
+zns_blkzone() { # every zone, empty, sequential write required, its capacity
+	blkzone report "$ns" | tee /tmp/zones | head -3
+	[ "$(grep -c 'zcond: 1(em) \[type: 2(SEQ_WRITE_REQUIRED)\]' /tmp/zones)" = "$(zones_of)" ] ||
+		fail "expected $(zones_of) empty sequential zones"
+	grep -q "len 0x002000, cap 0x001800" /tmp/zones || fail "zone length or capacity"
+}
+
+zns_report_zones() { # nvme-cli's zoned commands: the same zones, then a reset
+	nvme zns id-ns "$ns" | tee /tmp/zidns | grep -E "mar|mor|zsze" || return 1
+	grep -q "zsze: *1024" /tmp/zidns || grep -q "zsze *: *1024" /tmp/zidns || fail "ZSZE"
+	nvme zns report-zones "$ns" -d 2 | tee /tmp/rz
+	grep -q "nr_zones: $(zones_of)" /tmp/rz || fail "report-zones: not $(zones_of) zones"
+}
+
+fio_zbd() { # fio's zoned mode through the kernel: three times the device, verified
+	size=$(blockdev --getsize64 "$ns")
+	fio --name=zbd --filename="$ns" --ioengine=libaio --direct=1 --zonemode=zbd \
+		--max_open_zones=8 --rw=randwrite --bs=64k --iodepth=16 \
+		--io_size=$((size * 3)) --verify=crc32c --verify_fatal=1 --do_verify=1 \
+		--output-format=terse >/tmp/fio.out || { cat /tmp/fio.out; return 1; }
+	echo "fio: $(awk -F';' '{ print "wrote " $48 " KiB" }' /tmp/fio.out)"
+	[ "$(awk -F';' '{ print $48 }' /tmp/fio.out)" -ge $((size * 3 / 1024 * 9 / 10)) ] ||
+		fail "fio wrote less than 3 times the device"
+	blkzone report "$ns" | grep -c "reset:" >/dev/null
+}
+
+# f2fs over the zones: its metadata on a second vssd target's namespace
+# (NVMe zoned namespaces have no conventional zones), files, remount, sums
+f2fs_zoned() {
+	vssd serve --transport tcp --port 4421 --discovery-port 0 \
+		--nqn nqn.2026-12.io.vssd:f2fs-meta $meta_params >/tmp/meta.out 2>&1 &
+	meta_pid=$!
+	i=0
+	while ! grep -q "connect with" /tmp/meta.out 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+		[ $i -lt 300 ] || fail "the metadata target did not start" || return 1
+	done
+	nvme connect -t tcp -a 127.0.0.1 -s 4421 -n nqn.2026-12.io.vssd:f2fs-meta -i 1 || return 1
+	meta=$(ctrl_dev nqn.2026-12.io.vssd:f2fs-meta)n1
+	wait_for "$meta" || return 1
+	echo "metadata on $meta, $(blockdev --getsize64 "$meta") bytes"
+	blkzone reset "$ns" || return 1
+	mkfs.f2fs -f -m -c "$ns" "$meta" >/tmp/mkfs.out 2>&1 || { cat /tmp/mkfs.out; return 1; }
+	grep -i "zone" /tmp/mkfs.out | head -3
+	mkdir -p /mnt/f && mount -t f2fs "$meta" /mnt/f || return 1
+	for i in 1 2 3 4 5 6; do
+		dd if=/dev/urandom of=/mnt/f/f$i bs=1M count=6 2>/dev/null || return 1
+	done
+	(cd /mnt/f && sha256sum f1 f2 f3 f4 f5 f6 >/tmp/fsums)
+	umount /mnt/f && mount -t f2fs "$meta" /mnt/f || return 1
+	(cd /mnt/f && sha256sum -c /tmp/fsums) || fail "checksums differ after remounting"
+	umount /mnt/f
+	blkzone report "$ns" | grep -vc "zcond: 1(em)" | awk '{ print "zones written: " $1 }'
+	nvme disconnect -n nqn.2026-12.io.vssd:f2fs-meta >/dev/null
+	kill -TERM "$meta_pid" && wait "$meta_pid"
+}
+
+zns_steps() {
+	# shellcheck disable=SC2086
+	step "zns: vssd serve --transport tcp, ftl=zns" start_vssd $zns_params
+	step "zns: nvme connect" connect -i 2
+	step "zns: a host-managed zoned device, its zone size, count and limits" zns_sysfs
+	step "zns: the mq-deadline scheduler (zone write locking)" zns_scheduler
+	step "zns: blkzone report: every zone empty, its length and capacity" zns_blkzone
+	step "zns: nvme zns id-ns and report-zones" zns_report_zones
+	step "zns: fio zonemode=zbd verify=crc32c, three times the device" fio_zbd
+	step "zns: f2fs over the zones (mkfs.f2fs -m), files, remount, checksums" f2fs_zoned
+	step "zns: nvme disconnect" disconnect
+	step "zns: the target's report, with the zones'" target_report "zones"
+}
+
 # --- what the host sent, and what each target answered ------------------------
 
 # The kernel's own tracepoints (nvme_setup_cmd, nvme_complete_rq) see every
@@ -407,6 +510,7 @@ step "the target's report" target_report
 # shellcheck disable=SC2086
 step "media=file: flushed data survives kill -9" crash_keeps_flushed $file_params
 pblk_steps
+zns_steps
 
 target=nvmet
 echo >$trace/trace # the crash test's commands are vssd's own

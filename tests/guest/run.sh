@@ -31,7 +31,8 @@ shift 2
 command -v qemu-system-x86_64 >/dev/null || { echo "guest: skipped: qemu-system-x86_64 is not installed" >&2; exit 77; }
 image=$("$here/build-image.sh" "${GUEST_CACHE:-$here/../../.deps/guest}") || exit $?
 tools=("$build/vssd" "$(command -v nvme)" "$(command -v fio)" "$(command -v mke2fs)"
-	"$(command -v e2fsck)" "$(command -v jq)" "${extra_tools[@]}")
+	"$(command -v e2fsck)" "$(command -v jq)" "$(command -v blkzone)"
+	"$(command -v mkfs.f2fs)" "${extra_tools[@]}")
 for t in "${tools[@]}"; do
 	[ -x "$t" ] || { echo "guest: skipped: a tool the guest needs is missing ($t)" >&2; exit 77; }
 done
