@@ -176,9 +176,14 @@ static int device_get(struct thread_data *td, const struct engine_options *o)
 	} else if (vssd_info(shared.dev, &shared.info) ||
 		   shared.info.block_host != VSSD_BLOCK_NVM) {
 		/* the engine speaks the NVM command set; pblk is served over NBD */
-		log_err("vssd: ftl=%s is not supported by the fio engine: serve it with the "
-			"nbdkit plugin (vssd serve) and use fio's nbd engine, or run vssd sim\n",
-			shared.info.ftl);
+		if (shared.info.block_refusal)
+			log_err("vssd: not supported by the fio engine: %s\n",
+				shared.info.block_refusal);
+		else
+			log_err("vssd: ftl=%s is not supported by the fio engine: serve it with "
+				"the nbdkit plugin (vssd serve) and use fio's nbd engine, or run "
+				"vssd sim\n",
+				shared.info.ftl);
 		vssd_close(shared.dev);
 		shared.dev = NULL;
 		free(shared.params);

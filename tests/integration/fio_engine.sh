@@ -77,4 +77,12 @@ refused_up_front() {
 }
 check "bs over MDTS and verify on media=none refused" refused_up_front
 
+# a zoned namespace: the engine writes anywhere, so it says why it cannot
+zoned_refused() {
+	run_fio --name=z --vssd_params="ftl=zns media=ram" --rw=write --bs=4k --size=1m \
+		>"$tmp/z.txt" 2>&1
+	[ $? -ne 0 ] && grep -q "not supported by the fio engine: ftl=zns is a zoned namespace" "$tmp/z.txt"
+}
+check "a zoned namespace refused with the reason" zoned_refused
+
 summary
