@@ -38,7 +38,7 @@ $(FUZZBUILD)/build.ninja: | deps
 		-Db_sanitize=address,undefined -Db_lundef=false -Dc_args=-fno-sanitize-recover=all
 
 build-fuzz: deps $(FUZZBUILD)/build.ninja
-	ninja -C $(FUZZBUILD) tests/fuzz_sqe tests/fuzz_jobfile tests/fuzz_trace tests/fuzz_profile tests/fuzz_devfile tests/fuzz_nvmf
+	ninja -C $(FUZZBUILD) tests/fuzz_sqe tests/fuzz_sqe_zns tests/fuzz_jobfile tests/fuzz_trace tests/fuzz_profile tests/fuzz_devfile tests/fuzz_nvmf
 
 demo: build
 	./$(BUILD)/vssd sim --profile default jobs/demo.fio

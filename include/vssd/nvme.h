@@ -209,6 +209,7 @@ enum nvme_log_id {
 	NVME_LOG_FDP_RUH_USAGE = 0x21,
 	NVME_LOG_FDP_STATS = 0x22,
 	NVME_LOG_FDP_EVENTS = 0x23,
+	NVME_LOG_CHANGED_ZONES = 0xbf, /* Zoned Namespace: the Changed Zone List */
 	NVME_LOG_OC_CHUNK_INFO = 0xca, /* Open-Channel SSD 2.0 */
 };
 
@@ -305,6 +306,8 @@ enum nvme_aer_type {
 #define NVME_AER_INFO_INVALID_DB_VALUE 0x01 /* error: invalid doorbell write value */
 #define NVME_AER_INFO_RELIABILITY 0x00	    /* SMART: NVM subsystem reliability degraded */
 #define NVME_AER_INFO_SPARE 0x02	    /* SMART: available spare below its threshold */
+#define NVME_AER_INFO_ZONE_CHANGED 0xef	    /* notice: zone descriptors changed (log BFh) */
+#define NVME_OAES_ZONE_CHANGED (1u << 27)   /* Identify OAES: zone descriptor changed notices */
 
 /* SMART / Health Critical Warning bits, and the Available Spare Threshold */
 #define NVME_SMART_CW_SPARE (1u << 0)	  /* available spare below its threshold */
@@ -865,6 +868,16 @@ struct nvme_id_ctrl_zns {
 _Static_assert(sizeof(struct nvme_id_ctrl_zns) == 4096, "ZNS Identify Controller is 4096 bytes");
 #define NVME_CSI_NVM 0x0
 #define NVME_CSI_ZNS 0x2
+
+/* The Changed Zone List (log BFh): the first LBAs of the zones the device
+ * changed by itself since the host last read it; FFFFh when more than 511. */
+#define NVME_CHANGED_ZONES_MAX 511
+struct nvme_changed_zone_log {
+	uint16_t nrzid;
+	uint8_t rsvd2[6];
+	uint64_t zid[NVME_CHANGED_ZONES_MAX];
+};
+_Static_assert(sizeof(struct nvme_changed_zone_log) == 4096, "the Changed Zone List is 4 KiB");
 
 /* A zone report: this header, then descriptors from byte 64. */
 struct nvme_zone_report {

@@ -66,6 +66,12 @@ const struct param config_params[] = {
 	{"zns_max_active", P_UINT, "0", 0, 1 << 20, NULL,
 	 "zones that may be open or closed at once (MAR + 1); 0 = no limit (ftl=zns)",
 	 F(zns_max_active)},
+	{"zns_offline_zones", P_UINT, "0", 0, 1 << 20, NULL,
+	 "zones offline from the start, chosen by seed (ftl=zns)", L(zns_offline_zones)},
+	{"zns_read_only_pe", P_UINT, "0", 0, 1e9, NULL,
+	 "wear limit: a zone erased this many times turns read only when it next fills (its "
+	 "data stays readable; the host takes it offline); 0 = never (ftl=zns)",
+	 F(zns_read_only_pe)},
 	{"pblk_op", P_UINT, "0", 0, 90, NULL,
 	 "pblk: percent of the good chunks' data sectors kept from the user; 0 = op's "
 	 "capacity, the same as the device FTL's over the same NAND (ftl=pblk; not with op)",

@@ -72,6 +72,8 @@ struct vssd_config {
 	uint64_t zns_zone_dies;	     /* 0: every die */
 	uint64_t zns_max_open;	     /* 0: no limit */
 	uint64_t zns_max_active;     /* 0: no limit */
+	uint64_t zns_offline_zones;  /* zones offline from the start */
+	uint64_t zns_read_only_pe;   /* erases after which a zone that fills turns read only */
 	/* garbage collection */
 	uint64_t gc_policy;	    /* enum vssd_gc_policy */
 	uint64_t gc_pacing;	    /* enum vssd_gc_pacing */

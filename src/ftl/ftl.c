@@ -44,6 +44,8 @@ static const struct {
 	{"zns_zone_dies", offsetof(struct vssd_config, zns_zone_dies), FTL_ZNS},
 	{"zns_max_open", offsetof(struct vssd_config, zns_max_open), FTL_ZNS},
 	{"zns_max_active", offsetof(struct vssd_config, zns_max_active), FTL_ZNS},
+	{"zns_offline_zones", offsetof(struct vssd_config, zns_offline_zones), FTL_ZNS},
+	{"zns_read_only_pe", offsetof(struct vssd_config, zns_read_only_pe), FTL_ZNS},
 };
 
 const struct ftl_ops *ftl_ops_for(const struct vssd_config *cfg)

@@ -107,6 +107,8 @@ struct ftl_events {
 	void (*gc_moved)(void *arg, uint16_t owner, uint16_t rg, uint32_t lu, uint32_t units);
 	/* a block was retired to a spare: the spares left (or read-only) changed */
 	void (*health)(void *arg);
+	/* the device changed a zone by itself (read only, offline): its first LBA */
+	void (*zone_changed)(void *arg, uint64_t zslba);
 };
 
 #define FTL_OWNER_SHARED UINT16_MAX /* GC data of no one handle */
@@ -236,8 +238,10 @@ struct ftl_ops {
 	uint16_t (*zone_report)(const struct ftl *ftl, uint64_t slba, uint8_t filter, bool partial,
 				void *buf, size_t bytes);
 
-	/* Flexible Data Placement: NULL when it places nothing. */
+	/* Where it tells the layer above what it does by itself (FDP events,
+	 * health, zones changed); NULL when it tells nothing. */
 	void (*set_events)(struct ftl *ftl, const struct ftl_events *ev);
+	/* Flexible Data Placement: NULL when it places nothing. */
 	/* Units the handle can still write in that group before its reclaim unit is full. */
 	uint32_t (*ruh_available_units)(const struct ftl *ftl, struct placement pl);
 	/* The handle's next write goes to a new reclaim unit; returns whether the

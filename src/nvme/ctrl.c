@@ -48,7 +48,8 @@ static void on_health(void *arg)
 
 void nvme_ctrl_attach(struct nvme_ctrl *ctrl)
 {
-	struct ftl_events ev = {.arg = ctrl, .health = on_health};
+	struct ftl_events ev = {
+		.arg = ctrl, .health = on_health, .zone_changed = nvme_zns_zone_changed};
 
 	if (!ctrl->ns)
 		return;

@@ -105,6 +105,9 @@ struct nvme_ctrl {
 	struct nvme_event events[8];
 	uint32_t nevents;
 	uint8_t masked_logs; /* bit per event type: reported, log not yet read */
+	/* a zoned namespace's zones the device changed since the host read log BFh */
+	uint16_t nzone_changes; /* NVME_CHANGED_ZONES_MAX + 1: more than the log holds */
+	uint64_t zone_changes[NVME_CHANGED_ZONES_MAX];
 	/* completions waiting for their time, earliest first */
 	struct pend_heap pend;
 	uint64_t pend_seq;
@@ -220,6 +223,11 @@ extern const struct nvme_cmd_def nvme_zns_cmds[256];   /* zns.c */
 /* A zoned namespace's Identify data for CSI 02h: CNS 05h and 06h. */
 void nvme_zns_identify_ns(const struct nvme_ctrl *ctrl, struct nvme_id_ns_zns *id);
 void nvme_zns_identify_ctrl(struct nvme_id_ctrl_zns *id);
+/* The FTL changed a zone (ftl_events.zone_changed): listed, and announced. */
+void nvme_zns_zone_changed(void *arg, uint64_t zslba);
+/* The Changed Zone List, emptied by a read without RAE. */
+uint16_t nvme_zns_changed_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_t *log,
+			      uint64_t *size);
 /* The I/O command set the namespace serves (the NVM set while it is not ready). */
 const struct nvme_cmd_def *nvme_io_cmds(const struct nvme_ctrl *ctrl);
 

@@ -75,6 +75,7 @@ static void identify_ctrl(struct nvme_ctrl *ctrl, struct nvme_id_ctrl *id)
 	if (zoned(ctrl)) { /* the zoned set: neither placement handles nor those commands */
 		id->oncs = NVME_ONCS_WRITE_ZEROES | NVME_ONCS_TIMESTAMP;
 		id->ctratt &= ~NVME_CTRATT_FDPS;
+		id->oaes |= NVME_OAES_ZONE_CHANGED;
 	}
 	/* present (an open-channel device has none: a write is on the media when
 	 * it completes); Flush accepts NSID FFFFFFFFh */

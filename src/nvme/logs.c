@@ -113,6 +113,12 @@ static uint16_t fdp_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint
 	return nvme_fdp_log(ctrl, sqe, log, size);
 }
 
+static uint16_t changed_zones_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe,
+				  uint64_t now_ns, uint8_t *log, uint64_t *size)
+{
+	return nvme_zns_changed_log(ctrl, sqe, log, size);
+}
+
 #define NO_EVENT (-1)
 
 /* By log identifier: what fills it (at most 4 KiB), and the asynchronous
@@ -129,6 +135,7 @@ static const struct log_def {
 	[NVME_LOG_FDP_RUH_USAGE] = {fdp_log, NO_EVENT},
 	[NVME_LOG_FDP_STATS] = {fdp_log, NO_EVENT},
 	[NVME_LOG_FDP_EVENTS] = {fdp_log, NO_EVENT},
+	[NVME_LOG_CHANGED_ZONES] = {changed_zones_log, NVME_AER_NOTICE},
 };
 
 /* The window [off, off + bytes) of a log of size bytes, to the host. */

@@ -2,7 +2,9 @@
  * A zoned namespace's commands (NVMe Zoned Namespace Command Set 1.1): Read,
  * Write (at a zone's write pointer), Write Zeroes (zeros written there),
  * Zone Append (the LBA written in CQE DW0 and DW1), Zone Management Send
- * and Receive, Flush; and its Identify data (CNS 05h and 06h for CSI 02h).
+ * and Receive, Flush; its Identify data (CNS 05h and 06h for CSI 02h); and
+ * the Changed Zone List (log BFh) with its notice, for zones the device
+ * turns read only or offline by itself.
  * The zone rules and their statuses are the FTL's (src/ftl/zns); this file
  * decodes the commands and moves their data. Not here: Zone Random Write
  * Area (ZRWASUP 0: its Zone Send flag is Invalid Field), zone descriptor
@@ -180,4 +182,37 @@ void nvme_zns_identify_ctrl(struct nvme_id_ctrl_zns *id)
 {
 	memset(id, 0, sizeof(*id));
 	id->zasl = 0; /* Zone Append's limit is MDTS */
+}
+
+void nvme_zns_zone_changed(void *arg, uint64_t zslba)
+{
+	struct nvme_ctrl *ctrl = arg;
+
+	for (uint16_t i = 0; i < ctrl->nzone_changes && i < NVME_CHANGED_ZONES_MAX; i++)
+		if (ctrl->zone_changes[i] == zslba)
+			return; /* listed already: the host has not read it yet */
+	if (ctrl->nzone_changes < NVME_CHANGED_ZONES_MAX)
+		ctrl->zone_changes[ctrl->nzone_changes] = zslba;
+	if (ctrl->nzone_changes <= NVME_CHANGED_ZONES_MAX)
+		ctrl->nzone_changes++;
+	nvme_raise_event(ctrl, NVME_AER_NOTICE, NVME_AER_INFO_ZONE_CHANGED, NVME_LOG_CHANGED_ZONES,
+			 ctrl->cmd_now_ns);
+}
+
+uint16_t nvme_zns_changed_log(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_t *log,
+			      uint64_t *size)
+{
+	struct nvme_changed_zone_log *l = (void *)log;
+	uint16_t n = ctrl->nzone_changes;
+
+	if (!ctrl->ns || dev_iocs(ctrl->ns) != FTL_IOCS_ZNS)
+		return nvme_reject(ctrl, sqe, NVME_SC_INVALID_LOG_PAGE,
+				   "log BFh is a zoned namespace's, and this one is not zoned");
+	*size = sizeof(*l);
+	l->nrzid = n > NVME_CHANGED_ZONES_MAX ? 0xffff : n;
+	memcpy(l->zid, ctrl->zone_changes,
+	       (n > NVME_CHANGED_ZONES_MAX ? NVME_CHANGED_ZONES_MAX : n) * sizeof(l->zid[0]));
+	if (!nvme_get(sqe, NVME_F_RAE))
+		ctrl->nzone_changes = 0; /* read: the list starts again */
+	return NVME_SC_SUCCESS;
 }

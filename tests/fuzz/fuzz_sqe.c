@@ -9,7 +9,9 @@
  * Host data memory (registered for DMA) is filled from the input too, so
  * PRP lists and DSM ranges are fuzzed as well. A fresh controller serves
  * each input, so a crash reproduces from its input alone. The controller has
- * FDP on with four persistently isolated handles.
+ * FDP on with four persistently isolated handles; built with FUZZ_ZONED
+ * (fuzz_sqe_zns), its namespace is a zoned one (ftl=zns, open and active
+ * limits), so the zoned command set is fuzzed.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,6 +26,20 @@ static uint8_t data[DATA_BYTES] __attribute__((aligned(4096)));
 
 static struct nvme_ctrl *new_ctrl(void)
 {
+#ifdef FUZZ_ZONED
+	static const char *const pairs[] = {"ftl=zns",
+					    "media=ram",
+					    "channels=1",
+					    "luns_per_channel=1",
+					    "blocks_per_plane=48",
+					    "pages_per_block=12",
+					    "oneshot_pages=1",
+					    "cell=slc",
+					    "read_ns=1000",
+					    "zns_max_open=3",
+					    "zns_max_active=4",
+					    NULL};
+#else
 	/* FDP on, so its log pages, I/O Management commands and features are fuzzed too */
 	static const char *const pairs[] = {"media=ram",
 					    "channels=1",
@@ -39,6 +55,7 @@ static struct nvme_ctrl *new_ctrl(void)
 					    "fdp_nruh=4",
 					    "fdp_ruh_type=persistently",
 					    NULL};
+#endif
 	struct vssd_config cfg;
 	struct nvme_ctrl *ctrl;
 	char err[256];

@@ -268,6 +268,82 @@ static void test_effects_log(void **unused)
 	assert_int_equal(e->iocs[NVME_CMD_COMPARE], 0);
 }
 
+/* A zone worn past zns_read_only_pe turns read only when it fills again:
+ * a notice, the Changed Zone List naming it (emptied by a read without
+ * RAE), its data readable, resets refused until the host takes it
+ * offline; zones offline from the start refuse everything. */
+static void test_wear_and_offline(void **unused)
+{
+	static const char *const worn[] = {ZNS_DEVICE, "zns_zone_dies=2", "zns_read_only_pe=1",
+					   "zns_offline_zones=2", NULL};
+	struct th w;
+	struct nvme_sqe aer = {.opcode = NVME_ADMIN_ASYNC_EVENT}, s;
+	struct nvme_changed_zone_log *log;
+	struct nvme_cqe c;
+	uint8_t *buf, *data;
+	uint64_t z = 0;
+
+	(void)unused;
+	th_init(&w, worn);
+	th_qpair(&w, 1, 16);
+	buf = th_alloc(&w, 4096);
+	data = th_alloc(&w, 64 * 4096);
+	log = th_alloc(&w, sizeof(*log));
+	/* two zones offline from the start; take the first that is not */
+	{
+		struct nvme_sqe r = {
+			.opcode = NVME_CMD_ZONE_MGMT_RECV, .nsid = 1, .prp1 = (uintptr_t)buf};
+
+		r.cdw12 = 4096 / 4 - 1;
+		nvme_set(&r, NVME_F_ZRAS, NVME_ZRAS_OFFLINE);
+		assert_int_equal(st(th_run(&w, &w.io[1], r)), 0);
+		assert_int_equal(u64_at(buf, 0), 2);
+		while (z == u64_at(buf, 64 + 16) || z == u64_at(buf, 128 + 16))
+			z += zone_lbas;
+		assert_int_equal(
+			st(th_run(&w, &w.io[1],
+				  th_rw(&w, NVME_CMD_WRITE, u64_at(buf, 64 + 16), 1, data))),
+			NVME_SC_ZONE_OFFLINE);
+	}
+	/* filled, reset (its first erase), filled again: worn, read only */
+	for (int round = 0; round < 2; round++) {
+		if (round)
+			th_submit(&w, &w.admin, aer);
+		assert_int_equal(st(th_run(&w, &w.io[1],
+					   th_rw(&w, NVME_CMD_WRITE, z, (uint32_t)cap_lbas, data))),
+				 0);
+		if (!round)
+			assert_int_equal(
+				st(th_run(&w, &w.io[1], zone_send(z, NVME_ZSA_RESET, false))), 0);
+	}
+	assert_int_equal(host_qp_reap(&w.admin, 1, &c, NULL, NULL), 1);
+	assert_int_equal(c.result & 7, NVME_AER_NOTICE);
+	assert_int_equal((c.result >> 8) & 0xff, NVME_AER_INFO_ZONE_CHANGED);
+	assert_int_equal((c.result >> 16) & 0xff, NVME_LOG_CHANGED_ZONES);
+	nvme_prep_get_log_page(&s, 1, NVME_LOG_CHANGED_ZONES, log, sizeof(*log), 0);
+	nvme_set(&s, NVME_F_RAE, 1); /* kept */
+	assert_int_equal(st(th_admin(&w, s)), 0);
+	assert_int_equal(log->nrzid, 1);
+	assert_int_equal(log->zid[0], z);
+	nvme_set(&s, NVME_F_RAE, 0); /* read: emptied */
+	assert_int_equal(st(th_admin(&w, s)), 0);
+	assert_int_equal(st(th_admin(&w, s)), 0);
+	assert_int_equal(log->nrzid, 0);
+	/* read only: readable, not writable, not resettable; offline by the host */
+	memset(buf, 0, 4096);
+	assert_int_equal(st(th_run(&w, &w.io[1], th_rw(&w, NVME_CMD_READ, z, 1, buf))), 0);
+	assert_memory_equal(buf, data, 4096);
+	assert_int_equal(st(th_run(&w, &w.io[1], zone_send(z, NVME_ZSA_RESET, false))),
+			 NVME_SC_ZONE_READ_ONLY);
+	assert_int_equal(st(th_run(&w, &w.io[1], zone_send(z, NVME_ZSA_OFFLINE, false))), 0);
+	assert_int_equal(st(th_run(&w, &w.io[1], th_rw(&w, NVME_CMD_READ, z, 1, buf))),
+			 NVME_SC_ZONE_OFFLINE);
+	/* Identify says the notices come */
+	assert_int_equal(st(th_admin(&w, identify(buf, NVME_ID_CNS_CTRL, 0))), 0);
+	assert_true(((struct nvme_id_ctrl *)buf)->oaes & NVME_OAES_ZONE_CHANGED);
+	th_fini(&w);
+}
+
 static void test_parameters(void **unused)
 {
 	(void)unused;
@@ -293,7 +369,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_identify),    cmocka_unit_test(test_writes_and_append),
 		cmocka_unit_test(test_send_fields), cmocka_unit_test(test_report),
-		cmocka_unit_test(test_effects_log), cmocka_unit_test(test_parameters),
+		cmocka_unit_test(test_effects_log), cmocka_unit_test(test_wear_and_offline),
+		cmocka_unit_test(test_parameters),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

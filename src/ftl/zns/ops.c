@@ -84,12 +84,14 @@ static int zns_power_loss(struct ftl *ftl, struct ftl_recovery *rec)
 {
 	struct zns_ns *ns = ns_of(ftl);
 	struct zns_counters c = ns->zn.c;
+	struct ftl_events ev = ns->zn.ev;
 	int rc;
 
 	zns_fini(&ns->zn);
 	if ((rc = load(ns, rec)))
 		return rc;
 	ns->zn.c = c;
+	ns->zn.ev = ev;
 	return 0;
 }
 
@@ -104,6 +106,11 @@ static int zns_flush(struct ftl *ftl, const void *extra, uint64_t now_ns, uint64
 {
 	*done_ns = now_ns; /* a completed write is on the media already */
 	return 0;
+}
+
+static void zns_set_events(struct ftl *ftl, const struct ftl_events *ev)
+{
+	ns_of(ftl)->zn.ev = *ev;
 }
 
 static void zns_zone_info(const struct ftl *ftl, struct ftl_zone_info *out)
@@ -180,7 +187,8 @@ static uint32_t zns_figures(const struct ftl *ftl, struct ftl_figure *out)
 				       {"zone_cap_lbas", zn->zones.cap_lbas},
 				       {"zone_dies", zn->zone_dies},
 				       {"resets", zn->c.resets},
-				       {"finishes", zn->c.finishes}};
+				       {"finishes", zn->c.finishes},
+				       {"worn_read_only", zn->c.worn_read_only}};
 
 	memcpy(out, f, sizeof(f));
 	return sizeof(f) / sizeof(f[0]);
@@ -298,6 +306,7 @@ static const struct ftl_ops zns_ops = {
 	.ram_bytes = zns_ram_bytes,
 	.figures = zns_figures,
 	.check = zns_check,
+	.set_events = zns_set_events,
 	.zone_info = zns_zone_info,
 	.zone_write = zns_zone_write,
 	.zone_read = zns_zone_read,

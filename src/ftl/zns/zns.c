@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/rng.h"
+
 #define UNIT GEO_UNIT_BYTES /* a 4 KiB LBA */
 
 /* A zone as the media's metadata area keeps it: what no scan can find. */
@@ -60,6 +62,11 @@ int zns_layout_of(const struct vssd_config *cfg, const struct geometry *geo, str
 			 "capacity (%llu bytes)",
 			 (unsigned long long)cfg->zns_zone_bytes,
 			 (unsigned long long)(l.cap_lbas * UNIT));
+		return -EINVAL;
+	}
+	if (cfg->zns_offline_zones >= l.nzones) {
+		snprintf(err, errlen, "zns_offline_zones=%llu: there are %u zones, one must work",
+			 (unsigned long long)cfg->zns_offline_zones, l.nzones);
 		return -EINVAL;
 	}
 	if (cfg->zns_max_active > l.nzones ||
@@ -166,6 +173,35 @@ static int recover(struct zns *zn)
 	return 0;
 }
 
+/* zns_offline_zones distinct zones, chosen by the seed, offline from the start. */
+static void offline_from_start(struct zns *zn, const struct vssd_config *cfg)
+{
+	struct rng r;
+
+	rng_seed(&r, cfg->seed ^ 0x7a6e736f66ull);
+	for (uint64_t k = 0; k < cfg->zns_offline_zones; k++) {
+		uint32_t i = (uint32_t)rng_below(&r, zn->zones.nzones);
+
+		while (zn->zones.z[i].state == NVME_ZS_OFFLINE)
+			i = (i + 1) % zn->zones.nzones;
+		zns_zones_fail(&zn->zones, i, NVME_ZS_OFFLINE);
+	}
+}
+
+/* A zone that just filled, worn past the limit, turns read only, and the
+ * layer above hears of it. */
+static int wear_check(struct zns *zn, uint32_t zone)
+{
+	if (!zn->read_only_pe || zn->erase_count[zone] < zn->read_only_pe ||
+	    zn->zones.z[zone].state != NVME_ZS_FULL)
+		return 0;
+	zns_zones_fail(&zn->zones, zone, NVME_ZS_READ_ONLY);
+	zn->c.worn_read_only++;
+	if (zn->ev.zone_changed)
+		zn->ev.zone_changed(zn->ev.arg, (uint64_t)zone * zn->zones.zone_lbas);
+	return save_zone(zn, zone, false);
+}
+
 int zns_init(struct zns *zn, const struct geometry *geo, const struct vssd_config *cfg,
 	     struct timing *tm, struct media *media)
 {
@@ -187,8 +223,10 @@ int zns_init(struct zns *zn, const struct geometry *geo, const struct vssd_confi
 		zns_fini(zn);
 		return -ENOMEM;
 	}
+	zn->read_only_pe = cfg->zns_read_only_pe;
 	if (media->reopened)
 		return recover(zn);
+	offline_from_start(zn, cfg);
 	for (uint32_t i = 0; i < l.nzones; i++)
 		if ((rc = save_zone(zn, i, false)))
 			return rc;
@@ -249,7 +287,7 @@ uint16_t zns_write(struct zns *zn, uint64_t slba, uint32_t nlb, const uint8_t *d
 	zn->c.written_units += nlb;
 	*lba = at;
 	*done_ns = done;
-	return 0;
+	return wear_check(zn, zone) ? NVME_SC_WRITE_FAULT : 0;
 }
 
 uint16_t zns_read(struct zns *zn, uint64_t slba, uint32_t nlb, uint8_t *data, uint64_t now_ns,
@@ -337,6 +375,8 @@ static uint16_t after_action(struct zns *zn, uint32_t i, enum nvme_zone_send_act
 		rc = erase_zone(zn, i, start_ns, end_ns);
 	else if (action == NVME_ZSA_FINISH || action == NVME_ZSA_OFFLINE)
 		rc = save_zone(zn, i, zn->zones.z[i].state == NVME_ZS_FULL);
+	if (!rc && action == NVME_ZSA_FINISH)
+		rc = wear_check(zn, i);
 	zn->c.finishes += action == NVME_ZSA_FINISH;
 	return rc ? NVME_SC_WRITE_FAULT : 0;
 }

@@ -13,10 +13,13 @@
  * buffer (which, as on the open-channel device, holds up over a power
  * loss), each program unit is programmed when the zone's write pointer
  * fills it, and a reset erases the zone's blocks on their dies in
- * parallel. What survives a power loss: the data, each zone's write
- * pointer (found again from the sequence numbers in the OOB), and a record
- * per zone on the media's metadata area (erase count, finished, read only,
- * offline); opened zones come back closed.
+ * parallel. Zones may be offline from the start (zns_offline_zones), and
+ * one worn past zns_read_only_pe turns read only when it next fills: its
+ * data stays readable, the layer above hears of it (the Changed Zone List)
+ * and the host takes it offline. What survives a power loss: the data,
+ * each zone's write pointer (found again from the sequence numbers in the
+ * OOB), and a record per zone on the media's metadata area (erase count,
+ * finished, read only, offline); opened zones come back closed.
  */
 #ifndef VSSD_FTL_ZNS_INT_H
 #define VSSD_FTL_ZNS_INT_H
@@ -33,6 +36,7 @@
 
 struct zns_counters {
 	uint64_t written_units, read_units, resets, erased_blocks, finishes;
+	uint64_t worn_read_only; /* zones the wear limit turned read only */
 };
 
 struct zns {
@@ -46,6 +50,8 @@ struct zns {
 	uint32_t *erase_count; /* per zone: its blocks are erased together */
 	uint64_t *filled; /* per zone: sectors holding data (a finished zone's WP is past them) */
 	uint64_t seq;	  /* the last write's sequence number */
+	uint64_t read_only_pe; /* zns_read_only_pe */
+	struct ftl_events ev;  /* zone_changed, when the layer above listens */
 	struct zns_counters c;
 };
 
