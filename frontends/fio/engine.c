@@ -12,6 +12,9 @@
  * device. Writes carry an FDP placement identifier from plid= (an index
  * into the reclaim unit handle status list, as fio's own plids=) or, failing
  * that, from write_hint= (none, short, medium, long, extreme: entries 0 to 4).
+ * A zoned namespace (ftl=zns) takes jobs with zonemode=zbd: the engine tells
+ * fio the zones (a host-managed device, its zone reports, the open limit)
+ * and resets them, and fio writes each zone at its write pointer.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -97,6 +100,11 @@ static struct {
 	struct vssd_served *served; /* each job is a client */
 	char *params;		    /* what it was opened with */
 	int users;		    /* jobs set up and not yet cleaned up */
+	/* a zoned namespace's: fio asks of zones before a job has its queue */
+	struct vssd_qpair *zone_qp;
+	uint8_t *zone_buf; /* 4 KiB of DMA memory: a report, Identify */
+	uint64_t zone_lbas;
+	uint32_t max_open; /* 0: no limit */
 } shared = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 struct job;
@@ -174,7 +182,8 @@ static int device_get(struct thread_data *td, const struct engine_options *o)
 		shared.params = NULL;
 		rc = 1;
 	} else if (vssd_info(shared.dev, &shared.info) ||
-		   shared.info.block_host != VSSD_BLOCK_NVM) {
+		   (shared.info.block_host != VSSD_BLOCK_NVM &&
+		    shared.info.block_host != VSSD_BLOCK_ZONED)) {
 		/* the engine speaks the NVM command set; pblk is served over NBD */
 		if (shared.info.block_refusal)
 			log_err("vssd: not supported by the fio engine: %s\n",
@@ -213,6 +222,11 @@ static void device_put(void)
 	pthread_mutex_lock(&shared.lock);
 	if (shared.dev && --shared.users == 0) {
 		vssd_served_close(shared.served, stderr);
+		if (shared.zone_qp)
+			vssd_qpair_close(shared.zone_qp);
+		vssd_dma_free(shared.dev, shared.zone_buf);
+		shared.zone_qp = NULL;
+		shared.zone_buf = NULL;
 		vssd_close(shared.dev);
 		shared.served = NULL;
 		free(shared.params);
@@ -268,6 +282,11 @@ static int engine_setup(struct thread_data *td)
 	}
 	f = td->files[0];
 	f->real_file_size = vssd_capacity_lbas(shared.dev) * vssd_lba_bytes(shared.dev);
+	if (shared.info.block_host == VSSD_BLOCK_ZONED) {
+		/* fio asks an engine about zones only for a device, never for a file */
+		f->filetype = FIO_TYPE_BLOCK;
+		fio_file_set_size_known(f);
+	}
 	return 0;
 }
 
@@ -284,6 +303,12 @@ static int check_job(struct thread_data *td)
 		log_err("vssd: job %s: bs of %llu bytes is over the device's largest transfer "
 			"(MDTS) of %u bytes: use bs=%u or less\n",
 			td->o.name, max_bs, mdts_bytes, mdts_bytes);
+		return 1;
+	}
+	if (shared.info.block_host == VSSD_BLOCK_ZONED && td->o.zone_mode != ZONE_MODE_ZBD) {
+		log_err("vssd: job %s: ftl=zns is a zoned namespace: the job needs zonemode=zbd "
+			"(fio then writes each zone at its write pointer)\n",
+			td->o.name);
 		return 1;
 	}
 	if (td->o.verify != VERIFY_NONE && !shared.info.keeps_data) {
@@ -479,6 +504,160 @@ static struct io_u *engine_event(struct thread_data *td, int event)
 	return j->events[event];
 }
 
+/* Runs one command on the zone queue pair to its end: 0, the NVMe status,
+ * or a negative errno. The caller holds shared.lock. */
+struct zone_wait {
+	bool done;
+	uint16_t status;
+};
+
+static void zone_done(void *arg, const struct nvme_cqe *cqe)
+{
+	struct zone_wait *w = arg;
+
+	w->status = nvme_cqe_status(cqe);
+	w->done = true;
+}
+
+static int zone_cmd(struct nvme_sqe *sqe)
+{
+	struct zone_wait w = {false, 0};
+	int rc = vssd_submit_cb(shared.zone_qp, sqe, zone_done, &w);
+
+	if (rc < 0)
+		return rc;
+	while (!w.done)
+		if (vssd_qpair_wait(shared.zone_qp, UINT64_MAX))
+			vssd_poll(shared.zone_qp);
+	return w.status;
+}
+
+/* The zone queue pair and what Identify says of the zones, once. */
+static int zone_setup(void)
+{
+	struct nvme_id_ns_zns *id;
+	struct nvme_sqe sqe;
+	struct nvme_cqe cqe;
+	int rc;
+
+	if (shared.zone_qp)
+		return 0;
+	if (!(shared.zone_buf = vssd_dma_alloc(shared.dev, 4096)))
+		return -ENOMEM;
+	id = (struct nvme_id_ns_zns *)shared.zone_buf;
+	nvme_prep_identify(&sqe, 1, NVME_ID_CNS_CS_NS, id);
+	nvme_set(&sqe, NVME_F_CSI, NVME_CSI_ZNS);
+	if ((rc = vssd_admin(shared.dev, &sqe, &cqe)) || nvme_cqe_code(&cqe))
+		return rc ? rc : -EIO;
+	shared.zone_lbas = id->lbafe[0].zsze;
+	shared.max_open = id->mor == 0xffffffffu ? 0 : id->mor + 1;
+	return vssd_qpair_open(shared.dev, 4, &shared.zone_qp);
+}
+
+static int engine_zoned_model(struct thread_data *td, struct fio_file *f,
+			      enum zbd_zoned_model *model)
+{
+	*model = shared.info.block_host == VSSD_BLOCK_ZONED ? ZBD_HOST_MANAGED : ZBD_NONE;
+	return 0;
+}
+
+/* fio's zone from an NVMe zone descriptor, in bytes. */
+static void fio_zone_of(const struct nvme_zone_desc *d, uint32_t lba_bytes, struct zbd_zone *z)
+{
+	static const enum zbd_zone_cond cond[16] = {[NVME_ZS_EMPTY] = ZBD_ZONE_COND_EMPTY,
+						    [NVME_ZS_IMP_OPEN] = ZBD_ZONE_COND_IMP_OPEN,
+						    [NVME_ZS_EXP_OPEN] = ZBD_ZONE_COND_EXP_OPEN,
+						    [NVME_ZS_CLOSED] = ZBD_ZONE_COND_CLOSED,
+						    [NVME_ZS_READ_ONLY] = ZBD_ZONE_COND_READONLY,
+						    [NVME_ZS_FULL] = ZBD_ZONE_COND_FULL,
+						    [NVME_ZS_OFFLINE] = ZBD_ZONE_COND_OFFLINE};
+
+	*z = (struct zbd_zone){.start = d->zslba * lba_bytes,
+			       .wp = d->wp * lba_bytes,
+			       .len = shared.zone_lbas * lba_bytes,
+			       .capacity = d->zcap * lba_bytes,
+			       .type = ZBD_ZONE_TYPE_SWR,
+			       .cond = cond[d->zs >> 4]};
+}
+
+/* Zone Management Receive from the zone holding offset on, 63 descriptors
+ * a command (one page): how many of nr zones it filled, or a negative errno. */
+static int engine_report_zones(struct thread_data *td, struct fio_file *f, uint64_t offset,
+			       struct zbd_zone *zones, unsigned int nr)
+{
+	uint32_t lba_bytes = vssd_lba_bytes(shared.dev);
+	unsigned int got = 0;
+	int rc;
+
+	pthread_mutex_lock(&shared.lock);
+	rc = zone_setup();
+	for (uint64_t slba = offset / lba_bytes; !rc && got < nr;) {
+		struct nvme_sqe sqe = {.opcode = NVME_CMD_ZONE_MGMT_RECV,
+				       .nsid = 1,
+				       .prp1 = (uintptr_t)shared.zone_buf};
+		const struct nvme_zone_report *head = (const void *)shared.zone_buf;
+		const struct nvme_zone_desc *d = (const void *)(shared.zone_buf + sizeof(*head));
+		uint64_t n;
+
+		if (slba >= vssd_capacity_lbas(shared.dev))
+			break;
+		sqe.cdw10 = (uint32_t)slba;
+		sqe.cdw11 = (uint32_t)(slba >> 32);
+		sqe.cdw12 = 4096 / 4 - 1;
+		nvme_set(&sqe, NVME_F_ZR_PARTIAL, 1);
+		if ((rc = zone_cmd(&sqe)))
+			break;
+		n = head->nr_zones;
+		for (uint64_t i = 0; i < n && got < nr; i++, got++)
+			fio_zone_of(&d[i], lba_bytes, &zones[got]);
+		if (!n)
+			break;
+		slba = d[n - 1].zslba + shared.zone_lbas;
+	}
+	pthread_mutex_unlock(&shared.lock);
+	if (rc)
+		log_err("vssd: job %s: a zone report failed: %s\n", td->o.name,
+			rc > 0 ? vssd_status_name((uint16_t)rc) : strerror(-rc));
+	return rc ? -EIO : (int)got;
+}
+
+/* Resets every zone in [offset, offset + length). */
+static int engine_reset_wp(struct thread_data *td, struct fio_file *f, uint64_t offset,
+			   uint64_t length)
+{
+	uint32_t lba_bytes = vssd_lba_bytes(shared.dev);
+	int rc;
+
+	pthread_mutex_lock(&shared.lock);
+	rc = zone_setup();
+	for (uint64_t slba = offset / lba_bytes; !rc && slba < (offset + length) / lba_bytes;
+	     slba += shared.zone_lbas) {
+		struct nvme_sqe sqe = {.opcode = NVME_CMD_ZONE_MGMT_SEND, .nsid = 1};
+
+		sqe.cdw10 = (uint32_t)slba;
+		sqe.cdw11 = (uint32_t)(slba >> 32);
+		nvme_set(&sqe, NVME_F_ZSA, NVME_ZSA_RESET);
+		rc = zone_cmd(&sqe);
+	}
+	pthread_mutex_unlock(&shared.lock);
+	if (rc)
+		log_err("vssd: job %s: a zone reset at byte %llu failed: %s\n", td->o.name,
+			(unsigned long long)offset,
+			rc > 0 ? vssd_status_name((uint16_t)rc) : strerror(-rc));
+	return rc ? -EIO : 0;
+}
+
+static int engine_max_open_zones(struct thread_data *td, struct fio_file *f, unsigned int *max_open)
+{
+	int rc;
+
+	pthread_mutex_lock(&shared.lock);
+	rc = zone_setup();
+	*max_open = shared.max_open;
+	pthread_mutex_unlock(&shared.lock);
+	return rc ? -EIO : 0;
+}
+
 /* The device is the job's file: nothing to open, close or drop from a cache. */
 static int engine_file_noop(struct thread_data *td, struct fio_file *f)
 {
@@ -501,6 +680,10 @@ static struct ioengine_ops ioengine_ops = {
 	.open_file = engine_file_noop,
 	.close_file = engine_file_noop,
 	.invalidate = engine_file_noop,
+	.get_zoned_model = engine_zoned_model,
+	.report_zones = engine_report_zones,
+	.reset_wp = engine_reset_wp,
+	.get_max_open_zones = engine_max_open_zones,
 	.options = options,
 	.option_struct_size = sizeof(struct engine_options),
 };
