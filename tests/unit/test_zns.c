@@ -9,6 +9,7 @@
 
 #include "ftl/zns/zns_int.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -216,6 +217,71 @@ static void test_power_loss(void **unused)
 	unlink(path);
 }
 
+/* Sequential writes of zones of one die group, one zone at a time, all
+ * submitted at once (a deep queue of 128 KiB commands): the steady rate is
+ * the closed form's for a zone of zone_dies dies, min(PCIe, the channels
+ * its dies are on x channel, zone_dies x program unit / mean program time,
+ * fw_cores x command / fw_write_ns), on the default TLC profile. */
+static void test_sequential_bandwidth(void **unused)
+{
+	/* program-bound at 2 and 8 dies a zone; channel-bound with slow channels */
+	static const struct {
+		uint32_t zone_dies;
+		const char *extra;
+	} cases[] = {{2, NULL}, {8, NULL}, {8, "channel_mbps=100"}};
+	const uint32_t chunk = 32; /* 128 KiB */
+
+	(void)unused;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *const pairs[] = {"blocks_per_plane=16", "media=none", "timing=on",
+					     cases[i].extra, NULL};
+		uint32_t zd = cases[i].zone_dies;
+		struct rig r;
+		const struct vssd_config *c;
+		const struct geometry *g;
+		double prog_ns = 0, want, got;
+		uint64_t last = 0, lba, done, bytes = 0, mark_bytes = 0, mark_ns = 0;
+
+		rig_open(&r, pairs, zd);
+		c = &r.cfg;
+		g = &r.geo;
+		for (uint32_t row = 0; row < g->progs_per_block; row++)
+			prog_ns += (double)prog_time_ns(&r.tm, row * g->dies * g->units_per_prog);
+		prog_ns /= g->progs_per_block;
+		want = fmin(
+			(double)c->pcie_mbps * 1e6,
+			fmin((double)(zd < g->channels ? zd : g->channels) * c->channel_mbps * 1e6,
+			     zd * g->units_per_prog * 4096.0 / (prog_ns / 1e9)));
+		if (c->fw_cores)
+			want = fmin(want, c->fw_cores * 131072e9 / (double)c->fw_write_ns);
+		/* four zones of die group 0: zones 0, groups, 2 x groups, ...; the
+		 * rate from the end of the first to the end of the last, in steady
+		 * state (the write buffer hides as much at either end) */
+		for (uint32_t k = 0; k < 4; k++) {
+			if (k == 1) {
+				mark_bytes = bytes;
+				mark_ns = last;
+			}
+			uint64_t z = (uint64_t)k * r.zn.groups * r.zn.zones.zone_lbas;
+
+			for (uint64_t s = 0; s < r.zn.zones.cap_lbas; s += chunk) {
+				assert_int_equal(
+					zns_write(&r.zn, z + s, chunk, NULL, false, 0, &lba, &done),
+					0);
+				last = done > last ? done : last;
+				bytes += chunk * 4096ull;
+			}
+		}
+		got = (double)(bytes - mark_bytes) / ((double)(last - mark_ns) / 1e9);
+		print_message("zone of %u dies%s%s: sequential write %.1f MB/s (closed form %.1f, "
+			      "%+.2f%%)\n",
+			      zd, cases[i].extra ? ", " : "", cases[i].extra ? cases[i].extra : "",
+			      got / 1e6, want / 1e6, 100 * rel_err(got, want));
+		assert_true(fabs(rel_err(got, want)) < 0.03);
+		rig_close(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -223,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_data),
 		cmocka_unit_test(test_reset_time),
 		cmocka_unit_test(test_power_loss),
+		cmocka_unit_test(test_sequential_bandwidth),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
