@@ -18,6 +18,9 @@
  * or another LBA's block; the power cut throws pblk away, and a new one
  * recovers from the media.
  *
+ * With ftl=zns, torture_zns.c runs zone writes, appends, resets and
+ * finishes instead, and checks each zone's write pointer and data.
+ *
  * Writes carry a random placement identifier (0-7), which FDP uses.
  * Every block carries its LBA and version, so garbage, a block from
  * elsewhere and a resurrected old version are all told apart. Writes to an
@@ -31,12 +34,11 @@
 #include <string.h>
 
 #include "cli.h"
+#include "torture.h"
 #include "vssd/vssd.h"
 
-#define MAX_QD 64
 #define MAX_WRITE_UNITS 16 /* 4 KiB units in one write or trim */
 #define NOT_ACKED UINT64_MAX
-#define MAGIC 0x76737364746f7274ULL /* "vssdtort" */
 
 /* A version written to one LBA: when the host saw it complete. */
 struct version {
@@ -71,6 +73,7 @@ struct torture {
 	struct vssd *dev;
 	struct vssd_qpair *qp;
 	struct vssd_pblk *pb; /* ftl=pblk: the block device is pblk's */
+	bool zoned;	      /* ftl=zns: torture_zoned() runs it */
 	uint64_t cap;
 	uint32_t lba_bytes, lpu; /* LBAs per 4 KiB unit */
 	struct lba_hist *h;
@@ -80,7 +83,7 @@ struct torture {
 	uint64_t event;	     /* submissions and completions, counted */
 	uint64_t flushed_at; /* submission event of the newest completed flush */
 	uint32_t next_ver;
-	unsigned short rng[3]; /* nrand48()'s state */
+	struct torture_rng rng;
 	uint8_t *check_buf;
 	uint32_t check_lbas;
 	/* figures */
@@ -90,73 +93,10 @@ struct torture {
 	uint64_t pblk_lines; /* ftl=pblk: lines recovered */
 };
 
-/* POSIX specifies nrand48()'s generator exactly: a seed gives the same run everywhere. */
-static void rng_seed(struct torture *t, uint64_t seed)
-{
-	for (int i = 0; i < 3; i++)
-		t->rng[i] = (unsigned short)(seed >> (16 * i));
-}
-
-/* Uniform in [0, n): 62 random bits, whose bias modulo n is negligible. */
+/* Uniform in [0, n), from the run's seeded generator. */
 static uint64_t below(struct torture *t, uint64_t n)
 {
-	uint64_t r = (uint64_t)nrand48(t->rng) << 31 | (uint64_t)nrand48(t->rng);
-
-	return r % n;
-}
-
-struct torture_args {
-	const char *profile, *seed;
-	char *sets[CLI_MAX_SETS];
-	int nsets;
-	long cycles, ops, qd;
-	bool verbose;
-};
-
-/* MurmurHash3's 64-bit finaliser: every bit of x stirs every bit of the word. */
-static uint64_t mix64(uint64_t x)
-{
-	x = (x ^ x >> 33) * 0xff51afd7ed558ccdULL;
-	x = (x ^ x >> 33) * 0xc4ceb9fe1a85ec53ULL;
-	return x ^ x >> 33;
-}
-
-/* The word i of LBA lba's block at version ver (ver 0: zeros). */
-static uint64_t pattern_word(uint64_t lba, uint32_t ver, uint32_t i)
-{
-	if (i == 0)
-		return MAGIC ^ lba;
-	if (i == 1)
-		return ver;
-	return mix64(lba * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)ver << 32 | i));
-}
-
-static void fill_block(uint8_t *dst, uint64_t lba, uint32_t ver, uint32_t bytes)
-{
-	uint64_t *w = (uint64_t *)dst;
-
-	for (uint32_t i = 0; i < bytes / 8; i++)
-		w[i] = pattern_word(lba, ver, i);
-}
-
-/* The version a block holds: 0 for zeros, UINT32_MAX for anything else
- * that is not exactly some version's pattern of this LBA. */
-static uint32_t block_version(const uint8_t *src, uint64_t lba, uint32_t bytes)
-{
-	const uint64_t *w = (const uint64_t *)src;
-	uint32_t ver;
-
-	if (w[0] != (MAGIC ^ lba)) {
-		for (uint32_t i = 0; i < bytes / 8; i++)
-			if (w[i])
-				return UINT32_MAX;
-		return 0;
-	}
-	ver = (uint32_t)w[1];
-	for (uint32_t i = 2; i < bytes / 8; i++)
-		if (w[i] != pattern_word(lba, ver, i))
-			return UINT32_MAX;
-	return ver;
+	return torture_below(&t->rng, n);
 }
 
 static int hist_push(struct lba_hist *h, uint32_t ver, bool fua)
@@ -276,8 +216,8 @@ static int submit_one(struct torture *t)
 		ver = ++t->next_ver;
 		fua = below(t, 16) == 0 && !t->pb; /* pblk's writes have no FUA */
 		for (uint32_t i = 0; i < c->nlb; i++)
-			fill_block(c->buf + (uint64_t)i * t->lba_bytes, c->slba + i, ver,
-				   t->lba_bytes);
+			torture_fill_block(c->buf + (uint64_t)i * t->lba_bytes, c->slba + i, ver,
+					   t->lba_bytes);
 	}
 	for (uint64_t lba = c->slba; lba < c->slba + c->nlb; lba++) {
 		t->busy[lba] = 1;
@@ -369,8 +309,8 @@ static int check_all(struct torture *t)
 		}
 		for (uint32_t i = 0; i < n; i++) {
 			struct lba_hist *h = &t->h[slba + i];
-			uint32_t got = block_version(t->check_buf + (uint64_t)i * t->lba_bytes,
-						     slba + i, t->lba_bytes);
+			uint32_t got = torture_block_version(
+				t->check_buf + (uint64_t)i * t->lba_bytes, slba + i, t->lba_bytes);
 
 			if (!allowed(t, h, got))
 				report_violation(t, slba + i, got);
@@ -504,7 +444,7 @@ static const char *refusal(const struct vssd_info *info)
 	if (!info->keeps_data)
 		return "media=none keeps no data, so nothing survives a power cut to be checked: "
 		       "use media=ram or media=file";
-	return info->block_refusal;
+	return info->block_host == VSSD_BLOCK_ZONED ? NULL : info->block_refusal;
 }
 
 /* The small default device first, then the profile and the user's --set. */
@@ -538,6 +478,8 @@ static int open_device(const struct torture_args *a, struct torture *t)
 		fprintf(stderr, "vssd torture: %s\n", why);
 		return -EINVAL;
 	}
+	if ((t->zoned = info.block_host == VSSD_BLOCK_ZONED))
+		return 0; /* the zoned run opens what it needs */
 	if (info.block_host != VSSD_BLOCK_PBLK)
 		return vssd_qpair_open(t->dev, (uint16_t)(t->qd + 1), &t->qp);
 	if ((rc = vssd_pblk_open(t->dev, &t->pb, err, sizeof(err))))
@@ -548,9 +490,11 @@ static int open_device(const struct torture_args *a, struct torture *t)
 static int setup(struct torture *t, const struct torture_args *a)
 {
 	t->qd = (uint32_t)a->qd;
-	rng_seed(t, strtoull(a->seed, NULL, 0) ^ 0x746f72747572ULL);
+	torture_rng_seed(&t->rng, strtoull(a->seed, NULL, 0) ^ 0x746f72747572ULL);
 	if (open_device(a, t))
 		return -1;
+	if (t->zoned)
+		return 0;
 	t->cap = t->pb ? vssd_pblk_capacity(t->pb) : vssd_capacity_lbas(t->dev);
 	t->lba_bytes = t->pb ? 4096 : vssd_lba_bytes(t->dev);
 	t->lpu = 4096 / t->lba_bytes;
@@ -642,6 +586,11 @@ int cmd_torture(int argc, char **argv)
 			fprintf(stderr, "vssd torture: setting up: %s\n", strerror(-rc));
 		teardown(&t);
 		return 1;
+	}
+	if (t.zoned) {
+		rc = torture_zoned(t.dev, &a);
+		teardown(&t);
+		return rc;
 	}
 	rc = run_cycles(&t, &a);
 	printf("torture: %llu power cuts, %llu writes, %llu trims, %llu flushes, %llu commands "

@@ -17,6 +17,7 @@
 #ifndef VSSD_VSSD_H
 #define VSSD_VSSD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -269,6 +270,26 @@ int vssd_read(struct vssd_qpair *qp, void *buf, uint64_t slba, uint32_t nlb);
 int vssd_write(struct vssd_qpair *qp, const void *buf, uint64_t slba, uint32_t nlb, unsigned flags);
 int vssd_flush(struct vssd_qpair *qp);
 int vssd_trim(struct vssd_qpair *qp, uint64_t slba, uint32_t nlb);
+
+/*
+ * A zoned namespace (ftl=zns; docs/ZNS.md). Writes go at a zone's write
+ * pointer with vssd_write*; Zone Append writes nlb LBAs at the write
+ * pointer of the zone starting at zslba, and its callback's CQE says where
+ * (result: the LBA's low 32 bits, dw1: its high ones; flags: VSSD_FUA).
+ * Zone Management Send acts on the zone starting at zslba, or every zone
+ * the action applies to (select_all). The report fills buf (bytes, at
+ * least 64, a multiple of 4) with struct nvme_zone_report and the
+ * descriptors of the zones from slba's on that filter selects. The
+ * synchronous calls return 0, the NVMe status, or a negative errno.
+ */
+int vssd_zone_append_async(struct vssd_qpair *qp, const void *buf, uint64_t zslba, uint32_t nlb,
+			   unsigned flags, vssd_cb cb, void *arg);
+int vssd_zone_send_async(struct vssd_qpair *qp, uint64_t zslba, enum nvme_zone_send_action action,
+			 bool select_all, vssd_cb cb, void *arg);
+int vssd_zone_send(struct vssd_qpair *qp, uint64_t zslba, enum nvme_zone_send_action action,
+		   bool select_all);
+int vssd_zone_report(struct vssd_qpair *qp, uint64_t slba, enum nvme_zone_report_filter filter,
+		     bool partial, void *buf, uint32_t bytes);
 
 /* When completions are posted, the runtime calls cb (from its thread in
  * VSSD_THREADED mode: keep it short), or writes 1 to an eventfd. */

@@ -30,7 +30,7 @@ static const struct ftl_kind {
 		     "ftl=zns is a zoned namespace: each zone is written at its write pointer, "
 		     "which a block host writing anywhere (NBD, `vssd sim` jobs) cannot do; zoned "
 		     "hosts reach it over NVMe/TCP (`vssd serve --transport tcp`), through the fio "
-		     "engine with zonemode=zbd, or by the library's NVMe commands"},
+		     "engine with zonemode=zbd, `vssd torture`, or the library's zone calls"},
 };
 
 /* Parameters that belong to one FTL: given with another, an error. */

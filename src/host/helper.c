@@ -2,7 +2,8 @@
  * The library's host helper: Read, Write, Write Zeroes, Flush and Dataset
  * Management built for the caller (PRPs and PRP lists included, a plain
  * buffer registered for DMA for the length of one command), asynchronous
- * with a callback or synchronous.
+ * with a callback or synchronous; and for a zoned namespace, Zone Append,
+ * Zone Management Send and its report.
  */
 #include "vssd/vssd.h"
 
@@ -152,4 +153,54 @@ int vssd_trim(struct vssd_qpair *qp, uint64_t slba, uint32_t nlb)
 	struct libvssd_sync_wait w = {0};
 
 	return wait_sync(qp, &w, vssd_trim_async(qp, slba, nlb, libvssd_sync_done, &w));
+}
+
+int vssd_zone_append_async(struct vssd_qpair *qp, const void *buf, uint64_t zslba, uint32_t nlb,
+			   unsigned flags, vssd_cb cb, void *arg)
+{
+	struct nvme_sqe sqe;
+
+	if (!nlb || nlb > 65536)
+		return -EINVAL;
+	nvme_prep_rw(&sqe, NVME_CMD_ZONE_APPEND, NVME_NSID, zslba, nlb);
+	write_flags(&sqe, flags & VSSD_FUA);
+	return submit_data(qp, &sqe, buf, (uint64_t)nlb * vssd_lba_bytes(qp->dev), cb, arg);
+}
+
+int vssd_zone_send_async(struct vssd_qpair *qp, uint64_t zslba, enum nvme_zone_send_action action,
+			 bool select_all, vssd_cb cb, void *arg)
+{
+	struct nvme_sqe sqe = {.opcode = NVME_CMD_ZONE_MGMT_SEND, .nsid = NVME_NSID};
+
+	sqe.cdw10 = (uint32_t)zslba;
+	sqe.cdw11 = (uint32_t)(zslba >> 32);
+	nvme_set(&sqe, NVME_F_ZSA, action);
+	nvme_set(&sqe, NVME_F_ZS_SELECT_ALL, select_all);
+	return submit_data(qp, &sqe, NULL, 0, cb, arg);
+}
+
+int vssd_zone_send(struct vssd_qpair *qp, uint64_t zslba, enum nvme_zone_send_action action,
+		   bool select_all)
+{
+	struct libvssd_sync_wait w = {0};
+
+	return wait_sync(
+		qp, &w, vssd_zone_send_async(qp, zslba, action, select_all, libvssd_sync_done, &w));
+}
+
+int vssd_zone_report(struct vssd_qpair *qp, uint64_t slba, enum nvme_zone_report_filter filter,
+		     bool partial, void *buf, uint32_t bytes)
+{
+	struct nvme_sqe sqe = {.opcode = NVME_CMD_ZONE_MGMT_RECV, .nsid = NVME_NSID};
+	struct libvssd_sync_wait w = {0};
+
+	if (bytes < 64 || bytes % 4)
+		return -EINVAL;
+	sqe.cdw10 = (uint32_t)slba;
+	sqe.cdw11 = (uint32_t)(slba >> 32);
+	sqe.cdw12 = bytes / 4 - 1;
+	nvme_set(&sqe, NVME_F_ZRA, NVME_ZRA_REPORT);
+	nvme_set(&sqe, NVME_F_ZRAS, filter);
+	nvme_set(&sqe, NVME_F_ZR_PARTIAL, partial);
+	return wait_sync(qp, &w, submit_data(qp, &sqe, buf, bytes, libvssd_sync_done, &w));
 }

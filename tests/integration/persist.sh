@@ -33,6 +33,11 @@ torture "device file" --ops 500 --set media=file --set path="$tmp/torture.vssd"
 torture "pblk" --set ftl=pblk
 torture "pblk on a device file" --ops 500 --set ftl=pblk --set media=file \
 	--set path="$tmp/torture-pblk.vssd"
+# zones: write pointers and data of what was acknowledged, resets and
+# finishes in flight at the cut (torture_zns.c)
+torture "zoned namespace" --set ftl=zns
+torture "zoned namespace on a device file" --ops 500 --set ftl=zns --set media=file \
+	--set path="$tmp/torture-zns.vssd"
 
 # power cuts in vssd sim, by virtual time and by I/O count: each recovers by
 # a scan, loses at most the I/Os in flight, and the job still issues all it
