@@ -190,7 +190,9 @@ int dma_map_sgl(const struct dma_space *d, const struct nvme_sgl_desc *dptr, uin
 	sgl->nseg = 0;
 	sgl->bytes = 0;
 	for (;;) {
-		const struct nvme_sgl_desc *list;
+		const uint8_t *list; /* host memory: its descriptors are copied out,
+					as a host may place a segment at any address */
+		struct nvme_sgl_desc desc;
 		uint32_t n;
 		bool last;
 
@@ -205,8 +207,8 @@ int dma_map_sgl(const struct dma_space *d, const struct nvme_sgl_desc *dptr, uin
 		}
 		/* a list of descriptors: data blocks, and in a segment that is not
 		 * the last, a final descriptor naming the next list */
-		n = seg.length / sizeof(*list);
-		if (!n || seg.length % sizeof(*list) || ++lists > DMA_MAX_SEGS)
+		n = seg.length / sizeof(desc);
+		if (!n || seg.length % sizeof(desc) || ++lists > DMA_MAX_SEGS)
 			return NVME_SC_SGL_COUNT_INVALID;
 		if (NVME_SGL_SUBTYPE(&seg) != NVME_SGL_ADDRESS)
 			return NVME_SC_SGL_TYPE_INVALID;
@@ -214,14 +216,15 @@ int dma_map_sgl(const struct dma_space *d, const struct nvme_sgl_desc *dptr, uin
 			return NVME_SC_DATA_XFER_ERROR;
 		last = NVME_SGL_TYPE(&seg) == NVME_SGL_LAST_SEGMENT;
 		for (uint32_t i = 0; i < n - (last ? 0 : 1); i++) {
-			if (NVME_SGL_TYPE(&list[i]) != NVME_SGL_DATA_BLOCK)
+			memcpy(&desc, list + (size_t)i * sizeof(desc), sizeof(desc));
+			if (NVME_SGL_TYPE(&desc) != NVME_SGL_DATA_BLOCK)
 				return NVME_SC_INVALID_SGL_DESC;
-			if ((rc = sgl_take(d, &list[i], sgl, &left, &region)))
+			if ((rc = sgl_take(d, &desc, sgl, &left, &region)))
 				return rc;
 		}
 		if (last || !left)
 			return left ? NVME_SC_SGL_DATA_LENGTH_INVALID : 0;
-		seg = list[n - 1];
+		memcpy(&seg, list + (size_t)(n - 1) * sizeof(desc), sizeof(seg));
 		if (NVME_SGL_TYPE(&seg) != NVME_SGL_SEGMENT &&
 		    NVME_SGL_TYPE(&seg) != NVME_SGL_LAST_SEGMENT)
 			return NVME_SC_INVALID_SGL_DESC;

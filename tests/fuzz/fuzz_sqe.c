@@ -10,8 +10,9 @@
  * PRP lists and DSM ranges are fuzzed as well. A fresh controller serves
  * each input, so a crash reproduces from its input alone. The controller has
  * FDP on with four persistently isolated handles; built with FUZZ_ZONED
- * (fuzz_sqe_zns), its namespace is a zoned one (ftl=zns, open and active
- * limits), so the zoned command set is fuzzed.
+ * (fuzz_sqe_zns), its namespace is a zoned one (ftl=zns: open and active
+ * limits, zones offline and wearing read only), so the zoned command set
+ * is fuzzed.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -38,6 +39,8 @@ static struct nvme_ctrl *new_ctrl(void)
 					    "read_ns=1000",
 					    "zns_max_open=3",
 					    "zns_max_active=4",
+					    "zns_read_only_pe=2",
+					    "zns_offline_zones=2",
 					    NULL};
 #else
 	/* FDP on, so its log pages, I/O Management commands and features are fuzzed too */

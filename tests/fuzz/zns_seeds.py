@@ -4,7 +4,8 @@ records (byte 0: 1 for the I/O queue; byte 1: 1 when PRP1 points into the
 fuzzer's data memory; then the SQE) that drive a zoned namespace the way a
 host does: writes at the write pointer and Zone Append, reads, zone reports
 with filters, partial or not, and every Zone Management Send action, alone
-and with Select All."""
+and with Select All. Inputs that once broke the controller stay in the
+corpus as regress-* files (this script does not write them)."""
 import os
 import struct
 import sys

@@ -130,6 +130,13 @@ bad_param() {
 }
 check "bad parameters named" bad_param
 
+# a zoned namespace: NBD cannot carry zones, and the plugin says so
+zoned_refused() {
+	serve ftl=zns media=ram --run 'nbdinfo "$uri"' >"$tmp/zns.out" 2>&1
+	[ $? -ne 0 ] && grep -q "ftl=zns is a zoned namespace" "$tmp/zns.out"
+}
+check "NBD cannot carry zones: refused with the reason" zoned_refused
+
 # 8. vssd serve: prints the URI when ready, serves until Ctrl-C, then the
 # final report; the statistics file has the writes
 vssd=$(dirname "$plugin")/vssd
