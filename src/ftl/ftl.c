@@ -28,9 +28,9 @@ static const struct ftl_kind {
 	[FTL_PBLK] = {ocssd_ftl_ops, FTL_HOST_PBLK, NULL},
 	[FTL_ZNS] = {zns_ftl_ops, FTL_HOST_NONE,
 		     "ftl=zns is a zoned namespace: each zone is written at its write pointer, "
-		     "which a block host writing anywhere (NBD, `vssd sim` jobs) cannot do; zoned "
-		     "hosts reach it over NVMe/TCP (`vssd serve --transport tcp`), through the fio "
-		     "engine with zonemode=zbd, `vssd torture`, or the library's zone calls"},
+		     "which a block host writing anywhere (NBD) cannot do; zoned hosts reach it "
+		     "over NVMe/TCP (`vssd serve --transport tcp`), by fio's zonemode=zbd (`vssd "
+		     "sim` jobs, the fio engine), `vssd torture`, or the library's zone calls"},
 };
 
 /* Parameters that belong to one FTL: given with another, an error. */

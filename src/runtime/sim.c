@@ -183,7 +183,8 @@ static int check_device(const struct sim *s, char *err, size_t errlen)
 {
 	const struct vssd_dev *dev = s->dev;
 
-	if (ftl_block_refusal(&dev->cfg)) {
+	/* a zoned namespace takes zonemode=zbd jobs (sim_zbd_start checks them) */
+	if (ftl_block_refusal(&dev->cfg) && dev_iocs(dev) != FTL_IOCS_ZNS) {
 		snprintf(err, errlen, "%s", ftl_block_refusal(&dev->cfg));
 		return -EINVAL;
 	}
@@ -203,7 +204,8 @@ static int start_run(struct sim *s, const struct job_file *jf, struct sim_result
 {
 	int rc;
 
-	if ((rc = check_device(s, s->err, s->errlen)))
+	if ((rc = check_device(s, s->err, s->errlen)) ||
+	    (rc = sim_zbd_start(s, jf, s->err, s->errlen)))
 		return rc;
 	if ((rc = sim_setup_admin(s))) {
 		snprintf(s->err, s->errlen, "cannot set up the admin queue: %s", strerror(-rc));
@@ -271,6 +273,7 @@ static void free_run(struct sim *s, const struct job_file *jf, bool failed)
 		host_qp_free(&s->qps[PBLK_QID]);
 	}
 	free(s->js);
+	sim_zbd_free(s);
 	free(s->heap.v);
 	if (s->buf) {
 		dma_unregister(&ctrl->dma, s->buf);

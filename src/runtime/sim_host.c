@@ -133,6 +133,11 @@ static int submit_part(struct sim *s, struct host_qp *qp, struct io_track *io, u
 		nvme_prep_trim(&sqe, NVME_NSID, (const struct nvme_dsm_range *)list, 1);
 	} else if (io->dir == DIR_FLUSH) {
 		nvme_prep_flush(&sqe, NVME_NSID);
+	} else if (io->append) { /* at the write pointer of the zone slba is in */
+		nvme_prep_rw(&sqe, NVME_CMD_ZONE_APPEND, NVME_NSID,
+			     slba / s->zbd.zone_lbas * s->zbd.zone_lbas, nlb);
+		nvme_build_prps(buf, (uint64_t)nlb * s->dev->geo.lba_bytes, list, &sqe.prp1,
+				&sqe.prp2);
 	} else {
 		nvme_prep_rw(&sqe, io->dir == DIR_READ ? NVME_CMD_READ : NVME_CMD_WRITE, NVME_NSID,
 			     slba, nlb);
@@ -174,12 +179,38 @@ static int submit_parts(struct sim *s, struct job_state *js, struct io_track *t,
 	return rc;
 }
 
-static int issue(struct sim *s, uint32_t j, const struct io_req *io)
+static void zone_reset_done(void *arg, const struct nvme_cqe *cqe)
+{
+	struct sim *s = arg;
+
+	s->zbd.reset_errors += nvme_cqe_code(cqe) != 0;
+}
+
+/* A Zone Management Send Reset of the zone slba is in, ahead of the write
+ * that needs it on the same queue (so the device takes them in order). */
+static int reset_zone(struct sim *s, struct host_qp *qp, uint64_t slba)
+{
+	struct nvme_sqe sqe = {.opcode = NVME_CMD_ZONE_MGMT_SEND, .nsid = NVME_NSID};
+	uint64_t zslba = slba / s->zbd.zone_lbas * s->zbd.zone_lbas;
+
+	sqe.cdw10 = (uint32_t)zslba;
+	sqe.cdw11 = (uint32_t)(zslba >> 32);
+	nvme_set(&sqe, NVME_F_ZSA, NVME_ZSA_RESET);
+	return host_qp_submit(qp, &sqe, zone_reset_done, s, NULL) < 0 ? -EAGAIN : 0;
+}
+
+static int issue(struct sim *s, uint32_t j, const struct io_req *req)
 {
 	struct job_state *js = &s->js[j];
 	struct io_track *t = js->free_tracks;
 	uint32_t lba_bytes = s->dev->geo.lba_bytes;
+	struct io_req placed = *req, *io = &placed;
+	bool reset;
 	int rc;
+
+	if ((rc = sim_zbd_place(s, js, io, &reset)) ||
+	    (reset && (rc = reset_zone(s, js->qp, io->slba))))
+		return rc;
 
 	/* background GC gets the gaps in which nothing was outstanding */
 	if (!s->total_inflight && s->now_ns > s->idle_since_ns)
@@ -192,6 +223,7 @@ static int issue(struct sim *s, uint32_t j, const struct io_req *io)
 			       .dir = io->dir,
 			       .pid = io->pid,
 			       .slba = io->slba,
+			       .append = io->dir == DIR_WRITE && js->res->spec->zbd.append,
 			       .buf = t->buf,
 			       .bios = t->bios};
 	if (io->dir == DIR_WRITE && js->verify)
@@ -406,7 +438,8 @@ int sim_setup_group_queues(struct sim *s, const struct job_file *jf, int g)
 			continue;
 		qid = (uint16_t)(1 + k++ % s->nqps);
 		js->parts_max = parts_of(s, js);
-		need[qid] += jf->jobs[j].iodepth * js->parts_max;
+		/* zonemode=zbd: a write may come after its zone's reset */
+		need[qid] += jf->jobs[j].iodepth * (js->parts_max + s->zbd.on);
 		js->qp = &s->qps[qid];
 	}
 	for (uint16_t q = 1; q <= s->nqps; q++) {

@@ -63,9 +63,25 @@ struct io_track {
 	uint8_t dir;
 	int32_t pid;	  /* placement identifier of a write, or -1 */
 	bool verify_read; /* its data is checked at completion */
+	bool append;	  /* zonemode=zbd with zone_append: Zone Append commands */
 	uint64_t slba;
 	uint8_t *buf;	       /* its data: its own when the media keeps data, else shared */
 	struct pblk_bio *bios; /* ftl=pblk: its block requests, parts_max of them */
+};
+
+/* zonemode=zbd: the host's view of the zones (sim_zbd.c) */
+struct sim_zbd {
+	bool on;
+	uint32_t nzones, dev_max_open;
+	uint64_t zone_lbas, cap_lbas;
+	uint64_t *wp;	/* per zone: LBAs written from its start, as the host knows */
+	uint32_t *open; /* zones open for writing, in the order they opened */
+	uint32_t nopen;
+	uint64_t written;    /* LBAs below the write pointers, all zones */
+	double reset_credit; /* zone_reset_frequency's share of resets due */
+	uint32_t seq_zone;   /* a sequential writer's zone */
+	bool seq_started;
+	uint64_t resets, reset_errors;
 };
 
 struct job_state {
@@ -107,6 +123,7 @@ struct sim {
 	uint64_t posted_cqs; /* bit per CQ the controller posted to */
 	struct event_heap heap;
 	struct job_state *js;
+	struct sim_zbd zbd;
 	uint64_t seq;
 	uint64_t now_ns;
 	uint64_t total_inflight;
@@ -149,6 +166,13 @@ int sim_submit(struct sim *s, uint32_t j);
 int sim_wake_parked(struct sim *s, uint32_t j);
 void sim_part_status(void *arg, uint16_t status);
 int sim_reap_posted(struct sim *s);
+
+/* sim_zbd.c: zonemode=zbd. Start checks the jobs against the device and
+ * reads the zones; place turns a job's next I/O into what fio's zoned mode
+ * sends, saying whether its zone must be reset first. */
+int sim_zbd_start(struct sim *s, const struct job_file *jf, char *err, size_t errlen);
+void sim_zbd_free(struct sim *s);
+int sim_zbd_place(struct sim *s, struct job_state *js, struct io_req *io, bool *reset);
 
 /* sim_data.c: buffers, write patterns, verify */
 void sim_fill_pattern(struct sim *s, uint8_t *buf, uint64_t slba, uint64_t bytes);

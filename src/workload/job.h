@@ -87,6 +87,17 @@ struct job_spec {
 	char trace_format[16];
 	bool trace_volume_set;
 	uint64_t trace_volume;
+	/* zonemode=zbd on a zoned namespace: writes at each zone's write
+	 * pointer, as fio does (sim_zbd.c); zonesize and zonecapacity, when
+	 * given, must be the device's (bytes); 0 limits: the device's */
+	struct zbd_opts {
+		bool on;
+		uint64_t zonesize, zonecap;
+		uint32_t max_open, job_max_open;
+		double reset_threshold, reset_frequency; /* fio's zrt and zrf */
+		bool append;				 /* vssd's: writes as Zone Append */
+		uint64_t zoneskip; /* bytes a sequential job skips after a full zone */
+	} zbd;
 	/* the options as written, for the report's "job options" */
 	struct job_option_text opts[MAX_OPTIONS];
 	uint32_t nopts;
