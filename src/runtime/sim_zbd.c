@@ -111,6 +111,12 @@ int sim_zbd_start(struct sim *s, const struct job_file *jf, char *err, size_t er
 		dev_zone_info(s->dev, &zi);
 	if ((rc = check_jobs(s, jf, zoned, &zi, err, errlen)) || !zoned)
 		return rc;
+	if (s->opt->npowerloss) { /* the host's write pointers would not follow the device's */
+		snprintf(err, errlen,
+			 "power cuts with zonemode=zbd: not supported by the simulator (vssd "
+			 "torture --set ftl=zns cuts the power under zone writes)");
+		return -EINVAL;
+	}
 	*z = (struct sim_zbd){.on = true,
 			      .nzones = zi.nzones,
 			      .zone_lbas = zi.zone_lbas,
@@ -226,7 +232,7 @@ int sim_zbd_place(struct sim *s, struct job_state *js, struct io_req *io, bool *
 {
 	struct sim_zbd *z = &s->zbd;
 	const struct job_spec *sp = js->res->spec;
-	uint32_t zone, skip = (uint32_t)(sp->zbd.zoneskip / s->dev->geo.lba_bytes / z->zone_lbas);
+	uint32_t zone, skip;
 	bool early;
 
 	*reset = false;
@@ -238,6 +244,7 @@ int sim_zbd_place(struct sim *s, struct job_state *js, struct io_req *io, bool *
 	}
 	if (io->dir != DIR_WRITE)
 		return 0;
+	skip = (uint32_t)(sp->zbd.zoneskip / s->dev->geo.lba_bytes / z->zone_lbas);
 	zone = sp->random ? write_zone(z, sp, (uint32_t)(io->slba / z->zone_lbas))
 			  : seq_zone(z, sp, io->slba, skip);
 	/* zone_reset_frequency: past the threshold, one write in 1/zrf resets */

@@ -170,6 +170,23 @@ static void test_refusals(void **unused)
 	expect_sim_error(zns, "[w]\nrw=randwrite\nzonemode=zbd\nio_size=200%\nverify=crc32c\n",
 			 "which verify does not allow");
 	expect_sim_error(zns, "[w]\nrw=randtrim\nzonemode=zbd\n", "trims with zonemode=zbd");
+	{
+		struct nvme_ctrl *ctrl = make_ctrl(zns);
+		struct sim_options opt = {.seed = 1, .npowerloss = 1};
+		struct job_file jf;
+		struct sim_result res;
+		char err[512] = "";
+
+		opt.powerloss[0].at_ns = 1000000;
+		assert_int_equal(job_file_parse("[w]\nrw=write\nzonemode=zbd\n", "t.fio", &jf, err,
+						sizeof(err)),
+				 0);
+		assert_int_not_equal(sim_run(ctrl, &jf, &opt, &res, err, sizeof(err)), 0);
+		assert_non_null(strstr(err, "power cuts with zonemode=zbd: not supported"));
+		sim_result_free(&res);
+		job_file_free(&jf);
+		nvme_ctrl_destroy(ctrl);
+	}
 }
 
 int main(void)
