@@ -31,6 +31,54 @@ static bool writes(const struct job_spec *spec)
 	return spec->rw == RW_WRITE || spec->rw == RW_MIX || spec->rw == RW_TRIM;
 }
 
+/* A zonemode=zbd job against the zoned device's zones: 0, or -EINVAL
+ * saying why. writers counts the writing jobs of each group so far. */
+static int check_zoned_job(const struct sim *s, const struct job_spec *sp,
+			   const struct ftl_zone_info *zi, uint32_t *writers, char *err,
+			   size_t errlen)
+{
+	uint32_t lba = s->dev->geo.lba_bytes;
+
+	if ((sp->zbd.zonesize && sp->zbd.zonesize != zi->zone_lbas * lba) ||
+	    (sp->zbd.zonecap && sp->zbd.zonecap != zi->cap_lbas * lba)) {
+		snprintf(err, errlen,
+			 "job '%s': zonesize=%llu, zonecapacity=%llu: the device's zones are %llu "
+			 "bytes with a capacity of %llu",
+			 sp->name, (unsigned long long)sp->zbd.zonesize,
+			 (unsigned long long)sp->zbd.zonecap,
+			 (unsigned long long)(zi->zone_lbas * lba),
+			 (unsigned long long)(zi->cap_lbas * lba));
+		return -EINVAL;
+	}
+	if (sp->zbd.zoneskip % (zi->zone_lbas * lba)) {
+		snprintf(err, errlen,
+			 "job '%s': zoneskip=%llu: a multiple of the zone size (%llu bytes)",
+			 sp->name, (unsigned long long)sp->zbd.zoneskip,
+			 (unsigned long long)(zi->zone_lbas * lba));
+		return -EINVAL;
+	}
+	if (sp->rw == RW_TRIM || (sp->read_iolog[0] && writes(sp))) {
+		snprintf(err, errlen,
+			 "job '%s': %s with zonemode=zbd: not supported by the simulator", sp->name,
+			 sp->rw == RW_TRIM ? "trims" : "a trace with writes");
+		return -EINVAL;
+	}
+	if (writes(sp) && sp->group < 64 && (writers[sp->group] += sp->numjobs) > 1) {
+		snprintf(err, errlen,
+			 "job '%s': several jobs writing zones at once (numjobs, or jobs of one "
+			 "group): not supported by the simulator",
+			 sp->name);
+		return -EINVAL;
+	}
+	if (sp->zbd.max_open && zi->max_open && sp->zbd.max_open > zi->max_open) {
+		snprintf(err, errlen,
+			 "job '%s': max_open_zones=%u is over the device's %u (zns_max_open)",
+			 sp->name, sp->zbd.max_open, zi->max_open);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* What the jobs ask against what the device is, said before the run. */
 static int check_jobs(const struct sim *s, const struct job_file *jf, bool zoned,
 		      const struct ftl_zone_info *zi, char *err, size_t errlen)
@@ -39,7 +87,7 @@ static int check_jobs(const struct sim *s, const struct job_file *jf, bool zoned
 
 	for (uint32_t j = 0; j < jf->njobs; j++) {
 		const struct job_spec *sp = &jf->jobs[j];
-		uint32_t lba = s->dev->geo.lba_bytes;
+		int rc;
 
 		if (zoned != sp->zbd.on) {
 			snprintf(
@@ -52,49 +100,8 @@ static int check_jobs(const struct sim *s, const struct job_file *jf, bool zoned
 				sp->name);
 			return -EINVAL;
 		}
-		if (!zoned)
-			continue;
-		if ((sp->zbd.zonesize && sp->zbd.zonesize != zi->zone_lbas * lba) ||
-		    (sp->zbd.zonecap && sp->zbd.zonecap != zi->cap_lbas * lba)) {
-			snprintf(err, errlen,
-				 "job '%s': zonesize=%llu, zonecapacity=%llu: the device's zones "
-				 "are "
-				 "%llu bytes with a capacity of %llu",
-				 sp->name, (unsigned long long)sp->zbd.zonesize,
-				 (unsigned long long)sp->zbd.zonecap,
-				 (unsigned long long)(zi->zone_lbas * lba),
-				 (unsigned long long)(zi->cap_lbas * lba));
-			return -EINVAL;
-		}
-		if (sp->zbd.zoneskip % (zi->zone_lbas * lba)) {
-			snprintf(
-				err, errlen,
-				"job '%s': zoneskip=%llu: a multiple of the zone size (%llu bytes)",
-				sp->name, (unsigned long long)sp->zbd.zoneskip,
-				(unsigned long long)(zi->zone_lbas * lba));
-			return -EINVAL;
-		}
-		if (sp->rw == RW_TRIM || (sp->read_iolog[0] && writes(sp))) {
-			snprintf(err, errlen,
-				 "job '%s': %s with zonemode=zbd: not supported by the simulator",
-				 sp->name, sp->rw == RW_TRIM ? "trims" : "a trace with writes");
-			return -EINVAL;
-		}
-		if (writes(sp) && sp->group < 64 && (writers[sp->group] += sp->numjobs) > 1) {
-			snprintf(
-				err, errlen,
-				"job '%s': several jobs writing zones at once (numjobs, or jobs of "
-				"one group): not supported by the simulator",
-				sp->name);
-			return -EINVAL;
-		}
-		if (sp->zbd.max_open && zi->max_open && sp->zbd.max_open > zi->max_open) {
-			snprintf(err, errlen,
-				 "job '%s': max_open_zones=%u is over the device's %u "
-				 "(zns_max_open)",
-				 sp->name, sp->zbd.max_open, zi->max_open);
-			return -EINVAL;
-		}
+		if (zoned && (rc = check_zoned_job(s, sp, zi, writers, err, errlen)))
+			return rc;
 	}
 	return 0;
 }

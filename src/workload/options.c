@@ -1,9 +1,11 @@
 /*
- * fio's job options the simulator implements: a table, one row per option
- * (with fio's aliases), each with its parser. An option that is not in the
- * table is an error naming it; nothing is silently ignored.
+ * fio's job options the simulator implements: tables, one row per option
+ * (with fio's aliases), each with its parser: this file's, FDP's
+ * (options_placement.c) and the zoned mode's (options_zbd.c). An option in
+ * none of them is an error naming it; nothing is silently ignored.
  */
 #include "workload/job.h"
+#include "workload/options_int.h"
 #include "workload/trace.h"
 
 #include <errno.h>
@@ -17,8 +19,6 @@
 
 /* Times past this (292 years) do not fit the clock; NaN and infinity never pass. */
 #define MAX_TIME_NS 9.2e18
-
-typedef int (*opt_fn)(struct job_spec *s, const char *v);
 
 void job_spec_defaults(struct job_spec *s)
 {
@@ -35,7 +35,7 @@ void job_spec_defaults(struct job_spec *s)
 	s->replay_scale = 1;
 }
 
-static int parse_u64(const char *v, uint64_t *out)
+int opt_parse_u64(const char *v, uint64_t *out)
 {
 	char *end;
 
@@ -47,7 +47,7 @@ static int parse_u64(const char *v, uint64_t *out)
 }
 
 /* fio's booleans: a bare option name means 1. */
-static int parse_flag(const char *v, bool *out)
+int opt_parse_flag(const char *v, bool *out)
 {
 	if (!*v || !strcmp(v, "1") || !strcasecmp(v, "true") || !strcasecmp(v, "on")) {
 		*out = true;
@@ -180,19 +180,19 @@ static int o_io_size(struct job_spec *s, const char *v)
 
 static int o_number_ios(struct job_spec *s, const char *v)
 {
-	return parse_u64(v, &s->number_ios);
+	return opt_parse_u64(v, &s->number_ios);
 }
 
 static int o_loops(struct job_spec *s, const char *v)
 {
-	return parse_u64(v, &s->loops) || s->loops == 0 ? -EINVAL : 0;
+	return opt_parse_u64(v, &s->loops) || s->loops == 0 ? -EINVAL : 0;
 }
 
 static int o_iodepth(struct job_spec *s, const char *v)
 {
 	uint64_t d;
 
-	if (parse_u64(v, &d) || d == 0 || d > 65536)
+	if (opt_parse_u64(v, &d) || d == 0 || d > 65536)
 		return -EINVAL;
 	s->iodepth = (uint32_t)d;
 	return 0;
@@ -202,7 +202,7 @@ static int o_numjobs(struct job_spec *s, const char *v)
 {
 	uint64_t n;
 
-	if (parse_u64(v, &n) || n == 0 || n > 1024)
+	if (opt_parse_u64(v, &n) || n == 0 || n > 1024)
 		return -EINVAL;
 	s->numjobs = (uint32_t)n;
 	return 0;
@@ -212,7 +212,7 @@ static int o_rwmixread(struct job_spec *s, const char *v)
 {
 	uint64_t p;
 
-	if (parse_u64(v, &p) || p > 100)
+	if (opt_parse_u64(v, &p) || p > 100)
 		return -EINVAL;
 	s->rwmixread = (uint32_t)p;
 	return 0;
@@ -222,7 +222,7 @@ static int o_rwmixwrite(struct job_spec *s, const char *v)
 {
 	uint64_t p;
 
-	if (parse_u64(v, &p) || p > 100)
+	if (opt_parse_u64(v, &p) || p > 100)
 		return -EINVAL;
 	s->rwmixread = 100 - (uint32_t)p;
 	return 0;
@@ -230,29 +230,29 @@ static int o_rwmixwrite(struct job_spec *s, const char *v)
 
 static int o_norandommap(struct job_spec *s, const char *v)
 {
-	return parse_flag(v, &s->norandommap);
+	return opt_parse_flag(v, &s->norandommap);
 }
 
 static int o_stonewall(struct job_spec *s, const char *v)
 {
-	return parse_flag(v, &s->stonewall);
+	return opt_parse_flag(v, &s->stonewall);
 }
 
 static int o_time_based(struct job_spec *s, const char *v)
 {
-	return parse_flag(v, &s->time_based);
+	return opt_parse_flag(v, &s->time_based);
 }
 
 static int o_replay_no_stall(struct job_spec *s, const char *v)
 {
-	return parse_flag(v, &s->replay_no_stall);
+	return opt_parse_flag(v, &s->replay_no_stall);
 }
 
 static int o_replay_time_scale(struct job_spec *s, const char *v)
 {
 	uint64_t pct;
 
-	if (parse_u64(v, &pct) || pct == 0 || pct > 1000000)
+	if (opt_parse_u64(v, &pct) || pct == 0 || pct > 1000000)
 		return -EINVAL;
 	s->replay_time_scale = (uint32_t)pct;
 	return 0;
@@ -260,14 +260,14 @@ static int o_replay_time_scale(struct job_spec *s, const char *v)
 
 static int o_replay_scale(struct job_spec *s, const char *v)
 {
-	return parse_u64(v, &s->replay_scale) || s->replay_scale == 0 ? -EINVAL : 0;
+	return opt_parse_u64(v, &s->replay_scale) || s->replay_scale == 0 ? -EINVAL : 0;
 }
 
 static int o_replay_align(struct job_spec *s, const char *v)
 {
 	uint64_t a;
 
-	if (parse_u64(v, &a) || !a || (a & (a - 1)))
+	if (opt_parse_u64(v, &a) || !a || (a & (a - 1)))
 		return -EINVAL;
 	s->replay_align = a;
 	return 0;
@@ -330,7 +330,7 @@ static int o_replay_past_end(struct job_spec *s, const char *v)
 static int o_trace_volume(struct job_spec *s, const char *v)
 {
 	s->trace_volume_set = true;
-	return parse_u64(v, &s->trace_volume);
+	return opt_parse_u64(v, &s->trace_volume);
 }
 
 static int o_runtime(struct job_spec *s, const char *v)
@@ -346,7 +346,7 @@ static int o_thinktime(struct job_spec *s, const char *v)
 static int o_randseed(struct job_spec *s, const char *v)
 {
 	s->randseed_set = true;
-	return parse_u64(v, &s->randseed);
+	return opt_parse_u64(v, &s->randseed);
 }
 
 static int o_read_iolog(struct job_spec *s, const char *v)
@@ -431,12 +431,12 @@ static int o_verify(struct job_spec *s, const char *v)
 
 static int o_do_verify(struct job_spec *s, const char *v)
 {
-	return parse_flag(v, &s->do_verify);
+	return opt_parse_flag(v, &s->do_verify);
 }
 
 static int o_verify_fatal(struct job_spec *s, const char *v)
 {
-	return parse_flag(v, &s->verify_fatal);
+	return opt_parse_flag(v, &s->verify_fatal);
 }
 
 /* fio's continue_on_error: which failed commands a job counts and goes on
@@ -471,7 +471,7 @@ static int o_verify_state_save(struct job_spec *s, const char *v)
 	bool save;
 
 	(void)s;
-	return parse_flag(v, &save) || save ? -EINVAL : 0;
+	return opt_parse_flag(v, &save) || save ? -EINVAL : 0;
 }
 
 /* The simulator applies overlapping writes in the order it issues them, so
@@ -481,141 +481,10 @@ static int o_serialize_overlap(struct job_spec *s, const char *v)
 	bool on;
 
 	(void)s;
-	return parse_flag(v, &on);
+	return opt_parse_flag(v, &on);
 }
 
-static int o_fdp(struct job_spec *s, const char *v)
-{
-	return parse_flag(v, &s->fdp);
-}
-
-static int o_zonemode(struct job_spec *s, const char *v)
-{
-	if (strcmp(v, "none") && strcmp(v, "zbd"))
-		return -EINVAL; /* strided is not supported */
-	s->zbd.on = !strcmp(v, "zbd");
-	return 0;
-}
-
-static int o_zonesize(struct job_spec *s, const char *v)
-{
-	return parse_size_bytes(v, &s->zbd.zonesize) || !s->zbd.zonesize ? -EINVAL : 0;
-}
-
-static int o_zonecapacity(struct job_spec *s, const char *v)
-{
-	return parse_size_bytes(v, &s->zbd.zonecap) || !s->zbd.zonecap ? -EINVAL : 0;
-}
-
-static int parse_count(const char *v, uint32_t *out)
-{
-	uint64_t n;
-
-	if (parse_u64(v, &n) || n > (1u << 20))
-		return -EINVAL;
-	*out = (uint32_t)n;
-	return 0;
-}
-
-static int o_max_open_zones(struct job_spec *s, const char *v)
-{
-	return parse_count(v, &s->zbd.max_open);
-}
-
-static int o_job_max_open_zones(struct job_spec *s, const char *v)
-{
-	return parse_count(v, &s->zbd.job_max_open);
-}
-
-/* A fraction: finite, in [0, 1]. */
-static int parse_fraction(const char *v, double *out)
-{
-	char *end;
-
-	*out = strtod(v, &end);
-	return !*v || *end || !(*out >= 0 && *out <= 1) ? -EINVAL : 0;
-}
-
-static int o_zone_reset_threshold(struct job_spec *s, const char *v)
-{
-	return parse_fraction(v, &s->zbd.reset_threshold);
-}
-
-static int o_zone_reset_frequency(struct job_spec *s, const char *v)
-{
-	return parse_fraction(v, &s->zbd.reset_frequency);
-}
-
-static int o_zoneskip(struct job_spec *s, const char *v)
-{
-	return parse_size_bytes(v, &s->zbd.zoneskip);
-}
-
-static int o_zone_append(struct job_spec *s, const char *v)
-{
-	return parse_flag(v, &s->zbd.append);
-}
-
-static int o_dataplacement(struct job_spec *s, const char *v)
-{
-	if (!strcmp(v, "fdp"))
-		s->fdp = true;
-	else if (!strcmp(v, "none") || !strcmp(v, "0"))
-		s->fdp = false;
-	else
-		return -EINVAL; /* "streams" is not supported */
-	return 0;
-}
-
-/* A list of placement identifier indices: "0,2,5-7". */
-static int o_plis(struct job_spec *s, const char *v)
-{
-	const char *p = v;
-
-	s->nplis = 0;
-	while (*p) {
-		char *end;
-		unsigned long a = strtoul(p, &end, 10), b;
-
-		if (end == p || a >= 65536)
-			return -EINVAL;
-		b = a;
-		if (*end == '-') {
-			p = end + 1;
-			b = strtoul(p, &end, 10);
-			if (end == p || b < a || b >= 65536)
-				return -EINVAL;
-		}
-		for (unsigned long i = a; i <= b; i++) {
-			if (s->nplis == MAX_PLIS)
-				return -EINVAL;
-			s->plis[s->nplis++] = (uint16_t)i;
-		}
-		if (*end == ',')
-			end++;
-		else if (*end)
-			return -EINVAL;
-		p = end;
-	}
-	return s->nplis ? 0 : -EINVAL;
-}
-
-static int o_pli_select(struct job_spec *s, const char *v)
-{
-	if (!strcmp(v, "random"))
-		s->pli_random = true;
-	else if (!strcmp(v, "roundrobin"))
-		s->pli_random = false;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-static const struct {
-	const char *name;
-	opt_fn fn;
-	const char *expect; /* shown when the value is bad */
-} options[] = {
+static const struct job_option_row options[] = {
 	{"name", o_name, "a job name"},
 	{"description", o_accept, "text"},
 	/* where fio would send I/O: the simulator always targets the emulated device */
@@ -664,21 +533,6 @@ static const struct {
 	{"continue_on_error", o_continue_on_error, "none, read, write, io, verify or all"},
 	{"verify_state_save", o_verify_state_save, "0 (the simulator saves no verify state)"},
 	{"serialize_overlap", o_serialize_overlap, "a flag"},
-	{"fdp", o_fdp, "0 or 1"},
-	{"dataplacement", o_dataplacement, "none or fdp"},
-	{"fdp_pli", o_plis, "placement ID indices, e.g. 0,2,4-7 (at most 128)"},
-	{"plids", o_plis, "placement ID indices, e.g. 0,2,4-7 (at most 128)"},
-	{"fdp_pli_select", o_pli_select, "random or roundrobin"},
-	{"plid_select", o_pli_select, "random or roundrobin"},
-	{"zonemode", o_zonemode, "none or zbd (strided is not supported)"},
-	{"zonesize", o_zonesize, "bytes (k/m/g suffixes): the device's zone size"},
-	{"zonecapacity", o_zonecapacity, "bytes (k/m/g suffixes): the device's zone capacity"},
-	{"max_open_zones", o_max_open_zones, "a count, at most the device's open limit"},
-	{"job_max_open_zones", o_job_max_open_zones, "a count"},
-	{"zone_reset_threshold", o_zone_reset_threshold, "a fraction, 0..1"},
-	{"zone_reset_frequency", o_zone_reset_frequency, "a fraction, 0..1"},
-	{"zone_append", o_zone_append, "a flag (vssd's: zonemode=zbd writes as Zone Append)"},
-	{"zoneskip", o_zoneskip, "bytes (k/m/g suffixes), a multiple of the zone size"},
 };
 
 static void remember(struct job_spec *s, const char *key, const char *value)
@@ -696,15 +550,32 @@ static void remember(struct job_spec *s, const char *key, const char *value)
 	s->nopts++;
 }
 
+/* The option named key in one of the tables, or NULL. */
+static const struct job_option_row *find_option(const char *key)
+{
+	const struct {
+		const struct job_option_row *rows;
+		size_t n;
+	} tables[] = {{options, sizeof(options) / sizeof(options[0])},
+		      {job_placement_options, job_placement_noptions},
+		      {job_zbd_options, job_zbd_noptions}};
+
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+		for (size_t i = 0; i < tables[t].n; i++)
+			if (!strcmp(tables[t].rows[i].name, key))
+				return &tables[t].rows[i];
+	return NULL;
+}
+
 int job_option_apply(struct job_spec *spec, const char *key, const char *value, char *err,
 		     size_t errlen)
 {
-	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
-		if (strcmp(options[i].name, key))
-			continue;
-		if (options[i].fn(spec, value)) {
+	const struct job_option_row *o = find_option(key);
+
+	if (o) {
+		if (o->fn(spec, value)) {
 			snprintf(err, errlen, "%s=%s: bad value, expected %s", key, value,
-				 options[i].expect);
+				 o->expect);
 			return -EINVAL;
 		}
 		remember(spec, key, value);
