@@ -447,12 +447,23 @@ static const char *refusal(const struct vssd_info *info)
 	return info->block_host == VSSD_BLOCK_ZONED ? NULL : info->block_refusal;
 }
 
+/* Whether the user's --set asks for a zoned device. */
+static bool zoned_asked(const struct torture_args *a)
+{
+	bool zoned = false;
+
+	for (int i = 0; i < a->nsets; i++)
+		if (!strncmp(a->sets[i], "ftl=", 4))
+			zoned = !strcmp(a->sets[i], "ftl=zns");
+	return zoned;
+}
+
 /* The small default device first, then the profile and the user's --set. */
 static int open_device(const struct torture_args *a, struct torture *t)
 {
-	static const char *const small[] = {
-		"channels=2", "luns_per_channel=2", "blocks_per_plane=64", "pages_per_block=48",
-		"op=0.25",    "media=ram",	    "timing=off"};
+	static const char *const small[] = {"channels=2",	   "luns_per_channel=2",
+					    "blocks_per_plane=64", "pages_per_block=48",
+					    "media=ram",	   "timing=off"};
 	const char *params[CLI_MAX_SETS + 16];
 	char profile[512], seed[64], err[512];
 	struct vssd_info info;
@@ -464,6 +475,8 @@ static int open_device(const struct torture_args *a, struct torture *t)
 	params[n++] = profile;
 	for (size_t i = 0; i < sizeof(small) / sizeof(small[0]); i++)
 		params[n++] = small[i];
+	if (!zoned_asked(a)) /* the spare of an FTL that maps; a zoned device keeps none */
+		params[n++] = "op=0.25";
 	params[n++] = seed;
 	for (int i = 0; i < a->nsets; i++)
 		params[n++] = a->sets[i];

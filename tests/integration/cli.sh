@@ -100,6 +100,7 @@ expect_error "ftl=ocssd with 512-byte LBAs" "ftl=ocssd needs lba_bytes=4096" "$v
 expect_error "block writes on a raw open-channel device" "needs a host FTL such as ftl=pblk" "$vssd" sim --set ftl=ocssd "$tmp/ok.fio"
 expect_error "sim jobs on a zoned namespace" "ftl=zns is a zoned namespace" "$vssd" sim --set ftl=zns "$tmp/ok.fio"
 expect_error "a zns parameter with another FTL" "zns_zone_dies: only with ftl=zns" "$vssd" sim --set zns_zone_dies=2 "$tmp/ok.fio"
+expect_error "op with ftl=zns" "op=0.3: not supported with ftl=zns" "$vssd" nvme id-ns --set ftl=zns --set op=0.3
 expect_error "a device too small for pblk" "too small for pblk" "$vssd" sim --set ftl=pblk --set channels=1 --set luns_per_channel=2 --set blocks_per_plane=5 --set pages_per_block=24 "$tmp/ok.fio"
 expect_error "pblk_op out of range" "pblk_op=95: out of range" "$vssd" sim --set ftl=pblk --set pblk_op=95 "$tmp/ok.fio"
 
