@@ -132,6 +132,46 @@ uint64_t nand_read(struct timing *tm, uint32_t die, uint32_t page_type, uint64_t
 	return read_sensing(tm, die, tm->read_ns[page_type], start_ns, units);
 }
 
+void nand_read_batch_init(struct nand_read_batch *b, struct timing *tm, const struct geometry *geo,
+			  uint64_t start_ns)
+{
+	*b = (struct nand_read_batch){
+		.tm = tm, .geo = geo, .start_ns = start_ns, .end_ns = start_ns, .page = UINT32_MAX};
+}
+
+/* Senses the page gathered so far, if any. */
+static void batch_sense(struct nand_read_batch *b)
+{
+	uint64_t t;
+
+	if (!b->units || !b->tm->on)
+		return;
+	t = nand_read(b->tm, b->die, geo_page_type_of(b->geo, b->page * b->geo->units_per_page),
+		      b->start_ns, b->units);
+	b->end_ns = t > b->end_ns ? t : b->end_ns;
+}
+
+void nand_read_batch_add(struct nand_read_batch *b, uint32_t ppa)
+{
+	uint32_t page = geo_flash_page_of(b->geo, ppa);
+
+	if (page == b->page) {
+		b->units++; /* the same flash page: one sense */
+		return;
+	}
+	batch_sense(b);
+	b->page = page;
+	b->units = 1;
+	b->die = geo_die_of(b->geo, ppa);
+}
+
+uint64_t nand_read_batch_end(struct nand_read_batch *b)
+{
+	batch_sense(b);
+	b->units = 0;
+	return b->end_ns;
+}
+
 /* Where a host read's sense goes on a die with suspend=on, from the earliest
  * time s it could start: ahead of queued work, inside a running program or
  * erase it suspends (or that is suspended for reads before it still), or

@@ -111,6 +111,21 @@ static inline uint64_t fw_step(struct timing *tm, uint64_t now_ns, uint64_t fw_n
 uint64_t nand_read(struct timing *tm, uint32_t die, uint32_t page_type, uint64_t start_ns,
 		   uint32_t units);
 
+/* The senses of a read of units in order: units on one flash page share
+ * a sense, sensed when the next unit is on another page, and at the end.
+ * With timing off nothing is sensed. */
+struct nand_read_batch {
+	struct timing *tm;
+	const struct geometry *geo;
+	uint64_t start_ns, end_ns; /* senses start at start_ns; the last ends at end_ns */
+	uint32_t page, units, die; /* the page being gathered */
+};
+void nand_read_batch_init(struct nand_read_batch *b, struct timing *tm, const struct geometry *geo,
+			  uint64_t start_ns);
+void nand_read_batch_add(struct nand_read_batch *b, uint32_t ppa);
+/* Senses the page gathered last; returns when the last sense ended. */
+uint64_t nand_read_batch_end(struct nand_read_batch *b);
+
 /* nand_read for a host's read, the page sensed `senses` times (read
  * retries sense again). With suspend=on it goes ahead of the
  * programs, erases and GC reads queued on the die, and suspends a program

@@ -329,41 +329,23 @@ uint64_t ocssd_read(struct ocssd *oc, const uint64_t *lbas, uint32_t n, uint8_t 
 		    uint8_t *meta, uint64_t start_ns, uint16_t *st)
 {
 	struct timing *tm = oc->tm;
-	const struct geometry *geo = oc->geo;
-	uint64_t start = tm->on ? fw_step(tm, start_ns, tm->fw_read_ns) : start_ns;
-	uint64_t end = start, bytes = 0;
-	uint32_t run_page = UINT32_MAX, run_units = 0, run_die = 0;
+	struct nand_read_batch senses;
+	uint64_t bytes = 0, end;
 
-	for (uint32_t i = 0; i <= n; i++) {
+	nand_read_batch_init(&senses, tm, oc->geo,
+			     tm->on ? fw_step(tm, start_ns, tm->fw_read_ns) : start_ns);
+	for (uint32_t i = 0; i < n; i++) {
 		struct oc_addr a;
-		uint32_t ppa = 0;
 
-		if (i < n) {
-			st[i] = read_sector(oc, lbas[i],
-					    data ? data + (uint64_t)i * GEO_UNIT_BYTES : NULL,
-					    meta ? meta + (uint64_t)i * OC_MS : NULL, &a);
-			oc->c.rule_violations += st[i] && st[i] != NVME_SC_READ_ERROR;
-			if (st[i])
-				continue;
-			ppa = ppa_of(oc, a);
-			bytes += GEO_UNIT_BYTES;
-			if (geo_flash_page_of(geo, ppa) == run_page) {
-				run_units++; /* the same flash page: one sense */
-				continue;
-			}
-		}
-		if (run_units && tm->on) {
-			uint64_t t = nand_read(
-				tm, run_die, geo_page_type_of(geo, run_page * geo->units_per_page),
-				start, run_units);
-			end = t > end ? t : end;
-		}
-		if (i < n) {
-			run_page = geo_flash_page_of(geo, ppa);
-			run_units = 1;
-			run_die = geo_die_of(geo, ppa);
-		}
+		st[i] = read_sector(oc, lbas[i], data ? data + (uint64_t)i * GEO_UNIT_BYTES : NULL,
+				    meta ? meta + (uint64_t)i * OC_MS : NULL, &a);
+		oc->c.rule_violations += st[i] && st[i] != NVME_SC_READ_ERROR;
+		if (st[i])
+			continue;
+		nand_read_batch_add(&senses, ppa_of(oc, a));
+		bytes += GEO_UNIT_BYTES;
 	}
+	end = nand_read_batch_end(&senses);
 	return tm->on && bytes ? pcie_xfer(tm, PCIE_TO_HOST, end, bytes) : end;
 }
 

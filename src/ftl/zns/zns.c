@@ -293,52 +293,32 @@ uint16_t zns_write(struct zns *zn, uint64_t slba, uint32_t nlb, const uint8_t *d
 uint16_t zns_read(struct zns *zn, uint64_t slba, uint32_t nlb, uint8_t *data, uint64_t now_ns,
 		  uint64_t *done_ns)
 {
-	const struct geometry *geo = zn->geo;
 	struct timing *tm = zn->tm;
-	uint32_t zone = zns_zone_of(&zn->zones, slba), run_page = UINT32_MAX, run_units = 0,
-		 run_die = 0;
-	uint64_t s0 = slba - (uint64_t)zone * zn->zones.zone_lbas, start = now_ns, end;
+	uint32_t zone = zns_zone_of(&zn->zones, slba);
+	uint64_t s0 = slba - (uint64_t)zone * zn->zones.zone_lbas, end;
+	struct nand_read_batch senses;
 	uint16_t st = zns_zones_read(&zn->zones, slba, nlb);
 
 	if (st)
 		return st;
-	if (tm->on)
-		start = fw_step(tm, now_ns, tm->fw_read_ns);
-	end = start;
-	for (uint32_t i = 0; i <= nlb; i++) {
-		uint64_t s = s0 + i;
-		uint32_t ppa = 0;
+	nand_read_batch_init(&senses, tm, zn->geo,
+			     tm->on ? fw_step(tm, now_ns, tm->fw_read_ns) : now_ns);
+	for (uint32_t i = 0; i < nlb; i++) {
+		uint8_t *dst = data ? data + (uint64_t)i * UNIT : NULL;
+		uint32_t ppa = zns_ppa_of(zn, zone, s0 + i);
 		struct media_oob oob;
 
-		if (i < nlb && s >= zn->filled[zone]) { /* never written: zeros, no sense */
-			if (data)
-				memset(data + (uint64_t)i * UNIT, 0, UNIT);
+		if (s0 + i >= zn->filled[zone]) { /* never written: zeros, no sense */
+			if (dst)
+				memset(dst, 0, UNIT);
 			continue;
 		}
-		if (i < nlb) {
-			ppa = zns_ppa_of(zn, zone, s);
-			if (zn->media->ops->read(zn->media, ppa,
-						 data ? data + (uint64_t)i * UNIT : NULL, &oob))
-				return NVME_SC_READ_ERROR;
-			zn->c.read_units++;
-			if (geo_flash_page_of(geo, ppa) == run_page) {
-				run_units++; /* the same flash page: one sense */
-				continue;
-			}
-		}
-		if (run_units && tm->on) {
-			uint64_t t = nand_read(
-				tm, run_die, geo_page_type_of(geo, run_page * geo->units_per_page),
-				start, run_units);
-
-			end = t > end ? t : end;
-		}
-		if (i < nlb) {
-			run_page = geo_flash_page_of(geo, ppa);
-			run_units = 1;
-			run_die = geo_die_of(geo, ppa);
-		}
+		if (zn->media->ops->read(zn->media, ppa, dst, &oob))
+			return NVME_SC_READ_ERROR;
+		zn->c.read_units++;
+		nand_read_batch_add(&senses, ppa);
 	}
+	end = nand_read_batch_end(&senses);
 	*done_ns = tm->on ? pcie_xfer(tm, PCIE_TO_HOST, end, (uint64_t)nlb * UNIT) : end;
 	return 0;
 }
