@@ -136,6 +136,20 @@ static bool nqn_ok(const char *nqn)
 	return n > 0 && n < NVMF_NQN_BYTES;
 }
 
+/* The connection becomes queue qid of ctrl (its queue table under the
+ * target's lock: I/O threads read it). */
+static void bind_queue(struct nvmf_conn *c, struct nvmf_ctrl *ctrl, uint16_t qid, uint16_t entries,
+		       uint8_t cattr)
+{
+	c->ctrl = ctrl;
+	c->qid = qid;
+	c->entries = entries;
+	c->sqflow_off = cattr & NVMF_CATTR_SQFLOW_DISABLE;
+	pthread_mutex_lock(&c->t->lock);
+	ctrl->queue[qid] = c;
+	pthread_mutex_unlock(&c->t->lock);
+}
+
 /* An I/O queue: its controller must be enabled and the queue free. */
 static void connect_io(struct nvmf_cmd *cmd, const struct nvmf_connect_data *data)
 {
@@ -179,13 +193,7 @@ static void connect_io(struct nvmf_cmd *cmd, const struct nvmf_connect_data *dat
 		return connect_refused(cmd, NVME_SC_CONNECT_CTRL_BUSY, 0,
 				       "the device has no queue pair left");
 	}
-	c->ctrl = ctrl;
-	c->qid = qid;
-	c->entries = entries;
-	c->sqflow_off = f->connect.cattr & NVMF_CATTR_SQFLOW_DISABLE;
-	pthread_mutex_lock(&t->lock);
-	ctrl->queue[qid] = c;
-	pthread_mutex_unlock(&t->lock);
+	bind_queue(c, ctrl, qid, entries, f->connect.cattr);
 	c->want_thread = true; /* once this response is queued */
 	nvmf_cmd_status(cmd, NVME_SC_SUCCESS, 0);
 }
@@ -224,13 +232,7 @@ static void connect_admin(struct nvmf_cmd *cmd, const struct nvmf_connect_data *
 	if (!(ctrl = ctrl_new(c->t, discovery, data->hostnqn, f->connect.kato)))
 		return connect_refused(cmd, NVME_SC_CONNECT_CTRL_BUSY, 0,
 				       "every controller ID is in use");
-	c->ctrl = ctrl;
-	c->qid = 0;
-	c->entries = (uint16_t)(f->connect.sqsize + 1);
-	c->sqflow_off = f->connect.cattr & NVMF_CATTR_SQFLOW_DISABLE;
-	pthread_mutex_lock(&c->t->lock);
-	ctrl->queue[0] = c;
-	pthread_mutex_unlock(&c->t->lock);
+	bind_queue(c, ctrl, 0, (uint16_t)(f->connect.sqsize + 1), f->connect.cattr);
 	fprintf(stderr, "nvmf: %s connected%s: controller %u, keep alive %u ms\n", ctrl->hostnqn,
 		discovery ? " for discovery" : "", ctrl->cntlid, ctrl->kato_ms);
 	nvmf_cmd_status(cmd, NVME_SC_SUCCESS, ctrl->cntlid);
