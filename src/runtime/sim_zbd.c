@@ -131,21 +131,27 @@ int sim_zbd_start(struct sim *s, const struct job_file *jf, char *err, size_t er
 			      .dev_max_open = zi.max_open};
 	z->wp = calloc(zi.nzones, sizeof(*z->wp));
 	z->open = calloc(zi.nzones, sizeof(*z->open));
-	rep = malloc(64 + 64);
+	rep = malloc(sizeof(struct nvme_zone_report) + zi.nzones * sizeof(struct nvme_zone_desc));
 	if (!z->wp || !z->open || !rep) {
 		free(rep);
 		return -ENOMEM;
 	}
-	/* the write pointers as the device reports them (fio's zone report) */
-	for (uint32_t i = 0; i < zi.nzones; i++) {
-		const struct nvme_zone_desc *d = (const void *)(rep + 64);
+	/* the write pointers as the device reports them, every zone at once
+	 * (fio's zone report) */
+	rc = dev_zone_report(s->dev, 0, NVME_ZRAS_ALL, false, rep,
+			     sizeof(struct nvme_zone_report) +
+				     zi.nzones * sizeof(struct nvme_zone_desc));
+	for (uint32_t i = 0; !rc && i < zi.nzones; i++) {
+		const struct nvme_zone_desc *d =
+			(const struct nvme_zone_desc *)(rep + sizeof(struct nvme_zone_report)) + i;
 
-		dev_zone_report(s->dev, (uint64_t)i * zi.zone_lbas, NVME_ZRAS_ALL, true, rep, 128);
 		z->wp[i] = (d->zs >> 4) == NVME_ZS_FULL ? zi.cap_lbas : d->wp - d->zslba;
 		z->written += z->wp[i];
 	}
 	free(rep);
-	return 0;
+	if (rc)
+		snprintf(err, errlen, "the zone report failed (NVMe status 0x%x)", rc);
+	return rc ? -EIO : 0;
 }
 
 void sim_zbd_free(struct sim *s)
