@@ -79,6 +79,22 @@ static int check_zoned_job(const struct sim *s, const struct job_spec *sp,
 	return 0;
 }
 
+/* A zoned-mode option the job sets, by name, or NULL. */
+static const char *zbd_option_set(const struct job_spec *sp)
+{
+	const struct zbd_opts *o = &sp->zbd;
+
+	return o->zonesize		? "zonesize"
+	       : o->zonecap		? "zonecapacity"
+	       : o->max_open		? "max_open_zones"
+	       : o->job_max_open	? "job_max_open_zones"
+	       : o->reset_threshold > 0 ? "zone_reset_threshold"
+	       : o->reset_frequency > 0 ? "zone_reset_frequency"
+	       : o->append		? "zone_append"
+	       : o->zoneskip		? "zoneskip"
+					: NULL;
+}
+
 /* What the jobs ask against what the device is, said before the run. */
 static int check_jobs(const struct sim *s, const struct job_file *jf, bool zoned,
 		      const struct ftl_zone_info *zi, char *err, size_t errlen)
@@ -98,6 +114,11 @@ static int check_jobs(const struct sim *s, const struct job_file *jf, bool zoned
 				      : "job '%s': zonemode=zbd needs a zoned namespace (ftl=zns); "
 					"zones emulated on another device are not supported",
 				sp->name);
+			return -EINVAL;
+		}
+		if (!sp->zbd.on && zbd_option_set(sp)) {
+			snprintf(err, errlen, "job '%s': %s: only with zonemode=zbd", sp->name,
+				 zbd_option_set(sp));
 			return -EINVAL;
 		}
 		if (zoned && (rc = check_zoned_job(s, sp, zi, writers, err, errlen)))

@@ -170,6 +170,8 @@ static void test_refusals(void **unused)
 	expect_sim_error(zns, "[w]\nrw=randwrite\nzonemode=zbd\nio_size=200%\nverify=crc32c\n",
 			 "which verify does not allow");
 	expect_sim_error(zns, "[w]\nrw=randtrim\nzonemode=zbd\n", "trims with zonemode=zbd");
+	expect_sim_error(conv, "[w]\nrw=write\nzone_append=1\n",
+			 "zone_append: only with zonemode=zbd");
 	{
 		struct nvme_ctrl *ctrl = make_ctrl(zns);
 		struct sim_options opt = {.seed = 1, .npowerloss = 1};
