@@ -592,19 +592,15 @@ static int engine_report_zones(struct thread_data *td, struct fio_file *f, uint6
 	pthread_mutex_lock(&shared.lock);
 	rc = zone_setup();
 	for (uint64_t slba = offset / lba_bytes; !rc && got < nr;) {
-		struct nvme_sqe sqe = {.opcode = NVME_CMD_ZONE_MGMT_RECV,
-				       .nsid = 1,
-				       .prp1 = (uintptr_t)shared.zone_buf};
+		struct nvme_sqe sqe;
 		const struct nvme_zone_report *head = (const void *)shared.zone_buf;
 		const struct nvme_zone_desc *d = (const void *)(shared.zone_buf + sizeof(*head));
 		uint64_t n;
 
 		if (slba >= vssd_capacity_lbas(shared.dev))
 			break;
-		sqe.cdw10 = (uint32_t)slba;
-		sqe.cdw11 = (uint32_t)(slba >> 32);
-		sqe.cdw12 = 4096 / 4 - 1;
-		nvme_set(&sqe, NVME_F_ZR_PARTIAL, 1);
+		nvme_prep_zone_report(&sqe, 1, slba, 4096, NVME_ZRAS_ALL, true);
+		sqe.prp1 = (uintptr_t)shared.zone_buf;
 		if ((rc = zone_cmd(&sqe)))
 			break;
 		n = head->nr_zones;
@@ -632,11 +628,9 @@ static int engine_reset_wp(struct thread_data *td, struct fio_file *f, uint64_t 
 	rc = zone_setup();
 	for (uint64_t slba = offset / lba_bytes; !rc && slba < (offset + length) / lba_bytes;
 	     slba += shared.zone_lbas) {
-		struct nvme_sqe sqe = {.opcode = NVME_CMD_ZONE_MGMT_SEND, .nsid = 1};
+		struct nvme_sqe sqe;
 
-		sqe.cdw10 = (uint32_t)slba;
-		sqe.cdw11 = (uint32_t)(slba >> 32);
-		nvme_set(&sqe, NVME_F_ZSA, NVME_ZSA_RESET);
+		nvme_prep_zone_send(&sqe, 1, slba, NVME_ZSA_RESET, false);
 		rc = zone_cmd(&sqe);
 	}
 	pthread_mutex_unlock(&shared.lock);

@@ -6,6 +6,7 @@
 #ifndef VSSD_NVME_H
 #define VSSD_NVME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -816,6 +817,34 @@ enum nvme_zone_report_filter {
 #define NVME_F_ZRA NVME_FIELD(13, 0, 8)
 #define NVME_F_ZRAS NVME_FIELD(13, 8, 8)
 #define NVME_F_ZR_PARTIAL NVME_FIELD(13, 16, 1)
+
+/* Zone Management Send: action on the zone that starts at zslba, or on
+ * every zone in a state the action applies to (select_all). */
+static inline void nvme_prep_zone_send(struct nvme_sqe *sqe, uint32_t nsid, uint64_t zslba,
+				       uint8_t action, bool select_all)
+{
+	*sqe = (struct nvme_sqe){.opcode = NVME_CMD_ZONE_MGMT_SEND,
+				 .nsid = nsid,
+				 .cdw10 = (uint32_t)zslba,
+				 .cdw11 = (uint32_t)(zslba >> 32)};
+	nvme_set(sqe, NVME_F_ZSA, action);
+	nvme_set(sqe, NVME_F_ZS_SELECT_ALL, select_all);
+}
+
+/* Zone Management Receive: a report of the zones from the one holding slba
+ * on, those the filter takes, into bytes (no data pointer: the caller's). */
+static inline void nvme_prep_zone_report(struct nvme_sqe *sqe, uint32_t nsid, uint64_t slba,
+					 uint32_t bytes, uint8_t filter, bool partial)
+{
+	*sqe = (struct nvme_sqe){.opcode = NVME_CMD_ZONE_MGMT_RECV,
+				 .nsid = nsid,
+				 .cdw10 = (uint32_t)slba,
+				 .cdw11 = (uint32_t)(slba >> 32),
+				 .cdw12 = bytes / 4 - 1};
+	nvme_set(sqe, NVME_F_ZRA, NVME_ZRA_REPORT);
+	nvme_set(sqe, NVME_F_ZRAS, filter);
+	nvme_set(sqe, NVME_F_ZR_PARTIAL, partial);
+}
 
 #define NVME_ZONE_TYPE_SEQ_WRITE 0x2 /* sequential write required, the one zone type */
 /* Zone attributes (ZA) */

@@ -170,12 +170,9 @@ int vssd_zone_append_async(struct vssd_qpair *qp, const void *buf, uint64_t zslb
 int vssd_zone_send_async(struct vssd_qpair *qp, uint64_t zslba, enum nvme_zone_send_action action,
 			 bool select_all, vssd_cb cb, void *arg)
 {
-	struct nvme_sqe sqe = {.opcode = NVME_CMD_ZONE_MGMT_SEND, .nsid = NVME_NSID};
+	struct nvme_sqe sqe;
 
-	sqe.cdw10 = (uint32_t)zslba;
-	sqe.cdw11 = (uint32_t)(zslba >> 32);
-	nvme_set(&sqe, NVME_F_ZSA, action);
-	nvme_set(&sqe, NVME_F_ZS_SELECT_ALL, select_all);
+	nvme_prep_zone_send(&sqe, NVME_NSID, zslba, action, select_all);
 	return submit_data(qp, &sqe, NULL, 0, cb, arg);
 }
 
@@ -191,16 +188,11 @@ int vssd_zone_send(struct vssd_qpair *qp, uint64_t zslba, enum nvme_zone_send_ac
 int vssd_zone_report(struct vssd_qpair *qp, uint64_t slba, enum nvme_zone_report_filter filter,
 		     bool partial, void *buf, uint32_t bytes)
 {
-	struct nvme_sqe sqe = {.opcode = NVME_CMD_ZONE_MGMT_RECV, .nsid = NVME_NSID};
 	struct libvssd_sync_wait w = {0};
+	struct nvme_sqe sqe;
 
 	if (bytes < 64 || bytes % 4)
 		return -EINVAL;
-	sqe.cdw10 = (uint32_t)slba;
-	sqe.cdw11 = (uint32_t)(slba >> 32);
-	sqe.cdw12 = bytes / 4 - 1;
-	nvme_set(&sqe, NVME_F_ZRA, NVME_ZRA_REPORT);
-	nvme_set(&sqe, NVME_F_ZRAS, filter);
-	nvme_set(&sqe, NVME_F_ZR_PARTIAL, partial);
+	nvme_prep_zone_report(&sqe, NVME_NSID, slba, bytes, filter, partial);
 	return wait_sync(qp, &w, submit_data(qp, &sqe, buf, bytes, libvssd_sync_done, &w));
 }
