@@ -15,7 +15,7 @@ static const char *const media_names[] = {"none", "ram", "file", NULL};
 static const char *const slc_when_full_names[] = {"direct", "fold", NULL};
 static const char *const workers_names[] = {"auto", "0", "1", NULL};
 static const char *const ruh_type_names[] = {"initially", "persistently", NULL};
-static const char *const ftl_names[] = {"conv", "ocssd", "pblk", "zns", NULL};
+static const char *const ftl_names[] = {"conv", "ocssd", "pblk", "zns", "zns-host", NULL};
 static const char *const debug_names[] = {"none", "nvme", NULL};
 
 /* F: a field; L: a field that shapes the data on the media */
@@ -48,7 +48,8 @@ const struct param config_params[] = {
 	 "conv = the device's page-mapped FTL; ocssd = an Open-Channel SSD 2.0 device (chunks, "
 	 "vector commands; the host maps); pblk = that device with pblk, the host FTL, over it; "
 	 "zns = a Zoned Namespace device (NVMe ZNS: the host writes zones at their write "
-	 "pointers)",
+	 "pointers); zns-host = that device with zftl, a log-structured host FTL, over it "
+	 "(vssd sim)",
 	 L(ftl)},
 	{"zns_zone_bytes", P_BYTES, "0", 0, 1e15, NULL,
 	 "zone size: a power of two of 4 KiB LBAs, at least the capacity; 0 = the smallest "

@@ -25,7 +25,7 @@ enum vssd_slc_when_full { SLC_WHEN_FULL_DIRECT, SLC_WHEN_FULL_FOLD };
 enum vssd_debug { DEBUG_NONE, DEBUG_NVME };
 enum rt_workers { RT_WORKERS_AUTO, RT_WORKERS_0, RT_WORKERS_1 };
 enum ruh_type { RUH_INITIALLY, RUH_PERSISTENTLY };
-enum vssd_ftl { FTL_CONV, FTL_OCSSD, FTL_PBLK, FTL_ZNS };
+enum vssd_ftl { FTL_CONV, FTL_OCSSD, FTL_PBLK, FTL_ZNS, FTL_ZNS_HOST };
 
 /* A list of nanosecond values, one per page type of the cell. */
 struct ns_list {

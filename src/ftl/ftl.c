@@ -31,6 +31,11 @@ static const struct ftl_kind {
 		     "which a block host writing anywhere (NBD) cannot do; zoned hosts reach it "
 		     "over NVMe/TCP (`vssd serve --transport tcp`), by fio's zonemode=zbd (`vssd "
 		     "sim` jobs, the fio engine), `vssd torture`, or the library's zone calls"},
+	[FTL_ZNS_HOST] =
+		{zns_ftl_ops, FTL_HOST_ZFTL,
+		 "ftl=zns-host puts zftl, a host FTL, over the zoned device in `vssd sim` "
+		 "(and `vssd compare` / `vssd sweep`) only: other frontends do not support "
+		 "it; they serve the zoned device itself with ftl=zns"},
 };
 
 /* Parameters that belong to one FTL: given with another, an error. */
@@ -69,10 +74,11 @@ int ftl_check_config(const struct vssd_config *cfg, const struct geometry *geo, 
 	const struct ftl_ops *ops = ftl_ops_for(cfg);
 
 	for (size_t i = 0; i < sizeof(own_params) / sizeof(own_params[0]); i++)
-		if (cfg->ftl != own_params[i].ftl &&
+		if (kinds[cfg->ftl].ops != kinds[own_params[i].ftl].ops &&
 		    *(const uint64_t *)((const uint8_t *)cfg + own_params[i].off)) {
 			snprintf(
-				err, errlen, "%s: only with ftl=%s", own_params[i].name,
+				err, errlen, "%s: only with ftl=%s or %s-host", own_params[i].name,
+				ftl_ops_for(&(struct vssd_config){.ftl = own_params[i].ftl})->name,
 				ftl_ops_for(&(struct vssd_config){.ftl = own_params[i].ftl})->name);
 			return -EINVAL;
 		}

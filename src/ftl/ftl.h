@@ -256,6 +256,7 @@ struct ftl_ops {
 enum ftl_host {
 	FTL_HOST_NONE, /* the host sees the device's own command set */
 	FTL_HOST_PBLK, /* pblk, the host FTL, over the device (ftl=pblk) */
+	FTL_HOST_ZFTL, /* zftl, a host FTL over zones (ftl=zns-host) */
 };
 
 /* The FTL that serves cfg->ftl, and the host its ftl= value puts above it. */

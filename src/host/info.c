@@ -29,6 +29,8 @@ static enum vssd_block_host block_host_of(const struct vssd_config *cfg)
 {
 	if (ftl_host_for(cfg) == FTL_HOST_PBLK)
 		return VSSD_BLOCK_PBLK;
+	if (ftl_host_for(cfg) == FTL_HOST_ZFTL) /* the simulator's only */
+		return VSSD_BLOCK_NONE;
 	if (ftl_ops_for(cfg)->iocs == FTL_IOCS_ZNS)
 		return VSSD_BLOCK_ZONED;
 	return ftl_block_refusal(cfg) ? VSSD_BLOCK_NONE : VSSD_BLOCK_NVM;

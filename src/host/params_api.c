@@ -47,11 +47,14 @@ int libvssd_config_from_params(const char *const *params, struct vssd_config *cf
 		if (strncmp(*p, "profile=", 8) && (rc = config_set_pair(cfg, *p, err, errlen)))
 			return rc;
 	/* a zoned device maps nothing: no spare for op to size */
-	if (given(params, "op") && ftl_ops_for(cfg)->iocs == FTL_IOCS_ZNS) {
-		snprintf(err, errlen,
-			 "%s: not supported with ftl=zns (a zoned device keeps no spare: a zone "
-			 "holds what its blocks hold, or less with zns_zone_cap_bytes)",
-			 given(params, "op"));
+	if (given(params, "op") && ftl_ops_for(cfg)->iocs == FTL_IOCS_ZNS &&
+	    ftl_host_for(cfg) == FTL_HOST_NONE) {
+		snprintf(
+			err, errlen,
+			"%s: not supported with ftl=zns (a zoned device keeps no spare: a zone "
+			"holds what its blocks hold, or less with zns_zone_cap_bytes; ftl=zns-host "
+			"takes op as its host FTL's spare)",
+			given(params, "op"));
 		return -EINVAL;
 	}
 	return config_check(cfg, err, errlen);

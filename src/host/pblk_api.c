@@ -34,7 +34,7 @@ struct sync_req {
 	uint16_t status;
 };
 
-static int tr_submit(void *ctx, struct nvme_sqe *sqe, pblk_cmd_done done, void *arg)
+static int tr_submit(void *ctx, struct nvme_sqe *sqe, host_cmd_done done, void *arg)
 {
 	return vssd_submit_cb(((struct vssd_pblk *)ctx)->qp, sqe, done, arg) < 0 ? -EAGAIN : 0;
 }
@@ -79,7 +79,7 @@ int vssd_pblk_open(struct vssd *dev, struct vssd_pblk **out, char *err, size_t e
 {
 	const struct vssd_dev *ns = libvssd_ctrl_of(dev)->ns;
 	struct vssd_pblk *p = calloc(1, sizeof(*p));
-	struct pblk_transport tr = {NULL, tr_submit, tr_admin, tr_alloc, tr_free, tr_now, tr_poll};
+	struct host_transport tr = {NULL, tr_submit, tr_admin, tr_alloc, tr_free, tr_now, tr_poll};
 	struct pblk_config pc;
 	int rc;
 
@@ -145,7 +145,7 @@ static int wait_parts(struct vssd_pblk *p, struct sync_req *r)
 /* A request of nlb 4 KiB sectors, in parts pblk takes. */
 static int request(struct vssd_pblk *p, uint8_t dir, void *buf, uint64_t lba, uint32_t nlb)
 {
-	struct pblk_bio bios[8];
+	struct host_bio bios[8];
 	struct sync_req r = {0};
 	uint32_t done = 0;
 	int rc = 0;
@@ -155,11 +155,11 @@ static int request(struct vssd_pblk *p, uint8_t dir, void *buf, uint64_t lba, ui
 		uint32_t n = 0;
 
 		r.left = 0;
-		for (; n < 8 && (done < nlb || (dir == PBLK_FLUSH && !n)); n++) {
-			uint32_t nr = nlb - done < PBLK_MAX_BIO_SECTORS ? nlb - done
-									: PBLK_MAX_BIO_SECTORS;
+		for (; n < 8 && (done < nlb || (dir == HOST_BIO_FLUSH && !n)); n++) {
+			uint32_t nr = nlb - done < HOST_BIO_MAX_SECTORS ? nlb - done
+									: HOST_BIO_MAX_SECTORS;
 
-			bios[n] = (struct pblk_bio){
+			bios[n] = (struct host_bio){
 				.dir = dir,
 				.lba = lba + done,
 				.nr = nr,
@@ -182,22 +182,22 @@ static int request(struct vssd_pblk *p, uint8_t dir, void *buf, uint64_t lba, ui
 
 int vssd_pblk_read(struct vssd_pblk *p, void *buf, uint64_t lba, uint32_t nlb)
 {
-	return request(p, PBLK_READ, buf, lba, nlb);
+	return request(p, HOST_BIO_READ, buf, lba, nlb);
 }
 
 int vssd_pblk_write(struct vssd_pblk *p, const void *buf, uint64_t lba, uint32_t nlb)
 {
-	return request(p, PBLK_WRITE, (void *)buf, lba, nlb);
+	return request(p, HOST_BIO_WRITE, (void *)buf, lba, nlb);
 }
 
 int vssd_pblk_trim(struct vssd_pblk *p, uint64_t lba, uint32_t nlb)
 {
-	return request(p, PBLK_TRIM, NULL, lba, nlb);
+	return request(p, HOST_BIO_TRIM, NULL, lba, nlb);
 }
 
 int vssd_pblk_flush(struct vssd_pblk *p)
 {
-	return request(p, PBLK_FLUSH, NULL, 0, 0);
+	return request(p, HOST_BIO_FLUSH, NULL, 0, 0);
 }
 
 const char *vssd_pblk_error(const struct vssd_pblk *p)

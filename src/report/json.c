@@ -346,6 +346,12 @@ static json_object *group_handles(const struct sim_group_result *gr)
 	return arr;
 }
 
+/* The key of the device's own counters under a host FTL. */
+static const char *under_host_ftl(const struct sim_result *res)
+{
+	return res->has_pblk ? "open_channel_device" : "zoned_device";
+}
+
 static json_object *device_object(const struct vssd_dev *dev, const struct sim_result *res)
 {
 	static const struct dev_counters zero;
@@ -356,10 +362,12 @@ static json_object *device_object(const struct vssd_dev *dev, const struct sim_r
 		add_u64(o, "logical_bytes", dev->geo.logical_units * GEO_UNIT_BYTES);
 	else if (res->has_pblk)
 		add_u64(o, "logical_bytes", res->pblk.capacity_sectors * PBLK_SECTOR_BYTES);
+	else if (res->has_zftl)
+		add_u64(o, "logical_bytes", res->zftl.capacity_sectors * GEO_UNIT_BYTES);
 	add_u64(o, "physical_bytes", dev->geo.physical_units * GEO_UNIT_BYTES);
 	counters_into(o, &zero, &res->final);
-	if (res->has_pblk)
-		json_object_object_add(o, "open_channel_device",
+	if (res->has_pblk || res->has_zftl)
+		json_object_object_add(o, under_host_ftl(res),
 				       counters_object(&zero, &res->final_device));
 	if (dev_maps_lbas(dev)) {
 		add_u64(o, "mapped_bytes", res->final.mapped_units * GEO_UNIT_BYTES);
@@ -406,6 +414,38 @@ static json_object *recovery_object(const struct ftl_recovery *r)
 	add_u64(o, "oob_lost", r->oob_lost);
 	add_u64(o, "trim_pages_from_copy", r->trim_pages_from_copy);
 	add_u64(o, "trim_pages_damaged", r->trim_pages_damaged);
+	return o;
+}
+
+/* zftl's figures. */
+static json_object *zftl_object(const struct zftl_stats *z, uint64_t media_bytes)
+{
+	json_object *o = json_object_new_object();
+	const struct {
+		const char *key;
+		uint64_t v;
+	} u64s[] = {
+		{"capacity_bytes", z->capacity_sectors * GEO_UNIT_BYTES},
+		{"zone_sectors", z->zone_sectors},
+		{"valid_sectors", z->valid_sectors},
+		{"user_sectors", z->user_sectors},
+		{"gc_sectors", z->gc_sectors},
+		{"read_sectors", z->read_sectors},
+		{"trim_sectors", z->trim_sectors},
+		{"zones", z->zones},
+		{"free_zones", z->free_zones},
+		{"open_zones", z->open_zones},
+		{"full_zones", z->full_zones},
+		{"offline_zones", z->offline_zones},
+		{"gc_zones", z->gc_zones},
+		{"gc_dead_sectors", z->gc_dead_sectors},
+		{"stalled_writes", z->stalled_writes},
+	};
+
+	for (size_t i = 0; i < sizeof(u64s) / sizeof(u64s[0]); i++)
+		add_u64(o, u64s[i].key, u64s[i].v);
+	add_dbl(o, "waf", zftl_stats_waf(z));
+	add_dbl(o, "media_waf", waf_of(media_bytes, z->user_sectors * GEO_UNIT_BYTES));
 	return o;
 }
 
@@ -507,9 +547,10 @@ int report_json(FILE *out, const struct vssd_dev *dev, const struct sim_result *
 		json_object_object_add(go, "device", dv);
 		if (gr->nruh && gr->ruh_before && gr->ruh_after)
 			json_object_object_add(go, "fdp_handles", group_handles(gr));
-		if (res->has_pblk) /* the device under pblk, counting what pblk sent it */
+		if (res->has_pblk ||
+		    res->has_zftl) /* the device, counting what the host FTL sent it */
 			json_object_object_add(
-				go, "open_channel_device",
+				go, under_host_ftl(res),
 				counters_object(&gr->device_before, &gr->device_after));
 		json_object_array_add(groups, go);
 	}
@@ -521,6 +562,9 @@ int report_json(FILE *out, const struct vssd_dev *dev, const struct sim_result *
 	if (res->has_pblk)
 		json_object_object_add(root, "pblk",
 				       pblk_object(&res->pblk, res->final.media_write_bytes));
+	if (res->has_zftl)
+		json_object_object_add(root, "zftl",
+				       zftl_object(&res->zftl, res->final.media_write_bytes));
 	add_dbl(sim, "wall_s", res->wall_s);
 	add_dbl(sim, "virtual_s", (double)res->virtual_ns / 1e9);
 	add_u64(sim, "host_ios", res->host_ios);

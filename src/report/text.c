@@ -137,6 +137,29 @@ static void recovery_text(FILE *out, const struct ftl_recovery *r)
 	discarded_text(out, r);
 }
 
+/* zftl's figures: its zones, what it wrote, its GC. */
+static void zftl_text(FILE *out, const struct zftl_stats *z, uint64_t media_bytes)
+{
+	char cap[32], user[32];
+
+	bytes_text(z->capacity_sectors * GEO_UNIT_BYTES, cap, sizeof(cap));
+	bytes_text(z->user_sectors * GEO_UNIT_BYTES, user, sizeof(user));
+	fprintf(out,
+		"\nzftl: capacity %s; %llu zones of %llu sectors: %llu free, %llu open, %llu full, "
+		"%llu offline\n",
+		cap, (unsigned long long)z->zones, (unsigned long long)z->zone_sectors,
+		(unsigned long long)z->free_zones, (unsigned long long)z->open_zones,
+		(unsigned long long)z->full_zones, (unsigned long long)z->offline_zones);
+	fprintf(out, "  wrote: user %s, GC %llu sectors; WAF %.3f (user + GC), %.3f to the media\n",
+		user, (unsigned long long)z->gc_sectors, zftl_stats_waf(z),
+		waf_of(media_bytes, z->user_sectors * GEO_UNIT_BYTES));
+	fprintf(out,
+		"  GC: %llu zones collected and reset, %llu copies overwritten while moving; "
+		"%llu user writes waited for a free zone\n",
+		(unsigned long long)z->gc_zones, (unsigned long long)z->gc_dead_sectors,
+		(unsigned long long)z->stalled_writes);
+}
+
 static const char *const rl_state_names[] = {"off", "write-error lines", "GC shares", "GC only"};
 
 /* pblk's figures, as its sysfs showed them. */
@@ -396,18 +419,20 @@ void report_text(FILE *out, const struct vssd_dev *dev, const struct sim_result 
 	dies_text(out, dev, res->virtual_ns);
 	if (dev->cfg.fdp)
 		fdp_text(out, dev);
-	if (res->has_pblk) {
+	if (res->has_pblk)
 		pblk_text(out, &res->pblk, res->final.media_write_bytes, res->npowerloss > 0);
+	if (res->has_zftl)
+		zftl_text(out, &res->zftl, res->final.media_write_bytes);
+	if (res->has_pblk || res->has_zftl)
 		fprintf(out,
-			"stack (the workload through pblk onto the device): wrote %s, media %s, "
+			"stack (the workload through %s onto the device): wrote %s, media %s, "
 			"WAF "
 			"%.3f, GC copied %llu sectors in %llu collections, %llu blocks erased\n",
-			host, media,
+			res->has_pblk ? "pblk" : "zftl", host, media,
 			waf_of(res->final.media_write_bytes, res->final.host_write_bytes),
 			(unsigned long long)res->final.gc_copied_units,
 			(unsigned long long)res->final.gc_runs,
 			(unsigned long long)res->final.erased_blocks);
-	}
 	fprintf(out, "%s: %llu host I/Os, %.3f s %s in %.2f s wall (%.2f M I/O/s)\n",
 		res->real_time ? "served" : "sim", (unsigned long long)res->host_ios,
 		(double)res->virtual_ns / 1e9, clock, res->wall_s,

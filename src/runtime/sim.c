@@ -31,14 +31,14 @@ static int ctrl_run(struct sim *s)
 	return sim_reap_posted(s);
 }
 
-static uint64_t pblk_next_ns(const struct sim *s)
+static uint64_t host_ftl_next_ns(const struct sim *s)
 {
-	return s->pb ? pblk_next_due(s->pb) : UINT64_MAX;
+	return s->host.ftl ? s->host.ops->next_due(s->host.ftl) : UINT64_MAX;
 }
 
-static int pblk_run(struct sim *s)
+static int host_ftl_run(struct sim *s)
 {
-	pblk_complete_due(s->pb, s->now_ns);
+	s->host.ops->complete_due(s->host.ftl, s->now_ns);
 	return s->err[0] ? -EIO : 0;
 }
 
@@ -62,9 +62,9 @@ static const struct event_source {
 	uint64_t (*next_ns)(const struct sim *s); /* UINT64_MAX: none */
 	int (*run)(struct sim *s);		  /* the one due at s->now_ns */
 } sources[] = {
-	{ctrl_next_ns, ctrl_run}, /* the device's completions */
-	{pblk_next_ns, pblk_run}, /* ftl=pblk: its requests' completions */
-	{jobs_next_ns, jobs_run}, /* the jobs' timed submissions */
+	{ctrl_next_ns, ctrl_run},	  /* the device's completions */
+	{host_ftl_next_ns, host_ftl_run}, /* a host FTL: its requests' completions */
+	{jobs_next_ns, jobs_run},	  /* the jobs' timed submissions */
 };
 
 /* Takes events until none is left. */
@@ -101,15 +101,17 @@ static int run_events(struct sim *s)
 	}
 }
 
-/* ftl=pblk: I/Os still in flight when no event is left never will complete. */
-static int check_pblk_drained(struct sim *s, const struct job_file *jf, int g)
+/* A host FTL: I/Os still in flight when no event is left never will complete. */
+static int check_host_ftl_drained(struct sim *s, const struct job_file *jf, int g)
 {
-	for (uint32_t j = 0; j < jf->njobs && s->pb; j++) {
+	for (uint32_t j = 0; j < jf->njobs && s->host.ftl; j++) {
 		if (jf->jobs[j].group == g && s->js[j].inflight) {
+			const char *why = s->host.ops->error(s->host.ftl);
+
 			snprintf(s->err, s->errlen,
-				 "job '%s': %u I/Os never completed: pblk stalled%s%s",
-				 jf->jobs[j].name, s->js[j].inflight, pblk_error(s->pb) ? ": " : "",
-				 pblk_error(s->pb) ? pblk_error(s->pb) : "");
+				 "job '%s': %u I/Os never completed: %s stalled%s%s",
+				 jf->jobs[j].name, s->js[j].inflight, s->host.ops->name,
+				 why ? ": " : "", why ? why : "");
 			return -EIO;
 		}
 	}
@@ -120,6 +122,7 @@ static int check_pblk_drained(struct sim *s, const struct job_file *jf, int g)
 void sim_counters(const struct sim *s, struct dev_counters *stack, struct dev_counters *device)
 {
 	struct pblk_stats p;
+	struct zftl_stats zs;
 
 	dev_counters(s->dev, stack);
 	if (device)
@@ -128,6 +131,10 @@ void sim_counters(const struct sim *s, struct dev_counters *stack, struct dev_co
 		pblk_get_stats(s->pb, &p);
 		pblk_stats_add(&p, &s->pblk_past);
 		pblk_stack_counters(&p, stack);
+	}
+	if (s->zf) {
+		zftl_get_stats(s->zf, &zs);
+		zftl_stack_counters(&zs, stack);
 	}
 }
 
@@ -168,7 +175,7 @@ static int run_group(struct sim *s, const struct job_file *jf, struct sim_result
 	sim_counters(s, &gr->before, &gr->device_before);
 	if ((rc = snapshot_handles(s, gr, &gr->ruh_before)) ||
 	    (rc = sim_start_group(s, jf, res, g)) || (rc = sim_setup_group_queues(s, jf, g)) ||
-	    (rc = run_events(s)) || (rc = check_pblk_drained(s, jf, g)))
+	    (rc = run_events(s)) || (rc = check_host_ftl_drained(s, jf, g)))
 		return rc;
 	end_jobs(s, jf, g);
 	sim_delete_qps(s);
@@ -186,6 +193,12 @@ static int check_device(const struct sim *s, char *err, size_t errlen)
 	/* a zoned namespace takes zonemode=zbd jobs (sim_zbd_start checks them) */
 	if (ftl_block_refusal(&dev->cfg) && dev_iocs(dev) != FTL_IOCS_ZNS) {
 		snprintf(err, errlen, "%s", ftl_block_refusal(&dev->cfg));
+		return -EINVAL;
+	}
+	if (s->opt->npowerloss && ftl_host_for(&dev->cfg) == FTL_HOST_ZFTL) {
+		snprintf(err, errlen,
+			 "power cuts with ftl=zns-host: not supported (zftl keeps its map in "
+			 "host memory only and cannot recover it)");
 		return -EINVAL;
 	}
 	if (s->opt->npowerloss && !dev->media->keeps_data) {
@@ -211,8 +224,9 @@ static int start_run(struct sim *s, const struct job_file *jf, struct sim_result
 		snprintf(s->err, s->errlen, "cannot set up the admin queue: %s", strerror(-rc));
 		return rc;
 	}
-	if (ftl_host_for(&s->dev->cfg) == FTL_HOST_PBLK &&
-	    ((rc = sim_create_qp(s, PBLK_QID, PBLK_QUEUE_ENTRIES)) || (rc = sim_pblk_start(s))))
+	if (ftl_host_for(&s->dev->cfg) != FTL_HOST_NONE &&
+	    ((rc = sim_create_qp(s, HOST_FTL_QID, HOST_FTL_QUEUE_ENTRIES)) ||
+	     (rc = sim_host_ftl_start(s))))
 		return rc;
 	res->njobs = jf->njobs;
 	res->ngroups = jf->ngroups;
@@ -254,6 +268,10 @@ static int finish_run(struct sim *s, struct sim_result *res)
 		res->has_pblk = true;
 		pblk_get_stats(s->pb, &res->pblk);
 	}
+	if (s->zf) {
+		res->has_zftl = true;
+		zftl_get_stats(s->zf, &res->zftl);
+	}
 	return 0;
 }
 
@@ -268,9 +286,10 @@ static void free_run(struct sim *s, const struct job_file *jf, bool failed)
 			host_qp_free(&s->qps[q]);
 	}
 	pblk_destroy(s->pb);
-	if (s->qps[PBLK_QID].entries) {
-		host_qp_unregister(&s->qps[PBLK_QID], &ctrl->dma);
-		host_qp_free(&s->qps[PBLK_QID]);
+	zftl_destroy(s->zf);
+	if (s->qps[HOST_FTL_QID].entries) {
+		host_qp_unregister(&s->qps[HOST_FTL_QID], &ctrl->dma);
+		host_qp_free(&s->qps[HOST_FTL_QID]);
 	}
 	free(s->js);
 	sim_zbd_free(s);

@@ -15,6 +15,7 @@
 
 #include "core/device.h"
 #include "host/pblk/pblk.h"
+#include "host/zftl/zftl.h"
 #include "nvme/ctrl.h"
 #include "stats/histogram.h"
 #include "vssd/sim.h"
@@ -102,6 +103,8 @@ struct sim_result {
 	struct ftl_recovery opened; /* how the device came up from its media, if it did */
 	bool has_pblk;		    /* ftl=pblk: the jobs wrote through pblk */
 	struct pblk_stats pblk;	    /* at the end */
+	bool has_zftl;		    /* ftl=zns-host: the jobs wrote through zftl */
+	struct zftl_stats zftl;	    /* at the end */
 };
 
 struct sim_options {

@@ -149,14 +149,14 @@ static int submit_part(struct sim *s, struct host_qp *qp, struct io_track *io, u
 	return host_qp_submit(qp, &sqe, part_done, io, NULL) < 0 ? -EAGAIN : 0;
 }
 
-/* The I/O as its commands (or pblk requests): an I/O over MDTS becomes
- * several, as a driver splits it; pblk takes requests of up to
- * PBLK_MAX_BIO_SECTORS, trims included. */
+/* The I/O as its commands (or a host FTL's requests): an I/O over MDTS
+ * becomes several, as a driver splits it; a host FTL takes requests of up
+ * to HOST_BIO_MAX_SECTORS, trims included. */
 static int submit_parts(struct sim *s, struct job_state *js, struct io_track *t,
 			const struct io_req *io)
 {
 	uint32_t lba_bytes = s->dev->geo.lba_bytes, max_nlb = NVME_MAX_XFER_BYTES / lba_bytes;
-	uint32_t max_part = s->pb		  ? PBLK_MAX_BIO_SECTORS
+	uint32_t max_part = s->host.ftl		  ? HOST_BIO_MAX_SECTORS
 			    : io->dir == DIR_TRIM ? 0xffffffffu
 						  : max_nlb;
 	uint32_t nparts;
@@ -173,8 +173,8 @@ static int submit_parts(struct sim *s, struct job_state *js, struct io_track *t,
 							: max_part;
 		uint8_t *buf = t->buf + off * lba_bytes;
 
-		rc = s->pb ? sim_pblk_part(s, t, k, io->slba + off, n, buf)
-			   : submit_part(s, js->qp, t, io->slba + off, n, buf);
+		rc = s->host.ftl ? sim_host_ftl_part(s, t, k, io->slba + off, n, buf)
+				 : submit_part(s, js->qp, t, io->slba + off, n, buf);
 	}
 	return rc;
 }
@@ -190,12 +190,10 @@ static void zone_reset_done(void *arg, const struct nvme_cqe *cqe)
  * that needs it on the same queue (so the device takes them in order). */
 static int reset_zone(struct sim *s, struct host_qp *qp, uint64_t slba)
 {
-	struct nvme_sqe sqe = {.opcode = NVME_CMD_ZONE_MGMT_SEND, .nsid = NVME_NSID};
-	uint64_t zslba = slba / s->zbd.zone_lbas * s->zbd.zone_lbas;
+	struct nvme_sqe sqe;
 
-	sqe.cdw10 = (uint32_t)zslba;
-	sqe.cdw11 = (uint32_t)(zslba >> 32);
-	nvme_set(&sqe, NVME_F_ZSA, NVME_ZSA_RESET);
+	nvme_prep_zone_send(&sqe, NVME_NSID, slba / s->zbd.zone_lbas * s->zbd.zone_lbas,
+			    NVME_ZSA_RESET, false);
 	return host_qp_submit(qp, &sqe, zone_reset_done, s, NULL) < 0 ? -EAGAIN : 0;
 }
 
@@ -240,7 +238,7 @@ static int issue(struct sim *s, uint32_t j, const struct io_req *req)
 		return rc;
 	}
 	/* the doorbell: in virtual time the controller fetches at once */
-	if (!s->pb)
+	if (!s->host.ftl)
 		nvme_ctrl_process_sq(s->ctrl, js->qp->qid, s->now_ns);
 	js->inflight++;
 	s->total_inflight++;
@@ -425,7 +423,7 @@ int sim_setup_group_queues(struct sim *s, const struct job_file *jf, int g)
 	uint32_t need[NVME_MAX_QUEUES] = {0}, njobs = 0, k = 0;
 	int rc;
 
-	if (s->pb)
+	if (s->host.ftl)
 		return sim_setup_group_bios(s, jf, g);
 	for (uint32_t j = 0; j < jf->njobs; j++)
 		njobs += jf->jobs[j].group == g;
@@ -476,7 +474,8 @@ int sim_start_group(struct sim *s, const struct job_file *jf, struct sim_result 
 		if (spec->group != g)
 			continue;
 		rc = gen_init(&js->gen, spec,
-			      s->pb ? pblk_capacity(s->pb) : dev_capacity_lbas(s->dev),
+			      s->host.ftl ? s->host.ops->capacity(s->host.ftl)
+					  : dev_capacity_lbas(s->dev),
 			      geo->lba_bytes, pids, npids, seed, s->err, s->errlen);
 		if (rc)
 			return rc;
@@ -517,10 +516,10 @@ int sim_reap_posted(struct sim *s)
 
 		s->posted_cqs &= s->posted_cqs - 1;
 		if (q && (q <= s->nqps ||
-			  (q == PBLK_QID && ftl_host_for(&s->dev->cfg) == FTL_HOST_PBLK)))
+			  (q == HOST_FTL_QID && ftl_host_for(&s->dev->cfg) != FTL_HOST_NONE)))
 			host_qp_reap(&s->qps[q], s->qps[q].entries, NULL, NULL, NULL);
 	}
-	if (s->pb && pblk_error(s->pb) && !s->err[0])
-		snprintf(s->err, s->errlen, "%s", pblk_error(s->pb));
+	if (s->host.ftl && s->host.ops->error(s->host.ftl) && !s->err[0])
+		snprintf(s->err, s->errlen, "%s", s->host.ops->error(s->host.ftl));
 	return s->err[0] ? -EIO : 0;
 }

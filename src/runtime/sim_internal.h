@@ -1,7 +1,7 @@
 /*
  * Inside the simulator (src/runtime/sim*.c): the state of one run, shared
  * by the event loop (sim.c), the simulated host (sim_host.c), the data and
- * verify (sim_data.c), ftl=pblk's transport (sim_pblk.c), power cuts
+ * verify (sim_data.c), a host FTL's transport (sim_host_ftl.c), power cuts
  * (sim_cut.c) and sampling and progress (sim_sample.c).
  */
 #ifndef VSSD_RUNTIME_SIM_INTERNAL_H
@@ -10,16 +10,17 @@
 #include <time.h>
 
 #include "host/pblk/pblk.h"
+#include "host/zftl/zftl.h"
 #include "nvme/host_qp.h"
 #include "runtime/sim.h"
 #include "util/heap.h"
 #include "workload/generator.h"
 #include "workload/verify.h"
 
-/* ftl=pblk: pblk's vector commands go on a queue pair of their own, the last
- * one, so the jobs have one fewer. */
-#define PBLK_QID (NVME_MAX_QUEUES - 1)
-#define PBLK_QUEUE_ENTRIES 128
+/* A host FTL's commands (pblk's, zftl's) go on a queue pair of their own,
+ * the last one, so the jobs have one fewer. */
+#define HOST_FTL_QID (NVME_MAX_QUEUES - 1)
+#define HOST_FTL_QUEUE_ENTRIES 128
 
 /* I/Os generated ahead of their submission; the sequence is the same. Three,
  * so the map prefetch of an I/O (next_io) is a call ahead of its second
@@ -66,7 +67,7 @@ struct io_track {
 	bool append;	  /* zonemode=zbd with zone_append: Zone Append commands */
 	uint64_t slba;
 	uint8_t *buf;	       /* its data: its own when the media keeps data, else shared */
-	struct pblk_bio *bios; /* ftl=pblk: its block requests, parts_max of them */
+	struct host_bio *bios; /* a host FTL: its block requests, parts_max of them */
 };
 
 /* zonemode=zbd: the host's view of the zones (sim_zbd.c) */
@@ -116,7 +117,13 @@ struct sim {
 	struct host_qp admin;
 	struct host_qp qps[NVME_MAX_QUEUES]; /* by qid; 0 unused */
 	uint16_t nqps;
-	struct pblk *pb; /* ftl=pblk: the host FTL the jobs write through */
+	/* ftl=pblk, ftl=zns-host: the host FTL the jobs write through */
+	struct sim_host_ftl {
+		const struct host_ftl_ops *ops;
+		void *ftl; /* NULL: none, the jobs' commands go to the device */
+	} host;
+	struct pblk *pb; /* ftl=pblk: host.ftl, for its figures */
+	struct zftl *zf; /* ftl=zns-host: likewise */
 	/* what the pblk instances power cuts ended had counted (a recovered
 	 * pblk counts from zero), for counters over the whole run */
 	struct pblk_stats pblk_past;
@@ -180,11 +187,11 @@ void sim_check_read(struct job_state *js, const struct io_track *io);
 int sim_setup_verify(struct sim *s, uint32_t j, uint64_t seed);
 int sim_setup_buffers(struct sim *s, const struct job_file *jf, int g);
 
-/* sim_pblk.c: ftl=pblk */
-int sim_pblk_part(struct sim *s, struct io_track *t, uint32_t k, uint64_t slba, uint32_t nlb,
-		  uint8_t *buf);
+/* sim_host_ftl.c: ftl=pblk, ftl=zns-host */
+int sim_host_ftl_part(struct sim *s, struct io_track *t, uint32_t k, uint64_t slba, uint32_t nlb,
+		      uint8_t *buf);
 int sim_setup_group_bios(struct sim *s, const struct job_file *jf, int g);
-int sim_pblk_start(struct sim *s);
+int sim_host_ftl_start(struct sim *s);
 
 /* sim_cut.c: power cuts */
 int sim_due_cut(const struct sim *s, uint64_t t_next, uint64_t *t_cut);

@@ -130,7 +130,9 @@ static int check_jobs(const struct sim *s, const struct job_file *jf, bool zoned
 int sim_zbd_start(struct sim *s, const struct job_file *jf, char *err, size_t errlen)
 {
 	struct sim_zbd *z = &s->zbd;
-	bool zoned = dev_iocs(s->dev) == FTL_IOCS_ZNS;
+	/* the jobs see the zones unless a host FTL is over them */
+	bool zoned =
+		dev_iocs(s->dev) == FTL_IOCS_ZNS && ftl_host_for(&s->dev->cfg) == FTL_HOST_NONE;
 	struct ftl_zone_info zi = {0};
 	uint8_t *rep;
 	int rc;

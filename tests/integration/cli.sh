@@ -101,6 +101,19 @@ expect_error "block writes on a raw open-channel device" "needs a host FTL such 
 expect_error "sim jobs on a zoned namespace" "ftl=zns is a zoned namespace" "$vssd" sim --set ftl=zns "$tmp/ok.fio"
 expect_error "a zns parameter with another FTL" "zns_zone_dies: only with ftl=zns" "$vssd" sim --set zns_zone_dies=2 "$tmp/ok.fio"
 expect_error "op with ftl=zns" "op=0.3: not supported with ftl=zns" "$vssd" nvme id-ns --set ftl=zns --set op=0.3
+expect_error "zftl with too little spare" "give a larger op" "$vssd" sim --set ftl=zns-host --set blocks_per_plane=32 "$tmp/ok.fio"
+expect_error "ftl=zns-host outside the simulator" "ftl=zns-host puts zftl" "$vssd" torture --set ftl=zns-host
+expect_error "power cuts under zftl" "power cuts with ftl=zns-host: not supported" "$vssd" sim --set ftl=zns-host --set media=ram --powerloss at=1ms "$tmp/ok.fio"
+# zftl keeps its map in host memory: a device file it wrote is refused when
+# reopened, not overwritten
+zdev=(--set ftl=zns-host --set blocks_per_plane=32 --set op=0.15 --set media=file
+	--set path="$tmp/zoned.vssd")
+if "$vssd" sim "${zdev[@]}" "$tmp/ok.fio" >/dev/null 2>&1; then
+	expect_error "zftl over a zoned device that holds data" "zftl keeps its map in host memory" \
+		"$vssd" sim "${zdev[@]}" "$tmp/ok.fio"
+else
+	bad "zftl on a new device file"
+fi
 expect_error "a device too small for pblk" "too small for pblk" "$vssd" sim --set ftl=pblk --set channels=1 --set luns_per_channel=2 --set blocks_per_plane=5 --set pages_per_block=24 "$tmp/ok.fio"
 expect_error "pblk_op out of range" "pblk_op=95: out of range" "$vssd" sim --set ftl=pblk --set pblk_op=95 "$tmp/ok.fio"
 

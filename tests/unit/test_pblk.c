@@ -19,7 +19,7 @@ struct host {
 	uint16_t status;
 };
 
-static int tr_submit(void *ctx, struct nvme_sqe *sqe, pblk_cmd_done done, void *arg)
+static int tr_submit(void *ctx, struct nvme_sqe *sqe, host_cmd_done done, void *arg)
 {
 	return vssd_submit_cb(((struct host *)ctx)->qp, sqe, done, arg) < 0 ? -EAGAIN : 0;
 }
@@ -58,7 +58,7 @@ static int tr_poll(void *ctx)
 /* pblk over the device (again, after a power loss: it recovers). */
 static void pblk_start(struct host *h)
 {
-	struct pblk_transport tr = {h, tr_submit, tr_admin, tr_alloc, tr_free, tr_now, tr_poll};
+	struct host_transport tr = {h, tr_submit, tr_admin, tr_alloc, tr_free, tr_now, tr_poll};
 	struct pblk_config cfg = {.op_percent = 11};
 	char err[512];
 
@@ -114,7 +114,7 @@ static void bio_done(void *arg, uint16_t status)
 /* Runs one block request to completion. */
 static uint16_t io(struct host *h, uint8_t dir, uint64_t lba, uint32_t nr)
 {
-	struct pblk_bio bio = {
+	struct host_bio bio = {
 		.dir = dir, .lba = lba, .nr = nr, .buf = h->buf, .done = bio_done, .arg = h};
 	int before = h->done;
 
@@ -179,7 +179,7 @@ static void test_write_read_overwrite(void **state)
 	for (uint64_t lba = 0; lba + 8 <= n; lba += 8) {
 		for (uint32_t i = 0; i < 8; i++)
 			stamp(h.buf + i * 4096, lba + i, version[lba + i] = 1);
-		assert_int_equal(io(&h, PBLK_WRITE, lba, 8), 0);
+		assert_int_equal(io(&h, HOST_BIO_WRITE, lba, 8), 0);
 		check_pointers(&h);
 	}
 	srand(7);
@@ -187,21 +187,21 @@ static void test_write_read_overwrite(void **state)
 		uint64_t lba = (uint64_t)rand() % n;
 
 		stamp(h.buf, lba, ++version[lba]);
-		assert_int_equal(io(&h, PBLK_WRITE, lba, 1), 0);
+		assert_int_equal(io(&h, HOST_BIO_WRITE, lba, 1), 0);
 		check_pointers(&h);
 	}
 	/* overwrite while the entry is still cached: the newest copy reads back */
 	stamp(h.buf, 5, 100);
-	assert_int_equal(io(&h, PBLK_WRITE, 5, 1), 0);
+	assert_int_equal(io(&h, HOST_BIO_WRITE, 5, 1), 0);
 	stamp(h.buf, 5, 101);
-	assert_int_equal(io(&h, PBLK_WRITE, 5, 1), 0);
+	assert_int_equal(io(&h, HOST_BIO_WRITE, 5, 1), 0);
 	version[5] = 101;
-	assert_int_equal(io(&h, PBLK_READ, 5, 1), 0);
+	assert_int_equal(io(&h, HOST_BIO_READ, 5, 1), 0);
 	assert_int_equal(version_of(h.buf, 5), 101);
 	/* a partial write unit: the flush pads it and waits for the device */
 	stamp(h.buf, 9, ++version[9]);
-	assert_int_equal(io(&h, PBLK_WRITE, 9, 1), 0);
-	assert_int_equal(io(&h, PBLK_FLUSH, 0, 0), 0);
+	assert_int_equal(io(&h, HOST_BIO_WRITE, 9, 1), 0);
+	assert_int_equal(io(&h, HOST_BIO_FLUSH, 0, 0), 0);
 	pblk_rb_pointers(h.pb, &p);
 	assert_int_equal(p.sync, p.mem);
 	assert_int_equal(p.subm, p.mem);
@@ -210,7 +210,7 @@ static void test_write_read_overwrite(void **state)
 	assert_int_equal(st.user_sectors, n / 8 * 8 + 4003);
 	/* everything reads back, from the device, the buffer, or both at once */
 	for (uint64_t lba = 0; lba + 32 <= n; lba += 32) {
-		assert_int_equal(io(&h, PBLK_READ, lba, 32), 0);
+		assert_int_equal(io(&h, HOST_BIO_READ, lba, 32), 0);
 		for (uint32_t i = 0; i < 32; i++)
 			if (version[lba + i])
 				assert_int_equal(version_of(h.buf + i * 4096, lba + i),
@@ -222,10 +222,10 @@ static void test_write_read_overwrite(void **state)
 	assert_int_equal(st.read_errors, 0);
 	assert_true(st.meta_sectors > 0);
 	/* never written: zeros */
-	assert_int_equal(io(&h, PBLK_READ, n + 5, 1), 0);
+	assert_int_equal(io(&h, HOST_BIO_READ, n + 5, 1), 0);
 	assert_int_equal(h.buf[100], 0);
 	{ /* past the end */
-		struct pblk_bio bio = {.dir = PBLK_READ,
+		struct host_bio bio = {.dir = HOST_BIO_READ,
 				       .lba = cap,
 				       .nr = 1,
 				       .buf = h.buf,
@@ -263,7 +263,7 @@ static void model_free(struct model *m)
 
 static void flush(struct host *h, struct model *m)
 {
-	assert_int_equal(io(h, PBLK_FLUSH, 0, 0), 0);
+	assert_int_equal(io(h, HOST_BIO_FLUSH, 0, 0), 0);
 	memcpy(m->durable, m->last, m->n * sizeof(uint32_t));
 }
 
@@ -278,7 +278,7 @@ static void random_writes(struct host *h, struct model *m, uint64_t sectors, int
 
 		for (uint32_t i = 0; i < nr; i++)
 			stamp(h->buf + i * 4096, lba + i, m->last[lba + i] = ++m->next[lba + i]);
-		assert_int_equal(io(h, PBLK_WRITE, lba, nr), 0);
+		assert_int_equal(io(h, HOST_BIO_WRITE, lba, nr), 0);
 		done += nr;
 		if (each)
 			each(h);
@@ -294,7 +294,7 @@ static void verify(struct host *h, struct model *m)
 	for (uint64_t lba = 0; lba < m->n; lba += 32) {
 		uint32_t nr = m->n - lba < 32 ? (uint32_t)(m->n - lba) : 32;
 
-		assert_int_equal(io(h, PBLK_READ, lba, nr), 0);
+		assert_int_equal(io(h, HOST_BIO_READ, lba, nr), 0);
 		for (uint32_t i = 0; i < nr; i++) {
 			const uint8_t *b = h->buf + i * 4096;
 			uint32_t v = 0;

@@ -159,7 +159,7 @@ static void size_ring(struct pblk *pb)
 {
 	uint32_t need = 2 * (pb->mw_cunits + pb->ws_opt) * pb->nr_pus, size = 1;
 
-	while (size < need || size < PBLK_MAX_BIO_SECTORS * 4)
+	while (size < need || size < HOST_BIO_MAX_SECTORS * 4)
 		size <<= 1;
 	while (size < pb->cfg.rb_entries)
 		size <<= 1;
@@ -264,7 +264,7 @@ static int build(struct pblk *pb, char *err, size_t errlen)
 	return rc;
 }
 
-int pblk_create(const struct pblk_config *cfg, const struct pblk_transport *tr, struct pblk **out,
+int pblk_create(const struct pblk_config *cfg, const struct host_transport *tr, struct pblk **out,
 		char *err, size_t errlen)
 {
 	struct pblk *pb = calloc(1, sizeof(*pb));
@@ -360,9 +360,9 @@ void pblk_cmd_put(struct pblk *pb, struct pblk_cmd *c)
 }
 
 /* The request is done; it completes at due_ns (the list stays in time order). */
-void pblk_bio_due(struct pblk *pb, struct pblk_bio *bio, uint64_t due_ns)
+void pblk_bio_due(struct pblk *pb, struct host_bio *bio, uint64_t due_ns)
 {
-	struct pblk_bio **p = &pb->done_head;
+	struct host_bio **p = &pb->done_head;
 
 	bio->due_ns = due_ns;
 	while (*p && (*p)->due_ns <= due_ns)
@@ -389,25 +389,25 @@ const char *pblk_error(const struct pblk *pb)
 	return pb->err[0] ? pb->err : NULL;
 }
 
-int pblk_submit(struct pblk *pb, struct pblk_bio *bio, uint64_t now_ns)
+int pblk_submit(struct pblk *pb, struct host_bio *bio, uint64_t now_ns)
 {
 	if (now_ns > pb->now_ns)
 		pb->now_ns = now_ns;
 	bio->status = 0;
 	bio->next = NULL;
-	if (bio->dir == PBLK_FLUSH) {
+	if (bio->dir == HOST_BIO_FLUSH) {
 		pblk_flush(pb, bio);
 		return 0;
 	}
-	if (!bio->nr || bio->nr > PBLK_MAX_BIO_SECTORS)
+	if (!bio->nr || bio->nr > HOST_BIO_MAX_SECTORS)
 		return -EINVAL;
 	if (bio->lba >= pb->capacity || bio->nr > pb->capacity - bio->lba)
 		return -ERANGE;
-	if (bio->dir == PBLK_TRIM) {
+	if (bio->dir == HOST_BIO_TRIM) {
 		pblk_trim(pb, bio);
 		return 0;
 	}
-	return bio->dir == PBLK_WRITE ? pblk_write(pb, bio) : pblk_read(pb, bio);
+	return bio->dir == HOST_BIO_WRITE ? pblk_write(pb, bio) : pblk_read(pb, bio);
 }
 
 static void sync_done(void *arg, const struct nvme_cqe *cqe)
@@ -444,7 +444,7 @@ int pblk_complete_due(struct pblk *pb, uint64_t now_ns)
 	if (now_ns > pb->now_ns)
 		pb->now_ns = now_ns;
 	while (pb->done_head && pb->done_head->due_ns <= now_ns) {
-		struct pblk_bio *bio = pb->done_head;
+		struct host_bio *bio = pb->done_head;
 
 		pb->done_head = bio->next;
 		bio->done(bio->arg, bio->status);
@@ -520,3 +520,37 @@ double pblk_stats_waf(const struct pblk_stats *s)
 		return 0;
 	return (double)(s->user_sectors + s->gc_sectors + s->pad_sectors) / (double)s->user_sectors;
 }
+
+static int ops_submit(void *ftl, struct host_bio *bio, uint64_t now_ns)
+{
+	return pblk_submit(ftl, bio, now_ns);
+}
+
+static uint64_t ops_next_due(const void *ftl)
+{
+	return pblk_next_due(ftl);
+}
+
+static int ops_complete_due(void *ftl, uint64_t now_ns)
+{
+	return pblk_complete_due(ftl, now_ns);
+}
+
+static uint64_t ops_capacity(const void *ftl)
+{
+	return pblk_capacity(ftl);
+}
+
+static const char *ops_error(const void *ftl)
+{
+	return pblk_error(ftl);
+}
+
+const struct host_ftl_ops pblk_host_ops = {
+	.name = "pblk",
+	.submit = ops_submit,
+	.next_due = ops_next_due,
+	.complete_due = ops_complete_due,
+	.capacity = ops_capacity,
+	.error = ops_error,
+};

@@ -22,26 +22,8 @@
 
 #include "core/device.h"
 
+#include "host/host_ftl.h"
 #include "vssd/nvme.h"
-
-typedef void (*pblk_cmd_done)(void *arg, const struct nvme_cqe *cqe);
-
-struct pblk_transport {
-	void *ctx;
-	/* Submits an I/O command; done runs when it completes. 0 or -EAGAIN. */
-	int (*submit)(void *ctx, struct nvme_sqe *sqe, pblk_cmd_done done, void *arg);
-	/* Runs an admin command to completion. 0 or a negative errno. */
-	int (*admin)(void *ctx, struct nvme_sqe *sqe, struct nvme_cqe *cqe);
-	void *(*dma_alloc)(void *ctx, size_t bytes); /* zeroed, page aligned */
-	void (*dma_free)(void *ctx, void *buf);
-	/* The host's clock (virtual or wall), read when a command completes:
-	 * block requests that waited complete after it. */
-	uint64_t (*now_ns)(void *ctx);
-	/* Waits for and runs the completions of at least one submitted
-	 * command (recovery at start-up needs its reads done before it goes
-	 * on). 0 or a negative errno. */
-	int (*poll)(void *ctx);
-};
 
 struct pblk_config {
 	/* the user capacity asked for: op's (what the device FTL would have
@@ -62,30 +44,6 @@ void pblk_config_of(struct pblk_config *pc, const struct vssd_config *cfg, uint6
 
 /* A sector of pblk (the open-channel device's). */
 #define PBLK_SECTOR_BYTES 4096
-
-/* Sectors one block request may carry at most (a frontend splits larger). */
-#define PBLK_MAX_BIO_SECTORS 64
-
-/* A trim unmaps: the sectors read as zeros. As in Linux's pblk, a trim is
- * not kept across a power loss (the old data may come back, never garbage). */
-enum pblk_dir { PBLK_READ, PBLK_WRITE, PBLK_FLUSH, PBLK_TRIM };
-
-/* A block request in 4 KiB sectors. done(arg, status) runs inside
- * pblk_complete_due() with 0 or an NVMe status. */
-struct pblk_bio {
-	uint8_t dir;
-	uint64_t lba;
-	uint32_t nr;
-	uint8_t *buf;
-	void (*done)(void *arg, uint16_t status);
-	void *arg;
-	/* pblk's own */
-	struct pblk_bio *next;
-	uint64_t due_ns;
-	uint32_t pending; /* device reads outstanding */
-	uint16_t status;
-	uint64_t flush_point; /* a flush: entries before it must be synced */
-};
 
 /* GC groups of closed lines, in the order GC takes them (pblk's gc lists):
  * write errors, no valid data, under 1/8 valid, under 1/2, under all, full. */
@@ -140,17 +98,20 @@ struct pblk;
  * recovers: lines in sequence order, the L2P from each line's emeta, or by
  * reading the out-of-band area up to each chunk's write pointer, and open
  * chunks padded to full. Returns 0 or a negative errno with a message in err. */
-int pblk_create(const struct pblk_config *cfg, const struct pblk_transport *tr, struct pblk **out,
+int pblk_create(const struct pblk_config *cfg, const struct host_transport *tr, struct pblk **out,
 		char *err, size_t errlen);
 void pblk_destroy(struct pblk *pb);
+
+/* pblk's block requests for a host of blocks (the simulator). */
+extern const struct host_ftl_ops pblk_host_ops;
 
 /* Sectors the user may address. */
 uint64_t pblk_capacity(const struct pblk *pb);
 
 /* Takes a block request at now_ns (its completion comes later, through
  * pblk_complete_due). Returns 0, or -ERANGE / -EINVAL for a bad request
- * (past the end, empty, or over PBLK_MAX_BIO_SECTORS). */
-int pblk_submit(struct pblk *pb, struct pblk_bio *bio, uint64_t now_ns);
+ * (past the end, empty, or over HOST_BIO_MAX_SECTORS). */
+int pblk_submit(struct pblk *pb, struct host_bio *bio, uint64_t now_ns);
 
 /* When the next block request completes, or UINT64_MAX. */
 uint64_t pblk_next_due(const struct pblk *pb);

@@ -94,7 +94,7 @@ struct pblk_cmd {
 	uint32_t first_sec;		/* metadata writes: line sector of lbas[0] */
 	uint32_t sec[PBLK_MAX_VEC];	/* data writes: each address's line sector */
 	uint32_t rb_idx[PBLK_MAX_VEC];	/* data writes: each address's ring entry */
-	struct pblk_bio *bio;		/* a read's */
+	struct host_bio *bio;		/* a read's */
 	uint32_t bio_off[PBLK_MAX_VEC]; /* a read's: the bio sector each address fills */
 	uint8_t *bounce;		/* reads': PBLK_MAX_VEC sectors */
 	int rc;				/* synchronous commands (recovery): 0 or the NVMe status */
@@ -124,7 +124,7 @@ struct pblk_gc {
 
 struct pblk {
 	struct pblk_config cfg;
-	struct pblk_transport tr;
+	struct host_transport tr;
 	/* geometry */
 	uint32_t ngrp, npu, nchk, clba, nr_pus;
 	uint8_t sec_bits, chk_bits, pu_bits;
@@ -149,9 +149,9 @@ struct pblk {
 	struct pblk_rl rl;
 	struct pblk_gc gc;
 	/* block requests */
-	struct pblk_bio *done_head;		/* completions waiting for their time, by due */
-	struct pblk_bio *wait_head, *wait_tail; /* requests waiting for buffer or contexts */
-	struct pblk_bio *flush_head;		/* flushes waiting for the sync pointer */
+	struct host_bio *done_head;		/* completions waiting for their time, by due */
+	struct host_bio *wait_head, *wait_tail; /* requests waiting for buffer or contexts */
+	struct host_bio *flush_head;		/* flushes waiting for the sync pointer */
 	uint64_t now_ns;
 	/* commands */
 	struct pblk_cmd *cmds, *free_cmds;
@@ -200,7 +200,7 @@ void pblk_tick(struct pblk *pb);
 struct nvme_sqe pblk_vector_sqe(uint8_t opcode, const struct pblk_cmd *c);
 struct pblk_cmd *pblk_cmd_get(struct pblk *pb);
 void pblk_cmd_put(struct pblk *pb, struct pblk_cmd *c);
-void pblk_bio_due(struct pblk *pb, struct pblk_bio *bio, uint64_t due_ns);
+void pblk_bio_due(struct pblk *pb, struct host_bio *bio, uint64_t due_ns);
 void pblk_fail(struct pblk *pb, const char *what, uint16_t status);
 
 /* Index into the chunk log of line l's chunk on PU index u (u = pu * ngrp + grp). */
@@ -211,9 +211,9 @@ void pblk_line_setup(struct pblk *pb, struct pblk_line *line);
 uint16_t pblk_cmd_sync(struct pblk *pb, struct pblk_cmd *c, uint8_t opcode);
 
 /* write.c */
-int pblk_write(struct pblk *pb, struct pblk_bio *bio);
-void pblk_flush(struct pblk *pb, struct pblk_bio *bio);
-void pblk_trim(struct pblk *pb, struct pblk_bio *bio);
+int pblk_write(struct pblk *pb, struct host_bio *bio);
+void pblk_flush(struct pblk *pb, struct host_bio *bio);
+void pblk_trim(struct pblk *pb, struct host_bio *bio);
 void pblk_writer_kick(struct pblk *pb);
 /* After a command completed: flushes, waiting requests, GC, the writer. */
 void pblk_after_completion(struct pblk *pb);
@@ -224,9 +224,9 @@ void pblk_rb_update_l2p(struct pblk *pb, uint64_t need);
 void pblk_rb_put_gc(struct pblk *pb, uint32_t lba, const uint8_t *data, uint32_t old_addr);
 struct pblk_line *pblk_line_of_addr(struct pblk *pb, uint32_t addr);
 /* read.c: pblk_read_try starts a read, or returns false when it must wait */
-int pblk_read(struct pblk *pb, struct pblk_bio *bio);
-bool pblk_read_try(struct pblk *pb, struct pblk_bio *bio);
-void pblk_wait_enqueue(struct pblk *pb, struct pblk_bio *bio);
+int pblk_read(struct pblk *pb, struct host_bio *bio);
+bool pblk_read_try(struct pblk *pb, struct host_bio *bio);
+void pblk_wait_enqueue(struct pblk *pb, struct host_bio *bio);
 /* gc.c */
 void pblk_gc_kick(struct pblk *pb);
 /* A line's GC group (PBLK_GC_GROUP_*): write errors first, then by valid count. */

@@ -14,7 +14,7 @@ static void read_done(void *arg, const struct nvme_cqe *cqe)
 {
 	struct pblk_cmd *c = arg;
 	struct pblk *pb = c->pb;
-	struct pblk_bio *bio = c->bio;
+	struct host_bio *bio = c->bio;
 	uint16_t status = nvme_cqe_code(cqe);
 	uint64_t failed = status ? pblk_cqe_failed(cqe) : 0;
 
@@ -57,7 +57,7 @@ static int submit_read(struct pblk *pb, struct pblk_cmd *c)
 
 /* One vector read of the request; the queue has room, as the caller checked
  * its contexts, so a refusal is a fault of the transport. */
-static void issue_read(struct pblk *pb, struct pblk_bio *bio, struct pblk_cmd *c)
+static void issue_read(struct pblk *pb, struct host_bio *bio, struct pblk_cmd *c)
 {
 	bio->pending++;
 	if (!submit_read(pb, c))
@@ -69,7 +69,7 @@ static void issue_read(struct pblk *pb, struct pblk_bio *bio, struct pblk_cmd *c
 }
 
 /* Sectors of the request the device must serve. */
-static uint32_t device_sectors(const struct pblk *pb, const struct pblk_bio *bio)
+static uint32_t device_sectors(const struct pblk *pb, const struct host_bio *bio)
 {
 	uint32_t n = 0;
 
@@ -81,7 +81,7 @@ static uint32_t device_sectors(const struct pblk *pb, const struct pblk_bio *bio
 	return n;
 }
 
-bool pblk_read_try(struct pblk *pb, struct pblk_bio *bio)
+bool pblk_read_try(struct pblk *pb, struct host_bio *bio)
 {
 	uint32_t ndev = device_sectors(pb, bio);
 	struct pblk_cmd *c = NULL;
@@ -122,7 +122,7 @@ bool pblk_read_try(struct pblk *pb, struct pblk_bio *bio)
 	return true;
 }
 
-int pblk_read(struct pblk *pb, struct pblk_bio *bio)
+int pblk_read(struct pblk *pb, struct host_bio *bio)
 {
 	if (pb->wait_head || !pblk_read_try(pb, bio))
 		pblk_wait_enqueue(pb, bio);

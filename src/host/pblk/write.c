@@ -107,7 +107,7 @@ void pblk_rb_put_gc(struct pblk *pb, uint32_t lba, const uint8_t *data, uint32_t
 	pb->st.gc_sectors++;
 }
 
-static bool write_try(struct pblk *pb, struct pblk_bio *bio)
+static bool write_try(struct pblk *pb, struct host_bio *bio)
 {
 	if (!pblk_rl_user_may_insert(pb, bio->nr))
 		return false;
@@ -123,7 +123,7 @@ static bool write_try(struct pblk *pb, struct pblk_bio *bio)
 	return true;
 }
 
-void pblk_wait_enqueue(struct pblk *pb, struct pblk_bio *bio)
+void pblk_wait_enqueue(struct pblk *pb, struct host_bio *bio)
 {
 	bio->next = NULL;
 	if (pb->wait_tail)
@@ -133,7 +133,7 @@ void pblk_wait_enqueue(struct pblk *pb, struct pblk_bio *bio)
 	pb->wait_tail = bio;
 }
 
-int pblk_write(struct pblk *pb, struct pblk_bio *bio)
+int pblk_write(struct pblk *pb, struct host_bio *bio)
 {
 	if (pb->wait_head || !write_try(pb, bio))
 		pblk_wait_enqueue(pb, bio);
@@ -142,7 +142,7 @@ int pblk_write(struct pblk *pb, struct pblk_bio *bio)
 }
 
 /* Unmaps: later reads see zeros. */
-static void trim_now(struct pblk *pb, struct pblk_bio *bio)
+static void trim_now(struct pblk *pb, struct host_bio *bio)
 {
 	for (uint32_t i = 0; i < bio->nr; i++)
 		map_cached(pb, (uint32_t)(bio->lba + i), PBLK_EMPTY);
@@ -151,7 +151,7 @@ static void trim_now(struct pblk *pb, struct pblk_bio *bio)
 }
 
 /* A trim waits behind earlier requests, so it never overtakes a write it follows. */
-void pblk_trim(struct pblk *pb, struct pblk_bio *bio)
+void pblk_trim(struct pblk *pb, struct host_bio *bio)
 {
 	if (pb->wait_head)
 		pblk_wait_enqueue(pb, bio);
@@ -159,7 +159,7 @@ void pblk_trim(struct pblk *pb, struct pblk_bio *bio)
 		trim_now(pb, bio);
 }
 
-void pblk_flush(struct pblk *pb, struct pblk_bio *bio)
+void pblk_flush(struct pblk *pb, struct host_bio *bio)
 {
 	bio->flush_point = pb->rb_mem;
 	if (pb->rb_sync >= bio->flush_point) {
@@ -176,27 +176,27 @@ void pblk_flush(struct pblk *pb, struct pblk_bio *bio)
 static void retry_waiting(struct pblk *pb)
 {
 	while (pb->wait_head) {
-		struct pblk_bio *bio = pb->wait_head, *next = bio->next;
+		struct host_bio *bio = pb->wait_head, *next = bio->next;
 
 		if (next && next->next) /* a random write's L2P entry is a cache miss */
 			pblk_l2p_prefetch(pb, (uint32_t)next->next->lba);
-		if (bio->dir == PBLK_WRITE  ? !write_try(pb, bio)
-		    : bio->dir == PBLK_READ ? !pblk_read_try(pb, bio)
-					    : false)
+		if (bio->dir == HOST_BIO_WRITE	? !write_try(pb, bio)
+		    : bio->dir == HOST_BIO_READ ? !pblk_read_try(pb, bio)
+						: false)
 			return;
 		if (!(pb->wait_head = next))
 			pb->wait_tail = NULL;
-		if (bio->dir == PBLK_TRIM)
+		if (bio->dir == HOST_BIO_TRIM)
 			trim_now(pb, bio);
 	}
 }
 
 static void complete_flushes(struct pblk *pb)
 {
-	struct pblk_bio **p = &pb->flush_head;
+	struct host_bio **p = &pb->flush_head;
 
 	while (*p) {
-		struct pblk_bio *bio = *p;
+		struct host_bio *bio = *p;
 
 		if (pb->rb_sync >= bio->flush_point) {
 			*p = bio->next;
@@ -492,7 +492,7 @@ static bool write_data(struct pblk *pb, struct pblk_line *line, uint32_t n, uint
 /* A flush waits for entries not yet submitted. */
 static bool flush_wanted(const struct pblk *pb)
 {
-	for (const struct pblk_bio *b = pb->flush_head; b; b = b->next)
+	for (const struct host_bio *b = pb->flush_head; b; b = b->next)
 		if (b->flush_point > pb->rb_subm)
 			return true;
 	return false;
@@ -504,7 +504,8 @@ static bool flush_wanted(const struct pblk *pb)
  * request needs their space. */
 static bool ring_stuck(struct pblk *pb, const struct pblk_line *line)
 {
-	uint64_t want = pb->wait_head && pb->wait_head->dir == PBLK_WRITE ? pb->wait_head->nr : 0;
+	uint64_t want =
+		pb->wait_head && pb->wait_head->dir == HOST_BIO_WRITE ? pb->wait_head->nr : 0;
 
 	if (pb->gc.victim && !pb->gc.reads_inflight)
 		want = want > PBLK_MAX_VEC ? want : PBLK_MAX_VEC;
