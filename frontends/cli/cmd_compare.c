@@ -17,8 +17,9 @@
 #include "runner.h"
 
 /* The comparison a storage engineer comes for: the device FTL, FDP with
- * initially and with persistently isolated handles, and pblk, the host
- * FTL, on the same NAND. */
+ * initially and with persistently isolated handles, pblk over an
+ * open-channel device and zftl over a zoned one (the host FTLs), on the
+ * same NAND. */
 static const struct {
 	const char *spec; /* as --variant takes it */
 } default_variants[] = {
@@ -26,6 +27,7 @@ static const struct {
 	{"fdp-initially:fdp=on,fdp_nruh=2,fdp_ruh_type=initially"},
 	{"fdp-persistently:fdp=on,fdp_nruh=2,fdp_ruh_type=persistently"},
 	{"pblk:ftl=pblk"},
+	{"zns-host:ftl=zns-host"},
 };
 
 struct compare_args {
@@ -49,7 +51,8 @@ static void usage(FILE *out)
 		"                         default: conv (ftl=conv), fdp-initially and\n"
 		"                         fdp-persistently (fdp=on, fdp_nruh=2 and that\n"
 		"                         fdp_ruh_type),\n"
-		"                         pblk (ftl=pblk). A variant with fdp=on gives jobs\n"
+		"                         pblk (ftl=pblk), zns-host (ftl=zns-host: zftl over\n"
+		"                         zones). A variant with fdp=on gives jobs\n"
 		"                         without placement options one each (by job)\n"
 		"  --json                 one JSON document: variants[], each the variant's\n"
 		"                         `vssd sim --json+` document\n"

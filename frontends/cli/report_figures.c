@@ -9,6 +9,8 @@
 
 const struct figure_def figures[NFIG] = {
 	[FIG_WAF] = {"waf", "WAF", "%.3f", 0},
+	[FIG_HOST_WAF] = {"host_waf", "host WAF", "%.3f", 0},
+	[FIG_DEV_WAF] = {"device_waf", "dev WAF", "%.3f", 0},
 	[FIG_IOPS] = {"iops", "IOPS", "%.0f", 1},
 	[FIG_MIBS] = {"mibs", "MiB/s", "%.1f", 1},
 	[FIG_W50] = {"write_p50_us", "w p50 us", "%.1f", 0},
@@ -110,6 +112,21 @@ static void group_bins(json_object *report, int g, const char *dir, struct bins 
 	}
 }
 
+/* WAF's two parts: what the device was sent over what the user wrote (a
+ * host FTL's GC and metadata; 1 with none), and the media's writes over
+ * what the device was sent. */
+static void host_and_device_waf(json_object *grp, double row[NFIG])
+{
+	json_object *under = json_at(grp, "open_channel_device");
+	double user = json_num(grp, "device.host_write_bytes");
+
+	under = under ? under : json_at(grp, "zoned_device");
+	row[FIG_HOST_WAF] = !(user > 0) ? NAN
+			    : under	? json_num(under, "host_write_bytes") / user
+					: 1;
+	row[FIG_DEV_WAF] = under ? json_num(under, "waf") : row[FIG_WAF];
+}
+
 void group_figures(json_object *report, int g, double row[NFIG])
 {
 	json_object *jobs = json_at(report, "jobs"), *grp = json_at(report, "groups");
@@ -128,6 +145,7 @@ void group_figures(json_object *report, int g, double row[NFIG])
 	group_bins(report, g, "write", &w);
 	group_bins(report, g, "read", &r);
 	row[FIG_WAF] = json_num(grp, "device.waf");
+	host_and_device_waf(grp, row);
 	row[FIG_IOPS] = iops;
 	row[FIG_MIBS] = bytes / (1 << 20);
 	row[FIG_W50] = bins_percentile(&w, 50);

@@ -1,6 +1,7 @@
 /*
  * The figures of a `vssd sim` JSON report that compare and sweep lay side
- * by side: per stonewall group WAF, IOPS, MiB/s, write and read latency
+ * by side: per stonewall group WAF (the stack's, and under a host FTL
+ * the host's and the device's parts of it), IOPS, MiB/s, write and read latency
  * percentiles (from the group's jobs' histogram bins merged, so a group of
  * several jobs has one exact figure: needs --json+), GC copies, erases.
  */
@@ -13,6 +14,8 @@
 
 enum figure {
 	FIG_WAF,
+	FIG_HOST_WAF,
+	FIG_DEV_WAF,
 	FIG_IOPS,
 	FIG_MIBS,
 	FIG_W50,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `vssd compare` as a user runs it: the four default variants side by side
+# `vssd compare` as a user runs it: the five default variants side by side
 # on equal devices, its JSON the variants' own `vssd sim` reports, the same
 # whether they run at once or one by one, plots, and bad variants named.
 # usage: compare.sh VSSD SOURCE_DIR
@@ -16,14 +16,18 @@ printf '[fill]\nrw=write\nbs=128k\niodepth=8\n[rand]\nstonewall\nrw=randwrite\nb
 	>"$tmp/job.fio"
 strip='walk(if type == "object" then del(.wall_s, .host_ios_per_wall_s) else . end)'
 
-# 1. the table: four variants, the same capacity, two groups, a best marked
+# 1. the table: five variants, the same capacity, two groups, a best marked,
+# the host FTLs' WAF split into the host's part and the device's
 if "$vssd" compare "${small[@]}" "$tmp/job.fio" >"$tmp/table.txt" 2>"$tmp/table.err" &&
-	[ "$(grep -c '^  [a-z-]* *capacity ' "$tmp/table.txt")" = 4 ] &&
+	[ "$(grep -c '^  [a-z-]* *capacity ' "$tmp/table.txt")" = 5 ] &&
 	[ "$(sed -n 's/^  [a-z-]* *capacity \([0-9.]*\) GiB.*/\1/p' "$tmp/table.txt" | sort -u | wc -l)" = 1 ] &&
 	! grep -q differs "$tmp/table.txt" &&
 	grep -q '^group 1$' "$tmp/table.txt" &&
-	grep -q '^fdp-persistently' "$tmp/table.txt" && grep -q '\*' "$tmp/table.txt"; then
-	ok "compare: four variants on equal devices"
+	grep -q '^fdp-persistently' "$tmp/table.txt" && grep -q '\*' "$tmp/table.txt" &&
+	grep -q '^variant *WAF *host WAF *dev WAF ' "$tmp/table.txt" &&
+	awk '$1 == "zns-host" && $3 > 1 && $4 == "1.000*" { z++ } $1 == "conv" && $3 == "1.000*" { c++ }
+		END { exit !(z == 1 && c == 1) }' <(sed -n '/^group 1$/,$p' "$tmp/table.txt"); then
+	ok "compare: five variants on equal devices"
 else
 	bad "compare table: $(cat "$tmp/table.txt" "$tmp/table.err")"
 fi
@@ -33,7 +37,8 @@ fi
 "$vssd" compare "${small[@]}" --json -j 1 "$tmp/job.fio" | jq -S "$strip" >"$tmp/seq.json"
 "$vssd" sim "${small[@]}" --set ftl=pblk --json+ "$tmp/job.fio" | jq -S "$strip" >"$tmp/pblk.json"
 if [ -s "$tmp/par.json" ] && cmp -s "$tmp/par.json" "$tmp/seq.json" &&
-	jq -e '.variants | length == 4' "$tmp/par.json" >/dev/null &&
+	jq -e '.variants | length == 5' "$tmp/par.json" >/dev/null &&
+	jq -e '.variants[4].zftl.gc_zones > 0' "$tmp/par.json" >/dev/null &&
 	jq -S '.variants[3] | del(.variant)' "$tmp/par.json" | cmp -s - "$tmp/pblk.json"; then
 	ok "compare --json: -j 4 equals -j 1, each variant its own sim report"
 else
@@ -60,7 +65,7 @@ awk 'BEGIN { for (i = 0; i < 2000; i++) printf "%.0f,h,0,%s,%d,4096,0\n", 128000
 	i % 3 ? "Write" : "Read", (i * 7919 % 40000) * 4096 }' >"$tmp/t.csv"
 printf '[replay]\nread_iolog=%s\niodepth=8\n' "$tmp/t.csv" >"$tmp/trace.fio"
 if "$vssd" compare "${small[@]}" --json "$tmp/trace.fio" >"$tmp/trace.json" &&
-	jq -e '[.variants[].jobs[0].trace | .reads + .writes] | length == 4 and all(. == 2000)' \
+	jq -e '[.variants[].jobs[0].trace | .reads + .writes] | length == 5 and all(. == 2000)' \
 		"$tmp/trace.json" >/dev/null &&
 	jq -e '[.variants[].jobs[0].job_runtime] | all(. >= 199)' "$tmp/trace.json" >/dev/null; then
 	ok "compare: a trace replayed by every variant, in its own time unit"
