@@ -33,6 +33,22 @@ static void fabrics_id_ctrl(const struct nvmf_ctrl *ctrl, struct nvme_id_ctrl *i
 	snprintf(id->subnqn, sizeof(id->subnqn), "%s", ctrl->t->subnqn);
 }
 
+/* SMART's count of Error Information log entries: this controller's, as
+ * its error log holds them (the device's counts every controller's). */
+static void smart_errors(struct nvmf_cmd *cmd)
+{
+	const uint64_t at = offsetof(struct nvme_smart_log, num_err_log_entries);
+	uint64_t off = nvme_get_log_offset(&cmd->sqe), n;
+
+	if (cmd->sqe.opcode != NVME_ADMIN_GET_LOG_PAGE ||
+	    nvme_get(&cmd->sqe, NVME_F_LID) != NVME_LOG_SMART || off > at ||
+	    off + cmd->data_bytes < at + sizeof(n))
+		return;
+	n = nvmf_errlog_count(cmd->conn->ctrl);
+	memcpy(cmd->buf + (at - off), &n, sizeof(n)); /* the low half of a 128-bit count */
+	memset(cmd->buf + (at - off) + sizeof(n), 0, sizeof(n));
+}
+
 static void admin_done(void *arg, const struct nvme_cqe *cqe)
 {
 	struct nvmf_cmd *cmd = arg;
@@ -40,6 +56,8 @@ static void admin_done(void *arg, const struct nvme_cqe *cqe)
 
 	if (!c->dead && !nvme_cqe_code(cqe) && c->t->ns->amend)
 		c->t->ns->amend(cmd);
+	if (!c->dead && !nvme_cqe_code(cqe))
+		smart_errors(cmd);
 	if (!c->dead && cmd->sqe.opcode == NVME_ADMIN_IDENTIFY &&
 	    nvme_get(&cmd->sqe, NVME_F_CNS) == NVME_ID_CNS_CTRL && !nvme_cqe_code(cqe) &&
 	    cmd->data_bytes >= sizeof(struct nvme_id_ctrl))
@@ -108,6 +126,9 @@ void nvmf_admin_exec(struct nvmf_cmd *cmd)
 	case NVME_ADMIN_DELETE_CQ:
 	case NVME_ADMIN_DBBUF: return nvmf_cmd_status(cmd, NVME_SC_INVALID_OPCODE, 0);
 	}
+	if (cmd->sqe.opcode == NVME_ADMIN_GET_LOG_PAGE &&
+	    nvme_get(&cmd->sqe, NVME_F_LID) == NVME_LOG_ERROR)
+		return nvmf_errlog_page(cmd);
 	if (fabric_feature(cmd) || (c->t->ns->admin && c->t->ns->admin(cmd)))
 		return;
 	nvmf_cmd_device_sqe(cmd, &sqe);

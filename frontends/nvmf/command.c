@@ -306,6 +306,18 @@ static uint64_t served_bytes(const struct nvmf_cmd *cmd)
 	}
 }
 
+void nvmf_cmd_log_answer(struct nvmf_cmd *cmd, const void *log, uint64_t len)
+{
+	uint64_t off = nvme_get_log_offset(&cmd->sqe), bytes = nvme_get_log_dwords(&cmd->sqe) * 4;
+
+	if (bytes > cmd->data_bytes || (off & 3) || off > len)
+		return nvmf_cmd_status(cmd, NVME_SC_INVALID_FIELD, 0);
+	memset(cmd->buf, 0, bytes);
+	if (off < len)
+		memcpy(cmd->buf, (const uint8_t *)log + off, len - off < bytes ? len - off : bytes);
+	nvmf_cmd_status(cmd, NVME_SC_SUCCESS, 0);
+}
+
 void nvmf_cmd_complete(struct nvmf_cmd *cmd, const struct nvme_cqe *cqe)
 {
 	struct nvmf_conn *c = cmd->conn;
@@ -313,6 +325,9 @@ void nvmf_cmd_complete(struct nvmf_cmd *cmd, const struct nvme_cqe *cqe)
 	uint16_t status = cqe->status & (uint16_t)~NVME_CQE_PHASE;
 	bool ok = !NVME_CQE_SC(status) && !NVME_CQE_SCT(status);
 	int dir = c->qid ? served_dir(cmd->sqe.opcode) : -1;
+
+	if (!ok)
+		nvmf_errlog_note(cmd, status);
 
 	if (cmd->to_host && cmd->data_bytes && ok) {
 		struct nvme_tcp_data data = {

@@ -73,7 +73,6 @@ static void discovery_log(struct nvmf_cmd *cmd)
 		struct nvmf_disc_log_header h;
 		struct nvmf_disc_log_entry e[2];
 	} log;
-	uint64_t off = nvme_get_log_offset(&cmd->sqe), bytes = nvme_get_log_dwords(&cmd->sqe) * 4;
 	uint32_t n = 0;
 
 	memset(&log.h, 0, sizeof(log.h));
@@ -83,15 +82,7 @@ static void discovery_log(struct nvmf_cmd *cmd)
 			  t->opts.discovery_port, NVMF_DISCOVERY_NQN);
 	log.h.genctr = 1; /* the list never changes while the target runs */
 	log.h.numrec = n;
-	if (bytes > cmd->data_bytes || (off & 3) || off > sizeof(log.h) + n * sizeof(log.e[0]))
-		return nvmf_cmd_status(cmd, NVME_SC_INVALID_FIELD, 0);
-	memset(cmd->buf, 0, bytes);
-	if (off < sizeof(log.h) + n * sizeof(log.e[0])) {
-		uint64_t have = sizeof(log.h) + n * sizeof(log.e[0]) - off;
-
-		memcpy(cmd->buf, (uint8_t *)&log + off, have < bytes ? have : bytes);
-	}
-	nvmf_cmd_status(cmd, NVME_SC_SUCCESS, 0);
+	nvmf_cmd_log_answer(cmd, &log, sizeof(log.h) + n * sizeof(log.e[0]));
 }
 
 static void features(struct nvmf_cmd *cmd)

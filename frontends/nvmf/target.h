@@ -91,6 +91,8 @@ struct nvmf_loop {
 
 /* A controller: the state of one association (an admin queue and its I/O
  * queues), as a host sees it through properties and Identify. */
+#define NVMF_ERR_LOG_ENTRIES 64
+
 struct nvmf_ctrl {
 	struct nvmf_target *t;
 	uint16_t cntlid;
@@ -101,6 +103,9 @@ struct nvmf_ctrl {
 	_Atomic uint64_t traffic_ns;		  /* its last command, on any of its queues */
 	struct nvmf_conn *queue[NVMF_MAX_QUEUES]; /* by qid; 0 is the admin queue */
 	int client;				  /* the statistics' client: the host */
+	/* its Error Information log (errlog.c), under the target's lock */
+	uint64_t error_count;
+	struct nvme_error_log errlog[NVMF_ERR_LOG_ENTRIES];
 };
 
 /* A command in flight on a queue: the host's SQE, its data in memory the
@@ -281,6 +286,9 @@ void nvmf_cmd_run(struct nvmf_cmd *cmd);
 /* Sends the response (and the data before it) and frees the command. */
 void nvmf_cmd_complete(struct nvmf_cmd *cmd, const struct nvme_cqe *cqe);
 void nvmf_cmd_status(struct nvmf_cmd *cmd, uint16_t status, uint32_t result);
+/* Answers a Get Log Page with the part of log (len bytes) its offset and
+ * length ask for (zeros past the end). */
+void nvmf_cmd_log_answer(struct nvmf_cmd *cmd, const void *log, uint64_t len);
 /* Frees the command (its data buffer stays for the next one). */
 void nvmf_cmd_free(struct nvmf_cmd *cmd);
 /* The device answered a command: respond, or free it when its connection
@@ -288,6 +296,14 @@ void nvmf_cmd_free(struct nvmf_cmd *cmd);
 void nvmf_cmd_device_done(void *arg, const struct nvme_cqe *cqe);
 /* The command as the device takes it: its data an SGL data block in buf. */
 void nvmf_cmd_device_sqe(const struct nvmf_cmd *cmd, struct nvme_sqe *out);
+
+/* errlog.c: a controller's own Error Information log. */
+/* A command of the controller's ended with status (phase bit clear). */
+void nvmf_errlog_note(struct nvmf_cmd *cmd, uint16_t status);
+/* Answers Get Log Page 01h from the controller's log, newest first. */
+void nvmf_errlog_page(struct nvmf_cmd *cmd);
+/* Errors the controller has logged (SMART's count of log entries). */
+uint64_t nvmf_errlog_count(struct nvmf_ctrl *ctrl);
 
 /* fabrics.c: Connect, the properties, Disconnect, and controllers. */
 void nvmf_fabrics_exec(struct nvmf_cmd *cmd);

@@ -221,6 +221,50 @@ static int case_namespace(void)
 	return 0;
 }
 
+/* Get Log Page lid of bytes into buf on the admin queue; its status. */
+static int admin_log(uint8_t lid, void *buf, uint32_t bytes)
+{
+	struct nvme_sqe sqe;
+	struct nvme_cqe cqe;
+
+	nvme_prep_get_log_page(&sqe, NVME_NSID_ALL, lid, NULL, bytes, 0);
+	return nh_cmd(&admin, &sqe, buf, bytes, NH_TO_HOST, &cqe);
+}
+
+/* A failed command is in the controller's Error Information log as its
+ * host sent it: the I/O queue's SQID and the host's command identifier,
+ * the status, the LBA; SMART counts the entries. */
+static int case_error_log(void)
+{
+	static uint8_t back[4096];
+	struct nvme_error_log log[64];
+	struct nvme_smart_log smart;
+	struct nvme_sqe sqe = {.opcode = NVME_CMD_READ, .cdw10 = 0xfffffff0u};
+	struct nvme_cqe cqe = {0};
+	uint64_t entries;
+
+	sqe.nsid = 1;
+	if (nh_cmd(&victim, &sqe, back, 4096, NH_TO_HOST, &cqe) <= 0)
+		return failf("a read past the end did not fail");
+	if (admin_log(NVME_LOG_ERROR, log, sizeof(log)) ||
+	    admin_log(NVME_LOG_SMART, &smart, sizeof(smart)))
+		return failf("Get Log Page of the error log or SMART failed");
+	if (log[0].sqid != victim.qid || log[0].cmdid != sqe.cid ||
+	    log[0].status_field != (cqe.status & (uint16_t)~NVME_CQE_PHASE) ||
+	    log[0].lba != 0xfffffff0u || log[0].opcode != NVME_CMD_READ || !log[0].error_count)
+		return failf(
+			"the newest entry: SQID %u CID %u status 0x%x LBA 0x%llx, expected SQID "
+			"%u CID %u status 0x%x LBA 0xfffffff0",
+			log[0].sqid, log[0].cmdid, log[0].status_field,
+			(unsigned long long)log[0].lba, victim.qid, sqe.cid,
+			cqe.status & (uint16_t)~NVME_CQE_PHASE);
+	memcpy(&entries, smart.num_err_log_entries, sizeof(entries));
+	if (entries != log[0].error_count)
+		return failf("SMART counts %llu error log entries, the log %llu",
+			     (unsigned long long)entries, (unsigned long long)log[0].error_count);
+	return 0;
+}
+
 static int case_digests(void)
 {
 	struct nh_conn c;
@@ -537,6 +581,8 @@ static const struct {
 	{"the namespace: its last LBA, LBA Out of Range past it, Write Zeroes and Deallocate "
 	 "leave zeros",
 	 case_namespace},
+	{"the Error Information log: the host's SQID and CID, the status and LBA; SMART's count",
+	 case_error_log},
 	{"header and data digests", case_digests},
 	{"a write on the queue that must outlive the bad cases", case_victim_write},
 	{"bad HLEN: C2HTermReq FES 1 FEI 2", case_bad_hlen},
