@@ -285,8 +285,7 @@ static void free_run(struct sim *s, const struct job_file *jf, bool failed)
 		for (uint16_t q = 1; q <= s->nqps; q++)
 			host_qp_free(&s->qps[q]);
 	}
-	pblk_destroy(s->pb);
-	zftl_destroy(s->zf);
+	sim_host_ftl_stop(s);
 	if (s->qps[HOST_FTL_QID].entries) {
 		host_qp_unregister(&s->qps[HOST_FTL_QID], &ctrl->dma);
 		host_qp_free(&s->qps[HOST_FTL_QID]);

@@ -94,8 +94,7 @@ int sim_power_cut(struct sim *s, int which, uint64_t t_ns)
 
 		pblk_get_stats(s->pb, &p);
 		pblk_stats_add(&s->pblk_past, &p);
-		pblk_destroy(s->pb);
-		s->pb = NULL;
+		sim_host_ftl_stop(s);
 		host_qp_reset(&s->qps[HOST_FTL_QID], NULL, NULL);
 		if (!(rc = sim_create_queues(s, HOST_FTL_QID)) && (rc = sim_host_ftl_start(s)))
 			return rc;

@@ -139,3 +139,12 @@ int sim_host_ftl_start(struct sim *s)
 	}
 	return rc;
 }
+
+void sim_host_ftl_stop(struct sim *s)
+{
+	pblk_destroy(s->pb);
+	zftl_destroy(s->zf);
+	s->pb = NULL;
+	s->zf = NULL;
+	s->host = (struct sim_host_ftl){0};
+}

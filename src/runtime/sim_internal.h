@@ -192,6 +192,8 @@ int sim_host_ftl_part(struct sim *s, struct io_track *t, uint32_t k, uint64_t sl
 		      uint8_t *buf);
 int sim_setup_group_bios(struct sim *s, const struct job_file *jf, int g);
 int sim_host_ftl_start(struct sim *s);
+/* Frees the host FTL (a power cut takes the host's memory too). */
+void sim_host_ftl_stop(struct sim *s);
 
 /* sim_cut.c: power cuts */
 int sim_due_cut(const struct sim *s, uint64_t t_next, uint64_t *t_cut);
