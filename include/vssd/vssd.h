@@ -127,14 +127,15 @@ uint32_t vssd_crc32c(uint32_t crc, const void *p, size_t len);
 enum vssd_block_host {
 	VSSD_BLOCK_NVM,	  /* the NVM command set on the namespace (vssd_read, vssd_write, ...) */
 	VSSD_BLOCK_PBLK,  /* ftl=pblk: through the host FTL, vssd_pblk_open() */
-	VSSD_BLOCK_NONE,  /* ftl=ocssd: vector commands only; block_refusal says why */
+	VSSD_BLOCK_NONE,  /* ftl=ocssd (vector commands only), ftl=zns-host (the simulator's
+			     only): block_refusal says why */
 	VSSD_BLOCK_ZONED, /* ftl=zns: the zoned command set (writes at zones' write pointers);
 			     block_refusal says why a plain block host cannot use it */
 };
 
 /* What a device is. */
 struct vssd_info {
-	char ftl[16]; /* the ftl= value: "conv", "ocssd", "pblk" or "zns" */
+	char ftl[16]; /* the ftl= value: "conv", "ocssd", "pblk", "zns" or "zns-host" */
 	enum vssd_block_host block_host;
 	const char *block_refusal; /* VSSD_BLOCK_NONE, _ZONED: why, for the user; else NULL */
 	int keeps_data;		   /* media=ram or file (media=none keeps nothing to read back) */
