@@ -12,20 +12,7 @@
 #include <math.h>
 
 #include "report/report.h"
-
-static double lambert_w0(double x)
-{
-	double w = x < -0.3 ? -0.5 : x;
-
-	for (int i = 0; i < 200; i++) {
-		double ew = exp(w), step = (w * ew - x) / (ew * (w + 1));
-
-		w -= step;
-		if (fabs(step) < 1e-15)
-			break;
-	}
-	return w;
-}
+#include "waf_theory.h"
 
 static double theory_waf(const struct vssd_dev *dev)
 {
@@ -34,7 +21,7 @@ static double theory_waf(const struct vssd_dev *dev)
 	double alpha = ((double)geo->lines - reserve - 1) * geo->units_per_line /
 		       (double)geo->logical_units;
 
-	return alpha / (alpha + lambert_w0(-alpha * exp(-alpha)));
+	return greedy_uniform_waf(alpha);
 }
 
 /* fill, warm to steady state, then measure: the last group's WAF */

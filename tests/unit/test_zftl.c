@@ -3,6 +3,7 @@
  * spare it takes from op, the same figures on every run, and what it
  * refuses. */
 #include "helpers.h"
+#include "waf_theory.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +77,50 @@ static void test_map_covers_capacity(void **unused)
 	sim_result_free(&res);
 	job_file_free(&jf);
 	nvme_ctrl_destroy(ctrl);
+}
+
+/* Uniform overwrites follow greedy GC's analytic WAF: alpha is the zones
+ * that can hold data (all, less the free zones GC keeps, between 3 and 4,
+ * and half of each of the two open zones) over the user capacity. */
+static void test_waf_theory(void **unused)
+{
+	(void)unused;
+	for (int i = 0; i < 2; i++) {
+		const char *op = i ? "op=0.3" : "op=0.1";
+		const char *pairs[] = {"ftl=zns-host",
+				       "timing=off",
+				       "media=none",
+				       "channels=4",
+				       "luns_per_channel=2",
+				       "pages_per_block=64",
+				       "oneshot_pages=1",
+				       "blocks_per_plane=128",
+				       op,
+				       NULL};
+		struct nvme_ctrl *ctrl = make_ctrl(pairs);
+		const struct sim_group_result *g;
+		struct sim_result res;
+		struct job_file jf;
+		double alpha, want, got;
+
+		run_jobs(ctrl,
+			 "[global]\nbs=4k\n[fill]\nrw=write\nbs=256k\n"
+			 "[warm]\nstonewall\nrw=randwrite\nnorandommap\nio_size=400%\n"
+			 "[measure]\nstonewall\nrw=randwrite\nnorandommap\nio_size=200%\n",
+			 &jf, &res);
+		g = &res.groups[res.ngroups - 1];
+		got = (double)(g->after.media_write_bytes - g->before.media_write_bytes) /
+		      (double)(g->after.host_write_bytes - g->before.host_write_bytes);
+		alpha = (res.zftl.zones - 3.5 - 1) * (double)res.zftl.zone_sectors /
+			(double)res.zftl.capacity_sectors;
+		want = greedy_uniform_waf(alpha);
+		print_message("%s: zftl WAF %.4f, theory %.4f, error %+.2f%%\n", op, got, want,
+			      100 * rel_err(got, want));
+		assert_true(fabs(rel_err(got, want)) < 0.03);
+		sim_result_free(&res);
+		job_file_free(&jf);
+		nvme_ctrl_destroy(ctrl);
+	}
 }
 
 /* The same seed, the same figures. */
@@ -169,9 +214,9 @@ static void test_refusals(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_data_through_gc), cmocka_unit_test(test_map_covers_capacity),
-		cmocka_unit_test(test_deterministic),	cmocka_unit_test(test_trace_with_flush),
-		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_data_through_gc),	 cmocka_unit_test(test_map_covers_capacity),
+		cmocka_unit_test(test_waf_theory),	 cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_trace_with_flush), cmocka_unit_test(test_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
