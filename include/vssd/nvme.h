@@ -189,7 +189,9 @@ enum nvme_identify_cns {
 	NVME_ID_CNS_NS_DESC_LIST = 0x03,
 	NVME_ID_CNS_CS_NS = 0x05,   /* I/O command set specific namespace data, of CSI's set */
 	NVME_ID_CNS_CS_CTRL = 0x06, /* I/O command set specific, of the set CSI names */
+	NVME_ID_CNS_CS_NS_ACTIVE_LIST = 0x07, /* the active namespaces of the set CSI names */
 	NVME_ID_CNS_CSI_INDEP_NS = 0x08,
+	NVME_ID_CNS_IOCS = 0x1c, /* the I/O command set combinations the controller has */
 };
 
 enum nvme_feature_id {

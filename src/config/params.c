@@ -341,11 +341,26 @@ static int set_param(struct vssd_config *cfg, const struct param *p, const char 
 	return -EINVAL;
 }
 
+/* Parameters users look for that vssd does not have, each with why. */
+static const struct {
+	const char *key, *why;
+} absent[] = {
+	{"zns_conv_zones",
+	 "not supported: NVMe zoned namespaces have sequential-write-required zones only (Zone "
+	 "Type 2h; conventional zones are SCSI ZBC's); data written in place goes on a "
+	 "conventional namespace, a second vssd target (docs/ZNS.md: f2fs)"},
+};
+
 int config_set(struct vssd_config *cfg, const char *key, const char *value, char *err,
 	       size_t errlen)
 {
 	const struct param *p = find_param(key);
 
+	for (size_t i = 0; !p && i < sizeof(absent) / sizeof(absent[0]); i++)
+		if (!strcmp(key, absent[i].key)) {
+			errf(err, errlen, "%s: %s", key, absent[i].why);
+			return -EINVAL;
+		}
 	if (!p) {
 		errf(err, errlen, "unknown parameter '%s' (see `vssd params`)", key);
 		return -EINVAL;

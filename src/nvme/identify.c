@@ -207,6 +207,29 @@ static uint16_t id_active_list(struct nvme_ctrl *ctrl, const struct nvme_sqe *sq
 	return NVME_SC_SUCCESS;
 }
 
+/* Those of them the command set CSI names: the namespace is the zoned
+ * set's when zoned, else the NVM set's. */
+static uint16_t id_cs_active_list(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_t *buf)
+{
+	uint16_t st = check_csi(ctrl, sqe);
+	uint32_t csi = nvme_get(sqe, NVME_F_CSI);
+
+	if (st || csi != (zoned(ctrl) ? NVME_CSI_ZNS : NVME_CSI_NVM))
+		return st;
+	return id_active_list(ctrl, sqe, buf);
+}
+
+/* The I/O command set combinations, one 64-bit vector each (bit n: the set
+ * of CSI n): one, the NVM set, and the zoned set with a zoned namespace.
+ * The index of the one in use is the Command Set Profile, always 0 here. */
+static uint16_t id_iocs(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe, uint8_t *buf)
+{
+	uint64_t vector = 1ull << NVME_CSI_NVM | (zoned(ctrl) ? 1ull << NVME_CSI_ZNS : 0);
+
+	memcpy(buf, &vector, sizeof(vector));
+	return NVME_SC_SUCCESS;
+}
+
 /* By CNS: what fills the 4 KiB, and whether it is of the namespace (which
  * must then be named and be there). */
 static const struct cns_def {
@@ -219,7 +242,9 @@ static const struct cns_def {
 	[NVME_ID_CNS_NS_DESC_LIST] = {id_ns_desc_list, true},
 	[NVME_ID_CNS_CS_NS] = {id_cs_ns, true},
 	[NVME_ID_CNS_CS_CTRL] = {id_cs_ctrl, false},
+	[NVME_ID_CNS_CS_NS_ACTIVE_LIST] = {id_cs_active_list, false},
 	[NVME_ID_CNS_CSI_INDEP_NS] = {id_csi_indep_ns, true},
+	[NVME_ID_CNS_IOCS] = {id_iocs, false},
 };
 
 uint16_t nvme_identify(struct nvme_ctrl *ctrl, const struct nvme_sqe *sqe)

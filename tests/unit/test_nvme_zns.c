@@ -1,6 +1,7 @@
 /* Zoned Namespace conformance through NVMe commands (ftl=zns): Identify
  * for CSI 02h at its byte offsets (CNS 05h, 06h; the descriptor list's
- * CSI; one 4 KiB LBA format; ONCS), writes at and off the write pointer,
+ * CSI; one 4 KiB LBA format; ONCS; the command set combinations, CNS 1Ch,
+ * and each set's active namespaces, CNS 07h), writes at and off the write pointer,
  * Zone Append's LBA in DW0/DW1, Write Zeroes, Zone Management Send and
  * Receive with their fields (Select All, filters, partial reports, the
  * ZRWA flag and extended reports refused), the limits, the command set's
@@ -96,6 +97,16 @@ static int setup(void **unused)
 	return 0;
 }
 
+/* Identify with NSID 0 (a list from the first namespace on). */
+static struct nvme_sqe identify_list(void *buf, uint8_t cns, uint8_t csi)
+{
+	struct nvme_sqe s;
+
+	nvme_prep_identify(&s, 0, cns, buf);
+	nvme_set(&s, NVME_F_CSI, csi);
+	return s;
+}
+
 static int teardown(void **unused)
 {
 	(void)unused;
@@ -137,6 +148,48 @@ static void test_identify(void **unused)
 	assert_int_equal(st(th_admin(&t, identify(buf, NVME_ID_CNS_CTRL, 0))), 0);
 	assert_int_equal(ctrl->oncs, NVME_ONCS_WRITE_ZEROES | NVME_ONCS_TIMESTAMP);
 	assert_int_equal(ctrl->ctratt & NVME_CTRATT_FDPS, 0);
+}
+
+/* CNS 1Ch: the command set combinations (bit n of a vector: CSI n), the
+ * zoned set with the NVM set it builds on; CNS 07h: the active namespaces
+ * of one set (the zoned namespace is the zoned set's); a device FTL's
+ * controller has the NVM set alone. */
+static void test_command_sets(void **unused)
+{
+	const char *const conv[] = {
+		"ftl=conv", "channels=2", "luns_per_channel=2", "blocks_per_plane=32",
+		"op=0.28",  NULL};
+	uint8_t *buf = th_alloc(&t, 4096);
+	struct th c;
+	uint8_t *cbuf;
+
+	(void)unused;
+	assert_int_equal(st(th_admin(&t, identify_list(buf, NVME_ID_CNS_IOCS, 0))), 0);
+	assert_int_equal(u64_at(buf, 0), 1u << NVME_CSI_NVM | 1u << NVME_CSI_ZNS);
+	assert_int_equal(u64_at(buf, 8), 0); /* one combination */
+	assert_int_equal(
+		st(th_admin(&t, identify_list(buf, NVME_ID_CNS_CS_NS_ACTIVE_LIST, NVME_CSI_ZNS))),
+		0);
+	assert_int_equal(u32_at(buf, 0), 1);
+	memset(buf, 0xff, 4096);
+	assert_int_equal(
+		st(th_admin(&t, identify_list(buf, NVME_ID_CNS_CS_NS_ACTIVE_LIST, NVME_CSI_NVM))),
+		0);
+	assert_int_equal(u32_at(buf, 0), 0);
+	assert_int_equal(st(th_admin(&t, identify_list(buf, NVME_ID_CNS_CS_NS_ACTIVE_LIST, 1))),
+			 NVME_SC_INVALID_FIELD);
+	th_init(&c, conv);
+	cbuf = th_alloc(&c, 4096);
+	assert_int_equal(st(th_admin(&c, identify_list(cbuf, NVME_ID_CNS_IOCS, 0))), 0);
+	assert_int_equal(u64_at(cbuf, 0), 1u << NVME_CSI_NVM);
+	assert_int_equal(
+		st(th_admin(&c, identify_list(cbuf, NVME_ID_CNS_CS_NS_ACTIVE_LIST, NVME_CSI_NVM))),
+		0);
+	assert_int_equal(u32_at(cbuf, 0), 1);
+	assert_int_equal(
+		st(th_admin(&c, identify_list(cbuf, NVME_ID_CNS_CS_NS_ACTIVE_LIST, NVME_CSI_ZNS))),
+		NVME_SC_INVALID_FIELD);
+	th_fini(&c);
 }
 
 static void test_writes_and_append(void **unused)
@@ -367,9 +420,13 @@ static void test_parameters(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_identify),    cmocka_unit_test(test_writes_and_append),
-		cmocka_unit_test(test_send_fields), cmocka_unit_test(test_report),
-		cmocka_unit_test(test_effects_log), cmocka_unit_test(test_wear_and_offline),
+		cmocka_unit_test(test_identify),
+		cmocka_unit_test(test_command_sets),
+		cmocka_unit_test(test_writes_and_append),
+		cmocka_unit_test(test_send_fields),
+		cmocka_unit_test(test_report),
+		cmocka_unit_test(test_effects_log),
+		cmocka_unit_test(test_wear_and_offline),
 		cmocka_unit_test(test_parameters),
 	};
 
