@@ -49,6 +49,23 @@ static void smart_errors(struct nvmf_cmd *cmd)
 	memset(cmd->buf + (at - off) + sizeof(n), 0, sizeof(n));
 }
 
+/* A namespace inactive to the controller (CC.CSS): Identify returns zeros
+ * for it and lists no namespace. */
+static void hide_namespace(struct nvmf_cmd *cmd)
+{
+	static const bool of_ns[256] = {
+		[NVME_ID_CNS_NS] = true,
+		[NVME_ID_CNS_NS_ACTIVE_LIST] = true,
+		[NVME_ID_CNS_NS_DESC_LIST] = true,
+		[NVME_ID_CNS_CS_NS] = true,
+		[NVME_ID_CNS_CS_NS_ACTIVE_LIST] = true,
+		[NVME_ID_CNS_CSI_INDEP_NS] = true,
+	};
+
+	if (cmd->sqe.opcode == NVME_ADMIN_IDENTIFY && of_ns[nvme_get(&cmd->sqe, NVME_F_CNS)])
+		memset(cmd->buf, 0, cmd->data_bytes);
+}
+
 static void admin_done(void *arg, const struct nvme_cqe *cqe)
 {
 	struct nvmf_cmd *cmd = arg;
@@ -58,6 +75,8 @@ static void admin_done(void *arg, const struct nvme_cqe *cqe)
 		c->t->ns->amend(cmd);
 	if (!c->dead && !nvme_cqe_code(cqe))
 		smart_errors(cmd);
+	if (!c->dead && !nvme_cqe_code(cqe) && c->ctrl->ns_inactive)
+		hide_namespace(cmd);
 	if (!c->dead && cmd->sqe.opcode == NVME_ADMIN_IDENTIFY &&
 	    nvme_get(&cmd->sqe, NVME_F_CNS) == NVME_ID_CNS_CTRL && !nvme_cqe_code(cqe) &&
 	    cmd->data_bytes >= sizeof(struct nvme_id_ctrl))

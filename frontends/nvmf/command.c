@@ -240,6 +240,8 @@ void nvmf_cmd_run(struct nvmf_cmd *cmd)
 		nvmf_discovery_exec(cmd);
 	else if (c->qid == 0)
 		nvmf_admin_exec(cmd);
+	else if (c->ctrl->ns_inactive) /* CC.CSS left the zoned namespace out */
+		nvmf_cmd_status(cmd, NVME_SC_INVALID_NS, 0);
 	else
 		c->t->ns->io(cmd);
 }

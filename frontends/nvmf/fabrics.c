@@ -13,13 +13,15 @@
 
 #include "target.h"
 
-#define CAP_TO_500MS 15 /* CAP.TO: 7.5 s to become ready, at most */
+#define CAP_TO_500MS 15		  /* CAP.TO: 7.5 s to become ready, at most */
+#define CAP_CSS_NVM (1ull << 37)  /* CAP.CSS bit 0: the NVM command set */
+#define CAP_CSS_IOCS (1ull << 43) /* CAP.CSS bit 6: I/O command sets chosen by CSI */
 
 static uint64_t cap_of(const struct nvmf_target *t)
 {
 	/* CSS: the NVM command set; and with a zoned namespace, I/O command
 	 * sets chosen by CSI (CC.CSS 110b), which a host needs to take it */
-	uint64_t css = 1ull << 37 | (t->info.block_host == VSSD_BLOCK_ZONED ? 1ull << 43 : 0);
+	uint64_t css = CAP_CSS_NVM | (t->info.block_host == VSSD_BLOCK_ZONED ? CAP_CSS_IOCS : 0);
 
 	return (uint64_t)(NVMF_MAX_QUEUE_ENTRIES - 1) /* MQES */
 	       | 1ull << 16			      /* CQR: contiguous queues */
@@ -268,6 +270,26 @@ static void connect_cmd(struct nvmf_cmd *cmd)
 		connect_admin(cmd, data);
 }
 
+/* Enabling with the command sets CC.CSS selects: the NVM set alone (a
+ * zoned namespace is then inactive to the controller), or every set
+ * CAP.CSS lists when it lists them by CSI (a zoned target). Any other
+ * value is a fatal controller status, as nvmet makes it. */
+static void enable(struct nvmf_ctrl *ctrl, uint32_t cc)
+{
+	bool by_csi = cap_of(ctrl->t) & CAP_CSS_IOCS;
+	uint32_t css = NVME_CC_CSS(cc);
+
+	if (css != NVME_CC_CSS_NVM && !(css == NVME_CC_CSS_ALL_IOCS && by_csi)) {
+		fprintf(stderr,
+			"nvmf: controller %u: CC.CSS %u is not a command set choice it has\n",
+			ctrl->cntlid, css);
+		ctrl->csts = NVME_CSTS_CFS;
+		return;
+	}
+	ctrl->ns_inactive = by_csi && !ctrl->discovery && css == NVME_CC_CSS_NVM;
+	ctrl->csts = NVME_CSTS_RDY;
+}
+
 /* A write of CC: enable (ready at once), disable, and shutdown (what the
  * device holds in its cache is made durable first). */
 static void set_cc(struct nvmf_ctrl *ctrl, uint32_t cc)
@@ -276,7 +298,7 @@ static void set_cc(struct nvmf_ctrl *ctrl, uint32_t cc)
 
 	ctrl->cc = cc;
 	if ((cc & NVME_CC_EN) && !(was & NVME_CC_EN))
-		ctrl->csts = NVME_CSTS_RDY;
+		enable(ctrl, cc);
 	if (!(cc & NVME_CC_EN) && (was & NVME_CC_EN))
 		ctrl->csts = 0;
 	if (NVME_CC_SHN(cc) && !NVME_CC_SHN(was)) {

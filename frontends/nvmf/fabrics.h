@@ -96,6 +96,9 @@ enum nvmf_property {
 };
 #define NVME_CC_EN (1u << 0)
 #define NVME_CC_SHN(cc) (((cc) >> 14) & 3)
+#define NVME_CC_CSS(cc) (((cc) >> 4) & 7)
+#define NVME_CC_CSS_NVM 0      /* the NVM command set alone */
+#define NVME_CC_CSS_ALL_IOCS 6 /* every I/O command set CAP.CSS bit 6 says */
 #define NVME_CSTS_RDY (1u << 0)
 #define NVME_CSTS_CFS (1u << 1)
 #define NVME_CSTS_SHST_COMPLETE (2u << 2)

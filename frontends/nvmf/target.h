@@ -99,6 +99,9 @@ struct nvmf_ctrl {
 	bool discovery; /* the discovery controller: no namespace, log page 70h */
 	char hostnqn[NVMF_NQN_BYTES];
 	uint32_t cc, csts;
+	/* CC.CSS chose the NVM command set alone, and the namespace is zoned:
+	 * it is inactive to this controller */
+	bool ns_inactive;
 	uint32_t kato_ms;			  /* 0: no keep alive */
 	_Atomic uint64_t traffic_ns;		  /* its last command, on any of its queues */
 	struct nvmf_conn *queue[NVMF_MAX_QUEUES]; /* by qid; 0 is the admin queue */

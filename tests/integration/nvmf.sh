@@ -26,10 +26,12 @@ start_target() {
 	for _ in $(seq 100); do grep -q "connect with" "$tmp/target.out" 2>/dev/null && break; sleep 0.1; done
 }
 
-# The probe's cases, each an ok or a failure of its own named with prefix.
+# The probe's cases, each an ok or a failure of its own named with prefix
+# (and "zoned": the cases of a zoned target).
 run_probe() {
 	local prefix=$1 probe_rc line
-	timeout 120 "$probe" 127.0.0.1 "${ports[0]}" "${ports[1]}" >"$tmp/probe.out" 2>&1
+	shift
+	timeout 120 "$probe" 127.0.0.1 "${ports[0]}" "${ports[1]}" "$@" >"$tmp/probe.out" 2>&1
 	probe_rc=$?
 	while read -r line; do
 		case $line in
@@ -77,6 +79,14 @@ check "pblk: the report counts the host's I/O" grep -q "served: [1-9][0-9]* host
 check "pblk: --stats: a job for the host, its writes, pblk's figures" jq -e \
 	'.jobs[0].jobname == "nqn.2014-08.io.vssd:test-host" and .jobs[0].write.io_bytes > 0 and .pblk.capacity_bytes > 0 and .pblk.user_sectors > 0' \
 	"$tmp/stats.json"
+
+# ftl=zns: the command sets a host chooses with CC.CSS
+start_target --set ftl=zns
+run_probe "zns: " zoned
+check "zns: a CC.CSS it does not have is said" grep -q "CC.CSS 7 is not a command set choice it has" "$tmp/target.err"
+kill -TERM "$target"
+wait "$target"
+check "zns: SIGTERM: a clean stop" test $? -eq 0
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -346,16 +346,23 @@ int nh_prop_set(struct nh_conn *c, uint32_t offset, uint32_t value)
 	return nh_cmd(c, &sqe, NULL, 0, NH_NONE, &cqe);
 }
 
-int nh_admin_up(struct nh_conn *c, const char *addr, uint16_t port, const char *subnqn)
+int nh_admin_enable(struct nh_conn *c, const char *addr, uint16_t port, const char *subnqn,
+		    uint32_t css, uint64_t *csts)
 {
-	uint64_t csts = 0;
-
+	*csts = 0;
 	if (nh_open(c, addr, port, false, false) ||
 	    nh_fabrics_connect(c, 0, 32, NVMF_CNTLID_DYNAMIC, subnqn, 0, NULL) ||
-	    nh_prop_set(c, NVMF_PROP_CC, NVME_CC_EN | 6u << 16 | 4u << 20) ||
-	    nh_prop_get(c, NVMF_PROP_CSTS, false, &csts) || !(csts & NVME_CSTS_RDY))
+	    nh_prop_set(c, NVMF_PROP_CC, NVME_CC_EN | css << 4 | 6u << 16 | 4u << 20) ||
+	    nh_prop_get(c, NVMF_PROP_CSTS, false, csts))
 		return -1;
 	return 0;
+}
+
+int nh_admin_up(struct nh_conn *c, const char *addr, uint16_t port, const char *subnqn)
+{
+	uint64_t csts;
+
+	return nh_admin_enable(c, addr, port, subnqn, 0, &csts) || !(csts & NVME_CSTS_RDY) ? -1 : 0;
 }
 
 int nh_expect_term(struct nh_conn *c, int timeout_ms)

@@ -50,6 +50,10 @@ int nh_prop_get(struct nh_conn *c, uint32_t offset, bool eight, uint64_t *value)
 int nh_prop_set(struct nh_conn *c, uint32_t offset, uint32_t value);
 /* An admin queue up to a ready controller: Connect, CC.EN, CSTS.RDY. */
 int nh_admin_up(struct nh_conn *c, const char *addr, uint16_t port, const char *subnqn);
+/* Connect and CC.EN with the command sets css chooses (CC.CSS); what CSTS
+ * says then in *csts. 0, or -1 when a step failed. */
+int nh_admin_enable(struct nh_conn *c, const char *addr, uint16_t port, const char *subnqn,
+		    uint32_t css, uint64_t *csts);
 
 /* Runs one command to its response (sqe's cid and data pointer are set
  * here). Returns the CQE status without its phase bit, or -1 when the

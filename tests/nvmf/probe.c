@@ -570,10 +570,104 @@ static int case_disconnect(void)
 	return read(victim.fd, &b, 1) == 0 ? 0 : failf("the queue stayed open after Disconnect");
 }
 
-static const struct {
+/* A zoned target: a controller enabled with CC.CSS css, ready or not,
+ * and whether its namespace is active (Identify Namespace not all zeros). */
+static int css_ctrl(struct nh_conn *c, uint32_t css, uint64_t *csts, bool *active)
+{
+	struct nvme_sqe sqe;
+	struct nvme_cqe cqe;
+	struct nvme_id_ns id;
+
+	if (nh_admin_enable(c, addr, port, subnqn, css, csts))
+		return failf("Connect or CC.EN with CC.CSS %u failed", css);
+	if (!(*csts & NVME_CSTS_RDY))
+		return 0;
+	nvme_prep_identify(&sqe, 1, NVME_ID_CNS_NS, NULL);
+	if (nh_cmd(c, &sqe, &id, sizeof(id), NH_TO_HOST, &cqe))
+		return failf("Identify Namespace failed");
+	*active = id.nsze != 0;
+	return 0;
+}
+
+/* CC.CSS 110b (every set CAP.CSS lists by CSI): the zoned namespace is
+ * there and takes a read. */
+static int case_css_all(void)
+{
+	static uint8_t buf[4096];
+	uint64_t csts;
+	bool active = false;
+	int st;
+
+	if (css_ctrl(&admin, 6, &csts, &active))
+		return -1;
+	cntlid = admin.cntlid;
+	if (!(csts & NVME_CSTS_RDY) || !active)
+		return failf("CSTS 0x%llx, the namespace %s", (unsigned long long)csts,
+			     active ? "active" : "inactive");
+	if (io_queue(&victim, 1, false, false) || (st = rw(&victim, NVME_CMD_READ, 0, buf, 4096)))
+		return failf("a read of the zoned namespace failed");
+	return 0;
+}
+
+/* CC.CSS 000b (the NVM set alone): the zoned namespace is inactive, its
+ * I/O Invalid Namespace. */
+static int case_css_nvm(void)
+{
+	static uint8_t buf[4096];
+	struct nh_conn c, q;
+	uint64_t csts;
+	bool active = true;
+	int st = 0, rc = 0;
+
+	if (css_ctrl(&c, 0, &csts, &active))
+		return -1;
+	if (!(csts & NVME_CSTS_RDY) || active)
+		rc = failf("CSTS 0x%llx, the namespace %s", (unsigned long long)csts,
+			   active ? "active" : "inactive");
+	else if (nh_open(&q, addr, port, false, false) ||
+		 nh_fabrics_connect(&q, 1, 64, c.cntlid, subnqn, 0, NULL))
+		rc = failf("its I/O queue did not connect");
+	else if (((st = rw(&q, NVME_CMD_READ, 0, buf, 4096)) & ~NVME_CQE_DNR) != NVME_SC_INVALID_NS)
+		rc = failf("a read: status 0x%x, expected Invalid Namespace", st);
+	nh_close(&c);
+	return rc;
+}
+
+/* CC.CSS 111b (admin only: CAP.CSS does not list it) and 001b (reserved):
+ * the controller fails (CSTS.CFS), never ready. */
+static int case_css_refused(void)
+{
+	const uint32_t bad[] = {7, 1};
+
+	for (int i = 0; i < 2; i++) {
+		struct nh_conn c;
+		uint64_t csts;
+		bool active;
+
+		if (css_ctrl(&c, bad[i], &csts, &active))
+			return -1;
+		nh_close(&c);
+		if ((csts & NVME_CSTS_RDY) || !(csts & NVME_CSTS_CFS))
+			return failf("CC.CSS %u: CSTS 0x%llx, expected CFS and not RDY", bad[i],
+				     (unsigned long long)csts);
+	}
+	return 0;
+}
+
+struct probe_case {
 	const char *name;
 	int (*run)(void);
-} cases[] = {
+};
+
+/* The cases for a zoned target (`probe ... zoned`). */
+static const struct probe_case zoned_cases[] = {
+	{"discovery: Identify and log page 70h", case_discovery},
+	{"CC.CSS 110b: the zoned namespace active, a read", case_css_all},
+	{"CC.CSS 000b: the zoned namespace inactive, its I/O Invalid Namespace", case_css_nvm},
+	{"CC.CSS 111b and 001b: a fatal controller status", case_css_refused},
+};
+
+static const struct probe_case cases[] = {
 	{"discovery: Identify and log page 70h", case_discovery},
 	{"admin queue: Connect, CC.EN, CSTS.RDY, CAP, VS, Identify's fabrics fields",
 	 case_controller},
@@ -605,30 +699,42 @@ static const struct {
 	{"Disconnect", case_disconnect},
 };
 
-int main(int argc, char **argv)
+/* Runs the cases in order: a line each, ok or not ok with why. Returns how
+ * many failed. */
+static int run_cases(const struct probe_case *c, size_t n)
 {
 	int failed = 0;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: probe ADDRESS PORT DISCOVERY_PORT\n");
+	for (size_t i = 0; i < n; i++) {
+		why[0] = '\0';
+		if (c[i].run()) {
+			printf("not ok - %s: %s\n", c[i].name, why);
+			failed++;
+			if (i < 2)
+				break; /* nothing else can run without a controller */
+		} else {
+			printf("ok - %s\n", c[i].name);
+		}
+		fflush(stdout);
+	}
+	return failed;
+}
+
+int main(int argc, char **argv)
+{
+	bool zoned = argc == 5 && !strcmp(argv[4], "zoned");
+	int failed;
+
+	if (argc != 4 && !zoned) {
+		fprintf(stderr, "usage: probe ADDRESS PORT DISCOVERY_PORT [zoned]\n");
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN); /* a target that hung up on a bad PDU mid-send */
 	addr = argv[1];
 	port = (uint16_t)atoi(argv[2]);
 	disc_port = (uint16_t)atoi(argv[3]);
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		why[0] = '\0';
-		if (cases[i].run()) {
-			printf("not ok - %s: %s\n", cases[i].name, why);
-			failed++;
-			if (i < 2)
-				break; /* nothing else can run without a controller */
-		} else {
-			printf("ok - %s\n", cases[i].name);
-		}
-		fflush(stdout);
-	}
+	failed = zoned ? run_cases(zoned_cases, sizeof(zoned_cases) / sizeof(zoned_cases[0]))
+		       : run_cases(cases, sizeof(cases) / sizeof(cases[0]));
 	nh_close(&admin);
 	return failed ? 1 : 0;
 }
