@@ -370,6 +370,14 @@ zns_blkzone() { # every zone, empty, sequential write required, its capacity
 	grep -q "len 0x002000, cap 0x001800" /tmp/zones || fail "zone length or capacity"
 }
 
+# Identify CNS 1Ch: one command set combination, the NVM and zoned sets
+# (bits 0 and 2 of its vector)
+zns_iocs() {
+	nvme id-iocs "$ctrl" | tee /tmp/iocs || return 1
+	grep -Eq 'Combination\[0\]: *(0x)?5$' /tmp/iocs || fail "the first vector is not 5"
+	[ "$(grep -c Combination /tmp/iocs)" = 1 ] || fail "more than one combination"
+}
+
 zns_report_zones() { # nvme-cli's zoned commands: the same zones, then a reset
 	nvme zns id-ns "$ns" | tee /tmp/zidns | grep -E "mar|mor|zsze" || return 1
 	grep -q "zsze: *1024" /tmp/zidns || grep -q "zsze *: *1024" /tmp/zidns || fail "ZSZE"
@@ -429,6 +437,7 @@ zns_steps() {
 	step "zns: the mq-deadline scheduler (zone write locking)" zns_scheduler
 	step "zns: blkzone report: every zone empty, its length and capacity" zns_blkzone
 	step "zns: nvme zns id-ns and report-zones" zns_report_zones
+	step "zns: nvme id-iocs: the NVM and zoned command sets" zns_iocs
 	step "zns: fio zonemode=zbd verify=crc32c, three passes" fio_zbd
 	step "zns: f2fs over the zones (mkfs.f2fs -m), files, remount, checksums" f2fs_zoned
 	step "zns: nvme disconnect" disconnect
