@@ -102,6 +102,7 @@ expect_error "sim jobs on a zoned namespace" "ftl=zns is a zoned namespace" "$vs
 expect_error "a zns parameter with another FTL" "zns_zone_dies: only with ftl=zns" "$vssd" sim --set zns_zone_dies=2 "$tmp/ok.fio"
 expect_error "op with ftl=zns" "op=0.3: not supported with ftl=zns" "$vssd" nvme id-ns --set ftl=zns --set op=0.3
 expect_error "conventional zones" "zns_conv_zones: not supported: NVMe zoned namespaces have sequential-write-required zones only" "$vssd" sim --set ftl=zns --set zns_conv_zones=4 "$tmp/ok.fio"
+expect_error "zftl with one open zone" "zftl: the device opens 1 zone(s) at once; it needs 2" "$vssd" sim --set ftl=zns-host --set zns_max_open=1 "$tmp/ok.fio"
 expect_error "zftl with too little spare" "give a larger op" "$vssd" sim --set ftl=zns-host --set blocks_per_plane=32 "$tmp/ok.fio"
 expect_error "ftl=zns-host outside the simulator" "ftl=zns-host puts zftl" "$vssd" torture --set ftl=zns-host
 expect_error "power cuts under zftl" "power cuts with ftl=zns-host: not supported" "$vssd" sim --set ftl=zns-host --set media=ram --powerloss at=1ms "$tmp/ok.fio"

@@ -187,9 +187,16 @@ static int read_identify(struct zftl *z, uint8_t *page, char *err, size_t errlen
 	if ((rc = run_admin(z, &sqe)))
 		goto fail;
 	z->zone_lbas = ns->lbafe[0].zsze;
+	/* MOR and MAR are 0-based, all ones for no limit */
 	if (ns->mor != 0xffffffffu && ns->mor + 1 < ZFTL_STREAMS) {
 		snprintf(err, errlen, "zftl: the device opens %u zone(s) at once; it needs %d",
 			 ns->mor + 1, ZFTL_STREAMS);
+		return -EINVAL;
+	}
+	if (ns->mar != 0xffffffffu && ns->mar + 1 < ZFTL_STREAMS) {
+		snprintf(err, errlen,
+			 "zftl: the device keeps %u zone(s) active at once; it needs %d",
+			 ns->mar + 1, ZFTL_STREAMS);
 		return -EINVAL;
 	}
 	return 0;
