@@ -58,6 +58,32 @@ static void test_data_through_gc(void **unused)
 	nvme_ctrl_destroy(ctrl);
 }
 
+/* Trims and reads arriving while writes wait for GC to free a zone: each
+ * is taken in its turn (a trim, or a read of unmapped sectors, is done at
+ * once), and every request completes. */
+static void test_requests_behind_waiting_writes(void **unused)
+{
+	const char *pairs[] = {SMALL, "media=ram", NULL};
+	struct nvme_ctrl *ctrl = make_ctrl(pairs);
+	struct sim_result res;
+	struct job_file jf;
+
+	(void)unused;
+	run_jobs(ctrl,
+		 "[global]\nbs=4k\nnorandommap\n[fill]\nrw=write\nbs=64k\nsize=100%\n"
+		 "[w]\nstonewall\nrw=randwrite\niodepth=32\nio_size=300%\n"
+		 "[t]\nrw=randtrim\niodepth=4\nio_size=20%\n"
+		 "[r]\nrw=randread\niodepth=4\nio_size=20%\n",
+		 &jf, &res);
+	for (uint32_t j = 0; j < res.njobs; j++)
+		assert_int_equal(res.jobs[j].errors, 0);
+	assert_true(res.zftl.stalled_writes > 0 && res.zftl.trim_sectors > 0);
+	assert_int_equal(res.zftl.trim_sectors * 4096, res.jobs[2].dir[DIR_TRIM].bytes);
+	sim_result_free(&res);
+	job_file_free(&jf);
+	nvme_ctrl_destroy(ctrl);
+}
+
 /* Overwrites without trims leave every user sector mapped: the zones'
  * valid counts add up to the capacity. */
 static void test_map_covers_capacity(void **unused)
@@ -214,9 +240,13 @@ static void test_refusals(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_data_through_gc),	 cmocka_unit_test(test_map_covers_capacity),
-		cmocka_unit_test(test_waf_theory),	 cmocka_unit_test(test_deterministic),
-		cmocka_unit_test(test_trace_with_flush), cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_data_through_gc),
+		cmocka_unit_test(test_requests_behind_waiting_writes),
+		cmocka_unit_test(test_map_covers_capacity),
+		cmocka_unit_test(test_waf_theory),
+		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_trace_with_flush),
+		cmocka_unit_test(test_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

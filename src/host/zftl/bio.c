@@ -53,11 +53,24 @@ static bool try_bio(struct zftl *z, struct host_bio *bio)
 	}
 }
 
+/* Each is out of the list while it is tried: one taken whole may be due
+ * at once, and the due list links it through the same next. One that
+ * cannot go on goes back to the head. */
 void zftl_run_waiting(struct zftl *z)
 {
-	while (z->wait_head && try_bio(z, z->wait_head))
-		if (!(z->wait_head = z->wait_head->next))
+	struct host_bio *bio;
+
+	while ((bio = z->wait_head)) {
+		if (!(z->wait_head = bio->next))
 			z->wait_tail = NULL;
+		bio->next = NULL;
+		if (!try_bio(z, bio)) {
+			if (!(bio->next = z->wait_head))
+				z->wait_tail = bio;
+			z->wait_head = bio;
+			return;
+		}
+	}
 }
 
 /* Block requests are taken in the order they came: one that
