@@ -24,48 +24,17 @@ static double theory_waf(const struct vssd_dev *dev)
 	return greedy_uniform_waf(alpha);
 }
 
-/* fill, warm to steady state, then measure: the last group's WAF */
-static double measured_waf(struct nvme_ctrl *ctrl, const char *distribution)
-{
-	char text[1024];
-	struct job_file jf;
-	struct sim_result res;
-	const struct sim_group_result *g;
-	double waf;
-
-	snprintf(text, sizeof(text),
-		 "[global]\nbs=4k\nrandom_distribution=%s\n"
-		 "[fill]\nrw=write\nbs=256k\n"
-		 "[warm]\nstonewall\nrw=randwrite\nnorandommap\nio_size=400%%\n"
-		 "[measure]\nstonewall\nrw=randwrite\nnorandommap\nio_size=200%%\n",
-		 distribution);
-	run_jobs(ctrl, text, &jf, &res);
-	g = &res.groups[res.ngroups - 1];
-	waf = waf_of(g->after.media_write_bytes - g->before.media_write_bytes,
-		     g->after.host_write_bytes - g->before.host_write_bytes);
-	sim_result_free(&res);
-	job_file_free(&jf);
-	return waf;
-}
-
 static struct nvme_ctrl *waf_ctrl(const char *op)
 {
-	/* 128 lines of 2048 units (>= 1024, as the theory wants), 1 GiB raw */
-	const char *pairs[] = {"timing=off",
-			       "channels=4",
-			       "luns_per_channel=2",
-			       "pages_per_block=64",
-			       "oneshot_pages=1",
-			       "blocks_per_plane=128",
-			       op,
-			       NULL};
+	const char *pairs[] = {WAF_THEORY_DEVICE, op, NULL};
+
 	return make_ctrl(pairs);
 }
 
 static void check_uniform(const char *op)
 {
 	struct nvme_ctrl *ctrl = waf_ctrl(op);
-	double want = theory_waf(ctrl->ns), got = measured_waf(ctrl, "random");
+	double want = theory_waf(ctrl->ns), got = waf_theory_measured(ctrl, "random");
 
 	print_message("%s: WAF measured %.4f, theory %.4f, error %+.2f%%\n", op, got, want,
 		      100 * rel_err(got, want));
@@ -88,8 +57,8 @@ static void test_uniform_op_028(void **state)
 static void test_hot_cold_raises_waf(void **state)
 {
 	struct nvme_ctrl *a = waf_ctrl("op=0.28"), *b = waf_ctrl("op=0.28");
-	double uniform = measured_waf(a, "random");
-	double hotcold = measured_waf(b, "zoned:80/20:20/80");
+	double uniform = waf_theory_measured(a, "random");
+	double hotcold = waf_theory_measured(b, "zoned:80/20:20/80");
 
 	(void)state;
 	print_message("op=0.28: uniform WAF %.4f, hot/cold 80/20 WAF %.4f\n", uniform, hotcold);
