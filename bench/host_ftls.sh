@@ -9,8 +9,10 @@
 # hot and cold in jobs of their own, so FDP places them apart). Prints the
 # measured group of each: WAF (the stack's; the host FTL's part, what the
 # device was sent over what the user wrote; the device's part), write
-# latency percentiles and IOPS. Every figure is the same on every run.
-# usage: bench/host_ftls.sh [BUILD_DIR] [--set KEY=VALUE]...
+# latency percentiles and IOPS, every figure the same on every run; then
+# the simulator's speed on each host FTL against the device FTL's (wall
+# clock: the median of ROUNDS runs).
+# usage: [ROUNDS=N] bench/host_ftls.sh [BUILD_DIR] [--set KEY=VALUE]...
 set -euo pipefail
 build=${1:-build}
 shift || true
@@ -25,3 +27,20 @@ for w in uniform hotcold; do
 		awk '{ printf "%-18s %8s %9s %8s %9s %10s %11s\n", $1, $2, $3, $4, $5, $8, $9 }' |
 		sed '1s/^variant.*/variant               WAF  host WAF  dev WAF      IOPS   w p99 us  w p99.9 us/'
 done
+
+# The simulator's own speed on each FTL (wall clock, so noisy: the median
+# of ROUNDS runs of the uniform workload, the FTLs' rounds interleaved),
+# and its ratio to the device FTL's.
+rounds=${ROUNDS:-3}
+echo "== the simulator's speed, host I/Os per wall second (median of $rounds)"
+for r in $(seq "$rounds"); do
+	for ftl in conv pblk zns-host; do
+		"$vssd" sim "$@" --set ftl=$ftl --json jobs/overwrite80_uniform.fio |
+			jq -r --arg f $ftl '"\($f) \(.sim.host_ios_per_wall_s | floor)"'
+	done
+done >"$tmp/speed.txt"
+sort -k1,1 -k2,2n "$tmp/speed.txt" | awk -v n="$rounds" '
+	{ v[$1, ++c[$1]] = $2 } END {
+		base = v["conv", int((n + 1) / 2)]
+		for (f in c) { m = v[f, int((n + 1) / 2)]; printf "%-10s %10d  %.2f of conv\n", f, m, m / base } }' |
+	sort
