@@ -63,16 +63,23 @@ static void write_flags(struct nvme_sqe *sqe, unsigned flags)
 		nvme_prep_placement(sqe, (uint16_t)(flags >> 16));
 }
 
-int vssd_write_async(struct vssd_qpair *qp, const void *buf, uint64_t slba, uint32_t nlb,
-		     unsigned flags, vssd_cb cb, void *arg)
+/* A Write or a Zone Append of nlb blocks of buf. */
+static int submit_write(struct vssd_qpair *qp, uint8_t opcode, const void *buf, uint64_t slba,
+			uint32_t nlb, unsigned flags, vssd_cb cb, void *arg)
 {
 	struct nvme_sqe sqe;
 
 	if (!nlb || nlb > 65536)
 		return -EINVAL;
-	nvme_prep_rw(&sqe, NVME_CMD_WRITE, NVME_NSID, slba, nlb);
+	nvme_prep_rw(&sqe, opcode, NVME_NSID, slba, nlb);
 	write_flags(&sqe, flags);
 	return submit_data(qp, &sqe, buf, (uint64_t)nlb * vssd_lba_bytes(qp->dev), cb, arg);
+}
+
+int vssd_write_async(struct vssd_qpair *qp, const void *buf, uint64_t slba, uint32_t nlb,
+		     unsigned flags, vssd_cb cb, void *arg)
+{
+	return submit_write(qp, NVME_CMD_WRITE, buf, slba, nlb, flags, cb, arg);
 }
 
 int vssd_write_zeroes_async(struct vssd_qpair *qp, uint64_t slba, uint32_t nlb, unsigned flags,
@@ -158,13 +165,8 @@ int vssd_trim(struct vssd_qpair *qp, uint64_t slba, uint32_t nlb)
 int vssd_zone_append_async(struct vssd_qpair *qp, const void *buf, uint64_t zslba, uint32_t nlb,
 			   unsigned flags, vssd_cb cb, void *arg)
 {
-	struct nvme_sqe sqe;
-
-	if (!nlb || nlb > 65536)
-		return -EINVAL;
-	nvme_prep_rw(&sqe, NVME_CMD_ZONE_APPEND, NVME_NSID, zslba, nlb);
-	write_flags(&sqe, flags & VSSD_FUA);
-	return submit_data(qp, &sqe, buf, (uint64_t)nlb * vssd_lba_bytes(qp->dev), cb, arg);
+	/* no placement: the zone is the placement */
+	return submit_write(qp, NVME_CMD_ZONE_APPEND, buf, zslba, nlb, flags & VSSD_FUA, cb, arg);
 }
 
 int vssd_zone_send_async(struct vssd_qpair *qp, uint64_t zslba, enum nvme_zone_send_action action,
