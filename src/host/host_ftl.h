@@ -72,6 +72,7 @@ struct host_ftl_ops {
 	uint64_t (*capacity)(const void *ftl); /* sectors the user may address */
 	/* A fatal error (a device failure the FTL cannot handle), or NULL. */
 	const char *(*error)(const void *ftl);
+	void (*destroy)(void *ftl);
 };
 
 #endif

@@ -127,13 +127,13 @@ void sim_counters(const struct sim *s, struct dev_counters *stack, struct dev_co
 	dev_counters(s->dev, stack);
 	if (device)
 		*device = *stack;
-	if (s->pb) {
-		pblk_get_stats(s->pb, &p);
+	if (sim_pblk(s)) {
+		pblk_get_stats(sim_pblk(s), &p);
 		pblk_stats_add(&p, &s->pblk_past);
 		pblk_stack_counters(&p, stack);
 	}
-	if (s->zf) {
-		zftl_get_stats(s->zf, &zs);
+	if (sim_zftl(s)) {
+		zftl_get_stats(sim_zftl(s), &zs);
 		zftl_stack_counters(&zs, stack);
 	}
 }
@@ -264,13 +264,13 @@ static int finish_run(struct sim *s, struct sim_result *res)
 	res->virtual_ns = s->now_ns;
 	res->host_ios = s->host_ios;
 	sim_counters(s, &res->final, &res->final_device);
-	if (s->pb) {
+	if (sim_pblk(s)) {
 		res->has_pblk = true;
-		pblk_get_stats(s->pb, &res->pblk);
+		pblk_get_stats(sim_pblk(s), &res->pblk);
 	}
-	if (s->zf) {
+	if (sim_zftl(s)) {
 		res->has_zftl = true;
-		zftl_get_stats(s->zf, &res->zftl);
+		zftl_get_stats(sim_zftl(s), &res->zftl);
 	}
 	return 0;
 }

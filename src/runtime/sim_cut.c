@@ -89,16 +89,16 @@ int sim_power_cut(struct sim *s, int which, uint64_t t_ns)
 		host_qp_reset(&s->qps[q], NULL, NULL);
 		rc = sim_create_queues(s, q);
 	}
-	if (!rc && s->pb) { /* the host's memory is gone too: pblk recovers from the media */
+	if (!rc && sim_pblk(s)) { /* the host's memory is gone too: pblk recovers from the media */
 		struct pblk_stats p;
 
-		pblk_get_stats(s->pb, &p);
+		pblk_get_stats(sim_pblk(s), &p);
 		pblk_stats_add(&s->pblk_past, &p);
 		sim_host_ftl_stop(s);
 		host_qp_reset(&s->qps[HOST_FTL_QID], NULL, NULL);
 		if (!(rc = sim_create_queues(s, HOST_FTL_QID)) && (rc = sim_host_ftl_start(s)))
 			return rc;
-		pblk_get_stats(s->pb, &r->pblk);
+		pblk_get_stats(sim_pblk(s), &r->pblk);
 	}
 	if (rc) {
 		snprintf(s->err, s->errlen,

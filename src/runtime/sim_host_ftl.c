@@ -124,27 +124,27 @@ int sim_host_ftl_start(struct sim *s)
 	int rc;
 
 	if (ftl_host_for(&s->dev->cfg) == FTL_HOST_ZFTL) {
-		struct zftl_config zc;
+		/* op's capacity, so equal parameters mean an equal spare for every FTL */
+		struct zftl_config zc = {.capacity_sectors = s->dev->geo.logical_units,
+					 .max_cmds = HOST_FTL_QUEUE_ENTRIES - 1};
+		struct zftl *z;
 
-		zftl_config_of(&zc, &s->dev->cfg, s->dev->geo.logical_units,
-			       HOST_FTL_QUEUE_ENTRIES - 1);
-		if (!(rc = zftl_create(&zc, &tr, &s->zf, s->err, s->errlen)))
-			s->host = (struct sim_host_ftl){&zftl_host_ops, s->zf};
+		if (!(rc = zftl_create(&zc, &tr, &z, s->err, s->errlen)))
+			s->host = (struct sim_host_ftl){&zftl_host_ops, z};
 	} else {
 		struct pblk_config pc;
+		struct pblk *pb;
 
 		pblk_config_of(&pc, &s->dev->cfg, s->dev->geo.logical_units);
-		if (!(rc = pblk_create(&pc, &tr, &s->pb, s->err, s->errlen)))
-			s->host = (struct sim_host_ftl){&pblk_host_ops, s->pb};
+		if (!(rc = pblk_create(&pc, &tr, &pb, s->err, s->errlen)))
+			s->host = (struct sim_host_ftl){&pblk_host_ops, pb};
 	}
 	return rc;
 }
 
 void sim_host_ftl_stop(struct sim *s)
 {
-	pblk_destroy(s->pb);
-	zftl_destroy(s->zf);
-	s->pb = NULL;
-	s->zf = NULL;
+	if (s->host.ftl)
+		s->host.ops->destroy(s->host.ftl);
 	s->host = (struct sim_host_ftl){0};
 }

@@ -122,8 +122,6 @@ struct sim {
 		const struct host_ftl_ops *ops;
 		void *ftl; /* NULL: none, the jobs' commands go to the device */
 	} host;
-	struct pblk *pb; /* ftl=pblk: host.ftl, for its figures */
-	struct zftl *zf; /* ftl=zns-host: likewise */
 	/* what the pblk instances power cuts ended had counted (a recovered
 	 * pblk counts from zero), for counters over the whole run */
 	struct pblk_stats pblk_past;
@@ -186,6 +184,18 @@ void sim_fill_pattern(struct sim *s, uint8_t *buf, uint64_t slba, uint64_t bytes
 void sim_check_read(struct job_state *js, const struct io_track *io);
 int sim_setup_verify(struct sim *s, uint32_t j, uint64_t seed);
 int sim_setup_buffers(struct sim *s, const struct job_file *jf, int g);
+
+/* The host FTL as pblk or as zftl, for their own figures; NULL when it is
+ * not that one (or there is none). */
+static inline struct pblk *sim_pblk(const struct sim *s)
+{
+	return s->host.ops == &pblk_host_ops ? s->host.ftl : NULL;
+}
+
+static inline struct zftl *sim_zftl(const struct sim *s)
+{
+	return s->host.ops == &zftl_host_ops ? s->host.ftl : NULL;
+}
 
 /* sim_host_ftl.c: ftl=pblk, ftl=zns-host */
 int sim_host_ftl_part(struct sim *s, struct io_track *t, uint32_t k, uint64_t slba, uint32_t nlb,

@@ -546,6 +546,11 @@ static const char *ops_error(const void *ftl)
 	return pblk_error(ftl);
 }
 
+static void ops_destroy(void *ftl)
+{
+	pblk_destroy(ftl);
+}
+
 const struct host_ftl_ops pblk_host_ops = {
 	.name = "pblk",
 	.submit = ops_submit,
@@ -553,4 +558,5 @@ const struct host_ftl_ops pblk_host_ops = {
 	.complete_due = ops_complete_due,
 	.capacity = ops_capacity,
 	.error = ops_error,
+	.destroy = ops_destroy,
 };

@@ -138,6 +138,11 @@ static const char *zftl_error(const void *ftl)
 	return z->err[0] ? z->err : NULL;
 }
 
+static void zftl_destroy_ftl(void *ftl)
+{
+	zftl_destroy(ftl);
+}
+
 const struct host_ftl_ops zftl_host_ops = {
 	.name = "zftl",
 	.submit = zftl_submit_bio,
@@ -145,6 +150,7 @@ const struct host_ftl_ops zftl_host_ops = {
 	.complete_due = zftl_complete_due,
 	.capacity = zftl_capacity,
 	.error = zftl_error,
+	.destroy = zftl_destroy_ftl,
 };
 
 void zftl_get_stats(const struct zftl *z, struct zftl_stats *s)

@@ -10,14 +10,6 @@
 #include "host/zftl/zftl_int.h"
 #include "nvme/dma.h"
 
-void zftl_config_of(struct zftl_config *zc, const struct vssd_config *cfg, uint64_t logical_units,
-		    uint32_t max_cmds)
-{
-	*zc = (struct zftl_config){.capacity_sectors = logical_units,
-				   .max_cmds = max_cmds,
-				   .media_none = cfg->media == MEDIA_NONE};
-}
-
 void zftl_fail(struct zftl *z, const char *what, uint16_t status)
 {
 	if (!z->err[0])
@@ -49,8 +41,8 @@ void zftl_cmd_put(struct zftl *z, struct zftl_cmd *c)
 
 void zftl_set_data(struct zftl *z, struct zftl_cmd *c, struct nvme_sqe *sqe, uint8_t *buf)
 {
-	nvme_build_prps(z->cfg.media_none || !buf ? z->scratch : buf,
-			(uint64_t)c->n * ZFTL_SECTOR_BYTES, c->prp_list, &sqe->prp1, &sqe->prp2);
+	nvme_build_prps(buf ? buf : z->scratch, (uint64_t)c->n * ZFTL_SECTOR_BYTES, c->prp_list,
+			&sqe->prp1, &sqe->prp2);
 }
 
 /* What each kind of command does when it completes, and what a failure

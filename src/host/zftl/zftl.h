@@ -27,14 +27,7 @@
 struct zftl_config {
 	uint64_t capacity_sectors; /* op's user capacity: the device FTL's over the same NAND */
 	uint32_t max_cmds;	   /* device commands in flight at most (the queue's room) */
-	/* The device keeps no data (media=none): commands carry a scratch buffer. */
-	bool media_none;
 };
-
-/* zftl's configuration from the device's parameters: op's capacity
- * (logical_units), so equal parameters mean an equal spare for every FTL. */
-void zftl_config_of(struct zftl_config *zc, const struct vssd_config *cfg, uint64_t logical_units,
-		    uint32_t max_cmds);
 
 /* Sectors are 4 KiB (the zoned device's LBAs). */
 struct zftl_stats {

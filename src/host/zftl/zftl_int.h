@@ -104,7 +104,7 @@ struct zftl {
 		uint32_t scan;	 /* the victim's next sector to look at */
 		struct zftl_gc_chunk chunk[ZFTL_GC_CHUNKS];
 	} gc;
-	uint8_t *scratch; /* media=none: what commands point at */
+	uint8_t *scratch; /* what a request without data (media=none) points at */
 	struct zftl_stats st;
 	char err[200];
 };
@@ -112,7 +112,8 @@ struct zftl {
 /* zftl.c */
 struct zftl_cmd *zftl_cmd_get(struct zftl *z, uint8_t kind, uint32_t zone, uint32_t n);
 void zftl_cmd_put(struct zftl *z, struct zftl_cmd *c);
-/* Points sqe's PRPs at n sectors of buf (the scratch buffer with media=none). */
+/* Points sqe's PRPs at n sectors of buf (the scratch buffer when the
+ * request has none: media=none). */
 void zftl_set_data(struct zftl *z, struct zftl_cmd *c, struct nvme_sqe *sqe, uint8_t *buf);
 /* Submits c's command; a refusal is fatal (zftl never has more in flight
  * than the queue holds). Its completion goes to its kind's *_done. */
